@@ -1,0 +1,225 @@
+// The shared vocabulary of Hookscope: what a stored request and a normalised event look like,
+// as the UI, the control API, exports and rules all see them (SPEC §3, §4).
+// No Node, no DOM: this file is imported by the renderer and by the core alike.
+
+export type Provider = 'meta' | 'twilio';
+
+export const EVENT_KINDS = [
+  'message', 'status', 'template', 'account', 'verification', 'unrouted', 'invalid', 'unknown',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** `incoming` for messages; the status words for statuses; null otherwise. */
+export const EVENT_STATUSES = [
+  'incoming', 'queued', 'sent', 'delivered', 'read', 'played', 'failed', 'deleted', 'other',
+] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const SIGNATURE_VERDICTS = ['valid', 'invalid', 'missing', 'unchecked'] as const;
+export type SignatureVerdict = (typeof SIGNATURE_VERDICTS)[number];
+
+/**
+ * What a normaliser produces from one request: everything but the fields the store assigns
+ * (id, requestId, receivedAt, signature, duplicate).
+ */
+export interface NormalisedEvent {
+  provider: Provider | null;
+  kind: EventKind;
+  status: EventStatus | null;
+  providerStatus: string | null;
+  messageId: string | null;
+  contactId: string | null;
+  contactName: string | null;
+  businessId: string | null;
+  messageType: string | null;
+  text: string | null;
+  replyTo: string | null;
+  errorCode: string | null;
+  errorTitle: string | null;
+  errorDetail: string | null;
+  /** Provider's event time, ms since epoch; null when absent or garbage. */
+  timestamp: number | null;
+  /** The provider's own object this event came from (a message, a status, a change value…), kept whole. */
+  raw: unknown;
+  /** Extra facts worth showing (pricing, conversation, media, location, template name…). */
+  details?: Record<string, unknown>;
+}
+
+export interface HookEvent extends Omit<NormalisedEvent, 'raw' | 'details'> {
+  id: number;
+  requestId: number;
+  receivedAt: number;
+  signature: SignatureVerdict;
+  duplicate: boolean;
+  raw?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/** A request exactly as it reached the receiver. */
+export interface StoredRequest {
+  id: number;
+  receivedAt: number;
+  method: string;
+  path: string;
+  /** The raw query string without the leading `?`. */
+  query: string;
+  /** Header names lower-cased, in arrival order; repeated headers keep every value. */
+  headers: [string, string][];
+  /** The body decoded as UTF-8 (lossless when `bodyIsText`), else base64 of the bytes. */
+  body: string;
+  bodyIsText: boolean;
+  bodySize: number;
+  provider: Provider | null;
+  /** HTTP status the receiver answered with. */
+  responseStatus: number;
+  signature: SignatureVerdict;
+  signatureDiagnosis: string | null;
+  /** Parse error or other reason the request was refused, when any. */
+  error: string | null;
+  /** Where it came from: the network, a replay, the simulator, an import. */
+  origin: 'network' | 'replay' | 'simulate' | 'import';
+  forwards: ForwardResult[];
+}
+
+export interface ForwardResult {
+  target: string;
+  status: number | null;
+  durationMs: number | null;
+  error: string | null;
+  responseExcerpt?: string | null;
+}
+
+export interface EventDetail extends HookEvent {
+  request: StoredRequest;
+}
+
+/** Filters shared by the events list, exports, stats and the URL of the UI (SPEC §4). */
+export interface EventFilter {
+  status?: EventStatus[];
+  kind?: EventKind[];
+  provider?: Provider[];
+  /** Digits, or a pattern with `*`. */
+  contact?: string;
+  /** Full-text over text, contact name and number, message id. */
+  q?: string;
+  since?: number;
+  until?: number;
+  signature?: SignatureVerdict[];
+  messageId?: string;
+}
+
+export interface EventPage {
+  items: HookEvent[];
+  total: number;
+}
+
+export interface ListQuery extends EventFilter {
+  limit?: number;
+  /** Cursor: return events with id below this one. */
+  before?: number;
+}
+
+export interface MessageLifecycle {
+  messageId: string;
+  contactId: string | null;
+  /** The furthest state reached, whatever the arrival order. */
+  current: EventStatus | null;
+  events: HookEvent[];
+}
+
+export interface Stats {
+  byStatus: Partial<Record<EventStatus, number>>;
+  byErrorCode: Record<string, number>;
+  byKind?: Partial<Record<EventKind, number>>;
+  total?: number;
+}
+
+// ---- rules and notifications (SPEC §4) ----
+
+export interface RuleWhen {
+  kind?: EventKind[];
+  status?: EventStatus[];
+  provider?: Provider[];
+  contact?: string;
+  contactName?: string;
+  text?: string;
+  textRegex?: string;
+  errorCode?: string[];
+  messageType?: string[];
+  signature?: SignatureVerdict[];
+  leadReply?: boolean;
+  any?: RuleWhen[];
+}
+
+export interface Rule {
+  id: number;
+  name: string;
+  enabled: boolean;
+  when: RuleWhen;
+  throttleSeconds?: number;
+  quietHours?: { from: string; to: string } | null;
+  title: string;
+  body: string;
+  /** Timer-driven preset: no incoming message for N minutes during working hours. */
+  silence?: { minutes: number; from?: string; to?: string } | null;
+}
+
+export type RuleInput = Omit<Rule, 'id'>;
+
+export interface NotificationRecord {
+  id: number;
+  ruleId: number;
+  eventId: number | null;
+  title: string;
+  body: string;
+  firedAt: number;
+}
+
+// ---- settings and tunnel ----
+
+export interface SettingsView {
+  /** Secrets are write-only: reads only say whether each is set (and how many). */
+  secrets: {
+    metaAppSecret: { set: boolean; count: number };
+    metaVerifyToken: { set: boolean };
+    twilioAuthToken: { set: boolean; count: number };
+    ngrokAuthtoken: { set: boolean };
+  };
+  forwardTargets: string[];
+  forwardTimeoutMs: number;
+  publicUrl: string | null;
+  ngrokDomain: string | null;
+  retention: { days: number | null; maxEvents: number | null };
+  bodyLimitBytes: number;
+}
+
+export interface SettingsUpdate {
+  metaAppSecret?: string | string[] | null;
+  metaVerifyToken?: string | null;
+  twilioAuthToken?: string | string[] | null;
+  ngrokAuthtoken?: string | null;
+  forwardTargets?: string[];
+  forwardTimeoutMs?: number;
+  publicUrl?: string | null;
+  ngrokDomain?: string | null;
+  retention?: { days?: number | null; maxEvents?: number | null };
+  bodyLimitBytes?: number;
+}
+
+export type TunnelStateName = 'off' | 'connecting' | 'online' | 'error';
+
+export interface TunnelState {
+  state: TunnelStateName;
+  url?: string;
+  message?: string;
+  /** Error code from shared/errors.ts when state is `error`. */
+  code?: string;
+  since: number;
+}
+
+export interface ReceiverInfo {
+  /** e.g. http://127.0.0.1:4750 */
+  url: string;
+  host: string;
+  port: number;
+}
