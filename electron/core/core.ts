@@ -1,0 +1,88 @@
+// createCore(): the composition root. Plain Node, never imports 'electron': the desktop shell and
+// `npm run serve` both call this with their own data dir, ports, secret store and notifier.
+import { readFileSync } from 'node:fs';
+import type { PushChannels } from '../../shared/ipc';
+import type { HookEvent, ReceiverInfo } from '../../shared/types';
+import { openStore } from './store';
+import { createWriter } from './writer';
+import { createReceiver } from './receiver';
+import { createFileSecretStore, createSettings } from './settings';
+import { TypedEmitter } from './emitter';
+import { createTunnel } from './tunnel';
+import { createNgrokConnector } from './ngrok-connector';
+import { createHandlers, type CoreParts } from './api';
+import { createPushBatcher } from './push-batcher';
+import { silentLogger, type Core, type CoreOptions } from './types';
+
+export function createCore(opts: CoreOptions): Core {
+  const clock = opts.clock ?? Date.now;
+  const logger = opts.logger ?? silentLogger;
+  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
+  const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
+  const settings = createSettings(opts.dataDir, opts.env, secretStore);
+  const emitter = new TypedEmitter<PushChannels>(logger);
+  const writer = createWriter(store, { delayMs: opts.commitDelayMs ?? 0 });
+
+  const tunnel = createTunnel({
+    connector: opts.tunnelConnector ?? createNgrokConnector(),
+    getAuthtoken: () => settings.ngrokAuthtoken(),
+    getDomain: () => settings.plain().ngrokDomain,
+    getPort: () => receiver.info()?.port ?? opts.receiverPort,
+    clock,
+    logger,
+  });
+  tunnel.onChange((s) => emitter.emit('tunnel:changed', s));
+
+  const parts: CoreParts = { store, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info() };
+  const api = createHandlers(parts);
+
+  // Live events are pushed without their raw payload: the inspector fetches it on demand.
+  const batcher = createPushBatcher<HookEvent>((events) => emitter.emit('events:appended', events), 0);
+
+  const receiver = createReceiver({
+    host: opts.receiverHost,
+    port: opts.receiverPort,
+    settings,
+    writer,
+    clock,
+    logger,
+    tunnelUrl: () => tunnel.get().url ?? null,
+    onStored: (input, result) => {
+      batcher.push(result.events);
+      api.afterStored(input, result);
+    },
+  });
+  parts.receiver = receiver;
+
+  let started = false;
+  return {
+    handlers: api.handlers,
+    receiverInfo: () => receiver.info(),
+    on: (channel, cb) => emitter.on(channel, cb),
+    async start(): Promise<ReceiverInfo> {
+      const info = await receiver.start();
+      started = true;
+      api.start();
+      return info;
+    },
+    async stop() {
+      if (started) {
+        await receiver.stop();
+        started = false;
+      }
+      api.stop();
+      writer.flush();
+      batcher.flush();
+      await tunnel.close().catch(() => undefined);
+      store.close();
+    },
+  };
+}
+
+export function readVersion(): string {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,31 @@
+// One door into the contract for both transports (IPC in main, HTTP under serve): validate the
+// arguments against the channel's schema, call the handler, and answer with the envelope.
+// Expected failures are values; unexpected ones are logged once, with context.
+import { ZodError } from 'zod';
+import { requestSchemas, isRequestChannel, type ContractHandlers, type Envelope, type RequestChannel } from '../../shared/ipc';
+import { HookscopeError, appError } from '../../shared/errors';
+import type { Logger } from './types';
+
+export function formatZodError(err: ZodError): string {
+  return err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+export type Dispatch = (channel: string, args: unknown) => Promise<Envelope<unknown>>;
+
+export function createDispatcher(handlers: ContractHandlers, logger: Logger): Dispatch {
+  return async (channel, args) => {
+    if (!isRequestChannel(channel)) return { ok: false, error: appError('NOT_FOUND', `Unknown channel "${channel}".`) };
+    const parsed = requestSchemas[channel].safeParse(args ?? undefined);
+    if (!parsed.success) return { ok: false, error: appError('VALIDATION', formatZodError(parsed.error)) };
+    try {
+      const handler = handlers[channel as RequestChannel] as (a: unknown) => unknown;
+      const value = await handler(parsed.data);
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof HookscopeError) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof ZodError) return { ok: false, error: appError('VALIDATION', formatZodError(err)) };
+      logger.error('handler failed', { channel, err: err instanceof Error ? err.stack ?? err.message : String(err) });
+      return { ok: false, error: appError('INTERNAL') };
+    }
+  };
+}

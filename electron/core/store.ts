@@ -1,0 +1,402 @@
+// The SQLite store: one file in the data dir, WAL, migrated in place on open.
+// better-sqlite3 is synchronous; every statement is prepared once, every filter the UI offers has an
+// index, and writes arrive grouped (see writer.ts) so a burst of webhooks is one transaction, not many.
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
+  MessageLifecycle, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
+} from '../../shared/types';
+import { HookscopeError } from '../../shared/errors';
+import { MIGRATIONS } from './schema';
+import type { Clock } from './types';
+
+export interface IngestRequest {
+  receivedAt: number;
+  method: string;
+  path: string;
+  query: string;
+  headers: [string, string][];
+  body: Buffer | null;
+  provider: Provider | null;
+  responseStatus: number;
+  signature: SignatureVerdict;
+  signatureDiagnosis: string | null;
+  error: string | null;
+  origin: StoredRequest['origin'];
+}
+
+export interface IngestRecord {
+  request: IngestRequest;
+  events: NormalisedEvent[];
+}
+
+export interface IngestResult {
+  requestId: number;
+  events: HookEvent[];
+}
+
+export interface StoredRequestWithBytes extends StoredRequest {
+  bodyBytes: Buffer;
+}
+
+/** Order of message states: a later state beats an earlier one whatever the arrival order. */
+export const STATUS_RANK: Partial<Record<EventStatus, number>> = {
+  queued: 1, sent: 2, delivered: 3, read: 4, played: 5,
+};
+
+/** The furthest state reached. `failed` wins unless the message was delivered after all (multi-device). */
+export function currentState(statuses: (EventStatus | null)[]): EventStatus | null {
+  let best: EventStatus | null = null;
+  let bestRank = 0;
+  let failed = false;
+  let deleted = false;
+  for (const s of statuses) {
+    if (!s) continue;
+    if (s === 'failed') failed = true;
+    else if (s === 'deleted') deleted = true;
+    const r = STATUS_RANK[s] ?? 0;
+    if (r > bestRank) { bestRank = r; best = s; }
+  }
+  if (deleted) return 'deleted';
+  if (failed && bestRank < (STATUS_RANK.delivered ?? 3)) return 'failed';
+  if (best) return best;
+  return statuses.find((s) => s) ?? null;
+}
+
+const EVENT_COLUMNS = `id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id,
+  contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate`;
+
+interface EventRow {
+  id: number; request_id: number; received_at: number; provider: string | null; kind: string; status: string | null;
+  provider_status: string | null; message_id: string | null; contact_id: string | null; contact_name: string | null;
+  business_id: string | null; message_type: string | null; text: string | null; reply_to: string | null;
+  error_code: string | null; error_title: string | null; error_detail: string | null; ts: number | null;
+  signature: string; duplicate: number; raw?: string | null; details?: string | null;
+}
+
+function rowToEvent(r: EventRow): HookEvent {
+  const ev: HookEvent = {
+    id: r.id, requestId: r.request_id, provider: r.provider as Provider | null, kind: r.kind as HookEvent['kind'],
+    status: r.status as EventStatus | null, providerStatus: r.provider_status, messageId: r.message_id,
+    contactId: r.contact_id, contactName: r.contact_name, businessId: r.business_id, messageType: r.message_type,
+    text: r.text, replyTo: r.reply_to, errorCode: r.error_code, errorTitle: r.error_title, errorDetail: r.error_detail,
+    timestamp: r.ts, receivedAt: r.received_at, signature: r.signature as SignatureVerdict, duplicate: r.duplicate === 1,
+  };
+  if (r.raw !== undefined) ev.raw = r.raw == null ? null : JSON.parse(r.raw);
+  if (r.details != null) ev.details = JSON.parse(r.details);
+  return ev;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+function bodyAsText(b: Buffer): { body: string; bodyIsText: boolean } {
+  try {
+    return { body: utf8.decode(b), bodyIsText: true };
+  } catch {
+    return { body: b.toString('base64'), bodyIsText: false };
+  }
+}
+
+/** Turns a user's search words into an FTS5 query: every word must match, as a prefix. */
+export function ftsQuery(q: string): string | null {
+  const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+function likePattern(contact: string): string {
+  const cleaned = contact.replace(/[\s+\-()]/g, '').replace(/^whatsapp:/i, '');
+  const escaped = cleaned.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return escaped.replace(/\*/g, '%');
+}
+
+export interface Store {
+  readonly db: Db;
+  ingest(records: IngestRecord[]): IngestResult[];
+  listEvents(q: ListQuery): EventPage;
+  iterateEvents(f: EventFilter, opts?: { withRaw?: boolean; order?: 'asc' | 'desc' }): IterableIterator<HookEvent>;
+  getEvent(id: number): EventDetail | null;
+  getRequest(id: number): StoredRequestWithBytes | null;
+  lifecycle(messageId: string): MessageLifecycle | null;
+  thread(contactId: string, limit: number): { contactId: string; items: HookEvent[]; lastIncomingAt: number | null };
+  stats(f: { since?: number; until?: number }): Stats;
+  addForward(requestId: number, f: ForwardResult): void;
+  kvGet(key: string): string | null;
+  kvSet(key: string, value: string | null): void;
+  prune(opts: { olderThan?: number; maxEvents?: number; batch?: number }): number;
+  counts(): { events: number; requests: number; bytes: number };
+  close(): void;
+}
+
+export function openStore(opts: { dataDir: string; nativeBinding?: string; clock?: Clock }): Store {
+  try {
+    mkdirSync(opts.dataDir, { recursive: true });
+  } catch (err) {
+    throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} cannot be created: ${(err as Error).message}`);
+  }
+  const file = join(opts.dataDir, 'hookscope.db');
+  let db: Db;
+  try {
+    db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+    // WAL lets the UI read while the receiver writes; synchronous=FULL makes a 200 mean "on disk"
+    // even if the machine loses power, and group commit pays that fsync once per batch.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/readonly|unable to open|permission|EACCES/i.test(msg)) {
+      throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} is not writable (${msg}).`);
+    }
+    throw err;
+  }
+  migrate(db, opts.dataDir);
+  return createStoreApi(db);
+}
+
+function migrate(db: Db, dataDir: string) {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new HookscopeError('DB_TOO_NEW', `The database in ${dataDir} was written by a newer Hookscope (schema ${version}, this one knows ${MIGRATIONS.length}). Update Hookscope or use another --data-dir.`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+function createStoreApi(db: Db): Store {
+  const insertRequest = db.prepare(`INSERT INTO requests (received_at, method, path, query, headers, body, body_size, provider,
+    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
+    contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
+    duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
+  const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? LIMIT 1');
+  const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? LIMIT 1');
+  const getEventRow = db.prepare(`SELECT ${EVENT_COLUMNS}, raw, details FROM events WHERE id = ?`);
+  const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
+  const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
+  const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE contact_id = ? AND kind IN ('message','status') ORDER BY id DESC LIMIT ?`);
+  const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
+  const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
+  const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
+  const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const kvDelStmt = db.prepare('DELETE FROM kv WHERE key = ?');
+  const deleteFts = db.prepare(`INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`);
+
+  const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
+    const out: IngestResult[] = [];
+    for (const { request: r, events } of records) {
+      const info = insertRequest.run(r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body,
+        r.body ? r.body.length : 0, r.provider, r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin);
+      const requestId = Number(info.lastInsertRowid);
+      const stored: HookEvent[] = [];
+      for (const e of events) {
+        // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
+        let duplicate = false;
+        if (e.messageId && (e.kind === 'message' || e.kind === 'status')) {
+          duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
+        }
+        const raw = e.raw === undefined ? null : JSON.stringify(e.raw);
+        const details = e.details ? JSON.stringify(e.details) : null;
+        const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
+          e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
+          e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, raw, details);
+        const id = Number(ei.lastInsertRowid);
+        if (e.text || e.contactName || e.contactId || e.messageId) {
+          insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
+        }
+        stored.push({
+          id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
+          messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
+          messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
+          errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
+          ...(e.details ? { details: e.details } : {}),
+        });
+      }
+      out.push({ requestId, events: stored });
+    }
+    return out;
+  });
+
+  function where(f: EventFilter): { sql: string; params: unknown[] } {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    const inList = (col: string, vals: readonly string[] | undefined) => {
+      if (!vals || vals.length === 0) return;
+      parts.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+      params.push(...vals);
+    };
+    inList('status', f.status);
+    inList('kind', f.kind);
+    inList('provider', f.provider);
+    inList('signature', f.signature);
+    if (f.contact) {
+      const p = likePattern(f.contact);
+      if (p.includes('%')) { parts.push(`contact_id LIKE ? ESCAPE '\\'`); params.push(p); }
+      else { parts.push('contact_id = ?'); params.push(p.replace(/\\(.)/g, '$1')); }
+    }
+    if (f.messageId) { parts.push('message_id = ?'); params.push(f.messageId); }
+    if (f.since != null) { parts.push('received_at >= ?'); params.push(f.since); }
+    if (f.until != null) { parts.push('received_at < ?'); params.push(f.until); }
+    if (f.q) {
+      const m = ftsQuery(f.q);
+      if (m) { parts.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); params.push(m); }
+    }
+    return { sql: parts.length ? parts.join(' AND ') : '1', params };
+  }
+
+  // Prepared statements for filter shapes are cached by SQL text: the UI repeats the same few shapes.
+  const cache = new Map<string, Statement>();
+  function prep(sql: string): Statement {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      if (cache.size > 200) cache.clear();
+      cache.set(sql, s);
+    }
+    return s;
+  }
+
+  const api: Store = {
+    db,
+    ingest: (records) => ingestTx(records),
+
+    listEvents(q) {
+      const w = where(q);
+      const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+      const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
+      const pageParams = q.before != null ? [...w.params, q.before] : w.params;
+      const items = (prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`)
+        .all(...pageParams, limit) as EventRow[]).map(rowToEvent);
+      const total = (prep(`SELECT COUNT(*) AS n FROM events WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+      return { items, total };
+    },
+
+    *iterateEvents(f, opts = {}) {
+      const w = where(f);
+      const cols = opts.withRaw ? `${EVENT_COLUMNS}, raw, details` : `${EVENT_COLUMNS}, details`;
+      const order = opts.order === 'asc' ? 'ASC' : 'DESC';
+      // A fresh statement: iterate() holds it busy until the loop ends.
+      const stmt = db.prepare(`SELECT ${cols} FROM events WHERE ${w.sql} ORDER BY id ${order}`);
+      for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) yield rowToEvent(row);
+    },
+
+    getEvent(id) {
+      const row = getEventRow.get(id) as EventRow | undefined;
+      if (!row) return null;
+      const request = api.getRequest(row.request_id);
+      if (!request) return null;
+      const { bodyBytes: _bytes, ...req } = request;
+      return { ...rowToEvent(row), request: req };
+    },
+
+    getRequest(id) {
+      const r = getRequestRow.get(id) as Record<string, unknown> | undefined;
+      if (!r) return null;
+      const bytes = (r.body as Buffer | null) ?? Buffer.alloc(0);
+      const forwards = (getForwards.all(id) as { target: string; status: number | null; duration_ms: number | null; error: string | null; response_excerpt: string | null }[])
+        .map((f) => ({ target: f.target, status: f.status, durationMs: f.duration_ms, error: f.error, responseExcerpt: f.response_excerpt }));
+      return {
+        id: r.id as number, receivedAt: r.received_at as number, method: r.method as string, path: r.path as string,
+        query: r.query as string, headers: JSON.parse(r.headers as string), ...bodyAsText(bytes), bodySize: r.body_size as number,
+        provider: r.provider as Provider | null, responseStatus: r.response_status as number,
+        signature: r.signature as SignatureVerdict, signatureDiagnosis: r.signature_diagnosis as string | null,
+        error: r.error as string | null, origin: r.origin as StoredRequest['origin'], forwards, bodyBytes: bytes,
+      };
+    },
+
+    lifecycle(messageId) {
+      const events = (lifecycleRows.all(messageId) as EventRow[]).map(rowToEvent);
+      if (events.length === 0) return null;
+      const statuses = events.filter((e) => e.kind === 'status').map((e) => e.status);
+      const contactId = events.find((e) => e.contactId)?.contactId ?? null;
+      return { messageId, contactId, current: currentState(statuses.length ? statuses : events.map((e) => e.status)), events };
+    },
+
+    thread(contactId, limit) {
+      const items = (threadRows.all(contactId, limit) as EventRow[]).map(rowToEvent).reverse();
+      const t = (lastIncoming.get(contactId) as { t: number | null }).t;
+      return { contactId, items, lastIncomingAt: t };
+    },
+
+    stats(f) {
+      const w = where({ since: f.since, until: f.until });
+      const byStatus: Stats['byStatus'] = {};
+      for (const r of prep(`SELECT status, COUNT(*) AS n FROM events WHERE ${w.sql} AND status IS NOT NULL GROUP BY status`).all(...w.params) as { status: EventStatus; n: number }[]) {
+        byStatus[r.status] = r.n;
+      }
+      const byErrorCode: Record<string, number> = {};
+      for (const r of prep(`SELECT error_code, COUNT(*) AS n FROM events WHERE ${w.sql} AND error_code IS NOT NULL GROUP BY error_code`).all(...w.params) as { error_code: string; n: number }[]) {
+        byErrorCode[r.error_code] = r.n;
+      }
+      const byKind: Stats['byKind'] = {};
+      let total = 0;
+      for (const r of prep(`SELECT kind, COUNT(*) AS n FROM events WHERE ${w.sql} GROUP BY kind`).all(...w.params) as { kind: HookEvent['kind']; n: number }[]) {
+        byKind[r.kind] = r.n;
+        total += r.n;
+      }
+      return { byStatus, byErrorCode, byKind, total };
+    },
+
+    addForward(requestId, f) {
+      insertForward.run(requestId, f.target, f.status, f.durationMs, f.error, f.responseExcerpt ?? null, Date.now());
+    },
+
+    kvGet(key) {
+      return (kvGetStmt.get(key) as { value: string } | undefined)?.value ?? null;
+    },
+    kvSet(key, value) {
+      if (value == null) kvDelStmt.run(key);
+      else kvSetStmt.run(key, value);
+    },
+
+    prune({ olderThan, maxEvents, batch = 2000 }) {
+      // Deletes whole requests (their events follow by cascade) in small transactions so ingest
+      // can interleave; returns how many requests were removed in this call.
+      let cutoffId: number | null = null;
+      if (maxEvents != null) {
+        const row = db.prepare('SELECT request_id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?').get(maxEvents - 1) as { request_id: number } | undefined;
+        if (row) cutoffId = row.request_id; // keep requests >= this one
+      }
+      const conds: string[] = [];
+      const params: unknown[] = [];
+      if (olderThan != null) { conds.push('received_at < ?'); params.push(olderThan); }
+      if (cutoffId != null) { conds.push('id < ?'); params.push(cutoffId); }
+      if (conds.length === 0) return 0;
+      const ids = db.prepare(`SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
+      if (ids.length === 0) return 0;
+      const evRows = db.prepare(`SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (${ids.map(() => '?').join(',')})`);
+      db.transaction(() => {
+        for (const e of evRows.all(...ids.map((r) => r.id)) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
+          if (e.text || e.contact_name || e.contact_id || e.message_id) deleteFts.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
+        }
+        const del = db.prepare('DELETE FROM requests WHERE id = ?');
+        for (const r of ids) del.run(r.id);
+      })();
+      return ids.length;
+    },
+
+    counts() {
+      const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+      const requests = (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n;
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      const size = db.pragma('page_size', { simple: true }) as number;
+      return { events, requests, bytes: pages * size };
+    },
+
+    close() {
+      try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* closing anyway */ }
+      db.close();
+    },
+  };
+  return api;
+}

@@ -1,0 +1,74 @@
+// The face of the core as the shells (Electron main, `serve`) and tests see it.
+import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
+import type { ReceiverInfo } from '../../shared/types';
+
+export interface Logger {
+  debug(msg: string, ctx?: Record<string, unknown>): void;
+  info(msg: string, ctx?: Record<string, unknown>): void;
+  warn(msg: string, ctx?: Record<string, unknown>): void;
+  error(msg: string, ctx?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export type Clock = () => number;
+
+/** Secrets come from the environment (serve) or an encrypted store (desktop); never logged. */
+export interface SecretStore {
+  get(name: SecretName): string | null;
+  set(name: SecretName, value: string | null): void;
+}
+export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken';
+
+export interface TunnelSession {
+  /** The public https URL, e.g. https://abc.ngrok-free.app */
+  url(): string | null;
+  close(): Promise<void>;
+  /** Called by the connector when the session drops after being online. */
+  onDisconnect?(cb: (err: Error) => void): void;
+}
+
+/** What the tunnel adapter needs from ngrok; tests inject a fake. */
+export interface TunnelConnector {
+  connect(opts: { addr: number; authtoken: string; domain?: string | null }): Promise<TunnelSession>;
+}
+
+export interface Notifier {
+  /** Show a desktop notification; `eventId` lets a click focus the event. */
+  show(n: { title: string; body: string; eventId: number | null; notificationId: number }): void;
+}
+
+export interface CoreOptions {
+  dataDir: string;
+  receiverPort: number;
+  receiverHost: string;
+  mode: 'desktop' | 'serve';
+  version?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides settings.json; used by `serve` flags and environment variables. */
+  env?: {
+    metaAppSecrets?: string[];
+    metaVerifyToken?: string;
+    twilioAuthTokens?: string[];
+    ngrokAuthtoken?: string;
+    publicUrl?: string;
+    forwardTo?: string[];
+  };
+  secretStore?: SecretStore;
+  tunnelConnector?: TunnelConnector;
+  notifier?: Notifier;
+  /** Path to a better-sqlite3 binary built for the running runtime (Electron's ABI). */
+  nativeBinding?: string;
+  /** Group-commit window; 0 = commit on the next tick. */
+  commitDelayMs?: number;
+}
+
+export interface Core {
+  readonly handlers: ContractHandlers;
+  start(): Promise<ReceiverInfo>;
+  /** Stop accepting, finish what was accepted, close the database. */
+  stop(): Promise<void>;
+  receiverInfo(): ReceiverInfo | null;
+  on<P extends PushChannel>(channel: P, cb: (payload: PushChannels[P]) => void): () => void;
+}

@@ -1,0 +1,116 @@
+// `npm run serve`: the same core as the desktop app, without a window. The receiver listens where
+// the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { createCore, readVersion } from './core/core';
+import { createDispatcher } from './core/dispatch';
+import { HookscopeError } from '../shared/errors';
+import { createControlServer } from './serve/control-api';
+import { FlagError, parseServeArgs } from './serve/flags';
+import type { Core, Logger } from './core/types';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function stderrLogger(): Logger {
+  const line = (level: string) => (msg: string, ctx?: Record<string, unknown>) => {
+    process.stderr.write(`[${new Date().toISOString()}] ${level} ${msg}${ctx ? ` ${JSON.stringify(ctx)}` : ''}\n`);
+  };
+  return { debug: process.env.HOOKSCOPE_DEBUG ? line('debug') : () => {}, info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+function fail(reason: string): never {
+  process.stderr.write(`hookscope: ${reason}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`Usage: npm run serve -- [--data-dir DIR] [--port N] [--host H] [--ui-port N] [--ui-token T]
+                     [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
+Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
+  HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+`);
+    return;
+  }
+  let cfg;
+  try {
+    cfg = parseServeArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof FlagError) fail(err.message);
+    throw err;
+  }
+  const logger = stderrLogger();
+  let core: Core;
+  try {
+    core = createCore({
+      dataDir: cfg.dataDir,
+      receiverPort: cfg.port,
+      receiverHost: cfg.host,
+      mode: 'serve',
+      version: readVersion(),
+      logger,
+      env: {
+        metaAppSecrets: cfg.metaAppSecrets,
+        metaVerifyToken: cfg.metaVerifyToken ?? undefined,
+        twilioAuthTokens: cfg.twilioAuthTokens,
+        ngrokAuthtoken: cfg.ngrokAuthtoken ?? undefined,
+        publicUrl: cfg.publicUrl ?? undefined,
+        forwardTo: cfg.forwardTo,
+      },
+    });
+  } catch (err) {
+    if (err instanceof HookscopeError) fail(err.message);
+    fail(`cannot open the data directory ${cfg.dataDir}: ${(err as Error).message}`);
+  }
+
+  let receiverUrl: string;
+  try {
+    receiverUrl = (await core.start()).url;
+  } catch (err) {
+    await core.stop().catch(() => undefined);
+    fail(err instanceof Error ? err.message : String(err));
+  }
+
+  const token = cfg.uiToken ?? randomBytes(24).toString('base64url');
+  const control = createControlServer({
+    core,
+    dispatch: createDispatcher(core.handlers, logger),
+    port: cfg.uiPort,
+    token,
+    staticDir: resolve(here, '../dist/renderer'),
+    logger,
+  });
+  let uiPort: number;
+  try {
+    uiPort = await control.start();
+  } catch (err) {
+    await core.stop().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    fail(e.code === 'EADDRINUSE' ? `Port ${cfg.uiPort} on 127.0.0.1 is already in use (UI). Stop the other program or pick another --ui-port.` : e.message);
+  }
+
+  process.stdout.write(`receiver: ${receiverUrl}\n`);
+  process.stdout.write(`ui: http://127.0.0.1:${uiPort}/?token=${token}\n`);
+
+  if (cfg.tunnel) {
+    // The tunnel URL is not printed: it is shown in the UI, where the user asked for it.
+    Promise.resolve(core.handlers['tunnel:start'](undefined as never))
+      .then((s) => process.stdout.write(s.state === 'error' ? `tunnel: error — ${s.message}\n` : `tunnel: ${s.state} (copy the callback URL from the UI)\n`))
+      .catch((err: Error) => process.stdout.write(`tunnel: error — ${err.message}\n`));
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing accepted requests and closing the database`);
+    await control.stop().catch(() => undefined);
+    await core.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => fail(err instanceof Error ? err.message : String(err)));

@@ -1,0 +1,219 @@
+// The control API and the browser UI for `npm run serve` (SPEC §4): the same contract the desktop
+// app carries over IPC, here over HTTP on 127.0.0.1 with a bearer token, plus a live stream (SSE).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { PUSH_CHANNELS, type Envelope, type PushChannel, type PushChannels, type RequestChannel } from '../../shared/ipc';
+import { appError, httpStatusFor, type AppError } from '../../shared/errors';
+import type { Core, Logger } from '../core/types';
+import type { Dispatch } from '../core/dispatch';
+
+export interface ExtraRoutes {
+  /** Extra GET handlers owned by other parts (export, doctor…): return true when handled. */
+  handle?(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> | boolean;
+}
+
+export interface ControlServerOptions {
+  core: Core;
+  dispatch: Dispatch;
+  port: number;
+  token: string;
+  staticDir: string;
+  logger: Logger;
+  extra?: ExtraRoutes;
+}
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
+};
+
+function digest(s: string) { return createHash('sha256').update(s).digest(); }
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: AppError) {
+  sendJson(res, httpStatusFor(err.code), { error: err });
+}
+
+async function readJson(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw Object.assign(new Error('too large'), { code: 'PAYLOAD_TOO_LARGE' });
+    chunks.push(c as Buffer);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw Object.assign(new Error(`The body is not valid JSON: ${(err as Error).message}`), { code: 'INVALID_JSON' });
+  }
+}
+
+/** REST routes of SPEC §4, each mapped onto a contract channel. */
+function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown } | null {
+  const q = Object.fromEntries(url.searchParams);
+  delete (q as Record<string, string>).token;
+  const seg = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
+  const [, a, b, c] = seg;
+  if (method === 'GET') {
+    if (a === 'events' && !b) return { channel: 'events:list', args: q };
+    if (a === 'events' && b && !c) return { channel: 'events:get', args: { id: b } };
+    if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b } };
+    if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
+    if (a === 'stats') return { channel: 'stats:get', args: q };
+    if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
+    if (a === 'notifications') return { channel: 'notifications:list', args: undefined };
+    if (a === 'settings') return { channel: 'settings:get', args: undefined };
+    if (a === 'tunnel' && !b) return { channel: 'tunnel:get', args: undefined };
+    if (a === 'info') return { channel: 'app:info', args: undefined };
+  }
+  if (method === 'POST') {
+    if (a === 'rules' && !b) return { channel: 'rules:create', args: body };
+    if (a === 'replay' && b) return { channel: 'replay:send', args: { ...(body as object ?? {}), requestId: b } };
+    if (a === 'simulate') return { channel: 'simulate:send', args: body };
+    if (a === 'tunnel' && b === 'start') return { channel: 'tunnel:start', args: undefined };
+    if (a === 'tunnel' && b === 'stop') return { channel: 'tunnel:stop', args: undefined };
+  }
+  if (method === 'PUT') {
+    if (a === 'rules' && b) return { channel: 'rules:update', args: { id: b, rule: body } };
+    if (a === 'settings') return { channel: 'settings:update', args: body };
+  }
+  if (method === 'DELETE' && a === 'rules' && b) return { channel: 'rules:delete', args: { id: b } };
+  return null;
+}
+
+export interface ControlServer {
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function createControlServer(o: ControlServerOptions): ControlServer {
+  const tokenDigest = digest(o.token);
+  const sseClients = new Set<ServerResponse>();
+  let server: Server | null = null;
+  let boundPort = o.port;
+  const unsubs: (() => void)[] = [];
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  // Pushes are fanned out to every live stream; the core already batches events per tick.
+  for (const ch of PUSH_CHANNELS) {
+    unsubs.push(o.core.on(ch, (payload: PushChannels[PushChannel]) => {
+      if (sseClients.size === 0) return;
+      const frame = `event: ${ch}\ndata: ${JSON.stringify(payload)}\n\n`;
+      for (const res of sseClients) res.write(frame);
+    }));
+  }
+
+  function authorised(req: IncomingMessage, url: URL): boolean {
+    const h = req.headers.authorization;
+    const given = h?.startsWith('Bearer ') ? h.slice(7).trim() : url.searchParams.get('token');
+    return given != null && timingSafeEqual(digest(given), tokenDigest);
+  }
+
+  function hostAllowed(req: IncomingMessage): boolean {
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    const host = req.headers.host ?? '';
+    return host === `127.0.0.1:${boundPort}` || host === `localhost:${boundPort}`;
+  }
+
+  function serveStatic(res: ServerResponse, pathname: string) {
+    const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
+    const file = normalize(join(o.staticDir, rel));
+    if (!file.startsWith(o.staticDir + sep) && file !== o.staticDir) return sendError(res, appError('NOT_FOUND'));
+    let target = file;
+    if (!existsSync(target) || !statSync(target).isFile()) {
+      // Client-side routes fall back to the app; missing assets are 404.
+      if (extname(rel)) return sendError(res, appError('NOT_FOUND'));
+      target = join(o.staticDir, 'index.html');
+      if (!existsSync(target)) {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+        return res.end('The UI is not built: run `npm run build`.\n');
+      }
+    }
+    res.writeHead(200, {
+      'content-type': MIME[extname(target)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': target.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
+    });
+    createReadStream(target).pipe(res);
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${boundPort}`);
+    if (!hostAllowed(req)) return sendError(res, appError('FORBIDDEN_HOST'));
+    if (!url.pathname.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, appError('METHOD_NOT_ALLOWED'));
+      return serveStatic(res, url.pathname);
+    }
+    if (!authorised(req, url)) return sendError(res, appError('UNAUTHORIZED'));
+    const method = req.method ?? 'GET';
+    try {
+      if (url.pathname === '/api/live' && method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        res.write('retry: 2000\n: connected\n\n');
+        sseClients.add(res);
+        req.on('close', () => sseClients.delete(res));
+        return;
+      }
+      if (o.extra?.handle && (await o.extra.handle(req, res, url))) return;
+      let body: unknown;
+      if (method === 'POST' || method === 'PUT') body = await readJson(req);
+      if (url.pathname.startsWith('/api/rpc/') && method === 'POST') {
+        const env: Envelope<unknown> = await o.dispatch(decodeURIComponent(url.pathname.slice('/api/rpc/'.length)), body);
+        return sendJson(res, env.ok ? 200 : httpStatusFor(env.error.code), env);
+      }
+      const r = route(method, url.pathname, url, body);
+      if (!r) return sendError(res, appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
+      const env = await o.dispatch(r.channel, r.args);
+      if (env.ok) return sendJson(res, r.channel === 'rules:create' ? 201 : 200, env.value);
+      return sendError(res, env.error);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'INVALID_JSON') return sendError(res, appError('INVALID_JSON', (err as Error).message));
+      if (code === 'PAYLOAD_TOO_LARGE') return sendError(res, appError('PAYLOAD_TOO_LARGE'));
+      o.logger.error('control API failed', { path: url.pathname, err: String(err) });
+      if (!res.headersSent) return sendError(res, appError('INTERNAL'));
+      res.end();
+    }
+  }
+
+  return {
+    start() {
+      return new Promise<number>((resolve, reject) => {
+        const s = createServer((req, res) => { void onRequest(req, res); });
+        s.once('error', reject);
+        s.listen(o.port, '127.0.0.1', () => {
+          boundPort = (s.address() as AddressInfo).port;
+          server = s;
+          heartbeat = setInterval(() => { for (const c of sseClients) c.write(': ping\n\n'); }, 15_000);
+          heartbeat.unref();
+          resolve(boundPort);
+        });
+      });
+    },
+    stop() {
+      for (const u of unsubs) u();
+      if (heartbeat) clearInterval(heartbeat);
+      for (const c of sseClients) c.end();
+      sseClients.clear();
+      return new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

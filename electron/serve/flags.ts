@@ -1,0 +1,72 @@
+// `npm run serve` flags (SPEC §1). Each is also settable by an environment variable; flags win.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { splitList } from '../core/settings';
+
+export interface ServeConfig {
+  dataDir: string;
+  port: number;
+  host: string;
+  uiPort: number;
+  uiToken: string | null;
+  tunnel: boolean;
+  publicUrl: string | null;
+  forwardTo: string[];
+  metaAppSecrets: string[];
+  metaVerifyToken: string | null;
+  twilioAuthTokens: string[];
+  ngrokAuthtoken: string | null;
+}
+
+/** The OS's per-user app-data folder, the same one Electron's userData uses for "Hookscope". */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Hookscope');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Hookscope');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Hookscope');
+}
+
+export class FlagError extends Error {}
+
+function port(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FlagError(`${name} must be a port number (0-65535), got "${v}"`);
+  return n;
+}
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const flags = new Map<string, string[]>();
+  let tunnel = false;
+  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--tunnel') { tunnel = true; continue; }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!withValue.has(name)) throw new FlagError(`unknown flag ${arg} (see README: npm run serve -- --help)`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new FlagError(`${name} needs a value`);
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  const one = (flag: string, envName: string) => flags.get(flag)?.at(-1) ?? env[envName] ?? undefined;
+  const forward = flags.get('--forward-to') ?? (env.HOOKSCOPE_FORWARD_TO ? [env.HOOKSCOPE_FORWARD_TO] : []);
+  const forwardTo = forward.flatMap((f) => splitList(f));
+  for (const f of forwardTo) {
+    try { new URL(f); } catch { throw new FlagError(`--forward-to needs a URL, got "${f}"`); }
+  }
+  const publicUrl = one('--public-url', 'HOOKSCOPE_PUBLIC_URL') ?? null;
+  if (publicUrl) { try { new URL(publicUrl); } catch { throw new FlagError(`--public-url needs a URL, got "${publicUrl}"`); } }
+  return {
+    dataDir: one('--data-dir', 'HOOKSCOPE_DATA_DIR') ?? defaultDataDir(env),
+    port: port(one('--port', 'HOOKSCOPE_PORT') ?? '4750', '--port'),
+    host: one('--host', 'HOOKSCOPE_HOST') ?? '127.0.0.1',
+    uiPort: port(one('--ui-port', 'HOOKSCOPE_UI_PORT') ?? '4751', '--ui-port'),
+    uiToken: one('--ui-token', 'HOOKSCOPE_UI_TOKEN') ?? null,
+    tunnel,
+    publicUrl,
+    forwardTo,
+    metaAppSecrets: splitList(env.META_APP_SECRET),
+    metaVerifyToken: env.META_VERIFY_TOKEN || null,
+    twilioAuthTokens: splitList(env.TWILIO_AUTH_TOKEN),
+    ngrokAuthtoken: env.NGROK_AUTHTOKEN || null,
+  };
+}
