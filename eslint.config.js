@@ -1,0 +1,47 @@
+// Lint, with the tiers enforced by folder (STYLE.md): shared imports nothing from Node, the DOM or
+// Electron; core never imports electron; the renderer imports only shared.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'http', 'https', 'crypto', 'os', 'net', 'child_process', 'worker_threads', 'url', 'stream'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-electron/**', 'release/**', 'node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: [...nodeBuiltins, 'electron', 'react', 'better-sqlite3', '../electron/*', '../renderer/*', '**/electron/**', '**/renderer/**'], message: 'shared/ has no Node, DOM or Electron: pure code only.' },
+      ] }],
+    },
+  },
+  {
+    files: ['electron/core/**/*.ts', 'electron/serve/**/*.ts', 'electron/headless.ts'],
+    languageOptions: { globals: globals.node },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['electron', '../main/*', '../preload/*', '**/renderer/**'], message: 'The core is plain Node: Electron only in electron/main and electron/preload.' },
+      ] }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/electron/**'], message: 'The renderer talks to the core only through the bridge; import only shared/.' },
+      ] }],
+    },
+  },
+  { files: ['test/**/*.ts', 'electron/tools/**', '*.config.*'], languageOptions: { globals: globals.node } },
+);

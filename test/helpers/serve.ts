@@ -1,0 +1,69 @@
+// Runs the real `serve` entry (dist-electron/headless.mjs, built by `npm test` before vitest) as a
+// child process and waits for its two start-up lines.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const HEADLESS = resolve(__dirname, '../../dist-electron/headless.mjs');
+
+export interface ServeProcess {
+  child: ChildProcess;
+  receiverUrl: string;
+  uiUrl: string;
+  uiBase: string;
+  token: string;
+  dataDir: string;
+  stdout(): string;
+  stderr(): string;
+  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  exited(): Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function spawnServe(args: string[] = [], env: Record<string, string> = {}, dataDir?: string): { child: ChildProcess; dataDir: string; output: { out: string; err: string } } {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'hookscope-serve-'));
+  const child = spawn(process.execPath, [HEADLESS, '--data-dir', dir, '--port', '0', '--ui-port', '0', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { out: '', err: '' };
+  child.stdout!.on('data', (d) => { output.out += d; });
+  child.stderr!.on('data', (d) => { output.err += d; });
+  return { child, dataDir: dir, output };
+}
+
+export async function startServe(args: string[] = [], env: Record<string, string> = {}, dataDir?: string): Promise<ServeProcess> {
+  const { child, dataDir: dir, output } = spawnServe(args, env, dataDir);
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  await new Promise<void>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`serve did not start in time:\n${output.out}\n${output.err}`)), 20_000);
+    const check = () => {
+      if (/^ui: /m.test(output.out)) { clearTimeout(t); res(); }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => { clearTimeout(t); rej(new Error(`serve exited with ${code}: ${output.err}`)); });
+    check();
+  });
+  const receiverUrl = /^receiver: (\S+)$/m.exec(output.out)![1];
+  const uiUrl = /^ui: (\S+)$/m.exec(output.out)![1];
+  const u = new URL(uiUrl);
+  const token = u.searchParams.get('token')!;
+  const uiBase = `${u.protocol}//${u.host}`;
+  return {
+    child, receiverUrl, uiUrl, uiBase, token, dataDir: dir,
+    stdout: () => output.out,
+    stderr: () => output.err,
+    async api<T>(path: string, init: RequestInit = {}) {
+      const r = await fetch(uiBase + path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+      const text = await r.text();
+      return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    exited: () => exit,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode != null) return child.exitCode;
+      child.kill(signal);
+      return exit;
+    },
+  };
+}

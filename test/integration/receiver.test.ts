@@ -1,0 +1,253 @@
+// The receiver over real HTTP (port 0) with a real SQLite file in a temp dir, fixtures byte for byte.
+import { afterEach, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import type { EventDetail, EventPage, MessageLifecycle } from '../../shared/types';
+import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
+
+let t: TestCore | null = null;
+afterEach(async () => { await t?.close(); t = null; });
+
+const SECRET = 'test-app-secret';
+
+function statusPayload(id: string, status: string, ts: number, recipient = '5511999990000') {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: '111222333' },
+      statuses: [{ id, status, timestamp: String(ts), recipient_id: recipient }],
+    } }] }],
+  });
+}
+
+describe('Meta handshake', () => {
+  it('echoes hub.challenge as text/plain when the verify token matches, and logs it', async () => {
+    t = await startTestCore({ env: { metaVerifyToken: 'my-verify' } });
+    const r = await fetch(`${t.url}/meta?hub.mode=subscribe&hub.verify_token=my-verify&hub.challenge=1158201444`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await r.text()).toBe('1158201444');
+    const page = await t.call<EventPage>('events:list', { kind: 'verification' });
+    expect(page.total).toBe(1);
+    expect(page.items[0].providerStatus).toBe('accepted');
+  });
+
+  it('accepts the PHP-style hub_mode spelling', async () => {
+    t = await startTestCore({ env: { metaVerifyToken: 'tok' } });
+    const r = await fetch(`${t.url}/meta?hub_mode=subscribe&hub_verify_token=tok&hub_challenge=42`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('42');
+  });
+
+  it('answers 403 for a wrong token and stores why', async () => {
+    t = await startTestCore({ env: { metaVerifyToken: 'right' } });
+    const r = await fetch(`${t.url}/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42`);
+    expect(r.status).toBe(403);
+    expect(await r.text()).not.toContain('42');
+    const page = await t.call<EventPage>('events:list', { kind: 'verification' });
+    expect(page.items[0].providerStatus).toBe('refused');
+    expect(page.items[0].text).toMatch(/does not match/);
+  });
+});
+
+describe('Meta POST signatures', () => {
+  it('accepts the real Meta-signed capture with its secret (one of several) and normalises it', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: ['another-app', REAL_CAPTURE.secret] } });
+    const body = fixture(REAL_CAPTURE.file);
+    const r = await t.post('/meta', body, { 'x-hub-signature-256': REAL_CAPTURE.signature });
+    expect(r.status).toBe(200);
+    const page = await t.call<EventPage>('events:list', {});
+    expect(page.total).toBe(1);
+    const ev = page.items[0];
+    expect(ev).toMatchObject({ kind: 'message', status: 'incoming', signature: 'valid', contactId: '972544401243',
+      contactName: 'PyWa Tests', text: 'Hey there! I am using PyWa.', businessId: '277321005464405' });
+    const detail = await t.call<EventDetail>('events:get', { id: ev.id });
+    // The exact bytes are kept: the stored body equals the file.
+    expect(Buffer.from(detail.request.body, 'utf8').equals(body)).toBe(true);
+    expect(detail.request.headers.find(([k]) => k === 'x-hub-signature-256')?.[1]).toBe(REAL_CAPTURE.signature);
+  });
+
+  it('answers 401 to an invalid signature and still stores it, flagged, with a diagnosis', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
+    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const r = await t.post('/meta', body, { 'x-hub-signature-256': signMetaBody(body, 'wrong-secret') });
+    expect(r.status).toBe(401);
+    const page = await t.call<EventPage>('events:list', {});
+    expect(page.total).toBe(1);
+    expect(page.items[0].signature).toBe('invalid');
+    const detail = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    expect(detail.request.responseStatus).toBe(401);
+    expect(detail.request.signatureDiagnosis).toBeTruthy();
+  });
+
+  it('answers 401 to a missing signature when a secret is configured', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
+    const r = await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
+    expect(r.status).toBe(401);
+    const page = await t.call<EventPage>('events:list', { signature: 'missing' });
+    expect(page.total).toBe(1);
+  });
+
+  it('marks requests unchecked when no secret is configured', async () => {
+    t = await startTestCore();
+    const r = await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
+    expect(r.status).toBe(200);
+    expect((await t.call<EventPage>('events:list', {})).items[0].signature).toBe('unchecked');
+  });
+});
+
+describe('bad input', () => {
+  it('stores malformed JSON with the parse error and answers 400', async () => {
+    t = await startTestCore();
+    const r = await t.post('/meta', '{"object": "whatsapp_business_account", "entry": [');
+    expect(r.status).toBe(400);
+    const page = await t.call<EventPage>('events:list', { kind: 'invalid' });
+    expect(page.total).toBe(1);
+    const d = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    expect(d.request.error).toMatch(/Malformed JSON/);
+    expect(d.request.body).toBe('{"object": "whatsapp_business_account", "entry": [');
+  });
+
+  it('answers 413 to a body over the limit without reading it all, and logs it', async () => {
+    t = await startTestCore();
+    await t.call('settings:update', { bodyLimitBytes: 2048 });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${t!.url}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) } }, (res) => {
+        resolve(res.statusCode!);
+        res.resume();
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(1024)); // never sends the promised 50 MiB
+    });
+    expect(status).toBe(413);
+    const page = await t.call<EventPage>('events:list', { kind: 'invalid' });
+    expect(page.items[0].text).toMatch(/over the 2048-byte limit/);
+  });
+
+  it('answers 413 to a chunked body that grows over the limit', async () => {
+    t = await startTestCore();
+    await t.call('settings:update', { bodyLimitBytes: 4096 });
+    const r = await fetch(`${t.url}/meta`, { method: 'POST', body: new Blob(['x'.repeat(10_000)]).stream(), duplex: 'half' } as RequestInit);
+    expect(r.status).toBe(413);
+  });
+
+  it('answers 404 for an unknown path and logs it as unrouted', async () => {
+    t = await startTestCore();
+    const r = await t.post('/webhook', '{}');
+    expect(r.status).toBe(404);
+    const page = await t.call<EventPage>('events:list', { kind: 'unrouted' });
+    expect(page.items[0].text).toBe('POST /webhook');
+  });
+
+  it('answers 405 for a wrong method', async () => {
+    t = await startTestCore();
+    const r = await fetch(`${t.url}/twilio`, { method: 'PUT', body: 'x' });
+    expect(r.status).toBe(405);
+    expect((await t.call<EventPage>('events:list', { kind: 'invalid' })).total).toBe(1);
+  });
+
+  it('keeps serving while a client stalls mid-request', async () => {
+    t = await startTestCore();
+    const port = new URL(t.url).port;
+    const sock = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write('POST /meta HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":'); // and then nothing
+    const r = await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    expect(r.status).toBe(200);
+    sock.destroy();
+  });
+});
+
+describe('batches, duplicates, lifecycle, search', () => {
+  it('turns a batch of entries/changes/statuses into one event each', async () => {
+    t = await startTestCore();
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: 'W1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '1' }, statuses: [
+          { id: 'wamid.A', status: 'sent', timestamp: '1700000000', recipient_id: '5511911112222' },
+          { id: 'wamid.B', status: 'sent', timestamp: '1700000001', recipient_id: '5511933334444' },
+        ] } }] },
+        { id: 'W2', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '2' },
+          contacts: [{ profile: { name: 'Ana' }, wa_id: '5511955556666' }],
+          messages: [{ from: '5511955556666', id: 'wamid.C', timestamp: '1700000002', type: 'text', text: { body: 'oi' } }] } }] },
+      ],
+    });
+    expect((await t.post('/meta', body)).status).toBe(200);
+    const page = await t.call<EventPage>('events:list', {});
+    expect(page.total).toBe(3);
+    expect(new Set(page.items.map((e) => e.requestId)).size).toBe(1);
+    expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.A', 'wamid.B', 'wamid.C']);
+  });
+
+  it('flags a redelivered status as duplicate and never drops it', async () => {
+    t = await startTestCore();
+    const body = statusPayload('wamid.DUP', 'delivered', 1700000000);
+    await t.post('/meta', body);
+    await t.post('/meta', body);
+    const page = await t.call<EventPage>('events:list', { messageId: 'wamid.DUP' });
+    expect(page.total).toBe(2);
+    expect(page.items.map((e) => e.duplicate).sort()).toEqual([false, true]);
+  });
+
+  it('keeps the furthest state whatever the arrival order (read before delivered before sent)', async () => {
+    t = await startTestCore();
+    await t.post('/meta', statusPayload('wamid.OOO', 'read', 1700000300));
+    await t.post('/meta', statusPayload('wamid.OOO', 'delivered', 1700000200));
+    await t.post('/meta', statusPayload('wamid.OOO', 'sent', 1700000100));
+    const lc = await t.call<MessageLifecycle>('messages:get', { messageId: 'wamid.OOO' });
+    expect(lc.current).toBe('read');
+    expect(lc.events.map((e) => e.status)).toEqual(['sent', 'delivered', 'read']);
+    expect(lc.contactId).toBe('5511999990000');
+  });
+
+  it('reports delivered skipped: read alone is read', async () => {
+    t = await startTestCore();
+    await t.post('/meta', statusPayload('wamid.SKIP', 'sent', 1700000100));
+    await t.post('/meta', statusPayload('wamid.SKIP', 'read', 1700000300));
+    expect((await t.call<MessageLifecycle>('messages:get', { messageId: 'wamid.SKIP' })).current).toBe('read');
+  });
+
+  it('filters by status lists and counts the total, not just the page', async () => {
+    t = await startTestCore();
+    for (let i = 0; i < 5; i++) await t.post('/meta', statusPayload(`wamid.S${i}`, 'sent', 1700000000 + i));
+    await t.post('/meta', fixture('meta-cloud__status-failed__pywa-130472.json'));
+    const sent = await t.call<EventPage>('events:list', { status: 'sent', limit: 2 });
+    expect(sent.items).toHaveLength(2);
+    expect(sent.total).toBe(5);
+    const both = await t.call<EventPage>('events:list', { status: 'sent,failed' });
+    expect(both.total).toBe(6);
+    const failed = await t.call<EventPage>('events:list', { status: ['failed'] });
+    expect(failed.items[0].errorCode).toBe('130472');
+    // Cursor paging walks the rest without repeats.
+    const next = await t.call<EventPage>('events:list', { status: 'sent', limit: 2, before: sent.items[1].id });
+    expect(next.items.map((e) => e.id).every((id) => id < sent.items[1].id)).toBe(true);
+  });
+
+  it('finds events by words in the text, contact name, number and message id', async () => {
+    t = await startTestCore();
+    await t.post('/meta', fixture(REAL_CAPTURE.file));
+    await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
+    expect((await t.call<EventPage>('events:list', { q: 'pywa' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: 'Test Name' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: '9725444' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: 'wamid.HBgMOTcyNTQ0NDAxMjQzFQIAEhggM0RFQTNCMEEwRTY3QzUwODYzMDc4NjQ4QzM4ODAxM0YA' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: 'nothing-like-this' })).total).toBe(0);
+    expect((await t.call<EventPage>('events:list', { contact: '97254*' })).total).toBe(1);
+  });
+});
+
+describe('Twilio', () => {
+  it('stores form-encoded status callbacks and inbound messages', async () => {
+    t = await startTestCore();
+    const r = await t.post('/twilio', fixture('twilio__status-delivered__botbuilder-delivered.txt'), { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/xml/);
+    await t.post('/twilio', fixture('twilio__inbound-text__botbuilder-text.txt'), { 'content-type': 'application/x-www-form-urlencoded' });
+    const page = await t.call<EventPage>('events:list', { provider: 'twilio' });
+    expect(page.total).toBe(2);
+    const delivered = page.items.find((e) => e.kind === 'status')!;
+    expect(delivered).toMatchObject({ status: 'delivered', messageId: 'SMdf55df64a2ff4920bb0748193cfbb640', contactId: '31612345678' });
+  });
+});
