@@ -223,3 +223,24 @@ export interface ReceiverInfo {
   host: string;
   port: number;
 }
+
+// ---- signature debugger ----
+
+/** One way the debugger recomputed the signature; `label` names the key by number and fingerprint only. */
+export interface SignatureDebugCandidate {
+  /** e.g. "app secret #1 (3f2a) · raw body" — never the secret itself. */
+  label: string;
+  /** The signature this candidate produces, in the header's own format (`sha256=<hex>` or base64). */
+  computed: string;
+  matches: boolean;
+}
+
+/** Why a request's signature does or does not match, for the inspector's signature panel. */
+export interface SignatureDebug {
+  provider: Provider;
+  /** The signature header as received (trimmed), or null when absent. */
+  received: string | null;
+  candidates: SignatureDebugCandidate[];
+  /** One sentence naming the likely cause. */
+  cause: string;
+}
