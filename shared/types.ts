@@ -79,6 +79,8 @@ export interface StoredRequest {
   /** Where it came from: the network, a replay, the simulator, an import. */
   origin: 'network' | 'replay' | 'simulate' | 'import';
   forwards: ForwardResult[];
+  /** For a signature that is not valid: what was recomputed and the likely cause. */
+  signatureDebug?: SignatureDebug;
 }
 
 export interface ForwardResult {

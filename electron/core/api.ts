@@ -10,6 +10,7 @@ import type { Tunnel } from './tunnel';
 import type { Clock, CoreOptions, Logger } from './types';
 import type { ReceiverInfo } from '../../shared/types';
 import { readVersion } from './core';
+import { debugSignature } from './signature';
 
 export interface CoreParts {
   store: Store;
@@ -45,7 +46,21 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return { version, mode: opts.mode, receiver, dataDir: opts.dataDir };
     },
     'events:list': (q) => store.listEvents(q as Parameters<Store['listEvents']>[0]),
-    'events:get': ({ id }) => store.getEvent(id) ?? notFound(`Event ${id}`),
+    'events:get': ({ id }) => {
+      const ev = store.getEvent(id) ?? notFound(`Event ${id}`);
+      const req = ev.request;
+      // The debugger recomputes several HMACs: only on demand, and only for a verdict worth explaining.
+      if (req.provider && (req.signature === 'invalid' || req.signature === 'missing')) {
+        const bytes = store.getRequest(req.id)?.bodyBytes ?? Buffer.alloc(0);
+        const local = parts.receiverInfo()?.url ?? '';
+        req.signatureDebug = debugSignature({
+          provider: req.provider, headers: req.headers, rawBody: bytes, method: req.method,
+          pathAndQuery: req.path + (req.query ? `?${req.query}` : ''), publicUrl: settings.publicUrl(tunnel.get().url ?? null),
+          localUrl: local, metaSecrets: settings.metaSecrets(), verifyToken: settings.verifyToken(), twilioTokens: settings.twilioTokens(),
+        });
+      }
+      return ev;
+    },
     'messages:get': ({ messageId }) => store.lifecycle(messageId) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit }) => store.thread(contactId, limit ?? 200),
     'stats:get': (f) => store.stats(f ?? {}),

@@ -41,7 +41,7 @@ describe('serve', () => {
     s = await startServe();
     const noToken = await fetch(`${s.uiBase}/api/events`);
     expect(noToken.status).toBe(401);
-    expect((await noToken.json()).error.code).toBe('UNAUTHORIZED');
+    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
     const viaQuery = await fetch(`${s.uiBase}/api/events?token=${s.token}`);
     expect(viaQuery.status).toBe(200);
     const port = new URL(s.uiBase).port;
