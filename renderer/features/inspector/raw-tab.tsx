@@ -1,0 +1,46 @@
+import { useMemo } from 'react';
+import type { EventDetail } from '../../../shared/types';
+import { CopyButton } from '../../ui/copy-button';
+import { formatBytes } from '../../ui/format';
+import { base64ToBytes, hexDump } from '../../ui/hex-dump';
+
+export function RawTab({ event: e }: { event: EventDetail }) {
+  const req = e.request;
+  const dump = useMemo(() => {
+    if (req.bodyIsText) return null;
+    try {
+      return hexDump(base64ToBytes(req.body));
+    } catch {
+      return 'The stored body could not be decoded.';
+    }
+  }, [req.body, req.bodyIsText]);
+  const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
+  return (
+    <div className="tab-body" data-testid="tab-raw">
+      <div className="request-line">
+        <code><strong>{req.method}</strong> {target}</code>
+        <span className="muted"> → HTTP {req.responseStatus}</span>
+      </div>
+      <h3 className="section-title">Headers ({req.headers.length})</h3>
+      <table className="table headers-table">
+        <tbody>
+          {req.headers.map(([k, v], i) => (
+            <tr key={i}>
+              <th scope="row"><code>{k}</code></th>
+              <td><code className="wrap">{v}</code></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3 className="section-title">
+        Body <span className="muted">({formatBytes(req.bodySize)}{req.bodyIsText ? '' : ', binary'})</span>{' '}
+        {req.bodyIsText && <CopyButton text={req.body} label="Copy body" />}
+      </h3>
+      {req.bodyIsText ? (
+        <pre className="code-block" data-testid="raw-body">{req.body}</pre>
+      ) : (
+        <pre className="code-block hex" data-testid="raw-hex">{dump}</pre>
+      )}
+    </div>
+  );
+}

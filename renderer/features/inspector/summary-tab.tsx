@@ -1,0 +1,91 @@
+import type { ReactNode } from 'react';
+import type { EventDetail } from '../../../shared/types';
+import { useAppStore } from '../../state/hooks';
+import { formatDateTime, formatDuration, valueText } from '../../ui/format';
+import { SignatureBadge, StatusBadge } from '../../ui/status-badge';
+import { CopyButton } from '../../ui/copy-button';
+import { explain } from './explain';
+
+export function SummaryTab({ event: e }: { event: EventDetail }) {
+  const store = useAppStore();
+  const explanation = e.errorCode ? explain(e.errorCode, e.provider) : null;
+  const rows: [string, ReactNode][] = [
+    ['Kind', e.kind],
+    ['Status', <span key="s"><StatusBadge event={e} />{e.providerStatus && e.providerStatus !== e.status ? <span className="muted"> (provider: {e.providerStatus})</span> : null}</span>],
+    ['Provider', e.provider ?? '—'],
+    ['Contact', e.contactId || e.contactName ? (
+      <span key="c">
+        {e.contactName && <>{e.contactName} </>}
+        {e.contactId && <>
+          <code>+{e.contactId}</code>{' '}
+          <button type="button" className="btn btn-ghost btn-xs" onClick={() => store.getState().setFilter({ contact: e.contactId ?? undefined })}>Filter</button>
+        </>}
+      </span>
+    ) : '—'],
+    ['Message id', e.messageId ? <span key="m"><code className="wrap">{e.messageId}</code> <CopyButton text={e.messageId} /></span> : '—'],
+    ['Message type', e.messageType ?? '—'],
+    ['Text', e.text != null ? <span className="pre-wrap" key="t">{e.text}</span> : '—'],
+    ['Reply to', e.replyTo ? <code className="wrap">{e.replyTo}</code> : '—'],
+    ['Business', e.businessId ? <code>{e.businessId}</code> : '—'],
+    ['Provider time', e.timestamp != null ? formatDateTime(e.timestamp) : '—'],
+    ['Received', <span key="r">{formatDateTime(e.receivedAt)}{e.timestamp != null ? <span className="muted"> ({formatDuration(e.receivedAt - e.timestamp)} after the provider's time)</span> : null}</span>],
+    ['Signature', <SignatureBadge key="sig" verdict={e.signature} />],
+    ['Duplicate', e.duplicate ? 'yes — this message and status were seen before (a provider retry)' : 'no'],
+    ['Answered', `HTTP ${e.request.responseStatus} · ${e.request.origin}`],
+  ];
+  return (
+    <div className="tab-body" data-testid="tab-summary">
+      {e.errorCode || e.errorTitle ? (
+        <div className="error-box" data-testid="error-box">
+          <div className="error-head">
+            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{explanation?.title ?? e.errorTitle ?? 'Error'}</strong>
+          </div>
+          {e.errorDetail && <p className="pre-wrap">{e.errorDetail}</p>}
+          {explanation?.meaning && <p>{explanation.meaning}</p>}
+          {explanation?.fix && <p><strong>What to do: </strong>{explanation.fix}</p>}
+          {explanation?.link && <p className="muted">More: {explanation.link}</p>}
+        </div>
+      ) : null}
+      {e.request.error && <div className="notice notice-error">Request problem: {e.request.error}</div>}
+      <dl className="fields">
+        {rows.map(([k, v]) => (
+          <div className="field" key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {e.details && Object.keys(e.details).length > 0 && (
+        <>
+          <h3 className="section-title">Details</h3>
+          <dl className="fields">
+            {Object.entries(e.details).map(([k, v]) => (
+              <div className="field" key={k}>
+                <dt>{k}</dt>
+                <dd className="pre-wrap">{valueText(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      )}
+      {e.request.forwards.length > 0 && (
+        <>
+          <h3 className="section-title">Forwarded</h3>
+          <table className="table">
+            <thead><tr><th>Target</th><th>Status</th><th>Time</th><th>Error</th></tr></thead>
+            <tbody>
+              {e.request.forwards.map((f, i) => (
+                <tr key={i}>
+                  <td><code className="wrap">{f.target}</code></td>
+                  <td>{f.status ?? '—'}</td>
+                  <td>{f.durationMs != null ? formatDuration(f.durationMs) : '—'}</td>
+                  <td className="text-error">{f.error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+// The selected event and what the inspector loads for it: detail, lifecycle, conversation.
+import type { ResultOf } from '../../../shared/ipc';
+import type { EventDetail, MessageLifecycle } from '../../../shared/types';
+import { errorText, type SliceContext } from '../context';
+
+export interface Loadable<T> {
+  key: string | null;
+  data: T | null;
+  loading: boolean;
+  error: string | null;
+}
+
+const idle = <T,>(): Loadable<T> => ({ key: null, data: null, loading: false, error: null });
+
+export type Thread = ResultOf<'contacts:thread'>;
+
+export interface SelectionSlice {
+  selectedId: number | null;
+  detail: Loadable<EventDetail>;
+  lifecycle: Loadable<MessageLifecycle>;
+  thread: Loadable<Thread>;
+  select(id: number | null): void;
+  /** +1 = the next older row (j / ArrowDown), -1 = the next newer row (k / ArrowUp). */
+  moveSelection(delta: number): void;
+  clearSelection(): void;
+  loadLifecycle(messageId: string, force?: boolean): Promise<void>;
+  loadThread(contactId: string, force?: boolean): Promise<void>;
+}
+
+export function createSelectionSlice(ctx: SliceContext): SelectionSlice {
+  const { set, get, bridge } = ctx;
+
+  return {
+    selectedId: null,
+    detail: idle(),
+    lifecycle: idle(),
+    thread: idle(),
+
+    select(id) {
+      if (id === get().selectedId) return;
+      if (id == null) {
+        set({ selectedId: null, detail: idle(), lifecycle: idle(), thread: idle() });
+        return;
+      }
+      const key = String(id);
+      set({ selectedId: id, detail: { key, data: null, loading: true, error: null }, lifecycle: idle(), thread: idle() });
+      bridge.invoke('events:get', { id }).then(
+        (data) => {
+          if (get().detail.key !== key) return;
+          set({ detail: { key, data, loading: false, error: null } });
+        },
+        (err) => {
+          if (get().detail.key !== key) return;
+          set({ detail: { key, data: null, loading: false, error: errorText(err) } });
+        },
+      );
+    },
+
+    moveSelection(delta) {
+      const { events, selectedId, hasOlder, loadingOlder } = get();
+      if (events.length === 0) return;
+      const idx = selectedId == null ? -1 : events.findIndex((e) => e.id === selectedId);
+      let next: number;
+      if (idx === -1) next = delta > 0 ? 0 : 0;
+      else next = Math.min(events.length - 1, Math.max(0, idx + delta));
+      get().select(events[next].id);
+      // Near the bottom of the window: fetch the next older page ahead of the cursor.
+      if (next >= events.length - 5 && hasOlder && !loadingOlder) void get().loadOlder();
+    },
+
+    clearSelection() {
+      get().select(null);
+    },
+
+    async loadLifecycle(messageId, force) {
+      const cur = get().lifecycle;
+      if (!force && cur.key === messageId && (cur.data || cur.loading)) return;
+      set({ lifecycle: { key: messageId, data: cur.key === messageId ? cur.data : null, loading: true, error: null } });
+      try {
+        const data = await bridge.invoke('messages:get', { messageId });
+        if (get().lifecycle.key !== messageId) return;
+        set({ lifecycle: { key: messageId, data, loading: false, error: null } });
+      } catch (err) {
+        if (get().lifecycle.key !== messageId) return;
+        set({ lifecycle: { key: messageId, data: null, loading: false, error: errorText(err) } });
+      }
+    },
+
+    async loadThread(contactId, force) {
+      const cur = get().thread;
+      if (!force && cur.key === contactId && (cur.data || cur.loading)) return;
+      set({ thread: { key: contactId, data: cur.key === contactId ? cur.data : null, loading: true, error: null } });
+      try {
+        const data = await bridge.invoke('contacts:thread', { contactId, limit: 200 });
+        if (get().thread.key !== contactId) return;
+        set({ thread: { key: contactId, data, loading: false, error: null } });
+      } catch (err) {
+        if (get().thread.key !== contactId) return;
+        set({ thread: { key: contactId, data: null, loading: false, error: errorText(err) } });
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// One zustand store built from slices. `createAppStore(bridge)` makes a fresh one (one per test).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { wirePushes, type AppBridge } from './bridge';
+import { frameScheduler, type SliceContext, type StoreOptions } from './context';
+import { createEventsSlice, type EventsSlice } from './slices/events';
+import { createFiltersSlice, type FiltersSlice } from './slices/filters';
+import { createRulesSlice, type RulesSlice } from './slices/rules';
+import { createSelectionSlice, type SelectionSlice } from './slices/selection';
+import { createSettingsSlice, type SettingsSlice } from './slices/settings';
+import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
+
+export interface LifecycleSlice {
+  /** Subscribe to pushes, load everything the first screen needs, then tell the core we are ready. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & LifecycleSlice;
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): AppStore {
+  const opts: SliceContext['opts'] = {
+    schedule: options.schedule ?? frameScheduler,
+    windowSize: options.windowSize ?? 2000,
+    pageSize: options.pageSize ?? 200,
+    statsThrottleMs: options.statsThrottleMs ?? 1000,
+    now: options.now ?? (() => Date.now()),
+    initialFilter: options.initialFilter ?? {},
+  };
+  return createStore<AppState>()((set, get) => {
+    const ctx: SliceContext = { set, get, bridge, opts };
+    let unwire: (() => void) | null = null;
+    return {
+      ...createEventsSlice(ctx),
+      ...createFiltersSlice(ctx),
+      ...createSelectionSlice(ctx),
+      ...createRulesSlice(ctx),
+      ...createTunnelSlice(ctx),
+      ...createSettingsSlice(ctx),
+      async start() {
+        if (unwire) return;
+        const s = get();
+        unwire = wirePushes(bridge, {
+          receiveEvents: s.receiveEvents,
+          receiveTunnel: s.receiveTunnel,
+          receiveNotifications: s.receiveNotifications,
+          receiveSettings: s.receiveSettings,
+          setConnection: s.setConnection,
+          resync: () => void get().resync(),
+        });
+        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules()]);
+        bridge.ready();
+      },
+      stop() {
+        unwire?.();
+        unwire = null;
+      },
+    };
+  });
+}

@@ -1,0 +1,67 @@
+// The filter lives in the page URL (status=failed,read&q=…) so a view survives a reload. Other
+// parameters — above all `token` in serve mode — are kept exactly as they are.
+import type { EventFilter, EventKind, EventStatus, Provider, SignatureVerdict } from '../../shared/types';
+import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../shared/types';
+
+const FILTER_KEYS = ['status', 'kind', 'provider', 'signature', 'contact', 'q', 'since', 'until', 'messageId'] as const;
+
+function list<T extends string>(raw: string | null, allowed: readonly T[]): T[] | undefined {
+  if (!raw) return undefined;
+  const out = raw.split(',').map((s) => s.trim()).filter((s): s is T => (allowed as readonly string[]).includes(s));
+  return out.length ? Array.from(new Set(out)) : undefined;
+}
+
+function num(raw: string | null): number | undefined {
+  if (raw == null || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function filterFromSearch(search: string): EventFilter {
+  const p = new URLSearchParams(search);
+  const f: EventFilter = {};
+  const status = list<EventStatus>(p.get('status'), EVENT_STATUSES);
+  if (status) f.status = status;
+  const kind = list<EventKind>(p.get('kind'), EVENT_KINDS);
+  if (kind) f.kind = kind;
+  const provider = list<Provider>(p.get('provider'), ['meta', 'twilio']);
+  if (provider) f.provider = provider;
+  const signature = list<SignatureVerdict>(p.get('signature'), SIGNATURE_VERDICTS);
+  if (signature) f.signature = signature;
+  const contact = p.get('contact')?.trim().slice(0, 64);
+  if (contact) f.contact = contact;
+  const q = p.get('q')?.slice(0, 500);
+  if (q && q.trim()) f.q = q;
+  const messageId = p.get('messageId')?.trim().slice(0, 300);
+  if (messageId) f.messageId = messageId;
+  const since = num(p.get('since'));
+  if (since != null) f.since = since;
+  const until = num(p.get('until'));
+  if (until != null) f.until = until;
+  return f;
+}
+
+/** Writes the filter into `search`, keeping every non-filter parameter (token, …) in place. */
+export function filterToSearch(filter: EventFilter, search: string): string {
+  const p = new URLSearchParams(search);
+  for (const k of FILTER_KEYS) p.delete(k);
+  const parts: string[] = [];
+  p.forEach((v, k) => parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`));
+  const add = (k: string, v: string | number | undefined | string[]) => {
+    if (v == null) return;
+    const s = Array.isArray(v) ? v.join(',') : String(v);
+    if (s === '') return;
+    // Commas stay readable: status=failed,read
+    parts.push(`${k}=${encodeURIComponent(s).replace(/%2C/gi, ',')}`);
+  };
+  add('status', filter.status);
+  add('kind', filter.kind);
+  add('provider', filter.provider);
+  add('signature', filter.signature);
+  add('contact', filter.contact);
+  add('q', filter.q);
+  add('messageId', filter.messageId);
+  add('since', filter.since);
+  add('until', filter.until);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
