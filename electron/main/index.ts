@@ -1,0 +1,201 @@
+// Hookscope's Electron main process. Reads top to bottom like the table of contents: one setupX() per
+// feature; the pieces live in the sibling files. The core (electron/core) knows nothing of Electron: this
+// file hands it Electron-derived values (data dir, secret store, notifier, native binding).
+import { app, BrowserWindow, dialog } from 'electron';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCore } from '../core/core';
+import type { Core } from '../core/types';
+import { createConsoleLogger } from './log';
+import { createMainWindow, hardenAllWebContents } from './window';
+import { createPushRelay, setupIpc, type PushRelay } from './ipc';
+import { createNotifier, type DesktopNotifier } from './notifications';
+import { createSecretStore } from './secrets';
+import { createTray, type AppTray } from './tray';
+import { resolveNativeBinding } from './native';
+
+const RECEIVER_PORT = 4750;
+const RECEIVER_HOST = '127.0.0.1';
+// main.cjs and preload.cjs sit side by side in dist-electron/; the renderer build in dist/renderer/.
+const PRELOAD_PATH = path.join(__dirname, 'preload.cjs');
+const RENDERER_FILE = path.join(__dirname, '..', 'dist', 'renderer', 'index.html');
+
+const log = createConsoleLogger('main');
+// The shell's state: the one window (or none, on macOS after closing it), where pushes go, the notifier.
+let mainWindow: BrowserWindow | null = null;
+let relay: PushRelay | null = null;
+let notifier: DesktopNotifier | null = null;
+let booted = false;
+
+if (setupSingleInstance()) void boot();
+
+async function boot(): Promise<void> {
+  hardenAllWebContents(app, log);
+  setupPlatformIdentity();
+  await app.whenReady();
+
+  const dataDir = app.getPath('userData');
+  relay = setupPushRelay();
+  notifier = setupNotifications(relay);
+  const core = createCore({
+    dataDir,
+    receiverPort: RECEIVER_PORT,
+    receiverHost: RECEIVER_HOST,
+    mode: 'desktop',
+    version: app.getVersion(),
+    logger: createConsoleLogger('core'),
+    secretStore: createSecretStore(dataDir, log),
+    notifier,
+    nativeBinding: setupNativeBinding(),
+  });
+  const ipc = setupIpc({ core, relay, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
+
+  const receiver = await startCore(core);
+  if (!receiver) return;
+  focusWindow();
+  booted = true;
+  const tray = setupTray(core);
+  setupWindowLifecycle();
+  setupCleanQuit(core, () => { ipc.dispose(); relay?.dispose(); tray?.destroy(); });
+}
+
+/** A second launch focuses the running app instead of fighting it for the receiver port and database. */
+function setupSingleInstance(): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  // Ignored until boot has shown the first window (the core may still be starting).
+  app.on('second-instance', () => { if (booted) focusWindow(); });
+  return true;
+}
+
+/** Windows groups notifications and the taskbar by this id; it must match electron-builder's appId. */
+function setupPlatformIdentity(): void {
+  if (process.platform === 'win32') app.setAppUserModelId('io.hookscope.app');
+}
+
+function setupNativeBinding(): string | undefined {
+  const file = resolveNativeBinding({
+    isPackaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    electronVersion: process.versions.electron ?? '',
+    betterSqliteVersion: readPackageVersion(path.join(app.getAppPath(), 'node_modules', 'better-sqlite3', 'package.json')),
+    platform: process.platform,
+    arch: process.arch,
+    exists: fs.existsSync,
+  });
+  if (!app.isPackaged && !file) {
+    log.warn('no better-sqlite3 build for this Electron found; run `npm start` (it builds one) rather than `electron .`');
+  }
+  return file;
+}
+
+function setupPushRelay(): PushRelay {
+  return createPushRelay({ getTarget: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null) });
+}
+
+function setupNotifications(pushes: PushRelay): DesktopNotifier {
+  return createNotifier({
+    focusWindow,
+    isWindowFocused: () => Boolean(mainWindow && !mainWindow.isDestroyed() && mainWindow.isFocused()),
+    // The renderer selects the event; if the window was just re-created this is held until it is ready.
+    onClick: (click) => pushes.push('notifications:clicked', click),
+    logger: log,
+  });
+}
+
+async function startCore(core: Core) {
+  try {
+    return await core.start();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.error('core failed to start', { error: message });
+    dialog.showErrorBox('Hookscope could not start', message);
+    await core.stop().catch(() => undefined);
+    app.exit(1);
+    return null;
+  }
+}
+
+/** Shows, restores and focuses the one window, creating it if it was closed (macOS keeps running). */
+function focusWindow(): BrowserWindow {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    const win = createMainWindow({ preloadPath: PRELOAD_PATH, rendererFile: RENDERER_FILE, logger: log });
+    mainWindow = win;
+    // A reload or navigation gives us a fresh renderer that has not subscribed yet: hold pushes again.
+    win.webContents.on('did-navigate', () => relay?.resetReady());
+    win.webContents.on('render-process-gone', (_e, details) => {
+      log.error('renderer process gone', { reason: details.reason });
+      relay?.resetReady();
+    });
+    win.on('focus', () => notifier?.clearBadge());
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = null;
+      // A future window pulls fresh state with requests; held pushes would only duplicate it.
+      relay?.resetReady();
+      relay?.clear();
+    });
+    return win;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+  return mainWindow;
+}
+
+function setupTray(core: Core): AppTray | null {
+  const tray = createTray({
+    receiver: core.receiverInfo(),
+    tunnel: null,
+    showWindow: () => { focusWindow(); },
+    quit: () => app.quit(),
+    logger: log,
+  });
+  if (tray) {
+    core.on('tunnel:changed', (tunnel) => tray.update({ tunnel }));
+    void Promise.resolve(core.handlers['tunnel:get'](undefined)).then((tunnel) => tray.update({ tunnel }), () => undefined);
+  }
+  return tray;
+}
+
+function setupWindowLifecycle(): void {
+  // macOS convention: the app (and the receiver) keeps running with no window; the dock icon reopens it.
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => { focusWindow(); });
+}
+
+/**
+ * Quit = stop accepting webhooks, finish what was accepted, close the database, then exit. before-quit is
+ * cancelled once so the async stop can run; a stuck stop cannot keep the app alive past a few seconds.
+ */
+function setupCleanQuit(core: Core, disposeShell: () => void): void {
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    event.preventDefault();
+    if (stopping) return;
+    stopping = true;
+    const deadline = setTimeout(() => {
+      log.error('core did not stop within 8 s; exiting anyway');
+      app.exit(1);
+    }, 8000);
+    core.stop()
+      .catch((err: unknown) => log.error('core stop failed', { error: String(err) }))
+      .finally(() => {
+        clearTimeout(deadline);
+        disposeShell();
+        app.exit(0);
+      });
+  });
+}
+
+function readPackageVersion(file: string): string | null {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8')).version;
+    return typeof v === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}

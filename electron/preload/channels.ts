@@ -1,0 +1,29 @@
+// Channel names the Electron shell adds on top of the shared contract (shared/ipc.ts). Kept in a module
+// with no side effects so both the preload (bundled into preload.cjs) and main can import the same names.
+import type { ArgsOf, Envelope, PushChannel, PushChannels, RequestChannel, ResultOf } from '../../shared/ipc';
+
+/** The renderer invokes this once it has subscribed to pushes; main holds pushes until then. */
+export const READY_CHANNEL = 'renderer:ready';
+
+/** Pushes that only the desktop shell produces (a desktop notification was clicked). */
+export interface ShellPushChannels {
+  'notifications:clicked': { eventId: number | null; notificationId: number };
+}
+export type ShellPushChannel = keyof ShellPushChannels;
+const shellPushNames: { [P in ShellPushChannel]: true } = { 'notifications:clicked': true };
+export const SHELL_PUSH_CHANNELS = Object.keys(shellPushNames) as ShellPushChannel[];
+
+export type AnyPushChannel = PushChannel | ShellPushChannel;
+export type AnyPushPayload<P extends AnyPushChannel> =
+  P extends PushChannel ? PushChannels[P] : P extends ShellPushChannel ? ShellPushChannels[P] : never;
+
+/**
+ * What `window.hookscope` offers. `invoke` resolves with the envelope rather than throwing: errors that
+ * cross contextBridge lose every custom field (the `code`), so the renderer's bridge unwraps envelopes
+ * itself, exactly as it does for the HTTP transport's `{ error: { code, message } }`.
+ */
+export interface HookscopePreloadApi {
+  invoke<C extends RequestChannel>(channel: C, args?: ArgsOf<C>): Promise<Envelope<ResultOf<C>>>;
+  on<P extends AnyPushChannel>(channel: P, cb: (payload: AnyPushPayload<P>) => void): () => void;
+  ready(): void;
+}
