@@ -144,6 +144,8 @@ export interface PushChannels {
   'tunnel:changed': TunnelState;
   'notifications:fired': NotificationRecord[];
   'settings:changed': SettingsView;
+  /** The user clicked a desktop notification: select that event. */
+  'notifications:clicked': { eventId: number | null; notificationId: number };
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -180,6 +182,7 @@ export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true,
+  'notifications:clicked': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 
