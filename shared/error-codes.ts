@@ -1,0 +1,462 @@
+// What a provider's error code means, in words a person acts on: the inspector's Summary tab, the
+// notification body and the CLI all read this one table.
+// Sources (see /shared/docs/whatsapp-formats.md): Meta codes §1.9 (titles as Meta's error-code page and
+// pywa's `errors.py` give them, plus real payloads); Twilio codes §2.2 with the Twilio↔WhatsApp
+// pairings from Twilio's error-code mapping page [T-map]. Meanings of Twilio codes are written from
+// Twilio's error dictionary; the docs flag them as not re-confirmed, so they say what to check rather
+// than promise a cause.
+
+import type { Provider } from './types';
+
+export interface ErrorExplanation {
+  code: string;
+  title: string;
+  /** What happened, in plain words. */
+  meaning: string;
+  /** What to do about it. */
+  action: string;
+  /** false when the code is not in the catalogue: the wording is then generic. */
+  known: boolean;
+  /** The same failure under the other provider's numbering (Twilio 63016 ↔ Meta 131047 / legacy 470). */
+  related?: string[];
+  /** Where the provider documents the code. */
+  link?: string;
+}
+
+interface Entry {
+  title: string;
+  meaning: string;
+  action: string;
+  related?: string[];
+}
+
+const META_LINK = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
+const twilioLink = (code: string): string => `https://www.twilio.com/docs/api/errors/${code}`;
+
+const META: Record<string, Entry> = {
+  '0': {
+    title: 'AuthException',
+    meaning: 'Meta could not authenticate the app or the access token it was given.',
+    action: 'Generate a new access token (or system-user token) with the whatsapp_business_messaging permission and update your app.',
+  },
+  '429': {
+    title: 'Rate limit hit (On-Premises API)',
+    meaning: 'Too many messages were sent in a short time. This is the legacy On-Premises code; the Cloud API uses 130429.',
+    action: 'Slow down and retry with back-off.',
+    related: ['130429', '63018'],
+  },
+  '470': {
+    title: 'Message failed: outside the 24-hour window (On-Premises API)',
+    meaning: 'More than 24 hours have passed since the customer last wrote, so a free-form message is not allowed. Legacy code; the Cloud API says 131047.',
+    action: 'Send an approved template message instead; free-form messages work again once the customer replies.',
+    related: ['131047', '63016'],
+  },
+  '471': {
+    title: 'Spam rate limit hit (On-Premises API)',
+    meaning: 'WhatsApp limited this number because too many people blocked or reported its messages. Legacy code.',
+    action: 'Send fewer, more wanted messages; check the phone number quality in WhatsApp Manager.',
+    related: ['131048', '63018'],
+  },
+  '472': {
+    title: "User's number is part of an experiment (On-Premises API)",
+    meaning: 'Meta held back this marketing message because the customer is in an experiment group. Legacy code; the Cloud API says 130472.',
+    action: 'Nothing to fix on your side; do not retry this message.',
+    related: ['130472', '63032'],
+  },
+  '1002': {
+    title: 'Recipient is not a valid WhatsApp user (On-Premises API)',
+    meaning: 'The number could not be reached on WhatsApp. Legacy code.',
+    action: 'Check the number (country code, no leading zeros) and that the person uses WhatsApp.',
+    related: ['63024', '131026'],
+  },
+  '1006': {
+    title: 'Resource not found (On-Premises API)',
+    meaning: 'The contact or resource the message refers to was not found. Legacy code.',
+    action: 'Check the recipient number and any media or message id you referenced.',
+    related: ['63003'],
+  },
+  '1013': {
+    title: 'User is not valid (On-Premises API)',
+    meaning: 'The recipient is not a valid WhatsApp user. Legacy code.',
+    action: 'Check the recipient number and that it is on WhatsApp.',
+    related: ['63003', '131026'],
+  },
+  '1015': {
+    title: 'Too many requests (On-Premises API)',
+    meaning: 'The API was called too often. Legacy code.',
+    action: 'Slow down and retry with back-off.',
+    related: ['63018', '130429'],
+  },
+  '1021': {
+    title: 'Bad user: recipient is the sender (On-Premises API)',
+    meaning: 'The message was addressed to the business number itself or to an invalid user. Legacy code.',
+    action: 'Send to the customer number, not your own.',
+    related: ['63003', '131021'],
+  },
+  '1026': {
+    title: 'Receiver incapable (On-Premises API)',
+    meaning: 'The recipient cannot receive this message (old WhatsApp version, or not accepted the terms). Legacy code.',
+    action: 'Ask the customer to update WhatsApp; do not retry blindly.',
+    related: ['63024', '131026'],
+  },
+  '130429': {
+    title: 'Rate limit hit',
+    meaning: 'Your number reached the Cloud API throughput limit (messages per second).',
+    action: 'Queue and slow down your sends; retry with back-off.',
+    related: ['63018', '429'],
+  },
+  '130472': {
+    title: "User's number is part of an experiment",
+    meaning: 'Meta did not deliver this marketing message because the customer is part of a Meta experiment.',
+    action: 'Nothing to fix on your side. Do not retry; reach the customer through another channel if needed.',
+    related: ['63032', '472'],
+  },
+  '131000': {
+    title: 'Something went wrong',
+    meaning: 'An unknown error on Meta\'s side (the webhook variant reads "Unsupported webhook payload").',
+    action: 'Retry later; if it keeps happening, report it to Meta with the message id.',
+  },
+  '131005': {
+    title: 'Access denied',
+    meaning: 'The permission the request needs was not granted, or was removed.',
+    action: 'Check the token\'s permissions (whatsapp_business_messaging / management) in Business Manager.',
+  },
+  '131008': {
+    title: 'Required parameter is missing',
+    meaning: 'The send request left out a parameter the API requires.',
+    action: 'Fix the request your code sends (see the error details for the parameter).',
+  },
+  '131009': {
+    title: 'Parameter value is not valid',
+    meaning: 'One of the values in the send request is not accepted (a bad phone number, id or format).',
+    action: 'Fix the request your code sends (see the error details for which value).',
+  },
+  '131014': {
+    title: 'Request for media URL failed',
+    meaning: 'Meta could not download the media link you gave (for example it answered 404 or needs a login).',
+    action: 'Use a public HTTPS link that answers 200 with the right content type, or upload the media first.',
+  },
+  '131016': {
+    title: 'Service unavailable',
+    meaning: 'WhatsApp was temporarily unavailable.',
+    action: 'Retry later; check the WhatsApp Business API status page.',
+  },
+  '131021': {
+    title: 'Recipient cannot be sender',
+    meaning: 'The message was addressed to the business number that sends it.',
+    action: 'Send to the customer number, not your own.',
+    related: ['1021'],
+  },
+  '131026': {
+    title: 'Message undeliverable',
+    meaning: 'WhatsApp could not deliver the message: the number may not be on WhatsApp, the person has not accepted the latest terms, uses a very old app, or has blocked you.',
+    action: 'Check the number; do not retry blindly. Reach the customer another way.',
+    related: ['63024', '63003', '1026'],
+  },
+  '131031': {
+    title: 'Business account has been locked',
+    meaning: 'The WhatsApp Business account is locked or restricted (a policy violation, or data verification failed).',
+    action: 'Open WhatsApp Manager → Account quality to see why, and appeal or fix it there.',
+  },
+  '131042': {
+    title: 'Business eligibility payment issue',
+    meaning: 'Messages cannot be sent because of a payment or billing problem on the business account.',
+    action: 'Add or fix the payment method / credit line in Business Manager.',
+  },
+  '131044': {
+    title: 'Business eligibility payment issue (calling)',
+    meaning: 'A payment problem stops calling features on the business account.',
+    action: 'Fix the payment method in Business Manager.',
+  },
+  '131045': {
+    title: 'Incorrect certificate',
+    meaning: 'The phone number is not correctly registered (registration or certificate error).',
+    action: 'Register the phone number again with the Cloud API.',
+  },
+  '131047': {
+    title: 'Re-engagement message',
+    meaning: 'More than 24 hours have passed since the customer last replied, so a free-form message is not allowed.',
+    action: 'Send an approved template message instead; free-form messages work again once the customer replies.',
+    related: ['63016', '470'],
+  },
+  '131048': {
+    title: 'Spam rate limit hit',
+    meaning: 'Sending was limited because many recipients blocked or reported your messages.',
+    action: 'Send fewer, more relevant messages; check quality in WhatsApp Manager.',
+    related: ['471', '63018'],
+  },
+  '131049': {
+    title: 'Meta chose not to deliver',
+    meaning: 'Meta did not deliver this marketing message to keep the ecosystem healthy (a per-customer limit on marketing messages).',
+    action: 'Do not retry immediately; wait at least 24 hours, or send a utility message if one applies.',
+    related: ['63049'],
+  },
+  '131050': {
+    title: 'User stopped marketing messages',
+    meaning: 'The customer chose to stop receiving marketing messages from you.',
+    action: 'Respect the opt-out: do not send marketing messages to this customer.',
+  },
+  '131051': {
+    title: 'Unsupported message type',
+    meaning: 'The customer sent something the API cannot pass on (a message type WhatsApp does not support for businesses yet).',
+    action: 'Nothing to fix; ask the customer to send it another way if you need it.',
+  },
+  '131052': {
+    title: 'Media download error',
+    meaning: 'The media the customer sent could not be downloaded.',
+    action: 'Ask the customer to send the file again.',
+  },
+  '131053': {
+    title: 'Media upload error',
+    meaning: 'The media you sent could not be uploaded, often because its type or size is not supported.',
+    action: 'Send a supported format (see the error details for the allowed types) within the size limit.',
+  },
+  '131056': {
+    title: 'Pair rate limit hit',
+    meaning: 'Too many messages went to the same customer in a short time.',
+    action: 'Wait before sending to this customer again.',
+    related: ['63018'],
+  },
+  '132000': {
+    title: 'Template parameter count mismatch',
+    meaning: 'The number of variables you sent does not match the template.',
+    action: 'Send exactly the variables the template defines.',
+    related: ['63028'],
+  },
+  '132001': {
+    title: 'Template does not exist',
+    meaning: 'No approved template with this name exists in this language.',
+    action: 'Check the template name, the language code and that it is approved.',
+    related: ['63027'],
+  },
+  '132005': {
+    title: 'Template hydrated text too long',
+    meaning: 'The template text with your variables filled in is longer than allowed.',
+    action: 'Shorten the variable values.',
+  },
+  '132007': {
+    title: 'Template format character policy violated',
+    meaning: 'The template content breaks WhatsApp policy.',
+    action: 'Edit the template or the variable values to follow the policy.',
+  },
+  '132012': {
+    title: 'Template parameter format mismatch',
+    meaning: 'A variable value does not have the format the template expects.',
+    action: 'Send the variable in the expected format (text, currency, date, media…).',
+  },
+  '132015': {
+    title: 'Template is paused',
+    meaning: 'The template was paused because of low quality ratings.',
+    action: 'Use another template, or edit this one to improve it.',
+  },
+  '132016': {
+    title: 'Template is disabled',
+    meaning: 'The template was paused too many times and is now permanently disabled.',
+    action: 'Create a new template with different content.',
+  },
+  '133010': {
+    title: 'Phone number not registered',
+    meaning: 'The phone number is not registered on the WhatsApp Cloud API.',
+    action: 'Register the phone number with the Cloud API.',
+  },
+};
+
+const TWILIO: Record<string, Entry> = {
+  '21211': {
+    title: "Invalid 'To' phone number",
+    meaning: 'The number you sent to is not a valid phone number.',
+    action: 'Use the E.164 format with the whatsapp: prefix, e.g. whatsapp:+14155550100.',
+  },
+  '21408': {
+    title: 'Permission to send to this region is not enabled',
+    meaning: 'Your Twilio account is not allowed to send to this country.',
+    action: 'Enable the region in the Twilio Console → Messaging → Geo permissions.',
+  },
+  '21610': {
+    title: 'Recipient has unsubscribed',
+    meaning: 'The customer replied STOP (or similar), so Twilio blocks messages to them.',
+    action: 'Do not send until the customer opts in again (e.g. replies START).',
+  },
+  '30003': {
+    title: 'Unreachable destination',
+    meaning: 'The recipient\'s phone could not be reached (switched off or out of coverage).',
+    action: 'Retry later.',
+  },
+  '30005': {
+    title: 'Unknown destination',
+    meaning: 'The recipient number does not exist or is no longer in service.',
+    action: 'Check the number.',
+  },
+  '30007': {
+    title: 'Message filtered',
+    meaning: 'The message was filtered (carrier or channel spam filtering).',
+    action: 'Review the content and sending pattern.',
+  },
+  '30008': {
+    title: 'Unknown error',
+    meaning: 'Delivery failed for a reason Twilio did not learn.',
+    action: 'Retry later; if it persists, contact Twilio support with the message SID.',
+  },
+  '63001': {
+    title: 'Channel could not authenticate the request',
+    meaning: 'Twilio could not authenticate with WhatsApp for this sender.',
+    action: 'Check the WhatsApp sender\'s set-up in the Twilio Console.',
+  },
+  '63003': {
+    title: 'Channel could not find To address',
+    meaning: 'The recipient is not a valid WhatsApp user, or the number is wrong.',
+    action: 'Check the number and that the person uses WhatsApp.',
+    related: ['1006', '1013', '1021', '131026'],
+  },
+  '63005': {
+    title: 'Channel did not accept the content',
+    meaning: 'WhatsApp refused the message content.',
+    action: 'See the channel\'s error message in the payload for the reason, and fix the content.',
+  },
+  '63007': {
+    title: 'No channel with this From address',
+    meaning: 'Twilio has no WhatsApp sender for the From number you used.',
+    action: 'Send from your approved WhatsApp sender (or the sandbox number), with the whatsapp: prefix.',
+  },
+  '63013': {
+    title: 'Channel policy violation',
+    meaning: 'The message breaks WhatsApp\'s policy.',
+    action: 'Review WhatsApp\'s Business and Commerce policies and change the content.',
+  },
+  '63015': {
+    title: 'Recipient has not joined the sandbox',
+    meaning: 'The Twilio WhatsApp sandbox only sends to numbers that joined it.',
+    action: 'Have the recipient send the "join <code>" message to the sandbox number first.',
+  },
+  '63016': {
+    title: 'Outside the 24-hour window: use a template',
+    meaning: 'More than 24 hours have passed since the customer last wrote, so a free-form message is not allowed.',
+    action: 'Send an approved template (Content API) instead; free-form messages work again once the customer replies.',
+    related: ['131047', '470'],
+  },
+  '63018': {
+    title: 'Rate limit exceeded for channel',
+    meaning: 'WhatsApp throttled the sender: too many messages too fast.',
+    action: 'Slow down and retry with back-off.',
+    related: ['130429', '131048', '131056', '429', '471', '1015'],
+  },
+  '63019': {
+    title: 'Media failed to download',
+    meaning: 'The media URL in your message could not be fetched.',
+    action: 'Use a public HTTPS media URL that answers 200 with the right content type.',
+  },
+  '63020': {
+    title: "Twilio's Business Manager invitation not accepted",
+    meaning: "The business has not accepted Twilio's invitation in Meta Business Manager.",
+    action: 'Accept the request from Twilio in Meta Business Manager.',
+  },
+  '63021': {
+    title: 'Channel invalid content',
+    meaning: 'The message content is not valid for WhatsApp.',
+    action: 'See the channel error message in the payload and fix the content.',
+  },
+  '63024': {
+    title: 'Invalid message recipient',
+    meaning: 'The recipient cannot receive this WhatsApp message (not a valid user, or their app cannot receive it).',
+    action: 'Check the number; ask the customer to update WhatsApp.',
+    related: ['1002', '1026', '131026'],
+  },
+  '63027': {
+    title: 'Template does not exist for this language',
+    meaning: 'No approved template with this name exists in the language you asked for.',
+    action: 'Check the template and its language in the Twilio Content Template Builder.',
+    related: ['132001'],
+  },
+  '63028': {
+    title: 'Template parameter count mismatch',
+    meaning: 'The number of variables does not match the template.',
+    action: 'Send exactly the variables the template defines.',
+    related: ['132000'],
+  },
+  '63030': {
+    title: 'Unsupported parameter for this channel',
+    meaning: 'The message used a parameter WhatsApp does not support.',
+    action: 'Remove the parameter from the send request.',
+  },
+  '63031': {
+    title: 'Sender and recipient cannot be the same',
+    meaning: 'The message was addressed to the sending number itself.',
+    action: 'Send to the customer number.',
+    related: ['131021'],
+  },
+  '63032': {
+    title: "User's number is part of an experiment",
+    meaning: 'Meta held back this marketing message because the customer is part of a Meta experiment.',
+    action: 'Nothing to fix on your side; do not retry this message.',
+    related: ['130472', '472'],
+  },
+  '63038': {
+    title: 'Daily message limit reached',
+    meaning: 'The account or sender reached its daily messaging limit.',
+    action: 'Wait until the limit resets, or raise the messaging tier.',
+  },
+  '63049': {
+    title: 'Meta chose not to deliver this marketing message',
+    meaning: 'Meta did not deliver this marketing message to keep the ecosystem healthy (per-customer marketing limit).',
+    action: 'Do not retry immediately; wait at least 24 hours.',
+    related: ['131049'],
+  },
+};
+
+function lookup(code: string, provider?: Provider): { entry: Entry; provider: Provider } | null {
+  // The caller's provider first: a Twilio callback may still mention a Meta code, and vice versa.
+  const order: Provider[] = provider === 'twilio' ? ['twilio', 'meta'] : ['meta', 'twilio'];
+  for (const p of order) {
+    const table = p === 'meta' ? META : TWILIO;
+    // hasOwn: a code like "constructor" must not find Object.prototype members.
+    if (Object.hasOwn(table, code)) return { entry: table[code], provider: p };
+  }
+  return null;
+}
+
+function pairingSentence(related: string[] | undefined): string {
+  if (!related || related.length === 0) return '';
+  return ` Same failure as code${related.length > 1 ? 's' : ''} ${related.join(', ')}.`;
+}
+
+/**
+ * Explain a provider error code. Null only when there is no code at all; an unknown code gets
+ * `known: false` and generic wording that still tells the user where to look.
+ */
+export function explainError(
+  code: string | number | null | undefined,
+  provider?: 'meta' | 'twilio',
+): ErrorExplanation | null {
+  if (code === null || code === undefined) return null;
+  const c = (typeof code === 'number' ? (Number.isFinite(code) ? String(code) : '') : code).trim();
+  if (c === '') return null;
+  const hit = lookup(c, provider);
+  if (hit) {
+    const { entry } = hit;
+    const out: ErrorExplanation = {
+      code: c,
+      title: entry.title,
+      meaning: entry.meaning + pairingSentence(entry.related),
+      action: entry.action,
+      known: true,
+      link: hit.provider === 'meta' ? META_LINK : twilioLink(c),
+    };
+    if (entry.related) out.related = entry.related.slice();
+    return out;
+  }
+  const who = provider === 'meta' ? 'Meta' : provider === 'twilio' ? 'Twilio' : 'the provider';
+  const link = provider === 'twilio' ? twilioLink(c) : provider === 'meta' ? META_LINK : undefined;
+  const out: ErrorExplanation = {
+    code: c,
+    title: `Error ${c}`,
+    meaning: `Hookscope does not know this code from ${who}. The error title and details in the payload say what went wrong.`,
+    action: provider === 'twilio'
+      ? `Look it up in Twilio's error dictionary (${twilioLink(c)}).`
+      : provider === 'meta'
+        ? `Look it up in Meta's WhatsApp error-code reference (${META_LINK}).`
+        : `Look it up in Meta's WhatsApp error-code reference (${META_LINK}) or Twilio's error dictionary (https://www.twilio.com/docs/api/errors).`,
+    known: false,
+  };
+  if (link) out.link = link;
+  return out;
+}
