@@ -12,10 +12,27 @@ export interface PreloadApi {
   ready(): void;
 }
 
-declare global {
-  interface Window {
-    hookscope?: PreloadApi;
-  }
+/**
+ * The few browser facilities the transports use, typed structurally so this file compiles (and is
+ * tested) without the DOM library.
+ */
+export interface EventSourceLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  addEventListener(type: string, cb: (ev: { data?: unknown }) => void): void;
+  close(): void;
+}
+export type EventSourceCtor = new (url: string) => EventSourceLike;
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+interface BrowserGlobals {
+  hookscope?: PreloadApi;
+  location: { search: string };
+  sessionStorage?: StorageLike;
+  EventSource?: EventSourceCtor;
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'down';
@@ -67,8 +84,8 @@ const TOKEN_KEY = 'hookscope.token';
  * The serve token: from `?token=` (what the user pasted), remembered in sessionStorage for this tab.
  * It stays in the URL on purpose, so a reload or a copied address keeps working.
  */
-export function resolveToken(location: Pick<Location, 'search'>, storage: Pick<Storage, 'getItem' | 'setItem'> | null): string | null {
-  const fromUrl = new URLSearchParams(location.search).get('token');
+export function resolveToken(search: string, storage: StorageLike | null): string | null {
+  const fromUrl = new URLSearchParams(search).get('token');
   if (fromUrl) {
     try { storage?.setItem(TOKEN_KEY, fromUrl); } catch { /* storage may be disabled */ }
     return fromUrl;
@@ -81,16 +98,16 @@ export interface HttpBridgeOptions {
   /** Origin + path prefix; defaults to the page's origin. */
   base?: string;
   fetch?: typeof fetch;
-  EventSource?: typeof EventSource;
+  EventSource?: EventSourceCtor;
 }
 
 export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
   const base = opts.base ?? '';
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  const ES = opts.EventSource ?? (typeof EventSource !== 'undefined' ? EventSource : undefined);
+  const ES = opts.EventSource ?? (globalThis as unknown as BrowserGlobals).EventSource;
   const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
   const connectionListeners = new Set<(s: ConnectionState) => void>();
-  let source: EventSource | null = null;
+  let source: EventSourceLike | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let retryDelay = 1000;
   let started = false;
@@ -120,7 +137,7 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
       es.addEventListener(ch, (ev) => {
         let payload: unknown;
         try {
-          payload = JSON.parse((ev as MessageEvent<string>).data);
+          payload = JSON.parse(String(ev.data));
         } catch {
           return; // a malformed frame must not break the stream
         }
@@ -170,11 +187,11 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
 }
 
 /** Picks the transport: the preload in the desktop app, HTTP + SSE in a browser. */
-export function createBridge(): AppBridge | { error: string } {
-  if (window.hookscope) return createIpcBridge(window.hookscope);
-  let storage: Storage | null = null;
-  try { storage = window.sessionStorage; } catch { /* disabled */ }
-  const token = resolveToken(window.location, storage);
+export function createBridge(g: BrowserGlobals = globalThis as unknown as BrowserGlobals): AppBridge | { error: string } {
+  if (g.hookscope) return createIpcBridge(g.hookscope);
+  let storage: StorageLike | null = null;
+  try { storage = g.sessionStorage ?? null; } catch { /* disabled */ }
+  const token = resolveToken(g.location.search, storage);
   if (!token) {
     return { error: 'This page needs the address printed by `npm run serve` — it ends with ?token=…' };
   }

@@ -38,6 +38,7 @@ export const frameScheduler: Scheduler = (cb) => {
     done = true;
     cb();
   };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+  const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+  if (typeof raf === 'function') raf(run);
   setTimeout(run, 250);
 };

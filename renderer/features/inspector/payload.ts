@@ -36,21 +36,3 @@ export function parseForm(body: string): Record<string, string | string[]> {
   }
   return out;
 }
-
-export interface SignatureDebug {
-  candidates: { label: string; computed: string; matches: boolean }[];
-  cause: string | null;
-}
-
-/** `request.signatureDebug` is not in the contract yet; read it defensively when the core adds it. */
-export function readSignatureDebug(req: StoredRequest): SignatureDebug | null {
-  const raw = (req as unknown as { signatureDebug?: unknown }).signatureDebug;
-  if (!raw || typeof raw !== 'object') return null;
-  const r = raw as { candidates?: unknown; cause?: unknown };
-  const candidates = Array.isArray(r.candidates)
-    ? r.candidates
-        .filter((c): c is Record<string, unknown> => !!c && typeof c === 'object')
-        .map((c) => ({ label: String(c.label ?? ''), computed: String(c.computed ?? ''), matches: c.matches === true }))
-    : [];
-  return { candidates, cause: typeof r.cause === 'string' ? r.cause : null };
-}

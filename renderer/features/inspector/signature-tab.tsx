@@ -1,6 +1,6 @@
 import type { EventDetail } from '../../../shared/types';
 import { SignatureBadge } from '../../ui/status-badge';
-import { headerValue, readSignatureDebug } from './payload';
+import { headerValue } from './payload';
 
 const VERDICT_TEXT: Record<EventDetail['signature'], string> = {
   valid: 'The signature matches: this request was signed with a secret you configured.',
@@ -12,8 +12,8 @@ const VERDICT_TEXT: Record<EventDetail['signature'], string> = {
 export function SignatureTab({ event: e }: { event: EventDetail }) {
   const req = e.request;
   const header = req.provider === 'twilio' ? 'x-twilio-signature' : 'x-hub-signature-256';
-  const received = headerValue(req, header);
-  const debug = readSignatureDebug(req);
+  const debug = req.signatureDebug ?? null;
+  const received = debug ? debug.received : headerValue(req, header);
   return (
     <div className="tab-body" data-testid="tab-signature">
       <p><SignatureBadge verdict={e.signature} /></p>
@@ -40,7 +40,7 @@ export function SignatureTab({ event: e }: { event: EventDetail }) {
           <table className="table" data-testid="signature-debug">
             <thead><tr><th>Candidate</th><th>Computed</th><th>Matches</th></tr></thead>
             <tbody>
-              {debug.candidates.map((c, i) => (
+              {(debug.candidates ?? []).map((c, i) => (
                 <tr key={i} className={c.matches ? 'row-match' : ''}>
                   <td>{c.label}</td>
                   <td><code className="wrap">{c.computed}</code></td>
