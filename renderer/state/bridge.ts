@@ -204,6 +204,8 @@ export interface PushSink {
   receiveTunnel(state: PushChannels['tunnel:changed']): void;
   receiveNotifications(batch: PushChannels['notifications:fired']): void;
   receiveSettings(settings: PushChannels['settings:changed']): void;
+  /** A desktop notification was clicked: show its event. */
+  notificationClicked(click: PushChannels['notifications:clicked']): void;
   setConnection(state: ConnectionState): void;
   /** After every (re)connection of the stream: refetch what might have been missed. */
   resync(): void;
@@ -216,6 +218,7 @@ export function wirePushes(bridge: AppBridge, sink: PushSink): () => void {
     bridge.on('tunnel:changed', (p) => sink.receiveTunnel(p)),
     bridge.on('notifications:fired', (p) => sink.receiveNotifications(p)),
     bridge.on('settings:changed', (p) => sink.receiveSettings(p)),
+    bridge.on('notifications:clicked', (p) => sink.notificationClicked(p)),
   ];
   if (bridge.onConnection) {
     offs.push(

@@ -45,6 +45,9 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
           receiveTunnel: s.receiveTunnel,
           receiveNotifications: s.receiveNotifications,
           receiveSettings: s.receiveSettings,
+          notificationClicked: (click) => {
+            if (click && typeof click.eventId === 'number') get().select(click.eventId);
+          },
           setConnection: s.setConnection,
           resync: () => void get().resync(),
         });

@@ -30,7 +30,7 @@ function pathsToDepth(v: unknown, path: string, depth: number, out: Set<string>)
   for (const [k, x] of entries.slice(0, CHUNK)) pathsToDepth(x, childPath(path, k), depth - 1, out);
 }
 
-export function JsonTree({ value, rootLabel = '$', initialDepth = 4 }: { value: unknown; rootLabel?: string; initialDepth?: number }) {
+export function JsonTree({ value, rootLabel = '$', initialDepth = 4, testId = 'json-tree' }: { value: unknown; rootLabel?: string; initialDepth?: number; testId?: string }) {
   const initial = useMemo(() => {
     const s = new Set<string>();
     pathsToDepth(value, rootLabel, initialDepth, s);
@@ -56,7 +56,7 @@ export function JsonTree({ value, rootLabel = '$', initialDepth = 4 }: { value: 
     setOpen(s);
   };
   return (
-    <div className="json-tree" data-testid="json-tree">
+    <div className="json-tree" data-testid={testId}>
       <div className="json-toolbar">
         <button type="button" className="btn btn-ghost btn-xs" onClick={expandAll}>Expand all</button>
         <button type="button" className="btn btn-ghost btn-xs" onClick={() => setOpen(new Set([rootLabel]))}>Collapse all</button>

@@ -25,7 +25,7 @@ export function PayloadTab({ event: e }: { event: EventDetail }) {
       {e.raw !== undefined && (
         <details className="raw-object">
           <summary>The provider object this event came from</summary>
-          <JsonTree value={e.raw} rootLabel="raw" initialDepth={2} />
+          <JsonTree value={e.raw} rootLabel="raw" initialDepth={2} testId="raw-json-tree" />
         </details>
       )}
     </div>

@@ -4,11 +4,13 @@ import { useAppStore } from '../../state/hooks';
 import { formatDateTime, formatDuration, valueText } from '../../ui/format';
 import { SignatureBadge, StatusBadge } from '../../ui/status-badge';
 import { CopyButton } from '../../ui/copy-button';
-import { explain } from './explain';
+import { explainError } from '../../../shared/error-codes';
 
 export function SummaryTab({ event: e }: { event: EventDetail }) {
   const store = useAppStore();
-  const explanation = e.errorCode ? explain(e.errorCode, e.provider) : null;
+  const explanation = e.errorCode ? explainError(e.errorCode, e.provider ?? undefined) : null;
+  // For a code the catalogue does not know, the provider's own title says more than "Error N".
+  const title = explanation?.known ? explanation.title : e.errorTitle ?? explanation?.title ?? 'Error';
   const rows: [string, ReactNode][] = [
     ['Kind', e.kind],
     ['Status', <span key="s"><StatusBadge event={e} />{e.providerStatus && e.providerStatus !== e.status ? <span className="muted"> (provider: {e.providerStatus})</span> : null}</span>],
@@ -38,12 +40,14 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
       {e.errorCode || e.errorTitle ? (
         <div className="error-box" data-testid="error-box">
           <div className="error-head">
-            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{explanation?.title ?? e.errorTitle ?? 'Error'}</strong>
+            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{title}</strong>
+            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — {e.errorTitle}</span>}
           </div>
           {e.errorDetail && <p className="pre-wrap">{e.errorDetail}</p>}
           {explanation?.meaning && <p>{explanation.meaning}</p>}
-          {explanation?.fix && <p><strong>What to do: </strong>{explanation.fix}</p>}
-          {explanation?.link && <p className="muted">More: {explanation.link}</p>}
+          {explanation?.action && <p><strong>What to do: </strong>{explanation.action}</p>}
+          {explanation?.related?.length ? <p className="muted">Related codes: {explanation.related.join(', ')}</p> : null}
+          {explanation?.link && <p className="muted">Reference: {explanation.link}</p>}
         </div>
       ) : null}
       {e.request.error && <div className="notice notice-error">Request problem: {e.request.error}</div>}
