@@ -17,7 +17,7 @@ export interface ErrorExplanation {
   action: string;
   /** false when the code is not in the catalogue: the wording is then generic. */
   known: boolean;
-  /** The same failure under the other provider's numbering (Twilio 63016 ↔ Meta 131047 / legacy 470). */
+  /** The same (or the same family of) failure under other numberings: Twilio 63016 ↔ Meta 131047 ↔ On-Premises 470. */
   related?: string[];
   /** Where the provider documents the code. */
   link?: string;
@@ -27,7 +27,6 @@ interface Entry {
   title: string;
   meaning: string;
   action: string;
-  related?: string[];
 }
 
 const META_LINK = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
@@ -43,73 +42,61 @@ const META: Record<string, Entry> = {
     title: 'Rate limit hit (On-Premises API)',
     meaning: 'Too many messages were sent in a short time. This is the legacy On-Premises code; the Cloud API uses 130429.',
     action: 'Slow down and retry with back-off.',
-    related: ['130429', '63018'],
   },
   '470': {
     title: 'Message failed: outside the 24-hour window (On-Premises API)',
     meaning: 'More than 24 hours have passed since the customer last wrote, so a free-form message is not allowed. Legacy code; the Cloud API says 131047.',
     action: 'Send an approved template message instead; free-form messages work again once the customer replies.',
-    related: ['131047', '63016'],
   },
   '471': {
     title: 'Spam rate limit hit (On-Premises API)',
     meaning: 'WhatsApp limited this number because too many people blocked or reported its messages. Legacy code.',
     action: 'Send fewer, more wanted messages; check the phone number quality in WhatsApp Manager.',
-    related: ['131048', '63018'],
   },
   '472': {
     title: "User's number is part of an experiment (On-Premises API)",
     meaning: 'Meta held back this marketing message because the customer is in an experiment group. Legacy code; the Cloud API says 130472.',
     action: 'Nothing to fix on your side; do not retry this message.',
-    related: ['130472', '63032'],
   },
   '1002': {
     title: 'Recipient is not a valid WhatsApp user (On-Premises API)',
     meaning: 'The number could not be reached on WhatsApp. Legacy code.',
     action: 'Check the number (country code, no leading zeros) and that the person uses WhatsApp.',
-    related: ['63024', '131026'],
   },
   '1006': {
     title: 'Resource not found (On-Premises API)',
     meaning: 'The contact or resource the message refers to was not found. Legacy code.',
     action: 'Check the recipient number and any media or message id you referenced.',
-    related: ['63003'],
   },
   '1013': {
     title: 'User is not valid (On-Premises API)',
     meaning: 'The recipient is not a valid WhatsApp user. Legacy code.',
     action: 'Check the recipient number and that it is on WhatsApp.',
-    related: ['63003', '131026'],
   },
   '1015': {
     title: 'Too many requests (On-Premises API)',
     meaning: 'The API was called too often. Legacy code.',
     action: 'Slow down and retry with back-off.',
-    related: ['63018', '130429'],
   },
   '1021': {
     title: 'Bad user: recipient is the sender (On-Premises API)',
     meaning: 'The message was addressed to the business number itself or to an invalid user. Legacy code.',
     action: 'Send to the customer number, not your own.',
-    related: ['63003', '131021'],
   },
   '1026': {
     title: 'Receiver incapable (On-Premises API)',
     meaning: 'The recipient cannot receive this message (old WhatsApp version, or not accepted the terms). Legacy code.',
     action: 'Ask the customer to update WhatsApp; do not retry blindly.',
-    related: ['63024', '131026'],
   },
   '130429': {
     title: 'Rate limit hit',
     meaning: 'Your number reached the Cloud API throughput limit (messages per second).',
     action: 'Queue and slow down your sends; retry with back-off.',
-    related: ['63018', '429'],
   },
   '130472': {
     title: "User's number is part of an experiment",
     meaning: 'Meta did not deliver this marketing message because the customer is part of a Meta experiment.',
     action: 'Nothing to fix on your side. Do not retry; reach the customer through another channel if needed.',
-    related: ['63032', '472'],
   },
   '131000': {
     title: 'Something went wrong',
@@ -145,13 +132,11 @@ const META: Record<string, Entry> = {
     title: 'Recipient cannot be sender',
     meaning: 'The message was addressed to the business number that sends it.',
     action: 'Send to the customer number, not your own.',
-    related: ['1021'],
   },
   '131026': {
     title: 'Message undeliverable',
     meaning: 'WhatsApp could not deliver the message: the number may not be on WhatsApp, the person has not accepted the latest terms, uses a very old app, or has blocked you.',
     action: 'Check the number; do not retry blindly. Reach the customer another way.',
-    related: ['63024', '63003', '1026'],
   },
   '131031': {
     title: 'Business account has been locked',
@@ -177,19 +162,16 @@ const META: Record<string, Entry> = {
     title: 'Re-engagement message',
     meaning: 'More than 24 hours have passed since the customer last replied, so a free-form message is not allowed.',
     action: 'Send an approved template message instead; free-form messages work again once the customer replies.',
-    related: ['63016', '470'],
   },
   '131048': {
     title: 'Spam rate limit hit',
     meaning: 'Sending was limited because many recipients blocked or reported your messages.',
     action: 'Send fewer, more relevant messages; check quality in WhatsApp Manager.',
-    related: ['471', '63018'],
   },
   '131049': {
     title: 'Meta chose not to deliver',
     meaning: 'Meta did not deliver this marketing message to keep the ecosystem healthy (a per-customer limit on marketing messages).',
     action: 'Do not retry immediately; wait at least 24 hours, or send a utility message if one applies.',
-    related: ['63049'],
   },
   '131050': {
     title: 'User stopped marketing messages',
@@ -215,19 +197,16 @@ const META: Record<string, Entry> = {
     title: 'Pair rate limit hit',
     meaning: 'Too many messages went to the same customer in a short time.',
     action: 'Wait before sending to this customer again.',
-    related: ['63018'],
   },
   '132000': {
     title: 'Template parameter count mismatch',
     meaning: 'The number of variables you sent does not match the template.',
     action: 'Send exactly the variables the template defines.',
-    related: ['63028'],
   },
   '132001': {
     title: 'Template does not exist',
     meaning: 'No approved template with this name exists in this language.',
     action: 'Check the template name, the language code and that it is approved.',
-    related: ['63027'],
   },
   '132005': {
     title: 'Template hydrated text too long',
@@ -306,7 +285,6 @@ const TWILIO: Record<string, Entry> = {
     title: 'Channel could not find To address',
     meaning: 'The recipient is not a valid WhatsApp user, or the number is wrong.',
     action: 'Check the number and that the person uses WhatsApp.',
-    related: ['1006', '1013', '1021', '131026'],
   },
   '63005': {
     title: 'Channel did not accept the content',
@@ -332,13 +310,11 @@ const TWILIO: Record<string, Entry> = {
     title: 'Outside the 24-hour window: use a template',
     meaning: 'More than 24 hours have passed since the customer last wrote, so a free-form message is not allowed.',
     action: 'Send an approved template (Content API) instead; free-form messages work again once the customer replies.',
-    related: ['131047', '470'],
   },
   '63018': {
     title: 'Rate limit exceeded for channel',
     meaning: 'WhatsApp throttled the sender: too many messages too fast.',
     action: 'Slow down and retry with back-off.',
-    related: ['130429', '131048', '131056', '429', '471', '1015'],
   },
   '63019': {
     title: 'Media failed to download',
@@ -359,19 +335,16 @@ const TWILIO: Record<string, Entry> = {
     title: 'Invalid message recipient',
     meaning: 'The recipient cannot receive this WhatsApp message (not a valid user, or their app cannot receive it).',
     action: 'Check the number; ask the customer to update WhatsApp.',
-    related: ['1002', '1026', '131026'],
   },
   '63027': {
     title: 'Template does not exist for this language',
     meaning: 'No approved template with this name exists in the language you asked for.',
     action: 'Check the template and its language in the Twilio Content Template Builder.',
-    related: ['132001'],
   },
   '63028': {
     title: 'Template parameter count mismatch',
     meaning: 'The number of variables does not match the template.',
     action: 'Send exactly the variables the template defines.',
-    related: ['132000'],
   },
   '63030': {
     title: 'Unsupported parameter for this channel',
@@ -382,13 +355,11 @@ const TWILIO: Record<string, Entry> = {
     title: 'Sender and recipient cannot be the same',
     meaning: 'The message was addressed to the sending number itself.',
     action: 'Send to the customer number.',
-    related: ['131021'],
   },
   '63032': {
     title: "User's number is part of an experiment",
     meaning: 'Meta held back this marketing message because the customer is part of a Meta experiment.',
     action: 'Nothing to fix on your side; do not retry this message.',
-    related: ['130472', '472'],
   },
   '63038': {
     title: 'Daily message limit reached',
@@ -399,9 +370,37 @@ const TWILIO: Record<string, Entry> = {
     title: 'Meta chose not to deliver this marketing message',
     meaning: 'Meta did not deliver this marketing message to keep the ecosystem healthy (per-customer marketing limit).',
     action: 'Do not retry immediately; wait at least 24 hours.',
-    related: ['131049'],
   },
 };
+
+/**
+ * Codes that name the same (or the same family of) failure under different numberings: Twilio's
+ * 630xx, the On-Premises API's 4xx/1xxx and the Cloud API's 13xxxx. Twilio↔legacy pairs are from
+ * Twilio's error-code mapping page [T-map]; legacy↔Cloud API pairs from Meta's own notes (470 → 131047,
+ * 472 → 130472). Groups, not per-code lists, so every pairing reads both ways.
+ */
+const EQUIVALENT_GROUPS: string[][] = [
+  ['63016', '470', '131047'], // outside the 24-hour customer-service window
+  ['63018', '429', '471', '1015', '130429', '131048', '131056'], // rate limits (throughput, spam, pair)
+  ['63003', '1006', '1013', '1021'], // To address not found / not a valid user
+  ['63024', '1002', '1026', '131026'], // invalid recipient / receiver incapable / undeliverable
+  ['63032', '472', '130472'], // number part of an experiment
+  ['63049', '131049'], // Meta chose not to deliver (marketing limit)
+  ['63027', '132001'], // template does not exist
+  ['63028', '132000'], // template parameter count
+  ['63031', '1021', '131021'], // recipient is the sender
+];
+
+const RELATED: Record<string, string[]> = (() => {
+  const map: Record<string, string[]> = {};
+  for (const group of EQUIVALENT_GROUPS) {
+    for (const code of group) {
+      const list = Object.hasOwn(map, code) ? map[code] : (map[code] = []);
+      for (const other of group) if (other !== code && !list.includes(other)) list.push(other);
+    }
+  }
+  return map;
+})();
 
 function lookup(code: string, provider?: Provider): { entry: Entry; provider: Provider } | null {
   // The caller's provider first: a Twilio callback may still mention a Meta code, and vice versa.
@@ -416,7 +415,7 @@ function lookup(code: string, provider?: Provider): { entry: Entry; provider: Pr
 
 function pairingSentence(related: string[] | undefined): string {
   if (!related || related.length === 0) return '';
-  return ` Same failure as code${related.length > 1 ? 's' : ''} ${related.join(', ')}.`;
+  return ` Related code${related.length > 1 ? 's' : ''} under other numberings: ${related.join(', ')}.`;
 }
 
 /**
@@ -433,15 +432,16 @@ export function explainError(
   const hit = lookup(c, provider);
   if (hit) {
     const { entry } = hit;
+    const related = Object.hasOwn(RELATED, c) ? RELATED[c] : undefined;
     const out: ErrorExplanation = {
       code: c,
       title: entry.title,
-      meaning: entry.meaning + pairingSentence(entry.related),
+      meaning: entry.meaning + pairingSentence(related),
       action: entry.action,
       known: true,
       link: hit.provider === 'meta' ? META_LINK : twilioLink(c),
     };
-    if (entry.related) out.related = entry.related.slice();
+    if (related) out.related = related.slice();
     return out;
   }
   const who = provider === 'meta' ? 'Meta' : provider === 'twilio' ? 'Twilio' : 'the provider';
