@@ -413,11 +413,6 @@ function lookup(code: string, provider?: Provider): { entry: Entry; provider: Pr
   return null;
 }
 
-function pairingSentence(related: string[] | undefined): string {
-  if (!related || related.length === 0) return '';
-  return ` Related code${related.length > 1 ? 's' : ''} under other numberings: ${related.join(', ')}.`;
-}
-
 /**
  * Explain a provider error code. Null only when there is no code at all; an unknown code gets
  * `known: false` and generic wording that still tells the user where to look.
@@ -436,7 +431,7 @@ export function explainError(
     const out: ErrorExplanation = {
       code: c,
       title: entry.title,
-      meaning: entry.meaning + pairingSentence(related),
+      meaning: entry.meaning, // pairings travel in `related`, which the UI lists on its own line
       action: entry.action,
       known: true,
       link: hit.provider === 'meta' ? META_LINK : twilioLink(c),

@@ -8,6 +8,9 @@ import type { NormalisedEvent } from '../../shared/types';
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/whatsapp');
 const load = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 const run = (name: string): NormalisedEvent[] => normaliseMeta(load(name));
+/** The parsed envelope, typed just enough to reach into it. */
+interface Envelope { entry: { changes: { value: Record<string, unknown[]> }[] }[] }
+const firstValue = (p: unknown) => (p as Envelope).entry[0].changes[0].value;
 
 // The sender every pywa message fixture shares (SOURCES.md "expected": from wa_id 972987654321, profile 'Test Name').
 const PYWA = { provider: 'meta', contactId: '972987654321', contactName: 'Test Name', businessId: '1122334455667' } as const;
@@ -201,18 +204,18 @@ describe('normaliseMeta on every Meta fixture (SOURCES.md "expected")', () => {
 
 describe('details and raw', () => {
   it('raw is the provider object the event came from, not a copy', () => {
-    const payload = load('meta-cloud__message-text__pywa-text.json') as any;
+    const payload = load('meta-cloud__message-text__pywa-text.json');
     const [ev] = normaliseMeta(payload);
-    expect(ev.raw).toBe(payload.entry[0].changes[0].value.messages[0]);
-    const st = load('meta-cloud__status-sent__pywa-sent.json') as any;
-    expect(normaliseMeta(st)[0].raw).toBe(st.entry[0].changes[0].value.statuses[0]);
-    const tpl = load('meta-cloud__field-message_template_status_update__pywa-approved.json') as any;
-    expect(normaliseMeta(tpl)[0].raw).toBe(tpl.entry[0].changes[0].value);
+    expect(ev.raw).toBe(firstValue(payload).messages[0]);
+    const st = load('meta-cloud__status-sent__pywa-sent.json');
+    expect(normaliseMeta(st)[0].raw).toBe(firstValue(st).statuses[0]);
+    const tpl = load('meta-cloud__field-message_template_status_update__pywa-approved.json');
+    expect(normaliseMeta(tpl)[0].raw).toBe(firstValue(tpl));
   });
 
   it('keeps media facts, voice and animated flags, forwarded and the CTWA referral', () => {
     expect(run('meta-cloud__message-image__pywa-image.json')[0].details).toMatchObject({ media: { id: '65463453', mime_type: 'image/jpeg' } });
-    expect((run('meta-cloud__message-image__pywa-media-with-url.json')[0].details!.media as any).url).toMatch(/^https:\/\/lookaside\.fbsbx\.com\//);
+    expect((run('meta-cloud__message-image__pywa-media-with-url.json')[0].details!.media as { url?: string }).url).toMatch(/^https:\/\/lookaside\.fbsbx\.com\//);
     expect(run('meta-cloud__message-video__pywa-video.json')[0].details).toMatchObject({ forwarded: true, media: { id: '765756756', mime_type: 'video/mp4' } });
     expect(run('meta-cloud__message-document__pywa-document.json')[0].details).toMatchObject({
       filename: 'filename.pdf', forwarded: true, media: { id: '1234567890987654321', mime_type: 'application/pdf' } });
@@ -231,7 +234,7 @@ describe('details and raw', () => {
     expect(run('meta-cloud__message-location__pywa-chosen-forwarded.json')[0].details!.location).toMatchObject({
       latitude: 37.4611978, longitude: -122.2164385, name: 'Facebook HQ' });
     expect(run('meta-cloud__message-location__pywa-current.json')[0].details!.location).toEqual({ latitude: 12.25089, longitude: 43.90539 });
-    const order = run('meta-cloud__message-order__pywa-order.json')[0].details!.order as any;
+    const order = run('meta-cloud__message-order__pywa-order.json')[0].details!.order as { catalog_id: string; product_items: unknown[] };
     expect(order.catalog_id).toBe('354160437058781');
     expect(order.product_items).toHaveLength(3);
     expect(run('meta-cloud__message-reaction__pywa-emoji-escaped.json')[0].details).toMatchObject({ reactedMessageId: 'wamid.yzxyzx=', emoji: '😮' });
@@ -273,7 +276,7 @@ describe('details and raw', () => {
   it('template and account events keep ids, names and reasons', () => {
     expect(run('meta-cloud__field-message_template_status_update__pywa-approved.json')[0].details).toMatchObject({
       templateId: '1689556908129832', templateName: 'order_confirmation', language: 'en_US', category: 'UTILITY', wabaId: '102290129340398' });
-    expect((run('meta-cloud__field-message_template_status_update__pywa-rejected.json')[0].details!.rejectionInfo as any).reason).toMatch(/parameters placed next to each other/);
+    expect((run('meta-cloud__field-message_template_status_update__pywa-rejected.json')[0].details!.rejectionInfo as { reason: string }).reason).toMatch(/parameters placed next to each other/);
     expect(run('meta-cloud__field-message_template_quality_update__pywa-yellow.json')[0].details).toMatchObject({
       templateId: '806312974732579', previousQuality: 'GREEN', newQuality: 'YELLOW' });
     expect(run('meta-cloud__field-user_preferences__pywa-marketing-resume.json')[0].details).toMatchObject({
@@ -378,7 +381,7 @@ describe('status words and errors', () => {
     // First error wins; the rest stay in raw.
     const ev = st('failed', { errors: [{ code: 131049, title: 'first' }, { code: 131050, title: 'second' }] });
     expect(ev).toMatchObject({ errorCode: '131049', errorTitle: 'first' });
-    expect((ev.raw as any).errors).toHaveLength(2);
+    expect((ev.raw as { errors: unknown[] }).errors).toHaveLength(2);
   });
 
   it('PMP pricing and a recipient_user_id-only recipient', () => {
