@@ -221,14 +221,14 @@ function messageEvent(m: unknown, contacts: unknown[], businessId: string | null
     const edit = isObj(m.edit) ? m.edit : null;
     const original = edit ? str(edit.original_message_id) : null;
     details.originalMessageId = original;
+    // replyTo links the edit to the message it changes; the inner message's own context.id (pywa: "M0")
+    // is what the original quoted, so it is not used.
     ev.replyTo = original ?? ev.replyTo;
     const inner = edit && isObj(edit.message) ? edit.message : null;
     if (inner) {
       const innerType = rawStr(inner.type);
       details.editedType = innerType;
       ev.text = content(innerType, inner, details, ev);
-      // The reply target of the edited content is the original message; the inner context.id
-      // (if any) is the quoted message of the original.
     }
   } else if (type === 'revoke') {
     const revoke = isObj(m.revoke) ? m.revoke : null;
