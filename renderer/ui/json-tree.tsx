@@ -30,8 +30,14 @@ function pathsToDepth(v: unknown, path: string, depth: number, out: Set<string>)
   for (const [k, x] of entries.slice(0, CHUNK)) pathsToDepth(x, childPath(path, k), depth - 1, out);
 }
 
-export function JsonTree({ value, rootLabel = '$', initialDepth = 4, testId = 'json-tree' }: { value: unknown; rootLabel?: string; initialDepth?: number; testId?: string }) {
+/** Small documents (a webhook is) open fully; big ones open a few levels. */
+const OPEN_ALL_LIMIT = 200;
+
+export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'json-tree' }: { value: unknown; rootLabel?: string; initialDepth?: number; testId?: string }) {
   const initial = useMemo(() => {
+    const all = new Set<string>();
+    pathsToDepth(value, rootLabel, 12, all);
+    if (all.size <= OPEN_ALL_LIMIT) return all;
     const s = new Set<string>();
     pathsToDepth(value, rootLabel, initialDepth, s);
     return s;

@@ -248,6 +248,15 @@ describe('renderer store: filters and live pushes', () => {
     expect(ids(store.getState().events)).toEqual([3, 2, 1]);
   });
 
+  it('keeps lists in canonical order, so the same view is the same filter', async () => {
+    const { fake, store } = await setup();
+    store.getState().setFilter({ status: ['failed', 'read', 'failed'] });
+    expect(store.getState().filter).toEqual({ status: ['read', 'failed'] });
+    const n = fake.listCalls().length;
+    store.getState().setFilter({ status: ['read', 'failed'], q: '' });
+    expect(fake.listCalls().length).toBe(n); // no change, no refetch
+  });
+
   it('keeps pushes that landed while a filter change was loading', async () => {
     const { fake, frames, store } = await setup({ db: [ev(1)] });
     let release!: () => void;

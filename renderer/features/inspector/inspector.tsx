@@ -95,7 +95,7 @@ function LifecycleTab({ event }: { event: EventDetail }) {
   }, [messageId, store]);
   if (!messageId) return <div className="tab-body"><p className="muted">This event has no message id.</p></div>;
   return (
-    <div className="tab-body" data-testid="tab-lifecycle">
+    <div className="tab-body" data-testid="panel-lifecycle">
       {lifecycle.error && <div className="notice notice-error">{lifecycle.error}</div>}
       {lifecycle.loading && !lifecycle.data && <p className="muted">Loading…</p>}
       {lifecycle.data && lifecycle.key === messageId && (
@@ -116,7 +116,7 @@ function ConversationTab({ event }: { event: EventDetail }) {
   }, [contactId, store]);
   if (!contactId) return <div className="tab-body"><p className="muted">This event has no contact.</p></div>;
   return (
-    <div className="tab-body" data-testid="tab-conversation">
+    <div className="tab-body" data-testid="panel-conversation">
       {thread.error && <div className="notice notice-error">{thread.error}</div>}
       {thread.loading && !thread.data && <p className="muted">Loading…</p>}
       {thread.data && thread.key === contactId && (

@@ -6,7 +6,7 @@ import { parseBody } from './payload';
 export function PayloadTab({ event: e }: { event: EventDetail }) {
   const parsed = useMemo(() => parseBody(e.request), [e.request]);
   return (
-    <div className="tab-body" data-testid="tab-payload">
+    <div className="tab-body" data-testid="panel-payload">
       {parsed.kind === 'json' && <JsonTree value={parsed.value} />}
       {parsed.kind === 'form' && (
         <>
@@ -25,7 +25,7 @@ export function PayloadTab({ event: e }: { event: EventDetail }) {
       {e.raw !== undefined && (
         <details className="raw-object">
           <summary>The provider object this event came from</summary>
-          <JsonTree value={e.raw} rootLabel="raw" initialDepth={2} testId="raw-json-tree" />
+          <JsonTree value={e.raw} rootLabel="raw" testId="raw-json-tree" />
         </details>
       )}
     </div>

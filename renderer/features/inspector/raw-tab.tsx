@@ -16,7 +16,7 @@ export function RawTab({ event: e }: { event: EventDetail }) {
   }, [req.body, req.bodyIsText]);
   const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
   return (
-    <div className="tab-body" data-testid="tab-raw">
+    <div className="tab-body" data-testid="panel-raw">
       <div className="request-line">
         <code><strong>{req.method}</strong> {target}</code>
         <span className="muted"> → HTTP {req.responseStatus}</span>

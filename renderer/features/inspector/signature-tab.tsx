@@ -15,7 +15,7 @@ export function SignatureTab({ event: e }: { event: EventDetail }) {
   const debug = req.signatureDebug ?? null;
   const received = debug ? debug.received : headerValue(req, header);
   return (
-    <div className="tab-body" data-testid="tab-signature">
+    <div className="tab-body" data-testid="panel-signature">
       <p><SignatureBadge verdict={e.signature} /></p>
       <p>{VERDICT_TEXT[e.signature]}</p>
       {req.signatureDiagnosis && (

@@ -36,7 +36,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
     ['Answered', `HTTP ${e.request.responseStatus} · ${e.request.origin}`],
   ];
   return (
-    <div className="tab-body" data-testid="tab-summary">
+    <div className="tab-body" data-testid="panel-summary">
       {e.errorCode || e.errorTitle ? (
         <div className="error-box" data-testid="error-box">
           <div className="error-head">

@@ -1,5 +1,6 @@
 // The current view: the filter (mirrored in the URL by main.tsx) and the status counts.
 import type { EventFilter, Stats } from '../../../shared/types';
+import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 
 export interface FiltersSlice {
@@ -16,14 +17,21 @@ export interface FiltersSlice {
   refreshStatsSoon(): void;
 }
 
-/** Drops empty fields so filters compare and serialise cleanly. */
+const CANONICAL: Partial<Record<keyof EventFilter, readonly string[]>> = {
+  status: EVENT_STATUSES, kind: EVENT_KINDS, provider: ['meta', 'twilio'], signature: SIGNATURE_VERDICTS,
+};
+
+/** Drops empty fields and puts lists in their canonical order, so filters compare and serialise cleanly. */
 export function normaliseFilter(f: EventFilter): EventFilter {
   const out: EventFilter = {};
   for (const [k, v] of Object.entries(f) as [keyof EventFilter, unknown][]) {
     if (v == null) continue;
     if (Array.isArray(v) && v.length === 0) continue;
     if (typeof v === 'string' && v.trim() === '') continue;
-    (out as Record<string, unknown>)[k] = v;
+    const order = CANONICAL[k];
+    (out as Record<string, unknown>)[k] = order && Array.isArray(v)
+      ? Array.from(new Set(v as string[])).sort((a, b) => order.indexOf(a) - order.indexOf(b))
+      : v;
   }
   return out;
 }
