@@ -1,0 +1,665 @@
+// Notification rules: pure evaluation shared by the core (which fires them) and the rule editor (which
+// previews them), so "what the preview says" and "what fires" can never disagree. No Node, no DOM.
+//
+// Semantics (SPEC §4), fixed here once:
+// - Every field of `when` must hold; an omitted field, an empty list or an empty string does not
+//   constrain. `any` holds when at least one of its sub-whens holds.
+// - `text` and `contactName` match whole words, case- and accent-insensitively: "stop" matches "STOP!"
+//   and "please stop" but not "stopwatch" or "nonstop". `*` stands for any letters inside a word:
+//   "confirm*" matches "confirmed" and "confirmação".
+// - `textRegex` runs case-insensitively against the accent-stripped, lower-cased text (accents are
+//   stripped from the pattern too), over the first TEXT_SCAN_LIMIT characters only.
+// - `contact` is one or more numbers separated by commas or semicolons (spaces, +, -, ( ) ignored),
+//   each optionally with `*` for "any digits": "5511*", "*1234", "5511999990000, 5521*".
+// - `leadReply: true` holds for incoming messages the caller's store calls lead replies; `false`
+//   holds for events that are not (strangers, statuses…).
+// - A rule with `silence` set is timer-driven and never matches events.
+import type { EventKind, EventStatus, HookEvent, Provider, RuleInput, RuleWhen, SignatureVerdict } from './types';
+import type { ErrorCode } from './errors';
+import { ruleInputSchema } from './ipc';
+
+/** What evaluation needs from outside: the store answers whether an event is a lead reply. */
+export interface RuleContext {
+  isLeadReply(ev: HookEvent): boolean;
+}
+
+/** Regexes and word matches only look at this much text: evaluation runs for every incoming event. */
+export const TEXT_SCAN_LIMIT = 2000;
+export const REGEX_MAX_LENGTH = 200;
+/** Deepest nesting of `any` accepted (any → any → any). */
+export const MAX_ANY_DEPTH = 3;
+const MAX_REPEAT_COUNT = 1000;
+const MAX_TEXT_WILDCARDS = 2;
+
+// ---------------------------------------------------------------------------------------------
+// Text folding
+
+/** Lower-cases and strips accents (NFD, then drop combining marks): "Sí, AÇÃO" → "si, acao". */
+export function foldText(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** Strips accents but keeps case and escapes intact: used on regex patterns (lower-casing `\S` would change it). */
+function stripAccents(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}+/gu, '');
+}
+
+// The same event is evaluated against every rule; fold its text once.
+const foldedTextCache = new WeakMap<HookEvent, string | null>();
+function foldedText(ev: HookEvent): string | null {
+  let v = foldedTextCache.get(ev);
+  if (v === undefined) {
+    v = ev.text == null ? null : foldText(ev.text.slice(0, TEXT_SCAN_LIMIT));
+    foldedTextCache.set(ev, v);
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regex safety
+
+/**
+ * Why a pattern could run away (catastrophic backtracking) or is otherwise refused, or null when it
+ * looks safe. Conservative by design: it refuses some harmless patterns rather than admit a bad one.
+ * Assumes the pattern already compiles with the `u` flag.
+ */
+export function regexSafetyProblem(pattern: string): string | null {
+  if (pattern.length > REGEX_MAX_LENGTH) {
+    return `the pattern is ${pattern.length} characters long; the limit is ${REGEX_MAX_LENGTH}`;
+  }
+  interface Frame { bodyStart: number; bars: number[]; hasQuantifier: boolean }
+  type Atom = { kind: 'char' | 'narrow' | 'wide' } | { kind: 'group'; frame: Frame; body: string };
+  const stack: Frame[] = [{ bodyStart: 0, bars: [], hasQuantifier: false }];
+  let last: Atom | null = null;
+  // Open-ended repeats of broad atoms (`.*`, `\w+`, `\d*`, `[^…]*`, `[a-z]+`) overlap with each other, so
+  // backtracking costs about n^k for k of them, times n start positions unless the branch starts with ^.
+  // On TEXT_SCAN_LIMIT (2,000) characters n^2 is a few ms, n^3 is seconds: allow degree 2 at most.
+  let wideUnbounded = 0;
+  let anchored = pattern[0] === '^';
+  const branchProblem = (): string | null => (wideUnbounded + (anchored ? 0 : 1) > 2
+    ? 'too many open-ended repeats of broad classes (.*, \\w+, \\d*, [^…]*, [a-z]+): use at most one, or two when the pattern starts with ^ — on long texts their cost multiplies'
+    : null);
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    const top = stack[stack.length - 1];
+    if (c === '\\') {
+      const n = pattern[i + 1] ?? '';
+      if (/[1-9]/.test(n) || (n === 'k' && pattern[i + 2] === '<')) {
+        return 'backreferences (\\1, \\k<name>) are not allowed: they can make matching take exponential time';
+      }
+      if (n === 'b' || n === 'B') { last = null; i += 2; continue; }
+      if ((n === 'p' || n === 'P' || n === 'u') && pattern[i + 2] === '{') {
+        const end = pattern.indexOf('}', i + 2);
+        i = end < 0 ? pattern.length : end + 1;
+        last = { kind: n === 'u' ? 'char' : 'wide' };
+        continue;
+      }
+      const extra = n === 'u' ? 4 : n === 'x' ? 2 : n === 'c' ? 1 : 0;
+      i += 2 + extra;
+      last = { kind: 'wWSDd'.includes(n) ? 'wide' : /[a-zA-Z0-9]/.test(n) ? 'narrow' : 'char' };
+      continue;
+    }
+    if (c === '[') {
+      let j = i + 1;
+      const negated = pattern[j] === '^';
+      if (negated) j++;
+      let broad = negated;
+      while (j < pattern.length && pattern[j] !== ']') {
+        if (pattern[j] === '\\') { if ('wWSDdpP'.includes(pattern[j + 1] ?? '')) broad = true; j += 2; continue; }
+        if (pattern[j] === '-' && j > i + 1 && pattern[j + 1] !== ']') broad = true; // a range such as a-z
+        j++;
+      }
+      i = j + 1;
+      last = { kind: broad ? 'wide' : 'narrow' };
+      continue;
+    }
+    if (c === '(') {
+      if (pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) {
+        return 'lookbehind ((?<=…), (?<!…)) is not allowed; match the preceding text directly instead';
+      }
+      let skip = 1;
+      if (pattern.startsWith('(?:', i) || pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i)) skip = 3;
+      else if (pattern.startsWith('(?<', i)) skip = pattern.indexOf('>', i) - i + 1;
+      else if (pattern[i + 1] === '?') skip = Math.max(2, pattern.indexOf(':', i) - i + 1); // (?i:…) modifiers
+      stack.push({ bodyStart: i + skip, bars: [], hasQuantifier: false });
+      last = null;
+      i += skip;
+      continue;
+    }
+    if (c === ')') {
+      if (stack.length < 2) return 'unbalanced parenthesis';
+      const f = stack.pop() as Frame;
+      // A quantifier anywhere inside makes every enclosing group "contain a quantifier".
+      if (f.hasQuantifier) stack[stack.length - 1].hasQuantifier = true;
+      last = { kind: 'group', frame: f, body: pattern.slice(f.bodyStart, i) };
+      i++;
+      continue;
+    }
+    if (c === '|') {
+      if (stack.length === 1) {
+        const p = branchProblem();
+        if (p) return p;
+        wideUnbounded = 0;
+        anchored = pattern[i + 1] === '^';
+      }
+      top.bars.push(i - top.bodyStart);
+      last = null;
+      i++;
+      continue;
+    }
+    if (c === '*' || c === '+' || c === '?' || c === '{') {
+      let max = Infinity;
+      let len = 1;
+      if (c === '?') max = 1;
+      else if (c === '{') {
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+        if (!m) { last = { kind: 'char' }; i++; continue; }
+        len = m[0].length;
+        const lo = Number(m[1]);
+        max = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
+        if (lo > MAX_REPEAT_COUNT || (max !== Infinity && max > MAX_REPEAT_COUNT)) {
+          return `repeat counts above ${MAX_REPEAT_COUNT} are not allowed (${m[0]})`;
+        }
+      }
+      i += len;
+      if (pattern[i] === '?') i++; // lazy variant: same cost profile
+      top.hasQuantifier = true;
+      if (last && last.kind === 'group' && max > 1) {
+        if (last.frame.hasQuantifier) {
+          return `a repeated group contains another repeat, like (a+)+ or (a*)*: "(${last.body})" is repeated and repeats inside; this can run for ever on some texts — remove the inner or the outer repeat`;
+        }
+        if (last.frame.bars.length > 0 && !alternativesDisjoint(last.body, last.frame.bars)) {
+          return `a repeated group has alternatives that can match the same text, like (a|a)* or (a|ab)+: "(${last.body})" — make each alternative a distinct plain word, or use a character class`;
+        }
+      }
+      // A long bounded repeat ({0,500}) backtracks like an open-ended one.
+      if (max > 50 && last && last.kind === 'wide') wideUnbounded++;
+      last = null;
+      continue;
+    }
+    // Anchors cannot be repeated; everything else left is a single literal character or `.`.
+    last = c === '^' || c === '$' ? null : { kind: c === '.' ? 'wide' : 'char' };
+    i++;
+  }
+  return branchProblem();
+}
+
+/** True when every alternative is a plain literal and none is a prefix of another (so a repeat cannot split text two ways). */
+function alternativesDisjoint(body: string, bars: number[]): boolean {
+  const parts: string[] = [];
+  let from = 0;
+  for (const b of [...bars, body.length]) { parts.push(body.slice(from, b)); from = b + 1; }
+  const literals: string[] = [];
+  for (const p of parts) {
+    let lit = '';
+    for (let j = 0; j < p.length; j++) {
+      const ch = p[j];
+      if (ch === '\\') {
+        const n = p[j + 1] ?? '';
+        if (/[a-zA-Z0-9]/.test(n) || n === '') return false;
+        lit += n;
+        j++;
+      } else if ('.[](){}*+?^$|'.includes(ch)) return false;
+      else lit += ch;
+    }
+    if (lit === '') return false;
+    literals.push(foldText(lit));
+  }
+  for (let a = 0; a < literals.length; a++) {
+    for (let b = 0; b < literals.length; b++) {
+      if (a !== b && literals[b].startsWith(literals[a])) return false;
+    }
+  }
+  return true;
+}
+
+/** Compiles a rule's regex the way evaluation uses it; returns the problem instead when unusable. */
+export function compileTextRegex(pattern: string): { ok: true; re: RegExp } | { ok: false; code: ErrorCode; message: string } {
+  let re: RegExp;
+  try {
+    re = new RegExp(stripAccents(pattern), 'iu');
+  } catch (err) {
+    return { ok: false, code: 'RULE_INVALID', message: `the regular expression does not compile: ${(err as Error).message}` };
+  }
+  const problem = regexSafetyProblem(pattern);
+  if (problem) return { ok: false, code: 'REGEX_UNSAFE', message: `the regular expression could run away: ${problem}` };
+  return { ok: true, re };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Word and contact matching
+
+const WORD = '[\\p{L}\\p{N}]';
+const isWordChar = (ch: string) => /[\p{L}\p{N}]/u.test(ch);
+
+/** A whole-word, case- and accent-insensitive matcher for `text` / `contactName` (see the header). */
+export function compileWordMatch(phrase: string): RegExp | null {
+  const needle = foldText(phrase.trim());
+  if (needle.replace(/\*/g, '') === '') return null;
+  let src = '';
+  for (const ch of needle) {
+    if (ch === '*') src += `${WORD}*`;
+    else if (/\s/.test(ch)) { if (!src.endsWith('\\s+')) src += '\\s+'; }
+    else src += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  }
+  const first = needle[0];
+  const lastCh = needle[needle.length - 1];
+  // Boundaries only where the phrase itself starts/ends with a letter or digit: "!!" or "R$" still match inside text.
+  if (first === '*' || isWordChar(first)) src = `(?<!${WORD})${src}`;
+  if (lastCh === '*' || isWordChar(lastCh)) src = `${src}(?!${WORD})`;
+  return new RegExp(src, 'u');
+}
+
+/** Splits a `contact` condition into digit patterns; [] when it holds no digits. */
+export function parseContactPattern(s: string): string[] {
+  return s.split(/[,;\n]/)
+    .map((p) => p.trim().replace(/^whatsapp:/i, '').replace(/[^\d*]/g, ''))
+    .filter((p) => /\d/.test(p) || p === '*');
+}
+
+function compileContact(s: string): ((id: string) => boolean) | null {
+  const parts = parseContactPattern(s);
+  if (parts.length === 0) return null;
+  const exact = new Set(parts.filter((p) => !p.includes('*')));
+  const globs = parts.filter((p) => p.includes('*')).map((p) => new RegExp(`^${p.split('*').join('\\d*')}$`));
+  return (id) => {
+    const digits = id.replace(/\D/g, '');
+    return exact.has(digits) || globs.some((g) => g.test(digits));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation and evaluation
+
+type Pred = (ev: HookEvent, ctx: RuleContext) => boolean;
+
+interface CompiledWhen {
+  test: Pred;
+  /** First problem that makes a condition unusable (the condition then never holds). */
+  error: string | null;
+}
+
+const never: Pred = () => false;
+
+function inList<T>(list: readonly T[] | undefined, get: (ev: HookEvent) => T | null): Pred | null {
+  if (!list || list.length === 0) return null;
+  const set = new Set<T>(list);
+  return (ev) => {
+    const v = get(ev);
+    return v != null && set.has(v);
+  };
+}
+
+function compileWhenUncached(when: RuleWhen): CompiledWhen {
+  // Cheap checks first, regex next, the store lookup (leadReply) and sub-whens last.
+  const preds: Pred[] = [];
+  let error: string | null = null;
+  const add = (p: Pred | null) => { if (p) preds.push(p); };
+
+  add(inList<EventKind>(when.kind, (ev) => ev.kind));
+  add(inList<EventStatus>(when.status, (ev) => ev.status));
+  add(inList<Provider>(when.provider, (ev) => ev.provider));
+  add(inList<SignatureVerdict>(when.signature, (ev) => ev.signature));
+  add(inList<string>(when.errorCode?.map((c) => c.trim()), (ev) => ev.errorCode));
+  add(inList<string>(when.messageType?.map((t) => t.trim().toLowerCase()), (ev) => ev.messageType?.toLowerCase() ?? null));
+  if (when.contact && when.contact.trim()) {
+    const m = compileContact(when.contact);
+    if (!m) { error ??= `contact "${when.contact}" holds no digits`; preds.push(never); }
+    else preds.push((ev) => ev.contactId != null && m(ev.contactId));
+  }
+  if (when.contactName && when.contactName.trim()) {
+    const re = compileWordMatch(when.contactName);
+    if (re) preds.push((ev) => ev.contactName != null && re.test(foldText(ev.contactName.slice(0, 200))));
+  }
+  if (when.text && when.text.trim()) {
+    const re = compileWordMatch(when.text);
+    if (re) preds.push((ev) => { const t = foldedText(ev); return t != null && re.test(t); });
+  }
+  if (when.textRegex && when.textRegex.length > 0) {
+    const r = compileTextRegex(when.textRegex);
+    if (!r.ok) { error ??= r.message; preds.push(never); }
+    else { const re = r.re; preds.push((ev) => { const t = foldedText(ev); return t != null && re.test(t); }); }
+  }
+  if (when.leadReply === true) preds.push((ev, ctx) => ev.kind === 'message' && ctx.isLeadReply(ev));
+  else if (when.leadReply === false) preds.push((ev, ctx) => !(ev.kind === 'message' && ctx.isLeadReply(ev)));
+  if (when.any && when.any.length > 0) {
+    const subs = when.any.map(compileWhen);
+    error ??= subs.find((s) => s.error)?.error ?? null;
+    preds.push((ev, ctx) => subs.some((s) => s.test(ev, ctx)));
+  }
+  const test: Pred = preds.length === 0 ? () => true
+    : (ev, ctx) => { for (const p of preds) if (!p(ev, ctx)) return false; return true; };
+  return { test, error };
+}
+
+// Compiled once per `when` object: matchesWhen in a loop (the editor preview) stays cheap.
+const compiledWhens = new WeakMap<RuleWhen, CompiledWhen>();
+function compileWhen(when: RuleWhen): CompiledWhen {
+  let c = compiledWhens.get(when);
+  if (!c) { c = compileWhenUncached(when); compiledWhens.set(when, c); }
+  return c;
+}
+
+/** Whether an event satisfies `when`. A condition that cannot be evaluated (bad regex) never holds. */
+export function matchesWhen(when: RuleWhen, ev: HookEvent, ctx: RuleContext): boolean {
+  return compileWhen(when).test(ev, ctx);
+}
+
+export interface CompiledRule<R extends RuleInput = RuleInput> {
+  readonly rule: R;
+  /** Why a condition can never hold (e.g. a regex refused as unsafe); null when all is well. */
+  readonly error: string | null;
+  /** Timer-driven (silence) rules never match events. */
+  readonly isSilence: boolean;
+  /** The conditions only: enabled, quiet hours, throttle and duplicates are the runner's business. */
+  matches(ev: HookEvent, ctx: RuleContext): boolean;
+}
+
+/** Precompiles a rule (regexes built once) for evaluation on every incoming event. */
+export function compileRule<R extends RuleInput>(rule: R): CompiledRule<R> {
+  const isSilence = rule.silence != null;
+  const c = compileWhenUncached(rule.when ?? {});
+  return {
+    rule,
+    error: c.error,
+    isSilence,
+    matches: isSilence ? never : c.test,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quiet hours and time windows
+
+/** "HH:MM" → minutes since midnight; null when malformed. */
+export function parseHhmm(s: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(s.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h < 24 && min < 60 ? h * 60 + min : null;
+}
+
+/**
+ * Whether a local time of day falls in [from, to). The window may wrap midnight (22:00–07:00).
+ * from === to, or a malformed bound, is an empty window.
+ */
+export function inTimeWindow(w: { from: string; to: string }, date: { hours: number; minutes: number }): boolean {
+  const f = parseHhmm(w.from);
+  const t = parseHhmm(w.to);
+  if (f == null || t == null || f === t) return false;
+  const m = date.hours * 60 + date.minutes;
+  return f < t ? m >= f && m < t : m >= f || m < t;
+}
+
+/** Whether quiet hours hold at this local time; no quiet hours → false. */
+export function inQuietHours(q: { from: string; to: string } | null | undefined, date: { hours: number; minutes: number }): boolean {
+  return q != null && inTimeWindow(q, date);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error explanations (for "Message failed" notifications). Titles per docs/whatsapp-formats.md §1.9, §2.2.
+
+export const ERROR_EXPLANATIONS: Record<string, { title: string; hint: string }> = {
+  '0': { title: 'Authentication failed', hint: 'Check the access token.' },
+  '470': { title: 'Outside the 24-hour window (legacy)', hint: 'Send an approved template instead.' },
+  '130429': { title: 'Rate limit hit', hint: 'Cloud API throughput reached; back off and retry.' },
+  '130472': { title: "User's number is part of an experiment", hint: 'Not delivered on purpose; do not retry.' },
+  '131000': { title: 'Something went wrong', hint: 'Unknown error; retry later.' },
+  '131005': { title: 'Access denied', hint: 'A permission was not granted or was removed.' },
+  '131008': { title: 'Required parameter is missing', hint: 'Fix the API request.' },
+  '131009': { title: 'Parameter value is not valid', hint: 'Fix the API request.' },
+  '131014': { title: 'Request for media URL failed', hint: 'Check that the media URL is reachable.' },
+  '131016': { title: 'Service unavailable', hint: 'Retry later.' },
+  '131021': { title: 'Recipient cannot be sender', hint: 'Send to a different number.' },
+  '131026': { title: 'Message undeliverable', hint: 'Not a WhatsApp number, terms not accepted, old app, or the user blocked you; do not blind-retry.' },
+  '131031': { title: 'Business account locked', hint: 'The account is restricted; check WhatsApp Manager.' },
+  '131042': { title: 'Business eligibility or payment issue', hint: 'Check the payment method in WhatsApp Manager.' },
+  '131045': { title: 'Phone registration error', hint: 'Re-register the phone number.' },
+  '131047': { title: 'Re-engagement message', hint: 'More than 24 hours since the customer last wrote; send a template.' },
+  '131048': { title: 'Spam rate limit hit', hint: 'Too many messages were blocked or reported; slow down.' },
+  '131049': { title: 'Not delivered to maintain healthy engagement', hint: 'Per-user marketing limit; wait at least 24 hours.' },
+  '131050': { title: 'User stopped marketing messages', hint: 'Honour the opt-out.' },
+  '131051': { title: 'Unsupported message type', hint: 'The message type is not supported.' },
+  '131052': { title: 'Media download error', hint: 'Ask the customer to send the media again.' },
+  '131053': { title: 'Media upload error', hint: 'Check the media type and size.' },
+  '131056': { title: 'Pair rate limit hit', hint: 'Too many messages to this number; wait before sending more.' },
+  '132000': { title: 'Template parameter count mismatch', hint: 'Fix the template parameters.' },
+  '132001': { title: 'Template does not exist', hint: 'Check the template name, language and approval.' },
+  '132015': { title: 'Template paused for low quality', hint: 'Use another template.' },
+  '132016': { title: 'Template disabled', hint: 'The template was paused too often; use another.' },
+  '133010': { title: 'Phone number not registered', hint: 'Register the number on the Cloud API.' },
+  '63016': { title: 'Outside the 24-hour window', hint: 'Freeform messages are not allowed; send an approved template.' },
+  '63018': { title: 'Rate limit exceeded', hint: 'Slow down sending.' },
+  '63003': { title: 'Not a valid WhatsApp user', hint: 'Check the number.' },
+  '63024': { title: 'Invalid recipient', hint: 'The recipient cannot receive this message.' },
+  '63032': { title: "User's number is part of an experiment", hint: 'Not delivered on purpose; do not retry.' },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+export const TEMPLATE_PLACEHOLDERS = [
+  'contactName', 'contactId', 'text', 'errorCode', 'errorTitle', 'errorHint', 'status', 'messageType', 'provider', 'minutes',
+] as const;
+const PLACEHOLDER_SET = new Set<string>(TEMPLATE_PLACEHOLDERS);
+const RENDER_LIMIT = 1000;
+
+function placeholderValue(name: string, ev: HookEvent | null, vars: Record<string, string>): string | null {
+  if (Object.prototype.hasOwnProperty.call(vars, name)) return vars[name];
+  if (!ev) return PLACEHOLDER_SET.has(name) ? '' : null;
+  const known = ev.errorCode ? ERROR_EXPLANATIONS[ev.errorCode] : undefined;
+  switch (name) {
+    case 'contactName': return ev.contactName?.trim() || (ev.contactId ? `+${ev.contactId}` : 'Unknown contact');
+    case 'contactId': return ev.contactId || 'unknown number';
+    case 'text': return ev.text ?? (ev.messageType ? `[${ev.messageType}]` : '');
+    case 'errorCode': return ev.errorCode ?? 'no code';
+    case 'errorTitle': return ev.errorTitle?.trim() || known?.title || (ev.errorCode ? `error ${ev.errorCode}` : 'unknown error');
+    case 'errorHint': return known?.hint ?? ev.errorDetail ?? '';
+    case 'status': return ev.status ?? ev.providerStatus ?? ev.kind;
+    case 'messageType': return ev.messageType ?? ev.kind;
+    case 'provider': return ev.provider === 'meta' ? 'Meta' : ev.provider === 'twilio' ? 'Twilio' : 'unknown provider';
+    case 'minutes': return '';
+    default: return null;
+  }
+}
+
+/**
+ * Fills {placeholders} from the event; missing values get a readable fallback (the number when there is
+ * no name, "[image]" for a caption-less image…). Unknown placeholders stay as written. `vars` supplies
+ * extra values (silence rules have no event and pass {minutes}).
+ */
+export function renderTemplate(tpl: string, ev: HookEvent | null, vars: Record<string, string> = {}): string {
+  const out = tpl.replace(/\{(\w+)\}/g, (whole, name: string) => placeholderValue(name, ev, vars) ?? whole)
+    .replace(/[ \t]+/g, ' ').trim();
+  return out.length > RENDER_LIMIT ? `${out.slice(0, RENDER_LIMIT - 1)}…` : out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+export type RuleValidation =
+  | { ok: true; rule: RuleInput }
+  | { ok: false; message: string; code: Extract<ErrorCode, 'RULE_INVALID' | 'REGEX_UNSAFE'> };
+
+/** Drops empty strings and empty lists (the UI sends them for untouched fields) so stored rules stay minimal. */
+function normaliseWhen(w: RuleWhen): RuleWhen {
+  const out: RuleWhen = {};
+  for (const [k, v] of Object.entries(w) as [keyof RuleWhen, unknown][]) {
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'string' && v.trim() === '') continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    if (k === 'any') (out as Record<string, unknown>).any = (v as RuleWhen[]).map(normaliseWhen);
+    else if (k === 'contact' || k === 'contactName' || k === 'text') (out as Record<string, unknown>)[k] = (v as string).trim();
+    else (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+function whenProblem(w: RuleWhen, path: string, depth: number): { code: 'RULE_INVALID' | 'REGEX_UNSAFE'; message: string } | null {
+  if (w.contact !== undefined && parseContactPattern(w.contact).length === 0) {
+    return { code: 'RULE_INVALID', message: `${path}.contact: "${w.contact}" holds no digits; use numbers like 5511999990000 or a pattern like 5511*` };
+  }
+  if (w.contact !== undefined && /[^\d\s+\-().*,;]/.test(w.contact.replace(/^whatsapp:/i, ''))) {
+    return { code: 'RULE_INVALID', message: `${path}.contact: only digits, *, spaces, + - ( ) and commas are allowed` };
+  }
+  for (const k of ['text', 'contactName'] as const) {
+    const v = w[k];
+    if (v === undefined) continue;
+    if (v.replace(/[*\s]/g, '') === '') return { code: 'RULE_INVALID', message: `${path}.${k}: give at least one letter or digit besides *` };
+    if ((v.match(/\*/g)?.length ?? 0) > MAX_TEXT_WILDCARDS) {
+      return { code: 'RULE_INVALID', message: `${path}.${k}: use at most ${MAX_TEXT_WILDCARDS} * wildcards` };
+    }
+  }
+  if (w.textRegex !== undefined) {
+    const r = compileTextRegex(w.textRegex);
+    if (!r.ok) return { code: r.code === 'REGEX_UNSAFE' ? 'REGEX_UNSAFE' : 'RULE_INVALID', message: `${path}.textRegex: ${r.message}` };
+  }
+  if (w.any) {
+    if (depth >= MAX_ANY_DEPTH) return { code: 'RULE_INVALID', message: `${path}.any: nested deeper than ${MAX_ANY_DEPTH} levels` };
+    for (let i = 0; i < w.any.length; i++) {
+      const sub = w.any[i];
+      if (Object.keys(sub).length === 0) {
+        return { code: 'RULE_INVALID', message: `${path}.any[${i}] has no conditions, so it would match every event` };
+      }
+      const p = whenProblem(sub, `${path}.any[${i}]`, depth + 1);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+
+/**
+ * Validates a rule as the API receives it: the zod shape (shared/ipc.ts), then what a schema cannot say —
+ * the regex compiles and cannot run away, the contact holds digits, templates use known placeholders,
+ * windows are not empty. Returns the normalised rule (defaults applied, empty fields dropped).
+ */
+export function validateRule(input: unknown): RuleValidation {
+  const parsed = ruleInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const message = parsed.error.issues.slice(0, 3)
+      .map((iss) => `${iss.path.length ? `${iss.path.join('.')}: ` : ''}${iss.message}`).join('; ');
+    return { ok: false, code: 'RULE_INVALID', message };
+  }
+  const rule: RuleInput = { ...parsed.data, name: parsed.data.name.trim(), when: normaliseWhen(parsed.data.when) };
+  const fail = (message: string, code: 'RULE_INVALID' | 'REGEX_UNSAFE' = 'RULE_INVALID'): RuleValidation => ({ ok: false, code, message });
+
+  const problem = whenProblem(rule.when, 'when', 0);
+  if (problem) return fail(problem.message, problem.code);
+  if (rule.silence == null && Object.keys(rule.when).length === 0) {
+    return fail('when: add at least one condition; a rule without conditions would notify on every event');
+  }
+  if (rule.quietHours && rule.quietHours.from === rule.quietHours.to) {
+    return fail('quietHours: from and to are the same time; give a real window such as 22:00–07:00, or remove quiet hours');
+  }
+  if (rule.silence) {
+    const { from, to } = rule.silence;
+    if ((from === undefined) !== (to === undefined)) return fail('silence: give both from and to for working hours, or neither');
+    if (from !== undefined && from === to) return fail('silence: working hours from and to are the same time');
+  }
+  for (const field of ['title', 'body'] as const) {
+    for (const m of rule[field].matchAll(/\{(\w+)\}/g)) {
+      if (!PLACEHOLDER_SET.has(m[1])) {
+        return fail(`${field}: unknown placeholder {${m[1]}}; use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+      }
+    }
+  }
+  return { ok: true, rule };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presets and "rule from event"
+
+/**
+ * Opt-out: ambiguous words (stop, parar, sair, baja, cancelar…) only when they are the whole message
+ * ("STOP", "Parar!"), unambiguous phrases anywhere ("please unsubscribe me", "quero me descadastrar").
+ * So "stopwatch", "I can't stop laughing" and "cancelar minha consulta" do not count as opt-outs.
+ */
+export const OPT_OUT_REGEX =
+  '^\\W*(stop|stopp|para|parar|sair|baja|cancelar|cancel|end|quit|unsubscribe|descadastrar)\\W*$|unsubscribe|descadastr|darme de baja|opt.?out|nao quero (mais|receber)|no quiero recibir';
+
+export const RULE_PRESETS: { id: string; name: string; description: string; rule: RuleInput }[] = [
+  {
+    id: 'lead-replied',
+    name: 'Lead replied',
+    description: 'An incoming message from a contact you messaged in the last 30 days, or a reply to one of your messages.',
+    rule: {
+      name: 'Lead replied', enabled: true, when: { kind: ['message'], leadReply: true },
+      throttleSeconds: 300, quietHours: null, title: '{contactName} replied', body: '{text}',
+    },
+  },
+  {
+    id: 'message-failed',
+    name: 'Message failed',
+    description: 'An outgoing message failed; the notification says what the error code means and what to do.',
+    rule: {
+      name: 'Message failed', enabled: true, when: { kind: ['status'], status: ['failed'] },
+      throttleSeconds: 600, quietHours: null,
+      title: 'Message to {contactName} failed', body: '{errorTitle} ({errorCode}). {errorHint}',
+    },
+  },
+  {
+    id: 'opt-out',
+    name: 'Opt-out words',
+    description: 'A contact asks to stop: STOP, unsubscribe, parar, sair, baja, cancelar… (alone as the message), or unsubscribe / descadastrar / darme de baja anywhere.',
+    rule: {
+      name: 'Opt-out words', enabled: true, when: { kind: ['message'], textRegex: OPT_OUT_REGEX },
+      throttleSeconds: 0, quietHours: null, title: '{contactName} wants to opt out', body: '“{text}” — stop messaging this contact.',
+    },
+  },
+  {
+    id: 'keyword',
+    name: 'Keyword',
+    description: 'An incoming message mentions an appointment or a confirmation (appointment*, confirm*, agend*). Edit the words to yours.',
+    rule: {
+      name: 'Keyword: appointment / confirm', enabled: true,
+      when: { kind: ['message'], any: [{ text: 'appointment*' }, { text: 'confirm*' }, { text: 'agend*' }] },
+      throttleSeconds: 60, quietHours: null, title: '{contactName} mentioned an appointment', body: '{text}',
+    },
+  },
+  {
+    id: 'silence',
+    name: 'Silence',
+    description: 'No incoming message for N minutes during working hours — the webhook, the tunnel or the number may be broken. Fires once, then again only after a message arrives.',
+    rule: {
+      name: 'Silence during working hours', enabled: true, when: {},
+      silence: { minutes: 60, from: '09:00', to: '18:00' }, quietHours: null,
+      title: 'No incoming messages for {minutes} minutes', body: 'Check the tunnel, the webhook URL in the provider and the phone number.',
+    },
+  },
+];
+
+/** "Notify me about events like this": same kind, status, contact, error code and a bad signature verdict. */
+export function ruleFromEvent(ev: HookEvent): RuleInput {
+  const when: RuleWhen = { kind: [ev.kind] };
+  if (ev.status) when.status = [ev.status];
+  if (ev.contactId && /\d/.test(ev.contactId)) when.contact = ev.contactId.replace(/\D/g, '');
+  if (ev.errorCode) when.errorCode = [ev.errorCode];
+  if (ev.signature === 'invalid' || ev.signature === 'missing') when.signature = [ev.signature];
+  const who = ev.contactName?.trim() || (when.contact ? `+${when.contact}` : null);
+  let name: string;
+  let title: string;
+  let body: string;
+  if (ev.kind === 'message') {
+    name = who ? `Messages from ${who}` : 'Incoming messages';
+    title = '{contactName} wrote';
+    body = '{text}';
+  } else if (ev.kind === 'status' && ev.status === 'failed') {
+    name = `Failed${ev.errorCode ? ` (${ev.errorCode})` : ''}${who ? ` to ${who}` : ''}`;
+    title = 'Message to {contactName} failed';
+    body = '{errorTitle} ({errorCode}). {errorHint}';
+  } else if (ev.kind === 'status') {
+    name = `${ev.status ?? 'Status'}${who ? ` for ${who}` : ''}`;
+    name = name[0].toUpperCase() + name.slice(1);
+    title = '{contactName}: {status}';
+    body = '{messageType} message {status}';
+  } else {
+    name = `${ev.kind[0].toUpperCase()}${ev.kind.slice(1)} events${who ? ` for ${who}` : ''}`;
+    title = `${ev.kind} event`;
+    body = '{provider} {status}';
+  }
+  return {
+    name: name.slice(0, 120), enabled: true, when,
+    throttleSeconds: ev.kind === 'status' ? 600 : 60, quietHours: null, title, body,
+  };
+}
