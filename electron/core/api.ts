@@ -11,6 +11,7 @@ import type { Clock, CoreOptions, Logger } from './types';
 import type { ReceiverInfo } from '../../shared/types';
 import { readVersion } from './core';
 import { debugSignature } from './signature';
+import { createPowerTools, type CoreTools } from './power-tools';
 
 export interface CoreParts {
   store: Store;
@@ -29,6 +30,8 @@ export interface CoreApi {
   afterStored(input: ReceiverInput, result: IngestResult): void;
   start(): void;
   stop(): void;
+  /** Export/import/cURL/extra stats/retention, for the shells (Core.tools). */
+  tools?: CoreTools;
 }
 
 function notFound(what: string): never {
@@ -38,6 +41,7 @@ function notFound(what: string): never {
 export function createHandlers(parts: CoreParts): CoreApi {
   const { store, settings, emitter, tunnel, opts } = parts;
   const version = opts.version ?? readVersion();
+  const power = createPowerTools(parts);
 
   const handlers: ContractHandlers = {
     'app:info': () => {
@@ -75,8 +79,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
       emitter.emit('settings:changed', view);
       return view;
     },
-    'replay:send': () => { throw new HookscopeError('INTERNAL', 'replay is not wired yet'); },
-    'simulate:send': () => { throw new HookscopeError('INTERNAL', 'simulate is not wired yet'); },
+    'replay:send': power.handlers['replay:send'],
+    'simulate:send': power.handlers['simulate:send'],
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': () => tunnel.start(),
     'tunnel:stop': () => tunnel.stop(),
@@ -84,8 +88,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
 
   return {
     handlers,
-    afterStored() {},
-    start() {},
-    stop() {},
+    afterStored(input, result) { power.afterStored(input, result); },
+    start() { power.start(); },
+    stop() { power.stop(); },
+    tools: power.tools,
   };
 }

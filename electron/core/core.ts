@@ -57,6 +57,7 @@ export function createCore(opts: CoreOptions): Core {
   let started = false;
   return {
     handlers: api.handlers,
+    tools: api.tools,
     receiverInfo: () => receiver.info(),
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {

@@ -71,4 +71,6 @@ export interface Core {
   stop(): Promise<void>;
   receiverInfo(): ReceiverInfo | null;
   on<P extends PushChannel>(channel: P, cb: (payload: PushChannels[P]) => void): () => void;
+  /** Export/import, copy as cURL, extra stats, retention (electron/core/power-tools.ts). */
+  readonly tools?: import('./power-tools').CoreTools;
 }

@@ -1,0 +1,130 @@
+// Power tools (issue 6) behind one face, so the composition root wires them with a few lines:
+// forwarding after every stored request, replay, the simulator, export/import/cURL, extra stats and
+// retention. Everything here takes the core's parts; nothing reaches for globals.
+import type { ContractHandlers } from '../../shared/ipc';
+import type { EventFilter } from '../../shared/types';
+import type { CoreParts } from './api';
+import type { IngestResult } from './store';
+import { openStore } from './store';
+import type { ReceiverInput } from './receiver';
+import { HookscopeError } from '../../shared/errors';
+import { createForwarder } from './forwarder';
+import { replayFiltered, replayRequest, type ReplayManyResult, type ToolDeps } from './replay';
+import { simulate } from './simulator';
+import { curlFor, EXPORT_MIME, exportEvents, importFile, type ExportFormat, type ImportResult } from './export';
+import { funnel, handlerLatency, perMinute, type Funnel, type LatencyStats, type MinuteBucket } from './stats-extra';
+import { createRetention, type Retention } from './retention';
+import { readVersion } from './core';
+
+export interface ExportStream {
+  contentType: string;
+  /** e.g. hookscope-2025-06-01.csv */
+  filename: string;
+  chunks: Iterable<string>;
+  /** Releases the export's database connection (also done when `chunks` is exhausted or returned). */
+  close(): void;
+}
+
+export interface StatsExtra {
+  since: number;
+  until: number;
+  funnel: Funnel;
+  perMinute: MinuteBucket[];
+  handlerLatency: LatencyStats & { byTarget: Record<string, LatencyStats> };
+}
+
+/** What the shells (serve's control API, the desktop main process) and tests reach through Core.tools. */
+export interface CoreTools {
+  exportStream(format: ExportFormat, filter: EventFilter, opts?: { formulaGuard?: boolean }): ExportStream;
+  importFile(text: string, format: 'ndjson' | 'har'): Promise<ImportResult>;
+  /** "Copy as cURL" for a stored request, aimed at the local receiver. */
+  curl(requestId: number): string;
+  statsExtra(since?: number, until?: number): StatsExtra;
+  replayFiltered(filter: EventFilter, opts?: { target?: string }): Promise<ReplayManyResult>;
+  retention: Pick<Retention, 'runOnce' | 'drain' | 'compact'>;
+  /** Resolves when every forward scheduled so far has been delivered and recorded. */
+  forwardsIdle(): Promise<void>;
+}
+
+export interface PowerTools {
+  handlers: Pick<ContractHandlers, 'replay:send' | 'simulate:send'>;
+  afterStored(input: ReceiverInput, result: IngestResult): void;
+  start(): void;
+  stop(): void;
+  tools: CoreTools;
+}
+
+export function createPowerTools(parts: CoreParts): PowerTools {
+  const { store, settings, logger, clock, opts } = parts;
+  const forwarder = createForwarder({ store, settings, logger, clock });
+  const retention = createRetention({ store, settings, logger, clock });
+  const deps: ToolDeps = {
+    store, settings, logger,
+    // Lazy: the receiver is created after the handlers (core.ts sets parts.receiver).
+    receiver: () => parts.receiver,
+    receiverInfo: () => parts.receiverInfo(),
+    tunnelUrl: () => parts.tunnel.get().url ?? null,
+  };
+  const localUrl = () => parts.receiverInfo()?.url ?? `http://${opts.receiverHost}:${opts.receiverPort}`;
+  const publicHosts = () => {
+    const hosts: string[] = [];
+    for (const u of [parts.tunnel.get().url, settings.publicUrl(parts.tunnel.get().url ?? null), opts.env?.publicUrl]) {
+      try { if (u) hosts.push(new URL(u).host); } catch { /* not a URL: nothing to scrub */ }
+    }
+    return [...new Set(hosts)];
+  };
+
+  const tools: CoreTools = {
+    exportStream(format, filter, o = {}) {
+      // A connection of its own: the HTTP response awaits between chunks, and an iterator open on the
+      // main connection would make the receiver's commits fail (see export.ts).
+      const reader = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding });
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        try { reader.db.close(); } catch { /* already closed */ }
+      };
+      const inner = exportEvents(reader, format, filter, {
+        localUrl: localUrl(), publicHosts: publicHosts(), formulaGuard: o.formulaGuard, version: opts.version ?? readVersion(),
+      });
+      function* chunks() {
+        try { yield* inner; } finally { close(); }
+      }
+      const day = new Date(clock()).toISOString().slice(0, 10);
+      return { contentType: EXPORT_MIME[format].type, filename: `hookscope-${day}.${EXPORT_MIME[format].ext}`, chunks: chunks(), close };
+    },
+    importFile: (text, format) => importFile(deps, text, format),
+    curl(requestId) {
+      const r = store.getRequest(requestId);
+      if (!r) throw new HookscopeError('NOT_FOUND', `Request ${requestId} was not found.`);
+      return curlFor(r, localUrl());
+    },
+    statsExtra(since, until) {
+      const u = until ?? clock();
+      const s = since ?? u - 86_400_000;
+      return { since: s, until: u, funnel: funnel(store, s, u), perMinute: perMinute(store, s, u), handlerLatency: handlerLatency(store, s) };
+    },
+    replayFiltered: (filter, o = {}) => replayFiltered(deps, filter, o),
+    retention: { runOnce: () => retention.runOnce(), drain: () => retention.drain(), compact: (o) => retention.compact(o) },
+    forwardsIdle: () => forwarder.idle(),
+  };
+
+  return {
+    handlers: {
+      'replay:send': (args) => replayRequest(deps, args as Parameters<typeof replayRequest>[1]),
+      'simulate:send': (args) => simulate(deps, args),
+    },
+    afterStored(input, result) {
+      forwarder.forward(input, result.requestId);
+    },
+    start() {
+      retention.start();
+    },
+    stop() {
+      retention.stop();
+      forwarder.stop();
+    },
+    tools,
+  };
+}

@@ -1,0 +1,123 @@
+// Stats beyond GET /api/stats: the delivery funnel, events per minute, and how fast the user's
+// handlers answer forwarded webhooks, measured against Meta's guidance (whatsapp-formats §1.8 / Meta's
+// webhook docs: answer fast — a median of at most 250 ms and fewer than 1 % of answers over 1 s).
+// All reads are single aggregate queries or one synchronous pass: no iterator outlives a call.
+import type { EventStatus } from '../../shared/types';
+import { currentState, STATUS_RANK, type Store } from './store';
+
+export interface Funnel {
+  /** Distinct outgoing message ids with at least one status event in the window. */
+  total: number;
+  /** Reached at least `sent` (delivered, read and played imply sent). */
+  sent: number;
+  /** Reached at least `delivered` (read implies delivered: Meta may skip the delivered webhook). */
+  delivered: number;
+  read: number;
+  /** Furthest state `failed` (failed and never delivered on another device). */
+  failed: number;
+  /** delivered / sent, read / delivered, failed / total; null when the denominator is 0. */
+  rates: { delivered: number | null; read: number | null; failed: number | null };
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
+
+export function funnel(store: Store, since = 0, until?: number): Funnel {
+  const rows = store.db.prepare(`SELECT message_id AS id, group_concat(DISTINCT status) AS statuses FROM events
+    WHERE kind = 'status' AND message_id IS NOT NULL AND status IS NOT NULL AND received_at >= ? ${until != null ? 'AND received_at < ?' : ''}
+    GROUP BY message_id`).all(...(until != null ? [since, until] : [since])) as { id: string; statuses: string }[];
+  const rank = (s: EventStatus) => STATUS_RANK[s] ?? 0;
+  const f = { total: 0, sent: 0, delivered: 0, read: 0, failed: 0 };
+  for (const r of rows) {
+    f.total++;
+    const state = currentState(r.statuses.split(',') as EventStatus[]);
+    if (state === 'failed') { f.failed++; continue; }
+    if (!state) continue;
+    const k = rank(state);
+    if (k >= rank('sent')) f.sent++;
+    if (k >= rank('delivered')) f.delivered++;
+    if (k >= rank('read')) f.read++;
+  }
+  return { ...f, rates: { delivered: ratio(f.delivered, f.sent), read: ratio(f.read, f.delivered), failed: ratio(f.failed, f.total) } };
+}
+
+export interface MinuteBucket {
+  /** Start of the minute, ms since epoch. */
+  t: number;
+  total: number;
+  messages: number;
+  statuses: number;
+  failed: number;
+  invalidSignatures: number;
+}
+
+/** Beyond this many minutes (a week) empty buckets are left out instead of filled with zeros. */
+const MAX_FILLED = 7 * 24 * 60;
+
+export function perMinute(store: Store, since: number, until: number): MinuteBucket[] {
+  const rows = store.db.prepare(`SELECT (received_at / 60000) * 60000 AS t, COUNT(*) AS total,
+      SUM(kind = 'message') AS messages, SUM(kind = 'status') AS statuses, SUM(status = 'failed') AS failed,
+      SUM(signature IN ('invalid', 'missing')) AS invalidSignatures
+    FROM events WHERE received_at >= ? AND received_at < ? GROUP BY t ORDER BY t`).all(since, until) as MinuteBucket[];
+  const first = Math.floor(since / 60_000) * 60_000;
+  const minutes = Math.ceil((until - first) / 60_000);
+  if (minutes > MAX_FILLED || minutes <= 0) return rows;
+  const byT = new Map(rows.map((r) => [r.t, r]));
+  const out: MinuteBucket[] = [];
+  for (let t = first; t < until; t += 60_000) {
+    out.push(byT.get(t) ?? { t, total: 0, messages: 0, statuses: 0, failed: 0, invalidSignatures: 0 });
+  }
+  return out;
+}
+
+export interface LatencyStats {
+  /** Forwards that got an HTTP answer (status not null). */
+  count: number;
+  /** Forwards that got no answer (refused, timed out, reset). */
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** Share of answered forwards that took over 1 s. */
+  overOneSecond: number | null;
+  guidance: { medianMs: 250; maxShareOverOneSecond: 0.01; medianOk: boolean | null; slowShareOk: boolean | null };
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+function latencyOf(durations: number[], errors: number): LatencyStats {
+  durations.sort((a, b) => a - b);
+  const p50 = percentile(durations, 50);
+  const over = durations.length ? durations.filter((d) => d > 1000).length / durations.length : null;
+  return {
+    count: durations.length, errors, p50, p95: percentile(durations, 95), p99: percentile(durations, 99),
+    overOneSecond: over == null ? null : Math.round(over * 10_000) / 10_000,
+    guidance: {
+      medianMs: 250, maxShareOverOneSecond: 0.01,
+      medianOk: p50 == null ? null : p50 <= 250,
+      slowShareOk: over == null ? null : over < 0.01,
+    },
+  };
+}
+
+/** Handler latency over forwards recorded since `since` (ms since epoch), overall and per target. */
+export function handlerLatency(store: Store, since = 0): LatencyStats & { byTarget: Record<string, LatencyStats> } {
+  const rows = store.db.prepare('SELECT target, status, duration_ms AS d FROM forwards WHERE at >= ?').all(since) as { target: string; status: number | null; d: number | null }[];
+  const all: number[] = [];
+  let errors = 0;
+  const per = new Map<string, { d: number[]; errors: number }>();
+  for (const r of rows) {
+    let t = per.get(r.target);
+    if (!t) { t = { d: [], errors: 0 }; per.set(r.target, t); }
+    if (r.status == null || r.d == null) { errors++; t.errors++; continue; }
+    all.push(r.d);
+    t.d.push(r.d);
+  }
+  const byTarget: Record<string, LatencyStats> = {};
+  for (const [k, v] of per) byTarget[k] = latencyOf(v.d, v.errors);
+  return { ...latencyOf(all, errors), byTarget };
+}
