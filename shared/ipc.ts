@@ -111,6 +111,15 @@ export interface SimulateResult {
   requestIds: number[];
 }
 
+export interface RulePreview {
+  valid: boolean;
+  error: string | null;
+  /** Whether the rule matches the selected event; null when no event was given. */
+  matches: boolean | null;
+  /** How many notifications it would have fired over the window (default the last 24 h). */
+  wouldHaveFired: number;
+}
+
 export interface AppInfo {
   version: string;
   mode: 'desktop' | 'serve';
@@ -129,7 +138,8 @@ export interface RequestChannels {
   'rules:create': { args: z.input<typeof ruleInputSchema>; result: Rule };
   'rules:update': { args: { id: number; rule: z.input<typeof ruleInputSchema> }; result: Rule };
   'rules:delete': { args: { id: number }; result: { deleted: true } };
-  'notifications:list': { args: void; result: { items: NotificationRecord[] } };
+  'rules:preview': { args: { rule: unknown; eventId?: number; sinceMs?: number }; result: RulePreview };
+  'notifications:list': { args: { limit?: number } | void; result: { items: NotificationRecord[] } };
   'settings:get': { args: void; result: SettingsView };
   'settings:update': { args: z.input<typeof settingsUpdateSchema>; result: SettingsView };
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
@@ -167,7 +177,8 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'rules:create': ruleInputSchema,
   'rules:update': z.object({ id: num.int().positive(), rule: ruleInputSchema }),
   'rules:delete': idArg,
-  'notifications:list': z.undefined().optional(),
+  'rules:preview': z.object({ rule: z.unknown(), eventId: num.int().positive().optional(), sinceMs: num.int().min(0).max(90 * 86_400_000).optional() }),
+  'notifications:list': z.object({ limit: num.int().min(1).max(1000).optional() }).optional(),
   'settings:get': z.undefined().optional(),
   'settings:update': settingsUpdateSchema,
   'replay:send': replayArgSchema,

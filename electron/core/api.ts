@@ -12,6 +12,9 @@ import type { ReceiverInfo } from '../../shared/types';
 import { readVersion } from './core';
 import { debugSignature } from './signature';
 import { createPowerTools, type CoreTools } from './power-tools';
+import { createRulesRunner } from './rules-runner';
+import { createLeadReplyChecker, createRule, deleteRule, getRule, listNotifications, listRules, updateRule } from './rules-store';
+import { compileRule, validateRule } from '../../shared/rules';
 
 export interface CoreParts {
   store: Store;
@@ -42,6 +45,17 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const { store, settings, emitter, tunnel, opts } = parts;
   const version = opts.version ?? readVersion();
   const power = createPowerTools(parts);
+  const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
+  const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
+  const rules = createRulesRunner({
+    db: store.db,
+    clock: parts.clock,
+    logger: parts.logger,
+    notifier: opts.notifier,
+    emit: (n) => emitter.emit('notifications:fired', n),
+    isLeadReply,
+    lastIncomingAt: () => (lastIncomingStmt.get() as { t: number } | undefined)?.t ?? null,
+  });
 
   const handlers: ContractHandlers = {
     'app:info': () => {
@@ -68,11 +82,28 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'messages:get': ({ messageId }) => store.lifecycle(messageId) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit }) => store.thread(contactId, limit ?? 200),
     'stats:get': (f) => store.stats(f ?? {}),
-    'rules:list': () => { throw new HookscopeError('INTERNAL', 'rules are not wired yet'); },
-    'rules:create': () => { throw new HookscopeError('INTERNAL', 'rules are not wired yet'); },
-    'rules:update': () => { throw new HookscopeError('INTERNAL', 'rules are not wired yet'); },
-    'rules:delete': () => { throw new HookscopeError('INTERNAL', 'rules are not wired yet'); },
-    'notifications:list': () => ({ items: [] }),
+    'rules:list': () => listRules(store.db),
+    'rules:create': (input) => { const r = createRule(store.db, input, parts.clock()); rules.reload(); return r; },
+    'rules:update': ({ id, rule }) => { const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r; },
+    'rules:delete': ({ id }) => {
+      if (!deleteRule(store.db, id)) notFound(`Rule ${id}`);
+      rules.reload();
+      return { deleted: true as const };
+    },
+    'rules:preview': ({ rule, eventId, sinceMs }) => {
+      // The editor's preview runs exactly the code that fires notifications, over stored events.
+      const v = validateRule(rule);
+      if (!v.ok) return { valid: false, error: v.message, matches: null, wouldHaveFired: 0 };
+      let matches: boolean | null = null;
+      if (eventId != null) {
+        const ev = store.getEvent(eventId) ?? notFound(`Event ${eventId}`);
+        matches = compileRule(v.rule).matches(ev, { isLeadReply });
+      }
+      const since = parts.clock() - (sinceMs ?? 86_400_000);
+      const wouldHaveFired = rules.wouldHaveFired(v.rule, store.iterateEvents({ since }));
+      return { valid: true, error: null, matches, wouldHaveFired };
+    },
+    'notifications:list': ({ limit } = {}) => ({ items: listNotifications(store.db, limit ?? 200) }),
     'settings:get': () => settings.view(),
     'settings:update': (u) => {
       const view = settings.update(u as Parameters<Settings['update']>[0]);
@@ -88,9 +119,12 @@ export function createHandlers(parts: CoreParts): CoreApi {
 
   return {
     handlers,
-    afterStored(input, result) { power.afterStored(input, result); },
-    start() { power.start(); },
-    stop() { power.stop(); },
+    afterStored(input, result) {
+      rules.onEvents(result.events);
+      power.afterStored(input, result);
+    },
+    start() { power.start(); rules.start(); },
+    stop() { rules.stop(); power.stop(); },
     tools: power.tools,
   };
 }
