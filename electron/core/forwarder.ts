@@ -102,7 +102,8 @@ export function sendRaw(opts: {
       else opts.signal.addEventListener('abort', () => ac.abort(), { once: true });
     }
     // Raw header array keeps order, casing and repeated headers exactly.
-    const flat: string[] = [];
+    // With a raw array Node adds no Host of its own: the target's host comes first, as a client sends it.
+    const flat: string[] = ['host', u.host];
     for (const [k, v] of endToEndHeaders(opts.headers)) flat.push(k, v);
     const hasBody = opts.body.length > 0 || !['GET', 'HEAD'].includes(opts.method.toUpperCase());
     if (hasBody) flat.push('content-length', String(opts.body.length));

@@ -1,0 +1,149 @@
+// Forwarding to local handlers (SPEC §1 --forward-to): exact bytes and headers, recorded per target,
+// never delaying the receiver's answer.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventDetail, EventPage } from '../../shared/types';
+import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
+
+let t: TestCore | null = null;
+const servers: Server[] = [];
+afterEach(async () => {
+  await t?.close();
+  t = null;
+  for (const s of servers.splice(0)) { s.closeAllConnections(); await new Promise((r) => s.close(r)); }
+});
+
+interface Seen { method: string; url: string; headers: [string, string][]; body: Buffer }
+
+async function handler(answer: (req: IncomingMessage) => Promise<{ status: number; body: string }> | { status: number; body: string }) {
+  const seen: Seen[] = [];
+  const s = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const headers: [string, string][] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
+      seen.push({ method: req.method!, url: req.url!, headers, body: Buffer.concat(chunks) });
+      const a = await answer(req);
+      if (!res.destroyed) { res.writeHead(a.status, { 'content-type': 'text/plain' }); res.end(a.body); }
+    });
+  });
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen };
+}
+
+async function closedPort(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
+async function waitFor<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const header = (h: [string, string][], n: string) => h.find(([k]) => k === n)?.[1];
+
+describe('forwarding', () => {
+  it('delivers identical bytes and headers; the original signature validates at the handler; the answer is recorded', async () => {
+    const h = await handler(() => ({ status: 202, body: 'handled, thanks' }));
+    t = await startTestCore({ env: { metaAppSecrets: [REAL_CAPTURE.secret], forwardTo: [h.url] } });
+    const body = fixture(REAL_CAPTURE.file);
+    const r = await t.post('/meta?src=test', body, { 'x-hub-signature-256': REAL_CAPTURE.signature, 'x-custom': 'kept' });
+    expect(r.status).toBe(200);
+    await waitFor(() => h.seen.length === 1);
+    const got = h.seen[0];
+    expect(got.method).toBe('POST');
+    expect(got.url).toBe('/meta?src=test');
+    expect(got.body.equals(body)).toBe(true);
+    expect(header(got.headers, 'x-hub-signature-256')).toBe(REAL_CAPTURE.signature);
+    expect(signMetaBody(got.body, REAL_CAPTURE.secret)).toBe(header(got.headers, 'x-hub-signature-256'));
+    expect(header(got.headers, 'x-custom')).toBe('kept');
+    expect(header(got.headers, 'content-type')).toBe('application/json');
+    expect(header(got.headers, 'content-length')).toBe(String(body.length));
+
+    await t.core.tools!.forwardsIdle();
+    const page = await t.call<EventPage>('events:list', {});
+    const ev = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    expect(ev.request.forwards).toHaveLength(1);
+    const f = ev.request.forwards[0];
+    expect(f.target).toBe(h.url);
+    expect(f.status).toBe(202);
+    expect(f.error).toBeNull();
+    expect(f.durationMs).toBeGreaterThanOrEqual(0);
+    expect(f.responseExcerpt).toBe('handled, thanks');
+  });
+
+  it('uses a target with its own path as it is, and keeps the original query', async () => {
+    const h = await handler(() => ({ status: 200, body: 'ok' }));
+    t = await startTestCore({ env: { forwardTo: [`${h.url}/webhook`] } });
+    await t.post('/twilio?a=1', 'Body=hi&From=whatsapp%3A%2B15551234567&MessageSid=SM1', { 'content-type': 'application/x-www-form-urlencoded' });
+    await waitFor(() => h.seen.length === 1);
+    expect(h.seen[0].url).toBe('/webhook?a=1');
+  });
+
+  it('a dead target and a slow one do not delay the 200, each other, or a healthy one; failures are recorded', async () => {
+    const fast = await handler(() => ({ status: 200, body: 'fast' }));
+    const slow = await handler(() => new Promise((r) => setTimeout(() => r({ status: 200, body: 'too late' }), 3_000)));
+    const dead = await closedPort();
+    t = await startTestCore({ env: { forwardTo: [dead, slow.url, fast.url] } });
+    await t.call('settings:update', { forwardTimeoutMs: 400 });
+    const body = fixture('meta-cloud__message-text__pywa-text.json');
+
+    const started = performance.now();
+    const r = await t.post('/meta', body);
+    const elapsed = performance.now() - started;
+    expect(r.status).toBe(200);
+    expect(elapsed).toBeLessThan(300);
+
+    await waitFor(() => fast.seen.length === 1);
+    await t.core.tools!.forwardsIdle();
+    const page = await t.call<EventPage>('events:list', {});
+    const ev = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    const byTarget = Object.fromEntries(ev.request.forwards.map((f) => [f.target, f]));
+    expect(byTarget[fast.url].status).toBe(200);
+    expect(byTarget[fast.url].durationMs!).toBeLessThan(400);
+    expect(byTarget[dead].status).toBeNull();
+    expect(byTarget[dead].error).toMatch(/refused/i);
+    expect(byTarget[slow.url].status).toBeNull();
+    expect(byTarget[slow.url].error).toMatch(/timed out/);
+    expect(byTarget[slow.url].durationMs!).toBeGreaterThanOrEqual(390);
+  });
+
+  it('keeps answering fast while a handler is stuck, under a burst', async () => {
+    const slow = await handler(() => new Promise((r) => setTimeout(() => r({ status: 200, body: '' }), 2_000)));
+    t = await startTestCore({ env: { forwardTo: [slow.url] } });
+    await t.call('settings:update', { forwardTimeoutMs: 1_000 });
+    const body = fixture('meta-cloud__status-read__pywa-read.json');
+    const started = performance.now();
+    const rs = await Promise.all(Array.from({ length: 40 }, () => t!.post('/meta', body)));
+    expect(rs.every((r) => r.status === 200)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(900);
+  });
+
+  it('does not forward imported requests', async () => {
+    const h = await handler(() => ({ status: 200, body: 'ok' }));
+    t = await startTestCore({ env: { forwardTo: [h.url] } });
+    const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [{ request: {
+      method: 'POST', url: 'http://x/meta', headers: [{ name: 'content-type', value: 'application/json' }],
+      postData: { mimeType: 'application/json', text: fixture('meta-cloud__message-text__pywa-text.json').toString('utf8') },
+    } }] } };
+    const res = await t.core.tools!.importFile(JSON.stringify(har), 'har');
+    expect(res.imported).toBe(1);
+    await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    await waitFor(() => h.seen.length >= 1);
+    await t.core.tools!.forwardsIdle();
+    expect(h.seen).toHaveLength(1);
+  });
+});
