@@ -246,3 +246,16 @@ export interface SignatureDebug {
   /** One sentence naming the likely cause. */
   cause: string;
 }
+
+// ---- setup doctor ----
+
+export type DoctorLevel = 'ok' | 'info' | 'warn' | 'error';
+
+/** One line of the setup doctor: what it found and, in `detail`, what to do about it. */
+export interface DoctorFinding {
+  /** Stable identifier, e.g. `handshake-403` or `unrouted:/webhook`. */
+  id: string;
+  level: DoctorLevel;
+  title: string;
+  detail: string;
+}
