@@ -3,7 +3,7 @@
 // stream (electron/headless.ts). Requests are `noun:verb`, pushes are `noun:past-tense`.
 import { z } from 'zod';
 import type {
-  EventDetail, EventPage, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DoctorFinding, EventDetail, EventPage, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -144,6 +144,7 @@ export interface RequestChannels {
   'settings:update': { args: z.input<typeof settingsUpdateSchema>; result: SettingsView };
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
+  'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
   'tunnel:get': { args: void; result: TunnelState };
   'tunnel:start': { args: void; result: TunnelState };
   'tunnel:stop': { args: void; result: TunnelState };
@@ -183,6 +184,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'settings:update': settingsUpdateSchema,
   'replay:send': replayArgSchema,
   'simulate:send': simulateArgSchema,
+  'doctor:get': z.object({ selfCheck: z.boolean().optional() }).optional(),
   'tunnel:get': z.undefined().optional(),
   'tunnel:start': z.undefined().optional(),
   'tunnel:stop': z.undefined().optional(),

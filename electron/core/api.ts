@@ -15,6 +15,7 @@ import { createPowerTools, type CoreTools } from './power-tools';
 import { createRulesRunner } from './rules-runner';
 import { createLeadReplyChecker, createRule, deleteRule, getRule, listNotifications, listRules, updateRule } from './rules-store';
 import { compileRule, validateRule } from '../../shared/rules';
+import { createDoctor } from './doctor-facts';
 
 export interface CoreParts {
   store: Store;
@@ -45,6 +46,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const { store, settings, emitter, tunnel, opts } = parts;
   const version = opts.version ?? readVersion();
   const power = createPowerTools(parts);
+  const doctor = createDoctor({ store, settings, tunnel, clock: parts.clock });
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
   const rules = createRulesRunner({
@@ -112,6 +114,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
+    'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': () => tunnel.start(),
     'tunnel:stop': () => tunnel.stop(),

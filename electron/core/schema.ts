@@ -102,4 +102,8 @@ export const MIGRATIONS: string[] = [
 
   CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: the setup doctor looks up the latest handshake and POSTs per route without scanning.
+  `
+  CREATE INDEX requests_path ON requests(path, method, id);
+  `,
 ];

@@ -9,6 +9,7 @@ import { PUSH_CHANNELS, type Envelope, type PushChannel, type PushChannels, type
 import { appError, httpStatusFor, type AppError } from '../../shared/errors';
 import type { Core, Logger } from '../core/types';
 import type { Dispatch } from '../core/dispatch';
+import { handlePowerRoutes } from './power-routes';
 
 export interface ExtraRoutes {
   /** Extra GET handlers owned by other parts (export, doctor…): return true when handled. */
@@ -76,6 +77,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'settings') return { channel: 'settings:get', args: undefined };
     if (a === 'tunnel' && !b) return { channel: 'tunnel:get', args: undefined };
     if (a === 'info') return { channel: 'app:info', args: undefined };
+    if (a === 'doctor') return { channel: 'doctor:get', args: { selfCheck: q.selfCheck === '1' || q.selfCheck === 'true' } };
   }
   if (method === 'POST') {
     if (a === 'rules' && !b) return { channel: 'rules:create', args: body };
@@ -169,6 +171,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
         req.on('close', () => sseClients.delete(res));
         return;
       }
+      if (await handlePowerRoutes(o.core, req, res, url)) return;
       if (o.extra?.handle && (await o.extra.handle(req, res, url))) return;
       let body: unknown;
       if (method === 'POST' || method === 'PUT') body = await readJson(req);
