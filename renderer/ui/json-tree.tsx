@@ -2,21 +2,11 @@
 // are hostile input and are never interpreted as markup.
 import { useCallback, useMemo, useState } from 'react';
 import { CopyButton } from './copy-button';
+import { childPath, copyableValue } from './json-path';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const CHUNK = 100;
-
-export function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  return IDENT.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
-}
-
-/** What "Copy value" puts on the clipboard: strings bare, everything else as JSON. */
-export function copyableValue(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
-}
 
 function isContainer(v: unknown): v is Json[] | { [k: string]: Json } {
   return v !== null && typeof v === 'object';

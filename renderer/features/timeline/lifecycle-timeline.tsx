@@ -1,11 +1,8 @@
 // A message's life on a vertical line: each status with its time and the gap since the previous one.
-import type { HookEvent, MessageLifecycle } from '../../../shared/types';
+import type { MessageLifecycle } from '../../../shared/types';
 import { formatDateTime, formatDuration, formatTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
-
-export function eventTime(e: Pick<HookEvent, 'timestamp' | 'receivedAt'>): number {
-  return e.timestamp ?? e.receivedAt;
-}
+import { eventTime } from './thread';
 
 export function LifecycleTimeline({ lifecycle, selectedId, onSelect }: { lifecycle: MessageLifecycle; selectedId: number | null; onSelect(id: number): void }) {
   const evs = lifecycle.events;
