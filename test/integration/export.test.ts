@@ -7,6 +7,7 @@ import type { EventDetail, EventPage } from '../../shared/types';
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
 import { CSV_FIELDS } from '../../electron/core/export';
+import type { StatsExtra } from '../../electron/core/power-tools';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';
 
@@ -203,7 +204,7 @@ describe('export', () => {
     expect(cmd).toContain("-H 'x-hub-signature-256: sha256=");
     expect((await fetch(`${base}/api/requests/99999/curl`, { headers: auth })).status).toBe(404);
 
-    const stats = await (await fetch(`${base}/api/stats/extra?since=0`, { headers: auth })).json();
+    const stats = await (await fetch(`${base}/api/stats/extra?since=0`, { headers: auth })).json() as StatsExtra;
     // Both status fixtures are about wamid.xyzxyz: failed, then read on another device → read wins.
     expect(stats.funnel).toMatchObject({ total: 1, sent: 1, delivered: 1, read: 1, failed: 0 });
     expect(Array.isArray(stats.perMinute)).toBe(true);
