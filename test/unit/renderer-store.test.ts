@@ -50,6 +50,14 @@ function fakeBridge(db: HookEvent[] = []) {
       const page = all.filter((e) => before == null || e.id < before).slice(0, limit);
       return { items: page, total: all.length };
     },
+    'messages:get': ({ messageId }) => {
+      const events = state.db.filter((e) => e.messageId === messageId);
+      return { messageId, contactId: events[0]?.contactId ?? null, current: events.at(-1)?.status ?? null, events };
+    },
+    'contacts:thread': ({ contactId }) => {
+      const items = state.db.filter((e) => e.contactId === contactId);
+      return { contactId, items, lastIncomingAt: items.filter((e) => e.kind === 'message').at(-1)?.receivedAt ?? null };
+    },
     'events:get': ({ id }) => {
       const e = state.db.find((x) => x.id === id);
       if (!e) throw Object.assign(new Error('Not found.'), { code: 'NOT_FOUND' });
@@ -379,6 +387,25 @@ describe('renderer store: selection', () => {
     store.getState().select(99);
     await flushPromises();
     expect(store.getState().detail.error).toMatch(/not found/i);
+  });
+});
+
+describe('renderer store: lifecycle and thread follow pushes', () => {
+  it('reloads an open lifecycle and thread when events for them arrive', async () => {
+    const { fake, frames, store } = await setup({ db: [ev(1, { kind: 'status', status: 'sent', messageId: 'out', text: null })] });
+    await store.getState().loadLifecycle('out');
+    await store.getState().loadThread('5511999990000');
+    expect(store.getState().lifecycle.data?.current).toBe('sent');
+    fake.append([ev(2, { kind: 'status', status: 'read', messageId: 'out', text: null })]);
+    frames.run();
+    await flushPromises();
+    expect(store.getState().lifecycle.data?.current).toBe('read');
+    expect(store.getState().thread.data?.items).toHaveLength(2);
+    // Unrelated events do not refetch.
+    const n = fake.calls.filter((c) => c.channel === 'messages:get').length;
+    fake.append([ev(3, { messageId: 'other', contactId: '1' })]);
+    frames.run();
+    expect(fake.calls.filter((c) => c.channel === 'messages:get').length).toBe(n);
   });
 });
 

@@ -66,6 +66,9 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
     const matching = batch.filter((e) => !seen.has(e.id) && matchesFilter(e, s.filter));
     // Every push may move the status counts, whatever the filter.
     s.refreshStatsSoon();
+    // An open lifecycle or conversation follows new events for its message or contact.
+    if (s.lifecycle.key && batch.some((e) => e.messageId === s.lifecycle.key)) void s.loadLifecycle(s.lifecycle.key, true);
+    if (s.thread.key && batch.some((e) => e.contactId === s.thread.key)) void s.loadThread(s.thread.key, true);
     if (matching.length === 0) {
       set({ flushCount: s.flushCount + 1 });
       return;
