@@ -108,7 +108,6 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
   const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
   const connectionListeners = new Set<(s: ConnectionState) => void>();
   let source: EventSourceLike | null = null;
-  let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let retryDelay = 1000;
   let started = false;
 
@@ -129,7 +128,7 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
       if (es.readyState === 2 /* CLOSED */) {
         es.close();
         if (source === es) source = null;
-        retryTimer = setTimeout(connect, retryDelay);
+        setTimeout(connect, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 30_000);
       }
     };

@@ -10,7 +10,7 @@ import { filterFromSearch, filterToSearch } from '../../renderer/state/url-filte
 
 // ---- helpers ----
 
-let clock = 1_700_000_000_000;
+const clock = 1_700_000_000_000;
 
 function ev(id: number, over: Partial<HookEvent> = {}): HookEvent {
   return {
