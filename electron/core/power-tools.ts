@@ -57,7 +57,8 @@ export interface PowerTools {
 export function createPowerTools(parts: CoreParts): PowerTools {
   const { store, settings, logger, clock, opts } = parts;
   const forwarder = createForwarder({ store, settings, logger, clock });
-  const retention = createRetention({ store, settings, logger, clock });
+  // Small batches: each is one short transaction, and ingest runs between them.
+  const retention = createRetention({ store, settings, logger, clock, batch: 250 });
   const deps: ToolDeps = {
     store, settings, logger,
     // Lazy: the receiver is created after the handlers (core.ts sets parts.receiver).

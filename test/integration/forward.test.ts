@@ -146,4 +146,22 @@ describe('forwarding', () => {
     await t.core.tools!.forwardsIdle();
     expect(h.seen).toHaveLength(1);
   });
+
+  it('handler latency stats: percentiles and Meta guidance over recorded forwards', async () => {
+    const h = await handler(() => ({ status: 200, body: 'ok' }));
+    const dead = await closedPort();
+    t = await startTestCore({ env: { forwardTo: [h.url, dead] } });
+    const body = fixture('meta-cloud__status-delivered__pywa-delivered.json');
+    for (let i = 0; i < 10; i++) await t.post('/meta', body);
+    await waitFor(() => h.seen.length === 10);
+    await t.core.tools!.forwardsIdle();
+    const lat = t.core.tools!.statsExtra(0).handlerLatency;
+    expect(lat.count).toBe(10);
+    expect(lat.errors).toBe(10);
+    expect(lat.p50!).toBeLessThanOrEqual(lat.p95!);
+    expect(lat.p95!).toBeLessThanOrEqual(lat.p99!);
+    expect(lat.guidance.medianOk).toBe(true);
+    expect(lat.byTarget[h.url].count).toBe(10);
+    expect(lat.byTarget[dead]).toMatchObject({ count: 0, errors: 10, p50: null });
+  });
 });

@@ -1,0 +1,73 @@
+// Retention: pruning by age and by count in small batches while webhooks keep arriving.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventPage } from '../../shared/types';
+import { startTestCore, type TestCore } from '../helpers/core';
+
+let t: TestCore | null = null;
+afterEach(async () => { await t?.close(); t = null; });
+
+const DAY = 86_400_000;
+
+function status(id: string, n: number) {
+  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', metadata: { display_phone_number: '1555', phone_number_id: '1' },
+    statuses: [{ id, status: 'sent', timestamp: String(1_700_000_000 + n), recipient_id: '5511999990000' }],
+  } }] }] });
+}
+
+async function postMany(tc: TestCore, prefix: string, n: number) {
+  const rs = await Promise.all(Array.from({ length: n }, (_, i) => tc.post('/meta', status(`${prefix}${i}`, i))));
+  return rs.map((r) => r.status);
+}
+
+describe('retention', () => {
+  it('prunes by age in batches while webhooks keep arriving; every webhook still gets its 200', async () => {
+    let now = Date.UTC(2025, 0, 10);
+    t = await startTestCore({ clock: () => now });
+    expect(new Set(await postMany(t, 'old', 700))).toEqual(new Set([200]));
+    now += 3 * DAY;
+    await t.call('settings:update', { retention: { days: 1 } });
+
+    const [pruned, statuses] = await Promise.all([t.core.tools!.retention.drain(), postMany(t, 'new', 300)]);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect(pruned).toBe(700);
+    const page = await t.call<EventPage>('events:list', { limit: 1000 });
+    expect(page.total).toBe(300);
+    expect(page.items.every((e) => e.messageId!.startsWith('new'))).toBe(true);
+    expect(t.core.tools!.retention.runOnce()).toBe(0);
+  });
+
+  it('prunes by count, keeping the newest maxEvents', async () => {
+    t = await startTestCore();
+    await postMany(t, 'a', 150);
+    await postMany(t, 'b', 120);
+    await t.call('settings:update', { retention: { maxEvents: 100 } });
+    const removed = await t.core.tools!.retention.drain();
+    expect(removed).toBe(170);
+    const page = await t.call<EventPage>('events:list', { limit: 1000 });
+    expect(page.total).toBe(100);
+    expect(page.items.every((e) => e.messageId!.startsWith('b'))).toBe(true);
+  });
+
+  it('does nothing without a retention setting', async () => {
+    t = await startTestCore();
+    await postMany(t, 'x', 20);
+    expect(await t.core.tools!.retention.drain()).toBe(0);
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(20);
+  });
+
+  it('compact is guarded: skipped when little is free, runs when forced or worth it', async () => {
+    t = await startTestCore();
+    await postMany(t, 'c', 400);
+    const skip = t.core.tools!.retention.compact();
+    expect(skip.ran).toBe(false);
+    await t.call('settings:update', { retention: { maxEvents: 100 } });
+    await t.core.tools!.retention.drain();
+    const r = t.core.tools!.retention.compact({ force: true });
+    expect(r.ran).toBe(true);
+    expect(r.afterBytes).toBeLessThanOrEqual(r.beforeBytes);
+    // Still healthy after VACUUM.
+    expect((await t.post('/meta', status('after', 1))).status).toBe(200);
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(101);
+  });
+});
