@@ -21,6 +21,8 @@
 //    after which the rest is discarded), which is what a provider waiting for the 200 would feel.
 //  - Per target at most MAX_IN_FLIGHT deliveries at once and MAX_QUEUED waiting; beyond that a delivery
 //    is recorded as skipped rather than piling up sockets and memory behind a dead handler.
+//  - A target on this machine at the receiver's own port is refused (recorded as skipped): every
+//    forwarded request would come back as a new network request and be forwarded again, forever.
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ForwardResult } from '../../shared/types';
@@ -170,7 +172,25 @@ export const FORWARDED_ORIGINS: ReadonlySet<ReceiverInput['origin']> = new Set([
 
 interface Job { input: ReceiverInput; requestId: number; target: string }
 
-export function createForwarder(deps: { store: Store; settings: Settings; logger: Logger; clock: Clock }): Forwarder {
+/** True when a target points back at our own receiver port on this machine: forwarding there would loop. */
+export function isSelfTarget(target: string, receiverPort: number | null | undefined): boolean {
+  if (!receiverPort) return false;
+  try {
+    const u = new URL(target);
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const h = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const local = h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '0.0.0.0' || h === '::' || /^127\./.test(h);
+    return local && port === receiverPort;
+  } catch {
+    return false;
+  }
+}
+
+export function createForwarder(deps: {
+  store: Store; settings: Settings; logger: Logger; clock: Clock;
+  /** The receiver's own port, to refuse a target that would forward every request back to us forever. */
+  receiverPort?: () => number | null | undefined;
+}): Forwarder {
   const { store, settings, logger } = deps;
   const inFlight = new Map<string, number>();
   const queues = new Map<string, Job[]>();
@@ -237,6 +257,10 @@ export function createForwarder(deps: { store: Store; settings: Settings; logger
       for (const target of targets) {
         let q = queues.get(target);
         if (!q) { q = []; queues.set(target, q); }
+        if (isSelfTarget(target, deps.receiverPort?.())) {
+          record(requestId, { target, status: null, durationMs: null, error: 'Skipped: this target is Hookscope\'s own receiver, so forwarding would loop', responseExcerpt: null });
+          continue;
+        }
         if (q.length >= MAX_QUEUED) {
           record(requestId, { target, status: null, durationMs: null, error: `Skipped: ${MAX_QUEUED} deliveries already waiting for this handler`, responseExcerpt: null });
           continue;

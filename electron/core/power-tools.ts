@@ -56,7 +56,7 @@ export interface PowerTools {
 
 export function createPowerTools(parts: CoreParts): PowerTools {
   const { store, settings, logger, clock, opts } = parts;
-  const forwarder = createForwarder({ store, settings, logger, clock });
+  const forwarder = createForwarder({ store, settings, logger, clock, receiverPort: () => parts.receiverInfo()?.port });
   // Small batches: each is one short transaction, and ingest runs between them.
   const retention = createRetention({ store, settings, logger, clock, batch: 250 });
   const deps: ToolDeps = {

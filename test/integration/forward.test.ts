@@ -164,4 +164,16 @@ describe('forwarding', () => {
     expect(lat.byTarget[h.url].count).toBe(10);
     expect(lat.byTarget[dead]).toMatchObject({ count: 0, errors: 10, p50: null });
   });
+
+  it('refuses a target that is the receiver itself (it would loop)', async () => {
+    t = await startTestCore();
+    const self = t.url.replace('127.0.0.1', 'localhost');
+    await t.call('settings:update', { forwardTargets: [self] });
+    await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    await t.core.tools!.forwardsIdle();
+    const page = await t.call<EventPage>('events:list', {});
+    expect(page.total).toBe(1);
+    const ev = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    expect(ev.request.forwards).toEqual([expect.objectContaining({ target: self, status: null, error: expect.stringMatching(/loop/) })]);
+  });
 });
