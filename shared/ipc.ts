@@ -3,7 +3,7 @@
 // stream (electron/headless.ts). Requests are `noun:verb`, pushes are `noun:past-tense`.
 import { z } from 'zod';
 import type {
-  DoctorFinding, EventDetail, EventPage, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -145,6 +145,12 @@ export interface RequestChannels {
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
   'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
+  'stats:extra': { args: { since?: number; until?: number }; result: StatsExtra };
+  'requests:curl': { args: { requestId: number }; result: { curl: string } };
+  'replay:filtered': { args: { filter: z.input<typeof eventFilterSchema>; target?: string }; result: ReplayManyResult };
+  'import:file': { args: { text: string; format: 'har' | 'ndjson' }; result: ImportResult };
+  /** Desktop only: main asks where to save, then streams the export there. */
+  'export:save': { args: { format: 'ndjson' | 'ndjson-requests' | 'csv' | 'har'; filter: z.input<typeof eventFilterSchema> }; result: { saved: boolean; path: string | null } };
   'tunnel:get': { args: void; result: TunnelState };
   'tunnel:start': { args: void; result: TunnelState };
   'tunnel:stop': { args: void; result: TunnelState };
@@ -185,6 +191,11 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'replay:send': replayArgSchema,
   'simulate:send': simulateArgSchema,
   'doctor:get': z.object({ selfCheck: z.boolean().optional() }).optional(),
+  'stats:extra': z.object({ since: num.optional(), until: num.optional() }),
+  'requests:curl': z.object({ requestId: num.int().positive() }),
+  'replay:filtered': z.object({ filter: eventFilterSchema, target: z.string().max(2000).optional() }),
+  'import:file': z.object({ text: z.string().max(64 * 1024 * 1024), format: z.enum(['har', 'ndjson']) }),
+  'export:save': z.object({ format: z.enum(['ndjson', 'ndjson-requests', 'csv', 'har']), filter: eventFilterSchema }),
   'tunnel:get': z.undefined().optional(),
   'tunnel:start': z.undefined().optional(),
   'tunnel:stop': z.undefined().optional(),

@@ -259,3 +259,63 @@ export interface DoctorFinding {
   title: string;
   detail: string;
 }
+
+// ---- power tools (issue 6): extra stats, bulk replay, import ----
+
+export interface Funnel {
+  /** Distinct outgoing message ids with at least one status event in the window. */
+  total: number;
+  /** Reached at least `sent` (delivered, read and played imply sent). */
+  sent: number;
+  /** Reached at least `delivered` (read implies delivered: Meta may skip the delivered webhook). */
+  delivered: number;
+  read: number;
+  /** Furthest state `failed` (failed and never delivered on another device). */
+  failed: number;
+  /** delivered / sent, read / delivered, failed / total; null when the denominator is 0. */
+  rates: { delivered: number | null; read: number | null; failed: number | null };
+}
+
+export interface MinuteBucket {
+  /** Start of the minute, ms since epoch. */
+  t: number;
+  total: number;
+  messages: number;
+  statuses: number;
+  failed: number;
+  invalidSignatures: number;
+}
+
+export interface LatencyStats {
+  /** Forwards that got an HTTP answer (status not null). */
+  count: number;
+  /** Forwards that got no answer (refused, timed out, reset). */
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** Share of answered forwards that took over 1 s. */
+  overOneSecond: number | null;
+  guidance: { medianMs: 250; maxShareOverOneSecond: 0.01; medianOk: boolean | null; slowShareOk: boolean | null };
+}
+
+export interface StatsExtra {
+  since: number;
+  until: number;
+  funnel: Funnel;
+  perMinute: MinuteBucket[];
+  handlerLatency: LatencyStats & { byTarget: Record<string, LatencyStats> };
+}
+
+export interface ReplayManyResult {
+  replayed: number;
+  failed: number;
+  results: import('./ipc').ReplayResult[];
+}
+
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  requestIds: number[];
+  errors: string[];
+}

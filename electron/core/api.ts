@@ -115,6 +115,17 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
     'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),
+    'stats:extra': ({ since, until }) => power.tools.statsExtra(since, until),
+    'requests:curl': ({ requestId }) => {
+      if (!store.getRequest(requestId)) notFound(`Request ${requestId}`);
+      return { curl: power.tools.curl(requestId) };
+    },
+    'replay:filtered': ({ filter, target }) => power.tools.replayFiltered(filter as Parameters<Store['listEvents']>[0], { target }),
+    'import:file': ({ text, format }) => power.tools.importFile(text, format),
+    'export:save': () => {
+      // The renderer never names a path: the desktop shell asks the user (electron/main/ipc.ts).
+      throw new HookscopeError('BAD_REQUEST', 'Saving an export to a file is done by the desktop app; under serve, download GET /api/export.');
+    },
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': () => tunnel.start(),
     'tunnel:stop': () => tunnel.stop(),

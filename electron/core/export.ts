@@ -24,7 +24,8 @@
 //    replaced, `authorization` / `cookie` values are redacted, and the Meta handshake's
 //    `hub.verify_token` is replaced in queries. Signatures stay: they are HMACs, not secrets, and they
 //    are what makes an imported request verifiable again.
-import type { EventFilter, StoredRequest } from '../../shared/types';
+import type { EventFilter, ImportResult, StoredRequest } from '../../shared/types';
+export type { ImportResult } from '../../shared/types';
 import { HookscopeError } from '../../shared/errors';
 import type { Receiver } from './receiver';
 import type { Store, StoredRequestWithBytes } from './store';
@@ -199,12 +200,6 @@ function harEntry(r: StoredRequestWithBytes, localUrl: string, localHost: string
 
 // ---- import ----
 
-export interface ImportResult {
-  imported: number;
-  skipped: number;
-  requestIds: number[];
-  errors: string[];
-}
 
 interface ImportedRequest { method: string; path: string; query: string; headers: [string, string][]; body: Buffer }
 

@@ -2,17 +2,19 @@
 // forwarding after every stored request, replay, the simulator, export/import/cURL, extra stats and
 // retention. Everything here takes the core's parts; nothing reaches for globals.
 import type { ContractHandlers } from '../../shared/ipc';
-import type { EventFilter } from '../../shared/types';
+import type { EventFilter, StatsExtra } from '../../shared/types';
+export type { StatsExtra } from '../../shared/types';
 import type { CoreParts } from './api';
 import type { IngestResult } from './store';
 import { openStore } from './store';
 import type { ReceiverInput } from './receiver';
 import { HookscopeError } from '../../shared/errors';
 import { createForwarder } from './forwarder';
-import { replayFiltered, replayRequest, type ReplayManyResult, type ToolDeps } from './replay';
+import type { ImportResult, ReplayManyResult } from '../../shared/types';
+import { replayFiltered, replayRequest, type ToolDeps } from './replay';
 import { simulate } from './simulator';
-import { curlFor, EXPORT_MIME, exportEvents, importFile, type ExportFormat, type ImportResult } from './export';
-import { funnel, handlerLatency, perMinute, type Funnel, type LatencyStats, type MinuteBucket } from './stats-extra';
+import { curlFor, EXPORT_MIME, exportEvents, importFile, type ExportFormat } from './export';
+import { funnel, handlerLatency, perMinute } from './stats-extra';
 import { createRetention, type Retention } from './retention';
 import { readVersion } from './core';
 
@@ -25,13 +27,6 @@ export interface ExportStream {
   close(): void;
 }
 
-export interface StatsExtra {
-  since: number;
-  until: number;
-  funnel: Funnel;
-  perMinute: MinuteBucket[];
-  handlerLatency: LatencyStats & { byTarget: Record<string, LatencyStats> };
-}
 
 /** What the shells (serve's control API, the desktop main process) and tests reach through Core.tools. */
 export interface CoreTools {

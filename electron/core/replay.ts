@@ -14,7 +14,8 @@
 //    (bodySHA256 in the query) are not re-signed.
 //  - A URL target is recorded as a forward of the original request, so the inspector shows what the
 //    handler answered; `requestId` is then null (nothing new was stored).
-import type { EventFilter, ReceiverInfo, StoredRequest } from '../../shared/types';
+import type { EventFilter, ReceiverInfo, ReplayManyResult, StoredRequest } from '../../shared/types';
+export type { ReplayManyResult } from '../../shared/types';
 import type { ReplayResult } from '../../shared/ipc';
 import { HookscopeError } from '../../shared/errors';
 import { parseForm } from '../../shared/form';
@@ -164,11 +165,6 @@ export async function replayRequest(deps: ToolDeps, args: ReplayArgs): Promise<R
   return { requestId: null, target, status: out.status, durationMs: out.durationMs, error: out.error, resigned };
 }
 
-export interface ReplayManyResult {
-  replayed: number;
-  failed: number;
-  results: ReplayResult[];
-}
 
 /**
  * Replays every request behind the filtered events, once each, oldest first (request ids ascending),

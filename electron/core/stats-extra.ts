@@ -2,22 +2,10 @@
 // handlers answer forwarded webhooks, measured against Meta's guidance (whatsapp-formats §1.8 / Meta's
 // webhook docs: answer fast — a median of at most 250 ms and fewer than 1 % of answers over 1 s).
 // All reads are single aggregate queries or one synchronous pass: no iterator outlives a call.
-import type { EventStatus } from '../../shared/types';
+import type { EventStatus, Funnel, LatencyStats, MinuteBucket } from '../../shared/types';
+export type { Funnel, LatencyStats, MinuteBucket } from '../../shared/types';
 import { currentState, STATUS_RANK, type Store } from './store';
 
-export interface Funnel {
-  /** Distinct outgoing message ids with at least one status event in the window. */
-  total: number;
-  /** Reached at least `sent` (delivered, read and played imply sent). */
-  sent: number;
-  /** Reached at least `delivered` (read implies delivered: Meta may skip the delivered webhook). */
-  delivered: number;
-  read: number;
-  /** Furthest state `failed` (failed and never delivered on another device). */
-  failed: number;
-  /** delivered / sent, read / delivered, failed / total; null when the denominator is 0. */
-  rates: { delivered: number | null; read: number | null; failed: number | null };
-}
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
 
@@ -40,15 +28,6 @@ export function funnel(store: Store, since = 0, until?: number): Funnel {
   return { ...f, rates: { delivered: ratio(f.delivered, f.sent), read: ratio(f.read, f.delivered), failed: ratio(f.failed, f.total) } };
 }
 
-export interface MinuteBucket {
-  /** Start of the minute, ms since epoch. */
-  t: number;
-  total: number;
-  messages: number;
-  statuses: number;
-  failed: number;
-  invalidSignatures: number;
-}
 
 /** Beyond this many minutes (a week) empty buckets are left out instead of filled with zeros. */
 const MAX_FILLED = 7 * 24 * 60;
@@ -69,18 +48,6 @@ export function perMinute(store: Store, since: number, until: number): MinuteBuc
   return out;
 }
 
-export interface LatencyStats {
-  /** Forwards that got an HTTP answer (status not null). */
-  count: number;
-  /** Forwards that got no answer (refused, timed out, reset). */
-  errors: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  /** Share of answered forwards that took over 1 s. */
-  overOneSecond: number | null;
-  guidance: { medianMs: 250; maxShareOverOneSecond: 0.01; medianOk: boolean | null; slowShareOk: boolean | null };
-}
 
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted: number[], p: number): number | null {

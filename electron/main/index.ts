@@ -9,6 +9,7 @@ import type { Core } from '../core/types';
 import { createConsoleLogger } from './log';
 import { createMainWindow, hardenAllWebContents } from './window';
 import { createPushRelay, setupIpc, type PushRelay } from './ipc';
+import { createExportSaver } from './export';
 import { createNotifier, type DesktopNotifier } from './notifications';
 import { createSecretStore } from './secrets';
 import { createTray, type AppTray } from './tray';
@@ -48,7 +49,7 @@ async function boot(): Promise<void> {
     notifier,
     nativeBinding: setupNativeBinding(),
   });
-  const ipc = setupIpc({ core, relay, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
+  const ipc = setupIpc({ core, relay, overrides: { 'export:save': createExportSaver(core, () => mainWindow) }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
 
   const receiver = await startCore(core);
   if (!receiver) return;

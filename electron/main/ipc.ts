@@ -7,7 +7,7 @@
 //      invoke (electron/electron#24427), so failures travel as values { ok: false, error: { code, message } }.
 // Pushes from the core are coalesced (one batch per ~50 ms) and held until the renderer says it is ready.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { PUSH_CHANNELS, REQUEST_CHANNELS, type Envelope, type PushChannel, type RequestChannel } from '../../shared/ipc';
+import { PUSH_CHANNELS, REQUEST_CHANNELS, type ContractHandlers, type Envelope, type PushChannel, type RequestChannel } from '../../shared/ipc';
 import { appError } from '../../shared/errors';
 import { createDispatcher } from '../core/dispatch';
 import type { Core, Logger } from '../core/types';
@@ -97,6 +97,8 @@ export function createPushRelay(opts: PushRelayOptions): PushRelay {
 
 export interface IpcOptions {
   core: Pick<Core, 'handlers' | 'on'>;
+  /** Channels main answers itself instead of the core (e.g. export:save needs a save dialog). */
+  overrides?: Partial<ContractHandlers>;
   relay: PushRelay;
   getWindow: () => BrowserWindow | null;
   /** Absolute path of dist/renderer/index.html: the only page allowed to call. */
@@ -124,7 +126,7 @@ export function setupIpc(opts: IpcOptions): { dispose(): void } {
 
   // Validation, the handler call and error mapping are the core's one door (dispatch.ts), shared with
   // the HTTP transport under `serve`; this file adds only what IPC needs: the sender check.
-  const dispatch = createDispatcher(core.handlers, logger);
+  const dispatch = createDispatcher({ ...core.handlers, ...opts.overrides } as ContractHandlers, logger);
   const handle = (channel: RequestChannel, event: IpcMainInvokeEvent, args: unknown): Promise<Envelope<unknown>> | Envelope<never> =>
     trusted(event) ? dispatch(channel, args) : forbidden(channel, event);
 

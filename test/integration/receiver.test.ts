@@ -151,6 +151,7 @@ describe('bad input', () => {
     t = await startTestCore();
     const port = new URL(t.url).port;
     const sock = connect(Number(port), '127.0.0.1');
+    sock.on('error', () => {}); // the server may reset it when the test ends
     await new Promise((r) => sock.once('connect', r));
     sock.write('POST /meta HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":'); // and then nothing
     const r = await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
