@@ -7,6 +7,7 @@ import { TopBar } from './features/topbar/top-bar';
 import { useApp, useAppStore } from './state/hooks';
 import type { AppStore } from './state/store';
 import { Notifications } from './ui/notifications';
+import { PanelHost } from './features/panels/panel-host';
 
 export function App() {
   const store = useAppStore();
@@ -21,6 +22,7 @@ export function App() {
       <main className={`workspace${hasSelection ? ' has-selection' : ''}`}>
         <Feed />
         <Inspector />
+        <PanelHost />
       </main>
       <Notifications />
     </div>

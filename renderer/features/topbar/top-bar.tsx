@@ -2,6 +2,7 @@
 import { useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { callbackBase } from '../setup/callback-url';
+import { PanelNav } from '../panels/panel-host';
 
 export function TopBar() {
   const store = useAppStore();
@@ -56,6 +57,8 @@ export function TopBar() {
           <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().startTunnel()}>Start</button>
         )}
       </div>
+
+      <PanelNav />
 
       <div className="top-spacer" />
 

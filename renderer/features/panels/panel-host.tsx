@@ -1,0 +1,48 @@
+// The side panel: one registry of panels, opened from the top bar's nav. Each feature adds its panel
+// component to PANELS; nothing else needs to change.
+import type { ComponentType } from 'react';
+import { PANEL_IDS, usePanel, type PanelId } from './panel-state';
+
+interface PanelDef { title: string; component: ComponentType | null }
+
+/** Register panels here. A null component shows a placeholder until the feature lands. */
+export const PANELS: Record<PanelId, PanelDef> = {
+  rules: { title: 'Rules', component: null },
+  notifications: { title: 'Notifications', component: null },
+  stats: { title: 'Stats', component: null },
+  setup: { title: 'Setup', component: null },
+  tools: { title: 'Tools', component: null },
+  settings: { title: 'Settings', component: null },
+};
+
+export function PanelNav() {
+  const panel = usePanel((s) => s.panel);
+  const toggle = usePanel((s) => s.toggle);
+  return (
+    <nav className="panel-nav" aria-label="Panels">
+      {PANEL_IDS.map((id) => (
+        <button key={id} type="button" className={`btn btn-xs nav-btn${panel === id ? ' is-active' : ''}`}
+          aria-pressed={panel === id} data-testid={`nav-${id}`} onClick={() => toggle(id)}>
+          {PANELS[id].title}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+export function PanelHost() {
+  const panel = usePanel((s) => s.panel);
+  const close = usePanel((s) => s.close);
+  if (!panel) return null;
+  const def = PANELS[panel];
+  const Body = def.component;
+  return (
+    <aside className="side-panel" data-testid={`panel-${panel}`} aria-label={def.title}>
+      <header className="side-panel-head">
+        <h2>{def.title}</h2>
+        <button type="button" className="btn btn-xs" aria-label="Close panel" onClick={close}>×</button>
+      </header>
+      <div className="side-panel-body">{Body ? <Body /> : <p className="muted">Coming soon.</p>}</div>
+    </aside>
+  );
+}

@@ -1,0 +1,34 @@
+// Which side panel is open (rules, notifications, stats, setup, tools, settings). Kept apart from the
+// data store: it is pure view state, and the URL carries it (`panel=`) so a view survives reload.
+import { create } from 'zustand';
+
+export const PANEL_IDS = ['rules', 'notifications', 'stats', 'setup', 'tools', 'settings'] as const;
+export type PanelId = (typeof PANEL_IDS)[number];
+
+function fromUrl(): PanelId | null {
+  if (typeof location === 'undefined') return null;
+  const p = new URLSearchParams(location.search).get('panel');
+  return (PANEL_IDS as readonly string[]).includes(p ?? '') ? (p as PanelId) : null;
+}
+
+function toUrl(panel: PanelId | null) {
+  if (typeof location === 'undefined' || typeof history === 'undefined') return;
+  const url = new URL(location.href);
+  if (panel) url.searchParams.set('panel', panel);
+  else url.searchParams.delete('panel');
+  history.replaceState(history.state, '', url);
+}
+
+interface PanelState {
+  panel: PanelId | null;
+  open(p: PanelId): void;
+  toggle(p: PanelId): void;
+  close(): void;
+}
+
+export const usePanel = create<PanelState>((set, get) => ({
+  panel: fromUrl(),
+  open: (p) => { toUrl(p); set({ panel: p }); },
+  toggle: (p) => { const next = get().panel === p ? null : p; toUrl(next); set({ panel: next }); },
+  close: () => { toUrl(null); set({ panel: null }); },
+}));
