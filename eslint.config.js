@@ -43,5 +43,5 @@ export default tseslint.config(
       ] }],
     },
   },
-  { files: ['test/**/*.ts', 'electron/tools/**', '*.config.*'], languageOptions: { globals: globals.node } },
+  { files: ['test/**/*.ts', 'test/**/*.mjs', 'electron/tools/**', '*.config.*'], languageOptions: { globals: globals.node } },
 );

@@ -13,7 +13,7 @@ import { readVersion } from './core';
 import { debugSignature } from './signature';
 import { createPowerTools, type CoreTools } from './power-tools';
 import { createRulesRunner } from './rules-runner';
-import { createLeadReplyChecker, createRule, deleteRule, getRule, listNotifications, listRules, updateRule } from './rules-store';
+import { createLeadReplyChecker, createRule, deleteRule, listNotifications, listRules, updateRule } from './rules-store';
 import { compileRule, validateRule } from '../../shared/rules';
 import { createDoctor } from './doctor-facts';
 

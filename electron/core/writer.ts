@@ -20,7 +20,7 @@ export interface Writer {
 export function createWriter(store: Store, opts: { delayMs?: number; maxBatch?: number; onCommitted?: (r: IngestResult[]) => void } = {}): Writer {
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let scheduled = false;
 
   function flush() {
