@@ -1,0 +1,60 @@
+// Makes the README's screenshots (light and dark) from a real run: serve, signed fixtures, Chromium.
+// It asserts what the pictures must show, so a broken UI fails here rather than in the README.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { signMetaBody } from '../helpers/core';
+import { startServe, type ServeProcess } from '../helpers/serve';
+
+const OUT = resolve(__dirname, '../../docs');
+let serve: ServeProcess;
+let browser: Browser;
+
+const FIXTURES = [
+  'meta-cloud__status-sent__pywa-sent.json',
+  'meta-cloud__status-delivered__pywa-delivered.json',
+  'meta-cloud__status-read__pywa-read.json',
+  'meta-cloud__status-failed__pywa-130472.json',
+  'meta-cloud__message-image__pywa-image.json',
+  'meta-cloud__message-interactive-button_reply__pywa-button.json',
+  'meta-cloud__message-reaction__pywa-emoji-escaped.json',
+  'meta-cloud__message-text__pywa-reply-context.json',
+];
+
+describe('README screenshots', () => {
+  beforeAll(async () => {
+    serve = await startServe([], { META_APP_SECRET: REAL_CAPTURE.secret });
+    for (const f of FIXTURES) {
+      const body = fixture(f);
+      await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': signMetaBody(body, REAL_CAPTURE.secret) } });
+    }
+    await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture(REAL_CAPTURE.file), headers: { 'x-hub-signature-256': REAL_CAPTURE.signature } });
+    await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture('meta-cloud__message-text__pywa-text.json'), headers: { 'x-hub-signature-256': 'sha256=00' } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    mkdirSync(OUT, { recursive: true });
+  });
+  afterAll(async () => { await browser?.close(); await serve?.stop(); });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`renders the feed and inspector in ${scheme} mode`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 800 }, colorScheme: scheme });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(serve.uiUrl);
+      await expect.poll(() => page.getByTestId('event-row').count(), { timeout: 10_000 }).toBe(10);
+      await page.getByTestId('event-row').filter({ hasText: '130472' }).first().click();
+      await page.getByText("User's number is part of an experiment").first().waitFor();
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      // Dark mode follows the system: the page background is dark there and light otherwise.
+      const [r, g, b] = bg.match(/\d+/g)!.map(Number);
+      const luminance = (r + g + b) / 3;
+      if (scheme === 'dark') expect(luminance).toBeLessThan(80);
+      else expect(luminance).toBeGreaterThan(200);
+      await page.screenshot({ path: resolve(OUT, `screenshot-${scheme}.png`) });
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
+});
