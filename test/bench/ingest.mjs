@@ -1,0 +1,58 @@
+// Ingest: hookscope's real serve process (signature check, normalisation, group-committed durable
+// storage) against a bare node:http server, same payloads, same load generator, same run.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { ROOT, SECRET, load, runChild, signedBodies, spawnUntil, startServe, tmp } from './lib.mjs';
+
+function countStored(dataDir) {
+  const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true, fileMustExist: true });
+  try {
+    const requests = db.prepare('SELECT COUNT(*) AS n FROM requests WHERE response_status = 200').get().n;
+    const events = db.prepare('SELECT COUNT(*) AS n FROM events').get().n;
+    return { requests, events };
+  } finally { db.close(); }
+}
+
+export async function benchIngest({ quick, log, withUiLoad = true }) {
+  const durationMs = quick ? 3000 : 5000;
+  const bodies = signedBodies(256);
+  const rows = [];
+
+  log('ingest: bare node:http baseline');
+  const bare = await spawnUntil(process.execPath, [join(ROOT, 'test/bench/bare-server.mjs')], /listening: (\S+)/);
+  const b = await load(`${bare.url}/meta`, bodies, { durationMs });
+  await bare.stop();
+
+  log('ingest: hookscope serve (META_APP_SECRET set, signed bodies)');
+  const serve = await startServe({ dataDir: tmp('ingest'), env: { META_APP_SECRET: SECRET } });
+  const h = await load(`${serve.receiverUrl}/meta`, bodies, { durationMs });
+  const stored1 = countStored(serve.dataDir);
+
+  let u = null;
+  let h2 = null;
+  let hammer = null;
+  if (withUiLoad) {
+    log('ingest: hookscope again, while a client hammers /api/events pages, filters, search and stats');
+    // Same store (it keeps growing): compare with a no-UI run on it right before.
+    h2 = await load(`${serve.receiverUrl}/meta`, bodies, { durationMs });
+    const ham = runChild('ui-hammer.mjs', { uiBase: serve.uiBase, token: serve.token, durationMs: durationMs + 1500 });
+    u = await load(`${serve.receiverUrl}/meta`, bodies, { durationMs });
+    hammer = await ham.done;
+  }
+  const acked = h.acked + (h2?.acked ?? 0) + (u?.acked ?? 0);
+  const stored = countStored(serve.dataDir);
+  await serve.stop();
+  const storedAfter = countStored(serve.dataDir);
+  const failures = h.errors + h.non200 + (h2 ? h2.errors + h2.non200 : 0) + (u ? u.errors + u.non200 : 0);
+
+  rows.push({ name: 'bare node:http rate (baseline)', value: `${b.rps.toFixed(0)} req/s`, target: '—', ratio: `p99 ${b.p99.toFixed(2)} ms`, pass: null });
+  rows.push({ name: 'ingest rate vs bare (signed, stored, fsync)', value: `${h.rps.toFixed(0)} req/s`, target: '≥ 0.45× bare', ratio: `${(h.rps / b.rps).toFixed(2)}×`, pass: h.rps / b.rps >= 0.45 });
+  rows.push({ name: 'ingest ack latency @32 conns', value: `p99 ${h.p99.toFixed(2)} ms`, target: 'p99 ≤ 10 ms', ratio: `p50 ${h.p50.toFixed(2)} ms`, pass: h.p99 <= 10 });
+  rows.push({ name: 'stored ≥ acknowledged (200s)', value: `${stored.requests} stored`, target: 'stored ≥ acked, no errors',
+    ratio: `${acked} acked, ${failures} errors, ${storedAfter.requests} after stop`, pass: stored.requests >= acked && storedAfter.requests >= acked && failures === 0 });
+  if (u) {
+    rows.push({ name: 'ingest rate while UI queries', value: `${u.rps.toFixed(0)} req/s`, target: '≥ 80 % of no-UI rate', ratio: `${((u.rps / h2.rps) * 100).toFixed(0)} % of ${h2.rps.toFixed(0)}`, pass: u.rps / h2.rps >= 0.8 });
+    rows.push({ name: 'UI queries answered meanwhile', value: `${hammer.count} (${hammer.rps.toFixed(0)}/s)`, target: '—', ratio: `p50 ${hammer.p50.toFixed(1)} ms, p99 ${hammer.p99.toFixed(1)} ms`, pass: null });
+  }
+  return { rows, bareRps: b.rps, bodies };
+}

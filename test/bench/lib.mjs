@@ -1,0 +1,232 @@
+// Shared bench helpers: statistics, realistic signed Meta payloads, the serve process, the core bundle.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const HEADLESS = join(ROOT, 'dist-electron/headless.mjs');
+export const SECRET = 'bench-app-secret-0123456789abcdef';
+
+/** The config a helper process was started with (see runChild). */
+export function childConfig() {
+  return JSON.parse(readFileSync(process.argv[2], 'utf8'));
+}
+
+export function tmp(prefix) {
+  return mkdtempSync(join(tmpdir(), `hookscope-bench-${prefix}-`));
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function summarise(samples) {
+  const s = Float64Array.from(samples).sort();
+  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function sign(body, secret = SECRET) {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+// --- Realistic WhatsApp Cloud API payloads (compact JSON, as Meta sends them) -------------------
+
+const FIRST = ['Ana', 'Bruno', 'Chloé', 'Dmitri', 'Esra', 'Farah', 'Giulia', 'Hiro', 'Ines', 'Jonas', 'Kwame', 'Lena', 'Mateo', 'Nadia', 'Omar', 'Priya'];
+const LAST = ['Silva', 'Müller', 'Dubois', 'Ivanov', 'Yılmaz', 'Haddad', 'Rossi', 'Tanaka', 'García', 'Berg', 'Mensah', 'Novak'];
+const WORDS = ('hello order delivery tomorrow price invoice refund thanks please status tracking address change cancel ' +
+  'payment card receipt booking table tonight available size colour return exchange discount coupon urgent help ' +
+  'question support appointment confirm reschedule photo document pickup store opening hours weekend').split(' ');
+const STATUS_MIX = [['delivered', 30], ['read', 25], ['sent', 20], ['failed', 3], ['played', 1], ['deleted', 1]]; // + 20 % incoming messages
+const ERRORS = [[131026, 'Message undeliverable'], [130472, "User's number is part of an experiment"], [131047, 'Re-engagement message'], [131051, 'Unsupported message type']];
+
+/** A small deterministic PRNG so every run generates the same data. */
+export function rng(seed = 42) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function contactOf(i) {
+  return { waId: `4479${String(10000000 + (i % 5000) * 7919 % 90000000).padStart(8, '0')}`, name: `${FIRST[i % FIRST.length]} ${LAST[(i >> 4) % LAST.length]}` };
+}
+
+function sentence(r, n) {
+  const w = [];
+  for (let i = 0; i < n; i++) w.push(WORDS[Math.floor(r() * WORDS.length)]);
+  return w.join(' ');
+}
+
+function wrap(value) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' }, ...value }, field: 'messages' }] }],
+  };
+}
+
+/** The i-th payload of a realistic stream: 20 % incoming texts, the rest statuses of outgoing messages. */
+export function metaPayload(i, r) {
+  const c = contactOf(Math.floor(r() * 5000));
+  const ts = String(1_700_000_000 + i);
+  const pick = r() * 100;
+  if (pick < 20) {
+    return wrap({
+      contacts: [{ profile: { name: c.name }, wa_id: c.waId }],
+      messages: [{ from: c.waId, id: `wamid.HBgM${i.toString(36).padStart(10, '0')}IN`, timestamp: ts, text: { body: sentence(r, 3 + Math.floor(r() * 12)) }, type: 'text' }],
+    });
+  }
+  let acc = 20;
+  let status = 'delivered';
+  for (const [s, w] of STATUS_MIX) { acc += w; if (pick < acc) { status = s; break; } }
+  const st = {
+    id: `wamid.HBgM${Math.floor(i / 3).toString(36).padStart(10, '0')}OUT`, status, timestamp: ts, recipient_id: c.waId,
+    conversation: { id: `conv${(i % 997).toString(16)}`, origin: { type: 'service' } },
+    pricing: { billable: true, pricing_model: 'CBP', category: 'service' },
+  };
+  if (status === 'failed') {
+    const [code, title] = ERRORS[i % ERRORS.length];
+    st.errors = [{ code, title, message: title, error_data: { details: `${title}: see the error code reference` } }];
+  }
+  return wrap({ statuses: [st] });
+}
+
+/** `n` distinct signed bodies for the load generator. */
+export function signedBodies(n, secret = SECRET) {
+  const r = rng(7);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const body = JSON.stringify(metaPayload(i, r));
+    out.push({ body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, secret) } });
+  }
+  return out;
+}
+
+// --- Child processes ---------------------------------------------------------------------------
+
+/** Starts the real serve entry and waits for its `ui:` line; resolves with URLs and the spawn→ready time. */
+export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000 } = {}) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`serve did not start:\n${out}\n${err}`)); }, timeoutMs);
+    child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`serve exited with ${code}: ${err}`)); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const ui = /^ui: (\S+)$/m.exec(out);
+      if (!ui) return;
+      clearTimeout(timer);
+      const readyMs = performance.now() - t0;
+      const receiverUrl = /^receiver: (\S+)$/m.exec(out)[1];
+      const u = new URL(ui[1]);
+      child.removeAllListeners('exit');
+      res({
+        child, dataDir, receiverUrl, uiUrl: ui[1], uiBase: `${u.protocol}//${u.host}`, token, readyMs,
+        stderr: () => err,
+        stop: () => new Promise((r) => {
+          if (child.exitCode != null) return r(child.exitCode);
+          child.once('exit', (c) => r(c));
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+  });
+}
+
+let cfgSeq = 0;
+/** Runs a bench helper script in its own process; it prints one JSON line at the end. */
+export function runChild(script, config, { onLine } = {}) {
+  // The config travels through a file: bodies are too large for argv.
+  const cfgFile = join(tmpdir(), `hookscope-bench-cfg-${process.pid}-${++cfgSeq}.json`);
+  writeFileSync(cfgFile, JSON.stringify(config));
+  const child = spawn(process.execPath, [join(ROOT, 'test/bench', script), cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.on('exit', () => rmSync(cfgFile, { force: true }));
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (onLine) for (const l of String(d).split('\n')) if (l.startsWith('@')) onLine(l.slice(1));
+  });
+  const done = new Promise((res, rej) => {
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').filter((l) => !l.startsWith('@')).pop();
+      if (code !== 0 || !last) return rej(new Error(`${script} exited with ${code}: ${out.slice(-500)}`));
+      try { res(JSON.parse(last)); } catch (e) { rej(new Error(`${script}: bad output ${last.slice(0, 200)}`)); }
+    });
+  });
+  return { child, done };
+}
+
+/** Bundles the store, schema and normaliser (TypeScript) so the bench can use them from plain ESM. */
+export async function loadCore() {
+  const { build } = await import('esbuild');
+  const outDir = join(ROOT, 'node_modules/.cache/hookscope-bench');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'core.mjs');
+  await build({
+    stdin: {
+      contents: "export { openStore } from './electron/core/store'; export { MIGRATIONS } from './electron/core/schema'; export { normaliseMeta } from './shared/normalise';",
+      resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-core.ts',
+    },
+    bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile, external: ['better-sqlite3'], logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return import(`${outfile}?t=${Date.now()}`);
+}
+
+/** A GET against the control API; resolves with {status, ms, body}. */
+export async function api(serve, path) {
+  const t = performance.now();
+  const r = await fetch(serve.uiBase + path, { headers: { authorization: `Bearer ${serve.token}` } });
+  const body = await r.json();
+  return { status: r.status, ms: performance.now() - t, body };
+}
+
+/** Spawns a server process and waits for a line matching `re` (group 1 = its URL). */
+export function spawnUntil(cmd, args, re, { env = process.env, cwd, timeoutMs = 60_000 } = {}) {
+  const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`${args.join(' ')} did not start: ${out.slice(-400)}`)); }, timeoutMs);
+    const onData = (d) => {
+      out += d;
+      const m = re.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      res({ child, url: m[1], output: () => out, stop: () => stopChild(child) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-400)}`)); });
+  });
+}
+
+export function stopChild(child, signal = 'SIGTERM') {
+  return new Promise((r) => {
+    if (child.exitCode != null || child.signalCode != null) return r(child.exitCode);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', (c) => { clearTimeout(kill); r(c); });
+    child.kill(signal);
+  });
+}
+
+/** Closed-loop load from a separate process. */
+export function load(url, bodies, { concurrency = 32, durationMs = 5000, warmupMs = 1000, rate } = {}) {
+  return runChild('loadgen.mjs', { url, bodies, concurrency, durationMs, warmupMs, rate }).done;
+}
