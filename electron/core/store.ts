@@ -227,12 +227,13 @@ function createStoreApi(db: Db): Store {
     return out;
   });
 
-  function where(f: EventFilter): { sql: string; params: unknown[] } {
+  /** The filter as SQL over `events` (columns prefixed with `col`), with the full-text part kept apart. */
+  function whereParts(f: EventFilter, col = ''): { parts: string[]; params: unknown[]; match: string | null } {
     const parts: string[] = [];
     const params: unknown[] = [];
-    const inList = (col: string, vals: readonly string[] | undefined) => {
+    const inList = (c: string, vals: readonly string[] | undefined) => {
       if (!vals || vals.length === 0) return;
-      parts.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+      parts.push(`${col}${c} IN (${vals.map(() => '?').join(',')})`);
       params.push(...vals);
     };
     inList('status', f.status);
@@ -241,17 +242,80 @@ function createStoreApi(db: Db): Store {
     inList('signature', f.signature);
     if (f.contact) {
       const p = likePattern(f.contact);
-      if (p.includes('%')) { parts.push(`contact_id LIKE ? ESCAPE '\\'`); params.push(p); }
-      else { parts.push('contact_id = ?'); params.push(p.replace(/\\(.)/g, '$1')); }
+      if (p.includes('%')) { parts.push(`${col}contact_id LIKE ? ESCAPE '\\'`); params.push(p); }
+      else { parts.push(`${col}contact_id = ?`); params.push(p.replace(/\\(.)/g, '$1')); }
     }
-    if (f.messageId) { parts.push('message_id = ?'); params.push(f.messageId); }
-    if (f.since != null) { parts.push('received_at >= ?'); params.push(f.since); }
-    if (f.until != null) { parts.push('received_at < ?'); params.push(f.until); }
-    if (f.q) {
-      const m = ftsQuery(f.q);
-      if (m) { parts.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); params.push(m); }
-    }
+    if (f.messageId) { parts.push(`${col}message_id = ?`); params.push(f.messageId); }
+    if (f.since != null) { parts.push(`${col}received_at >= ?`); params.push(f.since); }
+    if (f.until != null) { parts.push(`${col}received_at < ?`); params.push(f.until); }
+    return { parts, params, match: f.q ? ftsQuery(f.q) : null };
+  }
+
+  function where(f: EventFilter): { sql: string; params: unknown[] } {
+    const { parts, params, match } = whereParts(f);
+    if (match) { parts.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); params.push(match); }
     return { sql: parts.length ? parts.join(' AND ') : '1', params };
+  }
+
+  // Totals at scale (docs/benchmarks.md): COUNT(*) over a million rows costs 5-60 ms, too much for every
+  // page. A total is remembered per filter with the highest id it covered; the next page only counts the
+  // events that arrived since (ids only grow). Any delete or update of events (retention) starts over.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS hs_events_gen (n INTEGER NOT NULL);
+    INSERT INTO hs_events_gen SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM hs_events_gen);
+    CREATE TEMP TRIGGER IF NOT EXISTS hs_events_deleted AFTER DELETE ON main.events BEGIN UPDATE hs_events_gen SET n = n + 1; END;
+    CREATE TEMP TRIGGER IF NOT EXISTS hs_events_updated AFTER UPDATE ON main.events BEGIN UPDATE hs_events_gen SET n = n + 1; END;`);
+  const genStmt = db.prepare('SELECT n FROM temp.hs_events_gen').pluck();
+  const maxIdStmt = db.prepare('SELECT MAX(id) FROM events').pluck();
+  const totals = new Map<string, { n: number; upTo: number; gen: number }>();
+  const RECOUNT_AFTER = 50_000;
+
+  /** COUNT(*) for a filter; `range` [lo, hi] counts only ids in (lo, hi] (rowid bounds inside the FTS match too). */
+  function countSql(f: EventFilter, range?: [number, number]): { sql: string; params: unknown[] } {
+    const { parts, params, match } = whereParts(f);
+    const r = range ?? [];
+    if (match && parts.length === 0) {
+      // Full-text alone is counted in the FTS index, without touching events.
+      return { sql: `SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''}`, params: [match, ...r] };
+    }
+    if (match) { parts.push(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''})`); params.push(match, ...r); }
+    if (range) { parts.push('id > ? AND id <= ?'); params.push(...r); }
+    return { sql: `SELECT COUNT(*) FROM events WHERE ${parts.length ? parts.join(' AND ') : '1'}`, params };
+  }
+
+  function total(f: EventFilter): number {
+    const full = countSql(f);
+    const key = `${full.sql}\u0000${JSON.stringify(full.params)}`;
+    const gen = genStmt.get() as number;
+    const upTo = (maxIdStmt.get() as number | null) ?? 0;
+    const hit = totals.get(key);
+    let n: number;
+    if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER) {
+      if (hit.upTo === upTo) return hit.n;
+      const d = countSql(f, [hit.upTo, upTo]);
+      n = hit.n + (prep(d.sql).pluck().get(...d.params) as number);
+    } else {
+      n = prep(full.sql).pluck().get(...full.params) as number;
+    }
+    if (totals.size > 200) totals.clear();
+    totals.set(key, { n, upTo, gen });
+    return n;
+  }
+
+  const E_COLUMNS = EVENT_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ');
+
+  function page(q: ListQuery, limit: number): EventRow[] {
+    const { parts, match } = whereParts(q);
+    if (match && parts.length === 0) {
+      // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
+      const before = q.before != null ? ' AND events_fts.rowid < ?' : '';
+      // With other filters too, the IN form below lets SQLite walk their index and probe the matches.
+      const sql = `SELECT ${E_COLUMNS} FROM events_fts JOIN events e ON e.id = events_fts.rowid WHERE events_fts MATCH ?${before} ORDER BY events_fts.rowid DESC LIMIT ?`;
+      return prep(sql).all(match, ...(q.before != null ? [q.before] : []), limit) as EventRow[];
+    }
+    const w = where(q);
+    const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
+    const pageParams = q.before != null ? [...w.params, q.before] : w.params;
+    return prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`).all(...pageParams, limit) as EventRow[];
   }
 
   // Prepared statements for filter shapes are cached by SQL text: the UI repeats the same few shapes.
@@ -271,14 +335,9 @@ function createStoreApi(db: Db): Store {
     ingest: (records) => ingestTx(records),
 
     listEvents(q) {
-      const w = where(q);
       const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-      const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
-      const pageParams = q.before != null ? [...w.params, q.before] : w.params;
-      const items = (prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`)
-        .all(...pageParams, limit) as EventRow[]).map(rowToEvent);
-      const total = (prep(`SELECT COUNT(*) AS n FROM events WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
-      return { items, total };
+      const items = page(q, limit).map(rowToEvent);
+      return { items, total: total(q) };
     },
 
     *iterateEvents(f, opts = {}) {
@@ -329,18 +388,30 @@ function createStoreApi(db: Db): Store {
     },
 
     stats(f) {
-      const w = where({ since: f.since, until: f.until });
       const byStatus: Stats['byStatus'] = {};
-      for (const r of prep(`SELECT status, COUNT(*) AS n FROM events WHERE ${w.sql} AND status IS NOT NULL GROUP BY status`).all(...w.params) as { status: EventStatus; n: number }[]) {
-        byStatus[r.status] = r.n;
-      }
       const byErrorCode: Record<string, number> = {};
-      for (const r of prep(`SELECT error_code, COUNT(*) AS n FROM events WHERE ${w.sql} AND error_code IS NOT NULL GROUP BY error_code`).all(...w.params) as { error_code: string; n: number }[]) {
-        byErrorCode[r.error_code] = r.n;
-      }
       const byKind: Stats['byKind'] = {};
       let total = 0;
-      for (const r of prep(`SELECT kind, COUNT(*) AS n FROM events WHERE ${w.sql} GROUP BY kind`).all(...w.params) as { kind: HookEvent['kind']; n: number }[]) {
+      if (f.since != null || f.until != null) {
+        // A time range: one pass over that range (received_at index), not three scans of the status,
+        // kind and error indexes filtered row by row (1.3 s at a million events, docs/benchmarks.md).
+        const w = where({ since: f.since, until: f.until });
+        for (const r of prep(`SELECT kind, status, error_code, COUNT(*) AS n FROM events WHERE ${w.sql} GROUP BY kind, status, error_code`).all(...w.params) as { kind: HookEvent['kind']; status: EventStatus | null; error_code: string | null; n: number }[]) {
+          if (r.status != null) byStatus[r.status] = (byStatus[r.status] ?? 0) + r.n;
+          if (r.error_code != null) byErrorCode[r.error_code] = (byErrorCode[r.error_code] ?? 0) + r.n;
+          byKind[r.kind] = (byKind[r.kind] ?? 0) + r.n;
+          total += r.n;
+        }
+        return { byStatus, byErrorCode, byKind, total };
+      }
+      // All time: each count from its own covering index.
+      for (const r of prep('SELECT status, COUNT(*) AS n FROM events WHERE status IS NOT NULL GROUP BY status').all() as { status: EventStatus; n: number }[]) {
+        byStatus[r.status] = r.n;
+      }
+      for (const r of prep('SELECT error_code, COUNT(*) AS n FROM events WHERE error_code IS NOT NULL GROUP BY error_code').all() as { error_code: string; n: number }[]) {
+        byErrorCode[r.error_code] = r.n;
+      }
+      for (const r of prep('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: HookEvent['kind']; n: number }[]) {
         byKind[r.kind] = r.n;
         total += r.n;
       }

@@ -75,16 +75,32 @@ export async function benchStore({ quick, log, store }) {
   const contacts = Array.from({ length: reps }, () => contactOf(Math.floor(r() * 5000)));
   const words = ['refund', 'order', 'tomorrow', 'invoice', 'delivery', 'coupon', 'urgent'];
   const names = ['Giulia', 'Hiro Tanaka', 'Farah'];
+  // Between two runs a few webhooks arrive, as they do while someone uses the UI: totals must follow.
+  let seq = store.events;
+  const arrive = (n) => {
+    const records = [];
+    for (let k = 0; k < n; k++) {
+      const payload = metaPayload(seq++, r);
+      const body = Buffer.from(JSON.stringify(payload));
+      records.push({
+        request: { receivedAt: Date.now(), method: 'POST', path: '/meta', query: '', headers: [], body, provider: 'meta', responseStatus: 200,
+          signature: 'valid', signatureDiagnosis: null, error: null, origin: 'network' },
+        events: store.core.normaliseMeta(payload),
+      });
+    }
+    s.ingest(records);
+  };
   const measure = (label, fn) => {
-    fn(0); // first run warms the statement cache, as in a running app
+    const first = time(() => fn(0)); // the first time this filter is asked: nothing remembered yet
     const samples = [];
     let extra = null;
     for (let i = 0; i < reps; i++) {
+      arrive(5);
       const t = time(() => fn(i));
       samples.push(t.ms);
       extra ??= t.v;
     }
-    return { label, ...summarise(samples), extra };
+    return { label, ...summarise(samples), extra, first: first.ms };
   };
   const results = [];
   log(`store: timing queries over ${store.events} events (${reps} runs each)`);
@@ -101,12 +117,13 @@ export async function benchStore({ quick, log, store }) {
   results.push(measure('search two words', (i) => s.listEvents({ q: `${words[i % words.length]} ${words[(i + 3) % words.length]}`, limit: 100 }).total));
   results.push(measure('search contact name', (i) => s.listEvents({ q: names[i % names.length], limit: 100 }).total));
   results.push(measure('search + status=failed', (i) => s.listEvents({ q: words[i % words.length], status: ['failed'], limit: 100 }).total));
+  results.push(measure('search name + status=read', (i) => s.listEvents({ q: names[i % names.length], status: ['read'], limit: 100 }).total));
   const stats = measure('24-hour stats', () => s.stats({ since: Date.now() - 86_400_000 }).total);
   s.close();
 
   const rows = results.map((q) => ({
     name: q.label, value: `p50 ${q.p50.toFixed(2)} ms`, target: 'p50 ≤ 5 ms, p99 ≤ 20 ms',
-    ratio: `p99 ${q.p99.toFixed(2)} ms (total ${q.extra})`, pass: q.p50 <= 5 && q.p99 <= 20,
+    ratio: `p99 ${q.p99.toFixed(2)} ms; first ${q.first.toFixed(1)} ms; total ${q.extra}`, pass: q.p50 <= 5 && q.p99 <= 20,
   }));
   rows.push({ name: '24-hour stats', value: `p50 ${stats.p50.toFixed(2)} ms`, target: '≤ 50 ms', ratio: `p99 ${stats.p99.toFixed(2)} ms (${stats.extra} events)`, pass: stats.p99 <= 50 });
   rows.unshift({ name: `generated ${store.events.toLocaleString('en')} events`, value: `${store.seconds.toFixed(1)} s`, target: '—', ratio: `${(store.bytes / 2 ** 20).toFixed(0)} MiB`, pass: null });
