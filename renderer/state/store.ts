@@ -8,6 +8,7 @@ import { createRulesSlice, type RulesSlice } from './slices/rules';
 import { createSelectionSlice, type SelectionSlice } from './slices/selection';
 import { createSettingsSlice, type SettingsSlice } from './slices/settings';
 import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
+import { createToolsSlice, type ToolsSlice } from './slices/tools';
 
 export interface LifecycleSlice {
   /** Subscribe to pushes, load everything the first screen needs, then tell the core we are ready. */
@@ -15,7 +16,7 @@ export interface LifecycleSlice {
   stop(): void;
 }
 
-export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & LifecycleSlice;
+export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & ToolsSlice & LifecycleSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): AppStore {
@@ -37,6 +38,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createRulesSlice(ctx),
       ...createTunnelSlice(ctx),
       ...createSettingsSlice(ctx),
+      ...createToolsSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();

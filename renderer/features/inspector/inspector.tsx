@@ -6,12 +6,14 @@ import { contactLabel, formatDateTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 import { ConversationThread } from '../timeline/conversation-thread';
 import { LifecycleTimeline } from '../timeline/lifecycle-timeline';
+import { ForwardsTab } from './forwards-tab';
 import { PayloadTab } from './payload-tab';
 import { RawTab } from './raw-tab';
+import { ReplayActions } from './replay-actions';
 import { SignatureTab } from './signature-tab';
 import { SummaryTab } from './summary-tab';
 
-const TABS = ['Summary', 'Payload', 'Raw', 'Signature', 'Lifecycle', 'Conversation'] as const;
+const TABS = ['Summary', 'Payload', 'Raw', 'Signature', 'Forwards', 'Lifecycle', 'Conversation'] as const;
 type Tab = (typeof TABS)[number];
 
 export function Inspector() {
@@ -44,6 +46,7 @@ export function Inspector() {
         )}
         <button type="button" className="btn btn-ghost btn-xs inspector-close" aria-label="Close inspector" onClick={() => store.getState().clearSelection()}>✕</button>
       </div>
+      {e && <ReplayActions event={e} />}
       <div className="tabs" role="tablist">
         {TABS.map((t) => {
           const disabled = !!e && ((t === 'Lifecycle' && !e.messageId) || (t === 'Conversation' && !e.contactId));
@@ -79,6 +82,7 @@ function TabContent({ tab, event }: { tab: Tab; event: EventDetail }) {
     case 'Payload': return <PayloadTab event={event} />;
     case 'Raw': return <RawTab event={event} />;
     case 'Signature': return <SignatureTab event={event} />;
+    case 'Forwards': return <ForwardsTab event={event} />;
     case 'Lifecycle': return <LifecycleTab event={event} />;
     case 'Conversation': return <ConversationTab event={event} />;
   }

@@ -2,6 +2,9 @@
 // component to PANELS; nothing else needs to change.
 import type { ComponentType } from 'react';
 import { PANEL_IDS, usePanel, type PanelId } from './panel-state';
+import { SetupPanel } from '../setup/setup-panel';
+import { ToolsPanel } from '../tools/tools-panel';
+import { SettingsPanel } from '../settings/settings-panel';
 
 interface PanelDef { title: string; component: ComponentType | null }
 
@@ -10,9 +13,9 @@ export const PANELS: Record<PanelId, PanelDef> = {
   rules: { title: 'Rules', component: null },
   notifications: { title: 'Notifications', component: null },
   stats: { title: 'Stats', component: null },
-  setup: { title: 'Setup', component: null },
-  tools: { title: 'Tools', component: null },
-  settings: { title: 'Settings', component: null },
+  setup: { title: 'Setup', component: SetupPanel },
+  tools: { title: 'Tools', component: ToolsPanel },
+  settings: { title: 'Settings', component: SettingsPanel },
 };
 
 export function PanelNav() {

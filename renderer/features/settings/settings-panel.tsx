@@ -1,0 +1,112 @@
+// The Settings panel: forward targets, forward timeout, retention, body limit. Errors — ours before
+// sending, the core's after — appear next to the field they concern.
+import { useEffect, useState } from 'react';
+import { useApp, useAppStore } from '../../state/hooks';
+import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
+
+export function SettingsPanel() {
+  const store = useAppStore();
+  const settings = useApp((s) => s.settings);
+  const [form, setForm] = useState<SettingsForm | null>(() => (settings ? formFromSettings(settings) : null));
+  const [dirty, setDirty] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  // Follow the stored settings until the user starts editing.
+  useEffect(() => {
+    if (settings && !dirty) setForm(formFromSettings(settings));
+  }, [settings, dirty]);
+
+  if (!form) return <p className="muted">Loading settings…</p>;
+
+  const change = (patch: Partial<SettingsForm>) => {
+    setForm({ ...form, ...patch });
+    setDirty(true);
+    setSaved(false);
+  };
+  const setTarget = (i: number, v: string) => change({ forwardTargets: form.forwardTargets.map((t, j) => (j === i ? v : t)) });
+
+  const save = async () => {
+    const { update, errors: local } = buildSettingsUpdate(form);
+    if (Object.keys(local).length) {
+      setErrors(local as Record<string, string>);
+      setGeneral([]);
+      return;
+    }
+    setBusy(true);
+    const r = await store.getState().updateSettings(update);
+    setBusy(false);
+    if (r.ok) {
+      setErrors({});
+      setGeneral([]);
+      setDirty(false);
+      setSaved(true);
+    } else {
+      const parsed = parseValidationMessage(r.error);
+      setErrors(parsed.fields);
+      setGeneral(parsed.general.length || Object.keys(parsed.fields).length ? parsed.general : [r.error]);
+    }
+  };
+  const err = (key: string) => (errors[key] ? <div className="field-error" role="alert" data-testid={`error-${key}`}>{errors[key]}</div> : null);
+
+  return (
+    <form className="settings-panel" data-testid="settings-panel" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+      <section className="panel-section">
+        <h3 className="section-title">Forward targets</h3>
+        <p className="muted small">Every webhook is also sent, as received, to these handlers (your app on localhost, say). The provider still gets Hookscope's answer.</p>
+        {form.forwardTargets.length === 0 && <p className="muted small" data-testid="no-forward-targets">No targets: webhooks are only stored.</p>}
+        {form.forwardTargets.map((t, i) => (
+          <div key={i}>
+            <div className="panel-row">
+              <input className="input grow" value={t} placeholder="http://localhost:3000/webhook" aria-label={`Forward target ${i + 1}`}
+                onChange={(ev) => setTarget(i, ev.target.value)} data-testid="forward-target-input" />
+              <button type="button" className="btn btn-xs btn-ghost" aria-label={`Remove target ${i + 1}`}
+                onClick={() => change({ forwardTargets: form.forwardTargets.filter((_, j) => j !== i) })} data-testid="forward-target-remove">Remove</button>
+            </div>
+            {err(`forwardTargets.${i}`)}
+          </div>
+        ))}
+        {err('forwardTargets')}
+        <button type="button" className="btn btn-xs" disabled={form.forwardTargets.length >= 10}
+          onClick={() => change({ forwardTargets: [...form.forwardTargets, ''] })} data-testid="forward-target-add">Add target</button>
+        <NumberField label="Forward timeout (ms)" value={form.forwardTimeoutMs} onChange={(v) => change({ forwardTimeoutMs: v })} testId="forward-timeout" hint="100 to 120000." />
+        {err('forwardTimeoutMs')}
+      </section>
+
+      <section className="panel-section">
+        <h3 className="section-title">Retention</h3>
+        <NumberField label="Keep for (days)" value={form.retentionDays} onChange={(v) => change({ retentionDays: v })} testId="retention-days" hint="Empty: keep forever." />
+        {err('retention.days')}
+        <NumberField label="Keep at most (events)" value={form.retentionMaxEvents} onChange={(v) => change({ retentionMaxEvents: v })} testId="retention-max" hint="Empty: no limit. At least 100." />
+        {err('retention.maxEvents')}
+      </section>
+
+      <section className="panel-section">
+        <h3 className="section-title">Receiver</h3>
+        <NumberField label="Body limit (KiB)" value={form.bodyLimitKiB} onChange={(v) => change({ bodyLimitKiB: v })} testId="body-limit" hint="Larger bodies are answered 413. 1 KiB to 64 MiB." />
+        {err('bodyLimitBytes')}
+      </section>
+
+      {general.map((g, i) => <div key={i} className="notice notice-error" role="alert" data-testid="settings-error">{g}</div>)}
+      <div className="panel-row">
+        <button type="submit" className="btn" disabled={busy || !dirty} data-testid="settings-save">{busy ? 'Saving…' : 'Save'}</button>
+        {dirty && settings && (
+          <button type="button" className="btn btn-ghost" onClick={() => { setForm(formFromSettings(settings)); setDirty(false); setErrors({}); setGeneral([]); }}>Discard changes</button>
+        )}
+        {saved && <span className="muted small" data-testid="settings-saved">Saved.</span>}
+      </div>
+    </form>
+  );
+}
+
+function NumberField({ label, value, onChange, testId, hint }: { label: string; value: string; onChange(v: string): void; testId: string; hint?: string }) {
+  return (
+    <label className="panel-row form-row">
+      <span className="panel-label">{label}</span>
+      <input className="input num-input" inputMode="numeric" value={value} onChange={(ev) => onChange(ev.target.value)} data-testid={testId} />
+      {hint && <span className="muted small">{hint}</span>}
+    </label>
+  );
+}

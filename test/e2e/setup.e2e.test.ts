@@ -1,0 +1,149 @@
+// The Setup and Settings panels in real Chromium against the real `serve`: callback URLs, a generated
+// verify token that Meta's handshake then accepts, write-only secrets, the setup doctor's findings,
+// the signature debugger's cause, and the core's validation errors shown next to their field.
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { startServe, type ServeProcess } from '../helpers/serve';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = REAL_CAPTURE.secret;
+
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+const panelUrl = (panel: string) => {
+  const u = new URL(serve.uiUrl);
+  u.searchParams.set('panel', panel);
+  return u.toString();
+};
+
+describe('setup panel in Chromium against serve', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it with apt-get)`);
+    // An app secret but no verify token: the panel generates one.
+    serve = await startServe([], { META_APP_SECRET: SECRET });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(panelUrl('setup'));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('shows the exact callback URLs, with a note while they are only local', async () => {
+    await page.getByTestId('setup-panel').waitFor();
+    await expect.poll(() => page.getByTestId('setup-meta-callback').textContent()).toBe(`${serve.receiverUrl}/meta`);
+    expect(await page.getByTestId('setup-twilio-callback').textContent()).toBe(`${serve.receiverUrl}/twilio`);
+    await page.getByTestId('callback-local-note').waitFor();
+    expect(await page.getByTestId('tunnel-state').textContent()).toBe('off');
+    // Secrets only say whether they are set.
+    expect(await page.getByTestId('secret-metaAppSecret').getByTestId('secret-status').textContent()).toBe('set (1)');
+    expect(await page.getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('not set');
+    expect(await page.locator('[data-testid="setup-panel"]').textContent()).not.toContain(SECRET);
+  });
+
+  it('generates a verify token, shows it once, and Meta\'s handshake then answers the challenge', async () => {
+    await page.getByTestId('generate-verify-token').click();
+    await page.getByTestId('verify-token-value').waitFor();
+    const token = (await page.getByTestId('verify-token-value').textContent())!;
+    expect(token).toMatch(/^[A-Za-z0-9]{24}$/);
+    await expect.poll(() => page.getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
+
+    const challenge = '1158201444';
+    const ok = await fetch(`${serve.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe(challenge);
+    const bad = await fetch(`${serve.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=${challenge}`);
+    await bad.arrayBuffer();
+    expect(bad.status).toBe(403);
+
+    // Shown once: a reload forgets it, the status still says set.
+    await page.reload();
+    await page.getByTestId('setup-panel').waitFor();
+    await expect.poll(() => page.getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
+    expect(await page.getByTestId('verify-token-value').count()).toBe(0);
+    expect(await page.locator('body').textContent()).not.toContain(token);
+  });
+
+  it('saves and clears a write-only secret without ever showing it', async () => {
+    const field = page.getByTestId('secret-twilioAuthToken');
+    expect(await field.getByTestId('secret-status').textContent()).toBe('not set');
+    await page.getByTestId('secret-input-twilioAuthToken').fill('tok-one, tok-two');
+    expect(await page.getByTestId('secret-input-twilioAuthToken').getAttribute('type')).toBe('password');
+    await page.getByTestId('secret-save-twilioAuthToken').click();
+    await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('set (2)');
+    expect(await page.getByTestId('secret-input-twilioAuthToken').inputValue()).toBe('');
+    expect(await page.locator('body').textContent()).not.toContain('tok-one');
+    await page.getByTestId('secret-clear-twilioAuthToken').click();
+    await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('not set');
+  });
+
+  it('renders the doctor\'s findings: a POST to /webhook becomes an "unrouted" finding naming /meta', async () => {
+    await page.getByTestId('doctor-finding').first().waitFor();
+    const res = await fetch(`${serve.receiverUrl}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"object":"whatsapp_business_account","entry":[]}' });
+    await res.arrayBuffer();
+    const finding = page.locator('[data-testid="doctor-finding"][data-finding-id="unrouted:/webhook"]');
+    await finding.waitFor({ timeout: 15_000 });
+    expect(await finding.getAttribute('data-level')).toBe('warn');
+    expect(await finding.textContent()).toContain('/meta');
+    expect(await finding.evaluate('(el) => getComputedStyle(el).borderLeftColor')).not.toBe('rgb(0, 0, 0)');
+    // Self-check runs and the list is still rendered (no public URL here: the doctor says so).
+    await page.getByTestId('doctor-self-check').click();
+    await expect.poll(() => page.getByTestId('doctor-self-check').textContent()).toBe('Run self-check');
+    expect(await page.getByTestId('doctor-finding').count()).toBeGreaterThan(1);
+    expect(await page.getByTestId('doctor-findings').textContent()).toMatch(/Public URL unknown|Tunnel is off/);
+  });
+
+  it('a request signed with a wrong secret shows the debugger\'s cause and candidates in the Signature tab', async () => {
+    await page.getByRole('button', { name: 'Close panel' }).click();
+    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const sig = `sha256=${createHmac('sha256', 'not-the-app-secret').update(body).digest('hex')}`;
+    const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body });
+    await res.arrayBuffer();
+    expect(res.status).toBe(401);
+    const row = page.locator('[data-testid="event-row"]').filter({ has: page.getByTestId('signature-warning') }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    await page.getByTestId('tab-signature').click();
+    await page.getByTestId('signature-cause').waitFor();
+    expect((await page.getByTestId('signature-cause').textContent())!.length).toBeGreaterThan(10);
+    const table = page.getByTestId('signature-debug');
+    expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await table.textContent()).toContain(sig.slice(0, 7));
+    expect(await page.locator('body').textContent()).not.toContain(SECRET);
+  });
+
+  it('settings: the core\'s validation error shows next to its field; a valid save sticks', async () => {
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-panel').waitFor();
+    await page.getByTestId('forward-timeout').fill('50');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('error-forwardTimeoutMs').waitFor();
+    expect(await page.getByTestId('error-forwardTimeoutMs').textContent()).toMatch(/100/);
+    // A target that is not a URL is caught before sending.
+    await page.getByTestId('forward-timeout').fill('5000');
+    await page.getByTestId('forward-target-add').click();
+    await page.getByTestId('forward-target-input').fill('not a url');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('error-forwardTargets.0').waitFor();
+    await page.getByTestId('forward-target-remove').click();
+    await page.getByTestId('retention-days').fill('7');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-saved').waitFor();
+    const { body } = await serve.api<{ ok: boolean; value: { forwardTimeoutMs: number; retention: { days: number } } }>('/api/rpc/settings:get', { method: 'POST', body: '' });
+    expect(body.value.forwardTimeoutMs).toBe(5000);
+    expect(body.value.retention.days).toBe(7);
+  });
+
+  it('had no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
