@@ -240,7 +240,7 @@ function ReplayFilteredSection() {
     setMsg(r.ok ? { error: false, text: `Replayed ${r.value.replayed}${r.value.failed ? `, ${r.value.failed} failed` : ''}.` } : { error: true, text: r.error });
   };
   return (
-    <section className="panel-section" data-testid="replay-filtered">
+    <section className="panel-section" data-testid="replay-filtered-section">
       <h3 className="section-title">Replay all matching the filter</h3>
       <p className="muted small">Sends the requests behind {filterWords(filter)} ({total} event{total === 1 ? '' : 's'}) again, once per request.</p>
       <div className="panel-row">
