@@ -49,6 +49,9 @@ export function SignatureTab({ event: e }: { event: EventDetail }) {
               ))}
             </tbody>
           </table>
+          {(debug.candidates ?? []).length === 0 && (
+            <p className="muted small" data-testid="signature-no-candidates">Nothing to recompute with: no secret is configured for this provider.</p>
+          )}
         </>
       )}
     </div>
