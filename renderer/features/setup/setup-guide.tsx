@@ -55,7 +55,7 @@ export function SetupGuide() {
             Verify token:{' '}
             {secrets?.metaVerifyToken.set
               ? 'the one you configured in Hookscope (set; it is not shown here).'
-              : 'not set yet — set META_VERIFY_TOKEN (serve) or add it in Settings, then paste the same value in Meta.'}
+              : 'not set yet — generate one in the Setup panel (or set META_VERIFY_TOKEN for serve), then paste the same value in Meta.'}
           </li>
           <li>
             App secret (to check signatures):{' '}
