@@ -20,13 +20,17 @@ export async function benchIngest({ quick, log, withUiLoad = true }) {
 
   log('ingest: bare node:http baseline');
   const bare = await spawnUntil(process.execPath, [join(ROOT, 'test/bench/bare-server.mjs')], /listening: (\S+)/);
-  const b = await load(`${bare.url}/meta`, bodies, { durationMs });
+  const b1 = await load(`${bare.url}/meta`, bodies, { durationMs });
   await bare.stop();
 
   log('ingest: hookscope serve (META_APP_SECRET set, signed bodies)');
   const serve = await startServe({ dataDir: tmp('ingest'), env: { META_APP_SECRET: SECRET } });
   const h = await load(`${serve.receiverUrl}/meta`, bodies, { durationMs });
-  const stored1 = countStored(serve.dataDir);
+  // The machine is noisy: the baseline is measured before and after hookscope, and averaged.
+  const bare2 = await spawnUntil(process.execPath, [join(ROOT, 'test/bench/bare-server.mjs')], /listening: (\S+)/);
+  const b2 = await load(`${bare2.url}/meta`, bodies, { durationMs });
+  await bare2.stop();
+  const b = { rps: (b1.rps + b2.rps) / 2, p99: Math.max(b1.p99, b2.p99), spread: `${b1.rps.toFixed(0)} / ${b2.rps.toFixed(0)}` };
 
   let u = null;
   let h2 = null;
@@ -45,7 +49,7 @@ export async function benchIngest({ quick, log, withUiLoad = true }) {
   const storedAfter = countStored(serve.dataDir);
   const failures = h.errors + h.non200 + (h2 ? h2.errors + h2.non200 : 0) + (u ? u.errors + u.non200 : 0);
 
-  rows.push({ name: 'bare node:http rate (baseline)', value: `${b.rps.toFixed(0)} req/s`, target: '—', ratio: `p99 ${b.p99.toFixed(2)} ms`, pass: null });
+  rows.push({ name: 'bare node:http rate (baseline)', value: `${b.rps.toFixed(0)} req/s`, target: '—', ratio: `before/after ${b.spread} req/s, p99 ${b.p99.toFixed(2)} ms`, pass: null });
   rows.push({ name: 'ingest rate vs bare (signed, stored, fsync)', value: `${h.rps.toFixed(0)} req/s`, target: '≥ 0.45× bare', ratio: `${(h.rps / b.rps).toFixed(2)}×`, pass: h.rps / b.rps >= 0.45 });
   rows.push({ name: 'ingest ack latency @32 conns', value: `p99 ${h.p99.toFixed(2)} ms`, target: 'p99 ≤ 10 ms', ratio: `p50 ${h.p50.toFixed(2)} ms`, pass: h.p99 <= 10 });
   rows.push({ name: 'stored ≥ acknowledged (200s)', value: `${stored.requests} stored`, target: 'stored ≥ acked, no errors',

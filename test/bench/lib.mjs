@@ -227,6 +227,6 @@ export function stopChild(child, signal = 'SIGTERM') {
 }
 
 /** Closed-loop load from a separate process. */
-export function load(url, bodies, { concurrency = 32, durationMs = 5000, warmupMs = 1000, rate } = {}) {
-  return runChild('loadgen.mjs', { url, bodies, concurrency, durationMs, warmupMs, rate }).done;
+export function load(url, bodies, { concurrency = 32, durationMs = 5000, warmupMs = 1000, rate, count } = {}) {
+  return runChild('loadgen.mjs', { url, bodies, concurrency, durationMs, warmupMs, rate, count }).done;
 }

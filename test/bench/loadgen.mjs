@@ -46,7 +46,7 @@ function send() {
 }
 
 async function user() {
-  while (performance.now() < end) await send();
+  while (performance.now() < end && (!cfg.count || next < cfg.count)) await send();
 }
 
 async function openLoop(rate) {
