@@ -46,7 +46,7 @@ describe('README screenshots', () => {
       await expect.poll(() => page.getByTestId('event-row').count(), { timeout: 10_000 }).toBe(10);
       await page.getByTestId('event-row').filter({ hasText: '130472' }).first().click();
       await page.getByText("User's number is part of an experiment").first().waitFor();
-      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const bg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       // Dark mode follows the system: the page background is dark there and light otherwise.
       const [r, g, b] = bg.match(/\d+/g)!.map(Number);
       const luminance = (r + g + b) / 3;
