@@ -8,6 +8,7 @@ import { useApp, useAppStore } from './state/hooks';
 import type { AppStore } from './state/store';
 import { Notifications } from './ui/notifications';
 import { PanelHost } from './features/panels/panel-host';
+import { BrowserNotifier } from './features/notifications/browser-notifier';
 
 export function App() {
   const store = useAppStore();
@@ -25,6 +26,7 @@ export function App() {
         <PanelHost />
       </main>
       <Notifications />
+      <BrowserNotifier />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { wirePushes, type AppBridge } from './bridge';
 import { frameScheduler, type SliceContext, type StoreOptions } from './context';
 import { createEventsSlice, type EventsSlice } from './slices/events';
 import { createFiltersSlice, type FiltersSlice } from './slices/filters';
+import { createInsightsSlice, type InsightsSlice } from './slices/insights';
 import { createRulesSlice, type RulesSlice } from './slices/rules';
 import { createSelectionSlice, type SelectionSlice } from './slices/selection';
 import { createSettingsSlice, type SettingsSlice } from './slices/settings';
@@ -16,7 +17,7 @@ export interface LifecycleSlice {
   stop(): void;
 }
 
-export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & ToolsSlice & LifecycleSlice;
+export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & ToolsSlice & InsightsSlice & LifecycleSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): AppStore {
@@ -39,6 +40,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createTunnelSlice(ctx),
       ...createSettingsSlice(ctx),
       ...createToolsSlice(ctx),
+      ...createInsightsSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();

@@ -1,6 +1,7 @@
 // Notifications fired by rules, as small toasts (the desktop also shows OS notifications).
 import { useEffect } from 'react';
 import { useApp, useAppStore } from '../state/hooks';
+import { usePanel } from '../features/panels/panel-state';
 
 const TOAST_MS = 8000;
 
@@ -21,8 +22,13 @@ export function Notifications() {
           <button
             type="button"
             className="toast-body"
+            data-testid="notification-open"
             onClick={() => {
-              if (n.eventId != null) store.getState().select(n.eventId);
+              if (n.eventId != null) {
+                store.getState().select(n.eventId);
+                // A side panel would cover the inspector that now shows the event.
+                usePanel.getState().close();
+              }
               store.getState().dismissNotification(n.id);
             }}
           >

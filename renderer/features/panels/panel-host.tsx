@@ -5,14 +5,18 @@ import { PANEL_IDS, usePanel, type PanelId } from './panel-state';
 import { SetupPanel } from '../setup/setup-panel';
 import { ToolsPanel } from '../tools/tools-panel';
 import { SettingsPanel } from '../settings/settings-panel';
+import { RulesPanel } from '../rules/rules-panel';
+import { NotificationsPanel } from '../notifications/notifications-panel';
+import { StatsPanel } from '../stats/stats-panel';
+import { useApp } from '../../state/hooks';
 
 interface PanelDef { title: string; component: ComponentType | null }
 
 /** Register panels here. A null component shows a placeholder until the feature lands. */
 export const PANELS: Record<PanelId, PanelDef> = {
-  rules: { title: 'Rules', component: null },
-  notifications: { title: 'Notifications', component: null },
-  stats: { title: 'Stats', component: null },
+  rules: { title: 'Rules', component: RulesPanel },
+  notifications: { title: 'Notifications', component: NotificationsPanel },
+  stats: { title: 'Stats', component: StatsPanel },
   setup: { title: 'Setup', component: SetupPanel },
   tools: { title: 'Tools', component: ToolsPanel },
   settings: { title: 'Settings', component: SettingsPanel },
@@ -21,12 +25,16 @@ export const PANELS: Record<PanelId, PanelDef> = {
 export function PanelNav() {
   const panel = usePanel((s) => s.panel);
   const toggle = usePanel((s) => s.toggle);
+  const unread = useApp((s) => s.unreadNotifications);
   return (
     <nav className="panel-nav" aria-label="Panels">
       {PANEL_IDS.map((id) => (
         <button key={id} type="button" className={`btn btn-xs nav-btn${panel === id ? ' is-active' : ''}`}
           aria-pressed={panel === id} data-testid={`nav-${id}`} onClick={() => toggle(id)}>
           {PANELS[id].title}
+          {id === 'notifications' && unread > 0 && panel !== id && (
+            <span className="nav-badge" data-testid="notifications-unread" aria-label={`${unread} unread`}>{unread > 99 ? '99+' : unread}</span>
+          )}
         </button>
       ))}
     </nav>

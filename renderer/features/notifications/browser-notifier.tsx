@@ -1,0 +1,31 @@
+// Shows an OS notification for each notification a rule fires, in a browser tab that opted in
+// (Notifications panel). The desktop app never does this here: main shows native ones.
+import { useEffect } from 'react';
+import { useAppStore } from '../../state/hooks';
+import { newlyFired, notificationApi, readOptIn, shouldShowBrowserNotifications } from './browser-notify';
+
+export function BrowserNotifier() {
+  const store = useAppStore();
+  useEffect(() => {
+    let lastSeen = Math.max(0, ...store.getState().notifications.map((n) => n.id));
+    return store.subscribe((s, prev) => {
+      if (s.notifications === prev.notifications) return;
+      const fresh = newlyFired(s.notifications, lastSeen);
+      if (fresh.length === 0) return;
+      lastSeen = fresh[fresh.length - 1].id;
+      const api = notificationApi();
+      if (!api || !shouldShowBrowserNotifications({ isDesktop: s.isDesktop, permission: api.permission, optedIn: readOptIn() })) return;
+      for (const n of fresh) {
+        try {
+          const shown = new api(n.title, { body: n.body, tag: `hookscope-${n.id}` });
+          shown.onclick = () => {
+            window.focus();
+            if (n.eventId != null) store.getState().select(n.eventId);
+            shown.close();
+          };
+        } catch { /* some browsers only allow notifications from a service worker */ }
+      }
+    });
+  }, [store]);
+  return null;
+}

@@ -1,0 +1,177 @@
+// The rule editor's form model: every field as the inputs hold it (strings, toggled lists), and the
+// two conversions between it and a RuleInput. Pure, so the editor's parsing is unit-tested; the core
+// still validates everything (rules:preview, rules:create) and its message is what the user sees.
+import type { EventKind, EventStatus, Provider, RuleInput, RuleWhen, SignatureVerdict } from '../../../shared/types';
+
+export interface RuleForm {
+  name: string;
+  enabled: boolean;
+  kind: EventKind[];
+  status: EventStatus[];
+  provider: Provider[];
+  signature: SignatureVerdict[];
+  contact: string;
+  contactName: string;
+  text: string;
+  textRegex: string;
+  /** Comma- or space-separated. */
+  errorCodes: string;
+  messageTypes: string;
+  leadReply: '' | 'yes' | 'no';
+  /** `when.any` as JSON text (an array of conditions); empty for none. */
+  anyJson: string;
+  throttleSeconds: string;
+  quietFrom: string;
+  quietTo: string;
+  title: string;
+  body: string;
+  silence: boolean;
+  silenceMinutes: string;
+  silenceFrom: string;
+  silenceTo: string;
+}
+
+export type FormResult = { ok: true; rule: RuleInput } | { ok: false; error: string };
+
+export const BLANK_FORM: RuleForm = {
+  name: '', enabled: true, kind: ['message'], status: [], provider: [], signature: [],
+  contact: '', contactName: '', text: '', textRegex: '', errorCodes: '', messageTypes: '', leadReply: '',
+  anyJson: '', throttleSeconds: '60', quietFrom: '', quietTo: '', title: '{contactName}', body: '{text}',
+  silence: false, silenceMinutes: '60', silenceFrom: '', silenceTo: '',
+};
+
+/** "131026, 131047 470" → ["131026", "131047", "470"]; duplicates dropped. */
+export function splitList(s: string): string[] {
+  return [...new Set(s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean))];
+}
+
+export function formFromRule(rule: RuleInput): RuleForm {
+  const w = rule.when ?? {};
+  return {
+    name: rule.name,
+    enabled: rule.enabled !== false,
+    kind: [...(w.kind ?? [])],
+    status: [...(w.status ?? [])],
+    provider: [...(w.provider ?? [])],
+    signature: [...(w.signature ?? [])],
+    contact: w.contact ?? '',
+    contactName: w.contactName ?? '',
+    text: w.text ?? '',
+    textRegex: w.textRegex ?? '',
+    errorCodes: (w.errorCode ?? []).join(', '),
+    messageTypes: (w.messageType ?? []).join(', '),
+    leadReply: w.leadReply === true ? 'yes' : w.leadReply === false ? 'no' : '',
+    anyJson: w.any && w.any.length ? JSON.stringify(w.any, null, 2) : '',
+    throttleSeconds: rule.throttleSeconds != null ? String(rule.throttleSeconds) : '',
+    quietFrom: rule.quietHours?.from ?? '',
+    quietTo: rule.quietHours?.to ?? '',
+    title: rule.title ?? '',
+    body: rule.body ?? '',
+    silence: rule.silence != null,
+    silenceMinutes: rule.silence ? String(rule.silence.minutes) : '60',
+    silenceFrom: rule.silence?.from ?? '',
+    silenceTo: rule.silence?.to ?? '',
+  };
+}
+
+function wholeNumber(s: string, label: string): number | string {
+  const t = s.trim();
+  if (!/^\d+$/.test(t)) return `${label}: give a whole number of ${label.includes('minutes') ? 'minutes' : 'seconds'} (0 or more)`;
+  return Number(t);
+}
+
+/**
+ * Builds the RuleInput the form describes. Refuses only what cannot be sent at all (JSON that does not
+ * parse, a number that is not one, half a time window); the rest is the core's call.
+ */
+export function ruleFromForm(f: RuleForm): FormResult {
+  const when: RuleWhen = {};
+  if (f.kind.length) when.kind = [...f.kind];
+  if (f.status.length) when.status = [...f.status];
+  if (f.provider.length) when.provider = [...f.provider];
+  if (f.signature.length) when.signature = [...f.signature];
+  if (f.contact.trim()) when.contact = f.contact.trim();
+  if (f.contactName.trim()) when.contactName = f.contactName.trim();
+  if (f.text.trim()) when.text = f.text.trim();
+  if (f.textRegex !== '') when.textRegex = f.textRegex;
+  const codes = splitList(f.errorCodes);
+  if (codes.length) when.errorCode = codes;
+  const types = splitList(f.messageTypes);
+  if (types.length) when.messageType = types;
+  if (f.leadReply) when.leadReply = f.leadReply === 'yes';
+  if (f.anyJson.trim()) {
+    let any: unknown;
+    try {
+      any = JSON.parse(f.anyJson);
+    } catch (err) {
+      return { ok: false, error: `Any of (advanced): not valid JSON — ${(err as Error).message}` };
+    }
+    if (!Array.isArray(any) || any.some((x) => !x || typeof x !== 'object' || Array.isArray(x))) {
+      return { ok: false, error: 'Any of (advanced): give a JSON array of condition objects, e.g. [{"text": "urgent"}, {"status": ["failed"]}]' };
+    }
+    if (any.length) when.any = any as RuleWhen[];
+  }
+
+  const rule: RuleInput = {
+    name: f.name.trim(),
+    enabled: f.enabled,
+    when,
+    quietHours: null,
+    title: f.title,
+    body: f.body,
+  };
+  if (f.throttleSeconds.trim() !== '') {
+    const n = wholeNumber(f.throttleSeconds, 'Throttle seconds');
+    if (typeof n === 'string') return { ok: false, error: n };
+    rule.throttleSeconds = n;
+  }
+  const qf = f.quietFrom.trim();
+  const qt = f.quietTo.trim();
+  if (qf || qt) {
+    if (!qf || !qt) return { ok: false, error: 'Quiet hours: give both from and to (HH:MM), or clear both' };
+    rule.quietHours = { from: qf, to: qt };
+  }
+  if (f.silence) {
+    const m = wholeNumber(f.silenceMinutes, 'Silence minutes');
+    if (typeof m === 'string') return { ok: false, error: m };
+    const sf = f.silenceFrom.trim();
+    const st = f.silenceTo.trim();
+    if (!!sf !== !!st) return { ok: false, error: 'Silence working hours: give both from and to, or neither' };
+    rule.silence = sf ? { minutes: m, from: sf, to: st } : { minutes: m };
+  }
+  return { ok: true, rule };
+}
+
+const quote = (s: string) => `“${s}”`;
+
+/** One line saying what a rule listens for, for the rules list. */
+export function describeRule(rule: Pick<RuleInput, 'when' | 'silence'>): string {
+  if (rule.silence) {
+    const hours = rule.silence.from && rule.silence.to ? ` between ${rule.silence.from} and ${rule.silence.to}` : '';
+    return `no incoming message for ${rule.silence.minutes} min${hours}`;
+  }
+  return describeWhen(rule.when);
+}
+
+export function describeWhen(w: RuleWhen): string {
+  const parts: string[] = [];
+  if (w.kind?.length) parts.push(w.kind.join('/'));
+  if (w.status?.length) parts.push(`status ${w.status.join('/')}`);
+  if (w.provider?.length) parts.push(`via ${w.provider.join('/')}`);
+  if (w.contact) parts.push(`contact ${w.contact}`);
+  if (w.contactName) parts.push(`name ${quote(w.contactName)}`);
+  if (w.text) parts.push(`text ${quote(w.text)}`);
+  if (w.textRegex) parts.push(`regex /${w.textRegex.length > 40 ? `${w.textRegex.slice(0, 39)}…` : w.textRegex}/`);
+  if (w.errorCode?.length) parts.push(`error ${w.errorCode.join(', ')}`);
+  if (w.messageType?.length) parts.push(`type ${w.messageType.join('/')}`);
+  if (w.signature?.length) parts.push(`signature ${w.signature.join('/')}`);
+  if (w.leadReply != null) parts.push(w.leadReply ? 'lead reply' : 'not a lead reply');
+  if (w.any?.length) parts.push(`any of (${w.any.map(describeWhen).join(' | ')})`);
+  return parts.length ? parts.join(' · ') : 'every event';
+}
+
+/** Adds or removes one value of a toggled list, keeping the order of `all`. */
+export function toggleIn<T extends string>(list: readonly T[], value: T, all: readonly T[]): T[] {
+  const has = list.includes(value);
+  return all.filter((v) => (v === value ? !has : list.includes(v)));
+}

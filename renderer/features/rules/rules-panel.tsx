@@ -1,0 +1,327 @@
+// The Rules panel: the list of notification rules (enable, edit, delete), new rules from a preset or
+// from the selected event, and the editor with a live preview run by the core.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { RulePreview } from '../../../shared/ipc';
+import { RULE_PRESETS, ruleFromEvent, renderTemplate, TEMPLATE_PLACEHOLDERS } from '../../../shared/rules';
+import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS, type HookEvent, type Provider, type Rule } from '../../../shared/types';
+import { useApp, useAppStore } from '../../state/hooks';
+import { BLANK_FORM, describeRule, formFromRule, ruleFromForm, toggleIn, type RuleForm } from './rule-form';
+
+const PREVIEW_DEBOUNCE_MS = 300;
+const PROVIDERS: readonly Provider[] = ['meta', 'twilio'];
+
+interface Editing { id: number | null; form: RuleForm }
+
+/** The selected event as a HookEvent, from the inspector's detail or the feed window. */
+function useSelectedEvent(): HookEvent | null {
+  return useApp((s) => {
+    if (s.selectedId == null) return null;
+    if (s.detail.data && s.detail.data.id === s.selectedId) return s.detail.data;
+    return s.events.find((e) => e.id === s.selectedId) ?? null;
+  });
+}
+
+export function RulesPanel() {
+  const store = useAppStore();
+  const rules = useApp((s) => s.rules);
+  const rulesError = useApp((s) => s.rulesError);
+  const selected = useSelectedEvent();
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [preset, setPreset] = useState(RULE_PRESETS[0].id);
+
+  useEffect(() => { void store.getState().loadRules(); }, [store]);
+
+  if (editing) {
+    return <RuleEditor key={editing.id ?? 'new'} initial={editing} onDone={() => setEditing(null)} />;
+  }
+  return (
+    <div className="rules-panel" data-testid="rules-panel">
+      <section className="panel-section">
+        <h3 className="section-title">New rule</h3>
+        <div className="panel-row">
+          <select value={preset} onChange={(ev) => setPreset(ev.target.value)} data-testid="rule-preset" aria-label="Preset">
+            {RULE_PRESETS.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          </select>
+          <button type="button" className="btn btn-xs" data-testid="rule-new-preset" onClick={() => {
+            const p = RULE_PRESETS.find((x) => x.id === preset) ?? RULE_PRESETS[0];
+            setEditing({ id: null, form: formFromRule(p.rule) });
+          }}>New from preset</button>
+          <button type="button" className="btn btn-xs" data-testid="rule-new-event" disabled={!selected}
+            title={selected ? 'A rule matching events like the selected one' : 'Select an event in the feed first'}
+            onClick={() => selected && setEditing({ id: null, form: formFromRule(ruleFromEvent(selected)) })}>
+            From the selected event
+          </button>
+          <button type="button" className="btn btn-xs btn-ghost" data-testid="rule-new-blank" onClick={() => setEditing({ id: null, form: { ...BLANK_FORM } })}>
+            Blank
+          </button>
+        </div>
+        <p className="muted small">{RULE_PRESETS.find((p) => p.id === preset)?.description}</p>
+      </section>
+      <section className="panel-section">
+        <h3 className="section-title">Rules</h3>
+        {rulesError && <p className="field-error" role="alert">{rulesError}</p>}
+        {rules.length === 0 ? (
+          <p className="muted" data-testid="rules-empty">No rules yet. Start from a preset above.</p>
+        ) : (
+          <ul className="rule-list">
+            {rules.map((r) => <RuleItem key={r.id} rule={r} onEdit={() => setEditing({ id: r.id, form: formFromRule(r) })} />)}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
+  const store = useAppStore();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (fn: () => Promise<{ ok: boolean; error?: string }>) => {
+    setBusy(true);
+    setError(null);
+    const r = await fn();
+    setBusy(false);
+    if (!r.ok) setError(r.error ?? 'Failed.');
+  };
+  return (
+    <li className={`rule-item${rule.enabled ? '' : ' is-disabled'}`} data-testid="rule-item" data-rule-id={rule.id}>
+      <label className="rule-toggle" title={rule.enabled ? 'Enabled: click to switch off' : 'Disabled: click to switch on'}>
+        <input type="checkbox" checked={rule.enabled} disabled={busy} data-testid="rule-toggle"
+          aria-label={`Enable ${rule.name}`}
+          onChange={(ev) => void run(() => store.getState().setRuleEnabled(rule.id, ev.target.checked))} />
+      </label>
+      <div className="rule-main">
+        <div className="rule-name" data-testid="rule-name">{rule.name}</div>
+        <div className="muted small wrap-words">{describeRule(rule)}</div>
+        {error && <p className="field-error" role="alert">{error}</p>}
+      </div>
+      <div className="rule-actions">
+        <button type="button" className="btn btn-xs" data-testid="rule-edit" onClick={onEdit}>Edit</button>
+        {confirming ? (
+          <>
+            <button type="button" className="btn btn-xs btn-danger" data-testid="rule-delete-confirm" disabled={busy}
+              onClick={() => void run(() => store.getState().deleteRule(rule.id))}>Delete</button>
+            <button type="button" className="btn btn-xs btn-ghost" onClick={() => setConfirming(false)}>Keep</button>
+          </>
+        ) : (
+          <button type="button" className="btn btn-xs btn-ghost" data-testid="rule-delete" onClick={() => setConfirming(true)}>Delete…</button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+type PreviewState =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'done'; value: RulePreview }
+  | { state: 'error'; error: string };
+
+function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
+  const store = useAppStore();
+  const selected = useSelectedEvent();
+  const selectedId = selected?.id ?? null;
+  const [form, setForm] = useState<RuleForm>(initial.form);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<PreviewState>({ state: 'idle' });
+  const patch = (p: Partial<RuleForm>) => setForm((f) => ({ ...f, ...p }));
+  const built = useMemo(() => ruleFromForm(form), [form]);
+  const seq = useRef(0);
+
+  // Live preview: debounced, the last answer wins.
+  useEffect(() => {
+    const mine = ++seq.current;
+    if (!built.ok) {
+      setPreview({ state: 'error', error: built.error });
+      return;
+    }
+    setPreview((p) => (p.state === 'done' ? p : { state: 'loading' }));
+    const t = setTimeout(async () => {
+      const r = await store.getState().previewRule(built.rule, selectedId);
+      if (mine !== seq.current) return;
+      setPreview(r.ok ? { state: 'done', value: r.value } : { state: 'error', error: r.error });
+    }, PREVIEW_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [built, selectedId, store]);
+
+  const save = async () => {
+    if (!built.ok) { setSaveError(built.error); return; }
+    setSaving(true);
+    setSaveError(null);
+    const s = store.getState();
+    const r = initial.id == null ? await s.createRule(built.rule) : await s.updateRule(initial.id, built.rule);
+    setSaving(false);
+    if (r.ok) onDone();
+    else setSaveError(r.error);
+  };
+
+  const sampleTitle = selected ? renderTemplate(form.title, selected) : null;
+  const sampleBody = selected ? renderTemplate(form.body, selected) : null;
+
+  return (
+    <form className="rule-editor" data-testid="rule-editor" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+      <div className="panel-row">
+        <h3 className="section-title grow">{initial.id == null ? 'New rule' : 'Edit rule'}</h3>
+        <label className="inline-check">
+          <input type="checkbox" checked={form.enabled} onChange={(ev) => patch({ enabled: ev.target.checked })} data-testid="rule-enabled" />
+          Enabled
+        </label>
+      </div>
+      <div className="form-grid">
+        <label className="span-2">Name
+          <input className="input" value={form.name} onChange={(ev) => patch({ name: ev.target.value })} data-testid="rule-name-input" maxLength={120} />
+        </label>
+      </div>
+
+      <fieldset className="rule-fieldset">
+        <legend>When</legend>
+        <ChipGroup label="Kind" all={EVENT_KINDS} value={form.kind} onChange={(kind) => patch({ kind })} testid="rule-kind" />
+        <ChipGroup label="Status" all={EVENT_STATUSES} value={form.status} onChange={(status) => patch({ status })} testid="rule-status" />
+        <ChipGroup label="Provider" all={PROVIDERS} value={form.provider} onChange={(provider) => patch({ provider })} testid="rule-provider" />
+        <ChipGroup label="Signature" all={SIGNATURE_VERDICTS} value={form.signature} onChange={(signature) => patch({ signature })} testid="rule-signature" />
+        <div className="form-grid">
+          <label>Text contains (whole words, * inside a word)
+            <input className="input" value={form.text} onChange={(ev) => patch({ text: ev.target.value })} data-testid="rule-text" placeholder="appointment*" />
+          </label>
+          <label>Text regex
+            <input className="input mono" value={form.textRegex} onChange={(ev) => patch({ textRegex: ev.target.value })} data-testid="rule-regex" placeholder="^stop$" />
+          </label>
+          <label>Contact number(s)
+            <input className="input" value={form.contact} onChange={(ev) => patch({ contact: ev.target.value })} data-testid="rule-contact" placeholder="5511*, 5521999990000" />
+          </label>
+          <label>Contact name
+            <input className="input" value={form.contactName} onChange={(ev) => patch({ contactName: ev.target.value })} data-testid="rule-contact-name" />
+          </label>
+          <label>Error codes
+            <input className="input" value={form.errorCodes} onChange={(ev) => patch({ errorCodes: ev.target.value })} data-testid="rule-error-codes" placeholder="131026, 131047" />
+          </label>
+          <label>Message types
+            <input className="input" value={form.messageTypes} onChange={(ev) => patch({ messageTypes: ev.target.value })} data-testid="rule-message-types" placeholder="text, image" />
+          </label>
+          <label>Lead reply
+            <select value={form.leadReply} onChange={(ev) => patch({ leadReply: ev.target.value as RuleForm['leadReply'] })} data-testid="rule-lead-reply">
+              <option value="">either</option>
+              <option value="yes">only lead replies</option>
+              <option value="no">not lead replies</option>
+            </select>
+          </label>
+        </div>
+        <details className="rule-advanced" open={form.anyJson.trim() !== ''}>
+          <summary>Any of (advanced, JSON)</summary>
+          <p className="muted small">At least one of these condition groups must also hold, e.g. <code>{'[{"text": "urgent"}, {"status": ["failed"]}]'}</code>.</p>
+          <textarea className="input textarea mono" rows={5} value={form.anyJson} spellCheck={false}
+            onChange={(ev) => patch({ anyJson: ev.target.value })} data-testid="rule-any" />
+        </details>
+      </fieldset>
+
+      <fieldset className="rule-fieldset">
+        <legend>Delivery</legend>
+        <div className="form-grid">
+          <label>Throttle (seconds per contact)
+            <input className="input" inputMode="numeric" value={form.throttleSeconds} onChange={(ev) => patch({ throttleSeconds: ev.target.value })} data-testid="rule-throttle" />
+          </label>
+          <span />
+          <label>Quiet hours from
+            <input className="input" type="time" value={form.quietFrom} onChange={(ev) => patch({ quietFrom: ev.target.value })} data-testid="rule-quiet-from" />
+          </label>
+          <label>Quiet hours to
+            <input className="input" type="time" value={form.quietTo} onChange={(ev) => patch({ quietTo: ev.target.value })} data-testid="rule-quiet-to" />
+          </label>
+        </div>
+        <label className="inline-check">
+          <input type="checkbox" checked={form.silence} onChange={(ev) => patch({ silence: ev.target.checked })} data-testid="rule-silence" />
+          Silence rule: fire when no message arrives for a while (ignores the conditions above)
+        </label>
+        {form.silence && (
+          <div className="form-grid">
+            <label>Minutes without messages
+              <input className="input" inputMode="numeric" value={form.silenceMinutes} onChange={(ev) => patch({ silenceMinutes: ev.target.value })} data-testid="rule-silence-minutes" />
+            </label>
+            <span />
+            <label>Working hours from
+              <input className="input" type="time" value={form.silenceFrom} onChange={(ev) => patch({ silenceFrom: ev.target.value })} />
+            </label>
+            <label>Working hours to
+              <input className="input" type="time" value={form.silenceTo} onChange={(ev) => patch({ silenceTo: ev.target.value })} />
+            </label>
+          </div>
+        )}
+      </fieldset>
+
+      <fieldset className="rule-fieldset">
+        <legend>Notification</legend>
+        <div className="form-grid">
+          <label className="span-2">Title
+            <input className="input" value={form.title} onChange={(ev) => patch({ title: ev.target.value })} data-testid="rule-title" maxLength={200} />
+          </label>
+          <label className="span-2">Body
+            <textarea className="input textarea" rows={2} value={form.body} onChange={(ev) => patch({ body: ev.target.value })} data-testid="rule-body" maxLength={1000} />
+          </label>
+        </div>
+        <p className="muted small" data-testid="rule-placeholders">
+          Placeholders: {TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}
+        </p>
+        {sampleTitle != null && (
+          <div className="rule-sample" data-testid="rule-sample">
+            <span className="muted small">With the selected event:</span>
+            <strong className="wrap-words">{sampleTitle}</strong>
+            {sampleBody && <span className="wrap-words">{sampleBody}</span>}
+          </div>
+        )}
+      </fieldset>
+
+      <PreviewBox preview={preview} hasEvent={selectedId != null} />
+
+      {saveError && <p className="field-error" role="alert" data-testid="rule-save-error">{saveError}</p>}
+      <div className="panel-row">
+        <button type="submit" className="btn btn-primary" disabled={saving} data-testid="rule-save">{saving ? 'Saving…' : 'Save rule'}</button>
+        <button type="button" className="btn btn-ghost" onClick={onDone} data-testid="rule-cancel">Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+function PreviewBox({ preview, hasEvent }: { preview: PreviewState; hasEvent: boolean }) {
+  if (preview.state === 'error') {
+    return <div className="rule-preview is-invalid" data-testid="rule-preview"><p className="field-error" data-testid="rule-preview-error">{preview.error}</p></div>;
+  }
+  if (preview.state !== 'done') {
+    return <div className="rule-preview" data-testid="rule-preview"><p className="muted small">Checking…</p></div>;
+  }
+  const v = preview.value;
+  if (!v.valid) {
+    return <div className="rule-preview is-invalid" data-testid="rule-preview"><p className="field-error" data-testid="rule-preview-error">{v.error ?? 'The rule is not valid.'}</p></div>;
+  }
+  return (
+    <div className="rule-preview" data-testid="rule-preview">
+      <div data-testid="rule-preview-match">
+        {hasEvent && v.matches != null
+          ? <>Matches the selected event: <strong className={v.matches ? 'text-ok' : 'text-error'}>{v.matches ? 'yes' : 'no'}</strong></>
+          : <span className="muted">Select an event in the feed to test the rule against it.</span>}
+      </div>
+      <div data-testid="rule-preview-count">
+        Would have fired <strong>{v.wouldHaveFired}</strong> {v.wouldHaveFired === 1 ? 'time' : 'times'} in the last 24 h
+      </div>
+    </div>
+  );
+}
+
+function ChipGroup<T extends string>({ label, all, value, onChange, testid }: {
+  label: string; all: readonly T[]; value: T[]; onChange(v: T[]): void; testid: string;
+}) {
+  return (
+    <div className="chip-group" role="group" aria-label={label} data-testid={testid}>
+      <span className="chip-group-label">{label}</span>
+      {all.map((v) => {
+        const on = value.includes(v);
+        return (
+          <button key={v} type="button" className={`chip chip-xs${on ? ' chip-active' : ''}`} aria-pressed={on}
+            data-testid={`${testid}-${v}`} onClick={() => onChange(toggleIn(value, v, all))}>{v}</button>
+        );
+      })}
+      {value.length === 0 && <span className="muted small">any</span>}
+    </div>
+  );
+}

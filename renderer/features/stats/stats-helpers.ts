@@ -1,0 +1,80 @@
+// Pure helpers for the Stats panel: windows, rates, the failures table, the per-minute bars and the
+// handler-latency verdicts against Meta's guidance.
+import { explainError } from '../../../shared/error-codes';
+import type { LatencyStats, MinuteBucket } from '../../../shared/types';
+
+export const STATS_WINDOWS = [
+  { id: '1h', label: '1 h', ms: 3_600_000 },
+  { id: '24h', label: '24 h', ms: 86_400_000 },
+  { id: '7d', label: '7 d', ms: 7 * 86_400_000 },
+] as const;
+export type StatsWindowId = (typeof STATS_WINDOWS)[number]['id'];
+
+/** Least time between two refreshes caused by arriving events. */
+export const STATS_REFRESH_MS = 2000;
+
+/** 0.9345 → "93.5 %"; null (nothing to divide by) → "—". */
+export function formatRate(r: number | null | undefined): string {
+  if (r == null || !Number.isFinite(r)) return '—';
+  const pct = r * 100;
+  const digits = pct === 0 || pct === 100 || pct >= 99.95 ? 0 : 1;
+  return `${pct.toFixed(digits)} %`;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export interface FailureRow { code: string; count: number; title: string; action: string; known: boolean }
+
+/** Failures by error code, most frequent first, each explained. */
+export function failureRows(byErrorCode: Record<string, number> | undefined): FailureRow[] {
+  return Object.entries(byErrorCode ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, count]) => {
+      const x = explainError(code);
+      return { code, count, title: x?.title ?? `Error ${code}`, action: x?.action ?? '', known: x?.known ?? false };
+    });
+}
+
+export interface Bar { x: number; y: number; w: number; h: number; t: number; total: number; failed: number; minutes: number }
+
+/**
+ * Per-minute buckets as at most `maxBars` bars in a width × height box: consecutive minutes are summed
+ * when there are more buckets than bars. Heights scale to the tallest bar; an empty series gives no bars.
+ */
+export function chartBars(buckets: readonly MinuteBucket[], width: number, height: number, maxBars = 120): { bars: Bar[]; max: number } {
+  if (buckets.length === 0) return { bars: [], max: 0 };
+  const per = Math.max(1, Math.ceil(buckets.length / maxBars));
+  const groups: { t: number; total: number; failed: number; minutes: number }[] = [];
+  for (let i = 0; i < buckets.length; i += per) {
+    const slice = buckets.slice(i, i + per);
+    groups.push({
+      t: slice[0].t,
+      total: slice.reduce((a, b) => a + b.total, 0),
+      failed: slice.reduce((a, b) => a + b.failed, 0),
+      minutes: slice.length * 1,
+    });
+  }
+  const max = Math.max(0, ...groups.map((g) => g.total));
+  const slot = width / groups.length;
+  const w = Math.max(1, slot * 0.8);
+  const bars = groups.map((g, i) => {
+    const h = max > 0 ? (g.total / max) * height : 0;
+    return { x: i * slot + (slot - w) / 2, y: height - h, w, h, t: g.t, total: g.total, failed: g.failed, minutes: per };
+  });
+  return { bars, max };
+}
+
+export type Mark = 'pass' | 'attention' | 'none';
+
+/** PASS / needs attention for the median (≤ 250 ms) and the share over 1 s (< 1 %); none without data. */
+export function latencyMarks(l: Pick<LatencyStats, 'guidance'> | null | undefined): { median: Mark; slow: Mark } {
+  const m = (ok: boolean | null | undefined): Mark => (ok == null ? 'none' : ok ? 'pass' : 'attention');
+  return { median: m(l?.guidance.medianOk), slow: m(l?.guidance.slowShareOk) };
+}
+
+export const MARK_TEXT: Record<Mark, string> = { pass: 'PASS', attention: 'needs attention', none: 'no data' };
