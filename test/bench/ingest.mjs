@@ -1,6 +1,7 @@
 // Ingest: hookscope's real serve process (signature check, normalisation, group-committed durable
 // storage) against a bare node:http server, same payloads, same load generator, same run.
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, SECRET, load, runChild, signedBodies, spawnUntil, startServe, tmp } from './lib.mjs';
 
@@ -47,6 +48,7 @@ export async function benchIngest({ quick, log, withUiLoad = true }) {
   const stored = countStored(serve.dataDir);
   await serve.stop();
   const storedAfter = countStored(serve.dataDir);
+  rmSync(serve.dataDir, { recursive: true, force: true });
   const failures = h.errors + h.non200 + (h2 ? h2.errors + h2.non200 : 0) + (u ? u.errors + u.non200 : 0);
 
   rows.push({ name: 'bare node:http rate (baseline)', value: `${b.rps.toFixed(0)} req/s`, target: '—', ratio: `before/after ${b.spread} req/s, p99 ${b.p99.toFixed(2)} ms`, pass: null });

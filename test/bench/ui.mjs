@@ -2,7 +2,7 @@
 // 10 s from a separate generator. Frame times (requestAnimationFrame deltas in the page), input latency
 // (click on a status filter → the next frame painted), renderer heap (CDP), main-thread cost per event.
 import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { SECRET, load, signedBodies, startServe, summarise, sleep, tmp } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -99,5 +99,6 @@ export async function benchUi({ quick, log }) {
   } finally {
     await browser?.close().catch(() => undefined);
     await serve.stop();
+    rmSync(serve.dataDir, { recursive: true, force: true });
   }
 }
