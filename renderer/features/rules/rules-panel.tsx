@@ -126,6 +126,7 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [preview, setPreview] = useState<PreviewState>({ state: 'idle' });
+  const [advancedOpen, setAdvancedOpen] = useState(initial.form.anyJson.trim() !== '');
   const patch = (p: Partial<RuleForm>) => setForm((f) => ({ ...f, ...p }));
   const built = useMemo(() => ruleFromForm(form), [form]);
   const seq = useRef(0);
@@ -208,8 +209,8 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
             </select>
           </label>
         </div>
-        <details className="rule-advanced" open={form.anyJson.trim() !== ''}>
-          <summary>Any of (advanced, JSON)</summary>
+        <details className="rule-advanced" open={advancedOpen} onToggle={(ev) => setAdvancedOpen(ev.currentTarget.open)}>
+          <summary data-testid="rule-any-toggle">Any of (advanced, JSON)</summary>
           <p className="muted small">At least one of these condition groups must also hold, e.g. <code>{'[{"text": "urgent"}, {"status": ["failed"]}]'}</code>.</p>
           <textarea className="input textarea mono" rows={5} value={form.anyJson} spellCheck={false}
             onChange={(ev) => patch({ anyJson: ev.target.value })} data-testid="rule-any" />

@@ -130,7 +130,11 @@ export function createRulesSlice(ctx: SliceContext): RulesSlice {
     async setRuleEnabled(id, enabled) {
       const rule = get().rules.find((r) => r.id === id);
       if (!rule) return { ok: false, error: `Rule ${id} is gone.` };
-      return get().updateRule(id, { ...inputOf(rule), enabled });
+      // Optimistic: the switch moves at once and moves back if the core refuses.
+      upsert({ ...rule, enabled });
+      const r = await get().updateRule(id, { ...inputOf(rule), enabled });
+      if (!r.ok && get().rules.some((x) => x.id === id)) upsert(rule);
+      return r;
     },
     async previewRule(rule, eventId, sinceMs) {
       try {
