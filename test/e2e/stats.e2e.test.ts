@@ -1,0 +1,107 @@
+// The Stats panel in real Chromium against the real `serve`: funnel counts and rates, failures by
+// error code (explained) and the per-minute chart from signed status webhooks posted with fetch,
+// refreshed live while the panel is open; the window selector; no page errors.
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { startServe, type ServeProcess } from '../helpers/serve';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = REAL_CAPTURE.secret;
+const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function post(body: string) {
+  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
+  await res.arrayBuffer();
+  expect(res.status).toBe(200);
+}
+
+/** A Meta status webhook for message `id` (the sent fixture with its id and status swapped). */
+const status = (id: string, s: 'sent' | 'delivered' | 'read') =>
+  post(fixture('meta-cloud__status-sent__pywa-sent.json').toString('utf8').replaceAll('wamid.xyzxyz', id).replace('"status": "sent"', `"status": "${s}"`));
+const failed = async (id: string) => {
+  const body = fixture('meta-cloud__status-failed__pywa-130472.json').toString('utf8');
+  const original = /"id":\s*"(wamid\.[^"]+)"/.exec(body)![1];
+  await post(body.replaceAll(original, id));
+};
+
+const tid = (id: string) => page.getByTestId(id);
+const text = (id: string) => tid(id).textContent({ timeout: 5000 });
+
+describe('stats panel in Chromium against serve', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it with apt-get)`);
+    serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(8000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(serve.uiUrl);
+    await tid('top-bar').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('starts empty', async () => {
+    await tid('nav-stats').click();
+    await tid('stats-funnel').waitFor();
+    expect(await text('funnel-sent-count')).toBe('0');
+    expect(await text('funnel-delivered-rate')).toBe('— of sent');
+    expect(await tid('stats-failures').textContent()).toContain('No failed messages');
+    expect(await tid('chart-bar').count()).toBe(0);
+    expect(await tid('latency-empty').count()).toBe(1);
+  });
+
+  it('counts the funnel from real posted statuses, live while the panel is open', async () => {
+    await status('wamid.A', 'sent');
+    await status('wamid.A', 'delivered');
+    await status('wamid.A', 'read');
+    await status('wamid.B', 'sent');
+    await status('wamid.B', 'delivered');
+    await status('wamid.C', 'sent');
+    await failed('wamid.D');
+    await expect.poll(() => text('funnel-sent-count'), { timeout: 10_000 }).toBe('3');
+    await expect.poll(() => text('funnel-failed-count'), { timeout: 10_000 }).toBe('1');
+    expect(await text('funnel-delivered-count')).toBe('2');
+    expect(await text('funnel-read-count')).toBe('1');
+    expect(await text('funnel-delivered-rate')).toBe('66.7 % of sent');
+    expect(await text('funnel-read-rate')).toBe('50.0 % of delivered');
+    expect(await text('funnel-failed-rate')).toBe('25.0 % of all');
+    expect(await tid('stats-funnel').textContent()).toContain('4 outgoing messages');
+  });
+
+  it('explains failures by error code and charts events per minute', async () => {
+    const row = tid('failure-row');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    const t = (await row.textContent())!;
+    expect(t).toContain('130472');
+    expect(t).toMatch(/experiment/i);
+    await expect.poll(() => text('stats-total')).toMatch(/^7 events/);
+    expect(await tid('chart-bar').count()).toBeGreaterThanOrEqual(1);
+    expect(await tid('chart-bar').first().locator('title').textContent()).toMatch(/events?/);
+  });
+
+  it('switches windows; the same events count in 1 h and 7 d', async () => {
+    await tid('stats-window-1h').click();
+    expect(await tid('stats-window-1h').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => text('funnel-sent-count')).toBe('3');
+    await tid('stats-window-7d').click();
+    await expect.poll(() => text('funnel-read-count')).toBe('1');
+    await expect.poll(() => text('stats-total')).toMatch(/^7 events/);
+  });
+
+  it('had no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
