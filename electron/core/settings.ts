@@ -6,14 +6,8 @@ import { join } from 'node:path';
 import type { SettingsUpdate, SettingsView } from '../../shared/types';
 import type { CoreOptions, SecretName, SecretStore } from './types';
 
-export interface PlainSettings {
-  forwardTargets: string[];
-  forwardTimeoutMs: number;
-  publicUrl: string | null;
-  ngrokDomain: string | null;
-  retention: { days: number | null; maxEvents: number | null };
-  bodyLimitBytes: number;
-}
+/** What settings.json holds: everything the view shows except the secrets, which live apart. */
+export type PlainSettings = Omit<SettingsView, 'secrets'>;
 
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
