@@ -8,7 +8,8 @@ import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { signMetaBody } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
 
-const OUT = resolve(__dirname, '../../docs');
+// `UPDATE_SCREENSHOTS=1 npm test` refreshes the README's pictures; other runs write to test-results/.
+const OUT = resolve(__dirname, process.env.UPDATE_SCREENSHOTS ? '../../docs' : '../../test-results');
 let serve: ServeProcess;
 let browser: Browser;
 
