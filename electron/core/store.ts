@@ -112,16 +112,22 @@ function likePattern(contact: string): string {
   return escaped.replace(/\*/g, '%');
 }
 
-export interface Store {
-  readonly db: Db;
-  ingest(records: IngestRecord[]): IngestResult[];
+export interface Thread { contactId: string; items: HookEvent[]; lastIncomingAt: number | null }
+
+/** The UI's reads: the same code runs on the main connection (store) and in the read worker (read-worker.ts). */
+export interface StoreReads {
   listEvents(q: ListQuery): EventPage;
-  iterateEvents(f: EventFilter, opts?: { withRaw?: boolean; order?: 'asc' | 'desc' }): IterableIterator<HookEvent>;
   getEvent(id: number): EventDetail | null;
   getRequest(id: number): StoredRequestWithBytes | null;
   lifecycle(messageId: string): MessageLifecycle | null;
-  thread(contactId: string, limit: number): { contactId: string; items: HookEvent[]; lastIncomingAt: number | null };
+  thread(contactId: string, limit: number): Thread;
   stats(f: { since?: number; until?: number }): Stats;
+}
+
+export interface Store extends StoreReads {
+  readonly db: Db;
+  ingest(records: IngestRecord[]): IngestResult[];
+  iterateEvents(f: EventFilter, opts?: { withRaw?: boolean; order?: 'asc' | 'desc' }): IterableIterator<HookEvent>;
   addForward(requestId: number, f: ForwardResult): void;
   kvGet(key: string): string | null;
   kvSet(key: string, value: string | null): void;
@@ -171,152 +177,66 @@ function migrate(db: Db, dataDir: string) {
   }
 }
 
-function createStoreApi(db: Db): Store {
-  const insertRequest = db.prepare(`INSERT INTO requests (received_at, method, path, query, headers, body, body_size, provider,
-    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-  const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
-    contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
-    duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-  const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
-  const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? LIMIT 1');
-  const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? LIMIT 1');
+/** The filter as SQL over `events` (columns prefixed with `col`), with the full-text part kept apart. */
+function whereParts(f: EventFilter, col = ''): { parts: string[]; params: unknown[]; match: string | null } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const inList = (c: string, vals: readonly string[] | undefined) => {
+    if (!vals || vals.length === 0) return;
+    parts.push(`${col}${c} IN (${vals.map(() => '?').join(',')})`);
+    params.push(...vals);
+  };
+  inList('status', f.status);
+  inList('kind', f.kind);
+  inList('provider', f.provider);
+  inList('signature', f.signature);
+  if (f.contact) {
+    const p = likePattern(f.contact);
+    if (p.includes('%')) { parts.push(`${col}contact_id LIKE ? ESCAPE '\\'`); params.push(p); }
+    else { parts.push(`${col}contact_id = ?`); params.push(p.replace(/\\(.)/g, '$1')); }
+  }
+  if (f.messageId) { parts.push(`${col}message_id = ?`); params.push(f.messageId); }
+  if (f.since != null) { parts.push(`${col}received_at >= ?`); params.push(f.since); }
+  if (f.until != null) { parts.push(`${col}received_at < ?`); params.push(f.until); }
+  return { parts, params, match: f.q ? ftsQuery(f.q) : null };
+}
+
+function where(f: EventFilter): { sql: string; params: unknown[] } {
+  const { parts, params, match } = whereParts(f);
+  if (match) { parts.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); params.push(match); }
+  return { sql: parts.length ? parts.join(' AND ') : '1', params };
+}
+
+/** kv key counting deletes and updates of events (bumped by the main connection's triggers, read by every reader). */
+const GENERATION_KEY = 'events.generation';
+
+/** Totals remembered per filter start over beyond this many new ids. */
+const RECOUNT_AFTER = 50_000;
+/** A search + filter whose matches are at most this many keeps their ids (pages are then cut from them). */
+const LIST_MAX = 50_000;
+/** Ids kept across all remembered filters, at most (8 bytes each). */
+const LIST_BUDGET = 2_000_000;
+
+interface Remembered {
+  n: number;
+  upTo: number;
+  gen: string | null;
+  /** Ascending ids of every match, for search + filter shapes with few matches. */
+  ids: Float64Array | null;
+}
+
+/**
+ * The UI's read queries over one connection. The store runs them on the main connection when there is no
+ * read worker; read-worker.ts runs the very same code over a read-only connection of its own.
+ */
+export function createReads(db: Db): StoreReads {
   const getEventRow = db.prepare(`SELECT ${EVENT_COLUMNS}, raw, details FROM events WHERE id = ?`);
   const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
   const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
   const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
   const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE contact_id = ? AND kind IN ('message','status') ORDER BY id DESC LIMIT ?`);
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
-  const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
-  const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
-  const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-  const kvDelStmt = db.prepare('DELETE FROM kv WHERE key = ?');
-  const deleteFts = db.prepare(`INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`);
-
-  const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
-    const out: IngestResult[] = [];
-    for (const { request: r, events } of records) {
-      const info = insertRequest.run(r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body,
-        r.body ? r.body.length : 0, r.provider, r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin);
-      const requestId = Number(info.lastInsertRowid);
-      const stored: HookEvent[] = [];
-      for (const e of events) {
-        // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
-        let duplicate = false;
-        if (e.messageId && (e.kind === 'message' || e.kind === 'status')) {
-          duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
-        }
-        const raw = e.raw === undefined ? null : JSON.stringify(e.raw);
-        const details = e.details ? JSON.stringify(e.details) : null;
-        const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
-          e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
-          e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, raw, details);
-        const id = Number(ei.lastInsertRowid);
-        if (e.text || e.contactName || e.contactId || e.messageId) {
-          insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
-        }
-        stored.push({
-          id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
-          messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
-          messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
-          errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
-          ...(e.details ? { details: e.details } : {}),
-        });
-      }
-      out.push({ requestId, events: stored });
-    }
-    return out;
-  });
-
-  /** The filter as SQL over `events` (columns prefixed with `col`), with the full-text part kept apart. */
-  function whereParts(f: EventFilter, col = ''): { parts: string[]; params: unknown[]; match: string | null } {
-    const parts: string[] = [];
-    const params: unknown[] = [];
-    const inList = (c: string, vals: readonly string[] | undefined) => {
-      if (!vals || vals.length === 0) return;
-      parts.push(`${col}${c} IN (${vals.map(() => '?').join(',')})`);
-      params.push(...vals);
-    };
-    inList('status', f.status);
-    inList('kind', f.kind);
-    inList('provider', f.provider);
-    inList('signature', f.signature);
-    if (f.contact) {
-      const p = likePattern(f.contact);
-      if (p.includes('%')) { parts.push(`${col}contact_id LIKE ? ESCAPE '\\'`); params.push(p); }
-      else { parts.push(`${col}contact_id = ?`); params.push(p.replace(/\\(.)/g, '$1')); }
-    }
-    if (f.messageId) { parts.push(`${col}message_id = ?`); params.push(f.messageId); }
-    if (f.since != null) { parts.push(`${col}received_at >= ?`); params.push(f.since); }
-    if (f.until != null) { parts.push(`${col}received_at < ?`); params.push(f.until); }
-    return { parts, params, match: f.q ? ftsQuery(f.q) : null };
-  }
-
-  function where(f: EventFilter): { sql: string; params: unknown[] } {
-    const { parts, params, match } = whereParts(f);
-    if (match) { parts.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); params.push(match); }
-    return { sql: parts.length ? parts.join(' AND ') : '1', params };
-  }
-
-  // Totals at scale (docs/benchmarks.md): COUNT(*) over a million rows costs 5-60 ms, too much for every
-  // page. A total is remembered per filter with the highest id it covered; the next page only counts the
-  // events that arrived since (ids only grow). Any delete or update of events (retention) starts over.
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS hs_events_gen (n INTEGER NOT NULL);
-    INSERT INTO hs_events_gen SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM hs_events_gen);
-    CREATE TEMP TRIGGER IF NOT EXISTS hs_events_deleted AFTER DELETE ON main.events BEGIN UPDATE hs_events_gen SET n = n + 1; END;
-    CREATE TEMP TRIGGER IF NOT EXISTS hs_events_updated AFTER UPDATE ON main.events BEGIN UPDATE hs_events_gen SET n = n + 1; END;`);
-  const genStmt = db.prepare('SELECT n FROM temp.hs_events_gen').pluck();
-  const maxIdStmt = db.prepare('SELECT MAX(id) FROM events').pluck();
-  const totals = new Map<string, { n: number; upTo: number; gen: number }>();
-  const RECOUNT_AFTER = 50_000;
-
-  /** COUNT(*) for a filter; `range` [lo, hi] counts only ids in (lo, hi] (rowid bounds inside the FTS match too). */
-  function countSql(f: EventFilter, range?: [number, number]): { sql: string; params: unknown[] } {
-    const { parts, params, match } = whereParts(f);
-    const r = range ?? [];
-    if (match && parts.length === 0) {
-      // Full-text alone is counted in the FTS index, without touching events.
-      return { sql: `SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''}`, params: [match, ...r] };
-    }
-    if (match) { parts.push(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''})`); params.push(match, ...r); }
-    if (range) { parts.push('id > ? AND id <= ?'); params.push(...r); }
-    return { sql: `SELECT COUNT(*) FROM events WHERE ${parts.length ? parts.join(' AND ') : '1'}`, params };
-  }
-
-  function total(f: EventFilter): number {
-    const full = countSql(f);
-    const key = `${full.sql}\u0000${JSON.stringify(full.params)}`;
-    const gen = genStmt.get() as number;
-    const upTo = (maxIdStmt.get() as number | null) ?? 0;
-    const hit = totals.get(key);
-    let n: number;
-    if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER) {
-      if (hit.upTo === upTo) return hit.n;
-      const d = countSql(f, [hit.upTo, upTo]);
-      n = hit.n + (prep(d.sql).pluck().get(...d.params) as number);
-    } else {
-      n = prep(full.sql).pluck().get(...full.params) as number;
-    }
-    if (totals.size > 200) totals.clear();
-    totals.set(key, { n, upTo, gen });
-    return n;
-  }
-
-  const E_COLUMNS = EVENT_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ');
-
-  function page(q: ListQuery, limit: number): EventRow[] {
-    const { parts, match } = whereParts(q);
-    if (match && parts.length === 0) {
-      // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
-      const before = q.before != null ? ' AND events_fts.rowid < ?' : '';
-      // With other filters too, the IN form below lets SQLite walk their index and probe the matches.
-      const sql = `SELECT ${E_COLUMNS} FROM events_fts JOIN events e ON e.id = events_fts.rowid WHERE events_fts MATCH ?${before} ORDER BY events_fts.rowid DESC LIMIT ?`;
-      return prep(sql).all(match, ...(q.before != null ? [q.before] : []), limit) as EventRow[];
-    }
-    const w = where(q);
-    const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
-    const pageParams = q.before != null ? [...w.params, q.before] : w.params;
-    return prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`).all(...pageParams, limit) as EventRow[];
-  }
+  const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 
   // Prepared statements for filter shapes are cached by SQL text: the UI repeats the same few shapes.
   const cache = new Map<string, Statement>();
@@ -330,29 +250,141 @@ function createStoreApi(db: Db): Store {
     return s;
   }
 
-  const api: Store = {
-    db,
-    ingest: (records) => ingestTx(records),
+  // Totals at scale (docs/benchmarks.md): COUNT(*) over a million rows costs 5-60 ms, too much for every
+  // page. A total is remembered per filter with the highest id it covered; the next page only counts the
+  // events that arrived since (ids only grow). Any delete or update of events (retention) bumps the
+  // generation in kv — written by the main connection, so a read worker sees it too — and starts over.
+  // A page and its total are read in one transaction: the same snapshot, however writes interleave.
+  const genStmt = db.prepare(`SELECT value FROM kv WHERE key = '${GENERATION_KEY}'`).pluck();
+  const maxIdStmt = db.prepare('SELECT MAX(id) FROM events').pluck();
+  const totals = new Map<string, Remembered>();
+  let listed = 0;
 
-    listEvents(q) {
-      const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-      const items = page(q, limit).map(rowToEvent);
-      return { items, total: total(q) };
-    },
+  /** COUNT(*) for a filter; `range` [lo, hi] counts only ids in (lo, hi] (rowid bounds inside the FTS match too). */
+  function countSql(f: EventFilter, range?: [number, number], select = 'COUNT(*)'): { sql: string; params: unknown[] } {
+    const { parts, params, match } = whereParts(f);
+    const r = range ?? [];
+    if (match && parts.length === 0) {
+      // Full-text alone is counted in the FTS index, without touching events.
+      return { sql: `SELECT ${select === 'COUNT(*)' ? select : 'rowid'} FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''}`, params: [match, ...r] };
+    }
+    if (match) { parts.push(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''})`); params.push(match, ...r); }
+    if (range) { parts.push('id > ? AND id <= ?'); params.push(...r); }
+    return { sql: `SELECT ${select} FROM events WHERE ${parts.length ? parts.join(' AND ') : '1'}`, params };
+  }
 
-    *iterateEvents(f, opts = {}) {
-      const w = where(f);
-      const cols = opts.withRaw ? `${EVENT_COLUMNS}, raw, details` : `${EVENT_COLUMNS}, details`;
-      const order = opts.order === 'asc' ? 'ASC' : 'DESC';
-      // A fresh statement: iterate() holds it busy until the loop ends.
-      const stmt = db.prepare(`SELECT ${cols} FROM events WHERE ${w.sql} ORDER BY id ${order}`);
-      for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) yield rowToEvent(row);
-    },
+  /** Every matching id (ascending) when there are at most LIST_MAX, else null; and how many match. */
+  function matchingIds(f: EventFilter, range?: [number, number]): { n: number; ids: Float64Array | null } {
+    const c = countSql(f, range, 'id');
+    const ids: number[] = [];
+    let n = 0;
+    for (const id of prep(c.sql).pluck().iterate(...c.params) as IterableIterator<number>) {
+      if (n++ < LIST_MAX) ids.push(id);
+    }
+    return { n, ids: n <= LIST_MAX ? Float64Array.from(ids).sort() : null };
+  }
+
+  function remember(key: string, r: Remembered): Remembered {
+    if (totals.size > 200 || listed > LIST_BUDGET) { totals.clear(); listed = 0; }
+    const old = totals.get(key);
+    if (old?.ids) listed -= old.ids.length;
+    if (r.ids) listed += r.ids.length;
+    totals.set(key, r);
+    return r;
+  }
+
+  /**
+   * The total for a filter at `upTo` (the newest id in this snapshot). `page`, when given, is the
+   * newest-first page already read for this filter: if it reaches below the remembered point it holds
+   * every match that arrived since, and no count query is needed. `withIds` keeps the matches' ids.
+   */
+  function total(f: EventFilter, gen: string | null, upTo: number, opts: { page?: EventRow[]; limit?: number; withIds?: boolean } = {}): Remembered {
+    const full = countSql(f);
+    const key = `${full.sql}\u0000${JSON.stringify(full.params)}`;
+    const hit = totals.get(key);
+    if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER && (hit.ids != null || !opts.withIds || hit.n > LIST_MAX)) {
+      if (hit.upTo === upTo) return hit;
+      const page = opts.page;
+      if (page && !hit.ids && (page.length < (opts.limit ?? Infinity) || page[page.length - 1].id <= hit.upTo)) {
+        let d = 0;
+        for (const r of page) if (r.id > hit.upTo) d++;
+        return remember(key, { n: hit.n + d, upTo, gen, ids: null });
+      }
+      if (hit.ids) {
+        const more = matchingIds(f, [hit.upTo, upTo]);
+        const n = hit.n + more.n;
+        let ids: Float64Array | null = null;
+        if (n <= LIST_MAX && more.ids) {
+          ids = new Float64Array(n);
+          ids.set(hit.ids);
+          ids.set(more.ids, hit.ids.length);
+        }
+        return remember(key, { n, upTo, gen, ids });
+      }
+      const d = countSql(f, [hit.upTo, upTo]);
+      return remember(key, { n: hit.n + (prep(d.sql).pluck().get(...d.params) as number), upTo, gen, ids: null });
+    }
+    if (opts.withIds) return remember(key, { ...matchingIds(f), upTo, gen });
+    return remember(key, { n: prep(full.sql).pluck().get(...full.params) as number, upTo, gen, ids: null });
+  }
+
+  const E_COLUMNS = EVENT_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ');
+
+  function page(q: ListQuery, limit: number): EventRow[] {
+    const { parts, params, match } = whereParts(q, 'e.');
+    if (match) {
+      // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
+      // CROSS JOIN keeps the FTS index outside: probing it per row re-reads a prefix match every time.
+      // With other filters this runs only when many events match both (see listEvents), so few are skipped.
+      const before = q.before != null ? ' AND events_fts.rowid < ?' : '';
+      const other = parts.length ? ` AND ${parts.join(' AND ')}` : '';
+      const sql = `SELECT ${E_COLUMNS} FROM events_fts CROSS JOIN events e ON e.id = events_fts.rowid WHERE events_fts MATCH ?${before}${other} ORDER BY events_fts.rowid DESC LIMIT ?`;
+      return prep(sql).all(match, ...(q.before != null ? [q.before] : []), ...params, limit) as EventRow[];
+    }
+    const w = where(q);
+    const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
+    const pageParams = q.before != null ? [...w.params, q.before] : w.params;
+    return prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`).all(...pageParams, limit) as EventRow[];
+  }
+
+  /** The newest `limit` ids below `before` from an ascending list. */
+  function cut(ids: Float64Array, before: number | undefined, limit: number): number[] {
+    let hi = ids.length;
+    if (before != null) {
+      let lo = 0;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (ids[mid] < before) lo = mid + 1; else hi = mid; }
+    }
+    const out: number[] = [];
+    for (let i = hi - 1; i >= 0 && out.length < limit; i--) out.push(ids[i]);
+    return out;
+  }
+
+  const listTx = db.transaction((q: ListQuery): EventPage => {
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const gen = (genStmt.get() as string | undefined) ?? null;
+    const upTo = (maxIdStmt.get() as number | null) ?? 0;
+    const { parts, match } = whereParts(q);
+    if (match && parts.length > 0) {
+      // Search + filter: the matches of both are found once (their ids kept when few) and the page is cut
+      // from them, instead of walking the full-text matches against the other index for the page and again
+      // for the count. Many matches: the FTS walk stops at `limit`.
+      const t = total(q, gen, upTo, { withIds: true });
+      if (t.n === 0) return { items: [], total: 0 };
+      const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit);
+      return { items: rows.map(rowToEvent), total: t.n };
+    }
+    const rows = page(q, limit);
+    const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit } : {});
+    return { items: rows.map(rowToEvent), total: t.n };
+  });
+
+  const reads: StoreReads = {
+    listEvents: (q) => listTx(q),
 
     getEvent(id) {
       const row = getEventRow.get(id) as EventRow | undefined;
       if (!row) return null;
-      const request = api.getRequest(row.request_id);
+      const request = reads.getRequest(row.request_id);
       if (!request) return null;
       const { bodyBytes: _bytes, ...req } = request;
       return { ...rowToEvent(row), request: req };
@@ -416,6 +448,92 @@ function createStoreApi(db: Db): Store {
         total += r.n;
       }
       return { byStatus, byErrorCode, byKind, total };
+    },
+
+  };
+  return reads;
+}
+
+/** A read-only connection to the store's file (read worker); the schema is the writer's business. */
+export function openReadConnection(opts: { dataDir: string; nativeBinding?: string }): Db {
+  const db = new Database(join(opts.dataDir, 'hookscope.db'), {
+    readonly: true, fileMustExist: true, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+  });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+function createStoreApi(db: Db): Store {
+  const insertRequest = db.prepare(`INSERT INTO requests (received_at, method, path, query, headers, body, body_size, provider,
+    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
+    contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
+    duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
+  const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? LIMIT 1');
+  const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? LIMIT 1');
+  const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
+  const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
+  const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const kvDelStmt = db.prepare('DELETE FROM kv WHERE key = ?');
+  const deleteFts = db.prepare(`INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`);
+
+  // Deletes and updates of events (retention) bump a generation that every reader's remembered totals
+  // compare (createReads). Temporary triggers: this process's main connection is the only writer.
+  db.exec(`INSERT INTO kv (key, value) VALUES ('${GENERATION_KEY}', '0') ON CONFLICT(key) DO NOTHING;
+    CREATE TEMP TRIGGER IF NOT EXISTS hs_events_deleted AFTER DELETE ON main.events BEGIN
+      UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = '${GENERATION_KEY}'; END;
+    CREATE TEMP TRIGGER IF NOT EXISTS hs_events_updated AFTER UPDATE ON main.events BEGIN
+      UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = '${GENERATION_KEY}'; END;`);
+
+  const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
+    const out: IngestResult[] = [];
+    for (const { request: r, events } of records) {
+      const info = insertRequest.run(r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body,
+        r.body ? r.body.length : 0, r.provider, r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin);
+      const requestId = Number(info.lastInsertRowid);
+      const stored: HookEvent[] = [];
+      for (const e of events) {
+        // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
+        let duplicate = false;
+        if (e.messageId && (e.kind === 'message' || e.kind === 'status')) {
+          duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
+        }
+        const raw = e.raw === undefined ? null : JSON.stringify(e.raw);
+        const details = e.details ? JSON.stringify(e.details) : null;
+        const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
+          e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
+          e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, raw, details);
+        const id = Number(ei.lastInsertRowid);
+        if (e.text || e.contactName || e.contactId || e.messageId) {
+          insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
+        }
+        stored.push({
+          id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
+          messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
+          messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
+          errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
+          ...(e.details ? { details: e.details } : {}),
+        });
+      }
+      out.push({ requestId, events: stored });
+    }
+    return out;
+  });
+
+  const reads = createReads(db);
+  const api: Store = {
+    db,
+    ...reads,
+    ingest: (records) => ingestTx(records),
+
+    *iterateEvents(f, opts = {}) {
+      const w = where(f);
+      const cols = opts.withRaw ? `${EVENT_COLUMNS}, raw, details` : `${EVENT_COLUMNS}, details`;
+      const order = opts.order === 'asc' ? 'ASC' : 'DESC';
+      // A fresh statement: iterate() holds it busy until the loop ends.
+      const stmt = db.prepare(`SELECT ${cols} FROM events WHERE ${w.sql} ORDER BY id ${order}`);
+      for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) yield rowToEvent(row);
     },
 
     addForward(requestId, f) {
