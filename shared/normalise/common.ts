@@ -7,6 +7,26 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * How deep parsed provider JSON may nest. Real webhooks are about ten levels deep; a hostile body can
+ * be 1 MiB of `[` — JSON.parse copes, but every recursive walker after it (JSON.stringify when the
+ * event is stored, the inspector's tree) overflows the stack.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** True when a parsed JSON value nests deeper than `limit` arrays/objects. Iterative: never recurses. */
+export function deeperThan(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: { v: object; d: number }[] = [{ v: value, d: 1 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop()!;
+    if (d > limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const c of children) if (typeof c === 'object' && c !== null) stack.push({ v: c, d: d + 1 });
+  }
+  return false;
+}
+
 export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }

@@ -9,7 +9,7 @@
 
 import type { EventStatus, NormalisedEvent } from '../types';
 import { explainError } from '../error-codes';
-import { asArray, blank, contactKey, coordinates, isObj, type Obj, placeText, rawStr, str, toMillis } from './common';
+import { asArray, blank, contactKey, coordinates, deeperThan, isObj, MAX_JSON_DEPTH, type Obj, placeText, rawStr, str, toMillis } from './common';
 
 /** Where an event sits in the envelope: what every event of a change shares. */
 interface ChangeContext {
@@ -51,10 +51,27 @@ const ACCOUNT_FIELDS = new Set([
 /** Media-carrying message types; their object holds id, mime_type, sha256, caption?, url? (§1.3). */
 const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
 
+/** More events than this from one POST are not stored one by one (see normaliseMeta). */
+export const MAX_EVENTS_PER_WEBHOOK = 5000;
+
 export function normaliseMeta(payload: unknown): NormalisedEvent[] {
   const out: NormalisedEvent[] = [];
+  if (deeperThan(payload)) {
+    // Hostile nesting: storing it as the event's raw payload would overflow JSON.stringify's stack
+    // (and fail the whole commit). The request keeps the exact bytes; the event says why it is empty.
+    const ev = blank('meta', 'unknown', null);
+    ev.text = `Not a Meta webhook: the JSON nests deeper than ${MAX_JSON_DEPTH} levels (the body is kept as received)`;
+    return [ev];
+  }
   try {
     walk(payload, out);
+    if (out.length > MAX_EVENTS_PER_WEBHOOK) {
+      // Meta batches a handful of updates per POST; hundreds of thousands are an attack on the store
+      // (every event is a row, written while the receiver waits). The body is stored whole regardless.
+      const dropped = out.length - MAX_EVENTS_PER_WEBHOOK;
+      out.length = MAX_EVENTS_PER_WEBHOOK;
+      out.push(unknownEvent(null, `This webhook carries ${dropped + MAX_EVENTS_PER_WEBHOOK} items; only the first ${MAX_EVENTS_PER_WEBHOOK} became events (the body is kept as received)`));
+    }
   } catch (err) {
     // Nothing above should throw on JSON.parse output; if it ever does, the request must still be
     // stored and answered 200, so the payload survives as one unknown event.
@@ -137,7 +154,7 @@ function routeChange(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): vo
 function messagesValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
   const metadata = isObj(value.metadata) ? value.metadata : null;
   const businessId = metadata ? contactKey(metadata.phone_number_id) : null;
-  const contacts = asArray(value.contacts);
+  const contacts = indexContacts(value.contacts);
   const before = out.length;
   for (const m of asArray(value.messages)) out.push(messageEvent(m, contacts, businessId, ctx));
   for (const s of asArray(value.statuses)) out.push(statusEvent(s, contacts, businessId, ctx));
@@ -147,27 +164,47 @@ function messagesValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): 
   if (out.length === before) out.push(unknownEvent(value, 'A "messages" change with no messages, statuses or errors', ctx));
 }
 
-/** contacts[] entry for this sender/recipient: by wa_id (or BSUID user_id), else the first one. */
-function contactName(contacts: unknown[], ids: (string | null)[]): string | null {
-  if (contacts.length === 0) return null;
-  let found: Obj | null = null;
-  for (const c of contacts) {
+/**
+ * contacts[] of one change, indexed once: a hostile body with thousands of messages and thousands of
+ * contacts must cost messages + contacts, not messages × contacts.
+ */
+interface Contacts {
+  list: unknown[];
+  /** wa_id, its digits-only key and user_id → position of the first contact that has it. */
+  byId: Map<string, number>;
+}
+
+function indexContacts(v: unknown): Contacts {
+  const list = asArray(v);
+  const byId = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
     if (!isObj(c)) continue;
-    const wa = str(c.wa_id);
-    const waKey = contactKey(c.wa_id);
-    const user = str(c.user_id);
-    for (const id of ids) {
-      if (id !== null && (id === wa || id === waKey || id === user)) { found = c; break; }
+    for (const k of [str(c.wa_id), contactKey(c.wa_id), str(c.user_id)]) {
+      if (k !== null && !byId.has(k)) byId.set(k, i);
     }
-    if (found) break;
   }
-  if (!found) found = isObj(contacts[0]) ? contacts[0] : null;
+  return { list, byId };
+}
+
+/** contacts[] entry for this sender/recipient: by wa_id (or BSUID user_id), else the first one. */
+function contactName(contacts: Contacts, ids: (string | null)[]): string | null {
+  if (contacts.list.length === 0) return null;
+  // The earliest contact matching any of the ids, as a scan of the list in order would find.
+  let at = -1;
+  for (const id of ids) {
+    if (id === null) continue;
+    const i = contacts.byId.get(id);
+    if (i !== undefined && (at < 0 || i < at)) at = i;
+  }
+  const c = contacts.list[at >= 0 ? at : 0];
+  const found = isObj(c) ? c : null;
   const profile = found && isObj(found.profile) ? found.profile : null;
   return profile ? str(profile.name) : null;
 }
 
-function firstContactUserId(contacts: unknown[]): string | null {
-  const c = contacts[0];
+function firstContactUserId(contacts: Contacts): string | null {
+  const c = contacts.list[0];
   return isObj(c) ? str(c.user_id) : null;
 }
 
@@ -185,7 +222,7 @@ function applyErrors(ev: NormalisedEvent, errors: unknown): void {
   ev.errorDetail = (data ? str(data.details) : null) ?? str(e.details) ?? str(e.message);
 }
 
-function messageEvent(m: unknown, contacts: unknown[], businessId: string | null, ctx: ChangeContext): NormalisedEvent {
+function messageEvent(m: unknown, contacts: Contacts, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
   if (!isObj(m)) return unknownEvent(m, 'A message that is not an object', ctx);
   const ev = blank('meta', 'message', m);
   const details: Obj = {};
@@ -339,8 +376,14 @@ function interactiveText(it: Obj | null, details: Obj): string | null {
     if (typeof rj === 'string') {
       try {
         const parsed: unknown = JSON.parse(rj);
-        details.flowResponse = parsed;
-        if (isObj(parsed) && parsed.flow_token !== undefined) details.flowToken = parsed.flow_token;
+        if (deeperThan(parsed)) {
+          // Kept as the string it came as: parsed, it would overflow JSON.stringify when stored.
+          details.flowResponse = rj;
+          details.flowResponseTooDeep = true;
+        } else {
+          details.flowResponse = parsed;
+          if (isObj(parsed) && parsed.flow_token !== undefined) details.flowToken = parsed.flow_token;
+        }
       } catch {
         details.flowResponse = rj;
         details.flowResponseInvalid = true;
@@ -383,7 +426,7 @@ function orderText(o: Obj | null, details: Obj): string | null {
   return parts.join(', ') + sum;
 }
 
-function statusEvent(s: unknown, contacts: unknown[], businessId: string | null, ctx: ChangeContext): NormalisedEvent {
+function statusEvent(s: unknown, contacts: Contacts, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
   if (!isObj(s)) return unknownEvent(s, 'A status that is not an object', ctx);
   const ev = blank('meta', 'status', s);
   const details: Obj = {};
@@ -564,7 +607,7 @@ function userPreferences(v: Obj, ctx: ChangeContext, out: NormalisedEvent[]): vo
   const prefs = asArray(v.user_preferences);
   const metadata = isObj(v.metadata) ? v.metadata : null;
   const businessId = metadata ? contactKey(metadata.phone_number_id) : null;
-  const contacts = asArray(v.contacts);
+  const contacts = indexContacts(v.contacts);
   if (prefs.length === 0) {
     const ev = accountEvent(v, 'user_preferences', ctx);
     ev.businessId = businessId;

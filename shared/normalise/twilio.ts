@@ -5,7 +5,7 @@
 
 import type { EventStatus, NormalisedEvent } from '../types';
 import { explainError } from '../error-codes';
-import { blank, contactKey, coordinates, type Obj, placeText, toMillis } from './common';
+import { blank, contactKey, coordinates, deeperThan, MAX_JSON_DEPTH, type Obj, placeText, toMillis } from './common';
 
 // MessageStatus → Hookscope status (§2.2). `sending` is "on its way out of Twilio", closer to queued
 // than to sent (WhatsApp has not acknowledged it yet); providerStatus keeps the word either way.
@@ -29,6 +29,12 @@ const INBOUND_STATUSES = new Set(['received', 'receiving']);
 function collect(params: [string, string][]): { p: Map<string, string>; raw: Obj } {
   const p = new Map<string, string>();
   const raw: Obj = {};
+  // Repeated names collect into one array each, appended in place: copying the array per repeat would
+  // make a body of `a=&a=&a=…` cost n² (a CPU stall on hostile input).
+  const repeated = new Map<string, unknown[]>();
+  const define = (k: string, value: unknown) =>
+    // defineProperty: a param named "__proto__" must be stored as data, not change the prototype.
+    Object.defineProperty(raw, k, { value, enumerable: true, writable: true, configurable: true });
   for (const pair of params) {
     if (!Array.isArray(pair)) continue;
     const k = pair[0];
@@ -36,11 +42,15 @@ function collect(params: [string, string][]): { p: Map<string, string>; raw: Obj
     if (typeof k !== 'string') continue;
     if (!p.has(k)) {
       p.set(k, typeof v === 'string' ? v : String(v));
-      // defineProperty: a param named "__proto__" must be stored as data, not change the prototype.
-      Object.defineProperty(raw, k, { value: v, enumerable: true, writable: true, configurable: true });
+      define(k, v);
     } else {
-      const prev = raw[k];
-      raw[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+      const list = repeated.get(k);
+      if (list) list.push(v);
+      else {
+        const fresh = [raw[k], v];
+        repeated.set(k, fresh);
+        define(k, fresh);
+      }
     }
   }
   return { p, raw };
@@ -99,6 +109,22 @@ export function normaliseTwilio(params: [string, string][]): NormalisedEvent[] {
     ev.text = `Hookscope could not read these parameters: ${err instanceof Error ? err.message : String(err)}`;
     return [ev];
   }
+}
+
+/**
+ * A JSON body on /twilio (Twilio's bodySHA256 variant, or something else posting there): kept as one
+ * unknown event. Hostile nesting is not kept as `raw` — it would overflow JSON.stringify when stored —
+ * the request keeps the exact bytes either way.
+ */
+export function normaliseTwilioJson(parsed: unknown): NormalisedEvent[] {
+  if (deeperThan(parsed)) {
+    const ev = blank('twilio', 'unknown', null);
+    ev.text = `JSON body from Twilio that nests deeper than ${MAX_JSON_DEPTH} levels (the body is kept as received)`;
+    return [ev];
+  }
+  const ev = blank('twilio', 'unknown', parsed);
+  ev.text = 'JSON body from Twilio';
+  return [ev];
 }
 
 function toEvent(params: [string, string][]): NormalisedEvent {
