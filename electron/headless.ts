@@ -50,6 +50,8 @@ Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PO
       mode: 'serve',
       version: readVersion(),
       logger,
+      // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
+      readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,

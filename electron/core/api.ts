@@ -3,6 +3,7 @@
 import type { ContractHandlers, PushChannels } from '../../shared/ipc';
 import { HookscopeError } from '../../shared/errors';
 import type { Store, IngestResult } from './store';
+import type { AsyncReads } from './reads';
 import type { Settings } from './settings';
 import type { TypedEmitter } from './emitter';
 import type { Receiver, ReceiverInput } from './receiver';
@@ -19,6 +20,8 @@ import { createDoctor } from './doctor-facts';
 
 export interface CoreParts {
   store: Store;
+  /** The UI's reads, possibly in a worker thread (reads.ts). */
+  reads: AsyncReads;
   settings: Settings;
   emitter: TypedEmitter<PushChannels>;
   clock: Clock;
@@ -43,7 +46,7 @@ function notFound(what: string): never {
 }
 
 export function createHandlers(parts: CoreParts): CoreApi {
-  const { store, settings, emitter, tunnel, opts } = parts;
+  const { store, reads, settings, emitter, tunnel, opts } = parts;
   const version = opts.version ?? readVersion();
   const power = createPowerTools(parts);
   const doctor = createDoctor({ store, settings, tunnel, clock: parts.clock });
@@ -65,13 +68,13 @@ export function createHandlers(parts: CoreParts): CoreApi {
       if (!receiver) throw new HookscopeError('INTERNAL', 'The receiver is not running.');
       return { version, mode: opts.mode, receiver, dataDir: opts.dataDir };
     },
-    'events:list': (q) => store.listEvents(q as Parameters<Store['listEvents']>[0]),
-    'events:get': ({ id }) => {
-      const ev = store.getEvent(id) ?? notFound(`Event ${id}`);
+    'events:list': (q) => reads.listEvents(q as Parameters<Store['listEvents']>[0]),
+    'events:get': async ({ id }) => {
+      const ev = (await reads.getEvent(id)) ?? notFound(`Event ${id}`);
       const req = ev.request;
       // The debugger recomputes several HMACs: only on demand, and only for a verdict worth explaining.
       if (req.provider && (req.signature === 'invalid' || req.signature === 'missing')) {
-        const bytes = store.getRequest(req.id)?.bodyBytes ?? Buffer.alloc(0);
+        const bytes = (await reads.getRequest(req.id))?.bodyBytes ?? Buffer.alloc(0);
         const local = parts.receiverInfo()?.url ?? '';
         req.signatureDebug = debugSignature({
           provider: req.provider, headers: req.headers, rawBody: bytes, method: req.method,
@@ -81,9 +84,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
       }
       return ev;
     },
-    'messages:get': ({ messageId }) => store.lifecycle(messageId) ?? notFound(`Message ${messageId}`),
-    'contacts:thread': ({ contactId, limit }) => store.thread(contactId, limit ?? 200),
-    'stats:get': (f) => store.stats(f ?? {}),
+    'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
+    'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
+    'stats:get': (f) => reads.stats(f ?? {}),
     'rules:list': () => listRules(store.db),
     'rules:create': (input) => { const r = createRule(store.db, input, parts.clock()); rules.reload(); return r; },
     'rules:update': ({ id, rule }) => { const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r; },
@@ -115,7 +118,10 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
     'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),
-    'stats:extra': ({ since, until }) => power.tools.statsExtra(since, until),
+    'stats:extra': ({ since, until }) => {
+      const u = until ?? parts.clock();
+      return reads.statsExtra(since ?? u - 86_400_000, u);
+    },
     'requests:curl': ({ requestId }) => {
       if (!store.getRequest(requestId)) notFound(`Request ${requestId}`);
       return { curl: power.tools.curl(requestId) };

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
-import { openStore } from './store';
+import { openStore, type Store } from './store';
 import { createWriter } from './writer';
 import { createReceiver } from './receiver';
 import { createFileSecretStore, createSettings } from './settings';
@@ -12,7 +12,8 @@ import { createTunnel } from './tunnel';
 import { createNgrokConnector } from './ngrok-connector';
 import { createHandlers, type CoreParts } from './api';
 import { createPushBatcher } from './push-batcher';
-import { silentLogger, type Core, type CoreOptions } from './types';
+import { createReadApi, createWorkerReads, findReadWorker, inlineReads, type AsyncReads } from './reads';
+import { silentLogger, type Core, type CoreOptions, type Logger } from './types';
 
 export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? Date.now;
@@ -22,6 +23,7 @@ export function createCore(opts: CoreOptions): Core {
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   const emitter = new TypedEmitter<PushChannels>(logger);
   const writer = createWriter(store, { delayMs: opts.commitDelayMs ?? 0 });
+  const reads = openReads(opts, store, logger);
 
   const tunnel = createTunnel({
     connector: opts.tunnelConnector ?? createNgrokConnector(),
@@ -33,7 +35,7 @@ export function createCore(opts: CoreOptions): Core {
   });
   tunnel.onChange((s) => emitter.emit('tunnel:changed', s));
 
-  const parts: CoreParts = { store, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info() };
+  const parts: CoreParts = { store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info() };
   const api = createHandlers(parts);
 
   // Live events are pushed without their raw payload: the inspector fetches it on demand.
@@ -75,9 +77,26 @@ export function createCore(opts: CoreOptions): Core {
       writer.flush();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
+      await reads.close();
       store.close();
     },
   };
+}
+
+/** The UI's reads: in a worker thread when its bundle is found (reads.ts), else on the main connection. */
+function openReads(opts: CoreOptions, store: Store, logger: Logger): AsyncReads {
+  const inline = inlineReads(createReadApi(store.db, store));
+  const mode = opts.readWorker ?? 'auto';
+  const workerFile = mode === 'off' ? null : mode === 'auto' ? findReadWorker() : mode;
+  if (!workerFile) return inline;
+  try {
+    const reads = createWorkerReads({ workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, fallback: inline, logger });
+    logger.debug('UI reads run in a worker thread', { workerFile });
+    return reads;
+  } catch (err) {
+    logger.warn('read worker could not start; UI reads run on the main thread', { err: String(err) });
+    return inline;
+  }
 }
 
 export function readVersion(): string {

@@ -14,7 +14,7 @@ import type { ImportResult, ReplayManyResult } from '../../shared/types';
 import { replayFiltered, replayRequest, type ToolDeps } from './replay';
 import { simulate } from './simulator';
 import { curlFor, EXPORT_MIME, exportEvents, importFile, type ExportFormat } from './export';
-import { funnel, handlerLatency, perMinute } from './stats-extra';
+import { statsExtra } from './stats-extra';
 import { createRetention, type Retention } from './retention';
 import { readVersion } from './core';
 
@@ -99,7 +99,7 @@ export function createPowerTools(parts: CoreParts): PowerTools {
     statsExtra(since, until) {
       const u = until ?? clock();
       const s = since ?? u - 86_400_000;
-      return { since: s, until: u, funnel: funnel(store, s, u), perMinute: perMinute(store, s, u), handlerLatency: handlerLatency(store, s) };
+      return statsExtra(store, s, u);
     },
     replayFiltered: (filter, o = {}) => replayFiltered(deps, filter, o),
     retention: { runOnce: () => retention.runOnce(), drain: () => retention.drain(), compact: (o) => retention.compact(o) },

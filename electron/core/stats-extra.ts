@@ -2,14 +2,18 @@
 // handlers answer forwarded webhooks, measured against Meta's guidance (whatsapp-formats §1.8 / Meta's
 // webhook docs: answer fast — a median of at most 250 ms and fewer than 1 % of answers over 1 s).
 // All reads are single aggregate queries or one synchronous pass: no iterator outlives a call.
-import type { EventStatus, Funnel, LatencyStats, MinuteBucket } from '../../shared/types';
+import type { Database as Db } from 'better-sqlite3';
+import type { EventStatus, Funnel, LatencyStats, MinuteBucket, StatsExtra } from '../../shared/types';
 export type { Funnel, LatencyStats, MinuteBucket } from '../../shared/types';
-import { currentState, STATUS_RANK, type Store } from './store';
+import { currentState, STATUS_RANK } from './store';
+
+/** Any connection to the store's file: the main one, or the read worker's. */
+type Conn = { db: Db };
 
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
 
-export function funnel(store: Store, since = 0, until?: number): Funnel {
+export function funnel(store: Conn, since = 0, until?: number): Funnel {
   const rows = store.db.prepare(`SELECT message_id AS id, group_concat(DISTINCT status) AS statuses FROM events
     WHERE kind = 'status' AND message_id IS NOT NULL AND status IS NOT NULL AND received_at >= ? ${until != null ? 'AND received_at < ?' : ''}
     GROUP BY message_id`).all(...(until != null ? [since, until] : [since])) as { id: string; statuses: string }[];
@@ -32,7 +36,7 @@ export function funnel(store: Store, since = 0, until?: number): Funnel {
 /** Beyond this many minutes (a week) empty buckets are left out instead of filled with zeros. */
 const MAX_FILLED = 7 * 24 * 60;
 
-export function perMinute(store: Store, since: number, until: number): MinuteBucket[] {
+export function perMinute(store: Conn, since: number, until: number): MinuteBucket[] {
   const rows = store.db.prepare(`SELECT (received_at / 60000) * 60000 AS t, COUNT(*) AS total,
       SUM(kind = 'message') AS messages, SUM(kind = 'status') AS statuses, SUM(status = 'failed') AS failed,
       SUM(signature IN ('invalid', 'missing')) AS invalidSignatures
@@ -72,7 +76,7 @@ function latencyOf(durations: number[], errors: number): LatencyStats {
 }
 
 /** Handler latency over forwards recorded since `since` (ms since epoch), overall and per target. */
-export function handlerLatency(store: Store, since = 0): LatencyStats & { byTarget: Record<string, LatencyStats> } {
+export function handlerLatency(store: Conn, since = 0): LatencyStats & { byTarget: Record<string, LatencyStats> } {
   const rows = store.db.prepare('SELECT target, status, duration_ms AS d FROM forwards WHERE at >= ?').all(since) as { target: string; status: number | null; d: number | null }[];
   const all: number[] = [];
   let errors = 0;
@@ -87,4 +91,9 @@ export function handlerLatency(store: Store, since = 0): LatencyStats & { byTarg
   const byTarget: Record<string, LatencyStats> = {};
   for (const [k, v] of per) byTarget[k] = latencyOf(v.d, v.errors);
   return { ...latencyOf(all, errors), byTarget };
+}
+
+/** Funnel, events per minute and handler latency over [since, until). */
+export function statsExtra(store: Conn, since: number, until: number): StatsExtra {
+  return { since, until, funnel: funnel(store, since, until), perMinute: perMinute(store, since, until), handlerLatency: handlerLatency(store, since) };
 }

@@ -62,6 +62,12 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** Group-commit window; 0 = commit on the next tick. */
   commitDelayMs?: number;
+  /**
+   * Where the UI's reads run (reads.ts): 'auto' (default) = a worker thread when the bundled worker sits
+   * next to the running bundle, else inline; 'off' = inline on the main connection; a path = that bundled
+   * worker file.
+   */
+  readWorker?: 'auto' | 'off' | string;
 }
 
 export interface Core {

@@ -6,12 +6,18 @@ import { existsSync } from 'node:fs';
 const external = ['electron', 'better-sqlite3', '@ngrok/ngrok'];
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external };
 
+// CommonJS bundles locate files with __dirname; code that reads import.meta.url there never runs it.
+const cjs = { format: 'cjs', define: { 'import.meta.url': 'undefined' } };
+const esmBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
 const jobs = [
-  build({ ...common, entryPoints: ['electron/headless.ts'], outfile: 'dist-electron/headless.mjs', format: 'esm',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),
+  build({ ...common, entryPoints: ['electron/headless.ts'], outfile: 'dist-electron/headless.mjs', format: 'esm', banner: esmBanner }),
+  // The UI's read worker (electron/core/reads.ts), next to each bundle that starts it: ES module for
+  // serve, CommonJS for Electron main.
+  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
 ];
 if (existsSync('electron/main/index.ts')) {
-  jobs.push(build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist-electron/main.cjs', format: 'cjs' }));
+  jobs.push(build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist-electron/main.cjs', ...cjs }));
 }
 if (existsSync('electron/preload/index.ts')) {
   jobs.push(build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist-electron/preload.cjs', format: 'cjs', platform: 'browser', external: ['electron'] }));

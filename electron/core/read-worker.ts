@@ -1,0 +1,27 @@
+// The read worker's entry (bundled as dist-electron/read-worker.mjs and .cjs; see reads.ts): a read-only
+// connection to the store's file and the store's own read code, one call at a time.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openReadConnection } from './store';
+import { createReadApi, serialiseError, type WorkerRequest, type WorkerResponse } from './reads';
+
+const port = parentPort;
+if (!port) throw new Error('read-worker.ts runs as a worker thread');
+const { dataDir, nativeBinding } = workerData as { dataDir: string; nativeBinding?: string };
+const db = openReadConnection({ dataDir, nativeBinding });
+const api = createReadApi(db);
+
+port.on('message', (m: WorkerRequest) => {
+  let res: WorkerResponse;
+  if (m.method === 'close') {
+    try { db.close(); } catch { /* closing anyway */ }
+    port.postMessage({ id: m.id, ok: true, value: null } satisfies WorkerResponse);
+    port.close();
+    return;
+  }
+  try {
+    res = { id: m.id, ok: true, value: (api[m.method] as (...a: unknown[]) => unknown)(...m.args) };
+  } catch (err) {
+    res = { id: m.id, ok: false, error: serialiseError(err) };
+  }
+  port.postMessage(res);
+});

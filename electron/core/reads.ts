@@ -1,0 +1,183 @@
+// The UI's reads, off the ingest loop. better-sqlite3 is synchronous: a page of 200 events with its
+// total, a search or the all-time counts run on whatever thread calls them, and on the receiver's thread
+// they delay every webhook's 200 behind them (docs/benchmarks.md, "ingest rate while UI queries").
+//
+// Decisions:
+//  - A worker thread (read-worker.ts, bundled next to the serve/main bundles by electron/tools/build.mjs)
+//    holds its own read-only connection to the same file and runs exactly the store's read code
+//    (createReads in store.ts). WAL lets it read while the main connection commits.
+//  - Read-after-write: every call is a fresh read transaction (a page and its total in one), started
+//    after the message arrives; a webhook answered 200 was committed before, so it is seen. No read
+//    transaction outlives a call (no iterators in the worker).
+//  - Remembered totals live with the connection that counts. Deletes (retention, on the main
+//    connection) bump a generation in kv that the worker reads in the same snapshot as its counts.
+//  - Writes, the duplicate check, rules, export iterators and everything else stay on the main
+//    connection. If the worker cannot start or dies, calls run inline on the main connection: slower
+//    under load, never wrong.
+//  - Where the bundled worker is absent (vitest runs the TS sources), reads run inline too;
+//    CoreOptions.readWorker can name the bundle explicitly or switch it off.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Database as Db } from 'better-sqlite3';
+import type { StatsExtra } from '../../shared/types';
+import { HookscopeError, ERROR_MESSAGES, type ErrorCode } from '../../shared/errors';
+import { createReads, type StoreReads, type StoredRequestWithBytes } from './store';
+import { statsExtra } from './stats-extra';
+import type { Logger } from './types';
+
+export interface ReadApi extends StoreReads {
+  statsExtra(since: number, until: number): StatsExtra;
+}
+
+export const READ_METHODS = ['listEvents', 'getEvent', 'getRequest', 'lifecycle', 'thread', 'stats', 'statsExtra'] as const;
+export type ReadMethod = typeof READ_METHODS[number];
+
+export type AsyncReads = { [K in ReadMethod]: (...args: Parameters<ReadApi[K]>) => Promise<ReturnType<ReadApi[K]>> } & {
+  /** 'worker' or 'inline': where the calls run now. */
+  where(): 'worker' | 'inline';
+  close(): Promise<void>;
+};
+
+/** The read API over one connection; `reads` reuses a store's (and its remembered totals) when given. */
+export function createReadApi(db: Db, reads: StoreReads = createReads(db)): ReadApi {
+  return {
+    listEvents: (q) => reads.listEvents(q),
+    getEvent: (id) => reads.getEvent(id),
+    getRequest: (id) => reads.getRequest(id),
+    lifecycle: (m) => reads.lifecycle(m),
+    thread: (c, l) => reads.thread(c, l),
+    stats: (f) => reads.stats(f),
+    statsExtra: (since, until) => statsExtra({ db }, since, until),
+  };
+}
+
+type AnyCall = (...args: unknown[]) => unknown;
+
+function call(api: ReadApi, method: ReadMethod, args: unknown[]): unknown {
+  return (api[method] as AnyCall)(...args);
+}
+
+/** Reads on the calling thread (no worker), with the same async face. */
+export function inlineReads(api: ReadApi): AsyncReads {
+  const out: Record<string, unknown> = {};
+  for (const m of READ_METHODS) {
+    out[m] = (...args: unknown[]) => {
+      try { return Promise.resolve(call(api, m, args)); } catch (err) { return Promise.reject(err); }
+    };
+  }
+  return Object.assign(out, { where: () => 'inline' as const, close: async () => {} }) as AsyncReads;
+}
+
+/** The bundled worker next to the running bundle (dist-electron/), or null (TS sources under vitest). */
+export function findReadWorker(): string | null {
+  // CommonJS bundle (Electron main): __dirname; ES module bundle (serve): import.meta.url.
+  const cjs = typeof __dirname === 'string';
+  const dir = cjs ? __dirname : dirname(fileURLToPath(import.meta.url));
+  for (const name of cjs ? ['read-worker.cjs', 'read-worker.mjs'] : ['read-worker.mjs', 'read-worker.cjs']) {
+    const file = join(dir, name);
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
+export interface WorkerRequest { id: number; method: ReadMethod | 'close'; args: unknown[] }
+export type WorkerResponse =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; code?: string; message: string; stack?: string } };
+
+export function serialiseError(err: unknown): Extract<WorkerResponse, { ok: false }>['error'] {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, code: (e as { code?: string }).code, message: e.message, stack: e.stack };
+}
+
+function reviveError(e: Extract<WorkerResponse, { ok: false }>['error']): Error {
+  if (e.name === 'HookscopeError' && e.code && e.code in ERROR_MESSAGES) return new HookscopeError(e.code as ErrorCode, e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** Structured clone turns Buffers into Uint8Arrays. */
+function revive(method: ReadMethod, value: unknown): unknown {
+  if (method === 'getRequest' && value) {
+    const r = value as StoredRequestWithBytes;
+    const b = r.bodyBytes as Uint8Array;
+    return { ...r, bodyBytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength) };
+  }
+  return value;
+}
+
+/**
+ * Reads in a worker thread over its own read-only connection. `fallback` runs calls inline if the
+ * worker fails (calls in flight are re-run there).
+ */
+export function createWorkerReads(opts: { workerFile: string; dataDir: string; nativeBinding?: string; fallback: AsyncReads; logger: Logger }): AsyncReads {
+  const { fallback, logger } = opts;
+  const worker = new Worker(opts.workerFile, { workerData: { dataDir: opts.dataDir, nativeBinding: opts.nativeBinding } });
+  worker.unref();
+  const pending = new Map<number, { method: ReadMethod; args: unknown[]; resolve(v: unknown): void; reject(e: unknown): void }>();
+  let seq = 0;
+  let dead = false;
+  let closing: Promise<void> | null = null;
+
+  const settle = (id: number) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    // Only calls in flight keep the process alive.
+    if (pending.size === 0) worker.unref();
+    return p;
+  };
+
+  function goInline(reason: string) {
+    if (dead) return;
+    dead = true;
+    if (!closing) logger.warn('read worker stopped; UI reads now run on the main thread', { reason });
+    const left = [...pending.values()];
+    pending.clear();
+    for (const p of left) (fallback[p.method](...(p.args as [never, never])) as Promise<unknown>).then(p.resolve, p.reject);
+  }
+
+  worker.on('message', (m: WorkerResponse) => {
+    const p = settle(m.id);
+    if (!p) return;
+    if (m.ok) p.resolve(revive(p.method, m.value));
+    else p.reject(reviveError(m.error));
+  });
+  worker.on('error', (err) => goInline(String(err)));
+  worker.on('exit', (code) => goInline(`exit code ${code}`));
+
+  function send(method: ReadMethod | 'close', args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = ++seq;
+      if (pending.size === 0) worker.ref();
+      pending.set(id, { method: method as ReadMethod, args, resolve, reject });
+      worker.postMessage({ id, method, args } satisfies WorkerRequest);
+    });
+  }
+
+  const out: Record<string, unknown> = {};
+  for (const m of READ_METHODS) {
+    out[m] = (...args: unknown[]) => (dead || closing ? (fallback[m] as AnyCall)(...args) : send(m, args));
+  }
+  return Object.assign(out, {
+    where: () => (dead ? 'inline' as const : 'worker' as const),
+    close() {
+      if (closing) return closing;
+      closing = (async () => {
+        if (!dead) {
+          const done = new Promise<void>((r) => worker.once('exit', () => r()));
+          // The worker closes its connection, then exits; terminate if it does not in time.
+          const timer = setTimeout(() => { void worker.terminate(); }, 2000);
+          send('close', []).catch(() => undefined);
+          await done;
+          clearTimeout(timer);
+        }
+        dead = true;
+      })();
+      return closing;
+    },
+  }) as AsyncReads;
+}
