@@ -34,6 +34,8 @@ import type { Clock, Logger } from './types';
 export const EXCERPT_BYTES = 2048;
 const MAX_IN_FLIGHT = 16;
 const MAX_QUEUED = 500;
+/** Bodies held for one target while its handler is slow or dead (the body limit can be 64 MiB). */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
@@ -109,12 +111,21 @@ export function sendRaw(opts: {
     for (const [k, v] of endToEndHeaders(opts.headers)) flat.push(k, v);
     const hasBody = opts.body.length > 0 || !['GET', 'HEAD'].includes(opts.method.toUpperCase());
     if (hasBody) flat.push('content-length', String(opts.body.length));
-    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
-      method: opts.method,
-      headers: flat as unknown as OutgoingHttpHeaders,
-      signal: ac.signal,
-      agent: false,
-    }, (res: IncomingMessage) => {
+    let req: ReturnType<typeof httpRequest>;
+    try {
+      req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+        method: opts.method,
+        headers: flat as unknown as OutgoingHttpHeaders,
+        signal: ac.signal,
+        agent: false,
+      }, onResponse);
+    } catch (err) {
+      // Node validates header names/values (and the method) synchronously: an edited replay header or
+      // an imported HAR can hold a CR/LF or a space in a name. That is an answer, not a crash.
+      done({ status: null, error: `Cannot send this request: ${(err as Error).message}`, excerpt: null });
+      return;
+    }
+    function onResponse(res: IncomingMessage) {
       const chunks: Buffer[] = [];
       let size = 0;
       const finish = () => done({ status: res.statusCode ?? null, error: null, excerpt: excerptOf(Buffer.concat(chunks, Math.min(size, EXCERPT_BYTES))) });
@@ -134,7 +145,7 @@ export function sendRaw(opts: {
         excerpt: excerptOf(Buffer.concat(chunks)),
       }));
       res.on('close', finish);
-    });
+    }
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (timedOut) done({ status: null, error: `No answer within ${opts.timeoutMs} ms (timed out)`, excerpt: null });
       else if (ac.signal.aborted) done({ status: null, error: 'Aborted: Hookscope is stopping', excerpt: null });
@@ -194,6 +205,7 @@ export function createForwarder(deps: {
   const { store, settings, logger } = deps;
   const inFlight = new Map<string, number>();
   const queues = new Map<string, Job[]>();
+  const queuedBytes = new Map<string, number>();
   let pending = 0;
   let waiters: (() => void)[] = [];
   let stopped = false;
@@ -221,8 +233,11 @@ export function createForwarder(deps: {
     const q = queues.get(target);
     while (q && q.length > 0 && (inFlight.get(target) ?? 0) < MAX_IN_FLIGHT && !stopped) {
       const job = q.shift()!;
+      queuedBytes.set(target, (queuedBytes.get(target) ?? 0) - job.input.body.length);
       inFlight.set(target, (inFlight.get(target) ?? 0) + 1);
-      void deliver(job).finally(() => {
+      void deliver(job).catch((err: unknown) => {
+        logger.error('forward failed unexpectedly', { requestId: job.requestId, err: String(err) });
+      }).finally(() => {
         inFlight.set(target, (inFlight.get(target) ?? 1) - 1);
         settle();
         pump(target);
@@ -265,7 +280,13 @@ export function createForwarder(deps: {
           record(requestId, { target, status: null, durationMs: null, error: `Skipped: ${MAX_QUEUED} deliveries already waiting for this handler`, responseExcerpt: null });
           continue;
         }
+        const bytes = queuedBytes.get(target) ?? 0;
+        if (q.length > 0 && bytes + input.body.length > MAX_QUEUED_BYTES) {
+          record(requestId, { target, status: null, durationMs: null, error: `Skipped: ${Math.round(bytes / 1048576)} MiB of deliveries already waiting for this handler`, responseExcerpt: null });
+          continue;
+        }
         q.push({ input, requestId, target });
+        queuedBytes.set(target, bytes + input.body.length);
         pending++;
       }
       // The receiver answers after this hook returns: start the deliveries on a later turn so the
@@ -283,6 +304,7 @@ export function createForwarder(deps: {
         pending -= q.length;
         q.length = 0;
       }
+      queuedBytes.clear();
       if (pending <= 0) {
         pending = 0;
         const w = waiters;
