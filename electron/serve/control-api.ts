@@ -101,6 +101,8 @@ export interface ControlServer {
 }
 
 export function createControlServer(o: ControlServerOptions): ControlServer {
+  // An empty token would let `?token=` or `Authorization: Bearer ` through.
+  if (!o.token || o.token.trim() === '') throw new Error('The control API needs a non-empty token.');
   const tokenDigest = digest(o.token);
   const sseClients = new Set<ServerResponse>();
   let server: Server | null = null;
@@ -155,7 +157,13 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${boundPort}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${boundPort}`);
+    } catch {
+      // An absolute-form target like `http://[` (any local process can send one).
+      return sendError(res, appError('BAD_REQUEST', 'The request target is not a URL.'));
+    }
     if (!hostAllowed(req)) return sendError(res, appError('FORBIDDEN_HOST'));
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, appError('METHOD_NOT_ALLOWED'));
@@ -188,6 +196,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       const code = (err as { code?: string }).code;
       if (code === 'INVALID_JSON') return sendError(res, appError('INVALID_JSON', (err as Error).message));
       if (code === 'PAYLOAD_TOO_LARGE') return sendError(res, appError('PAYLOAD_TOO_LARGE'));
+      if (err instanceof URIError) return sendError(res, appError('BAD_REQUEST', 'The path holds a malformed %-escape.'));
       o.logger.error('control API failed', { path: url.pathname, err: String(err) });
       if (!res.headersSent) return sendError(res, appError('INTERNAL'));
       res.end();
@@ -197,7 +206,14 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
   return {
     start() {
       return new Promise<number>((resolve, reject) => {
-        const s = createServer((req, res) => { void onRequest(req, res); });
+        const s = createServer((req, res) => {
+          // Nothing may escape as an unhandled rejection: under plain Node that ends the process.
+          onRequest(req, res).catch((err: unknown) => {
+            o.logger.error('control API failed', { err: String(err) });
+            if (!res.headersSent) sendError(res, appError('INTERNAL'));
+            else res.destroy();
+          });
+        });
         s.once('error', reject);
         s.listen(o.port, '127.0.0.1', () => {
           boundPort = (s.address() as AddressInfo).port;

@@ -55,12 +55,17 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const publicUrl = one('--public-url', 'HOOKSCOPE_PUBLIC_URL') ?? null;
   if (publicUrl) { try { new URL(publicUrl); } catch { throw new FlagError(`--public-url needs a URL, got "${publicUrl}"`); } }
+  // An empty token would make the control API accept `?token=` — no token at all. An empty flag is a
+  // mistake worth saying; an empty variable (a blank line in a .env file) means "not set".
+  const flagToken = flags.get('--ui-token')?.at(-1);
+  if (flagToken !== undefined && flagToken.trim() === '') throw new FlagError('--ui-token needs a non-empty value');
+  const uiToken = flagToken ?? (env.HOOKSCOPE_UI_TOKEN?.trim() ? env.HOOKSCOPE_UI_TOKEN : null);
   return {
     dataDir: one('--data-dir', 'HOOKSCOPE_DATA_DIR') ?? defaultDataDir(env),
     port: port(one('--port', 'HOOKSCOPE_PORT') ?? '4750', '--port'),
     host: one('--host', 'HOOKSCOPE_HOST') ?? '127.0.0.1',
     uiPort: port(one('--ui-port', 'HOOKSCOPE_UI_PORT') ?? '4751', '--ui-port'),
-    uiToken: one('--ui-token', 'HOOKSCOPE_UI_TOKEN') ?? null,
+    uiToken,
     tunnel,
     publicUrl,
     forwardTo,
