@@ -8,6 +8,7 @@ import { useApp, useAppStore } from './state/hooks';
 import type { AppStore } from './state/store';
 import { Notifications } from './ui/notifications';
 import { PanelHost } from './features/panels/panel-host';
+import { usePanel } from './features/panels/panel-state';
 import { BrowserNotifier } from './features/notifications/browser-notifier';
 
 export function App() {
@@ -31,9 +32,19 @@ export function App() {
   );
 }
 
+/** Closes the side panel and gives focus back to its button in the top bar. */
+function closePanel(id: string) {
+  usePanel.getState().close();
+  document.querySelector<HTMLElement>(`[data-testid="nav-${id}"]`)?.focus();
+}
+
+/** Inputs that take no typing: keys pressed on them are shortcuts (Esc closes the panel). */
+const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'range', 'color']);
+
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
-  return t.isContentEditable || t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT';
+  if (t instanceof HTMLInputElement) return !NON_TEXT_INPUTS.has(t.type);
+  return t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT';
 }
 
 /** j/k and ↓/↑ move the selection, `/` focuses search, Esc clears search or selection. */
@@ -68,10 +79,16 @@ function useKeyboard(store: AppStore) {
           ev.preventDefault();
           store.getState().moveSelection(-1);
           return;
-        case 'Escape':
-          if (store.getState().selectedId != null) store.getState().clearSelection();
+        case 'Escape': {
+          // Esc closes the side panel when focus is in it; otherwise selection, then search, then the panel.
+          const panel = usePanel.getState();
+          const inPanel = ev.target instanceof Element && ev.target.closest('.side-panel') != null;
+          if (panel.panel && inPanel) closePanel(panel.panel);
+          else if (store.getState().selectedId != null) store.getState().clearSelection();
           else if (store.getState().filter.q) store.getState().setFilter({ q: undefined });
+          else if (panel.panel) closePanel(panel.panel);
           return;
+        }
       }
     };
     window.addEventListener('keydown', onKey);

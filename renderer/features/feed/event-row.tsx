@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
-import { formatDateTime, formatRowTime } from '../../ui/format';
+import { contactLabel, formatDateTime, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 
 export const ROW_HEIGHT = 36;
@@ -31,11 +31,11 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
       <span className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       <span className="cell cell-provider">{e.provider ?? '—'}</span>
       <span className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
-      <span className="cell cell-contact" title={e.contactId ? `+${e.contactId}` : undefined}>
+      <span className="cell cell-contact" title={contactLabel(e) || undefined}>
         {e.contactName && <span className="contact-name">{e.contactName}</span>}
         {e.contactId && <span className="contact-number">+{e.contactId}</span>}
       </span>
-      <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`}>
+      <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
         {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
       </span>

@@ -39,7 +39,7 @@ export function Inspector() {
           <>
             <StatusBadge event={e} />
             <span className="inspector-title">{contactLabel(e) || e.kind}</span>
-            <span className="muted small">#{e.id} · {formatDateTime(e.receivedAt)}</span>
+            <span className="muted small inspector-meta">#{e.id} · {formatDateTime(e.receivedAt)}</span>
           </>
         ) : (
           <span className="muted">Event #{selectedId}</span>

@@ -6,6 +6,14 @@ import { SignatureBadge, StatusBadge } from '../../ui/status-badge';
 import { CopyButton } from '../../ui/copy-button';
 import { explainError } from '../../../shared/error-codes';
 
+/** Where the stored request came from, in words. */
+const ORIGIN_TEXT: Record<string, string> = {
+  network: 'received from the network',
+  replay: 'replayed from Hookscope',
+  simulate: 'sent by the simulator',
+  import: 'imported from a file',
+};
+
 export function SummaryTab({ event: e }: { event: EventDetail }) {
   const store = useAppStore();
   const explanation = e.errorCode ? explainError(e.errorCode, e.provider ?? undefined) : null;
@@ -30,10 +38,10 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
     ['Reply to', e.replyTo ? <code className="wrap">{e.replyTo}</code> : '—'],
     ['Business', e.businessId ? <code>{e.businessId}</code> : '—'],
     ['Provider time', e.timestamp != null ? formatDateTime(e.timestamp) : '—'],
-    ['Received', <span key="r">{formatDateTime(e.receivedAt)}{e.timestamp != null ? <span className="muted"> ({formatDuration(e.receivedAt - e.timestamp)} after the provider's time)</span> : null}</span>],
+    ['Received', <span key="r">{formatDateTime(e.receivedAt)}{e.timestamp != null ? <span className="muted"> ({formatDuration(Math.abs(e.receivedAt - e.timestamp))} {e.receivedAt >= e.timestamp ? 'after' : 'before'} the provider's time)</span> : null}</span>],
     ['Signature', <SignatureBadge key="sig" verdict={e.signature} />],
     ['Duplicate', e.duplicate ? 'yes — this message and status were seen before (a provider retry)' : 'no'],
-    ['Answered', `HTTP ${e.request.responseStatus} · ${e.request.origin}`],
+    ['Answered', `HTTP ${e.request.responseStatus} · ${ORIGIN_TEXT[e.request.origin] ?? e.request.origin}`],
   ];
   return (
     <div className="tab-body" data-testid="panel-summary">

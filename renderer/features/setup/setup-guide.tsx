@@ -60,7 +60,7 @@ export function SetupGuide() {
           <li>
             App secret (to check signatures):{' '}
             {secrets?.metaAppSecret.set
-              ? `set (${secrets.metaAppSecret.count}).`
+              ? `set${secrets.metaAppSecret.count > 1 ? ` (${secrets.metaAppSecret.count} secrets)` : ''} ✓ — every POST is checked against it.`
               : 'not set — signatures will show as unchecked. It is in App settings → Basic → App secret.'}
           </li>
           <li>Subscribe to the <code>messages</code> field.</li>
@@ -79,7 +79,7 @@ export function SetupGuide() {
           <li>
             Auth token (to check signatures):{' '}
             {secrets?.twilioAuthToken.set
-              ? `set (${secrets.twilioAuthToken.count}).`
+              ? `set${secrets.twilioAuthToken.count > 1 ? ` (${secrets.twilioAuthToken.count} tokens)` : ''} ✓ — every POST is checked against it.`
               : 'not set — signatures will show as unchecked. It is on the Twilio console home page.'}
           </li>
         </ol>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LatencyStats, StatsExtra } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
-import { formatTime } from '../../ui/format';
+import { formatDateTime, formatRowTime, formatTime } from '../../ui/format';
 import {
   chartBars, failureRows, formatMs, formatRate, latencyMarks, MARK_TEXT, STATS_REFRESH_MS, STATS_WINDOWS, type Mark, type StatsWindowId,
 } from './stats-helpers';
@@ -133,7 +133,7 @@ function PerMinuteSection({ extra }: { extra: StatsExtra }) {
   return (
     <section className="panel-section" data-testid="stats-per-minute">
       <h3 className="section-title">Events per minute</h3>
-      <p className="muted small" data-testid="stats-total">{total} {total === 1 ? 'event' : 'events'}{max > 0 ? ` · peak ${max} per ${per === 1 ? 'minute' : `${per} minutes`}` : ''}</p>
+      <p className="muted small" data-testid="stats-total">{total} {total === 1 ? 'event' : 'events'}{max > 0 ? ` · busiest ${per === 1 ? 'minute' : `${per}-minute bar`}: ${max}` : ''}</p>
       <svg className="minute-chart" viewBox={`0 0 ${CHART_W} ${CHART_H}`} preserveAspectRatio="none" role="img"
         aria-label={`Events per ${per === 1 ? 'minute' : `${per} minutes`}`} data-testid="stats-chart">
         <line x1={0} y1={CHART_H - 0.5} x2={CHART_W} y2={CHART_H - 0.5} className="chart-axis" />
@@ -147,7 +147,7 @@ function PerMinuteSection({ extra }: { extra: StatsExtra }) {
         ))}
       </svg>
       {extra.perMinute.length > 0 && (
-        <div className="chart-range muted small"><span>{formatTime(extra.since)}</span><span>{formatTime(extra.until)}</span></div>
+        <div className="chart-range muted small"><span title={formatDateTime(extra.since)}>{formatRowTime(extra.since, extra.until)}</span><span title={formatDateTime(extra.until)}>{formatTime(extra.until)}</span></div>
       )}
     </section>
   );

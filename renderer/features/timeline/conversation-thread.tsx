@@ -2,7 +2,7 @@
 // status updates) on the right, and the 24-hour customer-service window.
 import { useEffect, useState } from 'react';
 import type { HookEvent } from '../../../shared/types';
-import { formatDateTime, formatDuration, formatTime } from '../../ui/format';
+import { formatDateTime, formatDuration, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 import { buildThread, serviceWindow } from './thread';
 
@@ -47,7 +47,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
             <li key={`in-${it.event.id}`} className={`bubble bubble-in${it.event.id === selectedId ? ' is-selected' : ''}`} data-testid="bubble-in">
               <button type="button" className="bubble-body" onClick={() => onSelect(it.event.id)}>
                 <span className="bubble-text">{it.event.text ?? `[${it.event.messageType ?? 'message'}]`}</span>
-                <span className="bubble-meta" title={formatDateTime(it.at)}>{formatTime(it.at)}</span>
+                <span className="bubble-meta" title={formatDateTime(it.at)}>{formatRowTime(it.at)}</span>
               </button>
             </li>
           ) : (
@@ -56,7 +56,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
                 <span className="bubble-text muted">Message {shortId(it.messageId)}</span>
                 {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}{it.last.errorTitle}</span>}
                 <span className="bubble-meta" title={formatDateTime(it.at)}>
-                  {formatTime(it.at)} <StatusBadge event={it.last} />
+                  {formatRowTime(it.at)} <StatusBadge event={it.last} />
                 </span>
               </button>
             </li>

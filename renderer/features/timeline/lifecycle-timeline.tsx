@@ -1,6 +1,6 @@
 // A message's life on a vertical line: each status with its time and the gap since the previous one.
 import type { MessageLifecycle } from '../../../shared/types';
-import { formatDateTime, formatDuration, formatTime } from '../../ui/format';
+import { formatDateTime, formatDuration, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 import { eventTime } from './thread';
 
@@ -31,7 +31,7 @@ export function LifecycleTimeline({ lifecycle, selectedId, onSelect }: { lifecyc
               <button type="button" className="timeline-card" onClick={() => onSelect(e.id)} title={formatDateTime(t)}>
                 <span className="timeline-dot" aria-hidden="true" />
                 <StatusBadge event={e} />
-                <span className="timeline-time">{formatTime(t)}</span>
+                <span className="timeline-time">{formatRowTime(t)}</span>
                 {e.kind === 'message' && e.text && <span className="timeline-text">{e.text}</span>}
                 {e.errorTitle && <span className="timeline-text text-error">{e.errorCode ? `${e.errorCode} · ` : ''}{e.errorTitle}</span>}
                 {e.duplicate && <span className="tag">dup</span>}

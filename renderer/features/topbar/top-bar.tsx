@@ -26,7 +26,7 @@ export function TopBar() {
     <header className="top-bar" data-testid="top-bar">
       <div className="brand">Hookscope</div>
 
-      <div className="top-item" title="Where providers' webhooks arrive on this computer">
+      <div className="top-item top-receiver" title="Where providers' webhooks arrive on this computer">
         <span className="top-label">Receiver</span>
         {s.appInfo ? (
           <>
