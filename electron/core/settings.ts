@@ -1,7 +1,7 @@
 // Settings: plain ones in settings.json in the data dir; secrets in a SecretStore (Electron safeStorage
 // in the desktop app, a 0600 file under `serve`), overlaid on the environment. Secrets are write-only
 // through the API: views say only whether each is set.
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingsUpdate, SettingsView } from '../../shared/types';
 import type { CoreOptions, SecretName, SecretStore } from './types';
@@ -20,7 +20,9 @@ export const DEFAULT_SETTINGS: PlainSettings = {
 
 function writeAtomic(file: string, text: string, mode: number) {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
+  // A stale temp file keeps its old mode through writeFileSync: start from a fresh one, created exclusively.
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, text, { mode, flag: 'wx' });
   chmodSync(tmp, mode);
   renameSync(tmp, file);
 }
@@ -30,7 +32,14 @@ export function createFileSecretStore(dataDir: string): SecretStore {
   const file = join(dataDir, 'secrets.json');
   let data: Partial<Record<SecretName, string>> = {};
   if (existsSync(file)) {
-    try { data = JSON.parse(readFileSync(file, 'utf8')); } catch { data = {}; }
+    // Only string values of an object: `null` or a number here would throw on every webhook (the
+    // receiver reads the secrets per request).
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') data[k as SecretName] = v;
+      }
+    } catch { data = {}; }
   }
   return {
     get: (name) => data[name] ?? null,
