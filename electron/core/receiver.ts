@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NormalisedEvent, Provider, ReceiverInfo, SignatureVerdict, StoredRequest } from '../../shared/types';
 import { HookscopeError } from '../../shared/errors';
-import { normaliseMeta, normaliseTwilio } from '../../shared/normalise';
+import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
 import { parseForm } from '../../shared/form';
 import { verifyMeta, verifyTwilio } from './signature';
 import type { IngestRecord, IngestResult } from './store';
@@ -104,13 +104,17 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const suffix = input.path + (input.query ? `?${input.query}` : '');
     const urls: string[] = [];
     const pub = settings.publicUrl(deps.tunnelUrl());
-    if (pub) urls.push(pub.replace(/\/+$/, '') + suffix);
-    // Behind ngrok or a proxy the provider signed the public URL; the forwarded headers say what it was.
-    // Trusting them only widens which URL we try: the HMAC still needs the auth token.
-    const fHost = header(input.headers, 'x-forwarded-host');
-    if (fHost) urls.push(`${header(input.headers, 'x-forwarded-proto') ?? 'https'}://${fHost}${suffix}`);
-    const host = header(input.headers, 'host');
-    if (host) urls.push(`http://${host}${suffix}`);
+    if (pub) {
+      urls.push(pub.replace(/\/+$/, '') + suffix);
+    } else {
+      // No public URL known (the user's own proxy or tunnel): the forwarded headers say what the provider
+      // called. They are the caller's words, so they are only tried when nothing better is known — else a
+      // request genuinely signed for another endpoint sharing the token could be replayed here as valid.
+      const fHost = header(input.headers, 'x-forwarded-host');
+      if (fHost) urls.push(`${header(input.headers, 'x-forwarded-proto') ?? 'https'}://${fHost}${suffix}`);
+      const host = header(input.headers, 'host');
+      if (host) urls.push(`http://${host}${suffix}`);
+    }
     if (info) urls.push(`${info.url}${suffix}`);
     return [...new Set(urls)];
   }
@@ -179,7 +183,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
       events = normaliseTwilio(params);
     } else {
       try {
-        events = [blankEvent({ provider, kind: 'unknown', raw: JSON.parse(input.body.toString('utf8')), text: 'JSON body from Twilio' })];
+        events = normaliseTwilioJson(JSON.parse(input.body.toString('utf8')));
       } catch (err) {
         error = `Malformed JSON: ${(err as Error).message}`;
         events = [blankEvent({ provider, kind: 'invalid', text: error, errorDetail: error })];
@@ -235,7 +239,8 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
 
     const answer = (p: Promise<ReceiverAnswer>, close = false) => {
       p.then((a) => {
-        res.writeHead(a.status, { 'content-type': a.contentType, ...(close ? { connection: 'close' } : {}) });
+        // nosniff: the handshake echoes hub.challenge, which the caller chooses.
+        res.writeHead(a.status, { 'content-type': a.contentType, 'x-content-type-options': 'nosniff', ...(close ? { connection: 'close' } : {}) });
         res.end(a.body);
       }).catch((err) => {
         logger.error('receiver failed to store a request', { err: String(err), path });

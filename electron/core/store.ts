@@ -3,7 +3,7 @@
 // index, and writes arrive grouped (see writer.ts) so a burst of webhooks is one transaction, not many.
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
@@ -90,6 +90,10 @@ function rowToEvent(r: EventRow): HookEvent {
   return ev;
 }
 
+function safeJson(v: unknown): string | null {
+  try { return JSON.stringify(v) ?? null; } catch { return null; }
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 function bodyAsText(b: Buffer): { body: string; bodyIsText: boolean } {
   try {
@@ -138,13 +142,15 @@ export interface Store extends StoreReads {
 
 export function openStore(opts: { dataDir: string; nativeBinding?: string; clock?: Clock }): Store {
   try {
-    mkdirSync(opts.dataDir, { recursive: true });
+    // Customer numbers and messages live here: readable by this user only.
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} cannot be created: ${(err as Error).message}`);
   }
   const file = join(opts.dataDir, 'hookscope.db');
   let db: Db;
   try {
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
     // WAL lets the UI read while the receiver writes; synchronous=FULL makes a 200 mean "on disk"
     // even if the machine loses power, and group commit pays that fsync once per batch.
@@ -499,8 +505,9 @@ function createStoreApi(db: Db): Store {
         if (e.messageId && (e.kind === 'message' || e.kind === 'status')) {
           duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
         }
-        const raw = e.raw === undefined ? null : JSON.stringify(e.raw);
-        const details = e.details ? JSON.stringify(e.details) : null;
+        // A payload too deep to serialise keeps its exact bytes in the request; the event just has no raw.
+        const raw = e.raw === undefined ? null : safeJson(e.raw);
+        const details = e.details ? safeJson(e.details) : null;
         const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
           e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
           e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, raw, details);

@@ -31,7 +31,19 @@ export function createWriter(store: Store, opts: { delayMs?: number; maxBatch?: 
       try {
         results = store.ingest(batch.map((p) => p.record));
       } catch (err) {
-        for (const p of batch) p.reject(err);
+        // One bad record must not fail its neighbours: retry each alone, so only the culprit gets a 500.
+        if (batch.length === 1) { batch[0].reject(err); continue; }
+        const alone: IngestResult[] = [];
+        for (const p of batch) {
+          try {
+            const r = store.ingest([p.record])[0];
+            alone.push(r);
+            p.resolve(r);
+          } catch (e) {
+            p.reject(e);
+          }
+        }
+        if (alone.length) opts.onCommitted?.(alone);
         continue;
       }
       for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);

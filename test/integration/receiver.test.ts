@@ -160,6 +160,29 @@ describe('bad input', () => {
   });
 });
 
+describe('hostile bodies', () => {
+  it('a Twilio JSON body nested too deep neither fails nor takes a concurrent webhook down with it', async () => {
+    t = await startTestCore();
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const [bad, good] = await Promise.all([
+      t.post('/twilio', deep, { 'content-type': 'application/json' }),
+      t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json')),
+    ]);
+    expect(good.status).toBe(200);
+    expect(bad.status).toBe(200);
+    const page = await t.call<EventPage>('events:list', { provider: 'twilio' });
+    expect(page.total).toBe(1);
+    const d = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    expect(d.request.bodySize).toBe(deep.length);
+  });
+
+  it('keeps the data dir and database private to this user', async () => {
+    t = await startTestCore();
+    const { statSync } = await import('node:fs');
+    expect(statSync(`${t.dataDir}/hookscope.db`).mode & 0o077).toBe(0);
+  });
+});
+
 describe('batches, duplicates, lifecycle, search', () => {
   it('turns a batch of entries/changes/statuses into one event each', async () => {
     t = await startTestCore();

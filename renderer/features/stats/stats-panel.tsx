@@ -102,7 +102,7 @@ function FailuresSection({ byErrorCode }: { byErrorCode: Record<string, number> 
   const rows = failureRows(byErrorCode);
   return (
     <section className="panel-section" data-testid="stats-failures">
-      <h3 className="section-title">Failures by error code</h3>
+      <h3 className="section-title">Errors by code (failed statuses and error events)</h3>
       {rows.length === 0 ? (
         <p className="muted small">No failed messages in this window.</p>
       ) : (
