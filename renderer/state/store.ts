@@ -10,6 +10,7 @@ import { createSelectionSlice, type SelectionSlice } from './slices/selection';
 import { createSettingsSlice, type SettingsSlice } from './slices/settings';
 import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
 import { createToolsSlice, type ToolsSlice } from './slices/tools';
+import { usePanel } from '../features/panels/panel-state';
 
 export interface LifecycleSlice {
   /** Subscribe to pushes, load everything the first screen needs, then tell the core we are ready. */
@@ -50,7 +51,11 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
           receiveNotifications: s.receiveNotifications,
           receiveSettings: s.receiveSettings,
           notificationClicked: (click) => {
-            if (click && typeof click.eventId === 'number') get().select(click.eventId);
+            if (click && typeof click.eventId === 'number') {
+              get().select(click.eventId);
+              // As with a toast: an open side panel would cover the inspector showing the event.
+              usePanel.getState().close();
+            }
           },
           setConnection: s.setConnection,
           resync: () => void get().resync(),
