@@ -2,13 +2,12 @@
 // feed without a reload; status filters and search (kept in the URL); inspector tabs; a hostile
 // payload stays text; no page errors.
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = REAL_CAPTURE.secret;
 const sign = (body: Buffer | string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
@@ -33,9 +32,8 @@ async function rowCount(n: number) {
 
 describe('feed in Chromium against serve', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it with apt-get)`);
     serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(serve.uiUrl);

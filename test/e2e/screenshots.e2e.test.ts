@@ -3,10 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { signMetaBody } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
 
 // `UPDATE_SCREENSHOTS=1 npm test` refreshes the README's pictures; other runs write to test-results/.
 const OUT = resolve(__dirname, process.env.UPDATE_SCREENSHOTS ? '../../docs' : '../../test-results');
@@ -33,7 +34,7 @@ describe('README screenshots', () => {
     }
     await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture(REAL_CAPTURE.file), headers: { 'x-hub-signature-256': REAL_CAPTURE.signature } });
     await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture('meta-cloud__message-text__pywa-text.json'), headers: { 'x-hub-signature-256': 'sha256=00' } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     mkdirSync(OUT, { recursive: true });
   });
   afterAll(async () => { await browser?.close(); await serve?.stop(); });

@@ -2,13 +2,12 @@
 // verify token that Meta's handshake then accepts, write-only secrets, the setup doctor's findings,
 // the signature debugger's cause, and the core's validation errors shown next to their field.
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = REAL_CAPTURE.secret;
 
 let serve: ServeProcess;
@@ -24,10 +23,9 @@ const panelUrl = (panel: string) => {
 
 describe('setup panel in Chromium against serve', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it with apt-get)`);
     // An app secret but no verify token: the panel generates one.
     serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(panelUrl('setup'));

@@ -2,13 +2,12 @@
 // error code (explained) and the per-minute chart from signed status webhooks posted with fetch,
 // refreshed live while the panel is open; the window selector; no page errors.
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = REAL_CAPTURE.secret;
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
@@ -37,9 +36,8 @@ const text = (id: string) => tid(id).textContent({ timeout: 5000 });
 
 describe('stats panel in Chromium against serve', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it with apt-get)`);
     serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(8000);
     page.on('pageerror', (err) => pageErrors.push(err.message));

@@ -2,15 +2,15 @@
 // forwards to a handler run by this test: the forward result in the inspector, export downloads for
 // the current filter, import, the simulator, Replay / Edit & replay / Copy as cURL, bulk replay.
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = REAL_CAPTURE.secret;
 const sign = (body: Buffer | string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
@@ -38,7 +38,6 @@ const rows = () => page.getByTestId('event-row');
 
 describe('tools in Chromium against serve with --forward-to', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it with apt-get)`);
     handler = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => { body += c; });
@@ -51,7 +50,7 @@ describe('tools in Chromium against serve with --forward-to', () => {
     await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
     handlerUrl = `http://127.0.0.1:${(handler.address() as AddressInfo).port}/hook`;
     serve = await startServe(['--forward-to', handlerUrl], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'tools-e2e' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.uiBase });
     page = await context.newPage();

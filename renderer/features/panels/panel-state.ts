@@ -5,18 +5,25 @@ import { create } from 'zustand';
 export const PANEL_IDS = ['rules', 'notifications', 'stats', 'setup', 'tools', 'settings'] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
 
+// Reached through globalThis so this module also loads where there is no DOM (store unit tests).
+interface UrlGlobals {
+  location?: { search: string; href: string };
+  history?: { state: unknown; replaceState(state: unknown, unused: string, url: URL): void };
+}
+const g = globalThis as UrlGlobals;
+
 function fromUrl(): PanelId | null {
-  if (typeof location === 'undefined') return null;
-  const p = new URLSearchParams(location.search).get('panel');
+  if (!g.location) return null;
+  const p = new URLSearchParams(g.location.search).get('panel');
   return (PANEL_IDS as readonly string[]).includes(p ?? '') ? (p as PanelId) : null;
 }
 
 function toUrl(panel: PanelId | null) {
-  if (typeof location === 'undefined' || typeof history === 'undefined') return;
-  const url = new URL(location.href);
+  if (!g.location || !g.history) return;
+  const url = new URL(g.location.href);
   if (panel) url.searchParams.set('panel', panel);
   else url.searchParams.delete('panel');
-  history.replaceState(history.state, '', url);
+  g.history.replaceState(g.history.state, '', url);
 }
 
 interface PanelState {
