@@ -52,6 +52,9 @@ Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PO
       logger,
       // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
       readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
+      // HOOKSCOPE_WRITE_WORKER=on runs the ingest transaction in a worker thread (off by default: slower on
+      // 2 cores, docs/benchmarks.md); benchmarks compare both.
+      writeWorker: process.env.HOOKSCOPE_WRITE_WORKER === 'on' ? 'auto' : 'off',
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type Store } from './store';
-import { createWriter } from './writer';
+import { createWorkerWriter, createWriter, type Writer } from './writer';
 import { createReceiver } from './receiver';
 import { createFileSecretStore, createSettings } from './settings';
 import { TypedEmitter } from './emitter';
@@ -12,7 +12,7 @@ import { createTunnel } from './tunnel';
 import { createNgrokConnector } from './ngrok-connector';
 import { createHandlers, type CoreParts } from './api';
 import { createPushBatcher } from './push-batcher';
-import { createReadApi, createWorkerReads, findReadWorker, inlineReads, type AsyncReads } from './reads';
+import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './reads';
 import { silentLogger, type Core, type CoreOptions, type Logger } from './types';
 
 export function createCore(opts: CoreOptions): Core {
@@ -22,7 +22,7 @@ export function createCore(opts: CoreOptions): Core {
   const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   const emitter = new TypedEmitter<PushChannels>(logger);
-  const writer = createWriter(store, { delayMs: opts.commitDelayMs ?? 0 });
+  const writer = openWriter(opts, store, logger);
   const reads = openReads(opts, store, logger);
 
   const tunnel = createTunnel({
@@ -74,13 +74,32 @@ export function createCore(opts: CoreOptions): Core {
         started = false;
       }
       api.stop();
-      writer.flush();
+      await writer.close();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
       await reads.close();
       store.close();
     },
   };
+}
+
+/**
+ * The ingest transaction: inline on the main connection by default; in a worker thread when asked for
+ * and its bundle is found (writer.ts). Off by default: on 2 cores it measured slower (docs/benchmarks.md).
+ */
+function openWriter(opts: CoreOptions, store: Store, logger: Logger): Writer {
+  const delayMs = opts.commitDelayMs ?? 0;
+  const mode = opts.writeWorker ?? 'off';
+  const workerFile = mode === 'off' ? null : mode === 'auto' ? findBundledWorker('write-worker') : mode;
+  if (!workerFile) return createWriter(store, { delayMs });
+  try {
+    const writer = createWorkerWriter({ workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, fallback: store, logger, delayMs });
+    logger.debug('ingest transactions run in a worker thread', { workerFile });
+    return writer;
+  } catch (err) {
+    logger.warn('write worker could not start; ingest runs on the main thread', { err: String(err) });
+    return createWriter(store, { delayMs });
+  }
 }
 
 /** The UI's reads: in a worker thread when its bundle is found (reads.ts), else on the main connection. */

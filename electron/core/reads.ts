@@ -72,10 +72,15 @@ export function inlineReads(api: ReadApi): AsyncReads {
 
 /** The bundled worker next to the running bundle (dist-electron/), or null (TS sources under vitest). */
 export function findReadWorker(): string | null {
+  return findBundledWorker('read-worker');
+}
+
+/** A bundled worker (`read-worker`, `write-worker`) next to the running bundle, or null. */
+export function findBundledWorker(base: string): string | null {
   // CommonJS bundle (Electron main): __dirname; ES module bundle (serve): import.meta.url.
   const cjs = typeof __dirname === 'string';
   const dir = cjs ? __dirname : dirname(fileURLToPath(import.meta.url));
-  for (const name of cjs ? ['read-worker.cjs', 'read-worker.mjs'] : ['read-worker.mjs', 'read-worker.cjs']) {
+  for (const name of cjs ? [`${base}.cjs`, `${base}.mjs`] : [`${base}.mjs`, `${base}.cjs`]) {
     const file = join(dir, name);
     if (existsSync(file)) return file;
   }

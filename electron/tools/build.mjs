@@ -15,6 +15,9 @@ const jobs = [
   // serve, CommonJS for Electron main.
   build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
+  // The ingest transaction's worker (electron/core/writer.ts), likewise.
+  build({ ...common, entryPoints: ['electron/core/write-worker.ts'], outfile: 'dist-electron/write-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/write-worker.ts'], outfile: 'dist-electron/write-worker.cjs', ...cjs }),
 ];
 if (existsSync('electron/main/index.ts')) {
   jobs.push(build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist-electron/main.cjs', ...cjs }));

@@ -115,10 +115,15 @@ export function signedBodies(n, secret = SECRET) {
 // --- Child processes ---------------------------------------------------------------------------
 
 /** Starts the real serve entry and waits for its `ui:` line; resolves with URLs and the spawn→ready time. */
+function passThrough(...names) {
+  return Object.fromEntries(names.filter((n) => process.env[n] != null).map((n) => [n, process.env[n]]));
+}
+
 export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000 } = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    // HOOKSCOPE_READ_WORKER / HOOKSCOPE_WRITE_WORKER pass through, for A/B runs of the worker threads.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_WRITE_WORKER'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
