@@ -67,3 +67,32 @@ export async function startServe(args: string[] = [], env: Record<string, string
     },
   };
 }
+
+/**
+ * Eight senders post signed Meta status webhooks until `minAcked` have been answered 200, then the
+ * process is SIGKILLed. Returns the message ids that were acknowledged: each must survive a restart.
+ */
+export async function burstThenKill(s: ServeProcess, sign: (body: string) => string, minAcked = 300): Promise<Set<string>> {
+  const acked = new Set<string>();
+  let stop = false;
+  const sender = async (worker: number) => {
+    for (let i = 0; !stop; i++) {
+      const id = `wamid.K${worker}_${i}`;
+      const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
+        metadata: { phone_number_id: '1' }, statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '5511900000000' }] } }] }] });
+      try {
+        const r = await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': sign(body) } });
+        if (r.status === 200) acked.add(id);
+      } catch {
+        return; // the process is gone
+      }
+    }
+  };
+  const workers = Array.from({ length: 8 }, (_, w) => sender(w));
+  while (acked.size < minAcked) await new Promise((r) => setTimeout(r, 5));
+  s.child.kill('SIGKILL');
+  stop = true;
+  await Promise.all(workers);
+  await s.exited();
+  return acked;
+}

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { EventPage } from '../../shared/types';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { signMetaBody } from '../helpers/core';
-import { spawnServe, startServe, type ServeProcess } from '../helpers/serve';
+import { burstThenKill, spawnServe, startServe, type ServeProcess } from '../helpers/serve';
 
 let s: ServeProcess | null = null;
 afterEach(async () => { await s?.stop('SIGKILL'); s = null; });
@@ -130,27 +130,7 @@ describe('serve', () => {
     const secret = 'burst-secret';
     s = await startServe([], { META_APP_SECRET: secret });
     const dir = s.dataDir;
-    const acked = new Set<string>();
-    let stop = false;
-    const sender = async (worker: number) => {
-      for (let i = 0; !stop; i++) {
-        const id = `wamid.K${worker}_${i}`;
-        const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
-          metadata: { phone_number_id: '1' }, statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '5511900000000' }] } }] }] });
-        try {
-          const r = await fetch(`${s!.receiverUrl}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': signMetaBody(body, secret) } });
-          if (r.status === 200) acked.add(id);
-        } catch {
-          return; // the process is gone
-        }
-      }
-    };
-    const workers = Array.from({ length: 8 }, (_, w) => sender(w));
-    while (acked.size < 300) await new Promise((r) => setTimeout(r, 5));
-    s.child.kill('SIGKILL');
-    stop = true;
-    await Promise.all(workers);
-    await s.exited();
+    const acked = await burstThenKill(s, (body) => signMetaBody(body, secret));
     s = await startServe([], {}, dir);
     const stored = new Set<string>();
     let before: number | undefined;

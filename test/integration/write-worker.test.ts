@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EventPage, HookEvent } from '../../shared/types';
 import { startTestCore, signMetaBody, type TestCore } from '../helpers/core';
-import { startServe, type ServeProcess } from '../helpers/serve';
+import { burstThenKill, startServe, type ServeProcess } from '../helpers/serve';
 import { openStore, type IngestRecord, type Store } from '../../electron/core/store';
 import { createWorkerWriter } from '../../electron/core/writer';
 import { blankEvent } from '../../electron/core/receiver';
@@ -114,24 +114,7 @@ describe.skipIf(!existsSync(WORKER))('write worker', () => {
 
     s = await startServe([], env, dir);
     expect((await s.api<EventPage>('/api/events?limit=1')).body.total).toBe(50);
-    const acked = new Set<string>();
-    let stop = false;
-    const sender = async (worker: number) => {
-      for (let i = 0; !stop; i++) {
-        const id = `wamid.K${worker}_${i}`;
-        try {
-          if ((await post(status(id, 'sent'))).status === 200) acked.add(id);
-        } catch {
-          return; // the process is gone
-        }
-      }
-    };
-    const workers = Array.from({ length: 8 }, (_, w) => sender(w));
-    while (acked.size < 300) await new Promise((r) => setTimeout(r, 5));
-    s.child.kill('SIGKILL');
-    stop = true;
-    await Promise.all(workers);
-    await s.exited();
+    const acked = await burstThenKill(s, (body) => signMetaBody(body, secret));
     store = openStore({ dataDir: dir });
     const stored = new Set(store.db.prepare('SELECT message_id FROM events').pluck().all() as string[]);
     expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
