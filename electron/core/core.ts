@@ -6,7 +6,7 @@ import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type Store } from './store';
 import { createWorkerWriter, createWriter, type Writer } from './writer';
 import { createReceiver } from './receiver';
-import { createFileSecretStore, createSettings } from './settings';
+import { assertSigningSecretsReadable, createFileSecretStore, createSettings } from './settings';
 import { TypedEmitter } from './emitter';
 import { createTunnel } from './tunnel';
 import { createNgrokConnector } from './ngrok-connector';
@@ -18,8 +18,9 @@ import { silentLogger, type Core, type CoreOptions, type Logger } from './types'
 export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? Date.now;
   const logger = opts.logger ?? silentLogger;
-  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
+  if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
+  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   const emitter = new TypedEmitter<PushChannels>(logger);
   const writer = openWriter(opts, store, logger);

@@ -1,6 +1,6 @@
 // The face of the core as the shells (Electron main, `serve`) and tests see it.
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
-import type { ReceiverInfo } from '../../shared/types';
+import type { ReceiverInfo, SecretStorageInfo } from '../../shared/types';
 
 export interface Logger {
   debug(msg: string, ctx?: Record<string, unknown>): void;
@@ -17,6 +17,10 @@ export type Clock = () => number;
 export interface SecretStore {
   get(name: SecretName): string | null;
   set(name: SecretName, value: string | null): void;
+  /** Where secrets go and whether they survive a restart; shown in the settings view. */
+  info?(): SecretStorageInfo;
+  /** The user's choice when no OS keychain is available: memory only, or a plain file only they can read. */
+  choosePersistence?(choice: 'memory' | 'plain-file'): void;
 }
 export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken';
 
