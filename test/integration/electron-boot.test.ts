@@ -3,7 +3,7 @@
 // the recording fake in test/helpers/fake-electron-impl.mjs. Real SQLite file, real receiver on port 0,
 // real preload and renderer files; only Electron's own objects are stand-ins.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -144,6 +144,39 @@ describe('desktop boot (built main bundle, fake electron)', () => {
     try {
       expect((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(1);
     } finally { db.close(); }
+  });
+
+  it('secrets: the desktop stores keychain ciphertext marked as such, and serve over the same data dir refuses clearly', async () => {
+    const b = boot();
+    await b.waitFor('BrowserWindow.show');
+    const r = await b.invoke<{ secrets: { metaAppSecret: { set: boolean } }; secretStorage: { kind: string; persistent: boolean } }>(
+      'settings:update', { metaAppSecret: 'desk-app-secret-123' });
+    expect(r.value).toMatchObject({ secrets: { metaAppSecret: { set: true } }, secretStorage: { kind: 'keychain', persistent: true } });
+    const text = readFileSync(join(b.userData, 'secrets.json'), 'utf8');
+    expect(text).not.toContain('desk-app-secret-123');
+    expect(JSON.parse(text)).toMatchObject({ format: 'hookscope-secrets/1', secrets: { metaAppSecret: { encoding: 'electron-safestorage' } } });
+    b.send({ cmd: 'quit' });
+    expect(await b.exited).toBe(0);
+
+    const serve = spawnSync(process.execPath, [join(ROOT, 'dist-electron', 'headless.mjs'), '--data-dir', b.userData, '--port', '0', '--ui-port', '0'],
+      { env: { PATH: process.env.PATH ?? '', HOME: b.dir }, encoding: 'utf8', timeout: 20_000 });
+    expect(serve.status).toBe(1);
+    expect(serve.stderr).toMatch(/Meta app secret .*saved by the Hookscope desktop app.*Set META_APP_SECRET/);
+    expect(serve.stderr + serve.stdout).not.toContain('desk-app-secret-123');
+  });
+
+  it('no keychain: the settings say secrets will not survive a restart, and the plain-file choice persists them', async () => {
+    const b = boot({ env: { FAKE_ELECTRON_KEYRING: 'basic_text' } });
+    await b.waitFor('BrowserWindow.show');
+    const view = await b.invoke<{ secretStorage: { kind: string; persistent: boolean; canChoosePlainFile: boolean } }>('settings:get');
+    expect(view.value!.secretStorage).toMatchObject({ kind: 'memory', persistent: false, canChoosePlainFile: true });
+    await b.invoke('settings:update', { metaVerifyToken: 'memory-only-token' });
+    expect(existsSync(join(b.userData, 'secrets.json'))).toBe(false);
+    const chosen = await b.invoke<{ secretStorage: { kind: string; persistent: boolean } }>('settings:update', { secretStorage: 'plain-file' });
+    expect(chosen.value!.secretStorage).toMatchObject({ kind: 'file', persistent: true });
+    expect(JSON.parse(readFileSync(join(b.userData, 'secrets.json'), 'utf8'))).toMatchObject({ plainAllowed: true, secrets: { metaVerifyToken: { encoding: 'plain' } } });
+    b.send({ cmd: 'quit' });
+    expect(await b.exited).toBe(0);
   });
 
   it('corrupt database: a dialog names the cause and the fix, the file is left as it was, exit 1', async () => {
