@@ -72,12 +72,12 @@ export function productionPackages(projectRoot) {
 }
 
 /** What electron-builder needs to know about the app, and nothing that could make it run our scripts. */
-export function stagePackageJson(pkg) {
+export function stagePackageJson(pkg, electronVersion) {
   const keep = ['name', 'productName', 'version', 'description', 'homepage', 'author', 'license', 'main', 'desktopName', 'type', 'dependencies', 'optionalDependencies'];
   const out = {};
   for (const k of keep) if (pkg[k] !== undefined) out[k] = pkg[k];
-  // electron-builder reads Electron's version from here.
-  out.devDependencies = { electron: pkg.devDependencies.electron };
+  // electron-builder reads Electron's version from here and wants it exact: the installed one.
+  out.devDependencies = { electron: electronVersion };
   return out;
 }
 
@@ -142,7 +142,7 @@ function main(argv) {
   for (const dir of ['dist/renderer', 'dist-electron', 'build']) {
     fs.cpSync(path.join(root, dir), path.join(stage, dir), { recursive: true });
   }
-  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(stagePackageJson(readJson(path.join(root, 'package.json'))), null, 2)}\n`);
+  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(stagePackageJson(readJson(path.join(root, 'package.json')), p.electronVersion), null, 2)}\n`);
   const packages = productionPackages(root);
   const nmSrc = fs.realpathSync(path.join(root, 'node_modules'));
   for (const name of packages) {
