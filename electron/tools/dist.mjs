@@ -6,8 +6,8 @@
 // `npm run serve` broke afterwards — and for good when the run failed before a trailing `npm rebuild`.
 // So it is pointed at a stage instead:
 //   1. build (dist/renderer, dist-electron) in the checkout: plain JS output, no native code;
-//   2. release/.stage/: the built app, a trimmed package.json, the production dependency tree copied
-//      (not linked) from node_modules, and better-sqlite3's binary for Electron's ABI from the
+//   2. release/.stage/: the built app, a trimmed package.json, the run-time dependency tree (only what
+//      the bundles leave external: better-sqlite3, @ngrok/ngrok) copied (not linked) from node_modules, and better-sqlite3's binary for Electron's ABI from the
 //      ensure-electron cache (built there once, out of tree, its ABI checked) in its build/Release;
 //   3. electron-builder --projectDir release/.stage with electron-builder.yml; the Electron zip comes from
 //      node_modules/electron/dist when present, otherwise electron-builder downloads it;
@@ -33,11 +33,20 @@ function fail(msg) { console.error(`dist: ${msg}`); process.exit(1); }
 function readJson(file) { return JSON.parse(fs.readFileSync(file, 'utf8')); }
 
 /**
- * The production dependency closure of the app, as top-level folders of node_modules to copy. A package's
+ * What the packaged app loads from node_modules at run time: the packages electron/tools/build.mjs leaves
+ * out of the bundles (minus electron itself). Everything else — react, zod, re2js, zustand … — is already
+ * inside dist-electron/*.cjs or dist/renderer, so shipping it again would only grow app.asar.
+ */
+export const RUNTIME_PACKAGES = ['better-sqlite3', '@ngrok/ngrok'];
+/** Dependencies only used while installing (better-sqlite3 downloads its prebuilt binary with this). */
+const INSTALL_ONLY = new Set(['prebuild-install']);
+
+/**
+ * The run-time dependency closure of the app, as top-level folders of node_modules to copy. A package's
  * own nested node_modules travels with its folder. Optional dependencies are taken when installed (the
  * @ngrok/<platform> binary package is one).
  */
-export function productionPackages(projectRoot) {
+export function productionPackages(projectRoot, roots = RUNTIME_PACKAGES) {
   const nm = path.join(projectRoot, 'node_modules');
   const top = new Set();
   const seen = new Set();
@@ -62,20 +71,19 @@ export function productionPackages(projectRoot) {
     const topName = rel[0].startsWith('@') ? `${rel[0]}/${rel[1]}` : rel[0];
     top.add(topName);
     const pkg = readJson(path.join(found, 'package.json'));
-    for (const d of Object.keys(pkg.dependencies ?? {})) visit(found, d, false);
+    for (const d of Object.keys(pkg.dependencies ?? {})) if (!INSTALL_ONLY.has(d)) visit(found, d, false);
     for (const d of Object.keys(pkg.optionalDependencies ?? {})) visit(found, d, true);
   };
-  const app = readJson(path.join(projectRoot, 'package.json'));
-  for (const d of Object.keys(app.dependencies ?? {})) visit(projectRoot, d, false);
-  for (const d of Object.keys(app.optionalDependencies ?? {})) visit(projectRoot, d, true);
+  for (const d of roots) visit(projectRoot, d, false);
   return [...top].sort();
 }
 
 /** What electron-builder needs to know about the app, and nothing that could make it run our scripts. */
 export function stagePackageJson(pkg, electronVersion) {
-  const keep = ['name', 'productName', 'version', 'description', 'homepage', 'author', 'license', 'main', 'desktopName', 'type', 'dependencies', 'optionalDependencies'];
+  const keep = ['name', 'productName', 'version', 'description', 'homepage', 'author', 'license', 'main', 'desktopName', 'type'];
   const out = {};
   for (const k of keep) if (pkg[k] !== undefined) out[k] = pkg[k];
+  out.dependencies = Object.fromEntries(RUNTIME_PACKAGES.map((name) => [name, pkg.dependencies[name]]));
   // electron-builder reads Electron's version from here and wants it exact: the installed one.
   out.devDependencies = { electron: electronVersion };
   return out;
