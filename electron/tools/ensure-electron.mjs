@@ -108,7 +108,7 @@ export function sandboxProblem({ platform = process.platform, electronDir, stat 
       '',
       `    sudo chown root:root ${helper} && sudo chmod 4755 ${helper}`,
       '',
-      '  (or allow user namespaces for Electron with an AppArmor profile; see README "Linux").',
+      '  (see README, "Install the desktop app" → Linux).',
     ].join('\n'),
   };
 }
