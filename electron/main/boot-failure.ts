@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HookscopeError } from '../../shared/errors';
 
-/** The database file inside the data dir (electron/core/store.ts opens exactly this name). */
+/** The database file inside the data dir (electron/core/store/store.ts opens exactly this name). */
 export const DB_FILE = 'hookscope.db';
 /** SQLite keeps these beside the database; they belong to it and move with it. */
 const DB_COMPANIONS = ['-wal', '-shm', '-journal'];

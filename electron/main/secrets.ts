@@ -9,7 +9,7 @@
 // this user can read (what serve does). The renderer never sees values, only whether each is set.
 import { safeStorage } from 'electron';
 import type { SecretStorageInfo } from '../../shared/types';
-import { readSecretsFile, SECRET_NAMES, SECRETS_FILE, writeSecretsFile, type SecretEntry } from '../core/settings';
+import { readSecretsFile, SECRET_NAMES, SECRETS_FILE, writeSecretsFile, type SecretEntry } from '../core/setup/settings';
 import type { Logger, SecretName, SecretStore } from '../core/types';
 
 export { SECRETS_FILE };

@@ -25,7 +25,7 @@ vi.mock('electron', () => ({ safeStorage: h.safeStorage }));
 
 import { createSecretStore, isSecureStorageAvailable, SECRETS_FILE } from '../../electron/main/secrets';
 import type { Logger } from '../../electron/core/types';
-import { assertSigningSecretsReadable, createFileSecretStore } from '../../electron/core/settings';
+import { assertSigningSecretsReadable, createFileSecretStore } from '../../electron/core/setup/settings';
 
 let dir: string;
 const logger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }) satisfies Logger;

@@ -8,9 +8,9 @@
 // "Where your data and secrets live").
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../shared/types';
-import { HookscopeError } from '../../shared/errors';
-import type { CoreOptions, SecretName, SecretStore } from './types';
+import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
+import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
 export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'>;
