@@ -100,7 +100,7 @@ function dialogs(b: Boot) {
   return b.records().filter((r) => r.type === 'dialog.showMessageBox' || r.type === 'dialog.showErrorBox');
 }
 
-describe('desktop boot (built main bundle, fake electron)', () => {
+describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 }, () => {
   it('happy path: hardened hidden window shown on ready, receiver stores a webhook in userData and pushes it to the window', async () => {
     const b = boot();
     const win = await b.waitFor('BrowserWindow.new');
