@@ -101,7 +101,7 @@ function sizeOf(p) {
 }
 const mib = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
-function reportSizes(outDir) {
+export function reportSizes(outDir) {
   const rows = [];
   if (!fs.existsSync(outDir)) return rows;
   for (const f of fs.readdirSync(outDir)) {
