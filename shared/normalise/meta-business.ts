@@ -76,8 +76,9 @@ function groupEvent(g: unknown, field: string, businessId: string | null, ctx: C
   for (const [list, verb] of [[added, 'added'], [removed, 'removed'], [failed, 'could not be added'], [joinRequests, '']] as const) {
     if (list.length === 0) continue;
     const p = participantList(list);
-    if (verb) parts.push(`${p.text} ${verb}`);
-    else parts.push(p.text);
+    // "participants added: +1…, +2…" — the verb only when the update's own words do not already say it.
+    const said = (verb === 'added' && type === 'group_participants_add') || (verb === 'removed' && type === 'group_participants_remove');
+    parts.push(verb && !said ? `${p.text} ${verb}` : p.text);
     // One person affected: that person is the contact, so a contact filter finds the change.
     if (list.length === 1 && ev.contactId === null && p.ids[0]) ev.contactId = p.ids[0];
   }
@@ -143,7 +144,7 @@ export function flowsEvent(v: Obj, ctx: ChangeContext): NormalisedEvent {
     if (typeof v.p50_latency === 'number') facts.push(`p50 latency ${v.p50_latency} ms`);
     const avail = pct(v.availability);
     if (avail) facts.push(`availability ${avail}`);
-    if (typeof v.threshold === 'number') facts.push(`threshold ${v.threshold}`);
+    if (typeof v.threshold === 'number') facts.push(`threshold ${e.includes('LATENCY') ? `${v.threshold} ms` : pct(v.threshold)}`);
     for (const k of ['error_rate', 'p90_latency', 'p50_latency', 'availability', 'threshold', 'requests_count'] as const) {
       if (v[k] !== undefined) details[k] = v[k];
     }
