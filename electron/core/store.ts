@@ -240,7 +240,8 @@ export function createReads(db: Db): StoreReads {
   const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
   const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
   const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
-  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE contact_id = ? AND kind IN ('message','status','echo','history') ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
+  // details too: the conversation needs to know which side an imported (history) message came from.
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = ? AND kind IN ('message','status','echo','history') ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
   const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 

@@ -258,3 +258,37 @@ describe('rules reach the new families', () => {
     expect(r.matches(stored(one('phone_number_username_update')), noLead)).toBe(false);
   });
 });
+
+describe('hostile input to the new readers stays bounded and never throws', () => {
+  const FIELDS = ['smb_message_echoes', 'history', 'smb_app_state_sync', 'calls', 'group_lifecycle_update', 'group_participants_update',
+    'group_settings_update', 'group_status_update', 'flows', 'automatic_events', 'account_settings_update', 'partner_solutions',
+    'payment_configuration_update', 'business_status_update', 'phone_number_username_update', 'messaging_handovers',
+    'message_template_components_update', 'message_template_quality_update'];
+  const junk: unknown[] = [{}, { history: 'x' }, { history: [null, 1, 'a', { threads: 'no', metadata: { phase: 'NaN', progress: 1e9 } }] },
+    { calls: [null, { event: {}, duration: 'forever', direction: 7 }] }, { groups: [{ added_participants: 'x', group_subject: [] }] },
+    { state_sync: [{ contact: 'x', action: {} }] }, { message_echoes: [[], { type: 'text' }] }, { automatic_events: [{ custom_data: [] }] },
+    { event: { toString: 1 }, flow_id: [], error_rate: 'high' }, { message_template_buttons: 'x' }, { sender: 'x', control_passed: 5 }];
+  it.each(FIELDS)('%s', (field) => {
+    for (const value of junk) {
+      const evs = normaliseMeta({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field, value }] }] });
+      expect(evs.length).toBeGreaterThan(0);
+      for (const e of evs) expect(() => JSON.stringify(e)).not.toThrow();
+      for (const e of evs) expect((e.text ?? '').length).toBeLessThan(2000);
+    }
+  });
+
+  it('a history chunk with 20,000 messages is cut at the per-webhook cap, and says so', () => {
+    const messages = Array.from({ length: 20_000 }, (_, i) => ({ from: '5511', id: `m${i}`, timestamp: '1758000000', type: 'text', text: { body: `hi ${i}` } }));
+    const evs = normaliseMeta({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'history', value: { history: [{ metadata: { progress: 10 }, threads: [{ id: '5511', messages }] }] } }] }] });
+    expect(evs.length).toBe(5001);
+    expect(evs[5000]).toMatchObject({ kind: 'unknown' });
+    expect(evs[5000].text).toMatch(/20001 items; only the first 5000/);
+  });
+
+  it('participants, buttons and restriction lists are summarised, not spelled out without end', () => {
+    const added = Array.from({ length: 10_000 }, (_, i) => ({ wa_id: `55119${i}` }));
+    const [g] = normaliseMeta({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'group_participants_update', value: { groups: [{ group_id: 'G', type: 'group_participants_add', added_participants: added }] } }] }] });
+    expect(g.text).toMatch(/and 9997 more$/);
+    expect(g.details).toMatchObject({ added: 10_000 });
+  });
+});
