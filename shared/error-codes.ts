@@ -21,6 +21,8 @@ export interface ErrorExplanation {
   related?: string[];
   /** Where the provider documents the code. */
   link?: string;
+  /** Set when an unlisted code was explained by its family (calling 138xxx, history 2593xxx). */
+  family?: string;
 }
 
 interface Entry {
@@ -521,7 +523,7 @@ export function explainError(
     const n = Number(c);
     const family = CODE_FAMILIES.find((f) => n >= f.from && n <= f.to);
     if (family) {
-      return { code: c, title: `${family.title} ${c}`, meaning: family.meaning, action: family.action, known: false, link: family.link };
+      return { code: c, title: `${family.title} ${c}`, meaning: family.meaning, action: family.action, known: false, link: family.link, family: family.title };
     }
   }
   const who = provider === 'meta' ? 'Meta' : provider === 'twilio' ? 'Twilio' : 'the provider';

@@ -470,7 +470,7 @@ function placeholderValue(name: string, ev: HookEvent | null, vars: Record<strin
       if (known) return known.hint;
       // Codes outside this short list (calling 138xxx, history…) are explained by the full catalogue.
       const full = ev.errorCode ? explainError(ev.errorCode, ev.provider ?? undefined) : null;
-      return full?.known ? full.action : ev.errorDetail ?? '';
+      return full && (full.known || full.family) ? full.action : ev.errorDetail ?? '';
     }
     case 'status': return ev.status ?? ev.providerStatus ?? ev.kind;
     case 'messageType': return ev.messageType ?? ev.kind;
