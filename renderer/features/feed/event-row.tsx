@@ -18,9 +18,14 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
   const severity = eventSeverity(e);
-  const summary = e.errorTitle
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
-    : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+  // Calls, groups, flows and history say what happened in their own words (which include the error
+  // title); the code stays in front so failures still read at a glance.
+  const ownWords = (e.kind === 'call' || e.kind === 'group' || e.kind === 'flow' || e.kind === 'history') && e.text;
+  const summary = ownWords
+    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.text}`
+    : e.errorTitle
+      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
+      : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
       role="row"
