@@ -43,3 +43,14 @@ describe('event words', () => {
     expect(pricingText({})).toBeNull();
   });
 });
+
+describe('the rule editor keeps "what happened" conditions', () => {
+  it('a preset with signals survives the form round trip and is described in words', async () => {
+    const { formFromRule, ruleFromForm, describeWhen } = await import('../../renderer/features/rules/rule-form');
+    const { RULE_PRESETS } = await import('../../shared/rules');
+    const preset = RULE_PRESETS.find((p) => p.id === 'flow-blocked')!.rule;
+    const back = ruleFromForm(formFromRule(preset));
+    expect(back.ok && back.rule.when.signal).toEqual(['flow_blocked', 'flow_throttled']);
+    expect(describeWhen(preset.when)).toBe('a flow was blocked or a flow was throttled');
+  });
+});
