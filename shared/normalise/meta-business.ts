@@ -5,7 +5,7 @@
 import type { NormalisedEvent } from '../types';
 import { asArray, contactKey, isObj, type Obj, rawStr, str, toMillis } from './common';
 import {
-  applyErrors, businessIdOf, changeEvent, type ChangeContext, clip, mark, scalarSummary, unknownEvent, words,
+  applyErrors, businessIdOf, type Out, take, changeEvent, type ChangeContext, clip, mark, scalarSummary, unknownEvent, words,
 } from './meta-shared';
 
 // ---------------------------------------------------------------- groups
@@ -26,7 +26,7 @@ const GROUP_WORDS: Record<string, string> = {
   group_suspend_cleared: 'suspension lifted',
 };
 
-export function groupsValue(value: Obj, field: string, ctx: ChangeContext, out: NormalisedEvent[]): void {
+export function groupsValue(value: Obj, field: string, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   let items = asArray(value.groups);
   // Some senders deliver one group update as the value itself.
@@ -35,7 +35,7 @@ export function groupsValue(value: Obj, field: string, ctx: ChangeContext, out: 
     out.push(unknownEvent(value, `A "${field}" change without groups`, ctx));
     return;
   }
-  for (const g of items) out.push(groupEvent(g, field, businessId, ctx));
+  for (const g of take(out, items)) out.push(groupEvent(g, field, businessId, ctx));
 }
 
 /** "+1555…, +1555… and 3 more" from a participants array. */
@@ -158,14 +158,14 @@ export function flowsEvent(v: Obj, ctx: ChangeContext): NormalisedEvent {
 
 // ---------------------------------------------------------------- automatic events (ads)
 
-export function automaticEvents(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+export function automaticEvents(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   const list = asArray(value.automatic_events);
   if (list.length === 0) {
     out.push(unknownEvent(value, 'An automatic_events change without events', ctx));
     return;
   }
-  for (const a of list) {
+  for (const a of take(out, list)) {
     if (!isObj(a)) {
       out.push(unknownEvent(a, 'An automatic event that is not an object', ctx));
       continue;

@@ -5,21 +5,21 @@
 import type { NormalisedEvent } from '../types';
 import { asArray, blank, contactKey, isObj, type Obj, rawStr, str, toMillis } from './common';
 import {
-  applyErrors, businessIdOf, changeEvent, type ChangeContext, clip, contactName, type Contacts, indexContacts, mark,
+  applyErrors, businessIdOf, type Out, take, changeEvent, type ChangeContext, clip, contactName, type Contacts, indexContacts, mark,
   unknownEvent, words,
 } from './meta-shared';
 
-export function callsValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+export function callsValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   const metadata = isObj(value.metadata) ? value.metadata : null;
   const businessNumber = metadata ? contactKey(metadata.display_phone_number) : null;
   const contacts = indexContacts(value.contacts);
   const before = out.length;
-  for (const c of asArray(value.calls)) out.push(callEvent(c, contacts, businessId, businessNumber, ctx));
-  for (const s of asArray(value.statuses)) out.push(callStatusEvent(s, contacts, businessId, ctx));
-  for (const a of asArray(value.user_actions)) out.push(userActionEvent(a, contacts, businessId, ctx));
-  for (const e of asArray(value.errors)) out.push(callErrorEvent(e, businessId, ctx));
-  if (out.length === before) out.push(unknownEvent(value, 'A "calls" change with no calls, statuses or errors', ctx));
+  for (const c of take(out, asArray(value.calls))) out.push(callEvent(c, contacts, businessId, businessNumber, ctx));
+  for (const s of take(out, asArray(value.statuses))) out.push(callStatusEvent(s, contacts, businessId, ctx));
+  for (const a of take(out, asArray(value.user_actions))) out.push(userActionEvent(a, contacts, businessId, ctx));
+  for (const e of take(out, asArray(value.errors))) out.push(callErrorEvent(e, businessId, ctx));
+  if (out.length === before && out.skipped === undefined) out.push(unknownEvent(value, 'A "calls" change with no calls, statuses or errors', ctx));
 }
 
 /** 65 → "1 min 5 s". */

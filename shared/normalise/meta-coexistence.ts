@@ -10,10 +10,10 @@ import type { NormalisedEvent } from '../types';
 import { asArray, blank, contactKey, isObj, type Obj, rawStr, str, toMillis } from './common';
 import {
   applyErrors, businessIdOf, changeEvent, type ChangeContext, clip, contactName, type Contacts, firstContactUserId,
-  indexContacts, mark, readMessageBody, unknownEvent, words,
+  indexContacts, mark, type Out, readMessageBody, take, unknownEvent, words,
 } from './meta-shared';
 
-export function echoesValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+export function echoesValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   const contacts = indexContacts(value.contacts);
   const list = asArray(value.message_echoes);
@@ -21,7 +21,7 @@ export function echoesValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent
     out.push(unknownEvent(value, 'A phone-app echo change without message_echoes', ctx));
     return;
   }
-  for (const m of list) out.push(echoEvent(m, contacts, businessId, ctx));
+  for (const m of take(out, list)) out.push(echoEvent(m, contacts, businessId, ctx));
 }
 
 function echoEvent(m: unknown, contacts: Contacts, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
@@ -56,7 +56,7 @@ function int(v: unknown): number | null {
   return Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-export function historyValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+export function historyValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   const contacts = indexContacts(value.contacts);
   const chunks = asArray(value.history);
@@ -64,7 +64,7 @@ export function historyValue(value: Obj, ctx: ChangeContext, out: NormalisedEven
     out.push(unknownEvent(value, 'A history change without history chunks', ctx));
     return;
   }
-  for (const chunk of chunks) {
+  for (const chunk of take(out, chunks)) {
     if (!isObj(chunk)) {
       out.push(unknownEvent(chunk, 'A history chunk that is not an object', ctx));
       continue;
@@ -80,10 +80,9 @@ export function historyValue(value: Obj, ctx: ChangeContext, out: NormalisedEven
     for (const t of threads) {
       if (!isObj(t)) continue;
       const threadId = contactKey(t.id) ?? str(t.user_id);
-      for (const m of asArray(t.messages)) {
-        out.push(historyMessage(m, threadId, contacts, businessId, ctx, where));
-        messages++;
-      }
+      const list = asArray(t.messages);
+      messages += list.length;
+      for (const m of take(out, list)) out.push(historyMessage(m, threadId, contacts, businessId, ctx, where));
     }
     // The progress event comes after its messages, so it sits on top of them in a newest-first feed.
     // Its raw is the chunk's metadata and errors only: the messages are each their own event.
@@ -151,14 +150,14 @@ const ACTION_WORDS: Record<string, string> = {
   remove: 'removed from', removed: 'removed from', delete: 'removed from',
 };
 
-export function stateSyncValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+export function stateSyncValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   const items = asArray(value.state_sync);
   if (items.length === 0) {
     out.push(unknownEvent(value, 'A phone-app sync change without state_sync items', ctx));
     return;
   }
-  for (const item of items) {
+  for (const item of take(out, items)) {
     if (!isObj(item)) {
       out.push(unknownEvent(item, 'A phone-app sync item that is not an object', ctx));
       continue;

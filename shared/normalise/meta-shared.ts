@@ -5,6 +5,24 @@ import type { EventSeverity, EventSignal, NormalisedEvent } from '../types';
 import { explainError } from '../error-codes';
 import { asArray, blank, contactKey, coordinates, deeperThan, isObj, type Obj, placeText, rawStr, str, toMillis } from './common';
 
+/** More events than this from one POST are not stored one by one (see normaliseMeta). */
+export const MAX_EVENTS_PER_WEBHOOK = 5000;
+
+/** The events of one webhook, and how many items were not read because the cap was already reached. */
+export type Out = NormalisedEvent[] & { skipped?: number };
+
+/**
+ * The items of a payload array that still fit under the per-webhook cap (one over, so the cap shows):
+ * a hostile body with 200,000 statuses costs a slice, not 200,000 events built and thrown away.
+ */
+export function take<T>(out: Out, list: T[]): T[] {
+  const room = MAX_EVENTS_PER_WEBHOOK + 1 - out.length;
+  if (list.length <= room) return list;
+  const keep = Math.max(room, 0);
+  out.skipped = (out.skipped ?? 0) + list.length - keep;
+  return list.slice(0, keep);
+}
+
 /** Where an event sits in the envelope: what every event of a change shares. */
 export interface ChangeContext {
   wabaId: string | null;
@@ -438,11 +456,12 @@ export function readPricing(p: unknown, details: Obj): void {
   details.pricing = p;
   if (!isObj(p)) return;
   if (typeof p.billable === 'boolean') details.billable = p.billable;
-  const category = str(p.category);
+  // Cut: these become Stats keys and Summary words.
+  const category = clip(p.category, 40);
   if (category) details.pricingCategory = category.toLowerCase();
-  const type = str(p.type);
+  const type = clip(p.type, 40);
   if (type) details.pricingType = type.toLowerCase();
-  const model = str(p.pricing_model);
+  const model = clip(p.pricing_model, 20);
   if (model) details.pricingModel = model;
 }
 

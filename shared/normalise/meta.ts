@@ -12,7 +12,7 @@
 import type { EventStatus, NormalisedEvent } from '../types';
 import { asArray, blank, contactKey, deeperThan, isObj, MAX_JSON_DEPTH, type Obj, rawStr, str, toMillis } from './common';
 import {
-  applyErrors, businessIdOf, changeEvent, type ChangeContext, clip, contactName, type Contacts,
+  applyErrors, businessIdOf, MAX_EVENTS_PER_WEBHOOK, type Out, take, changeEvent, type ChangeContext, clip, contactName, type Contacts,
   firstContactUserId, indexContacts, mark, readMessageBody, readPricing, scalarSummary, unknownEvent, words,
 } from './meta-shared';
 import { echoesValue, historyValue, stateSyncValue } from './meta-coexistence';
@@ -50,11 +50,10 @@ const ACCOUNT_FIELDS = new Set([
   'user_preferences',
 ]);
 
-/** More events than this from one POST are not stored one by one (see normaliseMeta). */
-export const MAX_EVENTS_PER_WEBHOOK = 5000;
+export { MAX_EVENTS_PER_WEBHOOK } from './meta-shared';
 
 export function normaliseMeta(payload: unknown): NormalisedEvent[] {
-  const out: NormalisedEvent[] = [];
+  const out: Out = [];
   if (deeperThan(payload)) {
     // Hostile nesting: storing it as the event's raw payload would overflow JSON.stringify's stack
     // (and fail the whole commit). The request keeps the exact bytes; the event says why it is empty.
@@ -64,13 +63,13 @@ export function normaliseMeta(payload: unknown): NormalisedEvent[] {
   }
   try {
     walk(payload, out);
-    if (out.length > MAX_EVENTS_PER_WEBHOOK) {
+    const total = out.length + (out.skipped ?? 0);
+    if (total > MAX_EVENTS_PER_WEBHOOK) {
       // Meta batches a handful of updates per POST (a history chunk can hold thousands); hundreds of
       // thousands are an attack on the store (every event is a row, written while the receiver waits).
       // The body is stored whole regardless.
-      const dropped = out.length - MAX_EVENTS_PER_WEBHOOK;
       out.length = MAX_EVENTS_PER_WEBHOOK;
-      out.push(unknownEvent(null, `This webhook carries ${dropped + MAX_EVENTS_PER_WEBHOOK} items; only the first ${MAX_EVENTS_PER_WEBHOOK} became events (the body is kept as received)`));
+      out.push(unknownEvent(null, `This webhook carries ${total} items; only the first ${MAX_EVENTS_PER_WEBHOOK} became events (the body is kept as received)`));
     }
   } catch (err) {
     // Nothing above should throw on JSON.parse output; if it ever does, the request must still be
@@ -83,7 +82,7 @@ export function normaliseMeta(payload: unknown): NormalisedEvent[] {
   return out;
 }
 
-function walk(payload: unknown, out: NormalisedEvent[]): void {
+function walk(payload: unknown, out: Out): void {
   if (!isObj(payload)) {
     out.push(unknownEvent(payload, 'Not a Meta webhook: the body is not a JSON object'));
     return;
@@ -147,7 +146,7 @@ function fieldFromKeys(value: Obj): string | null {
   return null;
 }
 
-function routeChange(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+function routeChange(value: Obj, ctx: ChangeContext, out: Out): void {
   let field = ctx.field;
   if (field === null) {
     const guessed = fieldFromKeys(value);
@@ -186,21 +185,21 @@ function routeChange(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): vo
 
 // ---------------------------------------------------------------- messages field
 
-function messagesValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+function messagesValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
   const contacts = indexContacts(value.contacts);
   const before = out.length;
-  for (const m of asArray(value.messages)) out.push(messageEvent(m, contacts, businessId, ctx));
-  for (const s of asArray(value.statuses)) {
+  for (const m of take(out, asArray(value.messages))) out.push(messageEvent(m, contacts, businessId, ctx));
+  for (const s of take(out, asArray(value.statuses))) {
     // Call status updates (RINGING, ACCEPTED…) are statuses with type "call"; some senders deliver them
     // on the messages field. They are about a call, not a message.
     out.push(isObj(s) && s.type === 'call' ? callStatusEvent(s, contacts, businessId, ctx) : statusEvent(s, contacts, businessId, ctx));
   }
-  for (const a of asArray(value.user_actions)) out.push(userActionEvent(a, contacts, businessId, ctx));
+  for (const a of take(out, asArray(value.user_actions))) out.push(userActionEvent(a, contacts, businessId, ctx));
   // Value-level errors are their own events even next to messages: a message AND errors[131000]
   // can arrive together — both must show.
-  for (const e of asArray(value.errors)) out.push(valueErrorEvent(e, businessId, ctx));
-  if (out.length === before) out.push(unknownEvent(value, 'A "messages" change with no messages, statuses or errors', ctx));
+  for (const e of take(out, asArray(value.errors))) out.push(valueErrorEvent(e, businessId, ctx));
+  if (out.length === before && out.skipped === undefined) out.push(unknownEvent(value, 'A "messages" change with no messages, statuses or errors', ctx));
 }
 
 /** An incoming message. */
@@ -460,7 +459,7 @@ function accountEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEven
 }
 
 /** user_preferences (marketing opt-out / resume): one event per preference, for that customer. */
-function userPreferences(v: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+function userPreferences(v: Obj, ctx: ChangeContext, out: Out): void {
   const prefs = asArray(v.user_preferences);
   const businessId = businessIdOf(v);
   const contacts = indexContacts(v.contacts);
@@ -470,7 +469,7 @@ function userPreferences(v: Obj, ctx: ChangeContext, out: NormalisedEvent[]): vo
     out.push(ev);
     return;
   }
-  for (const p of prefs) {
+  for (const p of take(out, prefs)) {
     const ev = changeEvent('account', p, ctx, {});
     ev.messageType = 'user_preferences';
     ev.businessId = businessId;

@@ -109,15 +109,17 @@ export function pricing(store: Conn, until: number): PricingStats {
       FROM events WHERE received_at >= ? AND received_at < ? AND kind = 'status' AND message_id IS NOT NULL
         AND details IS NOT NULL AND json_valid(details) AND json_type(details, '$.billable') IN ('true', 'false')
     ) GROUP BY category, billable`).all(since, until) as { category: string | null; billable: number; n: number }[];
-  const byCategory: PricingStats['byCategory'] = {};
+  // A Map, then fromEntries: a category named "__proto__" in a payload stays an ordinary key.
+  const byCategory = new Map<string, { billable: number; free: number }>();
   let billable = 0;
   let free = 0;
   for (const r of rows) {
-    const key = r.category ?? 'uncategorised';
-    const c = Object.hasOwn(byCategory, key) ? byCategory[key] : (byCategory[key] = { billable: 0, free: 0 });
+    const key = typeof r.category === 'string' ? r.category : 'uncategorised';
+    let c = byCategory.get(key);
+    if (!c) { c = { billable: 0, free: 0 }; byCategory.set(key, c); }
     if (r.billable === 1) { c.billable += r.n; billable += r.n; } else { c.free += r.n; free += r.n; }
   }
-  return { since, until, byCategory, billable, free };
+  return { since, until, byCategory: Object.fromEntries(byCategory), billable, free };
 }
 
 /** The newest chat-history import progress (coexistence), with how many past messages are stored. */
