@@ -109,8 +109,15 @@ describe('WhatsApp families in Chromium against serve', () => {
     expect(await tid('event-row').first().textContent()).toContain('Do you deliver to Pinheiros?');
     await page.locator('#hs-search').fill('');
 
+    // Per-message pricing from status webhooks, summed in Stats by category.
+    await postMeta('status-pricing-pmp');
+    await postMeta('status-pricing-pmp');
+
     // Stats shows the import progress; no notification, no "incoming" traffic.
     await tid('nav-stats').click();
+    await tid('stats-pricing').waitFor({ timeout: 10_000 });
+    await expect.poll(() => tid('pricing-billable').textContent(), { timeout: 10_000 }).toBe('1');
+    expect(await page.locator('[data-testid="pricing-row"][data-category="marketing"] [data-testid="pricing-row-billable"]').textContent()).toBe('1');
     await tid('stats-history-import').waitFor({ timeout: 10_000 });
     expect(await tid('history-import-progress').textContent()).toBe('55%');
     expect(await tid('stats-history-import').textContent()).toContain('2 past messages imported');
