@@ -1,6 +1,5 @@
 // `npm run serve`: the same core as the desktop app, without a window. The receiver listens where
 // the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token.
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { createCore, readVersion } from './core/core';
@@ -8,6 +7,7 @@ import { createDispatcher } from './core/dispatch';
 import { HookscopeError } from '../shared/errors';
 import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
+import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
 import type { Core, Logger } from './core/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -77,8 +77,17 @@ Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PO
     fail(err instanceof Error ? err.message : String(err));
   }
 
-  const token = cfg.uiToken ?? randomBytes(24).toString('base64url');
+  // Generated once and kept in the data dir, so the printed address survives restarts; a flag or
+  // variable wins for this run and is not stored.
+  let token: string;
+  try {
+    token = cfg.uiToken ?? loadOrCreateUiToken(cfg.dataDir);
+  } catch (err) {
+    await core.stop().catch(() => undefined);
+    fail(`cannot keep the UI token in ${cfg.dataDir}: ${(err as Error).message}`);
+  }
   const control = createControlServer({
+    rotateToken: cfg.uiToken ? undefined : () => rotateUiToken(cfg.dataDir),
     core,
     dispatch: createDispatcher(core.handlers, logger),
     port: cfg.uiPort,

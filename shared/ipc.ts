@@ -142,6 +142,11 @@ export interface RequestChannels {
   'notifications:list': { args: { limit?: number } | void; result: { items: NotificationRecord[] } };
   'settings:get': { args: void; result: SettingsView };
   'settings:update': { args: z.input<typeof settingsUpdateSchema>; result: SettingsView };
+  /**
+   * The verify token in use, so it can be typed into Meta again (Verify and save asks for it each time).
+   * The one secret that can be read back: it is a shared handshake word, never a signing key.
+   */
+  'settings:reveal-verify-token': { args: void; result: { token: string | null } };
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
   'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
@@ -188,6 +193,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'notifications:list': z.object({ limit: num.int().min(1).max(1000).optional() }).optional(),
   'settings:get': z.undefined().optional(),
   'settings:update': settingsUpdateSchema,
+  'settings:reveal-verify-token': z.undefined().optional(),
   'replay:send': replayArgSchema,
   'simulate:send': simulateArgSchema,
   'doctor:get': z.object({ selfCheck: z.boolean().optional() }).optional(),

@@ -183,7 +183,8 @@ export interface SettingsView {
   /** Secrets are write-only: reads only say whether each is set (and how many). */
   secrets: {
     metaAppSecret: { set: boolean; count: number };
-    metaVerifyToken: { set: boolean };
+    /** `generated`: Hookscope made it on its first start (none set in the app or META_VERIFY_TOKEN). */
+    metaVerifyToken: { set: boolean; generated?: boolean };
     twilioAuthToken: { set: boolean; count: number };
     ngrokAuthtoken: { set: boolean };
   };

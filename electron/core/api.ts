@@ -115,6 +115,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       emitter.emit('settings:changed', view);
       return view;
     },
+    'settings:reveal-verify-token': () => ({ token: settings.verifyToken() }),
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
     'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),

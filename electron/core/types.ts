@@ -18,7 +18,9 @@ export interface SecretStore {
   get(name: SecretName): string | null;
   set(name: SecretName, value: string | null): void;
 }
-export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken';
+export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken'
+  /** The verify token generated on first start (settings.ts), used when none is set. */
+  | 'metaVerifyTokenAuto';
 
 export interface TunnelSession {
   /** The public https URL, e.g. https://abc.ngrok-free.app */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger, SecretName, SecretStore } from '../core/types';
 
-const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken'];
+const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken', 'metaVerifyTokenAuto'];
 export const SECRETS_FILE = 'secrets.json';
 
 /** Must be called after app 'ready': safeStorage cannot answer before that on Linux and Windows. */
