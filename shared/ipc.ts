@@ -133,7 +133,8 @@ export interface RequestChannels {
   'events:get': { args: { id: number }; result: EventDetail };
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
   'contacts:thread': { args: { contactId: string; limit?: number }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
-  'stats:get': { args: { since?: number; until?: number }; result: Stats };
+  /** Counts under a filter; its `status` is ignored (the counts are per status). */
+  'stats:get': { args: z.input<typeof eventFilterSchema>; result: Stats };
   'rules:list': { args: void; result: Rule[] };
   'rules:create': { args: z.input<typeof ruleInputSchema>; result: Rule };
   'rules:update': { args: { id: number; rule: z.input<typeof ruleInputSchema> }; result: Rule };
@@ -184,7 +185,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional() }),
-  'stats:get': z.object({ since: num.optional(), until: num.optional() }),
+  'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),
   'rules:create': ruleInputSchema,
   'rules:update': z.object({ id: num.int().positive(), rule: ruleInputSchema }),

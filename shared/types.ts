@@ -133,7 +133,12 @@ export interface Stats {
   byStatus: Partial<Record<EventStatus, number>>;
   byErrorCode: Record<string, number>;
   byKind?: Partial<Record<EventKind, number>>;
+  /** Events matching the filter the counts were asked with. */
   total?: number;
+  /** Every event stored, whatever the filter (same snapshot). */
+  all?: number;
+  /** The newest event id the snapshot counted: live events above it are not in these counts yet. */
+  maxId?: number;
 }
 
 // ---- rules and notifications (SPEC §4) ----

@@ -86,7 +86,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
-    'stats:get': (f) => reads.stats(f ?? {}),
+    'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     'rules:list': () => listRules(store.db),
     'rules:create': (input) => { const r = createRule(store.db, input, parts.clock()); rules.reload(); return r; },
     'rules:update': ({ id, rule }) => { const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r; },
