@@ -11,6 +11,7 @@ import { generateVerifyToken, parseSecretInput, providerCallback, secretStatus, 
 import { setupSteps, type SetupStep, type StepState } from './setup-steps';
 
 const DOCTOR_REFRESH_MS = 10_000;
+const WEBHOOK_KINDS: ReadonlySet<string> = new Set(['message', 'status', 'template', 'account']);
 const STATE_WORD: Record<StepState, string> = { done: 'done', todo: 'to do', problem: 'what\'s wrong' };
 
 /** Keeps the doctor's findings fresh while mounted: every 10 s, and shortly after events arrive. */
@@ -36,10 +37,11 @@ export function useDoctorRefresh() {
 export function useSetupSteps(): SetupStep[] {
   const s = useAppShallow((st) => ({
     settings: st.settings, tunnel: st.tunnel, appInfo: st.appInfo, findings: st.doctor.findings,
-    seen: st.events.length > 0 || (st.stats?.total ?? 0) > 0,
+    // A provider's webhook: an accepted message, status, template or account event. Meta's handshake
+    // (a verification event) or a rejected POST does not count.
+    seen: st.events.some((e) => WEBHOOK_KINDS.has(e.kind)) || Array.from(WEBHOOK_KINDS).some((k) => (st.stats?.byKind?.[k] ?? 0) > 0),
   }));
-  const webhookSeen = s.seen || s.findings.some((f) => f.id === 'webhooks-received');
-  return setupSteps({ settings: s.settings, tunnel: s.tunnel, appInfo: s.appInfo, findings: s.findings, webhookSeen });
+  return setupSteps({ settings: s.settings, tunnel: s.tunnel, appInfo: s.appInfo, findings: s.findings, webhookSeen: s.seen });
 }
 
 export function SetupStepper() {
