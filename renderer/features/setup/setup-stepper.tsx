@@ -2,7 +2,7 @@
 // with the fix right there (fields, buttons, the values to paste). Used by the Setup panel and by the
 // empty feed. The reasoning lives in setup-steps.ts.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { SettingsUpdate } from '../../../shared/types';
+import type { EventKind, SettingsUpdate } from '../../../shared/types';
 import { publicUrlProblem } from '../../../shared/public-url';
 import { useApp, useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
@@ -11,7 +11,7 @@ import { generateVerifyToken, parseSecretInput, providerCallback, secretStatus, 
 import { setupSteps, type SetupStep, type StepState } from './setup-steps';
 
 const DOCTOR_REFRESH_MS = 10_000;
-const WEBHOOK_KINDS: ReadonlySet<string> = new Set(['message', 'status', 'template', 'account']);
+const WEBHOOK_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['message', 'status', 'template', 'account']);
 const STATE_WORD: Record<StepState, string> = { done: 'done', todo: 'to do', problem: 'what\'s wrong' };
 
 /** Keeps the doctor's findings fresh while mounted: every 10 s, and shortly after events arrive. */

@@ -78,3 +78,38 @@ export function latencyMarks(l: Pick<LatencyStats, 'guidance'> | null | undefine
 }
 
 export const MARK_TEXT: Record<Mark, string> = { pass: 'PASS', attention: 'needs attention', none: 'no data' };
+
+/** Bar width per window: enough bars to read a shape, few enough to see each one. */
+export const BUCKET_MS: Record<StatsWindowId, number> = { '1h': 2 * 60_000, '24h': 3_600_000, '7d': 6 * 3_600_000 };
+
+export interface ChartBucket { t: number; end: number; total: number; failed: number; messages: number; statuses: number }
+
+/**
+ * Per-minute buckets summed into bars of `bucketMs`, aligned to the clock (whole hours, whole 2-minute
+ * marks) so a bar means the same span whatever the moment the panel opened. Empty spans stay as zero bars.
+ */
+export function chartBuckets(buckets: readonly MinuteBucket[], since: number, until: number, bucketMs: number): ChartBucket[] {
+  if (until <= since) return [];
+  const offset = new Date(since).getTimezoneOffset() * 60_000;
+  const align = (t: number) => Math.floor((t - offset) / bucketMs) * bucketMs + offset;
+  const out: ChartBucket[] = [];
+  for (let t = align(since); t < until; t += bucketMs) out.push({ t, end: t + bucketMs, total: 0, failed: 0, messages: 0, statuses: 0 });
+  for (const b of buckets) {
+    const i = Math.floor((b.t - out[0].t) / bucketMs);
+    const g = out[i];
+    if (!g) continue;
+    g.total += b.total;
+    g.failed += b.failed;
+    g.messages += b.messages;
+    g.statuses += b.statuses;
+  }
+  return out;
+}
+
+/** A round axis top at or above `max` (1, 2, 5 × 10ⁿ), and never below 1. */
+export function niceCeil(max: number): number {
+  if (max <= 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 5, 10]) if (m * p >= max) return m * p;
+  return 10 * p;
+}
