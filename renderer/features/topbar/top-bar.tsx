@@ -75,7 +75,7 @@ export function TopBar() {
         title={`Receiver ${s.appInfo?.receiver.url ?? '…'} · tunnel ${tunnelState} · ${countsText(s.total, s.allTotal)} — open Setup`}
         onClick={() => usePanel.getState().toggle('setup')}>
         <span className="tunnel-dot" aria-hidden="true" />
-        <span>Tunnel {tunnelState}</span>
+        <span>Tunnel {tunnelState}</span>{' '}
         <span className="muted">· {countsText(s.total, s.allTotal)}</span>
       </button>
 
