@@ -19,6 +19,12 @@ export function isLocalHost(hostname: string): boolean {
     if (/^f[cd][0-9a-f]{0,2}:/.test(h) || /^fe[89ab][0-9a-f]?:/.test(h)) return true;
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
     if (mapped) return isLocalHost(mapped[1]);
+    // The URL parser writes an IPv4-mapped address in hex (::ffff:7f00:1 for 127.0.0.1).
+    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+    if (hex) {
+      const [a, b] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+      return isLocalHost(`${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`);
+    }
   }
   return false;
 }

@@ -40,35 +40,6 @@ export function failureRows(byErrorCode: Record<string, number> | undefined): Fa
     });
 }
 
-export interface Bar { x: number; y: number; w: number; h: number; t: number; total: number; failed: number; minutes: number }
-
-/**
- * Per-minute buckets as at most `maxBars` bars in a width × height box: consecutive minutes are summed
- * when there are more buckets than bars. Heights scale to the tallest bar; an empty series gives no bars.
- */
-export function chartBars(buckets: readonly MinuteBucket[], width: number, height: number, maxBars = 120): { bars: Bar[]; max: number } {
-  if (buckets.length === 0) return { bars: [], max: 0 };
-  const per = Math.max(1, Math.ceil(buckets.length / maxBars));
-  const groups: { t: number; total: number; failed: number; minutes: number }[] = [];
-  for (let i = 0; i < buckets.length; i += per) {
-    const slice = buckets.slice(i, i + per);
-    groups.push({
-      t: slice[0].t,
-      total: slice.reduce((a, b) => a + b.total, 0),
-      failed: slice.reduce((a, b) => a + b.failed, 0),
-      minutes: slice.length * 1,
-    });
-  }
-  const max = Math.max(0, ...groups.map((g) => g.total));
-  const slot = width / groups.length;
-  const w = Math.max(1, slot * 0.8);
-  const bars = groups.map((g, i) => {
-    const h = max > 0 ? (g.total / max) * height : 0;
-    return { x: i * slot + (slot - w) / 2, y: height - h, w, h, t: g.t, total: g.total, failed: g.failed, minutes: per };
-  });
-  return { bars, max };
-}
-
 export type Mark = 'pass' | 'attention' | 'none';
 
 /** PASS / needs attention for the median (≤ 250 ms) and the share over 1 s (< 1 %); none without data. */

@@ -1,20 +1,9 @@
 // The one full page shown when the browser has no token or a token the core refuses (stale bookmark,
 // rotated elsewhere): what happened and the fix, instead of a half-rendered app with red banners.
 import { useState } from 'react';
+import { tokenFromPaste } from './token-paste';
 
 export type TokenProblem = 'missing' | 'stale';
-
-/** A pasted token, or the whole `ui:` address `serve` printed: the token either way, or null. */
-export function tokenFromPaste(text: string): string | null {
-  const t = text.trim();
-  if (!t) return null;
-  if (/^https?:\/\//i.test(t)) {
-    try { return new URL(t).searchParams.get('token') || null; } catch { return null; }
-  }
-  const m = /[?&]token=([^&\s]+)/.exec(t);
-  if (m) return decodeURIComponent(m[1]);
-  return /^[A-Za-z0-9_-]{8,200}$/.test(t) ? t : null;
-}
 
 export function TokenPage({ problem }: { problem: TokenProblem }) {
   const [value, setValue] = useState('');
