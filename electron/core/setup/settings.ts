@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HookscopeError } from '../../shared/errors';
-import { publicUrlProblem } from '../../shared/public-url';
-import type { SettingsUpdate, SettingsView } from '../../shared/types';
-import type { CoreOptions, SecretName, SecretStore } from './types';
+import { HookscopeError } from '../../../shared/errors';
+import { publicUrlProblem } from '../../../shared/public-url';
+import type { SettingsUpdate, SettingsView } from '../../../shared/types';
+import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
 export type PlainSettings = Omit<SettingsView, 'secrets'>;
