@@ -22,7 +22,7 @@ export function TokenPage({ problem }: { problem: TokenProblem }) {
         <h2 data-testid="token-title">{problem === 'missing' ? 'This page needs its access token' : 'This access token is no longer valid'}</h2>
         <p>
           {problem === 'missing'
-            ? 'The UI and its control API answer only with the token that `npm run serve` prints.'
+            ? <>The UI and its control API answer only with the token that <code>npm run serve</code> prints.</>
             : 'Hookscope refused the token in this address: it was rotated (Settings → UI token), or this address belongs to another data folder.'}
         </p>
         <h3>How to fix it</h3>
