@@ -3,6 +3,12 @@
 // the same addresses with the same words. A loopback or private address is this computer (or this
 // network) only: pasting it into the provider fails later, far from the cause.
 
+/**
+ * The WHATWG URL parser, present in Node, browsers and Electron alike; declared here because shared/
+ * compiles without Node or DOM types.
+ */
+declare const URL: new (input: string) => { protocol: string; hostname: string; username: string; password: string };
+
 /** Hosts that only ever mean this machine or a private network (IPv4 and IPv6 literals, local names). */
 export function isLocalHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');

@@ -55,7 +55,10 @@ export function TopBar() {
         {tunnelState === 'online' || tunnelState === 'connecting' ? (
           <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().stopTunnel()}>Stop</button>
         ) : (
-          <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().startTunnel()}>Start</button>
+          // Without an authtoken the start would only fail: the button says where to put it instead.
+          <button type="button" className="btn btn-xs" disabled={s.tunnelBusy || !s.settings?.secrets.ngrokAuthtoken.set}
+            title={s.settings?.secrets.ngrokAuthtoken.set ? 'Start the ngrok tunnel' : 'Save your ngrok authtoken in Setup first'}
+            onClick={() => void store.getState().startTunnel()}>Start</button>
         )}
       </div>
 
