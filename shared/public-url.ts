@@ -37,7 +37,7 @@ export function isLocalHost(hostname: string): boolean {
 
 /** Null when `url` can be the public URL; otherwise one sentence saying what is wrong and what to do. */
 export function publicUrlProblem(url: string): string | null {
-  let u: URL;
+  let u: InstanceType<typeof URL>;
   try { u = new URL(url); } catch { return `"${url}" is not a URL. Use the https address of your tunnel, e.g. https://hooks.example.com.`; }
   if (u.protocol !== 'https:') {
     return `The public URL must start with https:// (Meta only calls https callbacks), got ${u.protocol.replace(/:$/, '')}://.`;
