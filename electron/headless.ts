@@ -30,6 +30,8 @@ async function main() {
                      [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
 Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
   HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+Without --ui-token the UI token is generated once and kept in DIR/ui-token (the ui: address stays the same).
+--public-url must be https and reachable from the internet (not loopback or a private address).
 `);
     return;
   }
