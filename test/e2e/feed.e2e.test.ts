@@ -4,11 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: Buffer | string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -54,14 +54,14 @@ describe('feed in Chromium against serve', () => {
 
   it('shows signed webhooks live, newest first, without a reload', async () => {
     const marker = await page.evaluate<number>('window.__marker = Math.random()');
-    expect(await postMeta(fixture(REAL_CAPTURE.file), REAL_CAPTURE.signature)).toBe(200);
+    expect(await postMeta(fixture(SIGNED.file), SIGNED.signature)).toBe(200);
     await rowCount(1);
     expect(await rows().first().textContent()).toContain('Hey there! I am using PyWa.');
     expect(await rows().first().textContent()).toContain('PyWa Tests');
 
-    expect(await postMeta(fixture('meta-cloud__message-text__pywa-text.json'))).toBe(200);
-    expect(await postMeta(fixture('meta-cloud__status-delivered__pywa-delivered.json'))).toBe(200);
-    expect(await postMeta(fixture('meta-cloud__status-failed__pywa-130472.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/message-text-reply.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-delivered.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-failed.json'))).toBe(200);
     await rowCount(4);
     expect(await rowStatuses()).toEqual(['failed', 'delivered', 'incoming', 'incoming']);
     const ids = (await rows().evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { eventId: string } }).dataset.eventId))).map(Number);
@@ -74,7 +74,7 @@ describe('feed in Chromium against serve', () => {
   });
 
   it('flags an invalid signature in the row and explains it in the Signature tab', async () => {
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
     expect(await postMeta(body, `sha256=${'0'.repeat(64)}`)).toBe(401);
     await rowCount(5);
     const row = rows().first();
@@ -98,8 +98,8 @@ describe('feed in Chromium against serve', () => {
     expect(url.searchParams.get('token')).toBe(serve.token);
 
     // A live push that does not match stays out; one that matches comes in.
-    expect(await postMeta(fixture('meta-cloud__status-delivered__pywa-delivered.json'))).toBe(200);
-    expect(await postMeta(fixture('meta-cloud__status-failed__pywa-130472.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-delivered.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-failed.json'))).toBe(200);
     await rowCount(2);
     expect(await rowStatuses()).toEqual(['failed', 'failed']);
 
@@ -132,7 +132,7 @@ describe('feed in Chromium against serve', () => {
 
   it('renders a hostile payload as text, in the feed and in every tab', async () => {
     const hostile = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script><b>bold</b>';
-    const body = fixture('meta-cloud__message-text__pywa-text.json').toString('utf8').replace('Body Text', hostile);
+    const body = fixture('meta/message-text-reply.json').toString('utf8').replace('Body Text', hostile);
     expect(await postMeta(body)).toBe(200);
     await rowCount(8);
     const row = rows().first();

@@ -5,11 +5,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -21,7 +21,7 @@ let seq = 0;
 /** A signed text message from "Test Name" with a fresh message id. */
 async function postText(text: string): Promise<string> {
   const id = `wamid.e2e-rules-${++seq}-${Date.now()}`;
-  const body = fixture('meta-cloud__message-text__pywa-text.json').toString('utf8')
+  const body = fixture('meta/message-text-reply.json').toString('utf8')
     .replace('Body Text', text).replace('wamid.xyzxyz', id);
   const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
   await res.arrayBuffer();

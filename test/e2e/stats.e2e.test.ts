@@ -4,11 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -24,9 +24,9 @@ async function post(body: string) {
 
 /** A Meta status webhook for message `id` (the sent fixture with its id and status swapped). */
 const status = (id: string, s: 'sent' | 'delivered' | 'read') =>
-  post(fixture('meta-cloud__status-sent__pywa-sent.json').toString('utf8').replaceAll('wamid.xyzxyz', id).replace('"status": "sent"', `"status": "${s}"`));
+  post(fixture('meta/status-sent.json').toString('utf8').replaceAll('wamid.xyzxyz', id).replace('"status": "sent"', `"status": "${s}"`));
 const failed = async (id: string) => {
-  const body = fixture('meta-cloud__status-failed__pywa-130472.json').toString('utf8');
+  const body = fixture('meta/status-failed.json').toString('utf8');
   const original = /"id":\s*"(wamid\.[^"]+)"/.exec(body)![1];
   await post(body.replaceAll(original, id));
 };

@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: Buffer | string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -65,7 +65,7 @@ describe('tools in Chromium against serve with --forward-to', () => {
   });
 
   it('shows the forward result in the inspector: target, HTTP 200 from the handler, latency, response', async () => {
-    expect(await postMeta(fixture('meta-cloud__message-text__pywa-text.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/message-text-reply.json'))).toBe(200);
     await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => handled.length, { timeout: 10_000 }).toBe(1);
     await rows().first().click();
