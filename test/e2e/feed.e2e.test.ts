@@ -56,10 +56,10 @@ describe('feed in Chromium against serve', () => {
     const marker = await page.evaluate<number>('window.__marker = Math.random()');
     expect(await postMeta(fixture(SIGNED.file), SIGNED.signature)).toBe(200);
     await rowCount(1);
-    expect(await rows().first().textContent()).toContain('Hey there! I am using PyWa.');
-    expect(await rows().first().textContent()).toContain('PyWa Tests');
+    expect(await rows().first().textContent()).toContain('Hi, is the clinic open on Saturday?');
+    expect(await rows().first().textContent()).toContain('Ana Souza');
 
-    expect(await postMeta(fixture('meta/message-text-reply.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/message-bsuid-sender.json'))).toBe(200);
     expect(await postMeta(fixture('meta/status-delivered.json'))).toBe(200);
     expect(await postMeta(fixture('meta/status-failed.json'))).toBe(200);
     await rowCount(4);
@@ -107,6 +107,17 @@ describe('feed in Chromium against serve', () => {
     await rowCount(2);
     expect(await page.getByTestId('status-toggle-failed').getAttribute('aria-pressed')).toBe('true');
 
+    // Delivered alone shows exactly the delivered updates (and not read or failed ones).
+    await page.getByTestId('status-toggle-failed').click();
+    await page.getByTestId('status-toggle-delivered').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('status')).toBe('delivered');
+    await rowCount(2);
+    expect(await rowStatuses()).toEqual(['delivered', 'delivered']);
+    expect(await page.getByTestId('status-toggle-delivered').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('status-toggle-delivered').click();
+    await page.getByTestId('status-toggle-failed').click();
+    await rowCount(2);
+
     // Statuses add up: Read and Failed shows either.
     await page.getByTestId('status-toggle-read').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('status')).toBe('read,failed'); // canonical order
@@ -122,9 +133,9 @@ describe('feed in Chromium against serve', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('/');
     expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-testid')")).toBe('search');
-    await page.keyboard.type('PyWa');
+    await page.keyboard.type('Saturday');
     await rowCount(1);
-    expect(new URL(page.url()).searchParams.get('q')).toBe('PyWa');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('Saturday');
     await page.keyboard.press('Escape');
     await rowCount(7);
     expect(new URL(page.url()).searchParams.has('q')).toBe(false);
@@ -132,7 +143,7 @@ describe('feed in Chromium against serve', () => {
 
   it('renders a hostile payload as text, in the feed and in every tab', async () => {
     const hostile = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script><b>bold</b>';
-    const body = fixture('meta/message-text-reply.json').toString('utf8').replace('Body Text', hostile);
+    const body = fixture('meta/message-text-reply.json').toString('utf8').replace('Yes, 10am works', hostile);
     expect(await postMeta(body)).toBe(200);
     await rowCount(8);
     const row = rows().first();
@@ -160,7 +171,7 @@ describe('feed in Chromium against serve', () => {
     await page.getByTestId('tab-summary').click();
     await page.getByTestId('error-box').waitFor();
     const box = await page.getByTestId('error-box').textContent();
-    expect(box).toContain('130472');
+    expect(box).toContain('131047');
     expect(box).toContain('What to do');
 
     await page.getByTestId('tab-lifecycle').click();

@@ -46,8 +46,8 @@ describe('README screenshots', () => {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(serve.uiUrl);
       await expect.poll(() => page.getByTestId('event-row').count(), { timeout: 10_000 }).toBe(10);
-      await page.getByTestId('event-row').filter({ hasText: '130472' }).first().click();
-      await page.getByText("User's number is part of an experiment").first().waitFor();
+      await page.getByTestId('event-row').filter({ hasText: '131047' }).first().click();
+      await page.getByText('Re-engagement message').first().waitFor();
       const bg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       // Dark mode follows the system: the page background is dark there and light otherwise.
       const [r, g, b] = bg.match(/\d+/g)!.map(Number);

@@ -91,8 +91,8 @@ describe('tools in Chromium against serve with --forward-to', () => {
     await page.getByTestId('edit-replay').click();
     const body = page.getByTestId('replay-body');
     const original = await body.inputValue();
-    expect(original).toContain('Body Text');
-    await body.fill(original.replace('Body Text', 'Edited in the replay editor'));
+    expect(original).toContain('Yes, 10am works');
+    await body.fill(original.replace('Yes, 10am works', 'Edited in the replay editor'));
     await page.getByTestId('replay-send').click();
     await expect.poll(() => page.getByTestId('replay-resigned').textContent(), { timeout: 10_000 }).toContain('re-signed');
     expect(await page.getByTestId('replay-status').textContent()).toBe('HTTP 200');
@@ -138,7 +138,7 @@ describe('tools in Chromium against serve with --forward-to', () => {
     expect(href).toContain(`token=${serve.token}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-ndjson').click()]);
     const text = readFileSync((await download.path())!, 'utf8');
-    expect(text).toContain('Body Text');
+    expect(text).toContain('Yes, 10am works');
     expect(text).toContain('Hello from the tools e2e');
 
     // With a filter: only what matches (search is kept in the URL and the link follows it).
