@@ -9,7 +9,7 @@ import path from 'node:path';
 import { normaliseMeta, normaliseTwilio } from '../../shared/normalise';
 import { parseForm } from '../../shared/form';
 import { explainError } from '../../shared/error-codes';
-import { signMeta, signTwilio, verifyMeta, verifyTwilio } from '../../electron/core/signature';
+import { signMeta, signTwilio, verifyMeta, verifyTwilio } from '../../electron/core/ingest/signature';
 import type { HookEvent, NormalisedEvent } from '../../shared/types';
 import { EXTERNAL_DIR as FIXTURES, externalFixture } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash, createHmac } from 'node:crypto';
 import {
   debugSignature, signMeta, signTwilio, verifyMeta, verifyTwilio, type SignatureDebugInput,
-} from '../../electron/core/signature';
+} from '../../electron/core/ingest/signature';
 import {
   escapeUnicodeJson, joinBaseUrl, parseMetaSignatureHeader, parseTwilioSignatureSettings, reserialiseJson,
   twilioSigningString, twilioUrlCandidates,
@@ -11,9 +11,9 @@ import { fixture, SIGNED, VECTORS } from '../helpers/fixtures';
 
 // Signature vectors computed outside Hookscope over the corpus bytes (test/fixtures/signatures/vectors.json).
 const META_VEC = VECTORS.meta.filter((v) => v.file);
-const REAL_CAPTURE = SIGNED.file;
-const REAL_SECRET = SIGNED.secret;
-const REAL_HEADER = SIGNED.signature;
+const SIGNED_FILE = SIGNED.file;
+const SIGNED_SECRET = SIGNED.secret;
+const SIGNED_HEADER = SIGNED.signature;
 /** Emoji sent by Meta as a \uXXXX surrogate pair; a media URL sent with \/ escapes. */
 const EMOJI_FIXTURE = 'meta/message-reaction.json';
 const URL_FIXTURE = 'meta/message-image.json';
@@ -111,50 +111,50 @@ describe('signature vectors (test/fixtures/signatures)', () => {
 });
 
 describe('verifyMeta', () => {
-  const body = fixture(REAL_CAPTURE);
+  const body = fixture(SIGNED_FILE);
 
   it('accepts any of several secrets (rotation, several apps) and says which', () => {
-    const r = verifyMeta(body, REAL_HEADER, ['other-app-secret', 'old-secret', REAL_SECRET]);
+    const r = verifyMeta(body, SIGNED_HEADER, ['other-app-secret', 'old-secret', SIGNED_SECRET]);
     expect(r.verdict).toBe('valid');
     expect(r.matchedSecretIndex).toBe(2);
   });
 
   it('tampered body → invalid', () => {
     const tampered = Buffer.from(body.toString('utf8').replace('Saturday', 'Sunday'));
-    const r = verifyMeta(tampered, REAL_HEADER, [REAL_SECRET]);
+    const r = verifyMeta(tampered, SIGNED_HEADER, [SIGNED_SECRET]);
     expect(r.verdict).toBe('invalid');
     expect(r.diagnosis).toMatch(/does not match/);
     expect(r.matchedSecretIndex).toBeUndefined();
   });
 
   it('one flipped hex char → invalid', () => {
-    const last = REAL_HEADER.at(-1)!;
-    const flipped = REAL_HEADER.slice(0, -1) + (last === '0' ? '1' : '0');
-    expect(verifyMeta(body, flipped, [REAL_SECRET]).verdict).toBe('invalid');
+    const last = SIGNED_HEADER.at(-1)!;
+    const flipped = SIGNED_HEADER.slice(0, -1) + (last === '0' ? '1' : '0');
+    expect(verifyMeta(body, flipped, [SIGNED_SECRET]).verdict).toBe('invalid');
   });
 
   it('missing header → missing, with a diagnosis', () => {
-    const r = verifyMeta(body, undefined, [REAL_SECRET]);
+    const r = verifyMeta(body, undefined, [SIGNED_SECRET]);
     expect(r.verdict).toBe('missing');
     expect(r.diagnosis).toMatch(/X-Hub-Signature-256/);
   });
 
   it('no secret → unchecked, whatever the header', () => {
-    expect(verifyMeta(body, REAL_HEADER, []).verdict).toBe('unchecked');
+    expect(verifyMeta(body, SIGNED_HEADER, []).verdict).toBe('unchecked');
     expect(verifyMeta(body, undefined, []).verdict).toBe('unchecked');
   });
 
   it('headers of the wrong length or shape do not throw', () => {
-    for (const h of ['sha256=', 'sha256=abc', `${REAL_HEADER}00`, 'sha256=zz', 'garbage', 'sha1=0123', `sha256=${'g'.repeat(64)}`, '=']) {
-      const r = verifyMeta(body, h, [REAL_SECRET]);
+    for (const h of ['sha256=', 'sha256=abc', `${SIGNED_HEADER}00`, 'sha256=zz', 'garbage', 'sha1=0123', `sha256=${'g'.repeat(64)}`, '=']) {
+      const r = verifyMeta(body, h, [SIGNED_SECRET]);
       expect(r.verdict).toBe('invalid');
       expect(r.diagnosis).toBeTruthy();
     }
   });
 
   it('tolerates upper-case hex, prefix case and whitespace', () => {
-    const hex = REAL_HEADER.slice('sha256='.length);
-    expect(verifyMeta(body, `  SHA256 = ${hex.toUpperCase()}\t`, [REAL_SECRET]).verdict).toBe('valid');
+    const hex = SIGNED_HEADER.slice('sha256='.length);
+    expect(verifyMeta(body, `  SHA256 = ${hex.toUpperCase()}\t`, [SIGNED_SECRET]).verdict).toBe('valid');
     expect(parseMetaSignatureHeader(` sha256=${hex.toUpperCase()} `)).toEqual({ ok: true, hex });
     expect(parseMetaSignatureHeader('sha1=abcd')).toEqual({ ok: false, problem: 'wrong-algorithm', algorithm: 'sha1' });
   });
@@ -250,21 +250,21 @@ describe('debugSignature — Meta', () => {
 
   it('valid real capture: the raw-body candidate for secret #1 matches', () => {
     const d = debugSignature(metaInput({
-      headers: [['x-hub-signature-256', REAL_HEADER]], rawBody: fixture(REAL_CAPTURE), metaSecrets: ['wrong', REAL_SECRET],
+      headers: [['x-hub-signature-256', SIGNED_HEADER]], rawBody: fixture(SIGNED_FILE), metaSecrets: ['wrong', SIGNED_SECRET],
     }));
-    expect(d.received).toBe(REAL_HEADER);
+    expect(d.received).toBe(SIGNED_HEADER);
     expect(d.candidates.find((c) => c.matches)?.label).toMatch(/^app secret #2 \([0-9a-f]{4}\) · raw body/);
-    expect(d.candidates.find((c) => c.matches)?.computed).toBe(REAL_HEADER);
+    expect(d.candidates.find((c) => c.matches)?.computed).toBe(SIGNED_HEADER);
     expect(d.cause).toMatch(/valid/);
   });
 
   it('never shows a secret or the verify token, only labels and fingerprints', () => {
     const d = debugSignature(metaInput({
-      headers: [['x-hub-signature-256', 'sha256=' + '0'.repeat(64)]], rawBody: fixture(REAL_CAPTURE),
-      metaSecrets: [REAL_SECRET], verifyToken: 'my-verify-token',
+      headers: [['x-hub-signature-256', 'sha256=' + '0'.repeat(64)]], rawBody: fixture(SIGNED_FILE),
+      metaSecrets: [SIGNED_SECRET], verifyToken: 'my-verify-token',
     }));
     const text = JSON.stringify(d);
-    expect(text).not.toContain(REAL_SECRET);
+    expect(text).not.toContain(SIGNED_SECRET);
     expect(text).not.toContain('my-verify-token');
     expect(d.candidates.some((c) => c.label.startsWith('verify token'))).toBe(true);
   });
@@ -289,7 +289,7 @@ describe('debugSignature — Meta', () => {
   });
 
   it('names the verify token pasted as app secret', () => {
-    const raw = fixture(REAL_CAPTURE);
+    const raw = fixture(SIGNED_FILE);
     const header = signMeta(raw, 'hookscope-verify-123');
     for (const secrets of [['hookscope-verify-123x'], []]) {
       const d = debugSignature(metaInput({ headers: [['x-hub-signature-256', header]], rawBody: raw, metaSecrets: secrets, verifyToken: 'hookscope-verify-123' }));
@@ -298,20 +298,20 @@ describe('debugSignature — Meta', () => {
   });
 
   it('no secret matches → another app or rotated', () => {
-    const d = debugSignature(metaInput({ headers: [['x-hub-signature-256', REAL_HEADER]], rawBody: fixture(REAL_CAPTURE), metaSecrets: ['a', 'b'] }));
+    const d = debugSignature(metaInput({ headers: [['x-hub-signature-256', SIGNED_HEADER]], rawBody: fixture(SIGNED_FILE), metaSecrets: ['a', 'b'] }));
     expect(d.candidates.length).toBeGreaterThanOrEqual(2);
     expect(d.candidates.every((c) => !c.matches)).toBe(true);
     expect(d.cause).toBe('No configured secret produces this signature: the app secret is probably from another Meta app, or was rotated.');
   });
 
   it('missing header', () => {
-    const d = debugSignature(metaInput({ rawBody: fixture(REAL_CAPTURE), metaSecrets: [REAL_SECRET] }));
+    const d = debugSignature(metaInput({ rawBody: fixture(SIGNED_FILE), metaSecrets: [SIGNED_SECRET] }));
     expect(d.received).toBeNull();
     expect(d.cause).toBe('No X-Hub-Signature-256 header: the request did not come from Meta, or a proxy stripped it.');
   });
 
   it('malformed header is named, not thrown', () => {
-    const d = debugSignature(metaInput({ headers: [['x-hub-signature-256', 'sha256=abc']], rawBody: fixture(REAL_CAPTURE), metaSecrets: [REAL_SECRET] }));
+    const d = debugSignature(metaInput({ headers: [['x-hub-signature-256', 'sha256=abc']], rawBody: fixture(SIGNED_FILE), metaSecrets: [SIGNED_SECRET] }));
     expect(d.cause).toMatch(/wrong length/);
   });
 });
@@ -383,10 +383,10 @@ describe('debugSignature — Twilio', () => {
 
 describe('speed', () => {
   it('verifyMeta stays in the microseconds', () => {
-    const body = fixture(REAL_CAPTURE);
+    const body = fixture(SIGNED_FILE);
     const n = 5000;
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) verifyMeta(body, REAL_HEADER, [REAL_SECRET]);
+    for (let i = 0; i < n; i++) verifyMeta(body, SIGNED_HEADER, [SIGNED_SECRET]);
     const perCallUs = ((performance.now() - t0) * 1000) / n;
     expect(perCallUs).toBeLessThan(100);
   });

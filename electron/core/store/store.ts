@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type {
   EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
   MessageLifecycle, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
-} from '../../shared/types';
-import { HookscopeError } from '../../shared/errors';
+} from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
-import type { Clock } from './types';
+import type { Clock } from '../types';
 
 export interface IngestRequest {
   receivedAt: number;
