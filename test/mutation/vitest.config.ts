@@ -7,6 +7,7 @@ export default defineConfig({
     include: [
       'test/unit/normalise-meta.test.ts', 'test/unit/normalise-twilio.test.ts', 'test/unit/normalise-hostile.test.ts',
       'test/unit/signature.test.ts', 'test/unit/rules.test.ts', 'test/unit/error-codes.test.ts',
+      'test/unit/form-decoding.test.ts', 'test/unit/normalise-common.test.ts',
     ],
     pool: 'forks',
     maxWorkers: 1,
