@@ -10,6 +10,8 @@ export default defineConfig({
       'test/unit/signature.test.ts', 'test/unit/rules.test.ts', 'test/unit/error-codes.test.ts',
       'test/unit/form-decoding.test.ts', 'test/unit/normalise-common.test.ts',
     ],
+    // Instrumented code on a busy machine: the boundary sweeps need more than vitest's default 5 s.
+    testTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 1,
   },
