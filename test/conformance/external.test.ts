@@ -82,7 +82,7 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
     { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'reaction', text: '\u{1F62E}', replyTo: 'wamid.yzxyzx=', timestamp: s(1697044456) },
   ],
   'meta-cloud__message-reaction__pywa-unreaction-empty.json': [
-    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'reaction', text: null, replyTo: 'wamid.yzxyzx=', timestamp: s(1697044456) },
+    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'reaction', text: 'Removed a reaction', replyTo: 'wamid.yzxyzx=', timestamp: s(1697044456) },
   ],
   'meta-cloud__message-location__pywa-current.json': [
     { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'location', text: '12.25089, 43.90539', timestamp: s(1697044557) },
@@ -98,7 +98,7 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
     { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'order', text: 'HAMBURGER ×3, FRENCH_FRIES ×2, SODA ×2 (180 ILS)', timestamp: s(1697044668) },
   ],
   'meta-cloud__message-unsupported__pywa-unsupported.json': [
-    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'unsupported', text: null, errorCode: '131051', errorTitle: 'Message type unknown',
+    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'unsupported', text: 'Sent a message WhatsApp does not pass on to the API', errorCode: '131051', errorTitle: 'Message type unknown',
       errorDetail: 'Message type is currently not supported.', timestamp: s(1697044706) },
   ],
   'meta-cloud__message-interactive__pywa-missing-interactive-body.json': [
@@ -137,7 +137,7 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
   'meta-cloud__message-revoke__pywa-deleted.json': [
     // Docs placeholders are kept as they are: they are not phone numbers (SOURCES.md conventions).
     { provider: 'meta', kind: 'message', status: 'incoming', messageId: '<WHATSAPP_MESSAGE_ID>', contactId: '<WHATSAPP_USER_PHONE_NUMBER>',
-      businessId: '<BUSINESS_PHONE_NUMBER_ID>', messageType: 'revoke', text: null, replyTo: '<ORIGINAL_WHATSAPP_MESSAGE_ID>', timestamp: s(1697043223) },
+      businessId: '<BUSINESS_PHONE_NUMBER_ID>', messageType: 'revoke', text: 'Deleted a message', replyTo: '<ORIGINAL_WHATSAPP_MESSAGE_ID>', timestamp: s(1697043223) },
   ],
   'meta-cloud__status-sent__pywa-sent.json': [
     { ...STATUS, ...NO_ERROR, status: 'sent', providerStatus: 'sent', messageId: 'wamid.xyzxyz', timestamp: s(1698266945) },
@@ -160,8 +160,9 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
     { ...STATUS, status: 'sent', providerStatus: 'sent', messageId: 'wamid.xyzxyz', timestamp: s(1698266945) },
   ],
   'meta-cloud__status-read__pywa-group.json': [
-    // recipient_id is a group id, not a phone: kept as is.
-    { provider: 'meta', kind: 'status', status: 'read', providerStatus: 'read', messageId: '<WHATSAPP_MESSAGE_ID>', contactId: 'fowefinoewcnw',
+    // recipient_id is the group; the contact is the participant who read it (docs placeholder kept as is).
+    { provider: 'meta', kind: 'status', status: 'read', providerStatus: 'read', messageId: '<WHATSAPP_MESSAGE_ID>', contactId: '<GROUP_PARTICIPANT_USER_PHONE_NUMBER>',
+      details: { groupId: 'fowefinoewcnw' },
       contactName: '<USER_DISPLAY_NAME>', businessId: '<BUSINESS_PHONE_NUMBER_ID>', timestamp: s(1698266945) },
   ],
   'meta-cloud__field-message_template_status_update__pywa-approved.json': [
