@@ -80,6 +80,7 @@ export const settingsUpdateSchema = z.object({
     maxEvents: z.number().int().min(100).nullable().optional(),
   }).optional(),
   bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+  hideNotificationText: z.boolean().optional(),
 }).strict();
 
 export const replayArgSchema = z.object({
@@ -144,7 +145,7 @@ export interface RequestChannels {
   'replay:filtered': { args: { filter: z.input<typeof eventFilterSchema>; target?: string }; result: ReplayManyResult };
   'import:file': { args: { text: string; format: 'har' | 'ndjson' }; result: ImportResult };
   /** Desktop only: main asks where to save, then streams the export there. */
-  'export:save': { args: { format: 'ndjson' | 'ndjson-requests' | 'csv' | 'har'; filter: z.input<typeof eventFilterSchema> }; result: { saved: boolean; path: string | null } };
+  'export:save': { args: { format: 'ndjson' | 'ndjson-requests' | 'csv' | 'har'; filter: z.input<typeof eventFilterSchema>; redact?: boolean }; result: { saved: boolean; path: string | null } };
   'tunnel:get': { args: void; result: TunnelState };
   'tunnel:start': { args: void; result: TunnelState };
   'tunnel:stop': { args: void; result: TunnelState };
@@ -189,7 +190,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'requests:curl': z.object({ requestId: num.int().positive() }),
   'replay:filtered': z.object({ filter: eventFilterSchema, target: z.string().max(2000).optional() }),
   'import:file': z.object({ text: z.string().max(64 * 1024 * 1024), format: z.enum(['har', 'ndjson']) }),
-  'export:save': z.object({ format: z.enum(['ndjson', 'ndjson-requests', 'csv', 'har']), filter: eventFilterSchema }),
+  'export:save': z.object({ format: z.enum(['ndjson', 'ndjson-requests', 'csv', 'har']), filter: eventFilterSchema, redact: z.boolean().optional() }),
   'tunnel:get': z.undefined().optional(),
   'tunnel:start': z.undefined().optional(),
   'tunnel:stop': z.undefined().optional(),

@@ -193,6 +193,8 @@ export interface SettingsView {
   ngrokDomain: string | null;
   retention: { days: number | null; maxEvents: number | null };
   bodyLimitBytes: number;
+  /** Desktop notifications say that a rule fired without the message text (lock-screen safety). */
+  hideNotificationText?: boolean;
 }
 
 export interface SettingsUpdate {
@@ -206,6 +208,7 @@ export interface SettingsUpdate {
   ngrokDomain?: string | null;
   retention?: { days?: number | null; maxEvents?: number | null };
   bodyLimitBytes?: number;
+  hideNotificationText?: boolean;
 }
 
 export type TunnelStateName = 'off' | 'connecting' | 'online' | 'error';

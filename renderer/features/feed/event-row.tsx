@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
-import { contactLabel, formatDateTime, formatRowTime } from '../../ui/format';
+import { formatDateTime, formatRowTime } from '../../ui/format';
+import { useMask } from '../privacy/privacy';
 import { StatusBadge } from '../../ui/status-badge';
 
 export const ROW_HEIGHT = 36;
@@ -14,10 +15,11 @@ interface Props {
 
 /** One line of the feed. Every payload-derived string is a text node. */
 export const EventRow = memo(function EventRow({ event: e, selected, top, onSelect }: Props) {
+  const mask = useMask();
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   const summary = e.errorTitle
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
-    : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.scrub(e.errorTitle)}`
+    : mask.text(e.text) ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
       role="row"
@@ -31,9 +33,9 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
       <span className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       <span className="cell cell-provider">{e.provider ?? '—'}</span>
       <span className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
-      <span className="cell cell-contact" title={contactLabel(e) || undefined}>
-        {e.contactName && <span className="contact-name">{e.contactName}</span>}
-        {e.contactId && <span className="contact-number">+{e.contactId}</span>}
+      <span className="cell cell-contact" title={mask.contact(e) || undefined}>
+        {e.contactName && <span className="contact-name">{mask.name(e.contactName)}</span>}
+        {e.contactId && <span className="contact-number">+{mask.number(e.contactId)}</span>}
       </span>
       <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}

@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react';
 import type { EventDetail } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
-import { contactLabel, formatDateTime } from '../../ui/format';
+import { formatDateTime } from '../../ui/format';
+import { useMask } from '../privacy/privacy';
 import { StatusBadge } from '../../ui/status-badge';
 import { ConversationThread } from '../timeline/conversation-thread';
 import { LifecycleTimeline } from '../timeline/lifecycle-timeline';
@@ -21,6 +22,7 @@ export function Inspector() {
   const selectedId = useApp((s) => s.selectedId);
   const detail = useApp((s) => s.detail);
   const [tab, setTab] = useState<Tab>('Summary');
+  const mask = useMask();
 
   if (selectedId == null) {
     return (
@@ -38,7 +40,7 @@ export function Inspector() {
         {e ? (
           <>
             <StatusBadge event={e} />
-            <span className="inspector-title">{contactLabel(e) || e.kind}</span>
+            <span className="inspector-title">{mask.contact(e) || e.kind}</span>
             <span className="muted small inspector-meta">#{e.id} · {formatDateTime(e.receivedAt)}</span>
           </>
         ) : (

@@ -3,6 +3,7 @@ import { useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { callbackBase } from '../setup/callback-url';
 import { PanelNav } from '../panels/panel-host';
+import { PrivacyToggle } from '../privacy/privacy';
 
 export function TopBar() {
   const store = useAppStore();
@@ -70,6 +71,8 @@ export function TopBar() {
         <strong>{s.total.toLocaleString()}</strong>&nbsp;events
         {s.allTotal != null && s.allTotal !== s.total && <span className="muted">&nbsp;of {s.allTotal.toLocaleString()}</span>}
       </div>
+
+      <PrivacyToggle />
 
       <button
         type="button"

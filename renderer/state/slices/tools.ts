@@ -29,7 +29,7 @@ export interface ToolsSlice {
   requestCurl(requestId: number): Promise<Result<string>>;
   importFile(text: string, format: 'har' | 'ndjson'): Promise<Result<ImportResult>>;
   /** Desktop only: main asks where to save the export of the current filter. */
-  exportSave(format: ExportFormat): Promise<Result<{ saved: boolean; path: string | null }>>;
+  exportSave(format: ExportFormat, redact?: boolean): Promise<Result<{ saved: boolean; path: string | null }>>;
   /** Refetch the selected event's detail in place (after a replay added a forward to its request). */
   refreshDetail(): Promise<void>;
 }
@@ -77,7 +77,7 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     replayFiltered: (target) => attempt(() => bridge.invoke('replay:filtered', { filter: get().filter, ...(target ? { target } : {}) })),
     requestCurl: (requestId) => attempt(async () => (await bridge.invoke('requests:curl', { requestId })).curl),
     importFile: (text, format) => attempt(() => bridge.invoke('import:file', { text, format })),
-    exportSave: (format) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter })),
+    exportSave: (format, redact) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter, ...(redact ? { redact: true } : {}) })),
     async refreshDetail() {
       const id = get().selectedId;
       if (id == null) return;
