@@ -147,7 +147,7 @@ export function createPseudonymiser(): Pseudonymiser {
 
   const form = (body: string): string => {
     if (!body) return body;
-    const pairs = [...new URLSearchParams(body)];
+    const pairs = parsePairs(body);
     for (const [k, v] of pairs) learn(v, k, 0);
     return pairs.map(([k, v]) => {
       const keep = KEEP_KEYS.has(k) || k === 'ErrorMessage';
@@ -181,6 +181,15 @@ export function createPseudonymiser(): Pseudonymiser {
   };
 
   return { number, name, text, scrub, json, form, body, event };
+}
+
+/** application/x-www-form-urlencoded pairs (no URLSearchParams here: shared has no DOM or Node types). */
+function parsePairs(body: string): [string, string][] {
+  const dec = (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; } };
+  return body.split('&').filter(Boolean).map((part) => {
+    const eq = part.indexOf('=');
+    return eq >= 0 ? [dec(part.slice(0, eq)), dec(part.slice(eq + 1))] : [dec(part), ''];
+  });
 }
 
 function escapeRegExp(s: string): string {

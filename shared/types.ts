@@ -331,3 +331,19 @@ export interface ReplayResult {
   error: string | null;
   resigned: boolean;
 }
+
+/** What forgetting a contact erased (or, on a dry run, would erase): docs/api.md "Forget a contact". */
+export interface ForgetResult {
+  contactId: string;
+  /** Requests erased whole. */
+  requests: number;
+  /** Requests kept for another contact they also carry, with this contact's parts cut out. */
+  requestsEdited: number;
+  events: number;
+  notifications: number;
+  /** Rule-action deliveries about those events. */
+  deliveries: number;
+  dryRun: boolean;
+  /** Whether the database file was compacted afterwards (only when enough of it was free). */
+  compacted?: boolean;
+}
