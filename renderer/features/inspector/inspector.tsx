@@ -4,6 +4,7 @@ import type { EventDetail } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
+import { ForgetContact } from '../privacy/forget-contact';
 import { StatusBadge } from '../../ui/status-badge';
 import { ConversationThread } from '../timeline/conversation-thread';
 import { LifecycleTimeline } from '../timeline/lifecycle-timeline';
@@ -134,6 +135,7 @@ function ConversationTab({ event }: { event: EventDetail }) {
         />
       )}
       <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadThread(contactId, true)}>Refresh</button>
+      <ForgetContact contactId={contactId} />
     </div>
   );
 }

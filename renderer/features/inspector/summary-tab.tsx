@@ -6,6 +6,7 @@ import { SignatureBadge, StatusBadge } from '../../ui/status-badge';
 import { CopyButton } from '../../ui/copy-button';
 import { explainError } from '../../../shared/error-codes';
 import { useMask } from '../privacy/privacy';
+import { ForgetContact } from '../privacy/forget-contact';
 
 /** Where the stored request came from, in words. */
 const ORIGIN_TEXT: Record<string, string> = {
@@ -31,6 +32,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
         {e.contactId && <>
           <code>+{mask.number(e.contactId)}</code>{' '}
           <button type="button" className="btn btn-ghost btn-xs" onClick={() => store.getState().setFilter({ contact: e.contactId ?? undefined })}>Filter</button>
+          <ForgetContact contactId={e.contactId} />
         </>}
       </span>
     ) : '—'],

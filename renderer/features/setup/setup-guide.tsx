@@ -86,6 +86,19 @@ export function SetupGuide() {
         <button type="button" className="btn btn-xs" onClick={() => void simulate('twilio')}>Simulate an incoming Twilio message</button>
       </section>
       {simMessage && <p className="setup-note" aria-live="polite">{simMessage}</p>}
+      {settings && <RetentionNote days={settings.retention.days} />}
     </div>
+  );
+}
+
+/** Messages are customers' personal data: say how long they are kept, and where to change it. */
+export function RetentionNote({ days }: { days: number | null }) {
+  return (
+    <p className="setup-note muted small" data-testid="retention-note">
+      {days != null
+        ? `Webhooks are kept for ${days} day${days === 1 ? '' : 's'}, then deleted.`
+        : 'Webhooks are kept until you delete them.'}{' '}
+      Change it under Settings → Retention; privacy mode (Shift+P) hides names, numbers and texts before you share your screen.
+    </p>
   );
 }

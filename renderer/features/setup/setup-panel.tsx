@@ -6,6 +6,8 @@ import { useApp, useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { formatDateTime } from '../../ui/format';
 import { callbackBase } from './callback-url';
+import { RetentionNote } from './setup-guide';
+import { usePanel } from '../panels/panel-state';
 import { generateVerifyToken, levelIcon, parseSecretInput, providerCallback, secretStatus, sortFindings, tunnelView } from './setup-helpers';
 
 const DOCTOR_REFRESH_MS = 10_000;
@@ -19,7 +21,21 @@ export function SetupPanel() {
       <AddressSection />
       <InstructionsSection />
       <DoctorSection />
+      <RetentionSection />
     </div>
+  );
+}
+
+/** How long data is kept, visible where setup is checked; changed in Settings. */
+function RetentionSection() {
+  const days = useApp((s) => s.settings?.retention.days);
+  if (days === undefined) return null;
+  return (
+    <section className="panel-section" data-testid="setup-retention">
+      <h3 className="section-title">Retention</h3>
+      <RetentionNote days={days} />
+      <button type="button" className="btn btn-xs" onClick={() => usePanel.getState().open('settings')}>Change in Settings</button>
+    </section>
   );
 }
 

@@ -1,7 +1,7 @@
 // Setup doctor, settings edits and the power tools (simulate, replay, cURL, import, export). Every
 // action answers a Result so a form can show the server's message next to the field it concerns.
 import type { ArgsOf, ReplayResult, SimulateResult } from '../../../shared/ipc';
-import type { DoctorFinding, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
+import type { DoctorFinding, ForgetResult, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code?: string };
@@ -32,6 +32,8 @@ export interface ToolsSlice {
   exportSave(format: ExportFormat, redact?: boolean): Promise<Result<{ saved: boolean; path: string | null }>>;
   /** Refetch the selected event's detail in place (after a replay added a forward to its request). */
   refreshDetail(): Promise<void>;
+  /** Counts (dryRun) or erases everything about one contact; after erasing, the views reload without it. */
+  forgetContact(contactId: string, dryRun: boolean): Promise<Result<ForgetResult>>;
 }
 
 const fail = (err: unknown): { ok: false; error: string; code?: string } => {
@@ -78,6 +80,14 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     requestCurl: (requestId) => attempt(async () => (await bridge.invoke('requests:curl', { requestId })).curl),
     importFile: (text, format) => attempt(() => bridge.invoke('import:file', { text, format })),
     exportSave: (format, redact) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter, ...(redact ? { redact: true } : {}) })),
+    forgetContact: (contactId, dryRun) => attempt(async () => {
+      const r = await bridge.invoke('contacts:forget', { contactId, dryRun });
+      if (!r.dryRun) {
+        get().clearSelection();
+        await Promise.all([get().reload(), get().refreshStats()]);
+      }
+      return r;
+    }),
     async refreshDetail() {
       const id = get().selectedId;
       if (id == null) return;
