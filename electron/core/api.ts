@@ -29,6 +29,9 @@ function notFound(what: string): never {
   throw new HookscopeError('NOT_FOUND', `${what} was not found.`);
 }
 
+/** Up to this database size, forgetting a contact always ends with a VACUUM. */
+const FORGET_VACUUM_MAX_BYTES = 256 * 1024 * 1024;
+
 /** Placeholder for message text on the lock screen. */
 export const HIDDEN_TEXT = '(message hidden)';
 
@@ -154,9 +157,12 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'contacts:forget': ({ contactId, dryRun }) => {
       const r = forgetContact(store.db, contactId, { dryRun });
       if (r.dryRun) return r;
-      // Space back when a good part of the file is now free (the erased bytes are already overwritten).
+      // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
+      // it rebalances its trees; only a VACUUM rewrites them all. It holds the connection for a while
+      // (ingest waits), so it is forced only up to a size where that is a short pause; bigger stores
+      // get it when enough of the file is free, else the user runs Compact (docs/api.md).
       let compacted = false;
-      try { compacted = power.tools.retention.compact().ran; } catch (err) { parts.logger.warn('compact after forgetting a contact failed', { err: String(err) }); }
+      try { compacted = power.tools.retention.compact({ force: store.counts().bytes <= FORGET_VACUUM_MAX_BYTES }).ran; } catch (err) { parts.logger.warn('compact after forgetting a contact failed', { err: String(err) }); }
       parts.logger.info('contact forgotten', { requests: r.requests, requestsEdited: r.requestsEdited, events: r.events, notifications: r.notifications });
       return { ...r, compacted };
     },

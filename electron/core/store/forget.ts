@@ -12,9 +12,9 @@
 //    as a whole digit run;
 //  - notifications fired for those events or recorded for that contact, and rule-action deliveries
 //    for those events (when that table exists).
-// Erased bytes are overwritten (secure_delete, FTS5 secure-delete) and the WAL is checkpointed, so
-// they do not linger in free pages; the file itself shrinks when a VACUUM is worth it (the caller's
-// guarded compact()).
+// Erased rows are overwritten (secure_delete, FTS5 secure-delete) and the WAL is checkpointed. SQLite
+// may still hold stale copies of old cells in pages' unused space (left there when it rebalanced its
+// trees, long before): only a VACUUM removes those, which the caller runs (api.ts).
 import type { Database as Db } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import type { ForgetResult } from '../../../shared/types';
