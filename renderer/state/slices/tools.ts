@@ -84,7 +84,11 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
       const r = await bridge.invoke('contacts:forget', { contactId, dryRun });
       if (!r.dryRun) {
         get().clearSelection();
-        await Promise.all([get().reload(), get().refreshStats()]);
+        // Emptied first: reload() keeps loaded events newer than the page it fetches (as if pushed
+        // meanwhile), and the erased ones must not survive as such.
+        // Toasts and the history may quote the contact too: drop the toasts, refetch the history.
+        set({ events: [], notifications: [] });
+        await Promise.all([get().reload(), get().refreshStats(), get().notificationHistory ? get().loadNotificationHistory() : null]);
       }
       return r;
     }),
