@@ -122,9 +122,14 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean } 
   db.pragma('secure_delete = ON');
   try {
     // FTS5 keeps deleted tokens in older index segments until a merge; secure-delete removes them now.
+    // Only for this: it makes every other delete (retention) slower.
     db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 1)`);
-    const r = db.transaction(run)();
-    db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 0)`);
+    let r: ForgetResult;
+    try {
+      r = db.transaction(run)();
+    } finally {
+      db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 0)`);
+    }
     // The WAL still holds the old pages until a checkpoint copies the overwritten ones back.
     try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* a reader holds it; the next checkpoint does it */ }
     return r;
