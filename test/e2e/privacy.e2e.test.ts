@@ -100,6 +100,14 @@ describe('privacy in Chromium against serve', () => {
       expect(await page.getByTestId('panel-summary').textContent()).toContain(messageId);
     }
 
+    // The Filter button puts the real number in the contact filter: it is dotted out on screen.
+    await page.getByTestId('panel-summary').getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('contact')).toBe(ANA.number);
+    expect(await page.getByLabel('Contact number').getAttribute('type')).toBe('password');
+    expect(leaks(await page.evaluate<string>('document.body.innerText'))).toEqual([]);
+    await page.getByLabel('Contact number').fill('');
+    await expect.poll(() => new URL(page.url()).searchParams.get('contact')).toBe(null);
+
     // Persisted: still on after a reload.
     await page.reload();
     await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(6);
