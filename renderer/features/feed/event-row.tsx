@@ -3,6 +3,7 @@ import type { HookEvent } from '../../../shared/types';
 import { formatDateTime, formatRowTime } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
 import { StatusBadge } from '../../ui/status-badge';
+import { eventSeverity } from '../../../shared/event-words';
 
 export const ROW_HEIGHT = 36;
 
@@ -17,16 +18,24 @@ interface Props {
 export const EventRow = memo(function EventRow({ event: e, selected, top, onSelect }: Props) {
   const mask = useMask();
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
-  const summary = e.errorTitle
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.scrub(e.errorTitle)}`
-    : mask.text(e.text) ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+  // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
+  const severity = eventSeverity(e);
+  // Calls, groups, flows and history say what happened in their own words (which include the error
+  // title); the code stays in front so failures still read at a glance.
+  const ownWords = (e.kind === 'call' || e.kind === 'group' || e.kind === 'flow' || e.kind === 'history') && e.text;
+  const summary = ownWords
+    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.text(e.text)}`
+    : e.errorTitle
+      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.scrub(e.errorTitle)}`
+      : mask.text(e.text) ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
       role="row"
       aria-selected={selected}
       data-testid="event-row"
       data-event-id={e.id}
-      className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}`}
+      className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}${severity === 'critical' || severity === 'warning' ? ` row-${severity}` : ''}`}
+      data-severity={severity ?? undefined}
       style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
       onClick={() => onSelect(e.id)}
     >
@@ -40,6 +49,8 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
       <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
         {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
+        {e.kind === 'history' && <span className="tag" title="Imported past conversation: never notifies, not counted as today's traffic">imported</span>}
+        {e.kind === 'echo' && <span className="tag" title="Sent from the WhatsApp Business phone app">phone app</span>}
       </span>
       <span className="cell cell-flags">
         {badSignature && (
