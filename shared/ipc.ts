@@ -3,7 +3,7 @@
 // stream (electron/headless.ts). Requests are `noun:verb`, pushes are `noun:past-tense`.
 import { z } from 'zod';
 import type {
-  ReplayResult,
+  ReplayResult, ForgetResult,
   DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
@@ -82,6 +82,7 @@ export const settingsUpdateSchema = z.object({
   }).optional(),
   bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
   secretStorage: z.enum(['memory', 'plain-file']).optional(),
+  hideNotificationText: z.boolean().optional(),
 }).strict();
 
 export const replayArgSchema = z.object({
@@ -152,7 +153,9 @@ export interface RequestChannels {
   'replay:filtered': { args: { filter: z.input<typeof eventFilterSchema>; target?: string }; result: ReplayManyResult };
   'import:file': { args: { text: string; format: 'har' | 'ndjson' }; result: ImportResult };
   /** Desktop only: main asks where to save, then streams the export there. */
-  'export:save': { args: { format: 'ndjson' | 'ndjson-requests' | 'csv' | 'har'; filter: z.input<typeof eventFilterSchema> }; result: { saved: boolean; path: string | null } };
+  'export:save': { args: { format: 'ndjson' | 'ndjson-requests' | 'csv' | 'har'; filter: z.input<typeof eventFilterSchema>; redact?: boolean }; result: { saved: boolean; path: string | null } };
+  /** Erases everything stored about one customer's number; `dryRun` only counts (shown before confirming). */
+  'contacts:forget': { args: { contactId: string; dryRun?: boolean }; result: ForgetResult };
   'tunnel:get': { args: void; result: TunnelState };
   'tunnel:start': { args: void; result: TunnelState };
   'tunnel:stop': { args: void; result: TunnelState };
@@ -198,7 +201,8 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'requests:curl': z.object({ requestId: num.int().positive() }),
   'replay:filtered': z.object({ filter: eventFilterSchema, target: z.string().max(2000).optional() }),
   'import:file': z.object({ text: z.string().max(64 * 1024 * 1024), format: z.enum(['har', 'ndjson']) }),
-  'export:save': z.object({ format: z.enum(['ndjson', 'ndjson-requests', 'csv', 'har']), filter: eventFilterSchema }),
+  'export:save': z.object({ format: z.enum(['ndjson', 'ndjson-requests', 'csv', 'har']), filter: eventFilterSchema, redact: z.boolean().optional() }),
+  'contacts:forget': z.object({ contactId: z.string().min(1).max(64), dryRun: z.preprocess((v) => (v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : v), z.boolean()).optional() }),
   'tunnel:get': z.undefined().optional(),
   'tunnel:start': z.undefined().optional(),
   'tunnel:stop': z.undefined().optional(),

@@ -243,6 +243,8 @@ export interface SettingsView {
   ngrokDomain: string | null;
   retention: { days: number | null; maxEvents: number | null };
   bodyLimitBytes: number;
+  /** Desktop notifications say that a rule fired without the message text (lock-screen safety). */
+  hideNotificationText?: boolean;
 }
 
 export interface SettingsUpdate {
@@ -258,6 +260,7 @@ export interface SettingsUpdate {
   ngrokDomain?: string | null;
   retention?: { days?: number | null; maxEvents?: number | null };
   bodyLimitBytes?: number;
+  hideNotificationText?: boolean;
 }
 
 export type TunnelStateName = 'off' | 'connecting' | 'online' | 'error';
@@ -406,4 +409,20 @@ export interface ReplayResult {
   durationMs: number;
   error: string | null;
   resigned: boolean;
+}
+
+/** What forgetting a contact erased (or, on a dry run, would erase): docs/api.md "Forget a contact". */
+export interface ForgetResult {
+  contactId: string;
+  /** Requests erased whole. */
+  requests: number;
+  /** Requests kept for another contact they also carry, with this contact's parts cut out. */
+  requestsEdited: number;
+  events: number;
+  notifications: number;
+  /** Rule-action deliveries about those events. */
+  deliveries: number;
+  dryRun: boolean;
+  /** Whether the database file was compacted afterwards (only when enough of it was free). */
+  compacted?: boolean;
 }

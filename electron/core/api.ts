@@ -10,8 +10,10 @@ import { debugSignature } from './ingest/signature';
 import { createPowerTools, type CoreTools } from './tools/power-tools';
 import { createRulesRunner } from './rules/rules-runner';
 import { createLeadReplyChecker, createRule, deleteRule, listNotifications, listRules, updateRule } from './rules/rules-store';
-import { compileRule, validateRule } from '../../shared/rules';
+import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
+import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
+import { forgetContact } from './store/forget';
 
 
 export interface CoreApi {
@@ -27,6 +29,44 @@ function notFound(what: string): never {
   throw new HookscopeError('NOT_FOUND', `${what} was not found.`);
 }
 
+/** Up to this database size, forgetting a contact always ends with a VACUUM. */
+const FORGET_VACUUM_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Placeholder for message text on the lock screen. */
+export const HIDDEN_TEXT = '(message hidden)';
+
+/**
+ * The desktop notifier, minding the "hide message text" setting: the title and body the OS shows are
+ * rendered again from the rule's templates with the message text left out. The in-app list keeps the
+ * full words (privacy mode masks those on screen).
+ */
+function lockScreenSafe(notifier: Notifier, parts: Pick<CoreParts, 'store' | 'settings' | 'logger'>): Notifier {
+  const firedBy = parts.store.db.prepare('SELECT rule_id AS ruleId, event_id AS eventId FROM notifications WHERE id = ?');
+  return {
+    show(n) {
+      if (parts.settings.view().hideNotificationText !== true) return notifier.show(n);
+      let title = 'Hookscope';
+      let body = 'A rule fired — open Hookscope to read it.';
+      try {
+        const row = firedBy.get(n.notificationId) as { ruleId: number; eventId: number | null } | undefined;
+        const rule = row ? listRules(parts.store.db).find((r) => r.id === row.ruleId) : undefined;
+        const ev = row?.eventId != null ? parts.store.getEvent(row.eventId) : null;
+        if (rule && ev) {
+          const quiet = { ...ev, text: ev.text == null ? null : HIDDEN_TEXT };
+          title = renderTemplate(rule.title, quiet) || title;
+          body = renderTemplate(rule.body, quiet);
+        } else if (rule && row?.eventId == null) {
+          // A silence rule: no message, nothing to hide.
+          ({ title, body } = n);
+        }
+      } catch (err) {
+        parts.logger.warn('could not render the lock-screen notification', { err: String(err) });
+      }
+      notifier.show({ ...n, title, body });
+    },
+  };
+}
+
 export function createHandlers(parts: CoreParts): CoreApi {
   const { store, reads, settings, emitter, tunnel, opts } = parts;
   const version = opts.version ?? readVersion();
@@ -38,7 +78,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     db: store.db,
     clock: parts.clock,
     logger: parts.logger,
-    notifier: opts.notifier,
+    notifier: opts.notifier && lockScreenSafe(opts.notifier, parts),
     emit: (n) => emitter.emit('notifications:fired', n),
     isLeadReply,
     lastIncomingAt: () => (lastIncomingStmt.get() as { t: number } | undefined)?.t ?? null,
@@ -114,6 +154,18 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'export:save': () => {
       // The renderer never names a path: the desktop shell asks the user (electron/main/ipc.ts).
       throw new HookscopeError('BAD_REQUEST', 'Saving an export to a file is done by the desktop app; under serve, download GET /api/export.');
+    },
+    'contacts:forget': ({ contactId, dryRun }) => {
+      const r = forgetContact(store.db, contactId, { dryRun });
+      if (r.dryRun) return r;
+      // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
+      // it rebalances its trees; only a VACUUM rewrites them all. It holds the connection for a while
+      // (ingest waits), so it is forced only up to a size where that is a short pause; bigger stores
+      // get it when enough of the file is free, else the user runs Compact (docs/api.md).
+      let compacted = false;
+      try { compacted = power.tools.retention.compact({ force: store.counts().bytes <= FORGET_VACUUM_MAX_BYTES }).ran; } catch (err) { parts.logger.warn('compact after forgetting a contact failed', { err: String(err) }); }
+      parts.logger.info('contact forgotten', { requests: r.requests, requestsEdited: r.requestsEdited, events: r.events, notifications: r.notifications });
+      return { ...r, compacted };
     },
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': () => tunnel.start(),

@@ -10,7 +10,7 @@ import type { Core } from '../core/core';
 export function createExportSaver(core: Pick<Core, 'tools'>, getWindow: () => BrowserWindow | null) {
   return async (args: ArgsOf<'export:save'>): Promise<ResultOf<'export:save'>> => {
     if (!core.tools) throw new Error('export is not available');
-    const exp = core.tools.exportStream(args.format, args.filter as EventFilter);
+    const exp = core.tools.exportStream(args.format, args.filter as EventFilter, { redact: args.redact === true });
     try {
       const win = getWindow();
       const opts = { defaultPath: exp.filename, filters: [{ name: args.format.toUpperCase(), extensions: [exp.filename.split('.').pop() ?? 'txt'] }] };

@@ -77,6 +77,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'events' && b && !c) return { channel: 'events:get', args: { id: b } };
     if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b } };
     if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
+    if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };
     if (a === 'stats') return { channel: 'stats:get', args: q };
     if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
     if (a === 'notifications') return { channel: 'notifications:list', args: q };
@@ -98,6 +99,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'settings') return { channel: 'settings:update', args: body };
   }
   if (method === 'DELETE' && a === 'rules' && b) return { channel: 'rules:delete', args: { id: b } };
+  if (method === 'DELETE' && a === 'contacts' && b && !c) return { channel: 'contacts:forget', args: { contactId: b, dryRun: q.dryRun } };
   return null;
 }
 

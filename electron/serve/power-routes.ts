@@ -1,7 +1,7 @@
 // Control API routes for the power tools (SPEC §4 GET /api/export and friends). They are not contract
 // channels: an export is a stream, an import a file, cURL plain text. Auth and the Host check have
 // already run in control-api.ts.
-//   GET  /api/export?format=ndjson|ndjson-requests|csv|har&<event filters>[&formulaGuard=0]  → streamed attachment
+//   GET  /api/export?format=ndjson|ndjson-requests|csv|har&<event filters>[&formulaGuard=0][&redact=1]  → streamed attachment
 //   POST /api/import?format=har|ndjson   (body: the file)                                  → ImportResult
 //   GET  /api/requests/:id/curl                                                             → text/plain
 //   GET  /api/stats/extra?since=&until=                                                     → StatsExtra
@@ -28,7 +28,7 @@ function fail(res: ServerResponse, err: AppError) {
 
 function filterFrom(url: URL): EventFilter {
   const q = Object.fromEntries(url.searchParams);
-  for (const k of ['token', 'format', 'target', 'formulaGuard']) delete (q as Record<string, string>)[k];
+  for (const k of ['token', 'format', 'target', 'formulaGuard', 'redact']) delete (q as Record<string, string>)[k];
   const parsed = eventFilterSchema.safeParse(q);
   if (!parsed.success) throw new HookscopeError('VALIDATION', formatZodError(parsed.error));
   return parsed.data as EventFilter;
@@ -56,7 +56,8 @@ async function streamExport(core: Core, req: IncomingMessage, res: ServerRespons
   const format = (url.searchParams.get('format') ?? 'ndjson') as ExportFormat;
   if (!EXPORT_FORMATS.includes(format)) throw new HookscopeError('VALIDATION', `format: one of ${EXPORT_FORMATS.join(', ')}`);
   const filter = filterFrom(url);
-  const exp = core.tools!.exportStream(format, filter, { formulaGuard: url.searchParams.get('formulaGuard') !== '0' });
+  const redact = ['1', 'true'].includes(url.searchParams.get('redact') ?? '');
+  const exp = core.tools!.exportStream(format, filter, { formulaGuard: url.searchParams.get('formulaGuard') !== '0', redact });
   let aborted = false;
   res.on('close', () => { aborted = true; });
   try {

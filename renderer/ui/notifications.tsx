@@ -2,12 +2,14 @@
 import { useEffect } from 'react';
 import { useApp, useAppStore } from '../state/hooks';
 import { usePanel } from '../features/panels/panel-state';
+import { useMask } from '../features/privacy/privacy';
 
 const TOAST_MS = 8000;
 
 export function Notifications() {
   const store = useAppStore();
   const items = useApp((s) => s.notifications);
+  const mask = useMask();
   const shown = items.slice(0, 3);
   useEffect(() => {
     if (shown.length === 0) return;
@@ -32,8 +34,8 @@ export function Notifications() {
               store.getState().dismissNotification(n.id);
             }}
           >
-            <strong>{n.title}</strong>
-            {n.body && <span>{n.body}</span>}
+            <strong>{mask.text(n.title)}</strong>
+            {n.body && <span>{mask.text(n.body)}</span>}
           </button>
           <button type="button" className="btn btn-ghost btn-xs" aria-label="Dismiss" onClick={() => store.getState().dismissNotification(n.id)}>✕</button>
         </div>

@@ -1,7 +1,7 @@
 // Store at scale: generate N events quickly (direct SQL into the store's own schema, FTS rebuilt in
 // one pass), then time the UI's queries through the Store API (listEvents with its total, thread, stats).
 import Database from 'better-sqlite3';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contactOf, loadCore, metaPayload, rng, sign, summarise, tmp } from './lib.mjs';
 
@@ -16,6 +16,8 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   const core = await loadCore();
   const dataDir = tmp('store');
   core.openStore({ dataDir }).close(); // creates the file with the current schema (migrations)
+  // The generated span ends now and starts at the default retention's edge: keep every row while measured.
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ retention: { days: null, maxEvents: null } }), { mode: 0o600 });
   const file = join(dataDir, 'hookscope.db');
   const db = new Database(file);
   db.pragma('journal_mode = OFF');

@@ -1,6 +1,6 @@
 // Retention: pruning by age and by count in small batches while webhooks keep arriving.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventPage } from '../../shared/types';
+import type { EventPage, SettingsView } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 
 let t: TestCore | null = null;
@@ -49,11 +49,20 @@ describe('retention', () => {
     expect(page.items.every((e) => e.messageId!.startsWith('b'))).toBe(true);
   });
 
-  it('does nothing without a retention setting', async () => {
-    t = await startTestCore();
-    await postMany(t, 'x', 20);
+  it('keeps 30 days by default, and everything once retention is switched off', async () => {
+    let now = Date.UTC(2025, 0, 1);
+    t = await startTestCore({ clock: () => now });
+    expect((await t.call<SettingsView>('settings:get')).retention).toEqual({ days: 30, maxEvents: null });
+    await postMany(t, 'old', 20);
+    now += 29 * DAY;
+    await postMany(t, 'new', 10);
     expect(await t.core.tools!.retention.drain()).toBe(0);
-    expect((await t.call<EventPage>('events:list', {})).total).toBe(20);
+    now += 2 * DAY; // the first 20 are now 31 days old
+    expect(await t.core.tools!.retention.drain()).toBe(20);
+    await t.call('settings:update', { retention: { days: null } });
+    now += 400 * DAY;
+    expect(await t.core.tools!.retention.drain()).toBe(0);
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(10);
   });
 
   it('compact is guarded: skipped when little is free, runs when forced or worth it', async () => {

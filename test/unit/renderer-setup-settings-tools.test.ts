@@ -20,10 +20,12 @@ const view: SettingsView = {
 describe('settings form', () => {
   it('round-trips the stored settings into an update', () => {
     const form = formFromSettings(view);
-    expect(form).toEqual({ forwardTargets: ['http://localhost:3000/hook'], forwardTimeoutMs: '10000', retentionDays: '', retentionMaxEvents: '100000', bodyLimitKiB: '1024' });
+    expect(form).toEqual({ forwardTargets: ['http://localhost:3000/hook'], forwardTimeoutMs: '10000', retentionDays: '', retentionMaxEvents: '100000', bodyLimitKiB: '1024', hideNotificationText: false });
     const { update, errors } = buildSettingsUpdate(form);
     expect(errors).toEqual({});
-    expect(update).toEqual({ forwardTargets: ['http://localhost:3000/hook'], forwardTimeoutMs: 10_000, retention: { days: null, maxEvents: 100_000 }, bodyLimitBytes: 1024 * 1024 });
+    expect(update).toEqual({ forwardTargets: ['http://localhost:3000/hook'], forwardTimeoutMs: 10_000, retention: { days: null, maxEvents: 100_000 }, bodyLimitBytes: 1024 * 1024, hideNotificationText: false });
+    // The lock-screen option round-trips when ticked.
+    expect(buildSettingsUpdate(formFromSettings({ ...view, hideNotificationText: true })).update.hideNotificationText).toBe(true);
   });
 
   it('catches obvious mistakes per field before sending; drops blank targets', () => {

@@ -22,9 +22,14 @@ export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTimeoutMs: 10_000,
   publicUrl: null,
   ngrokDomain: null,
-  retention: { days: null, maxEvents: null },
+  // Customer messages are personal data: kept a month unless the user chooses otherwise (Setup).
+  retention: { days: 30, maxEvents: null },
   bodyLimitBytes: 1024 * 1024,
+  hideNotificationText: false,
 };
+
+/** The retention a fresh install starts with (shown in Setup and the first-run guide). */
+export const DEFAULT_RETENTION_DAYS = 30;
 
 export function writeAtomic(file: string, text: string, mode: number) {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -238,6 +243,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     ngrokDomain: plain.ngrokDomain,
     retention: plain.retention,
     bodyLimitBytes: plain.bodyLimitBytes,
+    hideNotificationText: plain.hideNotificationText === true,
   });
 
   return {
@@ -263,6 +269,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       if (u.ngrokDomain !== undefined) next.ngrokDomain = u.ngrokDomain || null;
       if (u.retention) next.retention = { ...next.retention, ...u.retention };
       if (u.bodyLimitBytes !== undefined) next.bodyLimitBytes = u.bodyLimitBytes;
+      if (u.hideNotificationText !== undefined) next.hideNotificationText = u.hideNotificationText;
       plain = next;
       writeAtomic(file, JSON.stringify(plain, null, 2), 0o600);
       return view();

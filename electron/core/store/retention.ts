@@ -43,7 +43,7 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
   function drain(): Promise<number> {
     // One run at a time: a timer tick during a long run joins it instead of starting another.
     if (running) return running;
-    running = (async () => {
+    const run = (async () => {
       let total = 0;
       try {
         for (;;) {
@@ -54,13 +54,15 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
         }
       } catch (err) {
         logger.error('retention prune failed', { err: String(err) });
-      } finally {
-        running = null;
       }
       if (total > 0) logger.info('retention pruned old requests', { requests: total });
       return total;
     })();
-    return running;
+    // Cleared once settled, not from inside: a run with nothing to prune finishes synchronously, before
+    // `running` is even assigned, and would otherwise stay "running" for ever (every later drain a no-op).
+    running = run;
+    void run.finally(() => { if (running === run) running = null; });
+    return run;
   }
 
   return {

@@ -29,6 +29,7 @@ export type { ImportResult } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import type { Receiver } from '../ingest/receiver';
 import type { Store, StoredRequestWithBytes } from '../store/store';
+import { createPseudonymiser, redactRequest, type Pseudonymiser } from '../../../shared/privacy';
 
 export type ExportFormat = 'ndjson' | 'ndjson-requests' | 'csv' | 'har';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'ndjson-requests', 'csv', 'har'];
@@ -47,6 +48,11 @@ export interface ExportOptions {
   publicHosts?: string[];
   formulaGuard?: boolean;
   version?: string;
+  /**
+   * Names, numbers and message text replaced by stable pseudonyms (shared/privacy.ts), also inside the
+   * bodies and raw payloads, and signature/token headers dropped: an export to paste into a ticket.
+   */
+  redact?: boolean;
 }
 
 /** SPEC §3 field names, in the SPEC's order. */
@@ -110,6 +116,17 @@ function bodyOf(r: StoredRequestWithBytes): { text: string; base64: boolean } {
   return r.bodyIsText ? { text: r.body, base64: false } : { text: r.bodyBytes.toString('base64'), base64: true };
 }
 
+/**
+ * A request as a redacted export carries it: body, query and headers pseudonymised, signature/token
+ * headers dropped, sizes those of the new body (the old signature could not verify it anyway).
+ */
+function redactedRequest(p: Pseudonymiser, r: StoredRequestWithBytes): StoredRequestWithBytes {
+  const red = redactRequest(p, r);
+  const bytes = Buffer.from(red.body, 'utf8');
+  const headers = red.headers.map(([k, v]): [string, string] => (k.toLowerCase() === 'content-length' ? [k, String(bytes.length)] : [k, v]));
+  return { ...red, headers, bodyBytes: bytes, bodySize: bytes.length };
+}
+
 // ---- export ----
 
 /** Distinct request ids behind the filtered events, in order of first appearance (ascending). */
@@ -126,12 +143,18 @@ function* requestsBehind(store: Store, filter: EventFilter): Generator<StoredReq
 export function* exportEvents(store: Store, format: ExportFormat, filter: EventFilter, opts: ExportOptions): Generator<string> {
   const localHost = new URL(opts.localUrl).host;
   const publicHosts = opts.publicHosts ?? [];
+  // One pseudonymiser per export: the same number is the same pseudonym from the first line to the last.
+  const p = opts.redact ? createPseudonymiser() : null;
+  const requests = () => {
+    const it = requestsBehind(store, filter);
+    return p ? (function* () { for (const r of it) yield redactedRequest(p, r); })() : it;
+  };
   switch (format) {
     case 'ndjson': {
       let buf = '';
       let n = 0;
       for (const ev of store.iterateEvents(filter, { withRaw: true, order: 'asc' })) {
-        buf += `${JSON.stringify(ev)}\n`;
+        buf += `${JSON.stringify(p ? p.event(ev) : ev)}\n`;
         if (++n % CHUNK_ROWS === 0) { yield buf; buf = ''; }
       }
       if (buf) yield buf;
@@ -141,7 +164,8 @@ export function* exportEvents(store: Store, format: ExportFormat, filter: EventF
       const guard = opts.formulaGuard ?? true;
       let buf = csvRow([...CSV_FIELDS], false);
       let n = 0;
-      for (const ev of store.iterateEvents(filter, { order: 'asc' })) {
+      for (const raw of store.iterateEvents(filter, { order: 'asc' })) {
+        const ev = p ? p.event(raw) : raw;
         buf += csvRow(CSV_FIELDS.map((f) => csvValue(f, (ev as unknown as Record<string, unknown>)[f])), guard);
         if (++n % CHUNK_ROWS === 0) { yield buf; buf = ''; }
       }
@@ -149,7 +173,7 @@ export function* exportEvents(store: Store, format: ExportFormat, filter: EventF
       return;
     }
     case 'ndjson-requests': {
-      for (const r of requestsBehind(store, filter)) {
+      for (const r of requests()) {
         const b = bodyOf(r);
         yield `${JSON.stringify({ request: {
           id: r.id, receivedAt: r.receivedAt, method: r.method, path: r.path, query: redactQuery(r.query),
@@ -162,7 +186,7 @@ export function* exportEvents(store: Store, format: ExportFormat, filter: EventF
     case 'har': {
       yield `{"log":{"version":"1.2","creator":${JSON.stringify({ name: 'Hookscope', version: opts.version ?? '0.0.0' })},"pages":[],"entries":[`;
       let first = true;
-      for (const r of requestsBehind(store, filter)) {
+      for (const r of requests()) {
         yield (first ? '\n' : ',\n') + JSON.stringify(harEntry(r, opts.localUrl, localHost, publicHosts));
         first = false;
       }

@@ -30,7 +30,7 @@ export interface ExportStream {
 
 /** What the shells (serve's control API, the desktop main process) and tests reach through Core.tools. */
 export interface CoreTools {
-  exportStream(format: ExportFormat, filter: EventFilter, opts?: { formulaGuard?: boolean }): ExportStream;
+  exportStream(format: ExportFormat, filter: EventFilter, opts?: { formulaGuard?: boolean; redact?: boolean }): ExportStream;
   importFile(text: string, format: 'ndjson' | 'har'): Promise<ImportResult>;
   /** "Copy as cURL" for a stored request, aimed at the local receiver. */
   curl(requestId: number): string;
@@ -85,13 +85,13 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
         try { reader.db.close(); } catch { /* already closed */ }
       };
       const inner = exportEvents(reader, format, filter, {
-        localUrl: localUrl(), publicHosts: publicHosts(), formulaGuard: o.formulaGuard, version: opts.version ?? readVersion(),
+        localUrl: localUrl(), publicHosts: publicHosts(), formulaGuard: o.formulaGuard, redact: o.redact, version: opts.version ?? readVersion(),
       });
       function* chunks() {
         try { yield* inner; } finally { close(); }
       }
       const day = new Date(clock()).toISOString().slice(0, 10);
-      return { contentType: EXPORT_MIME[format].type, filename: `hookscope-${day}.${EXPORT_MIME[format].ext}`, chunks: chunks(), close };
+      return { contentType: EXPORT_MIME[format].type, filename: `hookscope-${day}${o.redact ? '-redacted' : ''}.${EXPORT_MIME[format].ext}`, chunks: chunks(), close };
     },
     importFile: (text, format) => importFile(deps, text, format),
     curl(requestId) {

@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
-import { contactLabel, formatDateTime, formatRowTime } from '../../ui/format';
+import { formatDateTime, formatRowTime } from '../../ui/format';
+import { useMask } from '../privacy/privacy';
 import { StatusBadge } from '../../ui/status-badge';
 import { eventSeverity } from '../../../shared/event-words';
 
@@ -15,6 +16,7 @@ interface Props {
 
 /** One line of the feed. Every payload-derived string is a text node. */
 export const EventRow = memo(function EventRow({ event: e, selected, top, onSelect }: Props) {
+  const mask = useMask();
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
   const severity = eventSeverity(e);
@@ -22,10 +24,10 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
   // title); the code stays in front so failures still read at a glance.
   const ownWords = (e.kind === 'call' || e.kind === 'group' || e.kind === 'flow' || e.kind === 'history') && e.text;
   const summary = ownWords
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.text}`
+    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.text(e.text)}`
     : e.errorTitle
-      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
-      : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.scrub(e.errorTitle)}`
+      : mask.text(e.text) ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
       role="row"
@@ -40,9 +42,9 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
       <span className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       <span className="cell cell-provider">{e.provider ?? '—'}</span>
       <span className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
-      <span className="cell cell-contact" title={contactLabel(e) || undefined}>
-        {e.contactName && <span className="contact-name">{e.contactName}</span>}
-        {e.contactId && <span className="contact-number">+{e.contactId}</span>}
+      <span className="cell cell-contact" title={mask.contact(e) || undefined}>
+        {e.contactName && <span className="contact-name">{mask.name(e.contactName)}</span>}
+        {e.contactId && <span className="contact-number">+{mask.number(e.contactId)}</span>}
       </span>
       <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}

@@ -7,6 +7,7 @@ import { KIND_LABELS } from '../../../shared/event-words';
 import { STATUS_GROUPS, isFilterEmpty } from '../../state/filter-match';
 import { useApp, useAppStore } from '../../state/hooks';
 import { DebouncedInput } from './debounced-input';
+import { usePrivacy } from '../privacy/privacy';
 
 export const SEARCH_INPUT_ID = 'hs-search';
 
@@ -20,6 +21,7 @@ const RANGES: { label: string; ms: number | null }[] = [
 
 export function FilterBar() {
   const store = useAppStore();
+  const privacyOn = usePrivacy((s) => s.on);
   const filter = useApp((s) => s.filter);
   const counts = useApp((s) => s.statusCounts);
   const noStatus = useApp((s) => s.noStatusCount);
@@ -103,6 +105,9 @@ export function FilterBar() {
           className="input input-contact"
           placeholder="Contact 5511*"
           aria-label="Contact number"
+          // The inspector's Filter button puts a customer's number here: dotted out in privacy mode.
+          type={privacyOn ? 'password' : 'text'}
+          autoComplete="off"
           value={filter.contact ?? ''}
           onCommit={(v) => setFilter({ contact: v.trim() || undefined })}
         />

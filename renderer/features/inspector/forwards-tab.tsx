@@ -1,9 +1,11 @@
 // Where the request was forwarded and what each handler answered.
 import type { EventDetail } from '../../../shared/types';
 import { formatDuration } from '../../ui/format';
+import { useMask } from '../privacy/privacy';
 
 export function ForwardsTab({ event: e }: { event: EventDetail }) {
   const forwards = e.request.forwards ?? [];
+  const mask = useMask();
   return (
     <div className="tab-body" data-testid="panel-forwards">
       {forwards.length === 0 ? (
@@ -27,7 +29,7 @@ export function ForwardsTab({ event: e }: { event: EventDetail }) {
                 {f.responseExcerpt ? (
                   <>
                     <div className="muted small">Response</div>
-                    <pre className="code-block" data-testid="forward-response">{f.responseExcerpt}</pre>
+                    <pre className="code-block" data-testid="forward-response">{mask.text(f.responseExcerpt)}</pre>
                   </>
                 ) : null}
               </li>

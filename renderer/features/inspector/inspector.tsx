@@ -2,7 +2,9 @@
 import { useEffect, useState } from 'react';
 import type { EventDetail } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
-import { contactLabel, formatDateTime } from '../../ui/format';
+import { formatDateTime } from '../../ui/format';
+import { useMask } from '../privacy/privacy';
+import { ForgetContact } from '../privacy/forget-contact';
 import { StatusBadge } from '../../ui/status-badge';
 import { ConversationThread } from '../timeline/conversation-thread';
 import { LifecycleTimeline } from '../timeline/lifecycle-timeline';
@@ -21,6 +23,7 @@ export function Inspector() {
   const selectedId = useApp((s) => s.selectedId);
   const detail = useApp((s) => s.detail);
   const [tab, setTab] = useState<Tab>('Summary');
+  const mask = useMask();
 
   if (selectedId == null) {
     return (
@@ -38,7 +41,7 @@ export function Inspector() {
         {e ? (
           <>
             <StatusBadge event={e} />
-            <span className="inspector-title">{contactLabel(e) || e.kind}</span>
+            <span className="inspector-title">{mask.contact(e) || e.kind}</span>
             <span className="muted small inspector-meta">#{e.id} · {formatDateTime(e.receivedAt)}</span>
           </>
         ) : (
@@ -132,6 +135,7 @@ function ConversationTab({ event }: { event: EventDetail }) {
         />
       )}
       <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadThread(contactId, true)}>Refresh</button>
+      <ForgetContact contactId={contactId} />
     </div>
   );
 }

@@ -2,9 +2,12 @@ import { useMemo } from 'react';
 import type { EventDetail } from '../../../shared/types';
 import { JsonTree } from '../../ui/json-tree';
 import { parseBody } from './payload';
+import { useMask } from '../privacy/privacy';
 
 export function PayloadTab({ event: e }: { event: EventDetail }) {
-  const parsed = useMemo(() => parseBody(e.request), [e.request]);
+  const mask = useMask();
+  const parsed = useMemo(() => parseBody(mask.request(e.request)), [e.request, mask]);
+  const raw = useMemo(() => mask.json(e.raw), [e.raw, mask]);
   return (
     <div className="tab-body" data-testid="panel-payload">
       {parsed.kind === 'json' && <JsonTree value={parsed.value} />}
@@ -25,7 +28,7 @@ export function PayloadTab({ event: e }: { event: EventDetail }) {
       {e.raw !== undefined && (
         <details className="raw-object">
           <summary>The provider object this event came from</summary>
-          <JsonTree value={e.raw} rootLabel="raw" testId="raw-json-tree" />
+          <JsonTree value={raw} rootLabel="raw" testId="raw-json-tree" />
         </details>
       )}
     </div>

@@ -3,9 +3,12 @@ import type { EventDetail } from '../../../shared/types';
 import { CopyButton } from '../../ui/copy-button';
 import { formatBytes } from '../../ui/format';
 import { base64ToBytes, hexDump } from '../../ui/hex-dump';
+import { useMask } from '../privacy/privacy';
 
 export function RawTab({ event: e }: { event: EventDetail }) {
-  const req = e.request;
+  const mask = useMask();
+  // Privacy mode: the body is pseudonymised field by field, and a binary one is not dumped at all.
+  const req = useMemo(() => mask.request(e.request), [e.request, mask]);
   const dump = useMemo(() => {
     if (req.bodyIsText) return null;
     try {

@@ -6,6 +6,7 @@ import { useAppStore } from '../../state/hooks';
 import { copyText } from '../../ui/copy';
 import { formatDuration } from '../../ui/format';
 import { headerEdits, headersToText, parseHeadersText, replayTarget } from './replay-helpers';
+import { useMask } from '../privacy/privacy';
 
 type Outcome = { ok: true; value: ReplayResult } | { ok: false; error: string };
 
@@ -16,6 +17,8 @@ export function ReplayActions({ event: e }: { event: EventDetail }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [editing, setEditing] = useState(false);
   const [curlState, setCurlState] = useState<string | null>(null);
+  // The editor shows the original body: not while privacy mode is on.
+  const privacyOn = useMask().on;
 
   // A different request: forget the previous answer and close the editor.
   useEffect(() => {
@@ -46,12 +49,12 @@ export function ReplayActions({ event: e }: { event: EventDetail }) {
     <div className="replay-actions" data-testid="replay-actions">
       <div className="panel-row">
         <button type="button" className="btn btn-xs" disabled={busy} onClick={() => void replay({ requestId: req.id })} data-testid="replay">Replay</button>
-        <button type="button" className="btn btn-xs" aria-expanded={editing} onClick={() => setEditing((v) => !v)} data-testid="edit-replay">Edit &amp; replay</button>
+        <button type="button" className="btn btn-xs" aria-expanded={editing && !privacyOn} disabled={privacyOn} title={privacyOn ? 'Turn privacy mode off to edit the original body' : undefined} onClick={() => setEditing((v) => !v)} data-testid="edit-replay">Edit &amp; replay</button>
         <button type="button" className="btn btn-xs" onClick={() => void copyCurl()} data-testid="copy-curl">{curlState && curlState.length < 14 ? curlState : 'Copy as cURL'}</button>
         {busy && <span className="muted small">Replaying…</span>}
       </div>
       {curlState && curlState.length >= 14 && <div className="field-error">{curlState}</div>}
-      {editing && <ReplayEditor event={e} busy={busy} onSend={(args) => void replay(args)} />}
+      {editing && !privacyOn && <ReplayEditor event={e} busy={busy} onSend={(args) => void replay(args)} />}
       {outcome && <ReplayOutcome outcome={outcome} />}
     </div>
   );

@@ -5,6 +5,8 @@ import { formatDateTime, formatDuration, valueText } from '../../ui/format';
 import { SignatureBadge, StatusBadge } from '../../ui/status-badge';
 import { CopyButton } from '../../ui/copy-button';
 import { explainError } from '../../../shared/error-codes';
+import { useMask } from '../privacy/privacy';
+import { ForgetContact } from '../privacy/forget-contact';
 import { callText, eventSeverity, KIND_LABELS, pricingText, SIGNAL_LABELS } from '../../../shared/event-words';
 import type { EventSignal } from '../../../shared/types';
 
@@ -18,21 +20,23 @@ const ORIGIN_TEXT: Record<string, string> = {
 
 export function SummaryTab({ event: e }: { event: EventDetail }) {
   const store = useAppStore();
+  const mask = useMask();
   const explanation = e.errorCode ? explainError(e.errorCode, e.provider ?? undefined) : null;
   // For a code the catalogue does not know, the provider's own title says more than "Error N".
-  const title = explanation?.known ? explanation.title : e.errorTitle ?? explanation?.title ?? 'Error';
+  const title = explanation?.known ? explanation.title : mask.scrub(e.errorTitle) ?? explanation?.title ?? 'Error';
   const pricing = pricingText(e.details);
-  const call = callText(e.details);
+  const call = mask.scrub(callText(e.details));
   const rows: [string, ReactNode][] = [
     ['Kind', KIND_LABELS[e.kind] ?? e.kind],
     ['Status', <span key="s"><StatusBadge event={e} />{e.providerStatus && e.providerStatus !== e.status ? <span className="muted"> (provider: {e.providerStatus})</span> : null}</span>],
     ['Provider', e.provider ?? '—'],
     ['Contact', e.contactId || e.contactName ? (
       <span key="c">
-        {e.contactName && <>{e.contactName} </>}
+        {e.contactName && <>{mask.name(e.contactName)} </>}
         {e.contactId && <>
-          <code>+{e.contactId}</code>{' '}
+          <code>+{mask.number(e.contactId)}</code>{' '}
           <button type="button" className="btn btn-ghost btn-xs" onClick={() => store.getState().setFilter({ contact: e.contactId ?? undefined })}>Filter</button>
+          <ForgetContact contactId={e.contactId} />
         </>}
       </span>
     ) : '—'],
@@ -40,7 +44,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
     ['Message type', e.messageType ?? '—'],
     ...(pricing ? [['Pricing', <span key="p" data-testid="summary-pricing">{pricing}</span>] as [string, ReactNode]] : []),
     ...(call ? [['Call', <span key="call" data-testid="summary-call">{call}</span>] as [string, ReactNode]] : []),
-    ['Text', e.text != null ? <span className="pre-wrap" key="t">{e.text}</span> : '—'],
+    ['Text', e.text != null ? <span className="pre-wrap" key="t">{mask.text(e.text)}</span> : '—'],
     ['Reply to', e.replyTo ? <code className="wrap">{e.replyTo}</code> : '—'],
     ['Business', e.businessId ? <code>{e.businessId}</code> : '—'],
     ['Provider time', e.timestamp != null ? formatDateTime(e.timestamp) : '—'],
@@ -56,16 +60,16 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
         <div className="error-box" data-testid="error-box">
           <div className="error-head">
             {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{title}</strong>
-            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — {e.errorTitle}</span>}
+            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — {mask.scrub(e.errorTitle)}</span>}
           </div>
-          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p className="pre-wrap">{e.errorDetail}</p>}
+          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p className="pre-wrap">{mask.scrub(e.errorDetail)}</p>}
           {explanation?.meaning && !sameWords(explanation.meaning, title, e.errorTitle, e.errorDetail) && <p>{explanation.meaning}</p>}
           {explanation?.action && <p><strong>What to do: </strong>{explanation.action}</p>}
           {explanation?.related?.length ? <p className="muted">Related codes: {explanation.related.join(', ')}</p> : null}
           {explanation?.link && <p className="muted">Reference: {explanation.link}</p>}
         </div>
       ) : null}
-      {e.request.error && <div className="notice notice-error">Request problem: {e.request.error}</div>}
+      {e.request.error && <div className="notice notice-error">Request problem: {mask.on ? mask.text(e.request.error) : e.request.error}</div>}
       <dl className="fields">
         {rows.map(([k, v]) => (
           <div className="field" key={k}>
@@ -81,7 +85,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
             {Object.entries(e.details).map(([k, v]) => (
               <div className="field" key={k}>
                 <dt>{k}</dt>
-                <dd className="pre-wrap">{valueText(v)}</dd>
+                <dd className="pre-wrap">{valueText(mask.json(v))}</dd>
               </div>
             ))}
           </dl>

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../../state/hooks';
 import { newlyFired, notificationApi, readOptIn, shouldShowBrowserNotifications } from './browser-notify';
+import { usePrivacy } from '../privacy/privacy';
 
 export function BrowserNotifier() {
   const store = useAppStore();
@@ -15,9 +16,14 @@ export function BrowserNotifier() {
       lastSeen = fresh[fresh.length - 1].id;
       const api = notificationApi();
       if (!api || !shouldShowBrowserNotifications({ isDesktop: s.isDesktop, permission: api.permission, optedIn: readOptIn() })) return;
+      // Privacy mode, or the setting that keeps message text off the lock screen: the OS shows only
+      // that a rule fired, never the words (the in-app list keeps them).
+      const hide = usePrivacy.getState().on || s.settings?.hideNotificationText === true;
       for (const n of fresh) {
         try {
-          const shown = new api(n.title, { body: n.body, tag: `hookscope-${n.id}` });
+          const shown = hide
+            ? new api('Hookscope', { body: 'A rule fired — open Hookscope to read it.', tag: `hookscope-${n.id}` })
+            : new api(n.title, { body: n.body, tag: `hookscope-${n.id}` });
           shown.onclick = () => {
             window.focus();
             if (n.eventId != null) store.getState().select(n.eventId);

@@ -6,6 +6,7 @@ import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
 import { usePanel } from '../panels/panel-state';
 import { notificationApi, readOptIn, writeOptIn } from './browser-notify';
+import { useMask } from '../privacy/privacy';
 
 export function NotificationsPanel() {
   const store = useAppStore();
@@ -14,6 +15,7 @@ export function NotificationsPanel() {
   const unread = useApp((s) => s.unreadNotifications);
   const rules = useApp((s) => s.rules);
   const close = usePanel((s) => s.close);
+  const mask = useMask();
 
   useEffect(() => { void store.getState().loadNotificationHistory(); }, [store]);
   // Open panel: whatever arrives is seen.
@@ -41,10 +43,10 @@ export function NotificationsPanel() {
               <button type="button" className="notification-item" data-testid="notification-item" data-event-id={n.eventId ?? ''}
                 onClick={() => open(n)} disabled={n.eventId == null} title={n.eventId == null ? 'No event (a silence rule)' : 'Show the event'}>
                 <span className="notification-head">
-                  <strong className="wrap-words">{n.title}</strong>
+                  <strong className="wrap-words">{mask.text(n.title)}</strong>
                   <time className="muted small" dateTime={new Date(n.firedAt).toISOString()}>{formatDateTime(n.firedAt)}</time>
                 </span>
-                {n.body && <span className="notification-body wrap-words">{n.body}</span>}
+                {n.body && <span className="notification-body wrap-words">{mask.text(n.body)}</span>}
                 <span className="muted small">{ruleName(n)}</span>
               </button>
             </li>

@@ -9,6 +9,8 @@ export interface SettingsForm {
   retentionMaxEvents: string;
   /** In KiB, as the user thinks of it; sent as bytes. */
   bodyLimitKiB: string;
+  /** Desktop notifications without the message text (lock-screen safety). */
+  hideNotificationText?: boolean;
 }
 
 /** Field keys as the core names them in validation messages (`retention.days: …`). */
@@ -23,6 +25,7 @@ export function formFromSettings(v: SettingsView): SettingsForm {
     retentionDays: v.retention.days == null ? '' : String(v.retention.days),
     retentionMaxEvents: v.retention.maxEvents == null ? '' : String(v.retention.maxEvents),
     bodyLimitKiB: String(Math.round(v.bodyLimitBytes / 1024)),
+    hideNotificationText: v.hideNotificationText === true,
   };
 }
 
@@ -64,6 +67,8 @@ export function buildSettingsUpdate(f: SettingsForm): { update: SettingsUpdate; 
   const kib = intOf(f.bodyLimitKiB);
   if (kib === 'bad' || kib === null) errors.bodyLimitBytes = 'a whole number of KiB';
   else update.bodyLimitBytes = kib * 1024;
+
+  if (f.hideNotificationText !== undefined) update.hideNotificationText = f.hideNotificationText;
 
   return { update, errors };
 }

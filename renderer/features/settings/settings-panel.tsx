@@ -90,10 +90,19 @@ function StoredSettings() {
 
       <section className="panel-section">
         <h3 className="section-title">Retention</h3>
-        <NumberField label="Keep for (days)" value={form.retentionDays} onChange={(v) => change({ retentionDays: v })} testId="retention-days" hint="Empty: keep forever." />
+        <NumberField label="Keep for (days)" value={form.retentionDays} onChange={(v) => change({ retentionDays: v })} testId="retention-days" hint="Empty: keep forever. New installs keep 30 days: messages are customers' personal data." />
         {err('retention.days')}
         <NumberField label="Keep at most (events)" value={form.retentionMaxEvents} onChange={(v) => change({ retentionMaxEvents: v })} testId="retention-max" hint="Empty: no limit. At least 100." />
         {err('retention.maxEvents')}
+      </section>
+
+      <section className="panel-section">
+        <h3 className="section-title">Privacy</h3>
+        <label className="panel-row form-row">
+          <input type="checkbox" checked={form.hideNotificationText === true} onChange={(ev) => change({ hideNotificationText: ev.target.checked })} data-testid="hide-notification-text" />
+          <span>Hide message text in desktop notifications (they can show on a locked screen)</span>
+        </label>
+        <p className="muted small">Privacy mode (top bar, Shift+P) masks names, numbers and message text on screen.</p>
       </section>
 
       <section className="panel-section">

@@ -10,6 +10,8 @@ import { callbackBase } from './callback-url';
 import { levelIcon, providerCallback } from './setup-helpers';
 import { SetupStepper, useDoctorRefresh, useSetupSteps } from './setup-stepper';
 import { groupFindings, verdict } from './setup-steps';
+import { RetentionNote } from './setup-guide';
+import { usePanel } from '../panels/panel-state';
 
 export function SetupPanel() {
   useDoctorRefresh();
@@ -21,7 +23,21 @@ export function SetupPanel() {
       <DoctorSection />
       <AddressSection />
       <InstructionsSection />
+      <RetentionSection />
     </div>
+  );
+}
+
+/** How long data is kept, visible where setup is checked; changed in Settings. */
+function RetentionSection() {
+  const days = useApp((s) => s.settings?.retention.days);
+  if (days === undefined) return null;
+  return (
+    <section className="panel-section" data-testid="setup-retention">
+      <h3 className="section-title">Retention</h3>
+      <RetentionNote days={days} />
+      <button type="button" className="btn btn-xs" onClick={() => usePanel.getState().open('settings')}>Change in Settings</button>
+    </section>
   );
 }
 

@@ -6,6 +6,7 @@ import type { HookEvent } from '../../../shared/types';
 import { formatDateTime, formatDuration, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 import { buildThread, serviceWindow } from './thread';
+import { useMask } from '../privacy/privacy';
 
 function useNow(everyMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -20,6 +21,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
   items: HookEvent[]; lastIncomingAt: number | null; selectedId: number | null; onSelect(id: number): void;
 }) {
   const now = useNow(30_000);
+  const mask = useMask();
   const thread = buildThread(items);
   const win = serviceWindow(lastIncomingAt, now);
   return (
@@ -48,7 +50,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
             <li key={`in-${it.event.id}`} className={`bubble bubble-in${it.event.id === selectedId ? ' is-selected' : ''}`} data-testid="bubble-in">
               <button type="button" className="bubble-body" onClick={() => onSelect(it.event.id)}>
                 {it.imported && <span className="bubble-tag" data-testid="bubble-imported">imported</span>}
-                <span className="bubble-text">{it.event.text ?? `[${it.event.messageType ?? 'message'}]`}</span>
+                <span className="bubble-text">{mask.text(it.event.text) ?? `[${it.event.messageType ?? 'message'}]`}</span>
                 <span className="bubble-meta" title={formatDateTime(it.at)}>{formatRowTime(it.at)}</span>
               </button>
             </li>
@@ -58,8 +60,8 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
                 {it.source !== 'api' && (
                   <span className="bubble-tag" data-testid={`bubble-source-${it.source}`}>{it.source === 'phone' ? 'sent from the phone app' : 'imported'}</span>
                 )}
-                {it.text ? <span className="bubble-text">{it.text}</span> : <span className="bubble-text muted">Message {shortId(it.messageId)}</span>}
-                {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}{it.last.errorTitle}</span>}
+                {it.text ? <span className="bubble-text">{mask.text(it.text)}</span> : <span className="bubble-text muted">Message {shortId(it.messageId)}</span>}
+                {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}{mask.scrub(it.last.errorTitle)}</span>}
                 <span className="bubble-meta" title={formatDateTime(it.at)}>
                   {formatRowTime(it.at)} <StatusBadge event={it.last} />
                 </span>

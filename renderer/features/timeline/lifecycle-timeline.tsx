@@ -3,9 +3,11 @@ import type { MessageLifecycle } from '../../../shared/types';
 import { formatDateTime, formatDuration, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 import { eventTime } from './thread';
+import { useMask } from '../privacy/privacy';
 
 export function LifecycleTimeline({ lifecycle, selectedId, onSelect }: { lifecycle: MessageLifecycle; selectedId: number | null; onSelect(id: number): void }) {
   const evs = lifecycle.events;
+  const mask = useMask();
   // The step that reached the current state (the last such one, if the provider repeated it).
   let currentIdx = -1;
   evs.forEach((e, i) => { if (e.status === lifecycle.current) currentIdx = i; });
@@ -32,8 +34,8 @@ export function LifecycleTimeline({ lifecycle, selectedId, onSelect }: { lifecyc
                 <span className="timeline-dot" aria-hidden="true" />
                 <StatusBadge event={e} />
                 <span className="timeline-time">{formatRowTime(t)}</span>
-                {e.kind === 'message' && e.text && <span className="timeline-text">{e.text}</span>}
-                {e.errorTitle && <span className="timeline-text text-error">{e.errorCode ? `${e.errorCode} · ` : ''}{e.errorTitle}</span>}
+                {e.kind === 'message' && e.text && <span className="timeline-text">{mask.text(e.text)}</span>}
+                {e.errorTitle && <span className="timeline-text text-error">{e.errorCode ? `${e.errorCode} · ` : ''}{mask.scrub(e.errorTitle)}</span>}
                 {e.duplicate && <span className="tag">dup</span>}
                 {i === currentIdx && <span className="tag tag-current">current</span>}
               </button>

@@ -14,10 +14,11 @@ export const EXPORT_FORMATS = [
 export type ExportFormatId = (typeof EXPORT_FORMATS)[number]['format'];
 
 /** `GET /api/export?format=…&<filter>&token=…`, the download link under serve. */
-export function exportHref(format: ExportFormatId, filter: EventFilter, token: string, base = ''): string {
+export function exportHref(format: ExportFormatId, filter: EventFilter, token: string, base = '', redact = false): string {
   const filterQuery = filterToSearch(filter, '').replace(/^\?/, '');
   const parts = [`format=${encodeURIComponent(format)}`];
   if (filterQuery) parts.push(filterQuery);
+  if (redact) parts.push('redact=1');
   parts.push(`token=${encodeURIComponent(token)}`);
   return `${base}/api/export?${parts.join('&')}`;
 }

@@ -4,6 +4,7 @@ import type { SimulateResult } from '../../../shared/ipc';
 import type { EventFilter } from '../../../shared/types';
 import { resolveToken } from '../../state/bridge';
 import { useApp, useAppStore } from '../../state/hooks';
+import { usePrivacy } from '../privacy/privacy';
 import {
   buildSimulateArgs, DEFAULT_SIMULATOR_FORM, detectImportFormat, errorCodeOptions, EXPORT_FORMATS, exportHref,
   META_MESSAGE_TYPES, sequenceFor, STATUS_SEQUENCES, TWILIO_MESSAGE_TYPES, type ExportFormatId, type SimulatorForm,
@@ -155,9 +156,12 @@ function ExportSection() {
     return resolveToken(location.search, storage);
   }, [isDesktop]);
 
+  // Redacted by default while privacy mode is on: what is on screen is what would be shared.
+  const privacyOn = usePrivacy((s) => s.on);
+  const [redact, setRedact] = useState(privacyOn);
   const save = async (format: ExportFormatId) => {
     setMsg(null);
-    const r = await store.getState().exportSave(format);
+    const r = await store.getState().exportSave(format, redact);
     if (!r.ok) setMsg({ error: true, text: r.error });
     else setMsg({ error: false, text: r.value.saved ? `Saved to ${r.value.path ?? 'the chosen file'}.` : 'Cancelled.' });
   };
@@ -166,11 +170,15 @@ function ExportSection() {
     <section className="panel-section" data-testid="export">
       <h3 className="section-title">Export</h3>
       <p className="muted small">The current filter: <span data-testid="export-filter">{filterWords(filter)}</span>.</p>
+      <label className="panel-row small" title="Names, numbers and message text become stable pseudonyms (also inside the bodies); signature and token headers are left out">
+        <input type="checkbox" checked={redact} onChange={(ev) => setRedact(ev.target.checked)} data-testid="export-redact" />
+        Redact personal data (names, numbers, message text) — for sharing
+      </label>
       <div className="panel-row">
         {EXPORT_FORMATS.map(({ format, label }) => isDesktop ? (
           <button key={format} type="button" className="btn btn-xs" onClick={() => void save(format)} data-testid={`export-${format}`}>{label}</button>
         ) : token ? (
-          <a key={format} className="btn btn-xs" href={exportHref(format, filter, token)} download data-testid={`export-${format}`}>{label}</a>
+          <a key={format} className="btn btn-xs" href={exportHref(format, filter, token, '', redact)} download data-testid={`export-${format}`}>{label}</a>
         ) : null)}
       </div>
       {!isDesktop && !token && <p className="field-error">No token in this page's address: reopen the address printed by serve.</p>}

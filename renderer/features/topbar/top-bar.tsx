@@ -6,6 +6,7 @@ import { callbackBase } from '../setup/callback-url';
 import { PanelNav } from '../panels/panel-host';
 import { usePanel } from '../panels/panel-state';
 import { countsText } from './counts';
+import { PrivacyToggle } from '../privacy/privacy';
 
 export function TopBar() {
   const store = useAppStore();
@@ -81,6 +82,7 @@ export function TopBar() {
         <span>Tunnel {tunnelState}</span>{' '}
         <span className="muted">· {countsText(s.total, s.allTotal)}</span>
       </button>
+      <PrivacyToggle />
 
       <button
         type="button"

@@ -1,7 +1,7 @@
 // Setup doctor, settings edits and the power tools (simulate, replay, cURL, import, export). Every
 // action answers a Result so a form can show the server's message next to the field it concerns.
 import type { ArgsOf, ReplayResult, SimulateResult } from '../../../shared/ipc';
-import type { DoctorFinding, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
+import type { DoctorFinding, ForgetResult, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 import { nextFixed } from '../../features/setup/setup-steps';
 
@@ -32,9 +32,11 @@ export interface ToolsSlice {
   requestCurl(requestId: number): Promise<Result<string>>;
   importFile(text: string, format: 'har' | 'ndjson'): Promise<Result<ImportResult>>;
   /** Desktop only: main asks where to save the export of the current filter. */
-  exportSave(format: ExportFormat): Promise<Result<{ saved: boolean; path: string | null }>>;
+  exportSave(format: ExportFormat, redact?: boolean): Promise<Result<{ saved: boolean; path: string | null }>>;
   /** Refetch the selected event's detail in place (after a replay added a forward to its request). */
   refreshDetail(): Promise<void>;
+  /** Counts (dryRun) or erases everything about one contact; after erasing, the views reload without it. */
+  forgetContact(contactId: string, dryRun: boolean): Promise<Result<ForgetResult>>;
 }
 
 const fail = (err: unknown): { ok: false; error: string; code?: string } => {
@@ -82,7 +84,19 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     replayFiltered: (target) => attempt(() => bridge.invoke('replay:filtered', { filter: get().filter, ...(target ? { target } : {}) })),
     requestCurl: (requestId) => attempt(async () => (await bridge.invoke('requests:curl', { requestId })).curl),
     importFile: (text, format) => attempt(() => bridge.invoke('import:file', { text, format })),
-    exportSave: (format) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter })),
+    exportSave: (format, redact) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter, ...(redact ? { redact: true } : {}) })),
+    forgetContact: (contactId, dryRun) => attempt(async () => {
+      const r = await bridge.invoke('contacts:forget', { contactId, dryRun });
+      if (!r.dryRun) {
+        get().clearSelection();
+        // Emptied first: reload() keeps loaded events newer than the page it fetches (as if pushed
+        // meanwhile), and the erased ones must not survive as such.
+        // Toasts and the history may quote the contact too: drop the toasts, refetch the history.
+        set({ events: [], notifications: [] });
+        await Promise.all([get().reload(), get().refreshStats(), get().notificationHistory ? get().loadNotificationHistory() : null]);
+      }
+      return r;
+    }),
     async refreshDetail() {
       const id = get().selectedId;
       if (id == null) return;
