@@ -26,7 +26,7 @@ let requestId: number;
 
 beforeEach(() => {
   db = new Database(':memory:');
-  db.exec(MIGRATIONS[0]);
+  for (const m of MIGRATIONS) db.exec(m);
   requestId = Number(db.prepare(`INSERT INTO requests (received_at, method, path, headers, response_status, signature)
     VALUES (0, 'POST', '/meta', '[]', 200, 'valid')`).run().lastInsertRowid);
   now = local(10);
@@ -91,12 +91,12 @@ describe('rules store', () => {
 
   it('refuses invalid rules with the code and the reason', () => {
     try {
-      addRule({ when: { textRegex: '(a+)+' } });
+      addRule({ when: { textRegex: '(a)\\1' } });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(HookscopeError);
       expect((err as HookscopeError).code).toBe('REGEX_UNSAFE');
-      expect((err as HookscopeError).message).toMatch(/repeat/);
+      expect((err as HookscopeError).message).toMatch(/backreference/);
     }
     expect(() => updateRule(db, 99, preset('lead-replied'))).toThrow(/no rule #99/);
     expect(listRules(db)).toEqual([]);
