@@ -18,6 +18,7 @@ import type { EventKind, EventStatus, HookEvent, Provider, RuleInput, RuleWhen, 
 import type { ErrorCode } from './errors';
 import { ruleInputSchema } from './ipc';
 import { RE2JS } from 're2js';
+import { actionsProblem } from './actions';
 
 /** What evaluation needs from outside: the store answers whether an event is a lead reply. */
 export interface RuleContext {
@@ -331,6 +332,8 @@ export const TEMPLATE_PLACEHOLDERS = [
   'contactName', 'contactId', 'text', 'errorCode', 'errorTitle', 'errorHint', 'status', 'messageType', 'provider', 'minutes',
 ] as const;
 const PLACEHOLDER_SET = new Set<string>(TEMPLATE_PLACEHOLDERS);
+/** A digest has no event: its title and body speak of the period. */
+export const DIGEST_PLACEHOLDERS = ['period', 'failed', 'leadsReplied', 'unanswered', 'summary'] as const;
 const RENDER_LIMIT = 1000;
 
 function placeholderValue(name: string, ev: HookEvent | null, vars: Record<string, string>): string | null {
@@ -434,21 +437,30 @@ export function validateRule(input: unknown): RuleValidation {
 
   const problem = whenProblem(rule.when, 'when', 0);
   if (problem) return fail(problem.message, problem.code);
-  if (rule.silence == null && Object.keys(rule.when).length === 0) {
+  const timers = (['silence', 'unanswered', 'digest'] as const).filter((k) => rule[k] != null);
+  if (timers.length > 1) return fail(`${timers.join(' and ')}: a rule is one kind of timer; make separate rules`);
+  if (timers.length === 0 && Object.keys(rule.when).length === 0) {
     return fail('when: add at least one condition; a rule without conditions would notify on every event');
+  }
+  for (const k of ['silence', 'unanswered'] as const) {
+    const w = rule[k];
+    if (!w) continue;
+    if ((w.from === undefined) !== (w.to === undefined)) return fail(`${k}: give both from and to for working hours, or neither`);
+    if (w.from !== undefined && w.from === w.to) return fail(`${k}: working hours from and to are the same time`);
+  }
+  if (rule.digest && rule.digest.every === 'day' && !rule.digest.at) return fail('digest: a daily digest needs a time, e.g. "at": "18:00"');
+  if (rule.actions) {
+    const p = actionsProblem(rule.actions, { digest: rule.digest != null });
+    if (p) return fail(p);
   }
   if (rule.quietHours && rule.quietHours.from === rule.quietHours.to) {
     return fail('quietHours: from and to are the same time; give a real window such as 22:00–07:00, or remove quiet hours');
   }
-  if (rule.silence) {
-    const { from, to } = rule.silence;
-    if ((from === undefined) !== (to === undefined)) return fail('silence: give both from and to for working hours, or neither');
-    if (from !== undefined && from === to) return fail('silence: working hours from and to are the same time');
-  }
+  const allowed = rule.digest ? DIGEST_PLACEHOLDERS : TEMPLATE_PLACEHOLDERS;
   for (const field of ['title', 'body'] as const) {
     for (const m of rule[field].matchAll(/\{(\w+)\}/g)) {
-      if (!PLACEHOLDER_SET.has(m[1])) {
-        return fail(`${field}: unknown placeholder {${m[1]}}; use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+      if (!(allowed as readonly string[]).includes(m[1])) {
+        return fail(`${field}: unknown placeholder {${m[1]}}; use ${allowed.map((p) => `{${p}}`).join(', ')}`);
       }
     }
   }
@@ -513,6 +525,25 @@ export const RULE_PRESETS: { id: string; name: string; description: string; rule
       name: 'Silence during working hours', enabled: true, when: {},
       silence: { minutes: 60, from: '09:00', to: '18:00' }, quietHours: null,
       title: 'No incoming messages for {minutes} minutes', body: 'Check the tunnel, the webhook URL in the provider and the phone number.',
+    },
+  },
+  {
+    id: 'unanswered-lead',
+    name: 'Unanswered lead',
+    description: 'A lead wrote and nobody answered within 15 working minutes (no outgoing message to them). Counted inside working hours; survives restarts.',
+    rule: {
+      name: 'Unanswered lead', enabled: true, when: { kind: ['message'], leadReply: true },
+      unanswered: { minutes: 15, from: '09:00', to: '18:00' }, quietHours: null,
+      title: '{contactName} is waiting for an answer', body: 'No reply for {minutes} minutes: “{text}”',
+    },
+  },
+  {
+    id: 'daily-digest',
+    name: 'Daily digest',
+    description: 'Every day at 18:00: failed messages by error code, leads who replied, leads still unanswered. Add an http action to post it to a team chat.',
+    rule: {
+      name: 'Daily digest', enabled: true, when: {}, digest: { every: 'day', at: '18:00' }, quietHours: null,
+      title: 'Hookscope digest, {period}', body: '{summary}',
     },
   },
 ];

@@ -88,7 +88,7 @@ export function createCore(opts: CoreOptions): Core {
         await receiver.stop();
         started = false;
       }
-      api.stop();
+      await api.stop();
       await writer.close();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
