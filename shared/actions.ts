@@ -102,16 +102,23 @@ export function renderBody(tpl: string, fields: Record<string, unknown>): string
   });
 }
 
+/**
+ * Splits an http(s) URL without the URL global (shared/ has neither Node's nor the DOM's): enough to
+ * validate a target and to show it redacted. The core re-parses with WHATWG URL before sending.
+ */
+export function parseHttpUrl(url: string): { protocol: string; userinfo: string; host: string; path: string; query: string } | null {
+  const m = /^(https?):\/\/(?:([^@/?#]*)@)?(\[[0-9a-fA-F:.]+\]|[^/?#:@\s]+)(?::(\d{1,5}))?([^?#\s]*)(\?[^#\s]*)?(#\S*)?$/i.exec(url.trim());
+  if (!m) return null;
+  return { protocol: m[1].toLowerCase(), userinfo: m[2] ?? '', host: m[3] + (m[4] ? `:${m[4]}` : ''), path: m[5] || '/', query: m[6] ?? '' };
+}
+
 /** Keeps a URL recognisable without its secret parts: chat webhook URLs carry their token in the path. */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const segs = u.pathname.split('/').filter(Boolean);
-    const shown = segs.length > 1 ? `/${segs[0]}/…` : segs.length === 1 && segs[0].length > 24 ? '/…' : u.pathname;
-    return `${u.protocol}//${u.host}${shown}${u.search ? '?…' : ''}`;
-  } catch {
-    return '(invalid URL)';
-  }
+  const u = parseHttpUrl(url);
+  if (!u) return '(invalid URL)';
+  const segs = u.path.split('/').filter(Boolean);
+  const shown = segs.length > 1 ? `/${segs[0]}/…` : segs.length === 1 && segs[0].length > 24 ? '/…' : u.path;
+  return `${u.protocol}://${u.host}${shown}${u.query ? '?…' : ''}`;
 }
 
 /** The first problem with a rule's actions, as "actions[i].field: what to change", or null. */
@@ -123,10 +130,10 @@ export function actionsProblem(actions: RuleAction[], opts: { digest: boolean })
     const a = actions[i];
     const at = `actions[${i}]`;
     if (a.type === 'notify') { if (++notifies > 1) return `${at}: one notify action is enough`; continue; }
-    let u: URL;
-    try { u = new URL(a.url); } catch { return `${at}.url: not a URL; give the full https://… address`; }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') return `${at}.url: only http:// and https:// targets`;
-    if (u.username || u.password) return `${at}.url: put credentials in a header, not in the URL`;
+    if (!/^https?:\/\//i.test(a.url.trim())) return `${at}.url: only http:// and https:// targets; give the full https://… address`;
+    const u = parseHttpUrl(a.url);
+    if (!u) return `${at}.url: not a URL; give the full https://… address`;
+    if (u.userinfo) return `${at}.url: put credentials in a header, not in the URL`;
     for (const [k, v] of Object.entries(a.headers ?? {})) {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) return `${at}.headers: "${k}" is not a valid header name`;
       if (FORBIDDEN_HEADERS.has(k.toLowerCase())) return `${at}.headers: ${k} is set by Hookscope itself`;

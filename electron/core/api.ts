@@ -27,6 +27,8 @@ export interface CoreApi {
   stop(): Promise<void>;
   /** Export/import/cURL/extra stats/retention, for the shells (Core.tools). */
   tools?: CoreTools;
+  /** Runs timer rules and due action retries now (Core.tickRules). */
+  tickRules(): void;
 }
 
 function notFound(what: string): never {
@@ -192,5 +194,6 @@ export function createHandlers(parts: CoreParts): CoreApi {
     start() { power.start(); rules.start(); },
     stop() { rules.stop(); power.stop(); return sender.stop(); },
     tools: power.tools,
+    tickRules: () => rules.tick(),
   };
 }

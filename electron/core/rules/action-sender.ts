@@ -92,14 +92,14 @@ function isLocalHost(host: string): boolean {
 export function loopProblem(url: string, self: { ports: number[]; urls: string[] }): string | null {
   let u: URL;
   try { u = new URL(url); } catch { return 'the target is not a URL'; }
-  for (const s of self.urls) {
-    try {
-      if (new URL(s).host.toLowerCase() === u.host.toLowerCase()) return 'refused: the target is this Hookscope’s own public URL; every action would come back as a webhook';
-    } catch { /* a malformed setting is not a match */ }
-  }
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   if (self.ports.includes(port) && isLocalHost(u.hostname)) {
     return `refused: the target is this Hookscope’s own receiver (port ${port}); every action would come back as a webhook`;
+  }
+  for (const s of self.urls) {
+    try {
+      if (new URL(s).host.toLowerCase() === u.host.toLowerCase()) return 'refused: the target is this Hookscope’s own public URL (tunnel); every action would come back as a webhook';
+    } catch { /* a malformed setting is not a match */ }
   }
   return null;
 }
@@ -248,9 +248,10 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
       : await send({ url: a.action.url, method: a.action.method ?? 'POST', headers, body: Buffer.from(a.body, 'utf8'),
         timeoutMs: a.action.timeoutMs ?? DEFAULT_TIMEOUT_MS });
     const ok = o.status != null && o.status >= 200 && o.status < 300;
+    const error = o.error ?? (ok ? null : `HTTP ${o.status}`);
     record({ rule_id: a.ruleId, event_id: null, contact_id: null, url: a.action.url, attempt: 1, status: o.status,
-      error: o.error ?? (ok ? null : `HTTP ${o.status}`), duration_ms: o.durationMs, response_excerpt: excerptOf(o), at: clock(), test: 1, next_at: null });
-    return { ...o, excerpt: excerptOf(o), url: redactUrl(a.action.url) };
+      error, duration_ms: o.durationMs, response_excerpt: excerptOf(o), at: clock(), test: 1, next_at: null });
+    return { ...o, error, excerpt: excerptOf(o), url: redactUrl(a.action.url) };
   }
 
   function list(q: { ruleId?: number; eventId?: number; limit?: number }): DeliveryRecord[] {

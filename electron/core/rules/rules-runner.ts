@@ -339,7 +339,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       const slot = digestSlot(d, now);
       const last = getState.get(rule.id, 'digestSlot');
       // A new digest rule starts counting now: its first digest covers the time since it was made.
-      if (!last) { setState.run(rule.id, 'digestSlot', String(slot)); continue; }
+      if (!last) { setState.run(rule.id, 'digestSlot', String(now)); continue; }
       const since = Number(last.value);
       if (!(slot > since)) continue;
       if (inQuietHours(rule.quietHours, localTime(now))) continue;
