@@ -17,6 +17,7 @@ export interface DesktopNotifier extends Notifier {
  * make a message read differently from what it says, are dropped; the length is clipped.
  */
 export function notificationText(text: string, max: number, platform: NodeJS.Platform = process.platform, markup = false): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   let t = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '');
   if (t.length > max) t = `${t.slice(0, max - 1)}…`;
   if (platform === 'linux' && markup) t = t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');

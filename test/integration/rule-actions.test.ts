@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryRecord, NotificationRecord, Rule, RuleInput } from '../../shared/types';
 import type { RuleTestResult } from '../../shared/ipc';
 import { ACTION_PRESETS } from '../../shared/actions';
-import { startTestCore, signMetaBody, type TestCore } from '../helpers/core';
+import { startTestCore, type TestCore } from '../helpers/core';
 
 const SECRET = 'app-secret-for-actions';
 const HOOK_SECRET = 'crm-shared-secret';
