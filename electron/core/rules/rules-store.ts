@@ -77,7 +77,11 @@ function specOf(rule: RuleInput): RuleInput {
   }) };
 }
 
-/** Applies the write-only secrets of an input: a string sets, null clears, omitted keeps (by action index). */
+/**
+ * Applies the write-only secrets of an input: a string sets, null clears, omitted keeps. A kept secret
+ * stays bound to its action's index AND URL: when actions are reordered or the URL changes, it is
+ * dropped rather than sign requests to a target it was never meant for.
+ */
 function saveSecrets(db: Db, ruleId: number, rule: RuleInput): void {
   const actions = rule.actions ?? [];
   db.prepare('DELETE FROM action_secrets WHERE rule_id = ? AND action_index >= ?').run(ruleId, actions.length);
@@ -85,7 +89,9 @@ function saveSecrets(db: Db, ruleId: number, rule: RuleInput): void {
     if (a.type !== 'http' || a.secret === null) {
       db.prepare('DELETE FROM action_secrets WHERE rule_id = ? AND action_index = ?').run(ruleId, i);
     } else if (typeof a.secret === 'string' && a.secret !== '') {
-      db.prepare('INSERT OR REPLACE INTO action_secrets (rule_id, action_index, secret) VALUES (?, ?, ?)').run(ruleId, i, a.secret);
+      db.prepare('INSERT OR REPLACE INTO action_secrets (rule_id, action_index, url, secret) VALUES (?, ?, ?, ?)').run(ruleId, i, a.url, a.secret);
+    } else {
+      db.prepare('DELETE FROM action_secrets WHERE rule_id = ? AND action_index = ? AND url <> ?').run(ruleId, i, a.url);
     }
   });
 }

@@ -152,6 +152,7 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE action_secrets (
     rule_id INTEGER NOT NULL,
     action_index INTEGER NOT NULL,
+    url TEXT NOT NULL,
     secret TEXT NOT NULL,
     PRIMARY KEY (rule_id, action_index)
   );
