@@ -61,7 +61,7 @@ export interface ActionSender {
 
 interface JobRow {
   id: number; rule_id: number | null; event_id: number | null; action_index: number; contact_id: string | null;
-  method: string; url: string; headers: string; body: Buffer; timeout_ms: number; attempts: number; next_at: number;
+  method: string; url: string; origin: string; headers: string; body: Buffer; timeout_ms: number; attempts: number; next_at: number;
 }
 interface DeliveryRow {
   id: number; rule_id: number | null; event_id: number | null; url: string; attempt: number; status: number | null;
@@ -86,6 +86,10 @@ function isLocalHost(host: string): boolean {
     for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.address.toLowerCase() === h) return true;
   } catch { /* no interface list: loopback names above still count */ }
   return false;
+}
+
+function originOf(url: string): string {
+  try { return new URL(url).origin; } catch { return url; }
 }
 
 /** Why sending to `url` would loop back into this receiver, or null. */
@@ -124,9 +128,11 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   const st = {
-    insertJob: db.prepare(`INSERT INTO action_jobs (rule_id, event_id, action_index, contact_id, method, url, headers, body, timeout_ms, attempts, next_at, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`),
-    due: db.prepare<[number], JobRow>('SELECT * FROM action_jobs WHERE next_at <= ? ORDER BY next_at, id LIMIT 200'),
+    insertJob: db.prepare(`INSERT INTO action_jobs (rule_id, event_id, action_index, contact_id, method, url, origin, headers, body, timeout_ms, attempts, next_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`),
+    // Busy origins are left out in SQL, so a dead target's backlog can never fill the page and starve the rest.
+    due: db.prepare<[number, string], JobRow>(`SELECT * FROM action_jobs WHERE next_at <= ? AND origin NOT IN (SELECT value FROM json_each(?))
+      ORDER BY next_at, id LIMIT 64`),
     nextDue: db.prepare<[], { t: number | null }>('SELECT MIN(next_at) AS t FROM action_jobs'),
     deleteJob: db.prepare('DELETE FROM action_jobs WHERE id = ?'),
     retryJob: db.prepare('UPDATE action_jobs SET attempts = ?, next_at = ? WHERE id = ?'),
@@ -164,19 +170,25 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
     const now = clock();
     if (a.ruleId != null && overCap(a.ruleId, now, a.action.url, a.eventId, a.contactId)) return false;
     const headers = actionHeaders(a.action, a.body, a.secret);
-    st.insertJob.run(a.ruleId, a.eventId, a.actionIndex, a.contactId, a.action.method ?? 'POST', a.action.url, JSON.stringify(headers),
-      Buffer.from(a.body, 'utf8'), a.action.timeoutMs ?? DEFAULT_TIMEOUT_MS, now, now);
-    // Never inside the caller's turn: the receiver's commit callback returns first.
-    setImmediate(pump);
+    st.insertJob.run(a.ruleId, a.eventId, a.actionIndex, a.contactId, a.action.method ?? 'POST', a.action.url, originOf(a.action.url),
+      JSON.stringify(headers), Buffer.from(a.body, 'utf8'), a.action.timeoutMs ?? DEFAULT_TIMEOUT_MS, now, now);
+    schedulePump();
     return true;
+  }
+
+  let pumpScheduled = false;
+  /** Never inside the caller's turn (the receiver's commit callback returns first), and once per turn. */
+  function schedulePump(): void {
+    if (pumpScheduled || stopped) return;
+    pumpScheduled = true;
+    setImmediate(() => { pumpScheduled = false; pump(); });
   }
 
   const delayAfter = (attempt: number) => baseDelay * 2 ** (attempt - 1);
   const excerptOf = (o: SendOutcome) => (o.excerpt == null ? null : o.excerpt.slice(0, EXCERPT_CHARS));
 
   function attempt(job: JobRow): void {
-    let origin: string;
-    try { origin = new URL(job.url).origin; } catch { origin = job.url; }
+    const origin = job.origin;
     const loop = loopProblem(job.url, deps.self());
     const n = job.attempts + 1;
     if (loop) {
@@ -210,7 +222,7 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
         const left = (perOrigin.get(origin) ?? 1) - 1;
         if (left <= 0) perOrigin.delete(origin); else perOrigin.set(origin, left);
         running.delete(p);
-        if (!stopped) setImmediate(pump);
+        schedulePump();
       });
     running.add(p);
   }
@@ -228,13 +240,18 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
   function pump(): void {
     if (stopped) return;
     try {
-      for (const job of st.due.all(clock())) {
-        if (inFlight.size >= MAX_IN_FLIGHT) break;
-        if (inFlight.has(job.id)) continue;
-        let origin: string;
-        try { origin = new URL(job.url).origin; } catch { origin = job.url; }
-        if ((perOrigin.get(origin) ?? 0) >= MAX_PER_ORIGIN) continue; // this target is busy; others go on
-        attempt(job);
+      while (inFlight.size < MAX_IN_FLIGHT) {
+        const busy = [...perOrigin].filter(([, n]) => n >= MAX_PER_ORIGIN).map(([o]) => o);
+        const page = st.due.all(clock(), JSON.stringify(busy)).filter((j) => !inFlight.has(j.id));
+        if (page.length === 0) break;
+        let started = 0;
+        for (const job of page) {
+          if (inFlight.size >= MAX_IN_FLIGHT) break;
+          if ((perOrigin.get(job.origin) ?? 0) >= MAX_PER_ORIGIN) continue; // this target is busy; others go on
+          attempt(job);
+          started++;
+        }
+        if (started === 0) break;
       }
     } catch (err) {
       logger.error('action queue failed', { error: (err as Error).message });

@@ -121,6 +121,7 @@ export const MIGRATIONS: string[] = [
     contact_id TEXT,
     method TEXT NOT NULL,
     url TEXT NOT NULL,
+    origin TEXT NOT NULL,
     headers TEXT NOT NULL,
     body BLOB NOT NULL,
     timeout_ms INTEGER NOT NULL,
