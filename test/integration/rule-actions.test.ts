@@ -220,6 +220,25 @@ describe('http actions', () => {
     expect((await t.call<{ total: number }>('events:list', {})).total).toBe(4);
   });
 
+  it('a dead target with a long backlog does not starve another target queued behind it', async () => {
+    const clock = { now: Date.now() };
+    const t = await core(clock, undefined, { actionsPerMinute: 1000 });
+    const dead = await target();
+    dead.hang = true;
+    const chat = await target();
+    await t.call('rules:create', { name: 'To the dead one', when: { text: 'dead' }, throttleSeconds: 0,
+      actions: [{ type: 'http', url: `${dead.url}/x`, timeoutMs: 60_000, body: '{"t": {text|json}}' }] });
+    await t.call('rules:create', { name: 'To chat', when: { text: 'chat' }, throttleSeconds: 0,
+      actions: [{ type: 'http', url: `${chat.url}/y`, body: '{"t": {text|json}}' }] });
+    const backlog = meta({ contacts: [{ profile: { name: 'X' }, wa_id: '5511911110010' }], messages: Array.from({ length: 100 }, (_, i) => (
+      { from: '5511911110010', id: `wamid.dead${i}`, timestamp: '1700000000', type: 'text', text: { body: `dead ${i}` } })) });
+    await t.postMeta(backlog, SECRET);
+    await until(() => dead.seen.length, (n) => n === 2, 'the dead target holding its two slots');
+    await t.postMeta(incoming('5511911110011', 'chat please'), SECRET);
+    await until(() => chat.seen.length, (n) => n === 1, 'the chat post behind 98 queued dead ones');
+    expect(dead.seen).toHaveLength(2);
+  });
+
   it('caps actions per minute per rule and records the overflow in one row', async () => {
     const clock = { now: Date.now() };
     const t = await core(clock, undefined, { actionsPerMinute: 3 });
