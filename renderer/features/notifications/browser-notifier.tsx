@@ -2,12 +2,13 @@
 // (Notifications panel). The desktop app never does this here: main shows native ones.
 import { useEffect } from 'react';
 import { useAppStore } from '../../state/hooks';
-import { newlyFired, notificationApi, readOptIn, shouldShowBrowserNotifications } from './browser-notify';
+import { createNotifyBudget, newlyFired, notificationApi, readOptIn, shouldShowBrowserNotifications } from './browser-notify';
 
 export function BrowserNotifier() {
   const store = useAppStore();
   useEffect(() => {
     let lastSeen = Math.max(0, ...store.getState().notifications.map((n) => n.id));
+    const budget = createNotifyBudget();
     return store.subscribe((s, prev) => {
       if (s.notifications === prev.notifications) return;
       const fresh = newlyFired(s.notifications, lastSeen);
@@ -15,7 +16,11 @@ export function BrowserNotifier() {
       lastSeen = fresh[fresh.length - 1].id;
       const api = notificationApi();
       if (!api || !shouldShowBrowserNotifications({ isDesktop: s.isDesktop, permission: api.permission, optedIn: readOptIn() })) return;
-      for (const n of fresh) {
+      const { show, more } = budget(fresh.length);
+      if (more > 0) {
+        try { new api(`${more} more notification${more === 1 ? '' : 's'}`, { body: 'Held back to keep the desktop usable; all are in the Notifications panel.', tag: 'hookscope-more' }); } catch { /* as below */ }
+      }
+      for (const n of fresh.slice(0, show)) {
         try {
           const shown = new api(n.title, { body: n.body, tag: `hookscope-${n.id}` });
           shown.onclick = () => {
