@@ -327,7 +327,7 @@ describe('presets', () => {
   };
 
   it('all validate unchanged', () => {
-    expect(RULE_PRESETS.map((p) => p.id)).toEqual(['lead-replied', 'message-failed', 'opt-out', 'keyword', 'silence', 'unanswered-lead', 'daily-digest']);
+    expect(RULE_PRESETS.map((p) => p.id)).toEqual(['lead-replied', 'message-failed', 'opt-out', 'keyword', 'call-failed', 'flow-blocked', 'account-restricted', 'silence', 'unanswered-lead', 'daily-digest']);
     for (const p of RULE_PRESETS) {
       const v = validateRule(p.rule);
       expect(v.ok, p.id).toBe(true);
