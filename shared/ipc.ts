@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
-  DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DeliveryRecord, DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -65,6 +65,36 @@ export const ruleInputSchema = z.object({
   body: z.string().max(1000).default('{text}'),
   silence: z.object({ minutes: z.number().int().min(1).max(7 * 1440), from: hhmm.optional(), to: hhmm.optional() })
     .nullable().optional(),
+  unanswered: z.object({ minutes: z.number().int().min(1).max(7 * 1440), from: hhmm.optional(), to: hhmm.optional() }).strict()
+    .nullable().optional(),
+  digest: z.object({ every: z.enum(['day', 'hour']), at: hhmm.optional() }).strict().nullable().optional(),
+  actions: z.array(z.discriminatedUnion('type', [
+    z.object({ type: z.literal('notify') }).strict(),
+    z.object({
+      type: z.literal('http'),
+      url: z.string().trim().min(1, 'give the target URL').max(2000),
+      method: z.enum(['POST', 'PUT', 'PATCH', 'GET']).default('POST'),
+      headers: z.record(z.string().max(100), z.string().max(2000)).optional(),
+      body: z.string().max(20_000).optional(),
+      secret: z.string().max(500).nullable().optional(),
+      // Reads carry it; accepted back (and ignored) so a rule read from the API can be PUT as it is.
+      secretSet: z.boolean().optional(),
+      preset: z.enum(['slack', 'discord', 'teams', 'json']).optional(),
+      timeoutMs: z.number().int().min(500).max(60_000).optional(),
+    }).strict(),
+  ])).max(10).optional(),
+});
+
+export const deliveriesQuerySchema = z.object({
+  ruleId: num.int().min(0).optional(),
+  eventId: num.int().min(0).optional(),
+  limit: num.int().min(1).max(1000).optional(),
+});
+
+/** Test a rule's http actions with the sample event: a saved rule by id, or the editor's unsaved rule. */
+export const ruleTestSchema = z.object({
+  id: num.int().positive().optional(),
+  rule: z.unknown().optional(),
 });
 
 export const settingsUpdateSchema = z.object({
@@ -117,6 +147,11 @@ export interface RulePreview {
   wouldHaveFired: number;
 }
 
+export interface RuleTestResult {
+  /** One per http action of the rule, in order. */
+  results: { actionIndex: number; url: string; status: number | null; durationMs: number; error: string | null; excerpt: string | null }[];
+}
+
 export interface AppInfo {
   version: string;
   mode: 'desktop' | 'serve';
@@ -138,6 +173,8 @@ export interface RequestChannels {
   'rules:delete': { args: { id: number }; result: { deleted: true } };
   'rules:preview': { args: { rule: unknown; eventId?: number; sinceMs?: number }; result: RulePreview };
   'notifications:list': { args: { limit?: number } | void; result: { items: NotificationRecord[] } };
+  'rules:test': { args: z.input<typeof ruleTestSchema>; result: RuleTestResult };
+  'deliveries:list': { args: z.input<typeof deliveriesQuerySchema> | void; result: { items: DeliveryRecord[] } };
   'settings:get': { args: void; result: SettingsView };
   'settings:update': { args: z.input<typeof settingsUpdateSchema>; result: SettingsView };
   /**
@@ -165,6 +202,8 @@ export interface PushChannels {
   'events:appended': HookEvent[];
   'tunnel:changed': TunnelState;
   'notifications:fired': NotificationRecord[];
+  /** Attempts of http actions, as they finish. */
+  'deliveries:recorded': DeliveryRecord[];
   'settings:changed': SettingsView;
   /** The user clicked a desktop notification: select that event. */
   'notifications:clicked': { eventId: number | null; notificationId: number };
@@ -191,6 +230,8 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'rules:delete': idArg,
   'rules:preview': z.object({ rule: z.unknown(), eventId: num.int().positive().optional(), sinceMs: num.int().min(0).max(90 * 86_400_000).optional() }),
   'notifications:list': z.object({ limit: num.int().min(1).max(1000).optional() }).optional(),
+  'rules:test': ruleTestSchema,
+  'deliveries:list': deliveriesQuerySchema.optional(),
   'settings:get': z.undefined().optional(),
   'settings:update': settingsUpdateSchema,
   'settings:reveal-verify-token': z.undefined().optional(),
@@ -212,7 +253,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
 export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
-  'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true,
+  'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true, 'deliveries:recorded': true,
   'notifications:clicked': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];

@@ -19,6 +19,8 @@
 import type { EventKind, EventStatus, HookEvent, Provider, RuleInput, RuleWhen, SignatureVerdict } from './types';
 import type { ErrorCode } from './errors';
 import { ruleInputSchema } from './ipc';
+import { RE2JS } from 're2js';
+import { actionsProblem } from './actions';
 import { explainError } from './error-codes';
 
 /** What evaluation needs from outside: the store answers whether an event is a lead reply. */
@@ -31,7 +33,6 @@ export const TEXT_SCAN_LIMIT = 2000;
 export const REGEX_MAX_LENGTH = 200;
 /** Deepest nesting of `any` accepted (any → any → any). */
 export const MAX_ANY_DEPTH = 3;
-const MAX_REPEAT_COUNT = 1000;
 const MAX_TEXT_WILDCARDS = 2;
 
 // ---------------------------------------------------------------------------------------------
@@ -59,199 +60,87 @@ function foldedText(ev: HookEvent): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regex safety
+// Regexes: a linear-time engine
+
+/** What evaluation needs from a compiled pattern: "does it match anywhere in this text". */
+export interface TextMatcher { test(s: string): boolean }
 
 /**
- * Why a pattern could run away (catastrophic backtracking) or is otherwise refused, or null when it
- * looks safe. Conservative by design: it refuses some harmless patterns rather than admit a bad one.
- * Assumes the pattern already compiles with the `u` flag.
+ * Why a pattern is refused before the engine sees it, or null. Rule regexes run on RE2JS, whose
+ * matching time is linear in the text whatever the pattern (no backtracking), so `a*a*a*a*b` or
+ * `(a+)+$` cost the same as `ab` on a hostile message. The price: the constructs that need
+ * backtracking do not exist in that engine — they are named here so the user learns what to change,
+ * instead of a bare parser message.
  */
 export function regexSafetyProblem(pattern: string): string | null {
   if (pattern.length > REGEX_MAX_LENGTH) {
     return `the pattern is ${pattern.length} characters long; the limit is ${REGEX_MAX_LENGTH}`;
   }
-  interface Frame { bodyStart: number; bars: number[]; hasQuantifier: boolean }
-  type Atom = { kind: 'char' | 'narrow' | 'wide' } | { kind: 'group'; frame: Frame; body: string };
-  const stack: Frame[] = [{ bodyStart: 0, bars: [], hasQuantifier: false }];
-  let last: Atom | null = null;
-  // Open-ended repeats of broad atoms (`.*`, `\w+`, `\d*`, `[^…]*`, `[a-z]+`) overlap with each other, so
-  // backtracking costs about n^k for k of them, times n start positions unless the branch starts with ^.
-  // On TEXT_SCAN_LIMIT (2,000) characters n^2 is a few ms, n^3 is seconds: allow degree 2 at most.
-  let wideUnbounded = 0;
-  let anchored = pattern[0] === '^';
-  const branchProblem = (): string | null => (wideUnbounded + (anchored ? 0 : 1) > 2
-    ? 'too many open-ended repeats of broad classes (.*, \\w+, \\d*, [^…]*, [a-z]+): use at most one, or two when the pattern starts with ^ — on long texts their cost multiplies'
-    : null);
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i];
-    const top = stack[stack.length - 1];
-    if (c === '\\') {
-      const n = pattern[i + 1] ?? '';
-      if (/[1-9]/.test(n) || (n === 'k' && pattern[i + 2] === '<')) {
-        return 'backreferences (\\1, \\k<name>) are not allowed: they can make matching take exponential time';
-      }
-      if (n === 'b' || n === 'B') { last = null; i += 2; continue; }
-      if ((n === 'p' || n === 'P' || n === 'u') && pattern[i + 2] === '{') {
-        const end = pattern.indexOf('}', i + 2);
-        i = end < 0 ? pattern.length : end + 1;
-        last = { kind: n === 'u' ? 'char' : 'wide' };
-        continue;
-      }
-      const extra = n === 'u' ? 4 : n === 'x' ? 2 : n === 'c' ? 1 : 0;
-      i += 2 + extra;
-      last = { kind: 'wWSDd'.includes(n) ? 'wide' : /[a-zA-Z0-9]/.test(n) ? 'narrow' : 'char' };
-      continue;
-    }
-    if (c === '[') {
-      let j = i + 1;
-      const negated = pattern[j] === '^';
-      if (negated) j++;
-      let broad = negated;
-      while (j < pattern.length && pattern[j] !== ']') {
-        if (pattern[j] === '\\') { if ('wWSDdpP'.includes(pattern[j + 1] ?? '')) broad = true; j += 2; continue; }
-        if (pattern[j] === '-' && j > i + 1 && pattern[j + 1] !== ']') broad = true; // a range such as a-z
-        j++;
-      }
-      i = j + 1;
-      last = { kind: broad ? 'wide' : 'narrow' };
-      continue;
-    }
-    if (c === '(') {
-      if (pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) {
-        return 'lookbehind ((?<=…), (?<!…)) is not allowed; match the preceding text directly instead';
-      }
-      let skip = 1;
-      if (pattern.startsWith('(?:', i) || pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i)) skip = 3;
-      else if (pattern.startsWith('(?<', i)) skip = pattern.indexOf('>', i) - i + 1;
-      else if (pattern[i + 1] === '?') skip = Math.max(2, pattern.indexOf(':', i) - i + 1); // (?i:…) modifiers
-      stack.push({ bodyStart: i + skip, bars: [], hasQuantifier: false });
-      last = null;
-      i += skip;
-      continue;
-    }
-    if (c === ')') {
-      if (stack.length < 2) return 'unbalanced parenthesis';
-      const f = stack.pop() as Frame;
-      // A quantifier anywhere inside makes every enclosing group "contain a quantifier".
-      if (f.hasQuantifier) stack[stack.length - 1].hasQuantifier = true;
-      last = { kind: 'group', frame: f, body: pattern.slice(f.bodyStart, i) };
-      i++;
-      continue;
-    }
-    if (c === '|') {
-      if (stack.length === 1) {
-        const p = branchProblem();
-        if (p) return p;
-        wideUnbounded = 0;
-        anchored = pattern[i + 1] === '^';
-      }
-      top.bars.push(i - top.bodyStart);
-      last = null;
-      i++;
-      continue;
-    }
-    if (c === '*' || c === '+' || c === '?' || c === '{') {
-      let max = Infinity;
-      let len = 1;
-      if (c === '?') max = 1;
-      else if (c === '{') {
-        const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
-        if (!m) { last = { kind: 'char' }; i++; continue; }
-        len = m[0].length;
-        const lo = Number(m[1]);
-        max = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
-        if (lo > MAX_REPEAT_COUNT || (max !== Infinity && max > MAX_REPEAT_COUNT)) {
-          return `repeat counts above ${MAX_REPEAT_COUNT} are not allowed (${m[0]})`;
-        }
-      }
-      i += len;
-      if (pattern[i] === '?') i++; // lazy variant: same cost profile
-      top.hasQuantifier = true;
-      if (last && last.kind === 'group' && max > 1) {
-        if (last.frame.hasQuantifier) {
-          return `a repeated group contains another repeat, like (a+)+ or (a*)*: "(${last.body})" is repeated and repeats inside; this can run for ever on some texts — remove the inner or the outer repeat`;
-        }
-        if (last.frame.bars.length > 0 && !alternativesDisjoint(last.body, last.frame.bars)) {
-          return `a repeated group has alternatives that can match the same text, like (a|a)* or (a|ab)+: "(${last.body})" — make each alternative a distinct plain word, or use a character class`;
-        }
-      }
-      // A long bounded repeat ({0,500}) backtracks like an open-ended one.
-      if (max > 50 && last && last.kind === 'wide') wideUnbounded++;
-      last = null;
-      continue;
-    }
-    // Anchors cannot be repeated; everything else left is a single literal character or `.`.
-    last = c === '^' || c === '$' ? null : { kind: c === '.' ? 'wide' : 'char' };
-    i++;
+  // Skip escaped characters and character classes so `[\\1]` or `\\(?=` are not misread.
+  const bare = pattern.replace(/\\./g, (m) => (/\\[1-9k]/.test(m) ? m : '__')).replace(/\[(?:\\.|[^\]\\])*\]/g, '__');
+  if (/\\[1-9]|\\k</.test(bare)) {
+    return 'backreferences (\\1, \\k<name>) are not supported: they need a backtracking engine, which can run for ever on some texts';
   }
-  return branchProblem();
+  if (/\(\?<[=!]/.test(bare)) {
+    return 'lookbehind ((?<=…), (?<!…)) is not supported: match the preceding text directly instead';
+  }
+  if (/\(\?[=!]/.test(bare)) {
+    return 'lookahead ((?=…), (?!…)) is not supported: match the following text directly, or use two rules';
+  }
+  return null;
 }
 
-/** True when every alternative is a plain literal and none is a prefix of another (so a repeat cannot split text two ways). */
-function alternativesDisjoint(body: string, bars: number[]): boolean {
-  const parts: string[] = [];
-  let from = 0;
-  for (const b of [...bars, body.length]) { parts.push(body.slice(from, b)); from = b + 1; }
-  const literals: string[] = [];
-  for (const p of parts) {
-    let lit = '';
-    for (let j = 0; j < p.length; j++) {
-      const ch = p[j];
-      if (ch === '\\') {
-        const n = p[j + 1] ?? '';
-        if (/[a-zA-Z0-9]/.test(n) || n === '') return false;
-        lit += n;
-        j++;
-      } else if ('.[](){}*+?^$|'.includes(ch)) return false;
-      else lit += ch;
-    }
-    if (lit === '') return false;
-    literals.push(foldText(lit));
-  }
-  for (let a = 0; a < literals.length; a++) {
-    for (let b = 0; b < literals.length; b++) {
-      if (a !== b && literals[b].startsWith(literals[a])) return false;
-    }
-  }
-  return true;
-}
+const MAX_REPEAT_COUNT = 1000;
 
-/** Compiles a rule's regex the way evaluation uses it; returns the problem instead when unusable. */
-export function compileTextRegex(pattern: string): { ok: true; re: RegExp } | { ok: false; code: ErrorCode; message: string } {
-  let re: RegExp;
-  try {
-    re = new RegExp(stripAccents(pattern), 'iu');
-  } catch (err) {
-    return { ok: false, code: 'RULE_INVALID', message: `the regular expression does not compile: ${(err as Error).message}` };
-  }
+/**
+ * Compiles a rule's regex the way evaluation uses it (case-insensitive, accents stripped from the
+ * pattern as from the text); returns the problem instead when unusable.
+ */
+export function compileTextRegex(pattern: string): { ok: true; re: TextMatcher } | { ok: false; code: ErrorCode; message: string } {
   const problem = regexSafetyProblem(pattern);
-  if (problem) return { ok: false, code: 'REGEX_UNSAFE', message: `the regular expression could run away: ${problem}` };
-  return { ok: true, re };
+  if (problem) return { ok: false, code: 'REGEX_UNSAFE', message: `the regular expression is not supported: ${problem}` };
+  for (const m of pattern.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) {
+    if (Number(m[1]) > MAX_REPEAT_COUNT || (m[2] && Number(m[2]) > MAX_REPEAT_COUNT)) {
+      return { ok: false, code: 'RULE_INVALID', message: `the regular expression does not compile: repeat counts above ${MAX_REPEAT_COUNT} are not allowed (${m[0]})` };
+    }
+  }
+  try {
+    // translateRegExp turns JavaScript spellings RE2 lacks (\u00e9, \u{…}, (?<name>…), \cA) into RE2's.
+    const re = RE2JS.compile(RE2JS.translateRegExp(stripAccents(pattern)), RE2JS.CASE_INSENSITIVE);
+    return { ok: true, re };
+  } catch (err) {
+    const msg = (err as Error).message.replace(/^error parsing regexp: /, '');
+    return { ok: false, code: 'RULE_INVALID', message: `the regular expression does not compile: ${msg}` };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Word and contact matching
 
 const WORD = '[\\p{L}\\p{N}]';
+const NOT_WORD = '[^\\p{L}\\p{N}]';
 const isWordChar = (ch: string) => /[\p{L}\p{N}]/u.test(ch);
 
-/** A whole-word, case- and accent-insensitive matcher for `text` / `contactName` (see the header). */
-export function compileWordMatch(phrase: string): RegExp | null {
+/**
+ * A whole-word, case- and accent-insensitive matcher for `text` / `contactName` (see the header), on the
+ * same linear-time engine as regexes: with two `*` wildcards a backtracking engine costs n³ on texts
+ * like "abab…". Word boundaries are spelled as "start or a non-word character" (RE2 has no lookaround).
+ */
+export function compileWordMatch(phrase: string): TextMatcher | null {
   const needle = foldText(phrase.trim());
   if (needle.replace(/\*/g, '') === '') return null;
   let src = '';
   for (const ch of needle) {
     if (ch === '*') src += `${WORD}*`;
     else if (/\s/.test(ch)) { if (!src.endsWith('\\s+')) src += '\\s+'; }
-    else src += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    else src += RE2JS.quote(ch);
   }
   const first = needle[0];
   const lastCh = needle[needle.length - 1];
   // Boundaries only where the phrase itself starts/ends with a letter or digit: "!!" or "R$" still match inside text.
-  if (first === '*' || isWordChar(first)) src = `(?<!${WORD})${src}`;
-  if (lastCh === '*' || isWordChar(lastCh)) src = `${src}(?!${WORD})`;
-  return new RegExp(src, 'u');
+  if (first === '*' || isWordChar(first)) src = `(?:^|${NOT_WORD})${src}`;
+  if (lastCh === '*' || isWordChar(lastCh)) src = `${src}(?:${NOT_WORD}|$)`;
+  return RE2JS.compile(src);
 }
 
 /** Splits a `contact` condition into digit patterns; [] when it holds no digits. */
@@ -454,6 +343,8 @@ export const TEMPLATE_PLACEHOLDERS = [
   'contactName', 'contactId', 'text', 'errorCode', 'errorTitle', 'errorHint', 'status', 'messageType', 'provider', 'minutes',
 ] as const;
 const PLACEHOLDER_SET = new Set<string>(TEMPLATE_PLACEHOLDERS);
+/** A digest has no event: its title and body speak of the period. */
+export const DIGEST_PLACEHOLDERS = ['period', 'failed', 'leadsReplied', 'unanswered', 'summary'] as const;
 const RENDER_LIMIT = 1000;
 
 function placeholderValue(name: string, ev: HookEvent | null, vars: Record<string, string>): string | null {
@@ -562,21 +453,30 @@ export function validateRule(input: unknown): RuleValidation {
 
   const problem = whenProblem(rule.when, 'when', 0);
   if (problem) return fail(problem.message, problem.code);
-  if (rule.silence == null && Object.keys(rule.when).length === 0) {
+  const timers = (['silence', 'unanswered', 'digest'] as const).filter((k) => rule[k] != null);
+  if (timers.length > 1) return fail(`${timers.join(' and ')}: a rule is one kind of timer; make separate rules`);
+  if (timers.length === 0 && Object.keys(rule.when).length === 0) {
     return fail('when: add at least one condition; a rule without conditions would notify on every event');
+  }
+  for (const k of ['silence', 'unanswered'] as const) {
+    const w = rule[k];
+    if (!w) continue;
+    if ((w.from === undefined) !== (w.to === undefined)) return fail(`${k}: give both from and to for working hours, or neither`);
+    if (w.from !== undefined && w.from === w.to) return fail(`${k}: working hours from and to are the same time`);
+  }
+  if (rule.digest && rule.digest.every === 'day' && !rule.digest.at) return fail('digest: a daily digest needs a time, e.g. "at": "18:00"');
+  if (rule.actions) {
+    const p = actionsProblem(rule.actions, { digest: rule.digest != null });
+    if (p) return fail(p);
   }
   if (rule.quietHours && rule.quietHours.from === rule.quietHours.to) {
     return fail('quietHours: from and to are the same time; give a real window such as 22:00–07:00, or remove quiet hours');
   }
-  if (rule.silence) {
-    const { from, to } = rule.silence;
-    if ((from === undefined) !== (to === undefined)) return fail('silence: give both from and to for working hours, or neither');
-    if (from !== undefined && from === to) return fail('silence: working hours from and to are the same time');
-  }
+  const allowed = rule.digest ? DIGEST_PLACEHOLDERS : TEMPLATE_PLACEHOLDERS;
   for (const field of ['title', 'body'] as const) {
     for (const m of rule[field].matchAll(/\{(\w+)\}/g)) {
-      if (!PLACEHOLDER_SET.has(m[1])) {
-        return fail(`${field}: unknown placeholder {${m[1]}}; use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+      if (!(allowed as readonly string[]).includes(m[1])) {
+        return fail(`${field}: unknown placeholder {${m[1]}}; use ${allowed.map((p) => `{${p}}`).join(', ')}`);
       }
     }
   }
@@ -669,6 +569,25 @@ export const RULE_PRESETS: { id: string; name: string; description: string; rule
       name: 'Silence during working hours', enabled: true, when: {},
       silence: { minutes: 60, from: '09:00', to: '18:00' }, quietHours: null,
       title: 'No incoming messages for {minutes} minutes', body: 'Check the tunnel, the webhook URL in the provider and the phone number.',
+    },
+  },
+  {
+    id: 'unanswered-lead',
+    name: 'Unanswered lead',
+    description: 'A lead wrote and nobody answered within 15 working minutes (no outgoing message to them). Counted inside working hours; survives restarts.',
+    rule: {
+      name: 'Unanswered lead', enabled: true, when: { kind: ['message'], leadReply: true },
+      unanswered: { minutes: 15, from: '09:00', to: '18:00' }, quietHours: null,
+      title: '{contactName} is waiting for an answer', body: 'No reply for {minutes} minutes: “{text}”',
+    },
+  },
+  {
+    id: 'daily-digest',
+    name: 'Daily digest',
+    description: 'Every day at 18:00: failed messages by error code, leads who replied, leads still unanswered. Add an http action to post it to a team chat.',
+    rule: {
+      name: 'Daily digest', enabled: true, when: {}, digest: { every: 'day', at: '18:00' }, quietHours: null,
+      title: 'Hookscope digest, {period}', body: '{summary}',
     },
   },
 ];

@@ -197,6 +197,56 @@ export interface Rule {
   body: string;
   /** Timer-driven preset: no incoming message for N minutes during working hours. */
   silence?: { minutes: number; from?: string; to?: string } | null;
+  /**
+   * Timer-driven: a message matching `when` arrived and no outgoing message to that contact followed
+   * within N minutes (counted inside working hours when from/to are given).
+   */
+  unanswered?: { minutes: number; from?: string; to?: string } | null;
+  /** Timer-driven: a summary every day at `at` (HH:MM, local time) or every hour on the hour. */
+  digest?: { every: 'day' | 'hour'; at?: string } | null;
+  /** What the rule does; omitted = a desktop notification (`[{ type: 'notify' }]`). */
+  actions?: RuleAction[];
+}
+
+export interface NotifyAction { type: 'notify' }
+
+export interface HttpAction {
+  type: 'http';
+  url: string;
+  method?: 'POST' | 'PUT' | 'PATCH' | 'GET';
+  headers?: Record<string, string>;
+  /** Template: `{field}`, `{field|json}`, `{field|slack}` (docs/api.md). */
+  body?: string;
+  /**
+   * Write-only. On input: a string sets it, null clears it, omitted keeps the stored one. Reads never
+   * carry it, only `secretSet`. When set, the request carries X-Hookscope-Signature: sha256=<hex HMAC>.
+   */
+  secret?: string | null;
+  secretSet?: boolean;
+  preset?: 'slack' | 'discord' | 'teams' | 'json';
+  /** Per attempt; default 10 s. */
+  timeoutMs?: number;
+}
+
+export type RuleAction = NotifyAction | HttpAction;
+
+/** One attempt of an http action (GET /api/deliveries). `url` is shown with its secret parts hidden. */
+export interface DeliveryRecord {
+  id: number;
+  ruleId: number | null;
+  eventId: number | null;
+  url: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  durationMs: number | null;
+  at: number;
+  /** The first bytes of the answer. */
+  excerpt: string | null;
+  /** Sent by the Test button with the sample event. */
+  test: boolean;
+  /** A retry is scheduled at this time (ms); null when this attempt was the last. */
+  nextAttemptAt: number | null;
 }
 
 export type RuleInput = Omit<Rule, 'id'>;

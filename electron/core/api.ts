@@ -9,8 +9,13 @@ import type { CoreParts } from './parts';
 import { debugSignature } from './ingest/signature';
 import { createPowerTools, type CoreTools } from './tools/power-tools';
 import { createRulesRunner } from './rules/rules-runner';
-import { createLeadReplyChecker, createRule, deleteRule, listNotifications, listRules, updateRule } from './rules/rules-store';
+import { createActionSender } from './rules/action-sender';
+import {
+  actionSecret, createLeadReplyChecker, createRule, deleteRule, digestFacts, getRule, listNotifications, listRules, updateRule,
+} from './rules/rules-store';
 import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
+import { actionsOf, eventFields, renderBody, SAMPLE_EVENT } from '../../shared/actions';
+import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
 import { forgetContact } from './store/forget';
@@ -20,9 +25,12 @@ export interface CoreApi {
   handlers: ContractHandlers;
   afterStored(input: ReceiverInput, result: IngestResult): void;
   start(): void;
-  stop(): void;
+  /** Resolves when http actions in flight have been aborted (their jobs stay queued for the next start). */
+  stop(): Promise<void>;
   /** Export/import/cURL/extra stats/retention, for the shells (Core.tools). */
   tools?: CoreTools;
+  /** Runs timer rules and due action retries now (Core.tickRules). */
+  tickRules(): void;
 }
 
 function notFound(what: string): never {
@@ -74,6 +82,20 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const doctor = createDoctor({ store, settings, tunnel, clock: parts.clock });
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
+  const sender = createActionSender({
+    db: store.db,
+    clock: parts.clock,
+    logger: parts.logger,
+    emit: (d) => emitter.emit('deliveries:recorded', d),
+    // Where webhooks reach this Hookscope: an action aimed there would loop (action-sender.ts).
+    self: () => {
+      const info = parts.receiverInfo();
+      const tunnelUrl = tunnel.get().url ?? null;
+      const urls = [tunnelUrl, settings.publicUrl(tunnelUrl), info?.url].filter((u): u is string => !!u);
+      return { ports: info ? [info.port] : [], urls };
+    },
+    maxPerMinute: opts.actionsPerMinute,
+  });
   const rules = createRulesRunner({
     db: store.db,
     clock: parts.clock,
@@ -82,7 +104,49 @@ export function createHandlers(parts: CoreParts): CoreApi {
     emit: (n) => emitter.emit('notifications:fired', n),
     isLeadReply,
     lastIncomingAt: () => (lastIncomingStmt.get() as { t: number } | undefined)?.t ?? null,
+    sender,
+    getEvent: (id) => store.getEvent(id),
+    tickMs: opts.rulesTickMs,
   });
+
+  /** Test button: every http action of the rule, once, with the sample event (or the last day's digest). */
+  async function testRule(args: { id?: number; rule?: unknown }) {
+    let rule: RuleInput;
+    const ruleId = args.id ?? null;
+    if (args.rule !== undefined) {
+      const v = validateRule(args.rule);
+      if (!v.ok) throw new HookscopeError(v.code, v.message);
+      rule = v.rule;
+    } else if (ruleId != null) {
+      rule = getRule(store.db, ruleId) ?? notFound(`Rule ${ruleId}`);
+    } else {
+      throw new HookscopeError('BAD_REQUEST', 'Give a rule id or a rule to test.');
+    }
+    const http = actionsOf(rule).map((a, i) => [a, i] as const).filter((x): x is readonly [HttpAction, number] => x[0].type === 'http');
+    if (http.length === 0) throw new HookscopeError('BAD_REQUEST', 'This rule has no http action to test; add one (Slack, Discord, Teams, JSON…).');
+    const now = parts.clock();
+    const ev = rule.digest ? null : { ...SAMPLE_EVENT, receivedAt: now };
+    let extra: Record<string, unknown> = { minutes: rule.unanswered?.minutes ?? rule.silence?.minutes ?? '' };
+    let vars: Record<string, string> = { minutes: String(extra.minutes) };
+    if (rule.digest) {
+      const f = digestFacts(store.db, isLeadReply, now - 86_400_000, now);
+      const summary = `${f.failed} failed · ${f.leadsReplied.length} leads replied · ${f.unanswered.length} unanswered (test: the last 24 hours)`;
+      extra = { period: 'the last 24 hours (test)', since: now - 86_400_000, until: now, failed: f.failed, failedByCode: f.failedByCode,
+        leadsReplied: f.leadsReplied, unanswered: f.unanswered, summary };
+      vars = { period: 'the last 24 hours (test)', summary, failed: String(f.failed), leadsReplied: String(f.leadsReplied.length), unanswered: String(f.unanswered.length) };
+    }
+    const title = renderTemplate(rule.title, ev, vars);
+    const body = renderTemplate(rule.body, ev, vars);
+    const results = await Promise.all(http.map(async ([a, i]) => {
+      // Write-only secret: the editor sends it only when typed; otherwise the stored one signs.
+      const secret = typeof a.secret === 'string' && a.secret !== '' ? a.secret
+        : a.secret === null || ruleId == null ? null : actionSecret(store.db, ruleId, i);
+      const fields = eventFields(ev, { ruleId, ruleName: rule.name, title, body, ...extra });
+      const o = await sender.test({ ruleId, eventId: null, actionIndex: i, contactId: null, action: a, body: renderBody(a.body ?? '', fields), secret });
+      return { actionIndex: i, url: o.url, status: o.status, durationMs: o.durationMs, error: o.error, excerpt: o.excerpt };
+    }));
+    return { results };
+  }
 
   const handlers: ContractHandlers = {
     'app:info': () => {
@@ -131,6 +195,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return { valid: true, error: null, matches, wouldHaveFired };
     },
     'notifications:list': ({ limit } = {}) => ({ items: listNotifications(store.db, limit ?? 200) }),
+    'rules:test': (args) => testRule(args as { id?: number; rule?: unknown }),
+    'deliveries:list': (q) => ({ items: sender.list((q ?? {}) as { ruleId?: number; eventId?: number; limit?: number }) }),
     'settings:get': () => settings.view(),
     'settings:update': (u) => {
       const view = settings.update(u as Parameters<import('./setup/settings').Settings['update']>[0]);
@@ -179,7 +245,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
       power.afterStored(input, result);
     },
     start() { power.start(); rules.start(); },
-    stop() { rules.stop(); power.stop(); },
+    stop() { rules.stop(); power.stop(); return sender.stop(); },
     tools: power.tools,
+    tickRules: () => rules.tick(),
   };
 }

@@ -28,6 +28,11 @@ export interface Core {
   on<P extends PushChannel>(channel: P, cb: (payload: PushChannels[P]) => void): () => void;
   /** Export/import, copy as cURL, extra stats, retention (tools/power-tools.ts). */
   readonly tools?: CoreTools;
+  /**
+   * Checks timer rules (silence, unanswered leads, digests) and due action retries now, by the core's
+   * clock. They also run every CoreOptions.rulesTickMs; a shell may call this on resume from sleep.
+   */
+  tickRules(): void;
 }
 
 export function createCore(opts: CoreOptions): Core {
@@ -77,6 +82,7 @@ export function createCore(opts: CoreOptions): Core {
     handlers: api.handlers,
     tools: api.tools,
     receiverInfo: () => receiver.info(),
+    tickRules: () => api.tickRules(),
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {
       const info = await receiver.start();
@@ -89,7 +95,7 @@ export function createCore(opts: CoreOptions): Core {
         await receiver.stop();
         started = false;
       }
-      api.stop();
+      await api.stop();
       await writer.close();
       batcher.flush();
       await tunnel.close().catch(() => undefined);

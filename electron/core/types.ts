@@ -81,4 +81,8 @@ export interface CoreOptions {
    * it measured slower than inline (docs/benchmarks.md, "Open misses").
    */
   writeWorker?: 'auto' | 'off' | string;
+  /** How often timer rules and due action retries are checked (ms); default 30 s. Tests set it low. */
+  rulesTickMs?: number;
+  /** Cap on http actions a minute per rule (the overflow is recorded); default 30. */
+  actionsPerMinute?: number;
 }

@@ -9,12 +9,29 @@ export interface DesktopNotifier extends Notifier {
   clearBadge(): void;
 }
 
+/**
+ * Text made safe for the platform's notification server. Linux servers (freedesktop Desktop
+ * Notifications) read a markup subset in the body — <b>, <i>, <a href>, <img src> — and entities, so a
+ * customer's "<a href=…>" would become a link and "<img src=file://…>" a file read: there the body is
+ * entity-escaped. Everywhere: control characters (but newlines) and bidirectional overrides, which could
+ * make a message read differently from what it says, are dropped; the length is clipped.
+ */
+export function notificationText(text: string, max: number, platform: NodeJS.Platform = process.platform, markup = false): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+  let t = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '');
+  if (t.length > max) t = `${t.slice(0, max - 1)}…`;
+  if (platform === 'linux' && markup) t = t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return t;
+}
+
 export interface NotifierOptions {
   /** Shows, restores and focuses the window (creating it if it was closed) and returns it. */
   focusWindow: () => BrowserWindow;
   isWindowFocused: () => boolean;
   onClick: (click: { eventId: number | null; notificationId: number }) => void;
   logger: Logger;
+  /** Defaults to process.platform; tests pass one. */
+  platform?: NodeJS.Platform;
 }
 
 export function createNotifier(opts: NotifierOptions): DesktopNotifier {
@@ -30,8 +47,11 @@ export function createNotifier(opts: NotifierOptions): DesktopNotifier {
         opts.logger.info('desktop notifications are not supported here', { notificationId });
         return;
       }
-      // Payload text is hostile; Notification renders plain text, and it is clipped to keep toasts sane.
-      const n = new Notification({ title: title.slice(0, 200), body: body.slice(0, 1000), silent: false });
+      // Payload text is hostile. The title is shown as plain text everywhere; the body is markup on Linux.
+      const platform = opts.platform ?? process.platform;
+      const n = new Notification({
+        title: notificationText(title, 200, platform), body: notificationText(body, 1000, platform, true), silent: false,
+      });
       const forget = () => live.delete(n);
       n.on('click', () => {
         forget();

@@ -81,6 +81,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'stats') return { channel: 'stats:get', args: q };
     if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
     if (a === 'notifications') return { channel: 'notifications:list', args: q };
+    if (a === 'deliveries' && !b) return { channel: 'deliveries:list', args: q };
     if (a === 'settings') return { channel: 'settings:get', args: undefined };
     if (a === 'tunnel' && !b) return { channel: 'tunnel:get', args: undefined };
     if (a === 'info') return { channel: 'app:info', args: undefined };
@@ -89,6 +90,8 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
   if (method === 'POST') {
     if (a === 'rules' && !b) return { channel: 'rules:create', args: body };
     if (a === 'rules' && b === 'preview') return { channel: 'rules:preview', args: body };
+    if (a === 'rules' && b === 'test' && !c) return { channel: 'rules:test', args: { rule: body } };
+    if (a === 'rules' && b && c === 'test') return { channel: 'rules:test', args: { id: b, ...(body ? { rule: body } : {}) } };
     if (a === 'replay' && b) return { channel: 'replay:send', args: { ...(body as object ?? {}), requestId: b } };
     if (a === 'simulate') return { channel: 'simulate:send', args: body };
     if (a === 'tunnel' && b === 'start') return { channel: 'tunnel:start', args: undefined };

@@ -20,10 +20,10 @@ import { silentLogger } from '../../electron/core/types';
 
 beforeEach(() => { h.shown.length = 0; vi.clearAllMocks(); });
 
-function setup(focused = false) {
+function setup(focused = false, platform: NodeJS.Platform = 'darwin') {
   const focusWindow = vi.fn(() => ({}) as never);
   const onClick = vi.fn();
-  const notifier = createNotifier({ focusWindow, isWindowFocused: () => focused, onClick, logger: silentLogger });
+  const notifier = createNotifier({ focusWindow, isWindowFocused: () => focused, onClick, logger: silentLogger, platform });
   return { notifier, focusWindow, onClick };
 }
 
@@ -55,5 +55,14 @@ describe('notifier', () => {
     h.shown.length = 0;
     setup(false).notifier.show({ title: 'a', body: '', eventId: 1, notificationId: 1 });
     expect(h.shown).toHaveLength(0);
+  });
+
+  it('escapes markup in the body on Linux, where notification servers render it; strips bidi and control characters everywhere', () => {
+    const hostile = 'Click <a href="http://evil.example">here</a> & <img src="file:///etc/passwd"> \u202Egnp.exe\u0007';
+    setup(false, 'linux').notifier.show({ title: '<b>Eve</b>', body: hostile, eventId: 1, notificationId: 1 });
+    expect(h.shown[0].options.body).toBe('Click &lt;a href=&quot;http://evil.example&quot;&gt;here&lt;/a&gt; &amp; &lt;img src=&quot;file:///etc/passwd&quot;&gt; gnp.exe');
+    expect(h.shown[0].options.title).toBe('<b>Eve</b>'); // titles are plain text on every server
+    setup(false, 'darwin').notifier.show({ title: 't', body: hostile, eventId: 1, notificationId: 2 });
+    expect(h.shown[1].options.body).toBe('Click <a href="http://evil.example">here</a> & <img src="file:///etc/passwd"> gnp.exe');
   });
 });

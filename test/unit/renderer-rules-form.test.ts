@@ -74,7 +74,7 @@ describe('rule form', () => {
   });
 
   it('leaves the rest to the core: an unsafe regex is sent as typed and refused there', () => {
-    const r = ruleFromForm({ ...BLANK_FORM, name: 'x', textRegex: '(a+)+$' });
+    const r = ruleFromForm({ ...BLANK_FORM, name: 'x', textRegex: '(a)\\1' });
     expect(r.ok).toBe(true);
     if (r.ok) expect(validateRule(r.rule).ok).toBe(false);
   });
@@ -90,5 +90,46 @@ describe('rule form', () => {
     const all = ['a', 'b', 'c'] as const;
     expect(toggleIn(['c'], 'a', all)).toEqual(['a', 'c']);
     expect(toggleIn(['a', 'c'], 'a', all)).toEqual(['c']);
+  });
+});
+
+describe('rule form: actions and timers', () => {
+  it('http actions go first and notify last; the secret is sent only when typed or cleared', () => {
+    const base = { ...BLANK_FORM, name: 'x', kind: ['message' as const] };
+    expect(ruleFromForm(base)).toMatchObject({ ok: true, rule: { name: 'x' } });
+    const none = ruleFromForm(base);
+    if (none.ok) expect(none.rule.actions).toBeUndefined(); // default: notify
+    const h = { preset: 'slack' as const, url: ' https://hooks.slack.com/services/T/B/X ', method: 'POST' as const,
+      headers: 'content-type: application/json\nX-Team:  sales', body: '{"text": {message|slack|json}}', secret: '', secretSet: true, clearSecret: false };
+    const kept = ruleFromForm({ ...base, http: [h] });
+    expect(kept.ok && kept.rule.actions).toEqual([
+      { type: 'http', url: 'https://hooks.slack.com/services/T/B/X', method: 'POST', preset: 'slack',
+        headers: { 'content-type': 'application/json', 'X-Team': 'sales' }, body: '{"text": {message|slack|json}}' },
+      { type: 'notify' },
+    ]);
+    const typed = ruleFromForm({ ...base, notify: false, http: [{ ...h, secret: 's3' }] });
+    expect(typed.ok && typed.rule.actions).toEqual([expect.objectContaining({ secret: 's3' })]);
+    const cleared = ruleFromForm({ ...base, http: [{ ...h, clearSecret: true }] });
+    expect(cleared.ok && cleared.rule.actions?.[0]).toMatchObject({ secret: null });
+    expect(ruleFromForm({ ...base, notify: false })).toEqual({ ok: false, error: expect.stringMatching(/turn on the desktop notification or add an HTTP action/) });
+    expect(ruleFromForm({ ...base, http: [{ ...h, headers: 'no colon here' }] })).toEqual({ ok: false, error: expect.stringMatching(/Name: value/) });
+  });
+
+  it('round-trips unanswered and digest rules and the presets that use them', () => {
+    for (const id of ['unanswered-lead', 'daily-digest']) {
+      const p = RULE_PRESETS.find((x) => x.id === id)!.rule;
+      const r = ruleFromForm(formFromRule(p));
+      expect(r.ok, id).toBe(true);
+      if (r.ok) {
+        expect(r.rule.unanswered ?? null).toEqual(p.unanswered ?? null);
+        expect(r.rule.digest ?? null).toEqual(p.digest ?? null);
+        expect(validateRule(r.rule).ok).toBe(true);
+      }
+    }
+    const f = formFromRule({ name: 'a', enabled: true, when: {}, title: '', body: '', actions: [{ type: 'http', url: 'https://x.example/h', secretSet: true }] });
+    expect(f.notify).toBe(false);
+    expect(f.http[0]).toMatchObject({ url: 'https://x.example/h', secretSet: true, secret: '' });
+    expect(describeRule({ when: {}, digest: { every: 'day', at: '18:00' }, actions: [{ type: 'http', url: 'https://x', preset: 'teams' }] }))
+      .toBe('digest every day at 18:00 → teams');
   });
 });

@@ -6,7 +6,7 @@ import type { ArgsOf, RequestChannel, ResultOf } from '../../shared/ipc';
 import type { NotificationRecord, RuleInput } from '../../shared/types';
 import { BridgeError, type AppBridge } from '../../renderer/state/bridge';
 import { createAppStore } from '../../renderer/state/store';
-import { newlyFired, readOptIn, shouldShowBrowserNotifications, writeOptIn } from '../../renderer/features/notifications/browser-notify';
+import { createNotifyBudget, newlyFired, readOptIn, shouldShowBrowserNotifications, writeOptIn } from '../../renderer/features/notifications/browser-notify';
 
 type Handlers = Partial<{ [C in RequestChannel]: (a: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> }>;
 
@@ -117,5 +117,17 @@ describe('browser notifications', () => {
     writeOptIn(false, s);
     expect(readOptIn(s)).toBe(false);
     expect(newlyFired([note(5), note(3), note(4)], 3).map((n) => n.id)).toEqual([4, 5]);
+  });
+});
+
+describe('browser notification budget', () => {
+  it('shows at most 20 a minute, counts the rest for one summary, and starts afresh the next minute', () => {
+    let t = 0;
+    const budget = createNotifyBudget(20, () => t);
+    expect(budget(15)).toEqual({ show: 15, more: 0 });
+    expect(budget(10)).toEqual({ show: 5, more: 5 });
+    expect(budget(3)).toEqual({ show: 0, more: 8 });
+    t = 60_000;
+    expect(budget(2)).toEqual({ show: 2, more: 0 });
   });
 });

@@ -9,7 +9,7 @@ import { MIGRATIONS } from '../../electron/core/store/schema';
 import {
   createLeadReplyChecker, createRule, deleteRule, getRule, lastFiredFor, listNotifications, listRules, updateRule,
 } from '../../electron/core/rules/rules-store';
-import { createRulesRunner, type RulesRunnerDeps } from '../../electron/core/rules/rules-runner';
+import { createRulesRunner, workingMsBetween, type RulesRunnerDeps } from '../../electron/core/rules/rules-runner';
 import { silentLogger, type Notifier } from '../../electron/core/types';
 
 const MIN = 60_000;
@@ -26,7 +26,7 @@ let requestId: number;
 
 beforeEach(() => {
   db = new Database(':memory:');
-  db.exec(MIGRATIONS[0]);
+  for (const m of MIGRATIONS) db.exec(m);
   requestId = Number(db.prepare(`INSERT INTO requests (received_at, method, path, headers, response_status, signature)
     VALUES (0, 'POST', '/meta', '[]', 200, 'valid')`).run().lastInsertRowid);
   now = local(10);
@@ -91,12 +91,12 @@ describe('rules store', () => {
 
   it('refuses invalid rules with the code and the reason', () => {
     try {
-      addRule({ when: { textRegex: '(a+)+' } });
+      addRule({ when: { textRegex: '(a)\\1' } });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(HookscopeError);
       expect((err as HookscopeError).code).toBe('REGEX_UNSAFE');
-      expect((err as HookscopeError).message).toMatch(/repeat/);
+      expect((err as HookscopeError).message).toMatch(/backreference/);
     }
     expect(() => updateRule(db, 99, preset('lead-replied'))).toThrow(/no rule #99/);
     expect(listRules(db)).toEqual([]);
@@ -360,5 +360,52 @@ describe('rules runner: wouldHaveFired', () => {
     now += MIN;
     const late = addEvent({ contactId: '5511111' });
     expect(r.wouldHaveFired({ ...preset('lead-replied'), throttleSeconds: 0 }, [early, late])).toBe(1);
+  });
+});
+
+describe('rules runner: safety', () => {
+  it('an event whose signature is invalid or missing fires nothing — no notification, no http action', () => {
+    const queued: unknown[] = [];
+    const sender = { enqueue: (a: unknown) => { queued.push(a); return true; }, pump() {}, test: async () => { throw new Error('unused'); }, list: () => [], stop: async () => {} };
+    addRule({ throttleSeconds: 0, actions: [{ type: 'notify' }, { type: 'http', url: 'http://127.0.0.1:9/crm', body: '{"t": {text|json}}' }] });
+    const r = runner({ sender });
+    r.onEvents([failure('5511000000001', { signature: 'invalid' }), failure('5511000000002', { signature: 'missing' })]);
+    expect(notifications()).toEqual([]);
+    expect(queued).toEqual([]);
+    r.onEvents([failure('5511000000003', { signature: 'unchecked' })]);
+    expect(notifications()).toHaveLength(1);
+    expect(queued).toHaveLength(1);
+  });
+
+  it('caps desktop notifications at 20 a minute, records all, and sums up the rest once the minute is over', () => {
+    addRule({ throttleSeconds: 0 });
+    const r = runner();
+    r.onEvents(Array.from({ length: 25 }, (_, i) => failure(`55110000001${String(i).padStart(2, '0')}`)));
+    expect(notifications()).toHaveLength(25);
+    expect(emitted.flat()).toHaveLength(25);
+    expect(shown).toHaveLength(20);
+    now += 30_000;
+    r.tick();
+    expect(shown).toHaveLength(20);
+    now += 30_000;
+    r.tick();
+    expect(shown).toHaveLength(21);
+    expect(shown[20]).toMatchObject({ title: '5 more notifications', eventId: null });
+    r.tick();
+    expect(shown).toHaveLength(21); // the summary is said once
+    r.onEvents([failure('5511000000999')]);
+    expect(shown).toHaveLength(22); // a new minute, a new budget
+  });
+});
+
+describe('working minutes', () => {
+  it('counts only time inside the window, across nights and a window wrapping midnight', () => {
+    const w = { from: '09:00', to: '18:00' };
+    expect(workingMsBetween(local(17, 50), local(23), w)).toBe(10 * MIN);
+    expect(workingMsBetween(local(17, 50), local(9, 5, 16), w)).toBe(15 * MIN);
+    expect(workingMsBetween(local(8), local(8, 30), w)).toBe(0);
+    expect(workingMsBetween(local(10), local(11), {})).toBe(60 * MIN);
+    expect(workingMsBetween(local(21), local(7, 0, 16), { from: '22:00', to: '06:00' })).toBe(8 * 60 * MIN);
+    expect(workingMsBetween(local(10), local(10, 0, 18), w)).toBe(3 * 9 * 60 * MIN);
   });
 });

@@ -111,8 +111,8 @@ describe('conditions', () => {
   });
 
   it('an unusable regex never matches (and compileRule says why)', () => {
-    expect(m({ textRegex: '(a+)+$' }, ev({ text: 'aaaa' }))).toBe(false);
-    expect(compileRule(rule({ when: { textRegex: '(a+)+$' } })).error).toMatch(/run away/);
+    expect(m({ textRegex: '(a)\\1' }, ev({ text: 'aa' }))).toBe(false);
+    expect(compileRule(rule({ when: { textRegex: '(a)\\1' } })).error).toMatch(/backreferences .* not supported/);
     expect(compileRule(rule({ when: { textRegex: '(' } })).error).toMatch(/does not compile/);
   });
 
@@ -155,28 +155,16 @@ describe('combinators', () => {
   });
 });
 
-describe('regex safety', () => {
+describe('regex safety (linear-time engine)', () => {
   it.each([
-    ['(a+)+', /repeat/],
-    ['(a*)*', /repeat/],
-    ['(a|a)*', /alternatives/],
-    ['(a|ab)+', /alternatives/],
-    ['(\\w|\\d)+', /alternatives/],
-    ['(?:x\\w+y)*', /repeat/],
-    ['(a+){5}', /repeat/],
     ['(a)\\1', /backreference/],
     ['(?<n>a)\\k<n>', /backreference/],
     ['(?<=a)b', /lookbehind/],
     ['(?<!a)b', /lookbehind/],
-    ['.*a.*b.*c', /open-ended/],
-    ['a.*b.*c', /open-ended/],
-    ['[a-z]+[0-9]+x', /open-ended/],
-    ['x\\w+y.{0,500}z', /open-ended/],
-    ['^\\w+\\W*\\d+x', /open-ended/],
-    ['^ok|a.*b\\S+', /open-ended/],
-    ['a{2000}', /1000/],
+    ['(?=.*a)b', /lookahead/],
+    ['stop(?!watch)', /lookahead/],
     ['a'.repeat(201), /200 characters/],
-  ])('refuses %s', (pattern, why) => {
+  ])('refuses %s and says which construct to change', (pattern, why) => {
     const v = validateRule(rule({ when: { textRegex: pattern } }));
     expect(v.ok).toBe(false);
     if (!v.ok) {
@@ -188,32 +176,48 @@ describe('regex safety', () => {
   });
 
   it.each([
-    '^(stop|sair)$', '\\bconfirm\\w*', '(stop|sair)+', '^\\s*hi\\s*there\\s*$', '(?<name>ab)c', '(?=.*a)b', '[a-z]+\\d{2,4}',
+    '^(stop|sair)$', '\\bconfirm\\w*', '(stop|sair)+', '^\\s*hi\\s*there\\s*$', '(?<name>ab)c', '[a-z]+\\d{2,4}',
     '^a.*b.*c', 'stop.*now|^a.*b.*c$', OPT_OUT_REGEX,
+    // Patterns a backtracking engine could run away on: harmless here, so no longer refused.
+    '(a+)+$', 'a*a*a*a*b', '(a|aa)*c', '.*a.*b.*c', '\\u00e9', '[(]',
   ])('accepts %s', (pattern) => {
     expect(regexSafetyProblem(pattern)).toBeNull();
     expect(validateRule(rule({ when: { textRegex: pattern } })).ok).toBe(true);
   });
 
-  it('accepted patterns and word matches stay fast on hostile 10 kB texts', () => {
+  it('the JavaScript spellings RE2 lacks still mean what they say', () => {
+    expect(m({ textRegex: '\\u0063af\\u00e9' }, ev({ text: 'CAFÉ' }))).toBe(false); // text accents are folded away; write patterns without them
+    expect(m({ textRegex: '\\u0063af' }, ev({ text: 'Café' }))).toBe(true);
+    expect(m({ textRegex: '(?<w>stop)' }, ev({ text: 'please STOP' }))).toBe(true);
+    expect(m({ textRegex: '^stop$' }, ev({ text: 'stop now' }))).toBe(false);
+  });
+
+  it('patterns that stall a backtracking engine, and word matches, stay fast on hostile 10 kB texts', () => {
     const hostile = ['a'.repeat(10_000), 'ab'.repeat(5000), `${'a '.repeat(5000)}!`, '!'.repeat(10_000), `${'confirm'.repeat(1500)}x`];
     const whens: RuleWhen[] = [
-      ...['^a.*b.*c', 'stop.*now|^a.*b.*c$', 'confirm\\w*', '^\\s*hi\\s*there\\s*$', '[a-z]+\\d{2,4}', '(?=.*a)b', OPT_OUT_REGEX].map((textRegex) => ({ textRegex })),
+      ...['a*a*a*a*b', '(a+)+$', '(a|aa)*c', '.*a.*b.*c.*d', '^a.*b.*c', 'confirm\\w*', OPT_OUT_REGEX].map((textRegex) => ({ textRegex })),
       { text: 'a*b*c' }, { text: 'confirm*x' }, { text: '*a*' },
     ];
-    const t0 = performance.now();
-    for (const w of whens) for (const text of hostile) m(w, ev({ text }));
-    expect(performance.now() - t0).toBeLessThan(300); // ~30 ms here; a cubic pattern alone takes ~500 ms
+    let matched = 0;
+    for (const w of whens) for (const text of hostile) if (m(w, ev({ text }))) matched++;
+    // Reaching this line at all is the point (a backtracking engine takes minutes on `a*a*a*a*b`
+    // against 2,000 a's); the count shows the engine really ran.
+    expect(matched).toBeGreaterThan(0);
+    expect(m({ textRegex: 'a*a*a*a*b' }, ev({ text: `${'a'.repeat(300)}b` }))).toBe(true);
+    expect(m({ textRegex: 'a*a*a*a*b' }, ev({ text: 'a'.repeat(300) }))).toBe(false);
   });
 
   it('reports a regex that does not compile as RULE_INVALID with the engine message', () => {
     const v = validateRule(rule({ when: { textRegex: '[a-' } }));
     expect(v.ok).toBe(false);
-    if (!v.ok) { expect(v.code).toBe('RULE_INVALID'); expect(v.message).toMatch(/does not compile/); }
+    if (!v.ok) { expect(v.code).toBe('RULE_INVALID'); expect(v.message).toMatch(/does not compile: missing closing \]/); }
+    const big = validateRule(rule({ when: { textRegex: 'a{2000}' } }));
+    expect(big.ok).toBe(false);
+    if (!big.ok) expect(big.message).toMatch(/1000/);
   });
 
   it('checks regexes inside any', () => {
-    const v = validateRule(rule({ when: { any: [{ text: 'x' }, { textRegex: '(x+)+' }] } }));
+    const v = validateRule(rule({ when: { any: [{ text: 'x' }, { textRegex: '(x)\\1' }] } }));
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.message).toMatch(/^when\.any\[1\]\.textRegex/);
   });
@@ -323,7 +327,7 @@ describe('presets', () => {
   };
 
   it('all validate unchanged', () => {
-    expect(RULE_PRESETS.map((p) => p.id)).toEqual(['lead-replied', 'message-failed', 'opt-out', 'keyword', 'call-failed', 'flow-blocked', 'account-restricted', 'silence']);
+    expect(RULE_PRESETS.map((p) => p.id)).toEqual(['lead-replied', 'message-failed', 'opt-out', 'keyword', 'call-failed', 'flow-blocked', 'account-restricted', 'silence', 'unanswered-lead', 'daily-digest']);
     for (const p of RULE_PRESETS) {
       const v = validateRule(p.rule);
       expect(v.ok, p.id).toBe(true);

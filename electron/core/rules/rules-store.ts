@@ -18,7 +18,7 @@ interface Statements {
   deleteRule: Statement<[number]>;
   insertNotification: Statement<[number, number | null, string, string, number, string | null]>;
   listNotifications: Statement<[number], NotificationRow>;
-  lastFired: Statement<[number, string | null], { at: number | null }>;
+  lastFired: Statement<[{ r: number; c: string | null }], { at: number | null }>;
 }
 
 interface RuleRow { id: number; spec: string; created_at: number; updated_at: number }
@@ -40,11 +40,66 @@ function stmts(db: Db): Statements {
         'SELECT id, rule_id, event_id, title, body, fired_at FROM notifications ORDER BY fired_at DESC, id DESC LIMIT ?'),
       // `IS ?` so a null contact (account events, silence) throttles against other null-contact rows;
       // served by notifications_rule_contact (rule_id, contact_id, fired_at).
-      lastFired: db.prepare('SELECT MAX(fired_at) AS at FROM notifications WHERE rule_id = ? AND contact_id IS ?'),
+      // A rule that only acts over http has no notification rows: its first attempts count as firings.
+      lastFired: db.prepare(`SELECT MAX(at) AS at FROM (
+          SELECT MAX(fired_at) AS at FROM notifications WHERE rule_id = @r AND contact_id IS @c
+          UNION ALL SELECT MAX(at) FROM deliveries WHERE rule_id = @r AND contact_id IS @c AND attempt = 1 AND test = 0
+          UNION ALL SELECT MAX(created_at) FROM action_jobs WHERE rule_id = @r AND contact_id IS @c)`),
     };
     cache.set(db, s);
   }
   return s;
+}
+
+/** Which http actions of a rule have a stored secret (action index → true). */
+function secretIndexes(db: Db, ruleId: number): Set<number> {
+  return new Set(db.prepare<[number], { i: number }>('SELECT action_index AS i FROM action_secrets WHERE rule_id = ?').all(ruleId).map((r) => r.i));
+}
+
+/** Replaces each http action's secret by `secretSet`: secrets are write-only. */
+function withSecretFlags(db: Db, rule: Rule): Rule {
+  if (!rule.actions) return rule;
+  const set = secretIndexes(db, rule.id);
+  return { ...rule, actions: rule.actions.map((a, i) => {
+    if (a.type !== 'http') return a;
+    const { secret: _secret, ...rest } = a;
+    return { ...rest, secretSet: set.has(i) };
+  }) };
+}
+
+/** The spec as stored: no secrets (they live in action_secrets), no read-only flags. */
+function specOf(rule: RuleInput): RuleInput {
+  if (!rule.actions) return rule;
+  return { ...rule, actions: rule.actions.map((a) => {
+    if (a.type !== 'http') return a;
+    const { secret: _secret, secretSet: _set, ...rest } = a;
+    return rest;
+  }) };
+}
+
+/**
+ * Applies the write-only secrets of an input: a string sets, null clears, omitted keeps. A kept secret
+ * stays bound to its action's index AND URL: when actions are reordered or the URL changes, it is
+ * dropped rather than sign requests to a target it was never meant for.
+ */
+function saveSecrets(db: Db, ruleId: number, rule: RuleInput): void {
+  const actions = rule.actions ?? [];
+  db.prepare('DELETE FROM action_secrets WHERE rule_id = ? AND action_index >= ?').run(ruleId, actions.length);
+  actions.forEach((a, i) => {
+    if (a.type !== 'http' || a.secret === null) {
+      db.prepare('DELETE FROM action_secrets WHERE rule_id = ? AND action_index = ?').run(ruleId, i);
+    } else if (typeof a.secret === 'string' && a.secret !== '') {
+      db.prepare('INSERT OR REPLACE INTO action_secrets (rule_id, action_index, url, secret) VALUES (?, ?, ?, ?)').run(ruleId, i, a.url, a.secret);
+    } else {
+      db.prepare('DELETE FROM action_secrets WHERE rule_id = ? AND action_index = ? AND url <> ?').run(ruleId, i, a.url);
+    }
+  });
+}
+
+/** The signing secret of a rule's http action, for the sender only. */
+export function actionSecret(db: Db, ruleId: number, actionIndex: number): string | null {
+  return db.prepare<[number, number], { secret: string }>('SELECT secret FROM action_secrets WHERE rule_id = ? AND action_index = ?')
+    .get(ruleId, actionIndex)?.secret ?? null;
 }
 
 function rowToRule(r: RuleRow): Rule {
@@ -76,32 +131,47 @@ function validated(input: unknown): RuleInput {
 }
 
 export function listRules(db: Db): Rule[] {
-  return stmts(db).listRules.all().map(rowToRule);
+  return stmts(db).listRules.all().map((r) => withSecretFlags(db, rowToRule(r)));
 }
 
 export function getRule(db: Db, id: number): Rule | null {
   const r = stmts(db).getRule.get(id);
-  return r ? rowToRule(r) : null;
+  return r ? withSecretFlags(db, rowToRule(r)) : null;
 }
 
 /** Validates (HookscopeError RULE_INVALID / REGEX_UNSAFE with the reason) and stores the normalised rule. */
 export function createRule(db: Db, input: unknown, now: number = Date.now()): Rule {
   const rule = validated(input);
-  const info = stmts(db).insertRule.run(JSON.stringify(rule), now, now);
-  return { id: Number(info.lastInsertRowid), ...rule };
+  const id = db.transaction(() => {
+    const info = stmts(db).insertRule.run(JSON.stringify(specOf(rule)), now, now);
+    const ruleId = Number(info.lastInsertRowid);
+    saveSecrets(db, ruleId, rule);
+    return ruleId;
+  })();
+  return withSecretFlags(db, { id, ...specOf(rule) });
 }
 
 /** Replaces a rule's spec; NOT_FOUND when the id does not exist. */
 export function updateRule(db: Db, id: number, input: unknown, now: number = Date.now()): Rule {
   const rule = validated(input);
-  const info = stmts(db).updateRule.run(JSON.stringify(rule), now, id);
-  if (info.changes === 0) throw new HookscopeError('NOT_FOUND', `There is no rule #${id}.`);
-  return { id, ...rule };
+  db.transaction(() => {
+    const info = stmts(db).updateRule.run(JSON.stringify(specOf(rule)), now, id);
+    if (info.changes === 0) throw new HookscopeError('NOT_FOUND', `There is no rule #${id}.`);
+    saveSecrets(db, id, rule);
+    // Timer state belongs to the rule as it was: a changed unanswered window or digest starts afresh.
+    db.prepare('DELETE FROM rule_state WHERE rule_id = ?').run(id);
+  })();
+  return withSecretFlags(db, { id, ...specOf(rule) });
 }
 
 /** Deletes a rule; its past notifications stay in the history. Returns false when the id did not exist. */
 export function deleteRule(db: Db, id: number): boolean {
-  return stmts(db).deleteRule.run(id).changes > 0;
+  return db.transaction(() => {
+    const gone = stmts(db).deleteRule.run(id).changes > 0;
+    // Pending retries and timers of a deleted rule stop; its delivery history stays, like notifications.
+    for (const t of ['action_secrets', 'action_jobs', 'lead_waits', 'rule_state']) db.prepare(`DELETE FROM ${t} WHERE rule_id = ?`).run(id);
+    return gone;
+  })();
 }
 
 export interface NewNotification {
@@ -128,7 +198,7 @@ export function listNotifications(db: Db, limit = 200): NotificationRecord[] {
 
 /** When this rule last fired for this contact (ms), from the table so throttling survives restarts. */
 export function lastFiredFor(db: Db, ruleId: number, contactId: string | null): number | null {
-  return stmts(db).lastFired.get(ruleId, contactId)?.at ?? null;
+  return stmts(db).lastFired.get({ r: ruleId, c: contactId })?.at ?? null;
 }
 
 /**
@@ -150,4 +220,40 @@ export function createLeadReplyChecker(db: Db, clock: Clock): (ev: HookEvent) =>
     if (ev.contactId && recentStatus.get(ev.contactId, at - LEAD_WINDOW_MS, at) !== undefined) return true;
     return !!ev.replyTo && knownOutgoing.get(ev.replyTo) !== undefined;
   };
+}
+
+export interface DigestFacts {
+  failed: number;
+  failedByCode: Record<string, number>;
+  leadsReplied: { contactId: string; contactName: string | null }[];
+  /** Leads who wrote in the period and got no outgoing message after their last one (up to `until`). */
+  unanswered: { contactId: string; contactName: string | null }[];
+}
+
+/** What a digest says about [since, until): accepted events only, duplicates not counted twice. */
+export function digestFacts(db: Db, isLeadReply: (ev: HookEvent) => boolean, since: number, until: number): DigestFacts {
+  const failedRows = db.prepare<[number, number], { code: string; n: number }>(
+    `SELECT COALESCE(error_code, 'no code') AS code, COUNT(*) AS n FROM events
+     WHERE received_at >= ? AND received_at < ? AND kind = 'status' AND status = 'failed' AND duplicate = 0
+       AND signature IN ('valid', 'unchecked') GROUP BY 1`).all(since, until);
+  const failedByCode: Record<string, number> = {};
+  let failed = 0;
+  for (const r of failedRows) { failedByCode[r.code] = r.n; failed += r.n; }
+  // The last incoming message per contact in the period (bounded: a digest names people, not thousands).
+  const lastMessages = db.prepare<[number, number], { id: number; contact_id: string; contact_name: string | null; reply_to: string | null; received_at: number }>(
+    `SELECT MAX(id) AS id, contact_id, contact_name, reply_to, received_at FROM events
+     WHERE received_at >= ? AND received_at < ? AND kind = 'message' AND duplicate = 0 AND contact_id IS NOT NULL
+       AND signature IN ('valid', 'unchecked') GROUP BY contact_id ORDER BY id DESC LIMIT 500`).all(since, until);
+  const answered = db.prepare<[string, number, number], 1>(
+    `SELECT 1 FROM events WHERE contact_id = ? AND +kind = 'status' AND status IN ('queued', 'sent') AND +received_at > ? AND +received_at <= ? LIMIT 1`).pluck();
+  const leadsReplied: DigestFacts['leadsReplied'] = [];
+  const unanswered: DigestFacts['unanswered'] = [];
+  for (const m of lastMessages) {
+    const ev = { kind: 'message', contactId: m.contact_id, replyTo: m.reply_to, receivedAt: m.received_at } as HookEvent;
+    if (!isLeadReply(ev)) continue;
+    const who = { contactId: m.contact_id, contactName: m.contact_name };
+    leadsReplied.push(who);
+    if (answered.get(m.contact_id, m.received_at, until) === undefined) unanswered.push(who);
+  }
+  return { failed, failedByCode, leadsReplied, unanswered };
 }

@@ -9,6 +9,11 @@
 //   rules          notification rules (JSON of RuleInput in `spec`)
 //   notifications  every notification a rule fired
 //   kv             small settings and state
+//   action_jobs    http actions waiting for their next attempt (a restart resumes them)
+//   deliveries     every attempt of an http action
+//   action_secrets write-only signing secrets of http actions, apart from the rule spec
+//   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
+//   rule_state     small per-rule timer state (a digest's last period)
 export const MIGRATIONS: string[] = [
   `
   CREATE TABLE requests (
@@ -105,5 +110,67 @@ export const MIGRATIONS: string[] = [
   // 2: the setup doctor looks up the latest handshake and POSTs per route without scanning.
   `
   CREATE INDEX requests_path ON requests(path, method, id);
+  `,
+  // 3: rules that act — http actions with persisted retries, their attempts, unanswered-lead timers, digests.
+  `
+  CREATE TABLE action_jobs (
+    id INTEGER PRIMARY KEY,
+    rule_id INTEGER,
+    event_id INTEGER,
+    action_index INTEGER NOT NULL,
+    contact_id TEXT,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX action_jobs_next ON action_jobs(next_at);
+
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    rule_id INTEGER,
+    event_id INTEGER,
+    contact_id TEXT,
+    url TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_ms REAL,
+    response_excerpt TEXT,
+    at INTEGER NOT NULL,
+    test INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER
+  );
+  CREATE INDEX deliveries_rule ON deliveries(rule_id, id);
+  CREATE INDEX deliveries_event ON deliveries(event_id) WHERE event_id IS NOT NULL;
+  CREATE INDEX deliveries_rule_contact ON deliveries(rule_id, contact_id, at) WHERE attempt = 1;
+
+  CREATE TABLE action_secrets (
+    rule_id INTEGER NOT NULL,
+    action_index INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    PRIMARY KEY (rule_id, action_index)
+  );
+
+  CREATE TABLE lead_waits (
+    rule_id INTEGER NOT NULL,
+    contact_id TEXT NOT NULL,
+    event_id INTEGER NOT NULL,
+    wrote_at INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, contact_id)
+  );
+
+  CREATE TABLE rule_state (
+    rule_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (rule_id, key)
+  );
   `,
 ];

@@ -40,3 +40,22 @@ export function shouldShowBrowserNotifications(o: { isDesktop: boolean; permissi
 export function newlyFired<T extends { id: number }>(items: readonly T[], lastSeenId: number): T[] {
   return items.filter((n) => n.id > lastSeenId).sort((a, b) => a.id - b.id);
 }
+
+/**
+ * The same global cap main applies to native notifications: at most `perMinute` shown a minute. Past it,
+ * `more` counts what was held back this minute; the caller shows one summary notification for it (with a
+ * fixed tag, so each update replaces the last instead of stacking).
+ */
+export function createNotifyBudget(perMinute = 20, now: () => number = () => Date.now()): (count: number) => { show: number; more: number } {
+  let since = Number.NEGATIVE_INFINITY;
+  let shown = 0;
+  let held = 0;
+  return (count) => {
+    const t = now();
+    if (t - since >= 60_000) { since = t; shown = 0; held = 0; }
+    const show = Math.max(0, Math.min(count, perMinute - shown));
+    shown += show;
+    held += count - show;
+    return { show, more: count - show > 0 ? held : 0 };
+  };
+}

@@ -1,8 +1,21 @@
 // The rule editor's form model: every field as the inputs hold it (strings, toggled lists), and the
 // two conversions between it and a RuleInput. Pure, so the editor's parsing is unit-tested; the core
 // still validates everything (rules:preview, rules:create) and its message is what the user sees.
-import type { EventKind, EventSignal, EventStatus, Provider, RuleInput, RuleWhen, SignatureVerdict } from '../../../shared/types';
+import type { EventKind, EventSignal, EventStatus, HttpAction, Provider, RuleAction, RuleInput, RuleWhen, SignatureVerdict } from '../../../shared/types';
 import { SIGNAL_LABELS } from '../../../shared/event-words';
+
+/** One http action as the editor holds it. The secret field is write-only: empty keeps the stored one. */
+export interface HttpForm {
+  preset: '' | 'slack' | 'discord' | 'teams' | 'json';
+  url: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'GET';
+  /** "Name: value" per line. */
+  headers: string;
+  body: string;
+  secret: string;
+  secretSet: boolean;
+  clearSecret: boolean;
+}
 
 export interface RuleForm {
   name: string;
@@ -32,6 +45,15 @@ export interface RuleForm {
   silenceMinutes: string;
   silenceFrom: string;
   silenceTo: string;
+  unanswered: boolean;
+  unansweredMinutes: string;
+  unansweredFrom: string;
+  unansweredTo: string;
+  digest: '' | 'hour' | 'day';
+  digestAt: string;
+  /** Show a desktop notification. */
+  notify: boolean;
+  http: HttpForm[];
 }
 
 export type FormResult = { ok: true; rule: RuleInput } | { ok: false; error: string };
@@ -41,7 +63,36 @@ export const BLANK_FORM: RuleForm = {
   contact: '', contactName: '', text: '', textRegex: '', errorCodes: '', messageTypes: '', leadReply: '', signals: [],
   anyJson: '', throttleSeconds: '60', quietFrom: '', quietTo: '', title: '{contactName}', body: '{text}',
   silence: false, silenceMinutes: '60', silenceFrom: '', silenceTo: '',
+  unanswered: false, unansweredMinutes: '15', unansweredFrom: '', unansweredTo: '', digest: '', digestAt: '18:00',
+  notify: true, http: [],
 };
+
+export const BLANK_HTTP: HttpForm = {
+  preset: '', url: '', method: 'POST', headers: 'content-type: application/json', body: '', secret: '', secretSet: false, clearSecret: false,
+};
+
+function httpToForm(a: HttpAction): HttpForm {
+  return {
+    preset: a.preset ?? '', url: a.url, method: a.method ?? 'POST',
+    headers: Object.entries(a.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n'),
+    body: a.body ?? '', secret: '', secretSet: a.secretSet === true, clearSecret: false,
+  };
+}
+
+function httpFromForm(h: HttpForm, i: number): HttpAction | string {
+  const headers: Record<string, string> = {};
+  for (const line of h.headers.split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.indexOf(':');
+    if (at <= 0) return `HTTP action ${i + 1}: headers go one per line as "Name: value" ("${line.trim()}")`;
+    headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  const a: HttpAction = { type: 'http', url: h.url.trim(), method: h.method, headers, body: h.body };
+  if (h.preset) a.preset = h.preset;
+  if (h.clearSecret) a.secret = null;
+  else if (h.secret !== '') a.secret = h.secret;
+  return a;
+}
 
 /** "131026, 131047 470" → ["131026", "131047", "470"]; duplicates dropped. */
 export function splitList(s: string): string[] {
@@ -75,6 +126,14 @@ export function formFromRule(rule: RuleInput): RuleForm {
     silenceMinutes: rule.silence ? String(rule.silence.minutes) : '60',
     silenceFrom: rule.silence?.from ?? '',
     silenceTo: rule.silence?.to ?? '',
+    unanswered: rule.unanswered != null,
+    unansweredMinutes: rule.unanswered ? String(rule.unanswered.minutes) : '15',
+    unansweredFrom: rule.unanswered?.from ?? '',
+    unansweredTo: rule.unanswered?.to ?? '',
+    digest: rule.digest?.every ?? '',
+    digestAt: rule.digest?.at ?? '18:00',
+    notify: !rule.actions || rule.actions.length === 0 || rule.actions.some((a) => a.type === 'notify'),
+    http: (rule.actions ?? []).filter((a): a is HttpAction => a.type === 'http').map(httpToForm),
   };
 }
 
@@ -144,13 +203,44 @@ export function ruleFromForm(f: RuleForm): FormResult {
     if (!!sf !== !!st) return { ok: false, error: 'Silence working hours: give both from and to, or neither' };
     rule.silence = sf ? { minutes: m, from: sf, to: st } : { minutes: m };
   }
+  if (f.unanswered) {
+    const m = wholeNumber(f.unansweredMinutes, 'Unanswered minutes');
+    if (typeof m === 'string') return { ok: false, error: m };
+    const uf = f.unansweredFrom.trim();
+    const ut = f.unansweredTo.trim();
+    if (!!uf !== !!ut) return { ok: false, error: 'Unanswered working hours: give both from and to, or neither' };
+    rule.unanswered = uf ? { minutes: m, from: uf, to: ut } : { minutes: m };
+  }
+  if (f.digest) rule.digest = f.digest === 'day' ? { every: 'day', at: f.digestAt.trim() } : { every: 'hour' };
+  // http actions first, notify last: toggling the notification never shifts an http action's index,
+  // which its stored write-only secret is bound to.
+  const actions: RuleAction[] = [];
+  for (let i = 0; i < f.http.length; i++) {
+    const a = httpFromForm(f.http[i], i);
+    if (typeof a === 'string') return { ok: false, error: a };
+    actions.push(a);
+  }
+  if (f.notify) actions.push({ type: 'notify' });
+  if (actions.length === 0) return { ok: false, error: 'Actions: turn on the desktop notification or add an HTTP action' };
+  if (f.http.length > 0) rule.actions = actions;
   return { ok: true, rule };
 }
 
 const quote = (s: string) => `“${s}”`;
 
 /** One line saying what a rule listens for, for the rules list. */
-export function describeRule(rule: Pick<RuleInput, 'when' | 'silence'>): string {
+export function describeRule(rule: Pick<RuleInput, 'when' | 'silence' | 'unanswered' | 'digest' | 'actions'>): string {
+  const acts = (rule.actions ?? []).filter((a): a is HttpAction => a.type === 'http');
+  const suffix = acts.length ? ` → ${acts.map((a) => (a.preset ? a.preset : 'http')).join(', ')}` : '';
+  return describeTrigger(rule) + suffix;
+}
+
+function describeTrigger(rule: Pick<RuleInput, 'when' | 'silence' | 'unanswered' | 'digest'>): string {
+  if (rule.digest) return rule.digest.every === 'day' ? `digest every day at ${rule.digest.at}` : 'digest every hour';
+  if (rule.unanswered) {
+    const hours = rule.unanswered.from && rule.unanswered.to ? ` of working hours (${rule.unanswered.from}–${rule.unanswered.to})` : '';
+    return `no answer ${rule.unanswered.minutes} min${hours} after: ${describeWhen(rule.when)}`;
+  }
   if (rule.silence) {
     const hours = rule.silence.from && rule.silence.to ? ` between ${rule.silence.from} and ${rule.silence.to}` : '';
     return `no incoming message for ${rule.silence.minutes} min${hours}`;

@@ -1,12 +1,13 @@
 // The Rules panel: the list of notification rules (enable, edit, delete), new rules from a preset or
 // from the selected event, and the editor with a live preview run by the core.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RulePreview } from '../../../shared/ipc';
-import { RULE_PRESETS, ruleFromEvent, renderTemplate, TEMPLATE_PLACEHOLDERS } from '../../../shared/rules';
-import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS, type EventSignal, type HookEvent, type Provider, type Rule } from '../../../shared/types';
+import type { RulePreview, RuleTestResult } from '../../../shared/ipc';
+import { DIGEST_PLACEHOLDERS, RULE_PRESETS, ruleFromEvent, renderTemplate, TEMPLATE_PLACEHOLDERS } from '../../../shared/rules';
+import { ACTION_PRESETS, DIGEST_BODY_FIELDS, EVENT_BODY_FIELDS, HTTP_METHODS } from '../../../shared/actions';
+import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS, type DeliveryRecord, type EventSignal, type HookEvent, type Provider, type Rule } from '../../../shared/types';
 import { SIGNAL_LABELS } from '../../../shared/event-words';
 import { useApp, useAppStore } from '../../state/hooks';
-import { BLANK_FORM, describeRule, formFromRule, ruleFromForm, toggleIn, type RuleForm } from './rule-form';
+import { BLANK_FORM, BLANK_HTTP, describeRule, formFromRule, ruleFromForm, toggleIn, type HttpForm, type RuleForm } from './rule-form';
 
 const PREVIEW_DEBOUNCE_MS = 300;
 const PROVIDERS: readonly Provider[] = ['meta', 'twilio'];
@@ -78,6 +79,10 @@ function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [tested, setTested] = useState<RuleTestResult | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [historySeq, setHistorySeq] = useState(0);
+  const hasHttp = (rule.actions ?? []).some((a) => a.type === 'http');
   const run = async (fn: () => Promise<{ ok: boolean; error?: string }>) => {
     setBusy(true);
     setError(null);
@@ -96,8 +101,22 @@ function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
         <div className="rule-name" data-testid="rule-name">{rule.name}</div>
         <div className="muted small wrap-words">{describeRule(rule)}</div>
         {error && <p className="field-error" role="alert">{error}</p>}
+        {tested && <TestResults result={tested} />}
+        {historyOpen && <DeliveryHistory ruleId={rule.id} refresh={historySeq} />}
       </div>
       <div className="rule-actions">
+        {hasHttp && (
+          <button type="button" className="btn btn-xs" data-testid="rule-test" disabled={busy} title="Send a sample event through this rule's HTTP actions"
+            onClick={() => void run(async () => {
+              const r = await store.getState().testRule(rule.id);
+              if (r.ok) { setTested(r.value); setHistorySeq((n) => n + 1); }
+              return r;
+            })}>Test</button>
+        )}
+        {hasHttp && (
+          <button type="button" className="btn btn-xs btn-ghost" data-testid="rule-history-toggle" aria-expanded={historyOpen}
+            onClick={() => setHistoryOpen((o) => !o)}>History</button>
+        )}
         <button type="button" className="btn btn-xs" data-testid="rule-edit" onClick={onEdit}>Edit</button>
         {confirming ? (
           <>
@@ -259,7 +278,7 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
       </fieldset>
 
       <fieldset className="rule-fieldset">
-        <legend>Notification</legend>
+        <legend>Text (notification title and body; {'{title}'} and {'{body}'} in HTTP bodies)</legend>
         <div className="form-grid">
           <label className="span-2">Title
             <input className="input" value={form.title} onChange={(ev) => patch({ title: ev.target.value })} data-testid="rule-title" maxLength={200} />
@@ -269,7 +288,7 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
           </label>
         </div>
         <p className="muted small" data-testid="rule-placeholders">
-          Placeholders: {TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}
+          Placeholders: {(form.digest ? DIGEST_PLACEHOLDERS : TEMPLATE_PLACEHOLDERS).map((p) => `{${p}}`).join(' ')}
         </p>
         {sampleTitle != null && (
           <div className="rule-sample" data-testid="rule-sample">
@@ -279,6 +298,46 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
           </div>
         )}
       </fieldset>
+
+      <fieldset className="rule-fieldset">
+        <legend>Timer</legend>
+        <label className="inline-check">
+          <input type="checkbox" checked={form.unanswered} onChange={(ev) => patch({ unanswered: ev.target.checked, digest: ev.target.checked ? '' : form.digest })} data-testid="rule-unanswered" />
+          Unanswered lead: fire when a message matching the conditions gets no outgoing message to that contact within
+        </label>
+        {form.unanswered && (
+          <div className="form-grid">
+            <label>Minutes (working minutes when hours are set)
+              <input className="input" inputMode="numeric" value={form.unansweredMinutes} onChange={(ev) => patch({ unansweredMinutes: ev.target.value })} data-testid="rule-unanswered-minutes" />
+            </label>
+            <span />
+            <label>Working hours from
+              <input className="input" type="time" value={form.unansweredFrom} onChange={(ev) => patch({ unansweredFrom: ev.target.value })} />
+            </label>
+            <label>Working hours to
+              <input className="input" type="time" value={form.unansweredTo} onChange={(ev) => patch({ unansweredTo: ev.target.value })} />
+            </label>
+          </div>
+        )}
+        <div className="form-grid">
+          <label>Digest (failed by error code, leads who replied, unanswered leads)
+            <select value={form.digest} data-testid="rule-digest"
+              onChange={(ev) => patch({ digest: ev.target.value as RuleForm['digest'], unanswered: ev.target.value ? false : form.unanswered })}>
+              <option value="">no digest</option>
+              <option value="hour">every hour</option>
+              <option value="day">every day at…</option>
+            </select>
+          </label>
+          {form.digest === 'day' ? (
+            <label>At
+              <input className="input" type="time" value={form.digestAt} onChange={(ev) => patch({ digestAt: ev.target.value })} data-testid="rule-digest-at" />
+            </label>
+          ) : <span />}
+        </div>
+      </fieldset>
+
+      <ActionsEditor form={form} patch={patch} />
+      {built.ok && form.http.length > 0 && <EditorTest ruleId={initial.id} rule={built.rule} />}
 
       <PreviewBox preview={preview} hasEvent={selectedId != null} />
 
@@ -331,5 +390,140 @@ function ChipGroup<T extends string>({ label, all, value, onChange, testid }: {
       })}
       {value.length === 0 && <span className="muted small">any</span>}
     </div>
+  );
+}
+
+function ActionsEditor({ form, patch }: { form: RuleForm; patch(p: Partial<RuleForm>): void }) {
+  const [preset, setPreset] = useState<HttpForm['preset']>('slack');
+  const setHttp = (i: number, p: Partial<HttpForm>) => patch({ http: form.http.map((h, j) => (j === i ? { ...h, ...p } : h)) });
+  const fields = form.digest ? [...DIGEST_BODY_FIELDS, 'ruleName', 'title', 'body', 'message'] : EVENT_BODY_FIELDS;
+  return (
+    <fieldset className="rule-fieldset" data-testid="rule-actions">
+      <legend>Actions</legend>
+      <label className="inline-check">
+        <input type="checkbox" checked={form.notify} onChange={(ev) => patch({ notify: ev.target.checked })} data-testid="rule-notify" />
+        Desktop notification
+      </label>
+      {form.http.map((h, i) => (
+        <div key={i} className="rule-http" data-testid="rule-http">
+          <div className="panel-row">
+            <strong className="grow">HTTP {i + 1}{h.preset ? ` · ${ACTION_PRESETS.find((p) => p.id === h.preset)?.name ?? h.preset}` : ''}</strong>
+            <button type="button" className="btn btn-xs btn-ghost" data-testid="rule-http-remove" onClick={() => patch({ http: form.http.filter((_, j) => j !== i) })}>Remove</button>
+          </div>
+          {h.preset && <p className="muted small">{ACTION_PRESETS.find((p) => p.id === h.preset)?.hint}</p>}
+          <div className="form-grid">
+            <label className="span-2">URL
+              <input className="input mono" value={h.url} onChange={(ev) => setHttp(i, { url: ev.target.value })} data-testid="rule-http-url" placeholder="https://hooks.slack.com/services/…" />
+            </label>
+            <label>Method
+              <select value={h.method} onChange={(ev) => setHttp(i, { method: ev.target.value as HttpForm['method'] })} data-testid="rule-http-method">
+                {HTTP_METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
+              </select>
+            </label>
+            <label>Signing secret {h.secretSet && !h.clearSecret ? '(set — type to replace)' : '(optional)'}
+              <input className="input" type="password" autoComplete="off" value={h.secret} onChange={(ev) => setHttp(i, { secret: ev.target.value, clearSecret: false })}
+                data-testid="rule-http-secret" placeholder={h.secretSet ? '••••••••' : 'adds X-Hookscope-Signature'} />
+            </label>
+            {h.secretSet && (
+              <label className="inline-check span-2">
+                <input type="checkbox" checked={h.clearSecret} onChange={(ev) => setHttp(i, { clearSecret: ev.target.checked, secret: '' })} /> Remove the stored secret
+              </label>
+            )}
+            <label className="span-2">Headers (one "Name: value" per line)
+              <textarea className="input textarea mono" rows={2} value={h.headers} spellCheck={false} onChange={(ev) => setHttp(i, { headers: ev.target.value })} data-testid="rule-http-headers" />
+            </label>
+            <label className="span-2">Body template
+              <textarea className="input textarea mono" rows={4} value={h.body} spellCheck={false} onChange={(ev) => setHttp(i, { body: ev.target.value })} data-testid="rule-http-body" />
+            </label>
+          </div>
+        </div>
+      ))}
+      <div className="panel-row">
+        <select value={preset} onChange={(ev) => setPreset(ev.target.value as HttpForm['preset'])} data-testid="rule-http-preset" aria-label="HTTP action preset">
+          {ACTION_PRESETS.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          <option value="">Custom HTTP request</option>
+        </select>
+        <button type="button" className="btn btn-xs" data-testid="rule-http-add" onClick={() => {
+          const p = ACTION_PRESETS.find((x) => x.id === preset);
+          const h: HttpForm = p
+            ? { ...BLANK_HTTP, preset: p.id, method: p.action.method ?? 'POST', body: p.action.body ?? '',
+              headers: Object.entries(p.action.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') }
+            : { ...BLANK_HTTP };
+          patch({ http: [...form.http, h] });
+        }}>Add HTTP action</button>
+      </div>
+      <p className="muted small">
+        Body fields: {fields.map((f) => `{${f}}`).join(' ')} — add <code>|json</code> for a JSON value, <code>|slack</code> to escape for Slack.
+        Failed sends are retried 6 times over ~15 minutes.
+      </p>
+    </fieldset>
+  );
+}
+
+function EditorTest({ ruleId, rule }: { ruleId: number | null; rule: import('../../../shared/types').RuleInput }) {
+  const store = useAppStore();
+  const [state, setState] = useState<{ busy: boolean; result: RuleTestResult | null; error: string | null }>({ busy: false, result: null, error: null });
+  return (
+    <div className="panel-row">
+      <button type="button" className="btn btn-xs" disabled={state.busy} data-testid="rule-editor-test" onClick={async () => {
+        setState({ busy: true, result: null, error: null });
+        const r = await store.getState().testRule(ruleId, rule);
+        setState({ busy: false, result: r.ok ? r.value : null, error: r.ok ? null : r.error });
+      }}>{state.busy ? 'Sending…' : 'Test with a sample event'}</button>
+      {state.error && <p className="field-error" role="alert">{state.error}</p>}
+      {state.result && <TestResults result={state.result} />}
+    </div>
+  );
+}
+
+function statusText(status: number | null, error: string | null): string {
+  if (status != null && status >= 200 && status < 300) return `${status} OK`;
+  return error ?? (status != null ? `HTTP ${status}` : 'no answer');
+}
+
+function TestResults({ result }: { result: RuleTestResult }) {
+  return (
+    <ul className="rule-test-results" data-testid="rule-test-result">
+      {result.results.map((r) => (
+        <li key={r.actionIndex} className={r.status != null && r.status < 300 && r.status >= 200 ? 'text-ok' : 'text-error'}>
+          <span className="mono small">{r.url}</span> → <strong data-testid="rule-test-status">{statusText(r.status, r.error)}</strong>
+          <span className="muted small"> in {Math.round(r.durationMs)} ms</span>
+          {r.excerpt && <div className="mono small wrap-words muted">{r.excerpt.slice(0, 300)}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function DeliveryHistory({ ruleId, refresh }: { ruleId: number; refresh: number }) {
+  const store = useAppStore();
+  const [items, setItems] = useState<DeliveryRecord[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void store.getState().loadDeliveries(ruleId).then((r) => {
+      if (!live) return;
+      if (r.ok) { setItems(r.value); setError(null); } else setError(r.error);
+    });
+    return () => { live = false; };
+  }, [store, ruleId, refresh]);
+  if (error) return <p className="field-error" role="alert">{error}</p>;
+  if (!items) return <p className="muted small">Loading the history…</p>;
+  if (items.length === 0) return <p className="muted small" data-testid="rule-history-empty">No HTTP deliveries yet.</p>;
+  return (
+    <table className="rule-history small" data-testid="rule-history">
+      <thead><tr><th>When</th><th>Try</th><th>Result</th><th>Time</th><th>Target</th></tr></thead>
+      <tbody>
+        {items.map((d) => (
+          <tr key={d.id} data-testid="delivery-row" className={d.status != null && d.status >= 200 && d.status < 300 ? 'text-ok' : 'text-error'}>
+            <td>{new Date(d.at).toLocaleString()}{d.test ? ' (test)' : ''}</td>
+            <td>{d.attempt === 0 ? '—' : d.attempt}</td>
+            <td className="wrap-words">{statusText(d.status, d.error)}{d.nextAttemptAt ? ` · retry at ${new Date(d.nextAttemptAt).toLocaleTimeString()}` : ''}</td>
+            <td>{d.durationMs != null ? `${Math.round(d.durationMs)} ms` : ''}</td>
+            <td className="mono">{d.url}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

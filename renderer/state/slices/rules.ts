@@ -1,7 +1,7 @@
 // Notification rules and the notifications they fired (pushed by the core): the toasts, the history
 // the Notifications panel shows, its unread count, and the rule editor's create/update/preview calls.
-import type { RulePreview } from '../../../shared/ipc';
-import type { NotificationRecord, Rule, RuleInput } from '../../../shared/types';
+import type { RulePreview, RuleTestResult } from '../../../shared/ipc';
+import type { DeliveryRecord, NotificationRecord, Rule, RuleInput } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 import type { Result } from './tools';
 
@@ -26,6 +26,10 @@ export interface RulesSlice {
   setRuleEnabled(id: number, enabled: boolean): Promise<Result<Rule>>;
   /** Runs the rule against the selected event and the last `sinceMs` of stored events (default 24 h). */
   previewRule(rule: unknown, eventId?: number | null, sinceMs?: number): Promise<Result<RulePreview>>;
+  /** Sends the sample event through the rule's http actions (a saved rule by id, or the editor's rule). */
+  testRule(id: number | null, rule?: RuleInput): Promise<Result<RuleTestResult>>;
+  /** Every attempt of the rule's http actions, newest first. */
+  loadDeliveries(ruleId: number): Promise<Result<DeliveryRecord[]>>;
 }
 
 const MAX_NOTIFICATIONS = 50;
@@ -135,6 +139,20 @@ export function createRulesSlice(ctx: SliceContext): RulesSlice {
       const r = await get().updateRule(id, { ...inputOf(rule), enabled });
       if (!r.ok && get().rules.some((x) => x.id === id)) upsert(rule);
       return r;
+    },
+    async testRule(id, rule) {
+      try {
+        return { ok: true, value: await bridge.invoke('rules:test', { ...(id != null ? { id } : {}), ...(rule ? { rule } : {}) }) };
+      } catch (err) {
+        return fail(err);
+      }
+    },
+    async loadDeliveries(ruleId) {
+      try {
+        return { ok: true, value: (await bridge.invoke('deliveries:list', { ruleId, limit: 100 })).items };
+      } catch (err) {
+        return fail(err);
+      }
     },
     async previewRule(rule, eventId, sinceMs) {
       try {
