@@ -26,7 +26,7 @@ let requestId: number;
 
 beforeEach(() => {
   db = new Database(':memory:');
-  db.exec(MIGRATIONS[0]);
+  db.exec(MIGRATIONS[0] as string);
   requestId = Number(db.prepare(`INSERT INTO requests (received_at, method, path, headers, response_status, signature)
     VALUES (0, 'POST', '/meta', '[]', 200, 'valid')`).run().lastInsertRowid);
   now = local(10);

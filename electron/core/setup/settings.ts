@@ -7,7 +7,7 @@ import type { SettingsUpdate, SettingsView } from '../../../shared/types';
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
-export type PlainSettings = Omit<SettingsView, 'secrets'>;
+export type PlainSettings = Omit<SettingsView, 'secrets'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes'>>;
 
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
@@ -16,6 +16,9 @@ export const DEFAULT_SETTINGS: PlainSettings = {
   ngrokDomain: null,
   retention: { days: null, maxEvents: null },
   bodyLimitBytes: 1024 * 1024,
+  rejectedLogBytes: 64 * 1024 * 1024,
+  rejectedPerMinute: 60,
+  diskFloorBytes: 256 * 1024 * 1024,
 };
 
 function writeAtomic(file: string, text: string, mode: number) {
@@ -96,6 +99,9 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     ngrokDomain: plain.ngrokDomain,
     retention: plain.retention,
     bodyLimitBytes: plain.bodyLimitBytes,
+    rejectedLogBytes: plain.rejectedLogBytes,
+    rejectedPerMinute: plain.rejectedPerMinute,
+    diskFloorBytes: plain.diskFloorBytes,
   });
 
   return {
@@ -115,6 +121,9 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       if (u.ngrokDomain !== undefined) next.ngrokDomain = u.ngrokDomain || null;
       if (u.retention) next.retention = { ...next.retention, ...u.retention };
       if (u.bodyLimitBytes !== undefined) next.bodyLimitBytes = u.bodyLimitBytes;
+      if (u.rejectedLogBytes !== undefined) next.rejectedLogBytes = u.rejectedLogBytes;
+      if (u.rejectedPerMinute !== undefined) next.rejectedPerMinute = u.rejectedPerMinute;
+      if (u.diskFloorBytes !== undefined) next.diskFloorBytes = u.diskFloorBytes;
       plain = next;
       writeAtomic(file, JSON.stringify(plain, null, 2), 0o600);
       return view();
