@@ -47,6 +47,8 @@ export interface ReceiverAnswer {
   result: IngestResult | null;
   /** The rejected-log row, when it was rejected and kept. */
   rejectedId?: number | null;
+  /** Why it was rejected, for local callers (replay, simulator, import); never sent over the network. */
+  diagnosis?: string;
   accepted: boolean;
 }
 
@@ -243,8 +245,9 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   }
 
   async function reject(input: ReceiverInput, d: Extract<Decision, { accepted: false }>): Promise<ReceiverAnswer> {
+    const diagnosis = (status429: boolean) => status429 ? 'Too many rejected requests from this source.' : d.status === 401 ? `Signature ${d.sig.verdict}: ${d.diagnosis}` : d.diagnosis;
     const answer = (status: number, rejectedId: number | null): ReceiverAnswer =>
-      ({ status, body: plain(status), contentType: 'text/plain; charset=utf-8', requestId: null, result: null, rejectedId, accepted: false });
+      ({ status, body: plain(status), contentType: 'text/plain; charset=utf-8', requestId: null, result: null, rejectedId, accepted: false, diagnosis: diagnosis(status === 429) });
     const log = deps.rejected;
     // Local origins (replay, simulator, import) are the user's own doing: kept, never rate-limited.
     const source = input.origin === 'network' ? (input.source ?? 'unknown') : null;
