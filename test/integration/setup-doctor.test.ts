@@ -1,7 +1,7 @@
 // The tunnel and the setup doctor through the core's contract, with a fake ngrok connector whose
 // "public" URL is the local receiver, so the self-check really goes over HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RejectedDetail, RejectedPage, DoctorFinding, EventDetail, EventPage, TunnelState } from '../../shared/types';
+import type { RejectedDetail, RejectedPage, DoctorFinding, TunnelState } from '../../shared/types';
 import type { TunnelConnector } from '../../electron/core/types';
 import { fixture } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';

@@ -3,6 +3,7 @@ import { useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { callbackBase } from '../setup/callback-url';
 import { PanelNav } from '../panels/panel-host';
+import { RejectedBadge } from '../rejected/rejected-badge';
 
 export function TopBar() {
   const store = useAppStore();
@@ -51,6 +52,7 @@ export function TopBar() {
         )}
         {tunnelState === 'error' && <span className="tunnel-error" title={s.tunnel?.message}>{s.tunnel?.message ?? 'error'}</span>}
         {s.tunnelError && <span className="tunnel-error">{s.tunnelError}</span>}
+        {s.tunnel?.warning && tunnelState !== 'off' && <span className="tunnel-error" data-testid="tunnel-warning">{s.tunnel.warning}</span>}
         {tunnelState === 'online' || tunnelState === 'connecting' ? (
           <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().stopTunnel()}>Stop</button>
         ) : (
@@ -59,6 +61,7 @@ export function TopBar() {
       </div>
 
       <PanelNav />
+      <RejectedBadge />
 
       <div className="top-spacer" />
 
