@@ -105,6 +105,7 @@ export function createCore(opts: CoreOptions): Core {
       }
       api.stop();
       await writer.close();
+      rejected.flush();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
       await reads.close();

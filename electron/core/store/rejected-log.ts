@@ -91,6 +91,7 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
   const queue: { row: RejectedRow; cost: number; resolve(id: number | null): void }[] = [];
   let queuedBytes = 0;
   let scheduled = false;
+  let counterTimer: ReturnType<typeof setTimeout> | null = null;
 
   function trimTo(cap: number) {
     let dropped = 0;
@@ -130,7 +131,12 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
     queuedBytes -= size;
     if (batch.length > 0) {
       try {
-        const ids = writeBatch(batch);
+        // Diagnostics, not the user's data: committed without an fsync of their own (synchronous=NORMAL
+        // in WAL mode). They reach the disk with the next accepted commit (FULL syncs the whole WAL) or
+        // checkpoint; a power cut can lose the last few, never an acknowledged webhook.
+        db.pragma('synchronous = NORMAL');
+        let ids: number[];
+        try { ids = writeBatch(batch); } finally { db.pragma('synchronous = FULL'); }
         batch.forEach((b, i) => b.resolve(ids[i]));
       } catch (err) {
         logger.warn('rejected log write failed', { err: String(err) });
@@ -160,9 +166,16 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
       });
     },
     countNotStored(n = 1) {
+      // Counted in memory and written with the next batch or within a few seconds: a flood of 429s must
+      // not cost a write (let alone an fsync) per request.
       notStoredPending += n;
-      // Written with the next batch, or soon on its own (a flood of 429s writes one small row of kv per turn).
-      if (!scheduled) { scheduled = true; setImmediate(() => { if (queue.length === 0 && notStoredPending > 0) { kvAdd.run(NOT_STORED, String(notStoredPending)); notStoredPending = 0; } flush(); }); }
+      if (!counterTimer) {
+        counterTimer = setTimeout(() => {
+          counterTimer = null;
+          if (notStoredPending > 0) { try { kvAdd.run(NOT_STORED, String(notStoredPending)); notStoredPending = 0; } catch { /* closed */ } }
+        }, 5000);
+        counterTimer.unref?.();
+      }
     },
     list({ limit = 100, before }) {
       const lim = Math.min(Math.max(limit, 1), 1000);
@@ -213,6 +226,8 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
     total: () => Number(countAll.get()),
     flush() {
       while (queue.length > 0) flush();
+      if (counterTimer) { clearTimeout(counterTimer); counterTimer = null; }
+      if (notStoredPending > 0) { kvAdd.run(NOT_STORED, String(notStoredPending)); notStoredPending = 0; }
     },
   };
 }
