@@ -7,7 +7,7 @@ import type {
   DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult,
 } from './types';
-import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
+import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
 
 // ---- argument schemas (validated in main for IPC and in serve for HTTP) ----
@@ -48,6 +48,7 @@ export const ruleWhenSchema: z.ZodType<import('./types').RuleWhen> = z.lazy(() =
     messageType: z.array(z.string().max(40)).optional(),
     signature: z.array(z.enum(SIGNATURE_VERDICTS)).optional(),
     leadReply: z.boolean().optional(),
+    signal: z.array(z.enum(EVENT_SIGNALS)).max(EVENT_SIGNALS.length).optional(),
     any: z.array(ruleWhenSchema).max(20).optional(),
   }).strict(),
 );
@@ -83,6 +84,7 @@ export const settingsUpdateSchema = z.object({
   rejectedLogBytes: z.number().int().min(64 * 1024).max(16 * 1024 * 1024 * 1024).optional(),
   rejectedPerMinute: z.number().int().min(1).max(100_000).optional(),
   diskFloorBytes: z.number().int().min(0).max(2 ** 52).optional(),
+  secretStorage: z.enum(['memory', 'plain-file']).optional(),
 }).strict();
 
 export const replayArgSchema = z.object({

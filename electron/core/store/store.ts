@@ -148,7 +148,7 @@ export function openStore(opts: { dataDir: string; nativeBinding?: string; clock
     throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} cannot be created: ${(err as Error).message}`);
   }
   const file = join(opts.dataDir, 'hookscope.db');
-  let db: Db;
+  let db: Db | undefined;
   try {
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
@@ -159,13 +159,21 @@ export function openStore(opts: { dataDir: string; nativeBinding?: string; clock
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
   } catch (err) {
+    // A damaged file opens and then fails its first statement: close it so the desktop app can move it
+    // aside (Windows cannot rename an open file) and retry.
+    try { db?.close(); } catch { /* already unusable */ }
     const msg = (err as Error).message;
     if (/readonly|unable to open|permission|EACCES/i.test(msg)) {
       throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} is not writable (${msg}).`);
     }
     throw err;
   }
-  migrate(db, opts.dataDir);
+  try {
+    migrate(db, opts.dataDir);
+  } catch (err) {
+    try { if (db.open) db.close(); } catch { /* already unusable */ }
+    throw err;
+  }
   return createStoreApi(db);
 }
 
@@ -242,7 +250,8 @@ export function createReads(db: Db): StoreReads {
   const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
   const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
   const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
-  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE contact_id = ? AND kind IN ('message','status') ORDER BY id DESC LIMIT ?`);
+  // details too: the conversation needs to know which side an imported (history) message came from.
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = ? AND kind IN ('message','status','echo','history') ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
   const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 
@@ -504,7 +513,7 @@ function createStoreApi(db: Db): Store {
       for (const e of events) {
         // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
         let duplicate = false;
-        if (e.messageId && (e.kind === 'message' || e.kind === 'status')) {
+        if (e.messageId && (e.kind === 'message' || e.kind === 'status' || e.kind === 'echo')) {
           duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
         }
         // A payload too deep to serialise keeps its exact bytes in the request; the event just has no raw.

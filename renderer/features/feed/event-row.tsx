@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
 import { contactLabel, formatDateTime, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
+import { eventSeverity } from '../../../shared/event-words';
 
 export const ROW_HEIGHT = 36;
 
@@ -15,16 +16,24 @@ interface Props {
 /** One line of the feed. Every payload-derived string is a text node. */
 export const EventRow = memo(function EventRow({ event: e, selected, top, onSelect }: Props) {
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
-  const summary = e.errorTitle
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
-    : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+  // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
+  const severity = eventSeverity(e);
+  // Calls, groups, flows and history say what happened in their own words (which include the error
+  // title); the code stays in front so failures still read at a glance.
+  const ownWords = (e.kind === 'call' || e.kind === 'group' || e.kind === 'flow' || e.kind === 'history') && e.text;
+  const summary = ownWords
+    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.text}`
+    : e.errorTitle
+      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
+      : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
       role="row"
       aria-selected={selected}
       data-testid="event-row"
       data-event-id={e.id}
-      className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}`}
+      className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}${severity === 'critical' || severity === 'warning' ? ` row-${severity}` : ''}`}
+      data-severity={severity ?? undefined}
       style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
       onClick={() => onSelect(e.id)}
     >
@@ -38,6 +47,8 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
       <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
         {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
+        {e.kind === 'history' && <span className="tag" title="Imported past conversation: never notifies, not counted as today's traffic">imported</span>}
+        {e.kind === 'echo' && <span className="tag" title="Sent from the WhatsApp Business phone app">phone app</span>}
       </span>
       <span className="cell cell-flags">
         {badSignature && (
