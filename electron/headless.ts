@@ -1,6 +1,5 @@
 // `npm run serve`: the same core as the desktop app, without a window. The receiver listens where
 // the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token.
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { createCore, readVersion, type Core } from './core/core';
@@ -8,6 +7,7 @@ import { createDispatcher } from './core/dispatch';
 import { HookscopeError } from '../shared/errors';
 import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
+import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
 import type { Logger } from './core/types';
 import type { SettingsView } from '../shared/types';
 
@@ -31,6 +31,8 @@ async function main() {
                      [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
 Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
   HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+Without --ui-token the UI token is generated once and kept in DIR/ui-token (the ui: address stays the same).
+--public-url must be https and reachable from the internet (not loopback or a private address).
 `);
     return;
   }
@@ -78,8 +80,17 @@ Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PO
     fail(err instanceof Error ? err.message : String(err));
   }
 
-  const token = cfg.uiToken ?? randomBytes(24).toString('base64url');
+  // Generated once and kept in the data dir, so the printed address survives restarts; a flag or
+  // variable wins for this run and is not stored.
+  let token: string;
+  try {
+    token = cfg.uiToken ?? loadOrCreateUiToken(cfg.dataDir);
+  } catch (err) {
+    await core.stop().catch(() => undefined);
+    fail(`cannot keep the UI token in ${cfg.dataDir}: ${(err as Error).message}`);
+  }
   const control = createControlServer({
+    rotateToken: cfg.uiToken ? undefined : () => rotateUiToken(cfg.dataDir),
     core,
     dispatch: createDispatcher(core.handlers, logger),
     port: cfg.uiPort,

@@ -1,25 +1,40 @@
 // Entry: pick the transport, build the store (filter from the URL), keep the URL in step, render.
+// Under `serve` the token is checked before the app renders: a missing or refused token gets one
+// full page with the fix, never a half-rendered app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
-import { createBridge } from './state/bridge';
+import { BridgeError, createBridge, type AppBridge } from './state/bridge';
 import { StoreContext } from './state/hooks';
 import { createAppStore } from './state/store';
 import { filterFromSearch, filterToSearch } from './state/url-filter';
+import { TokenPage } from './features/token/token-page';
+import { applyTheme, loadThemeChoice } from './ui/theme';
 import './ui/styles.css';
 
+applyTheme(loadThemeChoice());
 const root = createRoot(document.getElementById('root')!);
 const bridge = createBridge();
 
 if ('error' in bridge) {
-  root.render(
-    <div className="fatal" data-testid="fatal">
-      <h1>Hookscope</h1>
-      <p>{bridge.error}</p>
-    </div>,
-  );
+  root.render(<TokenPage problem="missing" />);
 } else {
-  const store = createAppStore(bridge, { initialFilter: filterFromSearch(window.location.search) });
+  void boot(bridge);
+}
+
+async function boot(b: AppBridge) {
+  if (b.transport === 'http') {
+    try {
+      await b.invoke('app:info', undefined);
+    } catch (err) {
+      if (err instanceof BridgeError && err.code === 'UNAUTHORIZED') {
+        root.render(<TokenPage problem="stale" />);
+        return;
+      }
+      // Anything else (core restarting): the app shows its own connection state and retries.
+    }
+  }
+  const store = createAppStore(b, { initialFilter: filterFromSearch(window.location.search) });
 
   // The filter lives in the URL (the token and other parameters stay put), so a view survives reload.
   store.subscribe((s, prev) => {
@@ -30,6 +45,12 @@ if ('error' in bridge) {
     }
   });
   window.addEventListener('popstate', () => store.getState().replaceFilter(filterFromSearch(window.location.search)));
+
+  // Refused later (rotated from another tab, data dir swapped): the whole page says so.
+  b.onUnauthorized?.(() => {
+    store.getState().stop();
+    root.render(<TokenPage problem="stale" />);
+  });
 
   root.render(
     <StrictMode>

@@ -132,7 +132,8 @@ export interface RequestChannels {
   'events:get': { args: { id: number }; result: EventDetail };
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
   'contacts:thread': { args: { contactId: string; limit?: number }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
-  'stats:get': { args: { since?: number; until?: number }; result: Stats };
+  /** Counts under a filter; its `status` is ignored (the counts are per status). */
+  'stats:get': { args: z.input<typeof eventFilterSchema>; result: Stats };
   'rules:list': { args: void; result: Rule[] };
   'rules:create': { args: z.input<typeof ruleInputSchema>; result: Rule };
   'rules:update': { args: { id: number; rule: z.input<typeof ruleInputSchema> }; result: Rule };
@@ -141,6 +142,11 @@ export interface RequestChannels {
   'notifications:list': { args: { limit?: number } | void; result: { items: NotificationRecord[] } };
   'settings:get': { args: void; result: SettingsView };
   'settings:update': { args: z.input<typeof settingsUpdateSchema>; result: SettingsView };
+  /**
+   * The verify token in use, so it can be typed into Meta again (Verify and save asks for it each time).
+   * The one secret that can be read back: it is a shared handshake word, never a signing key.
+   */
+  'settings:reveal-verify-token': { args: void; result: { token: string | null } };
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
   'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
@@ -185,7 +191,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional() }),
-  'stats:get': z.object({ since: num.optional(), until: num.optional() }),
+  'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),
   'rules:create': ruleInputSchema,
   'rules:update': z.object({ id: num.int().positive(), rule: ruleInputSchema }),
@@ -194,6 +200,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'notifications:list': z.object({ limit: num.int().min(1).max(1000).optional() }).optional(),
   'settings:get': z.undefined().optional(),
   'settings:update': settingsUpdateSchema,
+  'settings:reveal-verify-token': z.undefined().optional(),
   'replay:send': replayArgSchema,
   'simulate:send': simulateArgSchema,
   'doctor:get': z.object({ selfCheck: z.boolean().optional() }).optional(),

@@ -159,7 +159,12 @@ export interface Stats {
   byStatus: Partial<Record<EventStatus, number>>;
   byErrorCode: Record<string, number>;
   byKind?: Partial<Record<EventKind, number>>;
+  /** Events matching the filter the counts were asked with. */
   total?: number;
+  /** Every event stored, whatever the filter (same snapshot). */
+  all?: number;
+  /** The newest event id the snapshot counted: live events above it are not in these counts yet. */
+  maxId?: number;
 }
 
 // ---- the trust boundary: the rejected log (docs/api.md "Trust boundary") ----
@@ -281,7 +286,8 @@ export interface SettingsView {
   /** Secrets are write-only: reads only say whether each is set (and how many). */
   secrets: {
     metaAppSecret: { set: boolean; count: number };
-    metaVerifyToken: { set: boolean };
+    /** `generated`: Hookscope made it on its first start (none set in the app or META_VERIFY_TOKEN). */
+    metaVerifyToken: { set: boolean; generated?: boolean };
     twilioAuthToken: { set: boolean; count: number };
     ngrokAuthtoken: { set: boolean };
   };

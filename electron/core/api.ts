@@ -87,7 +87,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
-    'stats:get': (f) => reads.stats(f ?? {}),
+    'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     'rules:list': () => listRules(store.db),
     'rules:create': (input) => { const r = createRule(store.db, input, parts.clock()); rules.reload(); return r; },
     'rules:update': ({ id, rule }) => { const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r; },
@@ -119,6 +119,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       emitter.emit('settings:changed', view);
       return view;
     },
+    'settings:reveal-verify-token': () => ({ token: settings.verifyToken() }),
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
     'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),

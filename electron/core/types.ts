@@ -22,7 +22,9 @@ export interface SecretStore {
   /** The user's choice when no OS keychain is available: memory only, or a plain file only they can read. */
   choosePersistence?(choice: 'memory' | 'plain-file'): void;
 }
-export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken';
+export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken'
+  /** The verify token generated on first start (settings.ts), used when none is set. */
+  | 'metaVerifyTokenAuto';
 
 export interface TunnelSession {
   /** The public https URL, e.g. https://abc.ngrok-free.app */

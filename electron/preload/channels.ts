@@ -24,7 +24,7 @@ const requestNames: { [C in RequestChannel]: true } = {
   'rules:preview': true, 'notifications:list': true, 'settings:get': true, 'settings:update': true,
   'replay:send': true, 'simulate:send': true, 'doctor:get': true, 'stats:extra': true, 'requests:curl': true,
   'replay:filtered': true, 'import:file': true, 'export:save': true, 'tunnel:get': true, 'tunnel:start': true,
-  'tunnel:stop': true, 'rejected:list': true, 'rejected:get': true, 'rejected:reverify': true,
+  'tunnel:stop': true, 'settings:reveal-verify-token': true, 'rejected:list': true, 'rejected:get': true, 'rejected:reverify': true,
 };
 export const PRELOAD_REQUEST_CHANNELS = Object.keys(requestNames) as RequestChannel[];
 const pushNames: { [P in PushChannel]: true } = {

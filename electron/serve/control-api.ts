@@ -27,6 +27,11 @@ export interface ControlServerOptions {
   extra?: ExtraRoutes;
   /** Bytes a live stream may have waiting unsent before it is dropped (default 4 MiB). */
   sseBufferBytes?: number;
+  /**
+   * Makes and stores a new token (POST /api/ui-token/rotate); the old one stops working at once and open
+   * live streams are closed. Absent when the token came from --ui-token (nothing to rotate).
+   */
+  rotateToken?: () => string;
 }
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -109,7 +114,7 @@ export interface ControlServer {
 export function createControlServer(o: ControlServerOptions): ControlServer {
   // An empty token would let `?token=` or `Authorization: Bearer ` through.
   if (!o.token || o.token.trim() === '') throw new Error('The control API needs a non-empty token.');
-  const tokenDigest = digest(o.token);
+  let tokenDigest = digest(o.token);
   const sseClients = new Set<ServerResponse>();
   let server: Server | null = null;
   let boundPort = o.port;
@@ -198,6 +203,16 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
         res.write('retry: 2000\n: connected\n\n');
         sseClients.add(res);
         req.on('close', () => sseClients.delete(res));
+        return;
+      }
+      if (url.pathname === '/api/ui-token/rotate' && method === 'POST') {
+        if (!o.rotateToken) return sendError(res, appError('BAD_REQUEST', 'This token was given with --ui-token or HOOKSCOPE_UI_TOKEN: change it there.'));
+        const token = o.rotateToken();
+        tokenDigest = digest(token);
+        sendJson(res, 200, { token });
+        // Streams opened with the old token end; the page reconnects with the new one.
+        for (const c of sseClients) c.end();
+        sseClients.clear();
         return;
       }
       if (await handlePowerRoutes(o.core, req, res, url)) return;

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { splitList } from '../core/setup/settings';
+import { publicUrlProblem } from '../../shared/public-url';
 
 export interface ServeConfig {
   dataDir: string;
@@ -54,7 +55,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     try { new URL(f); } catch { throw new FlagError(`--forward-to needs a URL, got "${f}"`); }
   }
   const publicUrl = one('--public-url', 'HOOKSCOPE_PUBLIC_URL') ?? null;
-  if (publicUrl) { try { new URL(publicUrl); } catch { throw new FlagError(`--public-url needs a URL, got "${publicUrl}"`); } }
+  if (publicUrl) {
+    const problem = publicUrlProblem(publicUrl);
+    if (problem) throw new FlagError(`--public-url: ${problem}`);
+  }
   // An empty token would make the control API accept `?token=` — no token at all. An empty flag is a
   // mistake worth saying; an empty variable (a blank line in a .env file) means "not set".
   const flagToken = flags.get('--ui-token')?.at(-1);

@@ -42,6 +42,10 @@ export interface AppBridge extends Bridge {
   readonly transport: 'ipc' | 'http' | 'fake';
   /** Called on every (re)connection of the push stream, and with state changes. */
   onConnection?(cb: (state: ConnectionState) => void): () => void;
+  /** `serve` only: makes a new UI token (the current one stops working) and returns it. */
+  rotateToken?(): Promise<string>;
+  /** Called once when the core refuses the token (401): it is stale, or was rotated elsewhere. */
+  onUnauthorized?(cb: () => void): () => void;
 }
 
 /** A failed request, carrying the contract's error code. */
@@ -107,6 +111,16 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
   const ES = opts.EventSource ?? (globalThis as unknown as BrowserGlobals).EventSource;
   const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
   const connectionListeners = new Set<(s: ConnectionState) => void>();
+  const unauthorizedListeners = new Set<() => void>();
+  let token = opts.token;
+  let refused = false;
+  const refuse = () => {
+    if (refused) return;
+    refused = true;
+    source?.close();
+    source = null;
+    unauthorizedListeners.forEach((cb) => cb());
+  };
   let source: EventSourceLike | null = null;
   let retryDelay = 1000;
   let started = false;
@@ -116,7 +130,8 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
   const connect = () => {
     if (!ES) return;
     emitConnection('connecting');
-    const es = new ES(`${base}/api/live?token=${encodeURIComponent(opts.token)}`);
+    if (refused) return;
+    const es = new ES(`${base}/api/live?token=${encodeURIComponent(token)}`);
     source = es;
     es.onopen = () => {
       retryDelay = 1000;
@@ -128,6 +143,9 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
       if (es.readyState === 2 /* CLOSED */) {
         es.close();
         if (source === es) source = null;
+        // EventSource hides the status: one request tells a refused token (the page says so) from a restart.
+        void doFetch(`${base}/api/rpc/app:info`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '' })
+          .then((r) => { if (r.status === 401) refuse(); }, () => undefined);
         setTimeout(connect, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 30_000);
       }
@@ -152,12 +170,13 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
       try {
         res = await doFetch(`${base}/api/rpc/${channel}`, {
           method: 'POST',
-          headers: { Authorization: `Bearer ${opts.token}`, 'Content-Type': 'application/json' },
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
           body: args === undefined ? '' : JSON.stringify(args),
         });
       } catch (err) {
         throw new BridgeError('NETWORK', `Cannot reach Hookscope (${(err as Error).message}).`);
       }
+      if (res.status === 401) refuse();
       let body: unknown;
       try {
         body = await res.json();
@@ -165,6 +184,20 @@ export function createHttpBridge(opts: HttpBridgeOptions): AppBridge {
         throw new BridgeError(res.status === 401 ? 'UNAUTHORIZED' : 'INTERNAL', `Unexpected answer (HTTP ${res.status}).`);
       }
       return unwrap<ResultOf<C>>(body);
+    },
+    async rotateToken() {
+      const res = await doFetch(`${base}/api/ui-token/rotate`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      const body = (await res.json().catch(() => null)) as { token?: unknown; error?: { message?: string } } | null;
+      if (!res.ok || typeof body?.token !== 'string') {
+        throw new BridgeError(res.status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST', body?.error?.message ?? `Could not rotate the token (HTTP ${res.status}).`);
+      }
+      token = body.token;
+      return token;
+    },
+    onUnauthorized(cb) {
+      unauthorizedListeners.add(cb);
+      if (refused) cb();
+      return () => { unauthorizedListeners.delete(cb); };
     },
     on<P extends PushChannel>(channel: P, cb: (payload: PushChannels[P]) => void) {
       let set = listeners.get(channel);

@@ -13,12 +13,15 @@ export function formatDateTime(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatTime(ms)}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** Short time for a row: HH:MM:SS today, else "Mon 3 · HH:MM". */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Short time for a row: HH:MM:SS today, "3 Nov 14:02" this year, "3 Nov 2025 14:02" before. */
 export function formatRowTime(ms: number, now = Date.now()): string {
   const d = new Date(ms);
   const n = new Date(now);
   if (d.toDateString() === n.toDateString()) return formatTime(ms);
-  return `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const day = `${d.getDate()} ${MONTHS[d.getMonth()]}${d.getFullYear() === n.getFullYear() ? '' : ` ${d.getFullYear()}`}`;
+  return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 export function formatDuration(ms: number): string {

@@ -44,11 +44,15 @@ describe('feed in Chromium against serve', () => {
     await serve?.stop();
   });
 
-  it('teaches setup while empty: callback URL for the local receiver, verify token set', async () => {
-    await page.getByTestId('setup-guide').waitFor();
-    await expect.poll(() => page.getByTestId('meta-callback-url').textContent()).toBe(`${serve.receiverUrl}/meta`);
-    expect(await page.getByTestId('twilio-callback-url').textContent()).toBe(`${serve.receiverUrl}/twilio`);
-    expect(await page.getByTestId('setup-meta').textContent()).toContain('Verify token: the one you configured');
+  it('teaches setup while empty: the stepper, the local receiver (not offered for copying), verify token set', async () => {
+    const guide = page.getByTestId('setup-guide');
+    await guide.getByTestId('setup-stepper').waitFor();
+    await expect.poll(() => guide.getByTestId('setup-meta-callback').textContent()).toBe(`${serve.receiverUrl}/meta`);
+    expect(await guide.getByTestId('setup-twilio-callback').textContent()).toBe(`${serve.receiverUrl}/twilio`);
+    expect(await guide.getByTestId('callback-local-note').count()).toBe(1);
+    expect(await guide.getByRole('button', { name: /^Copy/ }).count()).toBe(0);
+    // META_VERIFY_TOKEN is set: the step is ready, waiting for Meta's handshake.
+    expect(await guide.getByTestId('step-verify-token').getByTestId('secret-status').textContent()).toBe('set');
     expect(await page.getByTestId('receiver-url').textContent()).toBe(serve.receiverUrl);
   });
 

@@ -8,6 +8,7 @@ import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { signMetaBody } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
+import { fakeNgrok, startUiCore } from '../helpers/ui-core';
 
 // `UPDATE_SCREENSHOTS=1 npm test` refreshes the README's pictures; other runs write to test-results/.
 const OUT = resolve(__dirname, process.env.UPDATE_SCREENSHOTS ? '../../docs' : '../../test-results');
@@ -59,4 +60,33 @@ describe('README screenshots', () => {
       await page.close();
     });
   }
+
+  it('renders the setup stepper half-way through a first run', async () => {
+    // In process, with a fake ngrok: the tunnel goes online without the network.
+    const ui = await startUiCore({ tunnelConnector: fakeNgrok('ngrok-demo-token', 'https://your-team.ngrok-free.app') });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      const rpc = (channel: string, body?: unknown) => fetch(new URL(`/api/rpc/${channel}`, ui.uiUrl), {
+        method: 'POST', headers: { authorization: `Bearer ${ui.token}`, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body),
+      }).then((r) => r.json());
+      await rpc('settings:update', { ngrokAuthtoken: 'ngrok-demo-token' });
+      await rpc('tunnel:start');
+      const u = new URL(ui.uiUrl);
+      u.searchParams.set('panel', 'setup');
+      await page.goto(u.toString());
+      const panel = page.getByTestId('panel-setup');
+      await expect.poll(() => panel.getByTestId('step-public-url').getAttribute('data-state')).toBe('done');
+      await panel.getByTestId('reveal-verify-token').click();
+      await panel.getByTestId('verify-token-value').waitFor();
+      await expect.poll(() => panel.getByTestId('step-verify-token').getAttribute('aria-current')).toBe('step');
+      await panel.getByTestId('doctor-verdict').getByTestId('verdict-detail').waitFor();
+      await page.screenshot({ path: resolve(OUT, 'screenshot-setup.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await ui.stop();
+    }
+  });
 });

@@ -15,6 +15,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
+const panel = () => page.getByTestId('panel-setup');
 const panelUrl = (panel: string) => {
   const u = new URL(serve.uiUrl);
   u.searchParams.set('panel', panel);
@@ -37,23 +38,25 @@ describe('setup panel in Chromium against serve', () => {
   });
 
   it('shows the exact callback URLs, with a note while they are only local', async () => {
-    await page.getByTestId('setup-panel').waitFor();
-    await expect.poll(() => page.getByTestId('setup-meta-callback').textContent()).toBe(`${serve.receiverUrl}/meta`);
-    expect(await page.getByTestId('setup-twilio-callback').textContent()).toBe(`${serve.receiverUrl}/twilio`);
-    await page.getByTestId('callback-local-note').waitFor();
-    expect(await page.getByTestId('tunnel-state').textContent()).toBe('off');
-    // Secrets only say whether they are set.
-    expect(await page.getByTestId('secret-metaAppSecret').getByTestId('secret-status').textContent()).toBe('set (1)');
-    expect(await page.getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('not set');
-    expect(await page.locator('[data-testid="setup-panel"]').textContent()).not.toContain(SECRET);
+    await panel().waitFor();
+    await expect.poll(() => panel().getByTestId('setup-meta-callback').textContent()).toBe(`${serve.receiverUrl}/meta`);
+    expect(await panel().getByTestId('setup-twilio-callback').textContent()).toBe(`${serve.receiverUrl}/twilio`);
+    await panel().getByTestId('callback-local-note').waitFor();
+    expect(await panel().getByTestId('tunnel-state').textContent()).toBe('off');
+    // Secrets only say whether they are set (the app secret's field is behind "Change": the step is done).
+    await panel().getByTestId('step-secret').getByRole('button', { name: 'Change' }).click();
+    expect(await panel().getByTestId('secret-metaAppSecret').getByTestId('secret-status').textContent()).toBe('set (1)');
+    // A verify token exists from the first start: Hookscope made one.
+    expect(await panel().getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set (made by Hookscope)');
+    expect(await panel().textContent()).not.toContain(SECRET);
   });
 
-  it('generates a verify token, shows it once, and Meta\'s handshake then answers the challenge', async () => {
-    await page.getByTestId('generate-verify-token').click();
-    await page.getByTestId('verify-token-value').waitFor();
-    const token = (await page.getByTestId('verify-token-value').textContent())!;
+  it('makes a new verify token, shows it, and Meta\'s handshake then answers the challenge', async () => {
+    await panel().getByTestId('generate-verify-token').click();
+    await panel().getByTestId('verify-token-value').waitFor();
+    const token = (await panel().getByTestId('verify-token-value').textContent())!;
     expect(token).toMatch(/^[A-Za-z0-9]{24}$/);
-    await expect.poll(() => page.getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
+    await expect.poll(() => panel().getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
 
     const challenge = '1158201444';
     const ok = await fetch(`${serve.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}`);
@@ -63,24 +66,27 @@ describe('setup panel in Chromium against serve', () => {
     await bad.arrayBuffer();
     expect(bad.status).toBe(403);
 
-    // Shown once: a reload forgets it, the status still says set.
+    // Hidden after a reload, and revealed again on demand (Meta asks for it on every "Verify and save").
     await page.reload();
-    await page.getByTestId('setup-panel').waitFor();
-    await expect.poll(() => page.getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
-    expect(await page.getByTestId('verify-token-value').count()).toBe(0);
+    await panel().waitFor();
+    await expect.poll(() => panel().getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
+    expect(await panel().getByTestId('verify-token-value').count()).toBe(0);
     expect(await page.locator('body').textContent()).not.toContain(token);
+    await panel().getByTestId('reveal-verify-token').click();
+    expect(await panel().getByTestId('verify-token-value').textContent()).toBe(token);
   });
 
   it('saves and clears a write-only secret without ever showing it', async () => {
-    const field = page.getByTestId('secret-twilioAuthToken');
+    if (!(await panel().getByTestId('secret-twilioAuthToken').count())) await panel().getByTestId('step-secret').getByRole('button', { name: 'Change' }).click();
+    const field = panel().getByTestId('secret-twilioAuthToken');
     expect(await field.getByTestId('secret-status').textContent()).toBe('not set');
-    await page.getByTestId('secret-input-twilioAuthToken').fill('tok-one, tok-two');
-    expect(await page.getByTestId('secret-input-twilioAuthToken').getAttribute('type')).toBe('password');
-    await page.getByTestId('secret-save-twilioAuthToken').click();
+    await panel().getByTestId('secret-input-twilioAuthToken').fill('tok-one, tok-two');
+    expect(await panel().getByTestId('secret-input-twilioAuthToken').getAttribute('type')).toBe('password');
+    await panel().getByTestId('secret-save-twilioAuthToken').click();
     await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('set (2)');
-    expect(await page.getByTestId('secret-input-twilioAuthToken').inputValue()).toBe('');
+    expect(await panel().getByTestId('secret-input-twilioAuthToken').inputValue()).toBe('');
     expect(await page.locator('body').textContent()).not.toContain('tok-one');
-    await page.getByTestId('secret-clear-twilioAuthToken').click();
+    await panel().getByTestId('secret-clear-twilioAuthToken').click();
     await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('not set');
   });
 

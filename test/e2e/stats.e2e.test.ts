@@ -87,7 +87,29 @@ describe('stats panel in Chromium against serve', () => {
     expect(t).toMatch(/experiment/i);
     await expect.poll(() => text('stats-total')).toMatch(/^7 events/);
     expect(await tid('chart-bar').count()).toBeGreaterThanOrEqual(1);
-    expect(await tid('chart-bar').first().locator('title').textContent()).toMatch(/events?/);
+  });
+
+  it('the chart is readable: bars sized to the window, both axes labelled, the value on hover', async () => {
+    // 24 h: one bar per hour (24 or 25 columns, by where the hour boundary falls), labelled y axis.
+    expect(await text('stats-total')).toContain('one bar per 1 h');
+    expect([24, 25]).toContain(await tid('chart-slot').count());
+    const yLabels = await tid('chart-y-label').allTextContents();
+    expect(yLabels[0]).toBe('0');
+    expect((await tid('chart-x-label').allTextContents()).every((l) => /^\d{2}:\d{2}$/.test(l))).toBe(true);
+    // The bars carry the seven events between them, and hovering one says its span and count.
+    const counts = (await tid('chart-bar').evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { count: string } }).dataset.count))));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(7);
+    expect(Number(yLabels.at(-1))).toBeGreaterThanOrEqual(Math.max(...counts));
+    const bar = tid('chart-bar').last();
+    const n = await bar.getAttribute('data-count');
+    await bar.hover();
+    await expect.poll(() => text('chart-tooltip')).toMatch(new RegExp(`^\\d{2}:\\d{2}–\\d{2}:\\d{2}: ${n} events?`));
+    // 1 h: two-minute bars.
+    await tid('stats-window-1h').click();
+    await expect.poll(() => text('stats-total')).toContain('one bar per 2 min');
+    expect([30, 31]).toContain(await tid('chart-slot').count());
+    await tid('stats-window-24h').click();
+    await expect.poll(() => text('stats-total')).toContain('one bar per 1 h');
   });
 
   it('switches windows; the same events count in 1 h and 7 d', async () => {

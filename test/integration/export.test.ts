@@ -101,6 +101,9 @@ describe('export', () => {
     expect(tricky[col('text')]).toBe(TRICKY);
     expect(tricky[col('contactName')]).toBe('Zoë, the "tester"');
     expect(tricky[col('duplicate')]).toBe('false');
+    // Times as ISO 8601 UTC, not epoch milliseconds.
+    expect(tricky[col('receivedAt')]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(tricky[col('timestamp')]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(rows.find((r) => r[col('messageId')] === 'wamid.T2')![col('text')]).toBe(`'=HYPERLINK("http://evil")`);
     const exact = parseCsv(collect(c.core.tools!.exportStream('csv', { kind: ['message'] }, { formulaGuard: false }).chunks));
     expect(exact.find((r) => r[col('messageId')] === 'wamid.T2')![col('text')]).toBe('=HYPERLINK("http://evil")');

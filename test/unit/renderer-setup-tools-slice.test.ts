@@ -33,7 +33,7 @@ describe('tools slice', () => {
     const store = createAppStore(f.bridge, { now: () => 42 });
     expect(store.getState().isDesktop).toBe(false);
     await store.getState().loadDoctor();
-    expect(store.getState().doctor).toEqual({ findings: [{ id: 'no-webhooks', level: 'info', title: 't', detail: 'd' }], loading: false, error: null, at: 42 });
+    expect(store.getState().doctor).toEqual({ findings: [{ id: 'no-webhooks', level: 'info', title: 't', detail: 'd' }], loading: false, error: null, at: 42, fixed: [] });
     await store.getState().loadDoctor(true);
     expect(store.getState().doctor.findings[0].id).toBe('self-check-ok');
     expect(f.calls.map((c) => c.args)).toEqual([{}, { selfCheck: true }]);

@@ -2,7 +2,7 @@
 // PASS / needs-attention marks against Meta's latency guidance.
 import { describe, expect, it } from 'vitest';
 import type { LatencyStats, MinuteBucket } from '../../shared/types';
-import { chartBars, failureRows, formatMs, formatRate, latencyMarks, STATS_WINDOWS } from '../../renderer/features/stats/stats-helpers';
+import { BUCKET_MS, chartBuckets, failureRows, formatMs, formatRate, latencyMarks, STATS_WINDOWS } from '../../renderer/features/stats/stats-helpers';
 
 const bucket = (i: number, total: number, failed = 0): MinuteBucket => ({ t: i * 60_000, total, messages: total, statuses: 0, failed, invalidSignatures: 0 });
 
@@ -32,25 +32,13 @@ describe('stats helpers', () => {
     expect(failureRows(undefined)).toEqual([]);
   });
 
-  it('draws one bar per minute, scaled to the tallest', () => {
-    const { bars, max } = chartBars([bucket(0, 2), bucket(1, 0), bucket(2, 4, 1)], 300, 80);
-    expect(max).toBe(4);
-    expect(bars).toHaveLength(3);
-    expect(bars.map((b) => b.h)).toEqual([40, 0, 80]);
-    expect(bars[2].y).toBe(0);
-    expect(bars[1].x).toBeGreaterThan(bars[0].x);
-    expect(bars.every((b) => b.x >= 0 && b.x + b.w <= 300)).toBe(true);
-    expect(chartBars([], 300, 80)).toEqual({ bars: [], max: 0 });
-    expect(chartBars([bucket(0, 0)], 300, 80).bars[0].h).toBe(0);
-  });
-
-  it('sums minutes into at most maxBars bars (a week is 10,080 minutes)', () => {
-    const week = Array.from({ length: 10_080 }, (_, i) => bucket(i, i % 60 === 0 ? 3 : 0));
-    const { bars, max } = chartBars(week, 500, 80, 120);
-    expect(bars.length).toBeLessThanOrEqual(120);
-    expect(bars[0].minutes).toBe(84);
+  it('sums a week of minutes into 28 six-hour bars, nothing lost', () => {
+    const since = new Date(2026, 10, 23, 0, 0).getTime();
+    const week = Array.from({ length: 10_080 }, (_, i) => bucket(i, i % 60 === 0 ? 3 : 0)).map((x) => ({ ...x, t: since + x.t }));
+    const bars = chartBuckets(week, since, since + 7 * 86_400_000, BUCKET_MS['7d']);
+    expect(bars).toHaveLength(28);
     expect(bars.reduce((a, b) => a + b.total, 0)).toBe(week.reduce((a, b) => a + b.total, 0));
-    expect(max).toBe(Math.max(...bars.map((b) => b.total)));
+    expect(bars.every((b) => b.total === 18)).toBe(true);
   });
 
   it('marks latency against the guidance', () => {

@@ -77,8 +77,8 @@ export function verifyMeta(rawBody: Buffer, header: string | undefined, secrets:
   return {
     verdict: 'invalid',
     diagnosis: secrets.length === 1
-      ? 'X-Hub-Signature-256 does not match the raw body with the configured app secret: open the signature debugger to see why.'
-      : `X-Hub-Signature-256 does not match the raw body with any of the ${secrets.length} configured app secrets: open the signature debugger to see why.`,
+      ? 'X-Hub-Signature-256 does not match the raw body with the configured app secret.'
+      : `X-Hub-Signature-256 does not match the raw body with any of the ${secrets.length} configured app secrets.`,
   };
 }
 
@@ -150,7 +150,7 @@ export function verifyTwilio(input: TwilioVerifyInput): SignatureCheck {
   } else if (isLocalUrl(first)) {
     diagnosis = `X-Twilio-Signature does not match the local URL ${first}: Twilio signs the public URL it calls, so set the public URL (or start the tunnel).`;
   } else {
-    diagnosis = `X-Twilio-Signature does not match ${first} with the configured auth token${tokens.length > 1 ? 's' : ''}: open the signature debugger to see why.`;
+    diagnosis = `X-Twilio-Signature does not match ${first} with the configured auth token${tokens.length > 1 ? 's' : ''}.`;
   }
   return { verdict: 'invalid', diagnosis };
 }

@@ -264,7 +264,7 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
   } else if (metaInvalid > 0) {
     add({
       id: 'meta-signature-invalid', level: 'error', title: `${plural(metaInvalid, 'Meta webhook')} failed the signature check`,
-      detail: 'X-Hub-Signature-256 does not match any app secret set in Hookscope. Copy the app secret of the app that owns the webhook (App Dashboard → App settings → Basic → App secret); an access token or the verify token will not work. Open an event to see the signature debugger.',
+      detail: 'X-Hub-Signature-256 does not match any app secret set in Hookscope. Copy the app secret of the app that owns the webhook (App Dashboard → App settings → Basic → App secret); an access token or the verify token will not work. Open one of these events: its Signature tab shows what each secret computes.',
     });
   }
   const metaMissing = v(meta, 'missing');

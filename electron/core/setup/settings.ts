@@ -6,10 +6,12 @@
 // `plain`, or `electron-safestorage` ciphertext that only the desktop app can decrypt — so each side reads
 // what it can, keeps what it cannot when it writes, and says clearly what it could not read (README,
 // "Where your data and secrets live").
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
+import { publicUrlProblem } from '../../../shared/public-url';
+import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../shared/types';
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
@@ -40,7 +42,7 @@ export function writeAtomic(file: string, text: string, mode: number) {
 
 export const SECRETS_FILE = 'secrets.json';
 export const SECRETS_FORMAT = 'hookscope-secrets/1';
-export const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken'];
+export const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken', 'metaVerifyTokenAuto'];
 /** `plain`: the value as is. `electron-safestorage`: base64 of Electron safeStorage ciphertext (OS keychain). */
 export type SecretEncoding = 'plain' | 'electron-safestorage';
 export interface SecretEntry { encoding: string; value: string }
@@ -174,10 +176,27 @@ export function splitList(v: string | string[] | null | undefined): string[] {
   return arr.map((s) => s.trim()).filter(Boolean);
 }
 
+const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 24 letters and digits, each equally likely (bytes from 248 up are dropped: 256 is not a multiple of 62). */
+export function generateToken(length = 24): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b >= 248) continue;
+      out += TOKEN_ALPHABET[b % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
 export interface Settings {
   plain(): PlainSettings;
   metaSecrets(): string[];
   verifyToken(): string | null;
+  /** Whether the verify token in use is the one Hookscope generated on its first start. */
+  verifyTokenGenerated(): boolean;
   twilioTokens(): string[];
   ngrokAuthtoken(): string | null;
   /** Effective public URL: settings, then the env/flag, then the tunnel. */
@@ -196,7 +215,14 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
   // A value set through the app wins over the environment; the environment fills the gaps.
   const metaSecrets = () => { const s = splitList(secrets.get('metaAppSecret')); return s.length ? s : (env.metaAppSecrets ?? []); };
   const twilioTokens = () => { const s = splitList(secrets.get('twilioAuthToken')); return s.length ? s : (env.twilioAuthTokens ?? []); };
-  const verifyToken = () => secrets.get('metaVerifyToken') ?? env.metaVerifyToken ?? null;
+  // A verify token exists from the first start, so Meta's handshake works out of the box: one the user
+  // sets wins, then META_VERIFY_TOKEN, then the generated one (kept apart, so setting the variable later
+  // still takes effect). It is not a signing key: the user copies it into Meta, and may reveal it again.
+  if (!secrets.get('metaVerifyTokenAuto')) {
+    try { secrets.set('metaVerifyTokenAuto', generateToken()); } catch { /* an unwritable store: the doctor says "not set" */ }
+  }
+  const verifyToken = () => secrets.get('metaVerifyToken') ?? env.metaVerifyToken ?? secrets.get('metaVerifyTokenAuto') ?? null;
+  const verifyTokenGenerated = () => !secrets.get('metaVerifyToken') && !env.metaVerifyToken && !!secrets.get('metaVerifyTokenAuto');
   const ngrokAuthtoken = () => secrets.get('ngrokAuthtoken') ?? env.ngrokAuthtoken ?? null;
   const forwardTargets = () => [...new Set([...(env.forwardTo ?? []), ...plain.forwardTargets])];
 
@@ -204,7 +230,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     ...(secrets.info ? { secretStorage: secrets.info() } : {}),
     secrets: {
       metaAppSecret: { set: metaSecrets().length > 0, count: metaSecrets().length },
-      metaVerifyToken: { set: verifyToken() != null },
+      metaVerifyToken: { set: verifyToken() != null, generated: verifyTokenGenerated() },
       twilioAuthToken: { set: twilioTokens().length > 0, count: twilioTokens().length },
       ngrokAuthtoken: { set: ngrokAuthtoken() != null },
     },
@@ -221,10 +247,15 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
 
   return {
     plain: () => plain,
-    metaSecrets, verifyToken, twilioTokens, ngrokAuthtoken, forwardTargets,
+    metaSecrets, verifyToken, verifyTokenGenerated, twilioTokens, ngrokAuthtoken, forwardTargets,
     publicUrl: (tunnelUrl) => plain.publicUrl ?? env.publicUrl ?? tunnelUrl ?? null,
     view,
     update(u) {
+      // Refused before anything is written: a bad public URL must not half-apply an update.
+      if (u.publicUrl) {
+        const problem = publicUrlProblem(u.publicUrl.trim());
+        if (problem) throw new HookscopeError('VALIDATION', problem);
+      }
       if (u.metaAppSecret !== undefined) secrets.set('metaAppSecret', u.metaAppSecret == null ? null : splitList(u.metaAppSecret).join(','));
       if (u.twilioAuthToken !== undefined) secrets.set('twilioAuthToken', u.twilioAuthToken == null ? null : splitList(u.twilioAuthToken).join(','));
       if (u.metaVerifyToken !== undefined) secrets.set('metaVerifyToken', u.metaVerifyToken || null);
@@ -233,7 +264,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       const next = { ...plain };
       if (u.forwardTargets !== undefined) next.forwardTargets = u.forwardTargets;
       if (u.forwardTimeoutMs !== undefined) next.forwardTimeoutMs = u.forwardTimeoutMs;
-      if (u.publicUrl !== undefined) next.publicUrl = u.publicUrl ? u.publicUrl.replace(/\/+$/, '') : null;
+      if (u.publicUrl !== undefined) next.publicUrl = u.publicUrl ? u.publicUrl.trim().replace(/\/+$/, '') : null;
       if (u.ngrokDomain !== undefined) next.ngrokDomain = u.ngrokDomain || null;
       if (u.retention) next.retention = { ...next.retention, ...u.retention };
       if (u.bodyLimitBytes !== undefined) next.bodyLimitBytes = u.bodyLimitBytes;

@@ -13,8 +13,8 @@
 //    to import and replay (event lines alone cannot be re-imported: they carry no request).
 //  - CSV: RFC 4180 — CRLF line ends, a header row with the SPEC §3 names, fields quoted when they hold
 //    a comma, quote, CR or LF, quotes doubled; UTF-8 without a BOM (a BOM breaks the header name for
-//    most parsers; Excel users import via Data → From Text). Times stay ms since epoch, as the API has
-//    them. Values that a spreadsheet would run as a formula (= + - @ TAB CR at the start) get a leading
+//    most parsers; Excel users import via Data → From Text). Times (`timestamp`, `receivedAt`) are ISO
+//    8601 UTC, which spreadsheets read as dates (NDJSON keeps the API's ms since epoch). Values that a spreadsheet would run as a formula (= + - @ TAB CR at the start) get a leading
 //    `'` by default: message text comes from strangers (CSV injection); pass formulaGuard: false for
 //    the exact text.
 //  - HAR 1.2: one entry per distinct request behind the filtered events, URL on the local receiver.
@@ -57,6 +57,12 @@ export const CSV_FIELDS = [
 ] as const;
 
 const CHUNK_ROWS = 200;
+
+/** Times as ISO 8601 UTC in CSV: a spreadsheet reads them as dates, a person reads them at all. */
+const CSV_TIME_FIELDS: ReadonlySet<string> = new Set(['timestamp', 'receivedAt']);
+function csvValue(field: string, v: unknown): unknown {
+  return CSV_TIME_FIELDS.has(field) && typeof v === 'number' && Number.isFinite(v) ? new Date(v).toISOString() : v;
+}
 
 export function csvField(v: unknown, formulaGuard = true): string {
   if (v === null || v === undefined) return '';
@@ -139,7 +145,7 @@ export function* exportEvents(store: Store, format: ExportFormat, filter: EventF
       let buf = csvRow([...CSV_FIELDS], false);
       let n = 0;
       for (const ev of store.iterateEvents(filter, { order: 'asc' })) {
-        buf += csvRow(CSV_FIELDS.map((f) => (ev as unknown as Record<string, unknown>)[f]), guard);
+        buf += csvRow(CSV_FIELDS.map((f) => csvValue(f, (ev as unknown as Record<string, unknown>)[f])), guard);
         if (++n % CHUNK_ROWS === 0) { yield buf; buf = ''; }
       }
       if (buf) yield buf;

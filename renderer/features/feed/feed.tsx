@@ -135,7 +135,7 @@ export function Feed() {
           })}
         </div>
         {(loadingOlder || (!hasOlder && events.length > 0)) && (
-          <div className="feed-footer">{loadingOlder ? 'Loading older events…' : 'Beginning of the list'}</div>
+          <div className="feed-footer">{loadingOlder ? 'Loading older events…' : 'No older events'}</div>
         )}
       </div>
       {loading && <div className="feed-loading" aria-live="polite">Loading…</div>}

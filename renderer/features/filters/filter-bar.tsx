@@ -21,7 +21,8 @@ const RANGES: { label: string; ms: number | null }[] = [
 export function FilterBar() {
   const store = useAppStore();
   const filter = useApp((s) => s.filter);
-  const stats = useApp((s) => s.stats);
+  const counts = useApp((s) => s.statusCounts);
+  const noStatus = useApp((s) => s.noStatusCount);
   const setFilter = (patch: Partial<EventFilter>) => store.getState().setFilter(patch);
   const [custom, setCustom] = useState(false);
 
@@ -51,7 +52,7 @@ export function FilterBar() {
       <div className="filter-group" role="group" aria-label="Status">
         {STATUS_GROUPS.map((g) => {
           const active = g.statuses.every((s) => statuses.has(s));
-          const count = stats ? g.statuses.reduce((n, s) => n + (stats.byStatus[s] ?? 0), 0) : null;
+          const count = counts ? g.statuses.reduce((n, s) => n + (counts[s] ?? 0), 0) : null;
           return (
             <button
               key={g.label}
@@ -67,6 +68,12 @@ export function FilterBar() {
             </button>
           );
         })}
+        {/* Events without a status (templates, account updates…) are in the list but in no chip: say how many. */}
+        {counts && noStatus > 0 && !filter.status?.length && (
+          <span className="muted small chip-note" data-testid="no-status-count" title="Template, account, verification and other events carry no message status">
+            +{noStatus} without a status
+          </span>
+        )}
       </div>
 
       <div className="filter-group" role="group" aria-label="Provider">

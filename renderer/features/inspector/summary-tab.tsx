@@ -58,8 +58,8 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
             {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{title}</strong>
             {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — {e.errorTitle}</span>}
           </div>
-          {e.errorDetail && <p className="pre-wrap">{e.errorDetail}</p>}
-          {explanation?.meaning && <p>{explanation.meaning}</p>}
+          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p className="pre-wrap">{e.errorDetail}</p>}
+          {explanation?.meaning && !sameWords(explanation.meaning, title, e.errorTitle, e.errorDetail) && <p>{explanation.meaning}</p>}
           {explanation?.action && <p><strong>What to do: </strong>{explanation.action}</p>}
           {explanation?.related?.length ? <p className="muted">Related codes: {explanation.related.join(', ')}</p> : null}
           {explanation?.link && <p className="muted">Reference: {explanation.link}</p>}
@@ -107,6 +107,13 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
       )}
     </div>
   );
+}
+
+/** Whether `text` says nothing the others do not already (providers often repeat the title as details). */
+function sameWords(text: string, ...others: (string | null | undefined)[]): boolean {
+  const norm = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const n = norm(text);
+  return others.some((o) => o != null && (norm(o) === n || (n.length > 0 && norm(o).includes(n))));
 }
 
 /** What the normaliser wants a person to notice first: severity, a correction it made, something it does not know, import progress. */

@@ -4,8 +4,19 @@ import { useEffect, useState } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
 import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
+import { AppearanceSection, UiTokenSection } from './appearance-token';
 
 export function SettingsPanel() {
+  return (
+    <>
+      <AppearanceSection />
+      <StoredSettings />
+      <UiTokenSection />
+    </>
+  );
+}
+
+function StoredSettings() {
   const store = useAppStore();
   const settings = useApp((s) => s.settings);
   const [form, setForm] = useState<SettingsForm | null>(() => (settings ? formFromSettings(settings) : null));

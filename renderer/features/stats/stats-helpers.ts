@@ -40,35 +40,6 @@ export function failureRows(byErrorCode: Record<string, number> | undefined): Fa
     });
 }
 
-export interface Bar { x: number; y: number; w: number; h: number; t: number; total: number; failed: number; minutes: number }
-
-/**
- * Per-minute buckets as at most `maxBars` bars in a width × height box: consecutive minutes are summed
- * when there are more buckets than bars. Heights scale to the tallest bar; an empty series gives no bars.
- */
-export function chartBars(buckets: readonly MinuteBucket[], width: number, height: number, maxBars = 120): { bars: Bar[]; max: number } {
-  if (buckets.length === 0) return { bars: [], max: 0 };
-  const per = Math.max(1, Math.ceil(buckets.length / maxBars));
-  const groups: { t: number; total: number; failed: number; minutes: number }[] = [];
-  for (let i = 0; i < buckets.length; i += per) {
-    const slice = buckets.slice(i, i + per);
-    groups.push({
-      t: slice[0].t,
-      total: slice.reduce((a, b) => a + b.total, 0),
-      failed: slice.reduce((a, b) => a + b.failed, 0),
-      minutes: slice.length * 1,
-    });
-  }
-  const max = Math.max(0, ...groups.map((g) => g.total));
-  const slot = width / groups.length;
-  const w = Math.max(1, slot * 0.8);
-  const bars = groups.map((g, i) => {
-    const h = max > 0 ? (g.total / max) * height : 0;
-    return { x: i * slot + (slot - w) / 2, y: height - h, w, h, t: g.t, total: g.total, failed: g.failed, minutes: per };
-  });
-  return { bars, max };
-}
-
 export type Mark = 'pass' | 'attention' | 'none';
 
 /** PASS / needs attention for the median (≤ 250 ms) and the share over 1 s (< 1 %); none without data. */
@@ -78,3 +49,38 @@ export function latencyMarks(l: Pick<LatencyStats, 'guidance'> | null | undefine
 }
 
 export const MARK_TEXT: Record<Mark, string> = { pass: 'PASS', attention: 'needs attention', none: 'no data' };
+
+/** Bar width per window: enough bars to read a shape, few enough to see each one. */
+export const BUCKET_MS: Record<StatsWindowId, number> = { '1h': 2 * 60_000, '24h': 3_600_000, '7d': 6 * 3_600_000 };
+
+export interface ChartBucket { t: number; end: number; total: number; failed: number; messages: number; statuses: number }
+
+/**
+ * Per-minute buckets summed into bars of `bucketMs`, aligned to the clock (whole hours, whole 2-minute
+ * marks) so a bar means the same span whatever the moment the panel opened. Empty spans stay as zero bars.
+ */
+export function chartBuckets(buckets: readonly MinuteBucket[], since: number, until: number, bucketMs: number): ChartBucket[] {
+  if (until <= since) return [];
+  const offset = new Date(since).getTimezoneOffset() * 60_000;
+  const align = (t: number) => Math.floor((t - offset) / bucketMs) * bucketMs + offset;
+  const out: ChartBucket[] = [];
+  for (let t = align(since); t < until; t += bucketMs) out.push({ t, end: t + bucketMs, total: 0, failed: 0, messages: 0, statuses: 0 });
+  for (const b of buckets) {
+    const i = Math.floor((b.t - out[0].t) / bucketMs);
+    const g = out[i];
+    if (!g) continue;
+    g.total += b.total;
+    g.failed += b.failed;
+    g.messages += b.messages;
+    g.statuses += b.statuses;
+  }
+  return out;
+}
+
+/** A round axis top at or above `max` (1, 2, 5 × 10ⁿ), and never below 1. */
+export function niceCeil(max: number): number {
+  if (max <= 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 5, 10]) if (m * p >= max) return m * p;
+  return 10 * p;
+}

@@ -5,7 +5,7 @@ import type { LatencyStats, StatsExtra } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime, formatRowTime, formatTime } from '../../ui/format';
 import {
-  chartBars, failureRows, formatMs, formatRate, latencyMarks, MARK_TEXT, STATS_REFRESH_MS, STATS_WINDOWS, type Mark, type StatsWindowId,
+  BUCKET_MS, chartBuckets, niceCeil, type ChartBucket, failureRows, formatMs, formatRate, latencyMarks, MARK_TEXT, STATS_REFRESH_MS, STATS_WINDOWS, type Mark, type StatsWindowId,
 } from './stats-helpers';
 
 export function StatsPanel() {
@@ -56,9 +56,9 @@ export function StatsPanel() {
         !insights.error && <p className="muted">Loading…</p>
       ) : (
         <>
-          <FunnelSection extra={data.extra} />
+          <FunnelSection extra={data.extra} failedEvents={data.stats.byStatus.failed ?? 0} />
           <FailuresSection byErrorCode={data.stats.byErrorCode} />
-          <PerMinuteSection extra={data.extra} />
+          <PerMinuteSection extra={data.extra} windowId={win} />
           <LatencySection latency={data.extra.handlerLatency} />
           <PricingSection extra={data.extra} />
           <HistoryImportSection extra={data.extra} />
@@ -68,7 +68,7 @@ export function StatsPanel() {
   );
 }
 
-function FunnelSection({ extra }: { extra: StatsExtra }) {
+function FunnelSection({ extra, failedEvents }: { extra: StatsExtra; failedEvents: number }) {
   const f = extra.funnel;
   const steps = [
     { id: 'sent', label: 'Sent', count: f.sent, rate: null as number | null, rateLabel: '' },
@@ -96,6 +96,12 @@ function FunnelSection({ extra }: { extra: StatsExtra }) {
           <span className="funnel-rate muted small" data-testid="funnel-failed-rate">{`${formatRate(f.rates.failed)} of all`}</span>
         </li>
       </ol>
+      {/* The funnel counts messages by the furthest state they reached; the Failed chip counts failed
+          status events (a message can fail twice, or fail and still be delivered). Say both. */}
+      <p className="muted small" data-testid="funnel-note">
+        Counted per message, by the furthest state it reached.
+        {failedEvents !== f.failed && ` The Failed chip counts status events instead: ${failedEvents} failed ${failedEvents === 1 ? 'event' : 'events'} in this window.`}
+      </p>
     </section>
   );
 }
@@ -125,32 +131,65 @@ function FailuresSection({ byErrorCode }: { byErrorCode: Record<string, number> 
   );
 }
 
-const CHART_W = 500;
-const CHART_H = 80;
+const CHART = { w: 600, h: 150, left: 40, right: 8, top: 8, bottom: 22 };
 
-function PerMinuteSection({ extra }: { extra: StatsExtra }) {
-  const { bars, max } = chartBars(extra.perMinute, CHART_W, CHART_H);
+function spanLabel(t: number, windowId: StatsWindowId): string {
+  const d = new Date(t);
+  const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return windowId === '7d' ? `${d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric' })} ${hm}` : hm;
+}
+
+function PerMinuteSection({ extra, windowId }: { extra: StatsExtra; windowId: StatsWindowId }) {
+  const bucketMs = BUCKET_MS[windowId];
+  const buckets = chartBuckets(extra.perMinute, extra.since, extra.until, bucketMs);
+  const [hover, setHover] = useState<number | null>(null);
   const total = extra.perMinute.reduce((a, b) => a + b.total, 0);
-  const per = bars[0]?.minutes ?? 1;
+  const max = Math.max(0, ...buckets.map((b) => b.total));
+  const top = niceCeil(max);
+  const plotW = CHART.w - CHART.left - CHART.right;
+  const plotH = CHART.h - CHART.top - CHART.bottom;
+  const slot = buckets.length ? plotW / buckets.length : plotW;
+  const barW = Math.max(2, slot * 0.75);
+  const y = (v: number) => CHART.top + plotH - (v / top) * plotH;
+  const unit = bucketMs >= 3_600_000 ? `${bucketMs / 3_600_000} h` : `${bucketMs / 60_000} min`;
+  const labelEvery = Math.max(1, Math.ceil(buckets.length / 6));
+  const describe = (b: ChartBucket) => `${spanLabel(b.t, windowId)}–${spanLabel(b.end, windowId)}: ${b.total} ${b.total === 1 ? 'event' : 'events'}${b.failed ? `, ${b.failed} failed` : ''}`;
+  const shown = hover != null ? buckets[hover] : null;
   return (
     <section className="panel-section" data-testid="stats-per-minute">
-      <h3 className="section-title">Events per minute</h3>
-      <p className="muted small" data-testid="stats-total">{total} {total === 1 ? 'event' : 'events'}{max > 0 ? ` · busiest ${per === 1 ? 'minute' : `${per}-minute bar`}: ${max}` : ''}</p>
-      <svg className="minute-chart" viewBox={`0 0 ${CHART_W} ${CHART_H}`} preserveAspectRatio="none" role="img"
-        aria-label={`Events per ${per === 1 ? 'minute' : `${per} minutes`}`} data-testid="stats-chart">
-        <line x1={0} y1={CHART_H - 0.5} x2={CHART_W} y2={CHART_H - 0.5} className="chart-axis" />
-        {bars.filter((b) => b.total > 0).map((b) => (
-          <g key={b.t}>
-            <rect x={b.x} y={b.y} width={b.w} height={b.h} className="chart-bar" data-testid="chart-bar">
-              <title>{`${formatTime(b.t)}: ${b.total} ${b.total === 1 ? 'event' : 'events'}${b.failed ? `, ${b.failed} failed` : ''}`}</title>
-            </rect>
-            {b.failed > 0 && <rect x={b.x} y={CHART_H - (b.failed / max) * CHART_H} width={b.w} height={(b.failed / max) * CHART_H} className="chart-bar-failed" />}
+      <h3 className="section-title">Events over time</h3>
+      <p className="muted small" data-testid="stats-total">
+        {total} {total === 1 ? 'event' : 'events'} · one bar per {unit}{max > 0 ? ` · busiest: ${max}` : ''}
+      </p>
+      <div className="chart-readout small" data-testid="chart-tooltip" aria-live="polite">{shown ? describe(shown) : 'Point at a bar for its count.'}</div>
+      <svg className="events-chart" viewBox={`0 0 ${CHART.w} ${CHART.h}`} role="img" data-testid="stats-chart"
+        aria-label={`Events per ${unit}, ${total} in all${max > 0 ? `, at most ${max} in one bar` : ''}`} onMouseLeave={() => setHover(null)}>
+        {[0, top / 2, top].map((v) => (
+          <g key={v} className="chart-grid">
+            <line x1={CHART.left} x2={CHART.w - CHART.right} y1={y(v)} y2={y(v)} />
+            <text x={CHART.left - 6} y={y(v) + 4} textAnchor="end" data-testid="chart-y-label">{Number.isInteger(v) ? v : v.toFixed(1)}</text>
           </g>
         ))}
+        {buckets.map((b, i) => {
+          const h = (b.total / top) * plotH;
+          const fh = (b.failed / top) * plotH;
+          const x = CHART.left + i * slot + (slot - barW) / 2;
+          return (
+            <g key={b.t} onMouseEnter={() => setHover(i)} data-testid="chart-slot">
+              {/* The whole column answers the pointer, so a zero bar has a value too. */}
+              <rect x={CHART.left + i * slot} y={CHART.top} width={slot} height={plotH} className={`chart-hit${hover === i ? ' is-hover' : ''}`}>
+                <title>{describe(b)}</title>
+              </rect>
+              {b.total > 0 && <rect x={x} y={y(b.total)} width={barW} height={h} className="chart-bar" data-testid="chart-bar" data-count={b.total} />}
+              {b.failed > 0 && <rect x={x} y={CHART.top + plotH - fh} width={barW} height={fh} className="chart-bar-failed" />}
+              {i % labelEvery === 0 && (
+                <text x={CHART.left + i * slot} y={CHART.h - 6} className="chart-x-label" data-testid="chart-x-label">{spanLabel(b.t, windowId)}</text>
+              )}
+            </g>
+          );
+        })}
+        <line x1={CHART.left} x2={CHART.w - CHART.right} y1={CHART.top + plotH + 0.5} y2={CHART.top + plotH + 0.5} className="chart-axis" />
       </svg>
-      {extra.perMinute.length > 0 && (
-        <div className="chart-range muted small"><span title={formatDateTime(extra.since)}>{formatRowTime(extra.since, extra.until)}</span><span title={formatDateTime(extra.until)}>{formatTime(extra.until)}</span></div>
-      )}
     </section>
   );
 }

@@ -1,9 +1,12 @@
-// Receiver address, tunnel state with the callback URL, Live/Paused, counts.
+// Receiver address, tunnel state with the callback URL, Live/Paused, counts. Below 900 px the receiver,
+// tunnel and counts fold into one status pill (styles.css), so the bar stays usable down to 800 px.
 import { useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { callbackBase } from '../setup/callback-url';
 import { PanelNav } from '../panels/panel-host';
 import { RejectedBadge } from '../rejected/rejected-badge';
+import { usePanel } from '../panels/panel-state';
+import { countsText } from './counts';
 
 export function TopBar() {
   const store = useAppStore();
@@ -18,7 +21,7 @@ export function TopBar() {
     loaded: st.events.length,
     unseen: st.unseenCount,
     connection: st.connection,
-    allTotal: st.stats?.total,
+    allTotal: st.allTotal,
   }));
   const base = callbackBase(s.tunnel, s.settings, s.appInfo);
   const tunnelState = s.tunnel?.state ?? 'off';
@@ -30,10 +33,8 @@ export function TopBar() {
       <div className="top-item top-receiver" title="Where providers' webhooks arrive on this computer">
         <span className="top-label">Receiver</span>
         {s.appInfo ? (
-          <>
-            <code data-testid="receiver-url">{s.appInfo.receiver.url}</code>
-            <CopyButton text={s.appInfo.receiver.url} />
-          </>
+          // No Copy: this address only works from this computer; the public one is in Setup.
+          <code data-testid="receiver-url" title={s.appInfo.receiver.url}>{s.appInfo.receiver.url}</code>
         ) : (
           <span className="muted">…</span>
         )}
@@ -56,7 +57,10 @@ export function TopBar() {
         {tunnelState === 'online' || tunnelState === 'connecting' ? (
           <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().stopTunnel()}>Stop</button>
         ) : (
-          <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().startTunnel()}>Start</button>
+          // Without an authtoken the start would only fail: the button says where to put it instead.
+          <button type="button" className="btn btn-xs" disabled={s.tunnelBusy || !s.settings?.secrets.ngrokAuthtoken.set}
+            title={s.settings?.secrets.ngrokAuthtoken.set ? 'Start the ngrok tunnel' : 'Save your ngrok authtoken in Setup first'}
+            onClick={() => void store.getState().startTunnel()}>Start</button>
         )}
       </div>
 
@@ -69,10 +73,17 @@ export function TopBar() {
         <span className="conn conn-down" data-testid="connection">{s.connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
       )}
 
-      <div className="top-item counts" data-testid="counts" title="Matching the filters · loaded in the list">
-        <strong>{s.total.toLocaleString()}</strong>&nbsp;events
-        {s.allTotal != null && s.allTotal !== s.total && <span className="muted">&nbsp;of {s.allTotal.toLocaleString()}</span>}
+      <div className="top-item counts" data-testid="counts" title="Events matching the filters, of all events stored">
+        {countsText(s.total, s.allTotal)}
       </div>
+
+      <button type="button" className={`status-pill tunnel-${tunnelState}`} data-testid="status-pill"
+        title={`Receiver ${s.appInfo?.receiver.url ?? '…'} · tunnel ${tunnelState} · ${countsText(s.total, s.allTotal)} — open Setup`}
+        onClick={() => usePanel.getState().toggle('setup')}>
+        <span className="tunnel-dot" aria-hidden="true" />
+        <span>Tunnel {tunnelState}</span>{' '}
+        <span className="muted">· {countsText(s.total, s.allTotal)}</span>
+      </button>
 
       <button
         type="button"

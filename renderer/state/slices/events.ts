@@ -64,7 +64,8 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
     const s = get();
     const seen = new Set(s.events.map((e) => e.id));
     const matching = batch.filter((e) => !seen.has(e.id) && matchesFilter(e, s.filter));
-    // Every push may move the status counts, whatever the filter.
+    // Every push moves the counts at once (on top of the last snapshot); a snapshot follows, throttled.
+    s.countEvents(batch);
     s.refreshStatsSoon();
     // An open lifecycle or conversation follows new events for its message or contact.
     if (s.lifecycle.key && batch.some((e) => e.messageId === s.lifecycle.key)) void s.loadLifecycle(s.lifecycle.key, true);

@@ -1,12 +1,25 @@
 // The current view: the filter (mirrored in the URL by main.tsx) and the status counts.
-import type { EventFilter, Stats } from '../../../shared/types';
+import type { EventFilter, EventStatus, HookEvent, Stats } from '../../../shared/types';
+import { matchesFilter } from '../filter-match';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 
 export interface FiltersSlice {
   filter: EventFilter;
+  /** The core's counts under the filter without its status part (see `statusCounts`). */
   stats: Stats | null;
   statsError: string | null;
+  /**
+   * Per status, under every filter but the status one, counted live: the core's snapshot plus the pushed
+   * events newer than it. The chips show these, so they follow the filters and add up with the list.
+   */
+  statusCounts: Partial<Record<EventStatus, number>> | null;
+  /** Events matching the filter (status aside) that have no status (templates, account updates…). */
+  noStatusCount: number;
+  /** Every event stored (snapshot + newer pushes), the "of N" in the top bar. */
+  allTotal: number | null;
+  /** Pushed events, to be counted on top of the last snapshot (the events slice calls it per batch). */
+  countEvents(batch: HookEvent[]): void;
   /** Replace some fields of the filter (undefined clears a field) and refetch page 1. */
   setFilter(patch: Partial<EventFilter>): void;
   /** Replace the whole filter (e.g. the URL changed by back/forward). */
@@ -49,20 +62,55 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
   let statsTimer: ReturnType<typeof setTimeout> | null = null;
   let lastStatsAt = -Infinity;
   let statsSeq = 0;
+  /** Pushed events newer than the last snapshot (by id), so nothing is counted twice or missed. */
+  let live = new Map<number, HookEvent>();
+
+  const recount = () => {
+    const { stats, filter } = get();
+    if (!stats) return;
+    const byStatus: Partial<Record<EventStatus, number>> = { ...stats.byStatus };
+    const byKind = stats.byKind ?? {};
+    let noStatus = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0) - Object.values(stats.byStatus).reduce((a, b) => a + (b ?? 0), 0);
+    const { status: _s, ...rest } = filter;
+    for (const e of live.values()) {
+      if (!matchesFilter(e, rest)) continue;
+      if (e.status) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+      else noStatus++;
+    }
+    set({ statusCounts: byStatus, noStatusCount: Math.max(0, noStatus), allTotal: (stats.all ?? stats.total ?? 0) + live.size });
+  };
 
   const apply = (next: EventFilter) => {
     const normalised = normaliseFilter(next);
     if (sameFilter(normalised, get().filter)) return;
-    const prevRange = [get().filter.since, get().filter.until].join();
+    const prevFilter = get().filter;
     set({ filter: normalised });
     void get().reload();
-    if ([normalised.since, normalised.until].join() !== prevRange) void get().refreshStats();
+    // The counts follow every filter but status (toggling a status chip keeps the other chips' counts).
+    const { status: _a, ...was } = prevFilter;
+    const { status: _b, ...now } = normalised;
+    if (!sameFilter(was, now)) void get().refreshStats();
+    else recount();
   };
 
   return {
     filter: normaliseFilter(opts.initialFilter),
     stats: null,
     statsError: null,
+    statusCounts: null,
+    noStatusCount: 0,
+    allTotal: null,
+
+    countEvents(batch) {
+      const maxId = get().stats?.maxId ?? Infinity;
+      let added = false;
+      for (const e of batch) {
+        if (e.id > maxId && !live.has(e.id)) { live.set(e.id, e); added = true; }
+      }
+      // A long burst between snapshots: past this many, wait for the next snapshot instead.
+      if (live.size > 20_000) { live = new Map(); void get().refreshStats(); return; }
+      if (added) recount();
+    },
 
     setFilter(patch) {
       apply({ ...get().filter, ...patch });
@@ -77,14 +125,15 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
     async refreshStats() {
       const seq = ++statsSeq;
       lastStatsAt = opts.now();
-      const { since, until } = get().filter;
+      // Every filter but status: the chips count per status within what the other filters select.
+      const { status: _status, ...rest } = get().filter;
       try {
-        const stats = await bridge.invoke('stats:get', {
-          ...(since != null ? { since } : {}),
-          ...(until != null ? { until } : {}),
-        });
+        const stats = await bridge.invoke('stats:get', rest);
         if (seq !== statsSeq) return;
+        const maxId = stats.maxId ?? Infinity;
+        for (const id of live.keys()) if (id <= maxId) live.delete(id);
         set({ stats, statsError: null });
+        recount();
       } catch (err) {
         if (seq !== statsSeq) return;
         set({ statsError: errorText(err) });

@@ -14,6 +14,12 @@ export interface SettingsSlice {
   receiveSettings(settings: SettingsView): void;
   setConnection(state: ConnectionState): void;
   simulate(kind: 'message' | 'status', provider: 'meta' | 'twilio'): Promise<string | null>;
+  /** Whether this transport has a UI token to rotate (`serve` in a browser). */
+  canRotateUiToken: boolean;
+  /** A new UI token (the current one stops working): `{ token }`, or `{ error }`. */
+  rotateUiToken(): Promise<{ token: string } | { error: string }>;
+  /** The verify token in use, read back so it can be typed into Meta again. */
+  revealVerifyToken(): Promise<{ token: string | null } | { error: string }>;
 }
 
 export function createSettingsSlice(ctx: SliceContext): SettingsSlice {
@@ -42,6 +48,22 @@ export function createSettingsSlice(ctx: SliceContext): SettingsSlice {
     },
     setConnection(connection) {
       set({ connection });
+    },
+    canRotateUiToken: typeof bridge.rotateToken === 'function',
+    async rotateUiToken() {
+      if (!bridge.rotateToken) return { error: 'The desktop app has no UI token.' };
+      try {
+        return { token: await bridge.rotateToken() };
+      } catch (err) {
+        return { error: errorText(err) };
+      }
+    },
+    async revealVerifyToken() {
+      try {
+        return await bridge.invoke('settings:reveal-verify-token', undefined);
+      } catch (err) {
+        return { error: errorText(err) };
+      }
     },
     async simulate(kind, provider) {
       try {

@@ -3,6 +3,7 @@
 import type { ArgsOf, ReplayResult, SimulateResult } from '../../../shared/ipc';
 import type { DoctorFinding, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
+import { nextFixed } from '../../features/setup/setup-steps';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code?: string };
 
@@ -14,6 +15,8 @@ export interface DoctorState {
   error: string | null;
   /** When the findings were fetched (ms since epoch), null before the first answer. */
   at: number | null;
+  /** Problems an earlier answer had and this one has not: the user fixed them. */
+  fixed: DoctorFinding[];
 }
 
 export interface ToolsSlice {
@@ -50,7 +53,7 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     }
   };
   return {
-    doctor: { findings: [], loading: false, error: null, at: null },
+    doctor: { findings: [], loading: false, error: null, at: null, fixed: [] },
     isDesktop: bridge.transport === 'ipc',
     async loadDoctor(selfCheck) {
       const seq = ++doctorSeq;
@@ -58,7 +61,9 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
       try {
         const { findings } = await bridge.invoke('doctor:get', selfCheck ? { selfCheck: true } : {});
         if (seq !== doctorSeq) return;
-        set({ doctor: { findings, loading: false, error: null, at: opts.now() } });
+        const prev = get().doctor;
+        const fixed = prev.at == null ? [] : nextFixed(prev.findings, prev.fixed, findings);
+        set({ doctor: { findings, loading: false, error: null, at: opts.now(), fixed } });
       } catch (err) {
         if (seq !== doctorSeq) return;
         set({ doctor: { ...get().doctor, loading: false, error: errorText(err) } });
