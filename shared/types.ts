@@ -274,7 +274,7 @@ export interface SecretStorageInfo {
   persistent: boolean;
   encrypted: boolean;
   /** Stored secrets this mode cannot read (encrypted by the desktop app, seen from serve; or another keychain). */
-  unreadable: ('metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken')[];
+  unreadable: ('metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken' | 'metaVerifyTokenAuto')[];
   /** Why the secrets file cannot be used, when it cannot. */
   problem: string | null;
   /** Desktop without a keychain: the user may choose a plain file instead of memory. */

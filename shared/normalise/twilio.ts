@@ -217,11 +217,12 @@ function toEvent(params: [string, string][]): NormalisedEvent {
   const referral: Obj = {};
   let hasReferral = false;
   for (const [k, v] of p) {
-    if (k.startsWith('Referral') && v !== '') { referral[k] = v; hasReferral = true; }
+    // ReferralNumMedia=0 comes with every inbound message; only real referral facts make a referral.
+    if (k.startsWith('Referral') && v !== '' && !(k === 'ReferralNumMedia' && v === '0')) { referral[k] = v; hasReferral = true; }
   }
   if (hasReferral) details.referral = referral;
 
-  // MessageType when Twilio sends it; older captures (the fixtures) don't, so infer from content.
+  // MessageType when Twilio sends it; older captures don't, so infer from content.
   const given = get(p, 'MessageType');
   let type: string;
   if (given !== null) type = given;

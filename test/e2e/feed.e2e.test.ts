@@ -4,11 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: Buffer | string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -58,14 +58,14 @@ describe('feed in Chromium against serve', () => {
 
   it('shows signed webhooks live, newest first, without a reload', async () => {
     const marker = await page.evaluate<number>('window.__marker = Math.random()');
-    expect(await postMeta(fixture(REAL_CAPTURE.file), REAL_CAPTURE.signature)).toBe(200);
+    expect(await postMeta(fixture(SIGNED.file), SIGNED.signature)).toBe(200);
     await rowCount(1);
-    expect(await rows().first().textContent()).toContain('Hey there! I am using PyWa.');
-    expect(await rows().first().textContent()).toContain('PyWa Tests');
+    expect(await rows().first().textContent()).toContain('Hi, is the clinic open on Saturday?');
+    expect(await rows().first().textContent()).toContain('Ana Souza');
 
-    expect(await postMeta(fixture('meta-cloud__message-text__pywa-text.json'))).toBe(200);
-    expect(await postMeta(fixture('meta-cloud__status-delivered__pywa-delivered.json'))).toBe(200);
-    expect(await postMeta(fixture('meta-cloud__status-failed__pywa-130472.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/message-bsuid-sender.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-delivered.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-failed.json'))).toBe(200);
     await rowCount(4);
     expect(await rowStatuses()).toEqual(['failed', 'delivered', 'incoming', 'incoming']);
     const ids = (await rows().evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { eventId: string } }).dataset.eventId))).map(Number);
@@ -78,7 +78,7 @@ describe('feed in Chromium against serve', () => {
   });
 
   it('keeps a badly signed webhook out of the feed: it is counted on the Rejected badge instead', async () => {
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
     expect(await postMeta(body, `sha256=${'0'.repeat(64)}`)).toBe(401);
     await expect.poll(() => page.getByTestId('rejected-count').textContent(), { timeout: 10_000 }).toBe('1');
     await rowCount(4);
@@ -94,14 +94,25 @@ describe('feed in Chromium against serve', () => {
     expect(url.searchParams.get('token')).toBe(serve.token);
 
     // A live push that does not match stays out; one that matches comes in.
-    expect(await postMeta(fixture('meta-cloud__status-delivered__pywa-delivered.json'))).toBe(200);
-    expect(await postMeta(fixture('meta-cloud__status-failed__pywa-130472.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-delivered.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/status-failed.json'))).toBe(200);
     await rowCount(2);
     expect(await rowStatuses()).toEqual(['failed', 'failed']);
 
     await page.reload();
     await rowCount(2);
     expect(await page.getByTestId('status-toggle-failed').getAttribute('aria-pressed')).toBe('true');
+
+    // Delivered alone shows exactly the delivered updates (and not read or failed ones).
+    await page.getByTestId('status-toggle-failed').click();
+    await page.getByTestId('status-toggle-delivered').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('status')).toBe('delivered');
+    await rowCount(2);
+    expect(await rowStatuses()).toEqual(['delivered', 'delivered']);
+    expect(await page.getByTestId('status-toggle-delivered').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('status-toggle-delivered').click();
+    await page.getByTestId('status-toggle-failed').click();
+    await rowCount(2);
 
     // Statuses add up: Read and Failed shows either.
     await page.getByTestId('status-toggle-read').click();
@@ -118,9 +129,9 @@ describe('feed in Chromium against serve', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('/');
     expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-testid')")).toBe('search');
-    await page.keyboard.type('PyWa');
+    await page.keyboard.type('Saturday');
     await rowCount(1);
-    expect(new URL(page.url()).searchParams.get('q')).toBe('PyWa');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('Saturday');
     await page.keyboard.press('Escape');
     await rowCount(6);
     expect(new URL(page.url()).searchParams.has('q')).toBe(false);
@@ -128,7 +139,7 @@ describe('feed in Chromium against serve', () => {
 
   it('renders a hostile payload as text, in the feed and in every tab', async () => {
     const hostile = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script><b>bold</b>';
-    const body = fixture('meta-cloud__message-text__pywa-text.json').toString('utf8').replace('Body Text', hostile);
+    const body = fixture('meta/message-text-reply.json').toString('utf8').replace('Yes, 10am works', hostile);
     expect(await postMeta(body)).toBe(200);
     await rowCount(7);
     const row = rows().first();
@@ -156,7 +167,7 @@ describe('feed in Chromium against serve', () => {
     await page.getByTestId('tab-summary').click();
     await page.getByTestId('error-box').waitFor();
     const box = await page.getByTestId('error-box').textContent();
-    expect(box).toContain('130472');
+    expect(box).toContain('131047');
     expect(box).toContain('What to do');
 
     await page.getByTestId('tab-lifecycle').click();

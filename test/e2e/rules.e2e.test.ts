@@ -5,11 +5,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -18,11 +18,11 @@ let page: Page;
 const pageErrors: string[] = [];
 let seq = 0;
 
-/** A signed text message from "Test Name" with a fresh message id. */
+/** A signed text message from "Ana Souza" with a fresh message id. */
 async function postText(text: string): Promise<string> {
   const id = `wamid.e2e-rules-${++seq}-${Date.now()}`;
-  const body = fixture('meta-cloud__message-text__pywa-text.json').toString('utf8')
-    .replace('Body Text', text).replace('wamid.xyzxyz', id);
+  const body = fixture('meta/message-text.json').toString('utf8')
+    .replace('Hi, is the clinic open on Saturday?', text).replace('wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFjNFQjA1AAA==', id);
   const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
   await res.arrayBuffer();
   expect(res.status).toBe(200);
@@ -101,7 +101,7 @@ describe('rules and notifications in Chromium against serve', () => {
     const toast = tid('notification');
     await toast.waitFor({ timeout: 10_000 });
     expect(await toast.count()).toBe(1);
-    expect(await toast.textContent()).toContain('Test Name mentioned an appointment');
+    expect(await toast.textContent()).toContain('Ana Souza mentioned an appointment');
     expect(await toast.textContent()).toContain('Can we move my appointment to Friday?');
     await expect.poll(() => tid('notifications-unread').textContent(), { timeout: 5000 }).toBe('1');
 
@@ -119,14 +119,14 @@ describe('rules and notifications in Chromium against serve', () => {
     await tid('rule-edit').click();
     await expect.poll(() => tid('rule-preview-match').textContent(), { timeout: 5000 }).toBe('Matches the selected event: yes');
     expect(await tid('rule-preview-count').textContent()).toBe('Would have fired 1 time in the last 24 h');
-    expect(await tid('rule-sample').textContent()).toContain('Test Name mentioned an appointment');
+    expect(await tid('rule-sample').textContent()).toContain('Ana Souza mentioned an appointment');
     await tid('rule-text').fill('invoice');
     await expect.poll(() => tid('rule-preview-match').textContent(), { timeout: 5000 }).toBe('Matches the selected event: no');
     await tid('rule-cancel').click();
 
     await tid('rule-new-event').click();
-    expect(await tid('rule-name-input').inputValue()).toBe('Messages from Test Name');
-    expect(await tid('rule-contact').inputValue()).toBe('972987654321');
+    expect(await tid('rule-name-input').inputValue()).toBe('Messages from Ana Souza');
+    expect(await tid('rule-contact').inputValue()).toBe('5511987650001');
     await expect.poll(() => tid('rule-preview-match').textContent(), { timeout: 5000 }).toBe('Matches the selected event: yes');
     // Two messages from the contact, one notification: the 60 s per-contact throttle.
     expect(await tid('rule-preview-count').textContent()).toBe('Would have fired 1 time in the last 24 h');
@@ -142,7 +142,7 @@ describe('rules and notifications in Chromium against serve', () => {
     await tid('notification-item').waitFor();
     expect(await tid('notifications-unread').count()).toBe(0);
     const item = tid('notification-item').first();
-    expect(await item.textContent()).toContain('Test Name mentioned an appointment');
+    expect(await item.textContent()).toContain('Ana Souza mentioned an appointment');
     expect(await item.textContent()).toContain('Appointments');
     expect(await page.locator('[data-testid="event-row"][aria-selected="true"]').count()).toBe(0);
     await item.click();
@@ -157,7 +157,7 @@ describe('rules and notifications in Chromium against serve', () => {
     await tid('browser-notifications-off').waitFor();
     await postText('Confirming the appointment, thanks');
     await expect.poll(() => page.evaluate<number>('window.__shown.length'), { timeout: 10_000 }).toBe(1);
-    expect(await page.evaluate<unknown>('window.__shown.map((s) => [s.title, s.body])')).toEqual([['Test Name mentioned an appointment', 'Confirming the appointment, thanks']]);
+    expect(await page.evaluate<unknown>('window.__shown.map((s) => [s.title, s.body])')).toEqual([['Ana Souza mentioned an appointment', 'Confirming the appointment, thanks']]);
     // The panel is open, so the arrival counts as seen.
     await tid('notification-item').nth(1).waitFor();
     expect(await tid('notifications-unread').count()).toBe(0);

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { signMetaBody } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
@@ -16,25 +16,25 @@ let serve: ServeProcess;
 let browser: Browser;
 
 const FIXTURES = [
-  'meta-cloud__status-sent__pywa-sent.json',
-  'meta-cloud__status-delivered__pywa-delivered.json',
-  'meta-cloud__status-read__pywa-read.json',
-  'meta-cloud__status-failed__pywa-130472.json',
-  'meta-cloud__message-image__pywa-image.json',
-  'meta-cloud__message-interactive-button_reply__pywa-button.json',
-  'meta-cloud__message-reaction__pywa-emoji-escaped.json',
-  'meta-cloud__message-text__pywa-reply-context.json',
+  'meta/status-sent.json',
+  'meta/status-delivered.json',
+  'meta/status-read.json',
+  'meta/status-failed.json',
+  'meta/message-image.json',
+  'meta/message-interactive-button-reply.json',
+  'meta/message-reaction.json',
+  'meta/message-text-unicode-escaped.json',
 ];
 
 describe('README screenshots', () => {
   beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: REAL_CAPTURE.secret });
+    serve = await startServe([], { META_APP_SECRET: SIGNED.secret });
     for (const f of FIXTURES) {
       const body = fixture(f);
-      await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': signMetaBody(body, REAL_CAPTURE.secret) } });
+      await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': signMetaBody(body, SIGNED.secret) } });
     }
-    await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture(REAL_CAPTURE.file), headers: { 'x-hub-signature-256': REAL_CAPTURE.signature } });
-    await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture('meta-cloud__message-text__pywa-text.json'), headers: { 'x-hub-signature-256': 'sha256=00' } });
+    await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture(SIGNED.file), headers: { 'x-hub-signature-256': SIGNED.signature } });
+    await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: fixture('meta/message-text-reply.json'), headers: { 'x-hub-signature-256': 'sha256=00' } });
     browser = await launchChromium();
     mkdirSync(OUT, { recursive: true });
   });
@@ -47,8 +47,8 @@ describe('README screenshots', () => {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(serve.uiUrl);
       await expect.poll(() => page.getByTestId('event-row').count(), { timeout: 10_000 }).toBe(9); // the badly signed one is in the Rejected view, not the feed
-      await page.getByTestId('event-row').filter({ hasText: '130472' }).first().click();
-      await page.getByText("User's number is part of an experiment").first().waitFor();
+      await page.getByTestId('event-row').filter({ hasText: '131047' }).first().click();
+      await page.getByText('Re-engagement message').first().waitFor();
       const bg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       // Dark mode follows the system: the page background is dark there and light otherwise.
       const [r, g, b] = bg.match(/\d+/g)!.map(Number);

@@ -4,11 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 
 let serve: ServeProcess;
 let browser: Browser;
@@ -108,7 +108,7 @@ describe('setup panel in Chromium against serve', () => {
 
   it('a request signed with a wrong secret shows the debugger\'s cause and candidates in the Rejected view', async () => {
     await page.getByRole('button', { name: 'Close panel' }).click();
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
     const sig = `sha256=${createHmac('sha256', 'not-the-app-secret').update(body).digest('hex')}`;
     const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body });
     await res.arrayBuffer();

@@ -4,11 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -22,14 +22,17 @@ async function post(body: string) {
   expect(res.status).toBe(200);
 }
 
-/** A Meta status webhook for message `id` (the sent fixture with its id and status swapped). */
-const status = (id: string, s: 'sent' | 'delivered' | 'read') =>
-  post(fixture('meta-cloud__status-sent__pywa-sent.json').toString('utf8').replaceAll('wamid.xyzxyz', id).replace('"status": "sent"', `"status": "${s}"`));
-const failed = async (id: string) => {
-  const body = fixture('meta-cloud__status-failed__pywa-130472.json').toString('utf8');
-  const original = /"id":\s*"(wamid\.[^"]+)"/.exec(body)![1];
-  await post(body.replaceAll(original, id));
-};
+/** A Meta status webhook for message `id`: the corpus read status with its id and status swapped. */
+interface StatusEnvelope { entry: { changes: { value: { statuses: { id: string; status: string }[] } }[] }[] }
+function statusBody(file: string, id: string, s?: string): string {
+  const p = JSON.parse(fixture(file).toString('utf8')) as StatusEnvelope;
+  const st = p.entry[0].changes[0].value.statuses[0];
+  st.id = id;
+  if (s) st.status = s;
+  return JSON.stringify(p);
+}
+const status = (id: string, s: 'sent' | 'delivered' | 'read') => post(statusBody('meta/status-read.json', id, s));
+const failed = (id: string) => post(statusBody('meta/status-failed.json', id));
 
 const tid = (id: string) => page.getByTestId(id);
 const text = (id: string) => tid(id).textContent({ timeout: 5000 });
@@ -83,8 +86,8 @@ describe('stats panel in Chromium against serve', () => {
     await row.first().waitFor();
     expect(await row.count()).toBe(1);
     const t = (await row.textContent())!;
-    expect(t).toContain('130472');
-    expect(t).toMatch(/experiment/i);
+    expect(t).toContain('131047');
+    expect(t).toMatch(/re-engagement/i);
     await expect.poll(() => text('stats-total')).toMatch(/^7 events/);
     expect(await tid('chart-bar').count()).toBeGreaterThanOrEqual(1);
   });

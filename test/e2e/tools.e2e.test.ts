@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
-const SECRET = REAL_CAPTURE.secret;
+const SECRET = SIGNED.secret;
 const sign = (body: Buffer | string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
@@ -65,7 +65,7 @@ describe('tools in Chromium against serve with --forward-to', () => {
   });
 
   it('shows the forward result in the inspector: target, HTTP 200 from the handler, latency, response', async () => {
-    expect(await postMeta(fixture('meta-cloud__message-text__pywa-text.json'))).toBe(200);
+    expect(await postMeta(fixture('meta/message-text-reply.json'))).toBe(200);
     await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => handled.length, { timeout: 10_000 }).toBe(1);
     await rows().first().click();
@@ -91,8 +91,8 @@ describe('tools in Chromium against serve with --forward-to', () => {
     await page.getByTestId('edit-replay').click();
     const body = page.getByTestId('replay-body');
     const original = await body.inputValue();
-    expect(original).toContain('Body Text');
-    await body.fill(original.replace('Body Text', 'Edited in the replay editor'));
+    expect(original).toContain('Yes, 10am works');
+    await body.fill(original.replace('Yes, 10am works', 'Edited in the replay editor'));
     await page.getByTestId('replay-send').click();
     await expect.poll(() => page.getByTestId('replay-resigned').textContent(), { timeout: 10_000 }).toContain('re-signed');
     expect(await page.getByTestId('replay-status').textContent()).toBe('HTTP 200');
@@ -138,7 +138,7 @@ describe('tools in Chromium against serve with --forward-to', () => {
     expect(href).toContain(`token=${serve.token}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-ndjson').click()]);
     const text = readFileSync((await download.path())!, 'utf8');
-    expect(text).toContain('Body Text');
+    expect(text).toContain('Yes, 10am works');
     expect(text).toContain('Hello from the tools e2e');
 
     // With a filter: only what matches (search is kept in the URL and the link follows it).

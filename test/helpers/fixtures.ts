@@ -1,20 +1,39 @@
-// The shared fixtures live beside the repository (../shared), in CI as here; read byte for byte.
-import { readFileSync, readdirSync } from 'node:fs';
+// Hookscope's own test payloads (test/fixtures/, written for this repository from the providers'
+// documented shapes; see test/fixtures/README.md), read byte for byte: signatures are over exact bytes.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { EXTERNAL_SET } from '../conformance/where';
 
-export const FIXTURES_DIR = resolve(__dirname, '../../../shared/fixtures/whatsapp');
+export const FIXTURES_DIR = resolve(__dirname, '../fixtures');
 
+/** A corpus file by its path under test/fixtures, e.g. `meta/message-text.json`. */
 export function fixture(name: string): Buffer {
   return readFileSync(resolve(FIXTURES_DIR, name));
 }
 
-export function fixtureNames(prefix = ''): string[] {
-  return readdirSync(FIXTURES_DIR).filter((f) => f.startsWith(prefix) && !f.endsWith('.md')).sort();
+/** The payload files of one corpus folder (`meta`, `twilio`), sorted. */
+export function fixtureNames(folder: 'meta' | 'twilio'): string[] {
+  return readdirSync(resolve(FIXTURES_DIR, folder)).filter((f) => f.endsWith('.json') || f.endsWith('.txt')).sort().map((f) => `${folder}/${f}`);
 }
 
-/** The real Meta-signed capture and its secret (SOURCES.md, vector 1). */
-export const REAL_CAPTURE = {
-  file: 'meta-cloud__message-text__pywa-signed-real-capture.json',
-  secret: '1222e786b144d0e85b9f365372d93676',
-  signature: 'sha256=54edfa1d7259e0eb13c677cc7d73d1b5c86cfa12433d19156e058ab9251bc441',
+interface MetaVector { file?: string; body?: string; bytes?: number; secret: string; header: string }
+interface TwilioVector { file: string; url: string; token: string; algorithm: 'HMAC_SHA1' | 'HMAC_SHA256'; header: string; bodySHA256?: string }
+/** Signature vectors computed outside Hookscope (test/fixtures/signatures/vectors.json). */
+export const VECTORS = JSON.parse(readFileSync(resolve(FIXTURES_DIR, 'signatures/vectors.json'), 'utf8')) as { meta: MetaVector[]; twilio: TwilioVector[] };
+
+/** A compact Meta text message signed with a test app secret: the body, its secret and its header. */
+export const SIGNED = {
+  file: VECTORS.meta[0].file!,
+  secret: VECTORS.meta[0].secret,
+  signature: VECTORS.meta[0].header,
 };
+
+/**
+ * The external conformance set (real payloads written by others) sits beside the repository in CI;
+ * test/conformance runs it when present. Never copied into the repository.
+ */
+export const EXTERNAL_DIR = EXTERNAL_SET;
+export const hasExternal = (): boolean => existsSync(EXTERNAL_DIR);
+export function externalFixture(name: string): Buffer {
+  return readFileSync(resolve(EXTERNAL_DIR, name));
+}

@@ -8,7 +8,7 @@ import { createControlServer, type ControlServer } from '../../electron/serve/co
 import { silentLogger } from '../../electron/core/types';
 import { CSV_FIELDS } from '../../electron/core/tools/export';
 import type { StatsExtra } from '../../electron/core/tools/power-tools';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';
 
 const cores: TestCore[] = [];
@@ -39,8 +39,8 @@ async function core(env: Record<string, unknown> = {}) {
 async function seed(c: TestCore) {
   await c.postMeta(metaText(TRICKY, 'wamid.T1'), SECRET, { 'x-forwarded-host': 'secret-tunnel.example', 'x-forwarded-proto': 'https' });
   await c.postMeta(metaText('=HYPERLINK("http://evil")', 'wamid.T2'), SECRET);
-  await c.postMeta(fixture('meta-cloud__status-failed__pywa-130472.json'), SECRET);
-  await c.postMeta(fixture('meta-cloud__status-read__pywa-read.json'), SECRET);
+  await c.postMeta(fixture('meta/status-failed.json'), SECRET);
+  await c.postMeta(fixture('meta/status-read.json'), SECRET);
   await fetch(`${c.url}/meta?hub.mode=subscribe&hub.verify_token=very-secret-verify&hub.challenge=77`);
 }
 
@@ -85,7 +85,7 @@ describe('export', () => {
     expect(lines.find((e) => e.messageId === 'wamid.T1').text).toBe(TRICKY);
     const onlyFailed = collect(c.core.tools!.exportStream('ndjson', { status: ['failed'] }).chunks).trimEnd().split('\n');
     expect(onlyFailed).toHaveLength(1);
-    expect(JSON.parse(onlyFailed[0]).errorCode).toBe('130472');
+    expect(JSON.parse(onlyFailed[0]).errorCode).toBe('131047');
   });
 
   it('CSV: RFC 4180 quoting of commas, quotes, CR/LF, non-ASCII kept, no BOM, formula guard', async () => {
@@ -147,10 +147,10 @@ describe('export', () => {
   });
 
   it('HAR imported into another core gives replayable requests with valid signatures', async () => {
-    const both = { metaAppSecrets: [SECRET, REAL_CAPTURE.secret] };
+    const both = { metaAppSecrets: [SECRET, SIGNED.secret] };
     const a = await core(both);
     await seed(a);
-    await a.post('/meta', fixture(REAL_CAPTURE.file), { 'x-hub-signature-256': REAL_CAPTURE.signature });
+    await a.post('/meta', fixture(SIGNED.file), { 'x-hub-signature-256': SIGNED.signature });
     const har = collect(a.core.tools!.exportStream('har', { kind: ['message', 'status'] }).chunks);
     const b = await core(both);
     const res = await b.core.tools!.importFile(har, 'har');
@@ -208,7 +208,7 @@ describe('export', () => {
     expect((await fetch(`${base}/api/requests/99999/curl`, { headers: auth })).status).toBe(404);
 
     const stats = await (await fetch(`${base}/api/stats/extra?since=0`, { headers: auth })).json() as StatsExtra;
-    // Both status fixtures are about wamid.xyzxyz: failed, then read on another device → read wins.
+    // Both corpus statuses are about the same outgoing message: failed, then read on another device → read wins.
     expect(stats.funnel).toMatchObject({ total: 1, sent: 1, delivered: 1, read: 1, failed: 0 });
     expect(Array.isArray(stats.perMinute)).toBe(true);
     expect(stats.handlerLatency).toMatchObject({ count: 0, p50: null });

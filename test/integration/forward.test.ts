@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventDetail, EventPage } from '../../shared/types';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED, VECTORS } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 
 let t: TestCore | null = null;
@@ -56,19 +56,43 @@ async function waitFor<T>(fn: () => Promise<T | null | undefined | false> | T | 
 const header = (h: [string, string][], n: string) => h.find(([k]) => k === n)?.[1];
 
 describe('forwarding', () => {
+  it('forwards indented, raw UTF-8 and \\u-escaped bodies byte for byte, never re-serialised', async () => {
+    const h = await handler(() => ({ status: 200, body: 'ok' }));
+    const files = ['meta/message-text-raw-utf8.json', 'meta/message-text-unicode-escaped.json'];
+    const vectors = files.map((f) => VECTORS.meta.find((v) => v.file === f)!);
+    t = await startTestCore({ env: { metaAppSecrets: [vectors[0].secret], forwardTo: [h.url] } });
+    for (const v of vectors) {
+      const body = fixture(v.file!);
+      // These bytes are not what JSON.stringify would write: a forwarder that re-serialises fails here.
+      expect(Buffer.from(JSON.stringify(JSON.parse(body.toString('utf8')))).equals(body)).toBe(false);
+      expect((await t.post('/meta', body, { 'x-hub-signature-256': v.header })).status).toBe(200);
+    }
+    const form = fixture('twilio/inbound-text.txt');
+    expect((await t.post('/twilio', form, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
+    await waitFor(() => h.seen.length === 3);
+    for (const [i, v] of vectors.entries()) {
+      const got = h.seen.find((s) => s.body.equals(fixture(v.file!)));
+      expect(got, v.file).toBeDefined();
+      // The handler can check Meta's signature over what it received.
+      expect(signMetaBody(got!.body, v.secret), v.file).toBe(header(got!.headers, 'x-hub-signature-256'));
+      expect(header(got!.headers, 'x-hub-signature-256'), v.file).toBe(vectors[i].header);
+    }
+    expect(h.seen.some((s) => s.url === '/twilio' && s.body.equals(form))).toBe(true);
+  });
+
   it('delivers identical bytes and headers; the original signature validates at the handler; the answer is recorded', async () => {
     const h = await handler(() => ({ status: 202, body: 'handled, thanks' }));
-    t = await startTestCore({ env: { metaAppSecrets: [REAL_CAPTURE.secret], forwardTo: [h.url] } });
-    const body = fixture(REAL_CAPTURE.file);
-    const r = await t.post('/meta?src=test', body, { 'x-hub-signature-256': REAL_CAPTURE.signature, 'x-custom': 'kept' });
+    t = await startTestCore({ env: { metaAppSecrets: [SIGNED.secret], forwardTo: [h.url] } });
+    const body = fixture(SIGNED.file);
+    const r = await t.post('/meta?src=test', body, { 'x-hub-signature-256': SIGNED.signature, 'x-custom': 'kept' });
     expect(r.status).toBe(200);
     await waitFor(() => h.seen.length === 1);
     const got = h.seen[0];
     expect(got.method).toBe('POST');
     expect(got.url).toBe('/meta?src=test');
     expect(got.body.equals(body)).toBe(true);
-    expect(header(got.headers, 'x-hub-signature-256')).toBe(REAL_CAPTURE.signature);
-    expect(signMetaBody(got.body, REAL_CAPTURE.secret)).toBe(header(got.headers, 'x-hub-signature-256'));
+    expect(header(got.headers, 'x-hub-signature-256')).toBe(SIGNED.signature);
+    expect(signMetaBody(got.body, SIGNED.secret)).toBe(header(got.headers, 'x-hub-signature-256'));
     expect(header(got.headers, 'x-custom')).toBe('kept');
     expect(header(got.headers, 'content-type')).toBe('application/json');
     expect(header(got.headers, 'content-length')).toBe(String(body.length));
@@ -99,7 +123,7 @@ describe('forwarding', () => {
     const dead = await closedPort();
     t = await startTestCore({ env: { forwardTo: [dead, slow.url, fast.url] } });
     await t.call('settings:update', { forwardTimeoutMs: 400 });
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
 
     const r = await t.post('/meta', body);
     expect(r.status).toBe(200);
@@ -125,7 +149,7 @@ describe('forwarding', () => {
     const stuck = await handler(() => gate.then(() => ({ status: 200, body: '' })));
     t = await startTestCore({ env: { forwardTo: [stuck.url] } });
     await t.call('settings:update', { forwardTimeoutMs: 120_000 });
-    const body = fixture('meta-cloud__status-read__pywa-read.json');
+    const body = fixture('meta/status-read.json');
     const rs = await Promise.all(Array.from({ length: 40 }, () => t!.post('/meta', body)));
     expect(rs.every((r) => r.status === 200)).toBe(true);
     await waitFor(() => stuck.seen.length >= 1);
@@ -138,11 +162,11 @@ describe('forwarding', () => {
     t = await startTestCore({ env: { forwardTo: [h.url] } });
     const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [{ request: {
       method: 'POST', url: 'http://x/meta', headers: [{ name: 'content-type', value: 'application/json' }],
-      postData: { mimeType: 'application/json', text: fixture('meta-cloud__message-text__pywa-text.json').toString('utf8') },
+      postData: { mimeType: 'application/json', text: fixture('meta/message-text-reply.json').toString('utf8') },
     } }] } };
     const res = await t.core.tools!.importFile(JSON.stringify(har), 'har');
     expect(res.imported).toBe(1);
-    await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    await t.post('/meta', fixture('meta/status-sent.json'));
     await waitFor(() => h.seen.length >= 1);
     await t.core.tools!.forwardsIdle();
     expect(h.seen).toHaveLength(1);
@@ -152,7 +176,7 @@ describe('forwarding', () => {
     const h = await handler(() => ({ status: 200, body: 'ok' }));
     const dead = await closedPort();
     t = await startTestCore({ env: { forwardTo: [h.url, dead] } });
-    const body = fixture('meta-cloud__status-delivered__pywa-delivered.json');
+    const body = fixture('meta/status-delivered.json');
     for (let i = 0; i < 10; i++) await t.post('/meta', body);
     await waitFor(() => h.seen.length === 10);
     await t.core.tools!.forwardsIdle();
@@ -170,7 +194,7 @@ describe('forwarding', () => {
     t = await startTestCore();
     const self = t.url.replace('127.0.0.1', 'localhost');
     await t.call('settings:update', { forwardTargets: [self] });
-    await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    await t.post('/meta', fixture('meta/status-sent.json'));
     await t.core.tools!.forwardsIdle();
     const page = await t.call<EventPage>('events:list', {});
     expect(page.total).toBe(1);

@@ -2,8 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { createHmac } from 'node:crypto';
 import type { EventDetail, EventPage, MessageLifecycle, RejectedDetail, RejectedPage } from '../../shared/types';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED, VECTORS } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 
 let t: TestCore | null = null;
@@ -66,25 +67,25 @@ describe('Meta handshake', () => {
 });
 
 describe('Meta POST signatures', () => {
-  it('accepts the real Meta-signed capture with its secret (one of several) and normalises it', async () => {
-    t = await startTestCore({ env: { metaAppSecrets: ['another-app', REAL_CAPTURE.secret] } });
-    const body = fixture(REAL_CAPTURE.file);
-    const r = await t.post('/meta', body, { 'x-hub-signature-256': REAL_CAPTURE.signature });
+  it('accepts a Meta-signed body with its secret (one of several) and normalises it', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: ['another-app', SIGNED.secret] } });
+    const body = fixture(SIGNED.file);
+    const r = await t.post('/meta', body, { 'x-hub-signature-256': SIGNED.signature });
     expect(r.status).toBe(200);
     const page = await t.call<EventPage>('events:list', {});
     expect(page.total).toBe(1);
     const ev = page.items[0];
-    expect(ev).toMatchObject({ kind: 'message', status: 'incoming', signature: 'valid', contactId: '972544401243',
-      contactName: 'PyWa Tests', text: 'Hey there! I am using PyWa.', businessId: '277321005464405' });
+    expect(ev).toMatchObject({ kind: 'message', status: 'incoming', signature: 'valid', contactId: '5511987650001',
+      contactName: 'Ana Souza', text: 'Hi, is the clinic open on Saturday?', businessId: '106540352242922' });
     const detail = await t.call<EventDetail>('events:get', { id: ev.id });
     // The exact bytes are kept: the stored body equals the file.
     expect(Buffer.from(detail.request.body, 'utf8').equals(body)).toBe(true);
-    expect(detail.request.headers.find(([k]) => k === 'x-hub-signature-256')?.[1]).toBe(REAL_CAPTURE.signature);
+    expect(detail.request.headers.find(([k]) => k === 'x-hub-signature-256')?.[1]).toBe(SIGNED.signature);
   });
 
   it('answers 401 to an invalid signature, keeps it in the rejected log with a diagnosis, and adds no event', async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
     const r = await t.post('/meta', body, { 'x-hub-signature-256': signMetaBody(body, 'wrong-secret') });
     expect(r.status).toBe(401);
     // The answer names nothing: no app name, no diagnosis for a stranger.
@@ -103,7 +104,7 @@ describe('Meta POST signatures', () => {
 
   it('answers 401 to a missing signature when a secret is configured', async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
-    const r = await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
+    const r = await t.post('/meta', fixture('meta/message-text-reply.json'));
     expect(r.status).toBe(401);
     expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
     expect((await t.call<RejectedPage>('rejected:list', {})).items[0].signature).toBe('missing');
@@ -111,7 +112,7 @@ describe('Meta POST signatures', () => {
 
   it('marks requests unchecked when no secret is configured', async () => {
     t = await startTestCore();
-    const r = await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
+    const r = await t.post('/meta', fixture('meta/message-text-reply.json'));
     expect(r.status).toBe(200);
     expect((await t.call<EventPage>('events:list', {})).items[0].signature).toBe('unchecked');
   });
@@ -177,7 +178,7 @@ describe('bad input', () => {
     sock.on('error', () => {}); // the server may reset it when the test ends
     await new Promise((r) => sock.once('connect', r));
     sock.write('POST /meta HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":'); // and then nothing
-    const r = await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    const r = await t.post('/meta', fixture('meta/status-sent.json'));
     expect(r.status).toBe(200);
     sock.destroy();
   });
@@ -189,7 +190,7 @@ describe('hostile bodies', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     const [bad, good] = await Promise.all([
       t.post('/twilio', deep, { 'content-type': 'application/json' }),
-      t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json')),
+      t.post('/meta', fixture('meta/status-sent.json')),
     ]);
     expect(good.status).toBe(200);
     expect(bad.status).toBe(200);
@@ -259,14 +260,14 @@ describe('batches, duplicates, lifecycle, search', () => {
   it('filters by status lists and counts the total, not just the page', async () => {
     t = await startTestCore();
     for (let i = 0; i < 5; i++) await t.post('/meta', statusPayload(`wamid.S${i}`, 'sent', 1700000000 + i));
-    await t.post('/meta', fixture('meta-cloud__status-failed__pywa-130472.json'));
+    await t.post('/meta', fixture('meta/status-failed.json'));
     const sent = await t.call<EventPage>('events:list', { status: 'sent', limit: 2 });
     expect(sent.items).toHaveLength(2);
     expect(sent.total).toBe(5);
     const both = await t.call<EventPage>('events:list', { status: 'sent,failed' });
     expect(both.total).toBe(6);
     const failed = await t.call<EventPage>('events:list', { status: ['failed'] });
-    expect(failed.items[0].errorCode).toBe('130472');
+    expect(failed.items[0].errorCode).toBe('131047');
     // Cursor paging walks the rest without repeats.
     const next = await t.call<EventPage>('events:list', { status: 'sent', limit: 2, before: sent.items[1].id });
     expect(next.items.map((e) => e.id).every((id) => id < sent.items[1].id)).toBe(true);
@@ -274,27 +275,49 @@ describe('batches, duplicates, lifecycle, search', () => {
 
   it('finds events by words in the text, contact name, number and message id', async () => {
     t = await startTestCore();
-    await t.post('/meta', fixture(REAL_CAPTURE.file));
-    await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
-    expect((await t.call<EventPage>('events:list', { q: 'pywa' })).total).toBe(1);
-    expect((await t.call<EventPage>('events:list', { q: 'Test Name' })).total).toBe(1);
-    expect((await t.call<EventPage>('events:list', { q: '9725444' })).total).toBe(1);
-    expect((await t.call<EventPage>('events:list', { q: 'wamid.HBgMOTcyNTQ0NDAxMjQzFQIAEhggM0RFQTNCMEEwRTY3QzUwODYzMDc4NjQ4QzM4ODAxM0YA' })).total).toBe(1);
+    await t.post('/meta', fixture(SIGNED.file));
+    await t.post('/meta', fixture('meta/message-bsuid-sender.json'));
+    expect((await t.call<EventPage>('events:list', { q: 'saturday' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: 'Hidden Customer' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: '5511987' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { q: 'wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFjNFQjA1AAA==' })).total).toBe(1);
     expect((await t.call<EventPage>('events:list', { q: 'nothing-like-this' })).total).toBe(0);
-    expect((await t.call<EventPage>('events:list', { contact: '97254*' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { contact: '551198*' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', { contact: 'BR.1349*' })).total).toBe(1);
   });
 });
 
 describe('Twilio', () => {
   it('stores form-encoded status callbacks and inbound messages', async () => {
     t = await startTestCore();
-    const r = await t.post('/twilio', fixture('twilio__status-delivered__botbuilder-delivered.txt'), { 'content-type': 'application/x-www-form-urlencoded' });
+    const r = await t.post('/twilio', fixture('twilio/status-delivered.txt'), { 'content-type': 'application/x-www-form-urlencoded' });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/xml/);
-    await t.post('/twilio', fixture('twilio__inbound-text__botbuilder-text.txt'), { 'content-type': 'application/x-www-form-urlencoded' });
+    await t.post('/twilio', fixture('twilio/inbound-text.txt'), { 'content-type': 'application/x-www-form-urlencoded' });
     const page = await t.call<EventPage>('events:list', { provider: 'twilio' });
     expect(page.total).toBe(2);
     const delivered = page.items.find((e) => e.kind === 'status')!;
-    expect(delivered).toMatchObject({ status: 'delivered', messageId: 'SMdf55df64a2ff4920bb0748193cfbb640', contactId: '31612345678' });
+    expect(delivered).toMatchObject({ status: 'delivered', messageId: 'SMd4e5f60718293a4b5c6d7e8f9a0b1c23', contactId: '5511987650001' });
+  });
+
+  it('checks X-Twilio-Signature against the public URL: right → 200, wrong or missing → 401', async () => {
+    // The vector was computed outside Hookscope for this URL and token over the corpus file.
+    const v = VECTORS.twilio.find((x) => x.file === 'twilio/inbound-text.txt' && x.algorithm === 'HMAC_SHA1')!;
+    const publicUrl = new URL(v.url).origin;
+    t = await startTestCore({ env: { twilioAuthTokens: [v.token], publicUrl } });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const body = fixture(v.file);
+    expect((await t.post('/twilio', body, { ...form, 'x-twilio-signature': v.header })).status).toBe(200);
+    // Signed the same way with another account's token: must not be acknowledged as received.
+    const params = [...new URLSearchParams(body.toString('utf8'))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const forged = createHmac('sha1', 'another-account-token').update(v.url + params.map(([k, val]) => k + val).join('')).digest('base64');
+    const wrong = await t.post('/twilio', body, { ...form, 'x-twilio-signature': forged });
+    expect(wrong.status).toBe(401);
+    // The right signature over a changed body is wrong too.
+    const tampered = Buffer.from(body.toString('utf8').replace('Body=Ol', 'Body=Hi'));
+    expect((await t.post('/twilio', tampered, { ...form, 'x-twilio-signature': v.header })).status).toBe(401);
+    expect((await t.post('/twilio', body, form)).status).toBe(401);
+    const page = await t.call<EventPage>('events:list', { provider: 'twilio', signature: 'valid' });
+    expect(page.total).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReplayResult } from '../../shared/ipc';
 import type { EventDetail, EventPage } from '../../shared/types';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 import { signTwilio } from '../../electron/core/ingest/signature';
 import { parseForm } from '../../shared/form';
@@ -24,9 +24,9 @@ async function requestOfLatest(tc: TestCore) {
 
 describe('replay', () => {
   it('replays a request unedited: byte-identical body and headers, signature still valid, origin replay', async () => {
-    t = await startTestCore({ env: { metaAppSecrets: [REAL_CAPTURE.secret] } });
-    const body = fixture(REAL_CAPTURE.file);
-    await t.post('/meta', body, { 'x-hub-signature-256': REAL_CAPTURE.signature });
+    t = await startTestCore({ env: { metaAppSecrets: [SIGNED.secret] } });
+    const body = fixture(SIGNED.file);
+    await t.post('/meta', body, { 'x-hub-signature-256': SIGNED.signature });
     const orig = await requestOfLatest(t);
 
     const r = await t.call<ReplayResult>('replay:send', { requestId: orig.id });
@@ -42,10 +42,10 @@ describe('replay', () => {
 
   it('re-signs an edited Meta body with the configured secret', async () => {
     t = await startTestCore({ env: { metaAppSecrets: ['s3cret', 'old-secret'] } });
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
     await t.postMeta(body, 's3cret');
     const orig = await requestOfLatest(t);
-    const edited = orig.body.replace('Body Text', 'Edited text, with ünïcode');
+    const edited = orig.body.replace('Yes, 10am works', 'Edited text, with ünïcode');
     const r = await t.call<ReplayResult>('replay:send', { requestId: orig.id, body: edited });
     expect(r).toMatchObject({ status: 200, resigned: true, error: null });
     const page = await t.call<EventPage>('events:list', { limit: 1 });
@@ -58,7 +58,7 @@ describe('replay', () => {
 
   it('keeps a signature the caller set explicitly (testing a bad one)', async () => {
     t = await startTestCore({ env: { metaAppSecrets: ['s3cret'] } });
-    await t.postMeta(fixture('meta-cloud__message-text__pywa-text.json'), 's3cret');
+    await t.postMeta(fixture('meta/message-text-reply.json'), 's3cret');
     const orig = await requestOfLatest(t);
     const r = await t.call<ReplayResult>('replay:send', { requestId: orig.id, headers: { 'X-Hub-Signature-256': 'sha256=00' } });
     expect(r.resigned).toBe(false);
@@ -68,14 +68,14 @@ describe('replay', () => {
 
   it('re-signs an edited Twilio form over the public URL and its params', async () => {
     t = await startTestCore({ env: { twilioAuthTokens: ['tw-token'], publicUrl: 'https://abc.ngrok-free.app' } });
-    const body = fixture('twilio__inbound-text__botbuilder-text.txt');
+    const body = fixture('twilio/inbound-text.txt');
     const url = 'https://abc.ngrok-free.app/twilio';
     const sig = signTwilio(url, parseForm(body.toString('utf8')), 'tw-token');
     const first = await t.post('/twilio', body, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig });
     expect(first.status).toBe(200);
     const orig = await requestOfLatest(t);
     expect(orig.signature).toBe('valid');
-    const edited = orig.body.replace('Body=test', 'Body=Ol%C3%A1+mundo');
+    const edited = orig.body.replace(/Body=[^&]*/, 'Body=Ol%C3%A1+mundo');
     const r = await t.call<ReplayResult>('replay:send', { requestId: orig.id, body: edited });
     expect(r).toMatchObject({ status: 200, resigned: true });
     const page = await t.call<EventPage>('events:list', { limit: 1 });
@@ -93,16 +93,16 @@ describe('replay', () => {
     servers.push(s);
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const handlerUrl = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-    t = await startTestCore({ env: { metaAppSecrets: [REAL_CAPTURE.secret] } });
-    const body = fixture(REAL_CAPTURE.file);
-    await t.post('/meta', body, { 'x-hub-signature-256': REAL_CAPTURE.signature });
+    t = await startTestCore({ env: { metaAppSecrets: [SIGNED.secret] } });
+    const body = fixture(SIGNED.file);
+    await t.post('/meta', body, { 'x-hub-signature-256': SIGNED.signature });
     const orig = await requestOfLatest(t);
     const r = await t.call<ReplayResult>('replay:send', { requestId: orig.id, target: handlerUrl });
     expect(r).toMatchObject({ requestId: null, target: handlerUrl, status: 201, error: null, resigned: false });
     expect(seen).toHaveLength(1);
     expect(seen[0].url).toBe('/meta');
     expect(seen[0].body.equals(body)).toBe(true);
-    expect(seen[0].sig).toBe(REAL_CAPTURE.signature);
+    expect(seen[0].sig).toBe(SIGNED.signature);
     const after = await t.call<EventDetail>('events:get', { id: (await t.call<EventPage>('events:list', { limit: 1 })).items[0].id });
     expect(after.request.forwards).toEqual([expect.objectContaining({ target: handlerUrl, status: 201, responseExcerpt: 'created' })]);
   });
@@ -110,16 +110,16 @@ describe('replay', () => {
   it('refuses an unknown request and a non-http target', async () => {
     t = await startTestCore();
     await expect(t.call('replay:send', { requestId: 999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
+    await t.post('/meta', fixture('meta/status-sent.json'));
     const orig = await requestOfLatest(t);
     await expect(t.call('replay:send', { requestId: orig.id, target: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('replays a filtered set once per request, oldest first', async () => {
     t = await startTestCore();
-    await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'));
-    await t.post('/meta', fixture('meta-cloud__message-text__pywa-text.json'));
-    await t.post('/meta', fixture('meta-cloud__status-read__pywa-read.json'));
+    await t.post('/meta', fixture('meta/status-sent.json'));
+    await t.post('/meta', fixture('meta/message-text-reply.json'));
+    await t.post('/meta', fixture('meta/status-read.json'));
     const res = await t.core.tools!.replayFiltered({ kind: ['status'] });
     expect(res.replayed).toBe(2);
     expect(res.failed).toBe(0);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import type { EventPage } from '../../shared/types';
-import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
+import { fixture, SIGNED } from '../helpers/fixtures';
 import { signMetaBody } from '../helpers/core';
 import { burstThenKill, spawnServe, startServe, type ServeProcess } from '../helpers/serve';
 
@@ -20,10 +20,10 @@ function waitExit(child: ReturnType<typeof spawnServe>['child']): Promise<number
 
 describe('serve', () => {
   it('prints the two lines, takes signed webhooks and lists them through the control API', async () => {
-    s = await startServe([], { META_APP_SECRET: REAL_CAPTURE.secret, META_VERIFY_TOKEN: 'vt' });
+    s = await startServe([], { META_APP_SECRET: SIGNED.secret, META_VERIFY_TOKEN: 'vt' });
     expect(s.stdout()).toMatch(/^receiver: http:\/\/127\.0\.0\.1:\d+$/m);
     expect(s.stdout()).toMatch(/^ui: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/m);
-    const r = await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body: fixture(REAL_CAPTURE.file), headers: { 'x-hub-signature-256': REAL_CAPTURE.signature } });
+    const r = await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body: fixture(SIGNED.file), headers: { 'x-hub-signature-256': SIGNED.signature } });
     expect(r.status).toBe(200);
     const list = await s.api<EventPage>('/api/events');
     expect(list.status).toBe(200);
@@ -32,9 +32,9 @@ describe('serve', () => {
     // Secrets are write-only: the settings say only that they are set.
     const settings = await s.api<{ secrets: Record<string, { set: boolean }> }>('/api/settings');
     expect(settings.body.secrets.metaAppSecret.set).toBe(true);
-    expect(JSON.stringify(settings.body)).not.toContain(REAL_CAPTURE.secret);
+    expect(JSON.stringify(settings.body)).not.toContain(SIGNED.secret);
     // Logs never carry the secret either.
-    expect(s.stdout() + s.stderr()).not.toContain(REAL_CAPTURE.secret);
+    expect(s.stdout() + s.stderr()).not.toContain(SIGNED.secret);
   });
 
   it('refuses the control API without the token, and with a foreign Host header', async () => {
@@ -68,7 +68,7 @@ describe('serve', () => {
     const res = await fetch(`${s.uiBase}/api/live?token=${s.token}`, { signal: ctrl.signal });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
-    await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body: fixture('meta-cloud__status-read__pywa-read.json') });
+    await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body: fixture('meta/status-read.json') });
     let text = '';
     while (!text.includes('events:appended')) {
       const { value, done } = await reader.read();
@@ -119,7 +119,7 @@ describe('serve', () => {
 
   it('on SIGTERM finishes, closes the database and exits 0; the data is there on restart', async () => {
     s = await startServe();
-    await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body: fixture('meta-cloud__status-sent__pywa-sent.json') });
+    await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body: fixture('meta/status-sent.json') });
     const dir = s.dataDir;
     expect(await s.stop('SIGTERM')).toBe(0);
     s = await startServe([], {}, dir);

@@ -21,7 +21,7 @@ describe('tunnel through the contract', () => {
     const s = await t.call<TunnelState>('tunnel:start');
     expect(s.state).toBe('error');
     expect(s.message).toMatch(/authtoken/i);
-    expect((await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'))).status).toBe(200);
+    expect((await t.post('/meta', fixture('meta/status-sent.json'))).status).toBe(200);
   });
 
   it('offline ends in TUNNEL_NO_NETWORK and the receiver keeps answering', async () => {
@@ -29,7 +29,7 @@ describe('tunnel through the contract', () => {
     const s = await t.call<TunnelState>('tunnel:start');
     expect(s.state).toBe('error');
     expect(s.code).toBe('TUNNEL_NO_NETWORK');
-    expect((await t.post('/meta', fixture('meta-cloud__status-sent__pywa-sent.json'))).status).toBe(200);
+    expect((await t.post('/meta', fixture('meta/status-sent.json'))).status).toBe(200);
   });
 
   it('online: the tunnel URL feeds the doctor self-check and Twilio signature checks', async () => {
@@ -58,7 +58,7 @@ describe('setup doctor', () => {
 
   it('recognises the verify token pasted as the app secret', async () => {
     t = await startTestCore({ env: { metaAppSecrets: ['the-real-secret'], metaVerifyToken: 'my-verify-token' } });
-    const body = fixture('meta-cloud__message-text__pywa-text.json');
+    const body = fixture('meta/message-text-reply.json');
     const r = await t.post('/meta', body, { 'x-hub-signature-256': signMetaBody(body, 'my-verify-token') });
     expect(r.status).toBe(401);
     const f = await t.call<{ findings: DoctorFinding[] }>('doctor:get', {});
@@ -72,7 +72,7 @@ describe('setup doctor', () => {
 
   it('says webhooks are arriving once signed POSTs come in', async () => {
     t = await startTestCore({ env: { metaAppSecrets: ['s3cret'] } });
-    const body = fixture('meta-cloud__status-delivered__pywa-delivered.json');
+    const body = fixture('meta/status-delivered.json');
     await t.post('/meta', body, { 'x-hub-signature-256': signMetaBody(body, 's3cret') });
     const f = await t.call<{ findings: DoctorFinding[] }>('doctor:get', {});
     expect(ids(f)).toContain('webhooks-received');

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import { explainError } from '../../shared/error-codes';
 import { normaliseMeta } from '../../shared/normalise';
-
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/whatsapp');
+import { fixture } from '../helpers/fixtures';
 
 // docs/whatsapp-formats.md §1.9 (Meta) and §2.2 (Twilio ↔ WhatsApp pairings).
 const META_CODES = ['0', '130429', '130472', '131000', '131005', '131008', '131009', '131014', '131016', '131021', '131026', '131031',
@@ -74,10 +71,11 @@ describe('explainError', () => {
     }
   });
 
-  it('the title of 130472 is the one Meta sends (fixture status-failed)', () => {
-    const payload = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'meta-cloud__status-failed__pywa-130472.json'), 'utf8'));
-    const [ev] = normaliseMeta(payload);
-    expect(explainError(ev.errorCode, 'meta')!.title).toBe(ev.errorTitle);
+  it('the catalogue titles are the ones Meta sends (corpus failed statuses)', () => {
+    for (const f of ['meta/status-failed.json', 'meta/status-failed-minimal-error.json']) {
+      const [ev] = normaliseMeta(JSON.parse(fixture(f).toString('utf8')));
+      expect(explainError(ev.errorCode, 'meta')!.title, f).toBe(ev.errorTitle);
+    }
   });
 
   it('numbers and padded strings are the same code', () => {

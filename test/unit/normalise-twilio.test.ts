@@ -1,47 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { normaliseTwilio, twilioAddress } from '../../shared/normalise';
+import { normaliseTwilio, normaliseTwilioJson, twilioAddress } from '../../shared/normalise';
 import { decodeFormComponent, parseForm, utf8 } from '../../shared/form';
 import type { NormalisedEvent } from '../../shared/types';
+import { fixture, fixtureNames } from '../helpers/fixtures';
 
-// The shared fixtures are a sibling of the repository (../shared), here and in CI; read byte for byte.
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/whatsapp');
-const run = (name: string): NormalisedEvent[] => normaliseTwilio(parseForm(fs.readFileSync(path.join(FIXTURES, name), 'utf8')));
+// Hookscope's own Twilio corpus (test/fixtures/twilio, see its README), read byte for byte.
+const form = (name: string): string => fixture(`twilio/${name}`).toString('utf8');
+const run = (name: string): NormalisedEvent[] => normaliseTwilio(parseForm(form(name)));
 
-const ACCOUNT = 'AC1a03647d811fab342c0ad608e382fab2';
+const ACCOUNT = 'AC0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const ANA = { contactId: '5511987650001', businessId: '14155238886' } as const;
+const IN = { provider: 'twilio', kind: 'message', status: 'incoming', providerStatus: 'received', ...ANA, timestamp: null, errorCode: null } as const;
+/** Status callbacks: the customer is To, the business is From. */
+const CB = { provider: 'twilio', kind: 'status', ...ANA, contactName: null, messageType: null, text: null, replyTo: null, timestamp: null } as const;
+const OUT = 'SMd4e5f60718293a4b5c6d7e8f9a0b1c23';
 
-/** SOURCES.md "expected", one row per Twilio fixture. */
+/** One row per form-encoded corpus file: the one event each must produce. */
 const EXPECTED: Record<string, Partial<NormalisedEvent>> = {
-  'twilio__inbound-text__botbuilder-text.txt': {
-    provider: 'twilio', kind: 'message', status: 'incoming', messageId: 'SM892512e202b34d4109b10a3893fa9640',
-    contactId: '31612345678', contactName: null, businessId: '14123456789', messageType: 'text', text: 'test',
-    replyTo: null, errorCode: null, errorTitle: null, timestamp: null,
-  },
-  'twilio__inbound-media__botbuilder-image.txt': {
-    provider: 'twilio', kind: 'message', status: 'incoming', messageId: 'MM21151abfaadc1fb79b782f8460862a52',
-    contactId: '31612345678', businessId: '14123456789', messageType: 'image', text: null, errorCode: null, timestamp: null,
-  },
-  'twilio__inbound-location__botbuilder-location.txt': {
-    provider: 'twilio', kind: 'message', status: 'incoming', messageId: 'SM9c871cd9649aa3829298e153ae6a8123',
-    contactId: '31612345678', businessId: '14123456789', messageType: 'location',
-    text: 'Microsoft — Evert van de Beekstraat 354, Schiphol, North Holland 1118 CZ', timestamp: null,
-  },
-  'twilio__status-delivered__botbuilder-delivered.txt': {
-    // Status callbacks: the customer is To, the business is From.
-    provider: 'twilio', kind: 'status', status: 'delivered', providerStatus: 'delivered', messageId: 'SMdf55df64a2ff4920bb0748193cfbb640',
-    contactId: '31612345678', businessId: '14123456789', messageType: null, text: null, errorCode: null, errorTitle: null, timestamp: null,
-  },
-  'twilio__status-sent__botbuilder-sent.txt': {
-    provider: 'twilio', kind: 'status', status: 'sent', providerStatus: 'sent', messageId: 'SM0cec4ed334e74bcbb64eb8b6684e9654',
-    contactId: '31612345678', businessId: '14123456789', errorCode: null, timestamp: null,
-  },
+  // Percent-encoded UTF-8, `+` for spaces, and an encoded `&` and `%` inside the body.
+  'inbound-text.txt': { ...IN, messageId: 'SM3f1c0e5a2b7d4e6f8a9b0c1d2e3f4a5b', contactName: 'Ana Souza', messageType: 'text',
+    text: 'Olá! Posso remarcar para sábado? \u{1F600} 50% off & free', replyTo: null },
+  // An older capture: no ProfileName, WaId or MessageType, the colon left unencoded.
+  'inbound-text-legacy.txt': { ...IN, messageId: 'SM0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a', contactName: null, messageType: 'text', text: 'hello' },
+  'inbound-image.txt': { ...IN, messageId: 'MM7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d', messageType: 'image', text: null },
+  'inbound-media-several.txt': { ...IN, messageId: 'MM8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e', messageType: 'document', text: 'two files' },
+  'inbound-location.txt': { ...IN, messageId: 'SM9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f', messageType: 'location', text: 'MASP — Av. Paulista, 1578 - Bela Vista, São Paulo' },
+  'inbound-button.txt': { ...IN, messageId: 'SMa1b2c3d4e5f60718293a4b5c6d7e8f90', messageType: 'button', text: 'Reschedule', replyTo: 'SMffeeddccbbaa99887766554433221100' },
+  // From is a business-scoped user id when the customer hides their number: kept as is.
+  'inbound-bsuid.txt': { ...IN, messageId: 'SMb2c3d4e5f60718293a4b5c6d7e8f9a01', contactId: 'BR.13491208655302741918', contactName: 'Hidden Customer', text: 'no number please' },
+  'inbound-referral.txt': { ...IN, messageId: 'SMc3d4e5f60718293a4b5c6d7e8f9a0b12', messageType: 'text', text: 'I saw your ad' },
+  'status-queued.txt': { ...CB, messageId: OUT, status: 'queued', providerStatus: 'queued', errorCode: null },
+  'status-sent.txt': { ...CB, messageId: OUT, status: 'sent', providerStatus: 'sent', errorCode: null },
+  'status-delivered.txt': { ...CB, messageId: OUT, status: 'delivered', providerStatus: 'delivered', errorCode: null, errorTitle: null },
+  'status-read.txt': { ...CB, messageId: OUT, status: 'read', providerStatus: 'read', errorCode: null },
+  // No ErrorMessage: the title and meaning come from the error catalogue.
+  'status-failed.txt': { ...CB, messageId: 'SMe5f60718293a4b5c6d7e8f9a0b1c2d34', status: 'failed', providerStatus: 'failed', errorCode: '63016',
+    errorTitle: 'Outside the 24-hour window: use a template' },
+  // Twilio's `undelivered` is Hookscope's failed; what Twilio says wins over the catalogue.
+  'status-undelivered.txt': { ...CB, messageId: 'SMf60718293a4b5c6d7e8f9a0b1c2d3e45', status: 'failed', providerStatus: 'undelivered', errorCode: '63024',
+    errorTitle: 'Invalid message recipient', errorDetail: 'The recipient is not a WhatsApp user' },
 };
 
-describe('normaliseTwilio on every Twilio fixture (SOURCES.md "expected")', () => {
-  it('has an expectation for every twilio fixture on disk', () => {
-    const onDisk = fs.readdirSync(FIXTURES).filter((f) => f.startsWith('twilio__')).sort();
-    expect(onDisk.length).toBe(5);
+describe('normaliseTwilio on every file of the corpus', () => {
+  it('has an expectation for every form-encoded file in test/fixtures/twilio', () => {
+    const onDisk = fixtureNames('twilio').filter((f) => f.endsWith('.txt')).map((f) => f.slice('twilio/'.length));
     expect(Object.keys(EXPECTED).sort()).toEqual(onDisk);
   });
 
@@ -54,18 +56,28 @@ describe('normaliseTwilio on every Twilio fixture (SOURCES.md "expected")', () =
     });
   }
 
-  it('media list, location, status extras and raw params', () => {
-    expect(run('twilio__inbound-media__botbuilder-image.txt')[0].details!.media).toEqual([{
-      url: `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT}/Messages/MM21151abfaadc1fb79b782f8460862a52/Media/ME5f0afa2336bd0f73ca553fb5a2e3150bc`,
-      contentType: 'image/jpeg',
-    }]);
-    expect(run('twilio__inbound-location__botbuilder-location.txt')[0].details!.location).toEqual({
-      latitude: 52.303897857666016, longitude: 4.750025749206543, label: 'Microsoft',
-      address: 'Evert van de Beekstraat 354, Schiphol, North Holland 1118 CZ' });
-    const delivered = run('twilio__status-delivered__botbuilder-delivered.txt')[0];
-    expect(delivered.details).toMatchObject({ eventType: 'DELIVERED', channelToAddress: '+31612345678' });
+  it('media list, location, button, reply, referral, status extras and raw params', () => {
+    const media = (id: string) => `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT}/Messages/${id}`;
+    expect(run('inbound-image.txt')[0].details!.media).toEqual([{
+      url: `${media('MM7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d')}/Media/ME1a2b3c4d5e6f708192a3b4c5d6e7f801`, contentType: 'image/jpeg' }]);
+    expect(run('inbound-media-several.txt')[0].details!.media).toEqual([
+      { url: `${media('MM8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e')}/Media/ME01`, contentType: 'application/pdf' },
+      { url: `${media('MM8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e')}/Media/ME02`, contentType: 'image/png' }]);
+    expect(run('inbound-location.txt')[0].details!.location).toEqual({
+      latitude: -23.561414, longitude: -46.655881, label: 'MASP', address: 'Av. Paulista, 1578 - Bela Vista, São Paulo' });
+    expect(run('inbound-button.txt')[0].details).toMatchObject({ buttonPayload: 'RESCHEDULE_8812', contextFrom: 'whatsapp:+14155238886', waId: '5511987650001' });
+    expect(run('inbound-referral.txt')[0].details!.referral).toMatchObject({ ReferralSourceType: 'ad', ReferralCtwaClid: 'ARAkLkA8rmlFeiCktEJQ' });
+    // ReferralNumMedia=0 comes on every inbound message: it is not a referral.
+    expect(run('inbound-text.txt')[0].details!.referral).toBeUndefined();
+    const delivered = run('status-delivered.txt')[0];
+    expect(delivered.details).toMatchObject({ eventType: 'DELIVERED', channelToAddress: '+5511987650001', structuredMessage: 'false' });
     expect(delivered.raw).toMatchObject({ MessageStatus: 'delivered', ChannelPrefix: 'whatsapp', ApiVersion: '2010-04-01' });
-    expect(run('twilio__status-sent__botbuilder-sent.txt')[0].details!.structuredMessage).toBe('false');
+    expect(run('status-failed.txt')[0].errorDetail).toMatch(/24 hours/);
+  });
+
+  it('a JSON body on /twilio is kept as one unknown event with the parsed body', () => {
+    const parsed: unknown = JSON.parse(fixture('twilio/json-body.json').toString('utf8'));
+    expect(normaliseTwilioJson(parsed)).toMatchObject([{ provider: 'twilio', kind: 'unknown', text: 'JSON body from Twilio', raw: parsed }]);
   });
 });
 
@@ -213,10 +225,13 @@ describe('parseForm', () => {
     }
   });
 
-  it('the fixtures parse to the params SOURCES.md lists', () => {
-    const p = new Map(parseForm(fs.readFileSync(path.join(FIXTURES, 'twilio__inbound-location__botbuilder-location.txt'), 'utf8')));
-    expect(p.get('From')).toBe('whatsapp:+31612345678');
-    expect(p.get('Address')).toBe('Evert van de Beekstraat 354, Schiphol, North Holland 1118 CZ');
-    expect(p.get('Body')).toBe('');
+  it('the corpus parses to the same params as URLSearchParams', () => {
+    for (const f of fixtureNames('twilio').filter((n) => n.endsWith('.txt'))) {
+      const text = fixture(f).toString('utf8');
+      expect(parseForm(text), f).toEqual([...new URLSearchParams(text)]);
+    }
+    const p = new Map(parseForm(form('inbound-text-legacy.txt')));
+    expect(p.get('From')).toBe('whatsapp:+5511987650001');
+    expect(p.get('Body')).toBe('hello');
   });
 });

@@ -151,6 +151,7 @@ const SECRET_LABELS: Record<SecretName, { label: string; env: string }> = {
   metaVerifyToken: { label: 'Meta verify token', env: 'META_VERIFY_TOKEN' },
   twilioAuthToken: { label: 'Twilio auth token', env: 'TWILIO_AUTH_TOKEN' },
   ngrokAuthtoken: { label: 'ngrok authtoken', env: 'NGROK_AUTHTOKEN' },
+  metaVerifyTokenAuto: { label: 'generated Meta verify token', env: 'META_VERIFY_TOKEN' },
 };
 
 /**

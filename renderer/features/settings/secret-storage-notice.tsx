@@ -6,7 +6,7 @@ import type { SecretStorageInfo } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 
 const LABELS: Record<SecretStorageInfo['unreadable'][number], string> = {
-  metaAppSecret: 'Meta app secret', metaVerifyToken: 'verify token', twilioAuthToken: 'Twilio auth token', ngrokAuthtoken: 'ngrok authtoken',
+  metaAppSecret: 'Meta app secret', metaVerifyToken: 'verify token', twilioAuthToken: 'Twilio auth token', ngrokAuthtoken: 'ngrok authtoken', metaVerifyTokenAuto: 'generated verify token',
 };
 
 export function SecretStorageNotice() {
