@@ -9,6 +9,7 @@ import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
 import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
 import type { Logger } from './core/types';
+import type { SettingsView } from '../shared/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -96,6 +97,8 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
     token,
     staticDir: resolve(here, '../dist/renderer'),
     logger,
+    // HOOKSCOPE_SSE_BUFFER_BYTES: how much a live stream may leave unread before it is dropped.
+    sseBufferBytes: Number(process.env.HOOKSCOPE_SSE_BUFFER_BYTES) > 0 ? Number(process.env.HOOKSCOPE_SSE_BUFFER_BYTES) : undefined,
   });
   let uiPort: number;
   try {
@@ -110,6 +113,10 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
   process.stdout.write(`ui: http://127.0.0.1:${uiPort}/?token=${token}\n`);
 
   if (cfg.tunnel) {
+    const open = openProviders(core);
+    if (open.length > 0) {
+      process.stdout.write(`warning: no secret for ${open.join(' and ')} — anyone who knows the tunnel URL can add events. Set META_APP_SECRET / TWILIO_AUTH_TOKEN or the secrets in Setup.\n`);
+    }
     // The tunnel URL is not printed: it is shown in the UI, where the user asked for it.
     Promise.resolve(core.handlers['tunnel:start'](undefined as never))
       .then((s) => process.stdout.write(s.state === 'error' ? `tunnel: error — ${s.message}\n` : `tunnel: ${s.state} (copy the callback URL from the UI)\n`))
@@ -127,6 +134,12 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Providers without a secret: requests to them are accepted unchecked (docs/api.md "Trust boundary"). */
+function openProviders(core: Core): string[] {
+  const v = core.handlers['settings:get'](undefined as never) as SettingsView;
+  return [!v.secrets.metaAppSecret.set ? 'Meta' : null, !v.secrets.twilioAuthToken.set ? 'Twilio' : null].filter((x): x is string => x != null);
 }
 
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));

@@ -10,6 +10,7 @@ import { Notifications } from './ui/notifications';
 import { PanelHost } from './features/panels/panel-host';
 import { usePanel } from './features/panels/panel-state';
 import { BrowserNotifier } from './features/notifications/browser-notifier';
+import { TrustBanner } from './features/rejected/trust-banner';
 
 export function App() {
   const store = useAppStore();
@@ -19,6 +20,7 @@ export function App() {
   return (
     <div className="app">
       <TopBar />
+      <TrustBanner />
       {startupError && <div className="notice notice-error banner" data-testid="startup-error">Cannot talk to Hookscope: {startupError}</div>}
       <FilterBar />
       <main className={`workspace${hasSelection ? ' has-selection' : ''}`}>

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
   DeliveryRecord, DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
-  SettingsView, Stats, TunnelState,
+  SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
@@ -111,6 +111,9 @@ export const settingsUpdateSchema = z.object({
     maxEvents: z.number().int().min(100).nullable().optional(),
   }).optional(),
   bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+  rejectedLogBytes: z.number().int().min(64 * 1024).max(16 * 1024 * 1024 * 1024).optional(),
+  rejectedPerMinute: z.number().int().min(1).max(100_000).optional(),
+  diskFloorBytes: z.number().int().min(0).max(2 ** 52).optional(),
   secretStorage: z.enum(['memory', 'plain-file']).optional(),
   hideNotificationText: z.boolean().optional(),
 }).strict();
@@ -196,6 +199,11 @@ export interface RequestChannels {
   'tunnel:get': { args: void; result: TunnelState };
   'tunnel:start': { args: void; result: TunnelState };
   'tunnel:stop': { args: void; result: TunnelState };
+  /** The rejected log (docs/api.md "Trust boundary"): newest first. */
+  'rejected:list': { args: { limit?: number; before?: number } | void; result: RejectedPage };
+  'rejected:get': { args: { id: number }; result: RejectedDetail };
+  /** Re-checks the log with the secrets configured now; those that verify join the feed as accepted. */
+  'rejected:reverify': { args: void; result: ReverifyResult };
 }
 
 export interface PushChannels {
@@ -207,6 +215,8 @@ export interface PushChannels {
   'settings:changed': SettingsView;
   /** The user clicked a desktop notification: select that event. */
   'notifications:clicked': { eventId: number | null; notificationId: number };
+  /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
+  'rejected:changed': { total: number; notStored: number; diskLow: boolean };
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -247,6 +257,9 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'tunnel:get': z.undefined().optional(),
   'tunnel:start': z.undefined().optional(),
   'tunnel:stop': z.undefined().optional(),
+  'rejected:list': z.object({ limit: num.int().min(1).max(1000).optional(), before: num.int().optional() }).optional(),
+  'rejected:get': idArg,
+  'rejected:reverify': z.undefined().optional(),
 };
 
 /** The runtime list of request names, derived from the schema table so it cannot drift. */
@@ -254,7 +267,7 @@ export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true, 'deliveries:recorded': true,
-  'notifications:clicked': true,
+  'notifications:clicked': true, 'rejected:changed': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

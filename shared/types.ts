@@ -167,6 +167,60 @@ export interface Stats {
   maxId?: number;
 }
 
+// ---- the trust boundary: the rejected log (docs/api.md "Trust boundary") ----
+
+/** A request the receiver refused: seen, kept for diagnosis, never the user's data. */
+export interface RejectedItem {
+  id: number;
+  receivedAt: number;
+  method: string;
+  path: string;
+  provider: Provider | null;
+  /** What the receiver answered: 400, 401, 403, 404, 405, 413 (429s are counted, not stored). */
+  httpStatus: number;
+  signature: SignatureVerdict;
+  diagnosis: string | null;
+  /** The caller's address: the one the tunnel reports for tunnelled requests, else the socket's. */
+  source: string | null;
+  /** Size of the whole body as it arrived (only a prefix is kept). */
+  bytes: number;
+}
+
+export interface RejectedDetail extends RejectedItem {
+  /** Query string; a verify token in it is redacted. */
+  query: string;
+  headers: [string, string][];
+  /** The kept prefix of the body, as UTF-8 text when it is, else base64. */
+  body: string;
+  bodyIsText: boolean;
+  /** True when `body` holds the whole body (so re-verifying it is possible). */
+  bodyComplete: boolean;
+  /** SHA-256 (hex) of the whole body as it arrived. */
+  bodySha256: string | null;
+  /** Why the signature does not match, recomputed with the secrets configured now. */
+  signatureDebug?: SignatureDebug;
+  /** What the body would normalise to — never stored as events, shown marked untrusted. */
+  preview?: { kind: EventKind; status: EventStatus | null; contactId: string | null; contactName: string | null; text: string | null; messageId: string | null }[];
+}
+
+export interface RejectedPage {
+  items: RejectedItem[];
+  total: number;
+  /** Rows dropped, oldest first, to keep the log under its byte cap. */
+  dropped: number;
+  /** Requests answered 429 (or not stored for lack of disk) without being kept. */
+  notStored: number;
+  /** Free disk is under the floor: rejected requests are answered but not stored. */
+  diskLow: boolean;
+  /** Rejected requests that would verify with the secrets configured now (worth a re-verify). */
+  wouldVerify?: number;
+}
+
+export interface ReverifyResult {
+  checked: number;
+  accepted: number;
+}
+
 // ---- rules and notifications (SPEC §4) ----
 
 export interface RuleWhen {
@@ -295,6 +349,13 @@ export interface SettingsView {
   bodyLimitBytes: number;
   /** Desktop notifications say that a rule fired without the message text (lock-screen safety). */
   hideNotificationText?: boolean;
+  // The trust boundary's limits (docs/api.md "Trust boundary"); always present in views from the core.
+  /** Byte cap of the rejected log (oldest dropped first). */
+  rejectedLogBytes?: number;
+  /** Rejected requests kept per source address per minute; beyond, 429 without storing. */
+  rejectedPerMinute?: number;
+  /** Below this much free disk, rejected requests are answered but not stored. */
+  diskFloorBytes?: number;
 }
 
 export interface SettingsUpdate {
@@ -311,6 +372,9 @@ export interface SettingsUpdate {
   retention?: { days?: number | null; maxEvents?: number | null };
   bodyLimitBytes?: number;
   hideNotificationText?: boolean;
+  rejectedLogBytes?: number;
+  rejectedPerMinute?: number;
+  diskFloorBytes?: number;
 }
 
 export type TunnelStateName = 'off' | 'connecting' | 'online' | 'error';
@@ -322,6 +386,8 @@ export interface TunnelState {
   /** Error code from shared/errors.ts when state is `error`. */
   code?: string;
   since: number;
+  /** Set by tunnel:start while a provider has no secret: anyone with the URL can add events. */
+  warning?: string;
 }
 
 export interface ReceiverInfo {

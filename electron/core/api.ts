@@ -19,11 +19,27 @@ import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
 import { forgetContact } from './store/forget';
+import { countWouldVerify, reverify } from './ingest/reverify';
+import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
+import { parseForm } from '../../shared/form';
+import type { RejectedDetail, SignatureVerdict } from '../../shared/types';
+
+/** Whether an event may reach rules and notifications: only accepted verdicts (belt and braces at the seam). */
+export function isTrusted(signature: SignatureVerdict): boolean {
+  return signature === 'valid' || signature === 'unchecked';
+}
 
 
 export interface CoreApi {
   handlers: ContractHandlers;
-  afterStored(input: ReceiverInput, result: IngestResult): void;
+  /**
+   * The seam between the trust boundary and everything downstream: the receiver calls this only for
+   * accepted requests, and it is the only way events reach the rules runner (notifications, actions)
+   * and the forwarder. `live` is false for re-verified requests older than an hour (history only).
+   */
+  afterStored(input: ReceiverInput, result: IngestResult, live?: boolean): void;
+  /** The rejected log changed (a request was refused): a coalesced push to the UI. */
+  rejectedChanged(): void;
   start(): void;
   /** Resolves when http actions in flight have been aborted (their jobs stay queued for the next start). */
   stop(): Promise<void>;
@@ -79,7 +95,10 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const { store, reads, settings, emitter, tunnel, opts } = parts;
   const version = opts.version ?? readVersion();
   const power = createPowerTools(parts);
-  const doctor = createDoctor({ store, settings, tunnel, clock: parts.clock });
+  const doctor = createDoctor({
+    store, settings, tunnel, clock: parts.clock,
+    wouldVerify: () => countWouldVerify({ log: parts.rejected, receiver: () => parts.receiver }),
+  });
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
   const sender = createActionSender({
@@ -200,6 +219,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'settings:get': () => settings.view(),
     'settings:update': (u) => {
       const view = settings.update(u as Parameters<import('./setup/settings').Settings['update']>[0]);
+      // New limits hold now, not at the next timer tick.
+      if (u.retention) void power.tools.retention.drain();
+      if (u.rejectedLogBytes !== undefined) parts.rejected.trim();
       emitter.emit('settings:changed', view);
       return view;
     },
@@ -234,19 +256,81 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return { ...r, compacted };
     },
     'tunnel:get': () => tunnel.get(),
-    'tunnel:start': () => tunnel.start(),
+    'tunnel:start': async () => {
+      const state = await tunnel.start();
+      const open = [settings.metaSecrets().length === 0 ? 'Meta' : null, settings.twilioTokens().length === 0 ? 'Twilio' : null].filter(Boolean);
+      // Starting the tunnel is what exposes the receiver: say out loud what that means without a secret.
+      return open.length > 0 && state.state !== 'error'
+        ? { ...state, warning: `No secret for ${open.join(' and ')}: anyone who knows the tunnel URL can add events.` }
+        : state;
+    },
     'tunnel:stop': () => tunnel.stop(),
+    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow() }),
+    'rejected:get': ({ id }) => rejectedDetail(id),
+    'rejected:reverify': async () => {
+      const r = await reverify({
+        log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock,
+        onPromoted: (input, result, live) => {
+          emitter.emit('events:appended', result.events);
+          api.afterStored(input, result, live);
+        },
+      });
+      api.rejectedChanged();
+      return r;
+    },
   };
 
-  return {
+  function rejectedDetail(id: number): RejectedDetail {
+    const row = parts.rejected.get(id) ?? notFound(`Rejected request ${id}`);
+    const { bodyBytes, ...detail } = row;
+    const out: RejectedDetail = detail;
+    if (row.provider && row.method === 'POST' && row.bodyComplete) {
+      out.signatureDebug = debugSignature({
+        provider: row.provider, headers: row.headers, rawBody: bodyBytes, method: row.method,
+        pathAndQuery: row.path + (row.query ? `?${row.query}` : ''), publicUrl: settings.publicUrl(tunnel.get().url ?? null),
+        localUrl: parts.receiverInfo()?.url ?? '', metaSecrets: settings.metaSecrets(), verifyToken: settings.verifyToken(), twilioTokens: settings.twilioTokens(),
+      });
+      // What it claims to be, parsed by the same normalisers, shown marked untrusted and never stored as events.
+      try {
+        const text = bodyBytes.toString('utf8');
+        const isJson = /json/i.test(row.headers.find(([k]) => k === 'content-type')?.[1] ?? '');
+        const evs = row.provider === 'meta' ? normaliseMeta(JSON.parse(text)) : isJson ? normaliseTwilioJson(JSON.parse(text)) : normaliseTwilio(parseForm(text));
+        out.preview = evs.slice(0, 50).map((e) => ({ kind: e.kind, status: e.status, contactId: e.contactId, contactName: e.contactName, text: e.text, messageId: e.messageId }));
+      } catch { /* not parseable: no preview */ }
+    }
+    return out;
+  }
+
+  let rejectedTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const api: CoreApi = {
     handlers,
-    afterStored(input, result) {
-      rules.onEvents(result.events);
+    afterStored(input, result, live = true) {
+      if (!live) return;
+      const trusted = result.events.filter((e) => isTrusted(e.signature));
+      if (trusted.length > 0) rules.onEvents(trusted);
       power.afterStored(input, result);
     },
+    rejectedChanged() {
+      // A flood refuses thousands of requests a second: the UI hears about it a few times a second.
+      if (rejectedTimer) return;
+      rejectedTimer = setTimeout(() => {
+        rejectedTimer = null;
+        const page = parts.rejected.list({ limit: 1 });
+        emitter.emit('rejected:changed', { total: page.total, notStored: page.notStored, diskLow: parts.diskLow() });
+      }, 250);
+      rejectedTimer.unref?.();
+    },
     start() { power.start(); rules.start(); },
-    stop() { rules.stop(); power.stop(); return sender.stop(); },
+    stop() {
+      if (rejectedTimer) clearTimeout(rejectedTimer);
+      rejectedTimer = null;
+      rules.stop();
+      power.stop();
+      return sender.stop();
+    },
     tools: power.tools,
     tickRules: () => rules.tick(),
   };
+  return api;
 }

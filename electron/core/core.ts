@@ -15,6 +15,8 @@ import type { CoreTools } from './tools/power-tools';
 import { createPushBatcher } from './push-batcher';
 import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
 import { silentLogger, type CoreOptions, type Logger } from './types';
+import { createRejectedLog } from './store/rejected-log';
+import { createDiskGuard, createRateLimiter } from './ingest/gate';
 
 export { readVersion } from './version';
 
@@ -45,6 +47,11 @@ export function createCore(opts: CoreOptions): Core {
   const emitter = new TypedEmitter<PushChannels>(logger);
   const writer = openWriter(opts, store, logger);
   const reads = openReads(opts, store, logger);
+  // The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor.
+  const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
+  rejected.trim();
+  const limiter = createRateLimiter({ perMinute: () => settings.plain().rejectedPerMinute, clock });
+  const disk = createDiskGuard({ dir: opts.dataDir, floorBytes: () => settings.plain().diskFloorBytes, clock: Date.now });
 
   const tunnel = createTunnel({
     connector: opts.tunnelConnector ?? createNgrokConnector(),
@@ -56,7 +63,10 @@ export function createCore(opts: CoreOptions): Core {
   });
   tunnel.onChange((s) => emitter.emit('tunnel:changed', s));
 
-  const parts: CoreParts = { store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info() };
+  const parts: CoreParts = {
+    store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
+    rejected, writer, diskLow: () => disk.low(),
+  };
   const api = createHandlers(parts);
 
   // Live events are pushed without their raw payload: the inspector fetches it on demand.
@@ -70,10 +80,15 @@ export function createCore(opts: CoreOptions): Core {
     clock,
     logger,
     tunnelUrl: () => tunnel.get().url ?? null,
+    rejected,
+    limiter,
+    diskLow: () => disk.low(),
+    // Only accepted requests reach this hook — the one way into the feed, rules, notifications and forwards.
     onStored: (input, result) => {
       batcher.push(result.events);
       api.afterStored(input, result);
     },
+    onRejected: () => api.rejectedChanged(),
   });
   parts.receiver = receiver;
 
@@ -97,6 +112,7 @@ export function createCore(opts: CoreOptions): Core {
       }
       await api.stop();
       await writer.close();
+      rejected.flush();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
       await reads.close();

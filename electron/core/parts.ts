@@ -9,6 +9,8 @@ import type { TypedEmitter } from './emitter';
 import type { Receiver } from './ingest/receiver';
 import type { Tunnel } from './tunnel/tunnel';
 import type { Clock, CoreOptions, Logger } from './types';
+import type { RejectedLog } from './store/rejected-log';
+import type { Writer } from './ingest/writer';
 
 export interface CoreParts {
   store: Store;
@@ -22,4 +24,10 @@ export interface CoreParts {
   opts: CoreOptions;
   receiverInfo: () => ReceiverInfo | null;
   receiver?: Receiver;
+  /** Requests refused at the trust boundary (store/rejected-log.ts). */
+  rejected: RejectedLog;
+  /** The accepted writer (re-verification commits through it). */
+  writer: Writer;
+  /** Free disk under the floor: rejected requests are not stored. */
+  diskLow: () => boolean;
 }

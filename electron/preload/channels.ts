@@ -24,12 +24,12 @@ const requestNames: { [C in RequestChannel]: true } = {
   'rules:preview': true, 'notifications:list': true, 'rules:test': true, 'deliveries:list': true, 'settings:get': true, 'settings:update': true,
   'replay:send': true, 'simulate:send': true, 'doctor:get': true, 'stats:extra': true, 'requests:curl': true,
   'replay:filtered': true, 'import:file': true, 'export:save': true, 'tunnel:get': true, 'tunnel:start': true,
-  'tunnel:stop': true, 'settings:reveal-verify-token': true, 'contacts:forget': true,
+  'tunnel:stop': true, 'settings:reveal-verify-token': true, 'contacts:forget': true, 'rejected:list': true, 'rejected:get': true, 'rejected:reverify': true,
 };
 export const PRELOAD_REQUEST_CHANNELS = Object.keys(requestNames) as RequestChannel[];
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true,
-  'notifications:clicked': true, 'deliveries:recorded': true,
+  'notifications:clicked': true, 'deliveries:recorded': true, 'rejected:changed': true,
 };
 export const PRELOAD_PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

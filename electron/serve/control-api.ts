@@ -25,6 +25,8 @@ export interface ControlServerOptions {
   staticDir: string;
   logger: Logger;
   extra?: ExtraRoutes;
+  /** Bytes a live stream may have waiting unsent before it is dropped (default 4 MiB). */
+  sseBufferBytes?: number;
   /**
    * Makes and stores a new token (POST /api/ui-token/rotate); the old one stops working at once and open
    * live streams are closed. Absent when the token came from --ui-token (nothing to rotate).
@@ -85,6 +87,8 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'settings') return { channel: 'settings:get', args: undefined };
     if (a === 'tunnel' && !b) return { channel: 'tunnel:get', args: undefined };
     if (a === 'info') return { channel: 'app:info', args: undefined };
+    if (a === 'rejected' && !b) return { channel: 'rejected:list', args: q };
+    if (a === 'rejected' && b && !c) return { channel: 'rejected:get', args: { id: b } };
     if (a === 'doctor') return { channel: 'doctor:get', args: { selfCheck: q.selfCheck === '1' || q.selfCheck === 'true' } };
   }
   if (method === 'POST') {
@@ -94,6 +98,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'rules' && b && c === 'test') return { channel: 'rules:test', args: { id: b, ...(body ? { rule: body } : {}) } };
     if (a === 'replay' && b) return { channel: 'replay:send', args: { ...(body as object ?? {}), requestId: b } };
     if (a === 'simulate') return { channel: 'simulate:send', args: body };
+    if (a === 'rejected' && b === 'reverify') return { channel: 'rejected:reverify', args: undefined };
     if (a === 'tunnel' && b === 'start') return { channel: 'tunnel:start', args: undefined };
     if (a === 'tunnel' && b === 'stop') return { channel: 'tunnel:stop', args: undefined };
   }
@@ -126,8 +131,23 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
     unsubs.push(o.core.on(ch, (payload: PushChannels[PushChannel]) => {
       if (sseClients.size === 0) return;
       const frame = `event: ${ch}\ndata: ${JSON.stringify(payload)}\n\n`;
-      for (const res of sseClients) res.write(frame);
+      for (const res of sseClients) send(res, frame);
     }));
+  }
+
+  const sseCap = o.sseBufferBytes ?? 4 * 1024 * 1024;
+  /**
+   * A client that stops reading would make Node buffer every frame for it without end. Past the cap it is
+   * dropped: EventSource reconnects by itself, and the UI re-reads the feed on reconnect (renderer bridge).
+   */
+  function send(res: ServerResponse, frame: string) {
+    if (res.writableLength + frame.length > sseCap) {
+      sseClients.delete(res);
+      o.logger.warn('dropped a live stream that stopped reading', { buffered: res.writableLength });
+      res.destroy();
+      return;
+    }
+    res.write(frame);
   }
 
   function authorised(req: IncomingMessage, url: URL): boolean {
@@ -239,7 +259,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
         s.listen(o.port, '127.0.0.1', () => {
           boundPort = (s.address() as AddressInfo).port;
           server = s;
-          heartbeat = setInterval(() => { for (const c of sseClients) c.write(': ping\n\n'); }, 15_000);
+          heartbeat = setInterval(() => { for (const c of sseClients) send(c, ': ping\n\n'); }, 15_000);
           heartbeat.unref();
           resolve(boundPort);
         });

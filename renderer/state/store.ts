@@ -10,6 +10,7 @@ import { createSelectionSlice, type SelectionSlice } from './slices/selection';
 import { createSettingsSlice, type SettingsSlice } from './slices/settings';
 import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
 import { createToolsSlice, type ToolsSlice } from './slices/tools';
+import { createRejectedSlice, type RejectedSlice } from './slices/rejected';
 import { usePanel } from '../features/panels/panel-state';
 
 export interface LifecycleSlice {
@@ -22,7 +23,7 @@ export interface LifecycleSlice {
 // declaration merging, so a slice can read its neighbours through `get()` without importing this file
 // (which imports every slice): no import cycle.
 declare module './context' {
-  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, LifecycleSlice {}
+  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, LifecycleSlice, RejectedSlice {}
 }
 export type { AppState } from './context';
 export type AppStore = StoreApi<AppState>;
@@ -48,6 +49,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createSettingsSlice(ctx),
       ...createToolsSlice(ctx),
       ...createInsightsSlice(ctx),
+      ...createRejectedSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();
@@ -66,7 +68,10 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
           setConnection: s.setConnection,
           resync: () => void get().resync(),
         });
-        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules()]);
+        const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));
+        const prevUnwire = unwire!;
+        unwire = () => { offRejected(); prevUnwire(); };
+        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected()]);
         bridge.ready();
       },
       stop() {

@@ -106,22 +106,21 @@ describe('setup panel in Chromium against serve', () => {
     expect(await page.getByTestId('doctor-findings').textContent()).toMatch(/Public URL unknown|Tunnel is off/);
   });
 
-  it('a request signed with a wrong secret shows the debugger\'s cause and candidates in the Signature tab', async () => {
+  it('a request signed with a wrong secret shows the debugger\'s cause and candidates in the Rejected view', async () => {
     await page.getByRole('button', { name: 'Close panel' }).click();
     const body = fixture('meta/message-text-reply.json');
     const sig = `sha256=${createHmac('sha256', 'not-the-app-secret').update(body).digest('hex')}`;
     const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body });
     await res.arrayBuffer();
     expect(res.status).toBe(401);
-    const row = page.locator('[data-testid="event-row"]').filter({ has: page.getByTestId('signature-warning') }).first();
-    await row.waitFor({ timeout: 10_000 });
-    await row.click();
-    await page.getByTestId('tab-signature').click();
-    await page.getByTestId('signature-cause').waitFor();
-    expect((await page.getByTestId('signature-cause').textContent())!.length).toBeGreaterThan(10);
-    const table = page.getByTestId('signature-debug');
+    // Refused requests are not events: the debugger is in the Rejected view.
+    await page.getByTestId('nav-rejected').click();
+    await page.getByTestId('rejected-list').locator('li button').first().click();
+    await page.getByTestId('rejected-signature-cause').waitFor();
+    expect((await page.getByTestId('rejected-signature-cause').textContent())!.length).toBeGreaterThan(10);
+    const table = page.getByTestId('rejected-detail').locator('table');
     expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
-    expect(await table.textContent()).toContain(sig.slice(0, 7));
+    expect(await page.getByTestId('rejected-detail').textContent()).toContain(sig.slice(0, 7));
     expect(await page.locator('body').textContent()).not.toContain(SECRET);
   });
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { createHmac } from 'node:crypto';
-import type { EventDetail, EventPage, MessageLifecycle } from '../../shared/types';
+import type { EventDetail, EventPage, MessageLifecycle, RejectedDetail, RejectedPage } from '../../shared/types';
 import { fixture, SIGNED, VECTORS } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 
@@ -41,14 +41,28 @@ describe('Meta handshake', () => {
     expect(await r.text()).toBe('42');
   });
 
-  it('answers 403 for a wrong token and stores why', async () => {
+  it('answers 403 for a wrong token and keeps why in the rejected log, with the token redacted', async () => {
     t = await startTestCore({ env: { metaVerifyToken: 'right' } });
-    const r = await fetch(`${t.url}/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42`);
+    const r = await fetch(`${t.url}/meta?hub.mode=subscribe&hub.verify_token=wrong-but-close&hub.challenge=42`);
     expect(r.status).toBe(403);
     expect(await r.text()).not.toContain('42');
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
+    const rej = await t.call<RejectedPage>('rejected:list', {});
+    expect(rej.items[0]).toMatchObject({ httpStatus: 403, path: '/meta', method: 'GET' });
+    expect(rej.items[0].diagnosis).toMatch(/does not match/);
+    const d = await t.call<RejectedDetail>('rejected:get', { id: rej.items[0].id });
+    expect(d.query).not.toContain('wrong-but-close');
+    expect(d.query).toContain('redacted');
+  });
+
+  it('never keeps the right verify token in clear either', async () => {
+    t = await startTestCore({ env: { metaVerifyToken: 'sekret-token' } });
+    await fetch(`${t.url}/meta?hub.mode=subscribe&hub.verify_token=sekret-token&hub.challenge=7`);
     const page = await t.call<EventPage>('events:list', { kind: 'verification' });
-    expect(page.items[0].providerStatus).toBe('refused');
-    expect(page.items[0].text).toMatch(/does not match/);
+    const d = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+    expect(d.request.query).not.toContain('sekret-token');
+    const { curl } = await t.call<{ curl: string }>('requests:curl', { requestId: d.request.id });
+    expect(curl).not.toContain('sekret-token');
   });
 });
 
@@ -69,25 +83,31 @@ describe('Meta POST signatures', () => {
     expect(detail.request.headers.find(([k]) => k === 'x-hub-signature-256')?.[1]).toBe(SIGNED.signature);
   });
 
-  it('answers 401 to an invalid signature and still stores it, flagged, with a diagnosis', async () => {
+  it('answers 401 to an invalid signature, keeps it in the rejected log with a diagnosis, and adds no event', async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
     const body = fixture('meta/message-text-reply.json');
     const r = await t.post('/meta', body, { 'x-hub-signature-256': signMetaBody(body, 'wrong-secret') });
     expect(r.status).toBe(401);
-    const page = await t.call<EventPage>('events:list', {});
-    expect(page.total).toBe(1);
-    expect(page.items[0].signature).toBe('invalid');
-    const detail = await t.call<EventDetail>('events:get', { id: page.items[0].id });
-    expect(detail.request.responseStatus).toBe(401);
-    expect(detail.request.signatureDiagnosis).toBeTruthy();
+    // The answer names nothing: no app name, no diagnosis for a stranger.
+    expect(await r.text()).toBe('Unauthorized\n');
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
+    const rej = await t.call<RejectedPage>('rejected:list', {});
+    expect(rej.total).toBe(1);
+    expect(rej.items[0]).toMatchObject({ httpStatus: 401, signature: 'invalid', provider: 'meta', bytes: body.length, source: '127.0.0.1' });
+    const d = await t.call<RejectedDetail>('rejected:get', { id: rej.items[0].id });
+    expect(d.diagnosis).toBeTruthy();
+    expect(d.bodyComplete).toBe(true);
+    expect(d.signatureDebug).toBeTruthy();
+    // The parsed preview is there, for the rejected view to show marked untrusted.
+    expect(d.preview?.[0]).toMatchObject({ kind: 'message' });
   });
 
   it('answers 401 to a missing signature when a secret is configured', async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
     const r = await t.post('/meta', fixture('meta/message-text-reply.json'));
     expect(r.status).toBe(401);
-    const page = await t.call<EventPage>('events:list', { signature: 'missing' });
-    expect(page.total).toBe(1);
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
+    expect((await t.call<RejectedPage>('rejected:list', {})).items[0].signature).toBe('missing');
   });
 
   it('marks requests unchecked when no secret is configured', async () => {
@@ -99,15 +119,15 @@ describe('Meta POST signatures', () => {
 });
 
 describe('bad input', () => {
-  it('stores malformed JSON with the parse error and answers 400', async () => {
+  it('keeps malformed JSON in the rejected log with the parse error and answers 400', async () => {
     t = await startTestCore();
     const r = await t.post('/meta', '{"object": "whatsapp_business_account", "entry": [');
     expect(r.status).toBe(400);
-    const page = await t.call<EventPage>('events:list', { kind: 'invalid' });
-    expect(page.total).toBe(1);
-    const d = await t.call<EventDetail>('events:get', { id: page.items[0].id });
-    expect(d.request.error).toMatch(/Malformed JSON/);
-    expect(d.request.body).toBe('{"object": "whatsapp_business_account", "entry": [');
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
+    const rej = await t.call<RejectedPage>('rejected:list', {});
+    const d = await t.call<RejectedDetail>('rejected:get', { id: rej.items[0].id });
+    expect(d.diagnosis).toMatch(/Malformed JSON/);
+    expect(d.body).toBe('{"object": "whatsapp_business_account", "entry": [');
   });
 
   it('answers 413 to a body over the limit without reading it all, and logs it', async () => {
@@ -122,8 +142,8 @@ describe('bad input', () => {
       req.write('x'.repeat(1024)); // never sends the promised 50 MiB
     });
     expect(status).toBe(413);
-    const page = await t.call<EventPage>('events:list', { kind: 'invalid' });
-    expect(page.items[0].text).toMatch(/over the 2048-byte limit/);
+    const rej = await t.call<RejectedPage>('rejected:list', {});
+    expect(rej.items[0].diagnosis).toMatch(/over the 2048-byte limit/);
   });
 
   it('answers 413 to a chunked body that grows over the limit', async () => {
@@ -133,19 +153,22 @@ describe('bad input', () => {
     expect(r.status).toBe(413);
   });
 
-  it('answers 404 for an unknown path and logs it as unrouted', async () => {
+  it('answers 404 for an unknown path, without naming the app, and logs it as unrouted', async () => {
     t = await startTestCore();
     const r = await t.post('/webhook', '{}');
     expect(r.status).toBe(404);
-    const page = await t.call<EventPage>('events:list', { kind: 'unrouted' });
-    expect(page.items[0].text).toBe('POST /webhook');
+    expect(await r.text()).toBe('Not Found\n');
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
+    const rej = await t.call<RejectedPage>('rejected:list', {});
+    expect(rej.items[0]).toMatchObject({ httpStatus: 404, method: 'POST', path: '/webhook' });
   });
 
   it('answers 405 for a wrong method', async () => {
     t = await startTestCore();
     const r = await fetch(`${t.url}/twilio`, { method: 'PUT', body: 'x' });
     expect(r.status).toBe(405);
-    expect((await t.call<EventPage>('events:list', { kind: 'invalid' })).total).toBe(1);
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(0);
+    expect((await t.call<RejectedPage>('rejected:list', {})).items[0].httpStatus).toBe(405);
   });
 
   it('keeps serving while a client stalls mid-request', async () => {

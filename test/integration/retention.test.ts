@@ -41,12 +41,30 @@ describe('retention', () => {
     t = await startTestCore();
     await postMany(t, 'a', 150);
     await postMany(t, 'b', 120);
+    // The setting is enforced as it changes, not at the next timer tick: a drain right after finds nothing left.
     await t.call('settings:update', { retention: { maxEvents: 100 } });
-    const removed = await t.core.tools!.retention.drain();
-    expect(removed).toBe(170);
+    expect(await t.core.tools!.retention.drain()).toBe(0);
     const page = await t.call<EventPage>('events:list', { limit: 1000 });
     expect(page.total).toBe(100);
     expect(page.items.every((e) => e.messageId!.startsWith('b'))).toBe(true);
+  });
+
+  it('keeps enforcing after a pass that found nothing to prune (two drains)', async () => {
+    t = await startTestCore();
+    await t.call('settings:update', { retention: { maxEvents: 100 } });
+    // A first pass with nothing to prune: it used to leave its settled promise as "running" for good,
+    // so every later pass returned it and pruned nothing.
+    expect(await t.core.tools!.retention.drain()).toBe(0);
+    await postMany(t, 'a', 150);
+    await t.core.tools!.retention.drain();
+    expect((await t.call<EventPage>('events:list', { limit: 1 })).total).toBe(100);
+    await postMany(t, 'b', 30);
+    await t.core.tools!.retention.drain();
+    const page = await t.call<EventPage>('events:list', { limit: 1000 });
+    expect(page.total).toBe(100);
+    expect(page.items.filter((e) => e.messageId!.startsWith('b'))).toHaveLength(30);
+    // And compact no longer says a prune is running forever.
+    expect(t.core.tools!.retention.compact().reason).not.toMatch(/prune is running/);
   });
 
   it('keeps 30 days by default, and everything once retention is switched off', async () => {

@@ -1,7 +1,7 @@
 // The tunnel and the setup doctor through the core's contract, with a fake ngrok connector whose
 // "public" URL is the local receiver, so the self-check really goes over HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DoctorFinding, EventDetail, EventPage, TunnelState } from '../../shared/types';
+import type { RejectedDetail, RejectedPage, DoctorFinding, TunnelState } from '../../shared/types';
 import type { TunnelConnector } from '../../electron/core/types';
 import { fixture } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
@@ -63,11 +63,11 @@ describe('setup doctor', () => {
     expect(r.status).toBe(401);
     const f = await t.call<{ findings: DoctorFinding[] }>('doctor:get', {});
     expect(ids(f)).toContain('meta-secret-swapped');
-    // And the inspector's signature debugger names the same cause for that request.
-    const page = await t.call<EventPage>('events:list', { signature: 'invalid' });
-    const d = await t.call<EventDetail>('events:get', { id: page.items[0].id });
-    expect(d.request.signatureDebug?.cause).toMatch(/verify token/i);
-    expect(JSON.stringify(d.request.signatureDebug)).not.toContain('the-real-secret');
+    // And the rejected view's signature debugger names the same cause for that request.
+    const page = await t.call<RejectedPage>('rejected:list', {});
+    const d = await t.call<RejectedDetail>('rejected:get', { id: page.items[0].id });
+    expect(d.signatureDebug?.cause).toMatch(/verify token/i);
+    expect(JSON.stringify(d.signatureDebug)).not.toContain('the-real-secret');
   });
 
   it('says webhooks are arriving once signed POSTs come in', async () => {

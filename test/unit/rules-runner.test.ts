@@ -26,7 +26,10 @@ let requestId: number;
 
 beforeEach(() => {
   db = new Database(':memory:');
-  for (const m of MIGRATIONS) db.exec(m);
+  for (const m of MIGRATIONS) {
+    if (typeof m === 'string') db.exec(m);
+    else { db.exec(m.sql); m.run(db); }
+  }
   requestId = Number(db.prepare(`INSERT INTO requests (received_at, method, path, headers, response_status, signature)
     VALUES (0, 'POST', '/meta', '[]', 200, 'valid')`).run().lastInsertRowid);
   now = local(10);

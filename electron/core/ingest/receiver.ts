@@ -1,16 +1,22 @@
-// The signed-webhook receiver (SPEC §2): the port the tunnel exposes. Every request that reaches it is
-// stored — headers and exact body bytes — before it is answered, and a 200 means the group-committed
-// transaction holding it is on disk. Bad input gets a clear answer and is stored too; nothing here
+// The signed-webhook receiver: the port the tunnel exposes, so everything on it is hostile until verified.
+// Every request is decided first (decide()): an accepted one — routed, and signed with a configured secret
+// or unchecked because none is set — is stored with its exact bytes and events before it is answered, and
+// a 200 means the group-committed transaction holding it is on disk. A rejected one goes to the bounded
+// rejected log (rejected-log.ts) and never becomes events (docs/api.md "Trust boundary"). Nothing here
 // may throw past the request handler (a 500 makes Meta retry for days).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import type { NormalisedEvent, Provider, ReceiverInfo, SignatureVerdict, StoredRequest } from '../../../shared/types';
+import type { NormalisedEvent, Provider, ReceiverInfo, RejectedItem, SignatureVerdict, StoredRequest } from '../../../shared/types';
+import { redactVerifyToken } from '../../../shared/redact';
 import { HookscopeError } from '../../../shared/errors';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../../shared/normalise';
 import { parseForm } from '../../../shared/form';
 import { verifyMeta, verifyTwilio } from './signature';
 import type { IngestRecord, IngestResult } from '../store/store';
+import type { RejectedLog, RejectedRow } from '../store/rejected-log';
+import { REJECTED_BODY_KEEP } from '../store/schema';
+import { sourceAddress, type RateLimiter } from './gate';
 import type { Writer } from './writer';
 import type { Settings } from '../setup/settings';
 import type { Clock, Logger } from '../types';
@@ -24,15 +30,32 @@ export interface ReceiverInput {
   origin: StoredRequest['origin'];
   /** Set when the body was refused before being read whole. */
   tooLarge?: number;
+  /** The caller's address (gate.ts sourceAddress); absent for local origins. */
+  source?: string;
+  /** Size of the whole body when `body` holds only a prefix of it (refused before reading it all). */
+  bodySize?: number;
+  /** SHA-256 (hex) of the whole body when `body` holds only a prefix. */
+  bodySha256?: string;
 }
 
 export interface ReceiverAnswer {
   status: number;
   contentType: string;
   body: string;
+  /** The stored request, when it was accepted. */
   requestId: number | null;
   result: IngestResult | null;
+  /** The rejected-log row, when it was rejected and kept. */
+  rejectedId?: number | null;
+  /** Why it was rejected, for local callers (replay, simulator, import); never sent over the network. */
+  diagnosis?: string;
+  accepted: boolean;
 }
+
+/** What the receiver makes of a request before anything is stored: accepted (with its events) or rejected. */
+export type Decision =
+  | { accepted: true; status: number; answer: string; contentType: string; provider: Provider; sig: { verdict: SignatureVerdict; diagnosis: string | null }; events: NormalisedEvent[]; error: string | null }
+  | { accepted: false; status: number; provider: Provider | null; sig: { verdict: SignatureVerdict; diagnosis: string | null }; diagnosis: string };
 
 export interface Receiver {
   start(): Promise<ReceiverInfo>;
@@ -41,6 +64,8 @@ export interface Receiver {
   info(): ReceiverInfo | null;
   /** Runs a request through the same path as the network (replay, simulator, import). */
   handle(input: ReceiverInput): Promise<ReceiverAnswer>;
+  /** The trust decision alone, with the secrets configured now (re-verification of the rejected log). */
+  decide(input: ReceiverInput): Decision;
 }
 
 export interface ReceiverDeps {
@@ -51,8 +76,18 @@ export interface ReceiverDeps {
   clock: Clock;
   logger: Logger;
   tunnelUrl: () => string | null;
-  /** Called after a request is committed, with its original bytes (forwarding, rules, pushes). */
+  /** Where refused requests are kept (rejected-log.ts); without one they are answered and not kept. */
+  rejected?: RejectedLog;
+  /** Rejected requests per source (gate.ts); none: unlimited. */
+  limiter?: RateLimiter;
+  /** True while free disk is under the floor: rejected requests are then not stored. */
+  diskLow?: () => boolean;
+  /** Bytes of request bodies held in memory at once before over-limit callers are cut off. */
+  inFlightBudget?: number;
+  /** Called after an accepted request is committed, with its original bytes (forwarding, rules, pushes). */
   onStored?: (input: ReceiverInput, result: IngestResult) => void;
+  /** Called after a rejected request was answered (kept or not). */
+  onRejected?: (item: RejectedItem | null) => void;
 }
 
 export function blankEvent(over: Partial<NormalisedEvent>): NormalisedEvent {
@@ -75,6 +110,14 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/**
+ * Refusals say only the standard reason phrase: the diagnosis is in the rejected log for the user, and a
+ * stranger scanning the port learns neither the app's name nor its routes.
+ */
+function plain(status: number): string {
+  return `${STATUS_CODES[status] ?? 'Error'}\n`;
+}
+
 export function createReceiver(deps: ReceiverDeps): Receiver {
   const { settings, writer, clock, logger } = deps;
   let server: Server | null = null;
@@ -82,21 +125,8 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let drained: (() => void) | null = null;
-
-  async function commit(input: ReceiverInput, provider: Provider | null, status: number, sig: { verdict: SignatureVerdict; diagnosis: string | null },
-    events: NormalisedEvent[], error: string | null): Promise<IngestResult> {
-    const record: IngestRecord = {
-      request: {
-        receivedAt: clock(), method: input.method, path: input.path, query: input.query, headers: input.headers,
-        body: input.tooLarge != null ? null : input.body, provider, responseStatus: status, signature: sig.verdict,
-        signatureDiagnosis: sig.diagnosis, error, origin: input.origin,
-      },
-      events,
-    };
-    const result = await writer.submit(record);
-    try { deps.onStored?.(input, result); } catch (err) { logger.error('after-store hook failed', { err: String(err) }); }
-    return result;
-  }
+  let bodyBytesInFlight = 0;
+  const inFlightBudget = deps.inFlightBudget ?? 64 * 1024 * 1024;
 
   const UNCHECKED = { verdict: 'unchecked' as const, diagnosis: null };
 
@@ -119,54 +149,33 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     return [...new Set(urls)];
   }
 
-  async function handle(input: ReceiverInput): Promise<ReceiverAnswer> {
-    const text = (status: number, body: string, result: IngestResult | null, contentType = 'text/plain; charset=utf-8'): ReceiverAnswer =>
-      ({ status, body, contentType, requestId: result?.requestId ?? null, result });
-    const route = input.path === '/meta' ? 'meta' : input.path === '/twilio' ? 'twilio' : null;
-    const provider: Provider | null = route;
-
-    if (!route) {
-      const r = await commit(input, null, 404, UNCHECKED, [blankEvent({
-        kind: 'unrouted', text: `${input.method} ${input.path}`,
-        errorDetail: 'No such route: the provider should call /meta (Meta) or /twilio (Twilio).',
-      })], null);
-      return text(404, 'Not found: Hookscope listens on /meta and /twilio\n', r);
-    }
-
+  /**
+   * The trust boundary. Accepted = routed, right method, well-formed, and the signature `valid` — or
+   * `unchecked` because no secret is set for that provider. Everything else is rejected and never
+   * normalised into the user's data (docs/api.md "Trust boundary").
+   */
+  function decide(input: ReceiverInput): Decision {
+    const route: Provider | null = input.path === '/meta' ? 'meta' : input.path === '/twilio' ? 'twilio' : null;
+    const reject = (status: number, provider: Provider | null, diagnosis: string, sig: { verdict: SignatureVerdict; diagnosis: string | null } = UNCHECKED): Decision =>
+      ({ accepted: false, status, provider, sig, diagnosis });
+    if (!route) return reject(404, null, `No such route ${input.method} ${input.path}: the provider should call /meta (Meta) or /twilio (Twilio).`);
     if (input.tooLarge != null) {
-      const limit = settings.plain().bodyLimitBytes;
-      const msg = `Body of ${input.tooLarge} bytes is over the ${limit}-byte limit`;
-      const r = await commit(input, provider, 413, UNCHECKED, [blankEvent({ provider, kind: 'invalid', text: msg, errorDetail: msg })], msg);
-      return text(413, `${msg}\n`, r);
+      return reject(413, route, `Body of ${input.tooLarge} bytes is over the ${settings.plain().bodyLimitBytes}-byte limit.`);
     }
-
     if (route === 'meta' && input.method === 'GET') return handshake(input);
-
-    if (input.method !== 'POST') {
-      const msg = `${input.method} is not allowed on ${input.path}`;
-      const r = await commit(input, provider, 405, UNCHECKED, [blankEvent({ provider, kind: 'invalid', text: msg, errorDetail: msg })], msg);
-      return text(405, `${msg}\n`, r);
-    }
+    if (input.method !== 'POST') return reject(405, route, `${input.method} is not allowed on ${input.path}.`);
 
     if (route === 'meta') {
       const secrets = settings.metaSecrets();
       const sig = verifyMeta(input.body, header(input.headers, 'x-hub-signature-256'), secrets);
-      const refused = secrets.length > 0 && (sig.verdict === 'invalid' || sig.verdict === 'missing');
+      if (secrets.length > 0 && sig.verdict !== 'valid') return reject(401, route, sig.diagnosis ?? `Signature ${sig.verdict}.`, sig);
       let events: NormalisedEvent[];
-      let error: string | null = null;
-      let status = refused ? 401 : 200;
       try {
         events = normaliseMeta(JSON.parse(input.body.toString('utf8')));
       } catch (err) {
-        error = `Malformed JSON: ${(err as Error).message}`;
-        events = [blankEvent({ provider, kind: 'invalid', text: error, errorDetail: error })];
-        if (!refused) status = 400;
+        return reject(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
       }
-      if (refused && !error) error = sig.diagnosis;
-      const r = await commit(input, provider, status, sig, events, error);
-      if (status === 401) return text(401, `Signature ${sig.verdict}: ${sig.diagnosis ?? ''}\n`, r);
-      if (status === 400) return text(400, `${error}\n`, r);
-      return text(200, 'OK\n', r);
+      return { accepted: true, status: 200, answer: 'OK\n', contentType: 'text/plain; charset=utf-8', provider: route, sig, events, error: null };
     }
 
     // Twilio: form-encoded inbound messages and status callbacks; JSON bodies use bodySHA256.
@@ -175,29 +184,22 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const isJson = /json/i.test(contentType);
     const params = isJson ? null : parseForm(input.body.toString('utf8'));
     const sig = verifyTwilio({ header: header(input.headers, 'x-twilio-signature'), tokens, urls: twilioUrls(input), params, rawBody: input.body });
-    const refused = tokens.length > 0 && (sig.verdict === 'invalid' || sig.verdict === 'missing');
+    if (tokens.length > 0 && sig.verdict !== 'valid') return reject(401, route, sig.diagnosis ?? `Signature ${sig.verdict}.`, sig);
     let events: NormalisedEvent[];
-    let error: string | null = refused ? sig.diagnosis : null;
-    let status = refused ? 401 : 200;
     if (params) {
       events = normaliseTwilio(params);
     } else {
       try {
         events = normaliseTwilioJson(JSON.parse(input.body.toString('utf8')));
       } catch (err) {
-        error = `Malformed JSON: ${(err as Error).message}`;
-        events = [blankEvent({ provider, kind: 'invalid', text: error, errorDetail: error })];
-        if (!refused) status = 400;
+        return reject(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
       }
     }
-    const r = await commit(input, provider, status, sig, events, error);
-    if (status === 401) return text(401, `Signature ${sig.verdict}: ${sig.diagnosis ?? ''}\n`, r);
-    if (status === 400) return text(400, `${error}\n`, r);
     // An empty TwiML answer: Twilio sends nothing back to the customer.
-    return text(200, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', r, 'text/xml; charset=utf-8');
+    return { accepted: true, status: 200, answer: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', contentType: 'text/xml; charset=utf-8', provider: route, sig, events, error: null };
   }
 
-  async function handshake(input: ReceiverInput): Promise<ReceiverAnswer> {
+  function handshake(input: ReceiverInput): Decision {
     const q = new URLSearchParams(input.query);
     // PHP-style frameworks rename hub.mode to hub_mode; accept both spellings (docs §1.1).
     const get = (k: string) => q.get(`hub.${k}`) ?? q.get(`hub_${k}`);
@@ -205,25 +207,96 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const token = get('verify_token');
     const challenge = get('challenge') ?? '';
     const expected = settings.verifyToken();
-    let ok = false;
-    let why: string;
+    let why: string | null = null;
     if (!expected) why = 'No verify token is configured in Hookscope: set META_VERIFY_TOKEN or paste one in Setup.';
     else if (mode !== 'subscribe') why = `hub.mode is ${mode == null ? 'missing' : `"${mode}"`}, expected "subscribe".`;
     else if (token == null) why = 'hub.verify_token is missing.';
-    else if (!safeEqual(token, expected)) why = 'The verify token Meta sent does not match the one configured in Hookscope.';
-    else { ok = true; why = 'Handshake accepted: Meta can now deliver webhooks here.'; }
-    const r = await commit(input, 'meta', ok ? 200 : 403, UNCHECKED, [blankEvent({
-      provider: 'meta', kind: 'verification', providerStatus: ok ? 'accepted' : 'refused', text: why,
-      details: { mode, challenge },
-    })], ok ? null : why);
-    return ok
-      ? { status: 200, contentType: 'text/plain; charset=utf-8', body: challenge, requestId: r.requestId, result: r }
-      : { status: 403, contentType: 'text/plain; charset=utf-8', body: `${why}\n`, requestId: r.requestId, result: r };
+    else if (!safeEqual(token, expected)) why = 'The verify token sent does not match the one configured in Hookscope.';
+    if (why) return { accepted: false, status: 403, provider: 'meta', sig: UNCHECKED, diagnosis: why };
+    return {
+      accepted: true, status: 200, answer: challenge, contentType: 'text/plain; charset=utf-8', provider: 'meta', sig: UNCHECKED, error: null,
+      events: [blankEvent({
+        provider: 'meta', kind: 'verification', providerStatus: 'accepted', text: 'Handshake accepted: Meta can now deliver webhooks here.',
+        details: { mode, challenge },
+      })],
+    };
+  }
+
+  async function handle(input: ReceiverInput): Promise<ReceiverAnswer> {
+    let d = decide(input);
+    if (d.accepted && input.bodySize != null && input.bodySize !== input.body.length) {
+      // Only a prefix was read (the headers said it would be refused, then the secrets changed meanwhile).
+      d = { accepted: false, status: 400, provider: d.provider, sig: d.sig, diagnosis: 'Refused before the whole body was read.' };
+    }
+    if (d.accepted) {
+      const record: IngestRecord = {
+        request: {
+          receivedAt: clock(), method: input.method, path: input.path, query: redactVerifyToken(input.query), headers: input.headers,
+          body: input.body, provider: d.provider, responseStatus: d.status, signature: d.sig.verdict,
+          signatureDiagnosis: d.sig.diagnosis, error: d.error, origin: input.origin,
+        },
+        events: d.events,
+      };
+      const result = await writer.submit(record);
+      try { deps.onStored?.(input, result); } catch (err) { logger.error('after-store hook failed', { err: String(err) }); }
+      return { status: d.status, body: d.answer, contentType: d.contentType, requestId: result.requestId, result, accepted: true };
+    }
+    return reject(input, d);
+  }
+
+  async function reject(input: ReceiverInput, d: Extract<Decision, { accepted: false }>): Promise<ReceiverAnswer> {
+    const diagnosis = (status429: boolean) => status429 ? 'Too many rejected requests from this source.' : d.status === 401 ? `Signature ${d.sig.verdict}: ${d.diagnosis}` : d.diagnosis;
+    const answer = (status: number, rejectedId: number | null): ReceiverAnswer =>
+      ({ status, body: plain(status), contentType: 'text/plain; charset=utf-8', requestId: null, result: null, rejectedId, accepted: false, diagnosis: diagnosis(status === 429) });
+    const log = deps.rejected;
+    // Local origins (replay, simulator, import) are the user's own doing: kept, never rate-limited.
+    const source = input.origin === 'network' ? (input.source ?? 'unknown') : null;
+    if (source != null && deps.limiter && !deps.limiter.take(source)) {
+      log?.countNotStored();
+      deps.onRejected?.(null);
+      return answer(429, null);
+    }
+    if (!log || deps.diskLow?.()) {
+      log?.countNotStored();
+      deps.onRejected?.(null);
+      return answer(d.status, null);
+    }
+    const kept = input.body.length > REJECTED_BODY_KEEP ? input.body.subarray(0, REJECTED_BODY_KEEP) : input.body;
+    const row: RejectedRow = {
+      receivedAt: clock(), method: input.method, path: input.path, query: redactVerifyToken(input.query), headers: input.headers,
+      body: input.tooLarge != null && input.body.length === 0 ? null : Buffer.from(kept),
+      bodySize: input.bodySize ?? (input.tooLarge ?? input.body.length),
+      bodySha256: input.bodySha256 ?? (input.tooLarge != null ? null : createHash('sha256').update(input.body).digest('hex')),
+      provider: d.provider, httpStatus: d.status, signature: d.sig.verdict, diagnosis: d.diagnosis, source, origin: input.origin,
+    };
+    const id = await log.add(row);
+    deps.onRejected?.(id == null ? null : {
+      id, receivedAt: row.receivedAt, method: row.method, path: row.path, provider: row.provider, httpStatus: row.httpStatus,
+      signature: row.signature, diagnosis: row.diagnosis, source: row.source, bytes: row.bodySize,
+    });
+    return answer(d.status, id);
+  }
+
+  /** True when the headers alone already say the request will be rejected: no need to hold its body. */
+  function rejectedByHeaders(method: string, path: string, headers: [string, string][]): boolean {
+    if (path === '/meta') {
+      if (method === 'GET') return false;
+      if (method !== 'POST') return true;
+      return settings.metaSecrets().length > 0 && !header(headers, 'x-hub-signature-256');
+    }
+    if (path === '/twilio') {
+      if (method !== 'POST') return true;
+      return settings.twilioTokens().length > 0 && !header(headers, 'x-twilio-signature');
+    }
+    return true;
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse) {
     inFlight++;
+    let held = 0;
+    const release = () => { bodyBytesInFlight -= held; held = 0; };
     res.on('close', () => {
+      release();
       inFlight--;
       if (inFlight === 0 && drained) drained();
     });
@@ -235,9 +308,13 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const raw = req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) headers.push([raw[i].toLowerCase(), raw[i + 1]]);
     const limit = settings.plain().bodyLimitBytes;
-    const base = { method: req.method ?? 'GET', path, query, headers, origin: 'network' as const };
+    const method = req.method ?? 'GET';
+    const source = sourceAddress(req.socket.remoteAddress, header(headers, 'x-forwarded-for'), deps.tunnelUrl() != null);
+    const base = { method, path, query, headers, origin: 'network' as const, source };
 
+    let answered = false;
     const answer = (p: Promise<ReceiverAnswer>, close = false) => {
+      answered = true;
       p.then((a) => {
         // nosniff: the handshake echoes hub.challenge, which the caller chooses.
         res.writeHead(a.status, { 'content-type': a.contentType, 'x-content-type-options': 'nosniff', ...(close ? { connection: 'close' } : {}) });
@@ -245,9 +322,23 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
       }).catch((err) => {
         logger.error('receiver failed to store a request', { err: String(err), path });
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        res.end('Hookscope could not store this request\n');
+        res.end(plain(500));
       });
     };
+    /** Answers now without reading (more of) the body, and closes the connection after the answer. */
+    const cutOff = (status: number, count = true) => {
+      answered = true;
+      req.pause();
+      release();
+      if (count) { deps.rejected?.countNotStored(); deps.onRejected?.(null); }
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', connection: 'close', ...(status === 503 ? { 'retry-after': '5' } : {}) });
+      res.end(plain(status));
+      res.on('finish', () => req.destroy());
+    };
+
+    const doomed = rejectedByHeaders(method, path, headers);
+    // A caller over its rejected-request limit whose request cannot be accepted: 429, body never read.
+    if (doomed && deps.limiter?.isOver(source)) return cutOff(429);
 
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {
@@ -257,24 +348,54 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
       res.on('finish', () => req.destroy());
       return;
     }
+
+    if (doomed) {
+      // Rejected whatever the body says: keep a prefix for diagnosis, hash and count the rest as it passes.
+      const hash = createHash('sha256');
+      const prefix: Buffer[] = [];
+      let kept = 0;
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        if (answered) return;
+        size += c.length;
+        if (size > limit) { answer(handle({ ...base, body: Buffer.alloc(0), tooLarge: size }), true); req.pause(); res.on('finish', () => req.destroy()); return; }
+        hash.update(c);
+        if (kept < REJECTED_BODY_KEEP) { const part = c.subarray(0, REJECTED_BODY_KEEP - kept); prefix.push(Buffer.from(part)); kept += part.length; }
+      });
+      req.on('end', () => {
+        if (answered) return;
+        answer(handle({ ...base, body: Buffer.concat(prefix, kept), bodySize: size, bodySha256: hash.digest('hex') }));
+      });
+      req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
+      return;
+    }
+
     const chunks: Buffer[] = [];
     let size = 0;
-    let refused = false;
     req.on('data', (c: Buffer) => {
-      if (refused) return;
+      if (answered) return;
       size += c.length;
       if (size > limit) {
-        refused = true;
         chunks.length = 0;
+        release();
         req.pause();
         answer(handle({ ...base, body: Buffer.alloc(0), tooLarge: size }), true);
         res.on('finish', () => req.destroy());
         return;
       }
+      held += c.length;
+      bodyBytesInFlight += c.length;
+      if (bodyBytesInFlight > inFlightBudget) {
+        // Memory for bodies is shared: past the budget, callers already over their rejected limit are cut
+        // off first (a genuine provider never gets there: accepted requests do not spend the limit). Past
+        // twice the budget everyone is asked to retry — the last guard against running out of memory.
+        if (deps.limiter?.isOver(source)) { chunks.length = 0; return cutOff(429); }
+        if (bodyBytesInFlight > 2 * inFlightBudget) { chunks.length = 0; return cutOff(503, false); }
+      }
       chunks.push(c);
     });
     req.on('end', () => {
-      if (refused) return;
+      if (answered) return;
       answer(handle({ ...base, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) }));
     });
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
@@ -282,6 +403,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
 
   return {
     handle,
+    decide,
     info: () => info,
     start() {
       return new Promise<ReceiverInfo>((resolve, reject) => {

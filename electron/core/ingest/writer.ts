@@ -59,33 +59,67 @@ function settle(batch: Pending[], outcomes: Outcome[], onCommitted?: (r: IngestR
   if (committed.length) onCommitted?.(committed);
 }
 
-export function createWriter(store: Pick<Store, 'ingest'>, opts: { delayMs?: number; maxBatch?: number; onCommitted?: (r: IngestResult[]) => void } = {}): Writer {
+/** Bytes of bodies in one commit at most: a burst of large bodies commits as several short transactions. */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+function recordBytes(r: IngestRecord): number {
+  return (r.request.body?.length ?? 0) + 512;
+}
+
+export function createWriter(store: Pick<Store, 'ingest'>, opts: { delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: (r: IngestResult[]) => void } = {}): Writer {
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
+  const maxBatchBytes = opts.maxBatchBytes ?? MAX_BATCH_BYTES;
   const queue: Pending[] = [];
   let scheduled = false;
 
+  /** The next batch: at most maxBatch records and maxBatchBytes of bodies (always at least one record). */
+  function take(): Pending[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < queue.length && n < maxBatch) {
+      const b = recordBytes(queue[n].record);
+      if (n > 0 && bytes + b > maxBatchBytes) break;
+      bytes += b;
+      n++;
+    }
+    return queue.splice(0, n);
+  }
+
+  function commitOne() {
+    const batch = take();
+    settle(batch, ingestBatch(store, batch.map((p) => p.record)), opts.onCommitted);
+  }
+
+  /** Everything queued now, batch after batch (shutdown). */
   function flush() {
     scheduled = false;
-    while (queue.length > 0) {
-      const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue.splice(0);
-      settle(batch, ingestBatch(store, batch.map((p) => p.record)), opts.onCommitted);
-    }
+    while (queue.length > 0) commitOne();
+  }
+
+  /**
+   * One batch per turn of the event loop: the callers of a committed batch get their answers written
+   * before the next batch's fsync, so no request waits behind a whole burst.
+   */
+  function tick() {
+    scheduled = false;
+    if (queue.length > 0) commitOne();
+    if (queue.length > 0) schedule();
   }
 
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    if (delayMs > 0) setTimeout(flush, delayMs);
-    else setImmediate(flush);
+    if (delayMs > 0) setTimeout(tick, delayMs);
+    else setImmediate(tick);
   }
 
   return {
     submit(record) {
       return new Promise<IngestResult>((resolve, reject) => {
         queue.push({ record, resolve, reject });
-        if (queue.length >= maxBatch) flush();
-        else schedule();
+        if (queue.length >= maxBatch) commitOne();
+        if (queue.length > 0) schedule();
       });
     },
     flush,

@@ -14,17 +14,27 @@ export interface Doctor {
   run(opts?: { selfCheck?: boolean }): Promise<DoctorFinding[]>;
 }
 
-export function createDoctor(deps: { store: Store; settings: Settings; tunnel: Tunnel; clock: Clock; fetchImpl?: typeof fetch }): Doctor {
+export function createDoctor(deps: {
+  store: Store; settings: Settings; tunnel: Tunnel; clock: Clock; fetchImpl?: typeof fetch;
+  /** How many rejected requests would verify with the secrets configured now (reverify.ts). */
+  wouldVerify?: () => number;
+}): Doctor {
   const { store, settings, tunnel, clock } = deps;
   const db = store.db;
-  const lastHandshakeStmt = db.prepare(`SELECT received_at, response_status FROM requests
-    WHERE path = '/meta' AND method = 'GET' ORDER BY id DESC LIMIT 1`);
-  const postsStmt = db.prepare(`SELECT path, signature, COUNT(*) AS n, MAX(received_at) AS last FROM requests
-    WHERE path IN ('/meta', '/twilio') AND method = 'POST' AND received_at >= ? GROUP BY path, signature`);
-  const unroutedStmt = db.prepare(`SELECT path, COUNT(*) AS n, MAX(received_at) AS last FROM requests
-    WHERE received_at >= ? AND response_status = 404 GROUP BY path ORDER BY n DESC LIMIT 10`);
+  // Accepted requests live in `requests`, refused ones in the rejected log: the doctor reasons over both.
+  const lastHandshakeStmt = db.prepare(`SELECT received_at, response_status FROM (
+      SELECT received_at, response_status FROM requests WHERE path = '/meta' AND method = 'GET'
+      UNION ALL SELECT received_at, http_status FROM rejected WHERE path = '/meta' AND method = 'GET')
+    ORDER BY received_at DESC LIMIT 1`);
+  const postsStmt = db.prepare(`SELECT path, signature, COUNT(*) AS n, MAX(received_at) AS last FROM (
+      SELECT path, signature, received_at FROM requests WHERE path IN ('/meta', '/twilio') AND method = 'POST' AND received_at >= ?
+      UNION ALL SELECT path, signature, received_at FROM rejected WHERE path IN ('/meta', '/twilio') AND method = 'POST' AND received_at >= ?)
+    GROUP BY path, signature`);
+  const unroutedStmt = db.prepare(`SELECT path, COUNT(*) AS n, MAX(received_at) AS last FROM rejected
+    WHERE received_at >= ? AND http_status = 404 GROUP BY path ORDER BY n DESC LIMIT 10`);
   const lastWebhookStmt = db.prepare(`SELECT MAX(received_at) AS t FROM requests WHERE received_at >= ? AND method = 'POST'`);
-  const lastInvalidMetaStmt = db.prepare(`SELECT id FROM requests WHERE path = '/meta' AND method = 'POST' AND signature = 'invalid' ORDER BY id DESC LIMIT 1`);
+  const lastInvalidMetaStmt = db.prepare(`SELECT headers, body FROM rejected WHERE path = '/meta' AND method = 'POST' AND signature = 'invalid'
+    AND length(body) = body_size ORDER BY id DESC LIMIT 1`);
 
   let selfCheck: DoctorFacts['selfCheck'] = null;
   // The self-check's own GET lands in the store like Meta's; it is recognised by its time window.
@@ -33,12 +43,12 @@ export function createDoctor(deps: { store: Store; settings: Settings; tunnel: T
   function signedWithVerifyToken(): boolean {
     const token = settings.verifyToken();
     if (!token) return false;
-    const row = lastInvalidMetaStmt.get() as { id: number } | undefined;
+    const row = lastInvalidMetaStmt.get() as { headers: string; body: Buffer } | undefined;
     if (!row) return false;
-    const req = store.getRequest(row.id);
-    const header = req?.headers.find(([k]) => k === 'x-hub-signature-256')?.[1]?.trim().replace(/^sha256=/i, '');
-    if (!req || !header || !/^[0-9a-f]{64}$/i.test(header)) return false;
-    const mac = createHmac('sha256', token).update(req.bodyBytes).digest();
+    const headers = JSON.parse(row.headers) as [string, string][];
+    const header = headers.find(([k]) => k === 'x-hub-signature-256')?.[1]?.trim().replace(/^sha256=/i, '');
+    if (!header || !/^[0-9a-f]{64}$/i.test(header)) return false;
+    const mac = createHmac('sha256', token).update(row.body).digest();
     return timingSafeEqual(mac, Buffer.from(header, 'hex'));
   }
 
@@ -51,7 +61,7 @@ export function createDoctor(deps: { store: Store; settings: Settings; tunnel: T
     const hsSelf = !!hs && !!selfCheckWindow && hs.received_at >= selfCheckWindow.from && hs.received_at <= selfCheckWindow.to;
     const empty = (): ProviderPostFacts => ({ count: 0, lastAt: null, verdicts: {} });
     const posts = { meta: empty(), twilio: empty() };
-    for (const r of postsStmt.all(since) as { path: string; signature: string; n: number; last: number }[]) {
+    for (const r of postsStmt.all(since, since) as { path: string; signature: string; n: number; last: number }[]) {
       const p = r.path === '/meta' ? posts.meta : posts.twilio;
       p.count += r.n;
       p.lastAt = Math.max(p.lastAt ?? 0, r.last);
@@ -74,6 +84,7 @@ export function createDoctor(deps: { store: Store; settings: Settings; tunnel: T
       lastWebhookAt: (lastWebhookStmt.get(since) as { t: number | null }).t,
       unrouted: (unroutedStmt.all(since) as { path: string; n: number; last: number }[]).map((r) => ({ path: r.path, count: r.n, lastAt: r.last })),
       metaInvalidSignedWithVerifyToken: signedWithVerifyToken(),
+      rejectedWouldVerify: deps.wouldVerify?.() ?? 0,
     };
   }
 

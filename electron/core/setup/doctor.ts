@@ -44,6 +44,8 @@ export interface DoctorFacts {
   unrouted: { path: string; count: number; lastAt?: number | null }[];
   /** The caller recomputed an invalid Meta signature with the verify token as the key, and it matched. */
   metaInvalidSignedWithVerifyToken: boolean;
+  /** Rejected requests that verify with the secrets configured now: the user fixed a secret, re-verify. */
+  rejectedWouldVerify?: number;
   /** Minutes after a successful Meta handshake without any POST before the doctor points at subscriptions. Default 10. */
   noPostAfterHandshakeMinutes?: number;
 }
@@ -112,6 +114,23 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
   const twilio = facts.posts.twilio;
   const v = (p: ProviderPostFacts, k: SignatureVerdict) => p.verdicts[k] ?? 0;
   const callback = `${base(publicUrl)}/meta`;
+
+  // ---- trust first: while a provider has no secret, anyone with the URL can add events ----
+  const open = [!secrets.metaAppSecret ? 'Meta (/meta)' : null, !secrets.twilioAuthToken ? 'Twilio (/twilio)' : null].filter(Boolean);
+  if (open.length > 0) {
+    add({
+      id: 'trust-no-secret', level: tunnel.state === 'online' ? 'error' : 'warn',
+      title: 'Anyone who knows the tunnel URL can add events',
+      detail: `No secret is set for ${open.join(' and ')}: requests there are accepted unchecked, so a stranger who learns the URL can add messages, statuses and notifications. Set the Meta app secret and the Twilio auth token in Setup.`,
+    });
+  }
+  const wouldVerify = facts.rejectedWouldVerify ?? 0;
+  if (wouldVerify > 0) {
+    add({
+      id: 'rejected-would-verify', level: 'warn', title: `${plural(wouldVerify, 'rejected request')} now verify`,
+      detail: 'They failed the signature check when they arrived, but verify with the secret configured now (a secret fixed after the fact). Re-verify them to move them into the feed as accepted: Rejected → Re-verify, or POST /api/rejected/reverify.',
+    });
+  }
 
   // ---- tunnel and public URL ----
   switch (tunnel.state) {

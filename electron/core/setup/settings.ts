@@ -15,7 +15,7 @@ import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../s
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
-export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'>;
+export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes'>>;
 
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
@@ -26,6 +26,9 @@ export const DEFAULT_SETTINGS: PlainSettings = {
   retention: { days: 30, maxEvents: null },
   bodyLimitBytes: 1024 * 1024,
   hideNotificationText: false,
+  rejectedLogBytes: 64 * 1024 * 1024,
+  rejectedPerMinute: 60,
+  diskFloorBytes: 256 * 1024 * 1024,
 };
 
 /** The retention a fresh install starts with (shown in Setup and the first-run guide). */
@@ -244,6 +247,9 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     retention: plain.retention,
     bodyLimitBytes: plain.bodyLimitBytes,
     hideNotificationText: plain.hideNotificationText === true,
+    rejectedLogBytes: plain.rejectedLogBytes,
+    rejectedPerMinute: plain.rejectedPerMinute,
+    diskFloorBytes: plain.diskFloorBytes,
   });
 
   return {
@@ -270,6 +276,9 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       if (u.retention) next.retention = { ...next.retention, ...u.retention };
       if (u.bodyLimitBytes !== undefined) next.bodyLimitBytes = u.bodyLimitBytes;
       if (u.hideNotificationText !== undefined) next.hideNotificationText = u.hideNotificationText;
+      if (u.rejectedLogBytes !== undefined) next.rejectedLogBytes = u.rejectedLogBytes;
+      if (u.rejectedPerMinute !== undefined) next.rejectedPerMinute = u.rejectedPerMinute;
+      if (u.diskFloorBytes !== undefined) next.diskFloorBytes = u.diskFloorBytes;
       plain = next;
       writeAtomic(file, JSON.stringify(plain, null, 2), 0o600);
       return view();

@@ -13,6 +13,8 @@ export interface Retention {
   runOnce(): number;
   /** Batches until nothing is left (or stop()); how many requests were removed in all. */
   drain(): Promise<number>;
+  /** New data arrived: a drain soon (at most one every few seconds), so limits hold continuously. */
+  poke(): void;
   /** VACUUM, guarded: not during a prune run, and only when enough of the file is free (or forced). */
   compact(opts?: { force?: boolean }): { ran: boolean; reason: string; beforeBytes: number; afterBytes: number };
 }
@@ -21,7 +23,10 @@ const DAY = 86_400_000;
 
 export function createRetention(deps: { store: Store; settings: Settings; logger: Logger; clock: Clock; intervalMs?: number; batch?: number }): Retention {
   const { store, settings, logger, clock } = deps;
-  const intervalMs = deps.intervalMs ?? 10 * 60_000;
+  // Every minute at the latest: a changed setting is enforced within a minute even if nothing arrives.
+  const intervalMs = deps.intervalMs ?? 60_000;
+  const pokeMs = Math.min(5_000, intervalMs);
+  let poked: ReturnType<typeof setTimeout> | null = null;
   const batch = deps.batch ?? 500;
   let timer: ReturnType<typeof setInterval> | null = null;
   let firstRun: ReturnType<typeof setTimeout> | null = null;
@@ -58,8 +63,9 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
       if (total > 0) logger.info('retention pruned old requests', { requests: total });
       return total;
     })();
-    // Cleared once settled, not from inside: a run with nothing to prune finishes synchronously, before
-    // `running` is even assigned, and would otherwise stay "running" for ever (every later drain a no-op).
+    // `running` is cleared by the promise's own settlement, after it was assigned: a run that finds nothing
+    // finishes synchronously inside the async function above, and clearing it there would leave this
+    // settled promise in `running` forever — every later drain would return it and prune nothing.
     running = run;
     void run.finally(() => { if (running === run) running = null; });
     return run;
@@ -68,6 +74,13 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
   return {
     runOnce,
     drain,
+    poke() {
+      if (stopped || poked) return;
+      const { days, maxEvents } = settings.plain().retention;
+      if (days == null && maxEvents == null) return;
+      poked = setTimeout(() => { poked = null; void drain(); }, pokeMs);
+      poked.unref?.();
+    },
     start() {
       if (!stopped) return;
       stopped = false;
@@ -83,6 +96,8 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
       halted = true;
       if (timer) clearInterval(timer);
       if (firstRun) clearTimeout(firstRun);
+      if (poked) clearTimeout(poked);
+      poked = null;
       timer = null;
       firstRun = null;
     },

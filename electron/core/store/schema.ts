@@ -14,7 +14,17 @@
 //   action_secrets write-only signing secrets of http actions, apart from the rule spec
 //   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
 //   rule_state     small per-rule timer state (a digest's last period)
-export const MIGRATIONS: string[] = [
+//   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
+//                  body prefix, hash, size, source and diagnosis — never normalised into events
+//
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { redactVerifyToken } from '../../../shared/redact';
+
+// A migration is SQL, or SQL plus a step in JavaScript (hashing, redaction) run in the same transaction.
+export type Migration = string | { sql: string; run(db: Database): void };
+
+export const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE requests (
     id INTEGER PRIMARY KEY,
@@ -111,7 +121,34 @@ export const MIGRATIONS: string[] = [
   `
   CREATE INDEX requests_path ON requests(path, method, id);
   `,
-  // 3: rules that act — http actions with persisted retries, their attempts, unanswered-lead timers, digests.
+  // 3: the trust boundary. Requests that were refused (bad or missing signature while a secret was set,
+  // wrong verify token, unrouted, malformed, too large, wrong method) leave requests/events for the
+  // rejected log; stored verify tokens are redacted (rejected-log.ts migrateRejected does the moving).
+  {
+    sql: `
+  CREATE TABLE rejected (
+    id INTEGER PRIMARY KEY,
+    received_at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL DEFAULT '',
+    headers TEXT NOT NULL,
+    body BLOB,
+    body_size INTEGER NOT NULL DEFAULT 0,
+    body_sha256 TEXT,
+    provider TEXT,
+    http_status INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    diagnosis TEXT,
+    source TEXT,
+    origin TEXT NOT NULL DEFAULT 'network',
+    bytes INTEGER NOT NULL
+  );
+  CREATE INDEX rejected_received ON rejected(received_at);
+  `,
+    run: moveRefusedToRejected,
+  },
+  // 4: rules that act — http actions with persisted retries, their attempts, unanswered-lead timers, digests.
   `
   CREATE TABLE action_jobs (
     id INTEGER PRIMARY KEY,
@@ -174,3 +211,51 @@ export const MIGRATIONS: string[] = [
   );
   `,
 ];
+
+/** Bytes of body a rejected request keeps (the rest is only hashed and counted). */
+export const REJECTED_BODY_KEEP = 64 * 1024;
+
+/** What a rejected row costs against the log's byte cap: its kept body, headers and a fixed overhead. */
+export function rejectedRowBytes(r: { body: Uint8Array | null; headers: string; path: string; query: string; diagnosis: string | null }): number {
+  return 128 + (r.body?.length ?? 0) + r.headers.length + r.path.length + r.query.length + (r.diagnosis?.length ?? 0);
+}
+
+/**
+ * Migration 3's moving part: every stored request the receiver had refused (any 4xx answer: bad or missing
+ * signature while a secret was set, wrong verify token, unrouted, malformed, too large, wrong method)
+ * becomes a rejected row, and its events leave the feed, the search index, stats and lifecycles, with any
+ * notification they fired. Duplicate flags are recomputed over what is left (a forged copy sent first had
+ * turned the genuine webhook into a "duplicate"). Stored verify tokens are redacted everywhere.
+ */
+function moveRefusedToRejected(db: Database): void {
+  const refused = db.prepare('SELECT * FROM requests WHERE response_status >= 400 ORDER BY id').all() as Record<string, unknown>[];
+  const insert = db.prepare(`INSERT INTO rejected (received_at, method, path, query, headers, body, body_size, body_sha256, provider,
+    http_status, signature, diagnosis, source, origin, bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const evIds = db.prepare('SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id = ?');
+  const ftsDelete = db.prepare(`INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`);
+  const delNotifications = db.prepare('DELETE FROM notifications WHERE event_id = ?');
+  const delRequest = db.prepare('DELETE FROM requests WHERE id = ?');
+  for (const r of refused) {
+    const body = (r.body as Buffer | null) ?? null;
+    const kept = body ? body.subarray(0, REJECTED_BODY_KEEP) : null;
+    const query = redactVerifyToken(r.query as string);
+    const headers = r.headers as string;
+    const diagnosis = (r.signature_diagnosis as string | null) ?? (r.error as string | null);
+    insert.run(r.received_at, r.method, r.path, query, headers, kept, r.body_size, body ? createHash('sha256').update(body).digest('hex') : null,
+      r.provider, r.response_status, r.signature, diagnosis, null, r.origin,
+      rejectedRowBytes({ body: kept, headers, path: r.path as string, query, diagnosis }));
+    for (const e of evIds.all(r.id) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
+      if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
+      delNotifications.run(e.id);
+    }
+    delRequest.run(r.id); // events and forwards follow by cascade
+  }
+  if (refused.length > 0) {
+    db.exec(`UPDATE events SET duplicate = 0 WHERE duplicate = 1 AND NOT EXISTS (
+      SELECT 1 FROM events e2 WHERE e2.message_id = events.message_id AND e2.kind = events.kind
+        AND e2.status IS events.status AND e2.id < events.id)`);
+  }
+  const withToken = db.prepare(`SELECT id, query FROM requests WHERE query LIKE '%verify_token%'`).all() as { id: number; query: string }[];
+  const setQuery = db.prepare('UPDATE requests SET query = ? WHERE id = ?');
+  for (const r of withToken) setQuery.run(redactVerifyToken(r.query), r.id);
+}

@@ -186,7 +186,9 @@ function migrate(db: Db, dataDir: string) {
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      const m = MIGRATIONS[v];
+      if (typeof m === 'string') db.exec(m);
+      else { db.exec(m.sql); m.run(db); }
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

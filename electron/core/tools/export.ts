@@ -73,8 +73,11 @@ function csvValue(field: string, v: unknown): unknown {
 export function csvField(v: unknown, formulaGuard = true): string {
   if (v === null || v === undefined) return '';
   let s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (formulaGuard && typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Leading blanks do not stop a spreadsheet from reading a formula; fullwidth ＝＋－＠ are read as theirs too.
+  if (formulaGuard && typeof v === 'string' && /^[\s\u00a0]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r]/.test(s)) s = `'${s}`;
+  // `;` is quoted as well: spreadsheets in locales whose list separator is `;` split an unquoted field
+  // there, and the part after it would start a cell of its own (`x;=HYPERLINK(…)`), outside the guard.
+  return /[",;\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function csvRow(values: unknown[], formulaGuard = true): string {
@@ -322,9 +325,27 @@ export async function importFile(deps: { receiver(): Receiver | undefined }, tex
 
 // ---- copy as cURL ----
 
-/** POSIX shell single-quoting: safe for every byte but NUL. */
+/**
+ * Shell quoting. Plain single quotes when the text is printable; ANSI-C quoting ($'…', bash and zsh) with
+ * every control character escaped otherwise — a webhook's text is the sender's, and raw escape sequences or
+ * carriage returns pasted into a terminal can hide or rewrite what the command shows.
+ */
 export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
+  let out = "$'";
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === "'") out += "\\'";
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if ((c >= 0x80 && c <= 0x9f) || c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}'`;
 }
 
 const CURL_SKIP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'expect', 'te', 'upgrade', 'proxy-connection']);

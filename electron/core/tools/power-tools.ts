@@ -36,7 +36,7 @@ export interface CoreTools {
   curl(requestId: number): string;
   statsExtra(since?: number, until?: number): StatsExtra;
   replayFiltered(filter: EventFilter, opts?: { target?: string }): Promise<ReplayManyResult>;
-  retention: Pick<Retention, 'runOnce' | 'drain' | 'compact'>;
+  retention: Pick<Retention, 'runOnce' | 'drain' | 'compact' | 'poke'>;
   /** Resolves when every forward scheduled so far has been delivered and recorded. */
   forwardsIdle(): Promise<void>;
 }
@@ -105,7 +105,7 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
       return statsExtra(store, s, u);
     },
     replayFiltered: (filter, o = {}) => replayFiltered(deps, filter, o),
-    retention: { runOnce: () => retention.runOnce(), drain: () => retention.drain(), compact: (o) => retention.compact(o) },
+    retention: { runOnce: () => retention.runOnce(), drain: () => retention.drain(), compact: (o) => retention.compact(o), poke: () => retention.poke() },
     forwardsIdle: () => forwarder.idle(),
   };
 
@@ -116,6 +116,7 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
     },
     afterStored(input, result) {
       forwarder.forward(input, result.requestId);
+      retention.poke();
     },
     start() {
       retention.start();

@@ -144,7 +144,7 @@ export async function replayRequest(deps: ToolDeps, args: ReplayArgs): Promise<R
     const a = await receiver.handle(input);
     return {
       requestId: a.requestId, target, status: a.status, durationMs: ms(),
-      error: a.status >= 400 ? a.body.trim() || `HTTP ${a.status}` : null, resigned,
+      error: a.status >= 400 ? a.diagnosis ?? (a.body.trim() || `HTTP ${a.status}`) : null, resigned,
     };
   }
 

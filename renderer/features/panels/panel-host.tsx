@@ -1,7 +1,8 @@
 // The side panel: one registry of panels, opened from the top bar's nav. Each feature adds its panel
 // component to PANELS; nothing else needs to change.
 import type { ComponentType } from 'react';
-import { PANEL_IDS, usePanel, type PanelId } from './panel-state';
+import { OWN_BUTTON, PANEL_IDS, usePanel, type PanelId } from './panel-state';
+import { RejectedPanel } from '../rejected/rejected-panel';
 import { SetupPanel } from '../setup/setup-panel';
 import { ToolsPanel } from '../tools/tools-panel';
 import { SettingsPanel } from '../settings/settings-panel';
@@ -20,6 +21,7 @@ export const PANELS: Record<PanelId, PanelDef> = {
   setup: { title: 'Setup', component: SetupPanel },
   tools: { title: 'Tools', component: ToolsPanel },
   settings: { title: 'Settings', component: SettingsPanel },
+  rejected: { title: 'Rejected requests', component: RejectedPanel },
 };
 
 export function PanelNav() {
@@ -28,7 +30,7 @@ export function PanelNav() {
   const unread = useApp((s) => s.unreadNotifications);
   return (
     <nav className="panel-nav" aria-label="Panels">
-      {PANEL_IDS.map((id) => (
+      {PANEL_IDS.filter((id) => !OWN_BUTTON.has(id)).map((id) => (
         <button key={id} type="button" className={`btn btn-xs nav-btn${panel === id ? ' is-active' : ''}`}
           aria-pressed={panel === id} data-testid={`nav-${id}`} onClick={() => toggle(id)}>
           {PANELS[id].title}

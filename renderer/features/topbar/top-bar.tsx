@@ -4,6 +4,7 @@ import { useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { callbackBase } from '../setup/callback-url';
 import { PanelNav } from '../panels/panel-host';
+import { RejectedBadge } from '../rejected/rejected-badge';
 import { usePanel } from '../panels/panel-state';
 import { countsText } from './counts';
 import { PrivacyToggle } from '../privacy/privacy';
@@ -53,6 +54,7 @@ export function TopBar() {
         )}
         {tunnelState === 'error' && <span className="tunnel-error" title={s.tunnel?.message}>{s.tunnel?.message ?? 'error'}</span>}
         {s.tunnelError && <span className="tunnel-error">{s.tunnelError}</span>}
+        {s.tunnel?.warning && tunnelState !== 'off' && <span className="tunnel-error" data-testid="tunnel-warning">{s.tunnel.warning}</span>}
         {tunnelState === 'online' || tunnelState === 'connecting' ? (
           <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().stopTunnel()}>Stop</button>
         ) : (
@@ -64,6 +66,7 @@ export function TopBar() {
       </div>
 
       <PanelNav />
+      <RejectedBadge />
 
       <div className="top-spacer" />
 
