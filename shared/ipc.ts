@@ -3,7 +3,7 @@
 // stream (electron/headless.ts). Requests are `noun:verb`, pushes are `noun:past-tense`.
 import { z } from 'zod';
 import type {
-  DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -30,6 +30,12 @@ export const eventFilterSchema = z.object({
 export const listQuerySchema = eventFilterSchema.extend({
   limit: num.int().min(1).max(1000).optional(),
   before: num.int().optional(),
+});
+
+export const messagesQuerySchema = eventFilterSchema.extend({
+  limit: num.int().min(1).max(500).optional(),
+  before: num.int().optional(),
+  keys: csvOr(z.string().min(1).max(300)).pipe(z.array(z.string()).max(500)).optional(),
 });
 
 const idArg = z.object({ id: num.int().positive() });
@@ -132,6 +138,8 @@ export interface RequestChannels {
   'events:list': { args: z.input<typeof listQuerySchema>; result: EventPage };
   'events:get': { args: { id: number }; result: EventDetail };
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
+  /** The Messages view: one row per message, newest activity first (shared/messages.ts). */
+  'messages:list': { args: z.input<typeof messagesQuerySchema>; result: MessagePage };
   'contacts:thread': { args: { contactId: string; limit?: number }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
   'stats:get': { args: { since?: number; until?: number }; result: Stats };
   'rules:list': { args: void; result: Rule[] };
@@ -178,6 +186,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'events:list': listQuerySchema,
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
+  'messages:list': messagesQuerySchema,
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional() }),
   'stats:get': z.object({ since: num.optional(), until: num.optional() }),
   'rules:list': z.undefined().optional(),

@@ -7,10 +7,12 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
-  MessageLifecycle, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
+  MessageLifecycle, MessagePage, MessageQuery, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
 } from '../../shared/types';
 import { HookscopeError } from '../../shared/errors';
 import { MIGRATIONS } from './schema';
+import { currentState } from '../../shared/messages';
+import { createMessageList } from './message-list';
 import type { Clock } from './types';
 
 export interface IngestRequest {
@@ -42,29 +44,8 @@ export interface StoredRequestWithBytes extends StoredRequest {
   bodyBytes: Buffer;
 }
 
-/** Order of message states: a later state beats an earlier one whatever the arrival order. */
-export const STATUS_RANK: Partial<Record<EventStatus, number>> = {
-  queued: 1, sent: 2, delivered: 3, read: 4, played: 5,
-};
-
-/** The furthest state reached. `failed` wins unless the message was delivered after all (multi-device). */
-export function currentState(statuses: (EventStatus | null)[]): EventStatus | null {
-  let best: EventStatus | null = null;
-  let bestRank = 0;
-  let failed = false;
-  let deleted = false;
-  for (const s of statuses) {
-    if (!s) continue;
-    if (s === 'failed') failed = true;
-    else if (s === 'deleted') deleted = true;
-    const r = STATUS_RANK[s] ?? 0;
-    if (r > bestRank) { bestRank = r; best = s; }
-  }
-  if (deleted) return 'deleted';
-  if (failed && bestRank < (STATUS_RANK.delivered ?? 3)) return 'failed';
-  if (best) return best;
-  return statuses.find((s) => s) ?? null;
-}
+// The order of message states lives in shared/ (the Messages view folds live events with it too).
+export { STATUS_RANK, currentState } from '../../shared/messages';
 
 const EVENT_COLUMNS = `id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id,
   contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate`;
@@ -126,6 +107,8 @@ export interface StoreReads {
   lifecycle(messageId: string): MessageLifecycle | null;
   thread(contactId: string, limit: number): Thread;
   stats(f: { since?: number; until?: number }): Stats;
+  /** The Messages view's page: one row per message (message-list.ts). */
+  listMessages(q: MessageQuery): MessagePage;
 }
 
 export interface Store extends StoreReads {
@@ -384,8 +367,11 @@ export function createReads(db: Db): StoreReads {
     return { items: rows.map(rowToEvent), total: t.n };
   });
 
+  const messages = createMessageList<EventRow>({ prep, where, rowToEvent, getEventRow, lifecycleRows, getRequestStatus: db.prepare('SELECT response_status FROM requests WHERE id = ?').pluck() });
+
   const reads: StoreReads = {
     listEvents: (q) => listTx(q),
+    listMessages: (q) => messages.list(q),
 
     getEvent(id) {
       const row = getEventRow.get(id) as EventRow | undefined;
