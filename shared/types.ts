@@ -51,6 +51,8 @@ export interface HookEvent extends Omit<NormalisedEvent, 'raw' | 'details'> {
   receivedAt: number;
   signature: SignatureVerdict;
   duplicate: boolean;
+  /** What the receiver answered to the request that carried it (feed pages and live pushes; absent elsewhere). */
+  httpStatus?: number | null;
   raw?: unknown;
   details?: Record<string, unknown>;
 }

@@ -348,6 +348,17 @@ export function createReads(db: Db): StoreReads {
     return out;
   }
 
+  // What the receiver answered, for the feed's optional HTTP column: one primary-key lookup per page.
+  const answers = db.prepare('SELECT id, response_status AS s FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  function withAnswers(rows: EventRow[]): HookEvent[] {
+    const events = rows.map(rowToEvent);
+    if (events.length === 0) return events;
+    const byRequest = new Map<number, number>();
+    for (const a of answers.all(JSON.stringify([...new Set(events.map((e) => e.requestId))])) as { id: number; s: number }[]) byRequest.set(a.id, a.s);
+    for (const e of events) e.httpStatus = byRequest.get(e.requestId) ?? null;
+    return events;
+  }
+
   const listTx = db.transaction((q: ListQuery): EventPage => {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     const gen = (genStmt.get() as string | undefined) ?? null;
@@ -360,11 +371,11 @@ export function createReads(db: Db): StoreReads {
       const t = total(q, gen, upTo, { withIds: true });
       if (t.n === 0) return { items: [], total: 0 };
       const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit);
-      return { items: rows.map(rowToEvent), total: t.n };
+      return { items: withAnswers(rows), total: t.n };
     }
     const rows = page(q, limit);
     const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit } : {});
-    return { items: rows.map(rowToEvent), total: t.n };
+    return { items: withAnswers(rows), total: t.n };
   });
 
   const messages = createMessageList<EventRow>({ prep, where, rowToEvent, getEventRow, lifecycleRows, getRequestStatus: db.prepare('SELECT response_status FROM requests WHERE id = ?').pluck() });
@@ -506,6 +517,7 @@ function createStoreApi(db: Db): Store {
           messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
           messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
           errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
+          httpStatus: r.responseStatus,
           ...(e.details ? { details: e.details } : {}),
         });
       }

@@ -10,6 +10,7 @@ import { createSelectionSlice, type SelectionSlice } from './slices/selection';
 import { createSettingsSlice, type SettingsSlice } from './slices/settings';
 import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
 import { createToolsSlice, type ToolsSlice } from './slices/tools';
+import { createMessagesSlice, type MessagesSlice } from './slices/messages';
 import { usePanel } from '../features/panels/panel-state';
 
 export interface LifecycleSlice {
@@ -18,7 +19,7 @@ export interface LifecycleSlice {
   stop(): void;
 }
 
-export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & ToolsSlice & InsightsSlice & LifecycleSlice;
+export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & ToolsSlice & InsightsSlice & MessagesSlice & LifecycleSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): AppStore {
@@ -29,6 +30,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
     statsThrottleMs: options.statsThrottleMs ?? 1000,
     now: options.now ?? (() => Date.now()),
     initialFilter: options.initialFilter ?? {},
+    initialView: options.initialView ?? 'events',
   };
   return createStore<AppState>()((set, get) => {
     const ctx: SliceContext = { set, get, bridge, opts };
@@ -42,6 +44,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createSettingsSlice(ctx),
       ...createToolsSlice(ctx),
       ...createInsightsSlice(ctx),
+      ...createMessagesSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();
@@ -58,9 +61,12 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
             }
           },
           setConnection: s.setConnection,
-          resync: () => void get().resync(),
+          resync: () => {
+            void get().resync();
+            if (get().view === 'messages') void get().reloadMessages();
+          },
         });
-        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules()]);
+        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
         bridge.ready();
       },
       stop() {

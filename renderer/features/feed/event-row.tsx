@@ -2,46 +2,50 @@ import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
 import { contactLabel, formatDateTime, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
+import type { FeedColumns } from '../../state/slices/messages';
+import type { RowRenderProps } from './feed-grid';
+import { HttpCell, SignatureCell } from './cells';
 
-export const ROW_HEIGHT = 36;
+export { ROW_HEIGHT } from './feed-grid';
 
 interface Props {
   event: HookEvent;
   selected: boolean;
-  top: number;
-  onSelect(id: number): void;
+  columns: FeedColumns;
+  narrow: boolean;
+  rowProps: RowRenderProps['rowProps'];
 }
 
-/** One line of the feed. Every payload-derived string is a text node. */
-export const EventRow = memo(function EventRow({ event: e, selected, top, onSelect }: Props) {
+/** One line of the Events view. Every payload-derived string is a text node. */
+export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps }: Props) {
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   const summary = e.errorTitle
     ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
     : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
-      role="row"
+      {...rowProps}
       aria-selected={selected}
       data-testid="event-row"
       data-event-id={e.id}
       className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}`}
-      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
-      onClick={() => onSelect(e.id)}
     >
-      <span className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
-      <span className="cell cell-provider">{e.provider ?? '—'}</span>
-      <span className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
-      <span className="cell cell-contact" title={contactLabel(e) || undefined}>
+      <span role="gridcell" className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
+      {!narrow && <span role="gridcell" className="cell cell-provider">{e.provider ?? '—'}</span>}
+      <span role="gridcell" className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
+      <span role="gridcell" className="cell cell-contact" title={contactLabel(e) || undefined}>
         {e.contactName && <span className="contact-name">{e.contactName}</span>}
         {e.contactId && <span className="contact-number">+{e.contactId}</span>}
       </span>
-      <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
+      <span role="gridcell" className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
         {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
       </span>
-      <span className="cell cell-flags">
+      {columns.http && <HttpCell status={e.httpStatus ?? null} />}
+      {columns.signature && <SignatureCell verdict={e.signature} />}
+      <span role="gridcell" className="cell cell-flags">
         {badSignature && (
-          <span className="sig-warning" data-testid="signature-warning" title={`Signature ${e.signature}`} aria-label={`Signature ${e.signature}`}>
+          <span className="sig-warning" data-testid="signature-warning" title={`Signature ${e.signature}`} role="img" aria-label={`Signature ${e.signature}`}>
             ⚠
           </span>
         )}

@@ -56,6 +56,7 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
     const prevRange = [get().filter.since, get().filter.until].join();
     set({ filter: normalised });
     void get().reload();
+    if (get().view === 'messages') void get().reloadMessages();
     if ([normalised.since, normalised.until].join() !== prevRange) void get().refreshStats();
   };
 
