@@ -1,8 +1,9 @@
 // A collapsible JSON viewer. Every key and value is rendered as a React text node — payloads are
 // hostile input and are never interpreted as markup. The tree is flattened into lines without
-// recursion (json-lines.ts) and shown a chunk at a time, so deep nesting, huge arrays and long
-// strings cost a bounded amount of work per render.
-import { memo, useCallback, useMemo, useState } from 'react';
+// recursion (json-lines.ts) and virtualised (only the lines in view are in the DOM), so deep nesting,
+// huge arrays and long strings cost a bounded amount of work per render.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { CopyButton } from './copy-button';
 import {
   allContainers, copyableJson, flatten, initialOpen, isContainer, pathOf, sizeOf, stringifyJson,
@@ -11,8 +12,9 @@ import {
 
 /** Children shown per container before "show more". */
 const CHUNK = 100;
-/** Lines rendered before "show more lines". */
-const LINES_STEP = 1500;
+/** Lines flattened before "show more lines" (only those in view are rendered). */
+const LINES_STEP = 20_000;
+const LINE_HEIGHT = 22;
 /** Small documents (a webhook is) open fully; big ones open a few levels. */
 const OPEN_ALL_LIMIT = 200;
 /** Deeper lines stop indenting further (and say their depth) so hostile nesting stays readable. */
@@ -45,6 +47,14 @@ export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'j
   const showMore = useCallback((c: object, n: number) => {
     setShown((cur) => new Map(cur).set(c, n));
   }, []);
+  const viewport = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: lines.length,
+    getScrollElement: () => viewport.current,
+    estimateSize: () => LINE_HEIGHT,
+    overscan: 20,
+    getItemKey: (i) => lines[i]?.id ?? i,
+  });
 
   return (
     <div className="json-tree" data-testid={testId}>
@@ -53,10 +63,20 @@ export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'j
         <button type="button" className="btn btn-ghost btn-xs" onClick={() => setOpen(isContainer(value) ? new Set([value]) : new Set())}>Collapse all</button>
         <CopyButton text={() => copyableJson(value)} label="Copy JSON" title="Copy the whole document" />
       </div>
-      <div className="json-root" role="list" aria-label={rootLabel === '$' ? 'Payload' : `Payload ${rootLabel}`}>
-        {lines.map((l) => (l.type === 'node'
-          ? <Line key={l.id} line={l} rootLabel={rootLabel} toggle={toggle} />
-          : <More key={l.id} line={l} onMore={showMore} />))}
+      <div className="json-viewport" ref={viewport} tabIndex={0} aria-label={rootLabel === '$' ? 'Payload tree' : `Payload tree ${rootLabel}`} role="region">
+        <div className="json-root" role="list" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((vi) => {
+            const l = lines[vi.index];
+            if (!l) return null;
+            return (
+              <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="json-slot" style={{ transform: `translateY(${vi.start}px)` }} role="none">
+                {l.type === 'node'
+                  ? <Line line={l} rootLabel={rootLabel} toggle={toggle} />
+                  : <More line={l} onMore={showMore} />}
+              </div>
+            );
+          })}
+        </div>
       </div>
       {truncated && (
         <div className="json-more">
@@ -114,7 +134,7 @@ const Line = memo(function Line({ line, rootLabel, toggle }: { line: NodeLine; r
 function More({ line, onMore }: { line: Extract<JsonLine, { type: 'more' }>; onMore(c: object, n: number): void }) {
   const step = CHUNK * 5;
   return (
-    <div className="json-more" style={indent(line.depth)}>
+    <div className="json-more" role="listitem" style={indent(line.depth)}>
       <button type="button" className="btn btn-ghost btn-xs" onClick={() => onMore(line.owner, line.shown + step)}>
         Show {Math.min(step, line.remaining)} more of {line.remaining}
       </button>

@@ -55,7 +55,11 @@ export function Inspector() {
         )}
         <button type="button" className="btn btn-ghost btn-xs inspector-close" aria-label="Close inspector" onClick={() => store.getState().clearSelection()}>✕</button>
       </div>
-      {e && <ReplayActions event={e} />}
+      {e && (
+        <ErrorBoundary name="Replay" resetKey={e.id}>
+          <ReplayActions event={e} />
+        </ErrorBoundary>
+      )}
       <div className="tabs" role="tablist" aria-label="Inspector tabs" onKeyDown={onTabKey}>
         {TABS.map((t) => {
           const disabled = !!e && ((t === 'Lifecycle' && !e.messageId) || (t === 'Conversation' && !e.contactId));
