@@ -49,7 +49,7 @@ describe('Messages view and keyboard triage in Chromium against serve', () => {
     await expect.poll(() => messageRows().count()).toBe(4);
     expect(new URL(page.url()).searchParams.get('view')).toBe('messages');
     expect(new URL(page.url()).searchParams.get('token')).toBe(serve.token);
-    expect(await messageRows().evaluateAll((els) => els.map((e) => e.getAttribute('data-message-key')))).toEqual(['wamid.OUT2', 'wamid.FAIL', 'wamid.OUT1', 'wamid.IN1']);
+    expect(await page.evaluate<string[]>("[...document.querySelectorAll('[data-testid=message-row]')].map((e) => e.getAttribute('data-message-key'))")).toEqual(['wamid.OUT2', 'wamid.FAIL', 'wamid.OUT1', 'wamid.IN1']);
     const out1 = page.locator('[data-message-key="wamid.OUT1"]');
     expect(await out1.getByTestId('message-step').allTextContents()).toEqual(['sent', 'delivered']);
     const fail = page.locator('[data-message-key="wamid.FAIL"]');
@@ -163,7 +163,7 @@ describe('Messages view and keyboard triage in Chromium against serve', () => {
       await tid('json-tree').first().waitFor();
     };
     // The tree is virtualised: scroll its viewport to the end to see its last lines.
-    const scrollTreeToEnd = () => tid('json-tree').first().locator('.json-viewport').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    const scrollTreeToEnd = () => page.evaluate("(() => { const el = document.querySelector('[data-testid=json-tree] .json-viewport'); el.scrollTop = el.scrollHeight; })()");
     // Newest first: the long string, the huge array, then the nested arrays.
     await openPayload(2);
     const tree = tid('json-tree').first();
