@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { createCore, readVersion } from './core/core';
+import { createCore, readVersion, type Core } from './core/core';
 import { createDispatcher } from './core/dispatch';
 import { HookscopeError } from '../shared/errors';
 import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
-import type { Core, Logger } from './core/types';
+import type { Logger } from './core/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

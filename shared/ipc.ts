@@ -3,6 +3,7 @@
 // stream (electron/headless.ts). Requests are `noun:verb`, pushes are `noun:past-tense`.
 import { z } from 'zod';
 import type {
+  ReplayResult,
   DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
@@ -102,14 +103,7 @@ export const simulateArgSchema = z.object({
 
 // ---- the map: channel → argument and result types ----
 
-export interface ReplayResult {
-  requestId: number | null;
-  target: string;
-  status: number | null;
-  durationMs: number;
-  error: string | null;
-  resigned: boolean;
-}
+export type { ReplayResult } from './types';
 
 export interface SimulateResult {
   sent: number;

@@ -1,6 +1,6 @@
 // Signature maths that needs no I/O (no Node, no DOM): the strings Twilio signs, the URL forms it may
 // have signed, the X-Hub-Signature-256 header grammar, and the JSON re-encodings the signature debugger
-// tries. The HMACs themselves live in electron/core/signature.ts.
+// tries. The HMACs themselves live in electron/core/ingest/signature.ts.
 // Sources: docs/whatsapp-formats.md §1.7 (Meta), §2.3 (Twilio); twilio-node src/webhooks/webhooks.ts.
 
 // ---------------------------------------------------------------------------------------------------

@@ -358,7 +358,7 @@ export interface StatsExtra {
 export interface ReplayManyResult {
   replayed: number;
   failed: number;
-  results: import('./ipc').ReplayResult[];
+  results: ReplayResult[];
 }
 
 export interface ImportResult {
@@ -366,4 +366,13 @@ export interface ImportResult {
   skipped: number;
   requestIds: number[];
   errors: string[];
+}
+
+export interface ReplayResult {
+  requestId: number | null;
+  target: string;
+  status: number | null;
+  durationMs: number;
+  error: string | null;
+  resigned: boolean;
 }

@@ -1,36 +1,18 @@
 // The contract's handlers (shared/ipc.ts RequestChannels), implemented once over the core's parts.
 // Arguments arrive already validated by the dispatcher.
-import type { ContractHandlers, PushChannels } from '../../shared/ipc';
+import type { ContractHandlers } from '../../shared/ipc';
 import { HookscopeError } from '../../shared/errors';
-import type { Store, IngestResult } from './store';
-import type { AsyncReads } from './reads';
-import type { Settings } from './settings';
-import type { TypedEmitter } from './emitter';
-import type { Receiver, ReceiverInput } from './receiver';
-import type { Tunnel } from './tunnel';
-import type { Clock, CoreOptions, Logger } from './types';
-import type { ReceiverInfo } from '../../shared/types';
-import { readVersion } from './core';
-import { debugSignature } from './signature';
-import { createPowerTools, type CoreTools } from './power-tools';
-import { createRulesRunner } from './rules-runner';
-import { createLeadReplyChecker, createRule, deleteRule, listNotifications, listRules, updateRule } from './rules-store';
+import type { Store, IngestResult } from './store/store';
+import type { ReceiverInput } from './ingest/receiver';
+import { readVersion } from './version';
+import type { CoreParts } from './parts';
+import { debugSignature } from './ingest/signature';
+import { createPowerTools, type CoreTools } from './tools/power-tools';
+import { createRulesRunner } from './rules/rules-runner';
+import { createLeadReplyChecker, createRule, deleteRule, listNotifications, listRules, updateRule } from './rules/rules-store';
 import { compileRule, validateRule } from '../../shared/rules';
-import { createDoctor } from './doctor-facts';
+import { createDoctor } from './setup/doctor-facts';
 
-export interface CoreParts {
-  store: Store;
-  /** The UI's reads, possibly in a worker thread (reads.ts). */
-  reads: AsyncReads;
-  settings: Settings;
-  emitter: TypedEmitter<PushChannels>;
-  clock: Clock;
-  logger: Logger;
-  tunnel: Tunnel;
-  opts: CoreOptions;
-  receiverInfo: () => ReceiverInfo | null;
-  receiver?: Receiver;
-}
 
 export interface CoreApi {
   handlers: ContractHandlers;
@@ -112,7 +94,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'notifications:list': ({ limit } = {}) => ({ items: listNotifications(store.db, limit ?? 200) }),
     'settings:get': () => settings.view(),
     'settings:update': (u) => {
-      const view = settings.update(u as Parameters<Settings['update']>[0]);
+      const view = settings.update(u as Parameters<import('./setup/settings').Settings['update']>[0]);
       emitter.emit('settings:changed', view);
       return view;
     },

@@ -1,19 +1,34 @@
 // createCore(): the composition root. Plain Node, never imports 'electron': the desktop shell and
 // `npm run serve` both call this with their own data dir, ports, secret store and notifier.
-import { readFileSync } from 'node:fs';
-import type { PushChannels } from '../../shared/ipc';
+import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
-import { openStore, type Store } from './store';
-import { createWorkerWriter, createWriter, type Writer } from './writer';
-import { createReceiver } from './receiver';
-import { createFileSecretStore, createSettings } from './settings';
+import { openStore, type Store } from './store/store';
+import { createWorkerWriter, createWriter, type Writer } from './ingest/writer';
+import { createReceiver } from './ingest/receiver';
+import { createFileSecretStore, createSettings } from './setup/settings';
 import { TypedEmitter } from './emitter';
-import { createTunnel } from './tunnel';
-import { createNgrokConnector } from './ngrok-connector';
-import { createHandlers, type CoreParts } from './api';
+import { createTunnel } from './tunnel/tunnel';
+import { createNgrokConnector } from './tunnel/ngrok-connector';
+import { createHandlers } from './api';
+import type { CoreParts } from './parts';
+import type { CoreTools } from './tools/power-tools';
 import { createPushBatcher } from './push-batcher';
-import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './reads';
-import { silentLogger, type Core, type CoreOptions, type Logger } from './types';
+import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
+import { silentLogger, type CoreOptions, type Logger } from './types';
+
+export { readVersion } from './version';
+
+/** The face of the core as the shells (Electron main, `serve`) and tests see it. */
+export interface Core {
+  readonly handlers: ContractHandlers;
+  start(): Promise<ReceiverInfo>;
+  /** Stop accepting, finish what was accepted, close the database. */
+  stop(): Promise<void>;
+  receiverInfo(): ReceiverInfo | null;
+  on<P extends PushChannel>(channel: P, cb: (payload: PushChannels[P]) => void): () => void;
+  /** Export/import, copy as cURL, extra stats, retention (tools/power-tools.ts). */
+  readonly tools?: CoreTools;
+}
 
 export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? Date.now;
@@ -115,13 +130,5 @@ function openReads(opts: CoreOptions, store: Store, logger: Logger): AsyncReads 
   } catch (err) {
     logger.warn('read worker could not start; UI reads run on the main thread', { err: String(err) });
     return inline;
-  }
-}
-
-export function readVersion(): string {
-  try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
-  } catch {
-    return '0.0.0';
   }
 }

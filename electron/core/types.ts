@@ -1,6 +1,5 @@
-// The face of the core as the shells (Electron main, `serve`) and tests see it.
-import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
-import type { ReceiverInfo } from '../../shared/types';
+// What the shells (Electron main, `serve`) and tests hand the core: options, logger, clock, secret store,
+// tunnel connector, notifier. A leaf: it imports nothing of the core. The core's face, `Core`, is in core.ts.
 
 export interface Logger {
   debug(msg: string, ctx?: Record<string, unknown>): void;
@@ -75,15 +74,4 @@ export interface CoreOptions {
    * it measured slower than inline (docs/benchmarks.md, "Open misses").
    */
   writeWorker?: 'auto' | 'off' | string;
-}
-
-export interface Core {
-  readonly handlers: ContractHandlers;
-  start(): Promise<ReceiverInfo>;
-  /** Stop accepting, finish what was accepted, close the database. */
-  stop(): Promise<void>;
-  receiverInfo(): ReceiverInfo | null;
-  on<P extends PushChannel>(channel: P, cb: (payload: PushChannels[P]) => void): () => void;
-  /** Export/import, copy as cURL, extra stats, retention (electron/core/power-tools.ts). */
-  readonly tools?: import('./power-tools').CoreTools;
 }

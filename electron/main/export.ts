@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { ArgsOf, ResultOf } from '../../shared/ipc';
 import type { EventFilter } from '../../shared/types';
-import type { Core } from '../core/types';
+import type { Core } from '../core/core';
 
 export function createExportSaver(core: Pick<Core, 'tools'>, getWindow: () => BrowserWindow | null) {
   return async (args: ArgsOf<'export:save'>): Promise<ResultOf<'export:save'>> => {

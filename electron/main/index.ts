@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../core/core';
-import type { Core } from '../core/types';
+import type { Core } from '../core/core';
 import { createConsoleLogger } from './log';
 import { createMainWindow, hardenAllWebContents } from './window';
 import { createPushRelay, setupIpc, type PushRelay } from './ipc';

@@ -10,7 +10,8 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents 
 import { PUSH_CHANNELS, REQUEST_CHANNELS, type ContractHandlers, type Envelope, type PushChannel, type RequestChannel } from '../../shared/ipc';
 import { appError } from '../../shared/errors';
 import { createDispatcher } from '../core/dispatch';
-import type { Core, Logger } from '../core/types';
+import type { Core } from '../core/core';
+import type { Logger } from '../core/types';
 import { READY_CHANNEL, type AnyPushChannel, type AnyPushPayload } from '../preload/channels';
 import { isRendererUrl } from './window';
 

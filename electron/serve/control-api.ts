@@ -7,7 +7,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PUSH_CHANNELS, type Envelope, type PushChannel, type PushChannels, type RequestChannel } from '../../shared/ipc';
 import { appError, httpStatusFor, type AppError } from '../../shared/errors';
-import type { Core, Logger } from '../core/types';
+import type { Core } from '../core/core';
+import type { Logger } from '../core/types';
 import type { Dispatch } from '../core/dispatch';
 import { handlePowerRoutes } from './power-routes';
 

@@ -1,7 +1,7 @@
 // `npm run serve` flags (SPEC §1). Each is also settable by an environment variable; flags win.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { splitList } from '../core/settings';
+import { splitList } from '../core/setup/settings';
 
 export interface ServeConfig {
   dataDir: string;

@@ -11,8 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eventFilterSchema } from '../../shared/ipc';
 import { appError, httpStatusFor, HookscopeError, type AppError } from '../../shared/errors';
 import type { EventFilter } from '../../shared/types';
-import type { Core } from '../core/types';
-import { EXPORT_FORMATS, type ExportFormat } from '../core/export';
+import type { Core } from '../core/core';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/tools/export';
 import { formatZodError } from '../core/dispatch';
 
 const IMPORT_LIMIT = 64 * 1024 * 1024;

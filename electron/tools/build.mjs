@@ -11,13 +11,13 @@ const cjs = { format: 'cjs', define: { 'import.meta.url': 'undefined' } };
 const esmBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
 const jobs = [
   build({ ...common, entryPoints: ['electron/headless.ts'], outfile: 'dist-electron/headless.mjs', format: 'esm', banner: esmBanner }),
-  // The UI's read worker (electron/core/reads.ts), next to each bundle that starts it: ES module for
+  // The UI's read worker (electron/core/store/reads.ts), next to each bundle that starts it: ES module for
   // serve, CommonJS for Electron main.
-  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
-  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
-  // The ingest transaction's worker (electron/core/writer.ts), likewise.
-  build({ ...common, entryPoints: ['electron/core/write-worker.ts'], outfile: 'dist-electron/write-worker.mjs', format: 'esm', banner: esmBanner }),
-  build({ ...common, entryPoints: ['electron/core/write-worker.ts'], outfile: 'dist-electron/write-worker.cjs', ...cjs }),
+  build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
+  // The ingest transaction's worker (electron/core/ingest/writer.ts), likewise.
+  build({ ...common, entryPoints: ['electron/core/ingest/write-worker.ts'], outfile: 'dist-electron/write-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/ingest/write-worker.ts'], outfile: 'dist-electron/write-worker.cjs', ...cjs }),
 ];
 if (existsSync('electron/main/index.ts')) {
   jobs.push(build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist-electron/main.cjs', ...cjs }));

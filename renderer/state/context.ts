@@ -1,7 +1,13 @@
 // What every slice gets: the store's own set/get, the bridge, and the knobs tests turn.
 import type { StoreApi } from 'zustand/vanilla';
 import type { AppBridge } from './bridge';
-import type { AppState } from './store';
+
+/**
+ * The store's whole state: every slice's interface. Empty here on purpose — store.ts fills it in by
+ * declaration merging once it has imported the slices, so slices (which import this file) never import it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AppState {}
 
 export type Scheduler = (cb: () => void) => void;
 
@@ -17,7 +23,7 @@ export interface StoreOptions {
   now?: () => number;
   initialFilter?: import('../../shared/types').EventFilter;
   /** Events or Messages (the URL carries it). */
-  initialView?: import('./slices/messages').FeedView;
+  initialView?: import('./feed-view').FeedView;
 }
 
 export interface SliceContext {
@@ -26,7 +32,7 @@ export interface SliceContext {
   bridge: AppBridge;
   opts: Required<Omit<StoreOptions, 'initialFilter' | 'initialView'>> & {
     initialFilter: import('../../shared/types').EventFilter;
-    initialView: import('./slices/messages').FeedView;
+    initialView: import('./feed-view').FeedView;
   };
 }
 

@@ -1,7 +1,7 @@
 // One zustand store built from slices. `createAppStore(bridge)` makes a fresh one (one per test).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { wirePushes, type AppBridge } from './bridge';
-import { frameScheduler, type SliceContext, type StoreOptions } from './context';
+import { frameScheduler, type AppState, type SliceContext, type StoreOptions } from './context';
 import { createEventsSlice, type EventsSlice } from './slices/events';
 import { createFiltersSlice, type FiltersSlice } from './slices/filters';
 import { createInsightsSlice, type InsightsSlice } from './slices/insights';
@@ -19,7 +19,13 @@ export interface LifecycleSlice {
   stop(): void;
 }
 
-export type AppState = EventsSlice & FiltersSlice & SelectionSlice & RulesSlice & TunnelSlice & SettingsSlice & ToolsSlice & InsightsSlice & MessagesSlice & LifecycleSlice;
+// The whole state is every slice together. context.ts declares `AppState` empty and this fills it in by
+// declaration merging, so a slice can read its neighbours through `get()` without importing this file
+// (which imports every slice): no import cycle.
+declare module './context' {
+  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, MessagesSlice, LifecycleSlice {}
+}
+export type { AppState } from './context';
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): AppStore {

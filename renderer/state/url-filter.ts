@@ -2,7 +2,7 @@
 // parameters — above all `token` in serve mode — are kept exactly as they are.
 import type { EventFilter, EventKind, EventStatus, Provider, SignatureVerdict } from '../../shared/types';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../shared/types';
-import type { FeedView } from './slices/messages';
+import type { FeedView } from './feed-view';
 
 const FILTER_KEYS = ['status', 'kind', 'provider', 'signature', 'contact', 'q', 'since', 'until', 'messageId'] as const;
 

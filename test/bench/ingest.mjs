@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, SECRET, load, runChild, signedBodies, spawnUntil, startServe, tmp } from './lib.mjs';
+import { ROOT, SECRET, load, loadGenerator, runChild, signedBodies, spawnUntil, startServe, tmp } from './lib.mjs';
 
 function countStored(dataDir) {
   const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true, fileMustExist: true });
@@ -51,6 +51,7 @@ export async function benchIngest({ quick, log, withUiLoad = true }) {
   rmSync(serve.dataDir, { recursive: true, force: true });
   const failures = h.errors + h.non200 + (h2 ? h2.errors + h2.non200 : 0) + (u ? u.errors + u.non200 : 0);
 
+  rows.push({ name: 'load generator', value: loadGenerator(), target: '—', ratio: loadGenerator() === 'wrk' ? 'wrk -t1 -c32 (C, one thread)' : 'Node (wrk not installed)', pass: null });
   rows.push({ name: 'bare node:http rate (baseline)', value: `${b.rps.toFixed(0)} req/s`, target: '—', ratio: `before/after ${b.spread} req/s, p99 ${b.p99.toFixed(2)} ms`, pass: null });
   rows.push({ name: 'ingest rate vs bare (signed, stored, fsync)', value: `${h.rps.toFixed(0)} req/s`, target: '≥ 0.45× bare', ratio: `${(h.rps / b.rps).toFixed(2)}×`, pass: h.rps / b.rps >= 0.45 });
   rows.push({ name: 'ingest ack latency @32 conns', value: `p99 ${h.p99.toFixed(2)} ms`, target: 'p99 ≤ 10 ms', ratio: `p50 ${h.p50.toFixed(2)} ms`, pass: h.p99 <= 10 });

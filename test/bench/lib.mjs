@@ -1,5 +1,5 @@
 // Shared bench helpers: statistics, realistic signed Meta payloads, the serve process, the core bundle.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -231,7 +231,69 @@ export function stopChild(child, signal = 'SIGTERM') {
   });
 }
 
-/** Closed-loop load from a separate process. */
+/**
+ * Closed-loop load from a separate process: `wrk` (C, one thread — far lighter than a Node generator on
+ * two cores) when it is installed, else test/bench/loadgen.mjs. Open-loop (`rate`) and counted (`count`)
+ * runs always use the Node generator. HOOKSCOPE_BENCH_LOADGEN=node forces it.
+ */
 export function load(url, bodies, { concurrency = 32, durationMs = 5000, warmupMs = 1000, rate, count } = {}) {
+  if (!rate && !count && loadGenerator() === 'wrk') return loadWrk(url, bodies, { concurrency, durationMs, warmupMs });
   return runChild('loadgen.mjs', { url, bodies, concurrency, durationMs, warmupMs, rate, count }).done;
+}
+
+let generator = null;
+/** 'wrk' or 'node': which closed-loop generator `load` uses in this run (say it in the report). */
+export function loadGenerator() {
+  if (generator) return generator;
+  if (process.env.HOOKSCOPE_BENCH_LOADGEN === 'node') return (generator = 'node');
+  const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  return (generator = r.error ? 'node' : 'wrk');
+}
+
+const luaString = (s) => `"${Buffer.from(s).toString('hex').replace(/../g, '\\x$&')}"`;
+
+/** wrk with a Lua script cycling through the signed bodies; a warm-up run first, then the measured one. */
+async function loadWrk(url, bodies, { concurrency, durationMs, warmupMs }) {
+  const dir = tmp('wrk');
+  const script = join(dir, 'bodies.lua');
+  const path = new URL(url).pathname;
+  const reqs = bodies.map((b) => {
+    const headers = Object.entries(b.headers).map(([k, v]) => `[${luaString(k)}] = ${luaString(v)}`).join(', ');
+    return `wrk.format("POST", ${luaString(path)}, { ${headers} }, ${luaString(b.body)})`;
+  });
+  writeFileSync(script, [
+    'local reqs = nil',
+    'local i = 0',
+    `function init(args) reqs = { ${reqs.join(',\n')} } end`,
+    'function request() i = i % #reqs + 1; return reqs[i] end',
+    'function done(summary, latency, requests)',
+    `  io.write(string.format('WRKJSON {"requests":%d,"status":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"duration":%d,"p50":%d,"p99":%d,"max":%d}\\n',`,
+    '    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout,',
+    '    summary.duration, latency:percentile(50), latency:percentile(99), latency.max))',
+    'end',
+  ].join('\n'));
+  const run = (ms) => new Promise((res, rej) => {
+    const secs = Math.max(1, Math.round(ms / 1000));
+    const child = spawn('wrk', ['-t1', `-c${concurrency}`, `-d${secs}s`, '--timeout', '10s', '-s', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', rej);
+    child.on('exit', () => {
+      const m = out.match(/WRKJSON (\{.*\})/);
+      if (!m) return rej(new Error(`wrk printed no summary: ${out.slice(-400)}`));
+      res(JSON.parse(m[1]));
+    });
+  });
+  const warm = warmupMs > 0 ? await run(warmupMs) : null;
+  const w = await run(durationMs);
+  rmSync(dir, { recursive: true, force: true });
+  const errors = w.connect + w.read + w.write + w.timeout;
+  // wrk's latency is in microseconds; `requests` counts answers, `status` the non-2xx/3xx among them.
+  const answered = (r) => (r ? r.requests - r.status : 0);
+  return {
+    acked: answered(w) + answered(warm), non200: w.status + (warm?.status ?? 0), errors: errors + (warm ? warm.connect + warm.read + warm.write + warm.timeout : 0),
+    firstError: null, measured: w.requests, elapsedMs: w.duration / 1000,
+    rps: w.requests / (w.duration / 1e6), p50: w.p50 / 1000, p95: NaN, p99: w.p99 / 1000, max: w.max / 1000, generator: 'wrk',
+  };
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { createCore } from '../../electron/core/core';
 import { createDispatcher } from '../../electron/core/dispatch';
-import type { Core, CoreOptions, TunnelConnector } from '../../electron/core/types';
+import type { Core } from '../../electron/core/core';
+import type { CoreOptions, TunnelConnector } from '../../electron/core/types';
 import { silentLogger } from '../../electron/core/types';
 
 export const offlineConnector: TunnelConnector = {

@@ -6,8 +6,8 @@ import type { ReplayResult } from '../../shared/ipc';
 import type { EventDetail, EventPage } from '../../shared/types';
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
-import { CSV_FIELDS } from '../../electron/core/export';
-import type { StatsExtra } from '../../electron/core/power-tools';
+import { CSV_FIELDS } from '../../electron/core/tools/export';
+import type { StatsExtra } from '../../electron/core/tools/power-tools';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';
 

@@ -101,11 +101,8 @@ describe('forwarding', () => {
     await t.call('settings:update', { forwardTimeoutMs: 400 });
     const body = fixture('meta-cloud__message-text__pywa-text.json');
 
-    const started = performance.now();
     const r = await t.post('/meta', body);
-    const elapsed = performance.now() - started;
     expect(r.status).toBe(200);
-    expect(elapsed).toBeLessThan(300);
 
     await waitFor(() => fast.seen.length === 1);
     await t.core.tools!.forwardsIdle();
@@ -113,7 +110,6 @@ describe('forwarding', () => {
     const ev = await t.call<EventDetail>('events:get', { id: page.items[0].id });
     const byTarget = Object.fromEntries(ev.request.forwards.map((f) => [f.target, f]));
     expect(byTarget[fast.url].status).toBe(200);
-    expect(byTarget[fast.url].durationMs!).toBeLessThan(400);
     expect(byTarget[dead].status).toBeNull();
     expect(byTarget[dead].error).toMatch(/refused/i);
     expect(byTarget[slow.url].status).toBeNull();
@@ -121,15 +117,20 @@ describe('forwarding', () => {
     expect(byTarget[slow.url].durationMs!).toBeGreaterThanOrEqual(390);
   });
 
-  it('keeps answering fast while a handler is stuck, under a burst', async () => {
-    const slow = await handler(() => new Promise((r) => setTimeout(() => r({ status: 200, body: '' }), 2_000)));
-    t = await startTestCore({ env: { forwardTo: [slow.url] } });
-    await t.call('settings:update', { forwardTimeoutMs: 1_000 });
+  it('keeps answering while a handler is stuck, under a burst', async () => {
+    // The handler holds every request until released, and the forward timeout is longer than the test's:
+    // had the 200 waited for the forward, no answer would come back at all.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const stuck = await handler(() => gate.then(() => ({ status: 200, body: '' })));
+    t = await startTestCore({ env: { forwardTo: [stuck.url] } });
+    await t.call('settings:update', { forwardTimeoutMs: 120_000 });
     const body = fixture('meta-cloud__status-read__pywa-read.json');
-    const started = performance.now();
     const rs = await Promise.all(Array.from({ length: 40 }, () => t!.post('/meta', body)));
     expect(rs.every((r) => r.status === 200)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(900);
+    await waitFor(() => stuck.seen.length >= 1);
+    release();
+    await t.core.tools!.forwardsIdle();
   });
 
   it('does not forward imported requests', async () => {

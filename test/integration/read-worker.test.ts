@@ -1,4 +1,4 @@
-// The UI's reads in a worker thread (electron/core/reads.ts): the bundled worker (dist-electron/, built
+// The UI's reads in a worker thread (electron/core/store/reads.ts): the bundled worker (dist-electron/, built
 // before vitest by `npm test`) over its own read-only connection, in-process and through `serve`.
 // Every 200 must be visible to the next read, totals must follow deletes made on the main connection,
 // and the store's read code must give the same answers as on the main connection.
@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { EventDetail, EventPage, MessageLifecycle, Stats, StatsExtra } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
-import { openStore } from '../../electron/core/store';
+import { openStore } from '../../electron/core/store/store';
 import { silentLogger } from '../../electron/core/types';
 
 const WORKER = resolve(__dirname, '../../dist-electron/read-worker.mjs');

@@ -6,7 +6,7 @@ import type { ReplayResult } from '../../shared/ipc';
 import type { EventDetail, EventPage } from '../../shared/types';
 import { fixture, REAL_CAPTURE } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
-import { signTwilio } from '../../electron/core/signature';
+import { signTwilio } from '../../electron/core/ingest/signature';
 import { parseForm } from '../../shared/form';
 
 let t: TestCore | null = null;

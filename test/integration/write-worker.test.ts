@@ -1,4 +1,4 @@
-// The ingest transaction in a worker thread (electron/core/writer.ts, createWorkerWriter): the bundled
+// The ingest transaction in a worker thread (electron/core/ingest/writer.ts, createWorkerWriter): the bundled
 // worker (dist-electron/, built before vitest by `npm test`) over a write connection of its own, in-process
 // and through `serve`. The writer's contract must hold as inline: a 200 only after the commit holding it,
 // duplicates detected within and across batches, a poisoned record isolated, results back for pushes.
@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import type { EventPage, HookEvent } from '../../shared/types';
 import { startTestCore, signMetaBody, type TestCore } from '../helpers/core';
 import { burstThenKill, startServe, type ServeProcess } from '../helpers/serve';
-import { openStore, type IngestRecord, type Store } from '../../electron/core/store';
-import { createWorkerWriter } from '../../electron/core/writer';
-import { blankEvent } from '../../electron/core/receiver';
+import { openStore, type IngestRecord, type Store } from '../../electron/core/store/store';
+import { createWorkerWriter } from '../../electron/core/ingest/writer';
+import { blankEvent } from '../../electron/core/ingest/receiver';
 import { silentLogger } from '../../electron/core/types';
 
 const WORKER = resolve(__dirname, '../../dist-electron/write-worker.mjs');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runDoctor, selfCheckHandshake, suggestRoute, type DoctorFacts } from '../../electron/core/doctor';
+import { runDoctor, selfCheckHandshake, suggestRoute, type DoctorFacts } from '../../electron/core/setup/doctor';
 import type { DoctorFinding } from '../../shared/types';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);

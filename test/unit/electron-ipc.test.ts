@@ -21,7 +21,8 @@ import { createPushRelay, setupIpc } from '../../electron/main/ipc';
 import { READY_CHANNEL } from '../../electron/preload/channels';
 import { REQUEST_CHANNELS, type Envelope, type PushChannel, type PushChannels } from '../../shared/ipc';
 import { HookscopeError } from '../../shared/errors';
-import { silentLogger, type Core } from '../../electron/core/types';
+import { silentLogger } from '../../electron/core/types';
+import type { Core } from '../../electron/core/core';
 
 const rendererFile = path.resolve('dist/renderer/index.html');
 const rendererUrl = pathToFileURL(rendererFile).href;

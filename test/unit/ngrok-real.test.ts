@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import type { AddressInfo } from 'node:net';
 import { ERROR_MESSAGES } from '../../shared/errors';
-import { createTunnel } from '../../electron/core/tunnel';
-import { createNgrokConnector, TunnelConnectError } from '../../electron/core/ngrok-connector';
+import { createTunnel } from '../../electron/core/tunnel/tunnel';
+import { createNgrokConnector, TunnelConnectError } from '../../electron/core/tunnel/ngrok-connector';
 import type { Logger } from '../../electron/core/types';
 
 // A well-formed looking but dummy authtoken; nothing real.
@@ -125,7 +125,7 @@ describe('real @ngrok/ngrok without network', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookscope-ngrok-'));
     const entry = path.join(dir, 'entry.ts');
     const out = path.join(dir, 'run.mjs');
-    const core = path.resolve(__dirname, '../../electron/core');
+    const core = path.resolve(__dirname, '../../electron/core/tunnel');
     fs.writeFileSync(entry, [
       `import { createTunnel } from ${JSON.stringify(path.join(core, 'tunnel.ts'))};`,
       `import { createNgrokConnector } from ${JSON.stringify(path.join(core, 'ngrok-connector.ts'))};`,

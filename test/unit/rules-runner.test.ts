@@ -5,11 +5,11 @@ import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NotificationRecord, RuleInput } from '../../shared/types';
 import { HookscopeError } from '../../shared/errors';
 import { RULE_PRESETS } from '../../shared/rules';
-import { MIGRATIONS } from '../../electron/core/schema';
+import { MIGRATIONS } from '../../electron/core/store/schema';
 import {
   createLeadReplyChecker, createRule, deleteRule, getRule, lastFiredFor, listNotifications, listRules, updateRule,
-} from '../../electron/core/rules-store';
-import { createRulesRunner, type RulesRunnerDeps } from '../../electron/core/rules-runner';
+} from '../../electron/core/rules/rules-store';
+import { createRulesRunner, type RulesRunnerDeps } from '../../electron/core/rules/rules-runner';
 import { silentLogger, type Notifier } from '../../electron/core/types';
 
 const MIN = 60_000;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileSecretStore, createSettings } from '../../electron/core/settings';
+import { createFileSecretStore, createSettings } from '../../electron/core/setup/settings';
 
 describe('file secret store', () => {
   it('ignores a secrets.json that is not an object of strings', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash, createHmac } from 'node:crypto';
 import {
   debugSignature, signMeta, signTwilio, verifyMeta, verifyTwilio, type SignatureDebugInput,
-} from '../../electron/core/signature';
+} from '../../electron/core/ingest/signature';
 import {
   escapeUnicodeJson, joinBaseUrl, parseMetaSignatureHeader, parseTwilioSignatureSettings, reserialiseJson,
   twilioSigningString, twilioUrlCandidates,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_MESSAGES, HookscopeError, type ErrorCode } from '../../shared/errors';
 import type { TunnelState } from '../../shared/types';
-import { createTunnel, formatClockTime } from '../../electron/core/tunnel';
+import { createTunnel, formatClockTime } from '../../electron/core/tunnel/tunnel';
 import {
   classifyTunnelError, createNgrokConnector, redactTunnelText, TunnelConnectError,
-} from '../../electron/core/ngrok-connector';
+} from '../../electron/core/tunnel/ngrok-connector';
 import type { Logger, TunnelConnector, TunnelSession } from '../../electron/core/types';
 
 const TOKEN = '2abcDEFghiJKLmnoPQRstu_3vwxYZ0123456789abcdefXYZ';

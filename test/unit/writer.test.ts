@@ -1,7 +1,7 @@
 // Group commit: one record that cannot be written must not fail the others committed with it.
 import { describe, expect, it } from 'vitest';
-import { createWriter } from '../../electron/core/writer';
-import type { IngestRecord, IngestResult, Store } from '../../electron/core/store';
+import { createWriter } from '../../electron/core/ingest/writer';
+import type { IngestRecord, IngestResult, Store } from '../../electron/core/store/store';
 
 function rec(tag: string): IngestRecord {
   return { request: { path: tag } as IngestRecord['request'], events: [] };

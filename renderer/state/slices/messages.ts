@@ -6,15 +6,9 @@ import type { HookEvent, MessageSummary } from '../../../shared/types';
 import { mergeIntoMessages } from '../../../shared/messages';
 import { errorText, type SliceContext } from '../context';
 
-export type FeedView = 'events' | 'messages';
-export const FEED_VIEWS: readonly FeedView[] = ['events', 'messages'];
+import type { FeedColumns, FeedView } from '../feed-view';
 
-export interface FeedColumns {
-  /** What the receiver answered (HTTP status). */
-  http: boolean;
-  /** The signature verdict, spelled out. */
-  signature: boolean;
-}
+export type { FeedColumns, FeedView } from '../feed-view';
 
 export interface MessagesSlice {
   view: FeedView;

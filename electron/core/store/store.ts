@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type {
   EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
   MessageLifecycle, MessagePage, MessageQuery, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
-} from '../../shared/types';
-import { HookscopeError } from '../../shared/errors';
+} from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
-import { currentState } from '../../shared/messages';
+import { currentState } from '../../../shared/messages';
 import { createMessageList } from './message-list';
-import type { Clock } from './types';
+import type { Clock } from '../types';
 
 export interface IngestRequest {
   receivedAt: number;
@@ -45,7 +45,7 @@ export interface StoredRequestWithBytes extends StoredRequest {
 }
 
 // The order of message states lives in shared/ (the Messages view folds live events with it too).
-export { STATUS_RANK, currentState } from '../../shared/messages';
+export { STATUS_RANK, currentState } from '../../../shared/messages';
 
 const EVENT_COLUMNS = `id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id,
   contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate`;

@@ -9,8 +9,8 @@
 //   closed as soon as it appears, and once a session drops, ngrok's own reconnect loop is cancelled
 //   (the disconnection handler answers false) and the session closed: the tunnel state machine in
 //   tunnel.ts decides about reconnecting, with its own back-off.
-import { ERROR_MESSAGES, HookscopeError, type ErrorCode } from '../../shared/errors';
-import type { TunnelConnector, TunnelSession } from './types';
+import { ERROR_MESSAGES, HookscopeError, type ErrorCode } from '../../../shared/errors';
+import type { TunnelConnector, TunnelSession } from '../types';
 
 type NgrokModule = typeof import('@ngrok/ngrok');
 type NgrokSession = import('@ngrok/ngrok').Session;

@@ -7,10 +7,10 @@
 // "suppressed" flag, and a list full of notifications nobody was told about would read as noise.)
 // Times of day (quiet hours, working hours) are the machine's local time of the injected clock.
 import type { Database as Db } from 'better-sqlite3';
-import type { HookEvent, NotificationRecord, Rule, RuleInput } from '../../shared/types';
-import { compileRule, inQuietHours, inTimeWindow, parseHhmm, renderTemplate, type CompiledRule, type RuleContext } from '../../shared/rules';
+import type { HookEvent, NotificationRecord, Rule, RuleInput } from '../../../shared/types';
+import { compileRule, inQuietHours, inTimeWindow, parseHhmm, renderTemplate, type CompiledRule, type RuleContext } from '../../../shared/rules';
 import { insertNotification, lastFiredFor, listRules, type NewNotification } from './rules-store';
-import type { Clock, Logger, Notifier } from './types';
+import type { Clock, Logger, Notifier } from '../types';
 
 export interface RulesRunnerDeps {
   db: Db;

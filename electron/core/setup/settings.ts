@@ -3,8 +3,8 @@
 // through the API: views say only whether each is set.
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SettingsUpdate, SettingsView } from '../../shared/types';
-import type { CoreOptions, SecretName, SecretStore } from './types';
+import type { SettingsUpdate, SettingsView } from '../../../shared/types';
+import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
 export type PlainSettings = Omit<SettingsView, 'secrets'>;

@@ -21,11 +21,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Database as Db } from 'better-sqlite3';
-import type { StatsExtra } from '../../shared/types';
-import { HookscopeError, ERROR_MESSAGES, type ErrorCode } from '../../shared/errors';
+import type { StatsExtra } from '../../../shared/types';
+import { HookscopeError, ERROR_MESSAGES, type ErrorCode } from '../../../shared/errors';
 import { createReads, type StoreReads, type StoredRequestWithBytes } from './store';
 import { statsExtra } from './stats-extra';
-import type { Logger } from './types';
+import type { Logger } from '../types';
 
 export interface ReadApi extends StoreReads {
   statsExtra(since: number, until: number): StatsExtra;

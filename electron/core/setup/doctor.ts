@@ -2,9 +2,9 @@
 // handshake, POST counts and verdicts, unrouted paths…) that says what is right and what to do about
 // what is not. Plus selfCheckHandshake(), which calls our own GET /meta through the public URL.
 import { randomInt } from 'node:crypto';
-import type { DoctorFinding, SignatureVerdict, TunnelState } from '../../shared/types';
+import type { DoctorFinding, SignatureVerdict, TunnelState } from '../../../shared/types';
 
-export type { DoctorFinding } from '../../shared/types';
+export type { DoctorFinding } from '../../../shared/types';
 
 export interface ProviderPostFacts {
   /** POSTs received on this provider's route. */

@@ -24,11 +24,11 @@
 //    replaced, `authorization` / `cookie` values are redacted, and the Meta handshake's
 //    `hub.verify_token` is replaced in queries. Signatures stay: they are HMACs, not secrets, and they
 //    are what makes an imported request verifiable again.
-import type { EventFilter, ImportResult, StoredRequest } from '../../shared/types';
-export type { ImportResult } from '../../shared/types';
-import { HookscopeError } from '../../shared/errors';
-import type { Receiver } from './receiver';
-import type { Store, StoredRequestWithBytes } from './store';
+import type { EventFilter, ImportResult, StoredRequest } from '../../../shared/types';
+export type { ImportResult } from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
+import type { Receiver } from '../ingest/receiver';
+import type { Store, StoredRequestWithBytes } from '../store/store';
 
 export type ExportFormat = 'ndjson' | 'ndjson-requests' | 'csv' | 'har';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'ndjson-requests', 'csv', 'har'];

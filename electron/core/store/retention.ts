@@ -2,9 +2,9 @@
 // store.prune deletes whole requests (events and forwards follow by cascade) one small batch per
 // transaction; between batches we yield with setImmediate so the receiver's group commits interleave.
 // better-sqlite3 is synchronous: a batch is a short pause of the event loop, never a long one.
-import type { Settings } from './settings';
+import type { Settings } from '../setup/settings';
 import type { Store } from './store';
-import type { Clock, Logger } from './types';
+import type { Clock, Logger } from '../types';
 
 export interface Retention {
   start(): void;

@@ -1,12 +1,12 @@
 // Gathers what the setup doctor (doctor.ts) reasons about from the store, the settings and the
 // tunnel, and runs the optional self-check through the public URL.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { DoctorFinding } from '../../shared/types';
+import type { DoctorFinding } from '../../../shared/types';
 import { runDoctor, selfCheckHandshake, type DoctorFacts, type ProviderPostFacts } from './doctor';
-import type { Store } from './store';
+import type { Store } from '../store/store';
 import type { Settings } from './settings';
-import type { Tunnel } from './tunnel';
-import type { Clock } from './types';
+import type { Tunnel } from '../tunnel/tunnel';
+import type { Clock } from '../types';
 
 const WINDOW_MS = 7 * 86_400_000;
 

@@ -1,11 +1,11 @@
-// Rules and notifications in SQLite (tables `rules` and `notifications`, electron/core/schema.ts), plus
+// Rules and notifications in SQLite (tables `rules` and `notifications`, electron/core/store/schema.ts), plus
 // the lead-reply lookup over `events`. Plain functions over a better-sqlite3 handle; statements are
 // prepared once per database (the runner calls some of them for every incoming event).
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { HookEvent, NotificationRecord, Rule, RuleInput } from '../../shared/types';
-import { HookscopeError } from '../../shared/errors';
-import { validateRule } from '../../shared/rules';
-import type { Clock } from './types';
+import type { HookEvent, NotificationRecord, Rule, RuleInput } from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
+import { validateRule } from '../../../shared/rules';
+import type { Clock } from '../types';
 
 /** "The business has messaged this contact lately": any status event for the contact within this window. */
 export const LEAD_WINDOW_MS = 30 * 86_400_000;

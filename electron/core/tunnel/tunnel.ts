@@ -7,10 +7,10 @@
 //   (no token, invalid token, domain not allowed) end the loop in `error`.
 // - start() while connecting/online is idempotent; stop() cancels pending retries and closes the session.
 // - Logs never carry the tunnel URL, the domain or the authtoken.
-import { ERROR_MESSAGES, type ErrorCode } from '../../shared/errors';
-import type { TunnelState } from '../../shared/types';
+import { ERROR_MESSAGES, type ErrorCode } from '../../../shared/errors';
+import type { TunnelState } from '../../../shared/types';
 import { classifyTunnelError, redactTunnelText } from './ngrok-connector';
-import { silentLogger, type Clock, type Logger, type TunnelConnector, type TunnelSession } from './types';
+import { silentLogger, type Clock, type Logger, type TunnelConnector, type TunnelSession } from '../types';
 
 export interface Tunnel {
   get(): TunnelState;

@@ -14,18 +14,18 @@
 //    (bodySHA256 in the query) are not re-signed.
 //  - A URL target is recorded as a forward of the original request, so the inspector shows what the
 //    handler answered; `requestId` is then null (nothing new was stored).
-import type { EventFilter, ReceiverInfo, ReplayManyResult, StoredRequest } from '../../shared/types';
-export type { ReplayManyResult } from '../../shared/types';
-import type { ReplayResult } from '../../shared/ipc';
-import { HookscopeError } from '../../shared/errors';
-import { parseForm } from '../../shared/form';
-import { joinBaseUrl } from '../../shared/signature';
-import { signMeta, signTwilio } from './signature';
+import type { EventFilter, ReceiverInfo, ReplayManyResult, StoredRequest } from '../../../shared/types';
+export type { ReplayManyResult } from '../../../shared/types';
+import type { ReplayResult } from '../../../shared/ipc';
+import { HookscopeError } from '../../../shared/errors';
+import { parseForm } from '../../../shared/form';
+import { joinBaseUrl } from '../../../shared/signature';
+import { signMeta, signTwilio } from '../ingest/signature';
 import { sendRaw, targetUrl } from './forwarder';
-import type { Receiver, ReceiverInput } from './receiver';
-import type { Store } from './store';
-import type { Settings } from './settings';
-import type { Logger } from './types';
+import type { Receiver, ReceiverInput } from '../ingest/receiver';
+import type { Store } from '../store/store';
+import type { Settings } from '../setup/settings';
+import type { Logger } from '../types';
 
 /** What replay and the simulator need from the core; functions, because the receiver starts later. */
 export interface ToolDeps {

@@ -16,12 +16,12 @@
 //    delivers the first step again, byte for byte, at the end (at-least-once redelivery).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { SimulateResult } from '../../shared/ipc';
-import { HookscopeError } from '../../shared/errors';
-import { explainError } from '../../shared/error-codes';
-import { escapeUnicodeJson, joinBaseUrl } from '../../shared/signature';
-import { parseForm } from '../../shared/form';
-import { signMeta, signTwilio } from './signature';
+import type { SimulateResult } from '../../../shared/ipc';
+import { HookscopeError } from '../../../shared/errors';
+import { explainError } from '../../../shared/error-codes';
+import { escapeUnicodeJson, joinBaseUrl } from '../../../shared/signature';
+import { parseForm } from '../../../shared/form';
+import { signMeta, signTwilio } from '../ingest/signature';
 import { sendRaw } from './forwarder';
 import { signingUrl, type ToolDeps } from './replay';
 

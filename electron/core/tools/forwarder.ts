@@ -25,11 +25,11 @@
 //    forwarded request would come back as a new network request and be forwarded again, forever.
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { ForwardResult } from '../../shared/types';
-import type { ReceiverInput } from './receiver';
-import type { Store } from './store';
-import type { Settings } from './settings';
-import type { Clock, Logger } from './types';
+import type { ForwardResult } from '../../../shared/types';
+import type { ReceiverInput } from '../ingest/receiver';
+import type { Store } from '../store/store';
+import type { Settings } from '../setup/settings';
+import type { Clock, Logger } from '../types';
 
 export const EXCERPT_BYTES = 2048;
 const MAX_IN_FLIGHT = 16;

@@ -5,15 +5,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import type { NormalisedEvent, Provider, ReceiverInfo, SignatureVerdict, StoredRequest } from '../../shared/types';
-import { HookscopeError } from '../../shared/errors';
-import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
-import { parseForm } from '../../shared/form';
+import type { NormalisedEvent, Provider, ReceiverInfo, SignatureVerdict, StoredRequest } from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
+import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../../shared/normalise';
+import { parseForm } from '../../../shared/form';
 import { verifyMeta, verifyTwilio } from './signature';
-import type { IngestRecord, IngestResult } from './store';
+import type { IngestRecord, IngestResult } from '../store/store';
 import type { Writer } from './writer';
-import type { Settings } from './settings';
-import type { Clock, Logger } from './types';
+import type { Settings } from '../setup/settings';
+import type { Clock, Logger } from '../types';
 
 export interface ReceiverInput {
   method: string;

@@ -3,8 +3,8 @@
 // webhook docs: answer fast — a median of at most 250 ms and fewer than 1 % of answers over 1 s).
 // All reads are single aggregate queries or one synchronous pass: no iterator outlives a call.
 import type { Database as Db } from 'better-sqlite3';
-import type { EventStatus, Funnel, LatencyStats, MinuteBucket, StatsExtra } from '../../shared/types';
-export type { Funnel, LatencyStats, MinuteBucket } from '../../shared/types';
+import type { EventStatus, Funnel, LatencyStats, MinuteBucket, StatsExtra } from '../../../shared/types';
+export type { Funnel, LatencyStats, MinuteBucket } from '../../../shared/types';
 import { currentState, STATUS_RANK } from './store';
 
 /** Any connection to the store's file: the main one, or the read worker's. */

@@ -5,12 +5,12 @@
 //    length is refused before any comparison instead of throwing.
 //  - Secrets never leave this module: results carry an index, labels and a 4-hex fingerprint at most.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Provider, SignatureDebug, SignatureDebugCandidate, SignatureVerdict } from '../../shared/types';
+import type { Provider, SignatureDebug, SignatureDebugCandidate, SignatureVerdict } from '../../../shared/types';
 import {
   describeMetaHeaderProblem, escapeUnicodeJson, isLocalUrl, joinBaseUrl, parseMetaSignatureHeader,
   parseTwilioSignatureSettings, reserialiseJson, twilioBodyHashParam, twilioParamString,
   twilioUrlCandidatesDetailed, type TwilioAlgorithm,
-} from '../../shared/signature';
+} from '../../../shared/signature';
 
 export interface SignatureCheck {
   verdict: SignatureVerdict;

@@ -1,7 +1,7 @@
 // The write worker's entry (bundled as dist-electron/write-worker.mjs and .cjs; see writer.ts): a write
 // connection of its own to the store's file, running the store's own ingest transaction, one batch at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore, type IngestRecord, type Store } from './store';
+import { openStore, type IngestRecord, type Store } from '../store/store';
 import { ingestBatch, serialiseError, type WriteRequest, type WriteResponse } from './writer';
 
 const port = parentPort;

@@ -1,22 +1,22 @@
 // Power tools (issue 6) behind one face, so the composition root wires them with a few lines:
 // forwarding after every stored request, replay, the simulator, export/import/cURL, extra stats and
 // retention. Everything here takes the core's parts; nothing reaches for globals.
-import type { ContractHandlers } from '../../shared/ipc';
-import type { EventFilter, StatsExtra } from '../../shared/types';
-export type { StatsExtra } from '../../shared/types';
-import type { CoreParts } from './api';
-import type { IngestResult } from './store';
-import { openStore } from './store';
-import type { ReceiverInput } from './receiver';
-import { HookscopeError } from '../../shared/errors';
+import type { ContractHandlers } from '../../../shared/ipc';
+import type { EventFilter, StatsExtra } from '../../../shared/types';
+export type { StatsExtra } from '../../../shared/types';
+import type { CoreParts } from '../parts';
+import type { IngestResult } from '../store/store';
+import { openStore } from '../store/store';
+import type { ReceiverInput } from '../ingest/receiver';
+import { HookscopeError } from '../../../shared/errors';
 import { createForwarder } from './forwarder';
-import type { ImportResult, ReplayManyResult } from '../../shared/types';
+import type { ImportResult, ReplayManyResult } from '../../../shared/types';
 import { replayFiltered, replayRequest, type ToolDeps } from './replay';
 import { simulate } from './simulator';
 import { curlFor, EXPORT_MIME, exportEvents, importFile, type ExportFormat } from './export';
-import { statsExtra } from './stats-extra';
-import { createRetention, type Retention } from './retention';
-import { readVersion } from './core';
+import { statsExtra } from '../store/stats-extra';
+import { createRetention, type Retention } from '../store/retention';
+import { readVersion } from '../version';
 
 export interface ExportStream {
   contentType: string;
@@ -49,7 +49,10 @@ export interface PowerTools {
   tools: CoreTools;
 }
 
-export function createPowerTools(parts: CoreParts): PowerTools {
+/** Exactly what the tools need of the core's parts. */
+export type PowerToolsDeps = Pick<CoreParts, 'store' | 'settings' | 'logger' | 'clock' | 'opts' | 'receiverInfo' | 'receiver' | 'tunnel'>;
+
+export function createPowerTools(parts: PowerToolsDeps): PowerTools {
   const { store, settings, logger, clock, opts } = parts;
   const forwarder = createForwarder({ store, settings, logger, clock, receiverPort: () => parts.receiverInfo()?.port });
   // Small batches: each is one short transaction, and ingest runs between them.

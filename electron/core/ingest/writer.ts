@@ -9,8 +9,8 @@
 // (write-worker.ts) over a write connection of its own, so the main thread parses and verifies the next
 // requests while SQLite works. Both group and isolate records with the same code (ingestBatch).
 import { Worker } from 'node:worker_threads';
-import type { IngestRecord, IngestResult, Store } from './store';
-import type { Logger } from './types';
+import type { IngestRecord, IngestResult, Store } from '../store/store';
+import type { Logger } from '../types';
 
 interface Pending {
   record: IngestRecord;

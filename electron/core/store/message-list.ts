@@ -11,8 +11,8 @@
 //    shown on an earlier page when it has a matching event at or above `before`; it is skipped.
 //  - Events without a message id (account updates, unrouted or invalid requests) are rows of their own.
 import type { Statement } from 'better-sqlite3';
-import type { EventFilter, HookEvent, MessagePage, MessageQuery, MessageSummary } from '../../shared/types';
-import { summariseMessage } from '../../shared/messages';
+import type { EventFilter, HookEvent, MessagePage, MessageQuery, MessageSummary } from '../../../shared/types';
+import { summariseMessage } from '../../../shared/messages';
 
 const CHUNK = 500;
 const SCAN_BUDGET = 20_000;
