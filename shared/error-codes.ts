@@ -21,6 +21,8 @@ export interface ErrorExplanation {
   related?: string[];
   /** Where the provider documents the code. */
   link?: string;
+  /** Set when an unlisted code was explained by its family (calling 138xxx, history 2593xxx). */
+  family?: string;
 }
 
 interface Entry {
@@ -238,7 +240,85 @@ const META: Record<string, Entry> = {
     meaning: 'The phone number is not registered on the WhatsApp Cloud API.',
     action: 'Register the phone number with the Cloud API.',
   },
+  // Calling API (138xxx): carried by a failed call's terminate webhook or a call error. Wording from
+  // Meta's calling troubleshooting reference; a 138xxx code not listed here still gets calling-specific
+  // advice (see CODE_FAMILIES below).
+  '138000': {
+    title: 'Calling not available for this number',
+    meaning: 'Calling is not enabled (or not allowed) for this business phone number, so the call could not be made or received.',
+    action: 'Enable calling in the phone number\'s call settings (WhatsApp Manager or the settings API) and check the number is eligible.',
+  },
+  '138001': {
+    title: 'Receiver cannot take calls',
+    meaning: 'The customer\'s WhatsApp cannot receive this call (app version, device, or calls are not possible for them right now).',
+    action: 'Do not retry at once; message the customer instead, or try later.',
+  },
+  '138002': {
+    title: 'Too many concurrent calls',
+    meaning: 'The business phone number already has as many calls in progress as it is allowed.',
+    action: 'Wait for a call to end before starting another, or spread calls over more numbers.',
+  },
+  '138003': {
+    title: 'Duplicate call',
+    meaning: 'A call to this customer is already in progress.',
+    action: 'Use the call that is already running; end it before starting a new one.',
+  },
+  '138004': {
+    title: 'Call connection error',
+    meaning: 'The call could not be set up between the business and WhatsApp (media or signalling failed).',
+    action: 'Check the SDP answer/offer and your WebRTC or SIP set-up, then retry.',
+  },
+  '138005': {
+    title: 'Call rate limit hit',
+    meaning: 'Too many calls were made from this number, or to this customer, in a short time.',
+    action: 'Slow down and retry later.',
+  },
+  '138006': {
+    title: 'No permission to call this customer',
+    meaning: 'A business-initiated call needs the customer\'s call permission, and there is none (never granted, declined or expired).',
+    action: 'Send a call permission request and wait until the customer accepts before calling.',
+  },
+  '138007': {
+    title: 'Call connection timed out',
+    meaning: 'The call was not connected in time (the answer or accept step did not complete).',
+    action: 'Answer calls promptly: pre-accept and accept as soon as the connect webhook arrives.',
+  },
+  '138009': {
+    title: 'Call permission request limit hit',
+    meaning: 'Too many call permission requests were sent to this customer.',
+    action: 'Wait before asking this customer again.',
+  },
+  '138012': {
+    title: 'Business-initiated call limit hit',
+    meaning: 'The number of calls the business may start to this customer in a period was reached.',
+    action: 'Wait before calling this customer again.',
+  },
+  // Coexistence history import.
+  '2593109': {
+    title: 'Chat history sharing is off',
+    meaning: 'The business turned off sharing of its WhatsApp Business app chat history, so no past messages will be imported.',
+    action: 'Ask the business to allow chat history sharing in the WhatsApp Business app and onboard again if history is needed.',
+  },
 };
+
+/**
+ * Whole families of codes whose members share one meaning: a code that is not in the table above but
+ * falls in a family gets the family's wording instead of "unknown" (still `known: false`).
+ */
+const CODE_FAMILIES: { from: number; to: number; title: string; meaning: string; action: string; link: string }[] = [
+  {
+    from: 138000, to: 138999, title: 'Calling error',
+    meaning: 'A Calling API error: the call could not be made, connected or completed. The error title and details in the payload name the exact cause.',
+    action: 'Look the code up in Meta\'s calling troubleshooting reference, and check the call logs in WhatsApp Manager (Phone numbers → the number → Call logs) with the call id.',
+    link: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/calling/troubleshooting/',
+  },
+  {
+    from: 2593000, to: 2593999, title: 'Chat history import error',
+    meaning: 'The WhatsApp Business app chat history could not be shared or imported. The error title and details in the payload say why.',
+    action: 'Check the business\'s history sharing choice in the WhatsApp Business app and the onboarding state.',
+    link: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/history/',
+  },
+];
 
 const TWILIO: Record<string, Entry> = {
   '21211': {
@@ -438,6 +518,13 @@ export function explainError(
     };
     if (related) out.related = related.slice();
     return out;
+  }
+  if (provider !== 'twilio' && /^\d{1,9}$/.test(c)) {
+    const n = Number(c);
+    const family = CODE_FAMILIES.find((f) => n >= f.from && n <= f.to);
+    if (family) {
+      return { code: c, title: `${family.title} ${c}`, meaning: family.meaning, action: family.action, known: false, link: family.link, family: family.title };
+    }
   }
   const who = provider === 'meta' ? 'Meta' : provider === 'twilio' ? 'Twilio' : 'the provider';
   const link = provider === 'twilio' ? twilioLink(c) : provider === 'meta' ? META_LINK : undefined;

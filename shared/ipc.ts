@@ -7,7 +7,7 @@ import type {
   DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState,
 } from './types';
-import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
+import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
 
 // ---- argument schemas (validated in main for IPC and in serve for HTTP) ----
@@ -54,6 +54,7 @@ export const ruleWhenSchema: z.ZodType<import('./types').RuleWhen> = z.lazy(() =
     messageType: z.array(z.string().max(40)).optional(),
     signature: z.array(z.enum(SIGNATURE_VERDICTS)).optional(),
     leadReply: z.boolean().optional(),
+    signal: z.array(z.enum(EVENT_SIGNALS)).max(EVENT_SIGNALS.length).optional(),
     any: z.array(ruleWhenSchema).max(20).optional(),
   }).strict(),
 );

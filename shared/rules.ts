@@ -13,10 +13,13 @@
 //   each optionally with `*` for "any digits": "5511*", "*1234", "5511999990000, 5521*".
 // - `leadReply: true` holds for incoming messages the caller's store calls lead replies; `false`
 //   holds for events that are not (strangers, statuses…).
+// - `signal` holds when the event carries any of the named signals (EVENT_SIGNALS in shared/types.ts)
+//   its normaliser recognised: "call_failed", "flow_blocked", "account_restricted"…
 // - A rule with `silence` set is timer-driven and never matches events.
 import type { EventKind, EventStatus, HookEvent, Provider, RuleInput, RuleWhen, SignatureVerdict } from './types';
 import type { ErrorCode } from './errors';
 import { ruleInputSchema } from './ipc';
+import { explainError } from './error-codes';
 
 /** What evaluation needs from outside: the store answers whether an event is a lead reply. */
 export interface RuleContext {
@@ -303,6 +306,14 @@ function compileWhenUncached(when: RuleWhen): CompiledWhen {
   add(inList<SignatureVerdict>(when.signature, (ev) => ev.signature));
   add(inList<string>(when.errorCode?.map((c) => c.trim()), (ev) => ev.errorCode));
   add(inList<string>(when.messageType?.map((t) => t.trim().toLowerCase()), (ev) => ev.messageType?.toLowerCase() ?? null));
+  if (when.signal && when.signal.length > 0) {
+    // Named facts the normaliser recognised (details.signals): "a call failed", "a flow was blocked".
+    const wanted = new Set<string>(when.signal);
+    preds.push((ev) => {
+      const got = ev.details?.signals;
+      return Array.isArray(got) && got.some((s) => typeof s === 'string' && wanted.has(s));
+    });
+  }
   if (when.contact && when.contact.trim()) {
     const m = compileContact(when.contact);
     if (!m) { error ??= `contact "${when.contact}" holds no digits`; preds.push(never); }
@@ -455,7 +466,12 @@ function placeholderValue(name: string, ev: HookEvent | null, vars: Record<strin
     case 'text': return ev.text ?? (ev.messageType ? `[${ev.messageType}]` : '');
     case 'errorCode': return ev.errorCode ?? 'no code';
     case 'errorTitle': return ev.errorTitle?.trim() || known?.title || (ev.errorCode ? `error ${ev.errorCode}` : 'unknown error');
-    case 'errorHint': return known?.hint ?? ev.errorDetail ?? '';
+    case 'errorHint': {
+      if (known) return known.hint;
+      // Codes outside this short list (calling 138xxx, history…) are explained by the full catalogue.
+      const full = ev.errorCode ? explainError(ev.errorCode, ev.provider ?? undefined) : null;
+      return full && (full.known || full.family) ? full.action : ev.errorDetail ?? '';
+    }
     case 'status': return ev.status ?? ev.providerStatus ?? ev.kind;
     case 'messageType': return ev.messageType ?? ev.kind;
     case 'provider': return ev.provider === 'meta' ? 'Meta' : ev.provider === 'twilio' ? 'Twilio' : 'unknown provider';
@@ -615,6 +631,34 @@ export const RULE_PRESETS: { id: string; name: string; description: string; rule
       name: 'Keyword: appointment / confirm', enabled: true,
       when: { kind: ['message'], any: [{ text: 'appointment*' }, { text: 'confirm*' }, { text: 'agend*' }] },
       throttleSeconds: 60, quietHours: null, title: '{contactName} mentioned an appointment', body: '{text}',
+    },
+  },
+  {
+    id: 'call-failed',
+    name: 'Call failed',
+    description: 'A WhatsApp call (Calling API) failed; the notification names the calling error code and what it means.',
+    rule: {
+      name: 'Call failed', enabled: true, when: { kind: ['call'], signal: ['call_failed'] },
+      throttleSeconds: 300, quietHours: null, title: 'Call with {contactName} failed', body: '{errorTitle} ({errorCode}). {errorHint}',
+    },
+  },
+  {
+    id: 'flow-blocked',
+    name: 'Flow blocked or throttled',
+    description: 'WhatsApp blocked or throttled one of your Flows because its endpoint is failing, slow or unavailable.',
+    rule: {
+      name: 'Flow blocked or throttled', enabled: true, when: { signal: ['flow_blocked', 'flow_throttled'] },
+      throttleSeconds: 0, quietHours: null, title: 'A Flow was restricted', body: '{text}',
+    },
+  },
+  {
+    id: 'account-restricted',
+    name: 'Account restricted',
+    description: 'Meta restricted, disabled or flagged the WhatsApp Business account, or raised an account alert.',
+    rule: {
+      name: 'Account restricted', enabled: true,
+      when: { signal: ['account_restricted', 'account_disabled', 'account_violation', 'account_alert'] },
+      throttleSeconds: 0, quietHours: null, title: 'WhatsApp account alert', body: '{text}',
     },
   },
   {

@@ -6,8 +6,34 @@ export type Provider = 'meta' | 'twilio';
 
 export const EVENT_KINDS = [
   'message', 'status', 'template', 'account', 'verification', 'unrouted', 'invalid', 'unknown',
+  // WhatsApp families beyond messages and statuses (docs/webhooks.md says what each holds):
+  // echo     a message the business typed in the WhatsApp Business phone app (coexistence), outgoing;
+  // history  the imported past conversation and its import progress: searchable, never notifying,
+  //          never counted as today's traffic;
+  // contact  the phone app's address book changed (added / changed / removed);
+  // call     Calling API: connect, terminate, call status, call errors;
+  // group    group created / deleted, participants, settings, suspension;
+  // flow     a WhatsApp Flow changed status or its endpoint raised an alert.
+  'echo', 'history', 'contact', 'call', 'group', 'flow',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** How much an event matters when Meta says so (account alerts, restrictions, blocked flows): `details.severity`. */
+export const EVENT_SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type EventSeverity = (typeof EVENT_SEVERITIES)[number];
+
+/**
+ * Named facts a normaliser recognised in an event, kept in `details.signals`, so rules can say
+ * "a call failed" without knowing Meta's words for it (`when.signal`). Closed list: docs/webhooks.md.
+ */
+export const EVENT_SIGNALS = [
+  'call_failed', 'call_rejected', 'call_missed',
+  'flow_blocked', 'flow_throttled', 'flow_alert',
+  'account_restricted', 'account_alert', 'account_violation', 'account_disabled',
+  'template_paused', 'template_rejected', 'quality_dropped',
+  'group_suspended', 'history_declined',
+] as const;
+export type EventSignal = (typeof EVENT_SIGNALS)[number];
 
 /** `incoming` for messages; the status words for statuses; null otherwise. */
 export const EVENT_STATUSES = [
@@ -198,6 +224,8 @@ export interface RuleWhen {
   messageType?: string[];
   signature?: SignatureVerdict[];
   leadReply?: boolean;
+  /** Any of these named facts (EVENT_SIGNALS) was recognised in the event: "a call failed", "a flow was blocked". */
+  signal?: EventSignal[];
   any?: RuleWhen[];
 }
 
@@ -353,6 +381,33 @@ export interface StatsExtra {
   funnel: Funnel;
   perMinute: MinuteBucket[];
   handlerLatency: LatencyStats & { byTarget: Record<string, LatencyStats> };
+  /** Per-message pricing over the last 7 days: distinct outgoing messages by pricing category. */
+  pricing?: PricingStats;
+  /** The latest chat-history import progress (coexistence), or null when none was received. */
+  historyImport?: HistoryImportStats | null;
+}
+
+export interface PricingStats {
+  since: number;
+  until: number;
+  /** Distinct messages Meta said were billable / free, per category (marketing, utility, service…). */
+  byCategory: Record<string, { billable: number; free: number }>;
+  billable: number;
+  free: number;
+}
+
+export interface HistoryImportStats {
+  /** 0–100 as Meta reports it; 100 = the whole import is done. */
+  progress: number | null;
+  /** 0 (day 0–1), 1 (day 1–90), 2 (day 90–180). */
+  phase: number | null;
+  chunkOrder: number | null;
+  /** When the latest progress webhook was received. */
+  at: number;
+  /** Imported past messages stored so far. */
+  messages: number;
+  /** Set when the business declined to share its history. */
+  declined: boolean;
 }
 
 export interface ReplayManyResult {

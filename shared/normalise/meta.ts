@@ -1,25 +1,27 @@
-// Meta WhatsApp Cloud API webhook → normalised events (SPEC §3).
-// Wire format: /shared/docs/whatsapp-formats.md §1.2–1.6. The rules that shape this file:
-// - one POST = entry[] × changes[] × (messages | statuses | errors)[], and one value may carry
-//   messages AND statuses (§1.2, §4.3): never if/else between them;
-// - route on `field`; unknown fields, types and statuses are kept as they are, never thrown on —
-//   a 500 makes Meta retry for days (§4.4);
-// - duplicates inside one payload are emitted as they come: the store flags them (§1.8).
+// Meta WhatsApp Cloud API webhook → normalised events (SPEC §3). What each field and message type
+// becomes is listed in docs/webhooks.md. The rules that shape this file:
+// - one POST = entry[] × changes[] × (messages | statuses | errors | …)[], and one value may carry
+//   messages AND statuses: never if/else between them;
+// - route on `field`; when the field is missing or misplaced (Meta's own examples put it on the entry,
+//   or label a quality update as a status update) route on what the value holds, and say so;
+// - unknown fields, types and statuses are kept as they are and labelled "not understood yet", never
+//   thrown on — a 500 makes Meta retry for days;
+// - duplicates inside one payload are emitted as they come: the store flags them.
 // Provider objects are referenced, never cloned: `raw` and `details` point into the parsed payload.
 
 import type { EventStatus, NormalisedEvent } from '../types';
-import { explainError } from '../error-codes';
-import { asArray, blank, contactKey, coordinates, deeperThan, isObj, MAX_JSON_DEPTH, type Obj, placeText, rawStr, str, toMillis } from './common';
+import { asArray, blank, contactKey, deeperThan, isObj, MAX_JSON_DEPTH, type Obj, rawStr, str, toMillis } from './common';
+import {
+  applyErrors, businessIdOf, MAX_EVENTS_PER_WEBHOOK, type Out, take, changeEvent, type ChangeContext, clip, contactName, type Contacts,
+  firstContactUserId, indexContacts, mark, readMessageBody, readPricing, scalarSummary, unknownEvent, words,
+} from './meta-shared';
+import { echoesValue, historyValue, stateSyncValue } from './meta-coexistence';
+import { callsValue, callStatusEvent, userActionEvent } from './meta-calls';
+import {
+  automaticEvents, flowsEvent, groupsValue, GROUP_FIELDS, handoverEvent, otherAccountEvent, OTHER_ACCOUNT_FIELDS,
+} from './meta-business';
 
-/** Where an event sits in the envelope: what every event of a change shares. */
-interface ChangeContext {
-  wabaId: string | null;
-  /** `entry.time`, present for account/template fields (§1.2), in ms. */
-  entryTime: number | null;
-  field: string | null;
-}
-
-// Cloud API status words plus the On-Premises ones BSPs still relay (`deleted`; §1.4). `warning` and
+// Cloud API status words plus the On-Premises ones BSPs still relay (`deleted`). `warning` and
 // anything else (courier's `in_orbit`) become `other`, with the provider's word in providerStatus.
 const STATUS_MAP: Record<string, EventStatus> = {
   sent: 'sent',
@@ -48,14 +50,10 @@ const ACCOUNT_FIELDS = new Set([
   'user_preferences',
 ]);
 
-/** Media-carrying message types; their object holds id, mime_type, sha256, caption?, url? (§1.3). */
-const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
-
-/** More events than this from one POST are not stored one by one (see normaliseMeta). */
-export const MAX_EVENTS_PER_WEBHOOK = 5000;
+export { MAX_EVENTS_PER_WEBHOOK } from './meta-shared';
 
 export function normaliseMeta(payload: unknown): NormalisedEvent[] {
-  const out: NormalisedEvent[] = [];
+  const out: Out = [];
   if (deeperThan(payload)) {
     // Hostile nesting: storing it as the event's raw payload would overflow JSON.stringify's stack
     // (and fail the whole commit). The request keeps the exact bytes; the event says why it is empty.
@@ -65,12 +63,13 @@ export function normaliseMeta(payload: unknown): NormalisedEvent[] {
   }
   try {
     walk(payload, out);
-    if (out.length > MAX_EVENTS_PER_WEBHOOK) {
-      // Meta batches a handful of updates per POST; hundreds of thousands are an attack on the store
-      // (every event is a row, written while the receiver waits). The body is stored whole regardless.
-      const dropped = out.length - MAX_EVENTS_PER_WEBHOOK;
+    const total = out.length + (out.skipped ?? 0);
+    if (total > MAX_EVENTS_PER_WEBHOOK) {
+      // Meta batches a handful of updates per POST (a history chunk can hold thousands); hundreds of
+      // thousands are an attack on the store (every event is a row, written while the receiver waits).
+      // The body is stored whole regardless.
       out.length = MAX_EVENTS_PER_WEBHOOK;
-      out.push(unknownEvent(null, `This webhook carries ${dropped + MAX_EVENTS_PER_WEBHOOK} items; only the first ${MAX_EVENTS_PER_WEBHOOK} became events (the body is kept as received)`));
+      out.push(unknownEvent(null, `This webhook carries ${total} items; only the first ${MAX_EVENTS_PER_WEBHOOK} became events (the body is kept as received)`));
     }
   } catch (err) {
     // Nothing above should throw on JSON.parse output; if it ever does, the request must still be
@@ -83,18 +82,7 @@ export function normaliseMeta(payload: unknown): NormalisedEvent[] {
   return out;
 }
 
-function unknownEvent(raw: unknown, text: string, ctx?: ChangeContext): NormalisedEvent {
-  const ev = blank('meta', 'unknown', raw);
-  ev.text = text;
-  if (ctx) {
-    ev.messageType = ctx.field;
-    ev.timestamp = ctx.entryTime;
-    if (ctx.wabaId) ev.details = { wabaId: ctx.wabaId };
-  }
-  return ev;
-}
-
-function walk(payload: unknown, out: NormalisedEvent[]): void {
+function walk(payload: unknown, out: Out): void {
   if (!isObj(payload)) {
     out.push(unknownEvent(payload, 'Not a Meta webhook: the body is not a JSON object'));
     return;
@@ -118,12 +106,20 @@ function walk(payload: unknown, out: NormalisedEvent[]): void {
     }
     const wabaId = str(entry.id);
     const entryTime = toMillis(entry.time);
+    // Meta's reference examples for some fields put `field` on the entry instead of on each change,
+    // and senders copy them: a change without its own field takes the entry's.
+    const entryField = rawStr(entry.field);
     for (const change of entry.changes) {
       if (!isObj(change)) {
         out.push(unknownEvent(change, 'Meta webhook change that is not an object'));
         continue;
       }
-      const ctx: ChangeContext = { wabaId, entryTime, field: rawStr(change.field) };
+      const own = rawStr(change.field);
+      const field = own ?? entryField;
+      const note = own === null && entryField !== null
+        ? `"field" was on the entry, not on the change (as in some of Meta's examples); read as "${entryField}"`
+        : null;
+      const ctx: ChangeContext = { wabaId, entryTime, field, note };
       const value = change.value;
       if (!isObj(value)) {
         out.push(unknownEvent(change, `Change "${ctx.field ?? '?'}" without a value object`, ctx));
@@ -134,94 +130,79 @@ function walk(payload: unknown, out: NormalisedEvent[]): void {
   }
 }
 
-function routeChange(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
-  const field = ctx.field;
-  if (field === 'messages' || (field === null && ('messages' in value || 'statuses' in value || 'errors' in value))) {
-    messagesValue(value, ctx, out);
-  } else if (field !== null && TEMPLATE_FIELDS.has(field)) {
-    out.push(templateEvent(value, field, ctx));
-  } else if (field === 'user_preferences') {
-    userPreferences(value, ctx, out);
-  } else if (field !== null && ACCOUNT_FIELDS.has(field)) {
-    out.push(accountEvent(value, field, ctx));
-  } else {
-    out.push(unknownEvent(value, field === null ? 'Change without a field name' : `Unrecognised webhook field "${field}"`, ctx));
+/** The field a value's own keys say it is, for changes without a usable `field`. */
+function fieldFromKeys(value: Obj): string | null {
+  if ('messages' in value || 'statuses' in value) return 'messages';
+  if ('message_echoes' in value) return 'smb_message_echoes';
+  if ('history' in value) return 'history';
+  if ('state_sync' in value) return 'smb_app_state_sync';
+  if ('calls' in value) return 'calls';
+  if ('automatic_events' in value) return 'automatic_events';
+  if ('user_preferences' in value) return 'user_preferences';
+  if ('new_quality_score' in value || 'previous_quality_score' in value) return 'message_template_quality_update';
+  if ('message_template_id' in value || 'message_template_name' in value) return 'message_template_status_update';
+  if ('flow_id' in value) return 'flows';
+  if ('errors' in value) return 'messages';
+  return null;
+}
+
+function routeChange(value: Obj, ctx: ChangeContext, out: Out): void {
+  let field = ctx.field;
+  if (field === null) {
+    const guessed = fieldFromKeys(value);
+    if (guessed === null) {
+      out.push(unknownEvent(value, 'Not understood yet: a change without a field name (the payload is shown as received)', ctx));
+      return;
+    }
+    if (guessed !== 'messages') ctx.note = `the change has no "field"; read as "${guessed}" from what the value holds`;
+    field = ctx.field = guessed;
   }
+  // A quality update labelled as a status update (a mistake in Meta's examples): no `event`, but the
+  // quality scores are there. Route on the value's keys.
+  if (field === 'message_template_status_update' && value.event === undefined
+    && (value.new_quality_score !== undefined || value.previous_quality_score !== undefined)) {
+    ctx.note = 'labelled as a template status update, but it carries quality scores and no event: read as a quality update';
+    field = ctx.field = 'message_template_quality_update';
+  }
+  switch (field) {
+    case 'messages': messagesValue(value, ctx, out); return;
+    case 'smb_message_echoes': case 'message_echoes': echoesValue(value, ctx, out); return;
+    case 'history': historyValue(value, ctx, out); return;
+    case 'smb_app_state_sync': stateSyncValue(value, ctx, out); return;
+    case 'calls': callsValue(value, ctx, out); return;
+    case 'flows': out.push(flowsEvent(value, ctx)); return;
+    case 'automatic_events': automaticEvents(value, ctx, out); return;
+    case 'messaging_handovers': out.push(handoverEvent(value, ctx)); return;
+    case 'user_preferences': userPreferences(value, ctx, out); return;
+    default: break;
+  }
+  if (TEMPLATE_FIELDS.has(field)) out.push(templateEvent(value, field, ctx));
+  else if (GROUP_FIELDS.has(field)) groupsValue(value, field, ctx, out);
+  else if (ACCOUNT_FIELDS.has(field)) out.push(accountEvent(value, field, ctx));
+  else if (OTHER_ACCOUNT_FIELDS.has(field)) out.push(otherAccountEvent(value, field, ctx));
+  else out.push(unknownEvent(value, `Not understood yet: webhook field "${clip(field, 60)}" (the payload is shown as received)`, ctx));
 }
 
 // ---------------------------------------------------------------- messages field
 
-function messagesValue(value: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
-  const metadata = isObj(value.metadata) ? value.metadata : null;
-  const businessId = metadata ? contactKey(metadata.phone_number_id) : null;
+function messagesValue(value: Obj, ctx: ChangeContext, out: Out): void {
+  const businessId = businessIdOf(value);
   const contacts = indexContacts(value.contacts);
   const before = out.length;
-  for (const m of asArray(value.messages)) out.push(messageEvent(m, contacts, businessId, ctx));
-  for (const s of asArray(value.statuses)) out.push(statusEvent(s, contacts, businessId, ctx));
-  // Value-level errors (§1.5) are their own events even next to messages: pywa's
-  // interactive_message_with_err carries a message AND errors[131000] — both must show.
-  for (const e of asArray(value.errors)) out.push(valueErrorEvent(e, businessId, ctx));
-  if (out.length === before) out.push(unknownEvent(value, 'A "messages" change with no messages, statuses or errors', ctx));
-}
-
-/**
- * contacts[] of one change, indexed once: a hostile body with thousands of messages and thousands of
- * contacts must cost messages + contacts, not messages × contacts.
- */
-interface Contacts {
-  list: unknown[];
-  /** wa_id, its digits-only key and user_id → position of the first contact that has it. */
-  byId: Map<string, number>;
-}
-
-function indexContacts(v: unknown): Contacts {
-  const list = asArray(v);
-  const byId = new Map<string, number>();
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i];
-    if (!isObj(c)) continue;
-    for (const k of [str(c.wa_id), contactKey(c.wa_id), str(c.user_id)]) {
-      if (k !== null && !byId.has(k)) byId.set(k, i);
-    }
+  for (const m of take(out, asArray(value.messages))) out.push(messageEvent(m, contacts, businessId, ctx));
+  for (const s of take(out, asArray(value.statuses))) {
+    // Call status updates (RINGING, ACCEPTED…) are statuses with type "call"; some senders deliver them
+    // on the messages field. They are about a call, not a message.
+    out.push(isObj(s) && s.type === 'call' ? callStatusEvent(s, contacts, businessId, ctx) : statusEvent(s, contacts, businessId, ctx));
   }
-  return { list, byId };
+  for (const a of take(out, asArray(value.user_actions))) out.push(userActionEvent(a, contacts, businessId, ctx));
+  // Value-level errors are their own events even next to messages: a message AND errors[131000]
+  // can arrive together — both must show.
+  for (const e of take(out, asArray(value.errors))) out.push(valueErrorEvent(e, businessId, ctx));
+  if (out.length === before && out.skipped === undefined) out.push(unknownEvent(value, 'A "messages" change with no messages, statuses or errors', ctx));
 }
 
-/** contacts[] entry for this sender/recipient: by wa_id (or BSUID user_id), else the first one. */
-function contactName(contacts: Contacts, ids: (string | null)[]): string | null {
-  if (contacts.list.length === 0) return null;
-  // The earliest contact matching any of the ids, as a scan of the list in order would find.
-  let at = -1;
-  for (const id of ids) {
-    if (id === null) continue;
-    const i = contacts.byId.get(id);
-    if (i !== undefined && (at < 0 || i < at)) at = i;
-  }
-  const c = contacts.list[at >= 0 ? at : 0];
-  const found = isObj(c) ? c : null;
-  const profile = found && isObj(found.profile) ? found.profile : null;
-  return profile ? str(profile.name) : null;
-}
-
-function firstContactUserId(contacts: Contacts): string | null {
-  const c = contacts.list[0];
-  return isObj(c) ? str(c.user_id) : null;
-}
-
-/**
- * First error of an errors[] array onto the event. Two shapes exist (§1.4): full
- * `{code,title,message,error_data{details},href}` and minimal `{code,title}`; older payloads put
- * `details` at the top level.
- */
-function applyErrors(ev: NormalisedEvent, errors: unknown): void {
-  if (!Array.isArray(errors) || errors.length === 0 || !isObj(errors[0])) return;
-  const e = errors[0];
-  ev.errorCode = str(e.code);
-  const data = isObj(e.error_data) ? e.error_data : null;
-  ev.errorTitle = str(e.title) ?? explainError(ev.errorCode, 'meta')?.title ?? str(e.message);
-  ev.errorDetail = (data ? str(data.details) : null) ?? str(e.details) ?? str(e.message);
-}
-
+/** An incoming message. */
 function messageEvent(m: unknown, contacts: Contacts, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
   if (!isObj(m)) return unknownEvent(m, 'A message that is not an object', ctx);
   const ev = blank('meta', 'message', m);
@@ -232,198 +213,17 @@ function messageEvent(m: unknown, contacts: Contacts, businessId: string | null,
   ev.timestamp = toMillis(m.timestamp);
 
   // Sender: `from` ?? `from_user_id` ?? contacts[0].user_id — `from` is absent when the user hides
-  // their number behind a business-scoped user id (§1.2, BSUID).
+  // their number behind a business-scoped user id (BSUID).
   const fromUserId = str(m.from_user_id);
   ev.contactId = contactKey(m.from) ?? fromUserId ?? firstContactUserId(contacts);
   ev.contactName = contactName(contacts, [str(m.from), ev.contactId, fromUserId]);
   if (fromUserId) details.userId = fromUserId;
-
-  if (isObj(m.context)) {
-    const c = m.context;
-    ev.replyTo = str(c.id);
-    if (c.from !== undefined) details.contextFrom = c.from;
-    if (c.forwarded === true) details.forwarded = true;
-    if (c.frequently_forwarded === true) details.frequentlyForwarded = true;
-    if (c.referred_product !== undefined) details.referredProduct = c.referred_product;
-  }
-  if (m.referral !== undefined) details.referral = m.referral; // CTWA attribution keeps ctwa_clid (§1.3)
+  readMessageBody(m, ev, details);
   if (m.group_id !== undefined) details.groupId = m.group_id;
-  if (m.identity !== undefined) details.identity = m.identity;
-  applyErrors(ev, m.errors);
-
-  const type = rawStr(m.type);
-  ev.messageType = type;
-  if (type === 'edit') {
-    // An edit mutates an earlier message (§1.3): it is not a new message. text = the new content.
-    const edit = isObj(m.edit) ? m.edit : null;
-    const original = edit ? str(edit.original_message_id) : null;
-    details.originalMessageId = original;
-    // replyTo links the edit to the message it changes; the inner message's own context.id (pywa: "M0")
-    // is what the original quoted, so it is not used.
-    ev.replyTo = original ?? ev.replyTo;
-    const inner = edit && isObj(edit.message) ? edit.message : null;
-    if (inner) {
-      const innerType = rawStr(inner.type);
-      details.editedType = innerType;
-      ev.text = content(innerType, inner, details, ev);
-    }
-  } else if (type === 'revoke') {
-    const revoke = isObj(m.revoke) ? m.revoke : null;
-    const original = revoke ? str(revoke.original_message_id) : null;
-    details.originalMessageId = original;
-    ev.replyTo = original ?? ev.replyTo;
-  } else {
-    ev.text = content(type, m, details, ev);
-  }
   if (ctx.wabaId) details.wabaId = ctx.wabaId;
+  if (ctx.note) details.note = ctx.note;
   ev.details = details;
   return ev;
-}
-
-/** What a person would read for one message type; fills type-specific details (§1.3 table). */
-function content(type: string | null, m: Obj, details: Obj, ev: NormalisedEvent): string | null {
-  if (type === null) return null;
-  const body = m[type];
-  const o = isObj(body) ? body : null;
-  switch (type) {
-    case 'text':
-      return o ? str(o.body) : null;
-    case 'location': {
-      if (!o) return null;
-      details.location = o;
-      // A dropped pin has no name or address: the coordinates are then what the person sent.
-      return placeText(str(o.name), str(o.address)) ?? coordinates(o.latitude, o.longitude);
-    }
-    case 'contacts':
-      return contactsText(body, details);
-    case 'interactive':
-      return interactiveText(o, details);
-    case 'button':
-      // Template quick-reply tap (§1.3): the text is what the customer saw on the button.
-      if (!o) return null;
-      if (o.payload !== undefined) details.payload = o.payload;
-      return str(o.text);
-    case 'reaction': {
-      if (!o) return null;
-      const target = str(o.message_id);
-      details.reactedMessageId = target;
-      if (ev.replyTo === null) ev.replyTo = target;
-      const emoji = str(o.emoji);
-      // Empty or missing emoji = the reaction was removed (§1.3, pywa unreaction_*).
-      if (emoji === null) details.removed = true;
-      else details.emoji = emoji;
-      return emoji;
-    }
-    case 'order':
-      return orderText(o, details);
-    case 'system': {
-      if (!o) return null;
-      if (o.type !== undefined) details.systemType = o.type;
-      const newId = o.wa_id ?? o.new_wa_id;
-      if (newId !== undefined) details.newWaId = newId;
-      if (o.customer !== undefined) details.customer = o.customer;
-      return str(o.body);
-    }
-    case 'unsupported':
-    case 'unknown':
-      // errors[131051] already applied; newer payloads name the type they could not pass on.
-      if (o && o.type !== undefined) details.unsupportedType = o.type;
-      return null;
-    default:
-      break;
-  }
-  if (MEDIA_TYPES.has(type)) {
-    if (!o) return null;
-    details.media = o; // id, mime_type, sha256, url?, filename?
-    if (type === 'audio' || type === 'voice') details.voice = o.voice === true || type === 'voice';
-    if (type === 'sticker') details.animated = o.animated === true;
-    if (type === 'document' && o.filename !== undefined) details.filename = o.filename;
-    return str(o.caption);
-  }
-  // A type this code does not know yet (request_welcome, future types): keep the type as given and
-  // read the usual text-bearing keys if there are any.
-  if (!o) return null;
-  return str(o.body) ?? str(o.caption) ?? str(o.text) ?? str(o.title);
-}
-
-function contactsText(list: unknown, details: Obj): string | null {
-  if (!Array.isArray(list)) return null;
-  details.contactCount = list.length;
-  const names: string[] = [];
-  for (const c of list) {
-    if (!isObj(c) || !isObj(c.name)) continue;
-    const n = c.name;
-    const formatted = str(n.formatted_name) ?? [str(n.first_name), str(n.last_name)].filter(Boolean).join(' ');
-    if (formatted) names.push(formatted);
-  }
-  return names.length > 0 ? names.join(', ') : null;
-}
-
-function interactiveText(it: Obj | null, details: Obj): string | null {
-  if (!it) {
-    // pywa interactive_message_with_err: type=interactive without the object — degrade, don't fail.
-    details.interactiveType = null;
-    return null;
-  }
-  const sub = rawStr(it.type);
-  details.interactiveType = sub;
-  const r = sub !== null && isObj(it[sub]) ? (it[sub] as Obj) : null;
-  if (!r) return null;
-  if (sub === 'nfm_reply') {
-    // Flows: response_json is a JSON *string* that may decode to a non-object (§1.3, courier).
-    if (r.name !== undefined) details.flowName = r.name;
-    const rj = r.response_json;
-    if (typeof rj === 'string') {
-      try {
-        const parsed: unknown = JSON.parse(rj);
-        if (deeperThan(parsed)) {
-          // Kept as the string it came as: parsed, it would overflow JSON.stringify when stored.
-          details.flowResponse = rj;
-          details.flowResponseTooDeep = true;
-        } else {
-          details.flowResponse = parsed;
-          if (isObj(parsed) && parsed.flow_token !== undefined) details.flowToken = parsed.flow_token;
-        }
-      } catch {
-        details.flowResponse = rj;
-        details.flowResponseInvalid = true;
-      }
-    } else if (rj !== undefined) {
-      details.flowResponse = rj;
-    }
-    return str(r.body) ?? str(r.name);
-  }
-  if (r.id !== undefined) details.replyId = r.id;
-  if (r.description !== undefined) details.description = r.description;
-  // button_reply / list_reply carry {id, title}; unknown sub-types (call_permission_reply…) are read
-  // for the usual keys.
-  return str(r.title) ?? str(r.body) ?? str(r.text);
-}
-
-function orderText(o: Obj | null, details: Obj): string | null {
-  if (!o) return null;
-  details.order = o;
-  const own = str(o.text);
-  if (own) return own;
-  // No message with the cart: summarise it, e.g. "HAMBURGER ×3, FRENCH_FRIES ×2, SODA ×2 (180 ILS)".
-  const items = asArray(o.product_items);
-  const parts: string[] = [];
-  let total = 0;
-  let currency: string | null = null;
-  let summable = items.length > 0;
-  for (const it of items) {
-    if (!isObj(it)) { summable = false; continue; }
-    const id = str(it.product_retailer_id) ?? 'item';
-    const q = typeof it.quantity === 'number' ? it.quantity : Number(it.quantity);
-    parts.push(Number.isFinite(q) ? `${id} ×${q}` : id);
-    const price = typeof it.item_price === 'number' ? it.item_price : Number(it.item_price);
-    const cur = str(it.currency);
-    if (!Number.isFinite(q) || !Number.isFinite(price) || cur === null || (currency !== null && cur !== currency)) summable = false;
-    else { total += q * price; currency = cur; }
-  }
-  if (parts.length === 0) return null;
-  const sum = summable && currency ? ` (${Math.round(total * 100) / 100} ${currency})` : '';
-  return parts.join(', ') + sum;
 }
 
 function statusEvent(s: unknown, contacts: Contacts, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
@@ -437,67 +237,82 @@ function statusEvent(s: unknown, contacts: Contacts, businessId: string | null, 
   ev.businessId = businessId;
   ev.timestamp = toMillis(s.timestamp);
   const recipientUserId = str(s.recipient_user_id);
-  ev.contactId = contactKey(s.recipient_id) ?? recipientUserId;
   const participantUserId = str(s.recipient_participant_user_id);
-  ev.contactName = contactName(contacts, [str(s.recipient_id), ev.contactId, recipientUserId, participantUserId]);
+  const participant = contactKey(s.recipient_participant_id) ?? participantUserId;
+  // Group sends: recipient_id is the group, the participant is the person who received or read it —
+  // that person is the contact, the group is a detail.
+  const isGroup = s.recipient_type === 'group' || participant !== null;
+  if (isGroup) {
+    ev.contactId = participant ?? contactKey(s.recipient_id) ?? recipientUserId;
+    if (s.recipient_id !== undefined) details.groupId = s.recipient_id;
+  } else {
+    ev.contactId = contactKey(s.recipient_id) ?? recipientUserId;
+  }
+  ev.contactName = contactName(contacts, isGroup
+    ? [str(s.recipient_participant_id), participant, participantUserId]
+    : [str(s.recipient_id), ev.contactId, recipientUserId], !isGroup);
   applyErrors(ev, s.errors);
 
   if (s.conversation !== undefined) details.conversation = s.conversation;
-  if (s.pricing !== undefined) details.pricing = s.pricing;
+  readPricing(s.pricing, details);
   if (s.biz_opaque_callback_data !== undefined) details.bizOpaqueCallbackData = s.biz_opaque_callback_data;
   if (recipientUserId) details.recipientUserId = recipientUserId;
-  // Group sends (§1.4): recipient_id is the group, the participant is the person.
   if (s.recipient_type !== undefined) details.recipientType = s.recipient_type;
   if (s.recipient_participant_id !== undefined) details.recipientParticipantId = s.recipient_participant_id;
   if (participantUserId) details.recipientParticipantUserId = participantUserId;
   if (ctx.wabaId) details.wabaId = ctx.wabaId;
+  if (ctx.note) details.note = ctx.note;
   ev.details = details;
   return ev;
 }
 
 function valueErrorEvent(e: unknown, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
-  const ev = blank('meta', 'account', e);
+  const ev = changeEvent('account', e, ctx, {});
   ev.messageType = 'error';
   ev.businessId = businessId;
-  ev.timestamp = ctx.entryTime;
   applyErrors(ev, [e]);
   if (!isObj(e)) ev.text = 'An error entry that is not an object';
   else if (ev.errorTitle) ev.text = ev.errorDetail && ev.errorDetail !== ev.errorTitle ? `${ev.errorTitle}: ${ev.errorDetail}` : ev.errorTitle;
-  if (ctx.wabaId) ev.details = { wabaId: ctx.wabaId };
+  mark(ev.details!, 'warning');
   return ev;
 }
 
-// ---------------------------------------------------------------- template fields (§1.6)
+// ---------------------------------------------------------------- template fields
 
 function templateLabel(v: Obj): string {
-  const name = str(v.message_template_name) ?? (str(v.message_template_id) ? `template ${str(v.message_template_id)}` : 'template');
-  const lang = str(v.message_template_language);
+  const name = clip(v.message_template_name) ?? (str(v.message_template_id) ? `template ${str(v.message_template_id)}` : 'template');
+  const lang = clip(v.message_template_language, 20);
   return lang ? `${name} (${lang})` : name;
 }
 
+/** Quality scores from worst to best: a move to a lower index is a drop. */
+const QUALITY_ORDER = ['RED', 'YELLOW', 'GREEN'];
+
 function templateEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEvent {
-  const ev = blank('meta', 'template', v);
-  ev.messageType = field;
-  ev.timestamp = ctx.entryTime;
   const details: Obj = {
-    // message_template_id is a JSON number (§1.6): kept as a string so it sorts and compares as an id.
+    // message_template_id is a JSON number: kept as a string so it sorts and compares as an id.
     templateId: str(v.message_template_id),
     templateName: str(v.message_template_name),
     language: str(v.message_template_language),
   };
-  if (ctx.wabaId) details.wabaId = ctx.wabaId;
+  const ev = changeEvent('template', v, ctx, details);
+  ev.messageType = field;
   const label = templateLabel(v);
   switch (field) {
     case 'message_template_status_update': {
       const event = str(v.event);
       const reason = str(v.reason);
       ev.providerStatus = event;
-      ev.text = `${label} ${event ?? 'status update'}${reason && reason !== 'NONE' ? `: ${reason}` : ''}`;
+      ev.text = `${label} ${event ?? 'status update'}${reason && reason !== 'NONE' ? `: ${clip(reason, 200)}` : ''}`;
       if (v.message_template_category !== undefined) details.category = v.message_template_category;
       if (reason) details.reason = reason;
       if (v.rejection_info !== undefined) details.rejectionInfo = v.rejection_info;
       if (v.disable_info !== undefined) details.disableInfo = v.disable_info;
       if (v.other_info !== undefined) details.otherInfo = v.other_info;
+      const e = event?.toUpperCase();
+      if (e === 'REJECTED') mark(details, 'warning', 'template_rejected');
+      else if (e === 'PAUSED') mark(details, 'warning', 'template_paused');
+      else if (e === 'DISABLED' || e === 'PENDING_DELETION' || e === 'FLAGGED') mark(details, 'critical', ...(e === 'DISABLED' ? ['template_paused' as const] : []));
       break;
     }
     case 'message_template_quality_update': {
@@ -507,6 +322,9 @@ function templateEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEve
       ev.text = `${label} quality ${prev ? `${prev} → ` : ''}${next ?? 'changed'}`;
       details.previousQuality = prev;
       details.newQuality = next;
+      const a = prev ? QUALITY_ORDER.indexOf(prev.toUpperCase()) : -1;
+      const b = next ? QUALITY_ORDER.indexOf(next.toUpperCase()) : -1;
+      if (b >= 0 && (b === 0 || (a >= 0 && b < a))) mark(details, b === 0 ? 'critical' : 'warning', 'quality_dropped');
       break;
     }
     case 'template_category_update': {
@@ -519,94 +337,131 @@ function templateEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEve
       if (v.correct_category !== undefined) details.correctCategory = v.correct_category;
       break;
     }
-    default: // message_template_components_update
+    default: { // message_template_components_update: what the template says now
       ev.providerStatus = str(v.event);
-      ev.text = `${label} components updated`;
+      const parts: string[] = [];
+      const header = clip(v.message_template_title, 60);
+      const body = clip(v.message_template_element, 80);
+      const footer = clip(v.message_template_footer, 60);
+      if (header) parts.push(`header “${header}”`);
+      if (body) parts.push(`body “${body}”`);
+      if (footer) parts.push(`footer “${footer}”`);
+      const buttons = asArray(v.message_template_buttons);
+      if (buttons.length > 0) {
+        const names: string[] = [];
+        for (const b of buttons) {
+          if (names.length >= 5) break;
+          if (isObj(b)) names.push(clip(b.message_template_button_text, 30) ?? words(b.message_template_button_type) ?? 'button');
+        }
+        parts.push(`${buttons.length} button${buttons.length === 1 ? '' : 's'} (${names.join(', ')})`);
+      }
+      ev.text = `${label} components updated${parts.length ? `: ${parts.join(', ')}` : ''}`;
       break;
+    }
   }
-  ev.details = details;
   return ev;
 }
 
-// ---------------------------------------------------------------- account fields (§1.6)
+// ---------------------------------------------------------------- account fields
+
+const ALERT_SEVERITY: Record<string, 'critical' | 'warning' | 'info'> = {
+  CRITICAL: 'critical', HIGH: 'critical', WARNING: 'warning', MEDIUM: 'warning', LOW: 'info', INFORMATIONAL: 'info', INFO: 'info',
+};
 
 function accountEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEvent {
-  const ev = blank('meta', 'account', v);
-  ev.messageType = field;
-  ev.timestamp = ctx.entryTime;
   const details: Obj = {};
-  if (ctx.wabaId) details.wabaId = ctx.wabaId;
+  const ev = changeEvent('account', v, ctx, details);
+  ev.messageType = field;
   const event = str(v.event);
   switch (field) {
     case 'account_update': {
       ev.providerStatus = event;
       const specifics: string[] = [];
-      for (const r of asArray(v.restriction_info)) if (isObj(r) && str(r.restriction_type)) specifics.push(str(r.restriction_type)!);
-      if (isObj(v.violation_info) && str(v.violation_info.violation_type)) specifics.push(str(v.violation_info.violation_type)!);
-      if (isObj(v.ban_info) && str(v.ban_info.waba_ban_state)) specifics.push(str(v.ban_info.waba_ban_state)!);
+      for (const r of asArray(v.restriction_info)) {
+        if (specifics.length >= 10) break;
+        if (isObj(r) && str(r.restriction_type)) specifics.push(clip(r.restriction_type, 60)!);
+      }
+      if (isObj(v.violation_info) && str(v.violation_info.violation_type)) specifics.push(clip(v.violation_info.violation_type, 60)!);
+      if (isObj(v.ban_info) && str(v.ban_info.waba_ban_state)) specifics.push(clip(v.ban_info.waba_ban_state, 60)!);
       ev.text = `${event ?? 'Account update'}${specifics.length ? `: ${specifics.join(', ')}` : ''}`;
+      const e = event?.toUpperCase() ?? '';
+      if (e === 'ACCOUNT_RESTRICTION' || asArray(v.restriction_info).length > 0) mark(details, 'critical', 'account_restricted');
+      if (e === 'ACCOUNT_VIOLATION' || isObj(v.violation_info)) mark(details, 'critical', 'account_violation');
+      if (e === 'DISABLED_UPDATE' || isObj(v.ban_info)) mark(details, 'critical', 'account_disabled');
+      if (e === 'ACCOUNT_OFFBOARDED' || e === 'ACCOUNT_DELETED' || e === 'PARTNER_REMOVED') mark(details, 'warning');
       break;
     }
     case 'phone_number_quality_update': {
       ev.providerStatus = event;
-      const num = str(v.display_phone_number);
-      const limit = str(v.current_limit);
+      const num = clip(v.display_phone_number, 40);
+      const limit = clip(v.current_limit, 40);
       ev.text = `${num ? `${num}: ` : ''}quality ${event ?? 'update'}${limit ? ` (limit ${limit})` : ''}`;
       if (num) details.displayPhoneNumber = num;
       if (limit) details.currentLimit = limit;
+      const e = event?.toUpperCase() ?? '';
+      if (e === 'FLAGGED' || e === 'DOWNGRADE') mark(details, 'warning', 'quality_dropped');
       break;
     }
     case 'phone_number_name_update': {
       const decision = str(v.decision);
-      const name = str(v.requested_verified_name);
+      const name = clip(v.requested_verified_name, 80);
       const reason = str(v.rejection_reason);
       ev.providerStatus = decision;
-      ev.text = `Display name${name ? ` "${name}"` : ''} ${decision ?? 'updated'}${reason && reason !== 'NONE' ? `: ${reason}` : ''}`;
+      ev.text = `Display name${name ? ` "${name}"` : ''} ${decision ?? 'updated'}${reason && reason !== 'NONE' ? `: ${clip(reason, 200)}` : ''}`;
       if (v.display_phone_number !== undefined) details.displayPhoneNumber = v.display_phone_number;
+      if (decision?.toUpperCase() === 'REJECTED') mark(details, 'warning');
       break;
     }
     case 'account_review_update': {
       const decision = str(v.decision);
       ev.providerStatus = decision;
       ev.text = `Account review: ${decision ?? 'updated'}`;
+      if (decision?.toUpperCase() === 'REJECTED') mark(details, 'warning');
       break;
     }
     case 'account_alerts': {
       const info = isObj(v.alert_info) ? v.alert_info : null;
       ev.providerStatus = info ? str(info.alert_status) ?? str(info.alert_type) : null;
-      ev.text = (info ? str(info.alert_description) ?? str(info.alert_type) : null) ?? 'Account alert';
-      if (info?.alert_severity !== undefined) details.severity = info.alert_severity;
+      ev.text = (info ? clip(info.alert_description, 300) ?? words(info.alert_type) : null) ?? 'Account alert';
+      const sev = info ? str(info.alert_severity)?.toUpperCase() ?? null : null;
+      if (info?.alert_severity !== undefined) details.alertSeverity = info.alert_severity;
+      if (info?.alert_type !== undefined) details.alertType = info.alert_type;
+      // Every account alert stands out; Meta's own severity decides how much.
+      mark(details, (sev && Object.hasOwn(ALERT_SEVERITY, sev) ? ALERT_SEVERITY[sev] : null) ?? 'warning', 'account_alert');
       break;
     }
     case 'business_capability_update': {
       const parts: string[] = [];
-      for (const k of Object.keys(v)) {
+      let seen = 0;
+      for (const k in v) {
+        if (++seen > 40 || parts.length >= 8) break;
         const n = v[k];
-        if (typeof n === 'number' || typeof n === 'string') parts.push(`${k.replaceAll('_', ' ')} ${n}`);
+        if (typeof n === 'number' || typeof n === 'string') parts.push(`${k.replaceAll('_', ' ')} ${clip(String(n), 40)}`);
       }
       ev.text = `Capability update${parts.length ? `: ${parts.join(', ')}` : ''}`;
       break;
     }
     case 'security': {
       ev.providerStatus = event;
-      const num = str(v.display_phone_number);
-      const who = str(v.requester);
+      const num = clip(v.display_phone_number, 40);
+      const who = clip(v.requester, 80);
       ev.text = `Security: ${event ?? 'event'}${num ? ` on ${num}` : ''}${who ? ` by ${who}` : ''}`;
+      mark(details, 'warning');
       break;
     }
-    default:
+    default: {
       ev.providerStatus = event;
-      ev.text = `${field}${event ? `: ${event}` : ''}`;
+      const summary = scalarSummary(v);
+      ev.text = `${field}${event ? `: ${event}` : summary ? `: ${summary}` : ''}`;
+    }
   }
-  ev.details = details;
   return ev;
 }
 
 /** user_preferences (marketing opt-out / resume): one event per preference, for that customer. */
-function userPreferences(v: Obj, ctx: ChangeContext, out: NormalisedEvent[]): void {
+function userPreferences(v: Obj, ctx: ChangeContext, out: Out): void {
   const prefs = asArray(v.user_preferences);
-  const metadata = isObj(v.metadata) ? v.metadata : null;
-  const businessId = metadata ? contactKey(metadata.phone_number_id) : null;
+  const businessId = businessIdOf(v);
   const contacts = indexContacts(v.contacts);
   if (prefs.length === 0) {
     const ev = accountEvent(v, 'user_preferences', ctx);
@@ -614,16 +469,13 @@ function userPreferences(v: Obj, ctx: ChangeContext, out: NormalisedEvent[]): vo
     out.push(ev);
     return;
   }
-  for (const p of prefs) {
-    const ev = blank('meta', 'account', p);
+  for (const p of take(out, prefs)) {
+    const ev = changeEvent('account', p, ctx, {});
     ev.messageType = 'user_preferences';
     ev.businessId = businessId;
-    const details: Obj = {};
-    if (ctx.wabaId) details.wabaId = ctx.wabaId;
-    ev.details = details;
+    const details = ev.details!;
     if (!isObj(p)) {
       ev.text = 'A user preference that is not an object';
-      ev.timestamp = ctx.entryTime;
       out.push(ev);
       continue;
     }

@@ -73,7 +73,7 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
     { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'reaction', text: '\u{1F62E}', replyTo: 'wamid.yzxyzx=', timestamp: s(1697044456) },
   ],
   'meta-cloud__message-reaction__pywa-unreaction-empty.json': [
-    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'reaction', text: null, replyTo: 'wamid.yzxyzx=', timestamp: s(1697044456) },
+    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'reaction', text: 'Removed a reaction', replyTo: 'wamid.yzxyzx=', timestamp: s(1697044456) },
   ],
   'meta-cloud__message-location__pywa-current.json': [
     { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'location', text: '12.25089, 43.90539', timestamp: s(1697044557) },
@@ -89,7 +89,7 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
     { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'order', text: 'HAMBURGER ×3, FRENCH_FRIES ×2, SODA ×2 (180 ILS)', timestamp: s(1697044668) },
   ],
   'meta-cloud__message-unsupported__pywa-unsupported.json': [
-    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'unsupported', text: null, errorCode: '131051', errorTitle: 'Message type unknown',
+    { ...MSG, messageId: 'wamid.xyzxyz', messageType: 'unsupported', text: 'Sent a message WhatsApp does not pass on to the API', errorCode: '131051', errorTitle: 'Message type unknown',
       errorDetail: 'Message type is currently not supported.', timestamp: s(1697044706) },
   ],
   'meta-cloud__message-interactive__pywa-missing-interactive-body.json': [
@@ -128,7 +128,7 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
   'meta-cloud__message-revoke__pywa-deleted.json': [
     // Docs placeholders are kept as they are: they are not phone numbers (SOURCES.md conventions).
     { provider: 'meta', kind: 'message', status: 'incoming', messageId: '<WHATSAPP_MESSAGE_ID>', contactId: '<WHATSAPP_USER_PHONE_NUMBER>',
-      businessId: '<BUSINESS_PHONE_NUMBER_ID>', messageType: 'revoke', text: null, replyTo: '<ORIGINAL_WHATSAPP_MESSAGE_ID>', timestamp: s(1697043223) },
+      businessId: '<BUSINESS_PHONE_NUMBER_ID>', messageType: 'revoke', text: 'Deleted a message', replyTo: '<ORIGINAL_WHATSAPP_MESSAGE_ID>', timestamp: s(1697043223) },
   ],
   'meta-cloud__status-sent__pywa-sent.json': [
     { ...STATUS, ...NO_ERROR, status: 'sent', providerStatus: 'sent', messageId: 'wamid.xyzxyz', timestamp: s(1698266945) },
@@ -151,8 +151,9 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
     { ...STATUS, status: 'sent', providerStatus: 'sent', messageId: 'wamid.xyzxyz', timestamp: s(1698266945) },
   ],
   'meta-cloud__status-read__pywa-group.json': [
-    // recipient_id is a group id, not a phone: kept as is.
-    { provider: 'meta', kind: 'status', status: 'read', providerStatus: 'read', messageId: '<WHATSAPP_MESSAGE_ID>', contactId: 'fowefinoewcnw',
+    // recipient_id is the group; the contact is the participant who read it (docs placeholder kept as is).
+    { provider: 'meta', kind: 'status', status: 'read', providerStatus: 'read', messageId: '<WHATSAPP_MESSAGE_ID>', contactId: '<GROUP_PARTICIPANT_USER_PHONE_NUMBER>',
+      details: { groupId: 'fowefinoewcnw' },
       contactName: '<USER_DISPLAY_NAME>', businessId: '<BUSINESS_PHONE_NUMBER_ID>', timestamp: s(1698266945) },
   ],
   'meta-cloud__field-message_template_status_update__pywa-approved.json': [
@@ -430,7 +431,7 @@ describe('message types', () => {
     normaliseMeta(env([msgValue({ messages: [{ from: '1', id: 'i', timestamp: '1700000000', ...m }] })]))[0];
 
   it('unknown and future types keep their name and never throw', () => {
-    expect(one({ type: 'request_welcome' })).toMatchObject({ kind: 'message', status: 'incoming', messageType: 'request_welcome', text: null });
+    expect(one({ type: 'request_welcome' })).toMatchObject({ kind: 'message', status: 'incoming', messageType: 'request_welcome', text: 'Opened the chat for the first time' });
     expect(one({ type: 'hologram', hologram: { caption: 'beam me up' } })).toMatchObject({ messageType: 'hologram', text: 'beam me up' });
     expect(one({ type: 'unknown', errors: [{ code: 131051, title: 'Message type unknown' }] })).toMatchObject({ messageType: 'unknown', errorCode: '131051' });
     expect(one({})).toMatchObject({ kind: 'message', messageType: null, text: null });
@@ -441,7 +442,7 @@ describe('message types', () => {
   });
 
   it('reaction with missing emoji is a removal; reaction text is the emoji', () => {
-    expect(one({ type: 'reaction', reaction: { message_id: 'orig' } })).toMatchObject({ text: null, replyTo: 'orig', details: { removed: true } });
+    expect(one({ type: 'reaction', reaction: { message_id: 'orig' } })).toMatchObject({ text: 'Removed a reaction', replyTo: 'orig', details: { removed: true } });
     expect(one({ type: 'reaction', reaction: { message_id: 'orig', emoji: '👍' } })).toMatchObject({ text: '👍' });
   });
 
@@ -455,7 +456,7 @@ describe('message types', () => {
 
   it('unknown interactive sub-type and list reply description', () => {
     expect(one({ type: 'interactive', interactive: { type: 'call_permission_reply', call_permission_reply: { response: 'accept' } } }))
-      .toMatchObject({ messageType: 'interactive', text: null, details: { interactiveType: 'call_permission_reply' } });
+      .toMatchObject({ messageType: 'interactive', text: 'Allowed the business to call them', details: { interactiveType: 'call_permission_reply' } });
     expect(one({ type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: 'r1', title: 'Row', description: 'd' } } }))
       .toMatchObject({ text: 'Row', details: { replyId: 'r1', description: 'd' } });
   });
@@ -470,7 +471,7 @@ describe('message types', () => {
   it('edit of a text message carries the new text', () => {
     expect(one({ type: 'edit', edit: { original_message_id: 'o1', message: { type: 'text', text: { body: 'fixed typo' } } } }))
       .toMatchObject({ messageType: 'edit', text: 'fixed typo', replyTo: 'o1', details: { originalMessageId: 'o1', editedType: 'text' } });
-    expect(one({ type: 'revoke', revoke: { original_message_id: 'o2' } })).toMatchObject({ messageType: 'revoke', text: null, details: { originalMessageId: 'o2' } });
+    expect(one({ type: 'revoke', revoke: { original_message_id: 'o2' } })).toMatchObject({ messageType: 'revoke', text: 'Deleted a message', details: { originalMessageId: 'o2' } });
   });
 });
 
@@ -504,12 +505,12 @@ describe('other fields', () => {
       ['111', 'marketing messages: stop', 1700000001000], ['222', 'marketing messages: resume', 1700000000000]]);
   });
 
-  it('unknown fields are kept as unknown events with raw', () => {
-    const value = { message_echoes: [{ id: 'e' }] };
-    const [ev] = field('smb_message_echoes', value);
-    expect(ev).toMatchObject({ kind: 'unknown', provider: 'meta', messageType: 'smb_message_echoes', status: null });
+  it('unknown fields are kept as unknown events with raw, labelled "not understood yet"', () => {
+    const value = { teleport_requests: [{ id: 'e' }] };
+    const [ev] = field('teleport_update', value);
+    expect(ev).toMatchObject({ kind: 'unknown', provider: 'meta', messageType: 'teleport_update', status: null, details: { notUnderstood: true } });
+    expect(ev.text).toMatch(/not understood yet/i);
     expect(ev.raw).toBe(value);
-    expect(field('flows', {})[0].kind).toBe('unknown');
   });
 });
 

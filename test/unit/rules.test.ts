@@ -323,7 +323,7 @@ describe('presets', () => {
   };
 
   it('all validate unchanged', () => {
-    expect(RULE_PRESETS.map((p) => p.id)).toEqual(['lead-replied', 'message-failed', 'opt-out', 'keyword', 'silence']);
+    expect(RULE_PRESETS.map((p) => p.id)).toEqual(['lead-replied', 'message-failed', 'opt-out', 'keyword', 'call-failed', 'flow-blocked', 'account-restricted', 'silence']);
     for (const p of RULE_PRESETS) {
       const v = validateRule(p.rule);
       expect(v.ok, p.id).toBe(true);

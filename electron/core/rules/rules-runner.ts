@@ -127,6 +127,8 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
     for (const ev of events) {
       // A provider retry or a replay is the same fact again: never notify twice for it.
       if (ev.duplicate) continue;
+      // Imported past conversation (coexistence history): it happened long ago, nobody is waiting.
+      if (ev.kind === 'history') continue;
       let lead: boolean | undefined;
       const ctx: RuleContext = { isLeadReply: (e) => (lead ??= deps.isLeadReply(e)) };
       for (const c of active) {
@@ -204,7 +206,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
     const c = compileRule(rule);
     if (c.isSilence || c.error) return 0;
     // Chronological order, whatever order the caller iterates in (lists are newest first).
-    const list = [...events].filter((e) => !e.duplicate).sort((a, b) => a.receivedAt - b.receivedAt || a.id - b.id);
+    const list = [...events].filter((e) => !e.duplicate && e.kind !== 'history').sort((a, b) => a.receivedAt - b.receivedAt || a.id - b.id);
     const throttleMs = (rule.throttleSeconds ?? 0) * 1000;
     const last = new Map<string | null, number>();
     let count = 0;

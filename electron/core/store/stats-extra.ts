@@ -3,7 +3,7 @@
 // webhook docs: answer fast — a median of at most 250 ms and fewer than 1 % of answers over 1 s).
 // All reads are single aggregate queries or one synchronous pass: no iterator outlives a call.
 import type { Database as Db } from 'better-sqlite3';
-import type { EventStatus, Funnel, LatencyStats, MinuteBucket, StatsExtra } from '../../../shared/types';
+import type { EventStatus, Funnel, HistoryImportStats, LatencyStats, MinuteBucket, PricingStats, StatsExtra } from '../../../shared/types';
 export type { Funnel, LatencyStats, MinuteBucket } from '../../../shared/types';
 import { currentState, STATUS_RANK } from './store';
 
@@ -37,10 +37,12 @@ export function funnel(store: Conn, since = 0, until?: number): Funnel {
 const MAX_FILLED = 7 * 24 * 60;
 
 export function perMinute(store: Conn, since: number, until: number): MinuteBucket[] {
+  // Imported past conversation (kind 'history') arrives in bursts of thousands but is not today's
+  // traffic: it is left out of the per-minute counts.
   const rows = store.db.prepare(`SELECT (received_at / 60000) * 60000 AS t, COUNT(*) AS total,
       SUM(kind = 'message') AS messages, SUM(kind = 'status') AS statuses, SUM(status = 'failed') AS failed,
       SUM(signature IN ('invalid', 'missing')) AS invalidSignatures
-    FROM events WHERE received_at >= ? AND received_at < ? GROUP BY t ORDER BY t`).all(since, until) as MinuteBucket[];
+    FROM events WHERE received_at >= ? AND received_at < ? AND kind <> 'history' GROUP BY t ORDER BY t`).all(since, until) as MinuteBucket[];
   const first = Math.floor(since / 60_000) * 60_000;
   const minutes = Math.ceil((until - first) / 60_000);
   if (minutes > MAX_FILLED || minutes <= 0) return rows;
@@ -93,7 +95,49 @@ export function handlerLatency(store: Conn, since = 0): LatencyStats & { byTarge
   return { ...latencyOf(all, errors), byTarget };
 }
 
-/** Funnel, events per minute and handler latency over [since, until). */
+export const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Per-message pricing (Meta puts `pricing` on sent/delivered/read statuses; the normaliser flattens it
+ * into details.billable / details.pricingCategory): distinct messages over the 7 days before `until`,
+ * billable or free, by category. A message counts once whatever number of statuses repeat its pricing.
+ */
+export function pricing(store: Conn, until: number): PricingStats {
+  const since = until - WEEK_MS;
+  const rows = store.db.prepare(`SELECT category, billable, COUNT(DISTINCT message_id) AS n FROM (
+      SELECT message_id, json_extract(details, '$.pricingCategory') AS category, json_extract(details, '$.billable') AS billable
+      FROM events WHERE received_at >= ? AND received_at < ? AND kind = 'status' AND message_id IS NOT NULL
+        AND details IS NOT NULL AND json_valid(details) AND json_type(details, '$.billable') IN ('true', 'false')
+    ) GROUP BY category, billable`).all(since, until) as { category: string | null; billable: number; n: number }[];
+  // A Map, then fromEntries: a category named "__proto__" in a payload stays an ordinary key.
+  const byCategory = new Map<string, { billable: number; free: number }>();
+  let billable = 0;
+  let free = 0;
+  for (const r of rows) {
+    const key = typeof r.category === 'string' ? r.category : 'uncategorised';
+    let c = byCategory.get(key);
+    if (!c) { c = { billable: 0, free: 0 }; byCategory.set(key, c); }
+    if (r.billable === 1) { c.billable += r.n; billable += r.n; } else { c.free += r.n; free += r.n; }
+  }
+  return { since, until, byCategory: Object.fromEntries(byCategory), billable, free };
+}
+
+/** The newest chat-history import progress (coexistence), with how many past messages are stored. */
+export function historyImport(store: Conn): HistoryImportStats | null {
+  const last = store.db.prepare(`SELECT received_at AS at, details FROM events
+    WHERE kind = 'history' AND message_type = 'history_sync' ORDER BY id DESC LIMIT 1`).get() as { at: number; details: string | null } | undefined;
+  if (!last) return null;
+  let d: Record<string, unknown> = {};
+  try { d = last.details ? JSON.parse(last.details) as Record<string, unknown> : {}; } catch { /* shown as unknown progress */ }
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const messages = (store.db.prepare(`SELECT COUNT(*) FROM events WHERE kind = 'history' AND (message_type IS NULL OR message_type <> 'history_sync')`).pluck().get() as number) ?? 0;
+  return { progress: num(d.progress), phase: num(d.phase), chunkOrder: num(d.chunkOrder), at: last.at, messages, declined: d.declined === true };
+}
+
+/** Funnel, events per minute and handler latency over [since, until); pricing over the week before `until`. */
 export function statsExtra(store: Conn, since: number, until: number): StatsExtra {
-  return { since, until, funnel: funnel(store, since, until), perMinute: perMinute(store, since, until), handlerLatency: handlerLatency(store, since) };
+  return {
+    since, until, funnel: funnel(store, since, until), perMinute: perMinute(store, since, until), handlerLatency: handlerLatency(store, since),
+    pricing: pricing(store, until), historyImport: historyImport(store),
+  };
 }

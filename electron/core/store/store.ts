@@ -223,7 +223,8 @@ export function createReads(db: Db): StoreReads {
   const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
   const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
   const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
-  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE contact_id = ? AND kind IN ('message','status') ORDER BY id DESC LIMIT ?`);
+  // details too: the conversation needs to know which side an imported (history) message came from.
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = ? AND kind IN ('message','status','echo','history') ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
   const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 
@@ -499,7 +500,7 @@ function createStoreApi(db: Db): Store {
       for (const e of events) {
         // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
         let duplicate = false;
-        if (e.messageId && (e.kind === 'message' || e.kind === 'status')) {
+        if (e.messageId && (e.kind === 'message' || e.kind === 'status' || e.kind === 'echo')) {
           duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
         }
         // A payload too deep to serialise keeps its exact bytes in the request; the event just has no raw.

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
 import { contactLabel, formatDateTime, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
+import { eventSeverity } from '../../../shared/event-words';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { RowRenderProps } from './feed-grid';
 import { HttpCell, SignatureCell } from './cells';
@@ -19,16 +20,24 @@ interface Props {
 /** One line of the Events view. Every payload-derived string is a text node. */
 export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps }: Props) {
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
-  const summary = e.errorTitle
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
-    : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+  // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
+  const severity = eventSeverity(e);
+  // Calls, groups, flows and history say what happened in their own words (which include the error
+  // title); the code stays in front so failures still read at a glance.
+  const ownWords = (e.kind === 'call' || e.kind === 'group' || e.kind === 'flow' || e.kind === 'history') && e.text;
+  const summary = ownWords
+    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.text}`
+    : e.errorTitle
+      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${e.errorTitle}`
+      : e.text ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
       {...rowProps}
       aria-selected={selected}
       data-testid="event-row"
       data-event-id={e.id}
-      className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}`}
+      className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}${severity === 'critical' || severity === 'warning' ? ` row-${severity}` : ''}`}
+      data-severity={severity ?? undefined}
     >
       <span role="gridcell" className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       {!narrow && <span role="gridcell" className="cell cell-provider">{e.provider ?? '—'}</span>}
@@ -40,6 +49,8 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       <span role="gridcell" className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
         {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
+        {e.kind === 'history' && <span className="tag" title="Imported past conversation: never notifies, not counted as today's traffic">imported</span>}
+        {e.kind === 'echo' && <span className="tag" title="Sent from the WhatsApp Business phone app">phone app</span>}
       </span>
       {columns.http && <HttpCell status={e.httpStatus ?? null} />}
       {columns.signature && <SignatureCell verdict={e.signature} />}

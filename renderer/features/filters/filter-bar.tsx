@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { EventFilter, EventKind, Provider } from '../../../shared/types';
 import { EVENT_KINDS } from '../../../shared/types';
+import { KIND_LABELS } from '../../../shared/event-words';
 import { STATUS_GROUPS, isFilterEmpty } from '../../state/filter-match';
 import { useApp, useAppStore } from '../../state/hooks';
 import { DebouncedInput } from './debounced-input';
@@ -85,7 +86,7 @@ export function FilterBar() {
         >
           <option value="">All kinds</option>
           {filter.kind && filter.kind.length > 1 && <option value="__many" disabled>{filter.kind.join(', ')}</option>}
-          {EVENT_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+          {EVENT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
         </select>
       </label>
 

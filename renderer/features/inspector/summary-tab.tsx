@@ -5,6 +5,8 @@ import { formatDateTime, formatDuration, valueText } from '../../ui/format';
 import { SignatureBadge, StatusBadge } from '../../ui/status-badge';
 import { CopyButton } from '../../ui/copy-button';
 import { explainError } from '../../../shared/error-codes';
+import { callText, eventSeverity, KIND_LABELS, pricingText, SIGNAL_LABELS } from '../../../shared/event-words';
+import type { EventSignal } from '../../../shared/types';
 
 /** Where the stored request came from, in words. */
 const ORIGIN_TEXT: Record<string, string> = {
@@ -19,8 +21,10 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
   const explanation = e.errorCode ? explainError(e.errorCode, e.provider ?? undefined) : null;
   // For a code the catalogue does not know, the provider's own title says more than "Error N".
   const title = explanation?.known ? explanation.title : e.errorTitle ?? explanation?.title ?? 'Error';
+  const pricing = pricingText(e.details);
+  const call = callText(e.details);
   const rows: [string, ReactNode][] = [
-    ['Kind', e.kind],
+    ['Kind', KIND_LABELS[e.kind] ?? e.kind],
     ['Status', <span key="s"><StatusBadge event={e} />{e.providerStatus && e.providerStatus !== e.status ? <span className="muted"> (provider: {e.providerStatus})</span> : null}</span>],
     ['Provider', e.provider ?? '—'],
     ['Contact', e.contactId || e.contactName ? (
@@ -34,6 +38,8 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
     ) : '—'],
     ['Message id', e.messageId ? <span key="m"><code className="wrap">{e.messageId}</code> <CopyButton text={e.messageId} /></span> : '—'],
     ['Message type', e.messageType ?? '—'],
+    ...(pricing ? [['Pricing', <span key="p" data-testid="summary-pricing">{pricing}</span>] as [string, ReactNode]] : []),
+    ...(call ? [['Call', <span key="call" data-testid="summary-call">{call}</span>] as [string, ReactNode]] : []),
     ['Text', e.text != null ? <span className="pre-wrap" key="t">{e.text}</span> : '—'],
     ['Reply to', e.replyTo ? <code className="wrap">{e.replyTo}</code> : '—'],
     ['Business', e.businessId ? <code>{e.businessId}</code> : '—'],
@@ -45,6 +51,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
   ];
   return (
     <div className="tab-body" data-testid="panel-summary">
+      <EventNotices event={e} />
       {e.errorCode || e.errorTitle ? (
         <div className="error-box" data-testid="error-box">
           <div className="error-head">
@@ -99,5 +106,52 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
         </>
       )}
     </div>
+  );
+}
+
+/** What the normaliser wants a person to notice first: severity, a correction it made, something it does not know, import progress. */
+function EventNotices({ event: e }: { event: EventDetail }) {
+  const d = e.details ?? {};
+  const severity = eventSeverity(e);
+  const signals = Array.isArray(d.signals) ? (d.signals as EventSignal[]).filter((s) => Object.hasOwn(SIGNAL_LABELS, s)) : [];
+  const notUnderstood = e.kind === 'unknown' || d.notUnderstood === true;
+  const isProgress = e.kind === 'history' && e.messageType === 'history_sync';
+  const progress = typeof d.progress === 'number' ? d.progress : null;
+  return (
+    <>
+      {(severity === 'critical' || severity === 'warning') && (
+        <div className={`notice notice-${severity}`} role="status" data-testid="severity-notice">
+          <strong>{severity === 'critical' ? 'Needs attention now' : 'Worth a look'}</strong>
+          {signals.length > 0 ? <>: {signals.map((s) => SIGNAL_LABELS[s]).join(', ')}.</> : '.'}
+        </div>
+      )}
+      {notUnderstood && (
+        <div className="notice" data-testid="not-understood">
+          <strong>Not understood yet.</strong> Hookscope does not know this {e.kind === 'unknown' ? 'webhook field or shape' : `message type (${e.messageType ?? '?'})`};
+          the payload is shown exactly as received in the Payload and Raw tabs.
+        </div>
+      )}
+      {typeof d.note === 'string' && <div className="notice" data-testid="read-as"><strong>Read as:</strong> {d.note}</div>}
+      {e.kind === 'history' && !isProgress && (
+        <div className="notice" data-testid="history-notice">
+          Imported from the WhatsApp Business app&apos;s past chats{d.direction === 'outgoing' ? ' (sent by the business)' : d.direction === 'incoming' ? ' (sent by the customer)' : ''}: searchable and in the conversation,
+          but it never notifies and is not counted as today&apos;s traffic.
+        </div>
+      )}
+      {isProgress && (
+        <div className="notice" data-testid="history-progress">
+          <strong>Chat history import</strong>{' '}
+          {d.declined === true ? 'declined by the business — no past messages will arrive.' : (
+            <>
+              <progress className="import-progress" max={100} value={progress ?? undefined} aria-label="Chat history import progress" />{' '}
+              {progress != null ? `${progress}%` : 'progress unknown'}
+              {typeof d.phase === 'number' ? ` · phase ${d.phase + 1} of 3` : ''}
+              {typeof d.chunkOrder === 'number' ? ` · chunk ${d.chunkOrder}` : ''}
+              {typeof d.messages === 'number' ? ` · ${d.messages} message${d.messages === 1 ? '' : 's'} in this chunk` : ''}
+            </>
+          )}
+        </div>
+      )}
+    </>
   );
 }

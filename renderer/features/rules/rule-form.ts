@@ -1,7 +1,8 @@
 // The rule editor's form model: every field as the inputs hold it (strings, toggled lists), and the
 // two conversions between it and a RuleInput. Pure, so the editor's parsing is unit-tested; the core
 // still validates everything (rules:preview, rules:create) and its message is what the user sees.
-import type { EventKind, EventStatus, Provider, RuleInput, RuleWhen, SignatureVerdict } from '../../../shared/types';
+import type { EventKind, EventSignal, EventStatus, Provider, RuleInput, RuleWhen, SignatureVerdict } from '../../../shared/types';
+import { SIGNAL_LABELS } from '../../../shared/event-words';
 
 export interface RuleForm {
   name: string;
@@ -18,6 +19,8 @@ export interface RuleForm {
   errorCodes: string;
   messageTypes: string;
   leadReply: '' | 'yes' | 'no';
+  /** Named facts (EVENT_SIGNALS): "a call failed", "a flow was blocked"… */
+  signals: EventSignal[];
   /** `when.any` as JSON text (an array of conditions); empty for none. */
   anyJson: string;
   throttleSeconds: string;
@@ -35,7 +38,7 @@ export type FormResult = { ok: true; rule: RuleInput } | { ok: false; error: str
 
 export const BLANK_FORM: RuleForm = {
   name: '', enabled: true, kind: ['message'], status: [], provider: [], signature: [],
-  contact: '', contactName: '', text: '', textRegex: '', errorCodes: '', messageTypes: '', leadReply: '',
+  contact: '', contactName: '', text: '', textRegex: '', errorCodes: '', messageTypes: '', leadReply: '', signals: [],
   anyJson: '', throttleSeconds: '60', quietFrom: '', quietTo: '', title: '{contactName}', body: '{text}',
   silence: false, silenceMinutes: '60', silenceFrom: '', silenceTo: '',
 };
@@ -61,6 +64,7 @@ export function formFromRule(rule: RuleInput): RuleForm {
     errorCodes: (w.errorCode ?? []).join(', '),
     messageTypes: (w.messageType ?? []).join(', '),
     leadReply: w.leadReply === true ? 'yes' : w.leadReply === false ? 'no' : '',
+    signals: [...(w.signal ?? [])],
     anyJson: w.any && w.any.length ? JSON.stringify(w.any, null, 2) : '',
     throttleSeconds: rule.throttleSeconds != null ? String(rule.throttleSeconds) : '',
     quietFrom: rule.quietHours?.from ?? '',
@@ -99,6 +103,7 @@ export function ruleFromForm(f: RuleForm): FormResult {
   const types = splitList(f.messageTypes);
   if (types.length) when.messageType = types;
   if (f.leadReply) when.leadReply = f.leadReply === 'yes';
+  if (f.signals.length) when.signal = [...f.signals];
   if (f.anyJson.trim()) {
     let any: unknown;
     try {
@@ -166,6 +171,7 @@ export function describeWhen(w: RuleWhen): string {
   if (w.messageType?.length) parts.push(`type ${w.messageType.join('/')}`);
   if (w.signature?.length) parts.push(`signature ${w.signature.join('/')}`);
   if (w.leadReply != null) parts.push(w.leadReply ? 'lead reply' : 'not a lead reply');
+  if (w.signal?.length) parts.push(w.signal.map((s) => SIGNAL_LABELS[s] ?? s).join(' or '));
   if (w.any?.length) parts.push(`any of (${w.any.map(describeWhen).join(' | ')})`);
   return parts.length ? parts.join(' · ') : 'every event';
 }

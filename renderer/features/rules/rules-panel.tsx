@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RulePreview } from '../../../shared/ipc';
 import { RULE_PRESETS, ruleFromEvent, renderTemplate, TEMPLATE_PLACEHOLDERS } from '../../../shared/rules';
-import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS, type HookEvent, type Provider, type Rule } from '../../../shared/types';
+import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS, type EventSignal, type HookEvent, type Provider, type Rule } from '../../../shared/types';
+import { SIGNAL_LABELS } from '../../../shared/event-words';
 import { useApp, useAppStore } from '../../state/hooks';
 import { BLANK_FORM, describeRule, formFromRule, ruleFromForm, toggleIn, type RuleForm } from './rule-form';
 
@@ -200,6 +201,12 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
           </label>
           <label>Message types
             <input className="input" value={form.messageTypes} onChange={(ev) => patch({ messageTypes: ev.target.value })} data-testid="rule-message-types" placeholder="text, image" />
+          </label>
+          <label>What happened
+            <select multiple value={form.signals} size={4} data-testid="rule-signals"
+              onChange={(ev) => patch({ signals: [...ev.currentTarget.selectedOptions].map((o) => o.value as EventSignal) })}>
+              {EVENT_SIGNALS.map((s) => <option key={s} value={s}>{SIGNAL_LABELS[s]}</option>)}
+            </select>
           </label>
           <label>Lead reply
             <select value={form.leadReply} onChange={(ev) => patch({ leadReply: ev.target.value as RuleForm['leadReply'] })} data-testid="rule-lead-reply">

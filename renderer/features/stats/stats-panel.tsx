@@ -60,6 +60,8 @@ export function StatsPanel() {
           <FailuresSection byErrorCode={data.stats.byErrorCode} />
           <PerMinuteSection extra={data.extra} />
           <LatencySection latency={data.extra.handlerLatency} />
+          <PricingSection extra={data.extra} />
+          <HistoryImportSection extra={data.extra} />
         </>
       )}
     </div>
@@ -175,6 +177,58 @@ function LatencySection({ latency }: { latency: LatencyStats }) {
           <p className="muted small">Meta expects webhook handlers to answer fast: a median of at most 250 ms and under 1 % of answers slower than 1 s; slow answers get retried and, in the end, the webhook disabled.</p>
         </>
       )}
+    </section>
+  );
+}
+
+/** Per-message pricing from status webhooks: distinct messages over the last 7 days, by category. */
+function PricingSection({ extra }: { extra: StatsExtra }) {
+  const p = extra.pricing;
+  if (!p) return null;
+  const cats = Object.entries(p.byCategory).sort((a, b) => b[1].billable - a[1].billable || a[0].localeCompare(b[0]));
+  return (
+    <section className="panel-section" data-testid="stats-pricing">
+      <h3 className="section-title">Billable messages this week</h3>
+      <p className="muted small">
+        Meta&apos;s per-message pricing on status updates, last 7 days (since {formatDateTime(p.since)}):{' '}
+        <strong data-testid="pricing-billable">{p.billable}</strong> billable, <span data-testid="pricing-free">{p.free}</span> free.
+      </p>
+      {cats.length > 0 && (
+        <table className="table pricing-table">
+          <thead><tr><th>Category</th><th>Billable</th><th>Free</th></tr></thead>
+          <tbody>
+            {cats.map(([cat, c]) => (
+              <tr key={cat} data-testid="pricing-row" data-category={cat}>
+                <td>{cat}</td>
+                <td className="num" data-testid="pricing-row-billable">{c.billable}</td>
+                <td className="num">{c.free}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Coexistence: how far the import of the WhatsApp Business app's past chats has come. */
+function HistoryImportSection({ extra }: { extra: StatsExtra }) {
+  const h = extra.historyImport;
+  if (!h) return null;
+  return (
+    <section className="panel-section" data-testid="stats-history-import">
+      <h3 className="section-title">Chat history import</h3>
+      {h.declined ? (
+        <p className="muted small">The business declined to share its chat history: no past messages will arrive.</p>
+      ) : (
+        <p className="small">
+          <progress className="import-progress" max={100} value={h.progress ?? undefined} aria-label="Chat history import progress" />{' '}
+          <strong data-testid="history-import-progress">{h.progress != null ? `${h.progress}%` : 'progress unknown'}</strong>
+          {h.phase != null ? ` · phase ${h.phase + 1} of 3` : ''} · {h.messages} past message{h.messages === 1 ? '' : 's'} imported
+          <span className="muted"> · last update {formatRowTime(h.at)}</span>
+        </p>
+      )}
+      <p className="muted small">Imported messages are searchable and shown in each conversation; they never notify and are not counted above.</p>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // One contact's conversation: their messages on the left, the business's messages (known from their
-// status updates) on the right, and the 24-hour customer-service window.
+// status updates, from phone-app echoes, or from the imported history) on the right, and the 24-hour
+// customer-service window. Imported past messages sit at their own time, marked as imported.
 import { useEffect, useState } from 'react';
 import type { HookEvent } from '../../../shared/types';
 import { formatDateTime, formatDuration, formatRowTime } from '../../ui/format';
@@ -46,6 +47,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
           it.type === 'in' ? (
             <li key={`in-${it.event.id}`} className={`bubble bubble-in${it.event.id === selectedId ? ' is-selected' : ''}`} data-testid="bubble-in">
               <button type="button" className="bubble-body" onClick={() => onSelect(it.event.id)}>
+                {it.imported && <span className="bubble-tag" data-testid="bubble-imported">imported</span>}
                 <span className="bubble-text">{it.event.text ?? `[${it.event.messageType ?? 'message'}]`}</span>
                 <span className="bubble-meta" title={formatDateTime(it.at)}>{formatRowTime(it.at)}</span>
               </button>
@@ -53,7 +55,10 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
           ) : (
             <li key={`out-${it.messageId}`} className={`bubble bubble-out${it.events.some((e) => e.id === selectedId) ? ' is-selected' : ''}`} data-testid="bubble-out">
               <button type="button" className="bubble-body" onClick={() => onSelect(it.last.id)}>
-                <span className="bubble-text muted">Message {shortId(it.messageId)}</span>
+                {it.source !== 'api' && (
+                  <span className="bubble-tag" data-testid={`bubble-source-${it.source}`}>{it.source === 'phone' ? 'sent from the phone app' : 'imported'}</span>
+                )}
+                {it.text ? <span className="bubble-text">{it.text}</span> : <span className="bubble-text muted">Message {shortId(it.messageId)}</span>}
                 {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}{it.last.errorTitle}</span>}
                 <span className="bubble-meta" title={formatDateTime(it.at)}>
                   {formatRowTime(it.at)} <StatusBadge event={it.last} />
