@@ -24,13 +24,13 @@ export function App() {
       <a className="skip-link" href="#feed" data-testid="skip-link" onClick={(ev) => { if (focusFeed()) ev.preventDefault(); }}>
         Skip to the feed
       </a>
-      <h1 className="sr-only">Hookscope</h1>
       <ErrorBoundary name="The top bar"><TopBar /></ErrorBoundary>
       {startupError && <div className="notice notice-error banner" data-testid="startup-error">Cannot talk to Hookscope: {startupError}</div>}
       <div role="search" aria-label="Filters">
         <ErrorBoundary name="The filters"><FilterBar /></ErrorBoundary>
       </div>
       <main className={`workspace${hasSelection ? ' has-selection' : ''}`}>
+        <h1 className="sr-only">Hookscope</h1>
         <Feed />
         {hasSelection && (
           <ErrorBoundary name="The inspector" resetKey={selectedId}>

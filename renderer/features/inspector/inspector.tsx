@@ -47,11 +47,11 @@ export function Inspector() {
         {e ? (
           <>
             <StatusBadge event={e} />
-            <span className="inspector-title">{contactLabel(e) || e.kind}</span>
+            <h2 className="inspector-title">{contactLabel(e) || e.kind}</h2>
             <span className="muted small inspector-meta">#{e.id} · {formatDateTime(e.receivedAt)}</span>
           </>
         ) : (
-          <span className="muted">Event #{selectedId}</span>
+          <h2 className="inspector-title muted">Event #{selectedId}</h2>
         )}
         <button type="button" className="btn btn-ghost btn-xs inspector-close" aria-label="Close inspector" onClick={() => store.getState().clearSelection()}>✕</button>
       </div>
