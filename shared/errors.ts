@@ -14,6 +14,7 @@ export const ERROR_MESSAGES = {
   PORT_IN_USE: 'The port is already in use.',
   DATA_DIR_NOT_WRITABLE: 'The data directory is not writable.',
   DB_TOO_NEW: 'The database was written by a newer version of Hookscope.',
+  SECRETS_UNREADABLE: 'Stored secrets were encrypted by the desktop app and cannot be read here.',
   TUNNEL_NO_TOKEN: 'No ngrok authtoken is set. Paste one from dashboard.ngrok.com into Setup, or set NGROK_AUTHTOKEN.',
   TUNNEL_INVALID_TOKEN: 'ngrok rejected the authtoken. Copy it again from dashboard.ngrok.com → Your Authtoken.',
   TUNNEL_NO_NETWORK: 'Cannot reach ngrok: this computer seems to be offline or ngrok is blocked. The local receiver keeps working.',
@@ -67,7 +68,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'REPLAY_FAILED': return 502;
     case 'PORT_IN_USE':
     case 'DATA_DIR_NOT_WRITABLE':
-    case 'DB_TOO_NEW': return 500;
+    case 'DB_TOO_NEW':
+    case 'SECRETS_UNREADABLE': return 500;
     case 'BAD_REQUEST':
     case 'VALIDATION':
     case 'INVALID_JSON':

@@ -87,6 +87,7 @@ export const settingsUpdateSchema = z.object({
     maxEvents: z.number().int().min(100).nullable().optional(),
   }).optional(),
   bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+  secretStorage: z.enum(['memory', 'plain-file']).optional(),
 }).strict();
 
 export const replayArgSchema = z.object({

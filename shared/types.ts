@@ -255,7 +255,23 @@ export interface NotificationRecord {
 
 // ---- settings and tunnel ----
 
+/** Where the secrets are kept; the settings view shows it so nobody loses a secret by surprise. */
+export interface SecretStorageInfo {
+  /** keychain: encrypted by the OS (desktop); file: a plain file only this user can read; memory: this run only. */
+  kind: 'keychain' | 'file' | 'memory';
+  /** False: secrets set now are gone after a restart. */
+  persistent: boolean;
+  encrypted: boolean;
+  /** Stored secrets this mode cannot read (encrypted by the desktop app, seen from serve; or another keychain). */
+  unreadable: ('metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken')[];
+  /** Why the secrets file cannot be used, when it cannot. */
+  problem: string | null;
+  /** Desktop without a keychain: the user may choose a plain file instead of memory. */
+  canChoosePlainFile?: boolean;
+}
+
 export interface SettingsView {
+  secretStorage?: SecretStorageInfo;
   /** Secrets are write-only: reads only say whether each is set (and how many). */
   secrets: {
     metaAppSecret: { set: boolean; count: number };
@@ -272,6 +288,8 @@ export interface SettingsView {
 }
 
 export interface SettingsUpdate {
+  /** Desktop without an OS keychain: keep secrets in memory only, or in a plain file only this user can read. */
+  secretStorage?: 'memory' | 'plain-file';
   metaAppSecret?: string | string[] | null;
   metaVerifyToken?: string | null;
   twilioAuthToken?: string | string[] | null;

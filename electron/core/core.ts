@@ -5,7 +5,7 @@ import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type Store } from './store/store';
 import { createWorkerWriter, createWriter, type Writer } from './ingest/writer';
 import { createReceiver } from './ingest/receiver';
-import { createFileSecretStore, createSettings } from './setup/settings';
+import { assertSigningSecretsReadable, createFileSecretStore, createSettings } from './setup/settings';
 import { TypedEmitter } from './emitter';
 import { createTunnel } from './tunnel/tunnel';
 import { createNgrokConnector } from './tunnel/ngrok-connector';
@@ -33,8 +33,9 @@ export interface Core {
 export function createCore(opts: CoreOptions): Core {
   const clock = opts.clock ?? Date.now;
   const logger = opts.logger ?? silentLogger;
-  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
+  if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
+  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   const emitter = new TypedEmitter<PushChannels>(logger);
   const writer = openWriter(opts, store, logger);

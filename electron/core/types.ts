@@ -1,5 +1,6 @@
 // What the shells (Electron main, `serve`) and tests hand the core: options, logger, clock, secret store,
 // tunnel connector, notifier. A leaf: it imports nothing of the core. The core's face, `Core`, is in core.ts.
+import type { SecretStorageInfo } from '../../shared/types';
 
 export interface Logger {
   debug(msg: string, ctx?: Record<string, unknown>): void;
@@ -16,6 +17,10 @@ export type Clock = () => number;
 export interface SecretStore {
   get(name: SecretName): string | null;
   set(name: SecretName, value: string | null): void;
+  /** Where secrets go and whether they survive a restart; shown in the settings view. */
+  info?(): SecretStorageInfo;
+  /** The user's choice when no OS keychain is available: memory only, or a plain file only they can read. */
+  choosePersistence?(choice: 'memory' | 'plain-file'): void;
 }
 export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken';
 

@@ -1,7 +1,7 @@
 // Hookscope's Electron main process. Reads top to bottom like the table of contents: one setupX() per
 // feature; the pieces live in the sibling files. The core (electron/core) knows nothing of Electron: this
 // file hands it Electron-derived values (data dir, secret store, notifier, native binding).
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../core/core';
@@ -14,9 +14,10 @@ import { createNotifier, type DesktopNotifier } from './notifications';
 import { createSecretStore } from './secrets';
 import { createTray, type AppTray } from './tray';
 import { resolveNativeBinding } from './native';
+import { classifyBootError, moveDatabaseAside, type BootAction, type BootFailure } from './boot-failure';
 
-const RECEIVER_PORT = 4750;
-const RECEIVER_HOST = '127.0.0.1';
+const DEFAULT_RECEIVER_PORT = 4750;
+const DEFAULT_RECEIVER_HOST = '127.0.0.1';
 // main.cjs and preload.cjs sit side by side in dist-electron/; the renderer build in dist/renderer/.
 const PRELOAD_PATH = path.join(__dirname, 'preload.cjs');
 const RENDERER_FILE = path.join(__dirname, '..', 'dist', 'renderer', 'index.html');
@@ -28,36 +29,129 @@ let relay: PushRelay | null = null;
 let notifier: DesktopNotifier | null = null;
 let booted = false;
 
-if (setupSingleInstance()) void boot();
+if (setupSingleInstance()) void boot().catch(bootCrashed);
 
 async function boot(): Promise<void> {
   hardenAllWebContents(app, log);
   setupPlatformIdentity();
   await app.whenReady();
 
-  const dataDir = app.getPath('userData');
   relay = setupPushRelay();
   notifier = setupNotifications(relay);
-  const core = createCore({
-    dataDir,
-    receiverPort: RECEIVER_PORT,
-    receiverHost: RECEIVER_HOST,
-    mode: 'desktop',
-    version: app.getVersion(),
-    logger: createConsoleLogger('core'),
-    secretStore: createSecretStore(dataDir, log),
-    notifier,
-    nativeBinding: setupNativeBinding(),
-  });
+  const core = await startCoreOrExplain();
+  if (!core) return;
   const ipc = setupIpc({ core, relay, overrides: { 'export:save': createExportSaver(core, () => mainWindow) }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
 
-  const receiver = await startCore(core);
-  if (!receiver) return;
   focusWindow();
   booted = true;
   const tray = setupTray(core);
   setupWindowLifecycle();
   setupCleanQuit(core, () => { ipc.dispose(); relay?.dispose(); tray?.destroy(); });
+}
+
+/**
+ * Where the desktop app keeps its data: the same per-user folder as `npm run serve` (Electron's userData
+ * for productName "Hookscope"), or HOOKSCOPE_DATA_DIR / _PORT / _HOST like serve, so a fix named in a
+ * failure dialog works for both.
+ */
+function bootSettings(): { dataDir: string; port: number; host: string } {
+  const envPort = Number(process.env.HOOKSCOPE_PORT);
+  return {
+    dataDir: process.env.HOOKSCOPE_DATA_DIR?.trim() || app.getPath('userData'),
+    port: process.env.HOOKSCOPE_PORT && Number.isInteger(envPort) && envPort >= 0 && envPort <= 65535 ? envPort : DEFAULT_RECEIVER_PORT,
+    host: process.env.HOOKSCOPE_HOST?.trim() || DEFAULT_RECEIVER_HOST,
+  };
+}
+
+/**
+ * Creates and starts the core. When that fails the user gets a dialog naming the cause with the fixes as
+ * buttons (electron/main/boot-failure.ts); a fix that can be applied here (move a damaged database aside,
+ * pick another folder, try again) starts over, anything else exits 1 — a failed boot never leaves an
+ * invisible process holding the single-instance lock. Returns null when the app is exiting.
+ */
+async function startCoreOrExplain(): Promise<Core | null> {
+  const settings = bootSettings();
+  let dataDir = settings.dataDir;
+  for (;;) {
+    let core: Core | null = null;
+    try {
+      core = createCore({
+        dataDir,
+        receiverPort: settings.port,
+        receiverHost: settings.host,
+        mode: 'desktop',
+        version: app.getVersion(),
+        logger: createConsoleLogger('core'),
+        secretStore: createSecretStore(dataDir, log),
+        notifier: notifier ?? undefined,
+        nativeBinding: setupNativeBinding(),
+      });
+      await core.start();
+      return core;
+    } catch (err) {
+      if (core) await core.stop().catch(() => undefined);
+      const failure = classifyBootError(err, { dataDir, port: settings.port, host: settings.host, isPackaged: app.isPackaged });
+      log.error('could not start', { kind: failure.kind, dataDir, error: failure.technical });
+      const action = await askHowToRecover(failure);
+      log.info('boot failure answered', { kind: failure.kind, action });
+      if (action === 'retry') continue;
+      if (action === 'move-db-aside') {
+        try {
+          const movedTo = moveDatabaseAside(dataDir);
+          log.warn('damaged database moved aside; starting with an empty one', { movedTo });
+          continue;
+        } catch (moveErr) {
+          return exitWithError('The damaged database could not be moved aside.', `${String(moveErr)}\n\nNothing was deleted. Move ${dataDir} yourself, then start Hookscope again.`);
+        }
+      }
+      if (action === 'choose-data-dir') {
+        const picked = await dialog.showOpenDialog({ title: 'Choose a folder for Hookscope\'s data', properties: ['openDirectory', 'createDirectory'] });
+        if (!picked.canceled && picked.filePaths[0]) dataDir = picked.filePaths[0];
+        continue;
+      }
+      if (action === 'get-update') await openQuietly(() => shell.openExternal(releasesUrl()));
+      if (action === 'open-data-dir') await openQuietly(() => shell.openPath(dataDir));
+      app.exit(1);
+      return null;
+    }
+  }
+}
+
+async function askHowToRecover(failure: BootFailure): Promise<BootAction> {
+  const labels = failure.actions.map((a) => a.label);
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: 'Hookscope could not start',
+    message: failure.cause,
+    detail: `${failure.fix}\n\nDetails: ${failure.technical}`,
+    buttons: labels,
+    defaultId: 0,
+    cancelId: labels.length - 1,
+    noLink: true,
+  });
+  return failure.actions[response]?.action ?? 'quit';
+}
+
+function exitWithError(title: string, detail: string): null {
+  log.error(title, { detail });
+  dialog.showErrorBox(title, detail);
+  app.exit(1);
+  return null;
+}
+
+/** Anything boot did not expect still ends in a dialog and exit 1, never in a silent background process. */
+function bootCrashed(err: unknown): void {
+  const message = err instanceof Error ? err.stack ?? err.message : String(err);
+  exitWithError('Hookscope could not start', `${message}\n\nRun Hookscope from a terminal to see the full log.`);
+}
+
+async function openQuietly(open: () => Promise<unknown>): Promise<void> {
+  try { await open(); } catch (err) { log.warn('could not open', { error: String(err) }); }
+}
+
+function releasesUrl(): string {
+  const homepage = readPackageField(path.join(app.getAppPath(), 'package.json'), 'homepage');
+  return homepage && /^https:\/\//.test(homepage) ? `${homepage.replace(/\/+$/, '')}/releases` : 'https://github.com/';
 }
 
 /** A second launch focuses the running app instead of fighting it for the receiver port and database. */
@@ -104,19 +198,6 @@ function setupNotifications(pushes: PushRelay): DesktopNotifier {
     onClick: (click) => pushes.push('notifications:clicked', click),
     logger: log,
   });
-}
-
-async function startCore(core: Core) {
-  try {
-    return await core.start();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    log.error('core failed to start', { error: message });
-    dialog.showErrorBox('Hookscope could not start', message);
-    await core.stop().catch(() => undefined);
-    app.exit(1);
-    return null;
-  }
 }
 
 /** Shows, restores and focuses the one window, creating it if it was closed (macOS keeps running). */
@@ -193,8 +274,12 @@ function setupCleanQuit(core: Core, disposeShell: () => void): void {
 }
 
 function readPackageVersion(file: string): string | null {
+  return readPackageField(file, 'version');
+}
+
+function readPackageField(file: string, field: string): string | null {
   try {
-    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8')).version;
+    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'))[field];
     return typeof v === 'string' ? v : null;
   } catch {
     return null;

@@ -1,16 +1,18 @@
 // The desktop SecretStore: app secrets and tokens encrypted with the OS keychain through safeStorage, in
-// `<userData>/secrets.json` (mode 0600, written atomically). Each value is stored as base64 ciphertext.
+// `<data dir>/secrets.json` (mode 0600, written atomically) — the file `npm run serve` uses too. Its format
+// (electron/core/settings.ts) marks each value `electron-safestorage` or `plain`: this store reads both,
+// writes ciphertext, and keeps values it cannot decrypt untouched instead of dropping them.
 //
-// Never plaintext on disk: when safeStorage is not available, or on Linux falls back to its 'basic_text'
-// backend (a hard-coded key, i.e. obfuscation), the store says so in the log and keeps secrets in memory
-// only for this run. The renderer never sees values, only whether each is set (core's settings view).
+// No plaintext on disk unless the user asks: when safeStorage is not available, or on Linux falls back to
+// its 'basic_text' backend (a hard-coded key, i.e. obfuscation), secrets are kept in memory for this run
+// and the settings view says they will not survive a restart, offering the choice of a plain file only
+// this user can read (what serve does). The renderer never sees values, only whether each is set.
 import { safeStorage } from 'electron';
-import fs from 'node:fs';
-import path from 'node:path';
+import type { SecretStorageInfo } from '../../shared/types';
+import { readSecretsFile, SECRET_NAMES, SECRETS_FILE, writeSecretsFile, type SecretEntry } from '../core/setup/settings';
 import type { Logger, SecretName, SecretStore } from '../core/types';
 
-const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken'];
-export const SECRETS_FILE = 'secrets.json';
+export { SECRETS_FILE };
 
 /** Must be called after app 'ready': safeStorage cannot answer before that on Linux and Windows. */
 export function isSecureStorageAvailable(): boolean {
@@ -19,60 +21,76 @@ export function isSecureStorageAvailable(): boolean {
   return true;
 }
 
+type Persistence = 'keychain' | 'plain-file' | 'memory';
+
 export function createSecretStore(dataDir: string, logger: Logger, encrypted = isSecureStorageAvailable()): SecretStore {
-  const file = path.join(dataDir, SECRETS_FILE);
+  let file = readSecretsFile(dataDir);
+  if (file.problem) logger.warn('secrets file cannot be used', { problem: file.problem });
   const values = new Map<SecretName, string>();
+  // Stored values this run cannot read: kept as they are on every write, so nothing is lost.
+  const kept = new Map<SecretName, SecretEntry>();
 
-  if (!encrypted) {
-    logger.warn('secure storage (OS keychain) is not available: secrets are kept in memory only and must be entered again after a restart');
-    return memoryStore(values);
-  }
-
-  for (const [name, cipher] of Object.entries(readFile(file, logger))) {
-    if (!SECRET_NAMES.includes(name as SecretName) || typeof cipher !== 'string') continue;
-    try {
-      values.set(name as SecretName, safeStorage.decryptString(Buffer.from(cipher, 'base64')));
-    } catch {
-      // A changed keychain or a copied profile: the value is unreadable, so it counts as not set.
-      logger.warn('a stored secret could not be decrypted and is ignored', { name });
+  for (const name of SECRET_NAMES) {
+    const entry = file.entries[name];
+    if (!entry) continue;
+    if (entry.encoding === 'plain') { values.set(name, entry.value); continue; }
+    if (entry.encoding === 'electron-safestorage' && encrypted) {
+      try {
+        values.set(name, safeStorage.decryptString(Buffer.from(entry.value, 'base64')));
+        continue;
+      } catch {
+        // A changed keychain or a copied profile: unreadable, so it counts as not set.
+        logger.warn('a stored secret could not be decrypted; it is kept but ignored', { name });
+      }
     }
+    kept.set(name, entry);
   }
+
+  let persistence: Persistence = encrypted ? 'keychain' : file.plainAllowed ? 'plain-file' : 'memory';
+  if (persistence === 'memory') {
+    logger.warn('secure storage (OS keychain) is not available: secrets are kept in memory only and must be entered again after a restart');
+  }
+
+  const persist = () => {
+    if (persistence === 'memory') return;
+    const entries: Partial<Record<SecretName, SecretEntry>> = Object.fromEntries(kept);
+    for (const [name, value] of values) {
+      entries[name] = persistence === 'keychain'
+        ? { encoding: 'electron-safestorage', value: safeStorage.encryptString(value).toString('base64') }
+        : { encoding: 'plain', value };
+    }
+    writeSecretsFile(dataDir, { entries, plainAllowed: persistence === 'plain-file' }, file);
+    file = { ...file, problem: null };
+  };
 
   return {
     get: (name) => values.get(name) ?? null,
     set(name, value) {
       if (value === null || value === '') values.delete(name); else values.set(name, value);
-      const out: Record<string, string> = {};
-      for (const [k, v] of values) out[k] = safeStorage.encryptString(v).toString('base64');
-      writeAtomic(file, JSON.stringify(out));
+      kept.delete(name);
+      persist();
+    },
+    info: (): SecretStorageInfo => ({
+      kind: persistence === 'keychain' ? 'keychain' : persistence === 'plain-file' ? 'file' : 'memory',
+      persistent: persistence !== 'memory',
+      encrypted: persistence === 'keychain',
+      unreadable: [...kept.keys()],
+      problem: file.problem,
+      canChoosePlainFile: !encrypted,
+    }),
+    choosePersistence(choice) {
+      if (encrypted) return; // the keychain is always the choice when there is one
+      const next: Persistence = choice === 'plain-file' ? 'plain-file' : 'memory';
+      if (next === persistence) return;
+      if (next === 'plain-file') {
+        persistence = next;
+        persist();
+        logger.info('secrets are now stored in a plain file readable only by this user', { file: SECRETS_FILE });
+        return;
+      }
+      // Back to memory: take the plain values off the disk, as the user asked.
+      writeSecretsFile(dataDir, { entries: Object.fromEntries(kept), plainAllowed: false }, file);
+      persistence = next;
     },
   };
-}
-
-function memoryStore(values: Map<SecretName, string>): SecretStore {
-  return {
-    get: (name) => values.get(name) ?? null,
-    set(name, value) { if (value === null || value === '') values.delete(name); else values.set(name, value); },
-  };
-}
-
-function readFile(file: string, logger: Logger): Record<string, unknown> {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return {}; }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : {};
-  } catch {
-    logger.warn('secrets file is not valid JSON and is ignored', { file });
-    return {};
-  }
-}
-
-function writeAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  // 0600 from creation (not chmod afterwards) so the file is never readable by others, even briefly.
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-  try { fs.chmodSync(file, 0o600); } catch { /* Windows: ACLs of the profile folder apply */ }
 }

@@ -1,7 +1,8 @@
 // The one window factory. Every security-relevant webPreference is spelled out (not left to defaults) so a
 // future Electron default change or a careless edit shows up in review and in test/unit/electron-window.test.ts.
 import { BrowserWindow, shell, type App, type Session, type WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../core/types';
 
 export interface WindowOptions {
@@ -20,13 +21,23 @@ export function isSafeExternalUrl(raw: unknown): boolean {
   return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
 }
 
-/** True when `raw` is our renderer page (any hash or query: the renderer may route by hash). */
-export function isRendererUrl(raw: string | undefined | null, rendererFile: string): boolean {
+/**
+ * True when `raw` is our renderer page (any hash or query: the renderer may route by hash). Compared as
+ * file paths, not URL strings: Chromium and Node escape differently (Chromium leaves `[` `]` as they are,
+ * Node's pathToFileURL writes %5B %5D), and an install path with brackets refused every IPC call.
+ */
+export function isRendererUrl(raw: string | undefined | null, rendererFile: string, platform: NodeJS.Platform = process.platform): boolean {
   if (!raw) return false;
   let url: URL;
   try { url = new URL(raw); } catch { return false; }
+  if (url.protocol !== 'file:') return false;
   const expected = pathToFileURL(rendererFile);
-  return url.protocol === 'file:' && url.host === expected.host && url.pathname === expected.pathname;
+  if (url.host !== expected.host) return false;
+  let actual: string;
+  try { actual = path.resolve(fileURLToPath(url)); } catch { return false; }
+  const wanted = path.resolve(rendererFile);
+  // Windows and macOS file systems are case-insensitive by default; Chromium may normalise the drive letter.
+  return platform === 'linux' ? actual === wanted : actual.toLowerCase() === wanted.toLowerCase();
 }
 
 export function createMainWindow(opts: WindowOptions): BrowserWindow {

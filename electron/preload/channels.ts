@@ -13,6 +13,26 @@ export type ShellPushChannel = keyof ShellPushChannels;
 const shellPushNames: { [P in ShellPushChannel]: true } = { 'notifications:clicked': true };
 export const SHELL_PUSH_CHANNELS = Object.keys(shellPushNames) as ShellPushChannel[];
 
+/**
+ * The contract's channel names for the preload, typed over the contract's maps so a missing or extra name
+ * does not compile. Not imported from shared/ipc.ts at runtime: that module carries the argument schemas,
+ * and with them all of zod (~745 KiB) into a preload that only needs the names; main validates anyway.
+ */
+const requestNames: { [C in RequestChannel]: true } = {
+  'app:info': true, 'events:list': true, 'events:get': true, 'messages:get': true, 'contacts:thread': true,
+  'stats:get': true, 'rules:list': true, 'rules:create': true, 'rules:update': true, 'rules:delete': true,
+  'rules:preview': true, 'notifications:list': true, 'settings:get': true, 'settings:update': true,
+  'replay:send': true, 'simulate:send': true, 'doctor:get': true, 'stats:extra': true, 'requests:curl': true,
+  'replay:filtered': true, 'import:file': true, 'export:save': true, 'tunnel:get': true, 'tunnel:start': true,
+  'tunnel:stop': true,
+};
+export const PRELOAD_REQUEST_CHANNELS = Object.keys(requestNames) as RequestChannel[];
+const pushNames: { [P in PushChannel]: true } = {
+  'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true,
+  'notifications:clicked': true,
+};
+export const PRELOAD_PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
+
 export type AnyPushChannel = PushChannel | ShellPushChannel;
 export type AnyPushPayload<P extends AnyPushChannel> =
   P extends PushChannel ? PushChannels[P] : P extends ShellPushChannel ? ShellPushChannels[P] : never;

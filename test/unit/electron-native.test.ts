@@ -34,7 +34,7 @@ describe('ensure-electron.mjs --dry-run', () => {
   const roots: string[] = [];
   afterEach(() => { for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true }); });
 
-  function fakeProject(opts: { binary: boolean; cache: boolean }) {
+  function fakeProject(opts: { binary: boolean; cache: boolean; cacheAbi?: number }) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hookscope-ensure-'));
     roots.push(root);
     const nm = path.join(root, 'node_modules');
@@ -43,6 +43,7 @@ describe('ensure-electron.mjs --dry-run', () => {
       fs.writeFileSync(path.join(nm, rel), text);
     };
     write('electron/package.json', JSON.stringify({ version: '41.7.1' }));
+    write('electron/abi_version', '145');
     write('better-sqlite3/package.json', JSON.stringify({ version: '12.11.1' }));
     write('better-sqlite3/build/Release/better_sqlite3.node', 'node-abi');
     if (opts.binary) {
@@ -50,7 +51,8 @@ describe('ensure-electron.mjs --dry-run', () => {
       write('electron/dist/version', 'v41.7.1');
       write('electron/dist/electron', '');
     }
-    if (opts.cache) write(path.join('.cache', 'hookscope', nativeBindingFileName('41.7.1', '12.11.1', process.platform, process.arch)), '');
+    // The cached binary's ABI is read from the symbol every addon exports; a few bytes around it stand in.
+    if (opts.cache) write(path.join('.cache', 'hookscope', nativeBindingFileName('41.7.1', '12.11.1', process.platform, process.arch)), `\x7fELF..node_register_module_v${opts.cacheAbi ?? 145}\0..`);
     return root;
   }
   const dryRun = (root: string) =>
@@ -84,9 +86,45 @@ describe('ensure-electron.mjs --dry-run', () => {
     expect(dryRun(root).steps.map((s: { id: string }) => s.id)).toEqual(['download-electron']);
   });
 
+  it('rebuilds a cached binary that was built for Node\'s ABI instead of Electron\'s, saying so', () => {
+    const p = dryRun(fakeProject({ binary: true, cache: true, cacheAbi: 115 }));
+    expect(p.steps.map((s: { id: string }) => s.id)).toEqual(['build-native']);
+    expect(p.steps[0].why).toMatch(/ABI 115, not Electron 41\.7\.1's 145/);
+    expect(p.steps[0].abi).toBe(145);
+  });
+
   it('prints the plan for people, too', () => {
     const out = execFileSync(process.execPath, [script, '--dry-run', '--root', fakeProject({ binary: false, cache: false })], { encoding: 'utf8' });
     expect(out).toContain('download-electron');
     expect(out).toContain('prebuild-install');
+  });
+});
+
+describe('ensure-electron.mjs helpers', () => {
+  it('reads a real addon\'s ABI: the checkout\'s better-sqlite3 is built for this Node', async () => {
+    const { readModuleAbi } = await import('../../electron/tools/ensure-electron.mjs');
+    const file = path.resolve('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    expect(readModuleAbi(file)).toBe(Number(process.versions.modules));
+  });
+
+  it('builds without npm\'s settings, which would make node-gyp target Node instead of Electron', async () => {
+    const { cleanBuildEnv } = await import('../../electron/tools/ensure-electron.mjs');
+    const env = cleanBuildEnv({ PATH: '/bin', HOME: '/h', npm_config_nodedir: '/usr/include/node', npm_config_target: '20.0.0', NPM_CONFIG_RUNTIME: 'node', npm_package_name: 'hookscope', ELECTRON_MIRROR: 'https://m/' });
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', ELECTRON_MIRROR: 'https://m/' });
+  });
+
+  it('on Linux, names the exact chrome-sandbox fix when user namespaces are restricted and the helper is not setuid root', async () => {
+    const { sandboxProblem } = await import('../../electron/tools/ensure-electron.mjs');
+    const procs = (restricted: boolean) => (f: string) => {
+      if (f.endsWith('apparmor_restrict_unprivileged_userns')) return restricted ? '1\n' : '0\n';
+      throw new Error('ENOENT');
+    };
+    const notSetuid = () => ({ uid: 1000, mode: 0o100755 });
+    const setuidRoot = () => ({ uid: 0, mode: 0o104755 });
+    const problem = sandboxProblem({ platform: 'linux', electronDir: '/p/node_modules/electron', stat: notSetuid, readFile: procs(true) });
+    expect(problem?.message).toContain('sudo chown root:root /p/node_modules/electron/dist/chrome-sandbox && sudo chmod 4755 /p/node_modules/electron/dist/chrome-sandbox');
+    expect(sandboxProblem({ platform: 'linux', electronDir: '/p/node_modules/electron', stat: setuidRoot, readFile: procs(true) })).toBeNull();
+    expect(sandboxProblem({ platform: 'linux', electronDir: '/p/node_modules/electron', stat: notSetuid, readFile: procs(false) })).toBeNull();
+    expect(sandboxProblem({ platform: 'darwin', electronDir: '/p/node_modules/electron', stat: notSetuid, readFile: procs(true) })).toBeNull();
   });
 });

@@ -75,3 +75,21 @@ describe('preload bridge', () => {
     expect(h.ipcRenderer.invoke).toHaveBeenCalledWith(READY_CHANNEL);
   });
 });
+
+describe('preload bundle', () => {
+  it('knows exactly the contract\'s channel names, without importing the contract (and its schemas) at runtime', async () => {
+    const { PRELOAD_PUSH_CHANNELS, PRELOAD_REQUEST_CHANNELS } = await import('../../electron/preload/channels');
+    expect([...PRELOAD_REQUEST_CHANNELS].sort()).toEqual([...REQUEST_CHANNELS].sort());
+    expect([...PRELOAD_PUSH_CHANNELS].sort()).toEqual([...PUSH_CHANNELS].sort());
+  });
+
+  it('the built preload requires only electron and stays small (no zod)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    // Built by `npm test` (npm run build) before vitest runs.
+    const text = readFileSync(resolve('dist-electron/preload.cjs'), 'utf8');
+    expect([...new Set(text.match(/require\(["'][^"']+["']\)/g))]).toEqual(['require("electron")']);
+    expect(text).not.toMatch(/zod|ZodError/);
+    expect(Buffer.byteLength(text)).toBeLessThan(16 * 1024);
+  });
+});

@@ -10,12 +10,13 @@ const h = vi.hoisted(() => {
     backend: 'gnome_libsecret',
     isEncryptionAvailable: vi.fn(() => safeStorage.available),
     getSelectedStorageBackend: vi.fn(() => safeStorage.backend),
-    // A reversible stand-in for the OS keychain: the ciphertext does not contain the plaintext.
-    encryptString: vi.fn((s: string) => Buffer.from(`enc:${Buffer.from(s).toString('hex').split('').reverse().join('')}`)),
+    // A reversible stand-in for the OS keychain with Chromium's "v10" prefix: the ciphertext does not
+    // contain the plaintext.
+    encryptString: vi.fn((s: string) => Buffer.from(`v10${Buffer.from(s).toString('hex').split('').reverse().join('')}`)),
     decryptString: vi.fn((b: Buffer) => {
       const t = b.toString();
-      if (!t.startsWith('enc:')) throw new Error('bad ciphertext');
-      return Buffer.from(t.slice(4).split('').reverse().join(''), 'hex').toString();
+      if (!t.startsWith('v10') || !/^[0-9a-f]+$/.test(t.slice(3))) throw new Error('bad ciphertext');
+      return Buffer.from(t.slice(3).split('').reverse().join(''), 'hex').toString();
     }),
   };
   return { safeStorage };
@@ -24,6 +25,7 @@ vi.mock('electron', () => ({ safeStorage: h.safeStorage }));
 
 import { createSecretStore, isSecureStorageAvailable, SECRETS_FILE } from '../../electron/main/secrets';
 import type { Logger } from '../../electron/core/types';
+import { assertSigningSecretsReadable, createFileSecretStore } from '../../electron/core/setup/settings';
 
 let dir: string;
 const logger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }) satisfies Logger;
@@ -64,13 +66,43 @@ describe('secret store', () => {
     expect(store.get('metaAppSecret')).toBe('in-memory');
     expect(fs.existsSync(path.join(dir, SECRETS_FILE))).toBe(false);
     expect(log.warn).toHaveBeenCalledWith(expect.stringContaining('in memory only'));
+    expect(store.info!()).toMatchObject({ kind: 'memory', persistent: false, encrypted: false, canChoosePlainFile: true });
   });
 
-  it('an undecryptable value counts as not set and does not crash', () => {
-    fs.writeFileSync(path.join(dir, SECRETS_FILE), JSON.stringify({ metaAppSecret: Buffer.from('garbage').toString('base64') }));
+  it('without secure storage, the user can choose a plain 0600 file, which the next start reads, and go back', () => {
+    const store = createSecretStore(dir, logger(), false);
+    store.set('metaAppSecret', 'chosen-plain');
+    store.choosePersistence!('plain-file');
+    expect(store.info!()).toMatchObject({ kind: 'file', persistent: true, encrypted: false });
+    const file = path.join(dir, SECRETS_FILE);
+    if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const next = createSecretStore(dir, logger(), false);
+    expect(next.get('metaAppSecret')).toBe('chosen-plain');
+    expect(next.info!().persistent).toBe(true);
+    next.choosePersistence!('memory');
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('chosen-plain');
+    expect(createSecretStore(dir, logger(), false).get('metaAppSecret')).toBeNull();
+  });
+
+  it('with a keychain there is no plain-file choice', () => {
+    const store = createSecretStore(dir, logger(), true);
+    store.set('metaAppSecret', 'kept-secret');
+    store.choosePersistence!('plain-file');
+    expect(fs.readFileSync(path.join(dir, SECRETS_FILE), 'utf8')).not.toContain('kept-secret');
+    expect(store.info!()).toMatchObject({ kind: 'keychain', encrypted: true, canChoosePlainFile: false });
+  });
+
+  it('an undecryptable value counts as not set, does not crash, and survives the next write', () => {
+    const foreign = Buffer.from('v10 from another keychain, not ours').toString('base64');
+    fs.writeFileSync(path.join(dir, SECRETS_FILE), JSON.stringify({ metaAppSecret: foreign }));
     const log = logger();
-    expect(createSecretStore(dir, log, true).get('metaAppSecret')).toBeNull();
+    const store = createSecretStore(dir, log, true);
+    expect(store.get('metaAppSecret')).toBeNull();
+    expect(store.info!().unreadable).toEqual(['metaAppSecret']);
     expect(log.warn).toHaveBeenCalled();
+    store.set('ngrokAuthtoken', 'tok');
+    const written = JSON.parse(fs.readFileSync(path.join(dir, SECRETS_FILE), 'utf8'));
+    expect(written.secrets.metaAppSecret).toEqual({ encoding: 'electron-safestorage', value: foreign });
   });
 
   it('treats Linux\'s basic_text backend (a hard-coded key) as not secure', () => {
@@ -78,5 +110,55 @@ describe('secret store', () => {
     expect(isSecureStorageAvailable()).toBe(process.platform !== 'linux');
     h.safeStorage.available = false;
     expect(isSecureStorageAvailable()).toBe(false);
+  });
+});
+
+describe('one secrets.json for the desktop app and serve', () => {
+  it('the file says what each value is: desktop writes ciphertext marked as such', () => {
+    createSecretStore(dir, logger(), true).set('metaAppSecret', 'desk-secret');
+    const written = JSON.parse(fs.readFileSync(path.join(dir, SECRETS_FILE), 'utf8'));
+    expect(written.format).toBe('hookscope-secrets/1');
+    expect(written.secrets.metaAppSecret.encoding).toBe('electron-safestorage');
+    expect(JSON.stringify(written)).not.toContain('desk-secret');
+  });
+
+  it('desktop reads what serve wrote (plain), and serve keeps what the desktop encrypted', () => {
+    createFileSecretStore(dir).set('twilioAuthToken', 'serve-token');
+    const desk = createSecretStore(dir, logger(), true);
+    expect(desk.get('twilioAuthToken')).toBe('serve-token');
+    desk.set('metaAppSecret', 'desk-secret'); // the desktop encrypts everything it writes
+    const serve = createFileSecretStore(dir);
+    expect(serve.get('metaAppSecret')).toBeNull();
+    expect(serve.info!().unreadable.sort()).toEqual(['metaAppSecret', 'twilioAuthToken']);
+    serve.set('ngrokAuthtoken', 'ngrok-plain'); // and writing does not destroy the desktop's values
+    expect(createSecretStore(dir, logger(), true).get('metaAppSecret')).toBe('desk-secret');
+  });
+
+  it('serve refuses to start over signing secrets it cannot read, naming them and the fix; the environment unblocks it', () => {
+    createSecretStore(dir, logger(), true).set('metaAppSecret', 'desk-secret');
+    let err: unknown;
+    try { assertSigningSecretsReadable(dir, createFileSecretStore(dir), {}); } catch (e) { err = e; }
+    expect(err).toMatchObject({ code: 'SECRETS_UNREADABLE' });
+    expect(String((err as Error).message)).toMatch(/Meta app secret .* desktop app.*META_APP_SECRET/);
+    expect(() => assertSigningSecretsReadable(dir, createFileSecretStore(dir), { metaAppSecrets: ['from-env'] })).not.toThrow();
+  });
+
+  it('a file from before the format field: the desktop\'s bare ciphertext is never taken for a plain secret by serve', () => {
+    const cipher = h.safeStorage.encryptString('old-desk-secret').toString('base64');
+    fs.writeFileSync(path.join(dir, SECRETS_FILE), JSON.stringify({ metaAppSecret: cipher, metaVerifyToken: 'old-plain-token' }));
+    const serve = createFileSecretStore(dir);
+    expect(serve.get('metaAppSecret')).toBeNull();
+    expect(serve.get('metaVerifyToken')).toBe('old-plain-token');
+    expect(createSecretStore(dir, logger(), true).get('metaAppSecret')).toBe('old-desk-secret');
+  });
+
+  it('a secrets file from a newer Hookscope is never overwritten', () => {
+    const text = JSON.stringify({ format: 'hookscope-secrets/9', secrets: {} });
+    fs.writeFileSync(path.join(dir, SECRETS_FILE), text);
+    const desk = createSecretStore(dir, logger(), true);
+    expect(desk.info!().problem).toMatch(/newer Hookscope/);
+    expect(() => desk.set('metaAppSecret', 'x')).toThrow(/newer Hookscope/);
+    expect(() => createFileSecretStore(dir).set('metaAppSecret', 'x')).toThrow(/newer Hookscope/);
+    expect(fs.readFileSync(path.join(dir, SECRETS_FILE), 'utf8')).toBe(text);
   });
 });

@@ -141,4 +141,16 @@ describe('url checks', () => {
     expect(isRendererUrl('', rendererFile)).toBe(false);
     expect(isRendererUrl(null, rendererFile)).toBe(false);
   });
+
+  it('isRendererUrl accepts our page installed under a path with brackets and spaces, however it is escaped', () => {
+    const file = '/opt/Hook[scope] apps/resources/app.asar/dist/renderer/index.html';
+    // Chromium leaves [ ] as they are; Node writes %5B %5D. Both name the same file.
+    expect(isRendererUrl('file:///opt/Hook[scope]%20apps/resources/app.asar/dist/renderer/index.html', file, 'linux')).toBe(true);
+    expect(isRendererUrl(pathToFileURL(file).href, file, 'linux')).toBe(true);
+    expect(isRendererUrl('file:///opt/Hook[scope]%20apps/resources/app.asar/dist/renderer/other.html', file, 'linux')).toBe(false);
+    expect(isRendererUrl('file:///opt/Hook[scope]%20apps/resources/app.asar/dist/renderer%2Findex.html', file, 'linux')).toBe(false);
+    // Case differs only where the file system ignores it.
+    expect(isRendererUrl('file:///OPT/Hook[scope]%20apps/resources/app.asar/dist/renderer/index.html', file, 'linux')).toBe(false);
+    expect(isRendererUrl('file:///OPT/Hook[scope]%20apps/resources/app.asar/dist/renderer/index.html', file, 'darwin')).toBe(true);
+  });
 });

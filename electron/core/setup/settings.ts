@@ -1,13 +1,19 @@
 // Settings: plain ones in settings.json in the data dir; secrets in a SecretStore (Electron safeStorage
 // in the desktop app, a 0600 file under `serve`), overlaid on the environment. Secrets are write-only
 // through the API: views say only whether each is set.
+//
+// Desktop and serve share one data dir, so they share secrets.json. Its format says what each value is —
+// `plain`, or `electron-safestorage` ciphertext that only the desktop app can decrypt — so each side reads
+// what it can, keeps what it cannot when it writes, and says clearly what it could not read (README,
+// "Where your data and secrets live").
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SettingsUpdate, SettingsView } from '../../../shared/types';
+import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../shared/types';
+import { HookscopeError } from '../../../shared/errors';
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
-export type PlainSettings = Omit<SettingsView, 'secrets'>;
+export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'>;
 
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
@@ -18,7 +24,7 @@ export const DEFAULT_SETTINGS: PlainSettings = {
   bodyLimitBytes: 1024 * 1024,
 };
 
-function writeAtomic(file: string, text: string, mode: number) {
+export function writeAtomic(file: string, text: string, mode: number) {
   const tmp = `${file}.${process.pid}.tmp`;
   // A stale temp file keeps its old mode through writeFileSync: start from a fresh one, created exclusively.
   rmSync(tmp, { force: true });
@@ -27,28 +33,136 @@ function writeAtomic(file: string, text: string, mode: number) {
   renameSync(tmp, file);
 }
 
-/** Secrets in a JSON file readable only by the user (serve mode). */
-export function createFileSecretStore(dataDir: string): SecretStore {
-  const file = join(dataDir, 'secrets.json');
-  let data: Partial<Record<SecretName, string>> = {};
-  if (existsSync(file)) {
-    // Only string values of an object: `null` or a number here would throw on every webhook (the
-    // receiver reads the secrets per request).
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') data[k as SecretName] = v;
-      }
-    } catch { data = {}; }
+// ---------------------------------------------------------------- secrets.json
+
+export const SECRETS_FILE = 'secrets.json';
+export const SECRETS_FORMAT = 'hookscope-secrets/1';
+export const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken'];
+/** `plain`: the value as is. `electron-safestorage`: base64 of Electron safeStorage ciphertext (OS keychain). */
+export type SecretEncoding = 'plain' | 'electron-safestorage';
+export interface SecretEntry { encoding: string; value: string }
+
+export interface SecretsFileContents {
+  entries: Partial<Record<SecretName, SecretEntry>>;
+  /** The desktop app may keep plain values when there is no keychain, if the user chose so. */
+  plainAllowed: boolean;
+  /** Set when the file exists but cannot be used. */
+  problem: string | null;
+  /** A newer format: writers must not overwrite it. A damaged file is moved aside before writing instead. */
+  newer?: boolean;
+}
+
+/**
+ * Chromium's safeStorage ciphertext starts with "v10"/"v11" on every platform. Files from before the format
+ * field held bare strings: ciphertext from the desktop app or plain values from serve; this tells them apart
+ * (a secret that is itself base64 of "v10…" would be mistaken, which real tokens are not).
+ */
+export function looksLikeSafeStorage(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length < 24) return false;
+  const head = Buffer.from(value.slice(0, 8), 'base64').subarray(0, 3).toString('latin1');
+  return head === 'v10' || head === 'v11';
+}
+
+export function readSecretsFile(dataDir: string): SecretsFileContents {
+  const file = join(dataDir, SECRETS_FILE);
+  const empty: SecretsFileContents = { entries: {}, plainAllowed: false, problem: null };
+  if (!existsSync(file)) return empty;
+  let parsed: unknown;
+  try { parsed = JSON.parse(readFileSync(file, 'utf8')); } catch {
+    return { ...empty, problem: `${file} is not valid JSON; it is ignored (and kept as ${SECRETS_FILE}.damaged-… when a secret is saved)` };
   }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { ...empty, problem: `${file} is not a secrets file; it is ignored (and kept as ${SECRETS_FILE}.damaged-… when a secret is saved)` };
+  }
+  const obj = parsed as Record<string, unknown>;
+  const entries: SecretsFileContents['entries'] = {};
+  if (obj.format === undefined) {
+    // The layout before the format field: { name: string }. Only string values of known names count: `null`
+    // or a number here would throw on every webhook (the receiver reads the secrets per request).
+    for (const name of SECRET_NAMES) {
+      const v = obj[name];
+      if (typeof v === 'string' && v !== '') entries[name] = { encoding: looksLikeSafeStorage(v) ? 'electron-safestorage' : 'plain', value: v };
+    }
+    return { ...empty, entries };
+  }
+  if (obj.format !== SECRETS_FORMAT) {
+    return { ...empty, newer: true, problem: `${file} was written by a newer Hookscope (format ${String(obj.format)}); update Hookscope to use it` };
+  }
+  const stored = obj.secrets && typeof obj.secrets === 'object' ? obj.secrets as Record<string, unknown> : {};
+  for (const name of SECRET_NAMES) {
+    const e = stored[name] as Partial<SecretEntry> | undefined;
+    if (e && typeof e.encoding === 'string' && typeof e.value === 'string' && e.value !== '') entries[name] = { encoding: e.encoding, value: e.value };
+  }
+  return { entries, plainAllowed: obj.plainAllowed === true, problem: null };
+}
+
+/**
+ * Writes the secrets. A file this version cannot read is never overwritten: a newer format is refused
+ * (the caller says so), a damaged one is renamed aside first.
+ */
+export function writeSecretsFile(dataDir: string, contents: Pick<SecretsFileContents, 'entries' | 'plainAllowed'>, previous?: SecretsFileContents): void {
+  if (previous?.newer) throw new Error(`cannot save the secret: ${previous.problem}`);
+  const file = join(dataDir, SECRETS_FILE);
+  if (previous?.problem && existsSync(file)) renameSync(file, `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const body: Record<string, unknown> = { format: SECRETS_FORMAT };
+  if (contents.plainAllowed) body.plainAllowed = true;
+  body.secrets = contents.entries;
+  writeAtomic(file, `${JSON.stringify(body, null, 2)}\n`, 0o600);
+}
+
+/** Names of secrets whose stored value this store cannot read (the other mode's encryption). */
+export function unreadableNames(entries: SecretsFileContents['entries'], readable: (e: SecretEntry) => boolean): SecretName[] {
+  return SECRET_NAMES.filter((n) => entries[n] && !readable(entries[n]!));
+}
+
+/**
+ * Secrets in a file readable only by the user (serve mode): plain values are read and written; values the
+ * desktop app encrypted are kept untouched (the desktop still reads them) and reported as unreadable.
+ */
+export function createFileSecretStore(dataDir: string): SecretStore {
+  let file = readSecretsFile(dataDir);
+  const entries = { ...file.entries };
   return {
-    get: (name) => data[name] ?? null,
+    get: (name) => (entries[name]?.encoding === 'plain' ? entries[name]!.value : null),
     set(name, value) {
-      if (value == null || value === '') delete data[name];
-      else data[name] = value;
-      writeAtomic(file, JSON.stringify(data), 0o600);
+      const next = { ...entries };
+      if (value == null || value === '') delete next[name];
+      else next[name] = { encoding: 'plain', value };
+      writeSecretsFile(dataDir, { entries: next, plainAllowed: file.plainAllowed }, file);
+      Object.assign(entries, next);
+      if (!next[name]) delete entries[name];
+      file = { ...file, problem: null };
     },
+    info: (): SecretStorageInfo => ({
+      kind: 'file', persistent: !file.newer, encrypted: false,
+      unreadable: unreadableNames(entries, (e) => e.encoding === 'plain'),
+      problem: file.problem,
+    }),
   };
+}
+
+const SECRET_LABELS: Record<SecretName, { label: string; env: string }> = {
+  metaAppSecret: { label: 'Meta app secret', env: 'META_APP_SECRET' },
+  metaVerifyToken: { label: 'Meta verify token', env: 'META_VERIFY_TOKEN' },
+  twilioAuthToken: { label: 'Twilio auth token', env: 'TWILIO_AUTH_TOKEN' },
+  ngrokAuthtoken: { label: 'ngrok authtoken', env: 'NGROK_AUTHTOKEN' },
+};
+
+/**
+ * serve over a data dir whose signing secrets the desktop app encrypted: without them every webhook would
+ * pass as `unchecked` — a silent downgrade. Refuse to start, naming the secrets and the fix, unless the
+ * environment supplies them. (An unreadable verify token or ngrok token only makes a feature fail visibly.)
+ */
+export function assertSigningSecretsReadable(dataDir: string, store: SecretStore, env: CoreOptions['env'] = {}): void {
+  const unreadable = store.info?.().unreadable ?? [];
+  const missing = unreadable.filter((n) =>
+    (n === 'metaAppSecret' && !(env.metaAppSecrets ?? []).length) || (n === 'twilioAuthToken' && !(env.twilioAuthTokens ?? []).length));
+  if (!missing.length) return;
+  const names = missing.map((n) => SECRET_LABELS[n].label).join(' and ');
+  const vars = missing.map((n) => SECRET_LABELS[n].env).join(' / ');
+  throw new HookscopeError('SECRETS_UNREADABLE',
+    `The ${names} in ${join(dataDir, SECRETS_FILE)} ${missing.length > 1 ? 'were' : 'was'} saved by the Hookscope desktop app, encrypted with ` +
+    `this computer's keychain, which serve cannot read (signatures would go unchecked). Set ${vars} for serve, or use another --data-dir.`);
 }
 
 export function splitList(v: string | string[] | null | undefined): string[] {
@@ -84,6 +198,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
   const forwardTargets = () => [...new Set([...(env.forwardTo ?? []), ...plain.forwardTargets])];
 
   const view = (): SettingsView => ({
+    ...(secrets.info ? { secretStorage: secrets.info() } : {}),
     secrets: {
       metaAppSecret: { set: metaSecrets().length > 0, count: metaSecrets().length },
       metaVerifyToken: { set: verifyToken() != null },
@@ -108,6 +223,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       if (u.twilioAuthToken !== undefined) secrets.set('twilioAuthToken', u.twilioAuthToken == null ? null : splitList(u.twilioAuthToken).join(','));
       if (u.metaVerifyToken !== undefined) secrets.set('metaVerifyToken', u.metaVerifyToken || null);
       if (u.ngrokAuthtoken !== undefined) secrets.set('ngrokAuthtoken', u.ngrokAuthtoken || null);
+      if (u.secretStorage !== undefined) secrets.choosePersistence?.(u.secretStorage);
       const next = { ...plain };
       if (u.forwardTargets !== undefined) next.forwardTargets = u.forwardTargets;
       if (u.forwardTimeoutMs !== undefined) next.forwardTimeoutMs = u.forwardTimeoutMs;

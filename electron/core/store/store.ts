@@ -131,7 +131,7 @@ export function openStore(opts: { dataDir: string; nativeBinding?: string; clock
     throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} cannot be created: ${(err as Error).message}`);
   }
   const file = join(opts.dataDir, 'hookscope.db');
-  let db: Db;
+  let db: Db | undefined;
   try {
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
@@ -142,13 +142,21 @@ export function openStore(opts: { dataDir: string; nativeBinding?: string; clock
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
   } catch (err) {
+    // A damaged file opens and then fails its first statement: close it so the desktop app can move it
+    // aside (Windows cannot rename an open file) and retry.
+    try { db?.close(); } catch { /* already unusable */ }
     const msg = (err as Error).message;
     if (/readonly|unable to open|permission|EACCES/i.test(msg)) {
       throw new HookscopeError('DATA_DIR_NOT_WRITABLE', `The data directory ${opts.dataDir} is not writable (${msg}).`);
     }
     throw err;
   }
-  migrate(db, opts.dataDir);
+  try {
+    migrate(db, opts.dataDir);
+  } catch (err) {
+    try { if (db.open) db.close(); } catch { /* already unusable */ }
+    throw err;
+  }
   return createStoreApi(db);
 }
 

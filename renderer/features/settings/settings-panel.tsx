@@ -2,6 +2,7 @@
 // sending, the core's after — appear next to the field they concern.
 import { useEffect, useState } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
+import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
 
 export function SettingsPanel() {
@@ -53,6 +54,7 @@ export function SettingsPanel() {
 
   return (
     <form className="settings-panel" data-testid="settings-panel" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+      <SecretStorageNotice />
       <section className="panel-section">
         <h3 className="section-title">Forward targets</h3>
         <p className="muted small">Every webhook is also sent, as received, to these handlers (your app on localhost, say). The provider still gets Hookscope's answer.</p>

@@ -5,6 +5,7 @@ import type { SettingsUpdate } from '../../../shared/types';
 import { useApp, useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
 import { formatDateTime } from '../../ui/format';
+import { SecretStorageNotice } from '../settings/secret-storage-notice';
 import { callbackBase } from './callback-url';
 import { generateVerifyToken, levelIcon, parseSecretInput, providerCallback, secretStatus, sortFindings, tunnelView } from './setup-helpers';
 
@@ -169,6 +170,7 @@ function SecretsSection() {
   return (
     <section className="panel-section" data-testid="setup-secrets">
       <h3 className="section-title">Secrets <span className="muted">(write-only: never shown again after saving)</span></h3>
+      <SecretStorageNotice />
       <VerifyToken />
       <SecretField name="metaAppSecret" label="Meta app secret(s)" multi hint="App Dashboard → App settings → Basic → App secret. Several while rotating." />
       <SecretField name="twilioAuthToken" label="Twilio auth token(s)" multi hint="Twilio console home → Account Info → Auth Token. Several while rotating." />
