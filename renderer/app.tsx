@@ -11,25 +11,40 @@ import { PanelHost } from './features/panels/panel-host';
 import { usePanel } from './features/panels/panel-state';
 import { BrowserNotifier } from './features/notifications/browser-notifier';
 import { TrustBanner } from './features/rejected/trust-banner';
+import { ErrorBoundary } from './ui/error-boundary';
+import { focusFeed } from './features/feed/feed-focus';
 
 export function App() {
   const store = useAppStore();
   const startupError = useApp((s) => s.startupError);
   const hasSelection = useApp((s) => s.selectedId != null);
+  const selectedId = useApp((s) => s.selectedId);
   useKeyboard(store);
   return (
     <div className="app">
-      <TopBar />
+      <a className="skip-link" href="#feed" data-testid="skip-link" onClick={(ev) => { if (focusFeed()) ev.preventDefault(); }}>
+        Skip to the feed
+      </a>
+      <ErrorBoundary name="The top bar"><TopBar /></ErrorBoundary>
       <TrustBanner />
       {startupError && <div className="notice notice-error banner" data-testid="startup-error">Cannot talk to Hookscope: {startupError}</div>}
-      <FilterBar />
+      <div role="search" aria-label="Filters">
+        <ErrorBoundary name="The filters"><FilterBar /></ErrorBoundary>
+      </div>
       <main className={`workspace${hasSelection ? ' has-selection' : ''}`}>
+        <h1 className="sr-only">Hookscope</h1>
         <Feed />
-        <Inspector />
-        <PanelHost />
+        {hasSelection && (
+          <ErrorBoundary name="The inspector" resetKey={selectedId}>
+            <Inspector />
+          </ErrorBoundary>
+        )}
+        <ErrorBoundary name="The side panel"><PanelHost /></ErrorBoundary>
       </main>
-      <Notifications />
-      <BrowserNotifier />
+      <ErrorBoundary name="Notifications">
+        <Notifications />
+        <BrowserNotifier />
+      </ErrorBoundary>
     </div>
   );
 }
@@ -49,7 +64,11 @@ function isTyping(t: EventTarget | null): boolean {
   return t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT';
 }
 
-/** j/k and ↓/↑ move the selection, `/` focuses search, Esc clears search or selection. */
+/**
+ * Window shortcuts, only while focus is not in a text field: j/k move the selection, `/` focuses search,
+ * Esc steps back (inspector → its row, row → closes the event, then search, then the panel). Arrow keys
+ * belong to whatever has focus (the feed grid handles its own), never to the window.
+ */
 function useKeyboard(store: AppStore) {
   useEffect(() => {
     const onKey = (ev: KeyboardEvent) => {
@@ -72,12 +91,10 @@ function useKeyboard(store: AppStore) {
           search?.select();
           return;
         case 'j':
-        case 'ArrowDown':
           ev.preventDefault();
           store.getState().moveSelection(1);
           return;
         case 'k':
-        case 'ArrowUp':
           ev.preventDefault();
           store.getState().moveSelection(-1);
           return;
@@ -85,7 +102,9 @@ function useKeyboard(store: AppStore) {
           // Esc closes the side panel when focus is in it; otherwise selection, then search, then the panel.
           const panel = usePanel.getState();
           const inPanel = ev.target instanceof Element && ev.target.closest('.side-panel') != null;
+          const inInspector = ev.target instanceof Element && ev.target.closest('[data-testid="inspector"]') != null;
           if (panel.panel && inPanel) closePanel(panel.panel);
+          else if (inInspector && store.getState().selectedId != null) focusFeed();
           else if (store.getState().selectedId != null) store.getState().clearSelection();
           else if (store.getState().filter.q) store.getState().setFilter({ q: undefined });
           else if (panel.panel) closePanel(panel.panel);

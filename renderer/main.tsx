@@ -7,7 +7,7 @@ import { App } from './app';
 import { BridgeError, createBridge, type AppBridge } from './state/bridge';
 import { StoreContext } from './state/hooks';
 import { createAppStore } from './state/store';
-import { filterFromSearch, filterToSearch } from './state/url-filter';
+import { filterFromSearch, filterToSearch, viewFromSearch, viewToSearch } from './state/url-filter';
 import { TokenPage } from './features/token/token-page';
 import { applyTheme, loadThemeChoice } from './ui/theme';
 import './ui/styles.css';
@@ -34,17 +34,20 @@ async function boot(b: AppBridge) {
       // Anything else (core restarting): the app shows its own connection state and retries.
     }
   }
-  const store = createAppStore(b, { initialFilter: filterFromSearch(window.location.search) });
+  const store = createAppStore(b, { initialFilter: filterFromSearch(window.location.search), initialView: viewFromSearch(window.location.search) });
 
   // The filter lives in the URL (the token and other parameters stay put), so a view survives reload.
   store.subscribe((s, prev) => {
-    if (s.filter === prev.filter) return;
-    const search = filterToSearch(s.filter, window.location.search);
+    if (s.filter === prev.filter && s.view === prev.view) return;
+    const search = viewToSearch(s.view, filterToSearch(s.filter, window.location.search));
     if (search !== window.location.search) {
       window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
     }
   });
-  window.addEventListener('popstate', () => store.getState().replaceFilter(filterFromSearch(window.location.search)));
+  window.addEventListener('popstate', () => {
+    store.getState().replaceFilter(filterFromSearch(window.location.search));
+    store.getState().setView(viewFromSearch(window.location.search));
+  });
 
   // Refused later (rotated from another tab, data dir swapped): the whole page says so.
   b.onUnauthorized?.(() => {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
-  DeliveryRecord, DoctorFinding, EventDetail, EventPage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -31,6 +31,12 @@ export const eventFilterSchema = z.object({
 export const listQuerySchema = eventFilterSchema.extend({
   limit: num.int().min(1).max(1000).optional(),
   before: num.int().optional(),
+});
+
+export const messagesQuerySchema = eventFilterSchema.extend({
+  limit: num.int().min(1).max(500).optional(),
+  before: num.int().optional(),
+  keys: csvOr(z.string().min(1).max(300)).pipe(z.array(z.string()).max(500)).optional(),
 });
 
 const idArg = z.object({ id: num.int().positive() });
@@ -167,6 +173,8 @@ export interface RequestChannels {
   'events:list': { args: z.input<typeof listQuerySchema>; result: EventPage };
   'events:get': { args: { id: number }; result: EventDetail };
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
+  /** The Messages view: one row per message, newest activity first (shared/messages.ts). */
+  'messages:list': { args: z.input<typeof messagesQuerySchema>; result: MessagePage };
   'contacts:thread': { args: { contactId: string; limit?: number }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
   /** Counts under a filter; its `status` is ignored (the counts are per status). */
   'stats:get': { args: z.input<typeof eventFilterSchema>; result: Stats };
@@ -232,6 +240,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'events:list': listQuerySchema,
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
+  'messages:list': messagesQuerySchema,
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional() }),
   'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),

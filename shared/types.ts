@@ -77,6 +77,8 @@ export interface HookEvent extends Omit<NormalisedEvent, 'raw' | 'details'> {
   receivedAt: number;
   signature: SignatureVerdict;
   duplicate: boolean;
+  /** What the receiver answered to the request that carried it (feed pages and live pushes; absent elsewhere). */
+  httpStatus?: number | null;
   raw?: unknown;
   details?: Record<string, unknown>;
 }
@@ -153,6 +155,52 @@ export interface MessageLifecycle {
   /** The furthest state reached, whatever the arrival order. */
   current: EventStatus | null;
   events: HookEvent[];
+}
+
+/** One row of the Messages view: a message and its whole life (shared/messages.ts builds it). */
+export interface MessageSummary {
+  /** The provider's message id, or `event:<id>` for an event that belongs to no message. */
+  key: string;
+  messageId: string | null;
+  /** `incoming`: customer → business; `outgoing`: statuses of a business message; `other`: neither. */
+  direction: 'incoming' | 'outgoing' | 'other';
+  kind: EventKind;
+  provider: Provider | null;
+  contactId: string | null;
+  contactName: string | null;
+  messageType: string | null;
+  text: string | null;
+  /** `incoming`, or the furthest state an outgoing message reached (read beats delivered beats sent). */
+  current: EventStatus | null;
+  /** Each state reached, once, in provider-time order. */
+  steps: { status: EventStatus; at: number; eventId: number }[];
+  /** The failure's code and title when the message failed. */
+  errorCode: string | null;
+  errorTitle: string | null;
+  firstAt: number;
+  lastAt: number;
+  /** The newest event of the message: what opening the row shows. */
+  lastEventId: number;
+  /** The worst signature verdict among its requests. */
+  signature: SignatureVerdict;
+  /** What the receiver answered to the request that carried the newest event; null when unknown. */
+  httpStatus: number | null;
+  /** Every event of the message, provider-time order. */
+  events: HookEvent[];
+}
+
+export interface MessagePage {
+  /** Newest activity first. */
+  items: MessageSummary[];
+  /** Cursor for the next page (`before`), or null at the end. */
+  next: number | null;
+}
+
+export interface MessageQuery extends EventFilter {
+  limit?: number;
+  before?: number;
+  /** Fetch exactly these rows (message ids or `event:<id>`), whatever the filter. */
+  keys?: string[];
 }
 
 export interface Stats {

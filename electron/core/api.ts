@@ -189,6 +189,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       }
       return ev;
     },
+    'messages:list': (q) => reads.listMessages(q as Parameters<Store['listMessages']>[0]),
     'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),

@@ -77,6 +77,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
   if (method === 'GET') {
     if (a === 'events' && !b) return { channel: 'events:list', args: q };
     if (a === 'events' && b && !c) return { channel: 'events:get', args: { id: b } };
+    if (a === 'messages' && !b) return { channel: 'messages:list', args: q };
     if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b } };
     if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
     if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };

@@ -22,13 +22,18 @@ export interface StoreOptions {
   statsThrottleMs?: number;
   now?: () => number;
   initialFilter?: import('../../shared/types').EventFilter;
+  /** Events or Messages (the URL carries it). */
+  initialView?: import('./feed-view').FeedView;
 }
 
 export interface SliceContext {
   set: StoreApi<AppState>['setState'];
   get: StoreApi<AppState>['getState'];
   bridge: AppBridge;
-  opts: Required<Omit<StoreOptions, 'initialFilter'>> & { initialFilter: import('../../shared/types').EventFilter };
+  opts: Required<Omit<StoreOptions, 'initialFilter' | 'initialView'>> & {
+    initialFilter: import('../../shared/types').EventFilter;
+    initialView: import('./feed-view').FeedView;
+  };
 }
 
 export function errorText(err: unknown): string {

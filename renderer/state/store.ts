@@ -11,6 +11,7 @@ import { createSettingsSlice, type SettingsSlice } from './slices/settings';
 import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
 import { createToolsSlice, type ToolsSlice } from './slices/tools';
 import { createRejectedSlice, type RejectedSlice } from './slices/rejected';
+import { createMessagesSlice, type MessagesSlice } from './slices/messages';
 import { usePanel } from '../features/panels/panel-state';
 
 export interface LifecycleSlice {
@@ -23,7 +24,7 @@ export interface LifecycleSlice {
 // declaration merging, so a slice can read its neighbours through `get()` without importing this file
 // (which imports every slice): no import cycle.
 declare module './context' {
-  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, LifecycleSlice, RejectedSlice {}
+  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, MessagesSlice, LifecycleSlice, RejectedSlice {}
 }
 export type { AppState } from './context';
 export type AppStore = StoreApi<AppState>;
@@ -36,6 +37,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
     statsThrottleMs: options.statsThrottleMs ?? 1000,
     now: options.now ?? (() => Date.now()),
     initialFilter: options.initialFilter ?? {},
+    initialView: options.initialView ?? 'events',
   };
   return createStore<AppState>()((set, get) => {
     const ctx: SliceContext = { set, get, bridge, opts };
@@ -50,6 +52,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createToolsSlice(ctx),
       ...createInsightsSlice(ctx),
       ...createRejectedSlice(ctx),
+      ...createMessagesSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();
@@ -66,12 +69,15 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
             }
           },
           setConnection: s.setConnection,
-          resync: () => void get().resync(),
+          resync: () => {
+            void get().resync();
+            if (get().view === 'messages') void get().reloadMessages();
+          },
         });
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));
         const prevUnwire = unwire!;
         unwire = () => { offRejected(); prevUnwire(); };
-        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected()]);
+        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
         bridge.ready();
       },
       stop() {

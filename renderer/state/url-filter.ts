@@ -2,6 +2,7 @@
 // parameters — above all `token` in serve mode — are kept exactly as they are.
 import type { EventFilter, EventKind, EventStatus, Provider, SignatureVerdict } from '../../shared/types';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../shared/types';
+import type { FeedView } from './feed-view';
 
 const FILTER_KEYS = ['status', 'kind', 'provider', 'signature', 'contact', 'q', 'since', 'until', 'messageId'] as const;
 
@@ -63,5 +64,20 @@ export function filterToSearch(filter: EventFilter, search: string): string {
   add('messageId', filter.messageId);
   add('since', filter.since);
   add('until', filter.until);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** The feed's view: `view=messages`; the Events view is the default and leaves no parameter. */
+export function viewFromSearch(search: string): FeedView {
+  return new URLSearchParams(search).get('view') === 'messages' ? 'messages' : 'events';
+}
+
+/** Writes the view into `search`, keeping every other parameter in place. */
+export function viewToSearch(view: FeedView, search: string): string {
+  const p = new URLSearchParams(search);
+  const had = p.get('view');
+  if ((view === 'messages') === (had === 'messages') && (view === 'messages' || had == null)) return search;
+  const parts = search.replace(/^\?/, '').split('&').filter((x) => x && !/^view=/.test(x));
+  if (view === 'messages') parts.push('view=messages');
   return parts.length ? `?${parts.join('&')}` : '';
 }

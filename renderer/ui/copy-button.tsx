@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { copyText } from './copy';
 
-export function CopyButton({ text, label = 'Copy', title, className = '' }: { text: string; label?: string; title?: string; className?: string }) {
+/** `text` may be a function: costly clipboard text (a whole JSON document) is built only when clicked. */
+export function CopyButton({ text, label = 'Copy', title, className = '' }: { text: string | (() => string); label?: string; title?: string; className?: string }) {
   const [state, setState] = useState<'idle' | 'ok' | 'fail'>('idle');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
@@ -9,10 +10,15 @@ export function CopyButton({ text, label = 'Copy', title, className = '' }: { te
     <button
       type="button"
       className={`btn btn-ghost btn-xs ${className}`}
-      title={title ?? `Copy ${text.length > 80 ? 'to clipboard' : text}`}
+      title={title ?? (typeof text === 'function' || text.length > 80 ? 'Copy to clipboard' : `Copy ${text}`)}
       onClick={async (ev) => {
         ev.stopPropagation();
-        const ok = await copyText(text);
+        let ok: boolean;
+        try {
+          ok = await copyText(typeof text === 'function' ? text() : text);
+        } catch {
+          ok = false;
+        }
         setState(ok ? 'ok' : 'fail');
         if (timer.current) clearTimeout(timer.current);
         timer.current = setTimeout(() => setState('idle'), 1200);

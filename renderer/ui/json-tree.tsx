@@ -1,144 +1,162 @@
-// A small collapsible JSON viewer. Every key and value is rendered as a React text node — payloads
-// are hostile input and are never interpreted as markup.
-import { useCallback, useMemo, useState } from 'react';
+// A collapsible JSON viewer. Every key and value is rendered as a React text node — payloads are
+// hostile input and are never interpreted as markup. The tree is flattened into lines without
+// recursion (json-lines.ts) and virtualised (only the lines in view are in the DOM), so deep nesting,
+// huge arrays and long strings cost a bounded amount of work per render.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { CopyButton } from './copy-button';
-import { childPath, copyableValue } from './json-path';
+import {
+  allContainers, copyableJson, flatten, initialOpen, isContainer, pathOf, sizeOf, stringifyJson,
+  type JsonLine, type NodeLine,
+} from './json-lines';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
+/** Children shown per container before "show more". */
 const CHUNK = 100;
-
-function isContainer(v: unknown): v is Json[] | { [k: string]: Json } {
-  return v !== null && typeof v === 'object';
-}
-
-/** Paths of every container up to `depth` levels deep (the initially open ones). */
-function pathsToDepth(v: unknown, path: string, depth: number, out: Set<string>) {
-  if (!isContainer(v) || depth < 0) return;
-  out.add(path);
-  const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v);
-  for (const [k, x] of entries.slice(0, CHUNK)) pathsToDepth(x, childPath(path, k), depth - 1, out);
-}
-
+/** Lines flattened before "show more lines" (only those in view are rendered). */
+const LINES_STEP = 20_000;
+const LINE_HEIGHT = 22;
 /** Small documents (a webhook is) open fully; big ones open a few levels. */
 const OPEN_ALL_LIMIT = 200;
+/** Deeper lines stop indenting further (and say their depth) so hostile nesting stays readable. */
+const MAX_INDENT = 24;
+/** Longer strings are cut until the user asks for all of it. */
+const STRING_CUT = 2000;
 
 export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'json-tree' }: { value: unknown; rootLabel?: string; initialDepth?: number; testId?: string }) {
-  const initial = useMemo(() => {
-    const all = new Set<string>();
-    pathsToDepth(value, rootLabel, 12, all);
-    if (all.size <= OPEN_ALL_LIMIT) return all;
-    const s = new Set<string>();
-    pathsToDepth(value, rootLabel, initialDepth, s);
-    return s;
-  }, [value, rootLabel, initialDepth]);
-  const [open, setOpen] = useState<Set<string>>(initial);
+  const initial = useMemo(() => initialOpen(value, { depth: initialDepth, openAllLimit: OPEN_ALL_LIMIT, chunk: CHUNK }), [value, initialDepth]);
+  const [open, setOpen] = useState<Set<object>>(initial);
+  const [shown, setShown] = useState<Map<object, number>>(() => new Map());
+  const [maxLines, setMaxLines] = useState(LINES_STEP);
   const [prevValue, setPrevValue] = useState(value);
   if (prevValue !== value) {
     setPrevValue(value);
     setOpen(initial);
+    setShown(new Map());
+    setMaxLines(LINES_STEP);
   }
-  const toggle = useCallback((p: string) => {
+  const { lines, truncated } = useMemo(() => flatten(value, { open, shown, chunk: CHUNK, maxLines }), [value, open, shown, maxLines]);
+
+  const toggle = useCallback((c: object) => {
     setOpen((cur) => {
       const next = new Set(cur);
-      if (next.has(p)) next.delete(p);
-      else next.add(p);
+      if (next.has(c)) next.delete(c);
+      else next.add(c);
       return next;
     });
   }, []);
-  const expandAll = () => {
-    const s = new Set<string>();
-    pathsToDepth(value, rootLabel, 64, s);
-    setOpen(s);
-  };
+  const showMore = useCallback((c: object, n: number) => {
+    setShown((cur) => new Map(cur).set(c, n));
+  }, []);
+  const viewport = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: lines.length,
+    getScrollElement: () => viewport.current,
+    estimateSize: () => LINE_HEIGHT,
+    overscan: 20,
+    getItemKey: (i) => lines[i]?.id ?? i,
+  });
+
   return (
     <div className="json-tree" data-testid={testId}>
       <div className="json-toolbar">
-        <button type="button" className="btn btn-ghost btn-xs" onClick={expandAll}>Expand all</button>
-        <button type="button" className="btn btn-ghost btn-xs" onClick={() => setOpen(new Set([rootLabel]))}>Collapse all</button>
-        <CopyButton text={copyableValue(value)} label="Copy JSON" title="Copy the whole document" />
+        <button type="button" className="btn btn-ghost btn-xs" onClick={() => setOpen(allContainers(value))}>Expand all</button>
+        <button type="button" className="btn btn-ghost btn-xs" onClick={() => setOpen(isContainer(value) ? new Set([value]) : new Set())}>Collapse all</button>
+        <CopyButton text={() => copyableJson(value)} label="Copy JSON" title="Copy the whole document" />
       </div>
-      <ul className="json-root" role="tree">
-        <JsonNode name={null} value={value} path={rootLabel} open={open} toggle={toggle} />
-      </ul>
+      <div className="json-viewport" ref={viewport} tabIndex={0} aria-label={rootLabel === '$' ? 'Payload tree' : `Payload tree ${rootLabel}`} role="region">
+        <div className="json-root" role="list" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((vi) => {
+            const l = lines[vi.index];
+            if (!l) return null;
+            return (
+              <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="json-slot" style={{ transform: `translateY(${vi.start}px)` }} role="none">
+                {l.type === 'node'
+                  ? <Line line={l} rootLabel={rootLabel} toggle={toggle} />
+                  : <More line={l} onMore={showMore} />}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {truncated && (
+        <div className="json-more">
+          <button type="button" className="btn btn-ghost btn-xs" data-testid="json-more-lines" onClick={() => setMaxLines((n) => n + LINES_STEP)}>
+            Show {LINES_STEP} more lines
+          </button>
+        </div>
+      )}
     </div>
   );
 }
 
-interface NodeProps {
-  name: string | number | null;
-  value: unknown;
-  path: string;
-  open: Set<string>;
-  toggle(p: string): void;
+function indent(depth: number) {
+  return { paddingLeft: Math.min(depth, MAX_INDENT) * 14 };
 }
 
-function JsonNode({ name, value, path, open, toggle }: NodeProps) {
-  const [shown, setShown] = useState(CHUNK);
+const Line = memo(function Line({ line, rootLabel, toggle }: { line: NodeLine; rootLabel: string; toggle(c: object): void }) {
+  const { value, key, open, depth } = line;
   const container = isContainer(value);
-  const isOpen = container && open.has(path);
-  const entries: [string | number, unknown][] = !container
-    ? []
-    : Array.isArray(value) ? value.map((x, i) => [i, x]) : Object.entries(value);
-  const label = name == null ? null : typeof name === 'number' ? <span className="json-index">{name}</span> : <span className="json-key">{name}</span>;
+  const n = container ? sizeOf(value) : 0;
+  const label = key == null ? null : typeof key === 'number' ? <span className="json-index">{key}</span> : <span className="json-key">{key}</span>;
   return (
-    <li role="treeitem" aria-expanded={container ? isOpen : undefined} className="json-node">
-      <div className="json-line" title={path}>
-        {container ? (
-          <button type="button" className="json-toggle" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => toggle(path)}>
-            {isOpen ? '▾' : '▸'}
-          </button>
-        ) : (
-          <span className="json-toggle-spacer" />
-        )}
-        {label}
-        {label && <span className="json-punct">: </span>}
-        {container ? (
-          <span className="json-summary" onClick={() => toggle(path)}>
-            {Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`}
-            {!isOpen && entries.length > 0 && <span className="json-preview"> {preview(value)}</span>}
-          </span>
-        ) : (
-          <Scalar value={value} />
-        )}
-        <span className="json-actions">
-          <CopyButton text={copyableValue(value)} label="Copy value" title="Copy value" />
-          <CopyButton text={path} label="Copy path" title={`Copy path ${path}`} />
-        </span>
-      </div>
-      {isOpen && entries.length > 0 && (
-        <ul role="group" className="json-children">
-          {entries.slice(0, shown).map(([k, v]) => (
-            <JsonNode key={String(k)} name={k} value={v} path={childPath(path, k)} open={open} toggle={toggle} />
-          ))}
-          {entries.length > shown && (
-            <li className="json-more">
-              <button type="button" className="btn btn-ghost btn-xs" onClick={() => setShown((n) => n + CHUNK * 5)}>
-                Show {Math.min(CHUNK * 5, entries.length - shown)} more of {entries.length - shown}
-              </button>
-            </li>
-          )}
-        </ul>
+    <div
+      role="listitem"
+      aria-level={depth + 1}
+      className="json-line"
+      style={indent(depth)}
+    >
+      {depth > MAX_INDENT && <span className="json-depth" title={`Nested ${depth} levels deep`}>{depth}›</span>}
+      {container ? (
+        <button type="button" className="json-toggle" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${key ?? 'document'}`} onClick={() => toggle(value)}>
+          {open ? '▾' : '▸'}
+        </button>
+      ) : (
+        <span className="json-toggle-spacer" />
       )}
-    </li>
+      {label}
+      {label && <span className="json-punct">: </span>}
+      {container ? (
+        <span className="json-summary" onClick={() => toggle(value)}>
+          {Array.isArray(value) ? `[${n}]` : `{${n}}`}
+          {!open && n > 0 && <span className="json-preview"> {stringifyJson(value, 0, 60)}</span>}
+        </span>
+      ) : (
+        <Scalar value={value} />
+      )}
+      <span className="json-actions">
+        <CopyButton text={() => copyableJson(value)} label="Copy value" title="Copy value" />
+        <CopyButton text={() => pathOf(line, rootLabel)} label="Copy path" title="Copy path" />
+      </span>
+    </div>
+  );
+});
+
+function More({ line, onMore }: { line: Extract<JsonLine, { type: 'more' }>; onMore(c: object, n: number): void }) {
+  const step = CHUNK * 5;
+  return (
+    <div className="json-more" role="listitem" style={indent(line.depth)}>
+      <button type="button" className="btn btn-ghost btn-xs" onClick={() => onMore(line.owner, line.shown + step)}>
+        Show {Math.min(step, line.remaining)} more of {line.remaining}
+      </button>
+    </div>
   );
 }
 
 function Scalar({ value }: { value: unknown }) {
+  const [all, setAll] = useState(false);
   if (value === null) return <span className="json-null">null</span>;
   switch (typeof value) {
-    case 'string': return <span className="json-string">{JSON.stringify(value)}</span>;
+    case 'string': {
+      if (value.length <= STRING_CUT || all) return <span className="json-string">{JSON.stringify(value)}</span>;
+      return (
+        <span className="json-string">
+          {JSON.stringify(value.slice(0, STRING_CUT))}…{' '}
+          <button type="button" className="btn btn-ghost btn-xs" onClick={() => setAll(true)}>Show all {value.length.toLocaleString('en')} characters</button>
+        </span>
+      );
+    }
     case 'number': return <span className="json-number">{String(value)}</span>;
     case 'boolean': return <span className="json-bool">{String(value)}</span>;
     default: return <span className="json-null">{String(value)}</span>;
-  }
-}
-
-function preview(v: unknown): string {
-  try {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? `${s.slice(0, 60)}…` : s;
-  } catch {
-    return '';
   }
 }

@@ -186,6 +186,9 @@ describe('feed in Chromium against serve', () => {
     expect(await page.locator('[data-testid="event-row"][aria-selected="true"]').getAttribute('data-event-id')).toBe(second);
     await page.keyboard.press('k');
     expect(await page.locator('[data-testid="event-row"][aria-selected="true"]').getAttribute('data-event-id')).toBe(first);
+    // Focus is in the inspector (its tab): the first Esc brings it back to the row, the second closes the event.
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-event-id')")).toBe(first);
     await page.keyboard.press('Escape');
     expect(await page.locator('[data-testid="event-row"][aria-selected="true"]').count()).toBe(0);
     await page.getByTestId('status-toggle-failed').click();

@@ -7,10 +7,12 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
-  MessageLifecycle, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
+  MessageLifecycle, MessagePage, MessageQuery, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
 } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
+import { currentState } from '../../../shared/messages';
+import { createMessageList } from './message-list';
 import type { Clock } from '../types';
 
 export interface IngestRequest {
@@ -42,29 +44,8 @@ export interface StoredRequestWithBytes extends StoredRequest {
   bodyBytes: Buffer;
 }
 
-/** Order of message states: a later state beats an earlier one whatever the arrival order. */
-export const STATUS_RANK: Partial<Record<EventStatus, number>> = {
-  queued: 1, sent: 2, delivered: 3, read: 4, played: 5,
-};
-
-/** The furthest state reached. `failed` wins unless the message was delivered after all (multi-device). */
-export function currentState(statuses: (EventStatus | null)[]): EventStatus | null {
-  let best: EventStatus | null = null;
-  let bestRank = 0;
-  let failed = false;
-  let deleted = false;
-  for (const s of statuses) {
-    if (!s) continue;
-    if (s === 'failed') failed = true;
-    else if (s === 'deleted') deleted = true;
-    const r = STATUS_RANK[s] ?? 0;
-    if (r > bestRank) { bestRank = r; best = s; }
-  }
-  if (deleted) return 'deleted';
-  if (failed && bestRank < (STATUS_RANK.delivered ?? 3)) return 'failed';
-  if (best) return best;
-  return statuses.find((s) => s) ?? null;
-}
+// The order of message states lives in shared/ (the Messages view folds live events with it too).
+export { STATUS_RANK, currentState } from '../../../shared/messages';
 
 const EVENT_COLUMNS = `id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id,
   contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate`;
@@ -125,8 +106,10 @@ export interface StoreReads {
   getRequest(id: number): StoredRequestWithBytes | null;
   lifecycle(messageId: string): MessageLifecycle | null;
   thread(contactId: string, limit: number): Thread;
-  /** Counts under a filter (`status` is ignored: the counts are per status), with the snapshot's newest id. */
+  /** Counts under a filter (`status` is ignored: the counts are per status), with the snapshot'Is newest id. */
   stats(f: EventFilter): Stats;
+  /** The Messages view's page: one row per message (message-list.ts). */
+  listMessages(q: MessageQuery): MessagePage;
 }
 
 export interface Store extends StoreReads {
@@ -377,6 +360,17 @@ export function createReads(db: Db): StoreReads {
     return out;
   }
 
+  // What the receiver answered, for the feed's optional HTTP column: one primary-key lookup per page.
+  const answers = db.prepare('SELECT id, response_status AS s FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  function withAnswers(rows: EventRow[]): HookEvent[] {
+    const events = rows.map(rowToEvent);
+    if (events.length === 0) return events;
+    const byRequest = new Map<number, number>();
+    for (const a of answers.all(JSON.stringify([...new Set(events.map((e) => e.requestId))])) as { id: number; s: number }[]) byRequest.set(a.id, a.s);
+    for (const e of events) e.httpStatus = byRequest.get(e.requestId) ?? null;
+    return events;
+  }
+
   const listTx = db.transaction((q: ListQuery): EventPage => {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     const gen = (genStmt.get() as string | undefined) ?? null;
@@ -389,15 +383,18 @@ export function createReads(db: Db): StoreReads {
       const t = total(q, gen, upTo, { withIds: true });
       if (t.n === 0) return { items: [], total: 0 };
       const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit);
-      return { items: rows.map(rowToEvent), total: t.n };
+      return { items: withAnswers(rows), total: t.n };
     }
     const rows = page(q, limit);
     const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit } : {});
-    return { items: rows.map(rowToEvent), total: t.n };
+    return { items: withAnswers(rows), total: t.n };
   });
+
+  const messages = createMessageList<EventRow>({ prep, where, rowToEvent, getEventRow, lifecycleRows, getRequestStatus: db.prepare('SELECT response_status FROM requests WHERE id = ?').pluck() });
 
   const reads: StoreReads = {
     listEvents: (q) => listTx(q),
+    listMessages: (q) => messages.list(q),
 
     getEvent(id) {
       const row = getEventRow.get(id) as EventRow | undefined;
@@ -541,6 +538,7 @@ function createStoreApi(db: Db): Store {
           messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
           messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
           errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
+          httpStatus: r.responseStatus,
           ...(e.details ? { details: e.details } : {}),
         });
       }

@@ -4,18 +4,22 @@ import { formatDateTime, formatRowTime } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
 import { StatusBadge } from '../../ui/status-badge';
 import { eventSeverity } from '../../../shared/event-words';
+import type { FeedColumns } from '../../state/slices/messages';
+import type { RowRenderProps } from './feed-grid';
+import { HttpCell, SignatureCell } from './cells';
 
-export const ROW_HEIGHT = 36;
+export { ROW_HEIGHT } from './feed-grid';
 
 interface Props {
   event: HookEvent;
   selected: boolean;
-  top: number;
-  onSelect(id: number): void;
+  columns: FeedColumns;
+  narrow: boolean;
+  rowProps: RowRenderProps['rowProps'];
 }
 
-/** One line of the feed. Every payload-derived string is a text node. */
-export const EventRow = memo(function EventRow({ event: e, selected, top, onSelect }: Props) {
+/** One line of the Events view. Every payload-derived string is a text node. */
+export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps }: Props) {
   const mask = useMask();
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
@@ -30,31 +34,31 @@ export const EventRow = memo(function EventRow({ event: e, selected, top, onSele
       : mask.text(e.text) ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
   return (
     <div
-      role="row"
+      {...rowProps}
       aria-selected={selected}
       data-testid="event-row"
       data-event-id={e.id}
       className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}${severity === 'critical' || severity === 'warning' ? ` row-${severity}` : ''}`}
       data-severity={severity ?? undefined}
-      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
-      onClick={() => onSelect(e.id)}
     >
-      <span className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
-      <span className="cell cell-provider">{e.provider ?? '—'}</span>
-      <span className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
-      <span className="cell cell-contact" title={mask.contact(e) || undefined}>
+      <span role="gridcell" className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
+      {!narrow && <span role="gridcell" className="cell cell-provider">{e.provider ?? '—'}</span>}
+      <span role="gridcell" className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
+      <span role="gridcell" className="cell cell-contact" title={mask.contact(e) || undefined}>
         {e.contactName && <span className="contact-name">{mask.name(e.contactName)}</span>}
         {e.contactId && <span className="contact-number">+{mask.number(e.contactId)}</span>}
       </span>
-      <span className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
+      <span role="gridcell" className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
         {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
         {e.kind === 'history' && <span className="tag" title="Imported past conversation: never notifies, not counted as today's traffic">imported</span>}
         {e.kind === 'echo' && <span className="tag" title="Sent from the WhatsApp Business phone app">phone app</span>}
       </span>
-      <span className="cell cell-flags">
+      {columns.http && <HttpCell status={e.httpStatus ?? null} />}
+      {columns.signature && <SignatureCell verdict={e.signature} />}
+      <span role="gridcell" className="cell cell-flags">
         {badSignature && (
-          <span className="sig-warning" data-testid="signature-warning" title={`Signature ${e.signature}`} aria-label={`Signature ${e.signature}`}>
+          <span className="sig-warning" data-testid="signature-warning" title={`Signature ${e.signature}`} role="img" aria-label={`Signature ${e.signature}`}>
             ⚠
           </span>
         )}

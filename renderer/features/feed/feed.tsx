@@ -1,17 +1,38 @@
-// The live feed: virtualised, newest on top. While the user is at the top, new rows push in and stay
+// The feed: the raw Events view or the Messages view (one row per message), switched in the feed's
+// toolbar and kept in the URL (`view=messages`).
+//
+// Events view: virtualised, newest on top. While the user is at the top, new rows push in and stay
 // visible (auto-scroll). Once they scroll away, the view stays anchored to the row they were reading
 // and a pill counts what arrived above.
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
 import { isFilterEmpty } from '../../state/filter-match';
 import { SetupGuide } from '../setup/setup-guide';
-import { EventRow, ROW_HEIGHT } from './event-row';
+import { ErrorBoundary } from '../../ui/error-boundary';
+import { EventRow } from './event-row';
+import { FeedGrid, ROW_HEIGHT, focusInspector, type FeedGridHandle } from './feed-grid';
+import { eventColumns } from './cells';
+import { MessagesView } from './messages-view';
+import { FeedToolbar } from './feed-toolbar';
+import { useNarrow } from './use-narrow';
+import { registerFeedFocus } from './feed-focus';
 
 const TOP_SLACK = 4;
 const LOAD_AHEAD_ROWS = 30;
 
 export function Feed() {
+  const view = useApp((s) => s.view);
+  return (
+    <section className="feed" data-testid="feed" aria-label="Feed" id="feed">
+      <FeedToolbar />
+      <ErrorBoundary name={view === 'messages' ? 'The Messages view' : 'The Events view'} resetKey={view}>
+        {view === 'messages' ? <MessagesView /> : <EventsView />}
+      </ErrorBoundary>
+    </section>
+  );
+}
+
+function EventsView() {
   const store = useAppStore();
   const events = useApp((s) => s.events);
   const selectedId = useApp((s) => s.selectedId);
@@ -22,25 +43,21 @@ export function Feed() {
   const unseen = useApp((s) => s.unseenCount);
   const live = useApp((s) => s.live);
   const listError = useApp((s) => s.listError);
+  const columns = useApp((s) => s.columns);
   const filterEmpty = useApp((s) => isFilterEmpty(s.filter));
+  const narrow = useNarrow();
 
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const grid = useRef<FeedGridHandle>(null);
   const anchor = useRef<{ id: number; offset: number } | null>(null);
   const awayRef = useRef(false);
   const [away, setAway] = useState(false);
   /** Newest id on screen when the user left the top: rows above it are "new". */
   const [awayTopId, setAwayTopId] = useState<number | null>(null);
 
-  const virtualizer = useVirtualizer({
-    count: events.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    getItemKey: (i) => events[i]?.id ?? i,
-  });
+  useEffect(() => registerFeedFocus(() => grid.current?.focusActive()), []);
 
   const onScroll = useCallback(() => {
-    const el = scrollRef.current;
+    const el = grid.current?.scrollEl();
     if (!el) return;
     const st = el.scrollTop;
     const evs = store.getState().events;
@@ -56,7 +73,7 @@ export function Feed() {
 
   // Keep the row the user is reading in place when rows are added above or trimmed off the top.
   useLayoutEffect(() => {
-    const el = scrollRef.current;
+    const el = grid.current?.scrollEl();
     if (!el || !away || !anchor.current) return;
     const idx = events.findIndex((e) => e.id === anchor.current!.id);
     if (idx < 0) return;
@@ -65,25 +82,30 @@ export function Feed() {
   }, [events, away]);
 
   // Fetch the next older page before the user reaches the bottom.
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items.length ? items[items.length - 1].index : -1;
+  const onNearEnd = useCallback((lastIndex: number) => {
+    const s = store.getState();
+    if (s.hasOlder && !s.loadingOlder && !s.loading && lastIndex >= s.events.length - LOAD_AHEAD_ROWS) void s.loadOlder();
+  }, [store]);
   useEffect(() => {
-    if (hasOlder && !loadingOlder && !loading && lastIndex >= events.length - LOAD_AHEAD_ROWS) void store.getState().loadOlder();
-  }, [lastIndex, events.length, hasOlder, loadingOlder, loading, store]);
+    // A page may land while the last rendered row stays the same: check again.
+    const v = grid.current?.virtualizer();
+    const items = v?.getVirtualItems() ?? [];
+    if (items.length) onNearEnd(items[items.length - 1].index);
+  }, [events.length, hasOlder, loadingOlder, loading, onNearEnd]);
+
+  const selectedIndex = selectedId == null ? -1 : events.findIndex((e) => e.id === selectedId);
 
   // Keyboard selection follows into view.
   useEffect(() => {
-    if (selectedId == null) return;
-    const idx = store.getState().events.findIndex((e) => e.id === selectedId);
-    if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'auto' });
-  }, [selectedId, store, virtualizer]);
+    if (selectedIndex >= 0) grid.current?.virtualizer()?.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex]);
 
   const newAbove = away && awayTopId != null ? countAbove(events, awayTopId) : 0;
   const pillCount = newAbove + (detached ? unseen : 0);
   const showPill = (away && pillCount > 0) || detached;
 
   const jumpToTop = () => {
-    const el = scrollRef.current;
+    const el = grid.current?.scrollEl();
     if (detached) void store.getState().jumpToLatest();
     if (el) el.scrollTop = 0;
     anchor.current = null;
@@ -92,11 +114,16 @@ export function Feed() {
     setAwayTopId(null);
   };
 
-  const onSelect = useCallback((id: number) => store.getState().select(id), [store]);
+  const onOpen = useCallback((index: number, o: { focusInspector: boolean }) => {
+    const e = store.getState().events[index];
+    if (!e) return;
+    store.getState().select(e.id);
+    if (o.focusInspector) focusInspector();
+  }, [store]);
 
   if (!loading && events.length === 0) {
     return (
-      <div className="feed feed-empty" data-testid="feed">
+      <div className="feed-empty">
         {listError ? <div className="notice notice-error">Could not load events: {listError}</div> : null}
         {filterEmpty ? (
           <SetupGuide />
@@ -111,33 +138,32 @@ export function Feed() {
   }
 
   return (
-    <div className="feed" data-testid="feed">
+    <div className="feed-body">
       {listError && <div className="notice notice-error">{listError}</div>}
       {showPill && (
         <button type="button" className="new-pill" data-testid="new-pill" onClick={jumpToTop}>
           {pillCount > 0 ? `↑ ${pillCount} new` : '↑ Back to latest'}
         </button>
       )}
-      <div className="feed-header" role="row">
-        <span className="cell cell-time">Time</span>
-        <span className="cell cell-provider">Provider</span>
-        <span className="cell cell-status">Status</span>
-        <span className="cell cell-contact">Contact</span>
-        <span className="cell cell-text">Text / error</span>
-        <span className="cell cell-flags" />
-      </div>
-      <div className="feed-scroll" ref={scrollRef} onScroll={onScroll} role="grid" aria-rowcount={events.length} data-testid="feed-scroll">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((vi) => {
-            const e = events[vi.index];
-            if (!e) return null;
-            return <EventRow key={e.id} event={e} top={vi.start} selected={e.id === selectedId} onSelect={onSelect} />;
-          })}
-        </div>
-        {(loadingOlder || (!hasOlder && events.length > 0)) && (
+      <FeedGrid
+        ref={grid}
+        label="Events"
+        columns={eventColumns(columns, narrow)}
+        count={events.length}
+        rowKey={(i) => events[i]?.id ?? i}
+        selectedIndex={selectedIndex}
+        hasSelection={selectedId != null}
+        onOpen={onOpen}
+        onNearEnd={onNearEnd}
+        onScroll={onScroll}
+        renderRow={({ index, rowProps }) => {
+          const e = events[index];
+          return <EventRow key={e.id} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} rowProps={rowProps} />;
+        }}
+        footer={(loadingOlder || (!hasOlder && events.length > 0)) && (
           <div className="feed-footer">{loadingOlder ? 'Loading older events…' : 'No older events'}</div>
         )}
-      </div>
+      />
       {loading && <div className="feed-loading" aria-live="polite">Loading…</div>}
     </div>
   );

@@ -14,6 +14,7 @@ import { RawTab } from './raw-tab';
 import { ReplayActions } from './replay-actions';
 import { SignatureTab } from './signature-tab';
 import { SummaryTab } from './summary-tab';
+import { ErrorBoundary } from '../../ui/error-boundary';
 
 const TABS = ['Summary', 'Payload', 'Raw', 'Signature', 'Forwards', 'Lifecycle', 'Conversation'] as const;
 type Tab = (typeof TABS)[number];
@@ -25,32 +26,44 @@ export function Inspector() {
   const [tab, setTab] = useState<Tab>('Summary');
   const mask = useMask();
 
-  if (selectedId == null) {
-    return (
-      <aside className="inspector inspector-empty" data-testid="inspector">
-        <p className="muted">Select an event to inspect it.</p>
-        <p className="muted small">j / k or ↓ / ↑ move · / search · Esc clears</p>
-      </aside>
-    );
-  }
+  if (selectedId == null) return null;
 
   const e = detail.data;
+  const enabled = TABS.filter((t) => !(e && ((t === 'Lifecycle' && !e.messageId) || (t === 'Conversation' && !e.contactId))));
+  // Tabs as the ARIA pattern has them: one tab stop, ←/→ (Home/End) move between tabs and open them.
+  const onTabKey = (ev: React.KeyboardEvent) => {
+    const i = enabled.indexOf(tab);
+    let next: Tab | null = null;
+    if (ev.key === 'ArrowRight') next = enabled[(i + 1) % enabled.length];
+    else if (ev.key === 'ArrowLeft') next = enabled[(i - 1 + enabled.length) % enabled.length];
+    else if (ev.key === 'Home') next = enabled[0];
+    else if (ev.key === 'End') next = enabled[enabled.length - 1];
+    if (!next) return;
+    ev.preventDefault();
+    setTab(next);
+    const el = document.getElementById(tabId(next));
+    el?.focus();
+  };
   return (
-    <aside className="inspector" data-testid="inspector" aria-label="Inspector">
+    <aside className="inspector" data-testid="inspector" aria-label="Inspector" tabIndex={-1}>
       <div className="inspector-head">
         {e ? (
           <>
             <StatusBadge event={e} />
-            <span className="inspector-title">{mask.contact(e) || e.kind}</span>
+            <h2 className="inspector-title">{mask.contact(e) || e.kind}</h2>
             <span className="muted small inspector-meta">#{e.id} · {formatDateTime(e.receivedAt)}</span>
           </>
         ) : (
-          <span className="muted">Event #{selectedId}</span>
+          <h2 className="inspector-title muted">Event #{selectedId}</h2>
         )}
         <button type="button" className="btn btn-ghost btn-xs inspector-close" aria-label="Close inspector" onClick={() => store.getState().clearSelection()}>✕</button>
       </div>
-      {e && <ReplayActions event={e} />}
-      <div className="tabs" role="tablist">
+      {e && (
+        <ErrorBoundary name="Replay" resetKey={e.id}>
+          <ReplayActions event={e} />
+        </ErrorBoundary>
+      )}
+      <div className="tabs" role="tablist" aria-label="Inspector tabs" onKeyDown={onTabKey}>
         {TABS.map((t) => {
           const disabled = !!e && ((t === 'Lifecycle' && !e.messageId) || (t === 'Conversation' && !e.contactId));
           return (
@@ -58,6 +71,9 @@ export function Inspector() {
               key={t}
               type="button"
               role="tab"
+              id={tabId(t)}
+              aria-controls="inspector-tabpanel"
+              tabIndex={tab === t ? 0 : -1}
               aria-selected={tab === t}
               disabled={disabled}
               title={disabled ? (t === 'Lifecycle' ? 'This event has no message id' : 'This event has no contact') : undefined}
@@ -70,13 +86,21 @@ export function Inspector() {
           );
         })}
       </div>
-      <div className="inspector-body" role="tabpanel">
+      <div className="inspector-body" role="tabpanel" id="inspector-tabpanel" aria-labelledby={tabId(tab)} tabIndex={0}>
         {detail.loading && !e && <p className="muted">Loading…</p>}
         {detail.error && <div className="notice notice-error">Could not load event: {detail.error}</div>}
-        {e && <TabContent tab={tab} event={e} />}
+        {e && (
+          <ErrorBoundary name={`The ${tab} tab`} resetKey={`${e.id}:${tab}`}>
+            <TabContent tab={tab} event={e} />
+          </ErrorBoundary>
+        )}
       </div>
     </aside>
   );
+}
+
+function tabId(t: Tab) {
+  return `inspector-tab-${t.toLowerCase()}`;
 }
 
 function TabContent({ tab, event }: { tab: Tab; event: EventDetail }) {

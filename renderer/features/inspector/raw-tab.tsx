@@ -1,14 +1,19 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { EventDetail } from '../../../shared/types';
 import { CopyButton } from '../../ui/copy-button';
 import { formatBytes } from '../../ui/format';
 import { base64ToBytes, hexDump } from '../../ui/hex-dump';
 import { useMask } from '../privacy/privacy';
 
+/** Longer bodies show their start until asked: laying out a megabyte of unbroken text freezes the page. */
+const RAW_CUT = 64 * 1024;
+
 export function RawTab({ event: e }: { event: EventDetail }) {
   const mask = useMask();
   // Privacy mode: the body is pseudonymised field by field, and a binary one is not dumped at all.
   const req = useMemo(() => mask.request(e.request), [e.request, mask]);
+  const [all, setAll] = useState(false);
+  const cut = req.bodyIsText && !all && req.body.length > RAW_CUT;
   const dump = useMemo(() => {
     if (req.bodyIsText) return null;
     try {
@@ -40,7 +45,14 @@ export function RawTab({ event: e }: { event: EventDetail }) {
         {req.bodyIsText && <CopyButton text={req.body} label="Copy body" />}
       </h3>
       {req.bodyIsText ? (
-        <pre className="code-block" data-testid="raw-body">{req.body}</pre>
+        <>
+          <pre className="code-block" data-testid="raw-body">{cut ? `${req.body.slice(0, RAW_CUT)}…` : req.body}</pre>
+          {cut && (
+            <button type="button" className="btn btn-xs" data-testid="raw-show-all" onClick={() => setAll(true)}>
+              Show all {formatBytes(req.bodySize)}
+            </button>
+          )}
+        </>
       ) : (
         <pre className="code-block hex" data-testid="raw-hex">{dump}</pre>
       )}

@@ -10,6 +10,7 @@ import { RulesPanel } from '../rules/rules-panel';
 import { NotificationsPanel } from '../notifications/notifications-panel';
 import { StatsPanel } from '../stats/stats-panel';
 import { useApp } from '../../state/hooks';
+import { ErrorBoundary } from '../../ui/error-boundary';
 
 interface PanelDef { title: string; component: ComponentType | null }
 
@@ -55,7 +56,11 @@ export function PanelHost() {
         <h2>{def.title}</h2>
         <button type="button" className="btn btn-xs" aria-label="Close panel" onClick={close}>×</button>
       </header>
-      <div className="side-panel-body">{Body ? <Body /> : <p className="muted">Coming soon.</p>}</div>
+      <div className="side-panel-body">
+        <ErrorBoundary name={`The ${def.title} panel`} resetKey={panel}>
+          {Body ? <Body /> : <p className="muted">Coming soon.</p>}
+        </ErrorBoundary>
+      </div>
     </aside>
   );
 }

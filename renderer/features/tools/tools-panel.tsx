@@ -219,7 +219,7 @@ function ImportSection() {
     <section className="panel-section" data-testid="import">
       <h3 className="section-title">Import</h3>
       <p className="muted small">A HAR file (from browser dev tools, Hookscope or another capture) or Hookscope NDJSON with requests. Imported requests are normalised like live ones; they are not forwarded.</p>
-      <input type="file" accept=".har,.ndjson,.jsonl,.json,application/json" disabled={busy}
+      <input type="file" accept=".har,.ndjson,.jsonl,.json,application/json" disabled={busy} aria-label="File to import (HAR or NDJSON)"
         onChange={(ev) => void onFile(ev.target.files?.[0], ev.target)} data-testid="import-file" />
       {busy && <span className="muted small"> Importing…</span>}
       {msg && (

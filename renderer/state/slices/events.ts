@@ -75,6 +75,7 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
       return;
     }
     const fresh = dedupe(matching);
+    if (s.live) s.foldIntoMessages(fresh);
     if (!s.live || s.detached) {
       if (!s.live) {
         held = mergeEvents(held, fresh);
@@ -221,6 +222,7 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
       held = [];
       heldOverflow = false;
       set({ live: true, unseenCount: 0 });
+      if (s.view === 'messages') void get().reloadMessages();
       if (overflow || s.detached) {
         void get().reload();
       } else if (toApply.length) {

@@ -86,6 +86,7 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
     const prevFilter = get().filter;
     set({ filter: normalised });
     void get().reload();
+    if (get().view === 'messages') void get().reloadMessages();
     // The counts follow every filter but status (toggling a status chip keeps the other chips' counts).
     const { status: _a, ...was } = prevFilter;
     const { status: _b, ...now } = normalised;

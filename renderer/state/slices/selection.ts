@@ -2,6 +2,7 @@
 import type { ResultOf } from '../../../shared/ipc';
 import type { EventDetail, MessageLifecycle } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
+import { eventToOpen } from './messages';
 
 export interface Loadable<T> {
   key: string | null;
@@ -57,6 +58,15 @@ export function createSelectionSlice(ctx: SliceContext): SelectionSlice {
     },
 
     moveSelection(delta) {
+      if (get().view === 'messages') {
+        const { messages, selectedId } = get();
+        if (messages.length === 0) return;
+        const idx = selectedId == null ? -1 : messages.findIndex((m) => m.events.some((e) => e.id === selectedId));
+        const next = idx === -1 ? 0 : Math.min(messages.length - 1, Math.max(0, idx + delta));
+        get().select(eventToOpen(messages[next]));
+        if (next >= messages.length - 5) void get().loadOlderMessages();
+        return;
+      }
       const { events, selectedId, hasOlder, loadingOlder } = get();
       if (events.length === 0) return;
       const idx = selectedId == null ? -1 : events.findIndex((e) => e.id === selectedId);

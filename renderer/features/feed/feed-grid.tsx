@@ -1,0 +1,205 @@
+// The feed's grid, shared by the Events and Messages views: an ARIA grid with one tab stop (roving
+// tabindex on the rows), virtualised. Keys while a row has focus: ↑/↓ (and j/k) move, Home/End, PageUp/
+// PageDown; Enter opens the row in the inspector and moves focus there (Esc there comes back to the row).
+// While an event is open, the selection follows the focused row, as j/k always did.
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type ReactNode, type UIEvent } from 'react';
+
+export const ROW_HEIGHT = 36;
+
+export interface GridColumn {
+  id: string;
+  label: string;
+  /** CSS grid track, e.g. `72px` or `minmax(120px, 2fr)`. */
+  width: string;
+  className?: string;
+  /** Visible header text hidden (an icon column), still named for screen readers. */
+  srOnly?: boolean;
+}
+
+export interface RowRenderProps {
+  index: number;
+  top: number;
+  active: boolean;
+  /** Row attributes the grid owns: role, tabindex, aria-rowindex, focus and click handling. */
+  rowProps: {
+    role: 'row';
+    tabIndex: number;
+    'aria-rowindex': number;
+    style: React.CSSProperties;
+    onFocus(): void;
+    onClick(): void;
+    'data-grid-index': number;
+  };
+}
+
+export interface FeedGridHandle {
+  scrollEl(): HTMLDivElement | null;
+  virtualizer(): Virtualizer<HTMLDivElement, Element> | null;
+  /** Focus the grid's active row (the skip link and Esc from the inspector land here). */
+  focusActive(): void;
+}
+
+interface Props {
+  label: string;
+  columns: GridColumn[];
+  count: number;
+  rowKey(index: number): string | number;
+  /** Index of the row showing the open event, or -1. */
+  selectedIndex: number;
+  /** Whether an event is open (the selection then follows focus). */
+  hasSelection: boolean;
+  renderRow(p: RowRenderProps): ReactNode;
+  /** Open row `index` in the inspector. */
+  onOpen(index: number, opts: { focusInspector: boolean }): void;
+  onNearEnd?(lastRenderedIndex: number): void;
+  onScroll?(ev: UIEvent<HTMLDivElement>): void;
+  footer?: ReactNode;
+  testId?: string;
+}
+
+/** Focus lands in the inspector after it has rendered the newly opened event. */
+export function focusInspector() {
+  const go = () => {
+    const el = document.querySelector<HTMLElement>('[data-testid="inspector"] [role="tab"][aria-selected="true"]')
+      ?? document.querySelector<HTMLElement>('[data-testid="inspector"]');
+    el?.focus();
+    return el != null;
+  };
+  requestAnimationFrame(() => { if (!go()) setTimeout(go, 50); });
+}
+
+export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, ref) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const pendingFocus = useRef(false);
+  const virtualizer = useVirtualizer({
+    count: p.count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (i) => p.rowKey(i),
+  });
+  const activeIndex = Math.min(active, Math.max(0, p.count - 1));
+
+  // The active row follows the selection made elsewhere (j/k, a click in the timeline, a notification).
+  useEffect(() => {
+    if (p.selectedIndex >= 0) setActive(p.selectedIndex);
+  }, [p.selectedIndex]);
+
+  const focusRow = useCallback((index: number) => {
+    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-grid-index="${index}"]`);
+    if (el) {
+      el.focus({ preventScroll: true });
+      pendingFocus.current = false;
+    } else {
+      pendingFocus.current = true;
+    }
+  }, []);
+
+  // Focus moves after the virtualiser has rendered the target row.
+  useLayoutEffect(() => {
+    if (pendingFocus.current) focusRow(activeIndex);
+  });
+
+  const moveTo = (index: number) => {
+    if (p.count === 0) return;
+    const i = Math.min(p.count - 1, Math.max(0, index));
+    setActive(i);
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+    pendingFocus.current = true;
+    focusRow(i);
+    if (p.hasSelection) p.onOpen(i, { focusInspector: false });
+  };
+
+  useImperativeHandle(ref, () => ({
+    scrollEl: () => scrollRef.current,
+    virtualizer: () => virtualizer,
+    focusActive() {
+      if (p.count === 0) {
+        scrollRef.current?.focus();
+        return;
+      }
+      virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+      pendingFocus.current = true;
+      focusRow(activeIndex);
+    },
+  }));
+
+  const onKeyDown = (ev: React.KeyboardEvent<HTMLDivElement>) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const target = ev.target as HTMLElement;
+    if (target.getAttribute('role') !== 'row') return;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    let handled = true;
+    switch (ev.key) {
+      case 'ArrowDown': case 'j': moveTo(activeIndex + 1); break;
+      case 'ArrowUp': case 'k': moveTo(activeIndex - 1); break;
+      case 'PageDown': moveTo(activeIndex + page); break;
+      case 'PageUp': moveTo(activeIndex - page); break;
+      case 'Home': moveTo(0); break;
+      case 'End': moveTo(p.count - 1); break;
+      case 'Enter': case ' ': p.onOpen(activeIndex, { focusInspector: true }); break;
+      default: handled = false;
+    }
+    if (handled) {
+      ev.preventDefault();
+      // The window's own shortcuts (j/k move the selection) must not act a second time.
+      ev.stopPropagation();
+    }
+  };
+
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length ? items[items.length - 1].index : -1;
+  const { onNearEnd } = p;
+  useEffect(() => {
+    if (lastIndex >= 0) onNearEnd?.(lastIndex);
+  }, [lastIndex, onNearEnd]);
+
+  const template = p.columns.map((c) => c.width).join(' ');
+  return (
+    <div
+      className="feed-grid"
+      role="grid"
+      aria-label={p.label}
+      aria-rowcount={p.count + 1}
+      aria-colcount={p.columns.length}
+      data-testid={p.testId}
+      style={{ ['--feed-cols' as string]: template }}
+      onKeyDown={onKeyDown}
+    >
+      <div role="rowgroup" className="feed-header-group">
+        <div className="feed-header" role="row" aria-rowindex={1}>
+          {p.columns.map((c) => (
+            <span key={c.id} role="columnheader" className={`cell ${c.className ?? ''}`}>
+              {c.srOnly ? <span className="sr-only">{c.label}</span> : c.label}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div className="feed-scroll" ref={scrollRef} onScroll={p.onScroll} data-testid="feed-scroll">
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((vi) => {
+            const i = vi.index;
+            if (i >= p.count) return null;
+            return p.renderRow({
+              index: i,
+              top: vi.start,
+              active: i === activeIndex,
+              rowProps: {
+                role: 'row',
+                tabIndex: i === activeIndex ? 0 : -1,
+                'aria-rowindex': i + 2,
+                style: { transform: `translateY(${vi.start}px)`, height: ROW_HEIGHT },
+                onFocus: () => setActive(i),
+                onClick: () => { setActive(i); p.onOpen(i, { focusInspector: false }); },
+                'data-grid-index': i,
+              },
+            });
+          })}
+        </div>
+        {p.footer}
+      </div>
+    </div>
+  );
+});
