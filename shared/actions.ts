@@ -13,7 +13,7 @@ export const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET'] as const;
 export const ACTION_PRESET_IDS = ['slack', 'discord', 'teams', 'json'] as const;
 export type ActionPresetId = (typeof ACTION_PRESET_IDS)[number];
 
-/** Fields every event-driven body can use (SPEC §3 names, plus the rule's own rendered text). */
+/** Fields every event-driven body can use (docs/api.md: names, plus the rule's own rendered text). */
 export const EVENT_BODY_FIELDS = [
   'id', 'requestId', 'provider', 'kind', 'status', 'providerStatus', 'messageId', 'contactId', 'contactName', 'businessId',
   'messageType', 'text', 'replyTo', 'errorCode', 'errorTitle', 'errorDetail', 'timestamp', 'receivedAt', 'receivedAtIso',

@@ -1,7 +1,7 @@
 // What a provider's error code means, in words a person acts on: the inspector's Summary tab, the
 // notification body and the CLI all read this one table.
-// Sources (see /shared/docs/whatsapp-formats.md): Meta codes §1.9 (titles as Meta's error-code page and
-// pywa's `errors.py` give them, plus real payloads); Twilio codes §2.2 with the Twilio↔WhatsApp
+// Sources: Meta's error-code reference (titles as Meta's error-code page and
+// pywa's `errors.py` give them, plus real payloads); Twilio's error dictionary with the Twilio↔WhatsApp
 // pairings from Twilio's error-code mapping page [T-map]. Meanings of Twilio codes are written from
 // Twilio's error dictionary; the docs flag them as not re-confirmed, so they say what to check rather
 // than promise a cause.

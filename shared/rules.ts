@@ -1,7 +1,7 @@
 // Notification rules: pure evaluation shared by the core (which fires them) and the rule editor (which
 // previews them), so "what the preview says" and "what fires" can never disagree. No Node, no DOM.
 //
-// Semantics (SPEC §4), fixed here once:
+// Semantics (docs/api.md), fixed here once:
 // - Every field of `when` must hold; an omitted field, an empty list or an empty string does not
 //   constrain. `any` holds when at least one of its sub-whens holds.
 // - `text` and `contactName` match whole words, case- and accent-insensitively: "stop" matches "STOP!"
@@ -298,7 +298,7 @@ export function inQuietHours(q: { from: string; to: string } | null | undefined,
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error explanations (for "Message failed" notifications). Titles per docs/whatsapp-formats.md §1.9, §2.2.
+// Error explanations (for "Message failed" notifications). Titles per Meta's and Twilio's error references (shared/error-codes.ts).
 
 export const ERROR_EXPLANATIONS: Record<string, { title: string; hint: string }> = {
   '0': { title: 'Authentication failed', hint: 'Check the access token.' },

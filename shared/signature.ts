@@ -1,7 +1,7 @@
 // Signature maths that needs no I/O (no Node, no DOM): the strings Twilio signs, the URL forms it may
 // have signed, the X-Hub-Signature-256 header grammar, and the JSON re-encodings the signature debugger
 // tries. The HMACs themselves live in electron/core/ingest/signature.ts.
-// Sources: docs/whatsapp-formats.md §1.7 (Meta), §2.3 (Twilio); twilio-node src/webhooks/webhooks.ts.
+// Sources: Meta's webhook payload verification and Twilio's webhook security docs; twilio-node src/webhooks/webhooks.ts.
 
 // ---------------------------------------------------------------------------------------------------
 // Meta: X-Hub-Signature-256
@@ -61,7 +61,7 @@ export function reserialiseJson(text: string): string | null {
 }
 
 /**
- * Meta's own escaping (whatsapp-formats.md §1.7): every non-ASCII UTF-16 unit as lowercase `\uXXXX`
+ * Meta's own escaping (as its webhook verification docs describe): every non-ASCII UTF-16 unit as lowercase `\uXXXX`
  * (so emoji become surrogate pairs) and `/` as `\/`. Existing escape sequences are copied untouched,
  * so an already-escaped `\/` or `\ud83d` stays as it is.
  */

@@ -1,5 +1,5 @@
 // The shared vocabulary of Hookscope: what a stored request and a normalised event look like,
-// as the UI, the control API, exports and rules all see them (SPEC §3, §4).
+// as the UI, the control API, exports and rules all see them (docs/api.md).
 // No Node, no DOM: this file is imported by the renderer and by the core alike.
 
 export type Provider = 'meta' | 'twilio';
@@ -123,7 +123,7 @@ export interface EventDetail extends HookEvent {
   request: StoredRequest;
 }
 
-/** Filters shared by the events list, exports, stats and the URL of the UI (SPEC §4). */
+/** Filters shared by the events list, exports, stats and the URL of the UI (docs/api.md). */
 export interface EventFilter {
   status?: EventStatus[];
   kind?: EventKind[];
@@ -269,7 +269,7 @@ export interface ReverifyResult {
   accepted: number;
 }
 
-// ---- rules and notifications (SPEC §4) ----
+// ---- rules and notifications (docs/api.md) ----
 
 export interface RuleWhen {
   kind?: EventKind[];
@@ -479,7 +479,7 @@ export interface DoctorFinding {
   detail: string;
 }
 
-// ---- power tools (issue 6): extra stats, bulk replay, import ----
+// ---- power tools: extra stats, bulk replay, import ----
 
 export interface Funnel {
   /** Distinct outgoing message ids with at least one status event in the window. */

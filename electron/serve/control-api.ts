@@ -1,4 +1,4 @@
-// The control API and the browser UI for `npm run serve` (SPEC §4): the same contract the desktop
+// The control API and the browser UI for `npm run serve` (docs/api.md): the same contract the desktop
 // app carries over IPC, here over HTTP on 127.0.0.1 with a bearer token, plus a live stream (SSE).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -68,7 +68,7 @@ async function readJson(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<
   }
 }
 
-/** REST routes of SPEC §4, each mapped onto a contract channel. */
+/** REST routes of docs/api.md, each mapped onto a contract channel. */
 function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown } | null {
   const q = Object.fromEntries(url.searchParams);
   delete (q as Record<string, string>).token;

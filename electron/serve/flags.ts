@@ -1,4 +1,4 @@
-// `npm run serve` flags (SPEC §1). Each is also settable by an environment variable; flags win.
+// `npm run serve` flags (docs/api.md). Each is also settable by an environment variable; flags win.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { splitList } from '../core/setup/settings';

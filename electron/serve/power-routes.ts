@@ -1,4 +1,4 @@
-// Control API routes for the power tools (SPEC §4 GET /api/export and friends). They are not contract
+// Control API routes for the power tools (docs/api.md: GET /api/export and friends). They are not contract
 // channels: an export is a stream, an import a file, cURL plain text. Auth and the Host check have
 // already run in control-api.ts.
 //   GET  /api/export?format=ndjson|ndjson-requests|csv|har&<event filters>[&formulaGuard=0][&redact=1]  → streamed attachment

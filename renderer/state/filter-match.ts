@@ -1,5 +1,5 @@
 // The renderer's own pure matcher over EventFilter: decides whether a live push belongs in the
-// current view without asking the core. It mirrors the core's query semantics (SPEC §4) as closely
+// current view without asking the core. It mirrors the core's query semantics (docs/api.md) as closely
 // as the client can (electron/core/store/store.ts `where`); a reconnect or filter change refetches page 1, so small drifts heal.
 import type { EventFilter, EventStatus, HookEvent } from '../../shared/types';
 

@@ -45,7 +45,7 @@ export function rawStr(v: unknown): string | null {
 
 /**
  * A customer or business number as Hookscope stores it: the digits without `+`, spaces, dashes,
- * dots between digit groups or parentheses (SPEC §3). Values that are not phone numbers — Meta's
+ * dots between digit groups or parentheses (docs/api.md). Values that are not phone numbers — Meta's
  * business-scoped user ids (`US.1349…`), group ids, the docs' `<PLACEHOLDER>`s — are kept as they
  * are: docs §1.2 says phone fields may not be digits, and throwing information away would hide that.
  */

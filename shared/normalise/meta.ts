@@ -1,4 +1,4 @@
-// Meta WhatsApp Cloud API webhook → normalised events (SPEC §3). What each field and message type
+// Meta WhatsApp Cloud API webhook → normalised events (docs/api.md). What each field and message type
 // becomes is listed in docs/webhooks.md. The rules that shape this file:
 // - one POST = entry[] × changes[] × (messages | statuses | errors | …)[], and one value may carry
 //   messages AND statuses: never if/else between them;

@@ -1,5 +1,5 @@
 // Twilio WhatsApp webhooks (form params, already decoded by shared/form.ts) → normalised events.
-// Wire format: /shared/docs/whatsapp-formats.md §2.1 (inbound) and §2.2 (status callbacks). One POST
+// Wire format: Twilio's WhatsApp inbound-message and status-callback parameters (docs/webhooks.md). One POST
 // is one event. Twilio adds parameters without notice [T-req], so unknown params are kept in `raw`
 // and nothing here throws.
 
@@ -9,7 +9,7 @@ import { blank, contactKey, coordinates, deeperThan, MAX_JSON_DEPTH, type Obj, p
 
 // MessageStatus → Hookscope status (§2.2). `sending` is "on its way out of Twilio", closer to queued
 // than to sent (WhatsApp has not acknowledged it yet); providerStatus keeps the word either way.
-// `undelivered` is Twilio's "the carrier/WhatsApp gave up" → failed (SPEC §3 names this mapping).
+// `undelivered` is Twilio's "the carrier/WhatsApp gave up" → failed (docs/api.md names this mapping).
 const STATUS_MAP: Record<string, EventStatus> = {
   queued: 'queued',
   accepted: 'queued',

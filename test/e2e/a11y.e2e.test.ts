@@ -88,11 +88,13 @@ describe('accessibility (axe-core) in Chromium against serve', () => {
           // The first tab with the whole page around it; the others only where they differ.
           found.push(...await audit(page, `inspector ${tab}`, tab === INSPECTOR_TABS[0] ? undefined : '[data-testid="inspector"]'));
         }
-        await page.locator('[data-testid="event-row"]', { hasText: 'forged' }).click();
-        await page.getByTestId('tab-signature').click();
-        await page.getByTestId('signature-diagnosis').waitFor();
-        found.push(...await audit(page, 'signature debugger', '[data-testid="inspector"]'));
         await page.getByTestId('inspector').getByRole('button', { name: 'Close inspector' }).click();
+        // A forged request is rejected: the signature debugger lives in the Rejected view's detail.
+        await page.getByTestId('nav-rejected').click();
+        await page.getByTestId('rejected-list').locator('li').first().locator('button').click();
+        await page.getByTestId('rejected-detail').waitFor();
+        found.push(...await audit(page, 'rejected request and its signature debugger', '[data-testid="rejected-panel"]'));
+        await page.getByTestId('nav-rejected').click();
         expect(found).toEqual([]);
       }, SLOW);
 

@@ -80,13 +80,15 @@ describe('wording, theme and narrow windows', () => {
     const body = wrap({ messaging_product: 'whatsapp', metadata: meta, contacts: [{ profile: { name: 'Bad' }, wa_id: '5511922220000' }],
       messages: [{ from: '5511922220000', id: 'wamid.BAD', timestamp: '1764400002', type: 'text', text: { body: 'forged' } }] });
     expect(await post(body, 'wrong-secret')).toBe(401);
-    const row = tid('event-row').filter({ has: tid('signature-warning') }).first();
-    await row.waitFor({ timeout: 10_000 });
-    await row.click();
-    await tid('tab-signature').click();
-    await tid('signature-diagnosis').waitFor();
-    expect(await tid('panel-signature').textContent()).not.toMatch(/open the signature debugger/i);
-    await page.keyboard.press('Escape');
+    // A badly signed request is rejected: its signature is explained in the Rejected view, not the feed.
+    await tid('nav-rejected').click();
+    await tid('rejected-panel').waitFor();
+    await tid('rejected-list').locator('li').first().locator('button').click();
+    await tid('rejected-detail').waitFor();
+    const text = (await tid('rejected-detail').textContent())!;
+    expect(text).toMatch(/signature/i);
+    expect(text).not.toMatch(/open the signature debugger/i);
+    await tid('nav-rejected').click();
   });
 
   it('theme: Dark and Light override the system, System follows it, and the choice survives a reload', async () => {

@@ -1,4 +1,4 @@
-// Forwarding to local handlers (SPEC §1 --forward-to): exact bytes and headers, recorded per target,
+// Forwarding to local handlers (docs/api.md, --forward-to): exact bytes and headers, recorded per target,
 // never delaying the receiver's answer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';

@@ -1,4 +1,4 @@
-// Rules and notifications through the control API of a real `serve` process (SPEC §4).
+// Rules and notifications through the control API of a real `serve` process (docs/api.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationRecord, Rule } from '../../shared/types';
 import { startServe, type ServeProcess } from '../helpers/serve';

@@ -1,6 +1,6 @@
 // Webhook signature verification (runs on every request) and the signature debugger (runs on demand).
 // Security decisions:
-//  - Meta: HMAC-SHA256 over the RAW body bytes, never over a re-serialised body (whatsapp-formats §1.7).
+//  - Meta: HMAC-SHA256 over the RAW body bytes, never over a re-serialised body (Meta's "Verify payloads" guidance; docs/webhooks.md).
 //  - Comparisons are constant-time over equal-length buffers (timingSafeEqual); a header of the wrong
 //    length is refused before any comparison instead of throwing.
 //  - Secrets never leave this module: results carry an index, labels and a 4-hex fingerprint at most.

@@ -3,7 +3,7 @@
 //
 // Tables:
 //   requests       every request that reached the receiver: exact body bytes and headers
-//   events         normalised events (SPEC §3), many per request
+//   events         normalised events (docs/api.md), many per request
 //   events_fts     FTS5 over text, contact name and number, message id (external content = events)
 //   forwards       one row per delivery of a request to a local handler
 //   rules          notification rules (JSON of RuleInput in `spec`)

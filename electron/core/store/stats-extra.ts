@@ -1,5 +1,5 @@
 // Stats beyond GET /api/stats: the delivery funnel, events per minute, and how fast the user's
-// handlers answer forwarded webhooks, measured against Meta's guidance (whatsapp-formats §1.8 / Meta's
+// handlers answer forwarded webhooks, measured against Meta's guidance (docs/webhooks.md / Meta's
 // webhook docs: answer fast — a median of at most 250 ms and fewer than 1 % of answers over 1 s).
 // All reads are single aggregate queries or one synchronous pass: no iterator outlives a call.
 import type { Database as Db } from 'better-sqlite3';

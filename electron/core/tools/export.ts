@@ -1,4 +1,4 @@
-// Export, import and "copy as cURL" (SPEC §4 GET /api/export).
+// Export, import and "copy as cURL" (docs/api.md: GET /api/export).
 //
 // Decisions:
 //  - Streaming: exportEvents is a generator of text chunks over the store's iterator; nothing builds
@@ -8,10 +8,10 @@
 //    so the export is also consistent while webhooks keep arriving.
 //  - Order: oldest first (event ids ascending) — a file reads forward in time; the set is exactly the
 //    one the same filter lists in the UI.
-//  - NDJSON: one event per line, SPEC §3 fields plus `raw` and `details`.
+//  - NDJSON: one event per line, the event fields of docs/api.md plus `raw` and `details`.
 //    `ndjson-requests`: one `{"request":{…}}` per stored request behind the events — the bytes needed
 //    to import and replay (event lines alone cannot be re-imported: they carry no request).
-//  - CSV: RFC 4180 — CRLF line ends, a header row with the SPEC §3 names, fields quoted when they hold
+//  - CSV: RFC 4180 — CRLF line ends, a header row with the event field names of docs/api.md, fields quoted when they hold
 //    a comma, quote, CR or LF, quotes doubled; UTF-8 without a BOM (a BOM breaks the header name for
 //    most parsers; Excel users import via Data → From Text). Times (`timestamp`, `receivedAt`) are ISO
 //    8601 UTC, which spreadsheets read as dates (NDJSON keeps the API's ms since epoch). Values that a spreadsheet would run as a formula (= + - @ TAB CR at the start) get a leading
@@ -55,7 +55,7 @@ export interface ExportOptions {
   redact?: boolean;
 }
 
-/** SPEC §3 field names, in the SPEC's order. */
+/** The event fields of docs/api.md, in its order. */
 export const CSV_FIELDS = [
   'id', 'requestId', 'provider', 'kind', 'status', 'providerStatus', 'messageId', 'contactId', 'contactName',
   'businessId', 'messageType', 'text', 'replyTo', 'errorCode', 'errorTitle', 'errorDetail', 'timestamp',

@@ -1,4 +1,4 @@
-// Forwarding (SPEC §1 --forward-to): after a request is committed, deliver it — exact body bytes,
+// Forwarding (docs/api.md, --forward-to): after a request is committed, deliver it — exact body bytes,
 // original method, path, query and headers — to every configured local handler, and record what each
 // handler answered. It runs after the receiver has its answer: a slow or dead handler never delays the
 // provider's 200, never blocks ingest, and never blocks the other handlers.

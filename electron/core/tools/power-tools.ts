@@ -1,4 +1,4 @@
-// Power tools (issue 6) behind one face, so the composition root wires them with a few lines:
+// Power tools behind one face, so the composition root wires them with a few lines:
 // forwarding after every stored request, replay, the simulator, export/import/cURL, extra stats and
 // retention. Everything here takes the core's parts; nothing reaches for globals.
 import type { ContractHandlers } from '../../../shared/ipc';

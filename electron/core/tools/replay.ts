@@ -1,4 +1,4 @@
-// Replay (SPEC §4 POST /api/replay/:requestId): send a stored request again, to the receiver (through
+// Replay (docs/api.md: POST /api/replay/:requestId): send a stored request again, to the receiver (through
 // the exact network path, origin 'replay') or to a handler URL over HTTP.
 //
 // Decisions:

@@ -1,5 +1,5 @@
-// The simulator (SPEC §4 POST /api/simulate): provider-shaped webhooks, built like the real ones in
-// /shared/fixtures and whatsapp-formats.md (§1.2–1.4 Meta envelope, §2.1–2.2 Twilio form fields),
+// The simulator (docs/api.md: POST /api/simulate): provider-shaped webhooks, built like the real ones in
+// Meta's documented shapes (docs/webhooks.md: the Meta envelope, the Twilio form fields),
 // signed with the configured secret (unsigned when none is set), and sent through the real receiver.
 //
 // Decisions:

@@ -1,4 +1,4 @@
-// The real tunnel adapter over @ngrok/ngrok (in-process, no ngrok binary; SPEC §5).
+// The real tunnel adapter over @ngrok/ngrok (in-process, no ngrok binary; docs/architecture.md).
 //
 // - The package is loaded lazily with a dynamic import, so a missing or broken native binary only
 //   fails the tunnel (TUNNEL_FAILED), never the core.

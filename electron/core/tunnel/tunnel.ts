@@ -1,4 +1,4 @@
-// The tunnel state machine (SPEC §4 /api/tunnel, §5): off → connecting → online | error.
+// The tunnel state machine (docs/api.md: /api/tunnel, §5): off → connecting → online | error.
 //
 // - No authtoken → error TUNNEL_NO_TOKEN at once, the connector is not called.
 // - A first connect that fails ends in `error` with our wording (shared/errors.ts); nothing retries.
