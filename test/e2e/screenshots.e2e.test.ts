@@ -61,6 +61,20 @@ describe('README screenshots', () => {
     });
   }
 
+  it('renders the Messages view: one row per message with its life inline', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 }, colorScheme: 'light' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${serve.uiUrl}&view=messages`);
+    await page.getByTestId('message-row').first().waitFor({ timeout: 10_000 });
+    // An outgoing message shows its steps inline, the failed one with its error code.
+    await expect.poll(() => page.getByTestId('message-row').filter({ hasText: '131047' }).count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('view-messages').getAttribute('aria-pressed')).toBe('true');
+    await page.screenshot({ path: resolve(OUT, 'screenshot-messages.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders the setup stepper half-way through a first run', async () => {
     // In process, with a fake ngrok: the tunnel goes online without the network.
     const ui = await startUiCore({ tunnelConnector: fakeNgrok('ngrok-demo-token', 'https://your-team.ngrok-free.app') });
