@@ -11,7 +11,7 @@ import { createPowerTools, type CoreTools } from './tools/power-tools';
 import { createRulesRunner } from './rules/rules-runner';
 import { createActionSender } from './rules/action-sender';
 import {
-  actionSecret, createLeadReplyChecker, createRule, deleteRule, digestFacts, getRule, listNotifications, listRules, updateRule,
+  actionSecret, createLeadReplyChecker, createRule, deleteRule, digestFacts, getRule, insertNotification, listNotifications, listRules, updateRule,
 } from './rules/rules-store';
 import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
 import { actionsOf, eventFields, renderBody, SAMPLE_EVENT } from '../../shared/actions';
@@ -22,7 +22,7 @@ import { forgetContact } from './store/forget';
 import { countWouldVerify, reverify } from './ingest/reverify';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
 import { parseForm } from '../../shared/form';
-import type { RejectedDetail, SignatureVerdict } from '../../shared/types';
+import type { RejectedDetail, RejectedItem, SignatureVerdict } from '../../shared/types';
 
 /** Whether an event may reach rules and notifications: only accepted verdicts (belt and braces at the seam). */
 export function isTrusted(signature: SignatureVerdict): boolean {
@@ -38,8 +38,11 @@ export interface CoreApi {
    * and the forwarder. `live` is false for re-verified requests older than an hour (history only).
    */
   afterStored(input: ReceiverInput, result: IngestResult, live?: boolean): void;
-  /** The rejected log changed (a request was refused): a coalesced push to the UI. */
-  rejectedChanged(): void;
+  /**
+   * The rejected log changed (a request was refused): a coalesced push to the UI, and — when a provider's
+   * signed webhooks start failing their signature check — one notification per burst.
+   */
+  rejectedChanged(item?: RejectedItem | null): void;
   start(): void;
   /** Resolves when http actions in flight have been aborted (their jobs stay queued for the next start). */
   stop(): Promise<void>;
@@ -59,6 +62,11 @@ const FORGET_VACUUM_MAX_BYTES = 256 * 1024 * 1024;
 /** Placeholder for message text on the lock screen. */
 export const HIDDEN_TEXT = '(message hidden)';
 
+/** `rule_id` of the notifications Hookscope raises itself rather than a rule (failing signatures). */
+export const SYSTEM_RULE_ID = 0;
+/** Failing signatures after this much quiet start a new burst (and a new notification). */
+export const SIGNATURE_BURST_QUIET_MS = 15 * 60_000;
+
 /**
  * The desktop notifier, minding the "hide message text" setting: the title and body the OS shows are
  * rendered again from the rule's templates with the message text left out. The in-app list keeps the
@@ -70,9 +78,12 @@ function lockScreenSafe(notifier: Notifier, parts: Pick<CoreParts, 'store' | 'se
     show(n) {
       if (parts.settings.view().hideNotificationText !== true) return notifier.show(n);
       let title = 'Hookscope';
+      const fired = firedBy.get(n.notificationId) as { ruleId: number; eventId: number | null } | undefined;
+      // Hookscope's own notifications carry no customer words: shown as they are.
+      if (fired?.ruleId === SYSTEM_RULE_ID) return notifier.show(n);
       let body = 'A rule fired — open Hookscope to read it.';
       try {
-        const row = firedBy.get(n.notificationId) as { ruleId: number; eventId: number | null } | undefined;
+        const row = fired;
         const rule = row ? listRules(parts.store.db).find((r) => r.id === row.ruleId) : undefined;
         const ev = row?.eventId != null ? parts.store.getEvent(row.eventId) : null;
         if (rule && ev) {
@@ -115,11 +126,12 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     maxPerMinute: opts.actionsPerMinute,
   });
+  const desktopNotifier = opts.notifier && lockScreenSafe(opts.notifier, parts);
   const rules = createRulesRunner({
     db: store.db,
     clock: parts.clock,
     logger: parts.logger,
-    notifier: opts.notifier && lockScreenSafe(opts.notifier, parts),
+    notifier: desktopNotifier,
     emit: (n) => emitter.emit('notifications:fired', n),
     isLeadReply,
     lastIncomingAt: () => (lastIncomingStmt.get() as { t: number } | undefined)?.t ?? null,
@@ -304,6 +316,29 @@ export function createHandlers(parts: CoreParts): CoreApi {
 
   let rejectedTimer: ReturnType<typeof setTimeout> | null = null;
 
+  // A rotated app secret (or auth token) looks exactly like this: signed provider webhooks answered 401.
+  // Rules never see rejected requests, so the core says it itself — once per burst per provider, so a
+  // flood of forgeries costs one notification, not thousands.
+  const lastBadSignature = new Map<string, number>();
+  function signatureFailing(item: RejectedItem): void {
+    if (item.signature !== 'invalid' || item.httpStatus !== 401 || !item.provider) return;
+    const now = parts.clock();
+    const last = lastBadSignature.get(item.provider);
+    lastBadSignature.set(item.provider, now);
+    if (last != null && now - last < SIGNATURE_BURST_QUIET_MS) return;
+    const who = item.provider === 'meta' ? 'Meta' : 'Twilio';
+    const what = item.provider === 'meta' ? 'the app secret' : 'the auth token';
+    const title = `${who} webhooks are failing their signature check`;
+    const body = `A signed webhook on ${item.path} did not match ${what} set in Hookscope, so it was rejected. If ${what} was rotated, paste the new one in Setup, then Re-verify in the Rejected view.`;
+    try {
+      const rec = insertNotification(store.db, { ruleId: SYSTEM_RULE_ID, eventId: null, title, body, firedAt: now, contactId: null });
+      emitter.emit('notifications:fired', [rec]);
+      desktopNotifier?.show({ title, body, eventId: null, notificationId: rec.id });
+    } catch (err) {
+      parts.logger.warn('could not record the failing-signature notification', { err: String(err) });
+    }
+  }
+
   const api: CoreApi = {
     handlers,
     afterStored(input, result, live = true) {
@@ -312,7 +347,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
       if (trusted.length > 0) rules.onEvents(trusted);
       power.afterStored(input, result);
     },
-    rejectedChanged() {
+    rejectedChanged(item) {
+      if (item) signatureFailing(item);
       // A flood refuses thousands of requests a second: the UI hears about it a few times a second.
       if (rejectedTimer) return;
       rejectedTimer = setTimeout(() => {

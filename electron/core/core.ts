@@ -88,7 +88,7 @@ export function createCore(opts: CoreOptions): Core {
       batcher.push(result.events);
       api.afterStored(input, result);
     },
-    onRejected: () => api.rejectedChanged(),
+    onRejected: (item) => api.rejectedChanged(item),
   });
   parts.receiver = receiver;
 

@@ -21,7 +21,8 @@ export function NotificationsPanel() {
   // Open panel: whatever arrives is seen.
   useEffect(() => { if (unread > 0) store.getState().markNotificationsRead(); }, [unread, store]);
 
-  const ruleName = (n: NotificationRecord) => rules.find((r) => r.id === n.ruleId)?.name ?? `Rule #${n.ruleId} (deleted)`;
+  // Rule id 0: Hookscope's own notice (signed webhooks failing their signature check), not a rule.
+  const ruleName = (n: NotificationRecord) => n.ruleId === 0 ? 'Hookscope' : rules.find((r) => r.id === n.ruleId)?.name ?? `Rule #${n.ruleId} (deleted)`;
 
   const open = (n: NotificationRecord) => {
     if (n.eventId != null) store.getState().select(n.eventId);
