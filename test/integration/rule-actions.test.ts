@@ -393,3 +393,28 @@ describe('timer rules (injected clock; each runs twice)', () => {
     expect(await mine()).toHaveLength(2);
   });
 });
+
+describe('forgetting a contact', () => {
+  it('erases their deliveries and the retries still waiting, and leaves other contacts alone', async () => {
+    const clock = { now: Date.now() };
+    const t = await core(clock);
+    const crm = await target([500, 500]);
+    await t.call<Rule>('rules:create', leadRule(crm.url));
+    for (const who of ['5511911110001', '5511922220002']) {
+      expect((await t.postMeta(sent(who), SECRET)).status).toBe(200);
+      expect((await t.postMeta(incoming(who, `hello from ${who}`), SECRET)).status).toBe(200);
+    }
+    await until(() => deliveries(t), (d) => d.length === 2, 'two first attempts, both answered 500');
+    const f = await t.call<{ deliveries: number }>('contacts:forget', { contactId: '5511911110001', dryRun: false });
+    expect(f.deliveries).toBe(1);
+    const left = await deliveries(t);
+    expect(left).toHaveLength(1);
+    expect(JSON.stringify(left)).not.toContain('5511911110001');
+    // The forgotten contact's retry is gone with them; the other contact's retry still goes out.
+    clock.now += 10 * 60_000;
+    await until(() => crm.seen.length, (n) => n === 3, 'the other contact\'s retry');
+    const phones = crm.seen.map((r) => JSON.parse(r.body).phone);
+    expect(phones.filter((p) => p === '5511911110001')).toHaveLength(1); // only the attempt made before the forget
+    expect(phones[2]).toBe('5511922220002');
+  });
+});

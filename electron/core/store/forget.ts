@@ -91,7 +91,7 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean } 
     const notifications = (db.prepare('SELECT COUNT(*) AS n FROM notifications WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').get(digits, ids) as { n: number }).n;
     const hasDeliveries = tableHas(db, 'deliveries', 'event_id');
     const deliveries = hasDeliveries
-      ? (db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?))').get(ids) as { n: number }).n
+      ? (db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').get(digits, ids) as { n: number }).n
       : 0;
     const result: ForgetResult = { contactId: digits, requests: whole.size, requestsEdited: edited.size, events: eventIds.length, notifications, deliveries, dryRun };
     if (dryRun) return result;
@@ -101,7 +101,11 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean } 
       if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
     }
     db.prepare('DELETE FROM notifications WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(digits, ids);
-    if (hasDeliveries) db.prepare('DELETE FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?))').run(ids);
+    if (hasDeliveries) db.prepare('DELETE FROM deliveries WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(digits, ids);
+    // Rule actions still waiting to be sent carry the contact's words in their bodies; unanswered-lead
+    // timers name the contact. Neither may outlive a forget.
+    if (tableHas(db, 'action_jobs', 'contact_id')) db.prepare('DELETE FROM action_jobs WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(digits, ids);
+    if (tableHas(db, 'lead_waits', 'contact_id')) db.prepare('DELETE FROM lead_waits WHERE contact_id = ?').run(digits);
     db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ids);
     const delRequest = db.prepare('DELETE FROM requests WHERE id = ?');
     for (const rid of whole) delRequest.run(rid);
