@@ -51,8 +51,13 @@ async function notifyAll() {
   expect(r.status).toBe(201);
 }
 
+/** Notifications fired by rules (Hookscope's own notices, ruleId 0, are checked apart). */
 async function notifications() {
-  return (await s!.api<{ items: NotificationRecord[] }>('/api/notifications')).body.items;
+  return (await notices(true));
+}
+async function notices(fromRules = false) {
+  const items = (await s!.api<{ items: NotificationRecord[] }>('/api/notifications')).body.items;
+  return items.filter((n) => (n.ruleId !== 0) === fromRules);
 }
 
 async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, tries = 300): Promise<T> {
@@ -75,6 +80,11 @@ describe('a stranger posting to the public URL', () => {
     expect(fired).toHaveLength(1);
     expect(fired[0].body).toBe('hello');
     expect(JSON.stringify(fired)).not.toContain('evil');
+    // The badly signed one (a rotated secret looks like that) is said once, in Hookscope's words only.
+    const said = await notices();
+    expect(said).toHaveLength(1);
+    expect(said[0].title).toMatch(/failing their signature check/);
+    expect(JSON.stringify(said)).not.toMatch(/FORGED|evil/);
     const events = (await s.api<EventPage>('/api/events')).body;
     expect(events.total).toBe(1);
     const rejected = (await s.api<RejectedPage>('/api/rejected')).body;
