@@ -9,13 +9,12 @@
 // turn derives everything committed so far in one transaction (batches grow with the load, so derivation
 // costs less per request the busier it gets). Readers that must see a request's events (the control API,
 // tools, tests) call catchUp() first.
-import type { NormalisedEvent } from '../../../shared/types';
-import type { DerivedRequest, Store } from '../store/store';
+import type { DerivedRequest, IngestRecord, Store } from '../store/store';
 import type { Logger } from '../types';
 
 export interface Deriver {
-  /** Events the receiver already computed for a committed request: no need to parse its body again. */
-  known(requestId: number, events: NormalisedEvent[]): void;
+  /** A request just committed, with the events the receiver computed: no need to read it back and parse it again. */
+  known(requestId: number, record: IngestRecord): void;
   /** Derive soon (next turn of the event loop). */
   kick(): void;
   /** Derive everything committed so far, now. */
@@ -36,7 +35,7 @@ export function createDeriver(deps: {
   /** Told of every derived request, after its transaction committed, in id order. */
   onDerived(items: DerivedRequest[]): void;
 }): Deriver {
-  const known = new Map<number, NormalisedEvent[]>();
+  const known = new Map<number, IngestRecord>();
   let scheduled: NodeJS.Immediate | null = null;
   let stopped = deps.hold === true;
   let running = false;
@@ -76,7 +75,7 @@ export function createDeriver(deps: {
   }
 
   return {
-    known(requestId, events) { if (!stopped) known.set(requestId, events); },
+    known(requestId, record) { if (!stopped) known.set(requestId, record); },
     kick,
     catchUp() {
       if (stopped || running) return;
