@@ -140,7 +140,7 @@ export interface Store extends StoreReads {
    * With `ids`, rows are inserted under those ids and ones already present are skipped (a mirror of a
    * shared log). Returns each row's id.
    */
-  appendRequests(requests: IngestRequest[], ids?: number[]): number[];
+  appendRequests(requests: IngestRequest[], opts?: { ids?: number[] }): number[];
   /**
    * Derives the events of up to `limit` committed requests after the watermark, in id order, in one
    * transaction that also moves the watermark: each request is derived exactly once, even across a crash.
@@ -695,7 +695,7 @@ function createStoreApi(db: Db): Store {
     db,
     ...reads,
     ingest: (records) => ingestTx(records),
-    appendRequests: (requests, ids) => appendTx(requests, ids),
+    appendRequests: (requests, opts) => appendTx(requests, opts?.ids),
     deriveNext,
     underived: () => countAfter.get(watermark()) as number,
 
