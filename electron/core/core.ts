@@ -125,8 +125,9 @@ export function createCore(opts: CoreOptions): Core {
       const info = await receiver.start();
       started = true;
       api.start();
-      // Requests a crash left underived get their events (and rules) now.
+      // Requests a crash left underived get their events (and rules) now; older rows get packed when idle.
       deriver.kick();
+      deriver.packSoon();
       return info;
     },
     async stop() {
