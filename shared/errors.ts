@@ -8,6 +8,7 @@ export const ERROR_MESSAGES = {
   UNAUTHORIZED: 'A valid token is required.',
   FORBIDDEN_HOST: 'This Host header is not allowed (DNS rebinding protection).',
   FORBIDDEN_SENDER: 'This sender is not allowed.',
+  FORBIDDEN_ROLE: 'Your token can view but not change anything here; ask an admin of this team server.',
   METHOD_NOT_ALLOWED: 'Method not allowed.',
   PAYLOAD_TOO_LARGE: 'The body is larger than the configured limit.',
   INVALID_JSON: 'The body is not valid JSON.',
@@ -55,7 +56,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'NOT_FOUND': return 404;
     case 'UNAUTHORIZED': return 401;
     case 'FORBIDDEN_HOST':
-    case 'FORBIDDEN_SENDER': return 403;
+    case 'FORBIDDEN_SENDER':
+    case 'FORBIDDEN_ROLE': return 403;
     case 'METHOD_NOT_ALLOWED': return 405;
     case 'PAYLOAD_TOO_LARGE': return 413;
     case 'INTERNAL': return 500;

@@ -590,3 +590,13 @@ export interface ForgetResult {
   /** Whether the database file was compacted afterwards (only when enough of it was free). */
   compacted?: boolean;
 }
+
+/** A control-API caller's role on a team server (shared/roles.ts says what each may call). */
+export type Role = 'viewer' | 'admin';
+
+/** Who the caller is: the UI hides what its role cannot do. */
+export interface Identity {
+  role: Role;
+  /** The token's name; null for the data dir's own UI token and for the desktop app's own core. */
+  name: string | null;
+}
