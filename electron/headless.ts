@@ -122,16 +122,16 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
       : e.code === 'EADDRNOTAVAIL' ? `--ui-host ${cfg.uiHost} is not an address of this machine.` : e.message);
   }
 
-  process.stdout.write(`receiver: ${receiverUrl}\n`);
-  // A wildcard bind answers on loopback too; a specific address only there.
-  const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
-  process.stdout.write(`ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
   if (!isLoopbackHost(cfg.uiHost)) {
     process.stdout.write(`warning: the UI and control API listen on ${cfg.uiHost}:${uiPort}, beyond this computer. Put TLS in front (a reverse proxy such as Caddy or nginx serving https) — tokens travel with every request. Give each person their own token: npm run serve -- tokens add NAME --role viewer.\n`);
     if (cfg.uiPublicUrl) process.stdout.write(`ui public: ${cfg.uiPublicUrl.replace(/\/$/, '')}/ (each person opens it with their own ?token=…)\n`);
     else process.stdout.write(`warning: no --ui-public-url: only this machine's IP addresses are accepted as Host, not a name. Declare the name people open, e.g. --ui-public-url https://hooks.team.example\n`);
     if (cfg.uiPublicUrl?.startsWith('http://')) process.stdout.write('warning: --ui-public-url is http://: tokens and webhooks cross the network in clear text.\n');
   }
+  process.stdout.write(`receiver: ${receiverUrl}\n`);
+  // A wildcard bind answers on loopback too; a specific address only there.
+  const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
+  process.stdout.write(`ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
 
   if (cfg.tunnel) {
     const open = openProviders(core);
