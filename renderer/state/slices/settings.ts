@@ -1,6 +1,6 @@
 // Settings as the core shows them (secrets only say whether they are set), app info, connection.
 import type { AppInfo } from '../../../shared/ipc';
-import type { SettingsView } from '../../../shared/types';
+import type { Identity, SettingsView } from '../../../shared/types';
 import type { ConnectionState } from '../bridge';
 import { errorText, type SliceContext } from '../context';
 
@@ -8,6 +8,9 @@ export interface SettingsSlice {
   settings: SettingsView | null;
   appInfo: AppInfo | null;
   connection: ConnectionState;
+  /** Who this UI speaks for: on a team server a viewer's controls for changes are hidden (null: not known yet). */
+  identity: Identity | null;
+  loadIdentity(): Promise<void>;
   startupError: string | null;
   loadSettings(): Promise<void>;
   loadAppInfo(): Promise<void>;
@@ -28,7 +31,16 @@ export function createSettingsSlice(ctx: SliceContext): SettingsSlice {
     settings: null,
     appInfo: null,
     connection: 'connecting',
+    identity: null,
     startupError: null,
+    async loadIdentity() {
+      try {
+        set({ identity: await bridge.invoke('app:me', undefined) });
+      } catch {
+        // A core without the channel (older serve) is a single user with every right; the server decides anyway.
+        set({ identity: { role: 'admin', name: null } });
+      }
+    },
     async loadSettings() {
       try {
         set({ settings: await bridge.invoke('settings:get', undefined) });
