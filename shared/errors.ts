@@ -23,6 +23,7 @@ export const ERROR_MESSAGES = {
   TUNNEL_DOMAIN_NOT_ALLOWED: 'This ngrok domain is not reserved for your account. Reserve it in the ngrok dashboard or clear the domain setting.',
   TUNNEL_FAILED: 'The tunnel could not be opened.',
   REPLAY_FAILED: 'The replay could not be delivered.',
+  SERVER_UNREACHABLE: 'Cannot reach the team server; Hookscope keeps trying.',
   RULE_INVALID: 'The rule is not valid.',
   REGEX_UNSAFE: 'This regular expression could run away on some inputs; simplify it.',
   INTERNAL: 'Something went wrong inside Hookscope.',
@@ -67,7 +68,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'TUNNEL_SESSION_LIMIT':
     case 'TUNNEL_DOMAIN_NOT_ALLOWED':
     case 'TUNNEL_FAILED':
-    case 'REPLAY_FAILED': return 502;
+    case 'REPLAY_FAILED':
+    case 'SERVER_UNREACHABLE': return 502;
     case 'PORT_IN_USE':
     case 'DATA_DIR_NOT_WRITABLE':
     case 'DB_TOO_NEW':

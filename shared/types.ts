@@ -600,3 +600,15 @@ export interface Identity {
   /** The token's name; null for the data dir's own UI token and for the desktop app's own core. */
   name: string | null;
 }
+
+/** The desktop app's link to a team server (Settings → Team server); never the token, only whether one is kept. */
+export interface ConnectionView {
+  mode: 'local' | 'remote';
+  url: string | null;
+  state: 'connecting' | 'open' | 'down' | null;
+  tokenSet: boolean;
+  /** False when secrets live in memory only (no keychain): a token would not survive the restart. */
+  canKeepToken: boolean;
+  /** After a successful connect: who the token is on that server. */
+  identity?: Identity;
+}

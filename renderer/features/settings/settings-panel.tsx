@@ -5,6 +5,7 @@ import { useApp, useAppStore } from '../../state/hooks';
 import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
 import { AppearanceSection, UiTokenSection } from './appearance-token';
+import { TeamServerSection } from './team-server';
 
 export function SettingsPanel() {
   return (
@@ -12,6 +13,7 @@ export function SettingsPanel() {
       <AppearanceSection />
       <StoredSettings />
       <UiTokenSection />
+      <TeamServerSection />
     </>
   );
 }
