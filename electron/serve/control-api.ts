@@ -282,7 +282,10 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       }
       const me: Identity = { role: caller.role, name: caller.name };
       if ((url.pathname === '/api/me' && method === 'GET')) return sendJson(res, 200, me);
-      if (url.pathname === '/api/rpc/app:me' && method === 'POST') return sendJson(res, 200, { ok: true, value: me });
+      // The caller's identity is the token's, not the core's (which answers "admin" to its own desktop).
+      if (url.pathname.startsWith('/api/rpc/') && decodeURIComponent(url.pathname.slice('/api/rpc/'.length)) === 'app:me' && method === 'POST') {
+        return sendJson(res, 200, { ok: true, value: me });
+      }
       if (url.pathname === '/api/tokens' || url.pathname.startsWith('/api/tokens/')) return await tokenRoutes(req, res, url, method);
       if (url.pathname === '/api/ui-token/rotate' && method === 'POST') {
         if (!o.rotateToken) return sendError(res, appError('BAD_REQUEST', 'This token was given with --ui-token or HOOKSCOPE_UI_TOKEN: change it there.'));

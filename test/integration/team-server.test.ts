@@ -87,6 +87,7 @@ describe('team server: per-user tokens and roles', { timeout: 60_000 }, () => {
     expect(v.token).toMatch(/^hs_[A-Za-z0-9_-]{43}$/);
     expect((await call(v.token, 'GET', '/api/me')).json).toEqual({ role: 'viewer', name: 'vera' });
     expect((await call(v.token, 'POST', '/api/rpc/app:me')).json).toEqual({ ok: true, value: { role: 'viewer', name: 'vera' } });
+    expect((await call(v.token, 'POST', '/api/rpc/app%3Ame')).json).toEqual({ ok: true, value: { role: 'viewer', name: 'vera' } });
     const a = await makeToken('adam', 'admin');
     expect((await call(a.token, 'GET', '/api/me')).json).toEqual({ role: 'admin', name: 'adam' });
   });
