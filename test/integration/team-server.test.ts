@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEADLESS, startServe, type ServeProcess } from '../helpers/serve';
@@ -45,6 +45,18 @@ function withHost(host: string, path: string, token = s.token): Promise<number> 
   return new Promise<number>((resolve, reject) => {
     httpRequest({ host: '127.0.0.1', port, path, headers: { host, authorization: `Bearer ${token}` } },
       (res) => { resolve(res.statusCode!); res.resume(); }).on('error', reject).end();
+  });
+}
+
+/**
+ * The tokens CLI, without blocking this process: a blocked event loop lets the server close kept-alive
+ * sockets under the fetch client, which then fails its next request.
+ */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [HEADLESS, 'tokens', ...args, '--data-dir', s.dataDir], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -160,20 +172,20 @@ describe('team server: per-user tokens and roles', { timeout: 60_000 }, () => {
   });
 
   it('tokens made and revoked with the CLI work on the running server at once', async () => {
-    const add = spawnSync(process.execPath, [HEADLESS, 'tokens', 'add', 'cli user', '--role', 'viewer', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    const add = await cli('add', 'cli user', '--role', 'viewer');
     expect(add.status, add.stderr).toBe(0);
     const token = /^(hs_\S+)$/m.exec(add.stdout)![1];
     expect((await call(token, 'GET', '/api/me')).json).toEqual({ role: 'viewer', name: 'cli user' });
     expect((await call(token, 'POST', '/api/rules', { name: 'x', when: {} })).status).toBe(403);
-    const list = spawnSync(process.execPath, [HEADLESS, 'tokens', 'list', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    const list = await cli('list');
     expect(list.stdout).toMatch(/^cli user\tviewer\tcreated /m);
     expect(list.stdout).not.toContain(token);
-    const dup = spawnSync(process.execPath, [HEADLESS, 'tokens', 'add', 'cli user', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    const dup = await cli('add', 'cli user');
     expect(dup.status).toBe(1);
     expect(dup.stderr).toMatch(/already a token named "cli user"/);
-    const bad = spawnSync(process.execPath, [HEADLESS, 'tokens', 'add', 'x', '--role', 'owner', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    const bad = await cli('add', 'x', '--role', 'owner');
     expect(bad.status).toBe(2);
-    const revoke = spawnSync(process.execPath, [HEADLESS, 'tokens', 'revoke', 'cli user', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    const revoke = await cli('revoke', 'cli user');
     expect(revoke.status).toBe(0);
     expect((await call(token, 'GET', '/api/events')).status).toBe(401);
   });
