@@ -7,8 +7,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appError } from '../../shared/errors';
 import type { Envelope } from '../../shared/ipc';
-import type { Logger, SecretStore } from '../core/types';
-import { checkRemote, normaliseServerUrl, type RemoteState } from '../core/remote/client';
+import type { Logger, Notifier, SecretStore } from '../core/types';
+import { checkRemote, normaliseServerUrl, type RemoteClient, type RemoteState } from '../core/remote/client';
 import { SHELL_REQUEST_CHANNELS, type ConnectionView } from '../preload/channels';
 
 export const CONNECTION_FILE = 'connection.json';
@@ -33,6 +33,32 @@ export function writeConnectionChoice(dataDir: string, choice: ConnectionChoice)
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(choice, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
+}
+
+/**
+ * Showing a team server, its rules still reach this desktop: each notification it fires becomes a native
+ * one here. The server's "hide message text" setting is honoured (its words then stay in the in-app list).
+ */
+export function relayRemoteNotifications(remote: Pick<RemoteClient, 'on' | 'call' | 'onState'>, notifier: Notifier): () => void {
+  let hideText = true; // when the server's setting cannot be read, the lock screen gets no customer words
+  let known: Promise<void> = Promise.resolve();
+  const learn = () => {
+    known = remote.call('settings:get', undefined).then((env) => {
+      if (env.ok) hideText = (env.value as { hideNotificationText?: boolean }).hideNotificationText === true;
+    });
+  };
+  const offs = [
+    remote.onState((s) => { if (s === 'open') learn(); }),
+    remote.on('settings:changed', (v) => { hideText = v.hideNotificationText === true; }),
+    remote.on('notifications:fired', (items) => void known.then(() => {
+      for (const n of items) {
+        notifier.show(hideText && n.ruleId !== 0
+          ? { title: 'Hookscope', body: 'A rule fired — open Hookscope to read it.', eventId: n.eventId, notificationId: n.id }
+          : { title: n.title, body: n.body, eventId: n.eventId, notificationId: n.id });
+      }
+    })),
+  ];
+  return () => offs.forEach((off) => off());
 }
 
 export interface ConnectionIpcOptions {

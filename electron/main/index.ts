@@ -10,7 +10,7 @@ import { createConsoleLogger } from './log';
 import { createMainWindow, hardenAllWebContents } from './window';
 import { createPushRelay, isTrustedSender, setupIpc, type PushRelay } from './ipc';
 import { createExportSaver, createRemoteExportSaver } from './export';
-import { readConnectionChoice, setupConnectionIpc, writeConnectionChoice, type ConnectionChoice } from './connection';
+import { readConnectionChoice, relayRemoteNotifications, setupConnectionIpc, writeConnectionChoice, type ConnectionChoice } from './connection';
 import { createRemoteClient } from '../core/remote/client';
 import type { SecretStore } from '../core/types';
 import { createNotifier, type DesktopNotifier } from './notifications';
@@ -74,6 +74,8 @@ function bootRemote(choice: Extract<ConnectionChoice, { mode: 'remote' }>, pushe
   }
   const remote = createRemoteClient({ url: choice.url, token, logger: createConsoleLogger('remote') });
   remote.onState((state) => pushes.push('connection:changed', { state }));
+  notifier = setupNotifications(pushes);
+  relayRemoteNotifications(remote, notifier);
   pushes.push('connection:changed', { state: remote.state() });
   const exportSaver = createRemoteExportSaver((q) => fetch(`${choice.url}/api/export?${q}`, { headers: { authorization: `Bearer ${token}` } }), () => mainWindow);
   const ipc = setupIpc({ core: remote, relay: pushes, overrides: { 'export:save': exportSaver }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });

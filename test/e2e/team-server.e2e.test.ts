@@ -80,13 +80,13 @@ describe('team server in the browser', { timeout: 120_000 }, () => {
   it('reconnects by itself after the serve process restarts, saying so meanwhile', async () => {
     const page = await open(viewerToken);
     await page.getByTestId('event-row').filter({ hasText: 'hello team' }).first().waitFor();
-    await page.waitForFunction(() => !document.querySelector('[data-testid="connection"]'));
+    await page.getByTestId('connection').waitFor({ state: 'detached' });
     const uiPort = new URL(serve.uiBase).port;
     const recvPort = new URL(serve.receiverUrl).port;
     expect(await serve.stop()).toBe(0);
     await page.getByTestId('connection').filter({ hasText: 'Reconnecting…' }).waitFor();
     serve = await startServe(['--ui-port', uiPort, '--port', recvPort], {}, serve.dataDir);
-    await page.waitForFunction(() => !document.querySelector('[data-testid="connection"]'), undefined, { timeout: 60_000 });
+    await page.getByTestId('connection').waitFor({ state: 'detached', timeout: 60_000 });
     await post('wamid.e2e-team-2', 'after the restart');
     await page.getByTestId('event-row').filter({ hasText: 'after the restart' }).first().waitFor();
     // Still the viewer: the page kept its token across the restart.

@@ -71,10 +71,13 @@ describe('desktop: connect to a team server', { timeout: 90_000 }, () => {
     const refused = await b.invoke('rules:create', { name: 'from a viewer', when: {} });
     expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ROLE' } });
     await b.waitFor('webContents.send', (r) => r.channel === 'connection:changed' && (r.payload as { state: string }).state === 'open');
+    expect((await s.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Lead', when: { kind: ['message'] }, title: '{contactName} wrote', body: '{text}' }) })).status).toBe(201);
     await post(s, 'wamid.team-1', 'seen by the desk');
     const push = await b.waitFor('webContents.send', (r) => r.channel === 'events:appended' && JSON.stringify(r.payload).includes('seen by the desk'));
     expect((push.payload as { text: string }[])[0].text).toBe('seen by the desk');
     expect(((await b.invoke<{ total: number }>('events:list', {})).value!).total).toBe(1);
+    // The server's rule fired: this desktop shows it as a native notification.
+    expect(await b.waitFor('Notification.show')).toMatchObject({ title: 'Ana wrote', body: 'seen by the desk' });
 
     // 3. The server restarts (same data dir and ports): down, then open again by itself, and the feed flows.
     const uiPort = new URL(s.uiBase).port;
