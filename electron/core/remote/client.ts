@@ -104,7 +104,8 @@ export function createRemoteClient(o: RemoteClientOptions): RemoteClient {
   async function call(channel: string, args: unknown): Promise<Envelope<unknown>> {
     let r: Response;
     try {
-      r = await f(`${base}/api/rpc/${encodeURIComponent(channel)}`, {
+      // Channel names are from the contract (checked before this call): `noun:verb`, safe in a path.
+      r = await f(`${base}/api/rpc/${channel}`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
         body: args === undefined ? '' : JSON.stringify(args),
