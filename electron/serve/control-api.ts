@@ -1,5 +1,6 @@
 // The control API and the browser UI for `npm run serve` (docs/api.md): the same contract the desktop
-// app carries over IPC, here over HTTP on 127.0.0.1 with a bearer token, plus a live stream (SSE).
+// app carries over IPC, here over HTTP on 127.0.0.1 with a bearer token, plus a live stream (SSE). A team
+// server listens further (`--ui-host`), with per-user tokens and roles (docs/api.md, section 10).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -281,7 +282,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
         return;
       }
       const me: Identity = { role: caller.role, name: caller.name };
-      if ((url.pathname === '/api/me' && method === 'GET')) return sendJson(res, 200, me);
+      if (url.pathname === '/api/me' && method === 'GET') return sendJson(res, 200, me);
       // The caller's identity is the token's, not the core's (which answers "admin" to its own desktop).
       if (url.pathname.startsWith('/api/rpc/') && decodeURIComponent(url.pathname.slice('/api/rpc/'.length)) === 'app:me' && method === 'POST') {
         return sendJson(res, 200, { ok: true, value: me });
@@ -292,7 +293,6 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
         const token = o.rotateToken();
         tokenDigest = digest(token);
         sendJson(res, 200, { token });
-        // Streams opened with the old token end; the page reconnects with the new one.
         // Streams opened with the old token end (per-user tokens' streams stay); the page reconnects with the new one.
         for (const c of sseClients) if (!sseOwner.has(c)) { sseClients.delete(c); c.end(); }
         return;
