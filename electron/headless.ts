@@ -1,5 +1,6 @@
 // `npm run serve`: the same core as the desktop app, without a window. The receiver listens where
-// the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token.
+// the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token (or, for a
+// team server, on --ui-host with per-user tokens: docs/api.md, section 10).
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { createCore, readVersion, type Core } from './core/core';
