@@ -81,7 +81,7 @@ export function createDeriver(deps: {
     if (stopped) return;
     const quiet = Date.now() - lastWork;
     if (quiet < PACK_IDLE_MS) return schedulePack(PACK_IDLE_MS - quiet);
-    let looked = 0;
+    let looked: number;
     try {
       looked = deps.store.packNext(PACK_BATCH);
     } catch (err) {
