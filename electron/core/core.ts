@@ -131,12 +131,16 @@ export function createCore(opts: CoreOptions): Core {
       return info;
     },
     async stop() {
+      const wasStarted = started;
       if (started) {
         await receiver.stop();
         started = false;
       }
       await writer.close();
-      deriver.catchUp();
+      // What this run acknowledged gets its events before the database closes. A core whose start failed
+      // (the receiver's port taken) derives nothing: requests an earlier crash left underived wait for the
+      // next start, whose rules and forwarder are running — here their forwards would be dropped at once.
+      if (wasStarted) deriver.catchUp();
       deriver.stop();
       await api.stop();
       rejected.flush();
