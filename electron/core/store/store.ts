@@ -147,8 +147,8 @@ export interface Store extends StoreReads {
    * Derives the events of up to `limit` committed requests after the watermark, in id order, in one
    * transaction that also moves the watermark: each request is derived exactly once, even across a crash.
    * `known` holds requests just committed with their events already computed (by the receiver's decision);
-   * the others are read back and their events computed again from their stored bytes. Derived rows are
-   * packed (pack.ts). This transaction is not fsynced on its own: if it is lost with
+   * the others are read back and their events computed again from their stored bytes. Packing them
+   * (pack.ts) is packNext's work, later. This transaction is not fsynced on its own: if it is lost with
    * the machine's power, the watermark is lost with it and the events are derived again.
    */
   deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[];
