@@ -71,7 +71,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
           setConnection: s.setConnection,
           resync: () => {
             void get().resync();
-            if (get().view === 'messages') void get().reloadMessages();
+            void get().resyncMessages();
           },
         });
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));

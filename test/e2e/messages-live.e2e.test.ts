@@ -100,12 +100,12 @@ describe('Messages view: no status lost between the page load and the live strea
       const stale = await res.json();
       await post(statusUpdate('wamid.RACE', 'read', now - 48));
       // The push has reached the page: its Read chip counts the new status.
-      await expect.poll(() => readChip(page), { timeout: 8000 }).toBe(before + 1);
+      await expect.poll(() => readChip(page)).toBe(before + 1);
       raced = true;
       await route.fulfill({ response: res, json: stale });
     });
     await page.goto(`${serve.uiUrl}&view=messages`);
-    await expect.poll(() => raced, { timeout: 8000 }).toBe(true);
+    await expect.poll(() => raced).toBe(true);
     await expect.poll(() => steps(page, 'wamid.RACE')).toEqual(['sent', 'delivered', 'read']);
     // In place: still one row for the message, on top (newest activity).
     const keys = await rowKeys(page);
