@@ -225,6 +225,8 @@ export interface PushChannels {
   'notifications:clicked': { eventId: number | null; notificationId: number };
   /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
   'rejected:changed': { total: number; notStored: number; diskLow: boolean };
+  /** A contact was forgotten (`contacts:forget`): every window drops what it shows of them. */
+  'contacts:forgotten': { contactId: string };
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -276,7 +278,7 @@ export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true, 'deliveries:recorded': true,
-  'notifications:clicked': true, 'rejected:changed': true,
+  'notifications:clicked': true, 'rejected:changed': true, 'contacts:forgotten': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

@@ -68,6 +68,9 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
               usePanel.getState().close();
             }
           },
+          contactForgotten: (p) => {
+            if (p && typeof p.contactId === 'string') void get().contactForgotten(p.contactId);
+          },
           setConnection: s.setConnection,
           resync: () => {
             void get().resync();

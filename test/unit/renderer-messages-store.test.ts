@@ -93,6 +93,9 @@ function fakeCore(db: HookEvent[] = []) {
       db.push(...events);
       push.get('events:appended')?.forEach((cb) => cb(events));
     },
+    emit<P extends PushChannel>(channel: P, payload: PushChannels[P]) {
+      push.get(channel)?.forEach((cb) => cb(payload));
+    },
     /** Pushed again (an event already stored). */
     push(...events: HookEvent[]) {
       push.get('events:appended')?.forEach((cb) => cb(events));
@@ -236,6 +239,44 @@ describe('Messages view: nothing falls between a page and the live stream', () =
     g.open();
     await settle();
     expect(stepsOf(store.getState().messages, 'wamid.E')).toEqual(['sent', 'delivered', 'read']);
+  });
+});
+
+describe('a contact forgotten in another window (contacts:forgotten)', () => {
+  it('drops their rows, queued pushes and open conversation at once; others stay', async () => {
+    const gone = '5511900000001';
+    const kept = '447900000002';
+    const { core, store, flush } = await setup([
+      incoming('wamid.G1', 'bye'), status('wamid.GOUT', 'read', 5), incoming('wamid.K1', 'stay'),
+    ].map((e, i) => ({ ...e, contactId: i < 2 ? gone : kept })));
+    await store.getState().resync(); // the Events window holds them too
+    expect(store.getState().events).toHaveLength(3);
+    store.getState().select(store.getState().events.find((e) => e.contactId === gone)!.id);
+    await store.getState().loadThread(gone);
+    // A push about them is queued (not yet applied) when the forget arrives.
+    core.append({ ...incoming('wamid.G2', 'late'), contactId: gone });
+    // The core erased them, then pushed the news.
+    core.db.splice(0, core.db.length, ...core.db.filter((e) => e.contactId !== gone));
+    core.emit('contacts:forgotten', { contactId: gone });
+    const now = store.getState();
+    expect(now.events.map((e) => e.contactId)).toEqual([kept]);
+    expect(now.messages.map((m) => m.key)).toEqual(['wamid.K1']);
+    expect(now.selectedId).toBeNull();
+    expect(now.thread.key).toBeNull();
+    await flush();
+    expect(store.getState().events.map((e) => e.contactId)).toEqual([kept]);
+    expect(store.getState().messages.map((m) => m.key)).toEqual(['wamid.K1']);
+  });
+
+  it('leaves a window showing someone else alone, and ignores a malformed push', async () => {
+    const { core, store } = await setup([{ ...incoming('wamid.A', 'a'), contactId: '1111' }, { ...incoming('wamid.B', 'b'), contactId: '2222' }]);
+    await store.getState().resync();
+    const id = store.getState().events.find((e) => e.contactId === '2222')!.id;
+    store.getState().select(id);
+    core.emit('contacts:forgotten', null as unknown as { contactId: string });
+    core.emit('contacts:forgotten', { contactId: '1111' });
+    expect(store.getState().selectedId).toBe(id);
+    expect(store.getState().messages.map((m) => m.key)).toEqual(['wamid.B']);
   });
 });
 

@@ -31,6 +31,8 @@ export interface EventsSlice {
   setLive(live: boolean): void;
   /** Entry point of `events:appended` pushes: queued, applied on the next frame. */
   receiveEvents(batch: HookEvent[]): void;
+  /** A forgotten contact: their events leave the window, the held and the queued pushes. */
+  dropContact(contactId: string): void;
 }
 
 function byIdDesc(a: HookEvent, b: HookEvent) {
@@ -233,6 +235,15 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
         const fresh = toApply.filter((e) => matchesFilter(e, get().filter));
         applyToWindow(fresh, get().total);
       }
+    },
+
+    dropContact(contactId) {
+      const keep = (e: HookEvent) => e.contactId !== contactId;
+      pending = pending.filter(keep);
+      held = held.filter(keep);
+      const s = get();
+      const events = s.events.filter(keep);
+      if (events.length !== s.events.length) set({ events, total: Math.max(0, s.total - (s.events.length - events.length)) });
     },
 
     receiveEvents(batch) {
