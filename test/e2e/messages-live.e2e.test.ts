@@ -25,6 +25,11 @@ const isMessagesList = (url: URL) => url.pathname === '/api/rpc/messages:list';
 /** Data keys of the Messages rows, top to bottom. */
 const rowKeys = (page: Page) => page.evaluate<string[]>("[...document.querySelectorAll('[data-testid=message-row]')].map((e) => e.getAttribute('data-message-key'))");
 const steps = (page: Page, key: string) => page.locator(`[data-message-key="${key}"]`).getByTestId('message-step').allTextContents();
+/** How many events of a message the core lists: a 200 promises them, shortly after. */
+const listed = async (messageId: string) => {
+  const r = await serve.api<{ events?: unknown[] }>(`/api/messages/${encodeURIComponent(messageId)}`);
+  return r.status === 200 ? r.body.events?.length ?? 0 : 0;
+};
 /** The Read chip counts every read status the page has heard of (pages and pushes alike). */
 const readChip = async (page: Page) => Number(await page.getByTestId('status-toggle-read').getByTestId('status-count').textContent());
 
@@ -53,6 +58,7 @@ describe('Messages view: no status lost between the page load and the live strea
   it('a status posted before the live stream connects reaches its row once it does', async () => {
     await post(statusUpdate('wamid.HELD', 'sent', now - 60));
     await post(statusUpdate('wamid.HELD', 'delivered', now - 59));
+    await expect.poll(() => listed('wamid.HELD')).toBe(2);
     const { page, errors } = await openPage();
     // Hold the live stream back: the page loads its first Messages page, but hears no pushes yet.
     let streamAsked = false;
@@ -64,7 +70,8 @@ describe('Messages view: no status lost between the page load and the live strea
       await route.continue();
     });
     await page.goto(`${serve.uiUrl}&view=messages`);
-    await expect.poll(() => rowKeys(page)).toEqual(['wamid.HELD']);
+    await expect.poll(() => steps(page, 'wamid.HELD')).toEqual(['sent', 'delivered']);
+    expect(await rowKeys(page)).toEqual(['wamid.HELD']);
     await expect.poll(() => streamAsked).toBe(true);
 
     // In the window: the page is loaded, the stream is not connected.
@@ -87,6 +94,7 @@ describe('Messages view: no status lost between the page load and the live strea
   it('a status pushed while the page asked for after connecting is on its way is folded into its row', async () => {
     await post(statusUpdate('wamid.RACE', 'sent', now - 50));
     await post(statusUpdate('wamid.RACE', 'delivered', now - 49));
+    await expect.poll(() => listed('wamid.RACE')).toBe(2);
     const { page, errors } = await openPage();
     const before = (await serve.api<{ byStatus: Record<string, number> }>('/api/stats')).body.byStatus.read ?? 0;
     // The Messages page asked for after the stream opens (the resync) is read from the store now,
