@@ -192,6 +192,20 @@ describe('Messages view: nothing falls between a page and the live stream', () =
     expect(keys(store.getState().messages)).toEqual(['wamid.M3', 'wamid.M2', 'wamid.M1', 'wamid.FIRST']);
   });
 
+  it('more pushes during a page load than the window holds: the page is merged again afterwards', async () => {
+    const { core, store, flush } = await setup([incoming('wamid.P0', 'first')], { windowSize: 3, pageSize: 3 });
+    const g = gate();
+    core.hold.messages = g.p;
+    void store.getState().reloadMessages();
+    await settle();
+    core.append(...[1, 2, 3, 4].map((i) => incoming(`wamid.P${i}`, `m${i}`)));
+    await flush();
+    core.hold.messages = null;
+    g.open();
+    await settle();
+    expect(keys(store.getState().messages)).toEqual(['wamid.P4', 'wamid.P3', 'wamid.P2']);
+  });
+
   it('a push for an event the Events view already holds still reaches its Messages row', async () => {
     const { core, store, flush } = await setup([status('wamid.C', 'sent', 1)]);
     const g = gate();

@@ -78,7 +78,7 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
   let olderSeq = 0;
   let refetch = new Set<string>();
   let refetching = false;
-  /** Pushes that arrived while a reload's page was on its way (bounded; past that, reload once more). */
+  /** Pushes that arrived while a reload's page was on its way (bounded; past that, page 1 is merged again). */
   let late: HookEvent[] = [];
   let lateOverflow = false;
 
@@ -197,8 +197,7 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
         const pageBottom = res.items.length ? res.items[res.items.length - 1].lastEventId : 0;
         if (res.items.length >= limit && pageBottom > curTop) {
           // More was missed than one page: merging would leave a hole. Start from this page (plus any
-          // push newer than it), its cursor continuing below.
-          refetch = new Set();
+          // push newer than it), its cursor continuing below; an older page on its way is for the old cursor.
           olderSeq++;
           const rows = mergeMessageRows(cur.messages.filter((m) => m.lastEventId > pageTop), res.items);
           set({ ...bounded(rows, res.next), messagesLoadingOlder: false, messagesError: null });
