@@ -225,8 +225,11 @@ export interface PushChannels {
   'notifications:clicked': { eventId: number | null; notificationId: number };
   /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
   'rejected:changed': { total: number; notStored: number; diskLow: boolean };
-  /** A contact was forgotten (`contacts:forget`): every window drops what it shows of them. */
-  'contacts:forgotten': { contactId: string };
+  /**
+   * Contacts were forgotten (`contacts:forget`): every window drops what it shows of them. A list, so
+   * pushes held for a window that is not ready yet add up instead of the last one winning.
+   */
+  'contacts:forgotten': { contactId: string }[];
 }
 
 export type RequestChannel = keyof RequestChannels;

@@ -238,7 +238,7 @@ export interface PushSink {
   receiveSettings(settings: PushChannels['settings:changed']): void;
   /** A desktop notification was clicked: show its event. */
   notificationClicked(click: PushChannels['notifications:clicked']): void;
-  /** A contact was forgotten (in this window or another): drop what is shown of them. */
+  /** Contacts were forgotten (in this window or another): drop what is shown of them. */
   contactForgotten(p: PushChannels['contacts:forgotten']): void;
   setConnection(state: ConnectionState): void;
   /** After every (re)connection of the stream: refetch what might have been missed. */

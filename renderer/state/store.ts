@@ -68,8 +68,9 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
               usePanel.getState().close();
             }
           },
-          contactForgotten: (p) => {
-            if (p && typeof p.contactId === 'string') void get().contactForgotten(p.contactId);
+          contactForgotten: (batch) => {
+            if (!Array.isArray(batch)) return;
+            for (const p of batch) if (p && typeof p.contactId === 'string') void get().contactForgotten(p.contactId);
           },
           setConnection: s.setConnection,
           resync: () => {

@@ -271,7 +271,7 @@ describe('a contact forgotten in another window (contacts:forgotten)', () => {
     core.append({ ...incoming('wamid.G2', 'late'), contactId: gone });
     // The core erased them, then pushed the news.
     core.db.splice(0, core.db.length, ...core.db.filter((e) => e.contactId !== gone));
-    core.emit('contacts:forgotten', { contactId: gone });
+    core.emit('contacts:forgotten', [{ contactId: gone }]);
     const now = store.getState();
     expect(now.events.map((e) => e.contactId)).toEqual([kept]);
     expect(now.messages.map((m) => m.key)).toEqual(['wamid.K1']);
@@ -287,8 +287,9 @@ describe('a contact forgotten in another window (contacts:forgotten)', () => {
     await store.getState().resync();
     const id = store.getState().events.find((e) => e.contactId === '2222')!.id;
     store.getState().select(id);
-    core.emit('contacts:forgotten', null as unknown as { contactId: string });
-    core.emit('contacts:forgotten', { contactId: '1111' });
+    core.emit('contacts:forgotten', null as unknown as { contactId: string }[]);
+    core.emit('contacts:forgotten', [null as unknown as { contactId: string }]);
+    core.emit('contacts:forgotten', [{ contactId: '1111' }]);
     expect(store.getState().selectedId).toBe(id);
     expect(store.getState().messages.map((m) => m.key)).toEqual(['wamid.B']);
   });
