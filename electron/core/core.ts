@@ -68,7 +68,7 @@ export function createCore(opts: CoreOptions): Core {
     },
   });
   const writer = openWriter(opts, store, logger, (committed) => {
-    for (const c of committed) deriver.known(c.requestId, c.record.events);
+    for (const c of committed) deriver.known(c.requestId, c.record);
     deriver.kick();
   });
   const reads = openReads(opts, store, logger);
