@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
   DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
-  SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult,
+  SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
@@ -170,6 +170,8 @@ export interface AppInfo {
 
 export interface RequestChannels {
   'app:info': { args: void; result: AppInfo };
+  /** Who the caller is: an admin everywhere but on a team server, where each token has its role (shared/roles.ts). */
+  'app:me': { args: void; result: Identity };
   'events:list': { args: z.input<typeof listQuerySchema>; result: EventPage };
   'events:get': { args: { id: number }; result: EventDetail };
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
@@ -242,6 +244,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: AppError 
 /** Argument schema per channel: a channel missing here does not compile. */
 export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'app:info': z.undefined().optional(),
+  'app:me': z.undefined().optional(),
   'events:list': listQuerySchema,
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),

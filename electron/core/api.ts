@@ -180,6 +180,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
   }
 
   const handlers: ContractHandlers = {
+    // The core itself has one user with every right; a team server's control API answers this per token.
+    'app:me': () => ({ role: 'admin', name: null }),
     'app:info': () => {
       const receiver = parts.receiverInfo();
       if (!receiver) throw new HookscopeError('INTERNAL', 'The receiver is not running.');

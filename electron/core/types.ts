@@ -24,7 +24,9 @@ export interface SecretStore {
 }
 export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken'
   /** The verify token generated on first start (settings.ts), used when none is set. */
-  | 'metaVerifyTokenAuto';
+  | 'metaVerifyTokenAuto'
+  /** The desktop app's token for the team server it shows (electron/main/connection.ts). */
+  | 'teamServerToken';
 
 export interface TunnelSession {
   /** The public https URL, e.g. https://abc.ngrok-free.app */
@@ -74,13 +76,6 @@ export interface CoreOptions {
    * worker file.
    */
   readWorker?: 'auto' | 'off' | string;
-  /**
-   * Where the ingest transaction runs (writer.ts): 'off' (default) = inline on the main connection;
-   * 'auto' = a worker thread with a write connection of its own when the bundled worker sits next to the
-   * running bundle, else inline; a path = that bundled worker file. Off by default: on a 2-core machine
-   * it measured slower than inline (docs/benchmarks.md, "Open misses").
-   */
-  writeWorker?: 'auto' | 'off' | string;
   /**
    * 'hold' acknowledges webhooks without deriving their events until the next start (ingest/deriver.ts):
    * a diagnostic for crash-recovery tests and benchmarks of the acknowledgement path alone. Default 'on'.

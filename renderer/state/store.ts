@@ -81,7 +81,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));
         const prevUnwire = unwire!;
         unwire = () => { offRejected(); prevUnwire(); };
-        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
+        await Promise.all([s.loadIdentity(), s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
         bridge.ready();
       },
       stop() {

@@ -5,6 +5,7 @@ import { useApp, useAppStore } from '../../state/hooks';
 import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
 import { AppearanceSection, UiTokenSection } from './appearance-token';
+import { TeamServerSection } from './team-server';
 
 export function SettingsPanel() {
   return (
@@ -12,6 +13,7 @@ export function SettingsPanel() {
       <AppearanceSection />
       <StoredSettings />
       <UiTokenSection />
+      <TeamServerSection />
     </>
   );
 }
@@ -19,6 +21,7 @@ export function SettingsPanel() {
 function StoredSettings() {
   const store = useAppStore();
   const settings = useApp((s) => s.settings);
+  const canAdmin = useApp((s) => s.identity?.role !== 'viewer');
   const [form, setForm] = useState<SettingsForm | null>(() => (settings ? formFromSettings(settings) : null));
   const [dirty, setDirty] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -65,6 +68,9 @@ function StoredSettings() {
 
   return (
     <form className="settings-panel" data-testid="settings-panel" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+      {!canAdmin && <p className="notice" data-testid="settings-view-only">View only: an admin of this team server changes these.</p>}
+      {/* A viewer sees the settings but cannot change them (the server refuses it too). */}
+      <fieldset className="bare-fieldset" disabled={!canAdmin}>
       <SecretStorageNotice />
       <section className="panel-section">
         <h3 className="section-title">Forward targets</h3>
@@ -147,6 +153,7 @@ function StoredSettings() {
         )}
         {saved && <span className="muted small" data-testid="settings-saved">Saved.</span>}
       </div>
+      </fieldset>
     </form>
   );
 }
