@@ -227,6 +227,11 @@ export interface PushChannels {
   'notifications:clicked': { eventId: number | null; notificationId: number };
   /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
   'rejected:changed': { total: number; notStored: number; diskLow: boolean };
+  /**
+   * Contacts were forgotten (`contacts:forget`): every window drops what it shows of them. A list, so
+   * pushes held for a window that is not ready yet add up instead of the last one winning.
+   */
+  'contacts:forgotten': { contactId: string }[];
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -279,7 +284,7 @@ export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true, 'deliveries:recorded': true,
-  'notifications:clicked': true, 'rejected:changed': true,
+  'notifications:clicked': true, 'rejected:changed': true, 'contacts:forgotten': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

@@ -266,6 +266,8 @@ export interface PushSink {
   receiveSettings(settings: PushChannels['settings:changed']): void;
   /** A desktop notification was clicked: show its event. */
   notificationClicked(click: PushChannels['notifications:clicked']): void;
+  /** Contacts were forgotten (in this window or another): drop what is shown of them. */
+  contactForgotten(p: PushChannels['contacts:forgotten']): void;
   setConnection(state: ConnectionState): void;
   /** After every (re)connection of the stream: refetch what might have been missed. */
   resync(): void;
@@ -279,6 +281,7 @@ export function wirePushes(bridge: AppBridge, sink: PushSink): () => void {
     bridge.on('notifications:fired', (p) => sink.receiveNotifications(p)),
     bridge.on('settings:changed', (p) => sink.receiveSettings(p)),
     bridge.on('notifications:clicked', (p) => sink.notificationClicked(p)),
+    bridge.on('contacts:forgotten', (p) => sink.contactForgotten(p)),
   ];
   if (bridge.onConnection) {
     offs.push(

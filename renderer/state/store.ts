@@ -68,10 +68,14 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
               usePanel.getState().close();
             }
           },
+          contactForgotten: (batch) => {
+            if (!Array.isArray(batch)) return;
+            for (const p of batch) if (p && typeof p.contactId === 'string') void get().contactForgotten(p.contactId);
+          },
           setConnection: s.setConnection,
           resync: () => {
             void get().resync();
-            if (get().view === 'messages') void get().reloadMessages();
+            void get().resyncMessages();
           },
         });
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));
