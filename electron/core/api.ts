@@ -129,6 +129,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const desktopNotifier = opts.notifier && lockScreenSafe(opts.notifier, parts);
   const rules = createRulesRunner({
     db: store.db,
+    // A business reply answered just before a timer check must count before an unanswered-lead alert fires.
+    beforeTick: () => parts.deriver.catchUp(),
     clock: parts.clock,
     logger: parts.logger,
     notifier: desktopNotifier,

@@ -36,6 +36,8 @@ export interface RulesRunnerDeps {
   lastIncomingAt: () => number | null;
   /** How often start() runs tick(); default 30 s. */
   tickMs?: number;
+  /** Runs before each timer check: events of requests already answered are derived first (ingest/deriver.ts). */
+  beforeTick?: () => void;
   /** Sends http actions; without it, http actions are skipped (unit tests of notifications). */
   sender?: ActionSender;
   /** The stored event of an unanswered-lead wait. */
@@ -423,6 +425,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
 
   const safeTick = () => {
     try {
+      deps.beforeTick?.();
       tick();
     } catch (err) {
       logger.error('silence check failed', { error: (err as Error).message });
