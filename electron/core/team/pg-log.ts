@@ -17,6 +17,9 @@ import type { IngestRequest } from '../store/store';
 import type { Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import type { Logger } from '../types';
+import { describeTarget, makeRedactor } from './database-url';
+
+export { describeTarget, isPostgresUrl, makeRedactor, redactUrl } from './database-url';
 
 /** A request as the shared record holds it: the same fields as the local store, with its shared id. */
 export interface SharedRequest extends IngestRequest { id: number }
@@ -59,51 +62,6 @@ export const PG_MIGRATIONS: string[] = [
   INSERT INTO kv (key, value) VALUES ('database_id', md5(random()::text || clock_timestamp()::text));
   `,
 ];
-
-/** "host:port/database" of a postgres:// URL, without user or password: safe to print. */
-export function describeTarget(url: string): string {
-  try {
-    const u = new URL(url);
-    const host = u.hostname || u.searchParams.get('host') || 'localhost';
-    return `${host}:${u.port || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
-  } catch {
-    return '(an unparseable database URL)';
-  }
-}
-
-/** The URL with its password replaced, for anything that must mention it. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of ['password', 'sslpassword']) if (u.searchParams.has(k)) u.searchParams.set(k, '***');
-    return u.toString();
-  } catch {
-    return '(an unparseable database URL)';
-  }
-}
-
-/** Whether `url` names a PostgreSQL database (rather than the default SQLite file). */
-export function isPostgresUrl(url: string | null | undefined): url is string {
-  return !!url && /^postgres(ql)?:\/\//i.test(url);
-}
-
-/** Removes the URL and its password from any text (a pg error message, a stack). */
-export function makeRedactor(url: string): (text: string) => string {
-  const secrets: string[] = [url];
-  try {
-    const u = new URL(url);
-    if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-    const qp = u.searchParams.get('password');
-    if (qp) secrets.push(qp);
-  } catch { /* nothing more to hide */ }
-  const hide = secrets.filter((s) => s.length >= 1).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const s of hide) out = out.split(s).join(s === url ? redactUrl(url) : '***');
-    return out;
-  };
-}
 
 /** pg error codes and socket errors that mean "the database is not there right now". */
 export function isConnectionError(err: unknown): boolean {
