@@ -281,13 +281,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow() }),
     'rejected:get': ({ id }) => rejectedDetail(id),
     'rejected:reverify': async () => {
-      const r = await reverify({
-        log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock,
-        onPromoted: (input, result, live) => {
-          emitter.emit('events:appended', result.events);
-          api.afterStored(input, result, live);
-        },
-      });
+      const r = await reverify({ log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock });
+      // The promoted requests' events exist (and are pushed) once this answers.
+      parts.deriver.catchUp();
       api.rejectedChanged();
       return r;
     },

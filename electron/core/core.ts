@@ -3,8 +3,10 @@
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type Store } from './store/store';
-import { createWorkerWriter, createWriter, type Writer } from './ingest/writer';
-import { createReceiver } from './ingest/receiver';
+import { createWorkerWriter, createWriter, type OnCommitted, type Writer } from './ingest/writer';
+import { createReceiver, type ReceiverInput } from './ingest/receiver';
+import { createDeriver } from './ingest/deriver';
+import { QUIET_AFTER_MS } from './ingest/reverify';
 import { assertSigningSecretsReadable, createFileSecretStore, createSettings } from './setup/settings';
 import { TypedEmitter } from './emitter';
 import { createTunnel } from './tunnel/tunnel';
@@ -45,7 +47,29 @@ export function createCore(opts: CoreOptions): Core {
   const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   const emitter = new TypedEmitter<PushChannels>(logger);
-  const writer = openWriter(opts, store, logger);
+  // The 200 waits for the request row; everything else is derived from it right after (ingest/deriver.ts).
+  const deriver = createDeriver({
+    store,
+    logger,
+    onDerived: (items) => {
+      const now = clock();
+      for (const { request, result } of items) {
+        // Live events are pushed without their raw payload: the inspector fetches it on demand.
+        batcher.push(result.events);
+        const input: ReceiverInput = {
+          method: request.method, path: request.path, query: request.query, headers: request.headers,
+          body: request.body ?? Buffer.alloc(0), origin: request.origin,
+        };
+        // Requests received over an hour before they are derived (re-verified from the rejected log, or
+        // left underived by a crash and a long stop) join the history quietly: no rules, no forwards.
+        api.afterStored(input, result, now - request.receivedAt <= QUIET_AFTER_MS);
+      }
+    },
+  });
+  const writer = openWriter(opts, store, logger, (committed) => {
+    for (const c of committed) deriver.known(c.requestId, c.record.events);
+    deriver.kick();
+  });
   const reads = openReads(opts, store, logger);
   // The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor.
   const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
@@ -65,11 +89,15 @@ export function createCore(opts: CoreOptions): Core {
 
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
-    rejected, writer, diskLow: () => disk.low(),
+    rejected, writer, deriver, diskLow: () => disk.low(),
   };
   const api = createHandlers(parts);
+  // Every call through the contract sees every request answered so far with its events.
+  const handlers = Object.fromEntries(Object.entries(api.handlers).map(([k, h]) => [k, (a: unknown) => {
+    deriver.catchUp();
+    return (h as (x: unknown) => unknown)(a);
+  }])) as unknown as typeof api.handlers;
 
-  // Live events are pushed without their raw payload: the inspector fetches it on demand.
   const batcher = createPushBatcher<HookEvent>((events) => emitter.emit('events:appended', events), 0);
 
   const receiver = createReceiver({
@@ -83,18 +111,13 @@ export function createCore(opts: CoreOptions): Core {
     rejected,
     limiter,
     diskLow: () => disk.low(),
-    // Only accepted requests reach this hook — the one way into the feed, rules, notifications and forwards.
-    onStored: (input, result) => {
-      batcher.push(result.events);
-      api.afterStored(input, result);
-    },
     onRejected: (item) => api.rejectedChanged(item),
   });
   parts.receiver = receiver;
 
   let started = false;
   return {
-    handlers: api.handlers,
+    handlers,
     tools: api.tools,
     receiverInfo: () => receiver.info(),
     tickRules: () => api.tickRules(),
@@ -103,6 +126,8 @@ export function createCore(opts: CoreOptions): Core {
       const info = await receiver.start();
       started = true;
       api.start();
+      // Requests a crash left underived get their events (and rules) now.
+      deriver.kick();
       return info;
     },
     async stop() {
@@ -110,8 +135,10 @@ export function createCore(opts: CoreOptions): Core {
         await receiver.stop();
         started = false;
       }
-      await api.stop();
       await writer.close();
+      deriver.catchUp();
+      deriver.stop();
+      await api.stop();
       rejected.flush();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
@@ -125,18 +152,18 @@ export function createCore(opts: CoreOptions): Core {
  * The ingest transaction: inline on the main connection by default; in a worker thread when asked for
  * and its bundle is found (writer.ts). Off by default: on 2 cores it measured slower (docs/benchmarks.md).
  */
-function openWriter(opts: CoreOptions, store: Store, logger: Logger): Writer {
+function openWriter(opts: CoreOptions, store: Store, logger: Logger, onCommitted: OnCommitted): Writer {
   const delayMs = opts.commitDelayMs ?? 0;
   const mode = opts.writeWorker ?? 'off';
   const workerFile = mode === 'off' ? null : mode === 'auto' ? findBundledWorker('write-worker') : mode;
-  if (!workerFile) return createWriter(store, { delayMs });
+  if (!workerFile) return createWriter(store, { delayMs, onCommitted });
   try {
-    const writer = createWorkerWriter({ workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, fallback: store, logger, delayMs });
+    const writer = createWorkerWriter({ workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, fallback: store, logger, delayMs, onCommitted });
     logger.debug('ingest transactions run in a worker thread', { workerFile });
     return writer;
   } catch (err) {
     logger.warn('write worker could not start; ingest runs on the main thread', { err: String(err) });
-    return createWriter(store, { delayMs });
+    return createWriter(store, { delayMs, onCommitted });
   }
 }
 

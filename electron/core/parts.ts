@@ -11,6 +11,7 @@ import type { Tunnel } from './tunnel/tunnel';
 import type { Clock, CoreOptions, Logger } from './types';
 import type { RejectedLog } from './store/rejected-log';
 import type { Writer } from './ingest/writer';
+import type { Deriver } from './ingest/deriver';
 
 export interface CoreParts {
   store: Store;
@@ -28,6 +29,8 @@ export interface CoreParts {
   rejected: RejectedLog;
   /** The accepted writer (re-verification commits through it). */
   writer: Writer;
+  /** Events from committed requests (ingest/deriver.ts). */
+  deriver: Deriver;
   /** Free disk under the floor: rejected requests are not stored. */
   diskLow: () => boolean;
 }

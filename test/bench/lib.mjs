@@ -185,7 +185,7 @@ export async function loadCore() {
   const outfile = join(outDir, 'core.mjs');
   await build({
     stdin: {
-      contents: "export { openStore } from './electron/core/store'; export { MIGRATIONS } from './electron/core/schema'; export { normaliseMeta } from './shared/normalise';",
+      contents: "export { openStore } from './electron/core/store/store'; export { MIGRATIONS } from './electron/core/store/schema'; export { normaliseMeta } from './shared/normalise';",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-core.ts',
     },
     bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile, external: ['better-sqlite3'], logLevel: 'warning',

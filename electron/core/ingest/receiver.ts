@@ -1,7 +1,8 @@
 // The signed-webhook receiver: the port the tunnel exposes, so everything on it is hostile until verified.
 // Every request is decided first (decide()): an accepted one — routed, and signed with a configured secret
-// or unchecked because none is set — is stored with its exact bytes and events before it is answered, and
-// a 200 means the group-committed transaction holding it is on disk. A rejected one goes to the bounded
+// or unchecked because none is set — is stored with its exact bytes before it is answered, and a 200 means
+// the group-committed transaction holding it is on disk; its events are derived from that record right
+// after (deriver.ts). A rejected one goes to the bounded
 // rejected log (rejected-log.ts) and never becomes events (docs/api.md "Trust boundary"). Nothing here
 // may throw past the request handler (a 500 makes Meta retry for days).
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,10 +11,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { NormalisedEvent, Provider, ReceiverInfo, RejectedItem, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { redactVerifyToken } from '../../../shared/redact';
 import { HookscopeError } from '../../../shared/errors';
-import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../../shared/normalise';
 import { parseForm } from '../../../shared/form';
+import { eventsOf, handshakeEvent } from './derive-events';
 import { verifyMeta, verifyTwilio } from './signature';
-import type { IngestRecord, IngestResult } from '../store/store';
+import type { IngestRecord } from '../store/store';
 import type { RejectedLog, RejectedRow } from '../store/rejected-log';
 import { REJECTED_BODY_KEEP } from '../store/schema';
 import { sourceAddress, type RateLimiter } from './gate';
@@ -42,9 +43,8 @@ export interface ReceiverAnswer {
   status: number;
   contentType: string;
   body: string;
-  /** The stored request, when it was accepted. */
+  /** The stored request, when it was accepted (its events are derived from it shortly after: deriver.ts). */
   requestId: number | null;
-  result: IngestResult | null;
   /** The rejected-log row, when it was rejected and kept. */
   rejectedId?: number | null;
   /** Why it was rejected, for local callers (replay, simulator, import); never sent over the network. */
@@ -84,19 +84,11 @@ export interface ReceiverDeps {
   diskLow?: () => boolean;
   /** Bytes of request bodies held in memory at once before over-limit callers are cut off. */
   inFlightBudget?: number;
-  /** Called after an accepted request is committed, with its original bytes (forwarding, rules, pushes). */
-  onStored?: (input: ReceiverInput, result: IngestResult) => void;
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
 }
 
-export function blankEvent(over: Partial<NormalisedEvent>): NormalisedEvent {
-  return {
-    provider: null, kind: 'unknown', status: null, providerStatus: null, messageId: null, contactId: null,
-    contactName: null, businessId: null, messageType: null, text: null, replyTo: null, errorCode: null,
-    errorTitle: null, errorDetail: null, timestamp: null, raw: null, ...over,
-  };
-}
+export { blankEvent } from './derive-events';
 
 function header(headers: [string, string][], name: string): string | undefined {
   for (const [k, v] of headers) if (k === name) return v;
@@ -171,7 +163,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
       if (secrets.length > 0 && sig.verdict !== 'valid') return reject(401, route, sig.diagnosis ?? `Signature ${sig.verdict}.`, sig);
       let events: NormalisedEvent[];
       try {
-        events = normaliseMeta(JSON.parse(input.body.toString('utf8')));
+        events = eventsOf({ ...input, provider: route });
       } catch (err) {
         return reject(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
       }
@@ -186,14 +178,10 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const sig = verifyTwilio({ header: header(input.headers, 'x-twilio-signature'), tokens, urls: twilioUrls(input), params, rawBody: input.body });
     if (tokens.length > 0 && sig.verdict !== 'valid') return reject(401, route, sig.diagnosis ?? `Signature ${sig.verdict}.`, sig);
     let events: NormalisedEvent[];
-    if (params) {
-      events = normaliseTwilio(params);
-    } else {
-      try {
-        events = normaliseTwilioJson(JSON.parse(input.body.toString('utf8')));
-      } catch (err) {
-        return reject(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
-      }
+    try {
+      events = eventsOf({ ...input, provider: route });
+    } catch (err) {
+      return reject(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
     }
     // An empty TwiML answer: Twilio sends nothing back to the customer.
     return { accepted: true, status: 200, answer: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', contentType: 'text/xml; charset=utf-8', provider: route, sig, events, error: null };
@@ -215,10 +203,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (why) return { accepted: false, status: 403, provider: 'meta', sig: UNCHECKED, diagnosis: why };
     return {
       accepted: true, status: 200, answer: challenge, contentType: 'text/plain; charset=utf-8', provider: 'meta', sig: UNCHECKED, error: null,
-      events: [blankEvent({
-        provider: 'meta', kind: 'verification', providerStatus: 'accepted', text: 'Handshake accepted: Meta can now deliver webhooks here.',
-        details: { mode, challenge },
-      })],
+      events: [handshakeEvent(input.query)],
     };
   }
 
@@ -237,9 +222,10 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
         },
         events: d.events,
       };
-      const result = await writer.submit(record);
-      try { deps.onStored?.(input, result); } catch (err) { logger.error('after-store hook failed', { err: String(err) }); }
-      return { status: d.status, body: d.answer, contentType: d.contentType, requestId: result.requestId, result, accepted: true };
+      // The 200 waits for the request row alone; its events, search entries, lifecycle and rules are
+      // derived from it right after (deriver.ts), and again after a crash if they had not been.
+      const { requestId } = await writer.submit(record);
+      return { status: d.status, body: d.answer, contentType: d.contentType, requestId, accepted: true };
     }
     return reject(input, d);
   }
@@ -247,7 +233,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   async function reject(input: ReceiverInput, d: Extract<Decision, { accepted: false }>): Promise<ReceiverAnswer> {
     const diagnosis = (status429: boolean) => status429 ? 'Too many rejected requests from this source.' : d.status === 401 ? `Signature ${d.sig.verdict}: ${d.diagnosis}` : d.diagnosis;
     const answer = (status: number, rejectedId: number | null): ReceiverAnswer =>
-      ({ status, body: plain(status), contentType: 'text/plain; charset=utf-8', requestId: null, result: null, rejectedId, accepted: false, diagnosis: diagnosis(status === 429) });
+      ({ status, body: plain(status), contentType: 'text/plain; charset=utf-8', requestId: null, rejectedId, accepted: false, diagnosis: diagnosis(status === 429) });
     const log = deps.rejected;
     // Local origins (replay, simulator, import) are the user's own doing: kept, never rate-limited.
     const source = input.origin === 'network' ? (input.source ?? 'unknown') : null;

@@ -2,8 +2,9 @@
 // their signature may verify now. Those that do join the feed as accepted, in their original order and
 // with their original arrival time; those that arrived over an hour ago join the history quietly (no
 // rules, no notifications, no forwards) — a burst of day-old "lead replied" alerts would help no one.
+// Both follow from the deriver (deriver.ts), which treats any request received over QUIET_AFTER_MS before
+// it is derived that way.
 import type { ReverifyResult } from '../../../shared/types';
-import type { IngestResult } from '../store/store';
 import type { RejectedLog, StoredRejected } from '../store/rejected-log';
 import type { Receiver, ReceiverInput } from './receiver';
 import type { Writer } from './writer';
@@ -17,8 +18,6 @@ export interface ReverifyDeps {
   receiver: () => Receiver | undefined;
   writer: Writer;
   clock: Clock;
-  /** After each promoted request is committed; `live` is false for ones older than an hour. */
-  onPromoted(input: ReceiverInput, result: IngestResult, live: boolean): void;
 }
 
 function inputOf(r: StoredRejected): ReceiverInput {
@@ -40,7 +39,6 @@ export async function reverify(deps: ReverifyDeps): Promise<ReverifyResult> {
   if (!receiver) return { checked: 0, accepted: 0 };
   let checked = 0;
   let accepted = 0;
-  const now = deps.clock();
   // Oldest first, one at a time: each keeps its place in the order the provider sent them, and
   // duplicate detection sees the earlier ones before the later.
   for (const r of deps.log.candidates()) {
@@ -48,7 +46,7 @@ export async function reverify(deps: ReverifyDeps): Promise<ReverifyResult> {
     const input = inputOf(r);
     const d = receiver.decide(input);
     if (!d.accepted) continue;
-    const result = await deps.writer.submit({
+    await deps.writer.submit({
       request: {
         receivedAt: r.receivedAt, method: r.method, path: r.path, query: r.query, headers: r.headers, body: input.body,
         provider: d.provider, responseStatus: d.status, signature: d.sig.verdict, signatureDiagnosis: d.sig.diagnosis,
@@ -58,7 +56,6 @@ export async function reverify(deps: ReverifyDeps): Promise<ReverifyResult> {
     });
     deps.log.remove([r.id]);
     accepted++;
-    deps.onPromoted(input, result, now - r.receivedAt <= QUIET_AFTER_MS);
   }
   return { checked, accepted };
 }

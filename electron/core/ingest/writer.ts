@@ -1,7 +1,8 @@
 // Group commit: requests that arrive in the same turn of the event loop (or within `delayMs`) are
 // written in one transaction, so a burst of webhooks costs one fsync, not one each. Every caller's
 // promise resolves only after the transaction holding its request has committed: the receiver's
-// 200 still means "durably in SQLite".
+// 200 still means "durably in SQLite". The transaction holds the request rows alone — their events,
+// search entries and lifecycles are derived right after, off the answer's path (deriver.ts).
 //
 // Two writers with the same contract: createWriter runs the transaction on the calling thread's
 // connection (the default); createWorkerWriter (opt-in, CoreOptions.writeWorker, HOOKSCOPE_WRITE_WORKER=on
@@ -9,17 +10,20 @@
 // (write-worker.ts) over a write connection of its own, so the main thread parses and verifies the next
 // requests while SQLite works. Both group and isolate records with the same code (ingestBatch).
 import { Worker } from 'node:worker_threads';
-import type { IngestRecord, IngestResult, Store } from '../store/store';
+import type { IngestRecord, Store } from '../store/store';
+
+/** What the acknowledgement waits for: the request row, committed. */
+export interface Appended { requestId: number }
 import type { Logger } from '../types';
 
 interface Pending {
   record: IngestRecord;
-  resolve(r: IngestResult): void;
+  resolve(r: Appended): void;
   reject(e: unknown): void;
 }
 
 export interface Writer {
-  submit(record: IngestRecord): Promise<IngestResult>;
+  submit(record: IngestRecord): Promise<Appended>;
   /** Commit whatever is queued now (used on shutdown); a worker writer sends it on its way. */
   flush(): void;
   pending(): number;
@@ -29,20 +33,20 @@ export interface Writer {
   where(): 'worker' | 'inline';
 }
 
-export type Outcome = { ok: true; value: IngestResult } | { ok: false; error: unknown };
+export type Outcome = { ok: true; value: Appended } | { ok: false; error: unknown };
 
 /**
  * One group-committed transaction for `records`. If it fails, each record is retried alone, so one
  * bad record does not fail its neighbours: only the culprit gets an error.
  */
-export function ingestBatch(store: Pick<Store, 'ingest'>, records: IngestRecord[]): Outcome[] {
+export function ingestBatch(store: Pick<Store, 'appendRequests'>, records: IngestRecord[]): Outcome[] {
   try {
-    return store.ingest(records).map((value) => ({ ok: true as const, value }));
+    return store.appendRequests(records.map((r) => r.request)).map((requestId) => ({ ok: true as const, value: { requestId } }));
   } catch (err) {
     if (records.length === 1) return [{ ok: false, error: err }];
     return records.map((r) => {
       try {
-        return { ok: true as const, value: store.ingest([r])[0] };
+        return { ok: true as const, value: { requestId: store.appendRequests([r.request])[0] } };
       } catch (e) {
         return { ok: false as const, error: e };
       }
@@ -50,13 +54,22 @@ export function ingestBatch(store: Pick<Store, 'ingest'>, records: IngestRecord[
   }
 }
 
-function settle(batch: Pending[], outcomes: Outcome[], onCommitted?: (r: IngestResult[]) => void) {
-  const committed: IngestResult[] = [];
+/** Told of every committed batch (before the callers hear), with the records' events already computed. */
+export type OnCommitted = (committed: { requestId: number; record: IngestRecord }[]) => void;
+
+function settle(batch: Pending[], outcomes: Outcome[], onCommitted?: OnCommitted) {
+  const committed: { requestId: number; record: IngestRecord }[] = [];
   for (let i = 0; i < batch.length; i++) {
     const o = outcomes[i];
-    if (o.ok) { committed.push(o.value); batch[i].resolve(o.value); } else batch[i].reject(o.error);
+    if (o.ok) committed.push({ requestId: o.value.requestId, record: batch[i].record });
   }
-  if (committed.length) onCommitted?.(committed);
+  if (committed.length) {
+    try { onCommitted?.(committed); } catch { /* the callers' answers do not depend on it */ }
+  }
+  for (let i = 0; i < batch.length; i++) {
+    const o = outcomes[i];
+    if (o.ok) batch[i].resolve(o.value); else batch[i].reject(o.error);
+  }
 }
 
 /** Bytes of bodies in one commit at most: a burst of large bodies commits as several short transactions. */
@@ -66,7 +79,7 @@ function recordBytes(r: IngestRecord): number {
   return (r.request.body?.length ?? 0) + 512;
 }
 
-export function createWriter(store: Pick<Store, 'ingest'>, opts: { delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: (r: IngestResult[]) => void } = {}): Writer {
+export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: OnCommitted } = {}): Writer {
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
   const maxBatchBytes = opts.maxBatchBytes ?? MAX_BATCH_BYTES;
@@ -116,7 +129,7 @@ export function createWriter(store: Pick<Store, 'ingest'>, opts: { delayMs?: num
 
   return {
     submit(record) {
-      return new Promise<IngestResult>((resolve, reject) => {
+      return new Promise<Appended>((resolve, reject) => {
         queue.push({ record, resolve, reject });
         if (queue.length >= maxBatch) commitOne();
         if (queue.length > 0) schedule();
@@ -135,7 +148,7 @@ export type WriteRequest = { id: number; records: IngestRecord[] } | { id: numbe
 export type WriteResponse =
   | { ready: true }
   | { ready: false; error: SerialisedError }
-  | { id: number; outcomes: ({ ok: true; value: IngestResult } | { ok: false; error: SerialisedError })[] };
+  | { id: number; outcomes: ({ ok: true; value: Appended } | { ok: false; error: SerialisedError })[] };
 
 export interface SerialisedError { name: string; code?: string; message: string; stack?: string }
 
@@ -166,13 +179,13 @@ function reviveError(e: SerialisedError): Error {
  *    is written inline on the main connection, as before; no batch is in flight then, so nothing waits on a lock.
  */
 export function createWorkerWriter(opts: {
-  workerFile: string; dataDir: string; nativeBinding?: string; fallback: Pick<Store, 'ingest'>; logger: Logger;
-  delayMs?: number; maxBatch?: number;
+  workerFile: string; dataDir: string; nativeBinding?: string; fallback: Pick<Store, 'appendRequests'>; logger: Logger;
+  delayMs?: number; maxBatch?: number; onCommitted?: OnCommitted;
 }): Writer {
   const { logger } = opts;
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
-  const inline = createWriter(opts.fallback, { delayMs, maxBatch });
+  const inline = createWriter(opts.fallback, { delayMs, maxBatch, onCommitted: opts.onCommitted });
   const worker = new Worker(opts.workerFile, { workerData: { dataDir: opts.dataDir, nativeBinding: opts.nativeBinding } });
   worker.unref();
   const queue: Pending[] = [];
@@ -218,7 +231,7 @@ export function createWorkerWriter(opts: {
     } catch (err) {
       // Not cloneable: this batch runs on the main connection (the worker is idle: nothing in flight).
       logger.debug('a batch could not be sent to the write worker; written inline', { err: String(err) });
-      settle(batch, ingestBatch(opts.fallback, batch.map((p) => p.record)));
+      settle(batch, ingestBatch(opts.fallback, batch.map((p) => p.record)), opts.onCommitted);
       if (queue.length) schedule();
       else idle?.();
       return;
@@ -245,7 +258,7 @@ export function createWorkerWriter(opts: {
     const { batch } = inFlight;
     inFlight = null;
     worker.unref();
-    settle(batch, m.outcomes.map((o) => (o.ok ? o : { ok: false as const, error: reviveError(o.error) })));
+    settle(batch, m.outcomes.map((o) => (o.ok ? o : { ok: false as const, error: reviveError(o.error) })), opts.onCommitted);
     // Whatever queued meanwhile is the next batch, sent now.
     if (queue.length) send();
     else idle?.();
@@ -256,7 +269,7 @@ export function createWorkerWriter(opts: {
   return {
     submit(record) {
       if (dead) return inline.submit(record);
-      return new Promise<IngestResult>((resolve, reject) => {
+      return new Promise<Appended>((resolve, reject) => {
         queue.push({ record, resolve, reject });
         if (!inFlight && queue.length >= maxBatch) send();
         else schedule();

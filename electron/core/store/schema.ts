@@ -14,6 +14,7 @@
 //   action_secrets write-only signing secrets of http actions, apart from the rule spec
 //   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
 //   rule_state     small per-rule timer state (a digest's last period)
+//   (kv derived_through: requests up to this id have their events; the ones after are derived next)
 //   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
 //                  body prefix, hash, size, source and diagnosis — never normalised into events
 //
@@ -209,6 +210,12 @@ export const MIGRATIONS: Migration[] = [
     value TEXT NOT NULL,
     PRIMARY KEY (rule_id, key)
   );
+  `,
+  // 5: the request row is the durable record and events are derived from it after the answer
+  // (ingest/deriver.ts). Every request of an older database already has its events.
+  `
+  INSERT INTO kv (key, value) SELECT 'derived_through', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM requests
+    WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value;
   `,
 ];
 

@@ -13,6 +13,7 @@ import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
 import { currentState } from '../../../shared/messages';
 import { createMessageList } from './message-list';
+import { eventsOfStored } from '../ingest/derive-events';
 import type { Clock } from '../types';
 
 export interface IngestRequest {
@@ -39,6 +40,15 @@ export interface IngestResult {
   requestId: number;
   events: HookEvent[];
 }
+
+/** A request row as the deriver reads it back (its bytes, for forwarding and rules). */
+export interface DerivedRequest {
+  request: IngestRequest & { id: number };
+  result: IngestResult;
+}
+
+/** Requests up to this id have their events (kv; written in the same transaction as the events). */
+export const DERIVED_KEY = 'derived_through';
 
 export interface StoredRequestWithBytes extends StoredRequest {
   bodyBytes: Buffer;
@@ -69,6 +79,16 @@ function rowToEvent(r: EventRow): HookEvent {
   if (r.raw !== undefined) ev.raw = r.raw == null ? null : JSON.parse(r.raw);
   if (r.details != null) ev.details = JSON.parse(r.details);
   return ev;
+}
+
+/**
+ * An event's raw JSON, from the events of its request derived again: the one at its position, checked
+ * against what the row says (kind, message id, status) in case the request was edited since.
+ */
+export function rawOf(events: NormalisedEvent[], row: Pick<EventRow, 'kind' | 'message_id' | 'status'>, position: number): unknown {
+  const same = (e: NormalisedEvent | undefined) => e != null && e.kind === row.kind && (e.messageId ?? null) === row.message_id && (e.status ?? null) === row.status;
+  const e = same(events[position]) ? events[position] : events.find(same);
+  return e?.raw ?? null;
 }
 
 function safeJson(v: unknown): string | null {
@@ -114,6 +134,23 @@ export interface StoreReads {
 
 export interface Store extends StoreReads {
   readonly db: Db;
+  /**
+   * The acknowledgement path: the request rows alone (exact bytes, headers, verdict), in one transaction.
+   * With `ids`, rows are inserted under those ids and ones already present are skipped (a mirror of a
+   * shared log). Returns each row's id.
+   */
+  appendRequests(requests: IngestRequest[], ids?: number[]): number[];
+  /**
+   * Derives the events of up to `limit` committed requests after the watermark, in id order, in one
+   * transaction that also moves the watermark: each request is derived exactly once, even across a crash.
+   * `known` holds events already computed for a request (by the receiver's decision); the others are
+   * computed again from their stored bytes. This transaction is not fsynced on its own: if it is lost with
+   * the machine's power, the watermark is lost with it and the events are derived again.
+   */
+  deriveNext(limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[];
+  /** Requests committed but not yet derived. */
+  underived(): number;
+  /** appendRequests then deriveNext for them, in one transaction (tools and tests that need both at once). */
   ingest(records: IngestRecord[]): IngestResult[];
   iterateEvents(f: EventFilter, opts?: { withRaw?: boolean; order?: 'asc' | 'desc' }): IterableIterator<HookEvent>;
   addForward(requestId: number, f: ForwardResult): void;
@@ -390,6 +427,7 @@ export function createReads(db: Db): StoreReads {
     return { items: withAnswers(rows), total: t.n };
   });
 
+  const positionStmt = db.prepare('SELECT COUNT(*) FROM events WHERE request_id = ? AND id < ?').pluck();
   const messages = createMessageList<EventRow>({ prep, where, rowToEvent, getEventRow, lifecycleRows, getRequestStatus: db.prepare('SELECT response_status FROM requests WHERE id = ?').pluck() });
 
   const reads: StoreReads = {
@@ -401,8 +439,14 @@ export function createReads(db: Db): StoreReads {
       if (!row) return null;
       const request = reads.getRequest(row.request_id);
       if (!request) return null;
-      const { bodyBytes: _bytes, ...req } = request;
-      return { ...rowToEvent(row), request: req };
+      const { bodyBytes, ...req } = request;
+      const ev = rowToEvent(row);
+      if (row.raw == null) {
+        // Derived again from the request's exact bytes (events of older versions kept their own JSON).
+        const shape = { method: req.method, path: req.path, query: req.query, headers: req.headers, body: bodyBytes, provider: req.provider };
+        ev.raw = rawOf(eventsOfStored(shape), row, positionStmt.get(row.request_id, row.id) as number);
+      }
+      return { ...ev, request: req };
     },
 
     getRequest(id) {
@@ -510,41 +554,102 @@ function createStoreApi(db: Db): Store {
     CREATE TEMP TRIGGER IF NOT EXISTS hs_events_updated AFTER UPDATE ON main.events BEGIN
       UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = '${GENERATION_KEY}'; END;`);
 
-  const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
-    const out: IngestResult[] = [];
-    for (const { request: r, events } of records) {
-      const info = insertRequest.run(r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body,
-        r.body ? r.body.length : 0, r.provider, r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin);
-      const requestId = Number(info.lastInsertRowid);
-      const stored: HookEvent[] = [];
-      for (const e of events) {
-        // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
-        let duplicate = false;
-        if (e.messageId && (e.kind === 'message' || e.kind === 'status' || e.kind === 'echo')) {
-          duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
-        }
-        // A payload too deep to serialise keeps its exact bytes in the request; the event just has no raw.
-        const raw = e.raw === undefined ? null : safeJson(e.raw);
-        const details = e.details ? safeJson(e.details) : null;
-        const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
-          e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
-          e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, raw, details);
-        const id = Number(ei.lastInsertRowid);
-        if (e.text || e.contactName || e.contactId || e.messageId) {
-          insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
-        }
-        stored.push({
-          id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
-          messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
-          messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
-          errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
-          httpStatus: r.responseStatus,
-          ...(e.details ? { details: e.details } : {}),
-        });
+  const insertRequestWithId = db.prepare(`INSERT OR IGNORE INTO requests (id, received_at, method, path, query, headers, body, body_size, provider,
+    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const derivedGet = db.prepare(`SELECT value FROM kv WHERE key = '${DERIVED_KEY}'`).pluck();
+  const derivedSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${DERIVED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+  const pendingRows = db.prepare(`SELECT id, received_at, method, path, query, headers, body, provider, response_status, signature,
+    signature_diagnosis, error, origin FROM requests WHERE id > ? ORDER BY id LIMIT ?`);
+  const maxRequest = db.prepare('SELECT MAX(id) FROM requests').pluck();
+  const countAfter = db.prepare('SELECT COUNT(*) FROM requests WHERE id > ?').pluck();
+  const watermark = () => Number(derivedGet.get() ?? 0);
+
+  function appendOne(r: IngestRequest, id?: number): number {
+    const args = [r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.body ? r.body.length : 0, r.provider,
+      r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin] as const;
+    if (id != null) { insertRequestWithId.run(id, ...args); return id; }
+    return Number(insertRequest.run(...args).lastInsertRowid);
+  }
+
+  function deriveOne(requestId: number, r: IngestRequest, events: NormalisedEvent[]): HookEvent[] {
+    const stored: HookEvent[] = [];
+    for (const e of events) {
+      // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
+      let duplicate = false;
+      if (e.messageId && (e.kind === 'message' || e.kind === 'status' || e.kind === 'echo')) {
+        duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
       }
-      out.push({ requestId, events: stored });
+      // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
+      // derives the event's part of them again on demand (getEvent).
+      const details = e.details ? safeJson(e.details) : null;
+      const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
+        e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
+        e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details);
+      const id = Number(ei.lastInsertRowid);
+      if (e.text || e.contactName || e.contactId || e.messageId) {
+        insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
+      }
+      stored.push({
+        id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
+        messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
+        messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
+        errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
+        httpStatus: r.responseStatus,
+        ...(e.details ? { details: e.details } : {}),
+      });
     }
+    return stored;
+  }
+
+  interface PendingRow {
+    id: number; received_at: number; method: string; path: string; query: string; headers: string; body: Buffer | null;
+    provider: Provider | null; response_status: number; signature: SignatureVerdict; signature_diagnosis: string | null;
+    error: string | null; origin: StoredRequest['origin'];
+  }
+
+  const appendTx = db.transaction((requests: IngestRequest[], ids?: number[]): number[] => requests.map((r, i) => appendOne(r, ids?.[i])));
+
+  const deriveTx = db.transaction((limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[] => {
+    const from = watermark();
+    const rows = pendingRows.all(from, limit) as PendingRow[];
+    const out: DerivedRequest[] = [];
+    for (const row of rows) {
+      const request: IngestRequest & { id: number } = {
+        id: row.id, receivedAt: row.received_at, method: row.method, path: row.path, query: row.query,
+        headers: JSON.parse(row.headers) as [string, string][], body: row.body, provider: row.provider,
+        responseStatus: row.response_status, signature: row.signature, signatureDiagnosis: row.signature_diagnosis,
+        error: row.error, origin: row.origin,
+      };
+      const events = known?.get(row.id) ?? eventsOfStored(request);
+      out.push({ request, result: { requestId: row.id, events: deriveOne(row.id, request, events) } });
+    }
+    if (rows.length > 0) derivedSet.run(String(rows[rows.length - 1].id));
     return out;
+  });
+
+  function deriveNext(limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[] {
+    if (watermark() >= ((maxRequest.get() as number | null) ?? 0)) return [];
+    // Derived rows can always be derived again from the requests: no fsync of their own. The next
+    // acknowledged commit (synchronous=FULL) makes them durable too.
+    db.pragma('synchronous = NORMAL');
+    try {
+      return deriveTx(limit, known);
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+  }
+
+  const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
+    const ids = records.map((r) => appendOne(r.request));
+    const known = new Map(ids.map((id, i) => [id, records[i].events]));
+    // Anything older still waiting is derived first, so the watermark never skips a request.
+    const out = new Map<number, IngestResult>();
+    for (;;) {
+      const batch = deriveTx(1000, known);
+      for (const d of batch) out.set(d.request.id, d.result);
+      if (batch.length < 1000) break;
+    }
+    return ids.map((id) => out.get(id) ?? { requestId: id, events: [] });
   });
 
   const reads = createReads(db);
@@ -552,6 +657,9 @@ function createStoreApi(db: Db): Store {
     db,
     ...reads,
     ingest: (records) => ingestTx(records),
+    appendRequests: (requests, ids) => appendTx(requests, ids),
+    deriveNext,
+    underived: () => countAfter.get(watermark()) as number,
 
     *iterateEvents(f, opts = {}) {
       const w = where(f);
@@ -559,7 +667,25 @@ function createStoreApi(db: Db): Store {
       const order = opts.order === 'asc' ? 'ASC' : 'DESC';
       // A fresh statement: iterate() holds it busy until the loop ends.
       const stmt = db.prepare(`SELECT ${cols} FROM events WHERE ${w.sql} ORDER BY id ${order}`);
-      for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) yield rowToEvent(row);
+      if (!opts.withRaw) {
+        for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) yield rowToEvent(row);
+        return;
+      }
+      // Raw JSON derived again from each request's bytes; one request's events are computed once.
+      const reqStmt = db.prepare('SELECT method, path, query, headers, body, provider FROM requests WHERE id = ?');
+      const position = db.prepare('SELECT COUNT(*) FROM events WHERE request_id = ? AND id < ?').pluck();
+      let cached = null as { id: number; events: NormalisedEvent[] } | null;
+      for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) {
+        const ev = rowToEvent(row);
+        if (row.raw == null) {
+          if (cached?.id !== row.request_id) {
+            const r = reqStmt.get(row.request_id) as { method: string; path: string; query: string; headers: string; body: Buffer | null; provider: Provider | null } | undefined;
+            cached = { id: row.request_id, events: r ? eventsOfStored({ ...r, headers: JSON.parse(r.headers) as [string, string][] }) : [] };
+          }
+          ev.raw = rawOf(cached.events, row, position.get(row.request_id, row.id) as number);
+        }
+        yield ev;
+      }
     },
 
     addForward(requestId, f) {

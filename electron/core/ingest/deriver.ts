@@ -1,0 +1,95 @@
+// The deriver: turns committed requests into events, search entries, lifecycles and rule evaluations,
+// right after the receiver has answered (docs/architecture.md "Ingest"). The receiver's 200 waits only for
+// the request row; everything a request means is derived from that durable record here, in id order, in
+// transactions that also move a watermark (kv `derived_through`), so each request is derived exactly once
+// — including the ones a crash left underived, which are derived at the next start.
+//
+// Scheduling: a commit kicks the deriver, which runs on the next turn of the event loop — after the answers
+// of that commit are on their way, before the next request can be read. While webhooks keep arriving, each
+// turn derives everything committed so far in one transaction (batches grow with the load, so derivation
+// costs less per request the busier it gets). Readers that must see a request's events (the control API,
+// tools, tests) call catchUp() first.
+import type { NormalisedEvent } from '../../../shared/types';
+import type { DerivedRequest, Store } from '../store/store';
+import type { Logger } from '../types';
+
+export interface Deriver {
+  /** Events the receiver already computed for a committed request: no need to parse its body again. */
+  known(requestId: number, events: NormalisedEvent[]): void;
+  /** Derive soon (next turn of the event loop). */
+  kick(): void;
+  /** Derive everything committed so far, now. */
+  catchUp(): void;
+  /** Requests committed and not derived yet. */
+  lag(): number;
+  stop(): void;
+}
+
+/** Requests per derivation transaction: bounds how long one turn of the event loop can take. */
+export const DERIVE_BATCH = 2000;
+
+export function createDeriver(deps: {
+  store: Pick<Store, 'deriveNext' | 'underived'>;
+  logger: Logger;
+  /** Told of every derived request, after its transaction committed, in id order. */
+  onDerived(items: DerivedRequest[]): void;
+}): Deriver {
+  const known = new Map<number, NormalisedEvent[]>();
+  let scheduled: NodeJS.Immediate | null = null;
+  let stopped = false;
+  let running = false;
+
+  /** One transaction; true when there may be more to derive. */
+  function step(): boolean {
+    let items: DerivedRequest[];
+    try {
+      items = deps.store.deriveNext(DERIVE_BATCH, known);
+    } catch (err) {
+      // Left underived: the requests are safe, the next kick (or the next start) tries again.
+      deps.logger.error('deriving events failed; will retry', { err: String(err) });
+      return false;
+    }
+    for (const d of items) known.delete(d.request.id);
+    if (items.length > 0) {
+      try { deps.onDerived(items); } catch (err) { deps.logger.error('after-derive hook failed', { err: String(err) }); }
+    }
+    return items.length === DERIVE_BATCH;
+  }
+
+  function run() {
+    scheduled = null;
+    if (stopped || running) return;
+    running = true;
+    try {
+      // One batch per turn while a backlog lasts: answers and new requests interleave with it.
+      if (step()) kick();
+    } finally {
+      running = false;
+    }
+  }
+
+  function kick() {
+    if (stopped || scheduled) return;
+    scheduled = setImmediate(run);
+  }
+
+  return {
+    known(requestId, events) { known.set(requestId, events); },
+    kick,
+    catchUp() {
+      if (stopped || running) return;
+      running = true;
+      try {
+        while (step()) { /* the whole backlog */ }
+      } finally {
+        running = false;
+      }
+    },
+    lag: () => deps.store.underived(),
+    stop() {
+      stopped = true;
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = null;
+    },
+  };
+}
