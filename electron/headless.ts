@@ -9,6 +9,7 @@ import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
 import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
 import type { Logger } from './core/types';
+import { describeTarget } from './core/team/database-url';
 import type { SettingsView } from '../shared/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,11 +29,14 @@ function fail(reason: string): never {
 async function main() {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`Usage: npm run serve -- [--data-dir DIR] [--port N] [--host H] [--ui-port N] [--ui-token T]
-                     [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
+                     [--tunnel] [--public-url URL] [--forward-to URL[,URL]] [--database postgres://…]
 Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
-  HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+  HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, HOOKSCOPE_DATABASE_URL, META_APP_SECRET, META_VERIFY_TOKEN,
+  TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
 Without --ui-token the UI token is generated once and kept in DIR/ui-token (the ui: address stays the same).
 --public-url must be https and reachable from the internet (not loopback or a private address).
+--database postgres://user:password@host:port/db: a team server; every serve process given the same
+  database receives into one shared history (README "Run a team server"). Without it: SQLite in DIR.
 `);
     return;
   }
@@ -58,6 +62,7 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
       // HOOKSCOPE_WRITE_WORKER=on runs the ingest transaction in a worker thread (off by default: slower on
       // 2 cores, docs/benchmarks.md); benchmarks compare both.
       writeWorker: process.env.HOOKSCOPE_WRITE_WORKER === 'on' ? 'auto' : 'off',
+      databaseUrl: cfg.databaseUrl ?? undefined,
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,
@@ -111,6 +116,8 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
 
   process.stdout.write(`receiver: ${receiverUrl}\n`);
   process.stdout.write(`ui: http://127.0.0.1:${uiPort}/?token=${token}\n`);
+  // Where the shared history lives, without the user or password the URL carries.
+  if (cfg.databaseUrl) process.stdout.write(`database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
 
   if (cfg.tunnel) {
     const open = openProviders(core);

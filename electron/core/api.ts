@@ -37,7 +37,7 @@ export interface CoreApi {
    * accepted requests, and it is the only way events reach the rules runner (notifications, actions)
    * and the forwarder. `live` is false for re-verified requests older than an hour (history only).
    */
-  afterStored(input: ReceiverInput, result: IngestResult, live?: boolean): void;
+  afterStored(input: ReceiverInput, result: IngestResult, live?: boolean, what?: { rules: boolean; forward: boolean }): void;
   /**
    * The rejected log changed (a request was refused): a coalesced push to the UI, and — when a provider's
    * signed webhooks start failing their signature check — one notification per burst.
@@ -138,6 +138,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
     sender,
     getEvent: (id) => store.getEvent(id),
     tickMs: opts.rulesTickMs,
+    // Team mode: one process at a time runs timer rules over the shared history.
+    runsTimers: parts.team ? () => parts.team!.runsTimers() : undefined,
   });
 
   /** Test button: every http action of the rule, once, with the sample event (or the last day's digest). */
@@ -183,7 +185,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'app:info': () => {
       const receiver = parts.receiverInfo();
       if (!receiver) throw new HookscopeError('INTERNAL', 'The receiver is not running.');
-      return { version, mode: opts.mode, receiver, dataDir: opts.dataDir };
+      return { version, mode: opts.mode, receiver, dataDir: opts.dataDir, ...(parts.team ? { team: parts.team.status() } : {}) };
     },
     'events:list': (q) => reads.listEvents(q as Parameters<Store['listEvents']>[0]),
     'events:get': async ({ id }) => {
@@ -233,7 +235,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'settings:update': (u) => {
       const view = settings.update(u as Parameters<import('./setup/settings').Settings['update']>[0]);
       // New limits hold now, not at the next timer tick.
-      if (u.retention) void power.tools.retention.drain();
+      if (u.retention) { void power.tools.retention.drain(); void parts.team?.prune(); }
       if (u.rejectedLogBytes !== undefined) parts.rejected.trim();
       emitter.emit('settings:changed', view);
       return view;
@@ -337,11 +339,11 @@ export function createHandlers(parts: CoreParts): CoreApi {
 
   const api: CoreApi = {
     handlers,
-    afterStored(input, result, live = true) {
+    afterStored(input, result, live = true, what = { rules: true, forward: true }) {
       if (!live) return;
       const trusted = result.events.filter((e) => isTrusted(e.signature));
-      if (trusted.length > 0) rules.onEvents(trusted);
-      power.afterStored(input, result);
+      if (what.rules && trusted.length > 0) rules.onEvents(trusted);
+      if (what.forward) power.afterStored(input, result);
     },
     rejectedChanged(item) {
       if (item) signatureFailing(item);

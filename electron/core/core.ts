@@ -19,6 +19,7 @@ import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, in
 import { silentLogger, type CoreOptions, type Logger } from './types';
 import { createRejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
+import { createTeamSide, type TeamSide } from './team/team-core';
 
 export { readVersion } from './version';
 
@@ -53,6 +54,18 @@ export function createCore(opts: CoreOptions): Core {
     logger,
     onDerived: (items) => {
       const now = clock();
+      if (team) {
+        // Team mode: every process pushes; the receiving process forwards; the claiming one runs rules.
+        for (const { result } of items) batcher.push(result.events);
+        team.derived(items.map((item) => ({ item, live: now - item.request.receivedAt <= QUIET_AFTER_MS })), ({ request, result }, what) => {
+          const input: ReceiverInput = {
+            method: request.method, path: request.path, query: request.query, headers: request.headers,
+            body: request.body ?? Buffer.alloc(0), origin: request.origin,
+          };
+          api.afterStored(input, result, true, what);
+        });
+        return;
+      }
       for (const { request, result } of items) {
         // Live events are pushed without their raw payload: the inspector fetches it on demand.
         batcher.push(result.events);
@@ -66,10 +79,19 @@ export function createCore(opts: CoreOptions): Core {
       }
     },
   });
-  const writer = openWriter(opts, store, logger, (committed) => {
+  const onCommitted: OnCommitted = (committed) => {
     for (const c of committed) deriver.known(c.requestId, c.record.events);
     deriver.kick();
-  });
+  };
+  // Team server (serve --database postgres://…): the durable record is the shared PostgreSQL database and
+  // this data dir's SQLite file is this process's read model of it (team/team-core.ts).
+  const team: TeamSide | null = opts.databaseUrl ? createTeamSide({
+    url: opts.databaseUrl, store, settings, clock, logger, onCommitted,
+    onApplied: () => deriver.kick(),
+    onStatus: (s) => emitter.emit('team:changed', s),
+    pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs,
+  }) : null;
+  const writer = team ? team.writer : openWriter(opts, store, logger, onCommitted);
   const reads = openReads(opts, store, logger);
   // The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor.
   const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
@@ -90,6 +112,7 @@ export function createCore(opts: CoreOptions): Core {
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
     rejected, writer, deriver, diskLow: () => disk.low(),
+    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune() } : undefined,
   };
   const api = createHandlers(parts);
   // Every call through the contract sees every request answered so far with its events.
@@ -123,6 +146,9 @@ export function createCore(opts: CoreOptions): Core {
     tickRules: () => api.tickRules(),
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {
+      // The shared database first: unreachable at start is a clear error naming host and port, and the
+      // receiver never opens without somewhere durable to put what it acknowledges.
+      if (team) await team.start();
       const info = await receiver.start();
       started = true;
       api.start();
@@ -137,6 +163,7 @@ export function createCore(opts: CoreOptions): Core {
       }
       await writer.close();
       deriver.catchUp();
+      await team?.stop();
       deriver.stop();
       await api.stop();
       rejected.flush();

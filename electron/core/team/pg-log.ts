@@ -94,6 +94,8 @@ export interface PgLog {
   listen(onNotify: (maxId: number) => void, onState: (up: boolean) => void): () => Promise<void>;
   /** True for the one process that claims this request first (across every process on the database). */
   claim(requestId: number, by: string): Promise<boolean>;
+  /** The ids among `requestIds` this process claimed first (one round trip for a derived batch). */
+  claimMany(requestIds: number[], by: string): Promise<Set<number>>;
   /** Holds `key` (pg_try_advisory_lock) on a connection of its own while it can; re-tries every `everyMs`. */
   leadership(key: number, opts?: { everyMs?: number; onChange?: (leader: boolean) => void }): Leadership;
   /** Deletes requests received before `olderThan` or with id < `beforeId`, `batch` at most; returns how many. */
@@ -318,6 +320,13 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       const r = await q(`INSERT INTO rule_claims (request_id, claimed_by, claimed_at) VALUES ($1, $2, $3)
         ON CONFLICT (request_id) DO NOTHING RETURNING request_id`, [requestId, by, Date.now()]);
       return (r.rowCount ?? 0) > 0;
+    },
+
+    async claimMany(requestIds, by) {
+      if (requestIds.length === 0) return new Set();
+      const r = await q<{ request_id: string }>(`INSERT INTO rule_claims (request_id, claimed_by, claimed_at)
+        SELECT unnest($1::bigint[]), $2, $3 ON CONFLICT (request_id) DO NOTHING RETURNING request_id`, [requestIds, by, Date.now()]);
+      return new Set(r.rows.map((x) => Number(x.request_id)));
     },
 
     leadership(key, lopts = {}) {

@@ -24,6 +24,8 @@ export interface Team {
   readonly mirror: Mirror;
   /** True when this process is the one to run rules for this request. */
   claim(requestId: number): Promise<boolean>;
+  /** The ids of a derived batch whose rules this process runs (claimed first, across every process). */
+  claimMany(requestIds: number[]): Promise<Set<number>>;
   runsTimers(): boolean;
   runsRetention(): boolean;
   /** Prunes the shared record (only while this process leads retention); how many requests went. */
@@ -49,6 +51,8 @@ export async function openTeam(opts: {
   /** Rows applied to the local read model (derive them now). */
   onApplied: (ids: number[]) => void;
   onStatus: (s: TeamStatus) => void;
+  /** This process's own rows, just committed to the shared record (before the mirror applies them). */
+  onCommitted?: (rows: IngestRequest[], ids: number[]) => void;
   pollMs?: number;
   leaderEveryMs?: number;
 }): Promise<Team> {
@@ -76,7 +80,13 @@ export async function openTeam(opts: {
     onApplied: opts.onApplied,
     onConnection: () => check(),
   });
-  const appender = createPgAppender({ log, onCommitted: (rows: IngestRequest[], ids: number[]) => mirror.offer(rows, ids) });
+  const appender = createPgAppender({
+    log,
+    onCommitted: (rows: IngestRequest[], ids: number[]) => {
+      opts.onCommitted?.(rows, ids);
+      mirror.offer(rows, ids);
+    },
+  });
   const everyMs = opts.leaderEveryMs ?? 5000;
   const timers: Leadership = log.leadership(LOCK_TIMERS, { everyMs, onChange: (l) => logger.info(l ? 'this process now runs the timer rules' : 'this process no longer runs the timer rules') });
   const retention: Leadership = log.leadership(LOCK_RETENTION, { everyMs });
@@ -97,6 +107,7 @@ export async function openTeam(opts: {
   return {
     log, appender, mirror,
     claim: (requestId) => log.claim(requestId, opts.processName),
+    claimMany: (ids) => log.claimMany(ids, opts.processName),
     runsTimers: () => timers.isLeader(),
     runsRetention: () => retention.isLeader(),
     async pruneShared(p) {
