@@ -34,6 +34,10 @@ export interface PgCluster {
   createDatabase(name?: string): Promise<string>;
   host: string;
   port: number;
+  /** Stops the server, keeping its data (every connection drops): "the database went away". */
+  pause(): void;
+  /** Starts it again on the same port, with the same data. */
+  resume(): void;
   /** Stops the cluster (fast shutdown) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -70,11 +74,12 @@ export async function startPgCluster(): Promise<PgCluster> {
   run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--locale=C']);
   let port = 0;
   let lastErr: unknown = null;
+  const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', 'start', '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`]);
   for (let attempt = 0; attempt < 5; attempt++) {
     port = await freePort();
     try {
-      run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', 'start', '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`]);
+      start();
       lastErr = null;
       break;
     } catch (err) {
@@ -97,6 +102,12 @@ export async function startPgCluster(): Promise<PgCluster> {
       await c.connect();
       try { await c.query(`CREATE DATABASE "${db}"`); } finally { await c.end(); }
       return `postgres://postgres@${host}:${port}/${db}`;
+    },
+    pause() {
+      run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
+    resume() {
+      start();
     },
     async stop() {
       if (stopped) return;
