@@ -63,6 +63,9 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
       // 2 cores, docs/benchmarks.md); benchmarks compare both.
       writeWorker: process.env.HOOKSCOPE_WRITE_WORKER === 'on' ? 'auto' : 'off',
       databaseUrl: cfg.databaseUrl ?? undefined,
+      // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
+      // (crash-recovery tests; the acknowledgement path benchmarked alone).
+      derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : 'on',
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,

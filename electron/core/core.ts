@@ -52,6 +52,7 @@ export function createCore(opts: CoreOptions): Core {
   const deriver = createDeriver({
     store,
     logger,
+    hold: opts.derive === 'hold',
     onDerived: (items) => {
       const now = clock();
       if (team) {
@@ -115,11 +116,9 @@ export function createCore(opts: CoreOptions): Core {
     team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune() } : undefined,
   };
   const api = createHandlers(parts);
-  // Every call through the contract sees every request answered so far with its events.
-  const handlers = Object.fromEntries(Object.entries(api.handlers).map(([k, h]) => [k, (a: unknown) => {
-    deriver.catchUp();
-    return (h as (x: unknown) => unknown)(a);
-  }])) as unknown as typeof api.handlers;
+  // Every call through the contract or the tools sees every request answered so far with its events.
+  const handlers = caughtUp(api.handlers, () => deriver.catchUp());
+  const tools = api.tools ? caughtUp(api.tools, () => deriver.catchUp()) : undefined;
 
   const batcher = createPushBatcher<HookEvent>((events) => emitter.emit('events:appended', events), 0);
 
@@ -141,9 +140,9 @@ export function createCore(opts: CoreOptions): Core {
   let started = false;
   return {
     handlers,
-    tools: api.tools,
+    tools,
     receiverInfo: () => receiver.info(),
-    tickRules: () => api.tickRules(),
+    tickRules: () => { deriver.catchUp(); api.tickRules(); },
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {
       // The shared database first: unreachable at start is a clear error naming host and port, and the
@@ -208,4 +207,14 @@ function openReads(opts: CoreOptions, store: Store, logger: Logger): AsyncReads 
     logger.warn('read worker could not start; UI reads run on the main thread', { err: String(err) });
     return inline;
   }
+}
+
+/** The same functions (one level of nested objects too), each deriving what is pending before it runs. */
+function caughtUp<T extends object>(fns: T, catchUp: () => void): T {
+  const wrap = (v: unknown): unknown => {
+    if (typeof v === 'function') return (...a: unknown[]) => { catchUp(); return (v as (...x: unknown[]) => unknown)(...a); };
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'function' ? wrap(x) : x]));
+    return v;
+  };
+  return Object.fromEntries(Object.entries(fns).map(([k, v]) => [k, wrap(v)])) as T;
 }

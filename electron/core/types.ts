@@ -81,6 +81,11 @@ export interface CoreOptions {
    * it measured slower than inline (docs/benchmarks.md, "Open misses").
    */
   writeWorker?: 'auto' | 'off' | string;
+  /**
+   * 'hold' acknowledges webhooks without deriving their events until the next start (ingest/deriver.ts):
+   * a diagnostic for crash-recovery tests and benchmarks of the acknowledgement path alone. Default 'on'.
+   */
+  derive?: 'on' | 'hold';
   /** How often timer rules and due action retries are checked (ms); default 30 s. Tests set it low. */
   rulesTickMs?: number;
   /** Cap on http actions a minute per rule (the overflow is recorded); default 30. */

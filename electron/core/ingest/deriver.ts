@@ -31,12 +31,14 @@ export const DERIVE_BATCH = 2000;
 export function createDeriver(deps: {
   store: Pick<Store, 'deriveNext' | 'underived'>;
   logger: Logger;
+  /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
+  hold?: boolean;
   /** Told of every derived request, after its transaction committed, in id order. */
   onDerived(items: DerivedRequest[]): void;
 }): Deriver {
   const known = new Map<number, NormalisedEvent[]>();
   let scheduled: NodeJS.Immediate | null = null;
-  let stopped = false;
+  let stopped = deps.hold === true;
   let running = false;
 
   /** One transaction; true when there may be more to derive. */
@@ -74,7 +76,7 @@ export function createDeriver(deps: {
   }
 
   return {
-    known(requestId, events) { known.set(requestId, events); },
+    known(requestId, events) { if (!stopped) known.set(requestId, events); },
     kick,
     catchUp() {
       if (stopped || running) return;

@@ -564,11 +564,25 @@ function createStoreApi(db: Db): Store {
   const countAfter = db.prepare('SELECT COUNT(*) FROM requests WHERE id > ?').pluck();
   const watermark = () => Number(derivedGet.get() ?? 0);
 
-  function appendOne(r: IngestRequest, id?: number): number {
+  const insertRequestAt = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider,
+    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+
+  function appendOne(r: IngestRequest, id?: number, mirror = false): number {
     const args = [r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.body ? r.body.length : 0, r.provider,
       r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin] as const;
-    if (id != null) { insertRequestWithId.run(id, ...args); return id; }
-    return Number(insertRequest.run(...args).lastInsertRowid);
+    if (id == null) return Number(insertRequest.run(...args).lastInsertRowid);
+    if (mirror) insertRequestWithId.run(id, ...args);
+    else insertRequestAt.run(id, ...args);
+    return id;
+  }
+
+  /**
+   * The id after which new requests go: above every row and above the watermark. SQLite would reuse the
+   * ids of the newest rows once they are deleted (retention emptying the table, a forget), and a reused
+   * id at or below the watermark would never be derived.
+   */
+  function firstFreeId(): number {
+    return Math.max((maxRequest.get() as number | null) ?? 0, watermark()) + 1;
   }
 
   function deriveOne(requestId: number, r: IngestRequest, events: NormalisedEvent[]): HookEvent[] {
@@ -607,7 +621,11 @@ function createStoreApi(db: Db): Store {
     error: string | null; origin: StoredRequest['origin'];
   }
 
-  const appendTx = db.transaction((requests: IngestRequest[], ids?: number[]): number[] => requests.map((r, i) => appendOne(r, ids?.[i])));
+  const appendTx = db.transaction((requests: IngestRequest[], ids?: number[]): number[] => {
+    if (ids) return requests.map((r, i) => appendOne(r, ids[i], true));
+    let next = firstFreeId();
+    return requests.map((r) => appendOne(r, next++));
+  });
 
   const deriveTx = db.transaction((limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[] => {
     const from = watermark();
@@ -640,7 +658,8 @@ function createStoreApi(db: Db): Store {
   }
 
   const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
-    const ids = records.map((r) => appendOne(r.request));
+    let next = firstFreeId();
+    const ids = records.map((r) => appendOne(r.request, next++));
     const known = new Map(ids.map((id, i) => [id, records[i].events]));
     // Anything older still waiting is derived first, so the watermark never skips a request.
     const out = new Map<number, IngestResult>();
