@@ -50,6 +50,8 @@ export interface CoreApi {
   tools?: CoreTools;
   /** Runs timer rules and due action retries now (Core.tickRules). */
   tickRules(): void;
+  /** Re-reads the rules (team mode: another process changed the shared ones). */
+  reloadRules(): void;
 }
 
 function notFound(what: string): never {
@@ -208,10 +210,18 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     'rules:list': () => listRules(store.db),
-    'rules:create': (input) => { const r = createRule(store.db, input, parts.clock()); rules.reload(); return r; },
-    'rules:update': ({ id, rule }) => { const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r; },
-    'rules:delete': ({ id }) => {
-      if (!deleteRule(store.db, id)) notFound(`Rule ${id}`);
+    // Team mode: the shared rules in PostgreSQL change first, so every process runs the same ones.
+    'rules:create': (input) => {
+      if (parts.team) return parts.team.rules.create(input, parts.clock());
+      const r = createRule(store.db, input, parts.clock()); rules.reload(); return r;
+    },
+    'rules:update': ({ id, rule }) => {
+      if (parts.team) return parts.team.rules.update(id, rule, parts.clock());
+      const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r;
+    },
+    'rules:delete': async ({ id }) => {
+      if (parts.team) await parts.team.rules.remove(id);
+      else if (!deleteRule(store.db, id)) notFound(`Rule ${id}`);
       rules.reload();
       return { deleted: true as const };
     },
@@ -366,6 +376,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     tools: power.tools,
     tickRules: () => rules.tick(),
+    reloadRules: () => rules.reload(),
   };
   return api;
 }

@@ -113,9 +113,10 @@ export function createCore(opts: CoreOptions): Core {
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
     rejected, writer, deriver, diskLow: () => disk.low(),
-    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune() } : undefined,
+    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules } : undefined,
   };
   const api = createHandlers(parts);
+  team?.onRulesChanged(() => api.reloadRules());
   // Every call through the contract or the tools sees every request answered so far with its events.
   const handlers = caughtUp(api.handlers, () => deriver.catchUp());
   const tools = api.tools ? caughtUp(api.tools, () => deriver.catchUp()) : undefined;

@@ -39,5 +39,7 @@ export interface CoreParts {
     status(): TeamStatus;
     /** Prunes the shared record now, when this process leads retention. */
     prune(): Promise<number>;
+    /** Rule changes go to the shared database first (team/rules-sync.ts). */
+    rules: import('./team/rules-sync').RulesSync;
   };
 }

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { AppInfo, TeamStatus } from '../../shared/ipc';
-import type { EventPage, NotificationRecord } from '../../shared/types';
+import type { EventPage, NotificationRecord, Rule } from '../../shared/types';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
 
@@ -108,7 +108,9 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
   it('a rule fires once across A and B', async () => {
     const url = await cluster.createDatabase();
     const [a, b] = await teamOf(url, 2);
-    for (const t of [a, b]) await t.call('rules:create', { name: 'Any reply', when: { kind: ['message'] }, title: '{contactName} wrote', body: '{text}' });
+    // Made on A only: the team's rules live in PostgreSQL, so B runs the very same rule.
+    await a.call('rules:create', { name: 'Any reply', when: { kind: ['message'] }, title: '{contactName} wrote', body: '{text}' });
+    await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 1);
     const n = 12;
     await Promise.all(Array.from({ length: n }, (_, i) => postMeta(i % 2 ? a : b, messageBody(`wamid.R${i}`, `hello ${i}`))));
     await until(() => list(a), (p) => p.total === n);
@@ -133,6 +135,30 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
     expect(final.length).toBe(n);
     expect(new Set(final.map((x) => x.body))).toEqual(new Set(Array.from({ length: n }, (_, i) => `hello ${i}`)));
     expect(all.length).toBe(n);
+  });
+
+  it('rules are the team\'s: made on A they show on B, changed on B they change on A, ids never collide', async () => {
+    const [a, b] = await teamOf(await cluster.createDatabase(), 2);
+    // Both at once: the shared sequence hands out the ids.
+    const [ra, rb] = await Promise.all([
+      a.call<Rule>('rules:create', { name: 'From A', when: { kind: ['message'] }, title: 'a', body: '{text}',
+        actions: [{ type: 'http', url: 'https://crm.example/hook', method: 'POST', body: '{text|json}', secret: 'sign-with-this' }] }),
+      b.call<Rule>('rules:create', { name: 'From B', when: { status: ['failed'] }, title: 'b', body: '{errorTitle}' }),
+    ]);
+    expect(ra.id).not.toBe(rb.id);
+    const names = (r: Rule[]) => r.map((x) => `${x.id}:${x.name}`).sort();
+    const onA = await until(() => a.call<Rule[]>('rules:list'), (r) => r.length === 2);
+    const onB = await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 2);
+    expect(names(onA)).toEqual(names(onB));
+    // The write-only secret travels with the rule (B can sign A's action) and is still never shown.
+    const aOnB = onB.find((r) => r.id === ra.id)!;
+    expect(aOnB.actions?.[0]).toMatchObject({ type: 'http', secretSet: true });
+    expect(JSON.stringify(onB)).not.toContain('sign-with-this');
+    await b.call('rules:update', { id: ra.id, rule: { ...aOnB, name: 'Renamed on B', actions: [{ ...aOnB.actions![0], secretSet: undefined }] } });
+    await until(() => a.call<Rule[]>('rules:list'), (r) => r.some((x) => x.id === ra.id && x.name === 'Renamed on B'));
+    expect((await a.call<Rule[]>('rules:list')).find((x) => x.id === ra.id)?.actions?.[0]).toMatchObject({ secretSet: true });
+    await a.call('rules:delete', { id: rb.id });
+    await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 1 && r[0].id === ra.id);
   });
 
   it('the database going away: the receiver answers 503, the UI hears "unreachable", and both come back on their own', async () => {

@@ -43,6 +43,8 @@ export function createMirror(opts: {
   onApplied?: (ids: number[]) => void;
   /** Called when reaching the database fails or comes back. */
   onConnection?: (up: boolean) => void;
+  /** The team's rules changed (heard on the same listening connection), or the listener is back. */
+  onRules?: () => void;
   pollMs?: number;
   pageSize?: number;
 }): Mirror {
@@ -108,8 +110,8 @@ export function createMirror(opts: {
         if (maxId > sink.mirrored()) void pull();
       }, (listening) => {
         // Back after a break: whatever was notified meanwhile is fetched now.
-        if (listening) void pull();
-      });
+        if (listening) { void pull(); opts.onRules?.(); }
+      }, () => opts.onRules?.());
       timer = setInterval(() => void pull(), pollMs);
       timer.unref?.();
       void pull();

@@ -61,7 +61,28 @@ export const PG_MIGRATIONS: string[] = [
   CREATE TABLE kv (key text PRIMARY KEY, value text NOT NULL);
   INSERT INTO kv (key, value) VALUES ('database_id', md5(random()::text || clock_timestamp()::text));
   `,
+  // 2: the team's rules, one source of truth for every process (team/rules-sync.ts): the stored spec and
+  // the write-only signing secrets of its http actions ([{ actionIndex, url, secret }]).
+  `
+  CREATE SEQUENCE rule_ids;
+  CREATE TABLE rules (
+    id bigint PRIMARY KEY,
+    spec text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    secrets text NOT NULL DEFAULT '[]'
+  );
+  `,
 ];
+
+/** NOTIFY channel for rule changes (no payload: every process re-reads the few rules). */
+export const RULES_CHANNEL = 'hookscope_rules';
+
+/** A rule as the shared table holds it. */
+export interface SharedRule {
+  id: number; spec: string; createdAt: number; updatedAt: number;
+  secrets: { actionIndex: number; url: string; secret: string }[];
+}
 
 /** pg error codes and socket errors that mean "the database is not there right now". */
 export function isConnectionError(err: unknown): boolean {
@@ -91,7 +112,14 @@ export interface PgLog {
    * LISTEN on a connection of its own, reconnecting with back-off; `onNotify` gets the new max id,
    * `onState` says when the connection is lost and back (a reconnect is when to catch up).
    */
-  listen(onNotify: (maxId: number) => void, onState: (up: boolean) => void): () => Promise<void>;
+  listen(onNotify: (maxId: number) => void, onState: (up: boolean) => void, onRules?: () => void): () => Promise<void>;
+  /** A new rule id from the shared sequence (ids never collide across processes). */
+  nextRuleId(): Promise<number>;
+  rules(): Promise<SharedRule[]>;
+  /** Inserts or replaces a rule, and tells every process (NOTIFY). */
+  putRule(rule: SharedRule): Promise<void>;
+  /** Deletes a rule, and tells every process; false when it was not there. */
+  deleteRule(id: number): Promise<boolean>;
   /** True for the one process that claims this request first (across every process on the database). */
   claim(requestId: number, by: string): Promise<boolean>;
   /** The ids among `requestIds` this process claimed first (one round trip for a derived batch). */
@@ -258,7 +286,28 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       return Number(r.rows[0].m ?? 0);
     },
 
-    listen(onNotify, onState) {
+    async nextRuleId() {
+      return Number((await q<{ id: string }>(`SELECT nextval('rule_ids') AS id`)).rows[0].id);
+    },
+
+    async rules() {
+      const r = await q<{ id: string; spec: string; created_at: string; updated_at: string; secrets: string }>('SELECT id, spec, created_at, updated_at, secrets FROM rules ORDER BY id');
+      return r.rows.map((x) => ({ id: Number(x.id), spec: x.spec, createdAt: Number(x.created_at), updatedAt: Number(x.updated_at), secrets: JSON.parse(x.secrets) as SharedRule['secrets'] }));
+    },
+
+    async putRule(rule) {
+      await q(`WITH up AS (INSERT INTO rules (id, spec, created_at, updated_at, secrets) VALUES ($1, $2, $3, $4, $5)
+          ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at, secrets = excluded.secrets RETURNING 1)
+        SELECT pg_notify('${RULES_CHANNEL}', '') FROM (SELECT count(*) FROM up) n`, [rule.id, rule.spec, rule.createdAt, rule.updatedAt, JSON.stringify(rule.secrets)]);
+    },
+
+    async deleteRule(id) {
+      const r = await q<{ n: string }>(`WITH gone AS (DELETE FROM rules WHERE id = $1 RETURNING 1)
+        SELECT count(*) AS n, pg_notify('${RULES_CHANNEL}', '') FROM gone`, [id]);
+      return Number(r.rows[0].n) > 0;
+    },
+
+    listen(onNotify, onState, onRules) {
       let client: pg.Client | null = null;
       let stopped = false;
       let up = false;
@@ -276,13 +325,14 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
         });
         c.on('end', () => drop(c));
         c.on('notification', (n) => {
+          if (n.channel === RULES_CHANNEL) { onRules?.(); return; }
           if (n.channel !== NOTIFY_CHANNEL) return;
           const id = Number(n.payload);
           if (Number.isFinite(id)) onNotify(id);
         });
         try {
           await c.connect();
-          await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+          await c.query(`LISTEN ${NOTIFY_CHANNEL}; LISTEN ${RULES_CHANNEL}`);
           if (stopped) { await c.end().catch(() => undefined); return; }
           delay = 250;
           setUp(true);

@@ -19,6 +19,7 @@ import { describeTarget } from './database-url';
 import { createTeamWriter, type TeamWriter } from './team-writer';
 import { openTeam, type Team } from './team';
 import type { SharedRequest } from './pg-log';
+import { createRulesSync, type RulesSync } from './rules-sync';
 
 const DAY = 86_400_000;
 
@@ -33,6 +34,10 @@ export interface TeamSide {
   derived(items: { item: DerivedRequest; live: boolean }[], act: (item: DerivedRequest, what: { rules: boolean; forward: boolean }) => void): void;
   runsTimers(): boolean;
   status(): TeamStatus;
+  /** The team's rules (PostgreSQL is their source of truth; rules-sync.ts). */
+  rules: RulesSync;
+  /** Called whenever the local copy of the rules changed (the rules runner reloads). */
+  onRulesChanged(cb: () => void): void;
   /** Prunes the shared record now if this process leads retention. */
   prune(): Promise<number>;
   stop(): Promise<void>;
@@ -59,6 +64,8 @@ export function createTeamSide(deps: {
   /** Requests this process received, until derived: it alone forwards them. */
   const own = new Set<number>();
   const derivedThrough = () => Number(store.kvGet(DERIVED_KEY) ?? 0);
+  let rulesChanged: () => void = () => undefined;
+  const rules = createRulesSync({ db: store.db, log: () => team?.log ?? null, logger, onChanged: () => rulesChanged() });
 
   const writer = createTeamWriter({
     onCommitted: (committed) => {
@@ -143,12 +150,14 @@ export function createTeamSide(deps: {
         onApplied: deps.onApplied,
         onCommitted: (rows, ids) => writer.committed(rows, ids),
         onStatus: (s) => { status = s; deps.onStatus(s); },
+        onRules: () => void rules.pull(),
         pollMs: deps.pollMs,
         leaderEveryMs: deps.leaderEveryMs,
       });
       writer.attach(team.appender);
       status = team.status();
       await team.mirror.catchUp();
+      await rules.pull();
       retentionTimer = setInterval(() => void prune(), deps.retentionEveryMs ?? 60_000);
       retentionTimer.unref?.();
     },
@@ -163,6 +172,8 @@ export function createTeamSide(deps: {
       if (claim.length && team) claimThenRun(claim, act);
     },
     runsTimers: () => team?.runsTimers() ?? false,
+    rules,
+    onRulesChanged(cb) { rulesChanged = cb; },
     status: () => status,
     prune,
     async stop() {

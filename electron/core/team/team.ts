@@ -53,6 +53,8 @@ export async function openTeam(opts: {
   onStatus: (s: TeamStatus) => void;
   /** This process's own rows, just committed to the shared record (before the mirror applies them). */
   onCommitted?: (rows: IngestRequest[], ids: number[]) => void;
+  /** The team's rules changed somewhere (or may have: the listener reconnected). */
+  onRules?: () => void;
   pollMs?: number;
   leaderEveryMs?: number;
 }): Promise<Team> {
@@ -79,6 +81,7 @@ export async function openTeam(opts: {
     log, sink: opts.sink, logger, pollMs: opts.pollMs,
     onApplied: opts.onApplied,
     onConnection: () => check(),
+    onRules: opts.onRules,
   });
   const appender = createPgAppender({
     log,
