@@ -193,10 +193,13 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
   let databaseId: string;
   try {
     const c = await pool.connect();
+    const onError = () => undefined; // the failing query says it
+    c.on('error', onError);
     try {
       await migrate(c);
       databaseId = (await c.query<{ value: string }>(`SELECT value FROM kv WHERE key = 'database_id'`)).rows[0].value;
     } finally {
+      c.removeListener('error', onError);
       c.release();
     }
   } catch (err) {
@@ -246,6 +249,10 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
         throw unreachable(target, err, redact);
       }
       let broken = false;
+      // A checked-out client has no error listener of the pool's: without this one, the server going away
+      // between two statements would be an uncaught exception instead of a failed append.
+      const onError = () => { broken = true; };
+      c.on('error', onError);
       try {
         // The lock orders appends across processes: ids are drawn and committed under it (see the top).
         await c.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_APPEND})`);
@@ -272,6 +279,7 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
         if (broken) { healthy = false; throw unreachable(target, err, redact); }
         throw new Error(redact((err as Error).message), { cause: err });
       } finally {
+        c.removeListener('error', onError);
         c.release(broken ? true : undefined);
       }
     },
