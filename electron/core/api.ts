@@ -268,8 +268,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
       // The renderer never names a path: the desktop shell asks the user (electron/main/ipc.ts).
       throw new HookscopeError('BAD_REQUEST', 'Saving an export to a file is done by the desktop app; under serve, download GET /api/export.');
     },
-    'contacts:forget': ({ contactId, dryRun }) => {
-      const r = forgetContact(store.db, contactId, { dryRun });
+    'contacts:forget': async ({ contactId, dryRun }) => {
+      // Team mode: the shared record and every process's read model forget it too.
+      const r = parts.team && !dryRun ? await parts.team.forget(contactId) : forgetContact(store.db, contactId, { dryRun });
       if (r.dryRun) return r;
       // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
       // it rebalances its trees; only a VACUUM rewrites them all. It holds the connection for a while

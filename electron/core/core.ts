@@ -113,7 +113,7 @@ export function createCore(opts: CoreOptions): Core {
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
     rejected, writer, deriver, diskLow: () => disk.low(),
-    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules } : undefined,
+    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c) } : undefined,
   };
   const api = createHandlers(parts);
   team?.onRulesChanged(() => api.reloadRules());

@@ -41,5 +41,7 @@ export interface CoreParts {
     prune(): Promise<number>;
     /** Rule changes go to the shared database first (team/rules-sync.ts). */
     rules: import('./team/rules-sync').RulesSync;
+    /** Forget a contact everywhere: the shared record, this read model, then every other process. */
+    forget(contactId: string): Promise<import('../../shared/types').ForgetResult>;
   };
 }

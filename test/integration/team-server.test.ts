@@ -161,6 +161,35 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
     await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 1 && r[0].id === ra.id);
   });
 
+  it('forgetting a contact on A erases it from the shared record and from B too; others are untouched', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = await teamOf(url, 2);
+    await postMeta(a, messageBody('wamid.F1', 'my secret appointment', '5511933334444', 'Forget Me'));
+    await postMeta(b, messageBody('wamid.F2', 'keep this one', '5511955556666', 'Keep Me'));
+    await until(() => list(b), (p) => p.total === 2);
+    await until(() => list(a), (p) => p.total === 2);
+    const r = await a.call<{ requests: number; events: number }>('contacts:forget', { contactId: '+55 11 93333-4444' });
+    expect(r).toMatchObject({ requests: 1, events: 1 });
+    // B erases it too, on its own, and keeps the other contact.
+    const onB = await until(() => list(b), (p) => p.total === 1);
+    expect(onB.items[0].contactName).toBe('Keep Me');
+    expect((await b.call<EventPage>('events:list', { q: 'secret' })).total).toBe(0);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const bodies = (await c.query<{ body: Buffer }>('SELECT body FROM requests')).rows.map((x) => x.body.toString());
+      expect(bodies).toHaveLength(1);
+      expect(bodies.join('')).not.toContain('5511933334444');
+      expect(bodies.join('')).not.toContain('my secret appointment');
+    } finally {
+      await c.end();
+    }
+    // A process joining later copies only what is left.
+    const [late] = await teamOf(url, 1);
+    const onLate = await until(() => list(late), (p) => p.total === 1);
+    expect(onLate.items[0].contactName).toBe('Keep Me');
+  });
+
   it('the database going away: the receiver answers 503, the UI hears "unreachable", and both come back on their own', async () => {
     // A cluster of its own: this test stops it.
     const own = await startPgCluster();

@@ -43,8 +43,11 @@ export function createMirror(opts: {
   onApplied?: (ids: number[]) => void;
   /** Called when reaching the database fails or comes back. */
   onConnection?: (up: boolean) => void;
-  /** The team's rules changed (heard on the same listening connection), or the listener is back. */
-  onRules?: () => void;
+  /**
+   * The team's rules changed or a contact was forgotten (heard on the same listening connection: the
+   * channel's name), or the listener is back (every channel: something may have been missed).
+   */
+  onChannel?: (channel: string | null) => void;
   pollMs?: number;
   pageSize?: number;
 }): Mirror {
@@ -110,8 +113,8 @@ export function createMirror(opts: {
         if (maxId > sink.mirrored()) void pull();
       }, (listening) => {
         // Back after a break: whatever was notified meanwhile is fetched now.
-        if (listening) { void pull(); opts.onRules?.(); }
-      }, () => opts.onRules?.());
+        if (listening) { void pull(); opts.onChannel?.(null); }
+      }, (channel) => opts.onChannel?.(channel));
       timer = setInterval(() => void pull(), pollMs);
       timer.unref?.();
       void pull();

@@ -73,7 +73,22 @@ export const PG_MIGRATIONS: string[] = [
     secrets text NOT NULL DEFAULT '[]'
   );
   `,
+  // 3: contacts forgotten (docs/api.md "Forget a contact"): every process erases them from its read model
+  // too. The number is kept here only so that processes can do that; rows go after FORGOTTEN_KEEP_MS.
+  `
+  CREATE TABLE forgotten (
+    seq bigserial PRIMARY KEY,
+    contact_id text NOT NULL,
+    at bigint NOT NULL
+  );
+  `,
 ];
+
+/** NOTIFY channel for forgotten contacts. */
+export const FORGET_CHANNEL = 'hookscope_forget';
+/** How long a forgotten contact's number stays in the shared table (a process away longer than this
+ *  should start from an empty data dir). */
+export const FORGOTTEN_KEEP_MS = 30 * 86_400_000;
 
 /** NOTIFY channel for rule changes (no payload: every process re-reads the few rules). */
 export const RULES_CHANNEL = 'hookscope_rules';
@@ -112,7 +127,15 @@ export interface PgLog {
    * LISTEN on a connection of its own, reconnecting with back-off; `onNotify` gets the new max id,
    * `onState` says when the connection is lost and back (a reconnect is when to catch up).
    */
-  listen(onNotify: (maxId: number) => void, onState: (up: boolean) => void, onRules?: () => void): () => Promise<void>;
+  /** `onChannel` hears the rules and forget channels (RULES_CHANNEL, FORGET_CHANNEL). */
+  listen(onNotify: (maxId: number) => void, onState: (up: boolean) => void, onChannel?: (channel: string) => void): () => Promise<void>;
+  /**
+   * Erases a contact from the shared record, in one transaction: requests erased whole, edited bodies
+   * (with `note` appended to their error), and a `forgotten` row every process acts on (NOTIFY).
+   */
+  forget(p: { contactId: string; whole: number[]; edited: { id: number; body: Buffer }[]; note: string }): Promise<void>;
+  /** Forgotten contacts after `seq`, oldest first. */
+  forgottenAfter(seq: number): Promise<{ seq: number; contactId: string }[]>;
   /** A new rule id from the shared sequence (ids never collide across processes). */
   nextRuleId(): Promise<number>;
   rules(): Promise<SharedRule[]>;
@@ -315,7 +338,38 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       return Number(r.rows[0].n) > 0;
     },
 
-    listen(onNotify, onState, onRules) {
+    async forget(p) {
+      let c: pg.PoolClient;
+      try { c = await pool.connect(); } catch (err) { healthy = false; throw unreachable(target, err, redact); }
+      let broken = false;
+      const onError = () => { broken = true; };
+      c.on('error', onError);
+      try {
+        await c.query('BEGIN');
+        if (p.whole.length) await c.query('DELETE FROM requests WHERE id = ANY($1::bigint[])', [p.whole]);
+        for (const e of p.edited) {
+          await c.query(`UPDATE requests SET body = $2, body_size = $3, error = COALESCE(error || ' ', '') || $4 WHERE id = $1`, [e.id, e.body, e.body.length, p.note]);
+        }
+        await c.query('INSERT INTO forgotten (contact_id, at) VALUES ($1, $2)', [p.contactId, Date.now()]);
+        await c.query(`SELECT pg_notify('${FORGET_CHANNEL}', '')`);
+        await c.query('COMMIT');
+      } catch (err) {
+        broken = broken || isConnectionError(err);
+        if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
+        if (broken) { healthy = false; throw unreachable(target, err, redact); }
+        throw new Error(redact((err as Error).message), { cause: err });
+      } finally {
+        c.removeListener('error', onError);
+        c.release(broken ? true : undefined);
+      }
+    },
+
+    async forgottenAfter(seq) {
+      const r = await q<{ seq: string; contact_id: string }>('SELECT seq, contact_id FROM forgotten WHERE seq > $1 ORDER BY seq', [seq]);
+      return r.rows.map((x) => ({ seq: Number(x.seq), contactId: x.contact_id }));
+    },
+
+    listen(onNotify, onState, onChannel) {
       let client: pg.Client | null = null;
       let stopped = false;
       let up = false;
@@ -333,14 +387,14 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
         });
         c.on('end', () => drop(c));
         c.on('notification', (n) => {
-          if (n.channel === RULES_CHANNEL) { onRules?.(); return; }
+          if (n.channel === RULES_CHANNEL || n.channel === FORGET_CHANNEL) { onChannel?.(n.channel); return; }
           if (n.channel !== NOTIFY_CHANNEL) return;
           const id = Number(n.payload);
           if (Number.isFinite(id)) onNotify(id);
         });
         try {
           await c.connect();
-          await c.query(`LISTEN ${NOTIFY_CHANNEL}; LISTEN ${RULES_CHANNEL}`);
+          await c.query(`LISTEN ${NOTIFY_CHANNEL}; LISTEN ${RULES_CHANNEL}; LISTEN ${FORGET_CHANNEL}`);
           if (stopped) { await c.end().catch(() => undefined); return; }
           delay = 250;
           setUp(true);
@@ -451,7 +505,8 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       params.push(batch);
       const r = await q<{ id: string }>(`WITH gone AS (DELETE FROM requests WHERE id IN (
           SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT $${params.length}) RETURNING id),
-        claims AS (DELETE FROM rule_claims WHERE request_id IN (SELECT id FROM gone))
+        claims AS (DELETE FROM rule_claims WHERE request_id IN (SELECT id FROM gone)),
+        old AS (DELETE FROM forgotten WHERE at < ${Date.now() - FORGOTTEN_KEEP_MS})
         SELECT id FROM gone`, params);
       return r.rowCount ?? 0;
     },

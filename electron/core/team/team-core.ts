@@ -14,12 +14,19 @@ import type { OnCommitted } from '../ingest/writer';
 import type { Settings } from '../setup/settings';
 import type { Clock, Logger } from '../types';
 import type { TeamStatus } from '../../../shared/ipc';
+import { HookscopeError } from '../../../shared/errors';
 import { MIRRORED_KEY, type MirrorSink } from './mirror';
 import { describeTarget } from './database-url';
 import { createTeamWriter, type TeamWriter } from './team-writer';
 import { openTeam, type Team } from './team';
 import type { SharedRequest } from './pg-log';
 import { createRulesSync, type RulesSync } from './rules-sync';
+import { FORGET_CHANNEL, RULES_CHANNEL } from './pg-log';
+import { contactKey, cutContact, EDITED_NOTE, forgetContact, type ForgetTouched } from '../store/forget';
+import type { ForgetResult } from '../../../shared/types';
+
+/** kv: the last forgotten contact (shared seq) this read model has erased. */
+const FORGOTTEN_KEY = 'team.forgotten_through';
 
 const DAY = 86_400_000;
 
@@ -38,6 +45,8 @@ export interface TeamSide {
   rules: RulesSync;
   /** Called whenever the local copy of the rules changed (the rules runner reloads). */
   onRulesChanged(cb: () => void): void;
+  /** Forgets a contact in the shared record first, then here; every other process follows (NOTIFY). */
+  forget(contactId: string): Promise<ForgetResult>;
   /** Prunes the shared record now if this process leads retention. */
   prune(): Promise<number>;
   stop(): Promise<void>;
@@ -65,6 +74,26 @@ export function createTeamSide(deps: {
   const own = new Set<number>();
   const derivedThrough = () => Number(store.kvGet(DERIVED_KEY) ?? 0);
   let rulesChanged: () => void = () => undefined;
+  let forgottenSeq = Number(store.kvGet(FORGOTTEN_KEY) ?? 0);
+  let forgetting: Promise<void> | null = null;
+  function pullForgotten(): Promise<void> {
+    if (forgetting || !team) return forgetting ?? Promise.resolve();
+    const t = team;
+    const p = (async () => {
+      try {
+        for (const f of await t.log.forgottenAfter(forgottenSeq)) {
+          const r = forgetContact(store.db, f.contactId);
+          forgottenSeq = f.seq;
+          store.kvSet(FORGOTTEN_KEY, String(f.seq));
+          if (r.events || r.requests || r.requestsEdited) logger.info('contact forgotten by another process: erased here too', { requests: r.requests, events: r.events });
+        }
+      } catch (err) {
+        logger.debug('could not read forgotten contacts', { err: String(err) });
+      }
+    })().finally(() => { forgetting = null; });
+    forgetting = p;
+    return p;
+  }
   const rules = createRulesSync({ db: store.db, log: () => team?.log ?? null, logger, onChanged: () => rulesChanged() });
 
   const writer = createTeamWriter({
@@ -150,7 +179,10 @@ export function createTeamSide(deps: {
         onApplied: deps.onApplied,
         onCommitted: (rows, ids) => writer.committed(rows, ids),
         onStatus: (s) => { status = s; deps.onStatus(s); },
-        onRules: () => void rules.pull(),
+        onChannel: (channel) => {
+          if (channel !== FORGET_CHANNEL) void rules.pull();
+          if (channel !== RULES_CHANNEL) void pullForgotten();
+        },
         pollMs: deps.pollMs,
         leaderEveryMs: deps.leaderEveryMs,
       });
@@ -158,6 +190,14 @@ export function createTeamSide(deps: {
       status = team.status();
       await team.mirror.catchUp();
       await rules.pull();
+      if (store.kvGet(FORGOTTEN_KEY) == null) {
+        // A new read model starts after the contacts forgotten so far: what it copies was erased already,
+        // and what arrives later about them is new.
+        const seen = await team.log.forgottenAfter(0);
+        forgottenSeq = seen.at(-1)?.seq ?? 0;
+        store.kvSet(FORGOTTEN_KEY, String(forgottenSeq));
+      }
+      await pullForgotten();
       retentionTimer = setInterval(() => void prune(), deps.retentionEveryMs ?? 60_000);
       retentionTimer.unref?.();
     },
@@ -174,6 +214,21 @@ export function createTeamSide(deps: {
     runsTimers: () => team?.runsTimers() ?? false,
     rules,
     onRulesChanged(cb) { rulesChanged = cb; },
+    async forget(contactId) {
+      if (!team) throw new HookscopeError('DB_UNREACHABLE', 'The team database is not connected yet.');
+      const digits = contactKey(contactId);
+      // The shared record first (what to erase and edit, computed on this read model as the real forget
+      // will): if the database cannot be reached, nothing is erased anywhere and the user can try again.
+      const touched: ForgetTouched = { whole: [], edited: [] };
+      forgetContact(store.db, digits, { dryRun: true, touched });
+      const edited: { id: number; body: Buffer }[] = [];
+      for (const id of touched.edited) {
+        const body = (store.db.prepare('SELECT body FROM requests WHERE id = ?').get(id) as { body: Buffer | null } | undefined)?.body;
+        if (body) edited.push({ id, body: Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8') });
+      }
+      await team.log.forget({ contactId: digits, whole: touched.whole, edited, note: EDITED_NOTE });
+      return forgetContact(store.db, digits);
+    },
     status: () => status,
     prune,
     async stop() {

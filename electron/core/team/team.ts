@@ -53,8 +53,8 @@ export async function openTeam(opts: {
   onStatus: (s: TeamStatus) => void;
   /** This process's own rows, just committed to the shared record (before the mirror applies them). */
   onCommitted?: (rows: IngestRequest[], ids: number[]) => void;
-  /** The team's rules changed somewhere (or may have: the listener reconnected). */
-  onRules?: () => void;
+  /** Rules changed / a contact was forgotten somewhere (the channel), or may have (null: reconnected). */
+  onChannel?: (channel: string | null) => void;
   pollMs?: number;
   leaderEveryMs?: number;
 }): Promise<Team> {
@@ -81,7 +81,7 @@ export async function openTeam(opts: {
     log, sink: opts.sink, logger, pollMs: opts.pollMs,
     onApplied: opts.onApplied,
     onConnection: () => check(),
-    onRules: opts.onRules,
+    onChannel: opts.onChannel,
   });
   const appender = createPgAppender({
     log,
