@@ -81,7 +81,7 @@ export function createCore(opts: CoreOptions): Core {
     },
   });
   const onCommitted: OnCommitted = (committed) => {
-    for (const c of committed) deriver.known(c.requestId, c.record.events);
+    for (const c of committed) deriver.known(c.requestId, c.record);
     deriver.kick();
   };
   // Team server (serve --database postgres://…): the durable record is the shared PostgreSQL database and

@@ -123,7 +123,7 @@ export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-to
   const t0 = performance.now();
   const child = spawn(process.execPath, [HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
     // HOOKSCOPE_READ_WORKER / HOOKSCOPE_WRITE_WORKER pass through, for A/B runs of the worker threads.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_WRITE_WORKER'), ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_WRITE_WORKER', 'HOOKSCOPE_DERIVE'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -185,7 +185,7 @@ export async function loadCore() {
   const outfile = join(outDir, 'core.mjs');
   await build({
     stdin: {
-      contents: "export { openStore } from './electron/core/store/store'; export { MIGRATIONS } from './electron/core/store/schema'; export { normaliseMeta } from './shared/normalise';",
+      contents: "export { openStore } from './electron/core/store/store'; export { MIGRATIONS } from './electron/core/store/schema'; export { normaliseMeta } from './shared/normalise'; export { pack } from './electron/core/store/pack';",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-core.ts',
     },
     bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile, external: ['better-sqlite3'], logLevel: 'warning',

@@ -27,8 +27,9 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'requests')").all();
   for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
 
-  const insReq = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin)
-    VALUES (?, ?, 'POST', '/meta', '', ?, ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network')`);
+  // As the app keeps them once derived: headers and body packed (store/pack.ts), no raw JSON per event.
+  const insReq = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin, packed)
+    VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', 1)`);
   const insEv = db.prepare(`INSERT INTO events (id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id, contact_name, business_id,
     message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const r = rng(1234);
@@ -44,11 +45,11 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
         const receivedAt = Math.round(now - spanMs + i * step);
         id++;
         const buf = Buffer.from(body);
-        insReq.run(id, receivedAt, HEADERS(body), buf, buf.length);
+        insReq.run(id, receivedAt, core.pack(HEADERS(body), buf), buf.length);
         for (const e of core.normaliseMeta(payload)) {
           insEv.run(id, id, receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId, e.contactId, e.contactName, e.businessId,
             e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle, e.errorDetail, e.timestamp, 'valid', 0,
-            e.raw === undefined ? null : JSON.stringify(e.raw), e.details ? JSON.stringify(e.details) : null);
+            null, e.details ? JSON.stringify(e.details) : null);
         }
       }
     })();
@@ -56,6 +57,7 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   log(`store: ${events} events inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s; building indexes and FTS`);
   for (const ix of indexes) db.exec(ix.sql);
   db.exec("INSERT INTO events_fts(events_fts) VALUES ('rebuild')");
+  db.prepare("INSERT INTO kv (key, value) VALUES ('derived_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(id));
   db.pragma('journal_mode = WAL');
   db.close();
   const seconds = (performance.now() - t0) / 1000;

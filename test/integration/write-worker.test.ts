@@ -58,7 +58,8 @@ describe.skipIf(!existsSync(WORKER))('write worker', () => {
     expect(page.total).toBe(41);
     expect(page.items.filter((e) => e.duplicate)).toHaveLength(21);
     expect(page.items.filter((e) => !e.duplicate).map((e) => e.messageId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `wamid.${i}`).sort());
-    await new Promise((r) => setTimeout(r, 20));
+    // Pushes leave in batches shortly after: wait for them (bounded by the test's timeout), never a fixed sleep.
+    while (pushed.length < page.items.length) await new Promise((r) => setTimeout(r, 10));
     expect(pushed.map((e) => e.id).sort((a, b) => a - b)).toEqual(page.items.map((e) => e.id).sort((a, b) => a - b));
     expect(log).not.toContain('write worker stopped; ingest now runs on the main thread');
     await t.close(); t = null;
@@ -84,7 +85,7 @@ describe.skipIf(!existsSync(WORKER))('write worker', () => {
     await w.close();
     expect(store.counts().requests).toBe(4);
     // The worker commits request rows; their events are derived after (deriver.ts), duplicates flagged there.
-    const known = new Map([ok[0].requestId, ok[1].requestId, fn.requestId, again.requestId].map((id, i) => [id, record(['a', 'c', 'fn', 'a'][i]).events]));
+    const known = new Map([ok[0].requestId, ok[1].requestId, fn.requestId, again.requestId].map((id, i) => [id, record(['a', 'c', 'fn', 'a'][i])]));
     const derived = store.deriveNext(100, known);
     expect(derived.map((d) => d.result.events[0].messageId)).toEqual(['wamid.a', 'wamid.c', 'wamid.fn', 'wamid.a']);
     expect(derived.map((d) => d.result.events[0].duplicate)).toEqual([false, false, false, true]);

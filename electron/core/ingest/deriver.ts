@@ -4,18 +4,17 @@
 // transactions that also move a watermark (kv `derived_through`), so each request is derived exactly once
 // — including the ones a crash left underived, which are derived at the next start.
 //
-// Scheduling: a commit kicks the deriver, which runs on the next turn of the event loop — after the answers
-// of that commit are on their way, before the next request can be read. While webhooks keep arriving, each
-// turn derives everything committed so far in one transaction (batches grow with the load, so derivation
-// costs less per request the busier it gets). Readers that must see a request's events (the control API,
-// tools, tests) call catchUp() first.
-import type { NormalisedEvent } from '../../../shared/types';
-import type { DerivedRequest, Store } from '../store/store';
+// Scheduling: a commit kicks the deriver, which runs DERIVE_DELAY_MS later — after the answers of that
+// commit are on their way — and derives everything committed meanwhile in one transaction. Under load the
+// batches grow with the traffic (a search-index segment, the transaction and the statements' set-up are
+// paid once per batch, not per webhook); at rest a webhook reaches the screen a few milliseconds after
+// its 200. Readers that must see a request's events (the control API, tools, tests) call catchUp() first.
+import type { DerivedRequest, IngestRecord, Store } from '../store/store';
 import type { Logger } from '../types';
 
 export interface Deriver {
-  /** Events the receiver already computed for a committed request: no need to parse its body again. */
-  known(requestId: number, events: NormalisedEvent[]): void;
+  /** A request just committed, with the events the receiver computed: no need to read it back and parse it again. */
+  known(requestId: number, record: IngestRecord): void;
   /** Derive soon (next turn of the event loop). */
   kick(): void;
   /** Derive everything committed so far, now. */
@@ -28,6 +27,9 @@ export interface Deriver {
 /** Requests per derivation transaction: bounds how long one turn of the event loop can take. */
 export const DERIVE_BATCH = 2000;
 
+/** How long after a commit derivation starts: long enough to gather a burst, short for the eye. */
+export const DERIVE_DELAY_MS = 5;
+
 export function createDeriver(deps: {
   store: Pick<Store, 'deriveNext' | 'underived'>;
   logger: Logger;
@@ -36,8 +38,8 @@ export function createDeriver(deps: {
   /** Told of every derived request, after its transaction committed, in id order. */
   onDerived(items: DerivedRequest[]): void;
 }): Deriver {
-  const known = new Map<number, NormalisedEvent[]>();
-  let scheduled: NodeJS.Immediate | null = null;
+  const known = new Map<number, IngestRecord>();
+  let scheduled: ReturnType<typeof setTimeout> | null = null;
   let stopped = deps.hold === true;
   let running = false;
 
@@ -64,7 +66,7 @@ export function createDeriver(deps: {
     running = true;
     try {
       // One batch per turn while a backlog lasts: answers and new requests interleave with it.
-      if (step()) kick();
+      if (step()) scheduled = setTimeout(run, 0);
     } finally {
       running = false;
     }
@@ -72,11 +74,11 @@ export function createDeriver(deps: {
 
   function kick() {
     if (stopped || scheduled) return;
-    scheduled = setImmediate(run);
+    scheduled = setTimeout(run, DERIVE_DELAY_MS);
   }
 
   return {
-    known(requestId, events) { if (!stopped) known.set(requestId, events); },
+    known(requestId, record) { if (!stopped) known.set(requestId, record); },
     kick,
     catchUp() {
       if (stopped || running) return;
@@ -90,7 +92,7 @@ export function createDeriver(deps: {
     lag: () => deps.store.underived(),
     stop() {
       stopped = true;
-      if (scheduled) clearImmediate(scheduled);
+      if (scheduled) clearTimeout(scheduled);
       scheduled = null;
     },
   };

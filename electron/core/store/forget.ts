@@ -18,6 +18,7 @@
 import type { Database as Db } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import type { ForgetResult } from '../../../shared/types';
+import { requestBytes } from './pack';
 export type { ForgetResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
@@ -83,9 +84,13 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
     }
     // Requests no event ties to any contact but whose body names the number (a malformed body, say).
     if (digits.length >= 6) {
-      const candidates = db.prepare(`SELECT id, body FROM requests r WHERE instr(r.body, ?) > 0
-        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.request_id = r.id AND e.contact_id IS NOT NULL)`).all(Buffer.from(digits)) as { id: number; body: Buffer | null }[];
-      for (const c of candidates) if (c.body && mentions(c.body.toString('latin1'), digits)) whole.add(c.id);
+      // Packed rows (pack.ts) are searched after unpacking; plain ones are narrowed down in SQL first.
+      const candidates = db.prepare(`SELECT id, headers, body, packed FROM requests r WHERE (r.packed <> 0 OR instr(r.body, ?) > 0)
+        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.request_id = r.id AND e.contact_id IS NOT NULL)`).all(Buffer.from(digits)) as { id: number; headers: string; body: Buffer | null; packed: number }[];
+      for (const c of candidates) {
+        const body = requestBytes(c).body;
+        if (body && mentions(body.toString('latin1'), digits)) whole.add(c.id);
+      }
     }
     // Every event that goes: this contact's, plus the contact-less ones of requests erased whole.
     const gone = new Map<number, EvRow>(own.map((e) => [e.id, e]));
@@ -116,14 +121,17 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
     db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ids);
     const delRequest = db.prepare('DELETE FROM requests WHERE id = ?');
     for (const rid of whole) delRequest.run(rid);
-    const getBody = db.prepare('SELECT body FROM requests WHERE id = ?');
-    const setBody = db.prepare(`UPDATE requests SET body = ?, body_size = ?,
+    const getBody = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
+    // Written back plain: the edited body is no longer what the provider sent, and stays readable as such.
+    const setBody = db.prepare(`UPDATE requests SET headers = ?, body = ?, body_size = ?, packed = 0,
       error = COALESCE(error || ' ', '') || ? WHERE id = ?`);
     for (const rid of edited) {
-      const body = (getBody.get(rid) as { body: Buffer | null } | undefined)?.body;
+      const row = getBody.get(rid) as { headers: string; body: Buffer | null; packed: number } | undefined;
+      if (!row) continue;
+      const { headers, body } = requestBytes(row);
       if (!body) continue;
       const next = Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8');
-      setBody.run(next, next.length, EDITED_NOTE, rid);
+      setBody.run(headers, next, next.length, EDITED_NOTE, rid);
     }
     return result;
   };

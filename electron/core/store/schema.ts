@@ -14,6 +14,7 @@
 //   action_secrets write-only signing secrets of http actions, apart from the rule spec
 //   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
 //   rule_state     small per-rule timer state (a digest's last period)
+//                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
 //   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
 //                  body prefix, hash, size, source and diagnosis — never normalised into events
@@ -216,6 +217,10 @@ export const MIGRATIONS: Migration[] = [
   `
   INSERT INTO kv (key, value) SELECT 'derived_through', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM requests
     WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+  `,
+  // 6: derived requests are kept packed (store/pack.ts): headers and body in one deflate stream.
+  `
+  ALTER TABLE requests ADD COLUMN packed INTEGER NOT NULL DEFAULT 0;
   `,
 ];
 

@@ -14,6 +14,7 @@ import { MIGRATIONS } from './schema';
 import { currentState } from '../../../shared/messages';
 import { createMessageList } from './message-list';
 import { eventsOfStored } from '../ingest/derive-events';
+import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
 import type { Clock } from '../types';
 
 export interface IngestRequest {
@@ -139,15 +140,16 @@ export interface Store extends StoreReads {
    * With `ids`, rows are inserted under those ids and ones already present are skipped (a mirror of a
    * shared log). Returns each row's id.
    */
-  appendRequests(requests: IngestRequest[], ids?: number[]): number[];
+  appendRequests(requests: IngestRequest[], opts?: { ids?: number[] }): number[];
   /**
    * Derives the events of up to `limit` committed requests after the watermark, in id order, in one
    * transaction that also moves the watermark: each request is derived exactly once, even across a crash.
-   * `known` holds events already computed for a request (by the receiver's decision); the others are
-   * computed again from their stored bytes. This transaction is not fsynced on its own: if it is lost with
+   * `known` holds requests just committed with their events already computed (by the receiver's decision);
+   * the others are read back and their events computed again from their stored bytes. Derived rows are
+   * packed (pack.ts). This transaction is not fsynced on its own: if it is lost with
    * the machine's power, the watermark is lost with it and the events are derived again.
    */
-  deriveNext(limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[];
+  deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[];
   /** Requests committed but not yet derived. */
   underived(): number;
   /** appendRequests then deriveNext for them, in one transaction (tools and tests that need both at once). */
@@ -452,12 +454,13 @@ export function createReads(db: Db): StoreReads {
     getRequest(id) {
       const r = getRequestRow.get(id) as Record<string, unknown> | undefined;
       if (!r) return null;
-      const bytes = (r.body as Buffer | null) ?? Buffer.alloc(0);
+      const stored = requestBytes(r as { headers: string; body: Buffer | null; packed: number });
+      const bytes = stored.body ?? Buffer.alloc(0);
       const forwards = (getForwards.all(id) as { target: string; status: number | null; duration_ms: number | null; error: string | null; response_excerpt: string | null }[])
         .map((f) => ({ target: f.target, status: f.status, durationMs: f.duration_ms, error: f.error, responseExcerpt: f.response_excerpt }));
       return {
         id: r.id as number, receivedAt: r.received_at as number, method: r.method as string, path: r.path as string,
-        query: r.query as string, headers: JSON.parse(r.headers as string), ...bodyAsText(bytes), bodySize: r.body_size as number,
+        query: r.query as string, headers: JSON.parse(stored.headers), ...bodyAsText(bytes), bodySize: r.body_size as number,
         provider: r.provider as Provider | null, responseStatus: r.response_status as number,
         signature: r.signature as SignatureVerdict, signatureDiagnosis: r.signature_diagnosis as string | null,
         error: r.error as string | null, origin: r.origin as StoredRequest['origin'], forwards, bodyBytes: bytes,
@@ -558,8 +561,10 @@ function createStoreApi(db: Db): Store {
     response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const derivedGet = db.prepare(`SELECT value FROM kv WHERE key = '${DERIVED_KEY}'`).pluck();
   const derivedSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${DERIVED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
-  const pendingRows = db.prepare(`SELECT id, received_at, method, path, query, headers, body, provider, response_status, signature,
-    signature_diagnosis, error, origin FROM requests WHERE id > ? ORDER BY id LIMIT ?`);
+  const pendingIds = db.prepare('SELECT id FROM requests WHERE id > ? ORDER BY id LIMIT ?').pluck();
+  const requestRow = db.prepare(`SELECT id, received_at, method, path, query, headers, body, packed, provider, response_status, signature,
+    signature_diagnosis, error, origin FROM requests WHERE id = ?`);
+  const packRow = db.prepare(`UPDATE requests SET headers = '', body = ?, packed = ${PACKED_V1} WHERE id = ? AND packed = 0`);
   const maxRequest = db.prepare('SELECT MAX(id) FROM requests').pluck();
   const countAfter = db.prepare('SELECT COUNT(*) FROM requests WHERE id > ?').pluck();
   const watermark = () => Number(derivedGet.get() ?? 0);
@@ -615,8 +620,8 @@ function createStoreApi(db: Db): Store {
     return stored;
   }
 
-  interface PendingRow {
-    id: number; received_at: number; method: string; path: string; query: string; headers: string; body: Buffer | null;
+  interface RequestRow {
+    id: number; received_at: number; method: string; path: string; query: string; headers: string; body: Buffer | null; packed: number;
     provider: Provider | null; response_status: number; signature: SignatureVerdict; signature_diagnosis: string | null;
     error: string | null; origin: StoredRequest['origin'];
   }
@@ -627,25 +632,39 @@ function createStoreApi(db: Db): Store {
     return requests.map((r) => appendOne(r, next++));
   });
 
-  const deriveTx = db.transaction((limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[] => {
-    const from = watermark();
-    const rows = pendingRows.all(from, limit) as PendingRow[];
+  /** A committed request as the deriver needs it: from memory when the receiver just wrote it, else from its row. */
+  function loadRequest(id: number, known?: IngestRecord): { request: IngestRequest & { id: number }; events: NormalisedEvent[]; packed: boolean } | null {
+    if (known) return { request: { ...known.request, id }, events: known.events, packed: false };
+    const row = requestRow.get(id) as RequestRow | undefined;
+    if (!row) return null;
+    const bytes = requestBytes(row);
+    const request: IngestRequest & { id: number } = {
+      id: row.id, receivedAt: row.received_at, method: row.method, path: row.path, query: row.query,
+      headers: JSON.parse(bytes.headers) as [string, string][], body: bytes.body, provider: row.provider,
+      responseStatus: row.response_status, signature: row.signature, signatureDiagnosis: row.signature_diagnosis,
+      error: row.error, origin: row.origin,
+    };
+    return { request, events: eventsOfStored(request), packed: row.packed !== 0 };
+  }
+
+  const deriveTx = db.transaction((limit: number, known?: Map<number, IngestRecord>): DerivedRequest[] => {
+    const ids = pendingIds.all(watermark(), limit) as number[];
     const out: DerivedRequest[] = [];
-    for (const row of rows) {
-      const request: IngestRequest & { id: number } = {
-        id: row.id, receivedAt: row.received_at, method: row.method, path: row.path, query: row.query,
-        headers: JSON.parse(row.headers) as [string, string][], body: row.body, provider: row.provider,
-        responseStatus: row.response_status, signature: row.signature, signatureDiagnosis: row.signature_diagnosis,
-        error: row.error, origin: row.origin,
-      };
-      const events = known?.get(row.id) ?? eventsOfStored(request);
-      out.push({ request, result: { requestId: row.id, events: deriveOne(row.id, request, events) } });
+    for (const id of ids) {
+      const r = loadRequest(id, known?.get(id));
+      if (!r) continue;
+      out.push({ request: r.request, result: { requestId: id, events: deriveOne(id, r.request, r.events) } });
+      // Derived: the row can be packed now (the acknowledgement did not wait for this).
+      if (!r.packed) {
+        const headers = JSON.stringify(r.request.headers);
+        if (headers.length + (r.request.body?.length ?? 0) >= PACK_MIN_BYTES) packRow.run(pack(headers, r.request.body), id);
+      }
     }
-    if (rows.length > 0) derivedSet.run(String(rows[rows.length - 1].id));
+    if (ids.length > 0) derivedSet.run(String(ids[ids.length - 1]));
     return out;
   });
 
-  function deriveNext(limit: number, known?: Map<number, NormalisedEvent[]>): DerivedRequest[] {
+  function deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[] {
     if (watermark() >= ((maxRequest.get() as number | null) ?? 0)) return [];
     // Derived rows can always be derived again from the requests: no fsync of their own. The next
     // acknowledged commit (synchronous=FULL) makes them durable too.
@@ -660,7 +679,7 @@ function createStoreApi(db: Db): Store {
   const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
     let next = firstFreeId();
     const ids = records.map((r) => appendOne(r.request, next++));
-    const known = new Map(ids.map((id, i) => [id, records[i].events]));
+    const known = new Map(ids.map((id, i) => [id, records[i]]));
     // Anything older still waiting is derived first, so the watermark never skips a request.
     const out = new Map<number, IngestResult>();
     for (;;) {
@@ -676,7 +695,7 @@ function createStoreApi(db: Db): Store {
     db,
     ...reads,
     ingest: (records) => ingestTx(records),
-    appendRequests: (requests, ids) => appendTx(requests, ids),
+    appendRequests: (requests, opts) => appendTx(requests, opts?.ids),
     deriveNext,
     underived: () => countAfter.get(watermark()) as number,
 
@@ -691,15 +710,16 @@ function createStoreApi(db: Db): Store {
         return;
       }
       // Raw JSON derived again from each request's bytes; one request's events are computed once.
-      const reqStmt = db.prepare('SELECT method, path, query, headers, body, provider FROM requests WHERE id = ?');
+      const reqStmt = db.prepare('SELECT method, path, query, headers, body, packed, provider FROM requests WHERE id = ?');
       const position = db.prepare('SELECT COUNT(*) FROM events WHERE request_id = ? AND id < ?').pluck();
       let cached = null as { id: number; events: NormalisedEvent[] } | null;
       for (const row of stmt.iterate(...w.params) as IterableIterator<EventRow>) {
         const ev = rowToEvent(row);
         if (row.raw == null) {
           if (cached?.id !== row.request_id) {
-            const r = reqStmt.get(row.request_id) as { method: string; path: string; query: string; headers: string; body: Buffer | null; provider: Provider | null } | undefined;
-            cached = { id: row.request_id, events: r ? eventsOfStored({ ...r, headers: JSON.parse(r.headers) as [string, string][] }) : [] };
+            const r = reqStmt.get(row.request_id) as { method: string; path: string; query: string; headers: string; body: Buffer | null; packed: number; provider: Provider | null } | undefined;
+            const b = r ? requestBytes(r) : null;
+            cached = { id: row.request_id, events: r && b ? eventsOfStored({ ...r, body: b.body, headers: JSON.parse(b.headers) as [string, string][] }) : [] };
           }
           ev.raw = rawOf(cached.events, row, position.get(row.request_id, row.id) as number);
         }

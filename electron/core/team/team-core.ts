@@ -10,6 +10,7 @@
 import { hostname } from 'node:os';
 import type { DerivedRequest, Store } from '../store/store';
 import { DERIVED_KEY } from '../store/store';
+import { requestBytes } from '../store/pack';
 import type { OnCommitted } from '../ingest/writer';
 import type { Settings } from '../setup/settings';
 import type { Clock, Logger } from '../types';
@@ -111,7 +112,7 @@ export function createTeamSide(deps: {
   // watermark goes with the rows and they are copied again.
   let mirrored = Number(store.kvGet(MIRRORED_KEY) ?? 0);
   const applyTx = store.db.transaction((rows: SharedRequest[], through: number) => {
-    store.appendRequests(rows, rows.map((r) => r.id));
+    store.appendRequests(rows, { ids: rows.map((r) => r.id) });
     store.kvSet(MIRRORED_KEY, String(through));
   });
   const sink: MirrorSink = {
@@ -223,7 +224,9 @@ export function createTeamSide(deps: {
       forgetContact(store.db, digits, { dryRun: true, touched });
       const edited: { id: number; body: Buffer }[] = [];
       for (const id of touched.edited) {
-        const body = (store.db.prepare('SELECT body FROM requests WHERE id = ?').get(id) as { body: Buffer | null } | undefined)?.body;
+        const row = store.db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?').get(id) as { headers: string; body: Buffer | null; packed: number } | undefined;
+        // Derived rows may be packed (store/pack.ts): the edit works on the bytes received.
+        const body = row ? requestBytes(row).body : null;
         if (body) edited.push({ id, body: Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8') });
       }
       await team.log.forget({ contactId: digits, whole: touched.whole, edited, note: EDITED_NOTE });

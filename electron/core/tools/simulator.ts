@@ -14,6 +14,7 @@
 //  - chaos: `batch` puts every step in one POST (Meta only: Twilio never batches); `reorder` shuffles
 //    the steps (never leaving them in the original order when there are two or more); `duplicate`
 //    delivers the first step again, byte for byte, at the end (at-least-once redelivery).
+import { requestBytes } from '../store/pack';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { SimulateResult } from '../../../shared/ipc';
@@ -314,7 +315,9 @@ export async function simulate(deps: ToolDeps, args: unknown): Promise<SimulateR
       if (out.status == null) throw new HookscopeError('REPLAY_FAILED', `Could not reach the public URL ${publicBase}: ${out.error}`);
       result.statuses.push(out.status);
       // Over the network the receiver's answer carries no id: find the request by the exact bytes sent.
-      const row = deps.store.db.prepare('SELECT id FROM requests WHERE id > ? AND body = ? ORDER BY id LIMIT 1').get(before, post.body) as { id: number } | undefined;
+      // Rows already derived are packed (store/pack.ts): compared after unpacking.
+      const rows = deps.store.db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? ORDER BY id LIMIT 1000').all(before) as { id: number; headers: string; body: Buffer | null; packed: number }[];
+      const row = rows.find((r) => requestBytes(r).body?.equals(post.body));
       if (row) result.requestIds.push(row.id);
     }
     result.sent++;
