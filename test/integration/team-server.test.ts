@@ -30,7 +30,7 @@ function messageBody(id: string, text: string, from = '5511988887777', name = 'A
   } }] }] });
 }
 
-async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await get();
@@ -218,7 +218,7 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
       await Promise.all(open.splice(0).map((t) => t.close().catch(() => undefined)));
       await own.stop();
     }
-  });
+  }, 120_000);
 
   it('unreachable at start: start() fails with one clear error naming host and port, never the password', async () => {
     const { createServer } = await import('node:net');
