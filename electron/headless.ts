@@ -59,9 +59,6 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
       logger,
       // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
       readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
-      // HOOKSCOPE_WRITE_WORKER=on runs the ingest transaction in a worker thread (off by default: slower on
-      // 2 cores, docs/benchmarks.md); benchmarks compare both.
-      writeWorker: process.env.HOOKSCOPE_WRITE_WORKER === 'on' ? 'auto' : 'off',
       databaseUrl: cfg.databaseUrl ?? undefined,
       // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
       // (crash-recovery tests; the acknowledgement path benchmarked alone).

@@ -3,7 +3,7 @@
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type Store } from './store/store';
-import { createWorkerWriter, createWriter, type OnCommitted, type Writer } from './ingest/writer';
+import { createWriter, type OnCommitted, type Writer } from './ingest/writer';
 import { createReceiver, type ReceiverInput } from './ingest/receiver';
 import { createDeriver } from './ingest/deriver';
 import { QUIET_AFTER_MS } from './ingest/reverify';
@@ -15,7 +15,7 @@ import { createHandlers } from './api';
 import type { CoreParts } from './parts';
 import type { CoreTools } from './tools/power-tools';
 import { createPushBatcher } from './push-batcher';
-import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
+import { createReadApi, createWorkerReads, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
 import { silentLogger, type CoreOptions, type Logger } from './types';
 import { createRejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
@@ -92,7 +92,7 @@ export function createCore(opts: CoreOptions): Core {
     onStatus: (s) => emitter.emit('team:changed', s),
     pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs,
   }) : null;
-  const writer = team ? team.writer : openWriter(opts, store, logger, onCommitted);
+  const writer = team ? team.writer : openWriter(opts, store, onCommitted);
   const reads = openReads(opts, store, logger);
   // The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor.
   const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
@@ -175,23 +175,9 @@ export function createCore(opts: CoreOptions): Core {
   };
 }
 
-/**
- * The ingest transaction: inline on the main connection by default; in a worker thread when asked for
- * and its bundle is found (writer.ts). Off by default: on 2 cores it measured slower (docs/benchmarks.md).
- */
-function openWriter(opts: CoreOptions, store: Store, logger: Logger, onCommitted: OnCommitted): Writer {
-  const delayMs = opts.commitDelayMs ?? 0;
-  const mode = opts.writeWorker ?? 'off';
-  const workerFile = mode === 'off' ? null : mode === 'auto' ? findBundledWorker('write-worker') : mode;
-  if (!workerFile) return createWriter(store, { delayMs, onCommitted });
-  try {
-    const writer = createWorkerWriter({ workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, fallback: store, logger, delayMs, onCommitted });
-    logger.debug('ingest transactions run in a worker thread', { workerFile });
-    return writer;
-  } catch (err) {
-    logger.warn('write worker could not start; ingest runs on the main thread', { err: String(err) });
-    return createWriter(store, { delayMs, onCommitted });
-  }
+/** Group commit of request rows on the main connection (ingest/writer.ts). */
+function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted): Writer {
+  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, onCommitted });
 }
 
 /** The UI's reads: in a worker thread when its bundle is found (reads.ts), else on the main connection. */

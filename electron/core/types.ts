@@ -75,13 +75,6 @@ export interface CoreOptions {
    */
   readWorker?: 'auto' | 'off' | string;
   /**
-   * Where the ingest transaction runs (writer.ts): 'off' (default) = inline on the main connection;
-   * 'auto' = a worker thread with a write connection of its own when the bundled worker sits next to the
-   * running bundle, else inline; a path = that bundled worker file. Off by default: on a 2-core machine
-   * it measured slower than inline (docs/benchmarks.md, "Open misses").
-   */
-  writeWorker?: 'auto' | 'off' | string;
-  /**
    * 'hold' acknowledges webhooks without deriving their events until the next start (ingest/deriver.ts):
    * a diagnostic for crash-recovery tests and benchmarks of the acknowledgement path alone. Default 'on'.
    */

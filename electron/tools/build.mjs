@@ -17,8 +17,6 @@ const jobs = [
   build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
   // The ingest transaction's worker (electron/core/ingest/writer.ts), likewise.
-  build({ ...common, entryPoints: ['electron/core/ingest/write-worker.ts'], outfile: 'dist-electron/write-worker.mjs', format: 'esm', banner: esmBanner }),
-  build({ ...common, entryPoints: ['electron/core/ingest/write-worker.ts'], outfile: 'dist-electron/write-worker.cjs', ...cjs }),
 ];
 if (existsSync('electron/main/index.ts')) {
   jobs.push(build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist-electron/main.cjs', ...cjs }));

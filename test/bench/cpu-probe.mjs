@@ -1,6 +1,6 @@
 // CPU per acknowledged webhook of the serve process (user + system time from /proc over a wrk run):
 // a figure the disk's fsync latency does not move, for A/B runs on a busy machine.
-//   node test/bench/cpu-probe.mjs   (HOOKSCOPE_DERIVE=hold / HOOKSCOPE_WRITE_WORKER=on pass through)
+//   node test/bench/cpu-probe.mjs   (HOOKSCOPE_DERIVE=hold passes through)
 import { readFileSync } from 'node:fs';
 import { SECRET, load, signedBodies, startServe, tmp } from './lib.mjs';
 

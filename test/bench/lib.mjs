@@ -122,8 +122,8 @@ function passThrough(...names) {
 export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000 } = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
-    // HOOKSCOPE_READ_WORKER / HOOKSCOPE_WRITE_WORKER pass through, for A/B runs of the worker threads.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_WRITE_WORKER', 'HOOKSCOPE_DERIVE'), ...env },
+    // HOOKSCOPE_READ_WORKER / HOOKSCOPE_DERIVE pass through, for A/B runs.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_DERIVE'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -83,7 +83,8 @@ describe.skipIf(!existsSync(HEADLESS))('derivation after a crash', () => {
 
     s = await startServe([], env, dir);
     const total = (await s.api<EventPage>('/api/events?limit=1')).body.total;
-    await s.stop('SIGTERM');
+    // SIGTERM: finishes what was accepted, closes the database, exits 0.
+    expect(await s.stop('SIGTERM')).toBe(0);
     s = null;
     const after = onDisk(dir);
     expect(after.perRequest).toEqual([]);

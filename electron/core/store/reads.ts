@@ -76,7 +76,7 @@ export function findReadWorker(): string | null {
   return findBundledWorker('read-worker');
 }
 
-/** A bundled worker (`read-worker`, `write-worker`) next to the running bundle, or null. */
+/** A bundled worker (`read-worker`) next to the running bundle, or null. */
 export function findBundledWorker(base: string): string | null {
   // CommonJS bundle (Electron main): __dirname; ES module bundle (serve): import.meta.url.
   const cjs = typeof __dirname === 'string';
