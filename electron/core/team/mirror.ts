@@ -15,6 +15,8 @@ import type { PgLog, SharedRequest } from './pg-log';
 import type { Logger } from '../types';
 
 export const MIRRORED_KEY = 'team.mirrored_through';
+/** How long a NOTIFY waits before fetching (ms): see start(). */
+const NOTIFY_SETTLE_MS = 5;
 export const DATABASE_KEY = 'team.database_id';
 
 export interface MirrorSink {
@@ -61,6 +63,7 @@ export function createMirror(opts: {
   let unlisten: (() => Promise<void>) | null = null;
   let stopped = false;
   let up = true;
+  let soon: ReturnType<typeof setTimeout> | null = null;
 
   function setUp(v: boolean) {
     if (v === up) return;
@@ -110,7 +113,14 @@ export function createMirror(opts: {
       if (timer || stopped) return;
       unlisten = log.listen((maxId) => {
         if (maxId > known) known = maxId;
-        if (maxId > sink.mirrored()) void pull();
+        if (maxId <= sink.mirrored() || soon) return;
+        // This process's own commits are notified too, at the moment their COMMIT answers: a short wait
+        // lets the appender hand them over (offer) instead of fetching their bodies back.
+        soon = setTimeout(() => {
+          soon = null;
+          if (known > sink.mirrored()) void pull();
+        }, NOTIFY_SETTLE_MS);
+        soon.unref?.();
       }, (listening) => {
         // Back after a break: whatever was notified meanwhile is fetched now.
         if (listening) { void pull(); opts.onChannel?.(null); }
@@ -140,6 +150,7 @@ export function createMirror(opts: {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (soon) clearTimeout(soon);
       timer = null;
       if (unlisten) await unlisten();
       await pulling?.catch(() => undefined);
