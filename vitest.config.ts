@@ -13,6 +13,9 @@ export default defineConfig({
     exclude: ['test/bench/**', 'node_modules/**', ...(external ? [] : ['test/conformance/**'])],
     globalSetup: ['test/conformance/announce.ts'],
     testTimeout: 30_000,
+    // expect.poll waits for a condition; its 1 s default is a timing assertion in disguise on a loaded
+    // two-core machine (a page's first frame can take longer). Waits still end as soon as they hold.
+    expect: { poll: { timeout: 8_000 } },
     hookTimeout: 60_000,
     pool: 'forks',
     // Two cores: keep heavy integration and e2e files from starving each other.

@@ -1,5 +1,6 @@
 // `npm run serve`: the same core as the desktop app, without a window. The receiver listens where
-// the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token.
+// the tunnel points; the control API and the same UI are served on 127.0.0.1 behind a token (or, for a
+// team server, on --ui-host with per-user tokens: docs/api.md, section 10).
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { createCore, readVersion, type Core } from './core/core';
@@ -8,6 +9,9 @@ import { HookscopeError } from '../shared/errors';
 import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
 import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
+import { runTokensCommand } from './serve/tokens-cli';
+import { createUserTokenStore } from './serve/user-tokens';
+import { isLoopbackHost, isWildcardHost } from './serve/ui-host';
 import type { Logger } from './core/types';
 import { describeTarget } from './core/team/database-url';
 import type { SettingsView } from '../shared/types';
@@ -27,16 +31,23 @@ function fail(reason: string): never {
 }
 
 async function main() {
+  if (process.argv[2] === 'tokens') {
+    process.exitCode = runTokensCommand(process.argv.slice(3), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    return;
+  }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`Usage: npm run serve -- [--data-dir DIR] [--port N] [--host H] [--ui-port N] [--ui-token T]
-                     [--tunnel] [--public-url URL] [--forward-to URL[,URL]] [--database postgres://…]
+                     [--ui-host H] [--ui-public-url URL] [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
+                     [--database postgres://…]
 Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
-  HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, HOOKSCOPE_DATABASE_URL, META_APP_SECRET, META_VERIFY_TOKEN,
-  TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+  HOOKSCOPE_UI_HOST, HOOKSCOPE_UI_PUBLIC_URL, HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, HOOKSCOPE_DATABASE_URL,
+  META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
 Without --ui-token the UI token is generated once and kept in DIR/ui-token (the ui: address stays the same).
 --public-url must be https and reachable from the internet (not loopback or a private address).
---database postgres://user:password@host:port/db: a team server; every serve process given the same
-  database receives into one shared history (README "Run a team server"). Without it: SQLite in DIR.
+--ui-host beyond 127.0.0.1 makes a team server: put TLS in front, give each person a token:
+  npm run serve -- tokens add NAME --role viewer|admin   (also: tokens list, tokens revoke NAME)
+--database postgres://user:password@host:port/db: one shared history; every serve process given the same
+  database receives into it (README "Run a team server"). Without it: SQLite in DIR.
 `);
     return;
   }
@@ -99,6 +110,9 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
     core,
     dispatch: createDispatcher(core.handlers, logger),
     port: cfg.uiPort,
+    host: cfg.uiHost,
+    publicUrl: cfg.uiPublicUrl,
+    userTokens: createUserTokenStore(cfg.dataDir),
     token,
     staticDir: resolve(here, '../dist/renderer'),
     logger,
@@ -111,11 +125,20 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
   } catch (err) {
     await core.stop().catch(() => undefined);
     const e = err as NodeJS.ErrnoException;
-    fail(e.code === 'EADDRINUSE' ? `Port ${cfg.uiPort} on 127.0.0.1 is already in use (UI). Stop the other program or pick another --ui-port.` : e.message);
+    fail(e.code === 'EADDRINUSE' ? `Port ${cfg.uiPort} on ${cfg.uiHost} is already in use (UI). Stop the other program or pick another --ui-port.`
+      : e.code === 'EADDRNOTAVAIL' ? `--ui-host ${cfg.uiHost} is not an address of this machine.` : e.message);
   }
 
+  if (!isLoopbackHost(cfg.uiHost)) {
+    process.stdout.write(`warning: the UI and control API listen on ${cfg.uiHost}:${uiPort}, beyond this computer. Put TLS in front (a reverse proxy such as Caddy or nginx serving https) — tokens travel with every request. Give each person their own token: npm run serve -- tokens add NAME --role viewer.\n`);
+    if (cfg.uiPublicUrl) process.stdout.write(`ui public: ${cfg.uiPublicUrl.replace(/\/$/, '')}/ (each person opens it with their own ?token=…)\n`);
+    else process.stdout.write(`warning: no --ui-public-url: only this machine's IP addresses are accepted as Host, not a name. Declare the name people open, e.g. --ui-public-url https://hooks.team.example\n`);
+    if (cfg.uiPublicUrl?.startsWith('http://')) process.stdout.write('warning: --ui-public-url is http://: tokens and webhooks cross the network in clear text.\n');
+  }
   process.stdout.write(`receiver: ${receiverUrl}\n`);
-  process.stdout.write(`ui: http://127.0.0.1:${uiPort}/?token=${token}\n`);
+  // A wildcard bind answers on loopback too; a specific address only there.
+  const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
+  process.stdout.write(`ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
   // Where the shared history lives, without the user or password the URL carries.
   if (cfg.databaseUrl) process.stdout.write(`database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
 

@@ -19,14 +19,21 @@ export function App() {
   const startupError = useApp((s) => s.startupError);
   const hasSelection = useApp((s) => s.selectedId != null);
   const selectedId = useApp((s) => s.selectedId);
+  const identity = useApp((s) => s.identity);
   useKeyboard(store);
   return (
-    <div className="app">
+    // data-role: styles.css hides every [data-admin-only] control from a team server's viewers.
+    <div className="app" data-role={identity?.role ?? 'admin'}>
       <a className="skip-link" href="#feed" data-testid="skip-link" onClick={(ev) => { if (focusFeed()) ev.preventDefault(); }}>
         Skip to the feed
       </a>
       <ErrorBoundary name="The top bar"><TopBar /></ErrorBoundary>
       <TrustBanner />
+      {identity?.role === 'viewer' && (
+        <div className="notice banner" data-testid="viewer-banner">
+          View only{identity.name ? ` (signed in as ${identity.name})` : ''}: you see everything on this team server live; changes are for its admins.
+        </div>
+      )}
       {startupError && <div className="notice notice-error banner" data-testid="startup-error">Cannot talk to Hookscope: {startupError}</div>}
       <div role="search" aria-label="Filters">
         <ErrorBoundary name="The filters"><FilterBar /></ErrorBoundary>

@@ -8,6 +8,7 @@ export const ERROR_MESSAGES = {
   UNAUTHORIZED: 'A valid token is required.',
   FORBIDDEN_HOST: 'This Host header is not allowed (DNS rebinding protection).',
   FORBIDDEN_SENDER: 'This sender is not allowed.',
+  FORBIDDEN_ROLE: 'Your token can view but not change anything here; ask an admin of this team server.',
   METHOD_NOT_ALLOWED: 'Method not allowed.',
   PAYLOAD_TOO_LARGE: 'The body is larger than the configured limit.',
   INVALID_JSON: 'The body is not valid JSON.',
@@ -23,6 +24,7 @@ export const ERROR_MESSAGES = {
   TUNNEL_DOMAIN_NOT_ALLOWED: 'This ngrok domain is not reserved for your account. Reserve it in the ngrok dashboard or clear the domain setting.',
   TUNNEL_FAILED: 'The tunnel could not be opened.',
   REPLAY_FAILED: 'The replay could not be delivered.',
+  SERVER_UNREACHABLE: 'Cannot reach the team server; Hookscope keeps trying.',
   RULE_INVALID: 'The rule is not valid.',
   REGEX_UNSAFE: 'This regular expression could run away on some inputs; simplify it.',
   INTERNAL: 'Something went wrong inside Hookscope.',
@@ -56,7 +58,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'NOT_FOUND': return 404;
     case 'UNAUTHORIZED': return 401;
     case 'FORBIDDEN_HOST':
-    case 'FORBIDDEN_SENDER': return 403;
+    case 'FORBIDDEN_SENDER':
+    case 'FORBIDDEN_ROLE': return 403;
     case 'METHOD_NOT_ALLOWED': return 405;
     case 'PAYLOAD_TOO_LARGE': return 413;
     case 'INTERNAL': return 500;
@@ -67,7 +70,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'TUNNEL_SESSION_LIMIT':
     case 'TUNNEL_DOMAIN_NOT_ALLOWED':
     case 'TUNNEL_FAILED':
-    case 'REPLAY_FAILED': return 502;
+    case 'REPLAY_FAILED':
+    case 'SERVER_UNREACHABLE': return 502;
     case 'PORT_IN_USE':
     case 'DATA_DIR_NOT_WRITABLE':
     case 'DB_TOO_NEW':

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
   DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
-  SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult,
+  SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
@@ -178,6 +178,8 @@ export interface TeamStatus {
 
 export interface RequestChannels {
   'app:info': { args: void; result: AppInfo };
+  /** Who the caller is: an admin everywhere but on a team server, where each token has its role (shared/roles.ts). */
+  'app:me': { args: void; result: Identity };
   'events:list': { args: z.input<typeof listQuerySchema>; result: EventPage };
   'events:get': { args: { id: number }; result: EventDetail };
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
@@ -235,6 +237,11 @@ export interface PushChannels {
   'rejected:changed': { total: number; notStored: number; diskLow: boolean };
   /** Team server: the shared database became unreachable, or answers again. */
   'team:changed': TeamStatus;
+  /**
+   * Contacts were forgotten (`contacts:forget`): every window drops what it shows of them. A list, so
+   * pushes held for a window that is not ready yet add up instead of the last one winning.
+   */
+  'contacts:forgotten': { contactId: string }[];
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -247,6 +254,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: AppError 
 /** Argument schema per channel: a channel missing here does not compile. */
 export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'app:info': z.undefined().optional(),
+  'app:me': z.undefined().optional(),
   'events:list': listQuerySchema,
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
@@ -286,7 +294,7 @@ export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true, 'deliveries:recorded': true,
-  'notifications:clicked': true, 'rejected:changed': true, 'team:changed': true,
+  'notifications:clicked': true, 'rejected:changed': true, 'team:changed': true, 'contacts:forgotten': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

@@ -590,3 +590,25 @@ export interface ForgetResult {
   /** Whether the database file was compacted afterwards (only when enough of it was free). */
   compacted?: boolean;
 }
+
+/** A control-API caller's role on a team server (shared/roles.ts says what each may call). */
+export type Role = 'viewer' | 'admin';
+
+/** Who the caller is: the UI hides what its role cannot do. */
+export interface Identity {
+  role: Role;
+  /** The token's name; null for the data dir's own UI token and for the desktop app's own core. */
+  name: string | null;
+}
+
+/** The desktop app's link to a team server (Settings → Team server); never the token, only whether one is kept. */
+export interface ConnectionView {
+  mode: 'local' | 'remote';
+  url: string | null;
+  state: 'connecting' | 'open' | 'down' | null;
+  tokenSet: boolean;
+  /** False when secrets live in memory only (no keychain): a token would not survive the restart. */
+  canKeepToken: boolean;
+  /** After a successful connect: who the token is on that server. */
+  identity?: Identity;
+}

@@ -184,6 +184,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
   }
 
   const handlers: ContractHandlers = {
+    // The core itself has one user with every right; a team server's control API answers this per token.
+    'app:me': () => ({ role: 'admin', name: null }),
     'app:info': () => {
       const receiver = parts.receiverInfo();
       if (!receiver) throw new HookscopeError('INTERNAL', 'The receiver is not running.');
@@ -279,6 +281,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
       let compacted = false;
       try { compacted = power.tools.retention.compact({ force: store.counts().bytes <= FORGET_VACUUM_MAX_BYTES }).ran; } catch (err) { parts.logger.warn('compact after forgetting a contact failed', { err: String(err) }); }
       parts.logger.info('contact forgotten', { requests: r.requests, requestsEdited: r.requestsEdited, events: r.events, notifications: r.notifications });
+      // Every open window (other browser tabs under serve) drops the contact's rows without a reload.
+      emitter.emit('contacts:forgotten', [{ contactId }]);
       return { ...r, compacted };
     },
     'tunnel:get': () => tunnel.get(),

@@ -90,6 +90,7 @@ export function createCore(opts: CoreOptions): Core {
     url: opts.databaseUrl, store, settings, clock, logger, onCommitted,
     onApplied: () => deriver.kick(),
     onStatus: (s) => emitter.emit('team:changed', s),
+    onForgotten: (contactId) => emitter.emit('contacts:forgotten', [{ contactId }]),
     pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs,
   }) : null;
   const writer = team ? team.writer : openWriter(opts, store, onCommitted);
@@ -152,8 +153,9 @@ export function createCore(opts: CoreOptions): Core {
       const info = await receiver.start();
       started = true;
       api.start();
-      // Requests a crash left underived get their events (and rules) now.
+      // Requests a crash left underived get their events (and rules) now; older rows get packed when idle.
       deriver.kick();
+      deriver.packSoon();
       return info;
     },
     async stop() {

@@ -24,7 +24,9 @@ export interface SecretStore {
 }
 export type SecretName = 'metaAppSecret' | 'metaVerifyToken' | 'twilioAuthToken' | 'ngrokAuthtoken'
   /** The verify token generated on first start (settings.ts), used when none is set. */
-  | 'metaVerifyTokenAuto';
+  | 'metaVerifyTokenAuto'
+  /** The desktop app's token for the team server it shows (electron/main/connection.ts). */
+  | 'teamServerToken';
 
 export interface TunnelSession {
   /** The public https URL, e.g. https://abc.ngrok-free.app */

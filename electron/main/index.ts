@@ -8,8 +8,11 @@ import { createCore } from '../core/core';
 import type { Core } from '../core/core';
 import { createConsoleLogger } from './log';
 import { createMainWindow, hardenAllWebContents } from './window';
-import { createPushRelay, setupIpc, type PushRelay } from './ipc';
-import { createExportSaver } from './export';
+import { createPushRelay, isTrustedSender, setupIpc, type PushRelay } from './ipc';
+import { createExportSaver, createRemoteExportSaver } from './export';
+import { readConnectionChoice, relayRemoteNotifications, setupConnectionIpc, writeConnectionChoice, type ConnectionChoice } from './connection';
+import { createRemoteClient } from '../core/remote/client';
+import type { SecretStore } from '../core/types';
 import { createNotifier, type DesktopNotifier } from './notifications';
 import { createSecretStore } from './secrets';
 import { createTray, type AppTray } from './tray';
@@ -28,6 +31,8 @@ let mainWindow: BrowserWindow | null = null;
 let relay: PushRelay | null = null;
 let notifier: DesktopNotifier | null = null;
 let booted = false;
+// The secret store of the data dir in use: the core's, or the one keeping a team server's token.
+let secretStore: SecretStore | null = null;
 
 if (setupSingleInstance()) void boot().catch(bootCrashed);
 
@@ -37,16 +42,64 @@ async function boot(): Promise<void> {
   await app.whenReady();
 
   relay = setupPushRelay();
+  const choice = readConnectionChoice(bootSettings().dataDir);
+  if (choice.mode === 'remote' && bootRemote(choice, relay)) return;
   notifier = setupNotifications(relay);
   const core = await startCoreOrExplain();
   if (!core) return;
   const ipc = setupIpc({ core, relay, overrides: { 'export:save': createExportSaver(core, () => mainWindow) }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
+  const connection = setupConnection({ mode: 'local' }, () => null);
 
   focusWindow();
   booted = true;
   const tray = setupTray(core);
   setupWindowLifecycle();
-  setupCleanQuit(core, () => { ipc.dispose(); relay?.dispose(); tray?.destroy(); });
+  setupCleanQuit(core, () => { ipc.dispose(); connection.dispose(); relay?.dispose(); tray?.destroy(); });
+}
+
+/**
+ * Showing a team server instead of running a core: the same IPC contract, each request a round trip to
+ * the server and its live stream relayed as pushes (electron/core/remote/client.ts). False when no token
+ * is kept for it (then this computer's own core starts, and the choice goes back to local).
+ */
+function bootRemote(choice: Extract<ConnectionChoice, { mode: 'remote' }>, pushes: PushRelay): boolean {
+  const dataDir = bootSettings().dataDir;
+  secretStore = createSecretStore(dataDir, log);
+  const token = secretStore.get('teamServerToken');
+  if (!token) {
+    log.warn('a team server was chosen but no token is kept for it; starting this computer\'s own core');
+    writeConnectionChoice(dataDir, { mode: 'local' });
+    secretStore = null;
+    return false;
+  }
+  const remote = createRemoteClient({ url: choice.url, token, logger: createConsoleLogger('remote') });
+  remote.onState((state) => pushes.push('connection:changed', { state }));
+  notifier = setupNotifications(pushes);
+  relayRemoteNotifications(remote, notifier);
+  pushes.push('connection:changed', { state: remote.state() });
+  const exportSaver = createRemoteExportSaver((q) => fetch(`${choice.url}/api/export?${q}`, { headers: { authorization: `Bearer ${token}` } }), () => mainWindow);
+  const ipc = setupIpc({ core: remote, relay: pushes, overrides: { 'export:save': exportSaver }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
+  const connection = setupConnection(choice, () => remote.state());
+  remote.start();
+  focusWindow();
+  booted = true;
+  setupWindowLifecycle();
+  setupCleanQuit(remote, () => { ipc.dispose(); connection.dispose(); pushes.dispose(); });
+  return true;
+}
+
+/** Settings → Team server: switching restarts the app, so one of the two is ever wired to the window. */
+function setupConnection(active: ConnectionChoice, remoteState: () => 'connecting' | 'open' | 'down' | null): { dispose(): void } {
+  const dataDir = bootSettings().dataDir;
+  return setupConnectionIpc({
+    dataDir,
+    secrets: secretStore ?? createSecretStore(dataDir, log),
+    active,
+    remoteState,
+    trusted: (event) => isTrustedSender(event, mainWindow, RENDERER_FILE),
+    restart: () => { app.relaunch(); app.quit(); },
+    logger: log,
+  });
 }
 
 /**
@@ -82,7 +135,7 @@ async function startCoreOrExplain(): Promise<Core | null> {
         mode: 'desktop',
         version: app.getVersion(),
         logger: createConsoleLogger('core'),
-        secretStore: createSecretStore(dataDir, log),
+        secretStore: (secretStore = createSecretStore(dataDir, log)),
         notifier: notifier ?? undefined,
         nativeBinding: setupNativeBinding(),
       });
@@ -253,7 +306,7 @@ function setupWindowLifecycle(): void {
  * Quit = stop accepting webhooks, finish what was accepted, close the database, then exit. before-quit is
  * cancelled once so the async stop can run; a stuck stop cannot keep the app alive past a few seconds.
  */
-function setupCleanQuit(core: Core, disposeShell: () => void): void {
+function setupCleanQuit(core: { stop(): Promise<void> }, disposeShell: () => void): void {
   let stopping = false;
   app.on('before-quit', (event) => {
     event.preventDefault();

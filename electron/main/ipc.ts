@@ -37,7 +37,7 @@ export interface PushRelayOptions {
 }
 
 /** Array pushes add up (every event must reach the feed); the others are state: the last value wins. */
-const ARRAY_PUSHES: ReadonlySet<AnyPushChannel> = new Set<AnyPushChannel>(['events:appended', 'notifications:fired', 'deliveries:recorded']);
+const ARRAY_PUSHES: ReadonlySet<AnyPushChannel> = new Set<AnyPushChannel>(['events:appended', 'notifications:fired', 'deliveries:recorded', 'contacts:forgotten']);
 
 export function createPushRelay(opts: PushRelayOptions): PushRelay {
   const batchMs = opts.batchMs ?? 50;

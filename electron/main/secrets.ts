@@ -74,7 +74,8 @@ export function createSecretStore(dataDir: string, logger: Logger, encrypted = i
       kind: persistence === 'keychain' ? 'keychain' : persistence === 'plain-file' ? 'file' : 'memory',
       persistent: persistence !== 'memory',
       encrypted: persistence === 'keychain',
-      unreadable: [...kept.keys()],
+      // The team server token is the desktop's own business: serve never needs it.
+      unreadable: [...kept.keys()].filter((n): n is SecretStorageInfo['unreadable'][number] => n !== 'teamServerToken'),
       problem: file.problem,
       canChoosePlainFile: !encrypted,
     }),

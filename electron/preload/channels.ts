@@ -5,12 +5,20 @@ import type { ArgsOf, Envelope, PushChannel, PushChannels, RequestChannel, Resul
 /** The renderer invokes this once it has subscribed to pushes; main holds pushes until then. */
 export const READY_CHANNEL = 'renderer:ready';
 
-/** Pushes that only the desktop shell produces (a desktop notification was clicked). */
+/** Pushes that only the desktop shell produces (a desktop notification was clicked; the team server link). */
 export interface ShellPushChannels {
   'notifications:clicked': { eventId: number | null; notificationId: number };
+  /** Connected to a team server: its live stream's state ("Reconnecting…" while it is down). */
+  'connection:changed': { state: 'connecting' | 'open' | 'down' };
 }
 export type ShellPushChannel = keyof ShellPushChannels;
-const shellPushNames: { [P in ShellPushChannel]: true } = { 'notifications:clicked': true };
+const shellPushNames: { [P in ShellPushChannel]: true } = { 'notifications:clicked': true, 'connection:changed': true };
+
+export type { ConnectionView } from '../../shared/types';
+
+/** Requests only the desktop shell answers: which core this window shows, and switching it. */
+export const SHELL_REQUEST_CHANNELS = ['connection:get', 'connection:connect', 'connection:disconnect'] as const;
+export type ShellRequestChannel = (typeof SHELL_REQUEST_CHANNELS)[number];
 export const SHELL_PUSH_CHANNELS = Object.keys(shellPushNames) as ShellPushChannel[];
 
 /**
@@ -19,7 +27,7 @@ export const SHELL_PUSH_CHANNELS = Object.keys(shellPushNames) as ShellPushChann
  * and with them all of zod (~745 KiB) into a preload that only needs the names; main validates anyway.
  */
 const requestNames: { [C in RequestChannel]: true } = {
-  'app:info': true, 'events:list': true, 'events:get': true, 'messages:get': true, 'messages:list': true, 'contacts:thread': true,
+  'app:info': true, 'app:me': true, 'events:list': true, 'events:get': true, 'messages:get': true, 'messages:list': true, 'contacts:thread': true,
   'stats:get': true, 'rules:list': true, 'rules:create': true, 'rules:update': true, 'rules:delete': true,
   'rules:preview': true, 'notifications:list': true, 'rules:test': true, 'deliveries:list': true, 'settings:get': true, 'settings:update': true,
   'replay:send': true, 'simulate:send': true, 'doctor:get': true, 'stats:extra': true, 'requests:curl': true,
@@ -29,7 +37,7 @@ const requestNames: { [C in RequestChannel]: true } = {
 export const PRELOAD_REQUEST_CHANNELS = Object.keys(requestNames) as RequestChannel[];
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true,
-  'notifications:clicked': true, 'deliveries:recorded': true, 'rejected:changed': true, 'team:changed': true,
+  'notifications:clicked': true, 'deliveries:recorded': true, 'rejected:changed': true, 'team:changed': true, 'contacts:forgotten': true,
 };
 export const PRELOAD_PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

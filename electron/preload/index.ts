@@ -3,9 +3,9 @@
 // the IPC event object (it carries `sender`). Only names from the shared contract are allowed through.
 import { contextBridge, ipcRenderer } from 'electron';
 // Names only, from a module without zod: the bundle stays a few KiB (test/unit/electron-preload.test.ts).
-import { PRELOAD_PUSH_CHANNELS, PRELOAD_REQUEST_CHANNELS, READY_CHANNEL, SHELL_PUSH_CHANNELS, type HookscopePreloadApi } from './channels';
+import { PRELOAD_PUSH_CHANNELS, PRELOAD_REQUEST_CHANNELS, READY_CHANNEL, SHELL_PUSH_CHANNELS, SHELL_REQUEST_CHANNELS, type HookscopePreloadApi } from './channels';
 
-const requestNames = new Set<string>(PRELOAD_REQUEST_CHANNELS);
+const requestNames = new Set<string>([...PRELOAD_REQUEST_CHANNELS, ...SHELL_REQUEST_CHANNELS]);
 const pushNames = new Set<string>([...PRELOAD_PUSH_CHANNELS, ...SHELL_PUSH_CHANNELS]);
 
 const api: HookscopePreloadApi = {

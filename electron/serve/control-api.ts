@@ -1,5 +1,6 @@
 // The control API and the browser UI for `npm run serve` (docs/api.md): the same contract the desktop
-// app carries over IPC, here over HTTP on 127.0.0.1 with a bearer token, plus a live stream (SSE).
+// app carries over IPC, here over HTTP on 127.0.0.1 with a bearer token, plus a live stream (SSE). A team
+// server listens further (`--ui-host`), with per-user tokens and roles (docs/api.md, section 10).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -11,6 +12,11 @@ import type { Core } from '../core/core';
 import type { Logger } from '../core/types';
 import type { Dispatch } from '../core/dispatch';
 import { handlePowerRoutes } from './power-routes';
+import { CHANNEL_ROLE, roleAllows } from '../../shared/roles';
+import { isRequestChannel } from '../../shared/ipc';
+import type { Identity, Role } from '../../shared/types';
+import { TokenError, type UserTokenStore } from './user-tokens';
+import { allowedHosts } from './ui-host';
 
 export interface ExtraRoutes {
   /** Extra GET handlers owned by other parts (export, doctor…): return true when handled. */
@@ -32,6 +38,15 @@ export interface ControlServerOptions {
    * live streams are closed. Absent when the token came from --ui-token (nothing to rotate).
    */
   rotateToken?: () => string;
+  /**
+   * Where to listen (default 127.0.0.1). Anything else is a team server: per-user tokens and the declared
+   * public name matter then (docs/api.md "Team server").
+   */
+  host?: string;
+  /** The address people open (e.g. https://hooks.team.example behind a TLS proxy): its Host is accepted. */
+  publicUrl?: string | null;
+  /** Per-user tokens with roles; the `token` above stays an admin token. */
+  userTokens?: UserTokenStore;
 }
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -122,6 +137,9 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
   if (!o.token || o.token.trim() === '') throw new Error('The control API needs a non-empty token.');
   let tokenDigest = digest(o.token);
   const sseClients = new Set<ServerResponse>();
+  /** Which per-user token opened each live stream, so revoking it ends the stream at once. */
+  const sseOwner = new Map<ServerResponse, string>();
+  const bindHost = o.host ?? '127.0.0.1';
   let server: Server | null = null;
   let boundPort = o.port;
   const unsubs: (() => void)[] = [];
@@ -151,16 +169,63 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
     res.write(frame);
   }
 
-  function authorised(req: IncomingMessage, url: URL): boolean {
+  type Caller = Identity & { tokenId: string | null };
+  function authorised(req: IncomingMessage, url: URL): Caller | null {
     const h = req.headers.authorization;
     const given = h?.startsWith('Bearer ') ? h.slice(7).trim() : url.searchParams.get('token');
-    return given != null && timingSafeEqual(digest(given), tokenDigest);
+    if (given == null || given === '') return null;
+    // Both checks always run, so the answer time does not say which kind of token was close.
+    const isUiToken = timingSafeEqual(digest(given), tokenDigest);
+    const user = o.userTokens?.verify(given) ?? null;
+    if (isUiToken) return { role: 'admin', name: null, tokenId: null };
+    return user ? { role: user.role, name: user.name, tokenId: user.id } : null;
   }
 
+  let hosts: Set<string> = new Set();
   function hostAllowed(req: IncomingMessage): boolean {
-    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-    const host = req.headers.host ?? '';
-    return host === `127.0.0.1:${boundPort}` || host === `localhost:${boundPort}`;
+    // DNS rebinding: a page on evil.example resolving to our address still sends its own Host.
+    return hosts.has((req.headers.host ?? '').toLowerCase());
+  }
+
+  /** The least role a route needs: reads are for viewers, anything else (and any new route) for admins. */
+  function neededRole(method: string, path: string): Role {
+    if (path.startsWith('/api/rpc/')) {
+      const ch = decodeURIComponent(path.slice('/api/rpc/'.length));
+      return isRequestChannel(ch) ? CHANNEL_ROLE[ch] : 'admin';
+    }
+    if (path.startsWith('/api/tokens') || path.startsWith('/api/ui-token')) return 'admin';
+    if (method === 'POST' && path === '/api/rules/preview') return 'viewer';
+    return method === 'GET' || method === 'HEAD' ? 'viewer' : 'admin';
+  }
+
+  async function tokenRoutes(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    const store = o.userTokens;
+    if (!store) return sendError(res, appError('NOT_FOUND', 'This server has no per-user tokens.'));
+    const id = url.pathname.split('/')[3];
+    if (method === 'GET' && !id) return sendJson(res, 200, { items: store.list() });
+    if (method === 'POST' && !id) {
+      const body = (await readJson(req, 64 * 1024)) as { name?: unknown; role?: unknown } | undefined;
+      if (typeof body?.name !== 'string' || (body.role !== 'viewer' && body.role !== 'admin')) {
+        return sendError(res, appError('VALIDATION', 'Give { "name": "…", "role": "viewer" | "admin" }.'));
+      }
+      try {
+        const made = store.add(body.name, body.role);
+        o.logger.info('token created', { name: made.name, role: made.role });
+        return sendJson(res, 201, made);
+      } catch (err) {
+        if (err instanceof TokenError) return sendError(res, appError('VALIDATION', err.message));
+        throw err;
+      }
+    }
+    if (method === 'DELETE' && id) {
+      const gone = store.revoke(decodeURIComponent(id));
+      if (!gone) return sendError(res, appError('NOT_FOUND', 'No such token.'));
+      o.logger.info('token revoked', { name: gone.name });
+      // A revoked token's open streams end now, not at its next request.
+      for (const [c, owner] of sseOwner) if (owner === gone.id) { sseOwner.delete(c); sseClients.delete(c); c.end(); }
+      return sendJson(res, 200, { revoked: gone });
+    }
+    return sendError(res, appError('METHOD_NOT_ALLOWED'));
   }
 
   function serveStatic(res: ServerResponse, pathname: string) {
@@ -201,24 +266,35 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, appError('METHOD_NOT_ALLOWED'));
       return serveStatic(res, url.pathname);
     }
-    if (!authorised(req, url)) return sendError(res, appError('UNAUTHORIZED'));
+    const caller = authorised(req, url);
+    if (!caller) return sendError(res, appError('UNAUTHORIZED'));
     const method = req.method ?? 'GET';
     try {
+      if (!roleAllows(caller.role, neededRole(method, url.pathname))) {
+        return sendError(res, appError('FORBIDDEN_ROLE', `The token "${caller.name ?? 'ui-token'}" is a viewer: it can read everything here but not change it (${method} ${url.pathname}). Ask an admin.`));
+      }
       if (url.pathname === '/api/live' && method === 'GET') {
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         res.write('retry: 2000\n: connected\n\n');
         sseClients.add(res);
-        req.on('close', () => sseClients.delete(res));
+        if (caller.tokenId) sseOwner.set(res, caller.tokenId);
+        req.on('close', () => { sseClients.delete(res); sseOwner.delete(res); });
         return;
       }
+      const me: Identity = { role: caller.role, name: caller.name };
+      if (url.pathname === '/api/me' && method === 'GET') return sendJson(res, 200, me);
+      // The caller's identity is the token's, not the core's (which answers "admin" to its own desktop).
+      if (url.pathname.startsWith('/api/rpc/') && decodeURIComponent(url.pathname.slice('/api/rpc/'.length)) === 'app:me' && method === 'POST') {
+        return sendJson(res, 200, { ok: true, value: me });
+      }
+      if (url.pathname === '/api/tokens' || url.pathname.startsWith('/api/tokens/')) return await tokenRoutes(req, res, url, method);
       if (url.pathname === '/api/ui-token/rotate' && method === 'POST') {
         if (!o.rotateToken) return sendError(res, appError('BAD_REQUEST', 'This token was given with --ui-token or HOOKSCOPE_UI_TOKEN: change it there.'));
         const token = o.rotateToken();
         tokenDigest = digest(token);
         sendJson(res, 200, { token });
-        // Streams opened with the old token end; the page reconnects with the new one.
-        for (const c of sseClients) c.end();
-        sseClients.clear();
+        // Streams opened with the old token end (per-user tokens' streams stay); the page reconnects with the new one.
+        for (const c of sseClients) if (!sseOwner.has(c)) { sseClients.delete(c); c.end(); }
         return;
       }
       if (await handlePowerRoutes(o.core, req, res, url)) return;
@@ -257,8 +333,9 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
           });
         });
         s.once('error', reject);
-        s.listen(o.port, '127.0.0.1', () => {
+        s.listen(o.port, bindHost, () => {
           boundPort = (s.address() as AddressInfo).port;
+          hosts = allowedHosts({ bindHost, port: boundPort, publicUrl: o.publicUrl ?? null });
           server = s;
           heartbeat = setInterval(() => { for (const c of sseClients) send(c, ': ping\n\n'); }, 15_000);
           heartbeat.unref();
@@ -271,6 +348,8 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       if (heartbeat) clearInterval(heartbeat);
       for (const c of sseClients) c.end();
       sseClients.clear();
+      sseOwner.clear();
+      try { o.userTokens?.flush(); } catch (err) { o.logger.warn('could not save token last-used times', { err: String(err) }); }
       return new Promise<void>((resolve) => {
         if (!server) return resolve();
         server.close(() => resolve());

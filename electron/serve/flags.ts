@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { splitList } from '../core/setup/settings';
 import { publicUrlProblem } from '../../shared/public-url';
 import { isPostgresUrl } from '../core/team/database-url';
+import { uiPublicUrlProblem } from './ui-host';
 
 export interface ServeConfig {
   dataDir: string;
   port: number;
   host: string;
   uiPort: number;
+  /** Where the UI/control API listens: 127.0.0.1 unless this is a team server. */
+  uiHost: string;
+  /** The address people open (a TLS proxy in front): its name passes the Host check. */
+  uiPublicUrl: string | null;
   uiToken: string | null;
   tunnel: boolean;
   publicUrl: string | null;
@@ -40,7 +45,7 @@ function port(v: string, name: string): number {
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const flags = new Map<string, string[]>();
   let tunnel = false;
-  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to', '--database']);
+  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to', '--ui-host', '--ui-public-url', '--database']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--tunnel') { tunnel = true; continue; }
@@ -62,6 +67,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     const problem = publicUrlProblem(publicUrl);
     if (problem) throw new FlagError(`--public-url: ${problem}`);
   }
+  const uiHost = (one('--ui-host', 'HOOKSCOPE_UI_HOST') ?? '').trim() || '127.0.0.1';
+  if (/[\s/?#@]/.test(uiHost)) throw new FlagError(`--ui-host needs a host name or IP address, got "${uiHost}"`);
+  const uiPublicUrl = one('--ui-public-url', 'HOOKSCOPE_UI_PUBLIC_URL')?.trim() || null;
+  if (uiPublicUrl) {
+    const problem = uiPublicUrlProblem(uiPublicUrl);
+    if (problem) throw new FlagError(`--ui-public-url: ${problem}`);
+  }
   // An empty token would make the control API accept `?token=` — no token at all. An empty flag is a
   // mistake worth saying; an empty variable (a blank line in a .env file) means "not set".
   const flagToken = flags.get('--ui-token')?.at(-1);
@@ -80,6 +92,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     port: port(one('--port', 'HOOKSCOPE_PORT') ?? '4750', '--port'),
     host: one('--host', 'HOOKSCOPE_HOST') ?? '127.0.0.1',
     uiPort: port(one('--ui-port', 'HOOKSCOPE_UI_PORT') ?? '4751', '--ui-port'),
+    uiHost,
+    uiPublicUrl,
     uiToken,
     tunnel,
     publicUrl,

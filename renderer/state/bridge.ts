@@ -4,6 +4,7 @@
 import type { ArgsOf, Bridge, Envelope, PushChannel, PushChannels, RequestChannel, ResultOf } from '../../shared/ipc';
 import { PUSH_CHANNELS } from '../../shared/ipc';
 import type { ErrorCode } from '../../shared/errors';
+import type { ConnectionView } from '../../shared/types';
 
 /** What the preload exposes (electron/preload). Envelopes, because Electron drops custom error fields. */
 export interface PreloadApi {
@@ -46,6 +47,16 @@ export interface AppBridge extends Bridge {
   rotateToken?(): Promise<string>;
   /** Called once when the core refuses the token (401): it is stale, or was rotated elsewhere. */
   onUnauthorized?(cb: () => void): () => void;
+  /** Desktop only: run this computer's own core, or show a team server's (Settings → Team server). */
+  teamServer?: TeamServerLink;
+}
+
+export interface TeamServerLink {
+  get(): Promise<ConnectionView>;
+  /** Checks the address and token with the server, keeps them, and restarts the app connected. */
+  connect(url: string, token: string): Promise<ConnectionView>;
+  /** Back to this computer's own core (restarts the app). */
+  disconnect(): Promise<ConnectionView>;
 }
 
 /** A failed request, carrying the contract's error code. */
@@ -68,8 +79,25 @@ function unwrap<T>(env: unknown): T {
 }
 
 export function createIpcBridge(api: PreloadApi): AppBridge {
+  const shell = async <T>(channel: string, args?: unknown): Promise<T> => unwrap<T>(await api.invoke(channel, args));
   return {
     transport: 'ipc',
+    teamServer: {
+      get: () => shell<ConnectionView>('connection:get'),
+      connect: (url, token) => shell<ConnectionView>('connection:connect', { url, token }),
+      disconnect: () => shell<ConnectionView>('connection:disconnect'),
+    },
+    /**
+     * Its own core is always there ('open'); showing a team server, main pushes the live stream's state,
+     * so a restarting server reads "Reconnecting…" and its end triggers the same resync as in a browser.
+     */
+    onConnection(cb) {
+      cb('open');
+      return api.on('connection:changed', (p) => {
+        const state = (p as { state?: unknown } | null)?.state;
+        if (state === 'connecting' || state === 'open' || state === 'down') cb(state);
+      });
+    },
     async invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
       return unwrap<ResultOf<C>>(await api.invoke(channel, args));
     },
@@ -238,6 +266,8 @@ export interface PushSink {
   receiveSettings(settings: PushChannels['settings:changed']): void;
   /** A desktop notification was clicked: show its event. */
   notificationClicked(click: PushChannels['notifications:clicked']): void;
+  /** Contacts were forgotten (in this window or another): drop what is shown of them. */
+  contactForgotten(p: PushChannels['contacts:forgotten']): void;
   setConnection(state: ConnectionState): void;
   /** After every (re)connection of the stream: refetch what might have been missed. */
   resync(): void;
@@ -251,6 +281,7 @@ export function wirePushes(bridge: AppBridge, sink: PushSink): () => void {
     bridge.on('notifications:fired', (p) => sink.receiveNotifications(p)),
     bridge.on('settings:changed', (p) => sink.receiveSettings(p)),
     bridge.on('notifications:clicked', (p) => sink.notificationClicked(p)),
+    bridge.on('contacts:forgotten', (p) => sink.contactForgotten(p)),
   ];
   if (bridge.onConnection) {
     offs.push(

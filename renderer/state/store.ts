@@ -68,10 +68,14 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
               usePanel.getState().close();
             }
           },
+          contactForgotten: (batch) => {
+            if (!Array.isArray(batch)) return;
+            for (const p of batch) if (p && typeof p.contactId === 'string') void get().contactForgotten(p.contactId);
+          },
           setConnection: s.setConnection,
           resync: () => {
             void get().resync();
-            if (get().view === 'messages') void get().reloadMessages();
+            void get().resyncMessages();
           },
         });
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));
@@ -79,7 +83,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
         const offTeam = bridge.on('team:changed', (team) => { const info = get().appInfo; if (info) set({ appInfo: { ...info, team } }); });
         const prevUnwire = unwire!;
         unwire = () => { offRejected(); offTeam(); prevUnwire(); };
-        await Promise.all([s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
+        await Promise.all([s.loadIdentity(), s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
         bridge.ready();
       },
       stop() {

@@ -1,299 +1,247 @@
-// A team server: two Hookscope cores (as two `serve` processes would be) on one real PostgreSQL database
-// started by the test (test/helpers/pg-cluster.ts), each with its own data dir and receiver over real HTTP.
-// What a team notices: a webhook received by A is listed by B; the provider's retry landing on B is a
-// duplicate on both; a rule fires once across both; the store's checks hold on PostgreSQL as on SQLite;
-// the database going away answers 503 and comes back on its own; unreachable at start is a clear error.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import type { AppInfo, TeamStatus } from '../../shared/ipc';
-import type { EventPage, NotificationRecord, Rule } from '../../shared/types';
-import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
-import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
+// A team server (docs/api.md "Team server"): the control API beyond loopback with per-user tokens. Over
+// real HTTP against the built `serve`: every role × a representative set of routes (reads, changes, the
+// live stream), a revoked token refused (its open stream ended), the CLI's tokens taking effect on a
+// running server, tokens never in logs or on disk, and the Host check accepting the declared public name
+// while refusing any other name.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { HEADLESS, startServe, type ServeProcess } from '../helpers/serve';
 
-const hasPg = pgAvailable() != null;
-if (!hasPg) console.log(PG_SKIP_LINE);
+let s: ServeProcess;
+let port: string;
+const PUBLIC = 'https://hooks.team.example';
 
-const SECRET = 'team-app-secret';
+beforeAll(async () => {
+  s = await startServe(['--ui-host', '0.0.0.0', '--ui-public-url', PUBLIC], { HOOKSCOPE_DEBUG: '1' });
+  port = new URL(s.uiBase).port;
+});
+afterAll(async () => { await s?.stop(); });
 
-function statusBody(id: string, status: string, n = 0) {
-  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
-    messaging_product: 'whatsapp', metadata: { display_phone_number: '1555', phone_number_id: '1' },
-    statuses: [{ id, status, timestamp: String(1_700_000_000 + n), recipient_id: '5511999990000' }],
-  } }] }] });
+async function call(token: string | null, method: string, path: string, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const ctl = new AbortController();
+  const r = await fetch(`${s.uiBase}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), signal: ctl.signal });
+  const type = r.headers.get('content-type') ?? '';
+  const text = type.startsWith('text/event-stream') ? '' : await r.text();
+  ctl.abort();
+  let json: { error?: { code: string; message: string } } & Record<string, unknown> = {};
+  try { json = text ? JSON.parse(text) : {}; } catch { /* csv, text */ }
+  return { status: r.status, type, json, text };
 }
 
-function messageBody(id: string, text: string, from = '5511988887777', name = 'Ana') {
-  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
-    messaging_product: 'whatsapp', metadata: { display_phone_number: '1555', phone_number_id: '1' },
-    contacts: [{ profile: { name }, wa_id: from }],
-    messages: [{ from, id, timestamp: '1700000000', type: 'text', text: { body: text } }],
-  } }] }] });
+async function makeToken(name: string, role: 'viewer' | 'admin', by = s.token) {
+  const r = await call(by, 'POST', '/api/tokens', { name, role });
+  expect(r.status, JSON.stringify(r.json)).toBe(201);
+  return r.json as { id: string; name: string; role: string; token: string };
 }
 
-async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
+function withHost(host: string, path: string, token = s.token): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    httpRequest({ host: '127.0.0.1', port, path, headers: { host, authorization: `Bearer ${token}` } },
+      (res) => { resolve(res.statusCode!); res.resume(); }).on('error', reject).end();
+  });
+}
+
+/**
+ * The tokens CLI, without blocking this process: a blocked event loop lets the server close kept-alive
+ * sockets under the fetch client, which then fails its next request.
+ */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [HEADLESS, 'tokens', ...args, '--data-dir', s.dataDir], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Reads from a live stream until `pred` holds for the text so far (or the stream ends). */
+async function readStream(res: Response, pred: (text: string) => boolean): Promise<{ text: string; ended: boolean }> {
+  const reader = res.body!.getReader();
+  let text = '';
   for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in time; last value: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 25));
+    const { value, done } = await reader.read();
+    if (done) return { text, ended: true };
+    text += Buffer.from(value).toString('utf8');
+    if (pred(text)) { void reader.cancel(); return { text, ended: false }; }
   }
 }
 
-describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
-  let cluster: PgCluster;
-  const open: TestCore[] = [];
-  beforeAll(async () => { cluster = await startPgCluster(); });
-  afterEach(async () => { await Promise.all(open.splice(0).map((t) => t.close().catch(() => undefined))); });
-  afterAll(async () => { await cluster?.stop(); });
+const READS: [string, string, unknown?][] = [
+  ['GET', '/api/events'], ['GET', '/api/settings'], ['GET', '/api/rules'], ['GET', '/api/stats'], ['GET', '/api/tunnel'],
+  ['GET', '/api/rejected'], ['GET', '/api/notifications'], ['GET', '/api/export?format=csv'], ['GET', '/api/doctor'],
+  ['POST', '/api/rpc/events:list', {}], ['POST', '/api/rpc/settings:get'], ['POST', '/api/rules/preview', { rule: { name: 'x', when: {} } }],
+];
+const CHANGES: [string, string, unknown?][] = [
+  ['POST', '/api/rules', { name: 'by viewer', when: {} }], ['PUT', '/api/rules/1', { name: 'x', when: {} }], ['DELETE', '/api/rules/1'],
+  ['PUT', '/api/settings', { forwardTargets: ['http://127.0.0.1:9/viewer'] }], ['POST', '/api/rpc/settings:update', { forwardTargets: ['http://127.0.0.1:9/viewer'] }],
+  ['POST', '/api/replay/1', {}], ['POST', '/api/simulate', { kind: 'message' }], ['POST', '/api/rpc/simulate:send', { kind: 'message' }],
+  ['POST', '/api/tunnel/start'], ['DELETE', '/api/contacts/5511900000000'], ['POST', '/api/rejected/reverify'],
+  ['POST', '/api/import?format=ndjson', ''], ['POST', '/api/rpc/settings:reveal-verify-token'],
+  ['GET', '/api/tokens'], ['POST', '/api/tokens', { name: 'viewer-made', role: 'admin' }], ['DELETE', '/api/tokens/anything'],
+  ['POST', '/api/ui-token/rotate'],
+];
 
-  async function teamOf(url: string, n: number, extra: Parameters<typeof startTestCore>[0] = {}): Promise<TestCore[]> {
-    const cores: TestCore[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = await startTestCore({ databaseUrl: url, teamPollMs: 200, teamLeaderEveryMs: 200, env: { metaAppSecrets: [SECRET] }, ...extra });
-      open.push(t);
-      cores.push(t);
+describe('team server: per-user tokens and roles', { timeout: 60_000 }, () => {
+  it('prints the TLS advice and the public address when listening beyond loopback', () => {
+    expect(s.stdout()).toMatch(/warning: the UI and control API listen on 0\.0\.0\.0:\d+, beyond this computer\. Put TLS in front/);
+    expect(s.stdout()).toContain(`ui public: ${PUBLIC}/`);
+  });
+
+  it('the data dir\'s UI token is an admin; /api/me says who each caller is', async () => {
+    expect((await call(s.token, 'GET', '/api/me')).json).toEqual({ role: 'admin', name: null });
+    const v = await makeToken('vera', 'viewer');
+    expect(v.token).toMatch(/^hs_[A-Za-z0-9_-]{43}$/);
+    expect((await call(v.token, 'GET', '/api/me')).json).toEqual({ role: 'viewer', name: 'vera' });
+    expect((await call(v.token, 'POST', '/api/rpc/app:me')).json).toEqual({ ok: true, value: { role: 'viewer', name: 'vera' } });
+    expect((await call(v.token, 'POST', '/api/rpc/app%3Ame')).json).toEqual({ ok: true, value: { role: 'viewer', name: 'vera' } });
+    const a = await makeToken('adam', 'admin');
+    expect((await call(a.token, 'GET', '/api/me')).json).toEqual({ role: 'admin', name: 'adam' });
+  });
+
+  it('a viewer reads every route and is refused every change with 403 and a clear message; nothing changed', async () => {
+    const v = await makeToken('viewer-matrix', 'viewer');
+    for (const [m, p, b] of READS) {
+      const r = await call(v.token, m, p, b);
+      expect(r.status, `${m} ${p}`).toBe(200);
     }
-    return cores;
-  }
-  const postMeta = (t: TestCore, body: string) => t.postMeta(body, SECRET);
-  const list = (t: TestCore, q: Record<string, unknown> = {}) => t.call<EventPage>('events:list', { limit: 1000, ...q });
-
-  it('a webhook received by A is listed by B within seconds, with the same ids and exact bytes', async () => {
-    const [a, b] = await teamOf(await cluster.createDatabase(), 2);
-    const body = messageBody('wamid.TEAM1', 'Olá, quero marcar uma consulta');
-    expect((await postMeta(a, body)).status).toBe(200);
-    const onB = await until(() => list(b), (p) => p.total === 1);
-    const onA = await list(a);
-    expect(onB.items[0]).toMatchObject({ messageId: 'wamid.TEAM1', text: 'Olá, quero marcar uma consulta', contactName: 'Ana', signature: 'valid' });
-    expect(onB.items[0].id).toBe(onA.items[0].id);
-    expect(onB.items[0].requestId).toBe(onA.items[0].requestId);
-    const detail = await b.call<{ request: { body: string; headers: [string, string][] } }>('events:get', { id: onB.items[0].id });
-    expect(detail.request.body).toBe(body);
-    expect(detail.request.headers.find(([k]) => k === 'x-hub-signature-256')?.[1]).toBe(signMetaBody(body, SECRET));
-  });
-
-  it('the provider\'s retry landing on B is flagged duplicate, on both, in the same order', async () => {
-    const [a, b] = await teamOf(await cluster.createDatabase(), 2);
-    const body = statusBody('wamid.RETRY', 'delivered');
-    expect((await postMeta(a, body)).status).toBe(200);
-    // B has seen A's copy before the retry reaches it (a provider retries seconds to minutes later).
-    await until(() => list(b), (p) => p.total === 1);
-    expect((await postMeta(b, body)).status).toBe(200);
-    for (const t of [a, b]) {
-      const p = await until(() => list(t), (x) => x.total === 2);
-      expect(p.items.map((e) => e.duplicate)).toEqual([true, false]); // newest first: the retry is the duplicate
+    for (const [m, p, b] of CHANGES) {
+      const r = await call(v.token, m, p, b);
+      expect(r.status, `${m} ${p}`).toBe(403);
+      expect(r.json.error?.code, `${m} ${p}`).toBe('FORBIDDEN_ROLE');
+      expect(r.json.error?.message).toMatch(/viewer-matrix.*viewer.*not change/);
     }
-    // Both processes derive the same log: the same event ids carry the same flags.
-    const [pa, pb] = [await list(a), await list(b)];
-    expect(pa.items.map((e) => [e.id, e.duplicate])).toEqual(pb.items.map((e) => [e.id, e.duplicate]));
+    expect((await call(s.token, 'GET', '/api/rules')).json).toEqual([]);
+    expect(JSON.stringify((await call(s.token, 'GET', '/api/settings')).json)).not.toContain('/viewer');
+    expect(((await call(s.token, 'GET', '/api/tokens')).json.items as { name: string }[]).map((t) => t.name)).not.toContain('viewer-made');
+    expect(((await call(s.token, 'GET', '/api/events')).json as { total: number }).total).toBe(0);
   });
 
-  it('duplicates across processes come out the same everywhere, even when both arrive at once', async () => {
-    const [a, b] = await teamOf(await cluster.createDatabase(), 2);
-    const bodies = Array.from({ length: 20 }, (_, i) => statusBody(`wamid.BOTH${i}`, 'read', i));
-    // Each webhook lands on both processes at the same time (a retry racing the original).
-    const answers = await Promise.all(bodies.flatMap((body) => [postMeta(a, body), postMeta(b, body)]));
-    expect(answers.every((r) => r.status === 200)).toBe(true);
-    const pa = await until(() => list(a), (x) => x.total === 40);
-    const pb = await until(() => list(b), (x) => x.total === 40);
-    expect(pa.items.map((e) => [e.id, e.messageId, e.duplicate])).toEqual(pb.items.map((e) => [e.id, e.messageId, e.duplicate]));
-    // Exactly one of each pair is the duplicate: the later one in the shared order.
-    for (let i = 0; i < 20; i++) {
-      const pair = pa.items.filter((e) => e.messageId === `wamid.BOTH${i}`).sort((x, y) => x.id - y.id);
-      expect(pair.map((e) => e.duplicate)).toEqual([false, true]);
+  it('an admin token may read and change: rules, settings, simulate, tokens', async () => {
+    const a = await makeToken('admin-matrix', 'admin');
+    for (const [m, p, b] of READS) expect((await call(a.token, m, p, b)).status, `${m} ${p}`).toBe(200);
+    const rule = await call(a.token, 'POST', '/api/rules', { name: 'by admin', when: { kind: ['message'] } });
+    expect(rule.status).toBe(201);
+    expect((await call(a.token, 'PUT', '/api/settings', { retention: { days: 7 } })).status).toBe(200);
+    expect((await call(a.token, 'DELETE', `/api/rules/${String(rule.json.id)}`)).status).toBe(200);
+    const made = await makeToken('made-by-admin', 'viewer', a.token);
+    expect((await call(a.token, 'DELETE', `/api/tokens/${made.id}`)).status).toBe(200);
+    expect((await call(made.token, 'GET', '/api/events')).status).toBe(401);
+  });
+
+  it('the live stream: a viewer follows it; revoking the token ends the open stream and refuses it from then on', async () => {
+    const v = await makeToken('stream-viewer', 'viewer');
+    const ctl = new AbortController();
+    const live = await fetch(`${s.uiBase}/api/live?token=${v.token}`, { signal: ctl.signal });
+    expect(live.status).toBe(200);
+    expect(live.headers.get('content-type')).toMatch(/event-stream/);
+    const seen = readStream(live, (t) => t.includes('event: events:appended'));
+    expect((await call(s.token, 'POST', '/api/simulate', { kind: 'message', text: 'for the team' })).status).toBe(200);
+    expect((await seen).text).toContain('for the team');
+
+    const live2 = await fetch(`${s.uiBase}/api/live`, { headers: { authorization: `Bearer ${v.token}` } });
+    const ended = readStream(live2, () => false);
+    const list = await call(s.token, 'GET', '/api/tokens');
+    const id = (list.json.items as { id: string; name: string }[]).find((t) => t.name === 'stream-viewer')!.id;
+    expect((await call(s.token, 'DELETE', `/api/tokens/${id}`)).json).toMatchObject({ revoked: { name: 'stream-viewer', role: 'viewer' } });
+    expect((await ended).ended).toBe(true);
+    const after = await call(v.token, 'GET', '/api/events');
+    expect(after.status).toBe(401);
+    expect((await call(v.token, 'GET', '/api/live')).status).toBe(401);
+    ctl.abort();
+  });
+
+  it('lists names, roles, created and last used — never the token or its hash; the file keeps hashes only', async () => {
+    const v = await makeToken('listed', 'viewer');
+    await call(v.token, 'GET', '/api/events');
+    const list = await call(s.token, 'GET', '/api/tokens');
+    const item = (list.json.items as Record<string, unknown>[]).find((t) => t.name === 'listed')!;
+    expect(Object.keys(item).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'role']);
+    expect(item.lastUsedAt).toEqual(expect.any(Number));
+    expect(list.text).not.toContain(v.token);
+    const file = join(s.dataDir, 'ui-tokens.json');
+    const stored = readFileSync(file, 'utf8');
+    expect(stored).not.toContain(v.token);
+    expect(stored).toMatch(/"sha256": "[0-9a-f]{64}"/);
+    expect(statSync(file).mode & 0o077).toBe(0);
+  });
+
+  it('tokens made and revoked with the CLI work on the running server at once', async () => {
+    const add = await cli('add', 'cli user', '--role', 'viewer');
+    expect(add.status, add.stderr).toBe(0);
+    const token = /^(hs_\S+)$/m.exec(add.stdout)![1];
+    expect((await call(token, 'GET', '/api/me')).json).toEqual({ role: 'viewer', name: 'cli user' });
+    expect((await call(token, 'POST', '/api/rules', { name: 'x', when: {} })).status).toBe(403);
+    const list = await cli('list');
+    expect(list.stdout).toMatch(/^cli user\tviewer\tcreated /m);
+    expect(list.stdout).not.toContain(token);
+    const dup = await cli('add', 'cli user');
+    expect(dup.status).toBe(1);
+    expect(dup.stderr).toMatch(/already a token named "cli user"/);
+    const bad = await cli('add', 'x', '--role', 'owner');
+    expect(bad.status).toBe(2);
+    const revoke = await cli('revoke', 'cli user');
+    expect(revoke.status).toBe(0);
+    expect((await call(token, 'GET', '/api/events')).status).toBe(401);
+  });
+
+  it('the Host check accepts the declared public name (with or without its port) and loopback, and refuses other names', async () => {
+    const v = await makeToken('host-viewer', 'viewer');
+    expect(await withHost('hooks.team.example', '/api/events', v.token)).toBe(200);
+    expect(await withHost('HOOKS.team.example:443', '/api/events')).toBe(200);
+    expect(await withHost(`127.0.0.1:${port}`, '/api/events')).toBe(200);
+    expect(await withHost(`localhost:${port}`, '/api/events')).toBe(200);
+    for (const evil of ['evil.example', `evil.example:${port}`, 'hooks.team.example.evil.example', 'hooks.team.example:8443', 'team.example', `127.0.0.1.evil.example:${port}`]) {
+      expect(await withHost(evil, '/api/events'), evil).toBe(403);
+      expect(await withHost(evil, '/'), evil).toBe(403);
     }
+    // No Host header at all (HTTP/1.0) is refused too.
+    const raw = await new Promise<string>((resolve) => {
+      const c = connect(Number(port), '127.0.0.1', () => c.write(`GET /api/events HTTP/1.0\r\nAuthorization: Bearer ${s.token}\r\n\r\n`));
+      let d = '';
+      c.on('data', (x) => { d += x; });
+      c.on('close', () => resolve(d));
+    });
+    expect(raw.split('\r\n')[0]).toMatch(/ 403 /);
   });
 
-  it('a rule fires once across A and B', async () => {
-    const url = await cluster.createDatabase();
-    const [a, b] = await teamOf(url, 2);
-    // Made on A only: the team's rules live in PostgreSQL, so B runs the very same rule.
-    await a.call('rules:create', { name: 'Any reply', when: { kind: ['message'] }, title: '{contactName} wrote', body: '{text}' });
-    await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 1);
-    const n = 12;
-    await Promise.all(Array.from({ length: n }, (_, i) => postMeta(i % 2 ? a : b, messageBody(`wamid.R${i}`, `hello ${i}`))));
-    await until(() => list(a), (p) => p.total === n);
-    await until(() => list(b), (p) => p.total === n);
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      // Every request claimed in PostgreSQL: both processes have had their say.
-      await until(async () => Number((await c.query('SELECT count(*) AS n FROM rule_claims')).rows[0].n), (x) => x === n);
-    } finally {
-      await c.end();
-    }
-    const fired = async () => {
-      const na = (await a.call<{ items: NotificationRecord[] }>('notifications:list', {})).items;
-      const nb = (await b.call<{ items: NotificationRecord[] }>('notifications:list', {})).items;
-      return [...na, ...nb];
-    };
-    const all = await until(fired, (x) => x.length >= n);
-    // Give a late second firing every chance to show up before counting.
-    await new Promise((r) => setTimeout(r, 500));
-    const final = await fired();
-    expect(final.length).toBe(n);
-    expect(new Set(final.map((x) => x.body))).toEqual(new Set(Array.from({ length: n }, (_, i) => `hello ${i}`)));
-    expect(all.length).toBe(n);
-  });
-
-  it('rules are the team\'s: made on A they show on B, changed on B they change on A, ids never collide', async () => {
-    const [a, b] = await teamOf(await cluster.createDatabase(), 2);
-    // Both at once: the shared sequence hands out the ids.
-    const [ra, rb] = await Promise.all([
-      a.call<Rule>('rules:create', { name: 'From A', when: { kind: ['message'] }, title: 'a', body: '{text}',
-        actions: [{ type: 'http', url: 'https://crm.example/hook', method: 'POST', body: '{text|json}', secret: 'sign-with-this' }] }),
-      b.call<Rule>('rules:create', { name: 'From B', when: { status: ['failed'] }, title: 'b', body: '{errorTitle}' }),
-    ]);
-    expect(ra.id).not.toBe(rb.id);
-    const names = (r: Rule[]) => r.map((x) => `${x.id}:${x.name}`).sort();
-    const onA = await until(() => a.call<Rule[]>('rules:list'), (r) => r.length === 2);
-    const onB = await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 2);
-    expect(names(onA)).toEqual(names(onB));
-    // The write-only secret travels with the rule (B can sign A's action) and is still never shown.
-    const aOnB = onB.find((r) => r.id === ra.id)!;
-    expect(aOnB.actions?.[0]).toMatchObject({ type: 'http', secretSet: true });
-    expect(JSON.stringify(onB)).not.toContain('sign-with-this');
-    await b.call('rules:update', { id: ra.id, rule: { ...aOnB, name: 'Renamed on B', actions: [{ ...aOnB.actions![0], secretSet: undefined }] } });
-    await until(() => a.call<Rule[]>('rules:list'), (r) => r.some((x) => x.id === ra.id && x.name === 'Renamed on B'));
-    expect((await a.call<Rule[]>('rules:list')).find((x) => x.id === ra.id)?.actions?.[0]).toMatchObject({ secretSet: true });
-    await a.call('rules:delete', { id: rb.id });
-    await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 1 && r[0].id === ra.id);
-  });
-
-  it('forgetting a contact on A erases it from the shared record and from B too; others are untouched', async () => {
-    const url = await cluster.createDatabase();
-    const [a, b] = await teamOf(url, 2);
-    await postMeta(a, messageBody('wamid.F1', 'my secret appointment', '5511933334444', 'Forget Me'));
-    await postMeta(b, messageBody('wamid.F2', 'keep this one', '5511955556666', 'Keep Me'));
-    await until(() => list(b), (p) => p.total === 2);
-    await until(() => list(a), (p) => p.total === 2);
-    const r = await a.call<{ requests: number; events: number }>('contacts:forget', { contactId: '+55 11 93333-4444' });
-    expect(r).toMatchObject({ requests: 1, events: 1 });
-    // B erases it too, on its own, and keeps the other contact.
-    const onB = await until(() => list(b), (p) => p.total === 1);
-    expect(onB.items[0].contactName).toBe('Keep Me');
-    expect((await b.call<EventPage>('events:list', { q: 'secret' })).total).toBe(0);
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      const bodies = (await c.query<{ body: Buffer }>('SELECT body FROM requests')).rows.map((x) => x.body.toString());
-      expect(bodies).toHaveLength(1);
-      expect(bodies.join('')).not.toContain('5511933334444');
-      expect(bodies.join('')).not.toContain('my secret appointment');
-    } finally {
-      await c.end();
-    }
-    // A process joining later copies only what is left.
-    const [late] = await teamOf(url, 1);
-    const onLate = await until(() => list(late), (p) => p.total === 1);
-    expect(onLate.items[0].contactName).toBe('Keep Me');
-  });
-
-  it('the database going away: the receiver answers 503, the UI hears "unreachable", and both come back on their own', async () => {
-    // A cluster of its own: this test stops it.
-    const own = await startPgCluster();
-    try {
-      const url = await own.createDatabase();
-      const [a] = await teamOf(url, 1);
-      const statuses: TeamStatus[] = [];
-      a.core.on('team:changed', (s) => statuses.push(s));
-      expect((await postMeta(a, statusBody('wamid.UP1', 'sent'))).status).toBe(200);
-      own.pause();
-      const r = await until(() => postMeta(a, statusBody('wamid.DOWN', 'sent')), (x) => x.status === 503);
-      expect(r.headers.get('retry-after')).toBeTruthy();
-      await until(async () => (await a.call<AppInfo>('app:info')).team, (t) => t?.connected === false);
-      expect(statuses.at(-1)).toMatchObject({ connected: false });
-      // The history already copied here stays readable meanwhile.
-      expect((await list(a)).total).toBe(1);
-      own.resume();
-      await until(() => postMeta(a, statusBody('wamid.UP2', 'sent')), (x) => x.status === 200);
-      await until(async () => (await a.call<AppInfo>('app:info')).team, (t) => t?.connected === true);
-      expect(statuses.at(-1)).toMatchObject({ connected: true });
-      const p = await until(() => list(a), (x) => x.total === 2);
-      expect(p.items.map((e) => e.messageId).sort()).toEqual(['wamid.UP1', 'wamid.UP2']);
-      // Never the password, never the URL's user: only where.
-      expect(JSON.stringify(statuses)).not.toContain('postgres@');
-    } finally {
-      await Promise.all(open.splice(0).map((t) => t.close().catch(() => undefined)));
-      await own.stop();
-    }
-  }, 120_000);
-
-  it('unreachable at start: start() fails with one clear error naming host and port, never the password', async () => {
-    const { createServer } = await import('node:net');
-    const port = await new Promise<number>((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); });
-    const err = await startTestCore({ databaseUrl: `postgres://hook:s3cr3t-pw@127.0.0.1:${port}/team` }).then((t) => { open.push(t); return null; }, (e: Error & { code?: string }) => e);
-    expect(err?.code).toBe('DB_UNREACHABLE');
-    expect(err?.message).toContain(`127.0.0.1:${port}`);
-    expect(err?.message).not.toContain('s3cr3t-pw');
-  });
-
-  it('a data dir holding its own history is refused as a team server\'s read model', async () => {
-    const solo = await startTestCore({});
-    const dir = solo.dataDir;
-    await solo.post('/meta', statusBody('wamid.SOLO', 'sent'));
-    await solo.core.stop();
-    const err = await startTestCore({ dataDir: dir, databaseUrl: await cluster.createDatabase() }).then((t) => { open.push(t); return null; }, (e: Error) => e);
-    expect(err?.message).toMatch(/empty --data-dir/);
+  it('no token ever reaches the logs', async () => {
+    const v = await makeToken('quiet', 'viewer');
+    await call(v.token, 'GET', '/api/events?q=x');
+    await fetch(`${s.uiBase}/api/events?token=${v.token}`);
+    await call(v.token, 'POST', '/api/rules', { name: 'x', when: {} });
+    await call('hs_wrong-token-value-for-the-log-check', 'GET', '/api/events');
+    const logs = s.stdout() + s.stderr();
+    expect(logs).toContain('token created'); // the debug log is on, and token events are logged …
+    expect(logs).not.toContain(v.token); // … without the token
+    expect(logs).not.toContain('hs_wrong-token-value-for-the-log-check');
+    for (const t of (await call(s.token, 'GET', '/api/tokens')).json.items as { id: string }[]) expect(logs).not.toContain(t.id);
   });
 });
 
-// The store's integration checks, on both back ends: ingest → list / filter / search → retention.
-describe.each(hasPg ? ['sqlite', 'postgres'] as const : ['sqlite'] as const)('store checks on %s', (backend) => {
-  let cluster: PgCluster | null = null;
-  let t: TestCore | null = null;
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startPgCluster(); });
-  afterEach(async () => { await t?.close(); t = null; });
-  afterAll(async () => { await cluster?.stop(); });
-
-  async function start() {
-    const url = cluster ? await cluster.createDatabase() : undefined;
-    t = await startTestCore({ databaseUrl: url, teamPollMs: 200, teamLeaderEveryMs: 100 });
-    return { t, url };
-  }
-
-  it('ingests, then lists, filters and searches what it ingested', async () => {
-    const { t } = await start();
-    const posts = [
-      messageBody('wamid.S1', 'quero remarcar a consulta', '5511911110001', 'Bruna'),
-      messageBody('wamid.S2', 'obrigado!', '5511911110002', 'Caio'),
-      statusBody('wamid.OUT1', 'delivered', 1),
-      statusBody('wamid.OUT1', 'read', 2),
-      statusBody('wamid.OUT2', 'failed', 3),
-    ];
-    for (const b of posts) expect((await t.post('/meta', b)).status).toBe(200);
-    const all = await t.call<EventPage>('events:list', {});
-    expect(all.total).toBe(5);
-    expect((await t.call<EventPage>('events:list', { status: ['read', 'failed'] })).items.map((e) => e.messageId).sort()).toEqual(['wamid.OUT1', 'wamid.OUT2']);
-    expect((await t.call<EventPage>('events:list', { kind: ['message'], contact: '5511911110002' })).items.map((e) => e.contactName)).toEqual(['Caio']);
-    const found = await t.call<EventPage>('events:list', { q: 'remarcar' });
-    expect(found.items.map((e) => e.messageId)).toEqual(['wamid.S1']);
-    expect((await t.call<EventPage>('events:list', { q: 'Bruna' })).total).toBe(1);
-    const life = await t.call<{ current: string }>('messages:get', { messageId: 'wamid.OUT1' });
-    expect(life.current).toBe('read');
+describe('team server: on loopback by default', { timeout: 30_000 }, () => {
+  it('without --ui-host only 127.0.0.1 listens, no warning, and a public name is refused', async () => {
+    const local = await startServe();
+    try {
+      expect(local.stdout()).not.toMatch(/beyond this computer/);
+      expect(local.uiBase).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      const p = new URL(local.uiBase).port;
+      const st = await new Promise<number>((resolve) => {
+        httpRequest({ host: '127.0.0.1', port: p, path: '/api/events', headers: { host: 'hooks.team.example', authorization: `Bearer ${local.token}` } },
+          (res) => { resolve(res.statusCode!); res.resume(); }).end();
+      });
+      expect(st).toBe(403);
+    } finally { await local.stop(); }
   });
 
-  it('retention keeps the newest maxEvents, here and (team) in the shared record', async () => {
-    const { t, url } = await start();
-    for (let i = 0; i < 130; i++) expect((await t.post('/meta', statusBody(`wamid.K${i}`, 'sent', i))).status).toBe(200);
-    await t.call('settings:update', { retention: { maxEvents: 100 } });
-    await t.core.tools!.retention.drain();
-    const page = await t.call<EventPage>('events:list', { limit: 100 });
-    expect(page.total).toBe(100);
-    expect(page.items.map((e) => e.messageId).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `wamid.K${30 + i}`).sort());
-    if (url) {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await until(async () => {
-          // The retention lock is taken within a leadership round; the setting's change prunes, and so does the timer.
-          await t.call('settings:update', { retention: { maxEvents: 100 } });
-          return Number((await c.query('SELECT count(*) AS n FROM requests')).rows[0].n);
-        }, (n) => n === 100);
-      } finally {
-        await c.end();
-      }
-    }
+  it('rejects a --ui-public-url that is not an origin', () => {
+    const r = spawnSync(process.execPath, [HEADLESS, '--ui-host', '0.0.0.0', '--ui-public-url', 'https://hooks.team.example/ui?x=1', '--port', '0', '--ui-port', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--ui-public-url: must be an origin only/);
   });
 });

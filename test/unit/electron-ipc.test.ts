@@ -216,4 +216,14 @@ describe('pushes', () => {
     expect(wc.send).toHaveBeenCalledWith('notifications:clicked', { eventId: 42, notificationId: 3 });
     relay.dispose();
   });
+
+  it('every contact forgotten while the window was not ready reaches it (they add up, none is overwritten)', () => {
+    const wc = { id: 1, send: vi.fn(), isDestroyed: () => false };
+    const relay = createPushRelay({ getTarget: () => wc as never });
+    relay.push('contacts:forgotten', [{ contactId: '5511900000001' }]);
+    relay.push('contacts:forgotten', [{ contactId: '447900000002' }]);
+    relay.markReady(wc as never);
+    expect(wc.send).toHaveBeenCalledWith('contacts:forgotten', [{ contactId: '5511900000001' }, { contactId: '447900000002' }]);
+    relay.dispose();
+  });
 });

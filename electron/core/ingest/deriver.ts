@@ -21,6 +21,8 @@ export interface Deriver {
   catchUp(): void;
   /** Requests committed and not derived yet. */
   lag(): number;
+  /** Pack what is derived and not packed yet, once the receiver is idle (at start: older databases). */
+  packSoon(): void;
   stop(): void;
 }
 
@@ -30,8 +32,12 @@ export const DERIVE_BATCH = 2000;
 /** How long after a commit derivation starts: long enough to gather a burst, short for the eye. */
 export const DERIVE_DELAY_MS = 5;
 
+/** Quiet time after the last derivation before packing starts, and rows packed per turn. */
+export const PACK_IDLE_MS = 500;
+export const PACK_BATCH = 200;
+
 export function createDeriver(deps: {
-  store: Pick<Store, 'deriveNext' | 'underived'>;
+  store: Pick<Store, 'deriveNext' | 'underived' | 'packNext'>;
   logger: Logger;
   /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
   hold?: boolean;
@@ -57,7 +63,32 @@ export function createDeriver(deps: {
     if (items.length > 0) {
       try { deps.onDerived(items); } catch (err) { deps.logger.error('after-derive hook failed', { err: String(err) }); }
     }
+    if (items.length > 0) { lastWork = Date.now(); schedulePack(PACK_IDLE_MS); }
     return items.length === DERIVE_BATCH;
+  }
+
+  // Packing derived requests (store/pack.ts) costs CPU the receiver may need: it waits until nothing was
+  // derived for PACK_IDLE_MS, then goes a small batch per turn until every derived request is packed.
+  let lastWork = 0;
+  let packTimer: ReturnType<typeof setTimeout> | null = null;
+  function schedulePack(ms: number) {
+    if (stopped || packTimer) return;
+    packTimer = setTimeout(packTurn, ms);
+    packTimer.unref?.();
+  }
+  function packTurn() {
+    packTimer = null;
+    if (stopped) return;
+    const quiet = Date.now() - lastWork;
+    if (quiet < PACK_IDLE_MS) return schedulePack(PACK_IDLE_MS - quiet);
+    let looked: number;
+    try {
+      looked = deps.store.packNext(PACK_BATCH);
+    } catch (err) {
+      deps.logger.warn('packing stored requests failed; will retry', { err: String(err) });
+      return schedulePack(PACK_IDLE_MS * 20);
+    }
+    if (looked > 0) schedulePack(10);
   }
 
   function run() {
@@ -90,10 +121,13 @@ export function createDeriver(deps: {
       }
     },
     lag: () => deps.store.underived(),
+    packSoon: () => schedulePack(PACK_IDLE_MS),
     stop() {
       stopped = true;
       if (scheduled) clearTimeout(scheduled);
       scheduled = null;
+      if (packTimer) clearTimeout(packTimer);
+      packTimer = null;
     },
   };
 }

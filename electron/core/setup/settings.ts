@@ -47,7 +47,7 @@ export function writeAtomic(file: string, text: string, mode: number) {
 
 export const SECRETS_FILE = 'secrets.json';
 export const SECRETS_FORMAT = 'hookscope-secrets/1';
-export const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken', 'metaVerifyTokenAuto'];
+export const SECRET_NAMES: readonly SecretName[] = ['metaAppSecret', 'metaVerifyToken', 'twilioAuthToken', 'ngrokAuthtoken', 'metaVerifyTokenAuto', 'teamServerToken'];
 /** `plain`: the value as is. `electron-safestorage`: base64 of Electron safeStorage ciphertext (OS keychain). */
 export type SecretEncoding = 'plain' | 'electron-safestorage';
 export interface SecretEntry { encoding: string; value: string }
@@ -121,8 +121,8 @@ export function writeSecretsFile(dataDir: string, contents: Pick<SecretsFileCont
 }
 
 /** Names of secrets whose stored value this store cannot read (the other mode's encryption). */
-export function unreadableNames(entries: SecretsFileContents['entries'], readable: (e: SecretEntry) => boolean): SecretName[] {
-  return SECRET_NAMES.filter((n) => entries[n] && !readable(entries[n]!));
+export function unreadableNames(entries: SecretsFileContents['entries'], readable: (e: SecretEntry) => boolean): SecretStorageInfo['unreadable'] {
+  return SECRET_NAMES.filter((n): n is SecretStorageInfo['unreadable'][number] => n !== 'teamServerToken' && entries[n] != null && !readable(entries[n]!));
 }
 
 /**
@@ -157,6 +157,7 @@ const SECRET_LABELS: Record<SecretName, { label: string; env: string }> = {
   twilioAuthToken: { label: 'Twilio auth token', env: 'TWILIO_AUTH_TOKEN' },
   ngrokAuthtoken: { label: 'ngrok authtoken', env: 'NGROK_AUTHTOKEN' },
   metaVerifyTokenAuto: { label: 'generated Meta verify token', env: 'META_VERIFY_TOKEN' },
+  teamServerToken: { label: 'team server token', env: '(none: the desktop app keeps it)' },
 };
 
 /**

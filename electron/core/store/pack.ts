@@ -1,5 +1,5 @@
-// Packed requests: once a request's events are derived, its headers and exact body bytes are kept as one
-// raw-deflate stream with a preset dictionary of what webhooks repeat (header names, Meta's and Twilio's
+// Packed requests: once a request's events are derived and the receiver is idle (ingest/deriver.ts), its
+// headers and exact body bytes are kept as one raw-deflate stream with a preset dictionary of what webhooks repeat (header names, Meta's and Twilio's
 // field names), instead of as plain text. Lossless — unpack() gives back the very bytes received, which
 // signatures, replay, export and the inspector need — and a typical webhook's headers and body shrink to a
 // third or less (docs/benchmarks.md, bytes per event).
@@ -41,7 +41,7 @@ export function pack(headersJson: string, body: Buffer | null): Buffer {
   h.copy(frame, 4);
   frame[4 + h.length] = body ? 1 : 0;
   body?.copy(frame, 5 + h.length);
-  return deflateRawSync(frame, { level: 6, dictionary: DICTIONARY_V1 });
+  return deflateRawSync(frame, { level: 1, dictionary: DICTIONARY_V1 });
 }
 
 export function unpack(blob: Buffer): { headers: string; body: Buffer | null } {

@@ -50,6 +50,8 @@ export interface DerivedRequest {
 
 /** Requests up to this id have their events (kv; written in the same transaction as the events). */
 export const DERIVED_KEY = 'derived_through';
+/** Requests up to this id have been looked at for packing (kv). */
+export const PACK_SCAN_KEY = 'pack_scanned_through';
 
 export interface StoredRequestWithBytes extends StoredRequest {
   bodyBytes: Buffer;
@@ -152,6 +154,11 @@ export interface Store extends StoreReads {
   deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[];
   /** Requests committed but not yet derived. */
   underived(): number;
+  /**
+   * Packs up to `limit` derived requests (pack.ts), oldest first after the last one looked at; returns how
+   * many were looked at (0: none left). The deriver runs it when the receiver is idle.
+   */
+  packNext(limit: number): number;
   /** appendRequests then deriveNext for them, in one transaction (tools and tests that need both at once). */
   ingest(records: IngestRecord[]): IngestResult[];
   iterateEvents(f: EventFilter, opts?: { withRaw?: boolean; order?: 'asc' | 'desc' }): IterableIterator<HookEvent>;
@@ -654,14 +661,23 @@ function createStoreApi(db: Db): Store {
       const r = loadRequest(id, known?.get(id));
       if (!r) continue;
       out.push({ request: r.request, result: { requestId: id, events: deriveOne(id, r.request, r.events) } });
-      // Derived: the row can be packed now (the acknowledgement did not wait for this).
-      if (!r.packed) {
-        const headers = JSON.stringify(r.request.headers);
-        if (headers.length + (r.request.body?.length ?? 0) >= PACK_MIN_BYTES) packRow.run(pack(headers, r.request.body), id);
-      }
     }
     if (ids.length > 0) derivedSet.run(String(ids[ids.length - 1]));
     return out;
+  });
+
+  const packScanGet = db.prepare(`SELECT value FROM kv WHERE key = '${PACK_SCAN_KEY}'`).pluck();
+  const packScanSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${PACK_SCAN_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+  const unpackedRows = db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
+  const packTx = db.transaction((limit: number): number => {
+    const from = Number(packScanGet.get() ?? 0);
+    const rows = unpackedRows.all(from, watermark(), limit) as { id: number; headers: string; body: Buffer | null; packed: number }[];
+    for (const r of rows) {
+      if (r.packed !== 0 || r.headers.length + (r.body?.length ?? 0) < PACK_MIN_BYTES) continue;
+      packRow.run(pack(r.headers, r.body), r.id);
+    }
+    if (rows.length > 0) packScanSet.run(String(rows[rows.length - 1].id));
+    return rows.length;
   });
 
   function deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[] {
@@ -698,6 +714,7 @@ function createStoreApi(db: Db): Store {
     appendRequests: (requests, opts) => appendTx(requests, opts?.ids),
     deriveNext,
     underived: () => countAfter.get(watermark()) as number,
+    packNext: (limit) => packTx(limit),
 
     *iterateEvents(f, opts = {}) {
       const w = where(f);

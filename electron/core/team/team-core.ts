@@ -64,6 +64,8 @@ export function createTeamSide(deps: {
   /** Rows mirrored into the read model: derive them. */
   onApplied: () => void;
   onStatus: (s: TeamStatus) => void;
+  /** Another process forgot a contact and this read model erased it too (open windows drop its rows). */
+  onForgotten?: (contactId: string) => void;
   pollMs?: number;
   leaderEveryMs?: number;
   retentionEveryMs?: number;
@@ -86,6 +88,7 @@ export function createTeamSide(deps: {
           const r = forgetContact(store.db, f.contactId);
           forgottenSeq = f.seq;
           store.kvSet(FORGOTTEN_KEY, String(f.seq));
+          deps.onForgotten?.(f.contactId);
           if (r.events || r.requests || r.requestsEdited) logger.info('contact forgotten by another process: erased here too', { requests: r.requests, events: r.events });
         }
       } catch (err) {

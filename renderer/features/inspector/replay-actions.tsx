@@ -48,8 +48,8 @@ export function ReplayActions({ event: e }: { event: EventDetail }) {
   return (
     <div className="replay-actions" data-testid="replay-actions">
       <div className="panel-row">
-        <button type="button" className="btn btn-xs" disabled={busy} onClick={() => void replay({ requestId: req.id })} data-testid="replay">Replay</button>
-        <button type="button" className="btn btn-xs" aria-expanded={editing && !privacyOn} disabled={privacyOn} title={privacyOn ? 'Turn privacy mode off to edit the original body' : undefined} onClick={() => setEditing((v) => !v)} data-testid="edit-replay">Edit &amp; replay</button>
+        <button type="button" className="btn btn-xs" data-admin-only disabled={busy} onClick={() => void replay({ requestId: req.id })} data-testid="replay">Replay</button>
+        <button type="button" className="btn btn-xs" data-admin-only aria-expanded={editing && !privacyOn} disabled={privacyOn} title={privacyOn ? 'Turn privacy mode off to edit the original body' : undefined} onClick={() => setEditing((v) => !v)} data-testid="edit-replay">Edit &amp; replay</button>
         <button type="button" className="btn btn-xs" onClick={() => void copyCurl()} data-testid="copy-curl">{curlState && curlState.length < 14 ? curlState : 'Copy as cURL'}</button>
         {busy && <span className="muted small">Replaying…</span>}
       </div>
@@ -99,7 +99,7 @@ function ReplayEditor({ event: e, busy, onSend }: { event: EventDetail; busy: bo
   };
 
   return (
-    <form className="replay-editor" data-testid="replay-editor" onSubmit={(ev) => { ev.preventDefault(); submit(); }}>
+    <form className="replay-editor" data-admin-only data-testid="replay-editor" onSubmit={(ev) => { ev.preventDefault(); submit(); }}>
       <label className="small muted" htmlFor="replay-body">Body</label>
       {req.bodyIsText ? (
         <textarea id="replay-body" className="input textarea mono" rows={8} value={body} spellCheck={false} onChange={(ev) => setBody(ev.target.value)} data-testid="replay-body" />

@@ -44,7 +44,7 @@ export function ForgetContact({ contactId }: { contactId: string }) {
 
   const who = `+${mask.number(contactId)}`;
   return (
-    <div className="forget-contact" data-testid="forget-contact">
+    <div className="forget-contact" data-admin-only data-testid="forget-contact">
       {!preview && (
         <button type="button" className="btn btn-xs btn-danger" disabled={busy} onClick={() => void count()} data-testid="forget-contact-start"
           title="Erase every request, event, notification and delivery about this number">Forget this contact…</button>

@@ -72,7 +72,7 @@ export function RejectedPanel() {
         {(s.summary?.notStored ?? 0) > 0 && <> · {s.summary!.notStored.toLocaleString()} not kept (rate limit or low disk)</>}
       </p>
       <p>
-        <button type="button" className="btn" data-testid="rejected-reverify" disabled={s.busy || total === 0}
+        <button type="button" className="btn" data-admin-only data-testid="rejected-reverify" disabled={s.busy || total === 0}
           onClick={() => void store.getState().reverifyRejected()}>
           Re-verify with the current secrets
         </button>

@@ -38,7 +38,7 @@ export function RulesPanel() {
   }
   return (
     <div className="rules-panel" data-testid="rules-panel">
-      <section className="panel-section">
+      <section className="panel-section" data-admin-only>
         <h3 className="section-title">New rule</h3>
         <div className="panel-row">
           <select value={preset} onChange={(ev) => setPreset(ev.target.value)} data-testid="rule-preset" aria-label="Preset">
@@ -76,6 +76,7 @@ export function RulesPanel() {
 
 function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
   const store = useAppStore();
+  const canAdmin = useApp((s) => s.identity?.role !== 'viewer');
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -93,7 +94,7 @@ function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
   return (
     <li className={`rule-item${rule.enabled ? '' : ' is-disabled'}`} data-testid="rule-item" data-rule-id={rule.id}>
       <label className="rule-toggle" title={rule.enabled ? 'Enabled: click to switch off' : 'Disabled: click to switch on'}>
-        <input type="checkbox" checked={rule.enabled} disabled={busy} data-testid="rule-toggle"
+        <input type="checkbox" checked={rule.enabled} disabled={busy || !canAdmin} data-testid="rule-toggle"
           aria-label={`Enable ${rule.name}`}
           onChange={(ev) => void run(() => store.getState().setRuleEnabled(rule.id, ev.target.checked))} />
       </label>
@@ -106,7 +107,7 @@ function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
       </div>
       <div className="rule-actions">
         {hasHttp && (
-          <button type="button" className="btn btn-xs" data-testid="rule-test" disabled={busy} title="Send a sample event through this rule's HTTP actions"
+          <button type="button" className="btn btn-xs" data-admin-only data-testid="rule-test" disabled={busy} title="Send a sample event through this rule's HTTP actions"
             onClick={() => void run(async () => {
               const r = await store.getState().testRule(rule.id);
               if (r.ok) { setTested(r.value); setHistorySeq((n) => n + 1); }
@@ -117,7 +118,7 @@ function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
           <button type="button" className="btn btn-xs btn-ghost" data-testid="rule-history-toggle" aria-expanded={historyOpen}
             onClick={() => setHistoryOpen((o) => !o)}>History</button>
         )}
-        <button type="button" className="btn btn-xs" data-testid="rule-edit" onClick={onEdit}>Edit</button>
+        <button type="button" className="btn btn-xs" data-admin-only data-testid="rule-edit" onClick={onEdit}>Edit</button>
         {confirming ? (
           <>
             <button type="button" className="btn btn-xs btn-danger" data-testid="rule-delete-confirm" disabled={busy}
@@ -125,7 +126,7 @@ function RuleItem({ rule, onEdit }: { rule: Rule; onEdit(): void }) {
             <button type="button" className="btn btn-xs btn-ghost" onClick={() => setConfirming(false)}>Keep</button>
           </>
         ) : (
-          <button type="button" className="btn btn-xs btn-ghost" data-testid="rule-delete" onClick={() => setConfirming(true)}>Delete…</button>
+          <button type="button" className="btn btn-xs btn-ghost" data-admin-only data-testid="rule-delete" onClick={() => setConfirming(true)}>Delete…</button>
         )}
       </div>
     </li>

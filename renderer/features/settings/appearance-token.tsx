@@ -49,7 +49,7 @@ export function UiTokenSection() {
         The address <code>npm run serve</code> prints carries this token. It is generated once and kept in the data folder
         (file <code>ui-token</code>), so the address stays the same across restarts. Make a new one if the address leaked.
       </p>
-      <button type="button" className="btn btn-xs" disabled={state.busy} onClick={() => void rotate()} data-testid="rotate-ui-token">
+      <button type="button" className="btn btn-xs" data-admin-only disabled={state.busy} onClick={() => void rotate()} data-testid="rotate-ui-token">
         {state.busy ? 'Rotating…' : 'Make a new token'}
       </button>
       {state.error && <div className="field-error" role="alert">{state.error}</div>}

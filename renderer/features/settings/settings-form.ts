@@ -11,10 +11,34 @@ export interface SettingsForm {
   bodyLimitKiB: string;
   /** Desktop notifications without the message text (lock-screen safety). */
   hideNotificationText?: boolean;
+  // The trust boundary's limits (docs/api.md "What strangers may cost"); absent when the core did not say.
+  /** The rejected log's size cap, in MiB (decimals allowed: the core accepts from 64 KiB). */
+  rejectedLogMiB?: string;
+  /** Rejected requests kept per source address per minute. */
+  rejectedPerMinute?: string;
+  /** Free disk below which rejected requests are not stored, in MiB; 0 turns the floor off. */
+  diskFloorMiB?: string;
 }
 
 /** Field keys as the core names them in validation messages (`retention.days: …`). */
-export type SettingsField = 'forwardTargets' | 'forwardTimeoutMs' | 'retention.days' | 'retention.maxEvents' | 'bodyLimitBytes';
+export type SettingsField = 'forwardTargets' | 'forwardTimeoutMs' | 'retention.days' | 'retention.maxEvents' | 'bodyLimitBytes'
+  | 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes';
+
+const MIB = 1024 * 1024;
+/** The core's ranges (shared/ipc.ts settingsUpdateSchema), said in the units the form uses. */
+export const LIMITS = {
+  rejectedLogBytes: { min: 64 * 1024, max: 16 * 1024 * MIB },
+  rejectedPerMinute: { min: 1, max: 100_000 },
+  diskFloorBytes: { min: 0, max: 2 ** 52 },
+} as const;
+
+/**
+ * Bytes as MiB for an input. Exact: a whole number of bytes over 2^20 prints as a finite decimal that
+ * reads back to the same bytes, so saving the form never nudges a value set through the API.
+ */
+export function mibText(bytes: number): string {
+  return String(bytes / MIB);
+}
 
 export type FieldErrors = Partial<Record<SettingsField | `forwardTargets.${number}`, string>>;
 
@@ -26,7 +50,17 @@ export function formFromSettings(v: SettingsView): SettingsForm {
     retentionMaxEvents: v.retention.maxEvents == null ? '' : String(v.retention.maxEvents),
     bodyLimitKiB: String(Math.round(v.bodyLimitBytes / 1024)),
     hideNotificationText: v.hideNotificationText === true,
+    ...(v.rejectedLogBytes != null ? { rejectedLogMiB: mibText(v.rejectedLogBytes) } : {}),
+    ...(v.rejectedPerMinute != null ? { rejectedPerMinute: String(v.rejectedPerMinute) } : {}),
+    ...(v.diskFloorBytes != null ? { diskFloorMiB: mibText(v.diskFloorBytes) } : {}),
   };
+}
+
+/** MiB as typed (`64`, `0.5`) → bytes; null for anything else. */
+function mibOf(raw: string): number | null {
+  const s = raw.trim();
+  if (!/^\d+(\.\d+)?$/.test(s)) return null;
+  return Math.round(Number(s) * MIB);
 }
 
 function intOf(raw: string): number | null | 'bad' {
@@ -69,6 +103,24 @@ export function buildSettingsUpdate(f: SettingsForm): { update: SettingsUpdate; 
   else update.bodyLimitBytes = kib * 1024;
 
   if (f.hideNotificationText !== undefined) update.hideNotificationText = f.hideNotificationText;
+
+  if (f.rejectedLogMiB !== undefined) {
+    const b = mibOf(f.rejectedLogMiB);
+    const { min, max } = LIMITS.rejectedLogBytes;
+    if (b === null || b < min || b > max) errors.rejectedLogBytes = `a size in MiB from ${mibText(min)} (64 KiB) to ${mibText(max)} (16 GiB)`;
+    else update.rejectedLogBytes = b;
+  }
+  if (f.rejectedPerMinute !== undefined) {
+    const n = intOf(f.rejectedPerMinute);
+    const { min, max } = LIMITS.rejectedPerMinute;
+    if (n === 'bad' || n === null || n < min || n > max) errors.rejectedPerMinute = `a whole number of requests per minute, ${min} to ${max.toLocaleString('en')}`;
+    else update.rejectedPerMinute = n;
+  }
+  if (f.diskFloorMiB !== undefined) {
+    const b = mibOf(f.diskFloorMiB);
+    if (b === null || b > LIMITS.diskFloorBytes.max) errors.diskFloorBytes = 'a size in MiB, or 0 to store rejected requests whatever the free space';
+    else update.diskFloorBytes = b;
+  }
 
   return { update, errors };
 }

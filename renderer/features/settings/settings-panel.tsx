@@ -1,10 +1,11 @@
-// The Settings panel: forward targets, forward timeout, retention, body limit. Errors — ours before
-// sending, the core's after — appear next to the field they concern.
+// The Settings panel: forward targets, forward timeout, retention, body limit, the rejected log's limits.
+// Errors — ours before sending, the core's after — appear next to the field they concern.
 import { useEffect, useState } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
 import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
 import { AppearanceSection, UiTokenSection } from './appearance-token';
+import { TeamServerSection } from './team-server';
 
 export function SettingsPanel() {
   return (
@@ -12,6 +13,7 @@ export function SettingsPanel() {
       <AppearanceSection />
       <StoredSettings />
       <UiTokenSection />
+      <TeamServerSection />
     </>
   );
 }
@@ -19,6 +21,7 @@ export function SettingsPanel() {
 function StoredSettings() {
   const store = useAppStore();
   const settings = useApp((s) => s.settings);
+  const canAdmin = useApp((s) => s.identity?.role !== 'viewer');
   const [form, setForm] = useState<SettingsForm | null>(() => (settings ? formFromSettings(settings) : null));
   const [dirty, setDirty] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -65,6 +68,9 @@ function StoredSettings() {
 
   return (
     <form className="settings-panel" data-testid="settings-panel" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+      {!canAdmin && <p className="notice" data-testid="settings-view-only">View only: an admin of this team server changes these.</p>}
+      {/* A viewer sees the settings but cannot change them (the server refuses it too). */}
+      <fieldset className="bare-fieldset" disabled={!canAdmin}>
       <SecretStorageNotice />
       <section className="panel-section">
         <h3 className="section-title">Forward targets</h3>
@@ -111,6 +117,34 @@ function StoredSettings() {
         {err('bodyLimitBytes')}
       </section>
 
+      {(form.rejectedLogMiB !== undefined || form.rejectedPerMinute !== undefined || form.diskFloorMiB !== undefined) && (
+        <section className="panel-section" data-testid="settings-rejected">
+          <h3 className="section-title">Rejected requests</h3>
+          <p className="muted small">What strangers may cost: requests the receiver refuses (bad signature, wrong path…) are kept for diagnosis in the Rejected view, within these limits. Accepted webhooks are never limited.</p>
+          {form.rejectedLogMiB !== undefined && (
+            <>
+              <NumberField label="Rejected log size (MiB)" value={form.rejectedLogMiB} onChange={(v) => change({ rejectedLogMiB: v })} testId="rejected-log-mib" inputMode="decimal"
+                hint="Past it, the oldest rejected requests go first. 0.0625 (64 KiB) to 16384. Default 64." />
+              {err('rejectedLogBytes')}
+            </>
+          )}
+          {form.rejectedPerMinute !== undefined && (
+            <>
+              <NumberField label="Rejected requests kept per source (per minute)" value={form.rejectedPerMinute} onChange={(v) => change({ rejectedPerMinute: v })} testId="rejected-per-minute"
+                hint="Beyond it, that address's refused requests are answered 429 and not stored. 1 to 100,000. Default 60." />
+              {err('rejectedPerMinute')}
+            </>
+          )}
+          {form.diskFloorMiB !== undefined && (
+            <>
+              <NumberField label="Keep free on disk (MiB)" value={form.diskFloorMiB} onChange={(v) => change({ diskFloorMiB: v })} testId="disk-floor-mib" inputMode="decimal"
+                hint="With less free space, rejected requests are answered but not stored. 0 turns this off. Default 256." />
+              {err('diskFloorBytes')}
+            </>
+          )}
+        </section>
+      )}
+
       {general.map((g, i) => <div key={i} className="notice notice-error" role="alert" data-testid="settings-error">{g}</div>)}
       <div className="panel-row">
         <button type="submit" className="btn" disabled={busy || !dirty} data-testid="settings-save">{busy ? 'Saving…' : 'Save'}</button>
@@ -119,15 +153,16 @@ function StoredSettings() {
         )}
         {saved && <span className="muted small" data-testid="settings-saved">Saved.</span>}
       </div>
+      </fieldset>
     </form>
   );
 }
 
-function NumberField({ label, value, onChange, testId, hint }: { label: string; value: string; onChange(v: string): void; testId: string; hint?: string }) {
+function NumberField({ label, value, onChange, testId, hint, inputMode = 'numeric' }: { label: string; value: string; onChange(v: string): void; testId: string; hint?: string; inputMode?: 'numeric' | 'decimal' }) {
   return (
     <label className="panel-row form-row">
       <span className="panel-label">{label}</span>
-      <input className="input num-input" inputMode="numeric" value={value} onChange={(ev) => onChange(ev.target.value)} data-testid={testId} />
+      <input className="input num-input" inputMode={inputMode} value={value} onChange={(ev) => onChange(ev.target.value)} data-testid={testId} />
       {hint && <span className="muted small">{hint}</span>}
     </label>
   );

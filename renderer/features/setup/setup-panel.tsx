@@ -117,7 +117,7 @@ function AddressSection() {
   return (
     <section className="panel-section" data-testid="setup-addresses">
       <h3 className="section-title">Reserved ngrok domain</h3>
-      <form className="secret-field" data-testid="setting-ngrokDomain" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+      <form className="secret-field" data-admin-only data-testid="setting-ngrokDomain" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
         <div className="panel-row">
           <label className="sr-only" htmlFor="setting-input-ngrokDomain">Reserved ngrok domain</label>
           <input id="setting-input-ngrokDomain" className="input grow" value={value} placeholder="my-team.ngrok.app" onChange={(ev) => setValue(ev.target.value)} data-testid="setting-input-ngrokDomain" />

@@ -116,9 +116,9 @@ function TunnelControls() {
   return (
     <div className="step-controls" data-testid="setup-tunnel">
       <span className={`level-pill level-${view.tone}`} data-testid="tunnel-state">{view.label}</span>
-      <button type="button" className="btn btn-xs" data-testid="tunnel-start" disabled={busy || !view.canStart || !tokenSet}
+      <button type="button" className="btn btn-xs" data-admin-only data-testid="tunnel-start" disabled={busy || !view.canStart || !tokenSet}
         title={tokenSet ? undefined : 'Save the ngrok authtoken first'} onClick={() => void store.getState().startTunnel()}>Start tunnel</button>
-      <button type="button" className="btn btn-xs" data-testid="tunnel-stop" disabled={busy || !view.canStop} onClick={() => void store.getState().stopTunnel()}>Stop</button>
+      <button type="button" className="btn btn-xs" data-admin-only data-testid="tunnel-stop" disabled={busy || !view.canStop} onClick={() => void store.getState().stopTunnel()}>Stop</button>
       {error && <div className="field-error" role="alert" data-testid="tunnel-error">{error}</div>}
     </div>
   );
@@ -167,7 +167,7 @@ function PublicUrlField() {
     setMsg(r.ok ? { error: false, text: 'Saved.' } : { error: true, text: r.error });
   };
   return (
-    <form className="secret-field" data-testid="setting-publicUrl" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
+    <form className="secret-field" data-admin-only data-testid="setting-publicUrl" onSubmit={(ev) => { ev.preventDefault(); void save(); }}>
       <label className="muted small" htmlFor="setting-input-publicUrl">Or your own tunnel's public https URL (the ngrok tunnel wins while online)</label>
       <div className="panel-row">
         <input id="setting-input-publicUrl" className="input grow" value={value} placeholder="https://hooks.example.com"
@@ -212,11 +212,11 @@ function VerifyToken() {
         ) : status?.set ? (
           <>
             <code aria-label="hidden verify token">••••••••••••</code>
-            <button type="button" className="btn btn-xs" disabled={state.busy} onClick={() => void reveal()} data-testid="reveal-verify-token">Reveal</button>
+            <button type="button" className="btn btn-xs" data-admin-only disabled={state.busy} onClick={() => void reveal()} data-testid="reveal-verify-token">Reveal</button>
           </>
         ) : null}
         <span className="spacer" />
-        <button type="button" className="btn btn-xs btn-ghost" data-testid="generate-verify-token" disabled={state.busy} onClick={() => void generate()}>
+        <button type="button" className="btn btn-xs btn-ghost" data-admin-only data-testid="generate-verify-token" disabled={state.busy} onClick={() => void generate()}>
           {status?.set ? 'Make a new one' : 'Make a verify token'}
         </button>
       </div>
@@ -242,7 +242,7 @@ export function SecretField({ name, label, multi }: { name: SecretKey; label: st
   };
   const parsed = parseSecretInput(value, multi);
   return (
-    <form className="secret-field" data-testid={`secret-${name}`} onSubmit={(ev) => { ev.preventDefault(); if (parsed != null) void save(parsed); }}>
+    <form className="secret-field" data-admin-only data-testid={`secret-${name}`} onSubmit={(ev) => { ev.preventDefault(); if (parsed != null) void save(parsed); }}>
       <div className="panel-row">
         <label className="panel-label" htmlFor={`secret-input-${name}`}>{label}</label>
         <span className="muted small" data-testid="secret-status">{secretStatus(status)}</span>
@@ -270,8 +270,8 @@ function SimulateButtons() {
   };
   return (
     <div className="step-controls">
-      <button type="button" className="btn btn-xs" onClick={() => void simulate('meta')}>Simulate a Meta message</button>
-      <button type="button" className="btn btn-xs" onClick={() => void simulate('twilio')}>Simulate a Twilio message</button>
+      <button type="button" className="btn btn-xs" data-admin-only onClick={() => void simulate('meta')}>Simulate a Meta message</button>
+      <button type="button" className="btn btn-xs" data-admin-only onClick={() => void simulate('twilio')}>Simulate a Twilio message</button>
       {msg && <span className="muted small" aria-live="polite">{msg}</span>}
     </div>
   );

@@ -57,7 +57,7 @@ function SimulatorSection() {
   };
 
   return (
-    <form className="panel-section" data-testid="simulator" onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
+    <form className="panel-section" data-admin-only data-testid="simulator" onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
       <h3 className="section-title">Simulator</h3>
       <p className="muted small">Builds provider-shaped webhooks, signs them with your secret and sends them through the receiver (or the public URL).</p>
       <div className="form-grid">
@@ -216,7 +216,7 @@ function ImportSection() {
     }
   };
   return (
-    <section className="panel-section" data-testid="import">
+    <section className="panel-section" data-admin-only data-testid="import">
       <h3 className="section-title">Import</h3>
       <p className="muted small">A HAR file (from browser dev tools, Hookscope or another capture) or Hookscope NDJSON with requests. Imported requests are normalised like live ones; they are not forwarded.</p>
       <input type="file" accept=".har,.ndjson,.jsonl,.json,application/json" disabled={busy} aria-label="File to import (HAR or NDJSON)"
@@ -254,7 +254,7 @@ function ReplayFilteredSection() {
       <div className="panel-row">
         <input className="input grow" value={target} placeholder="receiver (default), or a handler URL" onChange={(ev) => setTarget(ev.target.value)} data-testid="replay-filtered-target" />
         {!confirming ? (
-          <button type="button" className="btn btn-xs" disabled={busy || total === 0} onClick={() => setConfirming(true)} data-testid="replay-filtered">{busy ? 'Replaying…' : 'Replay all…'}</button>
+          <button type="button" className="btn btn-xs" disabled={busy || total === 0} onClick={() => setConfirming(true)} data-admin-only data-testid="replay-filtered">{busy ? 'Replaying…' : 'Replay all…'}</button>
         ) : null}
       </div>
       {confirming && (

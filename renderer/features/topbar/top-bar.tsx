@@ -56,10 +56,10 @@ export function TopBar() {
         {s.tunnelError && <span className="tunnel-error">{s.tunnelError}</span>}
         {s.tunnel?.warning && tunnelState !== 'off' && <span className="tunnel-error" data-testid="tunnel-warning">{s.tunnel.warning}</span>}
         {tunnelState === 'online' || tunnelState === 'connecting' ? (
-          <button type="button" className="btn btn-xs" disabled={s.tunnelBusy} onClick={() => void store.getState().stopTunnel()}>Stop</button>
+          <button type="button" className="btn btn-xs" data-admin-only disabled={s.tunnelBusy} onClick={() => void store.getState().stopTunnel()}>Stop</button>
         ) : (
           // Without an authtoken the start would only fail: the button says where to put it instead.
-          <button type="button" className="btn btn-xs" disabled={s.tunnelBusy || !s.settings?.secrets.ngrokAuthtoken.set}
+          <button type="button" className="btn btn-xs" data-admin-only disabled={s.tunnelBusy || !s.settings?.secrets.ngrokAuthtoken.set}
             title={s.settings?.secrets.ngrokAuthtoken.set ? 'Start the ngrok tunnel' : 'Save your ngrok authtoken in Setup first'}
             onClick={() => void store.getState().startTunnel()}>Start</button>
         )}

@@ -31,6 +31,8 @@ export interface EventsSlice {
   setLive(live: boolean): void;
   /** Entry point of `events:appended` pushes: queued, applied on the next frame. */
   receiveEvents(batch: HookEvent[]): void;
+  /** A forgotten contact: their events leave the window, the held and the queued pushes. */
+  dropContact(contactId: string): void;
 }
 
 function byIdDesc(a: HookEvent, b: HookEvent) {
@@ -63,19 +65,23 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
     if (batch.length === 0) return;
     const s = get();
     const seen = new Set(s.events.map((e) => e.id));
-    const matching = batch.filter((e) => !seen.has(e.id) && matchesFilter(e, s.filter));
+    const allMatching = batch.filter((e) => matchesFilter(e, s.filter));
+    const matching = allMatching.filter((e) => !seen.has(e.id));
     // Every push moves the counts at once (on top of the last snapshot); a snapshot follows, throttled.
     s.countEvents(batch);
     s.refreshStatsSoon();
     // An open lifecycle or conversation follows new events for its message or contact.
     if (s.lifecycle.key && batch.some((e) => e.messageId === s.lifecycle.key)) void s.loadLifecycle(s.lifecycle.key, true);
     if (s.thread.key && batch.some((e) => e.contactId === s.thread.key)) void s.loadThread(s.thread.key, true);
+    // The Messages rows get every matching event, also one the Events window already holds: each view
+    // loads its own pages, so the events page may have an event the messages page was read without.
+    // Folding is by event id, so an event the rows already have changes nothing.
+    if (s.live && allMatching.length) s.foldIntoMessages(dedupe(allMatching));
     if (matching.length === 0) {
       set({ flushCount: s.flushCount + 1 });
       return;
     }
     const fresh = dedupe(matching);
-    if (s.live) s.foldIntoMessages(fresh);
     if (!s.live || s.detached) {
       if (!s.live) {
         held = mergeEvents(held, fresh);
@@ -229,6 +235,15 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
         const fresh = toApply.filter((e) => matchesFilter(e, get().filter));
         applyToWindow(fresh, get().total);
       }
+    },
+
+    dropContact(contactId) {
+      const keep = (e: HookEvent) => e.contactId !== contactId;
+      pending = pending.filter(keep);
+      held = held.filter(keep);
+      const s = get();
+      const events = s.events.filter(keep);
+      if (events.length !== s.events.length) set({ events, total: Math.max(0, s.total - (s.events.length - events.length)) });
     },
 
     receiveEvents(batch) {

@@ -1,6 +1,6 @@
 // Settings as the core shows them (secrets only say whether they are set), app info, connection.
 import type { AppInfo } from '../../../shared/ipc';
-import type { SettingsView } from '../../../shared/types';
+import type { ConnectionView, Identity, SettingsView } from '../../../shared/types';
 import type { ConnectionState } from '../bridge';
 import { errorText, type SliceContext } from '../context';
 
@@ -8,6 +8,16 @@ export interface SettingsSlice {
   settings: SettingsView | null;
   appInfo: AppInfo | null;
   connection: ConnectionState;
+  /** Who this UI speaks for: on a team server a viewer's controls for changes are hidden (null: not known yet). */
+  identity: Identity | null;
+  loadIdentity(): Promise<void>;
+  /** Desktop only: whether the window shows this computer's core or a team server's (null: not loaded, or a browser). */
+  teamServer: ConnectionView | null;
+  canConnectTeamServer: boolean;
+  loadTeamServer(): Promise<void>;
+  /** Checks the address and token with the server, keeps them and restarts connected; or `{ error }`. */
+  connectTeamServer(url: string, token: string): Promise<{ ok: true; view: ConnectionView } | { error: string }>;
+  disconnectTeamServer(): Promise<{ ok: true } | { error: string }>;
   startupError: string | null;
   loadSettings(): Promise<void>;
   loadAppInfo(): Promise<void>;
@@ -28,7 +38,41 @@ export function createSettingsSlice(ctx: SliceContext): SettingsSlice {
     settings: null,
     appInfo: null,
     connection: 'connecting',
+    identity: null,
+    teamServer: null,
+    canConnectTeamServer: bridge.teamServer != null,
+    async loadTeamServer() {
+      if (!bridge.teamServer) return;
+      try { set({ teamServer: await bridge.teamServer.get() }); } catch { /* an older shell: the section stays hidden */ }
+    },
+    async connectTeamServer(url, token) {
+      if (!bridge.teamServer) return { error: 'Only the desktop app connects to a team server; a browser just opens its address.' };
+      try {
+        const view = await bridge.teamServer.connect(url, token);
+        set({ teamServer: view });
+        return { ok: true, view };
+      } catch (err) {
+        return { error: errorText(err) };
+      }
+    },
+    async disconnectTeamServer() {
+      if (!bridge.teamServer) return { error: 'Not the desktop app.' };
+      try {
+        set({ teamServer: await bridge.teamServer.disconnect() });
+        return { ok: true };
+      } catch (err) {
+        return { error: errorText(err) };
+      }
+    },
     startupError: null,
+    async loadIdentity() {
+      try {
+        set({ identity: await bridge.invoke('app:me', undefined) });
+      } catch {
+        // A core without the channel (older serve) is a single user with every right; the server decides anyway.
+        set({ identity: { role: 'admin', name: null } });
+      }
+    },
     async loadSettings() {
       try {
         set({ settings: await bridge.invoke('settings:get', undefined) });

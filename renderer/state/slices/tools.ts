@@ -37,6 +37,11 @@ export interface ToolsSlice {
   refreshDetail(): Promise<void>;
   /** Counts (dryRun) or erases everything about one contact; after erasing, the views reload without it. */
   forgetContact(contactId: string, dryRun: boolean): Promise<Result<ForgetResult>>;
+  /**
+   * A contact was forgotten, here or in another window (`contacts:forgotten`): drop what this window
+   * shows of them at once, then refetch the lists, counts and history from the core.
+   */
+  contactForgotten(contactId: string): Promise<void>;
 }
 
 const fail = (err: unknown): { ok: false; error: string; code?: string } => {
@@ -87,16 +92,26 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     exportSave: (format, redact) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter, ...(redact ? { redact: true } : {}) })),
     forgetContact: (contactId, dryRun) => attempt(async () => {
       const r = await bridge.invoke('contacts:forget', { contactId, dryRun });
-      if (!r.dryRun) {
-        get().clearSelection();
-        // Emptied first: reload() keeps loaded events newer than the page it fetches (as if pushed
-        // meanwhile), and the erased ones must not survive as such.
-        // Toasts and the history may quote the contact too: drop the toasts, refetch the history.
-        set({ events: [], notifications: [] });
-        await Promise.all([get().reload(), get().refreshStats(), get().notificationHistory ? get().loadNotificationHistory() : null]);
-      }
+      // The push that follows does the same in every window; here it is not waited for (the stream may be down).
+      if (!r.dryRun) await get().contactForgotten(contactId);
       return r;
     }),
+    async contactForgotten(contactId) {
+      if (typeof contactId !== 'string' || contactId === '') return;
+      const s = get();
+      const shown = s.detail.data ?? s.events.find((e) => e.id === s.selectedId) ?? null;
+      if (shown?.contactId === contactId || s.thread.key === contactId) s.clearSelection();
+      // Dropped first: reload() keeps loaded events newer than the page it fetches (as if pushed
+      // meanwhile), and the erased ones must not survive as such. Queued pushes about them go too.
+      get().dropContact(contactId);
+      // Toasts and the history may quote the contact too: drop the toasts, refetch the history.
+      set({ messages: get().messages.filter((m) => m.contactId !== contactId && !m.events.some((e) => e.contactId === contactId)), notifications: [] });
+      await Promise.all([
+        get().reload(), get().refreshStats(),
+        get().view === 'messages' ? get().reloadMessages() : null,
+        get().notificationHistory ? get().loadNotificationHistory() : null,
+      ]);
+    },
     async refreshDetail() {
       const id = get().selectedId;
       if (id == null) return;
