@@ -13,6 +13,7 @@ import { runTokensCommand } from './serve/tokens-cli';
 import { createUserTokenStore } from './serve/user-tokens';
 import { isLoopbackHost, isWildcardHost } from './serve/ui-host';
 import type { Logger } from './core/types';
+import { describeTarget } from './core/team/database-url';
 import type { SettingsView } from '../shared/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,12 +38,16 @@ async function main() {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`Usage: npm run serve -- [--data-dir DIR] [--port N] [--host H] [--ui-port N] [--ui-token T]
                      [--ui-host H] [--ui-public-url URL] [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
+                     [--database postgres://…]
 Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
-  HOOKSCOPE_UI_HOST, HOOKSCOPE_UI_PUBLIC_URL, HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+  HOOKSCOPE_UI_HOST, HOOKSCOPE_UI_PUBLIC_URL, HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, HOOKSCOPE_DATABASE_URL,
+  META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
 Without --ui-token the UI token is generated once and kept in DIR/ui-token (the ui: address stays the same).
 --public-url must be https and reachable from the internet (not loopback or a private address).
 --ui-host beyond 127.0.0.1 makes a team server: put TLS in front, give each person a token:
   npm run serve -- tokens add NAME --role viewer|admin   (also: tokens list, tokens revoke NAME)
+--database postgres://user:password@host:port/db: one shared history; every serve process given the same
+  database receives into it (README "Run a team server"). Without it: SQLite in DIR.
 `);
     return;
   }
@@ -65,6 +70,7 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
       logger,
       // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
       readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
+      databaseUrl: cfg.databaseUrl ?? undefined,
       // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
       // (crash-recovery tests; the acknowledgement path benchmarked alone).
       derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : 'on',
@@ -133,6 +139,8 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
   // A wildcard bind answers on loopback too; a specific address only there.
   const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
   process.stdout.write(`ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
+  // Where the shared history lives, without the user or password the URL carries.
+  if (cfg.databaseUrl) process.stdout.write(`database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
 
   if (cfg.tunnel) {
     const open = openProviders(core);

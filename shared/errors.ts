@@ -15,6 +15,7 @@ export const ERROR_MESSAGES = {
   PORT_IN_USE: 'The port is already in use.',
   DATA_DIR_NOT_WRITABLE: 'The data directory is not writable.',
   DB_TOO_NEW: 'The database was written by a newer version of Hookscope.',
+  DB_UNREACHABLE: 'The shared PostgreSQL database cannot be reached; Hookscope reconnects on its own.',
   SECRETS_UNREADABLE: 'Stored secrets were encrypted by the desktop app and cannot be read here.',
   TUNNEL_NO_TOKEN: 'No ngrok authtoken is set. Paste one from dashboard.ngrok.com into Setup, or set NGROK_AUTHTOKEN.',
   TUNNEL_INVALID_TOKEN: 'ngrok rejected the authtoken. Copy it again from dashboard.ngrok.com → Your Authtoken.',
@@ -62,6 +63,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'METHOD_NOT_ALLOWED': return 405;
     case 'PAYLOAD_TOO_LARGE': return 413;
     case 'INTERNAL': return 500;
+    case 'DB_UNREACHABLE': return 503;
     case 'TUNNEL_NO_TOKEN':
     case 'TUNNEL_INVALID_TOKEN':
     case 'TUNNEL_NO_NETWORK':

@@ -166,6 +166,14 @@ export interface AppInfo {
   mode: 'desktop' | 'serve';
   receiver: ReceiverInfo;
   dataDir?: string;
+  /** Set when this process is part of a team server (serve --database postgres://…). */
+  team?: TeamStatus;
+}
+
+/** A team server's shared database: where (host:port/database, never the password) and whether it answers. */
+export interface TeamStatus {
+  database: string;
+  connected: boolean;
 }
 
 export interface RequestChannels {
@@ -227,6 +235,8 @@ export interface PushChannels {
   'notifications:clicked': { eventId: number | null; notificationId: number };
   /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
   'rejected:changed': { total: number; notStored: number; diskLow: boolean };
+  /** Team server: the shared database became unreachable, or answers again. */
+  'team:changed': TeamStatus;
   /**
    * Contacts were forgotten (`contacts:forget`): every window drops what it shows of them. A list, so
    * pushes held for a window that is not ready yet add up instead of the last one winning.
@@ -284,7 +294,7 @@ export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
 
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true, 'deliveries:recorded': true,
-  'notifications:clicked': true, 'rejected:changed': true, 'contacts:forgotten': true,
+  'notifications:clicked': true, 'rejected:changed': true, 'team:changed': true, 'contacts:forgotten': true,
 };
 export const PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

@@ -37,7 +37,7 @@ export interface CoreApi {
    * accepted requests, and it is the only way events reach the rules runner (notifications, actions)
    * and the forwarder. `live` is false for re-verified requests older than an hour (history only).
    */
-  afterStored(input: ReceiverInput, result: IngestResult, live?: boolean): void;
+  afterStored(input: ReceiverInput, result: IngestResult, live?: boolean, what?: { rules: boolean; forward: boolean }): void;
   /**
    * The rejected log changed (a request was refused): a coalesced push to the UI, and — when a provider's
    * signed webhooks start failing their signature check — one notification per burst.
@@ -50,6 +50,8 @@ export interface CoreApi {
   tools?: CoreTools;
   /** Runs timer rules and due action retries now (Core.tickRules). */
   tickRules(): void;
+  /** Re-reads the rules (team mode: another process changed the shared ones). */
+  reloadRules(): void;
 }
 
 function notFound(what: string): never {
@@ -140,6 +142,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
     sender,
     getEvent: (id) => store.getEvent(id),
     tickMs: opts.rulesTickMs,
+    // Team mode: one process at a time runs timer rules over the shared history.
+    runsTimers: parts.team ? () => parts.team!.runsTimers() : undefined,
   });
 
   /** Test button: every http action of the rule, once, with the sample event (or the last day's digest). */
@@ -187,7 +191,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'app:info': () => {
       const receiver = parts.receiverInfo();
       if (!receiver) throw new HookscopeError('INTERNAL', 'The receiver is not running.');
-      return { version, mode: opts.mode, receiver, dataDir: opts.dataDir };
+      return { version, mode: opts.mode, receiver, dataDir: opts.dataDir, ...(parts.team ? { team: parts.team.status() } : {}) };
     },
     'events:list': (q) => reads.listEvents(q as Parameters<Store['listEvents']>[0]),
     'events:get': async ({ id }) => {
@@ -210,10 +214,18 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     'rules:list': () => listRules(store.db),
-    'rules:create': (input) => { const r = createRule(store.db, input, parts.clock()); rules.reload(); return r; },
-    'rules:update': ({ id, rule }) => { const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r; },
-    'rules:delete': ({ id }) => {
-      if (!deleteRule(store.db, id)) notFound(`Rule ${id}`);
+    // Team mode: the shared rules in PostgreSQL change first, so every process runs the same ones.
+    'rules:create': (input) => {
+      if (parts.team) return parts.team.rules.create(input, parts.clock());
+      const r = createRule(store.db, input, parts.clock()); rules.reload(); return r;
+    },
+    'rules:update': ({ id, rule }) => {
+      if (parts.team) return parts.team.rules.update(id, rule, parts.clock());
+      const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r;
+    },
+    'rules:delete': async ({ id }) => {
+      if (parts.team) await parts.team.rules.remove(id);
+      else if (!deleteRule(store.db, id)) notFound(`Rule ${id}`);
       rules.reload();
       return { deleted: true as const };
     },
@@ -237,7 +249,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'settings:update': (u) => {
       const view = settings.update(u as Parameters<import('./setup/settings').Settings['update']>[0]);
       // New limits hold now, not at the next timer tick.
-      if (u.retention) void power.tools.retention.drain();
+      if (u.retention) { void power.tools.retention.drain(); void parts.team?.prune(); }
       if (u.rejectedLogBytes !== undefined) parts.rejected.trim();
       emitter.emit('settings:changed', view);
       return view;
@@ -260,8 +272,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
       // The renderer never names a path: the desktop shell asks the user (electron/main/ipc.ts).
       throw new HookscopeError('BAD_REQUEST', 'Saving an export to a file is done by the desktop app; under serve, download GET /api/export.');
     },
-    'contacts:forget': ({ contactId, dryRun }) => {
-      const r = forgetContact(store.db, contactId, { dryRun });
+    'contacts:forget': async ({ contactId, dryRun }) => {
+      // Team mode: the shared record and every process's read model forget it too.
+      const r = parts.team && !dryRun ? await parts.team.forget(contactId) : forgetContact(store.db, contactId, { dryRun });
       if (r.dryRun) return r;
       // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
       // it rebalances its trees; only a VACUUM rewrites them all. It holds the connection for a while
@@ -343,11 +356,11 @@ export function createHandlers(parts: CoreParts): CoreApi {
 
   const api: CoreApi = {
     handlers,
-    afterStored(input, result, live = true) {
+    afterStored(input, result, live = true, what = { rules: true, forward: true }) {
       if (!live) return;
       const trusted = result.events.filter((e) => isTrusted(e.signature));
-      if (trusted.length > 0) rules.onEvents(trusted);
-      power.afterStored(input, result);
+      if (what.rules && trusted.length > 0) rules.onEvents(trusted);
+      if (what.forward) power.afterStored(input, result);
     },
     rejectedChanged(item) {
       if (item) signatureFailing(item);
@@ -370,6 +383,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     tools: power.tools,
     tickRules: () => rules.tick(),
+    reloadRules: () => rules.reload(),
   };
   return api;
 }

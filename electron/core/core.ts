@@ -19,6 +19,7 @@ import { createReadApi, createWorkerReads, findReadWorker, inlineReads, type Asy
 import { silentLogger, type CoreOptions, type Logger } from './types';
 import { createRejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
+import { createTeamSide, type TeamSide } from './team/team-core';
 
 export { readVersion } from './version';
 
@@ -54,6 +55,18 @@ export function createCore(opts: CoreOptions): Core {
     hold: opts.derive === 'hold',
     onDerived: (items) => {
       const now = clock();
+      if (team) {
+        // Team mode: every process pushes; the receiving process forwards; the claiming one runs rules.
+        for (const { result } of items) batcher.push(result.events);
+        team.derived(items.map((item) => ({ item, live: now - item.request.receivedAt <= QUIET_AFTER_MS })), ({ request, result }, what) => {
+          const input: ReceiverInput = {
+            method: request.method, path: request.path, query: request.query, headers: request.headers,
+            body: request.body ?? Buffer.alloc(0), origin: request.origin,
+          };
+          api.afterStored(input, result, true, what);
+        });
+        return;
+      }
       for (const { request, result } of items) {
         // Live events are pushed without their raw payload: the inspector fetches it on demand.
         batcher.push(result.events);
@@ -67,10 +80,20 @@ export function createCore(opts: CoreOptions): Core {
       }
     },
   });
-  const writer = openWriter(opts, store, (committed) => {
+  const onCommitted: OnCommitted = (committed) => {
     for (const c of committed) deriver.known(c.requestId, c.record);
     deriver.kick();
-  });
+  };
+  // Team server (serve --database postgres://…): the durable record is the shared PostgreSQL database and
+  // this data dir's SQLite file is this process's read model of it (team/team-core.ts).
+  const team: TeamSide | null = opts.databaseUrl ? createTeamSide({
+    url: opts.databaseUrl, store, settings, clock, logger, onCommitted,
+    onApplied: () => deriver.kick(),
+    onStatus: (s) => emitter.emit('team:changed', s),
+    onForgotten: (contactId) => emitter.emit('contacts:forgotten', [{ contactId }]),
+    pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs,
+  }) : null;
+  const writer = team ? team.writer : openWriter(opts, store, onCommitted);
   const reads = openReads(opts, store, logger);
   // The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor.
   const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
@@ -91,8 +114,10 @@ export function createCore(opts: CoreOptions): Core {
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
     rejected, writer, deriver, diskLow: () => disk.low(),
+    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c) } : undefined,
   };
   const api = createHandlers(parts);
+  team?.onRulesChanged(() => api.reloadRules());
   // Every call through the contract or the tools sees every request answered so far with its events.
   const handlers = caughtUp(api.handlers, () => deriver.catchUp());
   const tools = api.tools ? caughtUp(api.tools, () => deriver.catchUp()) : undefined;
@@ -122,6 +147,9 @@ export function createCore(opts: CoreOptions): Core {
     tickRules: () => { deriver.catchUp(); api.tickRules(); },
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {
+      // The shared database first: unreachable at start is a clear error naming host and port, and the
+      // receiver never opens without somewhere durable to put what it acknowledges.
+      if (team) await team.start();
       const info = await receiver.start();
       started = true;
       api.start();
@@ -141,6 +169,7 @@ export function createCore(opts: CoreOptions): Core {
       // (the receiver's port taken) derives nothing: requests an earlier crash left underived wait for the
       // next start, whose rules and forwarder are running — here their forwards would be dropped at once.
       if (wasStarted) deriver.catchUp();
+      await team?.stop();
       deriver.stop();
       await api.stop();
       rejected.flush();

@@ -1,6 +1,6 @@
 // What the composition root (core.ts) has built, handed to the contract handlers (api.ts). Each part
 // below it takes only the pieces it names (see createPowerTools, createDoctor, createRulesRunner).
-import type { PushChannels } from '../../shared/ipc';
+import type { PushChannels, TeamStatus } from '../../shared/ipc';
 import type { ReceiverInfo } from '../../shared/types';
 import type { Store } from './store/store';
 import type { AsyncReads } from './store/reads';
@@ -33,4 +33,15 @@ export interface CoreParts {
   deriver: Deriver;
   /** Free disk under the floor: rejected requests are not stored. */
   diskLow: () => boolean;
+  /** Set in team mode (team/team-core.ts): who runs the timer rules, the shared database's status. */
+  team?: {
+    runsTimers(): boolean;
+    status(): TeamStatus;
+    /** Prunes the shared record now, when this process leads retention. */
+    prune(): Promise<number>;
+    /** Rule changes go to the shared database first (team/rules-sync.ts). */
+    rules: import('./team/rules-sync').RulesSync;
+    /** Forget a contact everywhere: the shared record, this read model, then every other process. */
+    forget(contactId: string): Promise<import('../../shared/types').ForgetResult>;
+  };
 }

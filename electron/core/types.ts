@@ -85,4 +85,14 @@ export interface CoreOptions {
   rulesTickMs?: number;
   /** Cap on http actions a minute per rule (the overflow is recorded); default 30. */
   actionsPerMinute?: number;
+  /**
+   * postgres://… of a team server's shared database (serve --database, HOOKSCOPE_DATABASE_URL): accepted
+   * requests are appended there and every process sharing it mirrors them (docs/architecture.md "Team
+   * mode"). Holds a password: never logged, never sent to the renderer.
+   */
+  databaseUrl?: string;
+  /** Team mode: how often the mirror polls besides LISTEN/NOTIFY (ms, default 1000); tests set it low. */
+  teamPollMs?: number;
+  /** Team mode: how often a process tries to take the timer/retention locks (ms, default 5000). */
+  teamLeaderEveryMs?: number;
 }

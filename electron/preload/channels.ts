@@ -37,7 +37,7 @@ const requestNames: { [C in RequestChannel]: true } = {
 export const PRELOAD_REQUEST_CHANNELS = Object.keys(requestNames) as RequestChannel[];
 const pushNames: { [P in PushChannel]: true } = {
   'events:appended': true, 'tunnel:changed': true, 'notifications:fired': true, 'settings:changed': true,
-  'notifications:clicked': true, 'deliveries:recorded': true, 'rejected:changed': true, 'contacts:forgotten': true,
+  'notifications:clicked': true, 'deliveries:recorded': true, 'rejected:changed': true, 'team:changed': true, 'contacts:forgotten': true,
 };
 export const PRELOAD_PUSH_CHANNELS = Object.keys(pushNames) as PushChannel[];
 

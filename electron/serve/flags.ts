@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { splitList } from '../core/setup/settings';
 import { publicUrlProblem } from '../../shared/public-url';
+import { isPostgresUrl } from '../core/team/database-url';
 import { uiPublicUrlProblem } from './ui-host';
 
 export interface ServeConfig {
@@ -22,6 +23,8 @@ export interface ServeConfig {
   metaVerifyToken: string | null;
   twilioAuthTokens: string[];
   ngrokAuthtoken: string | null;
+  /** postgres://… of a shared team database, or null for the SQLite file in the data dir. Holds a password: never print it. */
+  databaseUrl: string | null;
 }
 
 /** The OS's per-user app-data folder, the same one Electron's userData uses for "Hookscope". */
@@ -42,7 +45,7 @@ function port(v: string, name: string): number {
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const flags = new Map<string, string[]>();
   let tunnel = false;
-  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to', '--ui-host', '--ui-public-url']);
+  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to', '--ui-host', '--ui-public-url', '--database']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--tunnel') { tunnel = true; continue; }
@@ -76,6 +79,14 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const flagToken = flags.get('--ui-token')?.at(-1);
   if (flagToken !== undefined && flagToken.trim() === '') throw new FlagError('--ui-token needs a non-empty value');
   const uiToken = flagToken ?? (env.HOOKSCOPE_UI_TOKEN?.trim() ? env.HOOKSCOPE_UI_TOKEN : null);
+  // The URL carries a password: the errors below never repeat it.
+  const databaseUrl = (flags.get('--database')?.at(-1) ?? env.HOOKSCOPE_DATABASE_URL ?? '').trim() || null;
+  if (databaseUrl != null && !isPostgresUrl(databaseUrl)) {
+    throw new FlagError('--database takes a postgres://user:password@host:port/database URL (without it, the SQLite file in the data dir is used)');
+  }
+  if (databaseUrl != null) {
+    try { new URL(databaseUrl); } catch { throw new FlagError('--database: the postgres:// URL could not be parsed (percent-encode special characters in the password)'); }
+  }
   return {
     dataDir: one('--data-dir', 'HOOKSCOPE_DATA_DIR') ?? defaultDataDir(env),
     port: port(one('--port', 'HOOKSCOPE_PORT') ?? '4750', '--port'),
@@ -91,5 +102,6 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     metaVerifyToken: env.META_VERIFY_TOKEN || null,
     twilioAuthTokens: splitList(env.TWILIO_AUTH_TOKEN),
     ngrokAuthtoken: env.NGROK_AUTHTOKEN || null,
+    databaseUrl,
   };
 }

@@ -3,7 +3,8 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const external = ['electron', 'better-sqlite3', '@ngrok/ngrok'];
+// pg-native and pg-cloudflare: optional back ends of `pg` (the team store's client) that Hookscope never loads.
+const external = ['electron', 'better-sqlite3', '@ngrok/ngrok', 'pg-native', 'pg-cloudflare'];
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external };
 
 // CommonJS bundles locate files with __dirname; code that reads import.meta.url there never runs it.

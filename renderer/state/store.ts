@@ -79,8 +79,10 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
           },
         });
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));
+        // Team server: "database unreachable" shows and clears as the shared database goes and comes back.
+        const offTeam = bridge.on('team:changed', (team) => { const info = get().appInfo; if (info) set({ appInfo: { ...info, team } }); });
         const prevUnwire = unwire!;
-        unwire = () => { offRejected(); prevUnwire(); };
+        unwire = () => { offRejected(); offTeam(); prevUnwire(); };
         await Promise.all([s.loadIdentity(), s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
         bridge.ready();
       },

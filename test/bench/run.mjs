@@ -1,5 +1,5 @@
 // `npm run bench`: every figure beside its target, as ratios or percentiles measured in this run.
-//   node test/bench/run.mjs [--quick] [--only ingest,flood,store,startup,ui-scroll,ui,peers] [--write-docs] [--events N]
+//   node test/bench/run.mjs [--quick] [--only ingest,flood,store,startup,ui-scroll,ui,peers,team] [--write-docs] [--events N]
 // Runs after `npm run build` (the real serve entry, dist-electron/headless.mjs, and the built UI).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -15,7 +15,7 @@ const opt = (name) => {
   return eq ? eq.slice(name.length + 3) : undefined;
 };
 const quick = flag('quick');
-const ALL = ['ingest', 'flood', 'store', 'startup', 'ui-scroll', 'ui', 'peers'];
+const ALL = ['ingest', 'flood', 'store', 'startup', 'ui-scroll', 'ui', 'peers', 'team'];
 const only = (opt('only') ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of only) if (!ALL.includes(s)) { console.error(`unknown section ${s}; known: ${ALL.join(', ')}`); process.exit(2); }
 const storeEvents = Number(opt('events') ?? (quick ? 100_000 : 1_000_000));
@@ -70,6 +70,7 @@ await section('ui-scroll', async () => {
 for (const f of cleanup) f();
 await section('ui', async () => (await import('./ui.mjs')).benchUi({ quick, log }));
 await section('peers', async () => (await import('./peers.mjs')).benchPeers({ quick, log }));
+await section('team', async () => (await import('./team.mjs')).benchTeam({ quick, log }));
 
 // --- Report -------------------------------------------------------------------------------------
 const header = ['name', 'value', 'target', 'ratio / percentile', 'result'];

@@ -306,9 +306,13 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
         res.writeHead(a.status, { 'content-type': a.contentType, 'x-content-type-options': 'nosniff', ...(close ? { connection: 'close' } : {}) });
         res.end(a.body);
       }).catch((err) => {
-        logger.error('receiver failed to store a request', { err: String(err), path });
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        res.end(plain(500));
+        // The shared database away (team mode): 503 asks the provider to retry later; nothing was acknowledged.
+        const away = (err as { code?: string }).code === 'DB_UNREACHABLE';
+        if (away) logger.warn('database unreachable: answered 503, the provider will retry', { path });
+        else logger.error('receiver failed to store a request', { err: String(err), path });
+        const status = away ? 503 : 500;
+        if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(away ? { 'retry-after': '5' } : {}) });
+        res.end(plain(status));
       });
     };
     /** Answers now without reading (more of) the body, and closes the connection after the answer. */

@@ -25,8 +25,8 @@ export interface Writer {
   pending(): number;
   /** Commit everything queued, then release the writer's resources (the worker and its connection). */
   close(): Promise<void>;
-  /** 'worker' or 'inline': where transactions run now. */
-  where(): 'worker' | 'inline';
+  /** 'worker' or 'inline': where transactions run now; 'postgres' for a team server's shared record (team/team-writer.ts). */
+  where(): 'worker' | 'inline' | 'postgres';
 }
 
 export type Outcome = { ok: true; value: Appended } | { ok: false; error: unknown };

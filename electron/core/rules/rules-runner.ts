@@ -44,6 +44,12 @@ export interface RulesRunnerDeps {
   getEvent?: (id: number) => HookEvent | null;
   /** Desktop notifications shown per minute before the rest are summed up; default 20. */
   notifyPerMinute?: number;
+  /**
+   * Whether this process runs the timer rules (silence, unanswered leads, digests) now. A team server's
+   * processes share one history, so only the one holding the timers lock does (docs/architecture.md
+   * "Team mode"); due action retries are every process's own queue and always run. Default: always.
+   */
+  runsTimers?: () => boolean;
 }
 
 export interface RulesRunner {
@@ -364,6 +370,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
     const now = clock();
     rollNotifyWindow(now);
     deps.sender?.pump();
+    if (deps.runsTimers && !deps.runsTimers()) return;
     const timerPending: NewNotification[] = [];
     const timerJobs: (() => void)[] = [];
     try { tickUnanswered(now, timerPending, timerJobs); } catch (err) { logger.error('unanswered-lead check failed', { error: (err as Error).message }); }

@@ -41,7 +41,7 @@ function tableHas(db: Db, table: string, column: string): boolean {
 }
 
 /** Cuts one contact out of a Meta batch: their messages, statuses and contacts entries. */
-function cutContact(body: string, digits: string): string {
+export function cutContact(body: string, digits: string): string {
   let out = body;
   try {
     const doc = JSON.parse(body) as { entry?: { changes?: { value?: Record<string, unknown> }[] }[] };
@@ -63,7 +63,13 @@ function cutContact(body: string, digits: string): string {
   return out.replace(new RegExp(`(?<!\\d)${digits}(?!\\d)`, 'g'), '[erased]');
 }
 
-export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean } = {}): ForgetResult {
+/** What an edited request's `error` gains (appended to any error it had). */
+export const EDITED_NOTE = 'Edited after receipt: one contact\'s data was erased (the body is no longer the signed original).';
+
+/** Which requests a forget erases whole and which it edits (a team server applies the same to its shared record). */
+export interface ForgetTouched { whole: number[]; edited: number[] }
+
+export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; touched?: ForgetTouched } = {}): ForgetResult {
   const digits = contactKey(input);
   const dryRun = opts.dryRun === true;
 
@@ -98,6 +104,7 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean } 
     const deliveries = hasDeliveries
       ? (db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').get(digits, ids) as { n: number }).n
       : 0;
+    if (opts.touched) { opts.touched.whole = [...whole]; opts.touched.edited = [...edited]; }
     const result: ForgetResult = { contactId: digits, requests: whole.size, requestsEdited: edited.size, events: eventIds.length, notifications, deliveries, dryRun };
     if (dryRun) return result;
 
@@ -117,14 +124,14 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean } 
     const getBody = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
     // Written back plain: the edited body is no longer what the provider sent, and stays readable as such.
     const setBody = db.prepare(`UPDATE requests SET headers = ?, body = ?, body_size = ?, packed = 0,
-      error = COALESCE(error || ' ', '') || 'Edited after receipt: one contact''s data was erased (the body is no longer the signed original).' WHERE id = ?`);
+      error = COALESCE(error || ' ', '') || ? WHERE id = ?`);
     for (const rid of edited) {
       const row = getBody.get(rid) as { headers: string; body: Buffer | null; packed: number } | undefined;
       if (!row) continue;
       const { headers, body } = requestBytes(row);
       if (!body) continue;
       const next = Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8');
-      setBody.run(headers, next, next.length, rid);
+      setBody.run(headers, next, next.length, EDITED_NOTE, rid);
     }
     return result;
   };

@@ -1,0 +1,77 @@
+// A team server in real Chromium: two `serve` processes on one throwaway PostgreSQL database; a browser
+// open on B shows, live and without a reload, a webhook received by A. And when the database goes away,
+// B's UI says so, and clears the banner when it is back.
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
+import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
+
+const hasPg = pgAvailable() != null;
+if (!hasPg) console.log(PG_SKIP_LINE);
+
+const SECRET = 'team-e2e-secret';
+const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+
+function messageBody(id: string, text: string) {
+  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', metadata: { display_phone_number: '1555', phone_number_id: '1' },
+    contacts: [{ profile: { name: 'Beatriz' }, wa_id: '5511977776666' }],
+    messages: [{ from: '5511977776666', id, timestamp: '1700000000', type: 'text', text: { body: text } }],
+  } }] }] });
+}
+
+describe.skipIf(!hasPg)('team server in Chromium', () => {
+  let cluster: PgCluster;
+  let a: ServeProcess;
+  let b: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+    const url = await cluster.createDatabase();
+    [a, b] = await Promise.all([
+      startServe(['--database', url], { META_APP_SECRET: SECRET }),
+      startServe(['--database', url], { META_APP_SECRET: SECRET }),
+    ]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(b.uiUrl);
+    await page.getByTestId('feed').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await cluster?.stop();
+  });
+
+  it('a browser on B shows, live, a webhook received by A', async () => {
+    const body = messageBody('wamid.E2E_TEAM_1', 'Chegou pelo servidor A');
+    const r = await fetch(`${a.receiverUrl}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } });
+    expect(r.status).toBe(200);
+    const row = page.getByTestId('event-row').filter({ hasText: 'Chegou pelo servidor A' });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain('Beatriz');
+    // A second one, to be sure it is the live stream and not a first load.
+    const body2 = messageBody('wamid.E2E_TEAM_2', 'E mais uma');
+    await fetch(`${a.receiverUrl}/meta`, { method: 'POST', body: body2, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body2) } });
+    await page.getByTestId('event-row').filter({ hasText: 'E mais uma' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('event-row').count()).toBe(2);
+  });
+
+  it('says "database unreachable" while the shared database is away, and clears it when it is back', async () => {
+    cluster.pause();
+    const banner = page.getByTestId('database-banner');
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toMatch(/Database unreachable \(127\.0\.0\.1:\d+\/\S+\)/);
+    expect(await banner.textContent()).not.toContain('postgres@');
+    cluster.resume();
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    expect(pageErrors).toEqual([]);
+  });
+});

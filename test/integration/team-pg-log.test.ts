@@ -1,0 +1,173 @@
+// The team server's shared record on a real, throwaway PostgreSQL cluster (test/helpers/pg-cluster.ts):
+// appends from several connections become visible in id order, a tailer never skips an id, a claim is
+// won once, one leader at a time, and an unreachable database is a clear error without its password.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPgLog, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import { createPgAppender } from '../../electron/core/team/pg-writer';
+import { createMirror } from '../../electron/core/team/mirror';
+import type { IngestRequest } from '../../electron/core/store/store';
+import { silentLogger } from '../../electron/core/types';
+import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
+
+const hasPg = pgAvailable() != null;
+if (!hasPg) console.log(PG_SKIP_LINE);
+
+function req(n: number, body = `{"n":${n}}`): IngestRequest {
+  return {
+    receivedAt: 1_700_000_000_000 + n, method: 'POST', path: '/meta', query: '', headers: [['content-type', 'application/json'], ['x-n', String(n)]],
+    body: Buffer.from(body), provider: 'meta', responseStatus: 200, signature: 'unchecked', signatureDiagnosis: null, error: null, origin: 'network',
+  };
+}
+
+const until = async (cond: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe.skipIf(!hasPg)('shared record on PostgreSQL', () => {
+  let cluster: PgCluster;
+  beforeAll(async () => { cluster = await startPgCluster(); });
+  afterAll(async () => { await cluster?.stop(); });
+
+  it('keeps the exact bytes and headers of each request, and gives ids in commit order', async () => {
+    const url = await cluster.createDatabase();
+    const log = await openPgLog({ url, logger: silentLogger });
+    try {
+      const binary = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]);
+      const ids = await log.append([req(1), { ...req(2), body: binary }, { ...req(3), body: null }]);
+      expect(ids).toHaveLength(3);
+      expect(ids[1]).toBeGreaterThan(ids[0]);
+      const rows = await log.after(0, 10);
+      expect(rows.map((r) => r.id)).toEqual(ids);
+      expect(rows[0].body?.toString()).toBe('{"n":1}');
+      expect(Buffer.compare(rows[1].body!, binary)).toBe(0);
+      expect(rows[2].body).toBeNull();
+      expect(rows[0].headers).toEqual([['content-type', 'application/json'], ['x-n', '1']]);
+      expect(rows[0].receivedAt).toBe(1_700_000_000_001);
+      expect(await log.maxId()).toBe(ids[2]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('two processes appending at once: a tailer sees every id, in order, none skipped', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b, tail] = await Promise.all([0, 1, 2].map(() => openPgLog({ url, logger: silentLogger })));
+    try {
+      const applied: SharedRequest[] = [];
+      let through = 0;
+      const mirror = createMirror({
+        log: tail, logger: silentLogger, pollMs: 50, pageSize: 7,
+        sink: { mirrored: () => through, apply(rows, t) { applied.push(...rows); through = t; } },
+      });
+      mirror.start();
+      const wa = createPgAppender({ log: a, maxBatch: 9 });
+      const wb = createPgAppender({ log: b, maxBatch: 5 });
+      const acked: number[] = [];
+      await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? wa : wb).submit(req(i)).then((id) => acked.push(id))));
+      await until(() => applied.length >= 300);
+      await mirror.stop();
+      const ids = applied.map((r) => r.id);
+      // Strictly ascending (no id applied twice, none out of order) and exactly the acknowledged set.
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+      expect(new Set(ids)).toEqual(new Set(acked));
+      expect(new Set(applied.map((r) => r.body?.toString())).size).toBe(300);
+    } finally {
+      await Promise.all([a, b, tail].map((l) => l.close()));
+    }
+  });
+
+  it('hears of new requests through LISTEN/NOTIFY well before its poll', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = await Promise.all([0, 1].map(() => openPgLog({ url, logger: silentLogger })));
+    try {
+      const heard: number[] = [];
+      const up = new Promise<void>((resolve) => { b.listen((id) => heard.push(id), (isUp) => { if (isUp) resolve(); }); });
+      await up;
+      const [id] = await a.append([req(1)]);
+      await until(() => heard.includes(id), 5000);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('a claim is won by exactly one of the processes racing for it', async () => {
+    const url = await cluster.createDatabase();
+    const logs = await Promise.all([0, 1, 2].map(() => openPgLog({ url, logger: silentLogger })));
+    try {
+      const [id] = await logs[0].append([req(1)]);
+      const won = await Promise.all(logs.map((l, i) => l.claim(id, `p${i}`)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect(await logs[1].claim(id, 'again')).toBe(false);
+    } finally {
+      await Promise.all(logs.map((l) => l.close()));
+    }
+  });
+
+  it('one leader at a time; another takes over when the leader goes', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = await Promise.all([0, 1].map(() => openPgLog({ url, logger: silentLogger })));
+    try {
+      const la = a.leadership(4242, { everyMs: 50 });
+      await until(() => la.isLeader());
+      const lb = b.leadership(4242, { everyMs: 50 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lb.isLeader()).toBe(false);
+      await la.stop();
+      await until(() => lb.isLeader());
+      await lb.stop();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('prunes old requests and their claims', async () => {
+    const url = await cluster.createDatabase();
+    const log = await openPgLog({ url, logger: silentLogger });
+    try {
+      const ids = await log.append([req(1), req(2), req(3), req(4)]);
+      await log.claim(ids[0], 'x');
+      expect(await log.prune({ olderThan: 1_700_000_000_003 })).toBe(2);
+      expect((await log.after(0, 10)).map((r) => r.id)).toEqual(ids.slice(2));
+      expect(await log.claim(ids[0], 'y')).toBe(true); // the claim went with its request
+      expect(await log.prune({ beforeId: ids[3] })).toBe(1);
+      expect((await log.counts()).requests).toBe(1);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('an unreachable database at start: one clear error naming host and port, never the password', async () => {
+    // A port nothing listens on: the cluster's port + 1 is not guaranteed free, so bind-and-close one.
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); });
+    const err = await openPgLog({ url: `postgres://team:hunter2-secret@127.0.0.1:${port}/hookscope`, logger: silentLogger, connectTimeoutMs: 2000 }).then(() => null, (e: Error & { code?: string }) => e);
+    expect(err).not.toBeNull();
+    expect(err!.code).toBe('DB_UNREACHABLE');
+    expect(err!.message).toContain(`127.0.0.1:${port}`);
+    expect(err!.message).not.toContain('hunter2-secret');
+  });
+
+  it('a wrong password: a clear error without the password', async () => {
+    const url = await cluster.createDatabase();
+    const u = new URL(url);
+    u.pathname = '/no_such_database';
+    u.password = 'pa55-word';
+    const err = await openPgLog({ url: u.toString(), logger: silentLogger }).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/no_such_database/);
+    expect(err?.message).not.toContain('pa55-word');
+  });
+
+  it('processes starting at once migrate once', async () => {
+    const url = await cluster.createDatabase();
+    const logs: PgLog[] = await Promise.all([0, 1, 2, 3].map(() => openPgLog({ url, logger: silentLogger })));
+    try {
+      expect(new Set(logs.map((l) => l.databaseId)).size).toBe(1);
+    } finally {
+      await Promise.all(logs.map((l) => l.close()));
+    }
+  });
+});

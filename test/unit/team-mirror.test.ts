@@ -1,0 +1,84 @@
+// The team mirror's ordering rules with a fake shared log (no database): a process's own rows are applied
+// at once only when they continue exactly where the mirror stands; anything else is fetched in id order,
+// so a row another process committed in between is never skipped. And the database URL never leaks.
+import { describe, expect, it } from 'vitest';
+import { createMirror } from '../../electron/core/team/mirror';
+import type { SharedRequest } from '../../electron/core/team/pg-log';
+import { describeTarget, isPostgresUrl, makeRedactor, redactUrl } from '../../electron/core/team/database-url';
+import type { IngestRequest } from '../../electron/core/store/store';
+import { silentLogger } from '../../electron/core/types';
+
+function row(id: number): SharedRequest {
+  return {
+    id, receivedAt: id, method: 'POST', path: '/meta', query: '', headers: [], body: Buffer.from(`b${id}`), provider: 'meta',
+    responseStatus: 200, signature: 'unchecked', signatureDiagnosis: null, error: null, origin: 'network',
+  };
+}
+const strip = ({ id: _id, ...r }: SharedRequest): IngestRequest => r;
+
+function setup(shared: SharedRequest[]) {
+  const applied: number[] = [];
+  let through = 0;
+  let fetches = 0;
+  const mirror = createMirror({
+    logger: silentLogger, pollMs: 60_000,
+    log: {
+      async after(afterId, limit) { fetches++; return shared.filter((r) => r.id > afterId).slice(0, limit); },
+      listen: () => async () => undefined,
+    },
+    sink: { mirrored: () => through, apply(rows, t) { applied.push(...rows.map((r) => r.id)); through = t; } },
+  });
+  return { mirror, applied, fetches: () => fetches };
+}
+
+describe('team mirror', () => {
+  it('applies its own freshly committed rows at once when they follow what it has (no round trip)', async () => {
+    const { mirror, applied, fetches } = setup([]);
+    mirror.offer([row(1), row(2)].map(strip), [1, 2]);
+    expect(applied).toEqual([1, 2]);
+    expect(fetches()).toBe(0);
+    await mirror.stop();
+  });
+
+  it('a gap before its own rows (another process committed in between): fetches in id order, skips nothing', async () => {
+    const shared = [row(1), row(2), row(3), row(4)];
+    const { mirror, applied } = setup(shared);
+    mirror.offer([row(1)].map(strip), [1]);
+    // Ids 2 and 3 were another process's; 4 is ours.
+    mirror.offer([row(4)].map(strip), [4]);
+    expect(applied).toEqual([1]);
+    await mirror.catchUp();
+    expect(applied).toEqual([1, 2, 3, 4]);
+    // Offered again (late): nothing applied twice.
+    mirror.offer([row(4)].map(strip), [4]);
+    expect(applied).toEqual([1, 2, 3, 4]);
+    await mirror.stop();
+  });
+
+  it('pages through a long backlog in order', async () => {
+    const shared = Array.from({ length: 1234 }, (_, i) => row(i + 1));
+    const { mirror, applied } = setup(shared);
+    await mirror.catchUp();
+    expect(applied).toEqual(shared.map((r) => r.id));
+    await mirror.stop();
+  });
+});
+
+describe('database URL', () => {
+  const url = 'postgres://team:s%40cret-pw@db.internal:6543/hookscope?sslmode=require';
+  it('says where it points without user or password', () => {
+    expect(describeTarget(url)).toBe('db.internal:6543/hookscope');
+    expect(describeTarget('postgres://u:p@host/db')).toBe('host:5432/db');
+    expect(redactUrl(url)).not.toContain('cret-pw');
+    expect(isPostgresUrl(url)).toBe(true);
+    expect(isPostgresUrl('postgresql://h/db')).toBe(true);
+    expect(isPostgresUrl('mysql://h/db')).toBe(false);
+  });
+  it('scrubs the URL and its password, encoded or not, out of any text', () => {
+    const redact = makeRedactor(url);
+    const text = `failed for ${url}: password s@cret-pw or s%40cret-pw rejected`;
+    const out = redact(text);
+    expect(out).not.toContain('cret-pw');
+    expect(out).toContain('db.internal:6543');
+  });
+});
