@@ -145,7 +145,11 @@ export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-to
         child, dataDir, receiverUrl, uiUrl: ui[1], uiBase: `${u.protocol}//${u.host}`, token, readyMs,
         stderr: () => err,
         stop: () => new Promise((r) => {
-          if (child.exitCode != null) return r(child.exitCode);
+          // Gone already (an exit code, or a signal): say so instead of waiting for an exit that has passed.
+          if (child.exitCode != null || child.signalCode != null) {
+            if (child.exitCode !== 0) console.error(`serve had already stopped (${child.exitCode ?? child.signalCode}): ${err.slice(-2000)}`);
+            return r(child.exitCode ?? child.signalCode);
+          }
           child.once('exit', (c) => r(c));
           child.kill('SIGTERM');
         }),
