@@ -69,8 +69,9 @@ await section('ui-scroll', async () => {
 });
 for (const f of cleanup) f();
 await section('ui', async () => (await import('./ui.mjs')).benchUi({ quick, log }));
-await section('peers', async () => (await import('./peers.mjs')).benchPeers({ quick, log }));
+// Team before peers: peers installs and runs third-party servers, the likeliest to hang a run.
 await section('team', async () => (await import('./team.mjs')).benchTeam({ quick, log }));
+await section('peers', async () => (await import('./peers.mjs')).benchPeers({ quick, log }));
 
 // --- Report -------------------------------------------------------------------------------------
 const header = ['name', 'value', 'target', 'ratio / percentile', 'result'];
