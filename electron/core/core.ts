@@ -67,9 +67,12 @@ export function createCore(opts: CoreOptions): Core {
         });
         return;
       }
-      for (const { request, result } of items) {
+      for (const { request, result, failed } of items) {
         // Live events are pushed without their raw payload: the inspector fetches it on demand.
         batcher.push(result.events);
+        // A request whose events could not be derived is shown (its bytes are kept) but neither forwarded
+        // nor given to the rules: what it means is unknown.
+        if (failed) continue;
         const input: ReceiverInput = {
           method: request.method, path: request.path, query: request.query, headers: request.headers,
           body: request.body ?? Buffer.alloc(0), origin: request.origin,

@@ -37,7 +37,7 @@ export const PACK_IDLE_MS = 500;
 export const PACK_BATCH = 200;
 
 export function createDeriver(deps: {
-  store: Pick<Store, 'deriveNext' | 'underived' | 'packNext'>;
+  store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'underived' | 'packNext'>;
   logger: Logger;
   /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
   hold?: boolean;
@@ -55,9 +55,28 @@ export function createDeriver(deps: {
     try {
       items = deps.store.deriveNext(DERIVE_BATCH, known);
     } catch (err) {
-      // Left underived: the requests are safe, the next kick (or the next start) tries again.
-      deps.logger.error('deriving events failed; will retry', { err: String(err) });
-      return false;
+      // One request that cannot be derived must not hold back every later one: the batch is retried one
+      // request at a time, and the one that fails again is kept as a single 'unknown' event saying why
+      // (its exact bytes stay in the request, for the inspector and replay).
+      items = [];
+      try {
+        for (let i = 0; i < DERIVE_BATCH; i++) {
+          let one: DerivedRequest[];
+          try {
+            one = deps.store.deriveNext(1, known);
+          } catch (e) {
+            deps.logger.error('a request could not be derived; kept with an unknown event', { err: String(e) });
+            const kept = deps.store.deriveFailed(`Its events could not be derived: ${(e as Error).message}`);
+            one = kept ? [kept] : [];
+          }
+          if (one.length === 0) break;
+          items.push(...one);
+        }
+      } catch (e) {
+        // The database itself refuses (disk full, say): left underived, safe; the next kick tries again.
+        deps.logger.error('deriving events failed; will retry', { err: String(err), then: String(e) });
+        if (items.length === 0) return false;
+      }
     }
     for (const d of items) known.delete(d.request.id);
     if (items.length > 0) {

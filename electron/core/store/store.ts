@@ -13,7 +13,7 @@ import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
 import { currentState } from '../../../shared/messages';
 import { createMessageList } from './message-list';
-import { eventsOfStored } from '../ingest/derive-events';
+import { blankEvent, eventsOfStored } from '../ingest/derive-events';
 import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
 import type { Clock } from '../types';
 
@@ -46,6 +46,8 @@ export interface IngestResult {
 export interface DerivedRequest {
   request: IngestRequest & { id: number };
   result: IngestResult;
+  /** Its events could not be derived: kept with one 'unknown' event saying why (headers and body not read). */
+  failed?: true;
 }
 
 /** Requests up to this id have their events (kv; written in the same transaction as the events). */
@@ -152,6 +154,11 @@ export interface Store extends StoreReads {
    * the machine's power, the watermark is lost with it and the events are derived again.
    */
   deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[];
+  /**
+   * The next request after the watermark, kept with one 'unknown' event carrying `why` instead of its own
+   * events (their derivation failed), and the watermark moved past it. Null when none is pending.
+   */
+  deriveFailed(why: string): DerivedRequest | null;
   /** Requests committed but not yet derived. */
   underived(): number;
   /**
@@ -682,6 +689,23 @@ function createStoreApi(db: Db): Store {
     return rows.length;
   });
 
+  const requestMeta = db.prepare(`SELECT id, received_at, method, path, query, provider, response_status, signature,
+    signature_diagnosis, error, origin FROM requests WHERE id = ?`);
+  const deriveFailedTx = db.transaction((why: string): DerivedRequest | null => {
+    const id = (pendingIds.all(watermark(), 1) as number[])[0];
+    if (id == null) return null;
+    const m = requestMeta.get(id) as Omit<RequestRow, 'headers' | 'body' | 'packed'>;
+    // Headers and body are not read back: reading them may be what failed. The row keeps them.
+    const request: IngestRequest & { id: number } = {
+      id, receivedAt: m.received_at, method: m.method, path: m.path, query: m.query, headers: [], body: null,
+      provider: m.provider, responseStatus: m.response_status, signature: m.signature, signatureDiagnosis: m.signature_diagnosis,
+      error: m.error, origin: m.origin,
+    };
+    const events = deriveOne(id, request, [blankEvent({ provider: m.provider, errorDetail: why })]);
+    derivedSet.run(String(id));
+    return { request, result: { requestId: id, events }, failed: true };
+  });
+
   function deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[] {
     if (watermark() >= ((maxRequest.get() as number | null) ?? 0)) return [];
     // Derived rows can always be derived again from the requests: no fsync of their own. The next
@@ -717,6 +741,7 @@ function createStoreApi(db: Db): Store {
     deriveNext,
     underived: () => countAfter.get(watermark()) as number,
     packNext: (limit) => packTx(limit),
+    deriveFailed: (why) => deriveFailedTx(why),
 
     *iterateEvents(f, opts = {}) {
       const w = where(f);
