@@ -120,9 +120,13 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
         scrollRef.current?.focus();
         return;
       }
-      virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+      // The selection wins over the active row: `active` follows it in an effect, which may not have run yet
+      // when keys come fast (k then Esc) — focus would land on the row selected before.
+      const target = p.selectedIndex >= 0 ? Math.min(p.selectedIndex, p.count - 1) : activeIndex;
+      if (target !== active) setActive(target);
+      virtualizer.scrollToIndex(target, { align: 'auto' });
       pendingFocus.current = true;
-      focusRow(activeIndex);
+      focusRow(target);
     },
   }));
 
