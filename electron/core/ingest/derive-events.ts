@@ -43,13 +43,15 @@ export function handshakeEvent(query: string): NormalisedEvent {
  * The events of a request the receiver accepted. Throws (a SyntaxError) on a body that is not what its
  * route expects — the receiver turns that into a 400 before anything is stored.
  */
-export function eventsOf(r: RequestShape): NormalisedEvent[] {
+export function eventsOf(r: RequestShape, form?: [string, string][] | null): NormalisedEvent[] {
   const body = r.body ?? Buffer.alloc(0);
   if (r.provider === 'meta' || r.path === '/meta') {
     if (r.method === 'GET') return [handshakeEvent(r.query)];
     return normaliseMeta(JSON.parse(body.toString('utf8')));
   }
-  // Twilio: form-encoded inbound messages and status callbacks; some products post JSON.
+  // Twilio: form-encoded inbound messages and status callbacks; some products post JSON. `form`: the
+  // parameters already parsed for the signature check, so the receiver does not parse them twice.
+  if (form) return normaliseTwilio(form);
   const isJson = /json/i.test(header(r.headers, 'content-type') ?? '');
   const text = body.toString('utf8');
   return isJson ? normaliseTwilioJson(JSON.parse(text)) : normaliseTwilio(parseForm(text));

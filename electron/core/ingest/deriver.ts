@@ -19,8 +19,6 @@ export interface Deriver {
   kick(): void;
   /** Derive everything committed so far, now. */
   catchUp(): void;
-  /** Requests committed and not derived yet. */
-  lag(): number;
   /** Pack what is derived and not packed yet, once the receiver is idle (at start: older databases). */
   packSoon(): void;
   stop(): void;
@@ -37,7 +35,7 @@ export const PACK_IDLE_MS = 500;
 export const PACK_BATCH = 200;
 
 export function createDeriver(deps: {
-  store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'underived' | 'packNext'>;
+  store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'packNext'>;
   logger: Logger;
   /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
   hold?: boolean;
@@ -139,7 +137,6 @@ export function createDeriver(deps: {
         running = false;
       }
     },
-    lag: () => deps.store.underived(),
     packSoon: () => schedulePack(PACK_IDLE_MS),
     stop() {
       stopped = true;

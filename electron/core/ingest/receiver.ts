@@ -179,7 +179,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (tokens.length > 0 && sig.verdict !== 'valid') return reject(401, route, sig.diagnosis ?? `Signature ${sig.verdict}.`, sig);
     let events: NormalisedEvent[];
     try {
-      events = eventsOf({ ...input, provider: route });
+      events = eventsOf({ ...input, provider: route }, params);
     } catch (err) {
       return reject(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
     }

@@ -166,8 +166,6 @@ export interface Store extends StoreReads {
    * many were looked at (0: none left). The deriver runs it when the receiver is idle.
    */
   packNext(limit: number): number;
-  /** appendRequests then deriveNext for them, in one transaction (tools and tests that need both at once). */
-  ingest(records: IngestRecord[]): IngestResult[];
   iterateEvents(f: EventFilter, opts?: { withRaw?: boolean; order?: 'asc' | 'desc' }): IterableIterator<HookEvent>;
   addForward(requestId: number, f: ForwardResult): void;
   kvGet(key: string): string | null;
@@ -551,8 +549,6 @@ export function openReadConnection(opts: { dataDir: string; nativeBinding?: stri
 }
 
 function createStoreApi(db: Db): Store {
-  const insertRequest = db.prepare(`INSERT INTO requests (received_at, method, path, query, headers, body, body_size, provider,
-    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
     contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
     duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
@@ -588,10 +584,9 @@ function createStoreApi(db: Db): Store {
   const insertRequestAt = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider,
     response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
 
-  function appendOne(r: IngestRequest, id?: number, mirror = false): number {
+  function appendOne(r: IngestRequest, id: number, mirror = false): number {
     const args = [r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.body ? r.body.length : 0, r.provider,
       r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin] as const;
-    if (id == null) return Number(insertRequest.run(...args).lastInsertRowid);
     if (mirror) insertRequestWithId.run(id, ...args);
     else insertRequestAt.run(id, ...args);
     return id;
@@ -718,25 +713,10 @@ function createStoreApi(db: Db): Store {
     }
   }
 
-  const ingestTx = db.transaction((records: IngestRecord[]): IngestResult[] => {
-    let next = firstFreeId();
-    const ids = records.map((r) => appendOne(r.request, next++));
-    const known = new Map(ids.map((id, i) => [id, records[i]]));
-    // Anything older still waiting is derived first, so the watermark never skips a request.
-    const out = new Map<number, IngestResult>();
-    for (;;) {
-      const batch = deriveTx(1000, known);
-      for (const d of batch) out.set(d.request.id, d.result);
-      if (batch.length < 1000) break;
-    }
-    return ids.map((id) => out.get(id) ?? { requestId: id, events: [] });
-  });
-
   const reads = createReads(db);
   const api: Store = {
     db,
     ...reads,
-    ingest: (records) => ingestTx(records),
     appendRequests: (requests, opts) => appendTx(requests, opts?.ids),
     deriveNext,
     underived: () => countAfter.get(watermark()) as number,
