@@ -156,6 +156,33 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
   // One event per preference, for that customer, at the preference's own time.
   'field-user-preferences.json': [{ ...FIELD, kind: 'account', ...ANA, businessId: PNID, providerStatus: 'stop', messageType: 'user_preferences',
     text: 'marketing messages: stop', timestamp: 1767225950000 }],
+  // Items a "messages" change carries under keys its reader does not read: each one announced, not dropped.
+  'field-messages-unread-items.json': [
+    { ...MSG, messageId: wamid('9A'), messageType: 'text', text: 'Calling you now', timestamp: at(90) },
+    { provider: 'meta', kind: 'unknown', messageType: 'messages', text: expect.stringMatching(/^Not understood yet: a "calls" item inside a "messages" change/),
+      details: expect.objectContaining({ notUnderstood: true, wabaId: WABA }) },
+    { provider: 'meta', kind: 'unknown', messageType: 'messages', text: expect.stringMatching(/^Not understood yet: a "message_echoes" item inside a "messages" change/),
+      details: expect.objectContaining({ notUnderstood: true }) },
+  ],
+  // The alert's fields flat on the value instead of in alert_info: Meta's severity and type still read.
+  'field-account-alerts-flat.json': [{ ...FIELD, kind: 'account', providerStatus: 'ACTIVE', messageType: 'account_alerts', text: 'Your messaging limit was lowered',
+    details: expect.objectContaining({ severity: 'critical', alertSeverity: 'CRITICAL', alertType: 'OBA_APPROVED' }) }],
+  // One preference as an object, or flat on the value: still that customer's "stop".
+  'field-user-preferences-object.json': [{ ...FIELD, kind: 'account', ...ANA, businessId: PNID, providerStatus: 'stop', messageType: 'user_preferences',
+    text: 'marketing messages: stop', timestamp: 1767225950000 }],
+  'field-user-preferences-flat.json': [{ ...FIELD, kind: 'account', contactId: ANA.contactId, businessId: PNID, providerStatus: 'stop', messageType: 'user_preferences',
+    text: 'marketing messages: stop', timestamp: 1767225950000 }],
+  // The phone number the update is about, with its quality rating and messaging limit.
+  'field-account-update-phone-number.json': [{ ...FIELD, kind: 'account', providerStatus: 'VERIFIED_ACCOUNT', messageType: 'account_update',
+    text: 'VERIFIED_ACCOUNT: 15550783881, quality RED, limit TIER_1K',
+    details: expect.objectContaining({ displayPhoneNumber: '15550783881', quality: 'RED', currentLimit: 'TIER_1K', severity: 'critical' }) }],
+  // `field` inside the value, not on the change: read as that field, with a note saying so.
+  'field-account-update-field-in-value.json': [{ ...FIELD, kind: 'account', providerStatus: 'PARTNER_ADDED', messageType: 'account_update', text: 'PARTNER_ADDED',
+    details: expect.objectContaining({ note: expect.stringContaining('inside the value') }) }],
+  // Meta's advance notice: the template is UTILITY now and will become MARKETING on the given day.
+  'field-template-category-impending.json': [{ ...FIELD, kind: 'template', providerStatus: 'UTILITY', messageType: 'template_category_update',
+    text: 'order_update (en_US) is UTILITY; will become MARKETING on 2026-02-01 00:00 UTC',
+    details: expect.objectContaining({ newCategory: 'UTILITY', correctCategory: 'MARKETING', categoryUpdateAt: 1769904000000, impending: true }) }],
   // A field this version does not know: kept as an unknown event, never dropped.
   'field-unrecognised.json': [{ ...FIELD, kind: 'unknown', messageType: 'hookscope_test_future_field', text: expect.stringMatching(/^Not understood yet: webhook field "hookscope_test_future_field"/),
     details: expect.objectContaining({ notUnderstood: true }) }],
