@@ -1,4 +1,4 @@
-// Lint, with the tiers enforced by folder (STYLE.md): shared imports nothing from Node, the DOM or
+// Lint, with the tiers enforced by folder (docs/architecture.md, "Tiers"): shared imports nothing from Node, the DOM or
 // Electron; core never imports electron; the renderer imports only shared.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
