@@ -43,6 +43,17 @@ export default tseslint.config(
       ] }],
     },
   },
+  {
+    // Inside the renderer, imports point down too: features use state/ and ui/, never the reverse
+    // (docs/architecture.md, "Tiers"). Repeats the renderer's patterns: a later block replaces the rule.
+    files: ['renderer/state/**/*.ts', 'renderer/state/**/*.tsx', 'renderer/ui/**/*.ts', 'renderer/ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/electron/**'], message: 'The renderer talks to the core only through the bridge; import only shared/.' },
+        { group: ['**/features/**'], message: 'renderer/state and renderer/ui never import features: move the shared piece down to state/, ui/ or shared/.' },
+      ] }],
+    },
+  },
   { files: ['test/**/*.ts', 'test/**/*.mjs', 'electron/tools/**', '*.config.*'], languageOptions: { globals: globals.node } },
   // Browser-driving tests pass functions to page.evaluate: those bodies run in the page.
   { files: ['test/e2e/**', 'test/bench/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
