@@ -210,8 +210,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return ev;
     },
     'messages:list': (q) => reads.listMessages(q as Parameters<Store['listMessages']>[0]),
-    'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
-    'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
+    'messages:get': async ({ messageId, provider }) => (await reads.lifecycle(messageId, provider)) ?? notFound(`Message ${messageId}`),
+    'contacts:thread': ({ contactId, limit, provider }) => reads.thread(contactId, limit ?? 200, provider),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     'rules:list': () => listRules(store.db),
     // Team mode: the shared rules in PostgreSQL change first, so every process runs the same ones.
@@ -290,10 +290,11 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': async () => {
       const state = await tunnel.start();
-      const open = [settings.metaSecrets().length === 0 ? 'Meta' : null, settings.twilioTokens().length === 0 ? 'Twilio' : null].filter(Boolean);
-      // Starting the tunnel is what exposes the receiver: say out loud what that means without a secret.
+      const open = [settings.metaSecrets().length === 0 && settings.acceptsUnsigned('meta') ? 'Meta' : null, settings.twilioTokens().length === 0 && settings.acceptsUnsigned('twilio') ? 'Twilio' : null].filter(Boolean);
+      // Starting the tunnel is what exposes the receiver: say out loud what accepting unsigned webhooks
+      // means (a provider without a secret and without the switch is closed: nothing to warn about).
       return open.length > 0 && state.state !== 'error'
-        ? { ...state, warning: `No secret for ${open.join(' and ')}: anyone who knows the tunnel URL can add events.` }
+        ? { ...state, warning: `Unsigned webhooks accepted for ${open.join(' and ')}: anyone who knows the tunnel URL can add events.` }
         : state;
     },
     'tunnel:stop': () => tunnel.stop(),

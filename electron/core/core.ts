@@ -47,6 +47,10 @@ export function createCore(opts: CoreOptions): Core {
   if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
   const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
+  // Providers without a secret are closed now; an install that accepted a provider's unsigned webhooks
+  // before keeps doing so (its switch starts on, and the doctor says so) rather than going silent.
+  settings.migrateAcceptUnsigned((p) => store.db.prepare(
+    "SELECT 1 FROM requests WHERE provider = ? AND signature = 'unchecked' AND origin = 'network' AND method = 'POST' LIMIT 1").get(p) != null);
   const emitter = new TypedEmitter<PushChannels>(logger);
   // The 200 waits for the request row; everything else is derived from it right after (ingest/deriver.ts).
   const deriver = createDeriver({

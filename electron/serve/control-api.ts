@@ -93,7 +93,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'events' && !b) return { channel: 'events:list', args: q };
     if (a === 'events' && b && !c) return { channel: 'events:get', args: { id: b } };
     if (a === 'messages' && !b) return { channel: 'messages:list', args: q };
-    if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b } };
+    if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b, ...q } };
     if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
     if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };
     if (a === 'stats') return { channel: 'stats:get', args: q };

@@ -1,6 +1,6 @@
 // The signed-webhook receiver: the port the tunnel exposes, so everything on it is hostile until verified.
 // Every request is decided first (decide()): an accepted one — routed, and signed with a configured secret
-// or unchecked because none is set — is stored with its exact bytes before it is answered, and a 200 means
+// or unchecked because none is set and the user accepts that provider's unsigned webhooks — is stored with its exact bytes before it is answered, and a 200 means
 // the group-committed transaction holding it is on disk; its events are derived from that record right
 // after (deriver.ts). A rejected one goes to the bounded
 // rejected log (rejected-log.ts) and never becomes events (docs/api.md "Trust boundary"). Nothing here
@@ -143,7 +143,8 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
 
   /**
    * The trust boundary. Accepted = routed, right method, well-formed, and the signature `valid` — or
-   * `unchecked` because no secret is set for that provider. Everything else is rejected and never
+   * `unchecked` because no secret is set for that provider and the user chose to accept its unsigned
+   * webhooks (or it came from inside the core: notSetUp). Everything else is rejected and never
    * normalised into the user's data (docs/api.md "Trust boundary").
    */
   function decide(input: ReceiverInput): Decision {
@@ -156,6 +157,9 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     }
     if (route === 'meta' && input.method === 'GET') return handshake(input);
     if (input.method !== 'POST') return reject(405, route, `${input.method} is not allowed on ${input.path}.`);
+
+    const closed = notSetUp(route, input.origin);
+    if (closed) return reject(403, route, closed);
 
     if (route === 'meta') {
       const secrets = settings.metaSecrets();
@@ -185,6 +189,22 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     }
     // An empty TwiML answer: Twilio sends nothing back to the customer.
     return { accepted: true, status: 200, answer: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', contentType: 'text/xml; charset=utf-8', provider: route, sig, events, error: null };
+  }
+
+  /**
+   * A provider without a secret is closed (docs/api.md "Trust boundary"): its webhooks are refused unless
+   * the user turned on "accept unsigned webhooks" for it. Local origins (the simulator, replay, import)
+   * are the user's own doing inside the core — no network request can carry them — so they pass as
+   * `unchecked` and Setup's Simulate works on a fresh install. Returns why it is closed, or null.
+   */
+  function notSetUp(route: Provider, origin: ReceiverInput['origin']): string | null {
+    if (origin !== 'network') return null;
+    if (route === 'meta') {
+      if (settings.metaSecrets().length > 0 || settings.acceptsUnsigned('meta')) return null;
+      return 'Meta is not set up in Hookscope: no Meta app secret is configured, so webhooks on /meta are refused. Paste the app secret (App Dashboard → App settings → Basic) in Setup or set META_APP_SECRET; for a quick trial, turn on "Accept unsigned webhooks" for Meta (Settings, or --accept-unsigned meta).';
+    }
+    if (settings.twilioTokens().length > 0 || settings.acceptsUnsigned('twilio')) return null;
+    return 'Twilio is not set up in Hookscope: no Twilio auth token is configured, so webhooks on /twilio are refused. Paste the auth token (Twilio Console → Account info) in Setup or set TWILIO_AUTH_TOKEN; for a quick trial, turn on "Accept unsigned webhooks" for Twilio (Settings, or --accept-unsigned twilio).';
   }
 
   function handshake(input: ReceiverInput): Decision {
@@ -268,10 +288,12 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (path === '/meta') {
       if (method === 'GET') return false;
       if (method !== 'POST') return true;
+      if (notSetUp('meta', 'network')) return true;
       return settings.metaSecrets().length > 0 && !header(headers, 'x-hub-signature-256');
     }
     if (path === '/twilio') {
       if (method !== 'POST') return true;
+      if (notSetUp('twilio', 'network')) return true;
       return settings.twilioTokens().length > 0 && !header(headers, 'x-twilio-signature');
     }
     return true;

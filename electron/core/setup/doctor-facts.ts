@@ -77,6 +77,7 @@ export function createDoctor(deps: {
         ngrokAuthtoken: view.secrets.ngrokAuthtoken.set,
       },
       publicUrl: settings.publicUrl(t.url ?? null),
+      acceptUnsigned: { meta: settings.acceptsUnsigned('meta'), twilio: settings.acceptsUnsigned('twilio'), migrated: view.acceptUnsigned?.migrated ?? [] },
       ngrokDomain: view.ngrokDomain,
       lastHandshake: hs ? { at: hs.received_at, status: hs.response_status, selfCheck: hsSelf } : null,
       selfCheck,
