@@ -14,7 +14,8 @@ import type { Dispatch } from '../core/dispatch';
 import { handlePowerRoutes } from './power-routes';
 import { CHANNEL_ROLE, roleAllows } from '../../shared/roles';
 import { isRequestChannel } from '../../shared/ipc';
-import type { Identity, Role } from '../../shared/types';
+import type { Identity, Role, Rule } from '../../shared/types';
+import { hostOnlyAction, maskActions } from '../../shared/actions';
 import { TokenError, type UserTokenStore } from './user-tokens';
 import { allowedHosts } from './ui-host';
 
@@ -81,6 +82,15 @@ async function readJson(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<
   } catch (err) {
     throw Object.assign(new Error(`The body is not valid JSON: ${(err as Error).message}`), { code: 'INVALID_JSON' });
   }
+}
+
+/**
+ * What a caller's role may read of an answer: a viewer sees an http action's target host alone (the core
+ * already masks header values and the URL's secret parts for everyone: shared/actions.ts).
+ */
+function forRole(role: Role, channel: string, value: unknown): unknown {
+  if (role !== 'viewer' || channel !== 'rules:list' || !Array.isArray(value)) return value;
+  return (value as Rule[]).map((r) => maskActions(r, hostOnlyAction));
 }
 
 /** REST routes of docs/api.md, each mapped onto a contract channel. */
@@ -302,13 +312,15 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       let body: unknown;
       if (method === 'POST' || method === 'PUT') body = await readJson(req);
       if (url.pathname.startsWith('/api/rpc/') && method === 'POST') {
-        const env: Envelope<unknown> = await o.dispatch(decodeURIComponent(url.pathname.slice('/api/rpc/'.length)), body);
+        const channel = decodeURIComponent(url.pathname.slice('/api/rpc/'.length));
+        const env: Envelope<unknown> = await o.dispatch(channel, body);
+        if (env.ok) env.value = forRole(caller.role, channel, env.value);
         return sendJson(res, env.ok ? 200 : httpStatusFor(env.error.code), env);
       }
       const r = route(method, url.pathname, url, body);
       if (!r) return sendError(res, appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
       const env = await o.dispatch(r.channel, r.args);
-      if (env.ok) return sendJson(res, r.channel === 'rules:create' ? 201 : 200, env.value);
+      if (env.ok) return sendJson(res, r.channel === 'rules:create' ? 201 : 200, forRole(caller.role, r.channel, env.value));
       return sendError(res, env.error);
     } catch (err) {
       const code = (err as { code?: string }).code;
