@@ -224,8 +224,8 @@ export function createLeadReplyChecker(db: Db, clock: Clock): (ev: HookEvent) =>
   return (ev) => {
     if (ev.kind !== 'message') return false;
     const at = ev.receivedAt || clock();
-    if (ev.contactId && recentStatus.get(ev.contactId, ev.provider, at - LEAD_WINDOW_MS, at) !== undefined) return true;
-    return !!ev.replyTo && knownOutgoing.get(ev.replyTo, ev.provider) !== undefined;
+    if (ev.contactId && recentStatus.get(ev.contactId, ev.provider ?? null, at - LEAD_WINDOW_MS, at) !== undefined) return true;
+    return !!ev.replyTo && knownOutgoing.get(ev.replyTo, ev.provider ?? null) !== undefined;
   };
 }
 
@@ -247,20 +247,21 @@ export function digestFacts(db: Db, isLeadReply: (ev: HookEvent) => boolean, sin
   let failed = 0;
   for (const r of failedRows) { failedByCode[r.code] = r.n; failed += r.n; }
   // The last incoming message per contact in the period (bounded: a digest names people, not thousands).
-  const lastMessages = db.prepare<[number, number], { id: number; contact_id: string; contact_name: string | null; reply_to: string | null; received_at: number }>(
-    `SELECT MAX(id) AS id, contact_id, contact_name, reply_to, received_at FROM events
+  // Per provider and number: one provider's statuses never answer another's lead.
+  const lastMessages = db.prepare<[number, number], { id: number; provider: Provider | null; contact_id: string; contact_name: string | null; reply_to: string | null; received_at: number }>(
+    `SELECT MAX(id) AS id, provider, contact_id, contact_name, reply_to, received_at FROM events
      WHERE received_at >= ? AND received_at < ? AND kind = 'message' AND duplicate = 0 AND contact_id IS NOT NULL
-       AND signature IN ('valid', 'unchecked') GROUP BY contact_id ORDER BY id DESC LIMIT 500`).all(since, until);
-  const answered = db.prepare<[string, number, number], 1>(
-    `SELECT 1 FROM events WHERE contact_id = ? AND +kind = 'status' AND status IN ('queued', 'sent') AND +received_at > ? AND +received_at <= ? LIMIT 1`).pluck();
+       AND signature IN ('valid', 'unchecked') GROUP BY provider, contact_id ORDER BY id DESC LIMIT 500`).all(since, until);
+  const answered = db.prepare<[string, Provider | null, number, number], 1>(
+    `SELECT 1 FROM events WHERE contact_id = ? AND +provider IS ? AND +kind = 'status' AND status IN ('queued', 'sent') AND +received_at > ? AND +received_at <= ? LIMIT 1`).pluck();
   const leadsReplied: DigestFacts['leadsReplied'] = [];
   const unanswered: DigestFacts['unanswered'] = [];
   for (const m of lastMessages) {
-    const ev = { kind: 'message', contactId: m.contact_id, replyTo: m.reply_to, receivedAt: m.received_at } as HookEvent;
+    const ev = { kind: 'message', provider: m.provider, contactId: m.contact_id, replyTo: m.reply_to, receivedAt: m.received_at } as HookEvent;
     if (!isLeadReply(ev)) continue;
     const who = { contactId: m.contact_id, contactName: m.contact_name };
     leadsReplied.push(who);
-    if (answered.get(m.contact_id, m.received_at, until) === undefined) unanswered.push(who);
+    if (answered.get(m.contact_id, m.provider, m.received_at, until) === undefined) unanswered.push(who);
   }
   return { failed, failedByCode, leadsReplied, unanswered };
 }
