@@ -237,7 +237,7 @@ export interface PushChannels {
   /** The user clicked a desktop notification: select that event. */
   'notifications:clicked': { eventId: number | null; notificationId: number };
   /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
-  'rejected:changed': { total: number; notStored: number; diskLow: boolean };
+  'rejected:changed': { total: number; notStored: number; diskLow: boolean; diskFull?: boolean };
   /** Team server: the shared database became unreachable, or answers again. */
   'team:changed': TeamStatus;
   /**

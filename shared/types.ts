@@ -260,6 +260,8 @@ export interface RejectedPage {
   notStored: number;
   /** Free disk is under the floor: rejected requests are answered but not stored. */
   diskLow: boolean;
+  /** The disk is full: webhooks are answered 503 + Retry-After until one is stored again. */
+  diskFull?: boolean;
   /** Rejected requests that would verify with the secrets configured now (worth a re-verify). */
   wouldVerify?: number;
 }

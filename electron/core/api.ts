@@ -111,6 +111,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const doctor = createDoctor({
     store, settings, tunnel, clock: parts.clock,
     wouldVerify: () => countWouldVerify({ log: parts.rejected, receiver: () => parts.receiver }),
+    diskFull: () => parts.diskFull?.() ?? false,
   });
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
@@ -323,7 +324,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
         : state;
     },
     'tunnel:stop': () => tunnel.stop(),
-    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow() }),
+    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false }),
     'rejected:get': ({ id }) => rejectedDetail(id),
     'rejected:reverify': async () => {
       const r = await reverify({ log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock });
@@ -395,7 +396,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       rejectedTimer = setTimeout(() => {
         rejectedTimer = null;
         const page = parts.rejected.list({ limit: 1 });
-        emitter.emit('rejected:changed', { total: page.total, notStored: page.notStored, diskLow: parts.diskLow() });
+        emitter.emit('rejected:changed', { total: page.total, notStored: page.notStored, diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false });
       }, 250);
       rejectedTimer.unref?.();
     },

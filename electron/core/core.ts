@@ -106,6 +106,7 @@ export function createCore(opts: CoreOptions): Core {
   const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
   rejected.trim();
   const limiter = createRateLimiter({ perMinute: () => settings.plain().rejectedPerMinute, clock });
+  let diskFull = false;
   const disk = createDiskGuard({ dir: opts.dataDir, floorBytes: () => settings.plain().diskFloorBytes, clock: Date.now });
 
   const tunnel = createTunnel({
@@ -120,7 +121,7 @@ export function createCore(opts: CoreOptions): Core {
 
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
-    rejected, writer, deriver, diskLow: () => disk.low(),
+    rejected, writer, deriver, diskLow: () => disk.low(), diskFull: () => diskFull,
     team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c) } : undefined,
   };
   const api = createHandlers(parts);
@@ -143,6 +144,8 @@ export function createCore(opts: CoreOptions): Core {
     limiter,
     diskLow: () => disk.low(),
     onRejected: (item) => api.rejectedChanged(item),
+    // A full disk answers 503 (providers retry); the UI and the doctor say so until a webhook is stored again.
+    onDiskFull: (full) => { diskFull = full; api.rejectedChanged(null); },
   });
   parts.receiver = receiver;
 

@@ -17,7 +17,7 @@ import { verifyMeta, verifyTwilio } from './signature';
 import type { IngestRecord } from '../store/store';
 import type { RejectedLog, RejectedRow } from '../store/rejected-log';
 import { REJECTED_BODY_KEEP } from '../store/schema';
-import { sourceAddress, type RateLimiter } from './gate';
+import { isDiskFull, sourceAddress, type RateLimiter } from './gate';
 import type { Writer } from './writer';
 import type { Settings } from '../setup/settings';
 import type { Clock, Logger } from '../types';
@@ -86,6 +86,11 @@ export interface ReceiverDeps {
   inFlightBudget?: number;
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
+  /**
+   * Told whether the disk is full: true when storing an accepted request failed for lack of space
+   * (answered 503 + Retry-After), false when one is stored again.
+   */
+  onDiskFull?: (full: boolean) => void;
 }
 
 export { blankEvent } from './derive-events';
@@ -118,6 +123,8 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   let inFlight = 0;
   let drained: (() => void) | null = null;
   let bodyBytesInFlight = 0;
+  /** Storing failed for lack of disk space, and nothing was stored since (onDiskFull). */
+  let diskFull = false;
   const inFlightBudget = deps.inFlightBudget ?? 64 * 1024 * 1024;
 
   const UNCHECKED = { verdict: 'unchecked' as const, diagnosis: null };
@@ -324,17 +331,22 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const answer = (p: Promise<ReceiverAnswer>, close = false) => {
       answered = true;
       p.then((a) => {
+        if (a.accepted && diskFull) { diskFull = false; deps.onDiskFull?.(false); }
         // nosniff: the handshake echoes hub.challenge, which the caller chooses.
         res.writeHead(a.status, { 'content-type': a.contentType, 'x-content-type-options': 'nosniff', ...(close ? { connection: 'close' } : {}) });
         res.end(a.body);
       }).catch((err) => {
-        // The shared database away (team mode): 503 asks the provider to retry later; nothing was acknowledged.
+        // Nothing was acknowledged: 503 + Retry-After asks the provider to retry later (a 500 would say the
+        // request itself is bad). The shared database away (team mode), a full disk (said in the UI and
+        // the doctor, and over by itself once a retry is stored), or any other failure to store.
         const away = (err as { code?: string }).code === 'DB_UNREACHABLE';
+        const full = !away && isDiskFull(err);
         if (away) logger.warn('database unreachable: answered 503, the provider will retry', { path });
+        else if (full) { if (!diskFull) logger.error('disk full: webhooks are answered 503 until there is room, the providers will retry', { path }); }
         else logger.error('receiver failed to store a request', { err: String(err), path });
-        const status = away ? 503 : 500;
-        if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(away ? { 'retry-after': '5' } : {}) });
-        res.end(plain(status));
+        if (full && !diskFull) { diskFull = true; deps.onDiskFull?.(true); }
+        if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'retry-after': full ? '30' : '5' });
+        res.end(plain(503));
       });
     };
     /** Answers now without reading (more of) the body, and closes the connection after the answer. */
