@@ -82,8 +82,12 @@ export interface ReceiverDeps {
   limiter?: RateLimiter;
   /** True while free disk is under the floor: rejected requests are then not stored. */
   diskLow?: () => boolean;
-  /** Bytes of request bodies held in memory at once before over-limit callers are cut off. */
+  /** Bytes of request bodies held in memory at once; beyond, the longest-stalled uploads are cut off. */
   inFlightBudget?: number;
+  /** Bytes of bodies one source may hold at once; beyond, that source's own longest-stalled uploads go. */
+  perSourceBudget?: number;
+  /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
+  bodyGraceMs?: number;
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
   /**
@@ -94,6 +98,24 @@ export interface ReceiverDeps {
 }
 
 export { blankEvent } from './derive-events';
+
+/**
+ * Providers send small bodies in one go, right after the headers. A body must arrive within
+ * bodyGraceMs plus its size at this rate (bytes/s): a stalled upload is cut off (408) within seconds,
+ * so holding memory costs a stranger a steady upload, not one burst.
+ */
+export const BODY_MIN_RATE = 64 * 1024;
+export const BODY_GRACE_MS = 5_000;
+
+/** An upload whose body is held in memory while it arrives (the receiver's budget bookkeeping). */
+interface Holder {
+  source: string;
+  /** Carries the provider's signature header for its route: a genuine webhook, or a good imitation. */
+  signed: boolean;
+  held: number;
+  /** Answers it now (503 + Retry-After) and closes it, freeing what it held. */
+  cut(): void;
+}
 
 function header(headers: [string, string][], name: string): string | undefined {
   for (const [k, v] of headers) if (k === name) return v;
@@ -123,6 +145,43 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   let inFlight = 0;
   let drained: (() => void) | null = null;
   let bodyBytesInFlight = 0;
+  // Uploads holding memory, oldest first (Map keeps insertion order), and what each source holds.
+  const holders = new Set<Holder>();
+  const sourceBytes = new Map<string, number>();
+  const perSourceBudget = () => deps.perSourceBudget ?? Math.max(16 * 1024 * 1024, 2 * settings.plain().bodyLimitBytes);
+  const bodyGraceMs = deps.bodyGraceMs ?? BODY_GRACE_MS;
+
+  /**
+   * The upload to cut off to make room for `self`: the oldest one still in flight (a genuine webhook
+   * arrives whole in milliseconds, so whatever has been waiting longest is stalling), preferring ones
+   * without a provider's signature header — the reserve that keeps signed webhooks from being refused
+   * because others stall. `sameSource`: only that source's (its own budget).
+   */
+  function victim(self: Holder, sameSource: boolean): Holder | null {
+    let oldestSigned: Holder | null = null;
+    for (const h of holders) {
+      if (h === self || (sameSource && h.source !== self.source)) continue;
+      if (!h.signed) return h;
+      oldestSigned ??= h;
+    }
+    return oldestSigned;
+  }
+
+  /** After `self` took more memory: cut stalled uploads until the budgets hold again. */
+  function makeRoom(self: Holder): boolean {
+    while ((sourceBytes.get(self.source) ?? 0) > perSourceBudget()) {
+      const v = victim(self, true);
+      if (!v) break;
+      v.cut();
+    }
+    while (bodyBytesInFlight > inFlightBudget) {
+      const v = victim(self, false);
+      if (!v) break;
+      v.cut();
+    }
+    // The last guard against running out of memory: nothing else left to cut.
+    return bodyBytesInFlight <= 2 * inFlightBudget;
+  }
   /** Storing failed for lack of disk space, and nothing was stored since (onDiskFull). */
   let diskFull = false;
   const inFlightBudget = deps.inFlightBudget ?? 64 * 1024 * 1024;
@@ -309,7 +368,19 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   function onRequest(req: IncomingMessage, res: ServerResponse) {
     inFlight++;
     let held = 0;
-    const release = () => { bodyBytesInFlight -= held; held = 0; };
+    let holder: Holder | null = null;
+    let deadline: ReturnType<typeof setTimeout> | null = null;
+    const release = () => {
+      if (deadline) { clearTimeout(deadline); deadline = null; }
+      bodyBytesInFlight -= held;
+      if (holder) {
+        holders.delete(holder);
+        const left = (sourceBytes.get(holder.source) ?? 0) - held;
+        if (left > 0) sourceBytes.set(holder.source, left); else sourceBytes.delete(holder.source);
+        holder = null;
+      }
+      held = 0;
+    };
     res.on('close', () => {
       release();
       inFlight--;
@@ -365,6 +436,23 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (doomed && deps.limiter?.isOver(source)) return cutOff(429);
 
     const declared = Number(req.headers['content-length'] ?? NaN);
+    // The body's deadline (BODY_MIN_RATE): the grace, plus the time its size takes at the minimum rate.
+    if (!req.complete) {
+      const started = Date.now();
+      let seen = 0;
+      req.on('data', (c: Buffer) => { seen += c.length; });
+      const check = () => {
+        deadline = null;
+        if (answered || req.complete) return;
+        const allowed = bodyGraceMs + (Math.max(Number.isFinite(declared) ? declared : 0, seen) / BODY_MIN_RATE) * 1000;
+        const left = started + allowed - Date.now();
+        if (left > 0) { deadline = setTimeout(check, left); return; }
+        logger.debug('upload too slow: cut off', { path });
+        cutOff(408);
+      };
+      deadline = setTimeout(check, bodyGraceMs + (Number.isFinite(declared) ? (declared / BODY_MIN_RATE) * 1000 : 0));
+      res.on('close', () => { if (deadline) { clearTimeout(deadline); deadline = null; } });
+    }
     if (Number.isFinite(declared) && declared > limit) {
       // Refuse without reading the body; the connection closes after the answer.
       req.pause();
@@ -407,19 +495,28 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
         res.on('finish', () => req.destroy());
         return;
       }
-      held += c.length;
-      bodyBytesInFlight += c.length;
-      if (bodyBytesInFlight > inFlightBudget) {
-        // Memory for bodies is shared: past the budget, callers already over their rejected limit are cut
-        // off first (a genuine provider never gets there: accepted requests do not spend the limit). Past
-        // twice the budget everyone is asked to retry — the last guard against running out of memory.
-        if (deps.limiter?.isOver(source)) { chunks.length = 0; return cutOff(429); }
-        if (bodyBytesInFlight > 2 * inFlightBudget) { chunks.length = 0; return cutOff(503, false); }
+      if (!holder) {
+        const sigHeader = path === '/meta' ? 'x-hub-signature-256' : 'x-twilio-signature';
+        const h: Holder = { source, signed: header(headers, sigHeader) != null, held: 0, cut: () => { chunks.length = 0; cutOff(503, false); } };
+        holder = h;
+        holders.add(h);
       }
+      held += c.length;
+      holder.held = held;
+      bodyBytesInFlight += c.length;
+      sourceBytes.set(source, (sourceBytes.get(source) ?? 0) + c.length);
       chunks.push(c);
+      // Memory for bodies is shared: past a budget the longest-stalled uploads make room (makeRoom), so a
+      // webhook arriving whole is never the one refused because others stall.
+      if ((bodyBytesInFlight > inFlightBudget || (sourceBytes.get(source) ?? 0) > perSourceBudget()) && !makeRoom(holder)) {
+        chunks.length = 0;
+        return cutOff(503, false);
+      }
     });
     req.on('end', () => {
       if (answered) return;
+      // Whole now: no longer an upload that could be stalling (its bytes count until it is answered).
+      if (holder) holders.delete(holder);
       answer(handle({ ...base, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) }));
     });
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
