@@ -221,14 +221,16 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
     const unchecked = v(meta, 'unchecked');
     add({
       id: 'meta-app-secret-missing', level: unchecked > 0 ? 'warn' : 'info', title: 'No Meta app secret set',
-      detail: `${unchecked > 0 ? `${plural(unchecked, 'Meta webhook')} arrived with unchecked signatures. ` : ''}${accept.meta ? '' : 'Meta webhooks are refused until it is set (the verification handshake works with the verify token alone). '}Set the app secret (App Dashboard → App settings → Basic → App secret; not the access token or the verify token) in Setup or META_APP_SECRET so X-Hub-Signature-256 is verified.`,
+      detail: `${unchecked > 0 ? `${plural(unchecked, 'Meta webhook')} ${accept.meta ? 'arrived with unchecked signatures' : 'arrived without a secret to check them (refused, unless accepted unsigned)'}. ` : ''}${accept.meta ? '' : 'Meta webhooks are refused until it is set (the verification handshake works with the verify token alone). '}Set the app secret (App Dashboard → App settings → Basic → App secret; not the access token or the verify token) in Setup or META_APP_SECRET so X-Hub-Signature-256 is verified.`,
     });
   }
   if (!secrets.twilioAuthToken) {
     const unchecked = v(twilio, 'unchecked');
     add({
-      id: 'twilio-token-missing', level: unchecked > 0 ? 'warn' : 'info', title: 'No Twilio auth token set',
-      detail: `${unchecked > 0 ? `${plural(unchecked, 'Twilio webhook')} arrived with unchecked signatures. ` : ''}${accept.twilio ? '' : 'Twilio is off: /twilio refuses webhooks until it is set. '}If you use Twilio, set the auth token (Twilio Console → Account info → Auth Token) in Setup or TWILIO_AUTH_TOKEN so X-Twilio-Signature is verified.`,
+      // An unset provider is simply off: someone who only uses Meta is not warned about Twilio (requests on
+      // /twilio are refused and listed in Rejected) — unless its unsigned webhooks are being accepted.
+      id: 'twilio-token-missing', level: unchecked > 0 && accept.twilio ? 'warn' : 'info', title: 'No Twilio auth token set',
+      detail: `${unchecked > 0 ? `${plural(unchecked, 'Twilio webhook')} ${accept.twilio ? 'arrived with unchecked signatures' : 'arrived without a token to check them (refused, unless accepted unsigned)'}. ` : ''}${accept.twilio ? '' : 'Twilio is off: /twilio refuses webhooks until it is set. '}If you use Twilio, set the auth token (Twilio Console → Account info → Auth Token) in Setup or TWILIO_AUTH_TOKEN so X-Twilio-Signature is verified.`,
     });
   }
 
