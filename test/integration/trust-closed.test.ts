@@ -319,3 +319,36 @@ describe('uploads cannot starve genuine webhooks', () => {
     }
   });
 });
+
+describe('the rejected log', () => {
+  it('keeps to its cap in bytes when headers are full of 0xFF bytes (two characters each as stored)', { timeout: 120_000 }, async () => {
+    t = await startTestCore({ env: { acceptUnsigned: [] } });
+    const cap = 64 * 1024;
+    await t.call('settings:update', { rejectedLogBytes: cap, rejectedPerMinute: 100_000, diskFloorBytes: 0 });
+    const u = new URL(t.url);
+    const heavy = Buffer.alloc(4000, 0xff);
+    for (let i = 0; i < 60; i++) {
+      // Raw bytes on the wire: Node reads each 0xFF as "ÿ", kept as two bytes of UTF-8 in SQLite.
+      await new Promise<void>((resolve) => {
+        const sock = connect(Number(u.port), u.hostname, () => {
+          sock.write(Buffer.concat([Buffer.from(`POST /nope HTTP/1.1\r\nHost: ${u.host}\r\nContent-Length: 0\r\nX-Junk: `), heavy, Buffer.from('\r\nConnection: close\r\n\r\n')]));
+        });
+        sock.on('data', () => undefined);
+        sock.on('close', () => resolve());
+        sock.on('error', () => resolve());
+      });
+    }
+    await until(async () => (await t!.call<RejectedPage>('rejected:list', {})).total, (n) => n > 0);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(t.dataDir, 'hookscope.db'), { readonly: true });
+    try {
+      const stored = await until(async () => db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(length(CAST(headers AS BLOB)) + COALESCE(length(body), 0) + length(CAST(path AS BLOB))
+        + length(CAST(query AS BLOB)) + COALESCE(length(CAST(diagnosis AS BLOB)), 0)), 0) AS bytes FROM rejected`).get() as { n: number; bytes: number },
+      (r) => r.n > 0);
+      expect(stored.n).toBeGreaterThan(1);
+      expect(stored.bytes).toBeLessThanOrEqual(cap);
+    } finally {
+      db.close();
+    }
+  });
+});
