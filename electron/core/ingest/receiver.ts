@@ -106,6 +106,8 @@ export { blankEvent } from './derive-events';
  */
 export const BODY_MIN_RATE = 64 * 1024;
 export const BODY_GRACE_MS = 5_000;
+/** Provider webhooks are rarely larger: under pressure, bigger uploads wait (503) rather than push others out. */
+export const SMALL_BODY = 64 * 1024;
 
 /** An upload whose body is held in memory while it arrives (the receiver's budget bookkeeping). */
 interface Holder {
@@ -436,6 +438,13 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (doomed && deps.limiter?.isOver(source)) return cutOff(429);
 
     const declared = Number(req.headers['content-length'] ?? NaN);
+    // While its source (or everyone) is over the budget for bodies in flight, an upload announcing more
+    // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
+    // ones are read and make room (makeRoom), so a genuine webhook still gets in.
+    if (!doomed && !(Number.isFinite(declared) && declared <= SMALL_BODY)
+      && ((sourceBytes.get(source) ?? 0) >= perSourceBudget() || bodyBytesInFlight >= inFlightBudget)) {
+      return cutOff(503, false);
+    }
     // The body's deadline (BODY_MIN_RATE): the grace, plus the time its size takes at the minimum rate.
     if (!req.complete) {
       const started = Date.now();
