@@ -38,16 +38,18 @@ async function main() {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`Usage: npm run serve -- [--data-dir DIR] [--port N] [--host H] [--ui-port N] [--ui-token T]
                      [--ui-host H] [--ui-public-url URL] [--tunnel] [--public-url URL] [--forward-to URL[,URL]]
-                     [--database postgres://…]
+                     [--database postgres://…] [--accept-unsigned meta,twilio]
 Environment: HOOKSCOPE_DATA_DIR, HOOKSCOPE_PORT, HOOKSCOPE_HOST, HOOKSCOPE_UI_PORT, HOOKSCOPE_UI_TOKEN,
   HOOKSCOPE_UI_HOST, HOOKSCOPE_UI_PUBLIC_URL, HOOKSCOPE_PUBLIC_URL, HOOKSCOPE_FORWARD_TO, HOOKSCOPE_DATABASE_URL,
-  META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
+  HOOKSCOPE_ACCEPT_UNSIGNED, META_APP_SECRET, META_VERIFY_TOKEN, TWILIO_AUTH_TOKEN, NGROK_AUTHTOKEN
 Without --ui-token the UI token is generated once and kept in DIR/ui-token (the ui: address stays the same).
 --public-url must be https and reachable from the internet (not loopback or a private address).
 --ui-host beyond 127.0.0.1 makes a team server: put TLS in front, give each person a token:
   npm run serve -- tokens add NAME --role viewer|admin   (also: tokens list, tokens revoke NAME)
 --database postgres://user:password@host:port/db: one shared history; every serve process given the same
   database receives into it (README "Run a team server"). Without it: SQLite in DIR.
+A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webhooks; --accept-unsigned
+  meta,twilio accepts them unsigned for this run (quick trials only: anyone with the URL can add events).
 `);
     return;
   }
@@ -81,6 +83,7 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
         ngrokAuthtoken: cfg.ngrokAuthtoken ?? undefined,
         publicUrl: cfg.publicUrl ?? undefined,
         forwardTo: cfg.forwardTo,
+        acceptUnsigned: cfg.acceptUnsigned,
       },
     });
   } catch (err) {

@@ -160,3 +160,50 @@ export function actionsProblem(actions: RuleAction[], opts: { digest: boolean })
 export function actionsOf(rule: { actions?: RuleAction[] | null }): RuleAction[] {
   return rule.actions && rule.actions.length > 0 ? rule.actions : [{ type: 'notify' }];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Credentials are write-only (docs/api.md "Rules"): reads never carry an action's header values or the
+// secret part of its URL; a rule sent back with them masked keeps the stored ones.
+
+/** What a hidden header value reads as; sent back unchanged it keeps the stored value. */
+export const MASKED_VALUE = '********';
+/** Header values that are never credentials, shown as they are. */
+const PLAIN_HEADERS = new Set(['content-type', 'accept']);
+
+/** An http action as an admin reads it: header values masked, the URL without its secret parts. */
+export function maskAction(a: HttpAction): HttpAction {
+  const headers = a.headers ? Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, PLAIN_HEADERS.has(k.toLowerCase()) ? v : MASKED_VALUE])) : a.headers;
+  return { ...a, url: redactUrl(a.url), ...(headers ? { headers } : {}) };
+}
+
+/** An http action as a viewer reads it: the target's host only, header values masked. */
+export function hostOnlyAction(a: HttpAction): HttpAction {
+  const u = parseHttpUrl(a.url);
+  return { ...maskAction(a), url: u ? `${u.protocol}://${u.host}/…` : '(invalid URL)' };
+}
+
+export function maskActions<R extends { actions?: RuleAction[] | null }>(rule: R, how: (a: HttpAction) => HttpAction = maskAction): R {
+  if (!rule.actions) return rule;
+  return { ...rule, actions: rule.actions.map((a) => (a.type === 'http' ? how(a) : a)) };
+}
+
+/**
+ * Puts the stored credentials back into an action sent with them masked: the URL shown (redacted) means
+ * the stored URL, a masked header value the stored value of that header — only while the URL stays the
+ * stored one, so a kept credential never goes to a target it was not meant for. Returns the problem as
+ * "field: what to do" when a masked value cannot be kept.
+ */
+export function unmaskAction(a: HttpAction, stored: HttpAction | undefined, at: string): HttpAction | string {
+  const sameUrl = stored != null && (a.url === stored.url || a.url === redactUrl(stored.url));
+  const url = sameUrl ? stored!.url : a.url;
+  if (!sameUrl && a.url.includes('…')) return `${at}.url: the address is hidden; enter the whole URL again`;
+  if (!a.headers) return { ...a, url };
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a.headers)) {
+    if (v !== MASKED_VALUE) { headers[k] = v; continue; }
+    const kept = sameUrl ? Object.entries(stored!.headers ?? {}).find(([sk]) => sk.toLowerCase() === k.toLowerCase())?.[1] : undefined;
+    if (kept === undefined) return `${at}.headers.${k}: the value is hidden; enter it again${sameUrl ? '' : ' (the URL changed)'}`;
+    headers[k] = kept;
+  }
+  return { ...a, url, headers };
+}

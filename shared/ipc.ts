@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
   DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
-  SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
+  Provider, SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
@@ -122,6 +122,7 @@ export const settingsUpdateSchema = z.object({
   diskFloorBytes: z.number().int().min(0).max(2 ** 52).optional(),
   secretStorage: z.enum(['memory', 'plain-file']).optional(),
   hideNotificationText: z.boolean().optional(),
+  acceptUnsigned: z.object({ meta: z.boolean().optional(), twilio: z.boolean().optional() }).strict().optional(),
 }).strict();
 
 export const replayArgSchema = z.object({
@@ -182,10 +183,12 @@ export interface RequestChannels {
   'app:me': { args: void; result: Identity };
   'events:list': { args: z.input<typeof listQuerySchema>; result: EventPage };
   'events:get': { args: { id: number }; result: EventDetail };
-  'messages:get': { args: { messageId: string }; result: MessageLifecycle };
+  /** `provider`: the provider whose message it is (default: the one that owns the id — Meta for "wamid.", else the first seen). */
+  'messages:get': { args: { messageId: string; provider?: Provider }; result: MessageLifecycle };
   /** The Messages view: one row per message, newest activity first (shared/messages.ts). */
   'messages:list': { args: z.input<typeof messagesQuerySchema>; result: MessagePage };
-  'contacts:thread': { args: { contactId: string; limit?: number }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
+  /** `provider`: that provider's conversation with the number only. */
+  'contacts:thread': { args: { contactId: string; limit?: number; provider?: Provider }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
   /** Counts under a filter; its `status` is ignored (the counts are per status). */
   'stats:get': { args: z.input<typeof eventFilterSchema>; result: Stats };
   'rules:list': { args: void; result: Rule[] };
@@ -234,7 +237,7 @@ export interface PushChannels {
   /** The user clicked a desktop notification: select that event. */
   'notifications:clicked': { eventId: number | null; notificationId: number };
   /** The rejected log changed: its size now, and whether rejected requests are being stored at all. */
-  'rejected:changed': { total: number; notStored: number; diskLow: boolean };
+  'rejected:changed': { total: number; notStored: number; diskLow: boolean; diskFull?: boolean };
   /** Team server: the shared database became unreachable, or answers again. */
   'team:changed': TeamStatus;
   /**
@@ -257,9 +260,9 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'app:me': z.undefined().optional(),
   'events:list': listQuerySchema,
   'events:get': idArg,
-  'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
+  'messages:get': z.object({ messageId: z.string().min(1).max(300), provider: z.enum(['meta', 'twilio']).optional() }),
   'messages:list': messagesQuerySchema,
-  'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional() }),
+  'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional(), provider: z.enum(['meta', 'twilio']).optional() }),
   'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),
   'rules:create': ruleInputSchema,

@@ -260,6 +260,8 @@ export interface RejectedPage {
   notStored: number;
   /** Free disk is under the floor: rejected requests are answered but not stored. */
   diskLow: boolean;
+  /** The disk is full: webhooks are answered 503 + Retry-After until one is stored again. */
+  diskFull?: boolean;
   /** Rejected requests that would verify with the secrets configured now (worth a re-verify). */
   wouldVerify?: number;
 }
@@ -404,6 +406,13 @@ export interface SettingsView {
   rejectedPerMinute?: number;
   /** Below this much free disk, rejected requests are answered but not stored. */
   diskFloorBytes?: number;
+  /**
+   * Per provider: webhooks are accepted unsigned (verdict `unchecked`) while no secret is set for it.
+   * Off by default: a provider without a secret is closed (docs/api.md "Trust boundary").
+   * `fromEnv`: turned on for this run by --accept-unsigned / HOOKSCOPE_ACCEPT_UNSIGNED (not stored).
+   * `migrated`: turned on by the update because the install had accepted unsigned webhooks before.
+   */
+  acceptUnsigned?: { meta: boolean; twilio: boolean; fromEnv: Provider[]; migrated: Provider[] };
 }
 
 export interface SettingsUpdate {
@@ -423,6 +432,7 @@ export interface SettingsUpdate {
   rejectedLogBytes?: number;
   rejectedPerMinute?: number;
   diskFloorBytes?: number;
+  acceptUnsigned?: { meta?: boolean; twilio?: boolean };
 }
 
 export type TunnelStateName = 'off' | 'connecting' | 'online' | 'error';

@@ -14,7 +14,7 @@ import {
   actionSecret, createLeadReplyChecker, createRule, deleteRule, digestFacts, getRule, insertNotification, listNotifications, listRules, updateRule,
 } from './rules/rules-store';
 import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
-import { actionsOf, eventFields, renderBody, SAMPLE_EVENT } from '../../shared/actions';
+import { actionsOf, eventFields, maskActions, renderBody, SAMPLE_EVENT, unmaskAction } from '../../shared/actions';
 import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
@@ -111,6 +111,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
   const doctor = createDoctor({
     store, settings, tunnel, clock: parts.clock,
     wouldVerify: () => countWouldVerify({ log: parts.rejected, receiver: () => parts.receiver }),
+    diskFull: () => parts.diskFull?.() ?? false,
   });
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
@@ -147,11 +148,32 @@ export function createHandlers(parts: CoreParts): CoreApi {
   });
 
   /** Test button: every http action of the rule, once, with the sample event (or the last day's digest). */
+  /**
+   * A rule sent back as it was read has its credentials masked (maskActions): put the stored ones back
+   * (shared/actions.ts unmaskAction), or refuse when a masked value has nothing to stand for.
+   */
+  function unmasked(id: number | null, input: unknown): unknown {
+    const actions = (input as { actions?: unknown } | null)?.actions;
+    if (!Array.isArray(actions)) return input;
+    const stored = id != null ? actionsOf(getRule(store.db, id) ?? {}) : [];
+    return {
+      ...(input as object),
+      actions: actions.map((a: unknown, i) => {
+        const h = a as HttpAction;
+        if (!h || typeof h !== 'object' || h.type !== 'http' || typeof h.url !== 'string') return a;
+        const s = stored[i]?.type === 'http' ? stored[i] as HttpAction : undefined;
+        const out = unmaskAction(h, s, `actions[${i}]`);
+        if (typeof out === 'string') throw new HookscopeError('VALIDATION', out);
+        return out;
+      }),
+    };
+  }
+
   async function testRule(args: { id?: number; rule?: unknown }) {
     let rule: RuleInput;
     const ruleId = args.id ?? null;
     if (args.rule !== undefined) {
-      const v = validateRule(args.rule);
+      const v = validateRule(unmasked(ruleId, args.rule));
       if (!v.ok) throw new HookscopeError(v.code, v.message);
       rule = v.rule;
     } else if (ruleId != null) {
@@ -210,18 +232,22 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return ev;
     },
     'messages:list': (q) => reads.listMessages(q as Parameters<Store['listMessages']>[0]),
-    'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
-    'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
+    'messages:get': async ({ messageId, provider }) => (await reads.lifecycle(messageId, provider)) ?? notFound(`Message ${messageId}`),
+    'contacts:thread': ({ contactId, limit, provider }) => reads.thread(contactId, limit ?? 200, provider),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
-    'rules:list': () => listRules(store.db),
+    // Credentials are write-only: reads carry actions masked (header values, the URL's secret parts);
+    // a viewer of a team server sees the host alone (electron/serve/control-api.ts).
+    'rules:list': () => listRules(store.db).map((r) => maskActions(r)),
     // Team mode: the shared rules in PostgreSQL change first, so every process runs the same ones.
-    'rules:create': (input) => {
-      if (parts.team) return parts.team.rules.create(input, parts.clock());
-      const r = createRule(store.db, input, parts.clock()); rules.reload(); return r;
+    'rules:create': async (input) => {
+      const rule = unmasked(null, input);
+      if (parts.team) return maskActions(await parts.team.rules.create(rule, parts.clock()));
+      const r = createRule(store.db, rule, parts.clock()); rules.reload(); return maskActions(r);
     },
-    'rules:update': ({ id, rule }) => {
-      if (parts.team) return parts.team.rules.update(id, rule, parts.clock());
-      const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return r;
+    'rules:update': async ({ id, rule: input }) => {
+      const rule = unmasked(id, input);
+      if (parts.team) return maskActions(await parts.team.rules.update(id, rule, parts.clock()));
+      const r = updateRule(store.db, id, rule, parts.clock()); rules.reload(); return maskActions(r);
     },
     'rules:delete': async ({ id }) => {
       if (parts.team) await parts.team.rules.remove(id);
@@ -290,14 +316,15 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': async () => {
       const state = await tunnel.start();
-      const open = [settings.metaSecrets().length === 0 ? 'Meta' : null, settings.twilioTokens().length === 0 ? 'Twilio' : null].filter(Boolean);
-      // Starting the tunnel is what exposes the receiver: say out loud what that means without a secret.
+      const open = [settings.metaSecrets().length === 0 && settings.acceptsUnsigned('meta') ? 'Meta' : null, settings.twilioTokens().length === 0 && settings.acceptsUnsigned('twilio') ? 'Twilio' : null].filter(Boolean);
+      // Starting the tunnel is what exposes the receiver: say out loud what accepting unsigned webhooks
+      // means (a provider without a secret and without the switch is closed: nothing to warn about).
       return open.length > 0 && state.state !== 'error'
-        ? { ...state, warning: `No secret for ${open.join(' and ')}: anyone who knows the tunnel URL can add events.` }
+        ? { ...state, warning: `Unsigned webhooks accepted for ${open.join(' and ')}: anyone who knows the tunnel URL can add events.` }
         : state;
     },
     'tunnel:stop': () => tunnel.stop(),
-    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow() }),
+    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false }),
     'rejected:get': ({ id }) => rejectedDetail(id),
     'rejected:reverify': async () => {
       const r = await reverify({ log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock });
@@ -369,7 +396,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       rejectedTimer = setTimeout(() => {
         rejectedTimer = null;
         const page = parts.rejected.list({ limit: 1 });
-        emitter.emit('rejected:changed', { total: page.total, notStored: page.notStored, diskLow: parts.diskLow() });
+        emitter.emit('rejected:changed', { total: page.total, notStored: page.notStored, diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false });
       }, 250);
       rejectedTimer.unref?.();
     },

@@ -47,6 +47,10 @@ export function createCore(opts: CoreOptions): Core {
   if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
   const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
+  // Providers without a secret are closed now; an install that accepted a provider's unsigned webhooks
+  // before keeps doing so (its switch starts on, and the doctor says so) rather than going silent.
+  settings.migrateAcceptUnsigned((p) => store.db.prepare(
+    "SELECT 1 FROM requests WHERE provider = ? AND signature = 'unchecked' AND origin = 'network' AND method = 'POST' LIMIT 1").get(p) != null);
   const emitter = new TypedEmitter<PushChannels>(logger);
   // The 200 waits for the request row; everything else is derived from it right after (ingest/deriver.ts).
   const deriver = createDeriver({
@@ -102,6 +106,7 @@ export function createCore(opts: CoreOptions): Core {
   const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
   rejected.trim();
   const limiter = createRateLimiter({ perMinute: () => settings.plain().rejectedPerMinute, clock });
+  let diskFull = false;
   const disk = createDiskGuard({ dir: opts.dataDir, floorBytes: () => settings.plain().diskFloorBytes, clock: Date.now });
 
   const tunnel = createTunnel({
@@ -116,7 +121,7 @@ export function createCore(opts: CoreOptions): Core {
 
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
-    rejected, writer, deriver, diskLow: () => disk.low(),
+    rejected, writer, deriver, diskLow: () => disk.low(), diskFull: () => diskFull,
     team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c) } : undefined,
   };
   const api = createHandlers(parts);
@@ -139,6 +144,8 @@ export function createCore(opts: CoreOptions): Core {
     limiter,
     diskLow: () => disk.low(),
     onRejected: (item) => api.rejectedChanged(item),
+    // A full disk answers 503 (providers retry); the UI and the doctor say so until a webhook is stored again.
+    onDiskFull: (full) => { diskFull = full; api.rejectedChanged(null); },
   });
   parts.receiver = receiver;
 

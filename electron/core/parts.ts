@@ -33,6 +33,8 @@ export interface CoreParts {
   deriver: Deriver;
   /** Free disk under the floor: rejected requests are not stored. */
   diskLow: () => boolean;
+  /** Storing an accepted webhook failed for lack of disk space, and none was stored since (receiver.ts). */
+  diskFull?: () => boolean;
   /** Set in team mode (team/team-core.ts): who runs the timer rules, the shared database's status. */
   team?: {
     runsTimers(): boolean;

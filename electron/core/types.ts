@@ -62,6 +62,8 @@ export interface CoreOptions {
     ngrokAuthtoken?: string;
     publicUrl?: string;
     forwardTo?: string[];
+    /** Providers whose unsigned webhooks are accepted for this run while they have no secret (not stored). */
+    acceptUnsigned?: Array<'meta' | 'twilio'>;
   };
   secretStore?: SecretStore;
   tunnelConnector?: TunnelConnector;

@@ -5,6 +5,7 @@ import { app, BrowserWindow, dialog, shell } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../core/core';
+import { parseAcceptUnsigned } from '../core/setup/settings';
 import type { Core } from '../core/core';
 import { createConsoleLogger } from './log';
 import { createMainWindow, hardenAllWebContents } from './window';
@@ -107,6 +108,14 @@ function setupConnection(active: ConnectionChoice, remoteState: () => 'connectin
  * for productName "Hookscope"), or HOOKSCOPE_DATA_DIR / _PORT / _HOST like serve, so a fix named in a
  * failure dialog works for both.
  */
+/** HOOKSCOPE_ACCEPT_UNSIGNED for this run; a value that names no provider is logged and ignored. */
+function acceptUnsignedFromEnv(): Array<'meta' | 'twilio'> {
+  try { return parseAcceptUnsigned(process.env.HOOKSCOPE_ACCEPT_UNSIGNED); } catch (err) {
+    log.warn('HOOKSCOPE_ACCEPT_UNSIGNED ignored', { error: (err as Error).message });
+    return [];
+  }
+}
+
 function bootSettings(): { dataDir: string; port: number; host: string } {
   const envPort = Number(process.env.HOOKSCOPE_PORT);
   return {
@@ -138,6 +147,8 @@ async function startCoreOrExplain(): Promise<Core | null> {
         secretStore: (secretStore = createSecretStore(dataDir, log)),
         notifier: notifier ?? undefined,
         nativeBinding: setupNativeBinding(),
+        // HOOKSCOPE_ACCEPT_UNSIGNED=meta,twilio works for the desktop app too (like serve's variable).
+        env: { acceptUnsigned: acceptUnsignedFromEnv() },
       });
       await core.start();
       return core;

@@ -14,7 +14,8 @@ import type { Dispatch } from '../core/dispatch';
 import { handlePowerRoutes } from './power-routes';
 import { CHANNEL_ROLE, roleAllows } from '../../shared/roles';
 import { isRequestChannel } from '../../shared/ipc';
-import type { Identity, Role } from '../../shared/types';
+import type { Identity, Role, Rule } from '../../shared/types';
+import { hostOnlyAction, maskActions } from '../../shared/actions';
 import { TokenError, type UserTokenStore } from './user-tokens';
 import { allowedHosts } from './ui-host';
 
@@ -83,6 +84,15 @@ async function readJson(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<
   }
 }
 
+/**
+ * What a caller's role may read of an answer: a viewer sees an http action's target host alone (the core
+ * already masks header values and the URL's secret parts for everyone: shared/actions.ts).
+ */
+function forRole(role: Role, channel: string, value: unknown): unknown {
+  if (role !== 'viewer' || channel !== 'rules:list' || !Array.isArray(value)) return value;
+  return (value as Rule[]).map((r) => maskActions(r, hostOnlyAction));
+}
+
 /** REST routes of docs/api.md, each mapped onto a contract channel. */
 function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown } | null {
   const q = Object.fromEntries(url.searchParams);
@@ -93,7 +103,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'events' && !b) return { channel: 'events:list', args: q };
     if (a === 'events' && b && !c) return { channel: 'events:get', args: { id: b } };
     if (a === 'messages' && !b) return { channel: 'messages:list', args: q };
-    if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b } };
+    if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b, ...q } };
     if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
     if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };
     if (a === 'stats') return { channel: 'stats:get', args: q };
@@ -302,13 +312,15 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       let body: unknown;
       if (method === 'POST' || method === 'PUT') body = await readJson(req);
       if (url.pathname.startsWith('/api/rpc/') && method === 'POST') {
-        const env: Envelope<unknown> = await o.dispatch(decodeURIComponent(url.pathname.slice('/api/rpc/'.length)), body);
+        const channel = decodeURIComponent(url.pathname.slice('/api/rpc/'.length));
+        const env: Envelope<unknown> = await o.dispatch(channel, body);
+        if (env.ok) env.value = forRole(caller.role, channel, env.value);
         return sendJson(res, env.ok ? 200 : httpStatusFor(env.error.code), env);
       }
       const r = route(method, url.pathname, url, body);
       if (!r) return sendError(res, appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
       const env = await o.dispatch(r.channel, r.args);
-      if (env.ok) return sendJson(res, r.channel === 'rules:create' ? 201 : 200, env.value);
+      if (env.ok) return sendJson(res, r.channel === 'rules:create' ? 201 : 200, forRole(caller.role, r.channel, env.value));
       return sendError(res, env.error);
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -1,7 +1,7 @@
 // `npm run serve` flags (docs/api.md). Each is also settable by an environment variable; flags win.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { splitList } from '../core/setup/settings';
+import { parseAcceptUnsigned, splitList } from '../core/setup/settings';
 import { publicUrlProblem } from '../../shared/public-url';
 import { isPostgresUrl } from '../core/team/database-url';
 import { uiPublicUrlProblem } from './ui-host';
@@ -25,6 +25,8 @@ export interface ServeConfig {
   ngrokAuthtoken: string | null;
   /** postgres://… of a shared team database, or null for the SQLite file in the data dir. Holds a password: never print it. */
   databaseUrl: string | null;
+  /** Providers whose unsigned webhooks are accepted for this run while they have no secret. */
+  acceptUnsigned: Array<'meta' | 'twilio'>;
 }
 
 /** The OS's per-user app-data folder, the same one Electron's userData uses for "Hookscope". */
@@ -45,7 +47,7 @@ function port(v: string, name: string): number {
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const flags = new Map<string, string[]>();
   let tunnel = false;
-  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to', '--ui-host', '--ui-public-url', '--database']);
+  const withValue = new Set(['--data-dir', '--port', '--host', '--ui-port', '--ui-token', '--public-url', '--forward-to', '--ui-host', '--ui-public-url', '--database', '--accept-unsigned']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--tunnel') { tunnel = true; continue; }
@@ -87,7 +89,12 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (databaseUrl != null) {
     try { new URL(databaseUrl); } catch { throw new FlagError('--database: the postgres:// URL could not be parsed (percent-encode special characters in the password)'); }
   }
+  let acceptUnsigned: Array<'meta' | 'twilio'>;
+  try { acceptUnsigned = parseAcceptUnsigned(one('--accept-unsigned', 'HOOKSCOPE_ACCEPT_UNSIGNED')); } catch (err) {
+    throw new FlagError(`--accept-unsigned: ${(err as Error).message}`);
+  }
   return {
+    acceptUnsigned,
     dataDir: one('--data-dir', 'HOOKSCOPE_DATA_DIR') ?? defaultDataDir(env),
     port: port(one('--port', 'HOOKSCOPE_PORT') ?? '4750', '--port'),
     host: one('--host', 'HOOKSCOPE_HOST') ?? '127.0.0.1',

@@ -3,8 +3,11 @@
 // flood the receiver with forged 1 MiB bodies, unrouted scans and amplification bodies (a 15 KB body of
 // 5,000 empty messages, badly signed). Twice: with the default per-source limit (one attacker address:
 // most junk is answered 429 unread) and with the limit lifted (every forgery is kept, so the rejected
-// log's byte cap is what bounds the disk). Plus the data dir's growth in each.
+// log's byte cap is what bounds the disk). Plus the data dir's growth in each. And stalled uploads: many
+// connections each sending its headers and part of a body, then nothing, kept up for the whole phase
+// (each one cut off is opened again), while genuine webhooks are timed.
 import { readdirSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { load, signedBodies, sign, startServe, tmp } from './lib.mjs';
 
@@ -24,6 +27,33 @@ function junkBodies() {
     amplification: [{ body: amplification, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(amplification, 'nope') } }],
     scan: [{ body: '', headers: {} }],
   };
+}
+
+/**
+ * Keeps `count` stalled uploads open against the receiver until stop() (each closed one is reopened):
+ * headers with a made-up signature, then `send` bytes of a `declared`-byte body, then silence.
+ */
+function stalledUploads(receiverUrl, { count, declared, send }) {
+  const u = new URL(receiverUrl);
+  const open = new Set();
+  let stopped = false;
+  let opened = 0;
+  const chunk = Buffer.alloc(send, 0x61);
+  const one = () => {
+    if (stopped) return;
+    opened++;
+    const sock = connect(Number(u.port), u.hostname, () => {
+      sock.write(`POST /meta HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\nX-Hub-Signature-256: sha256=${'0'.repeat(64)}\r\n\r\n`);
+      sock.write(chunk);
+    });
+    open.add(sock);
+    sock.on('data', () => undefined);
+    sock.on('error', () => undefined);
+    // Reopened a second later: a stranger's upload bandwidth is finite (on loopback it would not be).
+    sock.on('close', () => { open.delete(sock); setTimeout(one, 1000); });
+  };
+  for (let i = 0; i < count; i++) one();
+  return { stop() { stopped = true; for (const s of open) s.destroy(); }, opened: () => opened };
 }
 
 export async function benchFlood({ quick, log }) {
@@ -51,6 +81,23 @@ export async function benchFlood({ quick, log }) {
 
     const base = await measure('no flood', false);
     rows.push({ name: 'genuine ack latency, no flood (baseline)', value: `p50 ${base.g.p50.toFixed(2)} ms`, target: '—', ratio: `p99 ${base.g.p99.toFixed(2)} ms, ${base.g.non200 + base.g.errors} not 200`, pass: null });
+
+    // Stalled uploads: 1,200 connections holding 128 KiB each (~150 MiB), reopened as they are cut off.
+    const stallCount = quick ? 600 : 1200;
+    log(`flood: genuine at ${rate}/s for ${durationMs / 1000} s, ${stallCount} stalled uploads`);
+    const stalls = stalledUploads(serve.receiverUrl, { count: stallCount, declared: 256 * 1024, send: 128 * 1024 });
+    let stalled;
+    try {
+      stalled = await load(`${serve.receiverUrl}/meta`, genuine, { rate, concurrency: 8, durationMs, warmupMs: 1000 });
+      if (process.env.BENCH_DEBUG) log(JSON.stringify(stalled));
+    } finally {
+      stalls.stop();
+    }
+    rows.push({
+      name: `genuine ack latency during ${stallCount} stalled uploads`, value: `p50 ${stalled.p50.toFixed(2)} ms`, target: 'p99 ≤ 250 ms, all 200',
+      ratio: `p99 ${stalled.p99.toFixed(2)} ms (${(stalled.p99 / base.g.p99).toFixed(1)}× baseline), ${stalled.non200 + stalled.errors} not 200, ${stalls.opened()} uploads opened`,
+      pass: stalled.p99 <= 250 && stalled.non200 + stalled.errors === 0,
+    });
 
     const limited = await measure('flood from one address (default per-source limit)', true);
     const junkRate = (f) => f.reduce((n, x) => n + x.measured, 0) / (durationMs / 1000);

@@ -123,7 +123,8 @@ export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-to
   const t0 = performance.now();
   const child = spawn(process.execPath, [HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
     // HOOKSCOPE_READ_WORKER / HOOKSCOPE_DERIVE pass through, for A/B runs.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_DERIVE'), ...env },
+    // HOOKSCOPE_ACCEPT_UNSIGNED: the benches that post unsigned webhooks need it (providers without a secret are closed).
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_DERIVE'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -35,7 +35,7 @@ export function bootDesktop(opts: { dir?: string; userData?: string; env?: Recor
   const log = join(dir, `records-${process.hrtime.bigint()}.jsonl`);
   const child = spawn(process.execPath, ['--import', pathToFileURL(FAKE).href, MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, FAKE_ELECTRON_LOG: log, FAKE_ELECTRON_USER_DATA: userData, HOOKSCOPE_PORT: '0', ...opts.env },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, FAKE_ELECTRON_LOG: log, FAKE_ELECTRON_USER_DATA: userData, HOOKSCOPE_PORT: '0', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';

@@ -24,7 +24,10 @@ export interface ServeProcess {
 export function spawnServe(args: string[] = [], env: Record<string, string> = {}, dataDir?: string): { child: ChildProcess; dataDir: string; output: { out: string; err: string } } {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'hookscope-serve-'));
   const child = spawn(process.execPath, [HEADLESS, '--data-dir', dir, '--port', '0', '--ui-port', '0', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    // HOOKSCOPE_ACCEPT_UNSIGNED: tests that post unsigned webhooks without caring about signatures keep
+    // working although a provider without a secret is closed by default; a test of the real default
+    // passes HOOKSCOPE_ACCEPT_UNSIGNED: '' (docs/api.md "Trust boundary").
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { out: '', err: '' };

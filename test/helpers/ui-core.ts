@@ -36,7 +36,12 @@ export function fakeNgrok(validToken: string, url = 'https://hookscope-e2e.ngrok
 
 export async function startUiCore(opts: Partial<CoreOptions> = {}): Promise<UiCore> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookscope-ui-'));
-  const core = createCore({ receiverPort: 0, receiverHost: '127.0.0.1', mode: 'serve', logger: silentLogger, readWorker: 'off', ...opts, dataDir });
+  // Unsigned webhooks accepted for both providers unless the test says otherwise (`env: { acceptUnsigned: [] }`):
+  // a provider without a secret is closed by default (docs/api.md "Trust boundary").
+  const core = createCore({
+    receiverPort: 0, receiverHost: '127.0.0.1', mode: 'serve', logger: silentLogger, readWorker: 'off', ...opts, dataDir,
+    env: { acceptUnsigned: ['meta', 'twilio'], ...opts.env },
+  });
   const info = await core.start();
   const token = 'e2e-token-0123456789abcdef';
   const control = createControlServer({

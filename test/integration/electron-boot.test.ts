@@ -46,6 +46,8 @@ function boot(opts: { dir?: string; userData?: string; env?: Record<string, stri
       FAKE_ELECTRON_LOG: log, FAKE_ELECTRON_USER_DATA: userData,
       ...(opts.lock ? { FAKE_ELECTRON_LOCK: opts.lock } : {}),
       HOOKSCOPE_PORT: '0',
+      // Unsigned webhooks accepted (a provider without a secret is closed by default; docs/api.md "Trust boundary").
+      HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -84,16 +84,23 @@ describe('forwarding', () => {
     const h = await handler(() => ({ status: 202, body: 'handled, thanks' }));
     t = await startTestCore({ env: { metaAppSecrets: [SIGNED.secret], forwardTo: [h.url] } });
     const body = fixture(SIGNED.file);
-    const r = await t.post('/meta?src=test', body, { 'x-hub-signature-256': SIGNED.signature, 'x-custom': 'kept' });
+    const r = await t.post('/meta?src=test', body, {
+      'x-hub-signature-256': SIGNED.signature, 'user-agent': 'facebookexternalua', 'x-custom': 'caller-added',
+      authorization: 'Bearer stranger', cookie: 'session=stranger',
+    });
     expect(r.status).toBe(200);
     await waitFor(() => h.seen.length === 1);
     const got = h.seen[0];
     expect(got.method).toBe('POST');
-    expect(got.url).toBe('/meta?src=test');
+    // The route, not the caller's query; the provider's headers, not the caller's additions.
+    expect(got.url).toBe('/meta');
     expect(got.body.equals(body)).toBe(true);
     expect(header(got.headers, 'x-hub-signature-256')).toBe(SIGNED.signature);
     expect(signMetaBody(got.body, SIGNED.secret)).toBe(header(got.headers, 'x-hub-signature-256'));
-    expect(header(got.headers, 'x-custom')).toBe('kept');
+    expect(header(got.headers, 'user-agent')).toBe('facebookexternalua');
+    expect(header(got.headers, 'x-custom')).toBeUndefined();
+    expect(header(got.headers, 'authorization')).toBeUndefined();
+    expect(header(got.headers, 'cookie')).toBeUndefined();
     expect(header(got.headers, 'content-type')).toBe('application/json');
     expect(header(got.headers, 'content-length')).toBe(String(body.length));
 
@@ -109,12 +116,12 @@ describe('forwarding', () => {
     expect(f.responseExcerpt).toBe('handled, thanks');
   });
 
-  it('uses a target with its own path as it is, and keeps the original query', async () => {
+  it('uses a target with its own path and query as they are, never the caller\'s query', async () => {
     const h = await handler(() => ({ status: 200, body: 'ok' }));
-    t = await startTestCore({ env: { forwardTo: [`${h.url}/webhook`] } });
+    t = await startTestCore({ env: { forwardTo: [`${h.url}/webhook`, `${h.url}/hook?k=mine`] } });
     await t.post('/twilio?a=1', 'Body=hi&From=whatsapp%3A%2B15551234567&MessageSid=SM1', { 'content-type': 'application/x-www-form-urlencoded' });
-    await waitFor(() => h.seen.length === 1);
-    expect(h.seen[0].url).toBe('/webhook?a=1');
+    await waitFor(() => h.seen.length === 2);
+    expect(h.seen.map((s) => s.url).sort()).toEqual(['/hook?k=mine', '/webhook']);
   });
 
   it('a dead target and a slow one do not delay the 200, each other, or a healthy one; failures are recorded', async () => {

@@ -119,11 +119,23 @@ describe('runDoctor', () => {
     expect(f.detail).toMatch(/App settings → Basic → App secret/);
   });
 
-  it('twilio-token-missing', () => {
+  it('twilio-token-missing: Twilio is simply off (info) unless its unsigned webhooks are accepted', () => {
     const secrets = { ...facts().secrets, twilioAuthToken: false };
+    const twilio = { count: 1, lastAt: NOW, verdicts: { unchecked: 1 } };
     expect(find(runDoctor(facts({ secrets })), 'twilio-token-missing').level).toBe('info');
-    const f = find(runDoctor(facts({ secrets, posts: { meta: facts().posts.meta, twilio: { count: 1, lastAt: NOW, verdicts: { unchecked: 1 } } } })), 'twilio-token-missing');
-    expect(f.level).toBe('warn');
+    const off = find(runDoctor(facts({ secrets, posts: { meta: facts().posts.meta, twilio } })), 'twilio-token-missing');
+    expect(off.level).toBe('info');
+    expect(off.detail).toMatch(/Twilio is off/);
+    const open = runDoctor(facts({ secrets, posts: { meta: facts().posts.meta, twilio }, acceptUnsigned: { meta: false, twilio: true, migrated: [] } }));
+    expect(find(open, 'twilio-token-missing').level).toBe('warn');
+    expect(find(open, 'trust-no-secret').detail).toMatch(/Twilio/);
+    expect(ids(runDoctor(facts({ secrets })))).not.toContain('trust-no-secret');
+  });
+
+  it('disk-full and accept-unsigned-migrated', () => {
+    expect(find(runDoctor(facts({ diskFull: true })), 'disk-full').level).toBe('error');
+    const secrets = { ...facts().secrets, metaAppSecret: false };
+    expect(find(runDoctor(facts({ secrets, acceptUnsigned: { meta: true, twilio: false, migrated: ['meta'] } })), 'accept-unsigned-migrated').title).toMatch(/Meta/);
   });
 
   it('handshake-none points at the callback URL with /meta', () => {

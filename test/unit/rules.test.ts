@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HookEvent, RuleInput, RuleWhen } from '../../shared/types';
 import {
   compileRule, foldText, inQuietHours, matchesWhen, OPT_OUT_REGEX, regexSafetyProblem, renderTemplate,
-  RULE_PRESETS, ruleFromEvent, validateRule, type RuleContext,
+  RULE_PRESETS, ruleFromEvent, validateRule, type RuleContext, globDigitsMatch, CONTACT_ID_MAX,
 } from '../../shared/rules';
 
 let nextId = 1;
@@ -395,5 +395,29 @@ describe('ruleFromEvent', () => {
     for (const e of [ev(), failed(), failed({ status: 'read', errorCode: null }), ev({ kind: 'account', status: null, contactId: null })]) {
       expect(validateRule(ruleFromEvent(e)).ok).toBe(true);
     }
+  });
+});
+
+describe('contact globs (linear time)', () => {
+  it('match exactly what the digits-only regex matched, on random patterns and ids', () => {
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const pick = (alphabet: string, len: number) => Array.from({ length: len }, () => alphabet[rnd(alphabet.length)]).join('');
+    for (let i = 0; i < 3000; i++) {
+      const pattern = pick('12*', 1 + rnd(7));
+      if (!/\d/.test(pattern) && pattern !== '*') continue;
+      const id = pick('123', rnd(9));
+      const re = new RegExp(`^${pattern.split('*').join('\\d*')}$`);
+      expect(globDigitsMatch(pattern.split('*'), id), `${pattern} vs ${id}`).toBe(re.test(id));
+    }
+  });
+
+  it('"*1*1*1*2" against thousands of digits answers at once; ids longer than any number match nothing', () => {
+    expect(globDigitsMatch('*1*1*1*2'.split('*'), '1'.repeat(100_000))).toBe(false);
+    expect(globDigitsMatch('*1*1*1*2'.split('*'), `${'1'.repeat(100_000)}2`)).toBe(true);
+    expect(m({ contact: '*1*1*1*2' }, ev({ contactId: '1'.repeat(3000) }))).toBe(false);
+    expect(m({ contact: '*1*1*1*2' }, ev({ contactId: '5511001002' }))).toBe(true);
+    expect(m({ contact: '5511*' }, ev({ contactId: '5511001002' }))).toBe(true);
+    expect(CONTACT_ID_MAX).toBeGreaterThanOrEqual(20);
   });
 });

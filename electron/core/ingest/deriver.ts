@@ -11,6 +11,7 @@
 // its 200. Readers that must see a request's events (the control API, tools, tests) call catchUp() first.
 import type { DerivedRequest, IngestRecord, Store } from '../store/store';
 import type { Logger } from '../types';
+import { isDiskFull } from './gate';
 
 export interface Deriver {
   /** A request just committed, with the events the receiver computed: no need to read it back and parse it again. */
@@ -63,6 +64,8 @@ export function createDeriver(deps: {
           try {
             one = deps.store.deriveNext(1, known);
           } catch (e) {
+            // A full disk is not the request's fault: it stays underived until there is room again.
+            if (isDiskFull(e)) throw e;
             deps.logger.error('a request could not be derived; kept with an unknown event', { err: String(e) });
             const kept = deps.store.deriveFailed(`Its events could not be derived: ${(e as Error).message}`);
             one = kept ? [kept] : [];

@@ -70,6 +70,17 @@ export function createRateLimiter(opts: { perMinute: () => number; clock: Clock;
   };
 }
 
+/**
+ * Whether a store error means the disk is full: SQLite's SQLITE_FULL, or the OS's ENOSPC / EDQUOT
+ * (better-sqlite3 reports a failed write of the WAL as SQLITE_IOERR_WRITE with the errno in the text).
+ */
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
+  return code.startsWith('SQLITE_IOERR') && /no space|ENOSPC|disk (is )?full|quota/i.test(String(e?.message ?? ''));
+}
+
 /** Free bytes on the data dir's filesystem, checked at most every `everyMs`. */
 export function createDiskGuard(opts: { dir: string; floorBytes: () => number; clock: Clock; everyMs?: number; free?: (dir: string) => number }): { low(): boolean } {
   const everyMs = opts.everyMs ?? 2000;

@@ -1,6 +1,6 @@
 // The signed-webhook receiver: the port the tunnel exposes, so everything on it is hostile until verified.
 // Every request is decided first (decide()): an accepted one — routed, and signed with a configured secret
-// or unchecked because none is set — is stored with its exact bytes before it is answered, and a 200 means
+// or unchecked because none is set and the user accepts that provider's unsigned webhooks — is stored with its exact bytes before it is answered, and a 200 means
 // the group-committed transaction holding it is on disk; its events are derived from that record right
 // after (deriver.ts). A rejected one goes to the bounded
 // rejected log (rejected-log.ts) and never becomes events (docs/api.md "Trust boundary"). Nothing here
@@ -17,7 +17,7 @@ import { verifyMeta, verifyTwilio } from './signature';
 import type { IngestRecord } from '../store/store';
 import type { RejectedLog, RejectedRow } from '../store/rejected-log';
 import { REJECTED_BODY_KEEP } from '../store/schema';
-import { sourceAddress, type RateLimiter } from './gate';
+import { isDiskFull, sourceAddress, type RateLimiter } from './gate';
 import type { Writer } from './writer';
 import type { Settings } from '../setup/settings';
 import type { Clock, Logger } from '../types';
@@ -82,13 +82,42 @@ export interface ReceiverDeps {
   limiter?: RateLimiter;
   /** True while free disk is under the floor: rejected requests are then not stored. */
   diskLow?: () => boolean;
-  /** Bytes of request bodies held in memory at once before over-limit callers are cut off. */
+  /** Bytes of request bodies held in memory at once; beyond, the longest-stalled uploads are cut off. */
   inFlightBudget?: number;
+  /** Bytes of bodies one source may hold at once; beyond, that source's own longest-stalled uploads go. */
+  perSourceBudget?: number;
+  /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
+  bodyGraceMs?: number;
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
+  /**
+   * Told whether the disk is full: true when storing an accepted request failed for lack of space
+   * (answered 503 + Retry-After), false when one is stored again.
+   */
+  onDiskFull?: (full: boolean) => void;
 }
 
 export { blankEvent } from './derive-events';
+
+/**
+ * Providers send small bodies in one go, right after the headers. A body must arrive within
+ * bodyGraceMs plus its size at this rate (bytes/s): a stalled upload is cut off (408) within seconds,
+ * so holding memory costs a stranger a steady upload, not one burst.
+ */
+export const BODY_MIN_RATE = 64 * 1024;
+export const BODY_GRACE_MS = 5_000;
+/** Provider webhooks are rarely larger: under pressure, bigger uploads wait (503) rather than push others out. */
+export const SMALL_BODY = 64 * 1024;
+
+/** An upload whose body is held in memory while it arrives (the receiver's budget bookkeeping). */
+interface Holder {
+  source: string;
+  /** Carries the provider's signature header for its route: a genuine webhook, or a good imitation. */
+  signed: boolean;
+  held: number;
+  /** Answers it now (503 + Retry-After) and closes it, freeing what it held. */
+  cut(): void;
+}
 
 function header(headers: [string, string][], name: string): string | undefined {
   for (const [k, v] of headers) if (k === name) return v;
@@ -118,6 +147,45 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   let inFlight = 0;
   let drained: (() => void) | null = null;
   let bodyBytesInFlight = 0;
+  // Uploads holding memory, oldest first (Map keeps insertion order), and what each source holds.
+  const holders = new Set<Holder>();
+  const sourceBytes = new Map<string, number>();
+  const perSourceBudget = () => deps.perSourceBudget ?? Math.max(16 * 1024 * 1024, 2 * settings.plain().bodyLimitBytes);
+  const bodyGraceMs = deps.bodyGraceMs ?? BODY_GRACE_MS;
+
+  /**
+   * The upload to cut off to make room for `self`: the oldest one still in flight (a genuine webhook
+   * arrives whole in milliseconds, so whatever has been waiting longest is stalling), preferring ones
+   * without a provider's signature header — the reserve that keeps signed webhooks from being refused
+   * because others stall. `sameSource`: only that source's (its own budget).
+   */
+  function victim(self: Holder, sameSource: boolean): Holder | null {
+    let oldestSigned: Holder | null = null;
+    for (const h of holders) {
+      if (h === self || (sameSource && h.source !== self.source)) continue;
+      if (!h.signed) return h;
+      oldestSigned ??= h;
+    }
+    return oldestSigned;
+  }
+
+  /** After `self` took more memory: cut stalled uploads until the budgets hold again. */
+  function makeRoom(self: Holder): boolean {
+    while ((sourceBytes.get(self.source) ?? 0) > perSourceBudget()) {
+      const v = victim(self, true);
+      if (!v) break;
+      v.cut();
+    }
+    while (bodyBytesInFlight > inFlightBudget) {
+      const v = victim(self, false);
+      if (!v) break;
+      v.cut();
+    }
+    // The last guard against running out of memory: nothing else left to cut.
+    return bodyBytesInFlight <= 2 * inFlightBudget;
+  }
+  /** Storing failed for lack of disk space, and nothing was stored since (onDiskFull). */
+  let diskFull = false;
   const inFlightBudget = deps.inFlightBudget ?? 64 * 1024 * 1024;
 
   const UNCHECKED = { verdict: 'unchecked' as const, diagnosis: null };
@@ -143,7 +211,8 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
 
   /**
    * The trust boundary. Accepted = routed, right method, well-formed, and the signature `valid` — or
-   * `unchecked` because no secret is set for that provider. Everything else is rejected and never
+   * `unchecked` because no secret is set for that provider and the user chose to accept its unsigned
+   * webhooks (or it came from inside the core: notSetUp). Everything else is rejected and never
    * normalised into the user's data (docs/api.md "Trust boundary").
    */
   function decide(input: ReceiverInput): Decision {
@@ -156,6 +225,9 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     }
     if (route === 'meta' && input.method === 'GET') return handshake(input);
     if (input.method !== 'POST') return reject(405, route, `${input.method} is not allowed on ${input.path}.`);
+
+    const closed = notSetUp(route, input.origin);
+    if (closed) return reject(403, route, closed);
 
     if (route === 'meta') {
       const secrets = settings.metaSecrets();
@@ -185,6 +257,22 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     }
     // An empty TwiML answer: Twilio sends nothing back to the customer.
     return { accepted: true, status: 200, answer: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', contentType: 'text/xml; charset=utf-8', provider: route, sig, events, error: null };
+  }
+
+  /**
+   * A provider without a secret is closed (docs/api.md "Trust boundary"): its webhooks are refused unless
+   * the user turned on "accept unsigned webhooks" for it. Local origins (the simulator, replay, import)
+   * are the user's own doing inside the core — no network request can carry them — so they pass as
+   * `unchecked` and Setup's Simulate works on a fresh install. Returns why it is closed, or null.
+   */
+  function notSetUp(route: Provider, origin: ReceiverInput['origin']): string | null {
+    if (origin !== 'network') return null;
+    if (route === 'meta') {
+      if (settings.metaSecrets().length > 0 || settings.acceptsUnsigned('meta')) return null;
+      return 'Meta is not set up in Hookscope: no Meta app secret is configured, so webhooks on /meta are refused. Paste the app secret (App Dashboard → App settings → Basic) in Setup or set META_APP_SECRET; for a quick trial, turn on "Accept unsigned webhooks" for Meta (Settings, or --accept-unsigned meta).';
+    }
+    if (settings.twilioTokens().length > 0 || settings.acceptsUnsigned('twilio')) return null;
+    return 'Twilio is not set up in Hookscope: no Twilio auth token is configured, so webhooks on /twilio are refused. Paste the auth token (Twilio Console → Account info) in Setup or set TWILIO_AUTH_TOKEN; for a quick trial, turn on "Accept unsigned webhooks" for Twilio (Settings, or --accept-unsigned twilio).';
   }
 
   function handshake(input: ReceiverInput): Decision {
@@ -268,10 +356,12 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (path === '/meta') {
       if (method === 'GET') return false;
       if (method !== 'POST') return true;
+      if (notSetUp('meta', 'network')) return true;
       return settings.metaSecrets().length > 0 && !header(headers, 'x-hub-signature-256');
     }
     if (path === '/twilio') {
       if (method !== 'POST') return true;
+      if (notSetUp('twilio', 'network')) return true;
       return settings.twilioTokens().length > 0 && !header(headers, 'x-twilio-signature');
     }
     return true;
@@ -280,7 +370,19 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   function onRequest(req: IncomingMessage, res: ServerResponse) {
     inFlight++;
     let held = 0;
-    const release = () => { bodyBytesInFlight -= held; held = 0; };
+    let holder: Holder | null = null;
+    let deadline: ReturnType<typeof setTimeout> | null = null;
+    const release = () => {
+      if (deadline) { clearTimeout(deadline); deadline = null; }
+      bodyBytesInFlight -= held;
+      if (holder) {
+        holders.delete(holder);
+        const left = (sourceBytes.get(holder.source) ?? 0) - held;
+        if (left > 0) sourceBytes.set(holder.source, left); else sourceBytes.delete(holder.source);
+        holder = null;
+      }
+      held = 0;
+    };
     res.on('close', () => {
       release();
       inFlight--;
@@ -302,17 +404,22 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     const answer = (p: Promise<ReceiverAnswer>, close = false) => {
       answered = true;
       p.then((a) => {
+        if (a.accepted && diskFull) { diskFull = false; deps.onDiskFull?.(false); }
         // nosniff: the handshake echoes hub.challenge, which the caller chooses.
         res.writeHead(a.status, { 'content-type': a.contentType, 'x-content-type-options': 'nosniff', ...(close ? { connection: 'close' } : {}) });
         res.end(a.body);
       }).catch((err) => {
-        // The shared database away (team mode): 503 asks the provider to retry later; nothing was acknowledged.
+        // Nothing was acknowledged: 503 + Retry-After asks the provider to retry later (a 500 would say the
+        // request itself is bad). The shared database away (team mode), a full disk (said in the UI and
+        // the doctor, and over by itself once a retry is stored), or any other failure to store.
         const away = (err as { code?: string }).code === 'DB_UNREACHABLE';
+        const full = !away && isDiskFull(err);
         if (away) logger.warn('database unreachable: answered 503, the provider will retry', { path });
+        else if (full) { if (!diskFull) logger.error('disk full: webhooks are answered 503 until there is room, the providers will retry', { path }); }
         else logger.error('receiver failed to store a request', { err: String(err), path });
-        const status = away ? 503 : 500;
-        if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(away ? { 'retry-after': '5' } : {}) });
-        res.end(plain(status));
+        if (full && !diskFull) { diskFull = true; deps.onDiskFull?.(true); }
+        if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'retry-after': full ? '30' : '5' });
+        res.end(plain(503));
       });
     };
     /** Answers now without reading (more of) the body, and closes the connection after the answer. */
@@ -331,6 +438,30 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
     if (doomed && deps.limiter?.isOver(source)) return cutOff(429);
 
     const declared = Number(req.headers['content-length'] ?? NaN);
+    // While its source (or everyone) is over the budget for bodies in flight, an upload announcing more
+    // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
+    // ones are read and make room (makeRoom), so a genuine webhook still gets in.
+    if (!doomed && !(Number.isFinite(declared) && declared <= SMALL_BODY)
+      && ((sourceBytes.get(source) ?? 0) >= perSourceBudget() || bodyBytesInFlight >= inFlightBudget)) {
+      return cutOff(503, false);
+    }
+    // The body's deadline (BODY_MIN_RATE): the grace, plus the time its size takes at the minimum rate.
+    if (!req.complete) {
+      const started = Date.now();
+      let seen = 0;
+      req.on('data', (c: Buffer) => { seen += c.length; });
+      const check = () => {
+        deadline = null;
+        if (answered || req.complete) return;
+        const allowed = bodyGraceMs + (Math.max(Number.isFinite(declared) ? declared : 0, seen) / BODY_MIN_RATE) * 1000;
+        const left = started + allowed - Date.now();
+        if (left > 0) { deadline = setTimeout(check, left); return; }
+        logger.debug('upload too slow: cut off', { path });
+        cutOff(408);
+      };
+      deadline = setTimeout(check, bodyGraceMs + (Number.isFinite(declared) ? (declared / BODY_MIN_RATE) * 1000 : 0));
+      res.on('close', () => { if (deadline) { clearTimeout(deadline); deadline = null; } });
+    }
     if (Number.isFinite(declared) && declared > limit) {
       // Refuse without reading the body; the connection closes after the answer.
       req.pause();
@@ -373,19 +504,28 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
         res.on('finish', () => req.destroy());
         return;
       }
-      held += c.length;
-      bodyBytesInFlight += c.length;
-      if (bodyBytesInFlight > inFlightBudget) {
-        // Memory for bodies is shared: past the budget, callers already over their rejected limit are cut
-        // off first (a genuine provider never gets there: accepted requests do not spend the limit). Past
-        // twice the budget everyone is asked to retry — the last guard against running out of memory.
-        if (deps.limiter?.isOver(source)) { chunks.length = 0; return cutOff(429); }
-        if (bodyBytesInFlight > 2 * inFlightBudget) { chunks.length = 0; return cutOff(503, false); }
+      if (!holder) {
+        const sigHeader = path === '/meta' ? 'x-hub-signature-256' : 'x-twilio-signature';
+        const h: Holder = { source, signed: header(headers, sigHeader) != null, held: 0, cut: () => { chunks.length = 0; cutOff(503, false); } };
+        holder = h;
+        holders.add(h);
       }
+      held += c.length;
+      holder.held = held;
+      bodyBytesInFlight += c.length;
+      sourceBytes.set(source, (sourceBytes.get(source) ?? 0) + c.length);
       chunks.push(c);
+      // Memory for bodies is shared: past a budget the longest-stalled uploads make room (makeRoom), so a
+      // webhook arriving whole is never the one refused because others stall.
+      if ((bodyBytesInFlight > inFlightBudget || (sourceBytes.get(source) ?? 0) > perSourceBudget()) && !makeRoom(holder)) {
+        chunks.length = 0;
+        return cutOff(503, false);
+      }
     });
     req.on('end', () => {
       if (answered) return;
+      // Whole now: no longer an upload that could be stalling (its bytes count until it is answered).
+      if (holder) holders.delete(holder);
       answer(handle({ ...base, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) }));
     });
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));

@@ -18,7 +18,7 @@
 // Desktop notifications are capped globally (notifyPerMinute, default 20 a minute): past the cap they are
 // still recorded and pushed to the UI, and one "N more" notification sums up the rest when the minute ends.
 import type { Database as Db } from 'better-sqlite3';
-import type { HookEvent, HttpAction, NotificationRecord, Rule, RuleInput } from '../../../shared/types';
+import type { HookEvent, HttpAction, NotificationRecord, Provider, Rule, RuleInput } from '../../../shared/types';
 import { compileRule, inQuietHours, inTimeWindow, parseHhmm, renderTemplate, type CompiledRule, type RuleContext } from '../../../shared/rules';
 import { actionsOf, eventFields, renderBody } from '../../../shared/actions';
 import { kindIs } from '../../../shared/event-kinds';
@@ -164,22 +164,26 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
     }
   }
 
-  function lastFireOf(ruleId: number, contactId: string | null): number | null {
+  // Throttles are per provider and number: one provider's events never hold back another's.
+  const throttleKey = (provider: Provider | null, contactId: string | null) => (contactId == null ? null : `${provider ?? ''}|${contactId}`);
+
+  function lastFireOf(ruleId: number, contactId: string | null, provider: Provider | null = null): number | null {
     let byContact = lastFired.get(ruleId);
     if (!byContact) { byContact = new Map(); lastFired.set(ruleId, byContact); }
-    const hit = byContact.get(contactId);
+    const key = throttleKey(provider, contactId);
+    const hit = byContact.get(key);
     if (hit !== undefined) return hit;
-    const fromDb = lastFiredFor(db, ruleId, contactId);
-    if (fromDb != null) byContact.set(contactId, fromDb);
+    const fromDb = lastFiredFor(db, ruleId, contactId, provider);
+    if (fromDb != null) byContact.set(key, fromDb);
     return fromDb;
   }
 
-  function remember(ruleId: number, contactId: string | null, at: number): void {
+  function remember(ruleId: number, contactId: string | null, at: number, provider: Provider | null = null): void {
     let byContact = lastFired.get(ruleId);
     if (!byContact) { byContact = new Map(); lastFired.set(ruleId, byContact); }
     // Only a cache over the notifications table: cap it rather than grow with every contact ever seen.
     if (byContact.size >= 10_000) byContact.clear();
-    byContact.set(contactId, at);
+    byContact.set(throttleKey(provider, contactId), at);
   }
 
   function show(n: { title: string; body: string; eventId: number | null; notificationId: number }): void {
@@ -246,10 +250,10 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
           const rule = c.rule;
           const throttleMs = (rule.throttleSeconds ?? 0) * 1000;
           if (throttleMs > 0) {
-            const last = lastFireOf(rule.id, ev.contactId);
+            const last = lastFireOf(rule.id, ev.contactId, ev.provider);
             if (last != null && now - last < throttleMs) continue;
           }
-          remember(rule.id, ev.contactId, now);
+          remember(rule.id, ev.contactId, now, ev.provider);
           const title = renderTemplate(rule.title, ev);
           const body = renderTemplate(rule.body, ev);
           fire(rule, ev, title, body, now, pending, jobs, {});
@@ -301,7 +305,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
     for (const ev of events) {
       if (ev.duplicate || !ev.contactId) continue;
       if (ev.kind === 'status' && ev.status && OUTGOING_STATUSES.has(ev.status)) {
-        endWaits.run(ev.contactId, ev.receivedAt);
+        endWaits.run(ev.contactId, ev.receivedAt, ev.provider, ev.provider);
         continue;
       }
       if (ev.kind !== 'message') continue;
@@ -319,7 +323,9 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
 
   // The earliest unanswered message counts: later ones from the same contact do not restart the clock.
   const startWait = db.prepare('INSERT OR IGNORE INTO lead_waits (rule_id, contact_id, event_id, wrote_at) VALUES (?, ?, ?, ?)');
-  const endWaits = db.prepare('DELETE FROM lead_waits WHERE contact_id = ? AND wrote_at <= ?');
+  // Only the same provider's outgoing message answers a lead (a wait whose event is gone ends either way).
+  const endWaits = db.prepare(`DELETE FROM lead_waits WHERE contact_id = ? AND wrote_at <= ?
+    AND COALESCE((SELECT provider FROM events WHERE id = lead_waits.event_id), ?) IS ?`);
   const waitsOf = db.prepare<[number], { contact_id: string; event_id: number; wrote_at: number }>(
     'SELECT contact_id, event_id, wrote_at FROM lead_waits WHERE rule_id = ? ORDER BY wrote_at LIMIT 1000');
   const dropWait = db.prepare('DELETE FROM lead_waits WHERE rule_id = ? AND contact_id = ?');

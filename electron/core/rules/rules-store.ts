@@ -2,7 +2,7 @@
 // the lead-reply lookup over `events`. Plain functions over a better-sqlite3 handle; statements are
 // prepared once per database (the runner calls some of them for every incoming event).
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { HookEvent, NotificationRecord, Rule, RuleInput } from '../../../shared/types';
+import type { HookEvent, NotificationRecord, Provider, Rule, RuleInput } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { validateRule } from '../../../shared/rules';
 import type { Clock } from '../types';
@@ -18,7 +18,7 @@ interface Statements {
   deleteRule: Statement<[number]>;
   insertNotification: Statement<[number, number | null, string, string, number, string | null]>;
   listNotifications: Statement<[number], NotificationRow>;
-  lastFired: Statement<[{ r: number; c: string | null }], { at: number | null }>;
+  lastFired: Statement<[{ r: number; c: string | null; p: Provider | null }], { at: number | null }>;
 }
 
 interface RuleRow { id: number; spec: string; created_at: number; updated_at: number }
@@ -41,10 +41,15 @@ function stmts(db: Db): Statements {
       // `IS ?` so a null contact (account events, silence) throttles against other null-contact rows;
       // served by notifications_rule_contact (rule_id, contact_id, fired_at).
       // A rule that only acts over http has no notification rows: its first attempts count as firings.
+      // A throttle is per provider and number: the fired event's provider must be @p (a firing whose
+      // event is gone, or a caller without a provider, still counts).
       lastFired: db.prepare(`SELECT MAX(at) AS at FROM (
-          SELECT MAX(fired_at) AS at FROM notifications WHERE rule_id = @r AND contact_id IS @c
-          UNION ALL SELECT MAX(at) FROM deliveries WHERE rule_id = @r AND contact_id IS @c AND attempt = 1 AND test = 0
-          UNION ALL SELECT MAX(created_at) FROM action_jobs WHERE rule_id = @r AND contact_id IS @c)`),
+          SELECT MAX(fired_at) AS at FROM notifications n WHERE rule_id = @r AND contact_id IS @c
+            AND (@p IS NULL OR n.event_id IS NULL OR COALESCE((SELECT provider FROM events WHERE id = n.event_id), @p) = @p)
+          UNION ALL SELECT MAX(at) FROM deliveries d WHERE rule_id = @r AND contact_id IS @c AND attempt = 1 AND test = 0
+            AND (@p IS NULL OR d.event_id IS NULL OR COALESCE((SELECT provider FROM events WHERE id = d.event_id), @p) = @p)
+          UNION ALL SELECT MAX(created_at) FROM action_jobs j WHERE rule_id = @r AND contact_id IS @c
+            AND (@p IS NULL OR j.event_id IS NULL OR COALESCE((SELECT provider FROM events WHERE id = j.event_id), @p) = @p))`),
     };
     cache.set(db, s);
   }
@@ -197,8 +202,8 @@ export function listNotifications(db: Db, limit = 200): NotificationRecord[] {
 }
 
 /** When this rule last fired for this contact (ms), from the table so throttling survives restarts. */
-export function lastFiredFor(db: Db, ruleId: number, contactId: string | null): number | null {
-  return stmts(db).lastFired.get({ r: ruleId, c: contactId })?.at ?? null;
+export function lastFiredFor(db: Db, ruleId: number, contactId: string | null, provider: Provider | null = null): number | null {
+  return stmts(db).lastFired.get({ r: ruleId, c: contactId, p: provider })?.at ?? null;
 }
 
 /**
@@ -210,15 +215,17 @@ export function lastFiredFor(db: Db, ruleId: number, contactId: string | null): 
 export function createLeadReplyChecker(db: Db, clock: Clock): (ev: HookEvent) => boolean {
   // `+kind` / `+received_at` keep the planner on events_contact (contact_id, id) and events_message
   // (message_id, status) instead of the much wider events_kind / events_received.
-  const recentStatus = db.prepare<[string, number, number], 1>(
-    `SELECT 1 FROM events WHERE contact_id = ? AND +kind = 'status' AND +received_at >= ? AND +received_at <= ? LIMIT 1`).pluck();
-  const knownOutgoing = db.prepare<[string], 1>(
-    `SELECT 1 FROM events WHERE message_id = ? AND +kind = 'status' LIMIT 1`).pluck();
+  // Same provider only: another provider's statuses for the number (or for the replied-to id) say nothing
+  // about this provider's conversation (docs/api.md "Trust boundary").
+  const recentStatus = db.prepare<[string, string | null, number, number], 1>(
+    `SELECT 1 FROM events WHERE contact_id = ? AND +provider IS ? AND +kind = 'status' AND +received_at >= ? AND +received_at <= ? LIMIT 1`).pluck();
+  const knownOutgoing = db.prepare<[string, string | null], 1>(
+    `SELECT 1 FROM events WHERE message_id = ? AND +provider IS ? AND +kind = 'status' LIMIT 1`).pluck();
   return (ev) => {
     if (ev.kind !== 'message') return false;
     const at = ev.receivedAt || clock();
-    if (ev.contactId && recentStatus.get(ev.contactId, at - LEAD_WINDOW_MS, at) !== undefined) return true;
-    return !!ev.replyTo && knownOutgoing.get(ev.replyTo) !== undefined;
+    if (ev.contactId && recentStatus.get(ev.contactId, ev.provider ?? null, at - LEAD_WINDOW_MS, at) !== undefined) return true;
+    return !!ev.replyTo && knownOutgoing.get(ev.replyTo, ev.provider ?? null) !== undefined;
   };
 }
 
@@ -240,20 +247,21 @@ export function digestFacts(db: Db, isLeadReply: (ev: HookEvent) => boolean, sin
   let failed = 0;
   for (const r of failedRows) { failedByCode[r.code] = r.n; failed += r.n; }
   // The last incoming message per contact in the period (bounded: a digest names people, not thousands).
-  const lastMessages = db.prepare<[number, number], { id: number; contact_id: string; contact_name: string | null; reply_to: string | null; received_at: number }>(
-    `SELECT MAX(id) AS id, contact_id, contact_name, reply_to, received_at FROM events
+  // Per provider and number: one provider's statuses never answer another's lead.
+  const lastMessages = db.prepare<[number, number], { id: number; provider: Provider | null; contact_id: string; contact_name: string | null; reply_to: string | null; received_at: number }>(
+    `SELECT MAX(id) AS id, provider, contact_id, contact_name, reply_to, received_at FROM events
      WHERE received_at >= ? AND received_at < ? AND kind = 'message' AND duplicate = 0 AND contact_id IS NOT NULL
-       AND signature IN ('valid', 'unchecked') GROUP BY contact_id ORDER BY id DESC LIMIT 500`).all(since, until);
-  const answered = db.prepare<[string, number, number], 1>(
-    `SELECT 1 FROM events WHERE contact_id = ? AND +kind = 'status' AND status IN ('queued', 'sent') AND +received_at > ? AND +received_at <= ? LIMIT 1`).pluck();
+       AND signature IN ('valid', 'unchecked') GROUP BY provider, contact_id ORDER BY id DESC LIMIT 500`).all(since, until);
+  const answered = db.prepare<[string, Provider | null, number, number], 1>(
+    `SELECT 1 FROM events WHERE contact_id = ? AND +provider IS ? AND +kind = 'status' AND status IN ('queued', 'sent') AND +received_at > ? AND +received_at <= ? LIMIT 1`).pluck();
   const leadsReplied: DigestFacts['leadsReplied'] = [];
   const unanswered: DigestFacts['unanswered'] = [];
   for (const m of lastMessages) {
-    const ev = { kind: 'message', contactId: m.contact_id, replyTo: m.reply_to, receivedAt: m.received_at } as HookEvent;
+    const ev = { kind: 'message', provider: m.provider, contactId: m.contact_id, replyTo: m.reply_to, receivedAt: m.received_at } as HookEvent;
     if (!isLeadReply(ev)) continue;
     const who = { contactId: m.contact_id, contactName: m.contact_name };
     leadsReplied.push(who);
-    if (answered.get(m.contact_id, m.received_at, until) === undefined) unanswered.push(who);
+    if (answered.get(m.contact_id, m.provider, m.received_at, until) === undefined) unanswered.push(who);
   }
   return { failed, failedByCode, leadsReplied, unanswered };
 }

@@ -18,6 +18,8 @@ export function createDoctor(deps: {
   store: Store; settings: Settings; tunnel: Tunnel; clock: Clock; fetchImpl?: typeof fetch;
   /** How many rejected requests would verify with the secrets configured now (reverify.ts). */
   wouldVerify?: () => number;
+  /** The disk is full: webhooks are answered 503 (receiver.ts). */
+  diskFull?: () => boolean;
 }): Doctor {
   const { store, settings, tunnel, clock } = deps;
   const db = store.db;
@@ -77,6 +79,8 @@ export function createDoctor(deps: {
         ngrokAuthtoken: view.secrets.ngrokAuthtoken.set,
       },
       publicUrl: settings.publicUrl(t.url ?? null),
+      diskFull: deps.diskFull?.() ?? false,
+      acceptUnsigned: { meta: settings.acceptsUnsigned('meta'), twilio: settings.acceptsUnsigned('twilio'), migrated: view.acceptUnsigned?.migrated ?? [] },
       ngrokDomain: view.ngrokDomain,
       lastHandshake: hs ? { at: hs.received_at, status: hs.response_status, selfCheck: hsSelf } : null,
       selfCheck,

@@ -38,6 +38,13 @@ export interface DoctorFacts {
   /** Result of the last selfCheckHandshake() through the public URL, if one ran. */
   selfCheck?: { at: number; ok: boolean; status: number | null; error: string | null } | null;
   posts: { meta: ProviderPostFacts; twilio: ProviderPostFacts };
+  /**
+   * The "accept unsigned webhooks" switch per provider (settings or the run's flag), and the providers
+   * whose switch the update left on. Absent: both off (a provider without a secret is closed).
+   */
+  acceptUnsigned?: { meta: boolean; twilio: boolean; migrated: Array<'meta' | 'twilio'> };
+  /** The data folder's disk is full: webhooks are answered 503 until space returns. */
+  diskFull?: boolean;
   /** Any webhook stored, whatever the provider. */
   lastWebhookAt: number | null;
   /** Recent requests the receiver answered 404 to, grouped by path. */
@@ -115,13 +122,30 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
   const v = (p: ProviderPostFacts, k: SignatureVerdict) => p.verdicts[k] ?? 0;
   const callback = `${base(publicUrl)}/meta`;
 
-  // ---- trust first: while a provider has no secret, anyone with the URL can add events ----
-  const open = [!secrets.metaAppSecret ? 'Meta (/meta)' : null, !secrets.twilioAuthToken ? 'Twilio (/twilio)' : null].filter(Boolean);
+  // ---- an outage first: a full disk refuses webhooks (503, providers retry) ----
+  if (facts.diskFull) {
+    add({
+      id: 'disk-full', level: 'error', title: 'The disk is full: webhooks are refused',
+      detail: 'The disk holding the data folder has no room left, so Hookscope answers webhooks 503 with Retry-After (Meta and Twilio retry) rather than acknowledge what it cannot keep. Free some space: receiving resumes by itself.',
+    });
+  }
+
+  // ---- trust: a provider without a secret is closed unless its unsigned webhooks are accepted ----
+  const accept = facts.acceptUnsigned ?? { meta: false, twilio: false, migrated: [] };
+  const open = [!secrets.metaAppSecret && accept.meta ? 'Meta (/meta)' : null, !secrets.twilioAuthToken && accept.twilio ? 'Twilio (/twilio)' : null].filter(Boolean);
   if (open.length > 0) {
     add({
       id: 'trust-no-secret', level: tunnel.state === 'online' ? 'error' : 'warn',
-      title: 'Anyone who knows the tunnel URL can add events',
-      detail: `No secret is set for ${open.join(' and ')}: requests there are accepted unchecked, so a stranger who learns the URL can add messages, statuses and notifications. Set the Meta app secret and the Twilio auth token in Setup.`,
+      title: 'Unsigned webhooks accepted: anyone who knows the URL can add events',
+      detail: `"Accept unsigned webhooks" is on for ${open.join(' and ')}, which has no secret: requests there are accepted unchecked, so a stranger who learns the URL can add messages, statuses and notifications. Set the secret in Setup, then turn the switch off in Settings.`,
+    });
+  }
+  const migrated = accept.migrated.filter((p) => (p === 'meta' ? !secrets.metaAppSecret : !secrets.twilioAuthToken));
+  if (migrated.length > 0) {
+    const names = migrated.map((p) => (p === 'meta' ? 'Meta' : 'Twilio')).join(' and ');
+    add({
+      id: 'accept-unsigned-migrated', level: 'warn', title: `Unsigned ${names} webhooks are still accepted after the update`,
+      detail: `Hookscope now refuses webhooks from a provider with no secret. This install had received unsigned ${names} webhooks, so "Accept unsigned webhooks" was left on for ${names} to keep them coming. Set the secret in Setup and turn the switch off in Settings (turning it off or on yourself dismisses this).`,
     });
   }
   const wouldVerify = facts.rejectedWouldVerify ?? 0;
@@ -197,14 +221,16 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
     const unchecked = v(meta, 'unchecked');
     add({
       id: 'meta-app-secret-missing', level: unchecked > 0 ? 'warn' : 'info', title: 'No Meta app secret set',
-      detail: `${unchecked > 0 ? `${plural(unchecked, 'Meta webhook')} arrived with unchecked signatures. ` : ''}Set the app secret (App Dashboard → App settings → Basic → App secret; not the access token or the verify token) in Setup or META_APP_SECRET so X-Hub-Signature-256 is verified.`,
+      detail: `${unchecked > 0 ? `${plural(unchecked, 'Meta webhook')} ${accept.meta ? 'arrived with unchecked signatures' : 'arrived without a secret to check them (refused, unless accepted unsigned)'}. ` : ''}${accept.meta ? '' : 'Meta webhooks are refused until it is set (the verification handshake works with the verify token alone). '}Set the app secret (App Dashboard → App settings → Basic → App secret; not the access token or the verify token) in Setup or META_APP_SECRET so X-Hub-Signature-256 is verified.`,
     });
   }
   if (!secrets.twilioAuthToken) {
     const unchecked = v(twilio, 'unchecked');
     add({
-      id: 'twilio-token-missing', level: unchecked > 0 ? 'warn' : 'info', title: 'No Twilio auth token set',
-      detail: `${unchecked > 0 ? `${plural(unchecked, 'Twilio webhook')} arrived with unchecked signatures. ` : ''}If you use Twilio, set the auth token (Twilio Console → Account info → Auth Token) in Setup or TWILIO_AUTH_TOKEN so X-Twilio-Signature is verified.`,
+      // An unset provider is simply off: someone who only uses Meta is not warned about Twilio (requests on
+      // /twilio are refused and listed in Rejected) — unless its unsigned webhooks are being accepted.
+      id: 'twilio-token-missing', level: unchecked > 0 && accept.twilio ? 'warn' : 'info', title: 'No Twilio auth token set',
+      detail: `${unchecked > 0 ? `${plural(unchecked, 'Twilio webhook')} ${accept.twilio ? 'arrived with unchecked signatures' : 'arrived without a token to check them (refused, unless accepted unsigned)'}. ` : ''}${accept.twilio ? '' : 'Twilio is off: /twilio refuses webhooks until it is set. '}If you use Twilio, set the auth token (Twilio Console → Account info → Auth Token) in Setup or TWILIO_AUTH_TOKEN so X-Twilio-Signature is verified.`,
     });
   }
 

@@ -11,11 +11,16 @@ import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { HookscopeError } from '../../../shared/errors';
 import { publicUrlProblem } from '../../../shared/public-url';
-import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../shared/types';
+import type { Provider, SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../shared/types';
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
-export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes'>>;
+export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage' | 'acceptUnsigned'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes'>> & {
+  /** The stored "accept unsigned webhooks" switch per provider (the view adds the run's flag). */
+  acceptUnsigned: { meta: boolean; twilio: boolean };
+  /** Providers whose switch the update turned on (the install had accepted unsigned webhooks before). */
+  acceptUnsignedMigrated: Provider[];
+};
 
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
@@ -29,6 +34,9 @@ export const DEFAULT_SETTINGS: PlainSettings = {
   rejectedLogBytes: 64 * 1024 * 1024,
   rejectedPerMinute: 60,
   diskFloorBytes: 256 * 1024 * 1024,
+  // A provider without a secret is closed: nothing unsigned is accepted unless the user says so.
+  acceptUnsigned: { meta: false, twilio: false },
+  acceptUnsignedMigrated: [],
 };
 
 /** The retention a fresh install starts with (shown in Setup and the first-run guide). */
@@ -177,6 +185,21 @@ export function assertSigningSecretsReadable(dataDir: string, store: SecretStore
     `this computer's keychain, which serve cannot read (signatures would go unchecked). Set ${vars} for serve, or use another --data-dir.`);
 }
 
+/**
+ * `--accept-unsigned meta,twilio` / HOOKSCOPE_ACCEPT_UNSIGNED: the providers whose unsigned webhooks are
+ * accepted for this run. Anything but those two names is refused (a typo must not silently leave it closed
+ * — or open).
+ */
+export function parseAcceptUnsigned(v: string | undefined | null): Provider[] {
+  const out: Provider[] = [];
+  for (const name of splitList(v ?? '')) {
+    const p = name.toLowerCase();
+    if (p !== 'meta' && p !== 'twilio') throw new HookscopeError('VALIDATION', `accept-unsigned takes meta, twilio or both (comma-separated), got "${name}"`);
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
 export function splitList(v: string | string[] | null | undefined): string[] {
   if (v == null) return [];
   const arr = Array.isArray(v) ? v : v.split(',');
@@ -205,6 +228,16 @@ export interface Settings {
   /** Whether the verify token in use is the one Hookscope generated on its first start. */
   verifyTokenGenerated(): boolean;
   twilioTokens(): string[];
+  /**
+   * Whether unsigned webhooks are accepted for a provider that has no secret (the switch or the run's
+   * flag). With a secret set, signatures are always checked whatever this says.
+   */
+  acceptsUnsigned(p: Provider): boolean;
+  /**
+   * Once per data dir, on the first start of a version with closed providers: a provider whose unsigned
+   * webhooks were accepted before (`hadUnsigned`) keeps its switch on, and is marked so the user is told.
+   */
+  migrateAcceptUnsigned(hadUnsigned: (p: Provider) => boolean): void;
   ngrokAuthtoken(): string | null;
   /** Effective public URL: settings, then the env/flag, then the tunnel. */
   publicUrl(tunnelUrl: string | null): string | null;
@@ -216,9 +249,18 @@ export interface Settings {
 export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, secrets: SecretStore): Settings {
   const file = join(dataDir, 'settings.json');
   let plain: PlainSettings = { ...DEFAULT_SETTINGS };
+  // Whether settings.json already knows the switch: a file from before it (or none) needs the migration.
+  let switchStored = false;
   if (existsSync(file)) {
-    try { plain = { ...DEFAULT_SETTINGS, ...JSON.parse(readFileSync(file, 'utf8')) }; } catch { /* keep defaults */ }
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8'));
+      switchStored = parsed != null && typeof parsed === 'object' && 'acceptUnsigned' in parsed;
+      plain = { ...DEFAULT_SETTINGS, ...parsed };
+    } catch { /* keep defaults */ }
   }
+  const fromEnv = env.acceptUnsigned ?? [];
+  const acceptsUnsigned = (p: Provider) => plain.acceptUnsigned?.[p] === true || fromEnv.includes(p);
+  const save = (next: PlainSettings) => { plain = next; writeAtomic(file, JSON.stringify(plain, null, 2), 0o600); };
   // A value set through the app wins over the environment; the environment fills the gaps.
   const metaSecrets = () => { const s = splitList(secrets.get('metaAppSecret')); return s.length ? s : (env.metaAppSecrets ?? []); };
   const twilioTokens = () => { const s = splitList(secrets.get('twilioAuthToken')); return s.length ? s : (env.twilioAuthTokens ?? []); };
@@ -251,11 +293,23 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     rejectedLogBytes: plain.rejectedLogBytes,
     rejectedPerMinute: plain.rejectedPerMinute,
     diskFloorBytes: plain.diskFloorBytes,
+    acceptUnsigned: {
+      meta: plain.acceptUnsigned?.meta === true, twilio: plain.acceptUnsigned?.twilio === true,
+      fromEnv: [...fromEnv], migrated: (plain.acceptUnsignedMigrated ?? []).filter((p) => plain.acceptUnsigned?.[p] === true),
+    },
   });
 
   return {
     plain: () => plain,
-    metaSecrets, verifyToken, verifyTokenGenerated, twilioTokens, ngrokAuthtoken, forwardTargets,
+    metaSecrets, verifyToken, verifyTokenGenerated, twilioTokens, ngrokAuthtoken, forwardTargets, acceptsUnsigned,
+    migrateAcceptUnsigned(hadUnsigned) {
+      if (switchStored) return;
+      switchStored = true;
+      const on = (['meta', 'twilio'] as const).filter((p) => hadUnsigned(p));
+      try {
+        save({ ...plain, acceptUnsigned: { meta: on.includes('meta'), twilio: on.includes('twilio') }, acceptUnsignedMigrated: on });
+      } catch { /* an unwritable data dir: asked again next start */ }
+    },
     publicUrl: (tunnelUrl) => plain.publicUrl ?? env.publicUrl ?? tunnelUrl ?? null,
     view,
     update(u) {
@@ -280,8 +334,12 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       if (u.rejectedLogBytes !== undefined) next.rejectedLogBytes = u.rejectedLogBytes;
       if (u.rejectedPerMinute !== undefined) next.rejectedPerMinute = u.rejectedPerMinute;
       if (u.diskFloorBytes !== undefined) next.diskFloorBytes = u.diskFloorBytes;
-      plain = next;
-      writeAtomic(file, JSON.stringify(plain, null, 2), 0o600);
+      if (u.acceptUnsigned) {
+        next.acceptUnsigned = { ...next.acceptUnsigned, ...u.acceptUnsigned };
+        // A switch the user sets is theirs: the "kept on by the update" notice is done.
+        next.acceptUnsignedMigrated = (next.acceptUnsignedMigrated ?? []).filter((p) => u.acceptUnsigned![p] === undefined);
+      }
+      save(next);
       return view();
     },
   };

@@ -31,7 +31,7 @@ export interface MessageListDeps<Row> {
 export function createMessageList<Row>(d: MessageListDeps<Row>) {
   function summary(key: string): MessageSummary | null {
     const m = EVENT_KEY.exec(key);
-    const rows = (m ? [d.getEventRow.get(Number(m[1]))].filter(Boolean) : d.lifecycleRows.all(key)) as Row[];
+    const rows = (m ? [d.getEventRow.get(Number(m[1]))].filter(Boolean) : d.lifecycleRows.all({ m: key, p: null })) as Row[];
     if (rows.length === 0) return null;
     const events = rows.map((r) => {
       const e = d.rowToEvent(r);

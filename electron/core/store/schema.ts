@@ -229,7 +229,10 @@ export const REJECTED_BODY_KEEP = 64 * 1024;
 
 /** What a rejected row costs against the log's byte cap: its kept body, headers and a fixed overhead. */
 export function rejectedRowBytes(r: { body: Uint8Array | null; headers: string; path: string; query: string; diagnosis: string | null }): number {
-  return 128 + (r.body?.length ?? 0) + r.headers.length + r.path.length + r.query.length + (r.diagnosis?.length ?? 0);
+  // Bytes as SQLite stores the text (UTF-8), not characters: a header byte 0xFF arrives as "ÿ", one
+  // character but two bytes, so counting characters let a stranger's rows reach twice the cap.
+  const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
+  return 128 + (r.body?.length ?? 0) + utf8(r.headers) + utf8(r.path) + utf8(r.query) + (r.diagnosis == null ? 0 : utf8(r.diagnosis));
 }
 
 /**

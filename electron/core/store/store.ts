@@ -130,8 +130,10 @@ export interface StoreReads {
   listEvents(q: ListQuery): EventPage;
   getEvent(id: number): EventDetail | null;
   getRequest(id: number): StoredRequestWithBytes | null;
-  lifecycle(messageId: string): MessageLifecycle | null;
-  thread(contactId: string, limit: number): Thread;
+  /** The message's life with `provider`'s events (default: the provider that owns the id). */
+  lifecycle(messageId: string, provider?: Provider): MessageLifecycle | null;
+  /** The conversation with a number; with `provider`, that provider's only. */
+  thread(contactId: string, limit: number, provider?: Provider): Thread;
   /** Counts under a filter (`status` is ignored: the counts are per status), with the snapshot'Is newest id. */
   stats(f: EventFilter): Stats;
   /** The Messages view's page: one row per message (message-list.ts). */
@@ -285,10 +287,16 @@ export function createReads(db: Db): StoreReads {
   const getEventRow = db.prepare(`SELECT ${EVENT_COLUMNS}, raw, details FROM events WHERE id = ?`);
   const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
   const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
-  const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
+  // A message id belongs to one provider: its life is that provider's events alone, so another
+  // provider's events carrying the same id (a forged Twilio callback naming a Meta wamid) never move it.
+  // The owner is the provider asked for, else the one Meta ids name ("wamid."), else the first seen.
+  const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = @m AND provider IS COALESCE(@p,
+    CASE WHEN @m LIKE 'wamid.%' THEN 'meta' ELSE (SELECT provider FROM events WHERE message_id = @m ORDER BY id LIMIT 1) END)
+    ORDER BY COALESCE(ts, received_at), id`);
   // details too: the conversation needs to know which side an imported (history) message came from.
-  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = ? AND kind IN (${sqlKinds('conversation')}) ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
-  const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
+  // With a provider, only that provider's conversation with the number (docs/api.md "Trust boundary").
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = @c AND (@p IS NULL OR provider = @p) AND kind IN (${sqlKinds('conversation')}) ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT @l`);
+  const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = @c AND (@p IS NULL OR provider = @p) AND kind = 'message'`);
   const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 
   // Prepared statements for filter shapes are cached by SQL text: the UI repeats the same few shapes.
@@ -480,17 +488,17 @@ export function createReads(db: Db): StoreReads {
       };
     },
 
-    lifecycle(messageId) {
-      const events = (lifecycleRows.all(messageId) as EventRow[]).map(rowToEvent);
+    lifecycle(messageId, provider) {
+      const events = (lifecycleRows.all({ m: messageId, p: provider ?? null }) as EventRow[]).map(rowToEvent);
       if (events.length === 0) return null;
       const statuses = events.filter((e) => e.kind === 'status').map((e) => e.status);
       const contactId = events.find((e) => e.contactId)?.contactId ?? null;
       return { messageId, contactId, current: currentState(statuses.length ? statuses : events.map((e) => e.status)), events };
     },
 
-    thread(contactId, limit) {
-      const items = (threadRows.all(contactId, limit) as EventRow[]).map(rowToEvent).reverse();
-      const t = (lastIncoming.get(contactId) as { t: number | null }).t;
+    thread(contactId, limit, provider) {
+      const items = (threadRows.all({ c: contactId, p: provider ?? null, l: limit }) as EventRow[]).map(rowToEvent).reverse();
+      const t = (lastIncoming.get({ c: contactId, p: provider ?? null }) as { t: number | null }).t;
       return { contactId, items, lastIncomingAt: t };
     },
 
@@ -554,8 +562,9 @@ function createStoreApi(db: Db): Store {
     contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
     duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
-  const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? LIMIT 1');
-  const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? LIMIT 1');
+  // Duplicates are the same provider's id again: another provider's event with that id is not a retry.
+  const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? AND provider IS ? LIMIT 1');
+  const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? AND provider IS ? LIMIT 1');
   const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
   const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
   const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
@@ -608,7 +617,7 @@ function createStoreApi(db: Db): Store {
       // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
       let duplicate = false;
       if (e.messageId && kindIs(e.kind, 'lifecycle')) {
-        duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
+        duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind, e.provider) : seenNoStatus.get(e.messageId, e.kind, e.provider)) !== undefined;
       }
       // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
       // derives the event's part of them again on demand (getEvent).

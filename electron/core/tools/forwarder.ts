@@ -4,17 +4,20 @@
 // provider's 200, never blocks ingest, and never blocks the other handlers.
 //
 // Decisions:
-//  - Target URL: a target with a path other than '/' (`http://localhost:3000/webhook`) is used as it is
-//    (plus the original query when the target has none); a bare origin (`http://localhost:3000`) gets
-//    the original path and query appended (`…/meta?x=1`). So one handler URL can take both providers,
-//    or a handler can keep its own route.
+//  - What a forward carries is decided by forwardedRequest() alone (pure; docs/api.md "Trust boundary"):
+//    the provider's words, never a caller's. Target URL: a target with a path other than '/'
+//    (`http://localhost:3000/webhook?k=v`) is used as it is; a bare origin (`http://localhost:3000`)
+//    gets the route (`/meta`, `/twilio`) appended. The query the caller sent is never passed on (a
+//    stranger's `?admin=1` must not reach the handler). So one handler URL can take both providers, or
+//    a handler can keep its own route.
 //  - Which requests: every stored request whose origin is `network`, `replay` or `simulate` (the
 //    simulator exists to drive the user's handler through the whole path). `import` is not forwarded:
 //    an import is history, and pushing thousands of old webhooks at a handler would be a surprise.
 //    Requests refused as too large are not forwarded (their body was never read).
-//  - Headers: all original ones, in order, minus hop-by-hop (RFC 9110 §7.6.1) and `host`; the client
-//    computes `content-length` and `host` for the target. Nothing is added, so the original
-//    X-Hub-Signature-256 still validates at the handler.
+//  - Headers: the ones providers send and document (FORWARDED_HEADERS: signature, content type, user
+//    agent, Twilio's idempotency token…), in order; never `Authorization`, `Cookie` or anything else a
+//    caller adds. The client computes `content-length` and `host` for the target. Nothing is added, so
+//    the original X-Hub-Signature-256 still validates at the handler.
 //  - Sent with node:http(s) rather than fetch: fetch refuses some header names and does not keep the
 //    original order or casing of repeated headers.
 //  - durationMs runs from the start of the request to the end of the answer (or to the 2 KB excerpt,
@@ -53,7 +56,28 @@ export function endToEndHeaders(headers: [string, string][]): [string, string][]
   return headers.filter(([k]) => !HOP_BY_HOP.has(k.toLowerCase()) && !named.has(k.toLowerCase()));
 }
 
-/** Where a request goes for a target: see the header comment. */
+/**
+ * Headers a provider sends (docs/webhooks.md): Meta's X-Hub-Signature(-256), Twilio's X-Twilio-Signature,
+ * X-Twilio-Webhooks-Signature-Settings, I-Twilio-Idempotency-Token and X-Home-Region, and the plain HTTP
+ * ones describing the body. Everything else a caller sent stays here.
+ */
+export const FORWARDED_HEADERS = new Set([
+  'content-type', 'content-encoding', 'user-agent', 'accept', 'accept-encoding',
+  'x-hub-signature-256', 'x-hub-signature',
+  'x-twilio-signature', 'x-twilio-webhooks-signature-settings', 'i-twilio-idempotency-token', 'x-home-region',
+]);
+
+/**
+ * What one forward of `input` to `target` carries: the target's own URL (a bare origin gets the route
+ * appended, never the caller's query) and the provider's headers only. Throws on an invalid target.
+ */
+export function forwardedRequest(target: string, input: { path: string; headers: [string, string][] }): { url: string; headers: [string, string][] } {
+  const u = new URL(target);
+  const url = u.pathname !== '/' && u.pathname !== '' ? target : `${target.replace(/\?.*$/, '').replace(/\/+$/, '')}${input.path}`;
+  return { url, headers: input.headers.filter(([k]) => FORWARDED_HEADERS.has(k.toLowerCase())) };
+}
+
+/** Where a replayed request goes for a target (replay.ts): the target, plus the original path and query for a bare origin. */
 export function targetUrl(target: string, path: string, query: string): string {
   const u = new URL(target);
   if (u.pathname !== '/' && u.pathname !== '') {
@@ -248,8 +272,9 @@ export function createForwarder(deps: {
   async function deliver(job: Job) {
     const { input, target } = job;
     let url: string;
+    let headers: [string, string][];
     try {
-      url = targetUrl(target, input.path, input.query);
+      ({ url, headers } = forwardedRequest(target, input));
     } catch {
       record(job.requestId, { target, status: null, durationMs: null, error: `Invalid forward target "${target}"`, responseExcerpt: null });
       return;
@@ -257,7 +282,7 @@ export function createForwarder(deps: {
     const ac = new AbortController();
     controllers.add(ac);
     const out = await sendRaw({
-      url, method: input.method, headers: input.headers, body: input.body,
+      url, method: input.method, headers, body: input.body,
       timeoutMs: settings.plain().forwardTimeoutMs, signal: ac.signal,
     }).finally(() => controllers.delete(ac));
     record(job.requestId, { target, status: out.status, durationMs: out.durationMs, error: out.error, responseExcerpt: out.excerpt });

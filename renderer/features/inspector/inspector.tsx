@@ -122,8 +122,8 @@ function LifecycleTab({ event }: { event: EventDetail }) {
   // Refetch when the event changes or new events for it arrive (cheap: one indexed query).
   const messageId = event.messageId;
   useEffect(() => {
-    if (messageId) void store.getState().loadLifecycle(messageId);
-  }, [messageId, store]);
+    if (messageId) void store.getState().loadLifecycle(messageId, false, event.provider ?? undefined);
+  }, [messageId, event.provider, store]);
   if (!messageId) return <div className="tab-body"><p className="muted">This event has no message id.</p></div>;
   return (
     <div className="tab-body" data-testid="panel-lifecycle">
@@ -132,7 +132,7 @@ function LifecycleTab({ event }: { event: EventDetail }) {
       {lifecycle.data && lifecycle.key === messageId && (
         <LifecycleTimeline lifecycle={lifecycle.data} selectedId={selectedId} onSelect={(id) => store.getState().select(id)} />
       )}
-      <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadLifecycle(messageId, true)}>Refresh</button>
+      <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadLifecycle(messageId, true, event.provider ?? undefined)}>Refresh</button>
     </div>
   );
 }
@@ -143,8 +143,8 @@ function ConversationTab({ event }: { event: EventDetail }) {
   const selectedId = useApp((s) => s.selectedId);
   const contactId = event.contactId;
   useEffect(() => {
-    if (contactId) void store.getState().loadThread(contactId);
-  }, [contactId, store]);
+    if (contactId) void store.getState().loadThread(contactId, false, event.provider ?? undefined);
+  }, [contactId, event.provider, store]);
   if (!contactId) return <div className="tab-body"><p className="muted">This event has no contact.</p></div>;
   return (
     <div className="tab-body" data-testid="panel-conversation">
@@ -158,7 +158,7 @@ function ConversationTab({ event }: { event: EventDetail }) {
           onSelect={(id) => store.getState().select(id)}
         />
       )}
-      <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadThread(contactId, true)}>Refresh</button>
+      <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadThread(contactId, true, event.provider ?? undefined)}>Refresh</button>
       <ForgetContact contactId={contactId} />
     </div>
   );

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RulePreview, RuleTestResult } from '../../../shared/ipc';
 import { DIGEST_PLACEHOLDERS, RULE_PRESETS, ruleFromEvent, renderTemplate, TEMPLATE_PLACEHOLDERS } from '../../../shared/rules';
-import { ACTION_PRESETS, DIGEST_BODY_FIELDS, EVENT_BODY_FIELDS, HTTP_METHODS } from '../../../shared/actions';
+import { ACTION_PRESETS, DIGEST_BODY_FIELDS, EVENT_BODY_FIELDS, HTTP_METHODS, MASKED_VALUE } from '../../../shared/actions';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS, type DeliveryRecord, type EventSignal, type HookEvent, type Provider, type Rule } from '../../../shared/types';
 import { SIGNAL_LABELS } from '../../../shared/event-words';
 import { useApp, useAppStore } from '../../state/hooks';
@@ -413,8 +413,12 @@ function ActionsEditor({ form, patch }: { form: RuleForm; patch(p: Partial<RuleF
           </div>
           {h.preset && <p className="muted small">{ACTION_PRESETS.find((p) => p.id === h.preset)?.hint}</p>}
           <div className="form-grid">
-            <label className="span-2">URL
-              <input className="input mono" value={h.url} onChange={(ev) => setHttp(i, { url: ev.target.value })} data-testid="rule-http-url" placeholder="https://hooks.slack.com/services/…" />
+            <label className="span-2">URL {h.url.includes('…') ? '(its secret part is hidden — kept as stored)' : ''}
+              <span className="panel-row">
+                <input className="input mono grow" value={h.url} readOnly={h.url.includes('…')} onChange={(ev) => setHttp(i, { url: ev.target.value })} data-testid="rule-http-url" placeholder="https://hooks.slack.com/services/…" />
+                {/* Credentials are write-only: the stored URL is never shown, only replaced. */}
+                {h.url.includes('…') && <button type="button" className="btn btn-xs" data-testid="rule-http-url-replace" onClick={() => setHttp(i, { url: '' })}>Replace</button>}
+              </span>
             </label>
             <label>Method
               <select value={h.method} onChange={(ev) => setHttp(i, { method: ev.target.value as HttpForm['method'] })} data-testid="rule-http-method">
@@ -432,6 +436,7 @@ function ActionsEditor({ form, patch }: { form: RuleForm; patch(p: Partial<RuleF
             )}
             <label className="span-2">Headers (one "Name: value" per line)
               <textarea className="input textarea mono" rows={2} value={h.headers} spellCheck={false} onChange={(ev) => setHttp(i, { headers: ev.target.value })} data-testid="rule-http-headers" />
+              {h.headers.includes(MASKED_VALUE) && <span className="muted small" data-testid="rule-http-headers-masked">Values shown as {MASKED_VALUE} are kept as stored (never shown again); type a new value to replace one.</span>}
             </label>
             <label className="span-2">Body template
               <textarea className="input textarea mono" rows={4} value={h.body} spellCheck={false} onChange={(ev) => setHttp(i, { body: ev.target.value })} data-testid="rule-http-body" />

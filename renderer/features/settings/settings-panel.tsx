@@ -6,11 +6,13 @@ import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
 import { AppearanceSection, UiTokenSection } from './appearance-token';
 import { TeamServerSection } from './team-server';
+import { AcceptUnsignedSwitch } from './accept-unsigned';
 
 export function SettingsPanel() {
   return (
     <>
       <AppearanceSection />
+      <AcceptUnsignedSwitch />
       <StoredSettings />
       <UiTokenSection />
       <TeamServerSection />

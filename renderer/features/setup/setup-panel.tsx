@@ -6,6 +6,7 @@ import type { SettingsUpdate } from '../../../shared/types';
 import { useApp, useAppShallow, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
 import { SecretStorageNotice } from '../settings/secret-storage-notice';
+import { AcceptUnsignedSwitch } from '../settings/accept-unsigned';
 import { callbackBase } from './callback-url';
 import { levelIcon, providerCallback } from './setup-helpers';
 import { SetupStepper, useDoctorRefresh, useSetupSteps } from './setup-stepper';
@@ -20,6 +21,7 @@ export function SetupPanel() {
       <DoctorVerdict />
       <SecretStorageNotice />
       <SetupStepper />
+      <AcceptUnsignedSwitch />
       <DoctorSection />
       <AddressSection />
       <InstructionsSection />

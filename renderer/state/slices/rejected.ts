@@ -4,7 +4,7 @@ import type { PushChannels } from '../../../shared/ipc';
 import type { RejectedDetail, RejectedItem, ReverifyResult } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 
-export interface RejectedSummary { total: number; dropped: number; notStored: number; diskLow: boolean }
+export interface RejectedSummary { total: number; dropped: number; notStored: number; diskLow: boolean; diskFull?: boolean }
 
 export interface RejectedSlice {
   rejectedSummary: RejectedSummary | null;
@@ -32,7 +32,7 @@ export function createRejectedSlice(ctx: SliceContext): RejectedSlice {
       try {
         const page = await bridge.invoke('rejected:list', { limit: 200 });
         set({
-          rejectedSummary: { total: page.total, dropped: page.dropped, notStored: page.notStored, diskLow: page.diskLow },
+          rejectedSummary: { total: page.total, dropped: page.dropped, notStored: page.notStored, diskLow: page.diskLow, diskFull: page.diskFull ?? false },
           rejectedItems: page.items, rejectedError: null,
         });
       } catch (err) {

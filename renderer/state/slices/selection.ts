@@ -1,6 +1,6 @@
 // The selected event and what the inspector loads for it: detail, lifecycle, conversation.
 import type { ResultOf } from '../../../shared/ipc';
-import type { EventDetail, MessageLifecycle } from '../../../shared/types';
+import type { EventDetail, MessageLifecycle, Provider } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 import { eventToOpen } from './messages';
 
@@ -24,12 +24,16 @@ export interface SelectionSlice {
   /** +1 = the next older row (j / ArrowDown), -1 = the next newer row (k / ArrowUp). */
   moveSelection(delta: number): void;
   clearSelection(): void;
-  loadLifecycle(messageId: string, force?: boolean): Promise<void>;
-  loadThread(contactId: string, force?: boolean): Promise<void>;
+  /** `provider`: the provider of the event shown (a message id or number belongs to one provider's history). */
+  loadLifecycle(messageId: string, force?: boolean, provider?: Provider): Promise<void>;
+  loadThread(contactId: string, force?: boolean, provider?: Provider): Promise<void>;
 }
 
 export function createSelectionSlice(ctx: SliceContext): SelectionSlice {
   const { set, get, bridge } = ctx;
+  // The provider of the lifecycle / conversation shown (their keys stay the id, as the views compare them).
+  let lifecycleProvider: Provider | undefined;
+  let threadProvider: Provider | undefined;
 
   return {
     selectedId: null,
@@ -82,12 +86,15 @@ export function createSelectionSlice(ctx: SliceContext): SelectionSlice {
       get().select(null);
     },
 
-    async loadLifecycle(messageId, force) {
+    async loadLifecycle(messageId, force, provider) {
       const cur = get().lifecycle;
-      if (!force && cur.key === messageId && (cur.data || cur.loading)) return;
+      // A refresh from a push keeps the provider of the event shown.
+      const p = provider ?? (cur.key === messageId ? lifecycleProvider : undefined);
+      if (!force && cur.key === messageId && p === lifecycleProvider && (cur.data || cur.loading)) return;
+      lifecycleProvider = p;
       set({ lifecycle: { key: messageId, data: cur.key === messageId ? cur.data : null, loading: true, error: null } });
       try {
-        const data = await bridge.invoke('messages:get', { messageId });
+        const data = await bridge.invoke('messages:get', { messageId, ...(p ? { provider: p } : {}) });
         if (get().lifecycle.key !== messageId) return;
         set({ lifecycle: { key: messageId, data, loading: false, error: null } });
       } catch (err) {
@@ -96,12 +103,14 @@ export function createSelectionSlice(ctx: SliceContext): SelectionSlice {
       }
     },
 
-    async loadThread(contactId, force) {
+    async loadThread(contactId, force, provider) {
       const cur = get().thread;
-      if (!force && cur.key === contactId && (cur.data || cur.loading)) return;
+      const p = provider ?? (cur.key === contactId ? threadProvider : undefined);
+      if (!force && cur.key === contactId && p === threadProvider && (cur.data || cur.loading)) return;
+      threadProvider = p;
       set({ thread: { key: contactId, data: cur.key === contactId ? cur.data : null, loading: true, error: null } });
       try {
-        const data = await bridge.invoke('contacts:thread', { contactId, limit: 200 });
+        const data = await bridge.invoke('contacts:thread', { contactId, limit: 200, ...(p ? { provider: p } : {}) });
         if (get().thread.key !== contactId) return;
         set({ thread: { key: contactId, data, loading: false, error: null } });
       } catch (err) {
