@@ -131,7 +131,7 @@ describe('a provider is closed until it is set up', () => {
     const before = (await s.api<EventPage>('/api/events')).body.items.length;
     expect(before).toBeGreaterThan(0);
     // Whatever a caller writes, a network request is never "simulated".
-    for (const extra of [{ 'x-hookscope-origin': 'simulate' }, { 'user-agent': 'Hookscope-simulator' }, { 'x-forwarded-for': '127.0.0.1' }]) {
+    for (const extra of <Record<string, string>[]>[{ 'x-hookscope-origin': 'simulate' }, { 'user-agent': 'Hookscope-simulator' }, { 'x-forwarded-for': '127.0.0.1' }]) {
       expect((await post('/meta?origin=simulate', metaMessage('wamid.FAKE'), extra)).status).toBe(403);
     }
     expect((await s.api<EventPage>('/api/events')).body.items.length).toBe(before);
