@@ -15,11 +15,14 @@ import type { SecretStorageInfo, SettingsUpdate, SettingsView } from '../../../s
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
-export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes'>>;
+export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes' | 'forwardRetry'>>;
 
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
   forwardTimeoutMs: 10_000,
+  // A handler restarted while someone develops their bot is back within seconds to minutes: tries at 1, 2,
+  // 4 … 60 s apart keep up with it, and a forward is given up after 50 tries or 6 hours (tools/forwarder.ts).
+  forwardRetry: { maxTries: 50, maxAgeMs: 6 * 60 * 60_000, baseDelayMs: 1000 },
   publicUrl: null,
   ngrokDomain: null,
   // Customer messages are personal data: kept a month unless the user chooses otherwise (Setup).
@@ -217,7 +220,10 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
   const file = join(dataDir, 'settings.json');
   let plain: PlainSettings = { ...DEFAULT_SETTINGS };
   if (existsSync(file)) {
-    try { plain = { ...DEFAULT_SETTINGS, ...JSON.parse(readFileSync(file, 'utf8')) }; } catch { /* keep defaults */ }
+    try {
+      const read = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlainSettings>;
+      plain = { ...DEFAULT_SETTINGS, ...read, forwardRetry: { ...DEFAULT_SETTINGS.forwardRetry, ...read.forwardRetry } };
+    } catch { /* keep defaults */ }
   }
   // A value set through the app wins over the environment; the environment fills the gaps.
   const metaSecrets = () => { const s = splitList(secrets.get('metaAppSecret')); return s.length ? s : (env.metaAppSecrets ?? []); };
@@ -243,6 +249,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     },
     forwardTargets: forwardTargets(),
     forwardTimeoutMs: plain.forwardTimeoutMs,
+    forwardRetry: plain.forwardRetry,
     publicUrl: plain.publicUrl ?? env.publicUrl ?? null,
     ngrokDomain: plain.ngrokDomain,
     retention: plain.retention,
@@ -272,6 +279,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       const next = { ...plain };
       if (u.forwardTargets !== undefined) next.forwardTargets = u.forwardTargets;
       if (u.forwardTimeoutMs !== undefined) next.forwardTimeoutMs = u.forwardTimeoutMs;
+      if (u.forwardRetry !== undefined) next.forwardRetry = { ...next.forwardRetry, ...u.forwardRetry };
       if (u.publicUrl !== undefined) next.publicUrl = u.publicUrl ? u.publicUrl.trim().replace(/\/+$/, '') : null;
       if (u.ngrokDomain !== undefined) next.ngrokDomain = u.ngrokDomain || null;
       if (u.retention) next.retention = { ...next.retention, ...u.retention };
