@@ -81,6 +81,8 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
       // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
       // (default 30 s; crash tests shorten it).
       teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,
+      // HOOKSCOPE_ACTIONS_PER_MINUTE: the per-rule cap of http actions a minute (default 30).
+      actionsPerMinute: Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) > 0 ? Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) : undefined,
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,
