@@ -13,14 +13,18 @@ import { runTokensCommand } from './serve/tokens-cli';
 import { createUserTokenStore } from './serve/user-tokens';
 import { isLoopbackHost, isWildcardHost } from './serve/ui-host';
 import type { Logger } from './core/types';
+import { guardStream, writeLogLine } from './core/log-sink';
 import { describeTarget } from './core/team/database-url';
 import type { SettingsView } from '../shared/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 function stderrLogger(): Logger {
+  // A full disk or a closed pipe under stderr must not end the process (core/log-sink.ts).
+  guardStream(process.stderr);
+  guardStream(process.stdout);
   const line = (level: string) => (msg: string, ctx?: Record<string, unknown>) => {
-    process.stderr.write(`[${new Date().toISOString()}] ${level} ${msg}${ctx ? ` ${JSON.stringify(ctx)}` : ''}\n`);
+    writeLogLine(process.stderr, `[${new Date().toISOString()}] ${level} ${msg}${ctx ? ` ${JSON.stringify(ctx)}` : ''}\n`);
   };
   return { debug: process.env.HOOKSCOPE_DEBUG ? line('debug') : () => {}, info: line('info'), warn: line('warn'), error: line('error') };
 }
@@ -76,6 +80,11 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
       // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
       // (crash-recovery tests; the acknowledgement path benchmarked alone).
       derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : 'on',
+      // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
+      // (default 30 s; crash tests shorten it).
+      teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,
+      // HOOKSCOPE_ACTIONS_PER_MINUTE: the per-rule cap of http actions a minute (default 30).
+      actionsPerMinute: Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) > 0 ? Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) : undefined,
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,
@@ -133,27 +142,27 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
   }
 
   if (!isLoopbackHost(cfg.uiHost)) {
-    process.stdout.write(`warning: the UI and control API listen on ${cfg.uiHost}:${uiPort}, beyond this computer. Put TLS in front (a reverse proxy such as Caddy or nginx serving https) — tokens travel with every request. Give each person their own token: npm run serve -- tokens add NAME --role viewer.\n`);
-    if (cfg.uiPublicUrl) process.stdout.write(`ui public: ${cfg.uiPublicUrl.replace(/\/$/, '')}/ (each person opens it with their own ?token=…)\n`);
-    else process.stdout.write(`warning: no --ui-public-url: only this machine's IP addresses are accepted as Host, not a name. Declare the name people open, e.g. --ui-public-url https://hooks.team.example\n`);
-    if (cfg.uiPublicUrl?.startsWith('http://')) process.stdout.write('warning: --ui-public-url is http://: tokens and webhooks cross the network in clear text.\n');
+    writeLogLine(process.stdout, `warning: the UI and control API listen on ${cfg.uiHost}:${uiPort}, beyond this computer. Put TLS in front (a reverse proxy such as Caddy or nginx serving https) — tokens travel with every request. Give each person their own token: npm run serve -- tokens add NAME --role viewer.\n`);
+    if (cfg.uiPublicUrl) writeLogLine(process.stdout, `ui public: ${cfg.uiPublicUrl.replace(/\/$/, '')}/ (each person opens it with their own ?token=…)\n`);
+    else writeLogLine(process.stdout, `warning: no --ui-public-url: only this machine's IP addresses are accepted as Host, not a name. Declare the name people open, e.g. --ui-public-url https://hooks.team.example\n`);
+    if (cfg.uiPublicUrl?.startsWith('http://')) writeLogLine(process.stdout, 'warning: --ui-public-url is http://: tokens and webhooks cross the network in clear text.\n');
   }
-  process.stdout.write(`receiver: ${receiverUrl}\n`);
+  writeLogLine(process.stdout, `receiver: ${receiverUrl}\n`);
   // A wildcard bind answers on loopback too; a specific address only there.
   const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
-  process.stdout.write(`ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
+  writeLogLine(process.stdout, `ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
   // Where the shared history lives, without the user or password the URL carries.
-  if (cfg.databaseUrl) process.stdout.write(`database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
+  if (cfg.databaseUrl) writeLogLine(process.stdout, `database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
 
   if (cfg.tunnel) {
     const open = openProviders(core);
     if (open.length > 0) {
-      process.stdout.write(`warning: no secret for ${open.join(' and ')} — anyone who knows the tunnel URL can add events. Set META_APP_SECRET / TWILIO_AUTH_TOKEN or the secrets in Setup.\n`);
+      writeLogLine(process.stdout, `warning: no secret for ${open.join(' and ')} — anyone who knows the tunnel URL can add events. Set META_APP_SECRET / TWILIO_AUTH_TOKEN or the secrets in Setup.\n`);
     }
     // The tunnel URL is not printed: it is shown in the UI, where the user asked for it.
     Promise.resolve(core.handlers['tunnel:start'](undefined as never))
-      .then((s) => process.stdout.write(s.state === 'error' ? `tunnel: error — ${s.message}\n` : `tunnel: ${s.state} (copy the callback URL from the UI)\n`))
-      .catch((err: Error) => process.stdout.write(`tunnel: error — ${err.message}\n`));
+      .then((s) => writeLogLine(process.stdout, s.state === 'error' ? `tunnel: error — ${s.message}\n` : `tunnel: ${s.state} (copy the callback URL from the UI)\n`))
+      .catch((err: Error) => writeLogLine(process.stdout, `tunnel: error — ${err.message}\n`));
   }
 
   let stopping = false;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
-  DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DeliveryRecord, DoctorFinding, ForwardTargetSummary, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   Provider, SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -74,6 +74,7 @@ export const ruleInputSchema = z.object({
   unanswered: z.object({ minutes: z.number().int().min(1).max(7 * 1440), from: hhmm.optional(), to: hhmm.optional() }).strict()
     .nullable().optional(),
   digest: z.object({ every: z.enum(['day', 'hour']), at: hhmm.optional() }).strict().nullable().optional(),
+  actionOverflow: z.enum(['digest', 'queue']).optional(),
   actions: z.array(z.discriminatedUnion('type', [
     z.object({ type: z.literal('notify') }).strict(),
     z.object({
@@ -92,6 +93,9 @@ export const ruleInputSchema = z.object({
 });
 
 export const deliveriesQuerySchema = z.object({
+  /** `action` (http actions' attempts) or `forward` (forwards to local handlers); both when omitted. */
+  kind: z.enum(['action', 'forward']).optional(),
+  requestId: num.int().min(0).optional(),
   ruleId: num.int().min(0).optional(),
   eventId: num.int().min(0).optional(),
   limit: num.int().min(1).max(1000).optional(),
@@ -110,6 +114,11 @@ export const settingsUpdateSchema = z.object({
   ngrokAuthtoken: z.string().nullable().optional(),
   forwardTargets: z.array(z.string().url()).max(10).optional(),
   forwardTimeoutMs: z.number().int().min(100).max(120_000).optional(),
+  forwardRetry: z.object({
+    maxTries: z.number().int().min(1).max(1000).optional(),
+    maxAgeMs: z.number().int().min(1000).max(30 * 86_400_000).optional(),
+    baseDelayMs: z.number().int().min(10).max(3_600_000).optional(),
+  }).strict().optional(),
   publicUrl: z.string().url().nullable().optional(),
   ngrokDomain: z.string().max(253).nullable().optional(),
   retention: z.object({
@@ -199,6 +208,12 @@ export interface RequestChannels {
   'notifications:list': { args: { limit?: number } | void; result: { items: NotificationRecord[] } };
   'rules:test': { args: z.input<typeof ruleTestSchema>; result: RuleTestResult };
   'deliveries:list': { args: z.input<typeof deliveriesQuerySchema> | void; result: { items: DeliveryRecord[] } };
+  /** Tools → Forward: each handler's outbox (queued / retrying / delivered / given up). */
+  'forwards:summary': { args: void; result: { targets: ForwardTargetSummary[] } };
+  /** Sends what waits for a handler (and what was given up) again now; every handler without `target`. */
+  'forwards:retry': { args: { target?: string } | void; result: { requeued: number } };
+  /** Gives up what waits for a handler; every handler without `target`. */
+  'forwards:drop': { args: { target?: string } | void; result: { dropped: number } };
   'settings:get': { args: void; result: SettingsView };
   'settings:update': { args: z.input<typeof settingsUpdateSchema>; result: SettingsView };
   /**
@@ -272,6 +287,9 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'notifications:list': z.object({ limit: num.int().min(1).max(1000).optional() }).optional(),
   'rules:test': ruleTestSchema,
   'deliveries:list': deliveriesQuerySchema.optional(),
+  'forwards:summary': z.undefined().optional(),
+  'forwards:retry': z.object({ target: z.string().max(2000).optional() }).strict().optional(),
+  'forwards:drop': z.object({ target: z.string().max(2000).optional() }).strict().optional(),
   'settings:get': z.undefined().optional(),
   'settings:update': settingsUpdateSchema,
   'settings:reveal-verify-token': z.undefined().optional(),

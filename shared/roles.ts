@@ -14,12 +14,13 @@ export const CHANNEL_ROLE: { readonly [C in RequestChannel]: Role } = {
   'events:list': 'viewer', 'events:get': 'viewer', 'messages:get': 'viewer', 'messages:list': 'viewer',
   'contacts:thread': 'viewer', 'stats:get': 'viewer', 'stats:extra': 'viewer', 'requests:curl': 'viewer',
   'rules:list': 'viewer', 'rules:preview': 'viewer', 'notifications:list': 'viewer', 'deliveries:list': 'viewer',
+  'forwards:summary': 'viewer',
   'settings:get': 'viewer', 'doctor:get': 'viewer', 'tunnel:get': 'viewer', 'rejected:list': 'viewer', 'rejected:get': 'viewer',
   // An export is a read: the desktop asks where to save it on the user's own disk.
   'export:save': 'viewer',
   // Everything below changes stored data, sends requests out, or reveals a secret.
   'rules:create': 'admin', 'rules:update': 'admin', 'rules:delete': 'admin', 'rules:test': 'admin',
-  'settings:update': 'admin', 'settings:reveal-verify-token': 'admin',
+  'settings:update': 'admin', 'settings:reveal-verify-token': 'admin', 'forwards:retry': 'admin', 'forwards:drop': 'admin',
   'replay:send': 'admin', 'replay:filtered': 'admin', 'simulate:send': 'admin', 'import:file': 'admin',
   'contacts:forget': 'admin', 'tunnel:start': 'admin', 'tunnel:stop': 'admin', 'rejected:reverify': 'admin',
 };

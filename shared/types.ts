@@ -310,6 +310,11 @@ export interface Rule {
   digest?: { every: 'day' | 'hour'; at?: string } | null;
   /** What the rule does; omitted = a desktop notification (`[{ type: 'notify' }]`). */
   actions?: RuleAction[];
+  /**
+   * Past the per-minute cap of http actions: `digest` (default) sends what went over as one delivery when
+   * the minute ends; `queue` holds each one until the next minute has room. Never skipped.
+   */
+  actionOverflow?: 'digest' | 'queue';
 }
 
 export interface NotifyAction { type: 'notify' }
@@ -334,9 +339,21 @@ export interface HttpAction {
 
 export type RuleAction = NotifyAction | HttpAction;
 
-/** One attempt of an http action (GET /api/deliveries). `url` is shown with its secret parts hidden. */
+/**
+ * GET /api/deliveries: one attempt of an http action (`kind: 'action'`), or one forward of a request to a
+ * local handler (`kind: 'forward'`: its outbox row, with the attempts so far and its state). `url` is shown
+ * with its secret parts hidden.
+ */
 export interface DeliveryRecord {
+  /** Absent on records from before forwards were listed: an action. */
+  kind?: 'action' | 'forward';
   id: number;
+  /** Forwards: the stored request forwarded. */
+  requestId?: number;
+  /** Forwards: where it is in the outbox. */
+  state?: 'queued' | 'retrying' | 'delivered' | 'given-up' | 'dropped';
+  /** The idempotency key it is sent with (`X-Hookscope-Delivery`; actions also `Idempotency-Key`). */
+  key?: string | null;
   ruleId: number | null;
   eventId: number | null;
   url: string;
@@ -351,6 +368,22 @@ export interface DeliveryRecord {
   test: boolean;
   /** A retry is scheduled at this time (ms); null when this attempt was the last. */
   nextAttemptAt: number | null;
+}
+
+/** Tools → Forward: one handler's outbox (GET /api/forwards). */
+export interface ForwardTargetSummary {
+  target: string;
+  /** False for a target no longer in the settings that still has rows. */
+  configured: boolean;
+  queued: number;
+  retrying: number;
+  /** Finished in the last 24 hours. */
+  delivered: number;
+  givenUp: number;
+  /** receivedAt-side time the oldest waiting forward was queued; null when none waits. */
+  oldestWaitingAt: number | null;
+  nextAttemptAt: number | null;
+  lastError: string | null;
 }
 
 export type RuleInput = Omit<Rule, 'id'>;
@@ -381,6 +414,15 @@ export interface SecretStorageInfo {
   canChoosePlainFile?: boolean;
 }
 
+export interface ForwardRetry {
+  /** Attempts in all before a forward is given up. */
+  maxTries: number;
+  /** A forward is given up this long after it was queued. */
+  maxAgeMs: number;
+  /** The wait after the first failure; each next one doubles, up to a minute. */
+  baseDelayMs: number;
+}
+
 export interface SettingsView {
   secretStorage?: SecretStorageInfo;
   /** Secrets are write-only: reads only say whether each is set (and how many). */
@@ -393,6 +435,8 @@ export interface SettingsView {
   };
   forwardTargets: string[];
   forwardTimeoutMs: number;
+  /** Retries of a forward whose handler is down, slow or answers 5xx: doubling delays from baseDelayMs (at most a minute apart). */
+  forwardRetry?: ForwardRetry;
   publicUrl: string | null;
   ngrokDomain: string | null;
   retention: { days: number | null; maxEvents: number | null };
@@ -424,6 +468,7 @@ export interface SettingsUpdate {
   ngrokAuthtoken?: string | null;
   forwardTargets?: string[];
   forwardTimeoutMs?: number;
+  forwardRetry?: Partial<ForwardRetry>;
   publicUrl?: string | null;
   ngrokDomain?: string | null;
   retention?: { days?: number | null; maxEvents?: number | null };

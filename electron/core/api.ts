@@ -2,14 +2,14 @@
 // Arguments arrive already validated by the dispatcher.
 import type { ContractHandlers } from '../../shared/ipc';
 import { HookscopeError } from '../../shared/errors';
-import type { Store, IngestResult } from './store/store';
+import type { Store, IngestResult, DerivedRequest } from './store/store';
 import type { ReceiverInput } from './ingest/receiver';
 import { readVersion } from './version';
 import type { CoreParts } from './parts';
 import { debugSignature } from './ingest/signature';
 import { createPowerTools, type CoreTools } from './tools/power-tools';
 import { createRulesRunner } from './rules/rules-runner';
-import { createActionSender } from './rules/action-sender';
+import { actionHeaders, createActionSender } from './rules/action-sender';
 import {
   actionSecret, createLeadReplyChecker, createRule, deleteRule, digestFacts, getRule, insertNotification, listNotifications, listRules, updateRule,
 } from './rules/rules-store';
@@ -38,6 +38,14 @@ export interface CoreApi {
    * and the forwarder. `live` is false for re-verified requests older than an hour (history only).
    */
   afterStored(input: ReceiverInput, result: IngestResult, live?: boolean, what?: { rules: boolean; forward: boolean }): void;
+  /**
+   * Inside the derive transaction (docs/architecture.md "The outbox"): the forwards of the requests it
+   * derives go into the outbox and the rules run, so what they set off commits with the events. `what`
+   * says which of the two each request gets; `later` collects what must wait for the commit.
+   */
+  inDeriveTx(items: DerivedRequest[], what: (d: DerivedRequest) => { rules: boolean; forward: boolean }, later: (d: DerivedRequest) => (() => void)[]): void;
+  /** After a derive transaction committed: deliver what it queued. */
+  afterDerived(): void;
   /**
    * The rejected log changed (a request was refused): a coalesced push to the UI, and — when a provider's
    * signed webhooks start failing their signature check — one notification per burst.
@@ -128,7 +136,28 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return { ports: info ? [info.port] : [], urls };
     },
     maxPerMinute: opts.actionsPerMinute,
+    keyPrefix: parts.deliveryKeyPrefix,
+    renderDigest: (ruleId, actionIndex, jobs) => renderOverflowDigest(ruleId, actionIndex, jobs),
+    onFinished: (requestId) => { if (requestId != null) parts.team?.ranRules?.([]); },
   });
+
+  /** One delivery for the actions a rule held over its per-minute cap: the rule's own template, filled with a summary. */
+  function renderOverflowDigest(ruleId: number, actionIndex: number, jobs: { eventId: number | null; body: string }[]) {
+    const rule = getRule(store.db, ruleId);
+    const action = rule && actionsOf(rule)[actionIndex];
+    if (!rule || !action || action.type !== 'http') return null;
+    const lines: string[] = [];
+    for (const j of jobs.slice(0, 20)) {
+      const ev = j.eventId != null ? store.getEvent(j.eventId) : null;
+      if (ev) lines.push(`${ev.contactName || (ev.contactId ? `+${ev.contactId}` : ev.kind)}: ${ev.text ?? ev.status ?? ev.kind}`);
+    }
+    if (jobs.length > lines.length) lines.push(`… and ${jobs.length - lines.length} more`);
+    const title = `${jobs.length} more match${jobs.length === 1 ? '' : 'es'} of “${rule.name}” (over the per-minute cap)`;
+    const body = lines.join('\n');
+    const fields = eventFields(null, { ruleId, ruleName: rule.name, title, body, count: jobs.length, eventIds: jobs.map((j) => j.eventId) });
+    const rendered = renderBody(action.body ?? '', fields);
+    return { body: rendered, headers: actionHeaders(action, rendered, actionSecret(store.db, ruleId, actionIndex)) };
+  }
   const desktopNotifier = opts.notifier && lockScreenSafe(opts.notifier, parts);
   const rules = createRulesRunner({
     db: store.db,
@@ -270,7 +299,18 @@ export function createHandlers(parts: CoreParts): CoreApi {
     },
     'notifications:list': ({ limit } = {}) => ({ items: listNotifications(store.db, limit ?? 200) }),
     'rules:test': (args) => testRule(args as { id?: number; rule?: unknown }),
-    'deliveries:list': (q) => ({ items: sender.list((q ?? {}) as { ruleId?: number; eventId?: number; limit?: number }) }),
+    'deliveries:list': (q) => {
+      const a = (q ?? {}) as { kind?: 'action' | 'forward'; requestId?: number; ruleId?: number; eventId?: number; limit?: number };
+      // A rule or an event names actions; a request names forwards; otherwise both, newest first.
+      const actions = a.kind === 'forward' || a.requestId != null ? [] : sender.list(a);
+      const forwards = a.kind === 'action' || a.ruleId != null || a.eventId != null ? [] : power.forwarder.list(a);
+      if (forwards.length === 0) return { items: actions };
+      if (actions.length === 0) return { items: forwards };
+      return { items: [...actions, ...forwards].sort((x, y) => y.at - x.at).slice(0, a.limit ?? 200) };
+    },
+    'forwards:summary': () => ({ targets: power.forwarder.summary() }),
+    'forwards:retry': (a) => ({ requeued: power.forwarder.retryNow(a?.target) }),
+    'forwards:drop': (a) => ({ dropped: power.forwarder.drop(a?.target) }),
     'settings:get': () => settings.view(),
     'settings:update': (u) => {
       const view = settings.update(u as Parameters<import('./setup/settings').Settings['update']>[0]);
@@ -383,11 +423,35 @@ export function createHandlers(parts: CoreParts): CoreApi {
 
   const api: CoreApi = {
     handlers,
-    afterStored(input, result, live = true, what = { rules: true, forward: true }) {
-      if (!live) return;
+    afterStored(_input, result, live = true, what = { rules: true, forward: false }) {
+      // Team mode's claimed requests (team/team-core.ts): their rules run here, after the claim, in one
+      // transaction of their own. Forwards were written to the outbox by the derive transaction.
+      if (!live || !what.rules) return;
       const trusted = result.events.filter((e) => isTrusted(e.signature));
-      if (what.rules && trusted.length > 0) rules.onEvents(trusted);
-      if (what.forward) power.afterStored(input, result);
+      if (trusted.length > 0) store.db.transaction(() => rules.onEvents(trusted))();
+      power.afterDerived();
+    },
+    inDeriveTx(items, what, later) {
+      const forward: DerivedRequest[] = [];
+      for (const d of items) {
+        if (d.failed) continue;
+        const w = what(d);
+        if (w.forward) forward.push(d);
+        if (!w.rules) continue;
+        const trusted = d.result.events.filter((e) => isTrusted(e.signature));
+        if (trusted.length > 0) rules.onEvents(trusted, later(d));
+      }
+      if (forward.length === 0) return;
+      try {
+        power.forwarder.enqueue(forward);
+      } catch (err) {
+        // The database refusing (disk full) fails the derive transaction: derived again later, nothing lost.
+        if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
+        parts.logger.error('could not queue forwards', { err: String(err) });
+      }
+    },
+    afterDerived() {
+      power.afterDerived();
     },
     rejectedChanged(item) {
       if (item) signatureFailing(item);

@@ -2,7 +2,7 @@
 // `npm run serve` both call this with their own data dir, ports, secret store and notifier.
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
-import { openStore, type Store } from './store/store';
+import { openStore, type DerivedRequest, type Store } from './store/store';
 import { createWriter, type OnCommitted, type Writer } from './ingest/writer';
 import { createReceiver, type ReceiverInput } from './ingest/receiver';
 import { createDeriver } from './ingest/deriver';
@@ -20,6 +20,8 @@ import { silentLogger, type CoreOptions, type Logger } from './types';
 import { createRejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
 import { createTeamSide, type TeamSide } from './team/team-core';
+import { DATABASE_KEY } from './team/mirror';
+import { randomBytes } from 'node:crypto';
 
 export { readVersion } from './version';
 
@@ -53,37 +55,47 @@ export function createCore(opts: CoreOptions): Core {
     "SELECT 1 FROM requests WHERE provider = ? AND signature = 'unchecked' AND origin = 'network' AND method = 'POST' LIMIT 1").get(p) != null);
   const emitter = new TypedEmitter<PushChannels>(logger);
   // The 200 waits for the request row; everything else is derived from it right after (ingest/deriver.ts).
+  // What a derived request sets off is written by its derive transaction (the outbox: forwards, rule
+  // notifications and actions), so a crash at any moment loses both the events and their side effects, or
+  // neither (docs/architecture.md "The outbox"). What must wait for the commit (desktop notifications,
+  // pushes) is kept per request and done in onDerived; a rolled-back request never gets there.
+  const later = new WeakMap<DerivedRequest, (() => void)[]>();
+  const laterOf = (d: DerivedRequest) => { let l = later.get(d); if (!l) { l = []; later.set(d, l); } return l; };
   const deriver = createDeriver({
     store,
     logger,
     hold: opts.derive === 'hold',
+    inTx: (items) => {
+      const now = clock();
+      // Requests received over an hour before they are derived (re-verified from the rejected log, or
+      // left underived by a crash and a long stop) join the history quietly: no rules, no forwards.
+      // A request whose events could not be derived is shown (its bytes are kept) but neither forwarded
+      // nor given to the rules: what it means is unknown.
+      const live = (d: DerivedRequest) => !d.failed && now - d.request.receivedAt <= QUIET_AFTER_MS;
+      // Team mode: the receiving process forwards; rules run in the process that claims the request
+      // (after the commit: the claim is a round trip to PostgreSQL).
+      api.inDeriveTx(items, (d) => live(d)
+        ? { rules: !team, forward: team ? team.owns(d.request.id) : true }
+        : { rules: false, forward: false }, laterOf);
+    },
     onDerived: (items) => {
       const now = clock();
+      for (const d of items) {
+        // Live events are pushed without their raw payload: the inspector fetches it on demand.
+        batcher.push(d.result.events);
+        for (const f of later.get(d) ?? []) {
+          try { f(); } catch (err) { logger.warn('after-derive step failed', { err: String(err) }); }
+        }
+      }
+      api.afterDerived();
       if (team) {
-        // Team mode: every process pushes; the receiving process forwards; the claiming one runs rules.
-        for (const { result } of items) batcher.push(result.events);
-        team.derived(items.map((item) => ({ item, live: now - item.request.receivedAt <= QUIET_AFTER_MS })), ({ request, result }, what) => {
+        team.derived(items.map((item) => ({ item, live: !item.failed && now - item.request.receivedAt <= QUIET_AFTER_MS })), ({ request, result }, what) => {
           const input: ReceiverInput = {
             method: request.method, path: request.path, query: request.query, headers: request.headers,
             body: request.body ?? Buffer.alloc(0), origin: request.origin,
           };
           api.afterStored(input, result, true, what);
         });
-        return;
-      }
-      for (const { request, result, failed } of items) {
-        // Live events are pushed without their raw payload: the inspector fetches it on demand.
-        batcher.push(result.events);
-        // A request whose events could not be derived is shown (its bytes are kept) but neither forwarded
-        // nor given to the rules: what it means is unknown.
-        if (failed) continue;
-        const input: ReceiverInput = {
-          method: request.method, path: request.path, query: request.query, headers: request.headers,
-          body: request.body ?? Buffer.alloc(0), origin: request.origin,
-        };
-        // Requests received over an hour before they are derived (re-verified from the rejected log, or
-        // left underived by a crash and a long stop) join the history quietly: no rules, no forwards.
-        api.afterStored(input, result, now - request.receivedAt <= QUIET_AFTER_MS);
       }
     },
   });
@@ -98,7 +110,7 @@ export function createCore(opts: CoreOptions): Core {
     onApplied: () => deriver.kick(),
     onStatus: (s) => emitter.emit('team:changed', s),
     onForgotten: (contactId) => emitter.emit('contacts:forgotten', [{ contactId }]),
-    pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs,
+    pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs, leaseMs: opts.teamLeaseMs,
   }) : null;
   const writer = team ? team.writer : openWriter(opts, store, onCommitted);
   const reads = openReads(opts, store, logger);
@@ -122,7 +134,12 @@ export function createCore(opts: CoreOptions): Core {
   const parts: CoreParts = {
     store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
     rejected, writer, deriver, diskLow: () => disk.low(), diskFull: () => diskFull,
-    team: team ? { runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c) } : undefined,
+    deliveryKeyPrefix: deliveryKeyPrefix(store, !!team),
+    ownsForward: team ? (id) => team.owns(id) : undefined,
+    team: team ? {
+      runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c),
+      ranRules: () => team.leasesChanged(),
+    } : undefined,
   };
   const api = createHandlers(parts);
   team?.onRulesChanged(() => api.reloadRules());
@@ -190,6 +207,25 @@ export function createCore(opts: CoreOptions): Core {
     },
   };
 }
+
+/**
+ * What every delivery key (X-Hookscope-Delivery, Idempotency-Key) starts with: a random id made once per
+ * history and kept in kv — in team mode the shared database's id, so every process keys an action alike.
+ */
+function deliveryKeyPrefix(store: Store, team: boolean): () => string {
+  let prefix: string | null = null;
+  return () => {
+    if (prefix) return prefix;
+    const shared = store.kvGet(DATABASE_KEY);
+    if (team) return shared ? (prefix = `hs${shared.slice(0, 12)}`) : 'hs';
+    let local = store.kvGet(KEY_PREFIX_KEY);
+    if (!local) { local = randomBytes(6).toString('hex'); store.kvSet(KEY_PREFIX_KEY, local); }
+    return (prefix = `hs${local}`);
+  };
+}
+
+/** kv: the random part of this history's delivery keys. */
+const KEY_PREFIX_KEY = 'outbox.key_prefix';
 
 /** Group commit of request rows on the main connection (ingest/writer.ts). */
 function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted): Writer {

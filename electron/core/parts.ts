@@ -35,6 +35,10 @@ export interface CoreParts {
   diskLow: () => boolean;
   /** Storing an accepted webhook failed for lack of disk space, and none was stored since (receiver.ts). */
   diskFull?: () => boolean;
+  /** What every delivery key (X-Hookscope-Delivery) of this history starts with: the same in every team process. */
+  deliveryKeyPrefix: () => string;
+  /** Team mode: whether this process received a request and so forwards it. Absent: every request. */
+  ownsForward?: (requestId: number) => boolean;
   /** Set in team mode (team/team-core.ts): who runs the timer rules, the shared database's status. */
   team?: {
     runsTimers(): boolean;
@@ -45,5 +49,7 @@ export interface CoreParts {
     rules: import('./team/rules-sync').RulesSync;
     /** Forget a contact everywhere: the shared record, this read model, then every other process. */
     forget(contactId: string): Promise<import('../../shared/types').ForgetResult>;
+    /** The rules of these requests ran here and their actions are queued: hold their claims' leases. */
+    ranRules?(requestIds: number[]): void;
   };
 }

@@ -97,4 +97,6 @@ export interface CoreOptions {
   teamPollMs?: number;
   /** Team mode: how often a process tries to take the timer/retention locks (ms, default 5000). */
   teamLeaderEveryMs?: number;
+  /** Team mode: how long a rule claim holds without renewal before another process takes it over (ms, default 30 000). */
+  teamLeaseMs?: number;
 }

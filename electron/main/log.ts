@@ -1,8 +1,13 @@
 // A plain console logger for the shell. Context objects are logged as JSON; callers never pass secrets or
 // request arguments (settings:update carries them), only channel names and error text.
 import type { Logger } from '../core/types';
+import { guardStream } from '../core/log-sink';
 
 export function createConsoleLogger(scope: string): Logger {
+  // A full disk or a closed pipe under stdout/stderr must not end the app (core/log-sink.ts); the global
+  // console already ignores synchronous write errors, the streams' later 'error' events are ignored here.
+  guardStream(process.stdout);
+  guardStream(process.stderr);
   const line = (level: string, msg: string, ctx?: Record<string, unknown>) =>
     `[${new Date().toISOString()}] ${level} ${scope}: ${msg}${ctx ? ` ${safeJson(ctx)}` : ''}`;
   return {

@@ -110,6 +110,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
     if (a === 'notifications') return { channel: 'notifications:list', args: q };
     if (a === 'deliveries' && !b) return { channel: 'deliveries:list', args: q };
+    if (a === 'forwards' && !b) return { channel: 'forwards:summary', args: undefined };
     if (a === 'settings') return { channel: 'settings:get', args: undefined };
     if (a === 'tunnel' && !b) return { channel: 'tunnel:get', args: undefined };
     if (a === 'info') return { channel: 'app:info', args: undefined };
@@ -124,6 +125,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'rules' && b && c === 'test') return { channel: 'rules:test', args: { id: b, ...(body ? { rule: body } : {}) } };
     if (a === 'replay' && b) return { channel: 'replay:send', args: { ...(body as object ?? {}), requestId: b } };
     if (a === 'simulate') return { channel: 'simulate:send', args: body };
+    if (a === 'forwards' && (b === 'retry' || b === 'drop') && !c) return { channel: b === 'retry' ? 'forwards:retry' : 'forwards:drop', args: body ?? undefined };
     if (a === 'rejected' && b === 'reverify') return { channel: 'rejected:reverify', args: undefined };
     if (a === 'tunnel' && b === 'start') return { channel: 'tunnel:start', args: undefined };
     if (a === 'tunnel' && b === 'stop') return { channel: 'tunnel:stop', args: undefined };

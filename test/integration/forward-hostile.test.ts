@@ -30,8 +30,11 @@ describe('headers Node refuses to send', () => {
   });
 
   it('a replayed request with such a header is stored and its forward recorded as failed', async () => {
-    t = await startTestCore({ env: { forwardTo: ['http://127.0.0.1:9'] } });
+    // The handler is set after the first webhook: forwards go in order per handler, and the original's
+    // failed forward would hold the replay's behind its retry.
+    t = await startTestCore();
     await t.postMeta(BODY);
+    await t.call('settings:update', { forwardTargets: ['http://127.0.0.1:9'] });
     const page = await t.call<EventPage>('events:list', {});
     // A header a forward carries (the provider's user agent): a caller's own headers are not forwarded at all.
     const r = await t.call<ReplayResult>('replay:send', { requestId: page.items[0].requestId, headers: { 'user-agent': 'a\nb' } });

@@ -239,21 +239,49 @@ describe('http actions', () => {
     expect(dead.seen).toHaveLength(2);
   });
 
-  it('caps actions per minute per rule and records the overflow in one row', async () => {
+  it('over the per-minute cap nothing is skipped: the overflow goes out as one digest when the minute ends', async () => {
     const clock = { now: Date.now() };
     const t = await core(clock, undefined, { actionsPerMinute: 3 });
     const crm = await target();
-    const rule = await t.call<Rule>('rules:create', leadRule(crm.url, { when: { kind: ['message'] }, throttleSeconds: 0 }));
+    const rule = await t.call<Rule>('rules:create', leadRule(crm.url, { when: { kind: ['message'] }, throttleSeconds: 0,
+      actions: [{ type: 'http', url: `${crm.url}/hooks/lead`, body: '{"title": {title|json}, "body": {body|json}}' }] }));
     const many = meta({ contacts: [{ profile: { name: 'X' }, wa_id: '5511911110007' }], messages: Array.from({ length: 8 }, (_, i) => (
       { from: '5511911110007', id: `wamid.cap${i}`, timestamp: '1700000000', type: 'text', text: { body: `n${i}` } })) });
     await t.postMeta(many, SECRET);
-    const d = await until(() => deliveries(t, { ruleId: rule.id }), (x) => x.filter((y) => y.status === 200).length === 3, 'three sent');
+    const d = await until(() => deliveries(t, { ruleId: rule.id }), (x) => x.filter((y) => y.status === 200).length === 3
+      && x.some((y) => y.attempt === 0 && /^5 actions/.test(y.error ?? '')), 'three sent, five held');
     const overflow = d.filter((x) => x.attempt === 0);
     expect(overflow).toHaveLength(1);
-    expect(overflow[0].error).toMatch(/skipped 5 actions: over the cap of 3 a minute/);
+    expect(overflow[0].error).toMatch(/5 actions over the cap of 3 a minute for this rule: held, sent as one digest when the minute ends/);
+    expect(crm.seen.map((s) => JSON.parse(s.body).body)).toEqual(['n0', 'n1', 'n2']);
     clock.now += MIN;
+    await until(() => crm.seen.length, (n) => n === 4, 'one digest for the five held');
+    const digest = JSON.parse(crm.seen[3].body) as { title: string; body: string };
+    expect(digest.title).toMatch(/^5 more matches of “Lead to CRM”/);
+    expect(digest.body.split('\n')).toEqual(['X: n3', 'X: n4', 'X: n5', 'X: n6', 'X: n7']);
+    // Every delivery has its own key, sent both ways.
+    const keys = crm.seen.map((s) => s.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(4);
+    expect(crm.seen.map((s) => s.headers['x-hookscope-delivery'])).toEqual(keys);
     await t.postMeta(incoming('5511911110007', 'next minute'), SECRET);
-    await until(() => crm.seen.length, (n) => n === 4, 'a new minute, a new budget');
+    await until(() => crm.seen.length, (n) => n === 5, 'a new minute, a new budget');
+  });
+
+  it('over the cap with "queue": each held action goes out on its own once the minute has room', async () => {
+    const clock = { now: Date.now() };
+    const t = await core(clock, undefined, { actionsPerMinute: 3 });
+    const crm = await target();
+    const rule = await t.call<Rule>('rules:create', leadRule(crm.url, { when: { kind: ['message'] }, throttleSeconds: 0, actionOverflow: 'queue',
+      actions: [{ type: 'http', url: `${crm.url}/hooks/lead`, body: '{"text": {text|json}}' }] }));
+    const many = meta({ contacts: [{ profile: { name: 'X' }, wa_id: '5511911110008' }], messages: Array.from({ length: 5 }, (_, i) => (
+      { from: '5511911110008', id: `wamid.q${i}`, timestamp: '1700000000', type: 'text', text: { body: `q${i}` } })) });
+    await t.postMeta(many, SECRET);
+    const d = await until(() => deliveries(t, { ruleId: rule.id }), (x) => x.filter((y) => y.status === 200).length === 3
+      && x.some((y) => y.attempt === 0 && /^2 actions/.test(y.error ?? '')), 'three sent, two queued');
+    expect(d.find((x) => x.attempt === 0)!.error).toMatch(/queued until the next minute has room/);
+    clock.now += MIN;
+    await until(() => crm.seen.length, (n) => n === 5, 'the two queued ones');
+    expect(crm.seen.map((s) => JSON.parse(s.body).text).sort()).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
   });
 
   it('an evil regex on a 300-character message stalls nothing: the next genuine webhook is answered', { timeout: 15_000 }, async () => {

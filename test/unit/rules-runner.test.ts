@@ -369,7 +369,7 @@ describe('rules runner: wouldHaveFired', () => {
 describe('rules runner: safety', () => {
   it('an event whose signature is invalid or missing fires nothing — no notification, no http action', () => {
     const queued: unknown[] = [];
-    const sender = { enqueue: (a: unknown) => { queued.push(a); return true; }, pump() {}, test: async () => { throw new Error('unused'); }, list: () => [], stop: async () => {} };
+    const sender = { enqueue: (a: unknown) => { queued.push(a); return true; }, pendingRequests: () => [], pump() {}, test: async () => { throw new Error('unused'); }, list: () => [], stop: async () => {} };
     addRule({ throttleSeconds: 0, actions: [{ type: 'notify' }, { type: 'http', url: 'http://127.0.0.1:9/crm', body: '{"t": {text|json}}' }] });
     const r = runner({ sender });
     r.onEvents([failure('5511000000001', { signature: 'invalid' }), failure('5511000000002', { signature: 'missing' })]);

@@ -40,6 +40,11 @@ export function createDeriver(deps: {
   logger: Logger;
   /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
   hold?: boolean;
+  /**
+   * Runs inside each derive transaction with the requests it derives: writes what they set off (the
+   * outbox), so a crash loses both or neither. Must not throw for one request's sake.
+   */
+  inTx?(items: DerivedRequest[]): void;
   /** Told of every derived request, after its transaction committed, in id order. */
   onDerived(items: DerivedRequest[]): void;
 }): Deriver {
@@ -52,7 +57,7 @@ export function createDeriver(deps: {
   function step(): boolean {
     let items: DerivedRequest[];
     try {
-      items = deps.store.deriveNext(DERIVE_BATCH, known);
+      items = deps.store.deriveNext(DERIVE_BATCH, known, deps.inTx);
     } catch (err) {
       // One request that cannot be derived must not hold back every later one: the batch is retried one
       // request at a time, and the one that fails again is kept as a single 'unknown' event saying why
@@ -62,7 +67,7 @@ export function createDeriver(deps: {
         for (let i = 0; i < DERIVE_BATCH; i++) {
           let one: DerivedRequest[];
           try {
-            one = deps.store.deriveNext(1, known);
+            one = deps.store.deriveNext(1, known, deps.inTx);
           } catch (e) {
             // A full disk is not the request's fault: it stays underived until there is room again.
             if (isDiskFull(e)) throw e;

@@ -3,8 +3,15 @@
 //  - Ingest only inserts a row; sending happens later, off the receiver's path.
 //  - Per target origin at most MAX_PER_ORIGIN requests at once, MAX_IN_FLIGHT overall: a dead URL holds
 //    at most its own slots while every other target keeps flowing.
-//  - Per rule at most `maxPerMinute` actions a minute; the overflow is recorded as one delivery row per
-//    minute that counts what was skipped (never silently dropped, never a row per skipped event).
+//  - Per rule at most `maxPerMinute` first attempts in any minute, counted when they are sent (so the
+//    count survives a restart: it is read back from `deliveries`). What goes over is never skipped: by the
+//    rule's `actionOverflow`, it is held and sent as one digest delivery when the minute ends (default),
+//    or stays queued until the minute has room. One delivery row (attempt 0) per minute says how many
+//    went over and what happens to them.
+//  - Every job carries a delivery key, sent as `Idempotency-Key` and `X-Hookscope-Delivery`: for an
+//    event's action it is made of the event, the rule and the action's position, so it is the same on
+//    every retry, after a restart, and in every team process that derives the event; a receiver drops
+//    repeats by it (deliveries are at least once).
 //  - A target that points back at this Hookscope's receiver (its port on this machine, its public or
 //    tunnel URL) is refused and recorded, never retried: every action would come back as a webhook.
 //    Redirects are not followed (sendRaw), so a target cannot bounce the request there either.
@@ -35,6 +42,15 @@ export interface ActionSenderDeps {
   baseDelayMs?: number;
   /** Replaceable in tests. */
   send?: typeof sendRaw;
+  /** What every delivery key starts with (the same in every team process). */
+  keyPrefix?: () => string;
+  /**
+   * The one delivery that stands for `jobs`, held over a rule's per-minute cap: its body and headers
+   * (signed like the action's), or null when the rule is gone (a plain JSON digest is sent instead).
+   */
+  renderDigest?(ruleId: number, actionIndex: number, jobs: { eventId: number | null; body: string }[]): { body: string; headers: [string, string][] } | null;
+  /** A job finished (delivered or given up): team mode releases the request's claim when none is left. */
+  onFinished?(requestId: number | null): void;
 }
 
 export interface NewAction {
@@ -46,11 +62,17 @@ export interface NewAction {
   /** The rendered body, sent byte for byte and signed as it is. */
   body: string;
   secret: string | null;
+  /** The request the event came from (team mode: its claim's lease covers this job). */
+  requestId?: number | null;
+  /** What happens past the rule's per-minute cap (Rule.actionOverflow). */
+  overflow?: 'digest' | 'queue';
 }
 
 export interface ActionSender {
-  /** Queues an action; returns false when the per-rule cap refused it (the overflow is recorded). */
+  /** Queues an action (inside the caller's transaction when there is one); sending comes later. */
   enqueue(a: NewAction): boolean;
+  /** Requests with actions still queued (team mode holds their claims). */
+  pendingRequests(): number[];
   /** Starts every due attempt that has a free slot. */
   pump(): void;
   /** One attempt now, no retries, recorded as a test. */
@@ -62,6 +84,7 @@ export interface ActionSender {
 interface JobRow {
   id: number; rule_id: number | null; event_id: number | null; action_index: number; contact_id: string | null;
   method: string; url: string; origin: string; headers: string; body: Buffer; timeout_ms: number; attempts: number; next_at: number;
+  request_id: number | null; delivery_key: string | null; overflow: string; held: number; digest_of: number; created_at: number;
 }
 interface DeliveryRow {
   id: number; rule_id: number | null; event_id: number | null; url: string; attempt: number; status: number | null;
@@ -109,7 +132,7 @@ export function loopProblem(url: string, self: { ports: number[]; urls: string[]
 }
 
 const toRecord = (r: DeliveryRow): DeliveryRecord => ({
-  id: r.id, ruleId: r.rule_id, eventId: r.event_id, url: redactUrl(r.url), attempt: r.attempt, status: r.status, error: r.error,
+  kind: 'action', id: r.id, ruleId: r.rule_id, eventId: r.event_id, url: redactUrl(r.url), attempt: r.attempt, status: r.status, error: r.error,
   durationMs: r.duration_ms, at: r.at, excerpt: r.response_excerpt, test: r.test === 1, nextAttemptAt: r.next_at,
 });
 
@@ -121,18 +144,27 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
   const baseDelay = deps.baseDelayMs ?? 30_000;
   const inFlight = new Map<number, AbortController>();
   const perOrigin = new Map<string, number>();
-  /** ruleId → the current minute's count and, once over the cap, the row that counts the overflow. */
-  const budget = new Map<number, { since: number; count: number; overflowRow: number | null; skipped: number }>();
+  /** ruleId → start times of the first attempts in the last minute (read back from deliveries after a restart). */
+  const sentAt = new Map<number, number[]>();
+  /** ruleId → the delivery row that counts this minute's overflow. */
+  const overflowRow = new Map<number, { id: number; until: number; held: number }>();
+  const keyPrefix = deps.keyPrefix ?? (() => 'hs');
   const running = new Set<Promise<void>>();
   let stopped = false;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   const st = {
-    insertJob: db.prepare(`INSERT INTO action_jobs (rule_id, event_id, action_index, contact_id, method, url, origin, headers, body, timeout_ms, attempts, next_at, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`),
+    insertJob: db.prepare(`INSERT INTO action_jobs (rule_id, event_id, action_index, contact_id, method, url, origin, headers, body, timeout_ms, attempts, next_at, created_at,
+      request_id, delivery_key, overflow, digest_of)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`),
+    setKey: db.prepare('UPDATE action_jobs SET delivery_key = ? WHERE id = ?'),
     // Busy origins are left out in SQL, so a dead target's backlog can never fill the page and starve the rest.
     due: db.prepare<[number, string], JobRow>(`SELECT * FROM action_jobs WHERE next_at <= ? AND origin NOT IN (SELECT value FROM json_each(?))
       ORDER BY next_at, id LIMIT 64`),
+    firstAttempts: db.prepare<[number, number], { at: number }>('SELECT at FROM deliveries WHERE rule_id = ? AND attempt = 1 AND test = 0 AND at > ?'),
+    hold: db.prepare('UPDATE action_jobs SET held = ?, next_at = ? WHERE id = ?'),
+    heldOf: db.prepare<[number, number], JobRow>('SELECT * FROM action_jobs WHERE rule_id = ? AND action_index = ? AND held = 1 ORDER BY id'),
+    pendingRequests: db.prepare('SELECT DISTINCT request_id FROM action_jobs WHERE request_id IS NOT NULL').pluck(),
     nextDue: db.prepare<[], { t: number | null }>('SELECT MIN(next_at) AS t FROM action_jobs'),
     deleteJob: db.prepare('DELETE FROM action_jobs WHERE id = ?'),
     retryJob: db.prepare('UPDATE action_jobs SET attempts = ?, next_at = ? WHERE id = ?'),
@@ -150,30 +182,78 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
     return rec;
   }
 
-  function overCap(ruleId: number, now: number, url: string, eventId: number | null, contactId: string | null): boolean {
-    let b = budget.get(ruleId);
-    if (!b || now - b.since >= 60_000) { b = { since: now, count: 0, overflowRow: null, skipped: 0 }; budget.set(ruleId, b); }
-    if (b.count < maxPerMinute) { b.count++; return false; }
-    b.skipped++;
-    const error = `skipped ${b.skipped} action${b.skipped === 1 ? '' : 's'}: over the cap of ${maxPerMinute} a minute for this rule`;
-    if (b.overflowRow == null) {
-      b.overflowRow = record({ rule_id: ruleId, event_id: eventId, contact_id: contactId, url, attempt: 0, status: null, error,
-        duration_ms: null, response_excerpt: null, at: now, test: 0, next_at: null }).id;
-    } else {
-      st.updateOverflow.run(error, now, b.overflowRow);
+  /** The first attempts of a rule's actions in the minute before `now`. */
+  function recentFirsts(ruleId: number, now: number): number[] {
+    let list = sentAt.get(ruleId);
+    if (!list) {
+      list = st.firstAttempts.all(ruleId, now - 60_000).map((r) => r.at);
+      if (sentAt.size > 10_000) sentAt.clear();
+      sentAt.set(ruleId, list);
     }
-    if (budget.size > 10_000) budget.clear();
+    while (list.length > 0 && list[0] <= now - 60_000) list.shift();
+    return list;
+  }
+
+  /**
+   * A due first attempt of a rule over its cap: held for the minute's digest, or left queued until the
+   * minute has room. True when the job must not be sent now. Counted in one delivery row per minute.
+   */
+  function overCap(job: JobRow, now: number): boolean {
+    if (job.rule_id == null || job.attempts > 0 || job.digest_of > 0) return false;
+    const firsts = recentFirsts(job.rule_id, now);
+    if (firsts.length < maxPerMinute) { firsts.push(now); return false; }
+    const until = firsts[0] + 60_000;
+    const digest = job.overflow !== 'queue';
+    st.hold.run(digest ? 1 : 0, until, job.id);
+    let o = overflowRow.get(job.rule_id);
+    const error = (n: number) => digest
+      ? `${n} action${n === 1 ? '' : 's'} over the cap of ${maxPerMinute} a minute for this rule: held, sent as one digest when the minute ends`
+      : `${n} action${n === 1 ? '' : 's'} over the cap of ${maxPerMinute} a minute for this rule: queued until the next minute has room`;
+    if (!o || now >= o.until) {
+      o = { id: record({ rule_id: job.rule_id, event_id: job.event_id, contact_id: job.contact_id, url: job.url, attempt: 0, status: null, error: error(1),
+        duration_ms: null, response_excerpt: null, at: now, test: 0, next_at: until }).id, until, held: 1 };
+      overflowRow.set(job.rule_id, o);
+    } else {
+      o.held++;
+      st.updateOverflow.run(error(o.held), now, o.id);
+    }
     return true;
   }
 
+  /** Held jobs of a rule's action whose minute is over become one digest job, in one transaction. */
+  const makeDigest = db.transaction((job: JobRow) => {
+    const held = st.heldOf.all(job.rule_id!, job.action_index);
+    if (held.length === 0) return;
+    const items = held.map((h) => ({ eventId: h.event_id, body: h.body.toString('utf8') }));
+    const rendered = deps.renderDigest?.(job.rule_id!, job.action_index, items) ?? null;
+    const body = rendered?.body ?? JSON.stringify({ digest: true, ruleId: job.rule_id, count: held.length, items: items.map((i) => i.body) });
+    const headers = rendered?.headers ?? (JSON.parse(held[0].headers) as [string, string][]).filter(([k]) => k.toLowerCase() !== 'x-hookscope-signature');
+    const now = clock();
+    const info = st.insertJob.run(job.rule_id, null, job.action_index, null, held[0].method, held[0].url, held[0].origin, JSON.stringify(headers),
+      Buffer.from(body, 'utf8'), held[0].timeout_ms, now, now, held[0].request_id, `${keyPrefix()}-d${held[0].id}`, 'digest', held.length);
+    void info;
+    for (const h of held) st.deleteJob.run(h.id);
+  });
+
   function enqueue(a: NewAction): boolean {
     const now = clock();
-    if (a.ruleId != null && overCap(a.ruleId, now, a.action.url, a.eventId, a.contactId)) return false;
     const headers = actionHeaders(a.action, a.body, a.secret);
-    st.insertJob.run(a.ruleId, a.eventId, a.actionIndex, a.contactId, a.action.method ?? 'POST', a.action.url, originOf(a.action.url),
-      JSON.stringify(headers), Buffer.from(a.body, 'utf8'), a.action.timeoutMs ?? DEFAULT_TIMEOUT_MS, now, now);
+    const key = a.eventId != null && a.ruleId != null ? `${keyPrefix()}-a${a.eventId}-${a.ruleId}-${a.actionIndex}` : null;
+    const info = st.insertJob.run(a.ruleId, a.eventId, a.actionIndex, a.contactId, a.action.method ?? 'POST', a.action.url, originOf(a.action.url),
+      JSON.stringify(headers), Buffer.from(a.body, 'utf8'), a.action.timeoutMs ?? DEFAULT_TIMEOUT_MS, now, now,
+      a.requestId ?? null, key, a.overflow ?? 'digest', 0);
+    if (key == null) st.setKey.run(`${keyPrefix()}-j${Number(info.lastInsertRowid)}`, Number(info.lastInsertRowid));
     schedulePump();
     return true;
+  }
+
+  /** The headers a job is sent with: its own, and its delivery key (the user's Idempotency-Key wins). */
+  function sentHeaders(job: JobRow): [string, string][] {
+    const h = JSON.parse(job.headers) as [string, string][];
+    const key = job.delivery_key ?? `${keyPrefix()}-j${job.id}`;
+    if (!h.some(([k]) => k.toLowerCase() === 'idempotency-key')) h.push(['idempotency-key', key]);
+    h.push(['x-hookscope-delivery', key]);
+    return h;
   }
 
   let pumpScheduled = false;
@@ -193,6 +273,7 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
     const n = job.attempts + 1;
     if (loop) {
       st.deleteJob.run(job.id);
+      deps.onFinished?.(job.request_id);
       record({ rule_id: job.rule_id, event_id: job.event_id, contact_id: job.contact_id, url: job.url, attempt: n, status: null,
         error: loop, duration_ms: 0, response_excerpt: null, at: clock(), test: 0, next_at: null });
       return;
@@ -200,7 +281,7 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
     const ac = new AbortController();
     inFlight.set(job.id, ac);
     perOrigin.set(origin, (perOrigin.get(origin) ?? 0) + 1);
-    const p = send({ url: job.url, method: job.method, headers: JSON.parse(job.headers) as [string, string][], body: job.body,
+    const p = send({ url: job.url, method: job.method, headers: sentHeaders(job), body: job.body,
       timeoutMs: job.timeout_ms, signal: ac.signal })
       .then((o) => {
         // Shutting down: the job stays as it is and the next start sends it again.
@@ -209,7 +290,7 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
         const ok = o.status != null && o.status >= 200 && o.status < 300;
         const last = ok || n >= maxTries;
         const nextAt = last ? null : now + delayAfter(n);
-        if (last) st.deleteJob.run(job.id); else st.retryJob.run(n, nextAt, job.id);
+        if (last) { st.deleteJob.run(job.id); deps.onFinished?.(job.request_id); } else st.retryJob.run(n, nextAt, job.id);
         const error = o.error ?? (ok ? null : `HTTP ${o.status}`);
         record({ rule_id: job.rule_id, event_id: job.event_id, contact_id: job.contact_id, url: job.url, attempt: n, status: o.status,
           error: !ok && last && n >= maxTries ? `${error}; gave up after ${n} tries` : error,
@@ -245,14 +326,19 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
         const page = st.due.all(clock(), JSON.stringify(busy)).filter((j) => !inFlight.has(j.id));
         if (page.length === 0) break;
         let started = 0;
+        let changed = false;
         for (const job of page) {
           if (inFlight.size >= MAX_IN_FLIGHT) break;
           if ((perOrigin.get(job.origin) ?? 0) >= MAX_PER_ORIGIN) continue; // this target is busy; others go on
+          if (job.held === 1) { makeDigest(job); changed = true; continue; } // its minute is over: one digest
+          if (overCap(job, clock())) { changed = true; continue; }
           attempt(job);
           started++;
         }
-        if (started === 0) break;
+        if (started === 0 && !changed) break;
       }
+      // Held over a cap or queued for the next minute: wake up when the first of them is due.
+      armRetryTimer();
     } catch (err) {
       logger.error('action queue failed', { error: (err as Error).message });
     }
@@ -283,6 +369,7 @@ export function createActionSender(deps: ActionSenderDeps): ActionSender {
 
   return {
     enqueue,
+    pendingRequests: () => st.pendingRequests.all() as number[],
     pump,
     test,
     list,

@@ -54,8 +54,13 @@ export interface RulesRunnerDeps {
 }
 
 export interface RulesRunner {
-  /** Evaluate enabled rules against freshly committed events; never throws. */
-  onEvents(events: HookEvent[]): void;
+  /**
+   * Evaluate enabled rules against freshly derived events; never throws. Called inside the derive
+   * transaction (docs/architecture.md "The outbox"): the notification rows and queued actions commit with
+   * the events, so a crash neither loses a decision nor takes it twice. What must wait for the commit
+   * (desktop notifications, pushes) is handed to `later` when given, else done at once.
+   */
+  onEvents(events: HookEvent[], later?: (() => void)[]): void;
   /** Re-read rules after a create/update/delete. */
   reload(): void;
   /** How many of these events the rule would have notified about (throttle and quiet hours by event time). */
@@ -225,7 +230,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
 
   const insertAll = db.transaction((rows: NewNotification[]) => rows.map((n) => insertNotification(db, n)));
 
-  function onEvents(all: HookEvent[]): void {
+  function onEvents(all: HookEvent[], later?: (() => void)[]): void {
     const events = all.filter((e) => ACCEPTED.has(e.signature));
     if (events.length === 0) return;
     try { trackWaits(events); } catch (err) { logger.error('unanswered-lead tracking failed', { error: (err as Error).message }); }
@@ -262,7 +267,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
         }
       }
     }
-    flush(pending, jobs);
+    flush(pending, jobs, later);
   }
 
   /** Queues what a rule does when it fires: a notification row and/or http jobs. */
@@ -280,11 +285,14 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       jobs.push(() => sender.enqueue({
         ruleId: rule.id, eventId: ev?.id ?? null, actionIndex: i, contactId: ev?.contactId ?? null, action,
         body: renderBody(action.body ?? '', fields), secret: actionSecret(db, rule.id, i),
+        // An event's action has the same key in every run and every team process that derives it.
+        requestId: ev?.requestId ?? null,
+        overflow: rule.actionOverflow ?? 'digest',
       }));
     });
   }
 
-  function flush(pending: NewNotification[], jobs: (() => void)[]): void {
+  function flush(pending: NewNotification[], jobs: (() => void)[], later?: (() => void)[]): void {
     for (const j of jobs) {
       try { j(); } catch (err) { logger.error('could not queue an action', { error: (err as Error).message }); }
     }
@@ -296,7 +304,8 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       logger.error('could not record notifications', { error: (err as Error).message });
       return;
     }
-    deliver(records);
+    if (later) later.push(() => deliver(records));
+    else deliver(records);
   }
 
   /** Starts and ends unanswered-lead waits: a lead's message starts one, an outgoing message to them ends it. */
@@ -447,9 +456,9 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
   };
 
   return {
-    onEvents(events) {
+    onEvents(events, later) {
       try {
-        onEvents(events);
+        onEvents(events, later);
       } catch (err) {
         logger.error('rules runner failed', { error: (err as Error).message });
       }

@@ -15,7 +15,7 @@ import type { Provider, SecretStorageInfo, SettingsUpdate, SettingsView } from '
 import type { CoreOptions, SecretName, SecretStore } from '../types';
 
 /** What settings.json holds: everything the view shows except the secrets, which live apart. */
-export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage' | 'acceptUnsigned'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes'>> & {
+export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage' | 'acceptUnsigned'> & Required<Pick<SettingsView, 'rejectedLogBytes' | 'rejectedPerMinute' | 'diskFloorBytes' | 'forwardRetry'>> & {
   /** The stored "accept unsigned webhooks" switch per provider (the view adds the run's flag). */
   acceptUnsigned: { meta: boolean; twilio: boolean };
   /** Providers whose switch the update turned on (the install had accepted unsigned webhooks before). */
@@ -25,6 +25,9 @@ export type PlainSettings = Omit<SettingsView, 'secrets' | 'secretStorage' | 'ac
 export const DEFAULT_SETTINGS: PlainSettings = {
   forwardTargets: [],
   forwardTimeoutMs: 10_000,
+  // A handler restarted while someone develops their bot is back within seconds to minutes: tries at 1, 2,
+  // 4 … 60 s apart keep up with it, and a forward is given up after 50 tries or 6 hours (tools/forwarder.ts).
+  forwardRetry: { maxTries: 50, maxAgeMs: 6 * 60 * 60_000, baseDelayMs: 1000 },
   publicUrl: null,
   ngrokDomain: null,
   // Customer messages are personal data: kept a month unless the user chooses otherwise (Setup).
@@ -253,9 +256,9 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
   let switchStored = false;
   if (existsSync(file)) {
     try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8'));
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlainSettings> | null;
       switchStored = parsed != null && typeof parsed === 'object' && 'acceptUnsigned' in parsed;
-      plain = { ...DEFAULT_SETTINGS, ...parsed };
+      plain = { ...DEFAULT_SETTINGS, ...parsed, forwardRetry: { ...DEFAULT_SETTINGS.forwardRetry, ...parsed?.forwardRetry } };
     } catch { /* keep defaults */ }
   }
   const fromEnv = env.acceptUnsigned ?? [];
@@ -285,6 +288,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
     },
     forwardTargets: forwardTargets(),
     forwardTimeoutMs: plain.forwardTimeoutMs,
+    forwardRetry: plain.forwardRetry,
     publicUrl: plain.publicUrl ?? env.publicUrl ?? null,
     ngrokDomain: plain.ngrokDomain,
     retention: plain.retention,
@@ -326,6 +330,7 @@ export function createSettings(dataDir: string, env: CoreOptions['env'] = {}, se
       const next = { ...plain };
       if (u.forwardTargets !== undefined) next.forwardTargets = u.forwardTargets;
       if (u.forwardTimeoutMs !== undefined) next.forwardTimeoutMs = u.forwardTimeoutMs;
+      if (u.forwardRetry !== undefined) next.forwardRetry = { ...next.forwardRetry, ...u.forwardRetry };
       if (u.publicUrl !== undefined) next.publicUrl = u.publicUrl ? u.publicUrl.trim().replace(/\/+$/, '') : null;
       if (u.ngrokDomain !== undefined) next.ngrokDomain = u.ngrokDomain || null;
       if (u.retention) next.retention = { ...next.retention, ...u.retention };

@@ -11,6 +11,7 @@
 //   kv             small settings and state
 //   action_jobs    http actions waiting for their next attempt (a restart resumes them)
 //   deliveries     every attempt of an http action
+//   outbox         every forward a derived request sets off, written in its derive transaction, until done
 //   action_secrets write-only signing secrets of http actions, apart from the rule spec
 //   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
 //   rule_state     small per-rule timer state (a digest's last period)
@@ -221,6 +222,35 @@ export const MIGRATIONS: Migration[] = [
   // 6: derived requests are kept packed (store/pack.ts): headers and body in one deflate stream.
   `
   ALTER TABLE requests ADD COLUMN packed INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 7: the outbox (docs/architecture.md "The outbox"): every forward a derived request sets off is a row
+  // written in the derive transaction, delivered in order per target and marked done; http actions keep
+  // their queue (action_jobs) and gain the request they came from (team leases), a stable idempotency key
+  // and the rule's overflow choice (a digest of what went over the per-minute cap, or held until the next
+  // minute).
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    target TEXT NOT NULL,
+    delivery_key TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    done_at INTEGER,
+    last_status INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX outbox_pending ON outbox(target, id) WHERE state IN ('queued', 'retrying');
+  CREATE INDEX outbox_request ON outbox(request_id);
+  CREATE INDEX outbox_done ON outbox(done_at) WHERE done_at IS NOT NULL;
+  ALTER TABLE action_jobs ADD COLUMN request_id INTEGER;
+  ALTER TABLE action_jobs ADD COLUMN delivery_key TEXT;
+  ALTER TABLE action_jobs ADD COLUMN overflow TEXT NOT NULL DEFAULT 'digest';
+  ALTER TABLE action_jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE action_jobs ADD COLUMN digest_of INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX deliveries_rule_first ON deliveries(rule_id, at) WHERE attempt = 1 AND test = 0;
   `,
 ];
 

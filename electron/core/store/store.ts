@@ -156,7 +156,11 @@ export interface Store extends StoreReads {
    * (pack.ts) is packNext's work, later. This transaction is not fsynced on its own: if it is lost with
    * the machine's power, the watermark is lost with it and the events are derived again.
    */
-  deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[];
+  /**
+   * `inTx` runs inside the derive transaction with the derived requests: what they set off (the outbox's
+   * forwards, rule notifications and actions) commits with them or not at all.
+   */
+  deriveNext(limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[];
   /**
    * The next request after the watermark, kept with one 'unknown' event carrying `why` instead of its own
    * events (their derivation failed), and the watermark moved past it. Null when none is pending.
@@ -668,7 +672,7 @@ function createStoreApi(db: Db): Store {
     return { request, events: eventsOfStored(request), packed: row.packed !== 0 };
   }
 
-  const deriveTx = db.transaction((limit: number, known?: Map<number, IngestRecord>): DerivedRequest[] => {
+  const deriveTx = db.transaction((limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] => {
     const ids = pendingIds.all(watermark(), limit) as number[];
     const out: DerivedRequest[] = [];
     for (const id of ids) {
@@ -676,6 +680,7 @@ function createStoreApi(db: Db): Store {
       if (!r) continue;
       out.push({ request: r.request, result: { requestId: id, events: deriveOne(id, r.request, r.events) } });
     }
+    if (out.length > 0) inTx?.(out);
     if (ids.length > 0) derivedSet.run(String(ids[ids.length - 1]));
     return out;
   });
@@ -711,13 +716,13 @@ function createStoreApi(db: Db): Store {
     return { request, result: { requestId: id, events }, failed: true };
   });
 
-  function deriveNext(limit: number, known?: Map<number, IngestRecord>): DerivedRequest[] {
+  function deriveNext(limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] {
     if (watermark() >= ((maxRequest.get() as number | null) ?? 0)) return [];
     // Derived rows can always be derived again from the requests: no fsync of their own. The next
     // acknowledged commit (synchronous=FULL) makes them durable too.
     db.pragma('synchronous = NORMAL');
     try {
-      return deriveTx(limit, known);
+      return deriveTx(limit, known, inTx);
     } finally {
       db.pragma('synchronous = FULL');
     }

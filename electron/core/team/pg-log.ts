@@ -82,6 +82,15 @@ export const PG_MIGRATIONS: string[] = [
     at bigint NOT NULL
   );
   `,
+  // 4: claims are leases (docs/architecture.md "Team mode"): the claimer holds its claim while the rule
+  // actions it queued are not done; a claim not done whose lease ran out is taken over by another process,
+  // which runs the request's rules again (the actions' delivery keys are the same in every process).
+  // Claims from before are done.
+  `
+  ALTER TABLE rule_claims ADD COLUMN lease_until bigint NOT NULL DEFAULT 0;
+  ALTER TABLE rule_claims ADD COLUMN done boolean NOT NULL DEFAULT true;
+  CREATE INDEX rule_claims_open ON rule_claims(lease_until) WHERE NOT done;
+  `,
 ];
 
 /** NOTIFY channel for forgotten contacts. */
@@ -146,7 +155,13 @@ export interface PgLog {
   /** True for the one process that claims this request first (across every process on the database). */
   claim(requestId: number, by: string): Promise<boolean>;
   /** The ids among `requestIds` this process claimed first (one round trip for a derived batch). */
-  claimMany(requestIds: number[], by: string): Promise<Set<number>>;
+  claimMany(requestIds: number[], by: string, leaseMs?: number): Promise<Set<number>>;
+  /** Extends this process's open claims on these requests by `leaseMs`. */
+  renewClaims(requestIds: number[], by: string, leaseMs: number): Promise<void>;
+  /** This process's claims on these requests are done: their actions were delivered or given up. */
+  finishClaims(requestIds: number[], by: string): Promise<void>;
+  /** Takes over open claims whose lease ran out (at most `limit`, up to request `throughId`); their ids. */
+  takeExpiredClaims(by: string, leaseMs: number, throughId: number, limit?: number): Promise<number[]>;
   /** Holds `key` (pg_try_advisory_lock) on a connection of its own while it can; re-tries every `everyMs`. */
   leadership(key: number, opts?: { everyMs?: number; onChange?: (leader: boolean) => void }): Leadership;
   /** Deletes requests received before `olderThan` or with id < `beforeId`, `batch` at most; returns how many. */
@@ -434,11 +449,30 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       return (r.rowCount ?? 0) > 0;
     },
 
-    async claimMany(requestIds, by) {
+    async claimMany(requestIds, by, leaseMs) {
       if (requestIds.length === 0) return new Set();
-      const r = await q<{ request_id: string }>(`INSERT INTO rule_claims (request_id, claimed_by, claimed_at)
-        SELECT unnest($1::bigint[]), $2, $3 ON CONFLICT (request_id) DO NOTHING RETURNING request_id`, [requestIds, by, Date.now()]);
+      const now = Date.now();
+      const r = await q<{ request_id: string }>(`INSERT INTO rule_claims (request_id, claimed_by, claimed_at, lease_until, done)
+        SELECT unnest($1::bigint[]), $2, $3, $4, $5 ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
+      [requestIds, by, now, now + (leaseMs ?? 0), leaseMs == null]);
       return new Set(r.rows.map((x) => Number(x.request_id)));
+    },
+    async renewClaims(requestIds, by, leaseMs) {
+      if (requestIds.length === 0) return;
+      await q('UPDATE rule_claims SET lease_until = $3 WHERE request_id = ANY($1::bigint[]) AND claimed_by = $2 AND NOT done',
+        [requestIds, by, Date.now() + leaseMs]);
+    },
+    async finishClaims(requestIds, by) {
+      if (requestIds.length === 0) return;
+      await q('UPDATE rule_claims SET done = true WHERE request_id = ANY($1::bigint[]) AND claimed_by = $2', [requestIds, by]);
+    },
+    async takeExpiredClaims(by, leaseMs, throughId, limit = 500) {
+      const now = Date.now();
+      const r = await q<{ request_id: string }>(`UPDATE rule_claims SET claimed_by = $1, claimed_at = $2, lease_until = $3
+        WHERE request_id IN (SELECT request_id FROM rule_claims WHERE NOT done AND lease_until < $2 AND request_id <= $4
+          ORDER BY request_id LIMIT $5 FOR UPDATE SKIP LOCKED)
+        RETURNING request_id`, [by, now, now + leaseMs, throughId, limit]);
+      return r.rows.map((x) => Number(x.request_id)).sort((a, b) => a - b);
     },
 
     leadership(key, lopts = {}) {

@@ -3,8 +3,10 @@
 //  - the mirror copies every process's requests into this process's SQLite read model, and the deriver
 //    turns them into events there, exactly as on the desktop;
 //  - after derivation: every process pushes the events to its UIs; the receiving process alone forwards
-//    a request to its --forward-to handlers (they are its local handlers, fed byte for byte); rules run in
-//    the one process that claims the request first in PostgreSQL;
+//    a request to its --forward-to handlers (they are its local handlers, fed byte for byte; the outbox row
+//    is written by the derive transaction); rules run in the one process that claims the request first in
+//    PostgreSQL, which holds the claim as a lease until its actions are done — another process takes it
+//    over when the lease runs out;
 //  - the shared record's retention runs in one process at a time (advisory lock), by that process's
 //    retention settings; each process keeps pruning its own read model as on the desktop.
 import { hostname } from 'node:os';
@@ -40,6 +42,10 @@ export interface TeamSide {
    * (this process won the claim). `push` is every process's.
    */
   derived(items: { item: DerivedRequest; live: boolean }[], act: (item: DerivedRequest, what: { rules: boolean; forward: boolean }) => void): void;
+  /** Whether this process received the request (and so forwards it: its outbox row is written by the derive). */
+  owns(requestId: number): boolean;
+  /** Rules ran or actions finished here: renew or finish this process's claims soon. */
+  leasesChanged(): void;
   runsTimers(): boolean;
   status(): TeamStatus;
   /** The team's rules (PostgreSQL is their source of truth; rules-sync.ts). */
@@ -69,6 +75,8 @@ export function createTeamSide(deps: {
   pollMs?: number;
   leaderEveryMs?: number;
   retentionEveryMs?: number;
+  /** How long a claim holds without renewal before another process takes its request's rules over. */
+  leaseMs?: number;
 }): TeamSide {
   const { store, logger } = deps;
   let team: Team | null = null;
@@ -131,12 +139,18 @@ export function createTeamSide(deps: {
   // one, and is tried again while the database is away (whoever claims first runs the rules).
   let claims: Promise<void> = Promise.resolve();
   let stopping = false;
+  let lastAct: ((item: DerivedRequest, what: { rules: boolean; forward: boolean }) => void) | null = null;
   function claimThenRun(batch: DerivedRequest[], act: (item: DerivedRequest, what: { rules: boolean; forward: boolean }) => void) {
     claims = claims.then(async () => {
       for (let attempt = 0; !stopping || attempt === 0; attempt++) {
         try {
-          const won = await team!.claimMany(batch.map((d) => d.request.id));
-          for (const d of batch) if (won.has(d.request.id)) act(d, { rules: true, forward: false });
+          const won = await team!.claimMany(batch.map((d) => d.request.id), leaseMs);
+          for (const d of batch) {
+            if (!won.has(d.request.id)) continue;
+            mine.add(d.request.id);
+            act(d, { rules: true, forward: false });
+          }
+          if (won.size > 0) leasesChanged();
           return;
         } catch (err) {
           if (stopping) return;
@@ -145,6 +159,50 @@ export function createTeamSide(deps: {
         }
       }
     });
+  }
+
+  // Leases (docs/architecture.md "Team mode"): a claim stays open while the actions its rules queued here
+  // are not done, renewed every third of the lease; once none is left it is finished. A claim whose lease
+  // ran out (its process died, or lost the database for longer than the lease) is taken over: the taker
+  // runs the request's rules on its own read model — the same events, so the same delivery keys.
+  const leaseMs = deps.leaseMs ?? 30_000;
+  /** Requests whose claims this process holds open. */
+  const mine = new Set<number>();
+  const pendingActions = store.db.prepare('SELECT DISTINCT request_id FROM action_jobs WHERE request_id IS NOT NULL').pluck();
+  const eventIdsOf = store.db.prepare('SELECT id FROM events WHERE request_id = ? ORDER BY id').pluck();
+  let leaseTimer: ReturnType<typeof setInterval> | null = null;
+  let syncing: Promise<void> | null = null;
+  let syncAgain = false;
+  function leasesChanged() {
+    if (syncing) { syncAgain = true; return; }
+    syncing = syncLeases().finally(() => {
+      syncing = null;
+      if (syncAgain && !stopping) { syncAgain = false; leasesChanged(); }
+    });
+  }
+  async function syncLeases(): Promise<void> {
+    const t = team;
+    if (!t || stopping) return;
+    try {
+      const pending = new Set(pendingActions.all() as number[]);
+      const done = [...mine].filter((id) => !pending.has(id));
+      const held = [...mine].filter((id) => pending.has(id));
+      if (done.length) { await t.finishClaims(done); for (const id of done) mine.delete(id); }
+      if (held.length) await t.renewClaims(held, leaseMs);
+      const taken = await t.takeExpiredClaims(leaseMs, derivedThrough());
+      for (const id of taken) {
+        const events = (eventIdsOf.all(id) as number[]).map((e) => store.getEvent(e)).filter((e): e is NonNullable<typeof e> => e != null);
+        mine.add(id);
+        if (events.length === 0 || !lastAct) continue;
+        logger.info('a claim expired in another process: running its rules here', { requestId: id });
+        const request = { id, receivedAt: events[0].receivedAt, method: 'POST', path: '', query: '', headers: [], body: null, provider: events[0].provider,
+          responseStatus: events[0].httpStatus ?? 200, signature: events[0].signature, signatureDiagnosis: null, error: null, origin: 'network' as const };
+        lastAct({ request, result: { requestId: id, events } }, { rules: true, forward: false });
+      }
+      if (taken.length) syncAgain = true;
+    } catch (err) {
+      logger.debug('could not sync rule claims; trying again', { err: String(err) });
+    }
   }
 
   let retentionTimer: ReturnType<typeof setInterval> | null = null;
@@ -204,17 +262,22 @@ export function createTeamSide(deps: {
       await pullForgotten();
       retentionTimer = setInterval(() => void prune(), deps.retentionEveryMs ?? 60_000);
       retentionTimer.unref?.();
+      leaseTimer = setInterval(leasesChanged, Math.max(50, Math.floor(leaseMs / 3)));
+      leaseTimer.unref?.();
     },
     derived(items, act) {
+      lastAct = act;
       const claim: DerivedRequest[] = [];
       for (const { item, live } of items) {
-        const mine = own.delete(item.request.id);
+        // Its forwards were written to the outbox by the derive transaction (owns()).
+        own.delete(item.request.id);
         if (!live) continue;
-        if (mine) act(item, { rules: false, forward: true });
         if (item.result.events.length > 0) claim.push(item);
       }
       if (claim.length && team) claimThenRun(claim, act);
     },
+    owns: (requestId) => own.has(requestId),
+    leasesChanged,
     runsTimers: () => team?.runsTimers() ?? false,
     rules,
     onRulesChanged(cb) { rulesChanged = cb; },
@@ -239,6 +302,7 @@ export function createTeamSide(deps: {
     prune,
     async stop() {
       if (retentionTimer) clearInterval(retentionTimer);
+      if (leaseTimer) clearInterval(leaseTimer);
       await writer.close();
       stopping = true;
       // Claims in flight finish (or give up) before the connection goes.

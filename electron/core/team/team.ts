@@ -25,7 +25,11 @@ export interface Team {
   /** True when this process is the one to run rules for this request. */
   claim(requestId: number): Promise<boolean>;
   /** The ids of a derived batch whose rules this process runs (claimed first, across every process). */
-  claimMany(requestIds: number[]): Promise<Set<number>>;
+  claimMany(requestIds: number[], leaseMs?: number): Promise<Set<number>>;
+  /** Leases of claims (team-core.ts): renew, finish, take over expired ones. */
+  renewClaims(requestIds: number[], leaseMs: number): Promise<void>;
+  finishClaims(requestIds: number[]): Promise<void>;
+  takeExpiredClaims(leaseMs: number, throughId: number): Promise<number[]>;
   runsTimers(): boolean;
   runsRetention(): boolean;
   /** Prunes the shared record (only while this process leads retention); how many requests went. */
@@ -110,7 +114,10 @@ export async function openTeam(opts: {
   return {
     log, appender, mirror,
     claim: (requestId) => log.claim(requestId, opts.processName),
-    claimMany: (ids) => log.claimMany(ids, opts.processName),
+    claimMany: (ids, leaseMs) => log.claimMany(ids, opts.processName, leaseMs),
+    renewClaims: (ids, leaseMs) => log.renewClaims(ids, opts.processName, leaseMs),
+    finishClaims: (ids) => log.finishClaims(ids, opts.processName),
+    takeExpiredClaims: (leaseMs, throughId) => log.takeExpiredClaims(opts.processName, leaseMs, throughId),
     runsTimers: () => timers.isLeader(),
     runsRetention: () => retention.isLeader(),
     async pruneShared(p) {

@@ -1,7 +1,13 @@
-// Forwarding (docs/api.md, --forward-to): after a request is committed, deliver it — exact body bytes,
-// original method, path, query and headers — to every configured local handler, and record what each
-// handler answered. It runs after the receiver has its answer: a slow or dead handler never delays the
-// provider's 200, never blocks ingest, and never blocks the other handlers.
+// Forwarding (docs/api.md, --forward-to): every stored request is delivered — exact body bytes, original
+// method, path, query and headers — to every configured local handler, and what each handler answered is
+// recorded. It runs after the receiver has its answer: a slow or dead handler never delays the provider's
+// 200, never blocks ingest, and never blocks the other handlers.
+//
+// The outbox (docs/architecture.md "The outbox"): a forward is a row of `outbox`, written in the same
+// transaction that derives the request (enqueue(), called by the deriver's inTx hook). The dispatcher here
+// delivers the rows and marks them done; a crash or a restart resumes where it stopped, so a delivery
+// happens at least once, and each carries `X-Hookscope-Delivery: <key>` (the same key on every retry and
+// after a restart) so a handler can drop a repeat.
 //
 // Decisions:
 //  - What a forward carries is decided by forwardedRequest() alone (pure; docs/api.md "Trust boundary"):
@@ -16,29 +22,36 @@
 //    Requests refused as too large are not forwarded (their body was never read).
 //  - Headers: the ones providers send and document (FORWARDED_HEADERS: signature, content type, user
 //    agent, Twilio's idempotency token…), in order; never `Authorization`, `Cookie` or anything else a
-//    caller adds. The client computes `content-length` and `host` for the target. Nothing is added, so
-//    the original X-Hub-Signature-256 still validates at the handler.
+//    caller adds. The client computes `content-length` and `host` for the target. The one header added
+//    is `X-Hookscope-Delivery` (not covered by any provider signature, so the original
+//    X-Hub-Signature-256 still validates at the handler).
 //  - Sent with node:http(s) rather than fetch: fetch refuses some header names and does not keep the
 //    original order or casing of repeated headers.
 //  - durationMs runs from the start of the request to the end of the answer (or to the 2 KB excerpt,
 //    after which the rest is discarded), which is what a provider waiting for the 200 would feel.
-//  - Per target at most MAX_IN_FLIGHT deliveries at once and MAX_QUEUED waiting; beyond that a delivery
-//    is recorded as skipped rather than piling up sockets and memory behind a dead handler.
+//  - In order per target: one delivery at a time per handler, oldest first; the next waits until the one
+//    before is delivered or given up. A handler that is down, slow, or answers 5xx / 408 / 429 gets
+//    retries with doubling delays (settings `forwardRetry`: base delay, at most maxTries attempts and
+//    maxAgeMs after it was received, delays capped at a minute); a 2xx or another 4xx is an answer and
+//    ends it. A slow handler is a backlog on disk, never a drop.
 //  - A target on this machine at the receiver's own port is refused (recorded as skipped): every
 //    forwarded request would come back as a new network request and be forwarded again, forever.
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { ForwardResult } from '../../../shared/types';
+import { createHash } from 'node:crypto';
+import type { ForwardResult, ForwardTargetSummary, DeliveryRecord } from '../../../shared/types';
 import type { ReceiverInput } from '../ingest/receiver';
-import type { Store } from '../store/store';
+import type { DerivedRequest, Store } from '../store/store';
 import type { Settings } from '../setup/settings';
 import type { Clock, Logger } from '../types';
 
 export const EXCERPT_BYTES = 2048;
-const MAX_IN_FLIGHT = 16;
-const MAX_QUEUED = 500;
-/** Bodies held for one target while its handler is slow or dead (the body limit can be 64 MiB). */
-export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** The longest wait between two tries of one forward. */
+export const MAX_RETRY_DELAY_MS = 60_000;
+/** Finished outbox rows are kept this long (the Forward panel's "delivered" / "given up" counts). */
+export const DONE_KEPT_MS = 24 * 60 * 60_000;
+/** The header that names a delivery: the same on every retry and after a restart. */
+export const DELIVERY_HEADER = 'x-hookscope-delivery';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
@@ -195,17 +208,28 @@ function describeNetError(err: NodeJS.ErrnoException): string {
 }
 
 export interface Forwarder {
-  /** Schedules delivery of a stored request to every target; returns at once. */
-  forward(input: ReceiverInput, requestId: number): void;
-  /** Resolves when every scheduled delivery has finished and been recorded. */
+  /**
+   * Inside the derive transaction: one outbox row per target for each request that is forwarded (see the
+   * header comment for which). Returns how many rows it wrote.
+   */
+  enqueue(items: DerivedRequest[]): number;
+  /** Wakes the dispatcher (after a derive commit; at start, to resume what a restart left). */
+  kick(): void;
+  /** Resolves when no forward is in flight and none is due now (retries scheduled later do not count). */
   idle(): Promise<void>;
-  /** Aborts deliveries in flight; nothing is recorded after this (the store is closing). */
+  /** Aborts deliveries in flight; they stay in the outbox for the next start. */
   stop(): void;
+  /** Per target: queued / retrying / delivered / given up (Tools → Forward). */
+  summary(): ForwardTargetSummary[];
+  /** Sends what waits for a retry (and what was given up) again now; all targets when none is named. */
+  retryNow(target?: string): number;
+  /** Gives up what waits for a target (all targets when none is named); recorded, never silent. */
+  drop(target?: string): number;
+  /** The outbox rows as deliveries (GET /api/deliveries?kind=forward), newest first. */
+  list(q: { requestId?: number; limit?: number }): DeliveryRecord[];
 }
 
 export const FORWARDED_ORIGINS: ReadonlySet<ReceiverInput['origin']> = new Set(['network', 'replay', 'simulate']);
-
-interface Job { input: ReceiverInput; requestId: number; target: string }
 
 /** True when a target points back at our own receiver port on this machine: forwarding there would loop. */
 export function isSelfTarget(target: string, receiverPort: number | null | undefined): boolean {
@@ -221,121 +245,270 @@ export function isSelfTarget(target: string, receiverPort: number | null | undef
   }
 }
 
+/** Whether an answer ends a forward: a 2xx, or a 4xx other than "try later" (408, 425, 429). */
+export function forwardAnswered(status: number | null): boolean {
+  if (status == null) return false;
+  if (status >= 200 && status < 300) return true;
+  return status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
+}
+
+/** The delivery key of a request's forward to a target: stable across retries, restarts and target order. */
+export function forwardKey(prefix: string, requestId: number, target: string): string {
+  return `${prefix}-f${requestId}-${createHash('sha256').update(target).digest('hex').slice(0, 10)}`;
+}
+
+type OutboxState = 'queued' | 'retrying' | 'delivered' | 'given_up' | 'dropped';
+interface OutboxRow {
+  id: number; request_id: number; target: string; delivery_key: string; state: OutboxState; attempts: number;
+  next_at: number; created_at: number; done_at: number | null; last_status: number | null; last_error: string | null;
+}
+
 export function createForwarder(deps: {
   store: Store; settings: Settings; logger: Logger; clock: Clock;
   /** The receiver's own port, to refuse a target that would forward every request back to us forever. */
   receiverPort?: () => number | null | undefined;
+  /** What every delivery key of this database starts with (a random id kept in kv). */
+  keyPrefix: () => string;
+  /** Whether this process forwards a derived request (team mode: only the one that received it). */
+  owns?: (requestId: number) => boolean;
 }): Forwarder {
-  const { store, settings, logger } = deps;
-  const inFlight = new Map<string, number>();
-  const queues = new Map<string, Job[]>();
-  const queuedBytes = new Map<string, number>();
-  let pending = 0;
+  const { store, settings, logger, clock } = deps;
+  const db = store.db;
+  /** target → the delivery in flight (one at a time per target: in order). */
+  const active = new Map<string, AbortController>();
   let waiters: (() => void)[] = [];
   let stopped = false;
-  const controllers = new Set<AbortController>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timerAt = Infinity;
+  let scheduled = false;
+  let lastPrune = 0;
+
+  const st = {
+    insert: db.prepare(`INSERT INTO outbox (request_id, target, delivery_key, state, attempts, next_at, created_at, done_at, last_error)
+      VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)`),
+    // The head of each target's queue: the oldest row not finished.
+    heads: db.prepare<[], OutboxRow>(`SELECT o.* FROM outbox o JOIN (SELECT MIN(id) AS id FROM outbox WHERE state IN ('queued', 'retrying') GROUP BY target) h ON h.id = o.id`),
+    finish: db.prepare('UPDATE outbox SET state = ?, attempts = ?, done_at = ?, last_status = ?, last_error = ? WHERE id = ?'),
+    retry: db.prepare(`UPDATE outbox SET state = 'retrying', attempts = ?, next_at = ?, last_status = ?, last_error = ? WHERE id = ?`),
+    prune: db.prepare('DELETE FROM outbox WHERE done_at IS NOT NULL AND done_at < ?'),
+    summary: db.prepare<[], { target: string; state: OutboxState; n: number; oldest: number; next: number | null }>(
+      `SELECT target, state, COUNT(*) AS n, MIN(created_at) AS oldest, MIN(CASE WHEN state = 'retrying' THEN next_at END) AS next
+       FROM outbox GROUP BY target, state`),
+    lastError: db.prepare<[string], { last_error: string | null; last_status: number | null }>(
+      `SELECT last_error, last_status FROM outbox WHERE target = ? AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1`),
+  };
 
   function record(requestId: number, f: ForwardResult) {
-    if (stopped) return;
     try {
       store.addForward(requestId, f);
     } catch (err) {
-      logger.warn('could not record a forward', { requestId, target: f.target, err: String(err) });
+      logger.warn('could not record a forward', { requestId, err: String(err) });
     }
   }
 
-  function settle() {
-    pending--;
-    if (pending === 0) {
-      const w = waiters;
-      waiters = [];
-      for (const r of w) r();
+  function enqueue(items: DerivedRequest[]): number {
+    const targets = settings.forwardTargets();
+    if (targets.length === 0) return 0;
+    const now = clock();
+    const port = deps.receiverPort?.();
+    const prefix = deps.keyPrefix();
+    let n = 0;
+    for (const { request, failed } of items) {
+      if (failed || !FORWARDED_ORIGINS.has(request.origin) || request.body == null) continue;
+      if (deps.owns && !deps.owns(request.id)) continue;
+      for (const target of targets) {
+        const key = forwardKey(prefix, request.id, target);
+        if (isSelfTarget(target, port)) {
+          const error = 'Skipped: this target is Hookscope\'s own receiver, so forwarding would loop';
+          st.insert.run(request.id, target, key, 'given_up', now, now, now, error);
+          record(request.id, { target, status: null, durationMs: null, error, responseExcerpt: null });
+          continue;
+        }
+        st.insert.run(request.id, target, key, 'queued', now, now, null, null);
+        n++;
+      }
     }
+    return n;
   }
 
-  function pump(target: string) {
-    const q = queues.get(target);
-    while (q && q.length > 0 && (inFlight.get(target) ?? 0) < MAX_IN_FLIGHT && !stopped) {
-      const job = q.shift()!;
-      queuedBytes.set(target, (queuedBytes.get(target) ?? 0) - job.input.body.length);
-      inFlight.set(target, (inFlight.get(target) ?? 0) + 1);
-      void deliver(job).catch((err: unknown) => {
-        logger.error('forward failed unexpectedly', { requestId: job.requestId, err: String(err) });
-      }).finally(() => {
-        inFlight.set(target, (inFlight.get(target) ?? 1) - 1);
-        settle();
-        pump(target);
-      });
-    }
+  function settleWaiters() {
+    if (waiters.length === 0 || !isIdle()) return;
+    const w = waiters;
+    waiters = [];
+    for (const r of w) r();
   }
 
-  async function deliver(job: Job) {
-    const { input, target } = job;
-    let url: string;
-    let headers: [string, string][];
+  function isIdle(): boolean {
+    if (stopped) return true;
+    if (active.size > 0) return false;
+    const now = clock();
     try {
-      ({ url, headers } = forwardedRequest(target, input));
+      return !st.heads.all().some((h) => h.next_at <= now);
     } catch {
-      record(job.requestId, { target, status: null, durationMs: null, error: `Invalid forward target "${target}"`, responseExcerpt: null });
+      return true; // the database is closing
+    }
+  }
+
+  function schedule() {
+    if (scheduled || stopped) return;
+    scheduled = true;
+    // Never inside the caller's turn: the derive transaction (and the receiver's answers) go first.
+    setImmediate(() => { scheduled = false; pump(); });
+  }
+
+  function armTimer(at: number) {
+    if (stopped || at >= timerAt) return;
+    if (timer) clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => { timer = null; timerAt = Infinity; pump(); }, Math.min(Math.max(0, at - clock()), MAX_RETRY_DELAY_MS));
+    timer.unref?.();
+  }
+
+  function pump() {
+    if (stopped) return;
+    let heads: OutboxRow[];
+    const now = clock();
+    try {
+      if (now - lastPrune > 60_000) { lastPrune = now; st.prune.run(now - DONE_KEPT_MS); }
+      heads = st.heads.all();
+    } catch (err) {
+      logger.error('forward outbox unreadable; will retry', { err: String(err) });
+      armTimer(now + 1000);
       return;
     }
+    for (const row of heads) {
+      if (active.has(row.target)) continue;
+      if (row.next_at > now) { armTimer(row.next_at); continue; }
+      deliver(row);
+    }
+    settleWaiters();
+  }
+
+  function deliver(row: OutboxRow) {
     const ac = new AbortController();
-    controllers.add(ac);
+    active.set(row.target, ac);
+    void attempt(row, ac).catch((err: unknown) => {
+      logger.error('forward failed unexpectedly', { requestId: row.request_id, err: String(err) });
+    }).finally(() => {
+      if (active.get(row.target) === ac) active.delete(row.target);
+      if (!stopped) schedule();
+      settleWaiters();
+    });
+  }
+
+  async function attempt(row: OutboxRow, ac: AbortController) {
+    const { target } = row;
+    const req = store.getRequest(row.request_id);
+    if (!req) {
+      // Erased since (retention, forget a contact): nothing left to send.
+      st.finish.run('dropped', row.attempts, clock(), null, 'The request was deleted before it could be forwarded', row.id);
+      return;
+    }
+    let url: string;
+    let provided: [string, string][];
+    try {
+      ({ url, headers: provided } = forwardedRequest(target, req));
+    } catch {
+      const error = `Invalid forward target "${target}"`;
+      st.finish.run('given_up', row.attempts + 1, clock(), null, error, row.id);
+      record(row.request_id, { target, status: null, durationMs: null, error, responseExcerpt: null });
+      return;
+    }
+    const headers: [string, string][] = [...provided, [DELIVERY_HEADER, row.delivery_key]];
     const out = await sendRaw({
-      url, method: input.method, headers, body: input.body,
+      url, method: req.method, headers, body: req.bodyBytes,
       timeoutMs: settings.plain().forwardTimeoutMs, signal: ac.signal,
-    }).finally(() => controllers.delete(ac));
-    record(job.requestId, { target, status: out.status, durationMs: out.durationMs, error: out.error, responseExcerpt: out.excerpt });
-    if (out.error) logger.debug('forward failed', { target, requestId: job.requestId, err: out.error });
+    });
+    // Shutting down: the row stays as it is and the next start sends it again.
+    if (stopped) return;
+    const now = clock();
+    const n = row.attempts + 1;
+    const retry = settings.plain().forwardRetry;
+    let error = out.error;
+    if (forwardAnswered(out.status)) {
+      st.finish.run('delivered', n, now, out.status, out.error, row.id);
+    } else {
+      const reason = out.error ?? `HTTP ${out.status}`;
+      if (n >= retry.maxTries || now - row.created_at >= retry.maxAgeMs) {
+        error = `${reason}; gave up after ${n} ${n === 1 ? 'try' : 'tries'}`;
+        st.finish.run('given_up', n, now, out.status, error, row.id);
+      } else {
+        const nextAt = now + Math.min(retry.baseDelayMs * 2 ** (n - 1), MAX_RETRY_DELAY_MS);
+        st.retry.run(n, nextAt, out.status, reason, row.id);
+      }
+      logger.debug('forward failed', { target, requestId: row.request_id, err: reason });
+    }
+    record(row.request_id, { target, status: out.status, durationMs: out.durationMs, error, responseExcerpt: out.excerpt });
+  }
+
+  function summary(): ForwardTargetSummary[] {
+    const by = new Map<string, ForwardTargetSummary>();
+    for (const t of settings.forwardTargets()) by.set(t, { target: t, configured: true, queued: 0, retrying: 0, delivered: 0, givenUp: 0, oldestWaitingAt: null, nextAttemptAt: null, lastError: null });
+    for (const r of st.summary.all()) {
+      let s = by.get(r.target);
+      if (!s) { s = { target: r.target, configured: false, queued: 0, retrying: 0, delivered: 0, givenUp: 0, oldestWaitingAt: null, nextAttemptAt: null, lastError: null }; by.set(r.target, s); }
+      if (r.state === 'queued') s.queued += r.n;
+      else if (r.state === 'retrying') { s.retrying += r.n; s.nextAttemptAt = r.next; }
+      else if (r.state === 'delivered') s.delivered += r.n;
+      else s.givenUp += r.n;
+      if (r.state === 'queued' || r.state === 'retrying') s.oldestWaitingAt = Math.min(s.oldestWaitingAt ?? Infinity, r.oldest);
+    }
+    for (const s of by.values()) {
+      const last = st.lastError.get(s.target);
+      s.lastError = last?.last_error ?? null;
+    }
+    return [...by.values()];
+  }
+
+  function where(target?: string): { sql: string; args: string[] } {
+    return target == null ? { sql: '', args: [] } : { sql: ' AND target = ?', args: [target] };
   }
 
   return {
-    forward(input, requestId) {
-      if (stopped || !FORWARDED_ORIGINS.has(input.origin) || input.tooLarge != null) return;
-      const targets = settings.forwardTargets();
-      if (targets.length === 0) return;
-      for (const target of targets) {
-        let q = queues.get(target);
-        if (!q) { q = []; queues.set(target, q); }
-        if (isSelfTarget(target, deps.receiverPort?.())) {
-          record(requestId, { target, status: null, durationMs: null, error: 'Skipped: this target is Hookscope\'s own receiver, so forwarding would loop', responseExcerpt: null });
-          continue;
-        }
-        if (q.length >= MAX_QUEUED) {
-          record(requestId, { target, status: null, durationMs: null, error: `Skipped: ${MAX_QUEUED} deliveries already waiting for this handler`, responseExcerpt: null });
-          continue;
-        }
-        const bytes = queuedBytes.get(target) ?? 0;
-        if (q.length > 0 && bytes + input.body.length > MAX_QUEUED_BYTES) {
-          record(requestId, { target, status: null, durationMs: null, error: `Skipped: ${Math.round(bytes / 1048576)} MiB of deliveries already waiting for this handler`, responseExcerpt: null });
-          continue;
-        }
-        q.push({ input, requestId, target });
-        queuedBytes.set(target, bytes + input.body.length);
-        pending++;
-      }
-      // The receiver answers after this hook returns: start the deliveries on a later turn so the
-      // provider's 200 is written first.
-      setImmediate(() => { for (const t of targets) pump(t); });
-    },
+    enqueue,
+    kick: schedule,
     idle() {
-      if (pending === 0) return Promise.resolve();
+      if (isIdle()) return Promise.resolve();
       return new Promise<void>((r) => waiters.push(r));
     },
     stop() {
       stopped = true;
-      for (const c of controllers) c.abort();
-      for (const q of queues.values()) {
-        pending -= q.length;
-        q.length = 0;
-      }
-      queuedBytes.clear();
-      if (pending <= 0) {
-        pending = 0;
-        const w = waiters;
-        waiters = [];
-        for (const r of w) r();
-      }
+      if (timer) clearTimeout(timer);
+      timer = null;
+      for (const c of active.values()) c.abort();
+      const w = waiters;
+      waiters = [];
+      for (const r of w) r();
+    },
+    summary,
+    retryNow(target) {
+      const w = where(target);
+      const now = clock();
+      const n = db.prepare(`UPDATE outbox SET state = CASE WHEN state = 'given_up' THEN 'queued' ELSE state END, next_at = ?, done_at = NULL,
+        attempts = CASE WHEN state = 'given_up' THEN 0 ELSE attempts END, created_at = CASE WHEN state = 'given_up' THEN ? ELSE created_at END
+        WHERE state IN ('queued', 'retrying', 'given_up')${w.sql}`).run(now, now, ...w.args).changes;
+      timerAt = Infinity;
+      schedule();
+      return n;
+    },
+    drop(target) {
+      const w = where(target);
+      const now = clock();
+      const n = db.prepare(`UPDATE outbox SET state = 'dropped', done_at = ?, last_error = 'Dropped by the user'
+        WHERE state IN ('queued', 'retrying')${w.sql}`).run(now, ...w.args).changes;
+      // An attempt in flight finishes and is recorded; the next head is the next row not dropped.
+      return n;
+    },
+    list(q) {
+      const limit = Math.max(1, Math.min(1000, Math.floor(q.limit ?? 200)));
+      const rows = (q.requestId != null
+        ? db.prepare(`SELECT * FROM outbox WHERE request_id = ? ORDER BY id DESC LIMIT ${limit}`).all(q.requestId)
+        : db.prepare(`SELECT * FROM outbox ORDER BY id DESC LIMIT ${limit}`).all()) as OutboxRow[];
+      return rows.map((r) => ({
+        kind: 'forward' as const, id: r.id, ruleId: null, eventId: null, requestId: r.request_id, url: r.target, attempt: r.attempts,
+        status: r.last_status, error: r.last_error, durationMs: null, at: r.done_at ?? r.created_at, excerpt: null, test: false,
+        nextAttemptAt: r.state === 'retrying' ? r.next_at : null, state: r.state === 'given_up' ? 'given-up' : r.state, key: r.delivery_key,
+      }));
     },
   };
 }

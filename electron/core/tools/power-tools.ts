@@ -5,11 +5,9 @@ import type { ContractHandlers } from '../../../shared/ipc';
 import type { EventFilter, StatsExtra } from '../../../shared/types';
 export type { StatsExtra } from '../../../shared/types';
 import type { CoreParts } from '../parts';
-import type { IngestResult } from '../store/store';
 import { openStore } from '../store/store';
-import type { ReceiverInput } from '../ingest/receiver';
 import { HookscopeError } from '../../../shared/errors';
-import { createForwarder } from './forwarder';
+import { createForwarder, type Forwarder } from './forwarder';
 import type { ImportResult, ReplayManyResult } from '../../../shared/types';
 import { replayFiltered, replayRequest, type ToolDeps } from './replay';
 import { simulate } from './simulator';
@@ -37,24 +35,30 @@ export interface CoreTools {
   statsExtra(since?: number, until?: number): StatsExtra;
   replayFiltered(filter: EventFilter, opts?: { target?: string }): Promise<ReplayManyResult>;
   retention: Pick<Retention, 'runOnce' | 'drain' | 'compact' | 'poke'>;
-  /** Resolves when every forward scheduled so far has been delivered and recorded. */
+  /** Resolves when no forward is in flight and none is due now (tools/forwarder.ts). */
   forwardsIdle(): Promise<void>;
 }
 
 export interface PowerTools {
   handlers: Pick<ContractHandlers, 'replay:send' | 'simulate:send'>;
-  afterStored(input: ReceiverInput, result: IngestResult): void;
+  /** The forwarder: outbox rows written by the derive transaction, delivered afterwards (tools/forwarder.ts). */
+  forwarder: Forwarder;
+  /** After a derive commit: deliver what it queued, let retention look. */
+  afterDerived(): void;
   start(): void;
   stop(): void;
   tools: CoreTools;
 }
 
 /** Exactly what the tools need of the core's parts. */
-export type PowerToolsDeps = Pick<CoreParts, 'store' | 'settings' | 'logger' | 'clock' | 'opts' | 'receiverInfo' | 'receiver' | 'tunnel'>;
+export type PowerToolsDeps = Pick<CoreParts, 'store' | 'settings' | 'logger' | 'clock' | 'opts' | 'receiverInfo' | 'receiver' | 'tunnel' | 'deliveryKeyPrefix' | 'ownsForward'>;
 
 export function createPowerTools(parts: PowerToolsDeps): PowerTools {
   const { store, settings, logger, clock, opts } = parts;
-  const forwarder = createForwarder({ store, settings, logger, clock, receiverPort: () => parts.receiverInfo()?.port });
+  const forwarder = createForwarder({
+    store, settings, logger, clock, receiverPort: () => parts.receiverInfo()?.port,
+    keyPrefix: parts.deliveryKeyPrefix, owns: parts.ownsForward,
+  });
   // Small batches: each is one short transaction, and ingest runs between them.
   const retention = createRetention({ store, settings, logger, clock, batch: 250 });
   const deps: ToolDeps = {
@@ -114,12 +118,15 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
       'replay:send': (args) => replayRequest(deps, args as Parameters<typeof replayRequest>[1]),
       'simulate:send': (args) => simulate(deps, args),
     },
-    afterStored(input, result) {
-      forwarder.forward(input, result.requestId);
+    forwarder,
+    afterDerived() {
+      forwarder.kick();
       retention.poke();
     },
     start() {
       retention.start();
+      // What a crash or a stop left in the outbox goes out now.
+      forwarder.kick();
     },
     stop() {
       retention.stop();

@@ -37,6 +37,8 @@ export interface RuleForm {
   /** `when.any` as JSON text (an array of conditions); empty for none. */
   anyJson: string;
   throttleSeconds: string;
+  /** Past the per-minute cap of http actions: one digest (default) or held until the next minute. */
+  actionOverflow: 'digest' | 'queue';
   quietFrom: string;
   quietTo: string;
   title: string;
@@ -61,7 +63,7 @@ export type FormResult = { ok: true; rule: RuleInput } | { ok: false; error: str
 export const BLANK_FORM: RuleForm = {
   name: '', enabled: true, kind: ['message'], status: [], provider: [], signature: [],
   contact: '', contactName: '', text: '', textRegex: '', errorCodes: '', messageTypes: '', leadReply: '', signals: [],
-  anyJson: '', throttleSeconds: '60', quietFrom: '', quietTo: '', title: '{contactName}', body: '{text}',
+  anyJson: '', throttleSeconds: '60', actionOverflow: 'digest', quietFrom: '', quietTo: '', title: '{contactName}', body: '{text}',
   silence: false, silenceMinutes: '60', silenceFrom: '', silenceTo: '',
   unanswered: false, unansweredMinutes: '15', unansweredFrom: '', unansweredTo: '', digest: '', digestAt: '18:00',
   notify: true, http: [],
@@ -118,6 +120,7 @@ export function formFromRule(rule: RuleInput): RuleForm {
     signals: [...(w.signal ?? [])],
     anyJson: w.any && w.any.length ? JSON.stringify(w.any, null, 2) : '',
     throttleSeconds: rule.throttleSeconds != null ? String(rule.throttleSeconds) : '',
+    actionOverflow: rule.actionOverflow ?? 'digest',
     quietFrom: rule.quietHours?.from ?? '',
     quietTo: rule.quietHours?.to ?? '',
     title: rule.title ?? '',
@@ -189,6 +192,7 @@ export function ruleFromForm(f: RuleForm): FormResult {
     if (typeof n === 'string') return { ok: false, error: n };
     rule.throttleSeconds = n;
   }
+  if (f.actionOverflow === 'queue') rule.actionOverflow = 'queue';
   const qf = f.quietFrom.trim();
   const qt = f.quietTo.trim();
   if (qf || qt) {

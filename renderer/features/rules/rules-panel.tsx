@@ -250,7 +250,12 @@ function RuleEditor({ initial, onDone }: { initial: Editing; onDone(): void }) {
           <label>Throttle (seconds per contact)
             <input className="input" inputMode="numeric" value={form.throttleSeconds} onChange={(ev) => patch({ throttleSeconds: ev.target.value })} data-testid="rule-throttle" />
           </label>
-          <span />
+          <label>Over the per-minute cap of HTTP actions
+            <select className="input" value={form.actionOverflow} onChange={(ev) => patch({ actionOverflow: ev.target.value === 'queue' ? 'queue' : 'digest' })} data-testid="rule-overflow">
+              <option value="digest">send one digest when the minute ends</option>
+              <option value="queue">hold each until the next minute</option>
+            </select>
+          </label>
           <label>Quiet hours from
             <input className="input" type="time" value={form.quietFrom} onChange={(ev) => patch({ quietFrom: ev.target.value })} data-testid="rule-quiet-from" />
           </label>

@@ -1,7 +1,8 @@
-// The Tools panel: the simulator, export of the current filter, import, and bulk replay.
-import { useMemo, useState } from 'react';
+// The Tools panel: forwarding to local handlers (each handler's outbox), the simulator, export of the
+// current filter, import, and bulk replay.
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SimulateResult } from '../../../shared/ipc';
-import type { EventFilter } from '../../../shared/types';
+import type { EventFilter, ForwardTargetSummary } from '../../../shared/types';
 import { resolveToken } from '../../state/bridge';
 import { useApp, useAppStore } from '../../state/hooks';
 import { usePrivacy } from '../privacy/privacy';
@@ -13,11 +14,71 @@ import {
 export function ToolsPanel() {
   return (
     <div className="tools-panel" data-testid="tools-panel">
+      <ForwardSection />
       <SimulatorSection />
       <ExportSection />
       <ImportSection />
       <ReplayFilteredSection />
     </div>
+  );
+}
+
+/** How often the Forward section asks for the outbox's counts while it is open. */
+const FORWARD_REFRESH_MS = 2000;
+
+/**
+ * Tools → Forward: per handler, what waits (queued, retrying), what was delivered and given up in the last
+ * 24 hours, the last error, and "Retry now" / "Drop" (docs/api.md "Forwards"). Every string is rendered
+ * as text: a handler's error can quote what it answered.
+ */
+function ForwardSection() {
+  const store = useAppStore();
+  const [targets, setTargets] = useState<ForwardTargetSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    const r = await store.getState().forwardsSummary();
+    if (r.ok) { setTargets(r.value); setError(null); } else setError(r.error);
+  }, [store]);
+  useEffect(() => {
+    void load();
+    const t = setInterval(() => void load(), FORWARD_REFRESH_MS);
+    return () => clearInterval(t);
+  }, [load]);
+  const act = async (what: 'retry' | 'drop', target: string) => {
+    const r = what === 'retry' ? await store.getState().forwardsRetry(target) : await store.getState().forwardsDrop(target);
+    setMsg(r.ok ? (what === 'retry' ? `${r.value} forward${r.value === 1 ? '' : 's'} sent again now.` : `${r.value} forward${r.value === 1 ? '' : 's'} dropped.`) : r.error);
+    void load();
+  };
+  return (
+    <section className="panel-section" data-testid="forward-section">
+      <h3 className="section-title">Forward</h3>
+      <p className="muted small">Every webhook goes to each handler in the order received; a handler that is down, slow or answers 5xx gets retries, and what waits is kept on disk across restarts. Set the handlers in Settings (or --forward-to).</p>
+      {error && <div className="field-error" role="alert">{error}</div>}
+      {targets && targets.length === 0 && <p className="small" data-testid="forward-none">No handler set.</p>}
+      {targets && targets.length > 0 && (
+        <table className="small" data-testid="forward-targets">
+          <thead><tr><th scope="col">Handler</th><th scope="col">Queued</th><th scope="col">Retrying</th><th scope="col">Delivered (24 h)</th><th scope="col">Given up</th><th scope="col">Last error</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {targets.map((t) => (
+              <tr key={t.target} data-testid="forward-target">
+                <td><code>{t.target}</code>{!t.configured && <span className="muted"> (no longer set)</span>}</td>
+                <td data-testid="forward-queued">{t.queued}</td>
+                <td data-testid="forward-retrying">{t.retrying}{t.nextAttemptAt != null && <span className="muted"> · next {new Date(t.nextAttemptAt).toLocaleTimeString()}</span>}</td>
+                <td data-testid="forward-delivered">{t.delivered}</td>
+                <td data-testid="forward-given-up">{t.givenUp}</td>
+                <td className="muted">{t.lastError ?? '—'}</td>
+                <td>
+                  <button type="button" className="btn btn-xs" data-admin-only disabled={t.queued + t.retrying + t.givenUp === 0} onClick={() => void act('retry', t.target)} data-testid="forward-retry">Retry now</button>{' '}
+                  <button type="button" className="btn btn-xs btn-ghost" data-admin-only disabled={t.queued + t.retrying === 0} onClick={() => void act('drop', t.target)} data-testid="forward-drop">Drop</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {msg && <div className="small" role="status" data-testid="forward-result">{msg}</div>}
+    </section>
   );
 }
 

@@ -1,7 +1,7 @@
 // Setup doctor, settings edits and the power tools (simulate, replay, cURL, import, export). Every
 // action answers a Result so a form can show the server's message next to the field it concerns.
 import type { ArgsOf, ReplayResult, SimulateResult } from '../../../shared/ipc';
-import type { DoctorFinding, ForgetResult, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
+import type { DoctorFinding, ForgetResult, ForwardTargetSummary, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
 import { nextFixed } from '../doctor-fixed';
 
@@ -30,6 +30,10 @@ export interface ToolsSlice {
   /** Replays every event matching the current filter. */
   replayFiltered(target?: string): Promise<Result<ReplayManyResult>>;
   requestCurl(requestId: number): Promise<Result<string>>;
+  /** Tools → Forward: each handler's outbox, and its "retry now" / "drop". */
+  forwardsSummary(): Promise<Result<ForwardTargetSummary[]>>;
+  forwardsRetry(target?: string): Promise<Result<number>>;
+  forwardsDrop(target?: string): Promise<Result<number>>;
   importFile(text: string, format: 'har' | 'ndjson'): Promise<Result<ImportResult>>;
   /** Desktop only: main asks where to save the export of the current filter. */
   exportSave(format: ExportFormat, redact?: boolean): Promise<Result<{ saved: boolean; path: string | null }>>;
@@ -88,6 +92,9 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     replaySend: (args) => attempt(() => bridge.invoke('replay:send', args)),
     replayFiltered: (target) => attempt(() => bridge.invoke('replay:filtered', { filter: get().filter, ...(target ? { target } : {}) })),
     requestCurl: (requestId) => attempt(async () => (await bridge.invoke('requests:curl', { requestId })).curl),
+    forwardsSummary: () => attempt(async () => (await bridge.invoke('forwards:summary', undefined)).targets),
+    forwardsRetry: (target) => attempt(async () => (await bridge.invoke('forwards:retry', target ? { target } : {})).requeued),
+    forwardsDrop: (target) => attempt(async () => (await bridge.invoke('forwards:drop', target ? { target } : {})).dropped),
     importFile: (text, format) => attempt(() => bridge.invoke('import:file', { text, format })),
     exportSave: (format, redact) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter, ...(redact ? { redact: true } : {}) })),
     forgetContact: (contactId, dryRun) => attempt(async () => {
