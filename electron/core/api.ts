@@ -18,7 +18,7 @@ import { actionsOf, eventFields, renderBody, SAMPLE_EVENT } from '../../shared/a
 import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
-import { forgetContact } from './store/forget';
+import { eraseTraces, forgetContact } from './store/forget';
 import { countWouldVerify, reverify } from './ingest/reverify';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
 import { parseForm } from '../../shared/form';
@@ -57,9 +57,6 @@ export interface CoreApi {
 function notFound(what: string): never {
   throw new HookscopeError('NOT_FOUND', `${what} was not found.`);
 }
-
-/** Up to this database size, forgetting a contact always ends with a VACUUM. */
-const FORGET_VACUUM_MAX_BYTES = 256 * 1024 * 1024;
 
 /** Placeholder for message text on the lock screen. */
 export const HIDDEN_TEXT = '(message hidden)';
@@ -277,15 +274,16 @@ export function createHandlers(parts: CoreParts): CoreApi {
       const r = parts.team && !dryRun ? await parts.team.forget(contactId) : forgetContact(store.db, contactId, { dryRun });
       if (r.dryRun) return r;
       // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
-      // it rebalances its trees; only a VACUUM rewrites them all. It holds the connection for a while
-      // (ingest waits), so it is forced only up to a size where that is a short pause; bigger stores
-      // get it when enough of the file is free, else the user runs Compact (docs/api.md).
-      let compacted = false;
-      try { compacted = power.tools.retention.compact({ force: store.counts().bytes <= FORGET_VACUUM_MAX_BYTES }).ran; } catch (err) { parts.logger.warn('compact after forgetting a contact failed', { err: String(err) }); }
+      // it rebalances its trees, and the WAL may keep old frames: the file is rewritten and the WAL
+      // emptied every time (forget.ts eraseTraces). It holds the connection while it runs (ingest waits);
+      // the confirmation says how long that is for the database's size (docs/benchmarks.md).
+      let traces = { vacuumed: false, walEmptied: false, ms: 0 };
+      try { traces = await eraseTraces(store.db); } catch (err) { parts.logger.warn('rewriting the file after forgetting a contact failed', { err: String(err) }); }
+      const compacted = traces.vacuumed;
       parts.logger.info('contact forgotten', { requests: r.requests, requestsEdited: r.requestsEdited, events: r.events, notifications: r.notifications });
       // Every open window (other browser tabs under serve) drops the contact's rows without a reload.
       emitter.emit('contacts:forgotten', [{ contactId }]);
-      return { ...r, compacted };
+      return { ...r, compacted, walEmptied: traces.walEmptied, compactMs: traces.ms };
     },
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': async () => {
