@@ -598,6 +598,9 @@ export interface ForgetResult {
   walEmptied?: boolean;
   /** How long rewriting the file took, in ms. */
   compactMs?: number;
+  /** Dry run: the database file's size, and about how long rewriting it will hold new webhooks (ms). */
+  databaseBytes?: number;
+  rewriteEstimateMs?: number;
 }
 
 /** One table's part of a forget (docs/api.md "Forget a contact"). */

@@ -58,6 +58,12 @@ function notFound(what: string): never {
   throw new HookscopeError('NOT_FOUND', `${what} was not found.`);
 }
 
+/**
+ * What rewriting the database after a forget costs per GiB of file (VACUUM + WAL truncate), as measured
+ * by `npm run bench` (docs/benchmarks.md, store section) on a loaded 2-core machine; a rounded-up figure.
+ */
+const REWRITE_MS_PER_GIB = 60_000;
+
 /** Placeholder for message text on the lock screen. */
 export const HIDDEN_TEXT = '(message hidden)';
 
@@ -259,9 +265,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
       const u = until ?? parts.clock();
       return reads.statsExtra(since ?? u - 86_400_000, u);
     },
-    'requests:curl': ({ requestId }) => {
+    'requests:curl': ({ requestId, redact }) => {
       if (!store.getRequest(requestId)) notFound(`Request ${requestId}`);
-      return { curl: power.tools.curl(requestId) };
+      return { curl: power.tools.curl(requestId, { redact }) };
     },
     'replay:filtered': ({ filter, target }) => power.tools.replayFiltered(filter as Parameters<Store['listEvents']>[0], { target }),
     'import:file': ({ text, format }) => power.tools.importFile(text, format),
@@ -272,7 +278,12 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'contacts:forget': async ({ contactId, dryRun }) => {
       // Team mode: the shared record and every process's read model forget it too.
       const r = parts.team && !dryRun ? await parts.team.forget(contactId) : forgetContact(store.db, contactId, { dryRun });
-      if (r.dryRun) return r;
+      // The rewrite after the erase holds the connection: the confirmation says for how long, from the
+      // cost measured by `npm run bench` (docs/benchmarks.md, "forget" rows).
+      if (r.dryRun) {
+        const databaseBytes = store.counts().bytes;
+        return { ...r, databaseBytes, rewriteEstimateMs: Math.ceil((databaseBytes / 2 ** 30) * REWRITE_MS_PER_GIB) };
+      }
       // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
       // it rebalances its trees, and the WAL may keep old frames: the file is rewritten and the WAL
       // emptied every time (forget.ts eraseTraces). It holds the connection while it runs (ingest waits);

@@ -123,7 +123,7 @@ function bodyOf(r: StoredRequestWithBytes): { text: string; base64: boolean } {
  * A request as a redacted export carries it: body, query and headers pseudonymised, signature/token
  * headers dropped, sizes those of the new body (the old signature could not verify it anyway).
  */
-function redactedRequest(p: Pseudonymiser, r: StoredRequestWithBytes): StoredRequestWithBytes {
+export function redactedRequest(p: Pseudonymiser, r: StoredRequestWithBytes): StoredRequestWithBytes {
   const red = redactRequest(p, r);
   const bytes = Buffer.from(red.body, 'utf8');
   const headers = red.headers.map(([k, v]): [string, string] => (k.toLowerCase() === 'content-length' ? [k, String(bytes.length)] : [k, v]));

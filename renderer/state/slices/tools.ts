@@ -29,7 +29,8 @@ export interface ToolsSlice {
   replaySend(args: ArgsOf<'replay:send'>): Promise<Result<ReplayResult>>;
   /** Replays every event matching the current filter. */
   replayFiltered(target?: string): Promise<Result<ReplayManyResult>>;
-  requestCurl(requestId: number): Promise<Result<string>>;
+  /** `redact`: as privacy mode shows the request (names, numbers, ids, text pseudonymised; no signature). */
+  requestCurl(requestId: number, redact?: boolean): Promise<Result<string>>;
   importFile(text: string, format: 'har' | 'ndjson'): Promise<Result<ImportResult>>;
   /** Desktop only: main asks where to save the export of the current filter. */
   exportSave(format: ExportFormat, redact?: boolean): Promise<Result<{ saved: boolean; path: string | null }>>;
@@ -87,7 +88,7 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     simulateSend: (options) => attempt(() => bridge.invoke('simulate:send', options)),
     replaySend: (args) => attempt(() => bridge.invoke('replay:send', args)),
     replayFiltered: (target) => attempt(() => bridge.invoke('replay:filtered', { filter: get().filter, ...(target ? { target } : {}) })),
-    requestCurl: (requestId) => attempt(async () => (await bridge.invoke('requests:curl', { requestId })).curl),
+    requestCurl: (requestId, redact) => attempt(async () => (await bridge.invoke('requests:curl', { requestId, ...(redact ? { redact: true } : {}) })).curl),
     importFile: (text, format) => attempt(() => bridge.invoke('import:file', { text, format })),
     exportSave: (format, redact) => attempt(() => bridge.invoke('export:save', { format, filter: get().filter, ...(redact ? { redact: true } : {}) })),
     forgetContact: (contactId, dryRun) => attempt(async () => {
