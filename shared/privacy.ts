@@ -72,7 +72,7 @@ const DIGIT_RUN = /\d{6,20}/g;
  * spaces, dots, dashes or brackets between them — 8 to 20 digits in all, so error codes (6 digits) and
  * short counts stay. Digits glued to letters (a hex id) are not a number.
  */
-const PHONE_IN_TEXT = /(?<![\p{L}\p{N}_])\+?\(?\d(?:[\s.()\-]{0,2}\d){7,19}(?![\p{L}\p{N}_])/gu;
+const PHONE_IN_TEXT = /(?<![\p{L}\p{N}_])\+?\(?\d(?:[\s.()-]{0,2}\d){7,19}(?![\p{L}\p{N}_])/gu;
 
 /** An `id` value that is a business's or a media id (all digits) stays; anything else is a message/conversation id. */
 function isCustomerId(v: string): boolean {

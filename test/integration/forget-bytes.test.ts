@@ -11,7 +11,7 @@ import type { EventPage, ForgetResult } from '../../shared/types';
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { ANA, BRUNO, metaMessage, realWamid, type Person } from '../helpers/people';
+import { ANA, BRUNO, realWamid, type Person } from '../helpers/people';
 
 const SECRET = 'forget-secret';
 const OLD_SECRET = 'the-secret-before-rotation';

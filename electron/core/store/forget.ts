@@ -110,29 +110,38 @@ type ForgetStep = { table: string; run(ctx: ForgetCtx): { erased: number; edited
 const ftsDeleteSql = `INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`;
 const ftsInsertSql = 'INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?, ?, ?, ?, ?)';
 
-/** Masks the number in the given text columns of every row of `table` that mentions it; returns how many rows. */
-function maskColumns(ctx: ForgetCtx, table: string, columns: string[], where = 'true'): number {
+/**
+ * Masks the number in the given text columns of every row of `table` that mentions it; returns those rows
+ * (`before`: the columns read, `extra` ones included; `after`: the masked values).
+ */
+function maskRows(ctx: ForgetCtx, table: string, columns: string[], extra: string[] = []): { id: number; before: Record<string, unknown>; after: Record<string, unknown> }[] {
   const { db, digits } = ctx;
   const have = columns.filter((c) => tableHas(db, table, c));
-  if (have.length === 0) return 0;
+  if (have.length === 0) return [];
   // Narrowed in SQL by the last four digits (separators rarely split those), then matched exactly.
   const tail = digits.slice(-4);
-  const rows = db.prepare(`SELECT rowid AS rid, ${have.join(', ')} FROM ${table} WHERE (${have.map((c) => `instr(CAST(${c} AS TEXT), ?) > 0`).join(' OR ')}) AND ${where}`)
+  const rows = db.prepare(`SELECT rowid AS rid, ${[...have, ...extra].join(', ')} FROM ${table} WHERE ${have.map((c) => `instr(CAST(${c} AS TEXT), ?) > 0`).join(' OR ')}`)
     .all(...have.map(() => tail)) as Record<string, unknown>[];
   const update = db.prepare(`UPDATE ${table} SET ${have.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`);
-  let n = 0;
+  const out: { id: number; before: Record<string, unknown>; after: Record<string, unknown> }[] = [];
   for (const r of rows) {
-    const values = have.map((c) => {
+    const after: Record<string, unknown> = {};
+    let changed = false;
+    for (const c of have) {
       const v = r[c];
-      if (typeof v === 'string') return maskIn(v, digits);
-      if (Buffer.isBuffer(v)) return Buffer.from(maskIn(v.toString('utf8'), digits), 'utf8');
-      return v;
-    });
-    if (values.every((v, i) => v === r[have[i]] || (Buffer.isBuffer(v) && Buffer.isBuffer(r[have[i]]) && v.equals(r[have[i]] as Buffer)))) continue;
-    update.run(...values, r.rid);
-    n++;
+      const next = typeof v === 'string' ? maskIn(v, digits) : Buffer.isBuffer(v) ? Buffer.from(maskIn(v.toString('utf8'), digits), 'utf8') : v;
+      changed ||= typeof v === 'string' ? next !== v : Buffer.isBuffer(v) ? !(next as Buffer).equals(v) : false;
+      after[c] = next;
+    }
+    if (!changed) continue;
+    update.run(...have.map((c) => after[c]), r.rid);
+    out.push({ id: r.rid as number, before: r, after });
   }
-  return n;
+  return out;
+}
+
+function maskColumns(ctx: ForgetCtx, table: string, columns: string[]): number {
+  return maskRows(ctx, table, columns).length;
 }
 
 /**
@@ -189,32 +198,25 @@ const STEPS: ForgetStep[] = [
     // This contact's events (and their search entries), then mentions of the number in everyone else's.
     table: 'events',
     run(ctx) {
-      const { db, digits } = ctx;
+      const { db } = ctx;
       const ftsDelete = db.prepare(ftsDeleteSql);
       for (const e of ctx.gone.values()) {
         if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
       }
       const erased = db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ctx.ids).changes;
       // Another customer quoting the number: the search index is updated with the masked words too.
-      const tail = digits.slice(-4);
-      const quoting = db.prepare(`SELECT id, request_id, text, contact_name, contact_id, message_id FROM events
-        WHERE instr(text, ?) > 0 OR instr(error_title, ?) > 0 OR instr(error_detail, ?) > 0 OR instr(raw, ?) > 0 OR instr(details, ?) > 0`)
-        .all(tail, tail, tail, tail, tail) as EvRow[];
-      const before = new Map(quoting.map((e) => [e.id, e]));
-      const edited = maskColumns(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], `id IN (SELECT value FROM json_each('${JSON.stringify(quoting.map((e) => e.id))}'))`);
-      if (edited > 0) {
-        const now = db.prepare('SELECT id, request_id, text, contact_name, contact_id, message_id FROM events WHERE id = ?');
-        const ftsInsert = db.prepare(ftsInsertSql);
-        for (const [id, old] of before) {
-          const e = now.get(id) as EvRow;
-          // The request body behind a quoting event quotes it too: edited like a batch.
-          if (!ctx.whole.has(e.request_id)) ctx.edited.add(e.request_id);
-          if (e.text === old.text) continue;
-          if (old.text || old.contact_name || old.contact_id || old.message_id) ftsDelete.run(id, old.text, old.contact_name, old.contact_id, old.message_id);
-          ftsInsert.run(id, e.text, e.contact_name, e.contact_id, e.message_id);
-        }
+      const masked = maskRows(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], ['request_id', 'contact_name', 'contact_id', 'message_id']);
+      const ftsInsert = db.prepare(ftsInsertSql);
+      for (const { id, before, after } of masked) {
+        const e = { ...before, ...after } as unknown as EvRow;
+        // The request body behind a quoting event quotes it too: edited like a batch.
+        if (!ctx.whole.has(e.request_id)) ctx.edited.add(e.request_id);
+        if (after.text === before.text) continue;
+        const old = before as unknown as EvRow;
+        if (old.text || old.contact_name || old.contact_id || old.message_id) ftsDelete.run(id, old.text, old.contact_name, old.contact_id, old.message_id);
+        ftsInsert.run(id, e.text, e.contact_name, e.contact_id, e.message_id);
       }
-      return { erased, edited };
+      return { erased, edited: masked.length };
     },
   },
   {
@@ -350,11 +352,9 @@ export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms:
   const started = performance.now();
   const wait = opts.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const before = db.pragma('secure_delete', { simple: true }) as number;
-  let vacuumed = false;
   db.pragma('secure_delete = ON');
   try {
     db.exec('VACUUM');
-    vacuumed = true;
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
@@ -366,5 +366,5 @@ export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms:
     } catch { /* busy */ }
     if (!walEmptied) await wait(20);
   }
-  return { vacuumed, walEmptied, ms: Math.round(performance.now() - started) };
+  return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
 }
