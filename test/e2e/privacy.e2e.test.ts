@@ -149,6 +149,8 @@ describe('privacy in Chromium against serve', () => {
     await page.getByTestId('forget-contact-start').first().click();
     await page.getByTestId('forget-contact-confirm').waitFor();
     expect(await page.getByTestId('forget-contact-counts').textContent()).toContain('4 events, 3 requests, 1 shared request edited');
+    // The confirmation says what the rewrite after the erase costs (new webhooks wait meanwhile).
+    expect(await page.getByTestId('forget-contact-cost').textContent()).toMatch(/\(\d+ MB\) is rewritten .*(under a second|about \d+ (seconds|minutes))/);
     await page.getByTestId('forget-contact-confirm-button').click();
     await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(2);
     expect(leaks(await pageText(), [ANA])).toEqual([]);

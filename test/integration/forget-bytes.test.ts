@@ -80,6 +80,8 @@ describe('forget a contact, byte for byte', () => {
       messages: [{ from: ANA.number, id: ana.batch, timestamp: '1700000200', type: 'text', text: { body: 'quinoa trombone' } },
         { from: BRUNO.number, id: bruno.batch, timestamp: '1700000201', type: 'text', text: { body: 'bruno keeps lemonade' } }],
     }))).toBe(200);
+    // Bruno writing digits that only share her number's last four: not a mention, left alone.
+    expect(await send(inbound(BRUNO, realWamid(BRUNO.number, 8), `ticket ${ANA.number.slice(-4)} and order 7${ANA.number.slice(-6)}`))).toBe(200);
     // Signed with the secret before a rotation: refused, kept in the rejected log.
     expect(await send(inbound(ANA, ana.rejected, 'obsidian lantern'), OLD_SECRET)).toBe(401);
     anaTexts.push('quinoa trombone', 'obsidian lantern');
@@ -89,9 +91,10 @@ describe('forget a contact, byte for byte', () => {
     const peek = new Database(join(t.dataDir, 'hookscope.db'), { readonly: true });
     try {
       const n = (sql: string) => () => peek.prepare(sql).pluck().get();
-      await expect.poll(n(`SELECT COUNT(*) FROM forwards WHERE response_excerpt LIKE '%${ANA.number}%'`), { timeout: 20_000 }).toBe(3);
+      await expect.poll(n('SELECT COUNT(*) FROM forwards WHERE status = 200'), { timeout: 20_000 }).toBe(6);
+      expect(n(`SELECT COUNT(*) FROM forwards WHERE response_excerpt LIKE '%${ANA.number}%'`)()).toBe(4);
       await expect.poll(n('SELECT COUNT(*) FROM rejected'), { timeout: 20_000 }).toBe(1);
-      await expect.poll(n('SELECT COUNT(*) FROM notifications WHERE rule_id <> 0'), { timeout: 20_000 }).toBe(5);
+      await expect.poll(n('SELECT COUNT(*) FROM notifications WHERE rule_id <> 0'), { timeout: 20_000 }).toBe(6);
       await expect.poll(n('SELECT COUNT(*) FROM requests WHERE packed = 0'), { timeout: 20_000 }).toBe(0);
     } finally { peek.close(); }
 
@@ -113,11 +116,20 @@ describe('forget a contact, byte for byte', () => {
 
     // Bruno, untouched: his three events, his words searchable, his batch message still there.
     const left = await t.call<EventPage>('events:list', { limit: 100 });
-    expect(left.items.map((e) => e.contactId)).toEqual([BRUNO.number, BRUNO.number]);
+    expect(left.items.map((e) => e.contactId)).toEqual([BRUNO.number, BRUNO.number, BRUNO.number]);
+    const ticket = left.items.find((e) => e.text?.startsWith('ticket'))!;
+    expect(ticket.text).toBe(`ticket ${ANA.number.slice(-4)} and order 7${ANA.number.slice(-6)}`);
+    expect((await t.call<{ request: { error: string | null } }>('events:get', { id: ticket.id })).request.error).toBeNull();
     expect((await t.call<EventPage>('events:list', { q: 'lemonade' })).total).toBe(1);
     expect((await t.call<EventPage>('events:list', { q: BRUNO.words.split(' ')[0] })).total).toBe(1);
     const quoting = left.items.find((e) => e.messageId === bruno.in1)!;
     expect(quoting.text).toBe(`${BRUNO.words}, ask [erased]`);
+
+    // Run twice: a second forget finds nothing and erases nothing of Bruno.
+    const again = await (await fetch(`${base}/api/contacts/${ANA.number}`, { method: 'DELETE', headers: { authorization: 'Bearer tok' } })).json() as ForgetResult;
+    expect(again).toMatchObject({ events: 0, requests: 0, requestsEdited: 0, notifications: 0 });
+    expect(again.erased.every((x) => x.erased === 0 && x.edited === 0)).toBe(true);
+    expect((await t.call<EventPage>('events:list', { limit: 100 })).total).toBe(3);
 
     await t.core.stop();
     const after = dbFiles(t.dataDir);
