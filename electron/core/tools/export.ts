@@ -49,8 +49,10 @@ export interface ExportOptions {
   formulaGuard?: boolean;
   version?: string;
   /**
-   * Names, numbers and message text replaced by stable pseudonyms (shared/privacy.ts), also inside the
-   * bodies and raw payloads, and signature/token headers dropped: an export to paste into a ticket.
+   * Names, numbers, message text and the ids that encode a customer (message ids, conversation ids,
+   * BSUIDs) replaced by stable pseudonyms (shared/privacy.ts), also inside the bodies and raw payloads,
+   * phone numbers written in kept texts masked, and signature/token headers dropped: an export to paste
+   * into a ticket.
    */
   redact?: boolean;
 }
