@@ -225,7 +225,8 @@ export interface RequestChannels {
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
   'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
   'stats:extra': { args: { since?: number; until?: number }; result: StatsExtra };
-  'requests:curl': { args: { requestId: number }; result: { curl: string } };
+  /** `redact`: the command as privacy mode shows the request (shared/privacy.ts), signature headers left out. */
+  'requests:curl': { args: { requestId: number; redact?: boolean }; result: { curl: string } };
   'replay:filtered': { args: { filter: z.input<typeof eventFilterSchema>; target?: string }; result: ReplayManyResult };
   'import:file': { args: { text: string; format: 'har' | 'ndjson' }; result: ImportResult };
   /** Desktop only: main asks where to save, then streams the export there. */
@@ -297,7 +298,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'simulate:send': simulateArgSchema,
   'doctor:get': z.object({ selfCheck: z.boolean().optional() }).optional(),
   'stats:extra': z.object({ since: num.optional(), until: num.optional() }),
-  'requests:curl': z.object({ requestId: num.int().positive() }),
+  'requests:curl': z.object({ requestId: num.int().positive(), redact: z.preprocess((v) => (v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : v), z.boolean()).optional() }),
   'replay:filtered': z.object({ filter: eventFilterSchema, target: z.string().max(2000).optional() }),
   'import:file': z.object({ text: z.string().max(64 * 1024 * 1024), format: z.enum(['har', 'ndjson']) }),
   'export:save': z.object({ format: z.enum(['ndjson', 'ndjson-requests', 'csv', 'har']), filter: eventFilterSchema, redact: z.boolean().optional() }),

@@ -10,8 +10,15 @@
 //    are counters in order of first appearance — nothing derived from the number, so nothing to reverse.
 //  - Message text (and any other personal string) is replaced by a fixed marker, not pseudonymised:
 //    its length or shape could say too much.
-//  - Strings that stay (ids, error titles) are still scrubbed of any number the pseudonymiser has
-//    met, because providers put the customer's number in error messages and some ids.
+//  - Strings that stay (error titles, details, reasons) are still scrubbed: every number the
+//    pseudonymiser has met, and every phone-number-like sequence (`+55 11 95555-4444`, `(11) 9555…`),
+//    known or not, becomes a pseudonym — providers quote the customer's number in their error texts.
+//  - Ids that encode or point at the customer become stable pseudonyms too: Meta's `wamid.` ids are
+//    base64 of a record holding the customer's number, conversation ids and BSUIDs are the customer's,
+//    a Twilio message SID opens the customer's conversation in the console. The same id is the same
+//    pseudonym within one Pseudonymiser (so a message's lifecycle still lines up in an export), and each
+//    Pseudonymiser draws its own random space, so pseudonyms of two exports cannot be joined.
+//    Business ids (WABA, phone number id, account SID) and all-digit ids (media) stay.
 import type { HookEvent, StoredRequest } from './types';
 
 export const REDACTED = '[redacted]';
@@ -23,13 +30,29 @@ const KEEP_KEYS = new Set([
   'status', 'expiration_timestamp', 'billable', 'pricing_model', 'category', 'code', 'href', 'mime_type', 'sha256',
   'recipient_type', 'event', 'message_template_id', 'message_template_name', 'message_template_language', 'reason',
   'version', 'channel', 'biz_opaque_callback_data', 'current_limit', 'quality_rating', 'decision', 'animated', 'voice',
-  'wabaId', 'messageType', 'editedType', 'originalMessageId', 'reactedMessageId', 'forwarded', 'frequentlyForwarded',
+  'wabaId', 'messageType', 'editedType', 'forwarded', 'frequentlyForwarded',
   'hub.mode', 'hub.challenge',
   // Twilio
-  'AccountSid', 'MessageSid', 'SmsSid', 'SmsMessageSid', 'MessagingServiceSid', 'SmsStatus', 'MessageStatus', 'NumMedia',
+  'AccountSid', 'MessagingServiceSid', 'SmsStatus', 'MessageStatus', 'NumMedia',
   'NumSegments', 'ApiVersion', 'ErrorCode', 'ChannelPrefix', 'MessageType', 'ChannelInstallSid', 'EventType',
-  'ReferralNumMedia', 'OriginalRepliedMessageSid', 'MediaContentType0', 'RawDlrDoneDate', 'ChannelStatusMessage',
+  'ReferralNumMedia', 'MediaContentType0', 'RawDlrDoneDate', 'ChannelStatusMessage',
 ]);
+
+/**
+ * Keys whose values are ids of a message, a conversation or a customer: replaced by stable pseudonyms.
+ * (`id` itself is decided by its value: see `isCustomerId`.)
+ */
+const ID_KEYS = new Set([
+  // Meta: a reaction's target, the normaliser's details, BSUIDs (business-scoped user ids)
+  'message_id', 'originalMessageId', 'reactedMessageId', 'user_id', 'parent_user_id', 'from_user_id', 'from_parent_user_id',
+  'recipient_user_id', 'recipient_parent_user_id', 'userId', 'recipientUserId', 'recipientParticipantUserId',
+  'recipientParticipantId', 'conversationId', 'replyId', 'ctwaClid',
+  // Twilio: message SIDs, a BSUID address
+  'MessageSid', 'SmsSid', 'SmsMessageSid', 'OriginalRepliedMessageSid', 'ExternalUserId',
+]);
+
+/** Keys whose kept values are words (scrubbed of phone-number-like sequences, not only known numbers). */
+const WORD_KEYS = new Set(['reason', 'ChannelStatusMessage', 'RawDlrDoneDate']);
 
 /** Keys whose values are the error's words (kept, but scrubbed of known numbers). */
 const ERROR_TEXT_KEYS = new Set(['title', 'message', 'details', 'error_data', 'ErrorMessage']);
@@ -44,6 +67,25 @@ const PERSONAL_NUMBER_KEYS = new Set(['latitude', 'longitude', 'Latitude', 'Long
 const PHONE = /^(whatsapp:)?(\+)?(\d{6,20})$/i;
 /** Digit runs inside kept text that may be a known number. */
 const DIGIT_RUN = /\d{6,20}/g;
+/**
+ * A phone number as people and providers write it inside words: an optional `+`, then digits with
+ * spaces, dots, dashes or brackets between them — 8 to 20 digits in all, so error codes (6 digits) and
+ * short counts stay. Digits glued to letters (a hex id) are not a number.
+ */
+const PHONE_IN_TEXT = /(?<![\p{L}\p{N}_])\+?\(?\d(?:[\s.()-]{0,2}\d){7,19}(?![\p{L}\p{N}_])/gu;
+
+/** An `id` value that is a business's or a media id (all digits) stays; anything else is a message/conversation id. */
+function isCustomerId(v: string): boolean {
+  return !/^\d+$/.test(v.trim());
+}
+
+/** The readable prefix of an id kept in its pseudonym (`wamid.`, `SM`, `US.`), so a reader still sees what it was. */
+const ID_PREFIX = /^(wamid\.|[A-Z]{2}(?=[0-9a-f]{32}$)|[A-Z]{2}\.(?:ENT\.)?)/;
+
+/** A short random tag per Pseudonymiser: its pseudonyms cannot be joined with another export's. */
+function newSpace(): string {
+  return Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0');
+}
 
 export interface Pseudonymiser {
   /** A customer's number (digits) → a stable pseudonym of digits (`00000000001`); null stays null. */
@@ -52,8 +94,10 @@ export interface Pseudonymiser {
   name(s: string | null | undefined): string | null;
   /** Message text → the marker. */
   text(s: string | null | undefined): string | null;
-  /** Kept text (error titles, ids) with every known number replaced by its pseudonym. */
+  /** Kept words (error titles and details, reasons) with every phone-number-like sequence and known name replaced. */
   scrub(s: string | null | undefined): string | null;
+  /** A message, conversation or customer id → a stable pseudonym (`wamid.k3x9-4`); null stays null. */
+  id(s: string | null | undefined): string | null;
   /** A JSON value (a parsed payload, an event's raw or details) with everything personal replaced. */
   json(v: unknown): unknown;
   /** A form-encoded body or query (Twilio) with everything personal replaced, re-encoded. */
@@ -64,9 +108,11 @@ export interface Pseudonymiser {
   event<E extends Partial<HookEvent>>(ev: E): E;
 }
 
-export function createPseudonymiser(): Pseudonymiser {
+export function createPseudonymiser(opts: { space?: string } = {}): Pseudonymiser {
   const numbers = new Map<string, string>();
   const names = new Map<string, string>();
+  const ids = new Map<string, string>();
+  const space = opts.space ?? newSpace();
 
   const number = (n: string | null | undefined): string | null => {
     if (n == null || n === '') return n ?? null;
@@ -93,9 +139,28 @@ export function createPseudonymiser(): Pseudonymiser {
 
   const text = (s: string | null | undefined): string | null => (s == null || s === '' ? (s ?? null) : REDACTED);
 
+  const id = (s: string | null | undefined): string | null => {
+    if (s == null || s === '') return s ?? null;
+    let p = ids.get(s);
+    if (!p) {
+      p = `${ID_PREFIX.exec(s)?.[1] ?? ''}${space}-${ids.size + 1}`;
+      ids.set(s, p);
+    }
+    return p;
+  };
+
+  /** Structural kept values (timestamps, business ids): only numbers already met are replaced. */
+  const known = (s: string): string => s.replace(DIGIT_RUN, (run) => numbers.get(run) ?? run);
+
   const scrub = (s: string | null | undefined): string | null => {
     if (s == null) return null;
-    let out = s.replace(DIGIT_RUN, (run) => numbers.get(run) ?? run);
+    // Any phone-number-like sequence becomes a number pseudonym (the same one as the customer's own
+    // when it is their number, however it was spaced).
+    let out = s.replace(PHONE_IN_TEXT, (run) => {
+      const plus = run.startsWith('+') ? '+' : '';
+      return `${plus}${number(run.replace(/\D/g, ''))}`;
+    });
+    out = known(out);
     // A name met before and quoted in an error message.
     for (const [key, p] of names) {
       if (key.length >= 3 && out.toLowerCase().includes(key)) out = out.replace(new RegExp(escapeRegExp(key), 'gi'), p);
@@ -126,7 +191,9 @@ export function createPseudonymiser(): Pseudonymiser {
   const walk = (v: unknown, key: string, depth: number, inError: boolean): unknown => {
     if (depth > 64) return REDACTED;
     if (typeof v === 'string') {
-      if (KEEP_KEYS.has(key) || (inError && ERROR_TEXT_KEYS.has(key))) return scrub(v);
+      if (ID_KEYS.has(key) || (key === 'id' && isCustomerId(v))) return id(v);
+      if (WORD_KEYS.has(key) || (inError && ERROR_TEXT_KEYS.has(key))) return scrub(v);
+      if (KEEP_KEYS.has(key)) return known(v);
       return value(key, v);
     }
     if (typeof v === 'number') return PERSONAL_NUMBER_KEYS.has(key) ? 0 : v;
@@ -150,8 +217,11 @@ export function createPseudonymiser(): Pseudonymiser {
     const pairs = parsePairs(body);
     for (const [k, v] of pairs) learn(v, k, 0);
     return pairs.map(([k, v]) => {
-      const keep = KEEP_KEYS.has(k) || k === 'ErrorMessage';
-      const out = k === 'hub.verify_token' ? REDACTED : keep ? (scrub(v) ?? '') : value(k, v);
+      const out = k === 'hub.verify_token' ? REDACTED
+        : ID_KEYS.has(k) ? (id(v) ?? '')
+        : k === 'ErrorMessage' || WORD_KEYS.has(k) ? (scrub(v) ?? '')
+        : KEEP_KEYS.has(k) ? known(v)
+        : value(k, v);
       return `${encodeURIComponent(k)}=${encodeURIComponent(out)}`;
     }).join('&');
   };
@@ -175,12 +245,14 @@ export function createPseudonymiser(): Pseudonymiser {
     if (ev.raw !== undefined) out.raw = json(ev.raw);
     if (ev.details !== undefined) out.details = json(ev.details) as Record<string, unknown>;
     if (ev.text !== undefined) out.text = text(ev.text);
+    if (ev.messageId !== undefined) out.messageId = id(ev.messageId);
+    if (ev.replyTo !== undefined) out.replyTo = id(ev.replyTo);
     if (ev.errorTitle !== undefined) out.errorTitle = scrub(ev.errorTitle);
     if (ev.errorDetail !== undefined) out.errorDetail = scrub(ev.errorDetail);
     return out;
   };
 
-  return { number, name, text, scrub, json, form, body, event };
+  return { number, name, text, scrub, id, json, form, body, event };
 }
 
 /** application/x-www-form-urlencoded pairs (no URLSearchParams here: shared has no DOM or Node types). */

@@ -642,9 +642,24 @@ export interface ForgetResult {
   /** Rule-action deliveries about those events. */
   deliveries: number;
   dryRun: boolean;
-  /** Whether the database file was compacted afterwards (only when enough of it was free). */
+  /**
+   * Where: one entry per table that can hold a customer's data, with the rows deleted (`erased`) and the
+   * rows kept but edited (`edited`: the contact cut out of a batch, a mention of the number masked).
+   */
+  erased: ForgetStepResult[];
+  /** Whether the database file was rewritten afterwards (VACUUM: no free page keeps the erased bytes). */
   compacted?: boolean;
+  /** Whether the write-ahead log was emptied afterwards (false: a reader held it; the next checkpoint does). */
+  walEmptied?: boolean;
+  /** How long rewriting the file took, in ms. */
+  compactMs?: number;
+  /** Dry run: the database file's size, and about how long rewriting it will hold new webhooks (ms). */
+  databaseBytes?: number;
+  rewriteEstimateMs?: number;
 }
+
+/** One table's part of a forget (docs/api.md "Forget a contact"). */
+export interface ForgetStepResult { table: string; erased: number; edited: number }
 
 /** A control-API caller's role on a team server (shared/roles.ts says what each may call). */
 export type Role = 'viewer' | 'admin';

@@ -18,7 +18,7 @@ import { actionsOf, eventFields, maskActions, renderBody, SAMPLE_EVENT, unmaskAc
 import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
-import { forgetContact } from './store/forget';
+import { eraseTraces, forgetContact } from './store/forget';
 import { countWouldVerify, reverify } from './ingest/reverify';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
 import { parseForm } from '../../shared/form';
@@ -66,8 +66,12 @@ function notFound(what: string): never {
   throw new HookscopeError('NOT_FOUND', `${what} was not found.`);
 }
 
-/** Up to this database size, forgetting a contact always ends with a VACUUM. */
-const FORGET_VACUUM_MAX_BYTES = 256 * 1024 * 1024;
+/**
+ * What rewriting the database after a forget costs per GiB of file (VACUUM + WAL truncate): `npm run bench`
+ * measured 110 s per GiB on a loaded 2-core machine (docs/benchmarks.md, "Forget a contact"); rounded up,
+ * so the confirmation errs on the long side.
+ */
+const REWRITE_MS_PER_GIB = 120_000;
 
 /** Placeholder for message text on the lock screen. */
 export const HIDDEN_TEXT = '(message hidden)';
@@ -328,9 +332,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
       const u = until ?? parts.clock();
       return reads.statsExtra(since ?? u - 86_400_000, u);
     },
-    'requests:curl': ({ requestId }) => {
+    'requests:curl': ({ requestId, redact }) => {
       if (!store.getRequest(requestId)) notFound(`Request ${requestId}`);
-      return { curl: power.tools.curl(requestId) };
+      return { curl: power.tools.curl(requestId, { redact }) };
     },
     'replay:filtered': ({ filter, target }) => power.tools.replayFiltered(filter as Parameters<Store['listEvents']>[0], { target }),
     'import:file': ({ text, format }) => power.tools.importFile(text, format),
@@ -341,17 +345,23 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'contacts:forget': async ({ contactId, dryRun }) => {
       // Team mode: the shared record and every process's read model forget it too.
       const r = parts.team && !dryRun ? await parts.team.forget(contactId) : forgetContact(store.db, contactId, { dryRun });
-      if (r.dryRun) return r;
+      // The rewrite after the erase holds the connection: the confirmation says for how long, from the
+      // cost measured by `npm run bench` (docs/benchmarks.md, "forget" rows).
+      if (r.dryRun) {
+        const databaseBytes = store.counts().bytes;
+        return { ...r, databaseBytes, rewriteEstimateMs: Math.ceil((databaseBytes / 2 ** 30) * REWRITE_MS_PER_GIB) };
+      }
       // Deleted rows are overwritten, but SQLite leaves stale copies of cells in pages' unused space when
-      // it rebalances its trees; only a VACUUM rewrites them all. It holds the connection for a while
-      // (ingest waits), so it is forced only up to a size where that is a short pause; bigger stores
-      // get it when enough of the file is free, else the user runs Compact (docs/api.md).
-      let compacted = false;
-      try { compacted = power.tools.retention.compact({ force: store.counts().bytes <= FORGET_VACUUM_MAX_BYTES }).ran; } catch (err) { parts.logger.warn('compact after forgetting a contact failed', { err: String(err) }); }
+      // it rebalances its trees, and the WAL may keep old frames: the file is rewritten and the WAL
+      // emptied every time (forget.ts eraseTraces). It holds the connection while it runs (ingest waits);
+      // the confirmation says how long that is for the database's size (docs/benchmarks.md).
+      let traces = { vacuumed: false, walEmptied: false, ms: 0 };
+      try { traces = await eraseTraces(store.db); } catch (err) { parts.logger.warn('rewriting the file after forgetting a contact failed', { err: String(err) }); }
+      const compacted = traces.vacuumed;
       parts.logger.info('contact forgotten', { requests: r.requests, requestsEdited: r.requestsEdited, events: r.events, notifications: r.notifications });
       // Every open window (other browser tabs under serve) drops the contact's rows without a reload.
       emitter.emit('contacts:forgotten', [{ contactId }]);
-      return { ...r, compacted };
+      return { ...r, compacted, walEmptied: traces.walEmptied, compactMs: traces.ms };
     },
     'tunnel:get': () => tunnel.get(),
     'tunnel:start': async () => {

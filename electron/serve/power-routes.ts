@@ -3,7 +3,7 @@
 // already run in control-api.ts.
 //   GET  /api/export?format=ndjson|ndjson-requests|csv|har&<event filters>[&formulaGuard=0][&redact=1]  → streamed attachment
 //   POST /api/import?format=har|ndjson   (body: the file)                                  → ImportResult
-//   GET  /api/requests/:id/curl                                                             → text/plain
+//   GET  /api/requests/:id/curl[?redact=1]                                                  → text/plain
 //   GET  /api/stats/extra?since=&until=                                                     → StatsExtra
 //   POST /api/replay?<event filters>[&target=]   (no id: every request behind the filter)  → ReplayManyResult
 //   POST /api/compact[?force=1]                                                             → { ran, reason, … }
@@ -92,7 +92,7 @@ export async function handlePowerRoutes(core: Core, req: IncomingMessage, res: S
   try {
     if (p === '/api/export') { await streamExport(core, req, res, url); return true; }
     if (curl) {
-      const text = tools.curl(Number(curl[1]));
+      const text = tools.curl(Number(curl[1]), { redact: url.searchParams.get('redact') === '1' });
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       res.end(`${text}\n`);
       return true;

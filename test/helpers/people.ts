@@ -43,3 +43,26 @@ export function twilioMessage(p: Person, sid: string): string {
 export function traces(p: Person): string[] {
   return [p.number, p.name, ...p.name.split(' '), ...p.words.split(' ')];
 }
+
+/**
+ * A message id shaped like Meta's real ones: `wamid.` + base64 of a small record that holds the
+ * customer's number (`wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFjNFQjBD…` decodes to `…5511987650001…`), then
+ * a per-message hex id.
+ */
+export function realWamid(number: string, n: number): string {
+  const hex = (n.toString(16).toUpperCase() + '3EB0C709E69B54A78D07').slice(0, 20);
+  const rec = Buffer.concat([
+    Buffer.from([0x1c, 0x18, number.length]), Buffer.from(number),
+    Buffer.from([0x15, 0x02, 0x00, 0x12, 0x18, hex.length]), Buffer.from(hex), Buffer.from([0x00]),
+  ]);
+  return `wamid.${rec.toString('base64')}`;
+}
+
+/** Every base64-looking token of `text`, decoded (standard and URL-safe alphabets). */
+export function decodedTokens(text: string): string[] {
+  const out: string[] = [];
+  for (const t of text.match(/[A-Za-z0-9+/_-]{8,}={0,2}/g) ?? []) {
+    out.push(Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1'));
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import type { EventPage, ForgetResult, NotificationRecord } from '../../shared/t
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { ANA, BRUNO, CARLA, metaFailed, metaMessage, traces, twilioMessage, type Person } from '../helpers/people';
+import { ANA, BRUNO, CARLA, decodedTokens, metaFailed, metaMessage, realWamid, traces, twilioMessage, type Person } from '../helpers/people';
 
 const SECRET = 'privacy-secret';
 const cores: TestCore[] = [];
@@ -57,12 +57,14 @@ describe('redacted export', () => {
       const red = await api(`/api/export?format=${format}&redact=1`);
       expect(red.status).toBe(200);
       expect(found(red.text, [ANA, BRUNO, CARLA]), format).toEqual([]);
-      expect(red.text, format).toContain('wamid.ANA1');
+      // Message ids are pseudonyms too.
+      expect(red.text, format).not.toContain('wamid.ANA1');
       expect(red.text.toLowerCase()).not.toContain('x-hub-signature');
     }
     // Stable: Ana's three Meta events and her Twilio message carry one pseudonym; Bruno another.
     const lines = (await api('/api/export?format=ndjson&redact=1')).text.trim().split('\n').map((l) => JSON.parse(l));
-    const byMessage = Object.fromEntries(lines.map((e) => [e.messageId, e]));
+    const plainIds = new Map((await api('/api/export?format=ndjson')).text.trim().split('\n').map((l) => JSON.parse(l)).map((e) => [e.id, e.messageId]));
+    const byMessage = Object.fromEntries(lines.map((e) => [plainIds.get(e.id), e]));
     const ana = byMessage['wamid.ANA1'].contactId;
     expect(ana).toMatch(/^\d+$/);
     expect([byMessage['wamid.ANA2'].contactId, byMessage['wamid.OUT1'].contactId, byMessage.SMana1.contactId]).toEqual([ana, ana, ana]);
@@ -72,8 +74,43 @@ describe('redacted export', () => {
     // Inside the raw payload too, with the same pseudonym.
     expect(byMessage['wamid.ANA1'].raw.from).toBe(ana);
     const har = (await api<{ log: { entries: { request: { headers: { name: string }[]; postData?: { text: string } } }[] } }>('/api/export?format=har&redact=1')).body;
-    const twilio = har.log.entries.map((e) => e.request.postData?.text ?? '').find((b) => b.includes('SMana1'))!;
+    const twilio = har.log.entries.map((e) => e.request.postData?.text ?? '').find((b) => b.includes('SmsStatus') && new URLSearchParams(b).get('WaId') === ana)!;
     expect(new URLSearchParams(twilio).get('WaId')).toBe(ana);
+  });
+});
+
+describe('redacted export: ids and numbers inside texts', () => {
+  it('every format: no token, base64-decoded, holds a number; no digits of a number written in a text; one message keeps one pseudonym', async () => {
+    const { t, api } = await setup();
+    const ids = { ana: realWamid(ANA.number, 1), bruno: realWamid(BRUNO.number, 2), carla: realWamid(CARLA.number, 3), out: realWamid(ANA.number, 4) };
+    for (const [p, id] of [[ANA, ids.ana], [BRUNO, ids.bruno], [CARLA, ids.carla]] as const) {
+      expect((await t.postMeta(metaMessage(p, id), SECRET)).status).toBe(200);
+    }
+    // A failed status whose error text quotes a number the way people write it.
+    const failed = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      statuses: [{ id: ids.out, status: 'failed', timestamp: '1700000100', recipient_id: ANA.number,
+        errors: [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'Recipient +55 11 95555-4444 is not a WhatsApp user' } }] }],
+    } }] }] });
+    expect((await t.postMeta(failed, SECRET)).status).toBe(200);
+    const numbers = [ANA.number, BRUNO.number, CARLA.number];
+    for (const format of ['ndjson', 'csv', 'har', 'ndjson-requests']) {
+      const plain = (await api(`/api/export?format=${format}`)).text;
+      // The test can fail: unredacted, the ids decode to the numbers and the error text keeps its digits.
+      expect(decodedTokens(plain).some((d) => numbers.some((n) => d.includes(n))), format).toBe(true);
+      expect(plain, format).toContain('95555-4444');
+      const red = (await api(`/api/export?format=${format}&redact=1`)).text;
+      for (const d of decodedTokens(red)) for (const n of numbers) expect(d.includes(n), `${format}: a token decodes to ${n}`).toBe(false);
+      for (const n of numbers) expect(red, format).not.toContain(n);
+      for (const digits of ['95555', '4444']) expect(red, format).not.toContain(digits);
+      expect(red, format).toContain('131026');
+    }
+    // The failed status and its message line up on one pseudonym; two exports use two spaces.
+    const lines = (await api('/api/export?format=ndjson&redact=1')).text.trim().split('\n').map((l) => JSON.parse(l));
+    const status = lines.find((e) => e.status === 'failed');
+    expect(status.raw.id).toBe(status.messageId);
+    const again = (await api('/api/export?format=ndjson&redact=1')).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.find((e) => e.status === 'failed').messageId).not.toBe(status.messageId);
   });
 });
 

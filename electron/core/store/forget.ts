@@ -7,19 +7,28 @@
 //    erased whole. A request that also carries another contact (Meta batches several customers into
 //    one webhook) is kept for that other contact, but edited: this contact's messages, statuses and
 //    profile are cut out of the JSON body and any remaining mention of the number is overwritten. Its
-//    `error` says so — the body is no longer the bytes the provider signed;
+//    `error` says so — the body is no longer the bytes the provider signed. Packed rows (pack.ts) are
+//    unpacked first and written back plain;
 //  - requests with no contact at all (malformed or unrecognised bodies) whose body mentions the number
 //    as a whole digit run;
-//  - notifications fired for those events or recorded for that contact, and rule-action deliveries
-//    for those events (when that table exists).
-// Erased rows are overwritten (secure_delete, FTS5 secure-delete) and the WAL is checkpointed. SQLite
-// may still hold stale copies of old cells in pages' unused space (left there when it rebalanced its
-// trees, long before): only a VACUUM removes those, which the caller runs (api.ts).
+//  - mentions of the number inside other contacts' data (their texts, error details, raw payloads,
+//    request bodies, forward and action replies, notifications): masked there, however it was spaced
+//    (`+55 11 98765-0001`);
+//  - the rejected log's rows that mention the number (a webhook refused at the trust boundary still
+//    holds the customer's name and words);
+//  - notifications, rule-action deliveries and pending jobs, lead timers fired for those events or
+//    recorded for that contact; forward replies of edited requests (a handler's echo of the body).
+// The erase is a list of steps, one per table (STEPS below): a new table that keeps customer data gets
+// one more step. Each reports what it erased, edited or masked: the API's `erased` list.
+// Erased rows are overwritten (secure_delete, FTS5 secure-delete), the search index is merged so no old
+// segment keeps a term, and the WAL is checkpointed. SQLite may still hold stale copies of old cells in
+// pages' unused space (left there when it rebalanced its trees, long before): `eraseTraces` runs the
+// VACUUM that removes those and truncates the WAL again (api.ts, team-core.ts).
 import type { Database as Db } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
-import type { ForgetResult } from '../../../shared/types';
+import type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 import { requestBytes } from './pack';
-export type { ForgetResult } from '../../../shared/types';
+export type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
 export function contactKey(input: string): string {
@@ -30,9 +39,23 @@ export function contactKey(input: string): string {
 
 interface EvRow { id: number; request_id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }
 
-/** Whole digit runs only: 5511999 must not match inside 155119990. */
+/** What replaces a mention of the forgotten number inside someone else's data. */
+export const ERASED = '[erased]';
+
+/**
+ * The number as people and providers write it: its digits in order with up to two separators between
+ * each (`+55 11 98765-0001`, `(11) 98765.0001`), as a whole run (5511999 must not match inside 155119990).
+ */
+export function numberPattern(digits: string, flags = 'g'): RegExp {
+  return new RegExp(`(?<!\\d)\\+?${digits.split('').join('[\\s.()\\-]{0,2}')}(?!\\d)`, flags);
+}
+
 function mentions(text: string, digits: string): boolean {
-  return new RegExp(`(?<!\\d)${digits}(?!\\d)`).test(text);
+  return numberPattern(digits, '').test(text);
+}
+
+function maskIn(text: string, digits: string): string {
+  return text.replace(numberPattern(digits), ERASED);
 }
 
 function tableHas(db: Db, table: string, column: string): boolean {
@@ -60,7 +83,7 @@ export function cutContact(body: string, digits: string): string {
     out = JSON.stringify(doc);
   } catch { /* not JSON: only the overwrite below applies */ }
   // Whatever still mentions the number (another customer quoting it, a context.from) is overwritten.
-  return out.replace(new RegExp(`(?<!\\d)${digits}(?!\\d)`, 'g'), '[erased]');
+  return maskIn(out, digits);
 }
 
 /** What an edited request's `error` gains (appended to any error it had). */
@@ -69,11 +92,196 @@ export const EDITED_NOTE = 'Edited after receipt: one contact\'s data was erased
 /** Which requests a forget erases whole and which it edits (a team server applies the same to its shared record). */
 export interface ForgetTouched { whole: number[]; edited: number[] }
 
+
+/** What every step sees: the contact, and the plan computed from the events. */
+interface ForgetCtx {
+  db: Db;
+  digits: string;
+  /** Events that go: this contact's, plus the contact-less ones of requests erased whole. */
+  gone: Map<number, EvRow>;
+  /** JSON array of the gone event ids (for json_each). */
+  ids: string;
+  whole: Set<number>;
+  edited: Set<number>;
+}
+
+type ForgetStep = { table: string; run(ctx: ForgetCtx): { erased: number; edited: number } | null };
+
+const ftsDeleteSql = `INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`;
+const ftsInsertSql = 'INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?, ?, ?, ?, ?)';
+
+/**
+ * Masks the number in the given text columns of every row of `table` that mentions it; returns those rows
+ * (`before`: the columns read, `extra` ones included; `after`: the masked values).
+ */
+function maskRows(ctx: ForgetCtx, table: string, columns: string[], extra: string[] = []): { id: number; before: Record<string, unknown>; after: Record<string, unknown> }[] {
+  const { db, digits } = ctx;
+  const have = columns.filter((c) => tableHas(db, table, c));
+  if (have.length === 0) return [];
+  // Narrowed in SQL by the last four digits (separators rarely split those), then matched exactly.
+  const tail = digits.slice(-4);
+  const rows = db.prepare(`SELECT rowid AS rid, ${[...have, ...extra].join(', ')} FROM ${table} WHERE ${have.map((c) => `instr(CAST(${c} AS TEXT), ?) > 0`).join(' OR ')}`)
+    .all(...have.map(() => tail)) as Record<string, unknown>[];
+  const update = db.prepare(`UPDATE ${table} SET ${have.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`);
+  const out: { id: number; before: Record<string, unknown>; after: Record<string, unknown> }[] = [];
+  for (const r of rows) {
+    const after: Record<string, unknown> = {};
+    let changed = false;
+    for (const c of have) {
+      const v = r[c];
+      const next = typeof v === 'string' ? maskIn(v, digits) : Buffer.isBuffer(v) ? Buffer.from(maskIn(v.toString('utf8'), digits), 'utf8') : v;
+      changed ||= typeof v === 'string' ? next !== v : Buffer.isBuffer(v) ? !(next as Buffer).equals(v) : false;
+      after[c] = next;
+    }
+    if (!changed) continue;
+    update.run(...have.map((c) => after[c]), r.rid);
+    out.push({ id: r.rid as number, before: r, after });
+  }
+  return out;
+}
+
+function maskColumns(ctx: ForgetCtx, table: string, columns: string[]): number {
+  return maskRows(ctx, table, columns).length;
+}
+
+/**
+ * The erase, one step per table that can hold a customer's data. Order matters only where noted:
+ * rows that point at events and requests go before them.
+ */
+const STEPS: ForgetStep[] = [
+  {
+    table: 'notifications',
+    run(ctx) {
+      const erased = ctx.db.prepare('DELETE FROM notifications WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(ctx.digits, ctx.ids).changes;
+      return { erased, edited: maskColumns(ctx, 'notifications', ['title', 'body']) };
+    },
+  },
+  {
+    table: 'deliveries',
+    run(ctx) {
+      if (!tableHas(ctx.db, 'deliveries', 'event_id')) return null;
+      const erased = ctx.db.prepare('DELETE FROM deliveries WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(ctx.digits, ctx.ids).changes;
+      return { erased, edited: maskColumns(ctx, 'deliveries', ['response_excerpt', 'error', 'url']) };
+    },
+  },
+  {
+    // Rule actions still waiting to be sent carry the contact's words in their bodies.
+    table: 'action_jobs',
+    run(ctx) {
+      if (!tableHas(ctx.db, 'action_jobs', 'contact_id')) return null;
+      const erased = ctx.db.prepare('DELETE FROM action_jobs WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(ctx.digits, ctx.ids).changes;
+      return { erased, edited: maskColumns(ctx, 'action_jobs', ['body', 'url']) };
+    },
+  },
+  {
+    // Unanswered-lead timers name the contact.
+    table: 'lead_waits',
+    run(ctx) {
+      if (!tableHas(ctx.db, 'lead_waits', 'contact_id')) return null;
+      return { erased: ctx.db.prepare('DELETE FROM lead_waits WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(ctx.digits, ctx.ids).changes, edited: 0 };
+    },
+  },
+  {
+    // A handler's reply may echo the body it was sent: the replies to requests erased whole go with them,
+    // those to edited requests lose their excerpt (it may quote the part cut out), others are masked.
+    table: 'forwards',
+    run(ctx) {
+      const { db } = ctx;
+      const whole = JSON.stringify([...ctx.whole]);
+      const erased = db.prepare('DELETE FROM forwards WHERE request_id IN (SELECT value FROM json_each(?))').run(whole).changes;
+      const cleared = db.prepare(`UPDATE forwards SET response_excerpt = NULL, error = CASE WHEN error IS NULL THEN NULL ELSE '${ERASED}' END
+        WHERE request_id IN (SELECT value FROM json_each(?)) AND (response_excerpt IS NOT NULL OR error IS NOT NULL)`).run(JSON.stringify([...ctx.edited])).changes;
+      return { erased, edited: cleared + maskColumns(ctx, 'forwards', ['response_excerpt', 'error']) };
+    },
+  },
+  {
+    // Forwards still waiting (the outbox): a request erased whole is never sent on; an edited one goes out
+    // as edited (the dispatcher reads the body when it sends). A handler's last error may quote the number.
+    table: 'outbox',
+    run(ctx) {
+      if (!tableHas(ctx.db, 'outbox', 'request_id')) return null;
+      const erased = ctx.db.prepare('DELETE FROM outbox WHERE request_id IN (SELECT value FROM json_each(?))').run(JSON.stringify([...ctx.whole])).changes;
+      return { erased, edited: maskColumns(ctx, 'outbox', ['last_error']) };
+    },
+  },
+  {
+    // This contact's events (and their search entries), then mentions of the number in everyone else's.
+    table: 'events',
+    run(ctx) {
+      const { db } = ctx;
+      const ftsDelete = db.prepare(ftsDeleteSql);
+      for (const e of ctx.gone.values()) {
+        if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
+      }
+      const erased = db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ctx.ids).changes;
+      // Another customer quoting the number: the search index is updated with the masked words too.
+      const masked = maskRows(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], ['request_id', 'contact_name', 'contact_id', 'message_id']);
+      const ftsInsert = db.prepare(ftsInsertSql);
+      for (const { id, before, after } of masked) {
+        const e = { ...before, ...after } as unknown as EvRow;
+        // The request body behind a quoting event quotes it too: edited like a batch.
+        if (!ctx.whole.has(e.request_id)) ctx.edited.add(e.request_id);
+        if (after.text === before.text) continue;
+        const old = before as unknown as EvRow;
+        if (old.text || old.contact_name || old.contact_id || old.message_id) ftsDelete.run(id, old.text, old.contact_name, old.contact_id, old.message_id);
+        ftsInsert.run(id, e.text, e.contact_name, e.contact_id, e.message_id);
+      }
+      return { erased, edited: masked.length };
+    },
+  },
+  {
+    table: 'requests',
+    run(ctx) {
+      const { db, digits } = ctx;
+      const delRequest = db.prepare('DELETE FROM requests WHERE id = ?');
+      let erased = 0;
+      for (const rid of ctx.whole) erased += delRequest.run(rid).changes;
+      const getBody = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
+      // Written back plain: the edited body is no longer what the provider sent, and stays readable as such.
+      const setBody = db.prepare(`UPDATE requests SET headers = ?, body = ?, body_size = ?, packed = 0,
+        error = COALESCE(error || ' ', '') || ? WHERE id = ?`);
+      let edited = 0;
+      for (const rid of ctx.edited) {
+        const row = getBody.get(rid) as { headers: string; body: Buffer | null; packed: number } | undefined;
+        if (!row) continue;
+        const { headers, body } = requestBytes(row);
+        if (!body) continue;
+        const next = Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8');
+        setBody.run(maskIn(headers, digits), next, next.length, EDITED_NOTE, rid);
+        edited++;
+      }
+      return { erased, edited };
+    },
+  },
+  {
+    // Refused at the trust boundary (an old secret, say): the kept body still holds the customer.
+    table: 'rejected',
+    run(ctx) {
+      const { db, digits } = ctx;
+      const tail = Buffer.from(digits.slice(-4));
+      const rows = db.prepare('SELECT id, query, headers, body FROM rejected WHERE instr(body, ?) > 0 OR instr(query, ?) > 0 OR instr(headers, ?) > 0')
+        .all(tail, digits.slice(-4), digits.slice(-4)) as { id: number; query: string; headers: string; body: Buffer | null }[];
+      const del = db.prepare('DELETE FROM rejected WHERE id = ?');
+      let erased = 0;
+      for (const r of rows) {
+        if (mentions(r.body?.toString('latin1') ?? '', digits) || mentions(decodeForm(r.query), digits) || mentions(r.headers, digits)
+          || mentions(decodeForm(r.body?.toString('latin1') ?? ''), digits)) erased += del.run(r.id).changes;
+      }
+      return { erased, edited: 0 };
+    },
+  },
+];
+
+/** A form body or query with its escapes undone (`%2B5511…`), for matching only. */
+function decodeForm(s: string): string {
+  try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; }
+}
+
 export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; touched?: ForgetTouched } = {}): ForgetResult {
   const digits = contactKey(input);
   const dryRun = opts.dryRun === true;
 
-  const run = () => {
+  const run = (): ForgetResult => {
     const own = db.prepare('SELECT id, request_id, text, contact_name, contact_id, message_id FROM events WHERE contact_id = ?').all(digits) as EvRow[];
     const othersIn = db.prepare('SELECT COUNT(*) AS n FROM events WHERE request_id = ? AND contact_id IS NOT NULL AND contact_id <> ?');
     const whole = new Set<number>();
@@ -92,51 +300,34 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
         if (body && mentions(body.toString('latin1'), digits)) whole.add(c.id);
       }
     }
-    // Every event that goes: this contact's, plus the contact-less ones of requests erased whole.
     const gone = new Map<number, EvRow>(own.map((e) => [e.id, e]));
     const inRequest = db.prepare('SELECT id, request_id, text, contact_name, contact_id, message_id FROM events WHERE request_id = ?');
     for (const rid of whole) for (const e of inRequest.all(rid) as EvRow[]) gone.set(e.id, e);
-    const eventIds = [...gone.keys()];
+    const ctx: ForgetCtx = { db, digits, gone, ids: JSON.stringify([...gone.keys()]), whole, edited };
 
-    const ids = JSON.stringify(eventIds);
-    const notifications = (db.prepare('SELECT COUNT(*) AS n FROM notifications WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').get(digits, ids) as { n: number }).n;
-    const hasDeliveries = tableHas(db, 'deliveries', 'event_id');
-    const deliveries = hasDeliveries
-      ? (db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').get(digits, ids) as { n: number }).n
-      : 0;
+    const erased: ForgetStepResult[] = [];
+    for (const step of STEPS) {
+      const r = step.run(ctx);
+      if (r) erased.push({ table: step.table, ...r });
+    }
     if (opts.touched) { opts.touched.whole = [...whole]; opts.touched.edited = [...edited]; }
-    const result: ForgetResult = { contactId: digits, requests: whole.size, requestsEdited: edited.size, events: eventIds.length, notifications, deliveries, dryRun };
-    if (dryRun) return result;
-
-    const ftsDelete = db.prepare(`INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`);
-    for (const e of gone.values()) {
-      if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
-    }
-    db.prepare('DELETE FROM notifications WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(digits, ids);
-    if (hasDeliveries) db.prepare('DELETE FROM deliveries WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(digits, ids);
-    // Rule actions still waiting to be sent carry the contact's words in their bodies; unanswered-lead
-    // timers name the contact. Neither may outlive a forget.
-    if (tableHas(db, 'action_jobs', 'contact_id')) db.prepare('DELETE FROM action_jobs WHERE contact_id = ? OR event_id IN (SELECT value FROM json_each(?))').run(digits, ids);
-    if (tableHas(db, 'lead_waits', 'contact_id')) db.prepare('DELETE FROM lead_waits WHERE contact_id = ?').run(digits);
-    db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ids);
-    const delRequest = db.prepare('DELETE FROM requests WHERE id = ?');
-    for (const rid of whole) delRequest.run(rid);
-    const getBody = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
-    // Written back plain: the edited body is no longer what the provider sent, and stays readable as such.
-    const setBody = db.prepare(`UPDATE requests SET headers = ?, body = ?, body_size = ?, packed = 0,
-      error = COALESCE(error || ' ', '') || ? WHERE id = ?`);
-    for (const rid of edited) {
-      const row = getBody.get(rid) as { headers: string; body: Buffer | null; packed: number } | undefined;
-      if (!row) continue;
-      const { headers, body } = requestBytes(row);
-      if (!body) continue;
-      const next = Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8');
-      setBody.run(headers, next, next.length, EDITED_NOTE, rid);
-    }
-    return result;
+    const count = (t: string) => erased.find((x) => x.table === t)?.erased ?? 0;
+    return {
+      contactId: digits, requests: count('requests'), requestsEdited: erased.find((x) => x.table === 'requests')?.edited ?? 0,
+      events: count('events'), notifications: count('notifications'), deliveries: count('deliveries'), dryRun, erased,
+    };
   };
 
-  if (dryRun) return db.transaction(run)();
+  if (dryRun) {
+    // A dry run is the real erase, rolled back: the counts are exactly what the erase would do.
+    let result: ForgetResult | null = null;
+    try {
+      db.transaction(() => { result = run(); throw new DryRun(); })();
+    } catch (err) {
+      if (!(err instanceof DryRun)) throw err;
+    }
+    return result!;
+  }
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -146,13 +337,44 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
     let r: ForgetResult;
     try {
       r = db.transaction(run)();
+      // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
+      db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
     } finally {
       db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 0)`);
     }
     // The WAL still holds the old pages until a checkpoint copies the overwritten ones back.
-    try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* a reader holds it; the next checkpoint does it */ }
+    try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* a reader holds it; eraseTraces does it again */ }
     return r;
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
+}
+
+class DryRun extends Error {}
+
+/**
+ * After a forget: rewrites the file (VACUUM, with secure_delete on so the pages it frees are zeroed) and
+ * empties the WAL, so no free page, stale cell or old WAL frame keeps a byte of the erased rows. It holds
+ * the connection meanwhile (ingest waits): `docs/benchmarks.md` has its cost per size, which the
+ * confirmation states. The checkpoint is retried while a reader holds an old snapshot.
+ */
+export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms: number) => Promise<void> } = {}): Promise<{ vacuumed: boolean; walEmptied: boolean; ms: number }> {
+  const started = performance.now();
+  const wait = opts.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const before = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    db.exec('VACUUM');
+  } finally {
+    db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
+  }
+  let walEmptied = false;
+  for (let i = 0; i < (opts.attempts ?? 50) && !walEmptied; i++) {
+    try {
+      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      walEmptied = r.busy === 0;
+    } catch { /* busy */ }
+    if (!walEmptied) await wait(20);
+  }
+  return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
 }

@@ -25,7 +25,7 @@ import { openTeam, type Team } from './team';
 import type { SharedRequest } from './pg-log';
 import { createRulesSync, type RulesSync } from './rules-sync';
 import { FORGET_CHANNEL, RULES_CHANNEL } from './pg-log';
-import { contactKey, cutContact, EDITED_NOTE, forgetContact, type ForgetTouched } from '../store/forget';
+import { contactKey, cutContact, EDITED_NOTE, eraseTraces, forgetContact, type ForgetTouched } from '../store/forget';
 import type { ForgetResult } from '../../../shared/types';
 
 /** kv: the last forgotten contact (shared seq) this read model has erased. */
@@ -94,6 +94,8 @@ export function createTeamSide(deps: {
       try {
         for (const f of await t.log.forgottenAfter(forgottenSeq)) {
           const r = forgetContact(store.db, f.contactId);
+          // This read model's file holds the same bytes as the first process's: rewritten the same way.
+          await eraseTraces(store.db);
           forgottenSeq = f.seq;
           store.kvSet(FORGOTTEN_KEY, String(f.seq));
           deps.onForgotten?.(f.contactId);

@@ -49,8 +49,10 @@ export interface ExportOptions {
   formulaGuard?: boolean;
   version?: string;
   /**
-   * Names, numbers and message text replaced by stable pseudonyms (shared/privacy.ts), also inside the
-   * bodies and raw payloads, and signature/token headers dropped: an export to paste into a ticket.
+   * Names, numbers, message text and the ids that encode a customer (message ids, conversation ids,
+   * BSUIDs) replaced by stable pseudonyms (shared/privacy.ts), also inside the bodies and raw payloads,
+   * phone numbers written in kept texts masked, and signature/token headers dropped: an export to paste
+   * into a ticket.
    */
   redact?: boolean;
 }
@@ -123,7 +125,7 @@ function bodyOf(r: StoredRequestWithBytes): { text: string; base64: boolean } {
  * A request as a redacted export carries it: body, query and headers pseudonymised, signature/token
  * headers dropped, sizes those of the new body (the old signature could not verify it anyway).
  */
-function redactedRequest(p: Pseudonymiser, r: StoredRequestWithBytes): StoredRequestWithBytes {
+export function redactedRequest(p: Pseudonymiser, r: StoredRequestWithBytes): StoredRequestWithBytes {
   const red = redactRequest(p, r);
   const bytes = Buffer.from(red.body, 'utf8');
   const headers = red.headers.map(([k, v]): [string, string] => (k.toLowerCase() === 'content-length' ? [k, String(bytes.length)] : [k, v]));

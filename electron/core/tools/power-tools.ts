@@ -11,7 +11,8 @@ import { createForwarder, type Forwarder } from './forwarder';
 import type { ImportResult, ReplayManyResult } from '../../../shared/types';
 import { replayFiltered, replayRequest, type ToolDeps } from './replay';
 import { simulate } from './simulator';
-import { curlFor, EXPORT_MIME, exportEvents, importFile, type ExportFormat } from './export';
+import { curlFor, EXPORT_MIME, exportEvents, importFile, redactedRequest, type ExportFormat } from './export';
+import { createPseudonymiser } from '../../../shared/privacy';
 import { statsExtra } from '../store/stats-extra';
 import { createRetention, type Retention } from '../store/retention';
 import { readVersion } from '../version';
@@ -31,7 +32,8 @@ export interface CoreTools {
   exportStream(format: ExportFormat, filter: EventFilter, opts?: { formulaGuard?: boolean; redact?: boolean }): ExportStream;
   importFile(text: string, format: 'ndjson' | 'har'): Promise<ImportResult>;
   /** "Copy as cURL" for a stored request, aimed at the local receiver. */
-  curl(requestId: number): string;
+  /** `redact`: pseudonymised like a redacted export (privacy mode's "Copy as cURL"). */
+  curl(requestId: number, opts?: { redact?: boolean }): string;
   statsExtra(since?: number, until?: number): StatsExtra;
   replayFiltered(filter: EventFilter, opts?: { target?: string }): Promise<ReplayManyResult>;
   retention: Pick<Retention, 'runOnce' | 'drain' | 'compact' | 'poke'>;
@@ -98,10 +100,10 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
       return { contentType: EXPORT_MIME[format].type, filename: `hookscope-${day}${o.redact ? '-redacted' : ''}.${EXPORT_MIME[format].ext}`, chunks: chunks(), close };
     },
     importFile: (text, format) => importFile(deps, text, format),
-    curl(requestId) {
+    curl(requestId, opts = {}) {
       const r = store.getRequest(requestId);
       if (!r) throw new HookscopeError('NOT_FOUND', `Request ${requestId} was not found.`);
-      return curlFor(r, localUrl());
+      return curlFor(opts.redact ? redactedRequest(createPseudonymiser(), r) : r, localUrl());
     },
     statsExtra(since, until) {
       const u = until ?? clock();

@@ -6,7 +6,7 @@ import { useAppStore } from '../../state/hooks';
 import { copyText } from '../../ui/copy';
 import { formatDuration } from '../../ui/format';
 import { headerEdits, headersToText, parseHeadersText, replayTarget } from './replay-helpers';
-import { useMask } from '../privacy/privacy';
+import { useMask, usePrivacy } from '../privacy/privacy';
 
 type Outcome = { ok: true; value: ReplayResult } | { ok: false; error: string };
 
@@ -39,7 +39,8 @@ export function ReplayActions({ event: e }: { event: EventDetail }) {
 
   const copyCurl = async () => {
     setCurlState('…');
-    const r = await store.getState().requestCurl(req.id);
+    // Privacy mode at the moment of the click decides: what lands on the clipboard is what the screen shows.
+    const r = await store.getState().requestCurl(req.id, usePrivacy.getState().on);
     if (!r.ok) { setCurlState(`cURL failed: ${r.error}`); return; }
     setCurlState((await copyText(r.value)) ? 'Copied' : 'Copy failed');
     setTimeout(() => setCurlState(null), 1500);

@@ -40,12 +40,12 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
         </>}
       </span>
     ) : '—'],
-    ['Message id', e.messageId ? <span key="m"><code className="wrap">{e.messageId}</code> <CopyButton text={e.messageId} /></span> : '—'],
+    ['Message id', e.messageId ? <span key="m"><code className="wrap" data-testid="summary-message-id">{mask.id(e.messageId)}</code> <CopyButton text={mask.id(e.messageId) ?? ''} /></span> : '—'],
     ['Message type', e.messageType ?? '—'],
     ...(pricing ? [['Pricing', <span key="p" data-testid="summary-pricing">{pricing}</span>] as [string, ReactNode]] : []),
     ...(call ? [['Call', <span key="call" data-testid="summary-call">{call}</span>] as [string, ReactNode]] : []),
     ['Text', e.text != null ? <span className="pre-wrap" key="t">{mask.text(e.text)}</span> : '—'],
-    ['Reply to', e.replyTo ? <code className="wrap">{e.replyTo}</code> : '—'],
+    ['Reply to', e.replyTo ? <code className="wrap">{mask.id(e.replyTo)}</code> : '—'],
     ['Business', e.businessId ? <code>{e.businessId}</code> : '—'],
     ['Provider time', e.timestamp != null ? formatDateTime(e.timestamp) : '—'],
     ['Received', <span key="r">{formatDateTime(e.receivedAt)}{e.timestamp != null ? <span className="muted"> ({formatDuration(Math.abs(e.receivedAt - e.timestamp))} {e.receivedAt >= e.timestamp ? 'after' : 'before'} the provider's time)</span> : null}</span>],

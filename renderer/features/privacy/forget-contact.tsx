@@ -17,6 +17,16 @@ export function forgetSummary(r: ForgetResult): string {
   return parts.join(', ');
 }
 
+/** The confirmation's word on the rewrite that follows the erase (it holds new webhooks meanwhile). */
+export function rewriteNote(r: ForgetResult): string | null {
+  if (r.databaseBytes == null || r.rewriteEstimateMs == null) return null;
+  const mb = r.databaseBytes / 2 ** 20;
+  const size = mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.max(1, Math.round(mb))} MB`;
+  const s = r.rewriteEstimateMs / 1000;
+  const time = s < 1 ? 'under a second' : s < 90 ? `about ${Math.ceil(s)} seconds` : `about ${Math.ceil(s / 60)} minutes`;
+  return `Then the database file (${size}) is rewritten so that no byte of them stays in free space or the log: ${time}, during which new webhooks wait.`;
+}
+
 export function ForgetContact({ contactId }: { contactId: string }) {
   const store = useAppStore();
   const mask = useMask();
@@ -52,6 +62,7 @@ export function ForgetContact({ contactId }: { contactId: string }) {
       {preview && (
         <div className="notice notice-error" role="alertdialog" aria-label="Forget this contact" data-testid="forget-contact-confirm">
           <p>Erase everything stored about {who}: <strong data-testid="forget-contact-counts">{forgetSummary(preview)}</strong>. Other contacts are untouched. This cannot be undone.</p>
+          {rewriteNote(preview) && <p className="small" data-testid="forget-contact-cost">{rewriteNote(preview)}</p>}
           <div className="panel-row">
             <button type="button" className="btn btn-xs btn-danger" disabled={busy} onClick={() => void erase()} data-testid="forget-contact-confirm-button">Erase</button>
             <button type="button" className="btn btn-xs btn-ghost" disabled={busy} onClick={() => setPreview(null)}>Cancel</button>

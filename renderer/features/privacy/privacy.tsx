@@ -38,8 +38,10 @@ export interface Mask {
   number(n: string | null | undefined): string | null;
   name(s: string | null | undefined): string | null;
   text(s: string | null | undefined): string | null;
-  /** Error titles and other kept words, with known numbers replaced. */
+  /** Error titles and other kept words, with phone numbers and known names replaced. */
   scrub(s: string | null | undefined): string | null;
+  /** A message or conversation id (a Meta `wamid.` id encodes the customer's number). */
+  id(s: string | null | undefined): string | null;
   json(v: unknown): unknown;
   request<R extends Pick<StoredRequest, 'body' | 'bodyIsText' | 'headers' | 'query'>>(r: R): R;
   /** `Name · +number` as the feed and inspector title show a contact. */
@@ -64,6 +66,7 @@ const OFF: Mask = {
   name: (s) => s ?? null,
   text: (s) => s ?? null,
   scrub: (s) => s ?? null,
+  id: (s) => s ?? null,
   json: same,
   request: same,
   contact: contactWith((n) => n ?? null, (s) => s ?? null),
@@ -75,6 +78,7 @@ const ON: Mask = {
   name: session.name,
   text: session.text,
   scrub: session.scrub,
+  id: session.id,
   json: session.json,
   request: (r) => redactRequest(session, r),
   contact: contactWith(session.number, session.name),

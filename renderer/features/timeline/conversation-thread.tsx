@@ -60,7 +60,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
                 {it.source !== 'api' && (
                   <span className="bubble-tag" data-testid={`bubble-source-${it.source}`}>{it.source === 'phone' ? 'sent from the phone app' : 'imported'}</span>
                 )}
-                {it.text ? <span className="bubble-text">{mask.text(it.text)}</span> : <span className="bubble-text muted">Message {shortId(it.messageId)}</span>}
+                {it.text ? <span className="bubble-text">{mask.text(it.text)}</span> : <span className="bubble-text muted">Message {shortId(mask.id(it.messageId) ?? '')}</span>}
                 {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}{mask.scrub(it.last.errorTitle)}</span>}
                 <span className="bubble-meta" title={formatDateTime(it.at)}>
                   {formatRowTime(it.at)} <StatusBadge event={it.last} />

@@ -217,9 +217,11 @@ function ExportSection() {
     return resolveToken(location.search, storage);
   }, [isDesktop]);
 
-  // Redacted by default while privacy mode is on: what is on screen is what would be shared.
+  // Redacted by default while privacy mode is on: what is on screen is what would be shared. The default
+  // follows the switch the moment it changes, also while this panel is open; the box can still be changed.
   const privacyOn = usePrivacy((s) => s.on);
   const [redact, setRedact] = useState(privacyOn);
+  useEffect(() => { setRedact(privacyOn); }, [privacyOn]);
   const save = async (format: ExportFormatId) => {
     setMsg(null);
     const r = await store.getState().exportSave(format, redact);

@@ -29,7 +29,8 @@ export interface ToolsSlice {
   replaySend(args: ArgsOf<'replay:send'>): Promise<Result<ReplayResult>>;
   /** Replays every event matching the current filter. */
   replayFiltered(target?: string): Promise<Result<ReplayManyResult>>;
-  requestCurl(requestId: number): Promise<Result<string>>;
+  /** `redact`: as privacy mode shows the request (names, numbers, ids, text pseudonymised; no signature). */
+  requestCurl(requestId: number, redact?: boolean): Promise<Result<string>>;
   /** Tools → Forward: each handler's outbox, and its "retry now" / "drop". */
   forwardsSummary(): Promise<Result<ForwardTargetSummary[]>>;
   forwardsRetry(target?: string): Promise<Result<number>>;
@@ -91,7 +92,7 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     simulateSend: (options) => attempt(() => bridge.invoke('simulate:send', options)),
     replaySend: (args) => attempt(() => bridge.invoke('replay:send', args)),
     replayFiltered: (target) => attempt(() => bridge.invoke('replay:filtered', { filter: get().filter, ...(target ? { target } : {}) })),
-    requestCurl: (requestId) => attempt(async () => (await bridge.invoke('requests:curl', { requestId })).curl),
+    requestCurl: (requestId, redact) => attempt(async () => (await bridge.invoke('requests:curl', { requestId, ...(redact ? { redact: true } : {}) })).curl),
     forwardsSummary: () => attempt(async () => (await bridge.invoke('forwards:summary', undefined)).targets),
     forwardsRetry: (target) => attempt(async () => (await bridge.invoke('forwards:retry', target ? { target } : {})).requeued),
     forwardsDrop: (target) => attempt(async () => (await bridge.invoke('forwards:drop', target ? { target } : {})).dropped),
