@@ -9,6 +9,7 @@ import type {
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
+import { WHERE_MAX_LENGTH, parseWhere } from './where';
 
 // ---- argument schemas (validated in main for IPC and in serve for HTTP) ----
 
@@ -26,6 +27,12 @@ export const eventFilterSchema = z.object({
   since: num.optional(),
   until: num.optional(),
   messageId: z.string().max(300).optional(),
+  // Repeatable in a URL (`where=…&where=…`); each condition is parsed here so bad input is a 400 naming it.
+  where: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().max(WHERE_MAX_LENGTH)).max(50))
+    .superRefine((conds, ctx) => {
+      try { parseWhere(conds); } catch (err) { ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message }); }
+    }).optional(),
+  businessId: z.string().max(64).optional(),
 });
 
 export const listQuerySchema = eventFilterSchema.extend({

@@ -136,6 +136,10 @@ export interface EventFilter {
   until?: number;
   signature?: SignatureVerdict[];
   messageId?: string;
+  /** Field filters (shared/where.ts grammar), all of which must hold. */
+  where?: string[];
+  /** The receiving business number (Meta's phone_number_id, Twilio's To). */
+  businessId?: string;
 }
 
 export interface EventPage {

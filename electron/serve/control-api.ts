@@ -85,8 +85,10 @@ async function readJson(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<
 
 /** REST routes of docs/api.md, each mapped onto a contract channel. */
 function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown } | null {
-  const q = Object.fromEntries(url.searchParams);
-  delete (q as Record<string, string>).token;
+  const q: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  delete q.token;
+  // Field filters repeat (`where=…&where=…`): every one is kept, not only the last.
+  if (url.searchParams.has('where')) q.where = url.searchParams.getAll('where');
   const seg = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
   const [, a, b, c] = seg;
   if (method === 'GET') {

@@ -222,6 +222,32 @@ export const MIGRATIONS: Migration[] = [
   `
   ALTER TABLE requests ADD COLUMN packed INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: finding things (docs/api.md "Search" and "Field filters"). events_keys: a second full-text index over
+  // what the search knows beyond text and contact — error codes and titles, business numbers, message ids,
+  // detail values (template names and categories, flow tokens…); contentless, so it costs the index only;
+  // secure-delete so a forgotten contact's words leave its pages. event_fields: the scalar leaves of the
+  // indexed raw paths (shared/where.ts INDEXED_RAW_PATHS), written at derive time for events from now on.
+  // Both follow the events they describe out of the database by trigger (retention, forget, moves).
+  // requests.ack_ms: how long the receiver took to answer (set by the deriver from what the receiver measured).
+  `
+  CREATE VIRTUAL TABLE events_keys USING fts5(keys, content='', contentless_delete=1, tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO events_keys (events_keys, rank) VALUES ('secure-delete', 1);
+  INSERT INTO events_keys (rowid, keys)
+    SELECT id, concat_ws(' ', error_code, error_title, business_id, message_id, details) FROM events
+    WHERE error_code IS NOT NULL OR business_id IS NOT NULL OR message_id IS NOT NULL OR details IS NOT NULL;
+  CREATE TABLE event_fields (
+    path TEXT NOT NULL,
+    value NOT NULL,
+    event_id INTEGER NOT NULL,
+    PRIMARY KEY (path, value, event_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX event_fields_event ON event_fields(event_id);
+  CREATE TRIGGER events_find_gone AFTER DELETE ON events BEGIN
+    DELETE FROM events_keys WHERE rowid = old.id;
+    DELETE FROM event_fields WHERE event_id = old.id;
+  END;
+  ALTER TABLE requests ADD COLUMN ack_ms REAL;
+  `,
 ];
 
 /** Bytes of body a rejected request keeps (the rest is only hashed and counted). */
