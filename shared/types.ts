@@ -79,6 +79,10 @@ export interface HookEvent extends Omit<NormalisedEvent, 'raw' | 'details'> {
   duplicate: boolean;
   /** What the receiver answered to the request that carried it (feed pages and live pushes; absent elsewhere). */
   httpStatus?: number | null;
+  /** Milliseconds the receiver took to answer once the body was read (null: not measured — imports, older rows). */
+  ackMs?: number | null;
+  /** What the latest forward of its request answered, and how long it took (null: not forwarded). */
+  forward?: { status: number | null; ms: number | null } | null;
   raw?: unknown;
   details?: Record<string, unknown>;
 }

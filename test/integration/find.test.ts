@@ -1,6 +1,8 @@
 // Finding webhooks through the control API: search that knows WhatsApp (codes, ids, numbers, templates),
 // field filters (`where=`, repeatable, with 400s naming the problem), business numbers, timing per row.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { EventPage } from '../../shared/types';
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
@@ -17,8 +19,8 @@ afterEach(async () => {
   t = null;
 });
 
-async function setup() {
-  t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
+async function setup(opts: Parameters<typeof startTestCore>[0] = {}) {
+  t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, ...opts });
   control = createControlServer({ core: t.core, dispatch: t.dispatch, port: 0, token: 'tok', staticDir: '/nonexistent', logger: silentLogger });
   const base = `http://127.0.0.1:${await control.start()}`;
   const api = async <T>(path: string) => {
@@ -137,5 +139,34 @@ describe('field filters (where=)', () => {
     const r = await api<{ error: { message: string } }>(`/api/events?${many}`);
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/at most 8/);
+  });
+});
+
+describe('timing per row', () => {
+  let target: Server | null = null;
+  afterEach(() => { target?.close(); target = null; });
+
+  it('lists what the receiver answered and how fast, and what the forward target answered and how long it took', async () => {
+    target = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(202); res.end('ok'); }); });
+    await new Promise<void>((r) => target!.listen(0, '127.0.0.1', r));
+    const port = (target.address() as AddressInfo).port;
+    const { api, send } = await setup({ env: { metaAppSecrets: [SECRET], forwardTo: [`http://127.0.0.1:${port}/hook`] } });
+    await send(incomingText('wamid.T1', '5511900000009', 'timed'));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.items[0]?.forward?.status ?? null).toBe(202);
+    const e = (await api<EventPage>('/api/events')).body.items[0];
+    expect(e.httpStatus).toBe(200);
+    expect(typeof e.ackMs).toBe('number');
+    expect(e.ackMs).toBeGreaterThanOrEqual(0);
+    expect(typeof e.forward?.ms).toBe('number');
+    // Kept across a restart: the answer time is stored with the request.
+    const dataDir = t!.dataDir;
+    await control!.stop(); control = null;
+    await t!.core.stop();
+    const again = await startTestCore({ dataDir, env: { metaAppSecrets: [SECRET] } });
+    try {
+      const page = await again.call<EventPage>('events:list', {});
+      expect(page.items[0].ackMs).toBe(e.ackMs);
+      expect(page.items[0].forward?.status).toBe(202);
+    } finally { await again.close(); }
   });
 });

@@ -31,6 +31,8 @@ export interface IngestRequest {
   signatureDiagnosis: string | null;
   error: string | null;
   origin: StoredRequest['origin'];
+  /** Milliseconds from the body read to the answer (set by the receiver once committed; absent otherwise). */
+  ackMs?: number;
 }
 
 export interface IngestRecord {
@@ -427,14 +429,26 @@ export function createReads(db: Db): StoreReads {
     return out;
   }
 
-  // What the receiver answered, for the feed's optional HTTP column: one primary-key lookup per page.
-  const answers = db.prepare('SELECT id, response_status AS s FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  // What the receiver answered and how fast, and what the forward target answered (the feed's optional
+  // timing columns, docs/api.md "Event list"): one primary-key lookup and one index walk per page.
+  const answers = db.prepare('SELECT id, response_status AS s, ack_ms AS a FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  // The latest delivery of each request to a forward target, as events:get lists them.
+  const lastForwards = db.prepare(`SELECT request_id AS r, status AS s, duration_ms AS ms FROM forwards
+    WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY id`);
   function withAnswers(rows: EventRow[]): HookEvent[] {
     const events = rows.map(rowToEvent);
     if (events.length === 0) return events;
-    const byRequest = new Map<number, number>();
-    for (const a of answers.all(JSON.stringify([...new Set(events.map((e) => e.requestId))])) as { id: number; s: number }[]) byRequest.set(a.id, a.s);
-    for (const e of events) e.httpStatus = byRequest.get(e.requestId) ?? null;
+    const ids = JSON.stringify([...new Set(events.map((e) => e.requestId))]);
+    const byRequest = new Map<number, { s: number; a: number | null }>();
+    for (const a of answers.all(ids) as { id: number; s: number; a: number | null }[]) byRequest.set(a.id, a);
+    const forwards = new Map<number, { status: number | null; ms: number | null }>();
+    for (const f of lastForwards.all(ids) as { r: number; s: number | null; ms: number | null }[]) forwards.set(f.r, { status: f.s, ms: f.ms == null ? null : Math.round(f.ms) });
+    for (const e of events) {
+      const a = byRequest.get(e.requestId);
+      e.httpStatus = a?.s ?? null;
+      e.ackMs = a?.a ?? null;
+      e.forward = forwards.get(e.requestId) ?? null;
+    }
     return events;
   }
 
@@ -570,6 +584,7 @@ function createStoreApi(db: Db): Store {
     duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
   const fields = fieldWriters(db);
+  const setAck = db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
   const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? LIMIT 1');
   const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? LIMIT 1');
   const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
@@ -620,6 +635,7 @@ function createStoreApi(db: Db): Store {
 
   function deriveOne(requestId: number, r: IngestRequest, events: NormalisedEvent[]): HookEvent[] {
     const stored: HookEvent[] = [];
+    if (r.ackMs != null) setAck.run(r.ackMs, requestId);
     for (const e of events) {
       // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
       let duplicate = false;
@@ -642,7 +658,7 @@ function createStoreApi(db: Db): Store {
         messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
         messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
         errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
-        httpStatus: r.responseStatus,
+        httpStatus: r.responseStatus, ackMs: r.ackMs ?? null,
         ...(e.details ? { details: e.details } : {}),
       });
     }
