@@ -620,3 +620,31 @@ export interface ConnectionView {
   /** After a successful connect: who the token is on that server. */
   identity?: Identity;
 }
+
+/** A saved view (docs/api.md "Saved views"): a named filter (search and field filters included) and columns. */
+export interface SavedView {
+  id: number;
+  name: string;
+  filter: EventFilter;
+  /** The feed's optional columns when the view was saved (null: leave them as they are). */
+  columns: Record<string, boolean> | null;
+  /** Opened when the app starts without a filter in its URL. One view at most. */
+  isDefault: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SavedViewInput {
+  name: string;
+  filter?: EventFilter;
+  columns?: Record<string, boolean> | null;
+  isDefault?: boolean;
+}
+
+/** A receiving business number (Meta's phone_number_id, Twilio's To) and the name the user gave it. */
+export interface BusinessNumber {
+  businessId: string;
+  name: string | null;
+  /** Events received on it (0 for a named number with none left). */
+  events: number;
+}

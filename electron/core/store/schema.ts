@@ -16,6 +16,10 @@
 //   rule_state     small per-rule timer state (a digest's last period)
 //                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
+//   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
+//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters
+//   views          saved views: a name, a filter, a search and columns (views.ts)
+//   business_names the user's names for receiving business numbers
 //   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
 //                  body prefix, hash, size, source and diagnosis — never normalised into events
 //
@@ -247,6 +251,16 @@ export const MIGRATIONS: Migration[] = [
     DELETE FROM event_fields WHERE event_id = old.id;
   END;
   ALTER TABLE requests ADD COLUMN ack_ms REAL;
+  CREATE INDEX events_business ON events(business_id, id) WHERE business_id IS NOT NULL;
+  CREATE TABLE views (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE business_names (business_id TEXT PRIMARY KEY, name TEXT NOT NULL);
   `,
 ];
 
