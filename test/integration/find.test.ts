@@ -170,3 +170,41 @@ describe('timing per row', () => {
     } finally { await again.close(); }
   });
 });
+
+describe('saved views and business numbers (control API)', () => {
+  it('creates, lists, updates, makes default, deletes views, and refuses bad ones with 400s', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
+    control = createControlServer({ core: t.core, dispatch: t.dispatch, port: 0, token: 'tok', staticDir: '/nonexistent', logger: silentLogger });
+    const base = `http://127.0.0.1:${await control.start()}`;
+    const call = async <T>(method: string, path: string, body?: unknown) => {
+      const r = await fetch(base + path, { method, headers: { authorization: 'Bearer tok', 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      return { status: r.status, body: (await r.json()) as T };
+    };
+    type V = { id: number; name: string; isDefault: boolean; filter: { q?: string; where?: string[] } };
+    const a = await call<V>('POST', '/api/views', { name: 'Failed 131047', filter: { where: ['raw.errors.0.code=131047'] }, isDefault: true });
+    expect(a.status).toBe(201);
+    const b = await call<V>('POST', '/api/views', { name: 'Leads', filter: { q: 'ad' }, isDefault: true });
+    // One default at most: the newer one wins.
+    const list = await call<V[]>('GET', '/api/views');
+    expect(list.body.map((v) => [v.name, v.isDefault])).toEqual([['Failed 131047', false], ['Leads', true]]);
+    expect(list.body[0].filter.where).toEqual(['raw.errors.0.code=131047']);
+    const renamed = await call<V>('PUT', `/api/views/${b.body.id}`, { name: 'Ad leads' });
+    expect(renamed.body).toMatchObject({ name: 'Ad leads', isDefault: true, filter: { q: 'ad' } });
+    const bad = await call<{ error: { code: string; message: string } }>('POST', '/api/views', { name: 'x', filter: { where: ['raw.nope=1'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/raw\.nope is not an indexed field/);
+    expect((await call('POST', '/api/views', { name: '' })).status).toBe(400);
+    expect((await call('DELETE', `/api/views/${a.body.id}`)).status).toBe(200);
+    expect((await call('DELETE', `/api/views/${a.body.id}`)).status).toBe(404);
+    expect((await call<V[]>('GET', '/api/views')).body.map((v) => v.name)).toEqual(['Ad leads']);
+
+    // Business numbers: seen ones listed with their counts, named and unnamed.
+    const r = await t.postMeta(referralMessage('wamid.B1', '5511900000001', '1', '777'), SECRET);
+    expect(r.status).toBe(200);
+    await expect.poll(async () => (await call<{ businessId: string }[]>('GET', '/api/businesses')).body.map((x) => x.businessId)).toEqual(['777']);
+    expect((await call('PUT', '/api/businesses/777', { name: 'Sales' })).status).toBe(200);
+    expect((await call<unknown[]>('GET', '/api/businesses')).body).toEqual([{ businessId: '777', name: 'Sales', events: 1 }]);
+    await call('PUT', '/api/businesses/777', { name: null });
+    expect((await call<unknown[]>('GET', '/api/businesses')).body).toEqual([{ businessId: '777', name: null, events: 1 }]);
+  });
+});
