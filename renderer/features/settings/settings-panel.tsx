@@ -6,6 +6,7 @@ import { SecretStorageNotice } from './secret-storage-notice';
 import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type SettingsForm } from './settings-form';
 import { AppearanceSection, UiTokenSection } from './appearance-token';
 import { TeamServerSection } from './team-server';
+import { BusinessNamesSection } from './business-names';
 
 export function SettingsPanel() {
   return (
@@ -14,6 +15,7 @@ export function SettingsPanel() {
       <StoredSettings />
       <UiTokenSection />
       <TeamServerSection />
+      <BusinessNamesSection />
     </>
   );
 }
