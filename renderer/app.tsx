@@ -13,6 +13,8 @@ import { BrowserNotifier } from './features/notifications/browser-notifier';
 import { TrustBanner } from './features/rejected/trust-banner';
 import { ErrorBoundary } from './ui/error-boundary';
 import { focusFeed } from './features/feed/feed-focus';
+import { SavedViews } from './features/filters/saved-views';
+import { Shortcuts } from './features/filters/shortcuts';
 
 export function App() {
   const store = useAppStore();
@@ -38,6 +40,8 @@ export function App() {
       <div role="search" aria-label="Filters">
         <ErrorBoundary name="The filters"><FilterBar /></ErrorBoundary>
       </div>
+      <ErrorBoundary name="Saved views"><SavedViews /></ErrorBoundary>
+      <Shortcuts />
       <main className={`workspace${hasSelection ? ' has-selection' : ''}`}>
         <h1 className="sr-only">Hookscope</h1>
         <Feed />
@@ -82,16 +86,22 @@ function useKeyboard(store: AppStore) {
       if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
       const search = document.getElementById(SEARCH_INPUT_ID) as HTMLInputElement | null;
       if (isTyping(ev.target)) {
-        if (ev.key === 'Escape' && ev.target === search) {
+        if (ev.target === search && (ev.key === 'Escape' || ev.key === 'ArrowDown' || ev.key === 'Enter')) {
+          // The search box: a first Esc clears it (the input does that itself), the next one — like Enter
+          // and ↓ — moves into the results, never to the page body.
           ev.preventDefault();
-          store.getState().setFilter({ q: undefined });
-          (ev.target as HTMLElement).blur();
+          if (ev.key === 'Escape') store.getState().setFilter({ q: undefined });
+          if (!focusFeed()) (ev.target as HTMLElement).blur();
         } else if (ev.key === 'Escape') {
           (ev.target as HTMLElement).blur();
         }
         return;
       }
       switch (ev.key) {
+        case '?':
+          ev.preventDefault();
+          store.getState().setShortcutsOpen(!store.getState().shortcutsOpen);
+          return;
         case '/':
           ev.preventDefault();
           search?.focus();
@@ -107,6 +117,7 @@ function useKeyboard(store: AppStore) {
           return;
         case 'Escape': {
           // Esc closes the side panel when focus is in it; otherwise selection, then search, then the panel.
+          if (store.getState().shortcutsOpen) { store.getState().setShortcutsOpen(false); return; }
           const panel = usePanel.getState();
           const inPanel = ev.target instanceof Element && ev.target.closest('.side-panel') != null;
           const inInspector = ev.target instanceof Element && ev.target.closest('[data-testid="inspector"]') != null;

@@ -7,7 +7,7 @@ import { App } from './app';
 import { BridgeError, createBridge, type AppBridge } from './state/bridge';
 import { StoreContext } from './state/hooks';
 import { createAppStore } from './state/store';
-import { filterFromSearch, filterToSearch, viewFromSearch, viewToSearch } from './state/url-filter';
+import { filterFromSearch, filterToSearch, selectionFromSearch, selectionToSearch, viewFromSearch, viewToSearch } from './state/url-filter';
 import { TokenPage } from './features/token/token-page';
 import { applyTheme, loadThemeChoice } from './ui/theme';
 import './ui/styles.css';
@@ -44,6 +44,14 @@ async function boot(b: AppBridge) {
       window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
     }
   });
+  // The open event and inspector tab are in the URL too: a link opens them (docs/api.md "Links").
+  store.subscribe((s, prev) => {
+    if (s.selectedId === prev.selectedId && s.inspectorTab === prev.inspectorTab) return;
+    const search = selectionToSearch(s.selectedId, s.inspectorTab, window.location.search);
+    if (search !== window.location.search) {
+      window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
+    }
+  });
   window.addEventListener('popstate', () => {
     store.getState().replaceFilter(filterFromSearch(window.location.search));
     store.getState().setView(viewFromSearch(window.location.search));
@@ -62,5 +70,12 @@ async function boot(b: AppBridge) {
       </StoreContext.Provider>
     </StrictMode>,
   );
-  void store.getState().start();
+  const opened = selectionFromSearch(window.location.search);
+  void store.getState().start().then(async () => {
+    await store.getState().openStartView(opened.savedView);
+    if (opened.eventId != null) {
+      if (opened.tab) store.getState().setInspectorTab(opened.tab);
+      store.getState().select(opened.eventId);
+    }
+  });
 }

@@ -5,10 +5,11 @@ import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
   DeliveryRecord, DoctorFinding, ForwardTargetSummary, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
-  Provider, SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
+  Provider, SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity, SavedView, BusinessNumber,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
+import { WHERE_MAX_LENGTH, parseWhere } from './where';
 
 // ---- argument schemas (validated in main for IPC and in serve for HTTP) ----
 
@@ -26,6 +27,12 @@ export const eventFilterSchema = z.object({
   since: num.optional(),
   until: num.optional(),
   messageId: z.string().max(300).optional(),
+  // Repeatable in a URL (`where=…&where=…`); each condition is parsed here so bad input is a 400 naming it.
+  where: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().max(WHERE_MAX_LENGTH)).max(50))
+    .superRefine((conds, ctx) => {
+      try { parseWhere(conds); } catch (err) { ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message }); }
+    }).optional(),
+  businessId: z.string().max(64).optional(),
 });
 
 export const listQuerySchema = eventFilterSchema.extend({
@@ -40,6 +47,13 @@ export const messagesQuerySchema = eventFilterSchema.extend({
 });
 
 const idArg = z.object({ id: num.int().positive() });
+
+export const viewInputSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  filter: eventFilterSchema.optional(),
+  columns: z.record(z.string().max(32), z.boolean()).nullable().optional(),
+  isDefault: z.boolean().optional(),
+});
 
 export const ruleWhenSchema: z.ZodType<import('./types').RuleWhen> = z.lazy(() =>
   z.object({
@@ -201,6 +215,14 @@ export interface RequestChannels {
   /** Counts under a filter; its `status` is ignored (the counts are per status). */
   'stats:get': { args: z.input<typeof eventFilterSchema>; result: Stats };
   'rules:list': { args: void; result: Rule[] };
+  /** Saved views (docs/api.md "Saved views"). */
+  'views:list': { args: void; result: SavedView[] };
+  'views:create': { args: z.input<typeof viewInputSchema>; result: SavedView };
+  'views:update': { args: { id: number; view: Partial<z.input<typeof viewInputSchema>> }; result: SavedView };
+  'views:delete': { args: { id: number }; result: { deleted: true } };
+  /** Receiving business numbers seen, with the names given to them. */
+  'businesses:list': { args: void; result: BusinessNumber[] };
+  'businesses:name': { args: { businessId: string; name: string | null }; result: BusinessNumber };
   'rules:create': { args: z.input<typeof ruleInputSchema>; result: Rule };
   'rules:update': { args: { id: number; rule: z.input<typeof ruleInputSchema> }; result: Rule };
   'rules:delete': { args: { id: number }; result: { deleted: true } };
@@ -281,6 +303,12 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional(), provider: z.enum(['meta', 'twilio']).optional() }),
   'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),
+  'views:list': z.undefined().optional(),
+  'views:create': viewInputSchema,
+  'views:update': z.object({ id: num.int().positive(), view: viewInputSchema.partial() }),
+  'views:delete': idArg,
+  'businesses:list': z.undefined().optional(),
+  'businesses:name': z.object({ businessId: z.string().min(1).max(64), name: z.string().max(80).nullable() }),
   'rules:create': ruleInputSchema,
   'rules:update': z.object({ id: num.int().positive(), rule: ruleInputSchema }),
   'rules:delete': idArg,

@@ -79,6 +79,10 @@ export interface HookEvent extends Omit<NormalisedEvent, 'raw' | 'details'> {
   duplicate: boolean;
   /** What the receiver answered to the request that carried it (feed pages and live pushes; absent elsewhere). */
   httpStatus?: number | null;
+  /** Milliseconds the receiver took to answer once the body was read (null: not measured — imports, older rows). */
+  ackMs?: number | null;
+  /** What the latest forward of its request answered, and how long it took (null: not forwarded). */
+  forward?: { status: number | null; ms: number | null } | null;
   raw?: unknown;
   details?: Record<string, unknown>;
 }
@@ -136,6 +140,10 @@ export interface EventFilter {
   until?: number;
   signature?: SignatureVerdict[];
   messageId?: string;
+  /** Field filters (shared/where.ts grammar), all of which must hold. */
+  where?: string[];
+  /** The receiving business number (Meta's phone_number_id, Twilio's To). */
+  businessId?: string;
 }
 
 export interface EventPage {
@@ -681,4 +689,32 @@ export interface ConnectionView {
   canKeepToken: boolean;
   /** After a successful connect: who the token is on that server. */
   identity?: Identity;
+}
+
+/** A saved view (docs/api.md "Saved views"): a named filter (search and field filters included) and columns. */
+export interface SavedView {
+  id: number;
+  name: string;
+  filter: EventFilter;
+  /** The feed's optional columns when the view was saved (null: leave them as they are). */
+  columns: Record<string, boolean> | null;
+  /** Opened when the app starts without a filter in its URL. One view at most. */
+  isDefault: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SavedViewInput {
+  name: string;
+  filter?: EventFilter;
+  columns?: Record<string, boolean> | null;
+  isDefault?: boolean;
+}
+
+/** A receiving business number (Meta's phone_number_id, Twilio's To) and the name the user gave it. */
+export interface BusinessNumber {
+  businessId: string;
+  name: string | null;
+  /** Events received on it (0 for a named number with none left). */
+  events: number;
 }

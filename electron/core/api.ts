@@ -22,7 +22,8 @@ import { eraseTraces, forgetContact } from './store/forget';
 import { countWouldVerify, reverify } from './ingest/reverify';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
 import { parseForm } from '../../shared/form';
-import type { RejectedDetail, RejectedItem, SignatureVerdict } from '../../shared/types';
+import type { RejectedDetail, RejectedItem, SavedViewInput, SignatureVerdict } from '../../shared/types';
+import { createViewsStore } from './store/views';
 
 /** Whether an event may reach rules and notifications: only accepted verdicts (belt and braces at the seam). */
 export function isTrusted(signature: SignatureVerdict): boolean {
@@ -118,6 +119,7 @@ function lockScreenSafe(notifier: Notifier, parts: Pick<CoreParts, 'store' | 'se
 
 export function createHandlers(parts: CoreParts): CoreApi {
   const { store, reads, settings, emitter, tunnel, opts } = parts;
+  const views = createViewsStore(store.db);
   const version = opts.version ?? readVersion();
   const power = createPowerTools(parts);
   const doctor = createDoctor({
@@ -271,6 +273,12 @@ export function createHandlers(parts: CoreParts): CoreApi {
     // Credentials are write-only: reads carry actions masked (header values, the URL's secret parts);
     // a viewer of a team server sees the host alone (electron/serve/control-api.ts).
     'rules:list': () => listRules(store.db).map((r) => maskActions(r)),
+    'views:list': () => views.list(),
+    'views:create': (v) => views.create(v as SavedViewInput),
+    'views:update': ({ id, view }) => views.update(id, view as Partial<SavedViewInput>),
+    'views:delete': ({ id }) => { views.remove(id); return { deleted: true as const }; },
+    'businesses:list': () => views.businesses(),
+    'businesses:name': ({ businessId, name }) => views.nameBusiness(businessId, name),
     // Team mode: the shared rules in PostgreSQL change first, so every process runs the same ones.
     'rules:create': async (input) => {
       const rule = unmasked(null, input);

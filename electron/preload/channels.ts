@@ -28,7 +28,8 @@ export const SHELL_PUSH_CHANNELS = Object.keys(shellPushNames) as ShellPushChann
  */
 const requestNames: { [C in RequestChannel]: true } = {
   'app:info': true, 'app:me': true, 'events:list': true, 'events:get': true, 'messages:get': true, 'messages:list': true, 'contacts:thread': true,
-  'stats:get': true, 'rules:list': true, 'rules:create': true, 'rules:update': true, 'rules:delete': true,
+  'stats:get': true, 'rules:list': true, 'views:list': true, 'views:create': true, 'views:update': true, 'views:delete': true,
+  'businesses:list': true, 'businesses:name': true, 'rules:create': true, 'rules:update': true, 'rules:delete': true,
   'rules:preview': true, 'notifications:list': true, 'rules:test': true, 'deliveries:list': true, 'forwards:summary': true, 'forwards:retry': true, 'forwards:drop': true, 'settings:get': true, 'settings:update': true,
   'replay:send': true, 'simulate:send': true, 'doctor:get': true, 'stats:extra': true, 'requests:curl': true,
   'replay:filtered': true, 'import:file': true, 'export:save': true, 'tunnel:get': true, 'tunnel:start': true,

@@ -95,8 +95,10 @@ function forRole(role: Role, channel: string, value: unknown): unknown {
 
 /** REST routes of docs/api.md, each mapped onto a contract channel. */
 function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown } | null {
-  const q = Object.fromEntries(url.searchParams);
-  delete (q as Record<string, string>).token;
+  const q: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  delete q.token;
+  // Field filters repeat (`where=…&where=…`): every one is kept, not only the last.
+  if (url.searchParams.has('where')) q.where = url.searchParams.getAll('where');
   const seg = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
   const [, a, b, c] = seg;
   if (method === 'GET') {
@@ -108,6 +110,8 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };
     if (a === 'stats') return { channel: 'stats:get', args: q };
     if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
+    if (a === 'views' && !b) return { channel: 'views:list', args: undefined };
+    if (a === 'businesses' && !b) return { channel: 'businesses:list', args: undefined };
     if (a === 'notifications') return { channel: 'notifications:list', args: q };
     if (a === 'deliveries' && !b) return { channel: 'deliveries:list', args: q };
     if (a === 'forwards' && !b) return { channel: 'forwards:summary', args: undefined };
@@ -120,6 +124,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
   }
   if (method === 'POST') {
     if (a === 'rules' && !b) return { channel: 'rules:create', args: body };
+    if (a === 'views' && !b) return { channel: 'views:create', args: body };
     if (a === 'rules' && b === 'preview') return { channel: 'rules:preview', args: body };
     if (a === 'rules' && b === 'test' && !c) return { channel: 'rules:test', args: { rule: body } };
     if (a === 'rules' && b && c === 'test') return { channel: 'rules:test', args: { id: b, ...(body ? { rule: body } : {}) } };
@@ -133,8 +138,11 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
   if (method === 'PUT') {
     if (a === 'rules' && b) return { channel: 'rules:update', args: { id: b, rule: body } };
     if (a === 'settings') return { channel: 'settings:update', args: body };
+    if (a === 'views' && b && !c) return { channel: 'views:update', args: { id: b, view: body } };
+    if (a === 'businesses' && b && !c) return { channel: 'businesses:name', args: { businessId: b, name: (body as { name?: unknown } | null)?.name ?? null } };
   }
   if (method === 'DELETE' && a === 'rules' && b) return { channel: 'rules:delete', args: { id: b } };
+  if (method === 'DELETE' && a === 'views' && b && !c) return { channel: 'views:delete', args: { id: b } };
   if (method === 'DELETE' && a === 'contacts' && b && !c) return { channel: 'contacts:forget', args: { contactId: b, dryRun: q.dryRun } };
   return null;
 }
@@ -322,7 +330,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       const r = route(method, url.pathname, url, body);
       if (!r) return sendError(res, appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
       const env = await o.dispatch(r.channel, r.args);
-      if (env.ok) return sendJson(res, r.channel === 'rules:create' ? 201 : 200, forRole(caller.role, r.channel, env.value));
+      if (env.ok) return sendJson(res, r.channel === 'rules:create' || r.channel === 'views:create' ? 201 : 200, forRole(caller.role, r.channel, env.value));
       return sendError(res, env.error);
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -27,8 +27,9 @@ function fail(res: ServerResponse, err: AppError) {
 }
 
 function filterFrom(url: URL): EventFilter {
-  const q = Object.fromEntries(url.searchParams);
-  for (const k of ['token', 'format', 'target', 'formulaGuard', 'redact']) delete (q as Record<string, string>)[k];
+  const q: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  for (const k of ['token', 'format', 'target', 'formulaGuard', 'redact']) delete q[k];
+  if (url.searchParams.has('where')) q.where = url.searchParams.getAll('where');
   const parsed = eventFilterSchema.safeParse(q);
   if (!parsed.success) throw new HookscopeError('VALIDATION', formatZodError(parsed.error));
   return parsed.data as EventFilter;

@@ -8,4 +8,10 @@ export interface FeedColumns {
   http: boolean;
   /** The signature verdict, spelled out. */
   signature: boolean;
+  /** Events view: how long the receiver took to answer (ms). */
+  timing?: boolean;
+  /** Events view: what the forward target answered, and how long it took. */
+  forward?: boolean;
+  /** Events view: the receiving business number (its name from Settings when given). */
+  business?: boolean;
 }

@@ -2,6 +2,7 @@
 // current view without asking the core. It mirrors the core's query semantics (docs/api.md) as closely
 // as the client can (electron/core/store/store.ts `where`); a reconnect or filter change refetches page 1, so small drifts heal.
 import type { EventFilter, EventStatus, HookEvent } from '../../shared/types';
+import { parseWhere, type WhereCondition } from '../../shared/where';
 
 /** `contact`: digits → that exact number; with `*` → a glob over the number (the core's LIKE). */
 export function contactMatches(contactId: string | null, pattern: string): boolean {
@@ -22,10 +23,29 @@ export function ftsTokens(s: string): string[] {
  * `q`, as the core runs it: every search word must match one column as a phrase whose last token is a
  * prefix (`"wamid.xy"*` → tokens `wamid` then `xy…`). Columns: text, contact name, number, message id.
  */
-export function textMatches(e: Pick<HookEvent, 'text' | 'contactName' | 'contactId' | 'messageId'>, q: string): boolean {
+export function textMatches(e: Pick<HookEvent, 'text' | 'contactName' | 'contactId' | 'messageId'> & Partial<Pick<HookEvent, 'errorCode' | 'errorTitle' | 'businessId' | 'details'>>, q: string): boolean {
   const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
   if (words.length === 0) return true;
-  const columns = [e.text, e.contactName, e.contactId, e.messageId].filter((c): c is string => !!c).map(ftsTokens);
+  // Two indexes, as in the core (store.ts searchSql): every word in the text and contact, or every word
+  // in the WhatsApp keys (error code and title, business number, message id, detail values).
+  return wordsIn(words, [e.text, e.contactName, e.contactId, e.messageId])
+    || wordsIn(words, [e.errorCode ?? null, e.errorTitle ?? null, e.businessId ?? null, e.messageId, ...detailValues(e.details)]);
+}
+
+function detailValues(d: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (out.length > 64 || depth > 4 || v == null) return;
+    if (typeof v === 'string') { if (v.length <= 200) out.push(v); return; }
+    if (typeof v === 'number') { out.push(String(v)); return; }
+    if (typeof v === 'object') for (const x of Array.isArray(v) ? v.slice(0, 10) : Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
+  };
+  walk(d, 0);
+  return out;
+}
+
+function wordsIn(words: string[], values: (string | null)[]): boolean {
+  const columns = values.filter((c): c is string => !!c).map(ftsTokens);
   if (columns.length === 0) return false;
   return words.every((w) => {
     const phrase = ftsTokens(w);
@@ -56,13 +76,50 @@ export function matchesFilter(e: HookEvent, f: EventFilter): boolean {
   if (f.until != null && e.receivedAt >= f.until) return false; // the core's `until` is exclusive
   if (f.contact && !contactMatches(e.contactId, f.contact)) return false;
   if (f.q && !textMatches(e, f.q)) return false;
+  if (f.businessId && e.businessId !== f.businessId) return false;
+  if (f.where?.length && !whereMatches(e, f.where)) return false;
   return true;
+}
+
+/**
+ * Field filters on a pushed event. `details.…` is decided here; `raw.…` cannot be (pushes carry no raw
+ * payload): such events are left to the core — the events slice fetches page 1 again after pushes
+ * (`needsCoreMatch`).
+ */
+export function whereMatches(e: Pick<HookEvent, 'details'>, where: readonly string[]): boolean {
+  let conds: WhereCondition[];
+  try { conds = parseWhere(where); } catch { return false; }
+  return conds.every((c) => c.root === 'details' && detailsHolds(e.details, c));
+}
+
+export function needsCoreMatch(f: EventFilter): boolean {
+  return !!f.where?.some((w) => w.trim().startsWith('raw.'));
+}
+
+function detailsHolds(details: unknown, c: WhereCondition): boolean {
+  let v: unknown = details;
+  for (const seg of c.path) {
+    if (v == null || typeof v !== 'object') { v = undefined; break; }
+    v = (v as Record<string, unknown>)[seg];
+  }
+  const present = v !== undefined && v !== null;
+  const scalar = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  const equal = scalar && (String(v) === c.value || (c.number != null && v === c.number));
+  switch (c.op) {
+    case 'exists': return present;
+    case '!exists': return !present;
+    case '=': return equal;
+    case '!=': return !equal;
+    case '~': return scalar && String(v).toLowerCase().includes((c.value ?? '').toLowerCase());
+    case '<': return typeof v === 'number' && c.number != null && v < c.number;
+    case '>': return typeof v === 'number' && c.number != null && v > c.number;
+  }
 }
 
 export function isFilterEmpty(f: EventFilter): boolean {
   return !(
     f.status?.length || f.kind?.length || f.provider?.length || f.signature?.length ||
-    f.contact || f.q || f.messageId || f.since != null || f.until != null
+    f.contact || f.q || f.messageId || f.since != null || f.until != null || f.where?.length || f.businessId
   );
 }
 

@@ -12,6 +12,7 @@ import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
 import { createToolsSlice, type ToolsSlice } from './slices/tools';
 import { createRejectedSlice, type RejectedSlice } from './slices/rejected';
 import { createMessagesSlice, type MessagesSlice } from './slices/messages';
+import { createViewsSlice, type ViewsSlice } from './slices/views';
 import { usePanel } from './panel-state';
 
 export interface LifecycleSlice {
@@ -24,7 +25,7 @@ export interface LifecycleSlice {
 // declaration merging, so a slice can read its neighbours through `get()` without importing this file
 // (which imports every slice): no import cycle.
 declare module './context' {
-  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, MessagesSlice, LifecycleSlice, RejectedSlice {}
+  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, MessagesSlice, LifecycleSlice, RejectedSlice, ViewsSlice {}
 }
 export type { AppState } from './context';
 export type AppStore = StoreApi<AppState>;
@@ -53,6 +54,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createInsightsSlice(ctx),
       ...createRejectedSlice(ctx),
       ...createMessagesSlice(ctx),
+      ...createViewsSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();
@@ -83,7 +85,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
         const offTeam = bridge.on('team:changed', (team) => { const info = get().appInfo; if (info) set({ appInfo: { ...info, team } }); });
         const prevUnwire = unwire!;
         unwire = () => { offRejected(); offTeam(); prevUnwire(); };
-        await Promise.all([s.loadIdentity(), s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
+        await Promise.all([s.loadIdentity(), s.loadAppInfo(), s.loadSettings(), s.loadTunnel(), s.refreshStats(), s.reload(), s.loadRules(), s.loadRejected(), s.loadViews(), s.loadBusinesses(), ...(s.view === 'messages' ? [s.reloadMessages()] : [])]);
         bridge.ready();
       },
       stop() {

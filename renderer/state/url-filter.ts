@@ -3,8 +3,9 @@
 import type { EventFilter, EventKind, EventStatus, Provider, SignatureVerdict } from '../../shared/types';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../shared/types';
 import type { FeedView } from './feed-view';
+import { WHERE_MAX_CONDITIONS, parseCondition } from '../../shared/where';
 
-const FILTER_KEYS = ['status', 'kind', 'provider', 'signature', 'contact', 'q', 'since', 'until', 'messageId'] as const;
+const FILTER_KEYS = ['status', 'kind', 'provider', 'signature', 'contact', 'q', 'since', 'until', 'messageId', 'where', 'businessId'] as const;
 
 function list<T extends string>(raw: string | null, allowed: readonly T[]): T[] | undefined {
   if (!raw) return undefined;
@@ -39,6 +40,11 @@ export function filterFromSearch(search: string): EventFilter {
   if (since != null) f.since = since;
   const until = num(p.get('until'));
   if (until != null) f.until = until;
+  // Field filters repeat (where=…&where=…); one that does not parse is dropped, not sent.
+  const where = p.getAll('where').filter((w) => { try { parseCondition(w); return true; } catch { return false; } }).slice(0, WHERE_MAX_CONDITIONS);
+  if (where.length) f.where = where;
+  const businessId = p.get('businessId')?.trim().slice(0, 64);
+  if (businessId) f.businessId = businessId;
   return f;
 }
 
@@ -64,6 +70,8 @@ export function filterToSearch(filter: EventFilter, search: string): string {
   add('messageId', filter.messageId);
   add('since', filter.since);
   add('until', filter.until);
+  for (const w of filter.where ?? []) parts.push(`where=${encodeURIComponent(w)}`);
+  add('businessId', filter.businessId);
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
@@ -79,5 +87,36 @@ export function viewToSearch(view: FeedView, search: string): string {
   if ((view === 'messages') === (had === 'messages') && (view === 'messages' || had == null)) return search;
   const parts = search.replace(/^\?/, '').split('&').filter((x) => x && !/^view=/.test(x));
   if (view === 'messages') parts.push('view=messages');
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** `search` without the serve token: links are shared, the token never is. */
+export function linkWithout(search: string): string {
+  const p = new URLSearchParams(search);
+  p.delete('token');
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The open event and inspector tab (`event=12&tab=raw`), so a link opens them. */
+export function selectionFromSearch(search: string): { eventId: number | null; tab: string | null; savedView: number | null } {
+  const p = new URLSearchParams(search);
+  const id = Number(p.get('event'));
+  const sv = Number(p.get('savedView'));
+  const tab = p.get('tab');
+  return {
+    eventId: Number.isInteger(id) && id > 0 ? id : null,
+    tab: tab && /^[a-z]{1,20}$/.test(tab) ? tab : null,
+    savedView: Number.isInteger(sv) && sv > 0 ? sv : null,
+  };
+}
+
+/** Writes the open event and tab into `search` (removed when nothing is open), keeping everything else. */
+export function selectionToSearch(eventId: number | null, tab: string | null, search: string): string {
+  const parts = search.replace(/^\?/, '').split('&').filter((x) => x && !/^(event|tab|savedView)=/.test(x));
+  if (eventId != null) {
+    parts.push(`event=${eventId}`);
+    if (tab && tab !== 'summary') parts.push(`tab=${tab}`);
+  }
   return parts.length ? `?${parts.join('&')}` : '';
 }

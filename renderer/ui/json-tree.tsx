@@ -22,7 +22,19 @@ const MAX_INDENT = 24;
 /** Longer strings are cut until the user asks for all of it. */
 const STRING_CUT = 2000;
 
-export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'json-tree' }: { value: unknown; rootLabel?: string; initialDepth?: number; testId?: string }) {
+/** "Filter on this" / "exclude this" for a value at `keys` (the inspector's field filters), when offered. */
+export interface TreeFilter {
+  can(keys: (string | number)[]): boolean;
+  apply(keys: (string | number)[], exclude: boolean): void;
+}
+
+function keysOf(line: NodeLine): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let l: NodeLine | null = line; l && l.key != null; l = l.parent) keys.push(l.key);
+  return keys.reverse();
+}
+
+export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'json-tree', filter }: { value: unknown; rootLabel?: string; initialDepth?: number; testId?: string; filter?: TreeFilter }) {
   const initial = useMemo(() => initialOpen(value, { depth: initialDepth, openAllLimit: OPEN_ALL_LIMIT, chunk: CHUNK }), [value, initialDepth]);
   const [open, setOpen] = useState<Set<object>>(initial);
   const [shown, setShown] = useState<Map<object, number>>(() => new Map());
@@ -71,7 +83,7 @@ export function JsonTree({ value, rootLabel = '$', initialDepth = 3, testId = 'j
             return (
               <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="json-slot" style={{ transform: `translateY(${vi.start}px)` }} role="none">
                 {l.type === 'node'
-                  ? <Line line={l} rootLabel={rootLabel} toggle={toggle} />
+                  ? <Line line={l} rootLabel={rootLabel} toggle={toggle} filter={filter} />
                   : <More line={l} onMore={showMore} />}
               </div>
             );
@@ -93,7 +105,7 @@ function indent(depth: number) {
   return { paddingLeft: Math.min(depth, MAX_INDENT) * 14 };
 }
 
-const Line = memo(function Line({ line, rootLabel, toggle }: { line: NodeLine; rootLabel: string; toggle(c: object): void }) {
+const Line = memo(function Line({ line, rootLabel, toggle, filter }: { line: NodeLine; rootLabel: string; toggle(c: object): void; filter?: TreeFilter }) {
   const { value, key, open, depth } = line;
   const container = isContainer(value);
   const n = container ? sizeOf(value) : 0;
@@ -126,6 +138,12 @@ const Line = memo(function Line({ line, rootLabel, toggle }: { line: NodeLine; r
       <span className="json-actions">
         <CopyButton text={() => copyableJson(value)} label="Copy value" title="Copy value" />
         <CopyButton text={() => pathOf(line, rootLabel)} label="Copy path" title="Copy path" />
+        {filter && !container && filter.can(keysOf(line)) && (
+          <>
+            <button type="button" className="btn btn-ghost btn-xs" data-testid="tree-filter" title="Show only events with this value here" onClick={() => filter.apply(keysOf(line), false)}>Filter</button>
+            <button type="button" className="btn btn-ghost btn-xs" data-testid="tree-exclude" title="Hide events with this value here" onClick={() => filter.apply(keysOf(line), true)}>Exclude</button>
+          </>
+        )}
       </span>
     </div>
   );

@@ -312,7 +312,10 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
       };
       // The 200 waits for the request row alone; its events, search entries, lifecycle and rules are
       // derived from it right after (deriver.ts), and again after a crash if they had not been.
+      const t0 = performance.now();
       const { requestId } = await writer.submit(record);
+      // How long the answer waited for the commit: kept with the request by the deriver (the list's ackMs).
+      record.request.ackMs = Math.round((performance.now() - t0) * 10) / 10;
       return { status: d.status, body: d.answer, contentType: d.contentType, requestId, accepted: true };
     }
     return reject(input, d);

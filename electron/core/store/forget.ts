@@ -28,6 +28,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 import { requestBytes } from './pack';
+import { searchKeys } from './where-sql';
 export type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
@@ -217,6 +218,29 @@ const STEPS: ForgetStep[] = [
       // Another customer quoting the number: the search index is updated with the masked words too.
       const masked = maskRows(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], ['request_id', 'contact_name', 'contact_id', 'message_id']);
       const ftsInsert = db.prepare(ftsInsertSql);
+      // The finding indexes (schema migration 8) of a masked event: its search keys are written again from
+      // the masked row, and its indexed raw fields that mention the number go (the trigger takes those of
+      // erased events).
+      const hasKeys = tableHas(db, 'event_fields', 'event_id');
+      const keysGone = hasKeys ? db.prepare('DELETE FROM events_keys WHERE rowid = ?') : null;
+      const keysRow = hasKeys ? db.prepare(`SELECT error_code AS errorCode, error_title AS errorTitle, business_id AS businessId, message_id AS messageId, details FROM events WHERE id = ?`) : null;
+      const keysPut = hasKeys ? db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)') : null;
+      const fieldsOf = hasKeys ? db.prepare('SELECT path, value FROM event_fields WHERE event_id = ?') : null;
+      const fieldGone = hasKeys ? db.prepare('DELETE FROM event_fields WHERE path = ? AND value = ? AND event_id = ?') : null;
+      for (const { id } of masked) {
+        if (!keysGone || !keysRow || !keysPut || !fieldsOf || !fieldGone) break;
+        keysGone.run(id);
+        const k = keysRow.get(id) as { errorCode: string | null; errorTitle: string | null; businessId: string | null; messageId: string | null; details: string | null } | undefined;
+        if (k) {
+          let details: Record<string, unknown> | undefined;
+          try { details = k.details ? JSON.parse(k.details) as Record<string, unknown> : undefined; } catch { details = undefined; }
+          const keys = searchKeys({ ...k, details });
+          if (keys) keysPut.run(id, keys);
+        }
+        for (const f of fieldsOf.all(id) as { path: string; value: unknown }[]) {
+          if (mentions(String(f.value), ctx.digits)) fieldGone.run(f.path, f.value, id);
+        }
+      }
       for (const { id, before, after } of masked) {
         const e = { ...before, ...after } as unknown as EvRow;
         // The request body behind a quoting event quotes it too: edited like a batch.
@@ -227,6 +251,14 @@ const STEPS: ForgetStep[] = [
         ftsInsert.run(id, e.text, e.contact_name, e.contact_id, e.message_id);
       }
       return { erased, edited: masked.length };
+    },
+  },
+  {
+    // A saved view may filter on the number (contact = …, a search for it): its name and filter are masked.
+    table: 'views',
+    run(ctx) {
+      if (!tableHas(ctx.db, 'views', 'spec')) return null;
+      return { erased: 0, edited: maskColumns(ctx, 'views', ['name', 'spec']) };
     },
   },
   {

@@ -17,6 +17,10 @@
 //   rule_state     small per-rule timer state (a digest's last period)
 //                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
+//   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
+//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters
+//   views          saved views: a name, a filter, a search and columns (views.ts)
+//   business_names the user's names for receiving business numbers
 //   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
 //                  body prefix, hash, size, source and diagnosis — never normalised into events
 //
@@ -251,6 +255,42 @@ export const MIGRATIONS: Migration[] = [
   ALTER TABLE action_jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE action_jobs ADD COLUMN digest_of INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX deliveries_rule_first ON deliveries(rule_id, at) WHERE attempt = 1 AND test = 0;
+  `,
+  // 8: finding things (docs/api.md "Search" and "Field filters"). events_keys: a second full-text index over
+  // what the search knows beyond text and contact — error codes and titles, business numbers, message ids,
+  // detail values (template names and categories, flow tokens…); contentless, so it costs the index only;
+  // secure-delete so a forgotten contact's words leave its pages. event_fields: the scalar leaves of the
+  // indexed raw paths (shared/where.ts INDEXED_RAW_PATHS), written at derive time for events from now on.
+  // Both follow the events they describe out of the database by trigger (retention, forget, moves).
+  // requests.ack_ms: how long the receiver took to answer (set by the deriver from what the receiver measured).
+  `
+  CREATE VIRTUAL TABLE events_keys USING fts5(keys, content='', contentless_delete=1, tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO events_keys (events_keys, rank) VALUES ('secure-delete', 1);
+  INSERT INTO events_keys (rowid, keys)
+    SELECT id, concat_ws(' ', error_code, error_title, business_id, message_id, details) FROM events
+    WHERE error_code IS NOT NULL OR business_id IS NOT NULL OR message_id IS NOT NULL OR details IS NOT NULL;
+  CREATE TABLE event_fields (
+    path TEXT NOT NULL,
+    value NOT NULL,
+    event_id INTEGER NOT NULL,
+    PRIMARY KEY (path, value, event_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX event_fields_event ON event_fields(event_id);
+  CREATE TRIGGER events_find_gone AFTER DELETE ON events BEGIN
+    DELETE FROM events_keys WHERE rowid = old.id;
+    DELETE FROM event_fields WHERE event_id = old.id;
+  END;
+  ALTER TABLE requests ADD COLUMN ack_ms REAL;
+  CREATE INDEX events_business ON events(business_id, id) WHERE business_id IS NOT NULL;
+  CREATE TABLE views (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE business_names (business_id TEXT PRIMARY KEY, name TEXT NOT NULL);
   `,
 ];
 

@@ -16,6 +16,7 @@ import { kindIs, sqlKinds } from '../../../shared/event-kinds';
 import { createMessageList } from './message-list';
 import { blankEvent, eventsOfStored } from '../ingest/derive-events';
 import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
+import { fieldWriters, searchKeys, whereSql } from './where-sql';
 import type { Clock } from '../types';
 
 export interface IngestRequest {
@@ -31,6 +32,8 @@ export interface IngestRequest {
   signatureDiagnosis: string | null;
   error: string | null;
   origin: StoredRequest['origin'];
+  /** Milliseconds from the body read to the answer (set by the receiver once committed; absent otherwise). */
+  ackMs?: number;
 }
 
 export interface IngestRecord {
@@ -256,12 +259,25 @@ function whereParts(f: EventFilter, col = ''): { parts: string[]; params: unknow
   if (f.messageId) { parts.push(`${col}message_id = ?`); params.push(f.messageId); }
   if (f.since != null) { parts.push(`${col}received_at >= ?`); params.push(f.since); }
   if (f.until != null) { parts.push(`${col}received_at < ?`); params.push(f.until); }
+  if (f.businessId) { parts.push(`${col}business_id = ?`); params.push(f.businessId); }
+  const w = whereSql(f.where, col);
+  parts.push(...w.parts);
+  params.push(...w.params);
   return { parts, params, match: f.q ? ftsQuery(f.q) : null };
+}
+
+/**
+ * The ids the search finds, from both full-text indexes: text and contact (events_fts), and codes, titles,
+ * numbers, ids and detail values (events_keys). Every word must match in one of them. `extra` is SQL
+ * added to each side's WHERE (rowid bounds); the match and those params come twice, in order.
+ */
+function searchSql(extra = ''): string {
+  return `SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?${extra} UNION SELECT rowid AS id FROM events_keys WHERE events_keys MATCH ?${extra}`;
 }
 
 function where(f: EventFilter): { sql: string; params: unknown[] } {
   const { parts, params, match } = whereParts(f);
-  if (match) { parts.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); params.push(match); }
+  if (match) { parts.push(`id IN (${searchSql()})`); params.push(match, match); }
   return { sql: parts.length ? parts.join(' AND ') : '1', params };
 }
 
@@ -330,10 +346,10 @@ export function createReads(db: Db): StoreReads {
     const { parts, params, match } = whereParts(f);
     const r = range ?? [];
     if (match && parts.length === 0) {
-      // Full-text alone is counted in the FTS index, without touching events.
-      return { sql: `SELECT ${select === 'COUNT(*)' ? select : 'rowid'} FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''}`, params: [match, ...r] };
+      // Full-text alone is counted in the FTS indexes, without touching events.
+      return { sql: `SELECT ${select === 'COUNT(*)' ? select : 'id'} FROM (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`, params: [match, ...r, match, ...r] };
     }
-    if (match) { parts.push(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${range ? ' AND rowid > ? AND rowid <= ?' : ''})`); params.push(match, ...r); }
+    if (match) { parts.push(`id IN (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`); params.push(match, ...r, match, ...r); }
     if (range) { parts.push('id > ? AND id <= ?'); params.push(...r); }
     return { sql: `SELECT ${select} FROM events WHERE ${parts.length ? parts.join(' AND ') : '1'}`, params };
   }
@@ -401,10 +417,12 @@ export function createReads(db: Db): StoreReads {
       // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
       // CROSS JOIN keeps the FTS index outside: probing it per row re-reads a prefix match every time.
       // With other filters this runs only when many events match both (see listEvents), so few are skipped.
-      const before = q.before != null ? ' AND events_fts.rowid < ?' : '';
-      const other = parts.length ? ` AND ${parts.join(' AND ')}` : '';
-      const sql = `SELECT ${E_COLUMNS} FROM events_fts CROSS JOIN events e ON e.id = events_fts.rowid WHERE events_fts MATCH ?${before}${other} ORDER BY events_fts.rowid DESC LIMIT ?`;
-      return prep(sql).all(match, ...(q.before != null ? [q.before] : []), ...params, limit) as EventRow[];
+      // The two indexes are merged newest first (both walk rowids in order).
+      const before = q.before != null ? ' AND rowid < ?' : '';
+      const b = q.before != null ? [q.before] : [];
+      const other = parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+      const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id${other} ORDER BY m.id DESC LIMIT ?`;
+      return prep(sql).all(match, ...b, match, ...b, ...params, limit) as EventRow[];
     }
     const w = where(q);
     const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
@@ -424,14 +442,26 @@ export function createReads(db: Db): StoreReads {
     return out;
   }
 
-  // What the receiver answered, for the feed's optional HTTP column: one primary-key lookup per page.
-  const answers = db.prepare('SELECT id, response_status AS s FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  // What the receiver answered and how fast, and what the forward target answered (the feed's optional
+  // timing columns, docs/api.md "Event list"): one primary-key lookup and one index walk per page.
+  const answers = db.prepare('SELECT id, response_status AS s, ack_ms AS a FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  // The latest delivery of each request to a forward target, as events:get lists them.
+  const lastForwards = db.prepare(`SELECT request_id AS r, status AS s, duration_ms AS ms FROM forwards
+    WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY id`);
   function withAnswers(rows: EventRow[]): HookEvent[] {
     const events = rows.map(rowToEvent);
     if (events.length === 0) return events;
-    const byRequest = new Map<number, number>();
-    for (const a of answers.all(JSON.stringify([...new Set(events.map((e) => e.requestId))])) as { id: number; s: number }[]) byRequest.set(a.id, a.s);
-    for (const e of events) e.httpStatus = byRequest.get(e.requestId) ?? null;
+    const ids = JSON.stringify([...new Set(events.map((e) => e.requestId))]);
+    const byRequest = new Map<number, { s: number; a: number | null }>();
+    for (const a of answers.all(ids) as { id: number; s: number; a: number | null }[]) byRequest.set(a.id, a);
+    const forwards = new Map<number, { status: number | null; ms: number | null }>();
+    for (const f of lastForwards.all(ids) as { r: number; s: number | null; ms: number | null }[]) forwards.set(f.r, { status: f.s, ms: f.ms == null ? null : Math.round(f.ms) });
+    for (const e of events) {
+      const a = byRequest.get(e.requestId);
+      e.httpStatus = a?.s ?? null;
+      e.ackMs = a?.a ?? null;
+      e.forward = forwards.get(e.requestId) ?? null;
+    }
     return events;
   }
 
@@ -566,6 +596,8 @@ function createStoreApi(db: Db): Store {
     contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
     duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
+  const fields = fieldWriters(db);
+  const setAck = db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
   // Duplicates are the same provider's id again: another provider's event with that id is not a retry.
   const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? AND provider IS ? LIMIT 1');
   const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? AND provider IS ? LIMIT 1');
@@ -617,6 +649,7 @@ function createStoreApi(db: Db): Store {
 
   function deriveOne(requestId: number, r: IngestRequest, events: NormalisedEvent[]): HookEvent[] {
     const stored: HookEvent[] = [];
+    if (r.ackMs != null) setAck.run(r.ackMs, requestId);
     for (const e of events) {
       // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
       let duplicate = false;
@@ -633,12 +666,13 @@ function createStoreApi(db: Db): Store {
       if (e.text || e.contactName || e.contactId || e.messageId) {
         insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
       }
+      fields.add(id, e.raw, searchKeys(e));
       stored.push({
         id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
         messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
         messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
         errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
-        httpStatus: r.responseStatus,
+        httpStatus: r.responseStatus, ackMs: r.ackMs ?? null,
         ...(e.details ? { details: e.details } : {}),
       });
     }

@@ -12,6 +12,37 @@ export function HttpCell({ status }: { status: number | null }) {
   );
 }
 
+/** How long the receiver took to answer (the list's ackMs). */
+export function AckCell({ ms }: { ms: number | null | undefined }) {
+  const slow = ms != null && ms >= 1000;
+  return (
+    <span role="gridcell" className={`cell cell-timing${slow ? ' http-bad' : ''}`} data-testid="cell-timing" title={ms == null ? 'Not measured' : `Answered ${ms} ms after the body was read`}>
+      {ms == null ? '—' : `${Math.round(ms)} ms`}
+    </span>
+  );
+}
+
+/** What the forward target answered and how long it took (the list's forward). */
+export function ForwardCell({ forward }: { forward: { status: number | null; ms: number | null } | null | undefined }) {
+  const tone = forward == null ? '' : forward.status != null && forward.status >= 200 && forward.status < 300 ? ' http-ok' : ' http-bad';
+  const text = forward == null ? '—' : `${forward.status ?? 'error'}${forward.ms != null ? ` · ${forward.ms} ms` : ''}`;
+  return (
+    <span role="gridcell" className={`cell cell-forward${tone}`} data-testid="cell-forward" title={forward == null ? 'Not forwarded' : `Forward answered ${forward.status ?? 'nothing (error)'}`}>
+      {text}
+    </span>
+  );
+}
+
+/** The receiving business number, by the name given in Settings when there is one. */
+export function BusinessCell({ businessId, names }: { businessId: string | null; names: Record<string, string> }) {
+  const name = businessId ? names[businessId] : undefined;
+  return (
+    <span role="gridcell" className="cell cell-business" data-testid="cell-business" title={businessId ?? undefined}>
+      {name ?? businessId ?? '—'}
+    </span>
+  );
+}
+
 export function SignatureCell({ verdict }: { verdict: SignatureVerdict }) {
   return <span role="gridcell" className={`cell cell-signature sig-${verdict}`} data-testid="cell-signature">{verdict}</span>;
 }
@@ -26,14 +57,23 @@ function withOptional(base: GridColumn[], columns: FeedColumns): GridColumn[] {
   return [...base, ...OPTIONAL.filter((c) => columns[c.id as keyof FeedColumns]), FLAGS];
 }
 
+// Events view only (the Messages rows have no cells for them).
+const EVENT_OPTIONAL: GridColumn[] = [
+  { id: 'timing', label: 'Answer', width: '64px', className: 'cell-timing' },
+  { id: 'forward', label: 'Forward', width: '96px', className: 'cell-forward' },
+  { id: 'business', label: 'Business', width: 'minmax(80px, 0.6fr)', className: 'cell-business' },
+];
+
 export function eventColumns(columns: FeedColumns, narrow: boolean): GridColumn[] {
-  return withOptional([
+  const cols = withOptional([
     { id: 'time', label: 'Time', width: narrow ? '64px' : '72px', className: 'cell-time' },
     ...(narrow ? [] : [{ id: 'provider', label: 'Provider', width: '68px', className: 'cell-provider' }]),
     { id: 'status', label: 'Status', width: narrow ? '88px' : '104px', className: 'cell-status' },
     { id: 'contact', label: 'Contact', width: 'minmax(150px, 1.2fr)', className: 'cell-contact' },
     { id: 'text', label: 'Text / error', width: 'minmax(120px, 2fr)', className: 'cell-text' },
   ], columns);
+  const extra = EVENT_OPTIONAL.filter((c) => columns[c.id as keyof FeedColumns]);
+  return [...cols.slice(0, -1), ...extra, cols[cols.length - 1]];
 }
 
 export function messageColumns(columns: FeedColumns, narrow: boolean): GridColumn[] {

@@ -6,13 +6,17 @@ import { StatusBadge } from '../../ui/status-badge';
 import { eventSeverity } from '../../../shared/event-words';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { RowRenderProps } from './feed-grid';
-import { HttpCell, SignatureCell } from './cells';
+import { AckCell, BusinessCell, ForwardCell, HttpCell, SignatureCell } from './cells';
 import { rowLabels } from './row-labels';
 
 export { ROW_HEIGHT } from './feed-grid';
 
+const NO_NAMES: Record<string, string> = {};
+
 interface Props {
   event: HookEvent;
+  /** Names of business numbers (Settings), for the Business column. */
+  businessNames?: Record<string, string>;
   selected: boolean;
   columns: FeedColumns;
   narrow: boolean;
@@ -20,7 +24,7 @@ interface Props {
 }
 
 /** One line of the Events view. Every payload-derived string is a text node. */
-export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps }: Props) {
+export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps, businessNames }: Props) {
   const mask = useMask();
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
@@ -48,6 +52,9 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       </span>
       {columns.http && <HttpCell status={e.httpStatus ?? null} />}
       {columns.signature && <SignatureCell verdict={e.signature} />}
+      {columns.timing && <AckCell ms={e.ackMs} />}
+      {columns.forward && <ForwardCell forward={e.forward} />}
+      {columns.business && <BusinessCell businessId={e.businessId} names={businessNames ?? NO_NAMES} />}
       <span role="gridcell" className="cell cell-flags">
         {badSignature && (
           <span className="sig-warning" data-testid="signature-warning" title={`Signature ${e.signature}`} role="img" aria-label={`Signature ${e.signature}`}>

@@ -42,6 +42,25 @@ export function FeedToolbar() {
             onChange={(ev) => store.getState().setColumns({ signature: ev.target.checked })} />
           Signature
         </label>
+        {view === 'events' && (
+          <>
+            <label className="inline-check small">
+              <input type="checkbox" checked={columns.timing === true} data-testid="column-timing"
+                onChange={(ev) => store.getState().setColumns({ timing: ev.target.checked })} />
+              Answer time
+            </label>
+            <label className="inline-check small">
+              <input type="checkbox" checked={columns.forward === true} data-testid="column-forward"
+                onChange={(ev) => store.getState().setColumns({ forward: ev.target.checked })} />
+              Forward
+            </label>
+            <label className="inline-check small">
+              <input type="checkbox" checked={columns.business === true} data-testid="column-business"
+                onChange={(ev) => store.getState().setColumns({ business: ev.target.checked })} />
+              Business
+            </label>
+          </>
+        )}
       </fieldset>
     </div>
   );

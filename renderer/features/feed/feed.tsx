@@ -44,6 +44,7 @@ function EventsView() {
   const live = useApp((s) => s.live);
   const listError = useApp((s) => s.listError);
   const columns = useApp((s) => s.columns);
+  const businessNames = useApp((s) => s.businessNames);
   const filterEmpty = useApp((s) => isFilterEmpty(s.filter));
   const narrow = useNarrow();
 
@@ -158,7 +159,7 @@ function EventsView() {
         onScroll={onScroll}
         renderRow={({ index, rowProps }) => {
           const e = events[index];
-          return <EventRow key={e.id} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} rowProps={rowProps} />;
+          return <EventRow key={e.id} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} rowProps={rowProps} businessNames={businessNames} />;
         }}
         footer={(loadingOlder || (!hasOlder && events.length > 0)) && (
           <div className="feed-footer">{loadingOlder ? 'Loading older events…' : 'No older events'}</div>

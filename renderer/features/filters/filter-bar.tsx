@@ -8,6 +8,8 @@ import { STATUS_GROUPS, isFilterEmpty } from '../../state/filter-match';
 import { useApp, useAppStore } from '../../state/hooks';
 import { DebouncedInput } from './debounced-input';
 import { usePrivacy } from '../privacy/privacy';
+import { FieldFilters } from './field-filters';
+import { BusinessFilter } from './business-filter';
 
 export const SEARCH_INPUT_ID = 'hs-search';
 
@@ -145,13 +147,16 @@ export function FilterBar() {
           id={SEARCH_INPUT_ID}
           type="search"
           className="input input-search"
-          placeholder="Search text, name, number, message id   /"
+          placeholder="Search text, number, message id, error code, template   /"
           aria-label="Search"
           data-testid="search"
+          escapeClears
           value={filter.q ?? ''}
           onCommit={(v) => setFilter({ q: v.trim() ? v : undefined })}
         />
       </div>
+      <FieldFilters />
+      <BusinessFilter />
       {!isFilterEmpty(filter) && (
         <button type="button" className="btn btn-ghost btn-xs" onClick={() => { setCustom(false); store.getState().clearFilters(); }}>
           Clear

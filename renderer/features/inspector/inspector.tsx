@@ -1,5 +1,6 @@
 // The selected event in depth. Tabs load what they need (lifecycle, thread) when opened.
 import { useEffect, useState } from 'react';
+import { linkWithout } from '../../state/url-filter';
 import type { EventDetail } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
@@ -23,7 +24,10 @@ export function Inspector() {
   const store = useAppStore();
   const selectedId = useApp((s) => s.selectedId);
   const detail = useApp((s) => s.detail);
-  const [tab, setTab] = useState<Tab>('Summary');
+  // The tab lives in the store (and the URL, `tab=raw`), so a link opens the event on the same tab.
+  const tabKey = useApp((s) => s.inspectorTab);
+  const tab: Tab = TABS.find((t) => t.toLowerCase() === tabKey) ?? 'Summary';
+  const setTab = (t: Tab) => store.getState().setInspectorTab(t.toLowerCase());
   const mask = useMask();
 
   if (selectedId == null) return null;
@@ -56,6 +60,7 @@ export function Inspector() {
         ) : (
           <h2 className="inspector-title muted">Event #{selectedId}</h2>
         )}
+        <EventLinkButton id={selectedId} />
         <button type="button" className="btn btn-ghost btn-xs inspector-close" aria-label="Close inspector" onClick={() => store.getState().clearSelection()}>✕</button>
       </div>
       {e && (
@@ -161,5 +166,21 @@ function ConversationTab({ event }: { event: EventDetail }) {
       <button type="button" className="btn btn-ghost btn-xs" onClick={() => void store.getState().loadThread(contactId, true, event.provider ?? undefined)}>Refresh</button>
       <ForgetContact contactId={contactId} />
     </div>
+  );
+}
+
+/** Copies a link to this event on this tab (without the serve token: links are shared, tokens never). */
+function EventLinkButton({ id }: { id: number }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = () => {
+    const url = `${window.location.origin}${window.location.pathname}${linkWithout(window.location.search)}`;
+    void navigator.clipboard?.writeText(url).catch(() => undefined);
+    setCopied(url);
+  };
+  return (
+    <>
+      <button type="button" className="btn btn-ghost btn-xs" data-testid="event-link" title={`Copy a link to event #${id}`} onClick={copy}>Link</button>
+      {copied && <span className="sr-only" role="status" data-testid="event-link-url">{copied}</span>}
+    </>
   );
 }

@@ -7,6 +7,7 @@ import { buildSettingsUpdate, formFromSettings, parseValidationMessage, type Set
 import { AppearanceSection, UiTokenSection } from './appearance-token';
 import { TeamServerSection } from './team-server';
 import { AcceptUnsignedSwitch } from './accept-unsigned';
+import { BusinessNamesSection } from './business-names';
 
 export function SettingsPanel() {
   return (
@@ -16,6 +17,7 @@ export function SettingsPanel() {
       <StoredSettings />
       <UiTokenSection />
       <TeamServerSection />
+      <BusinessNamesSection />
     </>
   );
 }

@@ -2,7 +2,7 @@
 // pushes. Pushes are queued and applied once per frame — never a state change per event.
 import type { HookEvent } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
-import { matchesFilter } from '../filter-match';
+import { matchesFilter, needsCoreMatch } from '../filter-match';
 
 export interface EventsSlice {
   /** Newest first (id descending); at most `windowSize` rows. */
@@ -66,6 +66,8 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
     const s = get();
     const seen = new Set(s.events.map((e) => e.id));
     const allMatching = batch.filter((e) => matchesFilter(e, s.filter));
+    // A raw.… field filter is decided by the core only: fetch page 1 again (coalesced) to pick them up.
+    if (needsCoreMatch(s.filter) && s.live && !s.detached) resyncSoon();
     const matching = allMatching.filter((e) => !seen.has(e.id));
     // Every push moves the counts at once (on top of the last snapshot); a snapshot follows, throttled.
     s.countEvents(batch);
@@ -94,6 +96,12 @@ export function createEventsSlice(ctx: SliceContext): EventsSlice {
       return;
     }
     applyToWindow(fresh, s.total + fresh.length);
+  };
+
+  let resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  const resyncSoon = () => {
+    if (resyncTimer) return;
+    resyncTimer = setTimeout(() => { resyncTimer = null; void get().resync(); }, 250);
   };
 
   const dedupe = (list: HookEvent[]) => {

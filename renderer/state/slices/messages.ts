@@ -234,7 +234,7 @@ function readColumns(): FeedColumns {
     const raw = (globalThis as { localStorage?: KeyValueStorage }).localStorage?.getItem(COLUMNS_KEY);
     if (!raw) return fallback;
     const v = JSON.parse(raw) as Partial<FeedColumns>;
-    return { http: v.http === true, signature: v.signature === true };
+    return { http: v.http === true, signature: v.signature === true, timing: v.timing === true, forward: v.forward === true, business: v.business === true };
   } catch {
     return fallback;
   }

@@ -1,0 +1,172 @@
+// Finding a webhook in real Chromium against the real `serve`: search by error code, a field filter typed
+// and one made by clicking a payload value, timing columns, a link to one event opened in a new page, a
+// saved view kept across a restart and opened by its link, business numbers, and the keyboard path.
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServe, type ServeProcess } from '../helpers/serve';
+import { launchChromium } from '../helpers/browser';
+
+const SECRET = 'find-e2e-secret';
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+const wrap = (value: unknown, phoneNumberId = '1234') => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+  messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId }, ...(value as object) } }] }] });
+const incoming = (id: string, from: string, text: string, extra: object = {}, phone = '1234') => wrap({
+  contacts: [{ profile: { name: `C${from.slice(-2)}` }, wa_id: from }],
+  messages: [{ from, id, timestamp: '1764400000', type: 'text', text: { body: text }, ...extra }],
+}, phone);
+const failed = (id: string, to: string, code: number, title: string) => wrap({
+  statuses: [{ id, status: 'failed', timestamp: '1764400100', recipient_id: to, errors: [{ code, title }] }],
+});
+
+async function post(body: string) {
+  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` }, body });
+  await res.arrayBuffer();
+  expect(res.status).toBe(200);
+}
+
+const tid = (id: string) => page.getByTestId(id);
+const rows = () => page.getByTestId('event-row');
+const focused = () => page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null');
+
+async function open(url: string) {
+  await page.goto(url);
+  await tid('top-bar').waitFor();
+}
+
+describe('find any webhook', () => {
+  beforeAll(async () => {
+    serve = await startServe([], { META_APP_SECRET: SECRET });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await post(incoming('wamid.LEAD1', '5511900000001', 'hi from the ad', { referral: { source_id: '120208111', source_type: 'ad', source_url: 'https://fb.me/a' } }));
+    await post(incoming('wamid.LEAD2', '5511900000002', 'another ad', { referral: { source_id: '120208222', source_type: 'ad', source_url: 'https://fb.me/b' } }, '5678'));
+    await post(incoming('wamid.PLAIN', '5511900000003', 'plain hello'));
+    await post(failed('wamid.FAIL1', '5511900000004', 131047, 'Re-engagement message'));
+    await post(failed('wamid.FAIL2', '5511900000005', 131026, 'Message undeliverable'));
+    await open(serve.uiUrl);
+    await page.waitForFunction('document.querySelectorAll(\'[data-testid="event-row"]\').length === 5');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('searches by error code, and the keyboard goes from the search into the results and back without the mouse', async () => {
+    await page.keyboard.press('/');
+    await expect.poll(() => focused()).toBe('search');
+    await page.keyboard.type('131047');
+    await expect.poll(() => rows().count()).toBe(1);
+    await expect.poll(() => rows().first().textContent()).toContain('Re-engagement');
+    // Enter moves into the results: a row has focus, not the page body.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused()).toBe('event-row');
+    // Back to the search, Esc clears it (focus stays), a second Esc returns to the grid.
+    await page.keyboard.press('/');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => tid('search').inputValue()).toBe('');
+    await expect.poll(() => rows().count()).toBe(5);
+    await expect.poll(() => focused()).toBe('search');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focused()).toBe('event-row');
+    // ? lists every shortcut.
+    await page.keyboard.press('?');
+    await expect.poll(() => tid('shortcuts').textContent()).toContain('Focus the search');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => tid('shortcuts').count()).toBe(0);
+  });
+
+  it('filters on a typed field, says what is wrong with a bad one, and keeps it in the URL', async () => {
+    const input = tid('field-filter-input');
+    await input.fill('raw.referral.source_id>abc');
+    await input.press('Enter');
+    await expect.poll(() => tid('field-filter-error').textContent()).toContain('is not a number');
+    await input.fill('raw.referral.source_id=120208111');
+    await input.press('Enter');
+    await expect.poll(() => rows().count()).toBe(1);
+    await expect.poll(() => rows().first().textContent()).toContain('hi from the ad');
+    expect(decodeURIComponent(page.url())).toContain('where=raw.referral.source_id=120208111');
+    await page.getByRole('button', { name: 'Remove field filter raw.referral.source_id=120208111' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+  });
+
+  it('makes a field filter by clicking a value in the inspector tree, and excludes one', async () => {
+    await rows().filter({ hasText: 'Re-engagement' }).click();
+    await tid('tab-payload').click();
+    await page.locator('summary', { hasText: 'The provider object this event came from' }).click();
+    const line = tid('raw-json-tree').locator('.json-line', { hasText: '131047' });
+    await line.hover();
+    await line.getByTestId('tree-filter').click();
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.errors.0.code=131047×');
+    await expect.poll(() => rows().count()).toBe(1);
+    // Exclude instead: every event but that one.
+    await page.getByRole('button', { name: 'Remove field filter raw.errors.0.code=131047' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+    await line.hover();
+    await line.getByTestId('tree-exclude').click();
+    await expect.poll(() => rows().count()).toBe(4);
+    await page.getByRole('button', { name: 'Remove field filter raw.errors.0.code!=131047' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows the answer time and the HTTP status in optional columns', async () => {
+    await tid('column-http').check();
+    await tid('column-timing').check();
+    await expect.poll(() => tid('cell-http').first().textContent()).toBe('200');
+    await expect.poll(() => tid('cell-timing').first().textContent()).toMatch(/^\d+ ms$/);
+    await tid('column-timing').uncheck();
+    await tid('column-http').uncheck();
+  });
+
+  it('opens a link to one event on its tab in a new page', async () => {
+    await rows().filter({ hasText: 'plain hello' }).click();
+    await tid('tab-raw').click();
+    await expect.poll(() => page.url()).toMatch(/[?&]event=\d+&tab=raw/);
+    await tid('event-link').click();
+    const link = await tid('event-link-url').textContent();
+    expect(link).toMatch(/[?&]event=\d+&tab=raw/);
+    expect(link).not.toContain('token=');
+    const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      // A teammate has their own token; the link carries none.
+      await other.goto(`${link}&token=${serve.token}`);
+      await other.getByTestId('inspector').waitFor();
+      await expect.poll(() => other.getByTestId('tab-raw').getAttribute('aria-selected')).toBe('true');
+      await expect.poll(() => other.getByTestId('inspector').textContent()).toContain('plain hello');
+    } finally { await other.close(); }
+    await page.keyboard.press('Escape');
+  });
+
+  it('saves a view, keeps it across a restart, opens it by its link, and filters by business number', async () => {
+    await tid('search').fill('ad');
+    await expect.poll(() => rows().count()).toBe(2);
+    await tid('view-save').click();
+    await tid('view-name').fill('Ad leads');
+    await tid('view-save-confirm').click();
+    await expect.poll(() => tid('saved-view-open').textContent()).toContain('Ad leads');
+    // Restart serve on the same data dir.
+    const dataDir = serve.dataDir;
+    await serve.stop();
+    serve = await startServe([], { META_APP_SECRET: SECRET }, dataDir);
+    const views = await serve.api<{ id: number; name: string }[]>('/api/views');
+    expect(views.body.map((v) => v.name)).toEqual(['Ad leads']);
+    await open(`${serve.uiBase}/?savedView=${views.body[0].id}&token=${serve.token}`);
+    await expect.poll(() => tid('search').inputValue()).toBe('ad');
+    await expect.poll(() => rows().count()).toBe(2);
+    // Business numbers: two receiving numbers, one named, chosen in the filter bar.
+    await serve.api('/api/businesses/5678', { method: 'PUT', body: JSON.stringify({ name: 'Support line' }) });
+    await open(`${serve.uiBase}/?token=${serve.token}`);
+    await tid('business-filter').selectOption({ label: 'Support line (5678)' });
+    await expect.poll(() => rows().count()).toBe(1);
+    await tid('column-business').check();
+    await expect.poll(() => tid('cell-business').first().textContent()).toBe('Support line');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});

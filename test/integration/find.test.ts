@@ -1,0 +1,210 @@
+// Finding webhooks through the control API: search that knows WhatsApp (codes, ids, numbers, templates),
+// field filters (`where=`, repeatable, with 400s naming the problem), business numbers, timing per row.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventPage } from '../../shared/types';
+import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
+import { silentLogger } from '../../electron/core/types';
+import { startTestCore, type TestCore } from '../helpers/core';
+import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
+
+const SECRET = 'find-secret';
+let t: TestCore | null = null;
+let control: ControlServer | null = null;
+afterEach(async () => {
+  await control?.stop();
+  control = null;
+  await t?.close();
+  t = null;
+});
+
+async function setup(opts: Parameters<typeof startTestCore>[0] = {}) {
+  t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, ...opts });
+  control = createControlServer({ core: t.core, dispatch: t.dispatch, port: 0, token: 'tok', staticDir: '/nonexistent', logger: silentLogger });
+  const base = `http://127.0.0.1:${await control.start()}`;
+  const api = async <T>(path: string) => {
+    const r = await fetch(base + path, { headers: { authorization: 'Bearer tok' } });
+    const text = await r.text();
+    let body: unknown = text;
+    try { body = JSON.parse(text); } catch { /* an NDJSON export */ }
+    return { status: r.status, body: body as T };
+  };
+  const send = async (body: string) => {
+    const r = await t!.postMeta(body, SECRET);
+    expect(r.status).toBe(200);
+  };
+  return { api, send };
+}
+
+const referralMessage = (id: string, from: string, sourceId: string, phoneNumberId = '1') => JSON.stringify({
+  object: 'whatsapp_business_account',
+  entry: [{ id: 'W', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', metadata: { display_phone_number: '15550002222', phone_number_id: phoneNumberId },
+    contacts: [{ profile: { name: 'Lead' }, wa_id: from }],
+    messages: [{ from, id, timestamp: '1700000100', type: 'text', text: { body: 'Hi from the ad' },
+      referral: { source_id: sourceId, source_type: 'ad', source_url: 'https://fb.me/x', ctwa_clid: 'clid-1' } }],
+  } }] }],
+});
+
+const templateStatus = (name: string, category: string) => envelope({}).replace('"field":"messages"', '"field":"message_template_status_update"')
+  .replace(/"value":\{[^]*\}\}\]\}\]\}$/, `"value":{"event":"APPROVED","message_template_id":7001,"message_template_name":"${name}","message_template_language":"en_US","message_template_category":"${category}","reason":"NONE"}}]}]}`);
+
+describe('search that knows WhatsApp', () => {
+  it('finds failed events by error code and title, messages by id prefix, business numbers and template names', async () => {
+    const { api, send } = await setup();
+    await send(incomingText('wamid.HBgLAAAAINBOUND1', '5511911112222', 'hello there'));
+    await send(statusUpdate('wamid.HBgLFAILED01', 'failed', 1_700_000_010, '5511933334444', { code: 131047, title: 'Re-engagement message' }));
+    await send(statusUpdate('wamid.HBgLFAILED02', 'failed', 1_700_000_011, '5511933334444', { code: 131026, title: 'Message undeliverable' }));
+    await send(templateStatus('order_update_v2', 'UTILITY'));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(4);
+
+    const byCode = await api<EventPage>('/api/events?q=131047');
+    expect(byCode.body.items.map((e) => e.messageId)).toEqual(['wamid.HBgLFAILED01']);
+    expect(byCode.body.total).toBe(1);
+    expect((await api<EventPage>('/api/events?q=re-engagement')).body.items.map((e) => e.messageId)).toEqual(['wamid.HBgLFAILED01']);
+    expect((await api<EventPage>('/api/events?q=wamid.HBgLFAIL')).body.total).toBe(2);
+    expect((await api<EventPage>('/api/events?q=order_update_v2')).body.items.map((e) => e.kind)).toEqual(['template']);
+    expect((await api<EventPage>('/api/events?q=utility')).body.total).toBe(1);
+    // The business number of every message in this file is phone_number_id 1; the text search still works too.
+    expect((await api<EventPage>('/api/events?q=hello')).body.items.map((e) => e.messageId)).toEqual(['wamid.HBgLAAAAINBOUND1']);
+    // Search + another filter, and the stats under the same search.
+    expect((await api<EventPage>('/api/events?q=131047&status=failed')).body.total).toBe(1);
+    expect((await api<EventPage>('/api/events?q=131047&status=read')).body.total).toBe(0);
+    const stats = await api<{ total: number }>('/api/stats?q=131047');
+    expect(stats.body.total).toBe(1);
+  });
+});
+
+describe('field filters (where=)', () => {
+  it('filters on raw paths and details, combines conditions with AND, and is followed by counts and exports', async () => {
+    const { api, send } = await setup();
+    await send(referralMessage('wamid.AD1', '5511900000001', '120208111'));
+    await send(referralMessage('wamid.AD2', '5511900000002', '120208222', '2'));
+    await send(incomingText('wamid.PLAIN', '5511900000003', 'no ad'));
+    await send(statusUpdate('wamid.F1', 'failed', 1_700_000_010, '5511900000004', { code: 131047, title: 'Re-engagement message' }));
+    await send(statusUpdate('wamid.F2', 'failed', 1_700_000_011, '5511900000004', { code: 131026, title: 'Message undeliverable' }));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(5);
+    const ids = async (qs: string) => { const r = await api<EventPage>(`/api/events?${qs}`); if (r.status !== 200) throw new Error(JSON.stringify(r.body)); return r.body.items.map((e) => e.messageId).sort(); };
+
+    expect(await ids('where=raw.referral.source_id=120208111')).toEqual(['wamid.AD1']);
+    expect(await ids(`where=${encodeURIComponent('raw.errors[0].code=131047')}`)).toEqual(['wamid.F1']);
+    expect(await ids('where=raw.errors.0.code>131030')).toEqual(['wamid.F1']);
+    expect(await ids('where=raw.errors.0.code<131030')).toEqual(['wamid.F2']);
+    expect(await ids(`where=${encodeURIComponent('raw.referral exists')}`)).toEqual(['wamid.AD1', 'wamid.AD2']);
+    expect(await ids(`where=${encodeURIComponent('raw.referral.source_id exists')}`)).toEqual(['wamid.AD1', 'wamid.AD2']);
+    expect(await ids(`where=${encodeURIComponent('raw.referral.source_id !exists')}&kind=message`)).toEqual(['wamid.PLAIN']);
+    expect(await ids(`where=${encodeURIComponent('raw.referral.source_id~0208')}`)).toEqual(['wamid.AD1', 'wamid.AD2']);
+    // Repeated where= are ANDed.
+    expect(await ids(`where=${encodeURIComponent('raw.referral.source_id~0208')}&where=${encodeURIComponent('raw.from!=5511900000001')}`)).toEqual(['wamid.AD2']);
+    // details.… on any field the normaliser kept.
+    const page = await api<EventPage>('/api/events?where=raw.errors.0.code=131047');
+    expect(page.body.total).toBe(1);
+    const stats = await api<{ total: number; byStatus: Record<string, number> }>(`/api/stats?where=${encodeURIComponent('raw.errors.0.code exists')}`);
+    expect(stats.body.total).toBe(2);
+    // Business number filter.
+    expect(await ids('businessId=2')).toEqual(['wamid.AD2']);
+    // details.… filters any field the normaliser kept (a template's category here).
+    await send(templateStatus('order_update_v2', 'UTILITY'));
+    await send(templateStatus('promo_may', 'MARKETING'));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(7);
+    const kinds = async (qs: string) => (await api<EventPage>(`/api/events?${qs}`)).body.items.map((e) => e.text);
+    expect(await kinds('where=details.category=UTILITY')).toHaveLength(1);
+    expect(await kinds(`where=${encodeURIComponent('details.category~market')}`)).toHaveLength(1);
+    expect((await api<EventPage>(`/api/events?where=${encodeURIComponent('details.category exists')}`)).body.total).toBe(2);
+    expect((await api<EventPage>(`/api/events?where=${encodeURIComponent('details.category!=UTILITY')}`)).body.total).toBe(6);
+    // Exports follow the same filter.
+    const exp = await api<unknown>(`/api/export?format=ndjson&where=${encodeURIComponent('raw.referral.source_id~0208')}&where=${encodeURIComponent('raw.from!=5511900000001')}`);
+    expect(exp.status).toBe(200);
+    // One NDJSON line parses as JSON: the export holds exactly AD2.
+    const lines = typeof exp.body === 'string' ? exp.body.trim().split('\n').map((l) => JSON.parse(l) as { messageId: string }) : [exp.body as { messageId: string }];
+    expect(lines.map((l) => l.messageId)).toEqual(['wamid.AD2']);
+  });
+
+  it('answers a clear 400 naming the problem for bad conditions', async () => {
+    const { api } = await setup();
+    const bad = async (cond: string) => {
+      const r = await api<{ error: { code: string; message: string } }>(`/api/events?where=${encodeURIComponent(cond)}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('VALIDATION');
+      return r.body.error.message;
+    };
+    expect(await bad('raw.errors.0.code')).toMatch(/expected PATH OP VALUE/);
+    expect(await bad('payload.x=1')).toMatch(/starts with raw\. or details\./);
+    expect(await bad('raw.errors.0.code>abc')).toMatch(/compares numbers: "abc" is not a number/);
+    expect(await bad('raw.not_a_field=1')).toMatch(/raw\.not_a_field is not an indexed field/);
+    expect(await bad('details.a..b=1')).toMatch(/is not a path/);
+    expect(await bad("details.x');DROP TABLE events;--=1")).toMatch(/where/);
+    const many = Array.from({ length: 9 }, () => 'where=details.a%3D1').join('&');
+    const r = await api<{ error: { message: string } }>(`/api/events?${many}`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/at most 8/);
+  });
+});
+
+describe('timing per row', () => {
+  let target: Server | null = null;
+  afterEach(() => { target?.close(); target = null; });
+
+  it('lists what the receiver answered and how fast, and what the forward target answered and how long it took', async () => {
+    target = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(202); res.end('ok'); }); });
+    await new Promise<void>((r) => target!.listen(0, '127.0.0.1', r));
+    const port = (target.address() as AddressInfo).port;
+    const { api, send } = await setup({ env: { metaAppSecrets: [SECRET], forwardTo: [`http://127.0.0.1:${port}/hook`] } });
+    await send(incomingText('wamid.T1', '5511900000009', 'timed'));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.items[0]?.forward?.status ?? null).toBe(202);
+    const e = (await api<EventPage>('/api/events')).body.items[0];
+    expect(e.httpStatus).toBe(200);
+    expect(typeof e.ackMs).toBe('number');
+    expect(e.ackMs).toBeGreaterThanOrEqual(0);
+    expect(typeof e.forward?.ms).toBe('number');
+    // Kept across a restart: the answer time is stored with the request.
+    const dataDir = t!.dataDir;
+    await control!.stop(); control = null;
+    await t!.core.stop();
+    const again = await startTestCore({ dataDir, env: { metaAppSecrets: [SECRET] } });
+    try {
+      const page = await again.call<EventPage>('events:list', {});
+      expect(page.items[0].ackMs).toBe(e.ackMs);
+      expect(page.items[0].forward?.status).toBe(202);
+    } finally { await again.close(); }
+  });
+});
+
+describe('saved views and business numbers (control API)', () => {
+  it('creates, lists, updates, makes default, deletes views, and refuses bad ones with 400s', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
+    control = createControlServer({ core: t.core, dispatch: t.dispatch, port: 0, token: 'tok', staticDir: '/nonexistent', logger: silentLogger });
+    const base = `http://127.0.0.1:${await control.start()}`;
+    const call = async <T>(method: string, path: string, body?: unknown) => {
+      const r = await fetch(base + path, { method, headers: { authorization: 'Bearer tok', 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      return { status: r.status, body: (await r.json()) as T };
+    };
+    type V = { id: number; name: string; isDefault: boolean; filter: { q?: string; where?: string[] } };
+    const a = await call<V>('POST', '/api/views', { name: 'Failed 131047', filter: { where: ['raw.errors.0.code=131047'] }, isDefault: true });
+    expect(a.status).toBe(201);
+    const b = await call<V>('POST', '/api/views', { name: 'Leads', filter: { q: 'ad' }, isDefault: true });
+    // One default at most: the newer one wins.
+    const list = await call<V[]>('GET', '/api/views');
+    expect(list.body.map((v) => [v.name, v.isDefault])).toEqual([['Failed 131047', false], ['Leads', true]]);
+    expect(list.body[0].filter.where).toEqual(['raw.errors.0.code=131047']);
+    const renamed = await call<V>('PUT', `/api/views/${b.body.id}`, { name: 'Ad leads' });
+    expect(renamed.body).toMatchObject({ name: 'Ad leads', isDefault: true, filter: { q: 'ad' } });
+    const bad = await call<{ error: { code: string; message: string } }>('POST', '/api/views', { name: 'x', filter: { where: ['raw.nope=1'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/raw\.nope is not an indexed field/);
+    expect((await call('POST', '/api/views', { name: '' })).status).toBe(400);
+    expect((await call('DELETE', `/api/views/${a.body.id}`)).status).toBe(200);
+    expect((await call('DELETE', `/api/views/${a.body.id}`)).status).toBe(404);
+    expect((await call<V[]>('GET', '/api/views')).body.map((v) => v.name)).toEqual(['Ad leads']);
+
+    // Business numbers: seen ones listed with their counts, named and unnamed.
+    const r = await t.postMeta(referralMessage('wamid.B1', '5511900000001', '1', '777'), SECRET);
+    expect(r.status).toBe(200);
+    await expect.poll(async () => (await call<{ businessId: string }[]>('GET', '/api/businesses')).body.map((x) => x.businessId)).toEqual(['777']);
+    expect((await call('PUT', '/api/businesses/777', { name: 'Sales' })).status).toBe(200);
+    expect((await call<unknown[]>('GET', '/api/businesses')).body).toEqual([{ businessId: '777', name: 'Sales', events: 1 }]);
+    await call('PUT', '/api/businesses/777', { name: null });
+    expect((await call<unknown[]>('GET', '/api/businesses')).body).toEqual([{ businessId: '777', name: null, events: 1 }]);
+  });
+});
