@@ -205,7 +205,11 @@ export interface RequestChannels {
   'settings:reveal-verify-token': { args: void; result: { token: string | null } };
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
-  'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
+  /**
+   * The setup doctor's findings, and when the first real webhook (a signed message or status from the
+   * network; not the handshake, not simulated) arrived: the setup stepper stays until then.
+   */
+  'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[]; firstRealWebhookAt: number | null } };
   'stats:extra': { args: { since?: number; until?: number }; result: StatsExtra };
   'requests:curl': { args: { requestId: number }; result: { curl: string } };
   'replay:filtered': { args: { filter: z.input<typeof eventFilterSchema>; target?: string }; result: ReplayManyResult };

@@ -18,6 +18,7 @@ import { actionsOf, eventFields, renderBody, SAMPLE_EVENT } from '../../shared/a
 import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
+import { createFirstWebhook } from './setup/first-webhook';
 import { forgetContact } from './store/forget';
 import { countWouldVerify, reverify } from './ingest/reverify';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
@@ -112,6 +113,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     store, settings, tunnel, clock: parts.clock,
     wouldVerify: () => countWouldVerify({ log: parts.rejected, receiver: () => parts.receiver }),
   });
+  const firstWebhook = createFirstWebhook(store);
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
   const sender = createActionSender({
@@ -257,7 +259,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'settings:reveal-verify-token': () => ({ token: settings.verifyToken() }),
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
-    'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),
+    'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }), firstRealWebhookAt: firstWebhook.at() }),
     'stats:extra': ({ since, until }) => {
       const u = until ?? parts.clock();
       return reads.statsExtra(since ?? u - 86_400_000, u);
