@@ -20,6 +20,8 @@ const NAMES: Record<number, string> = {
  * Two joiners with a job stay: ZWJ inside an emoji sequence (👩‍💻) and ZWNJ/ZWJ between letters of a
  * script that needs them (Persian, Indic) — they change how glyphs join, never the order of the text.
  */
+// Control characters and emoji modifiers are exactly what this class is about (not a mistake).
+// eslint-disable-next-line no-control-regex, no-misleading-character-class
 const INVISIBLE = /(?<=\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})|(?<=(?!\p{Script=Latin})[\p{L}\p{M}])[\u200C\u200D](?=(?!\p{Script=Latin})\p{L})|([\p{Cf}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u115F\u1160\u3164\uFFA0\u2028\u2029])/gu;
 
 export interface Mark {

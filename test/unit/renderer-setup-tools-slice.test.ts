@@ -29,7 +29,7 @@ function fake(transport: AppBridge['transport'], handlers: Partial<{ [C in Reque
 
 describe('tools slice', () => {
   it('loads the doctor, with and without the self-check', async () => {
-    const f = fake('http', { 'doctor:get': (a) => ({ findings: [{ id: a && a.selfCheck ? 'self-check-ok' : 'no-webhooks', level: 'info', title: 't', detail: 'd' }] }) });
+    const f = fake('http', { 'doctor:get': (a) => ({ findings: [{ id: a && a.selfCheck ? 'self-check-ok' : 'no-webhooks', level: 'info', title: 't', detail: 'd' }], firstRealWebhookAt: null }) });
     const store = createAppStore(f.bridge, { now: () => 42 });
     expect(store.getState().isDesktop).toBe(false);
     await store.getState().loadDoctor();

@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
 import { isFilterEmpty } from '../../state/filter-match';
-import { SetupGuide } from '../setup/setup-guide';
+import { SetupGuide, SetupStrip } from '../setup/setup-guide';
+import type { AppState } from '../../state/context';
 import { ErrorBoundary } from '../../ui/error-boundary';
 import { EventRow } from './event-row';
 import { FeedGrid, ROW_HEIGHT, focusInspector, type FeedGridHandle } from './feed-grid';
@@ -20,10 +21,25 @@ import { registerFeedFocus } from './feed-focus';
 const TOP_SLACK = 4;
 const LOAD_AHEAD_ROWS = 30;
 
+/**
+ * Nothing stored and no filter: the first screen (the setup guide) instead of a feed — no filter bar,
+ * no toolbar, nothing to skip to.
+ */
+export const isFirstScreen = (s: AppState) => !s.loading && s.events.length === 0 && isFilterEmpty(s.filter) && !s.listError;
+
 export function Feed() {
   const view = useApp((s) => s.view);
+  const firstScreen = useApp(isFirstScreen);
+  if (firstScreen) {
+    return (
+      <section className="feed" data-testid="feed" aria-label="Feed" id="feed">
+        <div className="feed-empty"><SetupGuide /></div>
+      </section>
+    );
+  }
   return (
     <section className="feed" data-testid="feed" aria-label="Feed" id="feed">
+      <SetupStrip />
       <FeedToolbar />
       <ErrorBoundary name={view === 'messages' ? 'The Messages view' : 'The Events view'} resetKey={view}>
         {view === 'messages' ? <MessagesView /> : <EventsView />}
