@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
-  DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DeliveryRecord, DoctorFinding, EventDetail, EventPage, MessagePage, MessageStats, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -185,6 +185,8 @@ export interface RequestChannels {
   'messages:get': { args: { messageId: string }; result: MessageLifecycle };
   /** The Messages view: one row per message, newest activity first (shared/messages.ts). */
   'messages:list': { args: z.input<typeof messagesQuerySchema>; result: MessagePage };
+  /** The Messages view's counts: messages (one per message id), not events, under a filter. */
+  'messages:stats': { args: z.input<typeof eventFilterSchema>; result: MessageStats };
   'contacts:thread': { args: { contactId: string; limit?: number }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
   /** Counts under a filter; its `status` is ignored (the counts are per status). */
   'stats:get': { args: z.input<typeof eventFilterSchema>; result: Stats };
@@ -263,6 +265,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300) }),
   'messages:list': messagesQuerySchema,
+  'messages:stats': eventFilterSchema,
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional() }),
   'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),

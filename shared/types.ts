@@ -196,6 +196,20 @@ export interface MessagePage {
   next: number | null;
 }
 
+/**
+ * The Messages view's counts (messages:stats): messages, not events — one per message id (an event
+ * without one is its own row), as the view lists them. A message counts under a status when any of its
+ * events has that status and matches the other filters, as a row shows up under that chip.
+ */
+export interface MessageStats {
+  /** Per status, under every filter but the status one. */
+  byStatus: Partial<Record<EventStatus, number>>;
+  /** Messages matching the whole filter: the rows the view lists. */
+  total: number;
+  /** Every message stored, whatever the filter. */
+  all: number;
+}
+
 export interface MessageQuery extends EventFilter {
   limit?: number;
   before?: number;

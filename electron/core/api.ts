@@ -214,6 +214,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'messages:list': (q) => reads.listMessages(q as Parameters<Store['listMessages']>[0]),
     'messages:get': async ({ messageId }) => (await reads.lifecycle(messageId)) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit }) => reads.thread(contactId, limit ?? 200),
+    'messages:stats': (f) => reads.messageStats((f ?? {}) as Parameters<Store['messageStats']>[0]),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     'rules:list': () => listRules(store.db),
     // Team mode: the shared rules in PostgreSQL change first, so every process runs the same ones.
