@@ -350,7 +350,10 @@ export type RuleAction = NotifyAction | HttpAction;
 export interface DeliveryRecord {
   id: number;
   ruleId: number | null;
+  /** The event that fired the rule (null for a test). */
   eventId: number | null;
+  /** Whose event it was (digits, as stored), so the history says who a delivery was about. */
+  contactId: string | null;
   url: string;
   attempt: number;
   status: number | null;

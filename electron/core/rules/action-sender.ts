@@ -64,7 +64,7 @@ interface JobRow {
   method: string; url: string; origin: string; headers: string; body: Buffer; timeout_ms: number; attempts: number; next_at: number;
 }
 interface DeliveryRow {
-  id: number; rule_id: number | null; event_id: number | null; url: string; attempt: number; status: number | null;
+  id: number; rule_id: number | null; event_id: number | null; contact_id?: string | null; url: string; attempt: number; status: number | null;
   error: string | null; duration_ms: number | null; at: number; response_excerpt: string | null; test: number; next_at: number | null;
 }
 
@@ -109,7 +109,7 @@ export function loopProblem(url: string, self: { ports: number[]; urls: string[]
 }
 
 const toRecord = (r: DeliveryRow): DeliveryRecord => ({
-  id: r.id, ruleId: r.rule_id, eventId: r.event_id, url: redactUrl(r.url), attempt: r.attempt, status: r.status, error: r.error,
+  id: r.id, ruleId: r.rule_id, eventId: r.event_id, contactId: r.contact_id ?? null, url: redactUrl(r.url), attempt: r.attempt, status: r.status, error: r.error,
   durationMs: r.duration_ms, at: r.at, excerpt: r.response_excerpt, test: r.test === 1, nextAttemptAt: r.next_at,
 });
 

@@ -60,6 +60,7 @@ function EventsView() {
   const live = useApp((s) => s.live);
   const listError = useApp((s) => s.listError);
   const columns = useApp((s) => s.columns);
+  const total = useApp((s) => s.total);
   const filterEmpty = useApp((s) => isFilterEmpty(s.filter));
   const narrow = useNarrow();
 
@@ -166,6 +167,7 @@ function EventsView() {
         label="Events"
         columns={eventColumns(columns, narrow)}
         count={events.length}
+        total={total}
         rowKey={(i) => events[i]?.id ?? i}
         selectedIndex={selectedIndex}
         hasSelection={selectedId != null}
