@@ -25,7 +25,9 @@ const LOAD_AHEAD_ROWS = 30;
  * Nothing stored and no filter: the first screen (the setup guide) instead of a feed — no filter bar,
  * no toolbar, nothing to skip to.
  */
-export const isFirstScreen = (s: AppState) => !s.loading && s.events.length === 0 && isFilterEmpty(s.filter) && !s.listError;
+// Decided by the store's count once known (a reload's "loading" must not flash the filter bar in and out).
+export const isFirstScreen = (s: AppState) => s.events.length === 0 && isFilterEmpty(s.filter) && !s.listError
+  && (s.allTotal === 0 || (s.allTotal == null && !s.loading));
 
 export function Feed() {
   const view = useApp((s) => s.view);
