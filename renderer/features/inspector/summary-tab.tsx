@@ -64,10 +64,10 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
       {e.errorCode || e.errorTitle ? (
         <div className="error-box" data-testid="error-box">
           <div className="error-head">
-            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{title}</strong>
-            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — {mask.scrub(e.errorTitle)}</span>}
+            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong><SafeText text={title} max={NAME_CUT} /></strong>
+            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — <SafeText text={mask.scrub(e.errorTitle)} max={NAME_CUT} /></span>}
           </div>
-          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p className="pre-wrap">{mask.scrub(e.errorDetail)}</p>}
+          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p><LongText text={mask.scrub(e.errorDetail) ?? ''} /></p>}
           {explanation?.meaning && !sameWords(explanation.meaning, title, e.errorTitle, e.errorDetail) && <p>{explanation.meaning}</p>}
           {explanation?.action && <p><strong>What to do: </strong>{explanation.action}</p>}
           {explanation?.related?.length ? <p className="muted">Related codes: {explanation.related.join(', ')}</p> : null}
