@@ -1,6 +1,7 @@
 // The window: top bar, filters, the feed with the inspector beside it, notifications.
 import { useEffect } from 'react';
-import { Feed } from './features/feed/feed';
+import { Feed, isFirstScreen } from './features/feed/feed';
+import { SETUP_GUIDE_ID } from './features/setup/setup-guide';
 import { FilterBar, SEARCH_INPUT_ID } from './features/filters/filter-bar';
 import { Inspector } from './features/inspector/inspector';
 import { TopBar } from './features/topbar/top-bar';
@@ -22,12 +23,15 @@ export function App() {
   const hasSelection = useApp((s) => s.selectedId != null);
   const selectedId = useApp((s) => s.selectedId);
   const identity = useApp((s) => s.identity);
+  const firstScreen = useApp(isFirstScreen);
   useKeyboard(store);
   return (
     // data-role: styles.css hides every [data-admin-only] control from a team server's viewers.
     <div className="app" data-role={identity?.role ?? 'admin'}>
-      <a className="skip-link" href="#feed" data-testid="skip-link" onClick={(ev) => { if (focusFeed()) ev.preventDefault(); }}>
-        Skip to the feed
+      {/* With no feed yet, the skip link goes to the setup guide (its first field is many Tabs away otherwise). */}
+      <a className="skip-link" href={firstScreen ? `#${SETUP_GUIDE_ID}` : '#feed'} data-testid="skip-link"
+        onClick={(ev) => { if (firstScreen ? focusSetupGuide() : focusFeed()) ev.preventDefault(); }}>
+        {firstScreen ? 'Skip to setup' : 'Skip to the feed'}
       </a>
       <ErrorBoundary name="The top bar"><TopBar /></ErrorBoundary>
       <TrustBanner />
@@ -37,10 +41,13 @@ export function App() {
         </div>
       )}
       {startupError && <div className="notice notice-error banner" data-testid="startup-error">Cannot talk to Hookscope: {startupError}</div>}
-      <div role="search" aria-label="Filters">
-        <ErrorBoundary name="The filters"><FilterBar /></ErrorBoundary>
-      </div>
-      <ErrorBoundary name="Saved views"><SavedViews /></ErrorBoundary>
+      {/* The first screen has nothing to filter: 14 kinds, all zero, above the setup guide only got in the way. */}
+      {!firstScreen && (
+        <div role="search" aria-label="Filters">
+          <ErrorBoundary name="The filters"><FilterBar /></ErrorBoundary>
+        </div>
+      )}
+      {!firstScreen && <ErrorBoundary name="Saved views"><SavedViews /></ErrorBoundary>}
       <Shortcuts />
       <main className={`workspace${hasSelection ? ' has-selection' : ''}`}>
         <h1 className="sr-only">Hookscope</h1>
@@ -58,6 +65,13 @@ export function App() {
       </ErrorBoundary>
     </div>
   );
+}
+
+/** Focus the setup guide (its heading region); false when it is not showing. */
+function focusSetupGuide(): boolean {
+  const el = document.getElementById(SETUP_GUIDE_ID);
+  el?.focus();
+  return el != null;
 }
 
 /** Closes the side panel and gives focus back to its button in the top bar. */

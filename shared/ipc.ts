@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type {
   ReplayResult, ForgetResult,
-  DeliveryRecord, DoctorFinding, ForwardTargetSummary, EventDetail, EventPage, MessagePage, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
+  DeliveryRecord, DoctorFinding, ForwardTargetSummary, EventDetail, EventPage, MessagePage, MessageStats, ImportResult, ReplayManyResult, StatsExtra, HookEvent, MessageLifecycle, NotificationRecord, ReceiverInfo, Rule,
   Provider, SettingsView, Stats, TunnelState, RejectedDetail, RejectedPage, ReverifyResult, Identity, SavedView, BusinessNumber,
 } from './types';
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
@@ -210,6 +210,8 @@ export interface RequestChannels {
   'messages:get': { args: { messageId: string; provider?: Provider }; result: MessageLifecycle };
   /** The Messages view: one row per message, newest activity first (shared/messages.ts). */
   'messages:list': { args: z.input<typeof messagesQuerySchema>; result: MessagePage };
+  /** The Messages view's counts: messages (one per message id), not events, under a filter. */
+  'messages:stats': { args: z.input<typeof eventFilterSchema>; result: MessageStats };
   /** `provider`: that provider's conversation with the number only. */
   'contacts:thread': { args: { contactId: string; limit?: number; provider?: Provider }; result: { contactId: string; items: HookEvent[]; lastIncomingAt: number | null } };
   /** Counts under a filter; its `status` is ignored (the counts are per status). */
@@ -245,7 +247,11 @@ export interface RequestChannels {
   'settings:reveal-verify-token': { args: void; result: { token: string | null } };
   'replay:send': { args: z.input<typeof replayArgSchema>; result: ReplayResult };
   'simulate:send': { args: z.input<typeof simulateArgSchema>; result: SimulateResult };
-  'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[] } };
+  /**
+   * The setup doctor's findings, and when the first real webhook (a signed message or status from the
+   * network; not the handshake, not simulated) arrived: the setup stepper stays until then.
+   */
+  'doctor:get': { args: { selfCheck?: boolean } | void; result: { findings: DoctorFinding[]; firstRealWebhookAt: number | null } };
   'stats:extra': { args: { since?: number; until?: number }; result: StatsExtra };
   /** `redact`: the command as privacy mode shows the request (shared/privacy.ts), signature headers left out. */
   'requests:curl': { args: { requestId: number; redact?: boolean }; result: { curl: string } };
@@ -300,6 +306,7 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'events:get': idArg,
   'messages:get': z.object({ messageId: z.string().min(1).max(300), provider: z.enum(['meta', 'twilio']).optional() }),
   'messages:list': messagesQuerySchema,
+  'messages:stats': eventFilterSchema,
   'contacts:thread': z.object({ contactId: z.string().min(1).max(64), limit: num.int().min(1).max(1000).optional(), provider: z.enum(['meta', 'twilio']).optional() }),
   'stats:get': eventFilterSchema,
   'rules:list': z.undefined().optional(),

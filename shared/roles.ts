@@ -11,7 +11,7 @@ export const ROLES: readonly Role[] = ['viewer', 'admin'];
 /** The least role that may call each request channel. */
 export const CHANNEL_ROLE: { readonly [C in RequestChannel]: Role } = {
   'app:info': 'viewer', 'app:me': 'viewer',
-  'events:list': 'viewer', 'events:get': 'viewer', 'messages:get': 'viewer', 'messages:list': 'viewer',
+  'events:list': 'viewer', 'events:get': 'viewer', 'messages:get': 'viewer', 'messages:list': 'viewer', 'messages:stats': 'viewer',
   'contacts:thread': 'viewer', 'stats:get': 'viewer', 'stats:extra': 'viewer', 'requests:curl': 'viewer',
   'rules:list': 'viewer', 'rules:preview': 'viewer', 'notifications:list': 'viewer', 'deliveries:list': 'viewer',
   'forwards:summary': 'viewer',

@@ -204,6 +204,20 @@ export interface MessagePage {
   next: number | null;
 }
 
+/**
+ * The Messages view's counts (messages:stats): messages, not events — one per message id (an event
+ * without one is its own row), as the view lists them. A message counts under a status when any of its
+ * events has that status and matches the other filters, as a row shows up under that chip.
+ */
+export interface MessageStats {
+  /** Per status, under every filter but the status one. */
+  byStatus: Partial<Record<EventStatus, number>>;
+  /** Messages matching the whole filter: the rows the view lists. */
+  total: number;
+  /** Every message stored, whatever the filter. */
+  all: number;
+}
+
 export interface MessageQuery extends EventFilter {
   limit?: number;
   before?: number;
@@ -363,7 +377,10 @@ export interface DeliveryRecord {
   /** The idempotency key it is sent with (`X-Hookscope-Delivery`; actions also `Idempotency-Key`). */
   key?: string | null;
   ruleId: number | null;
+  /** The event that fired the rule (null for a test). */
   eventId: number | null;
+  /** Whose event it was (digits, as stored), so the history says who a delivery was about. */
+  contactId: string | null;
   url: string;
   attempt: number;
   status: number | null;

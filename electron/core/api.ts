@@ -18,6 +18,7 @@ import { actionsOf, eventFields, maskActions, renderBody, SAMPLE_EVENT, unmaskAc
 import type { HttpAction, RuleInput } from '../../shared/types';
 import type { Notifier } from './types';
 import { createDoctor } from './setup/doctor-facts';
+import { createFirstWebhook } from './setup/first-webhook';
 import { eraseTraces, forgetContact } from './store/forget';
 import { countWouldVerify, reverify } from './ingest/reverify';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
@@ -127,6 +128,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     wouldVerify: () => countWouldVerify({ log: parts.rejected, receiver: () => parts.receiver }),
     diskFull: () => parts.diskFull?.() ?? false,
   });
+  const firstWebhook = createFirstWebhook(store);
   const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
   const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
   const sender = createActionSender({
@@ -269,6 +271,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'messages:list': (q) => reads.listMessages(q as Parameters<Store['listMessages']>[0]),
     'messages:get': async ({ messageId, provider }) => (await reads.lifecycle(messageId, provider)) ?? notFound(`Message ${messageId}`),
     'contacts:thread': ({ contactId, limit, provider }) => reads.thread(contactId, limit ?? 200, provider),
+    'messages:stats': (f) => reads.messageStats((f ?? {}) as Parameters<Store['messageStats']>[0]),
     'stats:get': (f) => reads.stats((f ?? {}) as Parameters<Store['stats']>[0]),
     // Credentials are write-only: reads carry actions masked (header values, the URL's secret parts);
     // a viewer of a team server sees the host alone (electron/serve/control-api.ts).
@@ -335,7 +338,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'settings:reveal-verify-token': () => ({ token: settings.verifyToken() }),
     'replay:send': power.handlers['replay:send'],
     'simulate:send': power.handlers['simulate:send'],
-    'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }) }),
+    'doctor:get': async (a) => ({ findings: await doctor.run({ selfCheck: a?.selfCheck }), firstRealWebhookAt: firstWebhook.at() }),
     'stats:extra': ({ since, until }) => {
       const u = until ?? parts.clock();
       return reads.statsExtra(since ?? u - 86_400_000, u);

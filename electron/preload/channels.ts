@@ -27,7 +27,7 @@ export const SHELL_PUSH_CHANNELS = Object.keys(shellPushNames) as ShellPushChann
  * and with them all of zod (~745 KiB) into a preload that only needs the names; main validates anyway.
  */
 const requestNames: { [C in RequestChannel]: true } = {
-  'app:info': true, 'app:me': true, 'events:list': true, 'events:get': true, 'messages:get': true, 'messages:list': true, 'contacts:thread': true,
+  'app:info': true, 'app:me': true, 'events:list': true, 'events:get': true, 'messages:get': true, 'messages:list': true, 'messages:stats': true, 'contacts:thread': true,
   'stats:get': true, 'rules:list': true, 'views:list': true, 'views:create': true, 'views:update': true, 'views:delete': true,
   'businesses:list': true, 'businesses:name': true, 'rules:create': true, 'rules:update': true, 'rules:delete': true,
   'rules:preview': true, 'notifications:list': true, 'rules:test': true, 'deliveries:list': true, 'forwards:summary': true, 'forwards:retry': true, 'forwards:drop': true, 'settings:get': true, 'settings:update': true,

@@ -109,6 +109,7 @@ function route(method: string, path: string, url: URL, body: unknown): { channel
     if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
     if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };
     if (a === 'stats') return { channel: 'stats:get', args: q };
+    if (a === 'message-stats') return { channel: 'messages:stats', args: q };
     if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
     if (a === 'views' && !b) return { channel: 'views:list', args: undefined };
     if (a === 'businesses' && !b) return { channel: 'businesses:list', args: undefined };

@@ -5,6 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { CopyButton } from './copy-button';
+import { escapeInvisible } from '../../shared/invisible';
 import {
   allContainers, copyableJson, flatten, initialOpen, isContainer, pathOf, sizeOf, stringifyJson,
   type JsonLine, type NodeLine,
@@ -109,7 +110,7 @@ const Line = memo(function Line({ line, rootLabel, toggle, filter }: { line: Nod
   const { value, key, open, depth } = line;
   const container = isContainer(value);
   const n = container ? sizeOf(value) : 0;
-  const label = key == null ? null : typeof key === 'number' ? <span className="json-index">{key}</span> : <span className="json-key">{key}</span>;
+  const label = key == null ? null : typeof key === 'number' ? <span className="json-index">{key}</span> : <span className="json-key">{escapeInvisible(key)}</span>;
   return (
     <div
       role="listitem"
@@ -130,7 +131,7 @@ const Line = memo(function Line({ line, rootLabel, toggle, filter }: { line: Nod
       {container ? (
         <span className="json-summary" onClick={() => toggle(value)}>
           {Array.isArray(value) ? `[${n}]` : `{${n}}`}
-          {!open && n > 0 && <span className="json-preview"> {stringifyJson(value, 0, 60)}</span>}
+          {!open && n > 0 && <span className="json-preview"> {escapeInvisible(stringifyJson(value, 0, 60))}</span>}
         </span>
       ) : (
         <Scalar value={value} />
@@ -165,10 +166,10 @@ function Scalar({ value }: { value: unknown }) {
   if (value === null) return <span className="json-null">null</span>;
   switch (typeof value) {
     case 'string': {
-      if (value.length <= STRING_CUT || all) return <span className="json-string">{JSON.stringify(value)}</span>;
+      if (value.length <= STRING_CUT || all) return <span className="json-string">{escapeInvisible(JSON.stringify(value))}</span>;
       return (
         <span className="json-string">
-          {JSON.stringify(value.slice(0, STRING_CUT))}…{' '}
+          {escapeInvisible(JSON.stringify(value.slice(0, STRING_CUT)))}…{' '}
           <button type="button" className="btn btn-ghost btn-xs" onClick={() => setAll(true)}>Show all {value.length.toLocaleString('en')} characters</button>
         </span>
       );

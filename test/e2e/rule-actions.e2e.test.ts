@@ -96,6 +96,12 @@ describe('rule actions in Chromium against serve', () => {
     await tid('rule-history-toggle').click();
     await expect.poll(() => tid('delivery-row').count()).toBe(2);
     expect(await tid('delivery-row').first().textContent()).not.toContain('(test)');
+    // The history says whose event fired it, and opens that event.
+    const fired = tid('delivery-row').first().getByTestId('delivery-source');
+    expect(await fired.getByTestId('delivery-contact').textContent()).toBe('+5511977770001');
+    await fired.getByTestId('delivery-event').click();
+    await expect.poll(() => tid('inspector').locator('.inspector-title').textContent()).toContain('Lia');
+    expect(await tid('delivery-row').last().getByTestId('delivery-source').textContent()).toBe('sample event');
     expect(pageErrors).toEqual([]);
   });
 });

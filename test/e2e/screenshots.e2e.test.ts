@@ -75,6 +75,26 @@ describe('README screenshots', () => {
     await page.close();
   });
 
+  it('renders the first screen: simulate up front, the stepper across the window, no filter bar', async () => {
+    const ui = await startUiCore({ tunnelConnector: fakeNgrok('ngrok-demo-token', 'https://your-team.ngrok-free.app') });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(ui.uiUrl);
+      const guide = page.getByTestId('setup-guide');
+      await guide.getByTestId('setup-stepper').waitFor();
+      await guide.getByTestId('setup-try').waitFor();
+      expect(await page.getByTestId('filter-bar').count()).toBe(0);
+      await expect.poll(() => guide.getByTestId('step-verify-token').getAttribute('data-state')).toBe('todo');
+      await page.screenshot({ path: resolve(OUT, 'screenshot-first-run.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await ui.stop();
+    }
+  });
+
   it('renders the setup stepper half-way through a first run', async () => {
     // In process, with a fake ngrok: the tunnel goes online without the network.
     const ui = await startUiCore({ tunnelConnector: fakeNgrok('ngrok-demo-token', 'https://your-team.ngrok-free.app') });

@@ -29,13 +29,15 @@ function fake(transport: AppBridge['transport'], handlers: Partial<{ [C in Reque
 
 describe('tools slice', () => {
   it('loads the doctor, with and without the self-check', async () => {
-    const f = fake('http', { 'doctor:get': (a) => ({ findings: [{ id: a && a.selfCheck ? 'self-check-ok' : 'no-webhooks', level: 'info', title: 't', detail: 'd' }] }) });
+    const f = fake('http', { 'doctor:get': (a) => ({ findings: [{ id: a && a.selfCheck ? 'self-check-ok' : 'no-webhooks', level: 'info', title: 't', detail: 'd' }], firstRealWebhookAt: a && a.selfCheck ? 1_700_000_000_000 : null }) });
     const store = createAppStore(f.bridge, { now: () => 42 });
     expect(store.getState().isDesktop).toBe(false);
     await store.getState().loadDoctor();
-    expect(store.getState().doctor).toEqual({ findings: [{ id: 'no-webhooks', level: 'info', title: 't', detail: 'd' }], loading: false, error: null, at: 42, fixed: [] });
+    expect(store.getState().doctor).toEqual({ findings: [{ id: 'no-webhooks', level: 'info', title: 't', detail: 'd' }], loading: false, error: null, at: 42, fixed: [], firstRealWebhookAt: null });
     await store.getState().loadDoctor(true);
     expect(store.getState().doctor.findings[0].id).toBe('self-check-ok');
+    // When the first real webhook arrived comes with the findings: the setup stepper ends with it.
+    expect(store.getState().doctor.firstRealWebhookAt).toBe(1_700_000_000_000);
     expect(f.calls.map((c) => c.args)).toEqual([{}, { selfCheck: true }]);
   });
 

@@ -87,7 +87,7 @@ interface JobRow {
   request_id: number | null; delivery_key: string | null; overflow: string; held: number; digest_of: number; created_at: number;
 }
 interface DeliveryRow {
-  id: number; rule_id: number | null; event_id: number | null; url: string; attempt: number; status: number | null;
+  id: number; rule_id: number | null; event_id: number | null; contact_id?: string | null; url: string; attempt: number; status: number | null;
   error: string | null; duration_ms: number | null; at: number; response_excerpt: string | null; test: number; next_at: number | null;
 }
 
@@ -132,7 +132,7 @@ export function loopProblem(url: string, self: { ports: number[]; urls: string[]
 }
 
 const toRecord = (r: DeliveryRow): DeliveryRecord => ({
-  kind: 'action', id: r.id, ruleId: r.rule_id, eventId: r.event_id, url: redactUrl(r.url), attempt: r.attempt, status: r.status, error: r.error,
+  kind: 'action', id: r.id, ruleId: r.rule_id, eventId: r.event_id, contactId: r.contact_id ?? null, url: redactUrl(r.url), attempt: r.attempt, status: r.status, error: r.error,
   durationMs: r.duration_ms, at: r.at, excerpt: r.response_excerpt, test: r.test === 1, nextAttemptAt: r.next_at,
 });
 

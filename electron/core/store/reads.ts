@@ -31,7 +31,7 @@ export interface ReadApi extends StoreReads {
   statsExtra(since: number, until: number): StatsExtra;
 }
 
-export const READ_METHODS = ['listEvents', 'getEvent', 'getRequest', 'lifecycle', 'thread', 'stats', 'statsExtra', 'listMessages'] as const;
+export const READ_METHODS = ['listEvents', 'getEvent', 'getRequest', 'lifecycle', 'thread', 'stats', 'statsExtra', 'listMessages', 'messageStats'] as const;
 export type ReadMethod = typeof READ_METHODS[number];
 
 export type AsyncReads = { [K in ReadMethod]: (...args: Parameters<ReadApi[K]>) => Promise<ReturnType<ReadApi[K]>> } & {
@@ -50,6 +50,7 @@ export function createReadApi(db: Db, reads: StoreReads = createReads(db)): Read
     thread: (c, l, p) => reads.thread(c, l, p),
     stats: (f) => reads.stats(f),
     listMessages: (q) => reads.listMessages(q),
+    messageStats: (f) => reads.messageStats(f),
     statsExtra: (since, until) => statsExtra({ db }, since, until),
   };
 }

@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EventDetail, EventFilter, EventPage, EventStatus, ForwardResult, HookEvent, ListQuery,
-  MessageLifecycle, MessagePage, MessageQuery, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
+  MessageLifecycle, MessagePage, MessageStats, MessageQuery, NormalisedEvent, Provider, SignatureVerdict, Stats, StoredRequest,
 } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
@@ -141,6 +141,8 @@ export interface StoreReads {
   stats(f: EventFilter): Stats;
   /** The Messages view's page: one row per message (message-list.ts). */
   listMessages(q: MessageQuery): MessagePage;
+  /** The Messages view's counts: messages (distinct message ids), not events. */
+  messageStats(f: EventFilter): MessageStats;
 }
 
 export interface Store extends StoreReads {
@@ -490,6 +492,7 @@ export function createReads(db: Db): StoreReads {
   const reads: StoreReads = {
     listEvents: (q) => listTx(q),
     listMessages: (q) => messages.list(q),
+    messageStats: (f) => messageStatsTx(f),
 
     getEvent(id) {
       const row = getEventRow.get(id) as EventRow | undefined;
@@ -540,6 +543,21 @@ export function createReads(db: Db): StoreReads {
       return statsTx(f);
     },
   };
+
+  // A row of the Messages view is a message id, or an event of its own when it has none (message-list.ts).
+  const MESSAGE_KEY = `COALESCE(message_id, 'event:' || id)`;
+  const messageStatsTx = db.transaction((full: EventFilter): MessageStats => {
+    const { status: _ignored, ...f } = full;
+    const byStatus: MessageStats['byStatus'] = {};
+    const w = where(f);
+    for (const r of prep(`SELECT status, COUNT(DISTINCT ${MESSAGE_KEY}) AS n FROM events WHERE status IS NOT NULL AND (${w.sql}) GROUP BY status`).all(...w.params) as { status: EventStatus; n: number }[]) {
+      byStatus[r.status] = r.n;
+    }
+    const t = where(full);
+    const total = (prep(`SELECT COUNT(DISTINCT ${MESSAGE_KEY}) AS n FROM events WHERE ${t.sql}`).get(...t.params) as { n: number }).n;
+    const all = (prep(`SELECT COUNT(DISTINCT ${MESSAGE_KEY}) AS n FROM events`).get() as { n: number }).n;
+    return { byStatus, total, all };
+  });
 
   // One read transaction: the counts, the total of everything and the newest id counted come from the
   // same snapshot, so the renderer can add exactly the live events that came after it.

@@ -505,7 +505,7 @@ export function createForwarder(deps: {
         ? db.prepare(`SELECT * FROM outbox WHERE request_id = ? ORDER BY id DESC LIMIT ${limit}`).all(q.requestId)
         : db.prepare(`SELECT * FROM outbox ORDER BY id DESC LIMIT ${limit}`).all()) as OutboxRow[];
       return rows.map((r) => ({
-        kind: 'forward' as const, id: r.id, ruleId: null, eventId: null, requestId: r.request_id, url: r.target, attempt: r.attempts,
+        kind: 'forward' as const, id: r.id, ruleId: null, eventId: null, contactId: null, requestId: r.request_id, url: r.target, attempt: r.attempts,
         status: r.last_status, error: r.last_error, durationMs: null, at: r.done_at ?? r.created_at, excerpt: null, test: false,
         nextAttemptAt: r.state === 'retrying' ? r.next_at : null, state: r.state === 'given_up' ? 'given-up' : r.state, key: r.delivery_key,
       }));

@@ -2,6 +2,18 @@
 import type { SignatureVerdict } from '../../../shared/types';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { GridColumn } from './feed-grid';
+import { excerpt, revealInvisible } from '../../../shared/invisible';
+
+/**
+ * Characters of a name or text a row shows: more than the widest cell holds, far less than a hostile
+ * payload can carry. Rows show their excerpt once; the inspector has the whole value.
+ */
+export const ROW_TEXT_CUT = 240;
+
+/** A contact cell's tooltip (`Name · +number`): cut, and with invisible characters as markers. */
+export function contactTitle(contact: string): string | undefined {
+  return contact ? revealInvisible(excerpt(contact, ROW_TEXT_CUT)) : undefined;
+}
 
 export function HttpCell({ status }: { status: number | null }) {
   const tone = status == null ? '' : status >= 200 && status < 300 ? ' http-ok' : ' http-bad';

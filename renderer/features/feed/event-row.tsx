@@ -6,8 +6,9 @@ import { StatusBadge } from '../../ui/status-badge';
 import { eventSeverity } from '../../../shared/event-words';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { RowRenderProps } from './feed-grid';
-import { AckCell, BusinessCell, ForwardCell, HttpCell, SignatureCell } from './cells';
+import { AckCell, BusinessCell, ForwardCell, HttpCell, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
 import { rowLabels } from './row-labels';
+import { SafeText } from '../../ui/safe-text';
 
 export { ROW_HEIGHT } from './feed-grid';
 
@@ -42,12 +43,13 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       <span role="gridcell" className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       {!narrow && <span role="gridcell" className="cell cell-provider">{e.provider ?? '—'}</span>}
       <span role="gridcell" className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
-      <span role="gridcell" className="cell cell-contact" title={mask.contact(e) || undefined}>
-        {e.contactName && <span className="contact-name">{mask.name(e.contactName)}</span>}
+      <span role="gridcell" className="cell cell-contact" title={contactTitle(mask.contact(e))}>
+        {e.contactName && <span className="contact-name"><SafeText text={mask.name(e.contactName)} max={ROW_TEXT_CUT} /></span>}
         {e.contactId && <span className="contact-number">+{mask.number(e.contactId)}</span>}
       </span>
-      <span role="gridcell" className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
-        {summary}
+      {/* The text once, cut to what a row can show: a megabyte of it here froze the page (the inspector has it all). */}
+      <span role="gridcell" className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`}>
+        <SafeText text={summary} max={ROW_TEXT_CUT} />
         {tags.map((t) => <span key={t.label} className="tag" title={t.title}>{t.label}</span>)}
       </span>
       {columns.http && <HttpCell status={e.httpStatus ?? null} />}

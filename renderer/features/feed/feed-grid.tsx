@@ -44,6 +44,8 @@ interface Props {
   label: string;
   columns: GridColumn[];
   count: number;
+  /** Rows there are in all (loaded or not): screen readers announce this, not the loaded count. */
+  total?: number | null;
   rowKey(index: number): string | number;
   /** Index of the row showing the open event, or -1. */
   selectedIndex: number;
@@ -166,7 +168,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
       className="feed-grid"
       role="grid"
       aria-label={p.label}
-      aria-rowcount={p.count + 1}
+      aria-rowcount={Math.max(p.count, p.total ?? 0) + 1}
       aria-colcount={p.columns.length}
       data-testid={p.testId}
       style={{ ['--feed-cols' as string]: template }}

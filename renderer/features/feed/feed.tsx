@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
 import { isFilterEmpty } from '../../state/filter-match';
-import { SetupGuide } from '../setup/setup-guide';
+import { SetupGuide, SetupStrip } from '../setup/setup-guide';
+import type { AppState } from '../../state/context';
 import { ErrorBoundary } from '../../ui/error-boundary';
 import { EventRow } from './event-row';
 import { FeedGrid, ROW_HEIGHT, focusInspector, type FeedGridHandle } from './feed-grid';
@@ -20,10 +21,27 @@ import { registerFeedFocus } from './feed-focus';
 const TOP_SLACK = 4;
 const LOAD_AHEAD_ROWS = 30;
 
+/**
+ * Nothing stored and no filter: the first screen (the setup guide) instead of a feed — no filter bar,
+ * no toolbar, nothing to skip to.
+ */
+// Decided by the store's count once known (a reload's "loading" must not flash the filter bar in and out).
+export const isFirstScreen = (s: AppState) => s.events.length === 0 && isFilterEmpty(s.filter) && !s.listError
+  && (s.allTotal === 0 || (s.allTotal == null && !s.loading));
+
 export function Feed() {
   const view = useApp((s) => s.view);
+  const firstScreen = useApp(isFirstScreen);
+  if (firstScreen) {
+    return (
+      <section className="feed" data-testid="feed" aria-label="Feed" id="feed">
+        <div className="feed-empty"><SetupGuide /></div>
+      </section>
+    );
+  }
   return (
     <section className="feed" data-testid="feed" aria-label="Feed" id="feed">
+      <SetupStrip />
       <FeedToolbar />
       <ErrorBoundary name={view === 'messages' ? 'The Messages view' : 'The Events view'} resetKey={view}>
         {view === 'messages' ? <MessagesView /> : <EventsView />}
@@ -45,6 +63,7 @@ function EventsView() {
   const listError = useApp((s) => s.listError);
   const columns = useApp((s) => s.columns);
   const businessNames = useApp((s) => s.businessNames);
+  const total = useApp((s) => s.total);
   const filterEmpty = useApp((s) => isFilterEmpty(s.filter));
   const narrow = useNarrow();
 
@@ -151,6 +170,7 @@ function EventsView() {
         label="Events"
         columns={eventColumns(columns, narrow)}
         count={events.length}
+        total={total}
         rowKey={(i) => events[i]?.id ?? i}
         selectedIndex={selectedIndex}
         hasSelection={selectedId != null}

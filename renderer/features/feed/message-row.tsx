@@ -4,7 +4,8 @@ import { formatDateTime, formatRowTime, statusTone } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { RowRenderProps } from './feed-grid';
-import { HttpCell, SignatureCell } from './cells';
+import { HttpCell, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
+import { SafeText } from '../../ui/safe-text';
 
 interface Props {
   message: MessageSummary;
@@ -45,7 +46,7 @@ export const MessageRow = memo(function MessageRow({ message: m, selected, colum
       <span role="gridcell" className={`cell cell-direction dir-${m.direction}`} title={m.direction === 'other' ? 'Not a message' : `${m.direction} message`}>
         <span aria-hidden="true">{dir.arrow} </span>{dir.word}
       </span>
-      <span role="gridcell" className="cell cell-lifecycle" data-testid="message-lifecycle" aria-label={lifeWords}>
+      <span role="gridcell" className="cell cell-lifecycle" data-testid="message-lifecycle" aria-label={lifeWords} title={lifeWords}>
         {m.direction === 'outgoing' && m.steps.length > 0 ? (
           m.steps.map((s, i) => (
             <span key={s.status} className="life-step-wrap" aria-hidden="true">
@@ -59,11 +60,11 @@ export const MessageRow = memo(function MessageRow({ message: m, selected, colum
           <span className={`status status-${statusTone({ status: m.current, kind: m.kind })}`} aria-hidden="true">{m.current ?? m.kind}</span>
         )}
       </span>
-      <span role="gridcell" className="cell cell-contact" title={mask.contact(m) || undefined}>
-        {m.contactName && <span className="contact-name">{mask.name(m.contactName)}</span>}
+      <span role="gridcell" className="cell cell-contact" title={contactTitle(mask.contact(m))}>
+        {m.contactName && <span className="contact-name"><SafeText text={mask.name(m.contactName)} max={ROW_TEXT_CUT} /></span>}
         {m.contactId && <span className="contact-number">+{mask.number(m.contactId)}</span>}
       </span>
-      <span role="gridcell" className={`cell cell-text${failed ? ' text-error' : ''}`} title={summary || undefined}>{summary}</span>
+      <span role="gridcell" className={`cell cell-text${failed ? ' text-error' : ''}`}><SafeText text={summary} max={ROW_TEXT_CUT} /></span>
       {columns.http && <HttpCell status={m.httpStatus} />}
       {columns.signature && <SignatureCell verdict={m.signature} />}
       <span role="gridcell" className="cell cell-flags">

@@ -20,6 +20,7 @@ export function MessagesView() {
   const next = useApp((s) => s.messagesNext);
   const error = useApp((s) => s.messagesError);
   const columns = useApp((s) => s.columns);
+  const total = useApp((s) => s.messageCounts?.total ?? null);
   const narrow = useNarrow();
   const grid = useRef<FeedGridHandle>(null);
 
@@ -65,6 +66,7 @@ export function MessagesView() {
         testId="messages-grid"
         columns={messageColumns(columns, narrow)}
         count={messages.length}
+        total={total}
         rowKey={(i) => messages[i]?.key ?? i}
         selectedIndex={selectedIndex}
         hasSelection={selectedId != null}

@@ -25,8 +25,9 @@ export function FilterBar() {
   const store = useAppStore();
   const privacyOn = usePrivacy((s) => s.on);
   const filter = useApp((s) => s.filter);
-  const counts = useApp((s) => s.statusCounts);
-  const noStatus = useApp((s) => s.noStatusCount);
+  // The Messages view counts messages (one per message id), as it lists them; the Events view, events.
+  const counts = useApp((s) => (s.view === 'messages' ? s.messageCounts?.byStatus ?? null : s.statusCounts));
+  const noStatus = useApp((s) => (s.view === 'messages' ? 0 : s.noStatusCount));
   const setFilter = (patch: Partial<EventFilter>) => store.getState().setFilter(patch);
   const [custom, setCustom] = useState(false);
 

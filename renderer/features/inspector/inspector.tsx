@@ -6,6 +6,7 @@ import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
 import { ForgetContact } from '../privacy/forget-contact';
+import { SafeText } from '../../ui/safe-text';
 import { StatusBadge } from '../../ui/status-badge';
 import { ConversationThread } from '../timeline/conversation-thread';
 import { LifecycleTimeline } from '../timeline/lifecycle-timeline';
@@ -54,7 +55,7 @@ export function Inspector() {
         {e ? (
           <>
             <StatusBadge event={e} />
-            <h2 className="inspector-title">{mask.contact(e) || e.kind}</h2>
+            <h2 className="inspector-title"><SafeText text={mask.contact(e) || e.kind} max={200} /></h2>
             <span className="muted small inspector-meta">#{e.id} · {formatDateTime(e.receivedAt)}</span>
           </>
         ) : (

@@ -4,6 +4,7 @@ import { CopyButton } from '../../ui/copy-button';
 import { formatBytes } from '../../ui/format';
 import { base64ToBytes, hexDump } from '../../ui/hex-dump';
 import { useMask } from '../privacy/privacy';
+import { escapeInvisible } from '../../../shared/invisible';
 
 /** Longer bodies show their start until asked: laying out a megabyte of unbroken text freezes the page. */
 const RAW_CUT = 64 * 1024;
@@ -22,6 +23,9 @@ export function RawTab({ event: e }: { event: EventDetail }) {
       return 'The stored body could not be decoded.';
     }
   }, [req.body, req.bodyIsText]);
+  // The raw view shows what was received, so invisible characters are written as escapes (\u202E), not
+  // markers: what a developer would type to find them (shared/invisible.ts).
+  const shown = useMemo(() => (req.bodyIsText ? escapeInvisible(cut ? `${req.body.slice(0, RAW_CUT)}…` : req.body) : ''), [req.body, req.bodyIsText, cut]);
   const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
   return (
     <div className="tab-body" data-testid="panel-raw">
@@ -35,7 +39,7 @@ export function RawTab({ event: e }: { event: EventDetail }) {
           {req.headers.map(([k, v], i) => (
             <tr key={i}>
               <th scope="row"><code>{k}</code></th>
-              <td><code className="wrap">{v}</code></td>
+              <td><code className="wrap">{escapeInvisible(v)}</code></td>
             </tr>
           ))}
         </tbody>
@@ -46,7 +50,7 @@ export function RawTab({ event: e }: { event: EventDetail }) {
       </h3>
       {req.bodyIsText ? (
         <>
-          <pre className="code-block" data-testid="raw-body">{cut ? `${req.body.slice(0, RAW_CUT)}…` : req.body}</pre>
+          <pre className="code-block" data-testid="raw-body">{shown}</pre>
           {cut && (
             <button type="button" className="btn btn-xs" data-testid="raw-show-all" onClick={() => setAll(true)}>
               Show all {formatBytes(req.bodySize)}

@@ -9,6 +9,11 @@ import { useMask } from '../privacy/privacy';
 import { ForgetContact } from '../privacy/forget-contact';
 import { callText, eventSeverity, KIND_LABELS, pricingText, SIGNAL_LABELS } from '../../../shared/event-words';
 import type { EventSignal } from '../../../shared/types';
+import { SafeText } from '../../ui/safe-text';
+import { LongText } from '../../ui/long-text';
+
+/** A contact name longer than this is cut (the payload tree has all of it). */
+const NAME_CUT = 200;
 
 /** Where the stored request came from, in words. */
 const ORIGIN_TEXT: Record<string, string> = {
@@ -32,7 +37,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
     ['Provider', e.provider ?? '—'],
     ['Contact', e.contactId || e.contactName ? (
       <span key="c">
-        {e.contactName && <>{mask.name(e.contactName)} </>}
+        {e.contactName && <><span className="contact-name" data-testid="summary-contact-name"><SafeText text={mask.name(e.contactName)} max={NAME_CUT} /></span> </>}
         {e.contactId && <>
           <code>+{mask.number(e.contactId)}</code>{' '}
           <button type="button" className="btn btn-ghost btn-xs" onClick={() => store.getState().setFilter({ contact: e.contactId ?? undefined })}>Filter</button>
@@ -44,7 +49,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
     ['Message type', e.messageType ?? '—'],
     ...(pricing ? [['Pricing', <span key="p" data-testid="summary-pricing">{pricing}</span>] as [string, ReactNode]] : []),
     ...(call ? [['Call', <span key="call" data-testid="summary-call">{call}</span>] as [string, ReactNode]] : []),
-    ['Text', e.text != null ? <span className="pre-wrap" key="t">{mask.text(e.text)}</span> : '—'],
+    ['Text', e.text != null ? <LongText key="t" text={mask.text(e.text) ?? ''} testId="summary-text" /> : '—'],
     ['Reply to', e.replyTo ? <code className="wrap">{mask.id(e.replyTo)}</code> : '—'],
     ['Business', e.businessId ? <code>{e.businessId}</code> : '—'],
     ['Provider time', e.timestamp != null ? formatDateTime(e.timestamp) : '—'],
@@ -59,10 +64,10 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
       {e.errorCode || e.errorTitle ? (
         <div className="error-box" data-testid="error-box">
           <div className="error-head">
-            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong>{title}</strong>
-            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — {mask.scrub(e.errorTitle)}</span>}
+            {e.errorCode && <code className="error-code">{e.errorCode}</code>} <strong><SafeText text={title} max={NAME_CUT} /></strong>
+            {explanation?.known && e.errorTitle && e.errorTitle !== explanation.title && <span className="muted"> — <SafeText text={mask.scrub(e.errorTitle)} max={NAME_CUT} /></span>}
           </div>
-          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p className="pre-wrap">{mask.scrub(e.errorDetail)}</p>}
+          {e.errorDetail && !sameWords(e.errorDetail, title, e.errorTitle) && <p><LongText text={mask.scrub(e.errorDetail) ?? ''} /></p>}
           {explanation?.meaning && !sameWords(explanation.meaning, title, e.errorTitle, e.errorDetail) && <p>{explanation.meaning}</p>}
           {explanation?.action && <p><strong>What to do: </strong>{explanation.action}</p>}
           {explanation?.related?.length ? <p className="muted">Related codes: {explanation.related.join(', ')}</p> : null}
@@ -85,7 +90,7 @@ export function SummaryTab({ event: e }: { event: EventDetail }) {
             {Object.entries(e.details).map(([k, v]) => (
               <div className="field" key={k}>
                 <dt>{k}</dt>
-                <dd className="pre-wrap">{valueText(mask.json(v))}</dd>
+                <dd><LongText text={valueText(mask.json(v))} /></dd>
               </div>
             ))}
           </dl>

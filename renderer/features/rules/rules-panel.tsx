@@ -7,6 +7,7 @@ import { ACTION_PRESETS, DIGEST_BODY_FIELDS, EVENT_BODY_FIELDS, HTTP_METHODS, MA
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS, type DeliveryRecord, type EventSignal, type HookEvent, type Provider, type Rule } from '../../../shared/types';
 import { SIGNAL_LABELS } from '../../../shared/event-words';
 import { useApp, useAppStore } from '../../state/hooks';
+import { useMask } from '../privacy/privacy';
 import { BLANK_FORM, BLANK_HTTP, describeRule, formFromRule, ruleFromForm, toggleIn, type HttpForm, type RuleForm } from './rule-form';
 
 const PREVIEW_DEBOUNCE_MS = 300;
@@ -506,6 +507,26 @@ function TestResults({ result }: { result: RuleTestResult }) {
   );
 }
 
+/** Who and what fired a delivery: the contact, and a link that opens the event in the inspector. */
+function FiredBy({ delivery: d }: { delivery: DeliveryRecord }) {
+  const store = useAppStore();
+  const mask = useMask();
+  if (d.test) return <span className="muted">sample event</span>;
+  return (
+    <>
+      {d.contactId ? <span className="mono" data-testid="delivery-contact">+{mask.number(d.contactId)}</span> : <span className="muted">no contact</span>}
+      {d.eventId != null && (
+        <>
+          {' '}
+          <a href={`#event-${d.eventId}`} data-testid="delivery-event" onClick={(ev) => { ev.preventDefault(); store.getState().select(d.eventId); }}>
+            event #{d.eventId}
+          </a>
+        </>
+      )}
+    </>
+  );
+}
+
 function DeliveryHistory({ ruleId, refresh }: { ruleId: number; refresh: number }) {
   const store = useAppStore();
   const [items, setItems] = useState<DeliveryRecord[] | null>(null);
@@ -523,11 +544,12 @@ function DeliveryHistory({ ruleId, refresh }: { ruleId: number; refresh: number 
   if (items.length === 0) return <p className="muted small" data-testid="rule-history-empty">No HTTP deliveries yet.</p>;
   return (
     <table className="rule-history small" data-testid="rule-history">
-      <thead><tr><th>When</th><th>Try</th><th>Result</th><th>Time</th><th>Target</th></tr></thead>
+      <thead><tr><th>When</th><th>Fired by</th><th>Try</th><th>Result</th><th>Time</th><th>Target</th></tr></thead>
       <tbody>
         {items.map((d) => (
           <tr key={d.id} data-testid="delivery-row" className={d.status != null && d.status >= 200 && d.status < 300 ? 'text-ok' : 'text-error'}>
             <td>{new Date(d.at).toLocaleString()}{d.test ? ' (test)' : ''}</td>
+            <td data-testid="delivery-source"><FiredBy delivery={d} /></td>
             <td>{d.attempt === 0 ? '—' : d.attempt}</td>
             <td className="wrap-words">{statusText(d.status, d.error)}{d.nextAttemptAt ? ` · retry at ${new Date(d.nextAttemptAt).toLocaleTimeString()}` : ''}</td>
             <td>{d.durationMs != null ? `${Math.round(d.durationMs)} ms` : ''}</td>

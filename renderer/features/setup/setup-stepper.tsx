@@ -2,7 +2,7 @@
 // with the fix right there (fields, buttons, the values to paste). Used by the Setup panel and by the
 // empty feed. The reasoning lives in setup-steps.ts.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { EventKind, SettingsUpdate } from '../../../shared/types';
+import type { SettingsUpdate } from '../../../shared/types';
 import { publicUrlProblem } from '../../../shared/public-url';
 import { useApp, useAppShallow, useAppStore } from '../../state/hooks';
 import { CopyButton } from '../../ui/copy-button';
@@ -11,35 +11,36 @@ import { generateVerifyToken, parseSecretInput, providerCallback, secretStatus, 
 import { setupSteps, type SetupStep, type StepState } from './setup-steps';
 
 const DOCTOR_REFRESH_MS = 10_000;
-const WEBHOOK_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['message', 'status', 'template', 'account']);
 const STATE_WORD: Record<StepState, string> = { done: 'done', todo: 'to do', problem: 'what\'s wrong' };
 
-/** Keeps the doctor's findings fresh while mounted: every 10 s, and shortly after events arrive. */
-export function useDoctorRefresh() {
+/** Keeps the doctor's findings fresh while mounted (and `enabled`): every 10 s, and shortly after events arrive. */
+export function useDoctorRefresh(enabled = true) {
   const store = useAppStore();
   const flushCount = useApp((s) => s.flushCount);
   const settings = useApp((s) => s.settings);
   const tunnelState = useApp((s) => s.tunnel?.state);
   useEffect(() => {
+    if (!enabled) return;
     void store.getState().loadDoctor();
     const t = setInterval(() => void store.getState().loadDoctor(), DOCTOR_REFRESH_MS);
     return () => clearInterval(t);
-  }, [store]);
+  }, [store, enabled]);
   // After events (one refresh per burst) and after a setting or the tunnel changed: the steps follow.
   const first = useRef(true);
   useEffect(() => {
     if (first.current) { first.current = false; return; }
+    if (!enabled) return;
     const t = setTimeout(() => void store.getState().loadDoctor(), 300);
     return () => clearTimeout(t);
-  }, [flushCount, settings, tunnelState, store]);
+  }, [flushCount, settings, tunnelState, store, enabled]);
 }
 
 export function useSetupSteps(): SetupStep[] {
   const s = useAppShallow((st) => ({
     settings: st.settings, tunnel: st.tunnel, appInfo: st.appInfo, findings: st.doctor.findings,
-    // A provider's webhook: an accepted message, status, template or account event. Meta's handshake
-    // (a verification event) or a rejected POST does not count.
-    seen: st.events.some((e) => WEBHOOK_KINDS.has(e.kind)) || Array.from(WEBHOOK_KINDS).some((k) => (st.stats?.byKind?.[k] ?? 0) > 0),
+    // The core says when the first real webhook arrived (doctor:get): a signed message or status from the
+    // network. Meta's handshake, a simulated event or an unsigned POST does not end setup.
+    seen: st.doctor.firstRealWebhookAt != null,
   }));
   return setupSteps({ settings: s.settings, tunnel: s.tunnel, appInfo: s.appInfo, findings: s.findings, webhookSeen: s.seen });
 }
@@ -260,7 +261,7 @@ export function SecretField({ name, label, multi }: { name: SecretKey; label: st
   );
 }
 
-function SimulateButtons() {
+export function SimulateButtons() {
   const store = useAppStore();
   const [msg, setMsg] = useState<string | null>(null);
   const simulate = async (provider: 'meta' | 'twilio') => {

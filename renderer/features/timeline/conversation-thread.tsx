@@ -7,6 +7,10 @@ import { formatDateTime, formatDuration, formatRowTime } from '../../ui/format';
 import { StatusBadge } from '../../ui/status-badge';
 import { buildThread, serviceWindow } from './thread';
 import { useMask } from '../privacy/privacy';
+import { SafeText } from '../../ui/safe-text';
+
+/** A bubble shows this much of a text; the inspector's summary has all of it. */
+const BUBBLE_CUT = 2000;
 
 function useNow(everyMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -50,7 +54,7 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
             <li key={`in-${it.event.id}`} className={`bubble bubble-in${it.event.id === selectedId ? ' is-selected' : ''}`} data-testid="bubble-in">
               <button type="button" className="bubble-body" onClick={() => onSelect(it.event.id)}>
                 {it.imported && <span className="bubble-tag" data-testid="bubble-imported">imported</span>}
-                <span className="bubble-text">{mask.text(it.event.text) ?? `[${it.event.messageType ?? 'message'}]`}</span>
+                <span className="bubble-text">{it.event.text != null ? <SafeText text={mask.text(it.event.text)} max={BUBBLE_CUT} /> : `[${it.event.messageType ?? 'message'}]`}</span>
                 <span className="bubble-meta" title={formatDateTime(it.at)}>{formatRowTime(it.at)}</span>
               </button>
             </li>
@@ -60,8 +64,8 @@ export function ConversationThread({ items, lastIncomingAt, selectedId, onSelect
                 {it.source !== 'api' && (
                   <span className="bubble-tag" data-testid={`bubble-source-${it.source}`}>{it.source === 'phone' ? 'sent from the phone app' : 'imported'}</span>
                 )}
-                {it.text ? <span className="bubble-text">{mask.text(it.text)}</span> : <span className="bubble-text muted">Message {shortId(mask.id(it.messageId) ?? '')}</span>}
-                {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}{mask.scrub(it.last.errorTitle)}</span>}
+                {it.text ? <span className="bubble-text"><SafeText text={mask.text(it.text)} max={BUBBLE_CUT} /></span> : <span className="bubble-text muted">Message {shortId(mask.id(it.messageId) ?? '')}</span>}
+                {it.last.errorTitle && <span className="bubble-text text-error">{it.last.errorCode ? `${it.last.errorCode} · ` : ''}<SafeText text={mask.scrub(it.last.errorTitle)} max={BUBBLE_CUT} /></span>}
                 <span className="bubble-meta" title={formatDateTime(it.at)}>
                   {formatRowTime(it.at)} <StatusBadge event={it.last} />
                 </span>

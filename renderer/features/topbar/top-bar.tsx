@@ -23,7 +23,13 @@ export function TopBar() {
     unseen: st.unseenCount,
     connection: st.connection,
     allTotal: st.allTotal,
+    view: st.view,
+    messageCounts: st.messageCounts,
   }));
+  // The Messages view lists messages: the bar counts those (one per message id), the Events view events.
+  const counts = s.view === 'messages'
+    ? (s.messageCounts ? countsText(s.messageCounts.total, s.messageCounts.all, 'message') : '…')
+    : countsText(s.total, s.allTotal);
   const base = callbackBase(s.tunnel, s.settings, s.appInfo);
   const tunnelState = s.tunnel?.state ?? 'off';
 
@@ -74,16 +80,16 @@ export function TopBar() {
         <span className="conn conn-down" data-testid="connection">{s.connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
       )}
 
-      <div className="top-item counts" data-testid="counts" title="Events matching the filters, of all events stored">
-        {countsText(s.total, s.allTotal)}
+      <div className="top-item counts" data-testid="counts" title={s.view === 'messages' ? 'Messages matching the filters, of all messages stored' : 'Events matching the filters, of all events stored'}>
+        {counts}
       </div>
 
       <button type="button" className={`status-pill tunnel-${tunnelState}`} data-testid="status-pill"
-        title={`Receiver ${s.appInfo?.receiver.url ?? '…'} · tunnel ${tunnelState} · ${countsText(s.total, s.allTotal)} — open Setup`}
+        title={`Receiver ${s.appInfo?.receiver.url ?? '…'} · tunnel ${tunnelState} · ${counts} — open Setup`}
         onClick={() => usePanel.getState().toggle('setup')}>
         <span className="tunnel-dot" aria-hidden="true" />
-        <span>Tunnel {tunnelState}</span>{' '}
-        <span className="muted">· {countsText(s.total, s.allTotal)}</span>
+        <span className="status-pill-tunnel" data-testid="status-pill-tunnel">Tunnel {tunnelState}</span>{' '}
+        <span className="muted status-pill-counts">· {counts}</span>
       </button>
       <PrivacyToggle />
 

@@ -1,5 +1,5 @@
 // The current view: the filter (mirrored in the URL by main.tsx) and the status counts.
-import type { EventFilter, EventStatus, HookEvent, Stats } from '../../../shared/types';
+import type { EventFilter, EventStatus, HookEvent, MessageStats, Stats } from '../../../shared/types';
 import { matchesFilter } from '../filter-match';
 import { EVENT_KINDS, EVENT_STATUSES, SIGNATURE_VERDICTS } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
@@ -18,6 +18,12 @@ export interface FiltersSlice {
   noStatusCount: number;
   /** Every event stored (snapshot + newer pushes), the "of N" in the top bar. */
   allTotal: number | null;
+  /**
+   * The Messages view's counts (messages:stats): one per message id under the filter, so its chips and
+   * the top bar say how many rows the view lists. Fetched while that view shows, again after pushes.
+   */
+  messageCounts: MessageStats | null;
+  refreshMessageCounts(): Promise<void>;
   /** Pushed events, to be counted on top of the last snapshot (the events slice calls it per batch). */
   countEvents(batch: HookEvent[]): void;
   /** Replace some fields of the filter (undefined clears a field) and refetch page 1. */
@@ -62,6 +68,7 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
   let statsTimer: ReturnType<typeof setTimeout> | null = null;
   let lastStatsAt = -Infinity;
   let statsSeq = 0;
+  let messageCountsSeq = 0;
   /** Pushed events newer than the last snapshot (by id), so nothing is counted twice or missed. */
   let live = new Map<number, HookEvent>();
 
@@ -86,7 +93,7 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
     const prevFilter = get().filter;
     set({ filter: normalised });
     void get().reload();
-    if (get().view === 'messages') void get().reloadMessages();
+    if (get().view === 'messages') { void get().reloadMessages(); void get().refreshMessageCounts(); }
     // The counts follow every filter but status (toggling a status chip keeps the other chips' counts).
     const { status: _a, ...was } = prevFilter;
     const { status: _b, ...now } = normalised;
@@ -101,6 +108,17 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
     statusCounts: null,
     noStatusCount: 0,
     allTotal: null,
+    messageCounts: null,
+
+    async refreshMessageCounts() {
+      const seq = ++messageCountsSeq;
+      try {
+        const messageCounts = await bridge.invoke('messages:stats', get().filter);
+        if (seq === messageCountsSeq) set({ messageCounts });
+      } catch (err) {
+        if (seq === messageCountsSeq) set({ statsError: errorText(err) });
+      }
+    },
 
     countEvents(batch) {
       const maxId = get().stats?.maxId ?? Infinity;
@@ -128,6 +146,8 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
       lastStatsAt = opts.now();
       // Every filter but status: the chips count per status within what the other filters select.
       const { status: _status, ...rest } = get().filter;
+      // Pushes come through here (throttled): the Messages view's counts follow them the same way.
+      if (get().view === 'messages') void get().refreshMessageCounts();
       try {
         const stats = await bridge.invoke('stats:get', rest);
         if (seq !== statsSeq) return;

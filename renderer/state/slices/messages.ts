@@ -127,7 +127,7 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
     setView(view) {
       if (get().view === view) return;
       set({ view });
-      if (view === 'messages') void get().reloadMessages();
+      if (view === 'messages') { void get().reloadMessages(); void get().refreshMessageCounts(); }
     },
 
     setColumns(patch) {

@@ -17,6 +17,8 @@ export interface DoctorState {
   at: number | null;
   /** Problems an earlier answer had and this one has not: the user fixed them. */
   fixed: DoctorFinding[];
+  /** When the first real webhook arrived (the core's answer; null: none yet, or not asked yet — see `at`). */
+  firstRealWebhookAt: number | null;
 }
 
 export interface ToolsSlice {
@@ -65,17 +67,17 @@ export function createToolsSlice(ctx: SliceContext): ToolsSlice {
     }
   };
   return {
-    doctor: { findings: [], loading: false, error: null, at: null, fixed: [] },
+    doctor: { findings: [], loading: false, error: null, at: null, fixed: [], firstRealWebhookAt: null },
     isDesktop: bridge.transport === 'ipc',
     async loadDoctor(selfCheck) {
       const seq = ++doctorSeq;
       set({ doctor: { ...get().doctor, loading: true, error: null } });
       try {
-        const { findings } = await bridge.invoke('doctor:get', selfCheck ? { selfCheck: true } : {});
+        const { findings, firstRealWebhookAt } = await bridge.invoke('doctor:get', selfCheck ? { selfCheck: true } : {});
         if (seq !== doctorSeq) return;
         const prev = get().doctor;
         const fixed = prev.at == null ? [] : nextFixed(prev.findings, prev.fixed, findings);
-        set({ doctor: { findings, loading: false, error: null, at: opts.now(), fixed } });
+        set({ doctor: { findings, loading: false, error: null, at: opts.now(), fixed, firstRealWebhookAt: firstRealWebhookAt ?? prev.firstRealWebhookAt } });
       } catch (err) {
         if (seq !== doctorSeq) return;
         set({ doctor: { ...get().doctor, loading: false, error: errorText(err) } });
