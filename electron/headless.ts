@@ -10,6 +10,7 @@ import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
 import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
 import { runTokensCommand } from './serve/tokens-cli';
+import { removeDiscovery, writeDiscovery } from './serve/discovery';
 import { createUserTokenStore } from './serve/user-tokens';
 import { isLoopbackHost, isWildcardHost } from './serve/ui-host';
 import type { Logger } from './core/types';
@@ -138,6 +139,10 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
   process.stdout.write(`receiver: ${receiverUrl}\n`);
   // A wildcard bind answers on loopback too; a specific address only there.
   const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
+  // For the `hookscope` command on this machine (README "From the terminal"); a failure only costs it --url.
+  try { writeDiscovery(cfg.dataDir, { url: `http://${uiHostForUrl}:${uiPort}`, pid: process.pid }); } catch (err) {
+    logger.warn('could not write serve.json for the hookscope command', { err: String(err) });
+  }
   process.stdout.write(`ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
   // Where the shared history lives, without the user or password the URL carries.
   if (cfg.databaseUrl) process.stdout.write(`database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
@@ -159,6 +164,7 @@ Without --ui-token the UI token is generated once and kept in DIR/ui-token (the 
     stopping = true;
     logger.info(`${signal}: finishing accepted requests and closing the database`);
     await control.stop().catch(() => undefined);
+    try { removeDiscovery(cfg.dataDir); } catch {}
     await core.stop();
     process.exit(0);
   };
