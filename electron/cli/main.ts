@@ -181,6 +181,8 @@ async function tail(conn: Connection, flags: Flags, out: NodeJS.WriteStream): Pr
   };
 
   const live = await openLive(conn, stop.signal, (f) => { if (f.event === 'events:appended') onBatch(f.data as HookEvent[]); });
+  // On stderr, so stdout stays the events alone (NDJSON with --json); scripts may wait for this line.
+  process.stderr.write(`hookscope: following ${conn.url} (Ctrl-C stops)\n`);
   const quit = () => { stop.abort(); };
   process.once('SIGINT', quit);
   process.once('SIGTERM', quit);
