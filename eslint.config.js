@@ -43,7 +43,7 @@ export default tseslint.config(
       ] }],
     },
   },
-  { files: ['test/**/*.ts', 'test/**/*.mjs', 'electron/tools/**', '*.config.*'], languageOptions: { globals: globals.node } },
+  { files: ['test/**/*.ts', 'test/**/*.mjs', 'electron/tools/**', 'bin/**', '*.config.*'], languageOptions: { globals: globals.node } },
   // Browser-driving tests pass functions to page.evaluate: those bodies run in the page.
   { files: ['test/e2e/**', 'test/bench/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

@@ -76,6 +76,7 @@ describe('hookscope tail', () => {
     const out = t.out();
     expect(out.indexOf('first words')).toBeLessThan(out.indexOf('after history'));
     expect(out).toMatch(/incoming/);
+    // eslint-disable-next-line no-control-regex -- looking for the very characters that must not be printed
     expect(out).not.toMatch(/[\u001b\u0007\u202e]/);
   }, 90_000);
 });
