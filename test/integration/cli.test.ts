@@ -130,3 +130,28 @@ describe('hookscope errors: one line, an exit code that says which', () => {
     expect(b.err()).toMatch(/^hookscope: unknown filter "mood" in --for [^\n]*\n$/);
   }, 60_000);
 });
+
+describe('hookscope export, replay, doctor', () => {
+  it('export writes the stored events; replay sends one again (exit 0) or says it is missing (exit 1); doctor lists findings', async () => {
+    await simulate({ kind: 'message', text: 'to export' });
+    const page = (await s.api<{ items: HookEvent[]; total: number }>('/api/events?limit=1000')).body;
+    const ex = hookscope(['export', '--format', 'ndjson'], env);
+    expect(await ex.exit).toBe(0);
+    expect(ex.out().trim().split('\n')).toHaveLength(page.total);
+    expect(ex.out()).toContain('to export');
+
+    const requestId = page.items[0].requestId;
+    const again = hookscope(['replay', String(requestId)], env);
+    expect(await again.exit).toBe(0);
+    expect(again.out()).toMatch(new RegExp(`^replayed request ${requestId} to receiver: 200 `));
+    const missing = hookscope(['replay', '999999'], env);
+    expect(await missing.exit).toBe(1);
+    expect(missing.err().split('\n').filter(Boolean)).toHaveLength(1);
+
+    const doc = hookscope(['doctor', '--json'], env);
+    expect(await doc.exit).toBe(0);
+    const findings = JSON.parse(doc.out()) as { level: string }[];
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.some((f) => f.level === 'error')).toBe(false);
+  }, 90_000);
+});
