@@ -169,7 +169,9 @@ async function tail(conn: Connection, flags: Flags, out: NodeJS.WriteStream): Pr
       let keep = fresh;
       if (filtered || until) {
         const p = new URLSearchParams(params);
+        // Exactly this batch's range (ids below the next one), so later arrivals cannot push it off the page.
         p.set('since', String(Math.min(...fresh.map((e) => e.receivedAt))));
+        p.set('before', String(fresh[fresh.length - 1].id + 1));
         p.set('limit', '1000');
         const page = await conn.json<EventPage>(`/api/events?${p}`);
         const ids = new Set(page.items.map((e) => e.id));
