@@ -1,4 +1,4 @@
-// Lint, with the tiers enforced by folder (STYLE.md): shared imports nothing from Node, the DOM or
+// Lint, with the tiers enforced by folder (docs/architecture.md, "Tiers"): shared imports nothing from Node, the DOM or
 // Electron; core never imports electron; the renderer imports only shared.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -40,6 +40,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/electron/**'], message: 'The renderer talks to the core only through the bridge; import only shared/.' },
+      ] }],
+    },
+  },
+  {
+    // Inside the renderer, imports point down too: features use state/ and ui/, never the reverse
+    // (docs/architecture.md, "Tiers"). Repeats the renderer's patterns: a later block replaces the rule.
+    files: ['renderer/state/**/*.ts', 'renderer/state/**/*.tsx', 'renderer/ui/**/*.ts', 'renderer/ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/electron/**'], message: 'The renderer talks to the core only through the bridge; import only shared/.' },
+        { group: ['**/features/**'], message: 'renderer/state and renderer/ui never import features: move the shared piece down to state/, ui/ or shared/.' },
       ] }],
     },
   },

@@ -12,7 +12,7 @@ import { createTunnelSlice, type TunnelSlice } from './slices/tunnel';
 import { createToolsSlice, type ToolsSlice } from './slices/tools';
 import { createRejectedSlice, type RejectedSlice } from './slices/rejected';
 import { createMessagesSlice, type MessagesSlice } from './slices/messages';
-import { usePanel } from '../features/panels/panel-state';
+import { usePanel } from './panel-state';
 
 export interface LifecycleSlice {
   /** Subscribe to pushes, load everything the first screen needs, then tell the core we are ready. */

@@ -5,14 +5,10 @@
 import type { NormalisedEvent } from '../types';
 import { asArray, contactKey, isObj, type Obj, rawStr, str, toMillis } from './common';
 import {
-  applyErrors, businessIdOf, type Out, take, changeEvent, type ChangeContext, clip, mark, scalarSummary, unknownEvent, words,
+  applyErrors, businessIdOf, type Out, take, changeEvent, type ChangeContext, clip, mark, readsKeys, scalarSummary, unknownEvent, announceUnread, words,
 } from './meta-shared';
 
 // ---------------------------------------------------------------- groups
-
-export const GROUP_FIELDS = new Set([
-  'group_lifecycle_update', 'group_participants_update', 'group_settings_update', 'group_status_update',
-]);
 
 const GROUP_WORDS: Record<string, string> = {
   group_create: 'created',
@@ -36,7 +32,11 @@ export function groupsValue(value: Obj, field: string, ctx: ChangeContext, out: 
     return;
   }
   for (const g of take(out, items)) out.push(groupEvent(g, field, businessId, ctx));
+  // A value read as one group update is the event's raw: nothing in it is left unread.
+  if (items !== value.groups) return;
+  announceUnread(value, GROUPS_READS, ctx, out);
 }
+const GROUPS_READS = readsKeys('groups');
 
 /** "+1555…, +1555… and 3 more" from a participants array. */
 function participantList(list: unknown[]): { ids: string[]; text: string } {
@@ -192,7 +192,9 @@ export function automaticEvents(value: Obj, ctx: ChangeContext, out: Out): void 
     else ev.text = `Ad event “${clip(name, 40) ?? 'unnamed'}” detected in a chat${amount ? `: ${amount}` : ''}${ad}`;
     out.push(ev);
   }
+  announceUnread(value, AUTOMATIC_READS, ctx, out);
 }
+const AUTOMATIC_READS = readsKeys('automatic_events');
 
 // ---------------------------------------------------------------- conversation routing
 
@@ -218,11 +220,6 @@ export function handoverEvent(v: Obj, ctx: ChangeContext): NormalisedEvent {
 }
 
 // ---------------------------------------------------------------- other account-level fields
-
-export const OTHER_ACCOUNT_FIELDS = new Set([
-  'account_settings_update', 'partner_solutions', 'payment_configuration_update', 'business_status_update',
-  'phone_number_username_update',
-]);
 
 /** Words in a status that mean the business can no longer do something. */
 const RESTRICTIVE = /RESTRICT|BAN|DISABL|SUSPEND|BLOCK|REVOK/i;

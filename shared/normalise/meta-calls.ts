@@ -6,8 +6,10 @@ import type { NormalisedEvent } from '../types';
 import { asArray, blank, contactKey, isObj, type Obj, rawStr, str, toMillis } from './common';
 import {
   applyErrors, businessIdOf, type Out, take, changeEvent, type ChangeContext, clip, contactName, type Contacts, indexContacts, mark,
-  unknownEvent, words,
+  readsKeys, unknownEvent, announceUnread, words,
 } from './meta-shared';
+
+const CALLS_READS = readsKeys('calls', 'statuses', 'user_actions', 'errors');
 
 export function callsValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
@@ -19,6 +21,7 @@ export function callsValue(value: Obj, ctx: ChangeContext, out: Out): void {
   for (const s of take(out, asArray(value.statuses))) out.push(callStatusEvent(s, contacts, businessId, ctx));
   for (const a of take(out, asArray(value.user_actions))) out.push(userActionEvent(a, contacts, businessId, ctx));
   for (const e of take(out, asArray(value.errors))) out.push(callErrorEvent(e, businessId, ctx));
+  announceUnread(value, CALLS_READS, ctx, out);
   if (out.length === before && out.skipped === undefined) out.push(unknownEvent(value, 'A "calls" change with no calls, statuses or errors', ctx));
 }
 

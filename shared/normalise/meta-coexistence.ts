@@ -10,7 +10,7 @@ import type { NormalisedEvent } from '../types';
 import { asArray, blank, contactKey, isObj, type Obj, rawStr, str, toMillis } from './common';
 import {
   applyErrors, businessIdOf, changeEvent, type ChangeContext, clip, contactName, type Contacts, firstContactUserId,
-  indexContacts, mark, type Out, readMessageBody, take, unknownEvent, words,
+  indexContacts, mark, type Out, readMessageBody, readsKeys, take, unknownEvent, announceUnread, words,
 } from './meta-shared';
 
 export function echoesValue(value: Obj, ctx: ChangeContext, out: Out): void {
@@ -22,7 +22,9 @@ export function echoesValue(value: Obj, ctx: ChangeContext, out: Out): void {
     return;
   }
   for (const m of take(out, list)) out.push(echoEvent(m, contacts, businessId, ctx));
+  announceUnread(value, ECHOES_READS, ctx, out);
 }
+const ECHOES_READS = readsKeys('message_echoes');
 
 function echoEvent(m: unknown, contacts: Contacts, businessId: string | null, ctx: ChangeContext): NormalisedEvent {
   if (!isObj(m)) return unknownEvent(m, 'A phone-app echo that is not an object', ctx);
@@ -55,6 +57,8 @@ function int(v: unknown): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,6}$/.test(v.trim()) ? Number(v) : NaN;
   return Number.isInteger(n) && n >= 0 ? n : null;
 }
+
+const HISTORY_READS = readsKeys('history');
 
 export function historyValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
@@ -107,6 +111,7 @@ export function historyValue(value: Obj, ctx: ChangeContext, out: Out): void {
     }
     out.push(ev);
   }
+  announceUnread(value, HISTORY_READS, ctx, out);
 }
 
 function historyMessage(
@@ -143,6 +148,8 @@ function historyMessage(
 }
 
 // ---------------------------------------------------------------- phone-app contacts
+
+const STATE_SYNC_READS = readsKeys('state_sync');
 
 const ACTION_WORDS: Record<string, string> = {
   add: 'added to', added: 'added to', create: 'added to',
@@ -185,4 +192,5 @@ export function stateSyncValue(value: Obj, ctx: ChangeContext, out: Out): void {
     }
     out.push(ev);
   }
+  announceUnread(value, STATE_SYNC_READS, ctx, out);
 }

@@ -50,6 +50,33 @@ export function unknownEvent(raw: unknown, text: string, ctx?: ChangeContext): N
   return ev;
 }
 
+/** Keys of a change's value that are envelope, not content: every reader may leave them unread. */
+const ENVELOPE_KEYS = ['messaging_product', 'metadata', 'field', 'contacts'];
+
+/** The keys a reader reads, plus the envelope: what `announceUnread` leaves alone. */
+export function readsKeys(...keys: string[]): ReadonlySet<string> {
+  return new Set([...ENVELOPE_KEYS, ...keys]);
+}
+
+/**
+ * Nothing is silently dropped (docs/webhooks.md): whatever a reader leaves unread in a change's value
+ * — each item of an array, or an object, under a key the reader does not read (`calls[]` or
+ * `message_echoes[]` inside a `messages` change) — becomes a "not understood" event naming the key
+ * and the field, with the item as its raw. Items count against the per-webhook cap like any other.
+ */
+export function announceUnread(value: Obj, reads: ReadonlySet<string>, ctx: ChangeContext, out: Out): void {
+  for (const k in value) {
+    if (reads.has(k)) continue;
+    const v = value[k];
+    if (!Array.isArray(v) && !isObj(v)) continue;
+    const where = `inside a "${clip(ctx.field ?? '?', 60)}" change`;
+    const text = Array.isArray(v)
+      ? `Not understood yet: a "${clip(k, 60)}" item ${where} (shown as received)`
+      : `Not understood yet: "${clip(k, 60)}" ${where} (shown as received)`;
+    for (const item of take(out, Array.isArray(v) ? v : [v])) out.push(unknownEvent(item, text, ctx));
+  }
+}
+
 /** An event of `kind` for one change, with the envelope facts every reader copies. */
 export function changeEvent(kind: NormalisedEvent['kind'], raw: unknown, ctx: ChangeContext, details: Obj): NormalisedEvent {
   const ev = blank('meta', kind, raw);

@@ -13,13 +13,11 @@ import type { EventStatus, NormalisedEvent } from '../types';
 import { asArray, blank, contactKey, deeperThan, isObj, MAX_JSON_DEPTH, type Obj, rawStr, str, toMillis } from './common';
 import {
   applyErrors, businessIdOf, MAX_EVENTS_PER_WEBHOOK, type Out, take, changeEvent, type ChangeContext, clip, contactName, type Contacts,
-  firstContactUserId, indexContacts, mark, readMessageBody, readPricing, scalarSummary, unknownEvent, words,
+  firstContactUserId, indexContacts, mark, readMessageBody, readPricing, readsKeys, scalarSummary, unknownEvent, announceUnread, words,
 } from './meta-shared';
 import { echoesValue, historyValue, stateSyncValue } from './meta-coexistence';
 import { callsValue, callStatusEvent, userActionEvent } from './meta-calls';
-import {
-  automaticEvents, flowsEvent, groupsValue, GROUP_FIELDS, handoverEvent, otherAccountEvent, OTHER_ACCOUNT_FIELDS,
-} from './meta-business';
+import { automaticEvents, flowsEvent, groupsValue, handoverEvent, otherAccountEvent } from './meta-business';
 
 // Cloud API status words plus the On-Premises ones BSPs still relay (`deleted`). `warning` and
 // anything else (courier's `in_orbit`) become `other`, with the provider's word in providerStatus.
@@ -31,24 +29,6 @@ const STATUS_MAP: Record<string, EventStatus> = {
   failed: 'failed',
   deleted: 'deleted',
 };
-
-const TEMPLATE_FIELDS = new Set([
-  'message_template_status_update',
-  'message_template_quality_update',
-  'template_category_update',
-  'message_template_components_update',
-]);
-
-const ACCOUNT_FIELDS = new Set([
-  'account_update',
-  'phone_number_quality_update',
-  'phone_number_name_update',
-  'account_review_update',
-  'account_alerts',
-  'business_capability_update',
-  'security',
-  'user_preferences',
-]);
 
 export { MAX_EVENTS_PER_WEBHOOK } from './meta-shared';
 
@@ -115,12 +95,14 @@ function walk(payload: unknown, out: Out): void {
         continue;
       }
       const own = rawStr(change.field);
-      const field = own ?? entryField;
+      const value = change.value;
+      // Some senders nest the change's `field` inside its value instead: read it from there, and say so.
+      const inValue = own === null && entryField === null && isObj(value) ? rawStr(value.field) : null;
+      const field = own ?? entryField ?? inValue;
       const note = own === null && entryField !== null
         ? `"field" was on the entry, not on the change (as in some of Meta's examples); read as "${entryField}"`
-        : null;
+        : inValue !== null ? `"field" was inside the value, not on the change; read as "${clip(inValue, 60)}"` : null;
       const ctx: ChangeContext = { wabaId, entryTime, field, note };
-      const value = change.value;
       if (!isObj(value)) {
         out.push(unknownEvent(change, `Change "${ctx.field ?? '?'}" without a value object`, ctx));
         continue;
@@ -164,26 +146,60 @@ function routeChange(value: Obj, ctx: ChangeContext, out: Out): void {
     ctx.note = 'labelled as a template status update, but it carries quality scores and no event: read as a quality update';
     field = ctx.field = 'message_template_quality_update';
   }
-  switch (field) {
-    case 'messages': messagesValue(value, ctx, out); return;
-    case 'smb_message_echoes': case 'message_echoes': echoesValue(value, ctx, out); return;
-    case 'history': historyValue(value, ctx, out); return;
-    case 'smb_app_state_sync': stateSyncValue(value, ctx, out); return;
-    case 'calls': callsValue(value, ctx, out); return;
-    case 'flows': out.push(flowsEvent(value, ctx)); return;
-    case 'automatic_events': automaticEvents(value, ctx, out); return;
-    case 'messaging_handovers': out.push(handoverEvent(value, ctx)); return;
-    case 'user_preferences': userPreferences(value, ctx, out); return;
-    default: break;
-  }
-  if (TEMPLATE_FIELDS.has(field)) out.push(templateEvent(value, field, ctx));
-  else if (GROUP_FIELDS.has(field)) groupsValue(value, field, ctx, out);
-  else if (ACCOUNT_FIELDS.has(field)) out.push(accountEvent(value, field, ctx));
-  else if (OTHER_ACCOUNT_FIELDS.has(field)) out.push(otherAccountEvent(value, field, ctx));
+  const read = Object.hasOwn(META_FIELDS, field) ? META_FIELDS[field] : null;
+  if (read) read(value, field, ctx, out);
   else out.push(unknownEvent(value, `Not understood yet: webhook field "${clip(field, 60)}" (the payload is shown as received)`, ctx));
 }
 
+/** Reads one change's value into events (pushed onto `out`). */
+type FieldReader = (value: Obj, field: string, ctx: ChangeContext, out: Out) => void;
+const one = (read: (value: Obj, field: string, ctx: ChangeContext) => NormalisedEvent): FieldReader =>
+  (value, field, ctx, out) => { out.push(read(value, field, ctx)); };
+const template = one(templateEvent);
+const account = one(accountEvent);
+const otherAccount = one(otherAccountEvent);
+
+/**
+ * Meta webhook field → its reader: the one place a field's name is written. A new field is one row
+ * here, a payload in test/fixtures/ and a row in the normaliser tests (docs/webhooks.md lists them).
+ * A field not in this table is kept as a "not understood" event.
+ */
+export const META_FIELDS: Readonly<Record<string, FieldReader>> = {
+  messages: (v, _f, ctx, out) => messagesValue(v, ctx, out),
+  smb_message_echoes: (v, _f, ctx, out) => echoesValue(v, ctx, out),
+  message_echoes: (v, _f, ctx, out) => echoesValue(v, ctx, out),
+  history: (v, _f, ctx, out) => historyValue(v, ctx, out),
+  smb_app_state_sync: (v, _f, ctx, out) => stateSyncValue(v, ctx, out),
+  calls: (v, _f, ctx, out) => callsValue(v, ctx, out),
+  flows: (v, _f, ctx, out) => { out.push(flowsEvent(v, ctx)); },
+  automatic_events: (v, _f, ctx, out) => automaticEvents(v, ctx, out),
+  messaging_handovers: (v, _f, ctx, out) => { out.push(handoverEvent(v, ctx)); },
+  user_preferences: (v, _f, ctx, out) => userPreferences(v, ctx, out),
+  message_template_status_update: template,
+  message_template_quality_update: template,
+  template_category_update: template,
+  message_template_components_update: template,
+  account_update: account,
+  phone_number_quality_update: account,
+  phone_number_name_update: account,
+  account_review_update: account,
+  account_alerts: account,
+  business_capability_update: account,
+  security: account,
+  group_lifecycle_update: groupsValue,
+  group_participants_update: groupsValue,
+  group_settings_update: groupsValue,
+  group_status_update: groupsValue,
+  account_settings_update: otherAccount,
+  partner_solutions: otherAccount,
+  payment_configuration_update: otherAccount,
+  business_status_update: otherAccount,
+  phone_number_username_update: otherAccount,
+};
+
 // ---------------------------------------------------------------- messages field
+
+const MESSAGES_READS = readsKeys('messages', 'statuses', 'user_actions', 'errors');
 
 function messagesValue(value: Obj, ctx: ChangeContext, out: Out): void {
   const businessId = businessIdOf(value);
@@ -199,6 +215,7 @@ function messagesValue(value: Obj, ctx: ChangeContext, out: Out): void {
   // Value-level errors are their own events even next to messages: a message AND errors[131000]
   // can arrive together — both must show.
   for (const e of take(out, asArray(value.errors))) out.push(valueErrorEvent(e, businessId, ctx));
+  announceUnread(value, MESSAGES_READS, ctx, out);
   if (out.length === before && out.skipped === undefined) out.push(unknownEvent(value, 'A "messages" change with no messages, statuses or errors', ctx));
 }
 
@@ -285,6 +302,12 @@ function templateLabel(v: Obj): string {
   return lang ? `${name} (${lang})` : name;
 }
 
+/** "2026-02-01 00:00 UTC": a provider time as a person reads it, the same on every machine. */
+function utcDay(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** Quality scores from worst to best: a move to a lower index is a drop. */
 const QUALITY_ORDER = ['RED', 'YELLOW', 'GREEN'];
 
@@ -330,11 +353,21 @@ function templateEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEve
     case 'template_category_update': {
       const prev = str(v.previous_category);
       const next = str(v.new_category);
+      const correct = str(v.correct_category);
+      const when = toMillis(v.category_update_timestamp);
       ev.providerStatus = next;
-      ev.text = prev ? `${label} category ${prev} → ${next ?? '?'}` : `${label} category changed to ${next ?? '?'}`;
       if (prev) details.previousCategory = prev;
       details.newCategory = next;
       if (v.correct_category !== undefined) details.correctCategory = v.correct_category;
+      if (!prev && correct && correct !== next) {
+        // Meta's advance notice: nothing has changed yet. `new_category` is the category the template
+        // has now; `correct_category` is what it will become at `category_update_timestamp`.
+        details.impending = true;
+        if (when !== null) details.categoryUpdateAt = when;
+        ev.text = `${label} is ${next ?? '?'}; will become ${clip(correct, 40)}${when !== null ? ` on ${utcDay(when)}` : ''}`;
+      } else {
+        ev.text = prev ? `${label} category ${prev} → ${next ?? '?'}` : `${label} category changed to ${next ?? '?'}`;
+      }
       break;
     }
     default: { // message_template_components_update: what the template says now
@@ -383,7 +416,10 @@ function accountEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEven
       }
       if (isObj(v.violation_info) && str(v.violation_info.violation_type)) specifics.push(clip(v.violation_info.violation_type, 60)!);
       if (isObj(v.ban_info) && str(v.ban_info.waba_ban_state)) specifics.push(clip(v.ban_info.waba_ban_state, 60)!);
+      const quality = phoneNumberFacts(v.phone_number, details, specifics);
       ev.text = `${event ?? 'Account update'}${specifics.length ? `: ${specifics.join(', ')}` : ''}`;
+      if (quality === 'RED') mark(details, 'critical', 'quality_dropped');
+      else if (quality === 'YELLOW') mark(details, 'warning', 'quality_dropped');
       const e = event?.toUpperCase() ?? '';
       if (e === 'ACCOUNT_RESTRICTION' || asArray(v.restriction_info).length > 0) mark(details, 'critical', 'account_restricted');
       if (e === 'ACCOUNT_VIOLATION' || isObj(v.violation_info)) mark(details, 'critical', 'account_violation');
@@ -420,7 +456,9 @@ function accountEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEven
       break;
     }
     case 'account_alerts': {
-      const info = isObj(v.alert_info) ? v.alert_info : null;
+      // Meta nests the alert in `alert_info`; some senders put the same fields flat on the value.
+      const info = isObj(v.alert_info) ? v.alert_info
+        : v.alert_type !== undefined || v.alert_severity !== undefined || v.alert_description !== undefined ? v : null;
       ev.providerStatus = info ? str(info.alert_status) ?? str(info.alert_type) : null;
       ev.text = (info ? clip(info.alert_description, 300) ?? words(info.alert_type) : null) ?? 'Account alert';
       const sev = info ? str(info.alert_severity)?.toUpperCase() ?? null : null;
@@ -458,9 +496,37 @@ function accountEvent(v: Obj, field: string, ctx: ChangeContext): NormalisedEven
   return ev;
 }
 
+/**
+ * The phone number an `account_update` is about. As an object (number, quality rating, messaging
+ * limit) its facts go to `details` and the event's words; as a bare string, to `details`. Returns the
+ * quality rating in capitals, if any.
+ */
+function phoneNumberFacts(p: unknown, details: Obj, specifics: string[]): string | null {
+  if (typeof p === 'string' || typeof p === 'number') {
+    // A bare number next to restriction or ban facts: kept, the words stay about the account.
+    const num = clip(p, 40);
+    if (num) details.displayPhoneNumber = num;
+    return null;
+  }
+  if (!isObj(p)) return null;
+  const num = clip(p.display_phone_number, 40) ?? clip(p.phone_number, 40) ?? clip(p.number, 40);
+  const quality = clip(p.quality_rating, 20) ?? clip(p.quality_score, 20) ?? clip(p.quality, 20);
+  const limit = clip(p.current_limit, 40) ?? clip(p.messaging_limit_tier, 40);
+  if (num) { details.displayPhoneNumber = num; specifics.push(num); }
+  if (quality) { details.quality = quality; specifics.push(`quality ${quality}`); }
+  if (limit) { details.currentLimit = limit; specifics.push(`limit ${limit}`); }
+  return quality?.toUpperCase() ?? null;
+}
+
+/** Keys of one preference, for a value that carries it flat instead of in `user_preferences[]`. */
+const FLAT_PREFERENCE = ['wa_id', 'user_id', 'category', 'value'];
+
 /** user_preferences (marketing opt-out / resume): one event per preference, for that customer. */
 function userPreferences(v: Obj, ctx: ChangeContext, out: Out): void {
-  const prefs = asArray(v.user_preferences);
+  // Meta sends an array; some senders send the one preference as an object, or flat on the value.
+  const prefs = isObj(v.user_preferences) ? [v.user_preferences]
+    : v.user_preferences === undefined && FLAT_PREFERENCE.some((k) => v[k] !== undefined) ? [v]
+    : asArray(v.user_preferences);
   const businessId = businessIdOf(v);
   const contacts = indexContacts(v.contacts);
   if (prefs.length === 0) {
@@ -491,4 +557,6 @@ function userPreferences(v: Obj, ctx: ChangeContext, out: Out): void {
     if (p.detail !== undefined) details.detail = p.detail;
     out.push(ev);
   }
+  if (prefs[0] !== v) announceUnread(v, PREFERENCES_READS, ctx, out);
 }
+const PREFERENCES_READS = readsKeys('user_preferences');

@@ -3,11 +3,11 @@
 // its events — exactly once — however far derivation had got.
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventPage } from '../../shared/types';
 import { signMetaBody } from '../helpers/core';
 import { HEADLESS, burstThenKill, startServe, type ServeProcess } from '../helpers/serve';
+import { built } from '../helpers/build';
 
 const SECRET = 'derive-secret';
 let s: ServeProcess | null = null;
@@ -41,7 +41,7 @@ function onDisk(dataDir: string) {
 const env = { META_APP_SECRET: SECRET };
 const post = (url: string, body: string) => fetch(`${url}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': signMetaBody(body, SECRET) } });
 
-describe.skipIf(!existsSync(HEADLESS))('derivation after a crash', () => {
+describe.skipIf(!built('derivation after a crash', HEADLESS))('derivation after a crash', () => {
   it('acknowledged but underived webhooks get their events at the next start, exactly once (twice over)', async () => {
     // Derivation held back: the 200s come from the request rows alone.
     s = await startServe([], { ...env, HOOKSCOPE_DERIVE: 'hold' });

@@ -3,11 +3,11 @@
 // Every 200 must be visible to the next read, totals must follow deletes made on the main connection,
 // and the store's read code must give the same answers as on the main connection.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventDetail, EventPage, MessageLifecycle, Stats, StatsExtra } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
+import { built } from '../helpers/build';
 import { openStore } from '../../electron/core/store/store';
 import { silentLogger } from '../../electron/core/types';
 
@@ -36,7 +36,7 @@ function status(id: string, st: string, to = '5511999990000') {
   } }] }] });
 }
 
-describe.skipIf(!existsSync(WORKER))('read worker', () => {
+describe.skipIf(!built('read worker', WORKER))('read worker', () => {
   it('sees every acknowledged webhook on the very next read, for every read channel', async () => {
     const log: string[] = [];
     const logger = { ...silentLogger, debug: (m: string) => log.push(m), warn: (m: string) => log.push(m) };

@@ -3,7 +3,8 @@ import { explainError } from '../../shared/error-codes';
 import { normaliseMeta } from '../../shared/normalise';
 import { fixture } from '../helpers/fixtures';
 
-// docs/whatsapp-formats.md §1.9 (Meta) and §2.2 (Twilio ↔ WhatsApp pairings).
+// The codes Meta documents for the Cloud API, and Twilio's codes with the WhatsApp errors they pair with
+// (the catalogue is shared/error-codes.ts; docs/webhooks.md, "Error codes").
 const META_CODES = ['0', '130429', '130472', '131000', '131005', '131008', '131009', '131014', '131016', '131021', '131026', '131031',
   '131042', '131045', '131047', '131048', '131049', '131050', '131051', '131052', '131053', '131056', '132000', '132001', '132005',
   '132007', '132012', '132015', '132016', '133010', '470', '1006', '1026'];

@@ -59,6 +59,16 @@ describe('normaliseMeta on hostile input', () => {
     expect(evs).toHaveLength(MAX_EVENTS_PER_WEBHOOK + 1);
     expect(evs.at(-1)!.text).toMatch(/60000 items/);
   });
+
+  it('items under keys no reader reads are announced within the same cap, however many keys and items', () => {
+    const n = 60_000;
+    const keys = Array.from({ length: 2_000 }, (_, i) => `"k${i}":{}`).join(',');
+    const payload = JSON.parse(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{${keys},"calls":[${Array(n).fill('{}').join(',')}]}}]}]}`);
+    const evs = normaliseMeta(payload);
+    expect(evs).toHaveLength(MAX_EVENTS_PER_WEBHOOK + 1);
+    expect(evs[0].text).toMatch(/^Not understood yet: "k0" inside a "messages" change/);
+    expect(evs.at(-1)!.text).toMatch(/62000 items/);
+  });
 });
 
 describe('normaliseTwilio on hostile input', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseMeta } from '../../shared/normalise';
+import { META_FIELDS } from '../../shared/normalise/meta';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { NormalisedEvent } from '../../shared/types';
 import { fixture, fixtureNames } from '../helpers/fixtures';
 
@@ -156,6 +159,36 @@ const EXPECTED: Record<string, Partial<NormalisedEvent>[]> = {
   // One event per preference, for that customer, at the preference's own time.
   'field-user-preferences.json': [{ ...FIELD, kind: 'account', ...ANA, businessId: PNID, providerStatus: 'stop', messageType: 'user_preferences',
     text: 'marketing messages: stop', timestamp: 1767225950000 }],
+  // The phone-app echo field under its shorter name: an outgoing echo to the customer.
+  'field-message-echoes.json': [{ provider: 'meta', kind: 'echo', status: 'sent', contactId: ANA.contactId, businessId: PNID,
+    messageId: 'wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEjkyQUQ5RjM2RUFC', messageType: 'text', text: 'See you on Saturday at 10', timestamp: at(93) }],
+  // Items a "messages" change carries under keys its reader does not read: each one announced, not dropped.
+  'field-messages-unread-items.json': [
+    { ...MSG, messageId: wamid('9A'), messageType: 'text', text: 'Calling you now', timestamp: at(90) },
+    { provider: 'meta', kind: 'unknown', messageType: 'messages', text: expect.stringMatching(/^Not understood yet: a "calls" item inside a "messages" change/),
+      details: expect.objectContaining({ notUnderstood: true, wabaId: WABA }) },
+    { provider: 'meta', kind: 'unknown', messageType: 'messages', text: expect.stringMatching(/^Not understood yet: a "message_echoes" item inside a "messages" change/),
+      details: expect.objectContaining({ notUnderstood: true }) },
+  ],
+  // The alert's fields flat on the value instead of in alert_info: Meta's severity and type still read.
+  'field-account-alerts-flat.json': [{ ...FIELD, kind: 'account', providerStatus: 'ACTIVE', messageType: 'account_alerts', text: 'Your messaging limit was lowered',
+    details: expect.objectContaining({ severity: 'critical', alertSeverity: 'CRITICAL', alertType: 'OBA_APPROVED' }) }],
+  // One preference as an object, or flat on the value: still that customer's "stop".
+  'field-user-preferences-object.json': [{ ...FIELD, kind: 'account', ...ANA, businessId: PNID, providerStatus: 'stop', messageType: 'user_preferences',
+    text: 'marketing messages: stop', timestamp: 1767225950000 }],
+  'field-user-preferences-flat.json': [{ ...FIELD, kind: 'account', contactId: ANA.contactId, businessId: PNID, providerStatus: 'stop', messageType: 'user_preferences',
+    text: 'marketing messages: stop', timestamp: 1767225950000 }],
+  // The phone number the update is about, with its quality rating and messaging limit.
+  'field-account-update-phone-number.json': [{ ...FIELD, kind: 'account', providerStatus: 'VERIFIED_ACCOUNT', messageType: 'account_update',
+    text: 'VERIFIED_ACCOUNT: 15550783881, quality RED, limit TIER_1K',
+    details: expect.objectContaining({ displayPhoneNumber: '15550783881', quality: 'RED', currentLimit: 'TIER_1K', severity: 'critical' }) }],
+  // `field` inside the value, not on the change: read as that field, with a note saying so.
+  'field-account-update-field-in-value.json': [{ ...FIELD, kind: 'account', providerStatus: 'PARTNER_ADDED', messageType: 'account_update', text: 'PARTNER_ADDED',
+    details: expect.objectContaining({ note: expect.stringContaining('inside the value') }) }],
+  // Meta's advance notice: the template is UTILITY now and will become MARKETING on the given day.
+  'field-template-category-impending.json': [{ ...FIELD, kind: 'template', providerStatus: 'UTILITY', messageType: 'template_category_update',
+    text: 'order_update (en_US) is UTILITY; will become MARKETING on 2026-02-01 00:00 UTC',
+    details: expect.objectContaining({ newCategory: 'UTILITY', correctCategory: 'MARKETING', categoryUpdateAt: 1769904000000, impending: true }) }],
   // A field this version does not know: kept as an unknown event, never dropped.
   'field-unrecognised.json': [{ ...FIELD, kind: 'unknown', messageType: 'hookscope_test_future_field', text: expect.stringMatching(/^Not understood yet: webhook field "hookscope_test_future_field"/),
     details: expect.objectContaining({ notUnderstood: true }) }],
@@ -545,5 +578,32 @@ describe('shapes that are not a WhatsApp webhook', () => {
   it('object missing (a BSP passing the format through) is still read', () => {
     const evs = normaliseMeta({ entry: [{ id: 'W', changes: [msgValue({ messages: [textMsg('q', '1', 'hi')] })] }] });
     expect(evs[0]).toMatchObject({ kind: 'message', text: 'hi' });
+  });
+});
+
+describe('Meta field → reader: one table', () => {
+  const fields = Object.keys(META_FIELDS).sort();
+
+  it('every field of the table has a payload in test/fixtures that carries it', () => {
+    const carried = new Set<string>();
+    for (const folder of ['meta', 'meta-fields']) {
+      const dir = resolve(__dirname, '../fixtures', folder);
+      for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+        for (const m of readFileSync(resolve(dir, f), 'utf8').matchAll(/"field"\s*:\s*"(\w+)"/g)) carried.add(m[1]);
+      }
+    }
+    expect(fields.filter((f) => !carried.has(f))).toEqual([]);
+  });
+
+  it('docs/webhooks.md lists exactly the fields of the table', () => {
+    const doc = readFileSync(resolve(__dirname, '../../docs/webhooks.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Fields'), doc.indexOf('## Message types'));
+    const listed = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`(\w+)`/g)].map((x) => x[1]));
+    expect([...new Set(listed)].sort()).toEqual(fields);
+  });
+
+  it('a field that is not in the table is kept as "not understood", with its name', () => {
+    const [ev] = normaliseMeta({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'toString', value: { a: 1 } }] }] });
+    expect(ev).toMatchObject({ kind: 'unknown', messageType: 'toString', text: expect.stringContaining('webhook field "toString"') });
   });
 });

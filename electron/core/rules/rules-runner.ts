@@ -21,6 +21,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, HttpAction, NotificationRecord, Rule, RuleInput } from '../../../shared/types';
 import { compileRule, inQuietHours, inTimeWindow, parseHhmm, renderTemplate, type CompiledRule, type RuleContext } from '../../../shared/rules';
 import { actionsOf, eventFields, renderBody } from '../../../shared/actions';
+import { kindIs } from '../../../shared/event-kinds';
 import { actionSecret, digestFacts, insertNotification, lastFiredFor, listRules, type DigestFacts, type NewNotification } from './rules-store';
 import type { ActionSender } from './action-sender';
 import type { Clock, Logger, Notifier } from '../types';
@@ -236,7 +237,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       // A provider retry or a replay is the same fact again: never notify twice for it.
       if (ev.duplicate) continue;
       // Imported past conversation (coexistence history): it happened long ago, nobody is waiting.
-      if (ev.kind === 'history') continue;
+      if (!kindIs(ev.kind, 'notifies')) continue;
       let lead: boolean | undefined;
       const ctx: RuleContext = { isLeadReply: (e) => (lead ??= deps.isLeadReply(e)) };
       for (const c of active) {
@@ -412,7 +413,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
     const c = compileRule(rule);
     if (c.isSilence || c.error) return 0;
     // Chronological order, whatever order the caller iterates in (lists are newest first).
-    const list = [...events].filter((e) => !e.duplicate && e.kind !== 'history').sort((a, b) => a.receivedAt - b.receivedAt || a.id - b.id);
+    const list = [...events].filter((e) => !e.duplicate && kindIs(e.kind, 'notifies')).sort((a, b) => a.receivedAt - b.receivedAt || a.id - b.id);
     const throttleMs = (rule.throttleSeconds ?? 0) * 1000;
     const last = new Map<string | null, number>();
     let count = 0;

@@ -6,6 +6,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { EventStatus, Funnel, HistoryImportStats, LatencyStats, MinuteBucket, PricingStats, StatsExtra } from '../../../shared/types';
 export type { Funnel, LatencyStats, MinuteBucket } from '../../../shared/types';
 import { currentState, STATUS_RANK } from './store';
+import { sqlKinds } from '../../../shared/event-kinds';
 
 /** Any connection to the store's file: the main one, or the read worker's. */
 type Conn = { db: Db };
@@ -38,11 +39,11 @@ const MAX_FILLED = 7 * 24 * 60;
 
 export function perMinute(store: Conn, since: number, until: number): MinuteBucket[] {
   // Imported past conversation (kind 'history') arrives in bursts of thousands but is not today's
-  // traffic: it is left out of the per-minute counts.
+  // traffic: kinds that are not traffic (shared/event-kinds.ts) are left out of the per-minute counts.
   const rows = store.db.prepare(`SELECT (received_at / 60000) * 60000 AS t, COUNT(*) AS total,
       SUM(kind = 'message') AS messages, SUM(kind = 'status') AS statuses, SUM(status = 'failed') AS failed,
       SUM(signature IN ('invalid', 'missing')) AS invalidSignatures
-    FROM events WHERE received_at >= ? AND received_at < ? AND kind <> 'history' GROUP BY t ORDER BY t`).all(since, until) as MinuteBucket[];
+    FROM events WHERE received_at >= ? AND received_at < ? AND kind NOT IN (${sqlKinds('traffic', false)}) GROUP BY t ORDER BY t`).all(since, until) as MinuteBucket[];
   const first = Math.floor(since / 60_000) * 60_000;
   const minutes = Math.ceil((until - first) / 60_000);
   if (minutes > MAX_FILLED || minutes <= 0) return rows;

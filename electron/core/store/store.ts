@@ -12,6 +12,7 @@ import type {
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
 import { currentState } from '../../../shared/messages';
+import { kindIs, sqlKinds } from '../../../shared/event-kinds';
 import { createMessageList } from './message-list';
 import { blankEvent, eventsOfStored } from '../ingest/derive-events';
 import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
@@ -286,7 +287,7 @@ export function createReads(db: Db): StoreReads {
   const getForwards = db.prepare('SELECT target, status, duration_ms, error, response_excerpt FROM forwards WHERE request_id = ? ORDER BY id');
   const lifecycleRows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = ? ORDER BY COALESCE(ts, received_at), id`);
   // details too: the conversation needs to know which side an imported (history) message came from.
-  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = ? AND kind IN ('message','status','echo','history') ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = ? AND kind IN (${sqlKinds('conversation')}) ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT ?`);
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = ? AND kind = 'message'`);
   const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 
@@ -606,7 +607,7 @@ function createStoreApi(db: Db): Store {
     for (const e of events) {
       // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
       let duplicate = false;
-      if (e.messageId && (e.kind === 'message' || e.kind === 'status' || e.kind === 'echo')) {
+      if (e.messageId && kindIs(e.kind, 'lifecycle')) {
         duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind) : seenNoStatus.get(e.messageId, e.kind)) !== undefined;
       }
       // No raw JSON per event: the request holds the exact bytes it came from, and the inspector

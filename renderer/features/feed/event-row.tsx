@@ -7,6 +7,7 @@ import { eventSeverity } from '../../../shared/event-words';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { RowRenderProps } from './feed-grid';
 import { HttpCell, SignatureCell } from './cells';
+import { rowLabels } from './row-labels';
 
 export { ROW_HEIGHT } from './feed-grid';
 
@@ -24,14 +25,7 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
   const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
   const severity = eventSeverity(e);
-  // Calls, groups, flows and history say what happened in their own words (which include the error
-  // title); the code stays in front so failures still read at a glance.
-  const ownWords = (e.kind === 'call' || e.kind === 'group' || e.kind === 'flow' || e.kind === 'history') && e.text;
-  const summary = ownWords
-    ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.text(e.text)}`
-    : e.errorTitle
-      ? `${e.errorCode ? `${e.errorCode} · ` : ''}${mask.scrub(e.errorTitle)}`
-      : mask.text(e.text) ?? (e.messageType ? `[${e.messageType}]` : e.kind === 'status' ? '' : e.kind);
+  const { summary, tags } = rowLabels(e, mask);
   return (
     <div
       {...rowProps}
@@ -50,9 +44,7 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       </span>
       <span role="gridcell" className={`cell cell-text${e.errorTitle ? ' text-error' : ''}`} title={summary || undefined}>
         {summary}
-        {e.duplicate && <span className="tag" title="The same message and status were seen before">dup</span>}
-        {e.kind === 'history' && <span className="tag" title="Imported past conversation: never notifies, not counted as today's traffic">imported</span>}
-        {e.kind === 'echo' && <span className="tag" title="Sent from the WhatsApp Business phone app">phone app</span>}
+        {tags.map((t) => <span key={t.label} className="tag" title={t.title}>{t.label}</span>)}
       </span>
       {columns.http && <HttpCell status={e.httpStatus ?? null} />}
       {columns.signature && <SignatureCell verdict={e.signature} />}

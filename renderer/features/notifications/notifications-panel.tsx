@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { NotificationRecord } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
-import { usePanel } from '../panels/panel-state';
+import { usePanel } from '../../state/panel-state';
 import { notificationApi, readOptIn, writeOptIn } from './browser-notify';
 import { useMask } from '../privacy/privacy';
 

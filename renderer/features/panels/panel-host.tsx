@@ -1,7 +1,7 @@
 // The side panel: one registry of panels, opened from the top bar's nav. Each feature adds its panel
 // component to PANELS; nothing else needs to change.
 import type { ComponentType } from 'react';
-import { OWN_BUTTON, PANEL_IDS, usePanel, type PanelId } from './panel-state';
+import { OWN_BUTTON, PANEL_IDS, usePanel, type PanelId } from '../../state/panel-state';
 import { RejectedPanel } from '../rejected/rejected-panel';
 import { SetupPanel } from '../setup/setup-panel';
 import { ToolsPanel } from '../tools/tools-panel';

@@ -1,6 +1,6 @@
 // Top-bar badge: how many requests the receiver refused. Opens the rejected view.
 import { useApp } from '../../state/hooks';
-import { usePanel } from '../panels/panel-state';
+import { usePanel } from '../../state/panel-state';
 
 export function RejectedBadge() {
   const summary = useApp((s) => s.rejectedSummary);

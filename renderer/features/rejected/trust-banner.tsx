@@ -1,7 +1,7 @@
 // Shown on every screen while a provider has no secret (anyone with the URL can add events) and while
 // the disk is too full to keep rejected requests, and while a team server's shared database is unreachable.
 import { useAppShallow } from '../../state/hooks';
-import { usePanel } from '../panels/panel-state';
+import { usePanel } from '../../state/panel-state';
 
 export function TrustBanner() {
   const s = useAppShallow((st) => ({

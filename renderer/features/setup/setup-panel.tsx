@@ -11,7 +11,7 @@ import { levelIcon, providerCallback } from './setup-helpers';
 import { SetupStepper, useDoctorRefresh, useSetupSteps } from './setup-stepper';
 import { groupFindings, verdict } from './setup-steps';
 import { RetentionNote } from './setup-guide';
-import { usePanel } from '../panels/panel-state';
+import { usePanel } from '../../state/panel-state';
 
 export function SetupPanel() {
   useDoctorRefresh();

@@ -146,7 +146,6 @@ export function causeOf(id: string): CauseId {
 }
 
 const RANK: Record<DoctorLevel, number> = { error: 0, warn: 1, info: 2, ok: 3 };
-const isProblem = (f: DoctorFinding) => f.level === 'error' || f.level === 'warn';
 
 export interface CauseGroup {
   cause: CauseId;
@@ -201,14 +200,4 @@ export function verdict(findings: readonly DoctorFinding[], steps: readonly Setu
   return { level: 'ok', title: 'All set', detail: 'Webhooks are arriving and every check passes.' };
 }
 
-/**
- * Problems seen before and gone now: shown as "fixed" so the user sees their change worked. `prev` is
- * the last answer, `prevFixed` what was already fixed; a problem that comes back leaves the fixed list.
- */
-export function nextFixed(prev: readonly DoctorFinding[], prevFixed: readonly DoctorFinding[], next: readonly DoctorFinding[]): DoctorFinding[] {
-  const nowProblems = new Set(next.filter(isProblem).map((f) => f.id));
-  const out = new Map<string, DoctorFinding>();
-  for (const f of prevFixed) if (!nowProblems.has(f.id)) out.set(f.id, f);
-  for (const f of prev) if (isProblem(f) && !nowProblems.has(f.id)) out.set(f.id, f);
-  return Array.from(out.values());
-}
+export { nextFixed } from '../../state/doctor-fixed';

@@ -1,6 +1,7 @@
 // Pure helpers for the timeline views: event time, folding a contact's events into a thread, the
 // 24-hour customer-service window.
 import type { EventStatus, HookEvent } from '../../../shared/types';
+import { kindIs } from '../../../shared/event-kinds';
 
 /** The provider's time when it gave one, else when Hookscope received it. */
 export function eventTime(e: Pick<HookEvent, 'timestamp' | 'receivedAt'>): number {
@@ -34,7 +35,7 @@ export function buildThread(items: HookEvent[]): ThreadItem[] {
   for (const e of sorted) {
     if (e.kind === 'message' || (e.kind === 'history' && e.messageType !== 'history_sync' && !isOutgoingHistory(e))) {
       out.push({ type: 'in', event: e, at: eventTime(e), imported: e.kind === 'history' });
-    } else if (e.kind === 'status' || e.kind === 'echo' || isOutgoingHistory(e)) {
+    } else if (kindIs(e.kind, 'outgoing') || isOutgoingHistory(e)) {
       const key = e.messageId ?? `#${e.id}`;
       const cur = outgoing.get(key);
       // Echoes and imported replies carry the text; statuses of API sends do not.

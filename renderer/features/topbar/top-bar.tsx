@@ -5,7 +5,7 @@ import { CopyButton } from '../../ui/copy-button';
 import { callbackBase } from '../setup/callback-url';
 import { PanelNav } from '../panels/panel-host';
 import { RejectedBadge } from '../rejected/rejected-badge';
-import { usePanel } from '../panels/panel-state';
+import { usePanel } from '../../state/panel-state';
 import { countsText } from './counts';
 import { PrivacyToggle } from '../privacy/privacy';
 

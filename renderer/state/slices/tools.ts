@@ -3,7 +3,7 @@
 import type { ArgsOf, ReplayResult, SimulateResult } from '../../../shared/ipc';
 import type { DoctorFinding, ForgetResult, ImportResult, ReplayManyResult, SettingsUpdate } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
-import { nextFixed } from '../../features/setup/setup-steps';
+import { nextFixed } from '../doctor-fixed';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code?: string };
 

@@ -1,8 +1,8 @@
 // Notifications fired by rules, as small toasts (the desktop also shows OS notifications).
 import { useEffect } from 'react';
-import { useApp, useAppStore } from '../state/hooks';
-import { usePanel } from '../features/panels/panel-state';
-import { useMask } from '../features/privacy/privacy';
+import { useApp, useAppStore } from '../../state/hooks';
+import { usePanel } from '../../state/panel-state';
+import { useMask } from '../privacy/privacy';
 
 const TOAST_MS = 8000;
 
