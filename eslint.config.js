@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/core/**/*.ts', 'electron/serve/**/*.ts', 'electron/headless.ts'],
+    files: ['electron/core/**/*.ts', 'electron/serve/**/*.ts', 'electron/cli/**/*.ts', 'electron/headless.ts'],
     languageOptions: { globals: globals.node },
     rules: {
       'no-restricted-imports': ['error', { patterns: [
@@ -54,7 +54,7 @@ export default tseslint.config(
       ] }],
     },
   },
-  { files: ['test/**/*.ts', 'test/**/*.mjs', 'electron/tools/**', '*.config.*'], languageOptions: { globals: globals.node } },
+  { files: ['test/**/*.ts', 'test/**/*.mjs', 'electron/tools/**', 'bin/**', '*.config.*'], languageOptions: { globals: globals.node } },
   // Browser-driving tests pass functions to page.evaluate: those bodies run in the page.
   { files: ['test/e2e/**', 'test/bench/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

@@ -10,6 +10,7 @@ import { createControlServer } from './serve/control-api';
 import { FlagError, parseServeArgs } from './serve/flags';
 import { loadOrCreateUiToken, rotateUiToken } from './serve/ui-token';
 import { runTokensCommand } from './serve/tokens-cli';
+import { removeDiscovery, writeDiscovery } from './serve/discovery';
 import { createUserTokenStore } from './serve/user-tokens';
 import { isLoopbackHost, isWildcardHost } from './serve/ui-host';
 import type { Logger } from './core/types';
@@ -150,6 +151,10 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
   writeLogLine(process.stdout, `receiver: ${receiverUrl}\n`);
   // A wildcard bind answers on loopback too; a specific address only there.
   const uiHostForUrl = isLoopbackHost(cfg.uiHost) || isWildcardHost(cfg.uiHost) ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost.replace(/^\[|\]$/g, '')}]` : cfg.uiHost;
+  // For the `hookscope` command on this machine (README "From the terminal"); a failure only costs it --url.
+  try { writeDiscovery(cfg.dataDir, { url: `http://${uiHostForUrl}:${uiPort}`, pid: process.pid }); } catch (err) {
+    logger.warn('could not write serve.json for the hookscope command', { err: String(err) });
+  }
   writeLogLine(process.stdout, `ui: http://${uiHostForUrl}:${uiPort}/?token=${token}\n`);
   // Where the shared history lives, without the user or password the URL carries.
   if (cfg.databaseUrl) writeLogLine(process.stdout, `database: postgres ${describeTarget(cfg.databaseUrl)} (team server)\n`);
@@ -171,6 +176,7 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
     stopping = true;
     logger.info(`${signal}: finishing accepted requests and closing the database`);
     await control.stop().catch(() => undefined);
+    try { removeDiscovery(cfg.dataDir); } catch {}
     await core.stop();
     process.exit(0);
   };

@@ -18,6 +18,8 @@ import type { Identity, Role, Rule } from '../../shared/types';
 import { hostOnlyAction, maskActions } from '../../shared/actions';
 import { TokenError, type UserTokenStore } from './user-tokens';
 import { allowedHosts } from './ui-host';
+import { ALL_ROUTES, CONTRACT_ROUTES, matchRoute, pathKnown } from './routes';
+import { openApiDocument } from './openapi';
 
 export interface ExtraRoutes {
   /** Extra GET handlers owned by other parts (export, doctor…): return true when handled. */
@@ -93,59 +95,15 @@ function forRole(role: Role, channel: string, value: unknown): unknown {
   return (value as Rule[]).map((r) => maskActions(r, hostOnlyAction));
 }
 
-/** REST routes of docs/api.md, each mapped onto a contract channel. */
-function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown } | null {
-  const q: Record<string, unknown> = Object.fromEntries(url.searchParams);
-  delete q.token;
+/** The contract route answering `method path` (electron/serve/routes.ts), with its channel's arguments. */
+function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown; status: number } | null {
+  const hit = matchRoute(CONTRACT_ROUTES, method, path);
+  if (!hit) return null;
+  const query = Object.fromEntries(url.searchParams);
+  delete (query as Record<string, string>).token;
   // Field filters repeat (`where=…&where=…`): every one is kept, not only the last.
-  if (url.searchParams.has('where')) q.where = url.searchParams.getAll('where');
-  const seg = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
-  const [, a, b, c] = seg;
-  if (method === 'GET') {
-    if (a === 'events' && !b) return { channel: 'events:list', args: q };
-    if (a === 'events' && b && !c) return { channel: 'events:get', args: { id: b } };
-    if (a === 'messages' && !b) return { channel: 'messages:list', args: q };
-    if (a === 'messages' && b) return { channel: 'messages:get', args: { messageId: b, ...q } };
-    if (a === 'contacts' && b && c === 'thread') return { channel: 'contacts:thread', args: { contactId: b, ...q } };
-    if (a === 'contacts' && b && c === 'footprint') return { channel: 'contacts:forget', args: { contactId: b, dryRun: true } };
-    if (a === 'stats') return { channel: 'stats:get', args: q };
-    if (a === 'message-stats') return { channel: 'messages:stats', args: q };
-    if (a === 'rules' && !b) return { channel: 'rules:list', args: undefined };
-    if (a === 'views' && !b) return { channel: 'views:list', args: undefined };
-    if (a === 'businesses' && !b) return { channel: 'businesses:list', args: undefined };
-    if (a === 'notifications') return { channel: 'notifications:list', args: q };
-    if (a === 'deliveries' && !b) return { channel: 'deliveries:list', args: q };
-    if (a === 'forwards' && !b) return { channel: 'forwards:summary', args: undefined };
-    if (a === 'settings') return { channel: 'settings:get', args: undefined };
-    if (a === 'tunnel' && !b) return { channel: 'tunnel:get', args: undefined };
-    if (a === 'info') return { channel: 'app:info', args: undefined };
-    if (a === 'rejected' && !b) return { channel: 'rejected:list', args: q };
-    if (a === 'rejected' && b && !c) return { channel: 'rejected:get', args: { id: b } };
-    if (a === 'doctor') return { channel: 'doctor:get', args: { selfCheck: q.selfCheck === '1' || q.selfCheck === 'true' } };
-  }
-  if (method === 'POST') {
-    if (a === 'rules' && !b) return { channel: 'rules:create', args: body };
-    if (a === 'views' && !b) return { channel: 'views:create', args: body };
-    if (a === 'rules' && b === 'preview') return { channel: 'rules:preview', args: body };
-    if (a === 'rules' && b === 'test' && !c) return { channel: 'rules:test', args: { rule: body } };
-    if (a === 'rules' && b && c === 'test') return { channel: 'rules:test', args: { id: b, ...(body ? { rule: body } : {}) } };
-    if (a === 'replay' && b) return { channel: 'replay:send', args: { ...(body as object ?? {}), requestId: b } };
-    if (a === 'simulate') return { channel: 'simulate:send', args: body };
-    if (a === 'forwards' && (b === 'retry' || b === 'drop') && !c) return { channel: b === 'retry' ? 'forwards:retry' : 'forwards:drop', args: body ?? undefined };
-    if (a === 'rejected' && b === 'reverify') return { channel: 'rejected:reverify', args: undefined };
-    if (a === 'tunnel' && b === 'start') return { channel: 'tunnel:start', args: undefined };
-    if (a === 'tunnel' && b === 'stop') return { channel: 'tunnel:stop', args: undefined };
-  }
-  if (method === 'PUT') {
-    if (a === 'rules' && b) return { channel: 'rules:update', args: { id: b, rule: body } };
-    if (a === 'settings') return { channel: 'settings:update', args: body };
-    if (a === 'views' && b && !c) return { channel: 'views:update', args: { id: b, view: body } };
-    if (a === 'businesses' && b && !c) return { channel: 'businesses:name', args: { businessId: b, name: (body as { name?: unknown } | null)?.name ?? null } };
-  }
-  if (method === 'DELETE' && a === 'rules' && b) return { channel: 'rules:delete', args: { id: b } };
-  if (method === 'DELETE' && a === 'views' && b && !c) return { channel: 'views:delete', args: { id: b } };
-  if (method === 'DELETE' && a === 'contacts' && b && !c) return { channel: 'contacts:forget', args: { contactId: b, dryRun: q.dryRun } };
-  return null;
+  if (url.searchParams.has('where')) (query as Record<string, unknown>).where = url.searchParams.getAll('where');
+  return { channel: hit.route.channel, args: hit.route.args({ params: hit.params, query, body }), status: hit.route.status ?? 200 };
 }
 
 export interface ControlServer {
@@ -291,6 +249,11 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
     if (!caller) return sendError(res, appError('UNAUTHORIZED'));
     const method = req.method ?? 'GET';
     try {
+      // Only what the route table lists is answered (and so described: GET /api/openapi.json).
+      if (!matchRoute(ALL_ROUTES, method, url.pathname)) {
+        if (o.extra?.handle && (await o.extra.handle(req, res, url))) return;
+        return sendError(res, pathKnown(url.pathname) ? appError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}.`) : appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
+      }
       if (!roleAllows(caller.role, neededRole(method, url.pathname))) {
         return sendError(res, appError('FORBIDDEN_ROLE', `The token "${caller.name ?? 'ui-token'}" is a viewer: it can read everything here but not change it (${method} ${url.pathname}). Ask an admin.`));
       }
@@ -304,6 +267,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       }
       const me: Identity = { role: caller.role, name: caller.name };
       if (url.pathname === '/api/me' && method === 'GET') return sendJson(res, 200, me);
+      if (url.pathname === '/api/openapi.json' && method === 'GET') return sendJson(res, 200, openApiDocument());
       // The caller's identity is the token's, not the core's (which answers "admin" to its own desktop).
       if (url.pathname.startsWith('/api/rpc/') && decodeURIComponent(url.pathname.slice('/api/rpc/'.length)) === 'app:me' && method === 'POST') {
         return sendJson(res, 200, { ok: true, value: me });
@@ -331,7 +295,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
       const r = route(method, url.pathname, url, body);
       if (!r) return sendError(res, appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
       const env = await o.dispatch(r.channel, r.args);
-      if (env.ok) return sendJson(res, r.channel === 'rules:create' || r.channel === 'views:create' ? 201 : 200, forRole(caller.role, r.channel, env.value));
+      if (env.ok) return sendJson(res, r.status, forRole(caller.role, r.channel, env.value));
       return sendError(res, env.error);
     } catch (err) {
       const code = (err as { code?: string }).code;

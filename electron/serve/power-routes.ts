@@ -14,6 +14,7 @@ import type { EventFilter } from '../../shared/types';
 import type { Core } from '../core/core';
 import { EXPORT_FORMATS, type ExportFormat } from '../core/tools/export';
 import { formatZodError } from '../core/dispatch';
+import { matchRoute, POWER_ROUTES } from './routes';
 
 const IMPORT_LIMIT = 64 * 1024 * 1024;
 
@@ -84,16 +85,17 @@ async function streamExport(core: Core, req: IncomingMessage, res: ServerRespons
 export async function handlePowerRoutes(core: Core, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   const method = req.method ?? 'GET';
   const p = url.pathname;
-  const curl = /^\/api\/requests\/(\d+)\/curl$/.exec(p);
-  const ours = (method === 'GET' && (p === '/api/export' || p === '/api/stats/extra' || curl))
-    || (method === 'POST' && (p === '/api/import' || p === '/api/replay' || p === '/api/compact'));
-  if (!ours) return false;
+  // Which paths are ours comes from the route table (routes.ts), which also describes them.
+  const hit = matchRoute(POWER_ROUTES, method, p);
+  if (!hit) return false;
+  const curl = hit.route.id === 'curl' ? /^\d+$/.exec(hit.params.id) : null;
+  if (hit.route.id === 'curl' && !curl) { fail(res, appError('NOT_FOUND', `No request ${hit.params.id}.`)); return true; }
   if (!core.tools) { fail(res, appError('NOT_FOUND', 'This core has no power tools.')); return true; }
   const tools = core.tools;
   try {
     if (p === '/api/export') { await streamExport(core, req, res, url); return true; }
     if (curl) {
-      const text = tools.curl(Number(curl[1]), { redact: url.searchParams.get('redact') === '1' });
+      const text = tools.curl(Number(curl[0]), { redact: url.searchParams.get('redact') === '1' });
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       res.end(`${text}\n`);
       return true;

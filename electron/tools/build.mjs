@@ -17,6 +17,8 @@ const jobs = [
   build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
   // The ingest transaction's worker (electron/core/ingest/writer.ts), likewise.
+  // The `hookscope` command (bin/hookscope.mjs runs it): plain Node, no Electron.
+  build({ ...common, entryPoints: ['electron/cli/main.ts'], outfile: 'dist-electron/cli.mjs', format: 'esm', banner: esmBanner }),
 ];
 if (existsSync('electron/main/index.ts')) {
   jobs.push(build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist-electron/main.cjs', ...cjs }));
