@@ -7,7 +7,7 @@ import globals from 'globals';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'http', 'https', 'crypto', 'os', 'net', 'child_process', 'worker_threads', 'url', 'stream'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-electron/**', 'release/**', 'node_modules/**', '.stryker-tmp/**', 'reports/**'] },
+  { ignores: ['dist/**', 'dist-electron/**', 'release/**', 'node_modules/**', '.stryker-tmp/**', '.stryker-tmp-core/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,18 @@
+// The tests StrykerJS runs against each mutant of the core's trust decisions (`npm run mutate:core`,
+// stryker.core.config.mjs): the gate's unit tests and the integration tests that start the core
+// in-process (test/helpers/core.ts: receiver on port 0, a temp data dir, a real SQLite file) and send it
+// real HTTP. Nothing here spawns `serve` or a browser: a child process would run dist/, not the mutant.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/unit/gate.test.ts', 'test/unit/gate-limits.test.ts',
+      'test/integration/receiver.test.ts', 'test/integration/reverify.test.ts',
+    ],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 1,
+  },
+});
