@@ -35,8 +35,9 @@ export async function startTestCore(opts: Partial<CoreOptions> = {}): Promise<Te
     ...opts, dataDir,
     // A provider without a secret is closed by default (docs/api.md "Trust boundary"). Tests that post
     // unsigned webhooks without caring about signatures get "accept unsigned" for both providers; a test
-    // of the closed default passes `env: { acceptUnsigned: [] }`.
-    env: { acceptUnsigned: ['meta', 'twilio'], ...opts.env },
+    // of the closed default passes `env: { acceptUnsigned: [] }`. The caller's object itself is kept (a
+    // test may set a variable later, as the environment is read when needed).
+    env: Object.assign(opts.env ?? {}, { acceptUnsigned: opts.env?.acceptUnsigned ?? ['meta', 'twilio'] }),
   });
   const info = await core.start();
   const dispatch = createDispatcher(core.handlers, silentLogger);
