@@ -84,11 +84,14 @@ describe.skipIf(!hasPg)('shared record on PostgreSQL', () => {
     const url = await cluster.createDatabase();
     const [a, b] = await Promise.all([0, 1].map(() => openPgLog({ url, logger: silentLogger })));
     try {
-      const heard: number[] = [];
-      const up = new Promise<void>((resolve) => { b.listen((id) => heard.push(id), (isUp) => { if (isUp) resolve(); }); });
+      const heard: string[] = [];
+      const up = new Promise<void>((resolve) => { b.listen((last, first) => heard.push(`${first}-${last}`), (isUp) => { if (isUp) resolve(); }); });
       await up;
       const [id] = await a.append([req(1)]);
-      await until(() => heard.includes(id), 5000);
+      await until(() => heard.includes(`${id}-${id}`), 5000);
+      // The NOTIFY names the whole range one append committed: a listener fetches just that.
+      const ids = await a.append([req(2), req(3), req(4)]);
+      await until(() => heard.includes(`${ids[0]}-${ids[2]}`), 5000);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -1,6 +1,6 @@
 // Group commit into the shared PostgreSQL record (team mode). Requests that arrive while an append is in
-// flight wait together and go as the next transaction, so a burst costs one round of PostgreSQL commits
-// per batch, not per request. A caller's promise resolves only after COMMIT of the transaction holding its
+// flight wait together and go as the next transaction, so a burst costs one round trip and one PostgreSQL
+// commit per batch, not per request (the append is a single statement: pg-log.ts). A caller's promise resolves only after COMMIT of the transaction holding its
 // request: the receiver's 200 still means "durably in the database" (docs/architecture.md "Team mode").
 //
 // The database going away rejects the batch with DB_UNREACHABLE: the receiver answers 503 and the
@@ -32,7 +32,7 @@ export function createPgAppender(opts: {
   maxBatch?: number;
   maxBatchBytes?: number;
 }): PgAppender {
-  // One INSERT holds 14 parameters a row; PostgreSQL takes 65535 parameters at most.
+  // One append is one statement over parallel arrays (pg-log.ts); the cap bounds its size and its time.
   const maxBatch = Math.min(opts.maxBatch ?? 512, 4000);
   const maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
   const queue: Pending[] = [];
