@@ -24,8 +24,9 @@ const prof = profiles.sort((a, b) => busy(b) - busy(a))[0];
 const { inclusive, self, totalMs } = profileShares(prof);
 const share = (v) => `${((v ?? 0) * 100).toFixed(1)} %`;
 // Names from the bundle (esbuild keeps function names): deriveNext = one derive transaction
-// (store.ts), ingestBatch = the acknowledged append (writer.ts), onRequest = the receiver's HTTP handling.
-const groups = ['deriveNext', 'ingestBatch', 'onRequest', 'verifyMeta', 'normaliseMeta', 'packNext', '(garbage collector)', '(idle)', ...extra];
+// (store.ts), ingestBatch = the acknowledged append (writer.ts), onRequest = the receiver's HTTP entry
+// (its synchronous part), handle = its decision once the body is read (receiver.ts: verify, normalise, submit).
+const groups = ['deriveNext', 'ingestBatch', 'onRequest', 'handle', 'verifyMeta', 'normaliseMeta', 'packNext', '(garbage collector)', '(idle)', ...extra];
 console.log(JSON.stringify({ rps: Math.round(r.rps), p50: r.p50, p99: r.p99, profiledMs: Math.round(totalMs) }));
 for (const g of groups) console.log(`${g.padEnd(22)} ${share(inclusive.get(g))} of the main thread`);
 console.log(`top self: ${topShares(self, 12)}`);
