@@ -1,7 +1,8 @@
 // Group commit into the shared PostgreSQL record (team mode). Requests that arrive while an append is in
 // flight wait together and go as the next transaction, so a burst costs one round trip and one PostgreSQL
-// commit per batch, not per request (the append is a single statement: pg-log.ts). A caller's promise resolves only after COMMIT of the transaction holding its
-// request: the receiver's 200 still means "durably in the database" (docs/architecture.md "Team mode").
+// commit per batch, not per request (the append is a single statement: pg-log.ts). A caller's promise
+// resolves only after COMMIT of the transaction holding its request: the receiver's 200 still means
+// "durably in the database" (docs/architecture.md "Team mode").
 //
 // The database going away rejects the batch with DB_UNREACHABLE: the receiver answers 503 and the
 // provider retries later (a retry of something that did commit is flagged duplicate, never lost).
