@@ -387,6 +387,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'tunnel:stop': () => tunnel.stop(),
     'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false }),
     'rejected:get': ({ id }) => rejectedDetail(id),
+    'health:list': () => ({ checks: parts.health.list() }),
+    'health:update': ({ id, enabled, params }) => parts.health.update(id, { enabled, params }),
     'rejected:reverify': async () => {
       const r = await reverify({ log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock });
       // The promoted requests' events exist (and are pushed) once this answers.
