@@ -97,7 +97,7 @@ function CheckItem({ check: c }: { check: HealthCheck }) {
         </label>
         <h3 className="section-title grow" id={headingId}>{c.name}</h3>
         <span className={`health-state health-state-${c.state}`} data-testid="health-state">
-          {healthStateWords(c, formatDateTime)}
+          {healthStateWords(c, (ms) => formatDateTime(ms).slice(0, 16))}
         </span>
       </div>
       <p className="muted small">Watches {c.watches}.</p>
