@@ -155,13 +155,20 @@ describe('stuck messages', () => {
     clock.now += 2 * MIN;
     const firing = await check(t, 'stuck');
     expect(firing).toMatchObject({ state: 'firing', value: 1, messageIds: ['wamid.STUCKA'], filter: { messageId: 'wamid.STUCKA' } });
+    // The chart: stuck from the moment it was 30 minutes at sent, not before.
+    expect(firing.series.at(-1)!.value).toBe(1);
+    expect(firing.series.filter((p) => p.at < clock.now - MIN).every((p) => p.value === 0)).toBe(true);
 
     t = await restart(t, clock);
     expect(await check(t, 'stuck')).toMatchObject({ state: 'firing', messageIds: ['wamid.STUCKA'], firingSince: firing.firingSince });
     expect(await titles(t)).toEqual(['1 message stuck at sent for over 30 minutes']);
 
+    clock.now += 10 * MIN;
     await send(t, statusUpdate('wamid.STUCKA', 'read', ts + 5000));
-    expect(await check(t, 'stuck')).toMatchObject({ state: 'ok', value: 0, messageIds: [] });
+    const cleared = await check(t, 'stuck');
+    expect(cleared).toMatchObject({ state: 'ok', value: 0, messageIds: [] });
+    expect(cleared.series.at(-1)!.value).toBe(0);
+    expect(cleared.series.some((p) => p.value === 1)).toBe(true);
     expect(await titles(t)).toEqual(['1 message stuck at sent for over 30 minutes', 'No more stuck messages']);
 
     // Again: another message stays at sent.

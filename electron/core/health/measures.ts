@@ -28,6 +28,8 @@ export interface Measures {
   lastAccepted(p: HealthParams, at: number): number | null;
   failureRate(p: HealthParams, at: number): FailureReading;
   stuck(p: HealthParams, at: number): { count: number; ids: string[] };
+  /** The stuck count at each moment of `ats` (ascending), from one pass over the `sent` statuses. */
+  stuckSeries(p: HealthParams, ats: number[]): number[];
   signatures(p: HealthParams, at: number): number;
   quality(p: HealthParams, at: number): { count: number; latest: string | null };
 }
@@ -87,6 +89,17 @@ export function createMeasures(db: Db): Measures {
       return { count: rows.length, ids: rows.slice(0, STUCK_IDS_SHOWN).map((r) => r.id) };
     },
 
+    stuckSeries(p, ats) {
+      if (ats.length === 0) return [];
+      const n = (p.minutes ?? 30) * MIN;
+      // Each message's first `sent` in the span, and when it first got past `sent` (null: not yet).
+      const rows = stmt(`SELECT MIN(s.received_at) AS sent, (SELECT MIN(d.received_at) FROM events d WHERE d.message_id = s.message_id
+            AND d.status IN ('delivered', 'read', 'played', 'failed') AND d.provider IS s.provider) AS done
+        FROM events s WHERE s.received_at > ? AND s.received_at <= ? AND s.kind = 'status' AND s.status = 'sent' AND s.message_id IS NOT NULL
+        GROUP BY s.message_id, s.provider LIMIT 100000`).all(ats[0] - n - STUCK_LOOKBACK_MS, ats[ats.length - 1] - n) as { sent: number; done: number | null }[];
+      return ats.map((t) => rows.filter((r) => r.sent > t - n - STUCK_LOOKBACK_MS && r.sent <= t - n && (r.done == null || r.done > t)).length);
+    },
+
     signatures(p, at) {
       // The rejected log is bounded in bytes and per caller (store/rejected-log.ts, ingest/gate.ts): so is this count.
       const r = stmt(`SELECT COUNT(*) AS n FROM rejected WHERE received_at > ? AND received_at <= ? AND signature = 'invalid'
@@ -97,7 +110,8 @@ export function createMeasures(db: Db): Measures {
     quality(p, at) {
       // Account-level Meta events the normaliser marked (shared/normalise/meta.ts: quality drops, limits,
       // paused or rejected templates, restrictions) and templates moved to another category.
-      const rows = stmt(`SELECT text FROM events WHERE received_at > ? AND received_at <= ? AND kind IN ('account', 'template') AND duplicate = 0
+      // `+received_at`: through the kind index (account and template events are few), not every event of the window.
+      const rows = stmt(`SELECT text FROM events WHERE +received_at > ? AND +received_at <= ? AND kind IN ('account', 'template') AND duplicate = 0
           AND (json_extract(details, '$.severity') IN ('warning', 'critical') OR json_extract(details, '$.previousCategory') IS NOT NULL)
         ORDER BY id DESC LIMIT 1000`).all(at - (p.windowMinutes ?? 1440) * MIN, at) as { text: string | null }[];
       return { count: rows.length, latest: rows[0]?.text ?? null };
