@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { fixture, SIGNED } from '../helpers/fixtures';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
@@ -36,7 +37,8 @@ describe('Health panel in Chromium against serve', () => {
   beforeAll(async () => {
     serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // AxeBuilder needs a page from an explicit context.
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(serve.uiUrl);
@@ -83,6 +85,14 @@ describe('Health panel in Chromium against serve', () => {
     expect(await chart.getByTestId('health-threshold').count()).toBe(1);
     expect(await chart.locator('svg').getAttribute('aria-label')).toMatch(/now 66\.7 %, fires at 50 %/);
     expect(await check.getByTestId('health-history').locator('summary').textContent()).toBe('Fired once');
+
+    // No axe-core violation in either theme, with a firing check, its chart and its thresholds open.
+    await check.getByTestId('health-edit').click();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const axe = await new AxeBuilder({ page }).include('[data-testid="panel-health"]').options({ resultTypes: ['violations'] }).analyze();
+      expect(axe.violations.map((v) => `${colorScheme}: ${v.id} ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+    }
 
     // The events behind it: the feed shows the failed statuses only.
     await check.getByTestId('health-events').click();
