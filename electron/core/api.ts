@@ -431,6 +431,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
     const last = lastBadSignature.get(item.provider);
     lastBadSignature.set(item.provider, now);
     if (last != null && now - last < SIGNATURE_BURST_QUIET_MS) return;
+    // With the signature health check on, it says so itself, at its threshold, and when it recovers
+    // (docs/api.md "Health checks"): one notice, not two.
+    if (parts.health.isOn('signatures')) return;
     const who = item.provider === 'meta' ? 'Meta' : 'Twilio';
     const what = item.provider === 'meta' ? 'the app secret' : 'the auth token';
     const title = `${who} webhooks are failing their signature check`;

@@ -205,6 +205,24 @@ describe('a stranger with the tunnel URL', () => {
   }, 60_000);
 });
 
+describe('signature failures', () => {
+  it('with the check on, rotated-secret webhooks notify once at its threshold (not once per burst as well), and recover once', async () => {
+    const clock = { now: Date.UTC(2026, 5, 1, 12) };
+    const t = await core(clock, tempDir());
+    await t.call('health:update', { id: 'signatures', enabled: true, params: { count: 3, windowMinutes: 15 } });
+    const body = incomingText('wamid.ROT', '5511900000001', 'signed with the new secret');
+    expect(await postMeta(t.url, SECRET, body, signMeta('rotated-secret', body))).toBe(401);
+    await expect.poll(async () => (await check(t, 'signatures')).value).toBe(1);
+    expect(await titles(t)).toEqual([]);
+    for (let i = 0; i < 2; i++) expect(await postMeta(t.url, SECRET, body, signMeta('rotated-secret', body))).toBe(401);
+    await expect.poll(async () => (await check(t, 'signatures')).state).toBe('firing');
+    expect(await titles(t)).toEqual(['3 webhooks failed their signature check in 15 minutes']);
+    clock.now += 16 * MIN;
+    expect((await check(t, 'signatures')).state).toBe('ok');
+    expect(await titles(t)).toEqual(['3 webhooks failed their signature check in 15 minutes', 'Signatures check out again']);
+  }, 60_000);
+});
+
 describe('health:update', () => {
   it('refuses parameters the check does not read, and half a working-hours window', async () => {
     const clock = { now: Date.UTC(2026, 5, 1, 12) };

@@ -49,6 +49,8 @@ export interface Health {
   list(): HealthCheck[];
   /** Turns a check on or off and changes its parameters; answers it as list() would. */
   update(id: HealthKind, change: { enabled?: boolean; params?: HealthParams }): HealthCheck;
+  /** Whether the user turned this check on. */
+  isOn(id: HealthKind): boolean;
   start(): void;
   stop(): void;
 }
@@ -302,6 +304,7 @@ export function createHealth(deps: HealthDeps): Health {
       tick();
       return view(id, clock());
     },
+    isOn: (id) => getRow.get(id)?.enabled === 1,
     start() {
       if (timer) return;
       startedAt = clock();
