@@ -12,7 +12,7 @@ import { useMask } from '../privacy/privacy';
 import { sparkline } from './sparkline';
 
 /** Least time between two reloads caused by pushes; and the reload period while the panel is open. */
-const REFRESH_MS = 2_000;
+const REFRESH_MS = 5_000;
 const PERIOD_MS = 30_000;
 
 export function HealthPanel() {
