@@ -27,6 +27,11 @@ export interface HealthParams {
   errorCode?: string | null;
   /** stuck: how many stuck messages fire it; signatures: how many rejected signatures in the window. */
   count?: number;
+  /**
+   * Every check: also run this rule's http actions (Slack, Teams, a JSON endpoint…) when it fires and when
+   * it recovers, through the actions' outbox. Only the rule's actions are used, not its conditions.
+   */
+  ruleId?: number | null;
 }
 
 export interface HealthPreset {
@@ -42,28 +47,28 @@ export interface HealthPreset {
 export const HEALTH_PRESETS: Readonly<Record<HealthKind, HealthPreset>> = {
   silence: {
     name: 'Silence', watches: 'minutes since the last accepted webhook', unit: 'min',
-    defaults: { minutes: 60, provider: null, businessId: null, from: null, to: null },
-    params: ['minutes', 'provider', 'businessId', 'from', 'to'],
+    defaults: { minutes: 60, provider: null, businessId: null, from: null, to: null, ruleId: null },
+    params: ['minutes', 'provider', 'businessId', 'from', 'to', 'ruleId'],
   },
   'failure-rate': {
     name: 'Failure rate', watches: 'failed ÷ sent over the window (worst number)', unit: '%',
-    defaults: { percent: 20, windowMinutes: 15, minSent: 5, businessId: null, errorCode: null },
-    params: ['percent', 'windowMinutes', 'minSent', 'businessId', 'errorCode'],
+    defaults: { percent: 20, windowMinutes: 15, minSent: 5, businessId: null, errorCode: null, ruleId: null },
+    params: ['percent', 'windowMinutes', 'minSent', 'businessId', 'errorCode', 'ruleId'],
   },
   stuck: {
     name: 'Stuck messages', watches: 'messages sent with no delivered, read or failed since', unit: 'messages',
-    defaults: { minutes: 30, count: 1 },
-    params: ['minutes', 'count'],
+    defaults: { minutes: 30, count: 1, ruleId: null },
+    params: ['minutes', 'count', 'ruleId'],
   },
   signatures: {
     name: 'Signature failures', watches: 'webhooks rejected for a wrong signature over the window', unit: 'rejected',
-    defaults: { count: 5, windowMinutes: 15, provider: null },
-    params: ['count', 'windowMinutes', 'provider'],
+    defaults: { count: 5, windowMinutes: 15, provider: null, ruleId: null },
+    params: ['count', 'windowMinutes', 'provider', 'ruleId'],
   },
   quality: {
     name: 'Quality and limits', watches: 'quality drops, limits, paused or re-categorised templates, restrictions over the window', unit: 'events',
-    defaults: { windowMinutes: 1440 },
-    params: ['windowMinutes'],
+    defaults: { windowMinutes: 1440, ruleId: null },
+    params: ['windowMinutes', 'ruleId'],
   },
 };
 

@@ -161,6 +161,7 @@ export const healthParamsSchema = z.object({
   minSent: z.number().int().min(1).max(100_000).optional(),
   errorCode: z.string().trim().min(1).max(20).nullable().optional(),
   count: z.number().int().min(1).max(100_000).optional(),
+  ruleId: z.number().int().positive().nullable().optional(),
 }).strict();
 
 export const healthUpdateSchema = z.object({

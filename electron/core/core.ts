@@ -138,6 +138,9 @@ export function createCore(opts: CoreOptions): Core {
     emit: (n) => emitter.emit('notifications:fired', n),
     beforeTick: () => deriver.catchUp(),
     runsTimers: team ? () => team.runsTimers() : undefined,
+    // A rule's http actions, through its outbox (rules/action-sender.ts), built with the handlers below.
+    act: (ruleId, n) => api.healthActions(ruleId, n),
+    hasHttpActions: (ruleId) => api.hasHttpActions(ruleId),
   });
 
   const parts: CoreParts = {

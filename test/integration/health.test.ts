@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { incomingText, postMeta, signMeta, statusUpdate } from '../helpers/meta-payloads';
 import type { HealthCheck } from '../../shared/health';
@@ -223,11 +225,48 @@ describe('signature failures', () => {
   }, 60_000);
 });
 
+describe('posting to a rule\'s http actions', () => {
+  it('a firing and its recovery each go out once through the actions\' outbox, with the check\'s words', async () => {
+    const seen: string[] = [];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { seen.push(body); res.writeHead(200); res.end('ok'); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      const clock = { now: Date.UTC(2026, 5, 1, 12) };
+      const t = await core(clock, tempDir());
+      // A switched-off rule that only holds the target: its conditions never matter here.
+      const rule = await t.call<{ id: number }>('rules:create', { name: 'Team chat', enabled: false, when: { status: ['failed'] }, actions: [{ type: 'http', url: target, body: '{title} | {body}' }] });
+      const plain = await t.call<{ id: number }>('rules:create', { name: 'Notify only', when: { status: ['failed'] }, actions: [{ type: 'notify' }] });
+      await expect(t.call('health:update', { id: 'silence', params: { ruleId: plain.id } })).rejects.toThrow(/has no http action/);
+      await t.call('health:update', { id: 'silence', enabled: true, params: { minutes: 10, ruleId: rule.id } });
+
+      clock.now += 10 * MIN;
+      expect((await check(t, 'silence')).state).toBe('firing');
+      await expect.poll(() => seen.length).toBe(1);
+      expect(seen[0]).toBe('No webhooks from any provider for 10 minutes | No accepted webhook from any provider yet');
+      clock.now += MIN;
+      await check(t, 'silence');
+      await send(t, incomingText('wamid.P1', '5511900000001', 'back'));
+      expect((await check(t, 'silence')).state).toBe('ok');
+      await expect.poll(() => seen.length).toBe(2);
+      expect(seen[1]).toMatch(/^Webhooks from any provider are arriving again \| Last accepted webhook/);
+      const { items } = await t.call<{ items: { ruleId: number | null; status: number | null }[] }>('deliveries:list', { ruleId: rule.id });
+      expect(items.map((d) => d.status)).toEqual([200, 200]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
+});
+
 describe('health:update', () => {
   it('refuses parameters the check does not read, and half a working-hours window', async () => {
     const clock = { now: Date.UTC(2026, 5, 1, 12) };
     const t = await core(clock, tempDir());
-    await expect(t.call('health:update', { id: 'stuck', params: { percent: 10 } })).rejects.toThrow(/takes minutes, count; not percent/);
+    await expect(t.call('health:update', { id: 'stuck', params: { percent: 10 } })).rejects.toThrow(/takes minutes, count, ruleId; not percent/);
     await expect(t.call('health:update', { id: 'silence', params: { from: '09:00' } })).rejects.toThrow(/both from and to/);
     await expect(t.call('health:update', { id: 'nope' })).rejects.toMatchObject({ code: 'VALIDATION' });
     const { checks } = await t.call<{ checks: HealthCheck[] }>('health:list');

@@ -7,8 +7,8 @@ import { sparkline } from '../../renderer/features/health/sparkline';
 
 describe('health parameters', () => {
   it('overlays what is stored on the preset defaults and drops keys the preset does not read', () => {
-    expect(healthParamsOf('failure-rate', { percent: 50, minutes: 3 } as never)).toEqual({ percent: 50, windowMinutes: 15, minSent: 5, businessId: null, errorCode: null });
-    expect(healthParamsOf('stuck', null)).toEqual({ minutes: 30, count: 1 });
+    expect(healthParamsOf('failure-rate', { percent: 50, minutes: 3 } as never)).toEqual({ percent: 50, windowMinutes: 15, minSent: 5, businessId: null, errorCode: null, ruleId: null });
+    expect(healthParamsOf('stuck', null)).toEqual({ minutes: 30, count: 1, ruleId: null });
     // null clears an optional parameter; it is kept as null, not replaced by the default.
     expect(healthParamsOf('silence', { provider: null, minutes: 5 })).toMatchObject({ provider: null, minutes: 5 });
   });

@@ -40,6 +40,22 @@ export interface HealthDeps {
   beforeTick?: () => void;
   /** How often start() evaluates; default 30 s. */
   tickMs?: number;
+  /**
+   * Queues a rule's http actions (params.ruleId) for a firing or a recovery, inside the transaction that
+   * records it: the outbox (action_jobs) commits with the state, so a crash neither loses nor repeats it.
+   */
+  act?: (ruleId: number, n: HealthNotice) => void;
+  /** Whether a rule exists with an http action (params.ruleId is checked against it). */
+  hasHttpActions?: (ruleId: number) => boolean;
+}
+
+/** What a firing or a recovery tells a rule's http actions (their `{title}`, `{body}`, and JSON fields). */
+export interface HealthNotice {
+  check: HealthKind;
+  state: 'firing' | 'recovered';
+  title: string;
+  body: string;
+  value: number;
 }
 
 export interface Health {
@@ -188,19 +204,23 @@ export function createHealth(deps: HealthDeps): Health {
     }
   }
 
-  const transition = db.transaction((r: Row, reading: Reading, now: number, notify: boolean): NotificationRecord | null => {
+  const transition = db.transaction((r: Row, p: HealthParams, reading: Reading, now: number, notify: boolean): NotificationRecord | null => {
     setReading.run(reading.value, reading.summary, now, r.id);
     const firing = r.firing_since != null;
     if (!firing && reading.bad) {
       setFiring.run(now, r.id);
       openEpisode.run(r.id, now, reading.value, reading.summary);
       pruneHistory.run(r.id, r.id);
-      return notify ? insertNotification(db, { ruleId: OWN_RULE_ID, eventId: null, contactId: null, firedAt: now, title: reading.title, body: reading.summary }) : null;
+      if (!notify) return null;
+      if (p.ruleId != null) deps.act?.(p.ruleId, { check: r.id, state: 'firing', title: reading.title, body: reading.summary, value: reading.value });
+      return insertNotification(db, { ruleId: OWN_RULE_ID, eventId: null, contactId: null, firedAt: now, title: reading.title, body: reading.summary });
     }
     if (firing && reading.over) {
       setFiring.run(null, r.id);
       closeEpisode.run(now, r.id);
-      return notify ? insertNotification(db, { ruleId: OWN_RULE_ID, eventId: null, contactId: null, firedAt: now, title: reading.recoveredTitle, body: reading.summary }) : null;
+      if (!notify) return null;
+      if (p.ruleId != null) deps.act?.(p.ruleId, { check: r.id, state: 'recovered', title: reading.recoveredTitle, body: reading.summary, value: reading.value });
+      return insertNotification(db, { ruleId: OWN_RULE_ID, eventId: null, contactId: null, firedAt: now, title: reading.recoveredTitle, body: reading.summary });
     }
     return null;
   });
@@ -212,7 +232,8 @@ export function createHealth(deps: HealthDeps): Health {
     for (const r of allRows.all()) {
       if (!r.enabled || !(HEALTH_KINDS as readonly string[]).includes(r.id)) continue;
       try {
-        const rec = transition(r, read(r, paramsOf(r), now), now, notify);
+        const p = paramsOf(r);
+        const rec = transition(r, p, read(r, p, now), now, notify);
         if (rec) fired.push(rec);
       } catch (err) {
         logger.error('health check failed', { check: r.id, error: (err as Error).message });
@@ -295,6 +316,9 @@ export function createHealth(deps: HealthDeps): Health {
       }
       const p = { ...paramsOf(r), ...params };
       if ((p.from == null) !== (p.to == null)) throw new HookscopeError('VALIDATION', 'Working hours need both from and to.');
+      if (params.ruleId != null && !deps.hasHttpActions?.(params.ruleId)) {
+        throw new HookscopeError('VALIDATION', `Rule ${params.ruleId} has no http action to post to (add one to the rule first).`);
+      }
       const enabled = change.enabled ?? r.enabled === 1;
       const now = clock();
       const enabledAt = enabled && r.enabled !== 1 ? now : r.enabled_at;

@@ -4,7 +4,7 @@
 // as notifications come in (firing and recovery are notifications) and every half minute while open.
 import { useEffect, useRef, useState } from 'react';
 import { HEALTH_PRESETS, healthStateWords, type HealthCheck, type HealthParams } from '../../../shared/health';
-import type { EventFilter } from '../../../shared/types';
+import type { EventFilter, Rule } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 import { usePanel } from '../../state/panel-state';
 import { formatDateTime, formatTime } from '../../ui/format';
@@ -68,6 +68,7 @@ function CheckItem({ check: c }: { check: HealthCheck }) {
   const store = useAppStore();
   const canAdmin = useApp((s) => s.identity?.role !== 'viewer');
   const mask = useMask();
+  const rules = useApp((s) => s.rules);
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -126,7 +127,7 @@ function CheckItem({ check: c }: { check: HealthCheck }) {
       )}
       {error && <p className="field-error" role="alert">{error}</p>}
       <div className="panel-row">
-        <span className="muted small grow" data-testid="health-params">{paramWords(c)}</span>
+        <span className="muted small grow" data-testid="health-params">{paramWords(c, rules)}</span>
         <button type="button" className="btn btn-xs" data-admin-only disabled={!canAdmin} aria-expanded={editing} data-testid="health-edit"
           onClick={() => setEditing((e) => !e)}>{editing ? 'Close' : 'Thresholds…'}</button>
       </div>
@@ -178,23 +179,29 @@ function History({ check: c }: { check: HealthCheck }) {
 const LABELS: Record<keyof HealthParams, string> = {
   minutes: 'Minutes', provider: 'Provider', businessId: 'Business number id', from: 'Working hours from', to: 'to',
   percent: 'Fire at (per cent)', windowMinutes: 'Window (minutes)', minSent: 'At least (messages)', errorCode: 'Error code only', count: 'Fire at (count)',
+  ruleId: 'Also post to (a rule\'s HTTP actions)',
 };
 const NUMERIC = new Set<keyof HealthParams>(['minutes', 'percent', 'windowMinutes', 'minSent', 'count']);
 
-function paramWords(c: HealthCheck): string {
+function paramWords(c: HealthCheck, rules: readonly Rule[]): string {
   return HEALTH_PRESETS[c.id].params
     .filter((k) => c.params[k] != null && c.params[k] !== '')
-    .map((k) => `${LABELS[k].toLowerCase()} ${String(c.params[k])}`).join(' · ');
+    .map((k) => k === 'ruleId' ? `posts to “${rules.find((r) => r.id === c.params.ruleId)?.name ?? `rule #${c.params.ruleId}`}”`
+      : `${LABELS[k].toLowerCase()} ${String(c.params[k])}`).join(' · ');
 }
+
+/** Rules with an http action: what a check may post to. */
+const postable = (rules: readonly Rule[]) => rules.filter((r) => (r.actions ?? []).some((a) => a.type === 'http'));
 
 function ParamsForm({ check: c, busy, onSave }: { check: HealthCheck; busy: boolean; onSave(p: HealthParams): void }) {
   const keys = HEALTH_PRESETS[c.id].params;
+  const rules = postable(useApp((s) => s.rules));
   const [form, setForm] = useState<Record<string, string>>(() => Object.fromEntries(keys.map((k) => [k, c.params[k] == null ? '' : String(c.params[k])])));
   const submit = () => {
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const v = (form[k] ?? '').trim();
-      if (NUMERIC.has(k)) { if (v !== '') out[k] = Number(v); } else out[k] = v === '' ? null : v;
+      if (NUMERIC.has(k)) { if (v !== '') out[k] = Number(v); } else if (k === 'ruleId') out[k] = v === '' ? null : Number(v); else out[k] = v === '' ? null : v;
     }
     onSave(out as HealthParams);
   };
@@ -202,7 +209,12 @@ function ParamsForm({ check: c, busy, onSave }: { check: HealthCheck; busy: bool
     <form className="form-grid health-form" data-testid="health-form" onSubmit={(ev) => { ev.preventDefault(); submit(); }}>
       {keys.map((k) => (
         <label key={k}>{c.id === 'stuck' && k === 'minutes' ? 'Minutes at sent' : c.id === 'silence' && k === 'minutes' ? 'Minutes without a webhook' : LABELS[k]}
-          {k === 'provider' ? (
+          {k === 'ruleId' ? (
+            <select className="input" value={form[k]} onChange={(ev) => setForm({ ...form, [k]: ev.target.value })} data-testid={`health-param-${k}`}>
+              <option value="">Nowhere (notifications only)</option>
+              {rules.map((r) => <option key={r.id} value={String(r.id)}>{r.name}</option>)}
+            </select>
+          ) : k === 'provider' ? (
             <select className="input" value={form[k]} onChange={(ev) => setForm({ ...form, [k]: ev.target.value })} data-testid={`health-param-${k}`}>
               <option value="">Either</option>
               <option value="meta">Meta</option>
