@@ -6,8 +6,8 @@
 // notifier); bodies carry numbers and ids, never a customer's words.
 //
 // Team mode: every process keeps its own state from its read model (the same history, so the same
-// state), and only the one running the timers (team.runsTimers) notifies — a change of leader neither
-// repeats nor loses an episode's notification.
+// state), and only the one running the timers (team.runsTimers) notifies what it has not notified yet:
+// nothing is lost while no process holds the timers; a new holder may tell an episode once more.
 import type { Database as Db } from 'better-sqlite3';
 import type { NotificationRecord } from '../../../shared/types';
 import {
@@ -74,6 +74,8 @@ export interface Health {
 interface Row {
   id: HealthKind; enabled: number; params: string; enabled_at: number | null;
   firing_since: number | null; value: number | null; summary: string | null; checked_at: number | null;
+  /** What this process last notified: 'firing', 'recovered' or null (nothing yet). */
+  notified: string | null;
 }
 
 interface Reading {
@@ -118,6 +120,7 @@ export function createHealth(deps: HealthDeps): Health {
     ON CONFLICT(id) DO UPDATE SET enabled = @enabled, params = @params, enabled_at = @enabledAt`);
   const setReading = db.prepare('UPDATE health_checks SET value = ?, summary = ?, checked_at = ? WHERE id = ?');
   const setFiring = db.prepare('UPDATE health_checks SET firing_since = ? WHERE id = ?');
+  const setNotified = db.prepare('UPDATE health_checks SET notified = ? WHERE id = ?');
   const openEpisode = db.prepare('INSERT INTO health_history (check_id, fired_at, value, summary) VALUES (?, ?, ?, ?)');
   const closeEpisode = db.prepare('UPDATE health_history SET recovered_at = ? WHERE check_id = ? AND recovered_at IS NULL');
   const pruneHistory = db.prepare(`DELETE FROM health_history WHERE check_id = ? AND id <= (
@@ -126,7 +129,7 @@ export function createHealth(deps: HealthDeps): Health {
     'SELECT id, fired_at, recovered_at, value, summary FROM health_history WHERE check_id = ? ORDER BY id DESC LIMIT 50');
 
   const rowOf = (id: HealthKind): Row => getRow.get(id) ?? {
-    id, enabled: 0, params: '{}', enabled_at: null, firing_since: null, value: null, summary: null, checked_at: null,
+    id, enabled: 0, params: '{}', enabled_at: null, firing_since: null, value: null, summary: null, checked_at: null, notified: null,
   };
   const paramsOf = (r: Row): HealthParams => {
     try { return healthParamsOf(r.id, JSON.parse(r.params) as HealthParams); } catch { return healthParamsOf(r.id, null); }
@@ -204,21 +207,31 @@ export function createHealth(deps: HealthDeps): Health {
     }
   }
 
+  // State and notification are apart: every process records the state (its UI shows the same as the
+  // others'), and the one that notifies tells what it has not told yet — so a firing recorded while no
+  // process held the timers is told by the next holder rather than lost (a change of holder mid-episode
+  // may tell it once more, from another process).
   const transition = db.transaction((r: Row, p: HealthParams, reading: Reading, now: number, notify: boolean): NotificationRecord | null => {
     setReading.run(reading.value, reading.summary, now, r.id);
-    const firing = r.firing_since != null;
+    let firing = r.firing_since != null;
     if (!firing && reading.bad) {
       setFiring.run(now, r.id);
       openEpisode.run(r.id, now, reading.value, reading.summary);
       pruneHistory.run(r.id, r.id);
-      if (!notify) return null;
+      firing = true;
+    } else if (firing && reading.over) {
+      setFiring.run(null, r.id);
+      closeEpisode.run(now, r.id);
+      firing = false;
+    }
+    if (!notify) return null;
+    if (firing && r.notified !== 'firing') {
+      setNotified.run('firing', r.id);
       if (p.ruleId != null) deps.act?.(p.ruleId, { check: r.id, state: 'firing', title: reading.title, body: reading.summary, value: reading.value });
       return insertNotification(db, { ruleId: OWN_RULE_ID, eventId: null, contactId: null, firedAt: now, title: reading.title, body: reading.summary });
     }
-    if (firing && reading.over) {
-      setFiring.run(null, r.id);
-      closeEpisode.run(now, r.id);
-      if (!notify) return null;
+    if (!firing && r.notified === 'firing') {
+      setNotified.run('recovered', r.id);
       if (p.ruleId != null) deps.act?.(p.ruleId, { check: r.id, state: 'recovered', title: reading.recoveredTitle, body: reading.summary, value: reading.value });
       return insertNotification(db, { ruleId: OWN_RULE_ID, eventId: null, contactId: null, firedAt: now, title: reading.recoveredTitle, body: reading.summary });
     }
@@ -325,7 +338,7 @@ export function createHealth(deps: HealthDeps): Health {
       db.transaction(() => {
         upsert.run({ id, enabled: enabled ? 1 : 0, params: JSON.stringify(p), enabledAt });
         // Turned off while firing: the episode ends there, without a "recovered" notification.
-        if (!enabled && r.firing_since != null) { setFiring.run(null, id); closeEpisode.run(now, id); }
+        if (!enabled && r.firing_since != null) { setFiring.run(null, id); closeEpisode.run(now, id); setNotified.run(null, id); }
       })();
       tick();
       return view(id, clock());

@@ -295,7 +295,8 @@ export const MIGRATIONS: Migration[] = [
   CREATE TABLE business_names (business_id TEXT PRIMARY KEY, name TEXT NOT NULL);
   `,
   // 9: health checks (electron/core/health/, docs/api.md "Health checks"). One row per preset the user has
-  // touched: on or off, its parameters, since when it fires; one history row per episode (fired, recovered).
+  // touched: on or off, its parameters, since when it fires, what this process last notified (firing or
+  // recovered); one history row per episode (fired, recovered).
   `
   CREATE TABLE health_checks (
     id TEXT PRIMARY KEY,
@@ -305,7 +306,8 @@ export const MIGRATIONS: Migration[] = [
     firing_since INTEGER,
     value REAL,
     summary TEXT,
-    checked_at INTEGER
+    checked_at INTEGER,
+    notified TEXT
   );
   CREATE TABLE health_history (
     id INTEGER PRIMARY KEY,
