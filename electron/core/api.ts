@@ -5,7 +5,7 @@ import { HookscopeError } from '../../shared/errors';
 import type { Store } from './store/store';
 import { readVersion } from './version';
 import type { CoreParts } from './parts';
-import { debugSignature } from './ingest/signature';
+import { debugSignature } from './ingest/signature-debug';
 import { createRule, deleteRule, digestFacts, getRule, listNotifications, listRules, updateRule, actionSecret } from './rules/rules-store';
 import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
 import { actionsOf, eventFields, maskActions, renderBody, SAMPLE_EVENT, unmaskAction } from '../../shared/actions';
