@@ -2,17 +2,16 @@
 // better-sqlite3 is synchronous; every statement is prepared once, every filter the UI offers has an
 // index, and writes arrive grouped (see writer.ts) so a burst of webhooks is one transaction, not many.
 import Database from 'better-sqlite3';
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventFilter, ForwardResult, HookEvent, NormalisedEvent, Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
-import { kindIs } from '../../../shared/event-kinds';
 import { blankEvent, eventsOfStored } from '../ingest/derive-events';
 import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
-import { fieldWriters, searchKeys } from './where-sql';
-import { createReads, GENERATION_KEY, iterateEvents, safeJson, type StoreReads } from './queries';
+import { createReads, GENERATION_KEY, iterateEvents, type StoreReads } from './queries';
+import { createEventRows } from './event-rows';
 import type { Clock } from '../types';
 
 export interface IngestRequest {
@@ -157,15 +156,7 @@ function migrate(db: Db, dataDir: string) {
 }
 
 function createStoreApi(db: Db): Store {
-  const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
-    contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
-    duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-  const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
-  const fields = fieldWriters(db);
-  const setAck = db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
-  // Duplicates are the same provider's id again: another provider's event with that id is not a retry.
-  const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? AND provider IS ? LIMIT 1');
-  const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? AND provider IS ? LIMIT 1');
+  const deriveOne = createEventRows(db);
   const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
   const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
   const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
@@ -187,7 +178,6 @@ function createStoreApi(db: Db): Store {
   const pendingIds = db.prepare('SELECT id FROM requests WHERE id > ? ORDER BY id LIMIT ?').pluck();
   const requestRow = db.prepare(`SELECT id, received_at, method, path, query, headers, body, packed, provider, response_status, signature,
     signature_diagnosis, error, origin FROM requests WHERE id = ?`);
-  const packRow = db.prepare(`UPDATE requests SET headers = '', body = ?, packed = ${PACKED_V1} WHERE id = ? AND packed = 0`);
   const maxRequest = db.prepare('SELECT MAX(id) FROM requests').pluck();
   const countAfter = db.prepare('SELECT COUNT(*) FROM requests WHERE id > ?').pluck();
   const watermark = () => Number(derivedGet.get() ?? 0);
@@ -210,38 +200,6 @@ function createStoreApi(db: Db): Store {
    */
   function firstFreeId(): number {
     return Math.max((maxRequest.get() as number | null) ?? 0, watermark()) + 1;
-  }
-
-  function deriveOne(requestId: number, r: IngestRequest, events: NormalisedEvent[]): HookEvent[] {
-    const stored: HookEvent[] = [];
-    if (r.ackMs != null) setAck.run(r.ackMs, requestId);
-    for (const e of events) {
-      // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
-      let duplicate = false;
-      if (e.messageId && kindIs(e.kind, 'lifecycle')) {
-        duplicate = (e.status ? seenStatus.get(e.messageId, e.status, e.kind, e.provider) : seenNoStatus.get(e.messageId, e.kind, e.provider)) !== undefined;
-      }
-      // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
-      // derives the event's part of them again on demand (getEvent).
-      const details = e.details ? safeJson(e.details) : null;
-      const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
-        e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
-        e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details);
-      const id = Number(ei.lastInsertRowid);
-      if (e.text || e.contactName || e.contactId || e.messageId) {
-        insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
-      }
-      fields.add(id, e.raw, searchKeys(e));
-      stored.push({
-        id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
-        messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,
-        messageType: e.messageType, text: e.text, replyTo: e.replyTo, errorCode: e.errorCode, errorTitle: e.errorTitle,
-        errorDetail: e.errorDetail, timestamp: e.timestamp, receivedAt: r.receivedAt, signature: r.signature, duplicate,
-        httpStatus: r.responseStatus, ackMs: r.ackMs ?? null,
-        ...(e.details ? { details: e.details } : {}),
-      });
-    }
-    return stored;
   }
 
   interface RequestRow {
@@ -284,19 +242,7 @@ function createStoreApi(db: Db): Store {
     return out;
   });
 
-  const packScanGet = db.prepare(`SELECT value FROM kv WHERE key = '${PACK_SCAN_KEY}'`).pluck();
-  const packScanSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${PACK_SCAN_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
-  const unpackedRows = db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-  const packTx = db.transaction((limit: number): number => {
-    const from = Number(packScanGet.get() ?? 0);
-    const rows = unpackedRows.all(from, watermark(), limit) as { id: number; headers: string; body: Buffer | null; packed: number }[];
-    for (const r of rows) {
-      if (r.packed !== 0 || r.headers.length + (r.body?.length ?? 0) < PACK_MIN_BYTES) continue;
-      packRow.run(pack(r.headers, r.body), r.id);
-    }
-    if (rows.length > 0) packScanSet.run(String(rows[rows.length - 1].id));
-    return rows.length;
-  });
+  const packTx = createPackStep(db, watermark);
 
   const requestMeta = db.prepare(`SELECT id, received_at, method, path, query, provider, response_status, signature,
     signature_diagnosis, error, origin FROM requests WHERE id = ?`);
@@ -351,31 +297,7 @@ function createStoreApi(db: Db): Store {
       else kvSetStmt.run(key, value);
     },
 
-    prune({ olderThan, maxEvents, batch = 2000 }) {
-      // Deletes whole requests (their events follow by cascade) in small transactions so ingest
-      // can interleave; returns how many requests were removed in this call.
-      let cutoffId: number | null = null;
-      if (maxEvents != null) {
-        const row = db.prepare('SELECT request_id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?').get(maxEvents - 1) as { request_id: number } | undefined;
-        if (row) cutoffId = row.request_id; // keep requests >= this one
-      }
-      const conds: string[] = [];
-      const params: unknown[] = [];
-      if (olderThan != null) { conds.push('received_at < ?'); params.push(olderThan); }
-      if (cutoffId != null) { conds.push('id < ?'); params.push(cutoffId); }
-      if (conds.length === 0) return 0;
-      const ids = db.prepare(`SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
-      if (ids.length === 0) return 0;
-      const evRows = db.prepare(`SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (${ids.map(() => '?').join(',')})`);
-      db.transaction(() => {
-        for (const e of evRows.all(...ids.map((r) => r.id)) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
-          if (e.text || e.contact_name || e.contact_id || e.message_id) deleteFts.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
-        }
-        const del = db.prepare('DELETE FROM requests WHERE id = ?');
-        for (const r of ids) del.run(r.id);
-      })();
-      return ids.length;
-    },
+    prune: (o) => pruneRequests(db, deleteFts, o),
 
     counts() {
       const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
@@ -391,4 +313,52 @@ function createStoreApi(db: Db): Store {
     },
   };
   return api;
+}
+
+/**
+ * Deletes whole requests (their events follow by cascade) older than `olderThan` or beyond the newest
+ * `maxEvents` events, at most `batch` of them; their search entries go with them.
+ */
+function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }): number {
+  // Deletes whole requests (their events follow by cascade) in small transactions so ingest
+  // can interleave; returns how many requests were removed in this call.
+  let cutoffId: number | null = null;
+  if (maxEvents != null) {
+    const row = db.prepare('SELECT request_id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?').get(maxEvents - 1) as { request_id: number } | undefined;
+    if (row) cutoffId = row.request_id; // keep requests >= this one
+  }
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (olderThan != null) { conds.push('received_at < ?'); params.push(olderThan); }
+  if (cutoffId != null) { conds.push('id < ?'); params.push(cutoffId); }
+  if (conds.length === 0) return 0;
+  const ids = db.prepare(`SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
+  if (ids.length === 0) return 0;
+  const evRows = db.prepare(`SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (${ids.map(() => '?').join(',')})`);
+  db.transaction(() => {
+    for (const e of evRows.all(...ids.map((r) => r.id)) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
+      if (e.text || e.contact_name || e.contact_id || e.message_id) deleteFts.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
+    }
+    const del = db.prepare('DELETE FROM requests WHERE id = ?');
+    for (const r of ids) del.run(r.id);
+  })();
+  return ids.length;
+}
+
+/** One packing step (pack.ts): up to `limit` derived requests after the last one looked at, in one transaction. */
+function createPackStep(db: Db, watermark: () => number): (limit: number) => number {
+  const packRow = db.prepare(`UPDATE requests SET headers = '', body = ?, packed = ${PACKED_V1} WHERE id = ? AND packed = 0`);
+  const packScanGet = db.prepare(`SELECT value FROM kv WHERE key = '${PACK_SCAN_KEY}'`).pluck();
+  const packScanSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${PACK_SCAN_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+  const unpackedRows = db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
+  return db.transaction((limit: number): number => {
+    const from = Number(packScanGet.get() ?? 0);
+    const rows = unpackedRows.all(from, watermark(), limit) as { id: number; headers: string; body: Buffer | null; packed: number }[];
+    for (const r of rows) {
+      if (r.packed !== 0 || r.headers.length + (r.body?.length ?? 0) < PACK_MIN_BYTES) continue;
+      packRow.run(pack(r.headers, r.body), r.id);
+    }
+    if (rows.length > 0) packScanSet.run(String(rows[rows.length - 1].id));
+    return rows.length;
+  });
 }
