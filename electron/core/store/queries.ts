@@ -180,17 +180,8 @@ export function createReads(db: Db): StoreReads {
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = @c AND (@p IS NULL OR provider = @p) AND kind = 'message'`);
   const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
 
-  // Prepared statements for filter shapes are cached by SQL text: the UI repeats the same few shapes.
-  const cache = new Map<string, Statement>();
-  function prep(sql: string): Statement {
-    let s = cache.get(sql);
-    if (!s) {
-      s = db.prepare(sql);
-      if (cache.size > 200) cache.clear();
-      cache.set(sql, s);
-    }
-    return s;
-  }
+  const prep = statementCache(db);
+  const counts = createCounts(db, prep);
 
   // Totals at scale (docs/benchmarks.md): COUNT(*) over a million rows costs 5-60 ms, too much for every
   // page. A total is remembered per filter with the highest id it covered; the next page only counts the
@@ -351,7 +342,7 @@ export function createReads(db: Db): StoreReads {
   const reads: StoreReads = {
     listEvents: (q) => listTx(q),
     listMessages: (q) => messages.list(q),
-    messageStats: (f) => messageStatsTx(f),
+    messageStats: (f) => counts.messageStats(f),
 
     getEvent(id) {
       const row = getEventRow.get(id) as EventRow | undefined;
@@ -399,10 +390,29 @@ export function createReads(db: Db): StoreReads {
     },
 
     stats(f) {
-      return statsTx(f);
+      return counts.stats(f);
     },
   };
 
+  return reads;
+}
+
+/** Prepared statements for filter shapes, cached by SQL text: the UI repeats the same few shapes. */
+function statementCache(db: Db): (sql: string) => Statement {
+  const cache = new Map<string, Statement>();
+  return function prep(sql: string): Statement {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      if (cache.size > 200) cache.clear();
+      cache.set(sql, s);
+    }
+    return s;
+  };
+}
+
+/** The status bar's and the Messages view's counts under a filter (`status` is ignored: they are per status). */
+function createCounts(db: Db, prep: (sql: string) => Statement): { stats(f: EventFilter): Stats; messageStats(f: EventFilter): MessageStats } {
   // A row of the Messages view is a message id, or an event of its own when it has none (message-list.ts).
   const MESSAGE_KEY = `COALESCE(message_id, 'event:' || id)`;
   const messageStatsTx = db.transaction((full: EventFilter): MessageStats => {
@@ -456,7 +466,7 @@ export function createReads(db: Db): StoreReads {
       }
       return { byStatus, byErrorCode, byKind, total, all: total, maxId };
   });
-  return reads;
+  return { stats: (f) => statsTx(f), messageStats: (f) => messageStatsTx(f) };
 }
 
 /** A read-only connection to the store's file (read worker); the schema is the writer's business. */
