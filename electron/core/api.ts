@@ -6,13 +6,13 @@ import type { Store } from './store/store';
 import { readVersion } from './version';
 import type { CoreParts } from './parts';
 import { debugSignature } from './ingest/signature-debug';
-import { createRule, deleteRule, digestFacts, getRule, listNotifications, listRules, updateRule, actionSecret } from './rules/rules-store';
-import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
-import { actionsOf, eventFields, maskActions, renderBody, SAMPLE_EVENT, unmaskAction } from '../../shared/actions';
-import type { HttpAction, RuleInput } from '../../shared/types';
+import { createRule, deleteRule, listNotifications, listRules, updateRule } from './rules/rules-store';
+import { compileRule, validateRule } from '../../shared/rules';
+import { maskActions } from '../../shared/actions';
 import { eraseTraces, forgetContact } from './store/forget';
 import { reverify } from './ingest/reverify';
 import { eventsOf } from './ingest/derive-events';
+import { testRule, unmaskedRule } from './rules/rule-editing';
 import type { Provider, RejectedDetail, SavedViewInput } from '../../shared/types';
 
 function notFound(what: string): never {
@@ -30,66 +30,8 @@ export function createHandlers(parts: CoreParts): ContractHandlers {
   const { store, reads, settings, emitter, tunnel, opts, views, power, doctor, firstWebhook, isLeadReply, sender, rules } = parts;
   const version = opts.version ?? readVersion();
 
-  /** Test button: every http action of the rule, once, with the sample event (or the last day's digest). */
-  /**
-   * A rule sent back as it was read has its credentials masked (maskActions): put the stored ones back
-   * (shared/actions.ts unmaskAction), or refuse when a masked value has nothing to stand for.
-   */
-  function unmasked(id: number | null, input: unknown): unknown {
-    const actions = (input as { actions?: unknown } | null)?.actions;
-    if (!Array.isArray(actions)) return input;
-    const stored = id != null ? actionsOf(getRule(store.db, id) ?? {}) : [];
-    return {
-      ...(input as object),
-      actions: actions.map((a: unknown, i) => {
-        const h = a as HttpAction;
-        if (!h || typeof h !== 'object' || h.type !== 'http' || typeof h.url !== 'string') return a;
-        const s = stored[i]?.type === 'http' ? stored[i] as HttpAction : undefined;
-        const out = unmaskAction(h, s, `actions[${i}]`);
-        if (typeof out === 'string') throw new HookscopeError('VALIDATION', out);
-        return out;
-      }),
-    };
-  }
-
-  async function testRule(args: { id?: number; rule?: unknown }) {
-    let rule: RuleInput;
-    const ruleId = args.id ?? null;
-    if (args.rule !== undefined) {
-      const v = validateRule(unmasked(ruleId, args.rule));
-      if (!v.ok) throw new HookscopeError(v.code, v.message);
-      rule = v.rule;
-    } else if (ruleId != null) {
-      rule = getRule(store.db, ruleId) ?? notFound(`Rule ${ruleId}`);
-    } else {
-      throw new HookscopeError('BAD_REQUEST', 'Give a rule id or a rule to test.');
-    }
-    const http = actionsOf(rule).map((a, i) => [a, i] as const).filter((x): x is readonly [HttpAction, number] => x[0].type === 'http');
-    if (http.length === 0) throw new HookscopeError('BAD_REQUEST', 'This rule has no http action to test; add one (Slack, Discord, Teams, JSON…).');
-    const now = parts.clock();
-    const ev = rule.digest ? null : { ...SAMPLE_EVENT, receivedAt: now };
-    let extra: Record<string, unknown> = { minutes: rule.unanswered?.minutes ?? rule.silence?.minutes ?? '' };
-    let vars: Record<string, string> = { minutes: String(extra.minutes) };
-    if (rule.digest) {
-      const f = digestFacts(store.db, isLeadReply, now - 86_400_000, now);
-      const summary = `${f.failed} failed · ${f.leadsReplied.length} leads replied · ${f.unanswered.length} unanswered (test: the last 24 hours)`;
-      extra = { period: 'the last 24 hours (test)', since: now - 86_400_000, until: now, failed: f.failed, failedByCode: f.failedByCode,
-        leadsReplied: f.leadsReplied, unanswered: f.unanswered, summary };
-      vars = { period: 'the last 24 hours (test)', summary, failed: String(f.failed), leadsReplied: String(f.leadsReplied.length), unanswered: String(f.unanswered.length) };
-    }
-    const title = renderTemplate(rule.title, ev, vars);
-    const body = renderTemplate(rule.body, ev, vars);
-    const results = await Promise.all(http.map(async ([a, i]) => {
-      // Write-only secret: the editor sends it only when typed; otherwise the stored one signs.
-      const secret = typeof a.secret === 'string' && a.secret !== '' ? a.secret
-        : a.secret === null || ruleId == null ? null : actionSecret(store.db, ruleId, i);
-      const fields = eventFields(ev, { ruleId, ruleName: rule.name, title, body, ...extra });
-      const o = await sender.test({ ruleId, eventId: null, actionIndex: i, contactId: null, action: a, body: renderBody(a.body ?? '', fields), secret });
-      return { actionIndex: i, url: o.url, status: o.status, durationMs: o.durationMs, error: o.error, excerpt: o.excerpt };
-    }));
-    return { results };
-  }
-
+  // A rule sent back as it was read has its credentials masked: the stored ones go back in (rules/rule-editing.ts).
+  const unmasked = (id: number | null, input: unknown) => unmaskedRule(store.db, id, input);
 
   const handlers: ContractHandlers = {
     // The core itself has one user with every right; a team server's control API answers this per token.
@@ -155,7 +97,7 @@ export function createHandlers(parts: CoreParts): ContractHandlers {
       return { valid: true, error: null, matches, wouldHaveFired };
     },
     'notifications:list': ({ limit } = {}) => ({ items: listNotifications(store.db, limit ?? 200) }),
-    'rules:test': (args) => testRule(args as { id?: number; rule?: unknown }),
+    'rules:test': (args) => testRule({ db: store.db, sender, clock: parts.clock, isLeadReply }, args as { id?: number; rule?: unknown }),
     'deliveries:list': (q) => {
       const a = (q ?? {}) as { kind?: 'action' | 'forward'; requestId?: number; ruleId?: number; eventId?: number; limit?: number };
       // A rule or an event names actions; a request names forwards; otherwise both, newest first.
