@@ -169,4 +169,32 @@ describe('find any webhook', () => {
     await expect.poll(() => tid('cell-business').first().textContent()).toBe('Support line');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('a view\'s menu copies its link, which opens the view, and makes a rule that notifies of its new rows only', async () => {
+    await open(`${serve.uiBase}/?token=${serve.token}`);
+    const menu = page.getByLabel('More for view Ad leads');
+    await menu.click();
+    await tid('saved-view-link').click();
+    await expect.poll(() => tid('views-note').textContent()).toMatch(/^Link: http:\/\/127\.0\.0\.1:\d+\/\?savedView=\d+$/);
+    const link = ((await tid('views-note').textContent()) ?? '').replace(/^Link: /, '');
+    // The link carries no token: whoever opens it brings their own.
+    expect(link).not.toContain('token');
+    await open(`${link}&token=${serve.token}`);
+    await expect.poll(() => tid('search').inputValue()).toBe('ad');
+
+    await page.getByLabel('More for view Ad leads').click();
+    await tid('saved-view-notify').click();
+    await expect.poll(() => tid('views-note').textContent()).toBe('A rule now notifies you of new rows in “Ad leads”.');
+    const rules = (await serve.api<{ name: string; when: { text?: string } }[] | { items: { name: string; when: { text?: string } }[] }>('/api/rules')).body;
+    const list = Array.isArray(rules) ? rules : rules.items;
+    expect(list.filter((r) => r.name === 'New in view “Ad leads”').map((r) => r.when)).toEqual([{ text: 'ad' }]);
+    // A new row of the view notifies; a message outside it does not.
+    await post(incoming('wamid.LEAD3', '5511900000009', 'one more ad reply'));
+    await post(incoming('wamid.PLAIN2', '5511900000008', 'plain goodbye'));
+    const fired = async () => (await serve.api<{ items: { title: string }[] }>('/api/notifications')).body.items.map((n) => n.title);
+    await expect.poll(fired, { timeout: 20_000 }).toContain('Ad leads: C09');
+    await expect.poll(() => rows().count(), { timeout: 20_000 }).toBe(3);
+    expect((await fired()).filter((t) => t.startsWith('Ad leads:'))).toEqual(['Ad leads: C09']);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
