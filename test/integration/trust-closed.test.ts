@@ -186,6 +186,29 @@ describe('identities never cross providers', () => {
     // Each provider's own history of an id stays reachable by naming it.
     expect((await s.api<MessageLifecycle>('/api/messages/wamid.SENT2?provider=twilio')).body.events.every((e) => e.provider === 'twilio')).toBe(true);
   });
+
+  it('a Twilio callback about a customer\'s number does not use up the throttle of a rule for their Meta messages', async () => {
+    s = await startServe([], { HOOKSCOPE_ACCEPT_UNSIGNED: 'twilio', META_APP_SECRET: SECRET });
+    const made = await s.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Failures', when: { status: ['failed'] }, title: 'failed {contactId}', body: '{provider}', throttleSeconds: 3600 }) });
+    expect(made.status).toBe(201);
+    const fired = async () => (await s!.api<{ items: { body: string }[] }>('/api/notifications')).body.items.map((n) => n.body).sort();
+    // The stranger's door first: an unsigned Twilio failure for the number fires (Twilio is accepted unsigned)…
+    const urlenc = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await post('/twilio', form({ MessageSid: 'SMFORGED1', MessageStatus: 'failed', ErrorCode: '63016', To: 'whatsapp:+5511900001111', From: 'whatsapp:+15550000000' }), urlenc)).status).toBe(200);
+    await until(fired, (v) => v.length === 1);
+    expect(await fired()).toEqual(['Twilio']);
+    // …and the genuine Meta failure for the same number still notifies: throttles are per provider.
+    const failed = metaStatus('wamid.FAILED1', 'failed', 1700000100);
+    expect((await post('/meta', failed, { 'x-hub-signature-256': sign(failed) })).status).toBe(200);
+    expect(await until(fired, (v) => v.length === 2)).toEqual(['Meta', 'Twilio']);
+    // Within one provider the throttle holds: a second Meta failure for that number inside the hour is quiet.
+    const again = metaStatus('wamid.FAILED2', 'failed', 1700000200);
+    expect((await post('/meta', again, { 'x-hub-signature-256': sign(again) })).status).toBe(200);
+    // Rules run in arrival order: once a later failure for another number has notified, that one was decided.
+    expect((await post('/twilio', form({ MessageSid: 'SMOTHER1', MessageStatus: 'failed', ErrorCode: '63016', To: 'whatsapp:+5511900002222', From: 'whatsapp:+15550000000' }), urlenc)).status).toBe(200);
+    expect(await until(fired, (v) => v.length === 3)).toEqual(['Meta', 'Twilio', 'Twilio']);
+    expect((await s.api<EventPage>('/api/events?status=failed')).body.total).toBe(4);
+  });
 });
 
 describe('a contact pattern', () => {
