@@ -116,6 +116,30 @@ describe('find any webhook', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('in privacy mode a filter made by clicking a customer\'s number shows no number, and still filters on it', async () => {
+    await rows().filter({ hasText: 'plain hello' }).click();
+    await tid('tab-payload').click();
+    await page.locator('summary', { hasText: 'The provider object this event came from' }).click();
+    const line = tid('raw-json-tree').locator('.json-line', { hasText: '5511900000003' });
+    await line.hover();
+    await line.getByTestId('tree-filter').click();
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.from=5511900000003×');
+    await expect.poll(() => rows().count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Shift+P');
+    await expect.poll(() => page.evaluate('document.documentElement.dataset.privacy')).toBe('on');
+    // The chip shows the pseudonym the payload tree shows for that number; the feed keeps the one row.
+    await expect.poll(() => tid('field-filter-chip').textContent()).not.toContain('900000003');
+    expect(await tid('field-filter-chip').textContent()).toMatch(/^raw\.from=\S+×$/);
+    expect(await tid('filter-bar').textContent().catch(() => '')).not.toContain('5511900000003');
+    expect(await rows().count()).toBe(1);
+    await page.keyboard.press('Shift+P');
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.from=5511900000003×');
+    await page.getByRole('button', { name: 'Remove field filter raw.from=5511900000003' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+  });
+
   it('shows the answer time and the HTTP status in optional columns', async () => {
     await tid('column-http').check();
     await tid('column-timing').check();
