@@ -116,6 +116,16 @@ describe('find any webhook', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('a field filter holding a right-to-left override shows it as a marker, never acting on the chip', async () => {
+    await tid('field-filter-input').fill('raw.document.filename=\u202Egnp.exe\u202C');
+    await tid('field-filter-input').press('Enter');
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.document.filename=⟨RLO⟩gnp.exe⟨PDF⟩×');
+    expect(await tid('field-filter-chip').textContent()).not.toMatch(/[\u202A-\u202E]/);
+    await expect.poll(() => rows().count()).toBe(0);
+    await page.getByRole('button', { name: 'Remove field filter raw.document.filename=⟨RLO⟩gnp.exe⟨PDF⟩' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+  });
+
   it('in privacy mode a filter made by clicking a customer\'s number shows no number, and still filters on it', async () => {
     await rows().filter({ hasText: 'plain hello' }).click();
     await tid('tab-payload').click();

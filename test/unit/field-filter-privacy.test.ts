@@ -1,8 +1,8 @@
-// Field-filter chips in privacy mode (renderer/features/filters/field-filters.tsx shownCondition): a filter
+// Field-filter chips in privacy mode (renderer/features/filters/field-chip.ts shownCondition): a filter
 // made by clicking a customer's number in the payload tree must not put the number back on screen, while
 // codes and paths stay readable — the same pseudonyms the tree itself shows (shared/privacy.ts).
 import { describe, expect, it } from 'vitest';
-import { shownCondition } from '../../renderer/features/filters/field-filters';
+import { shownCondition } from '../../renderer/features/filters/field-chip';
 import { createPseudonymiser } from '../../shared/privacy';
 import { realWamid } from '../helpers/people';
 

@@ -3,7 +3,10 @@
 import { useMemo, useState } from 'react';
 import { INDEXED_RAW_PATHS, WHERE_MAX_CONDITIONS, formatCondition, parseCondition } from '../../../shared/where';
 import { useApp, useAppStore } from '../../state/hooks';
-import { useMask, type Mask } from '../privacy/privacy';
+import { useMask } from '../privacy/privacy';
+import { shownCondition } from './field-chip';
+import { revealInvisible } from '../../../shared/invisible';
+import { SafeText } from '../../ui/safe-text';
 
 export const FIELD_FILTER_INPUT_ID = 'hs-field-filter';
 
@@ -24,24 +27,6 @@ function usePathSuggestions(): string[] {
     const raw = INDEXED_RAW_PATHS.map((p) => `raw.${p.replaceAll('*', '0')}`);
     return [...Array.from(seen).sort(), ...raw];
   }, [events]);
-}
-
-/**
- * A chip's text in privacy mode: its value as the payload tree shows the same field there (the session's
- * pseudonyms, shared/privacy.ts), so a filter made by clicking a customer's number in the tree does not
- * put the number back on screen. The filter itself keeps the real value (it has to match what is stored).
- */
-export function shownCondition(c: string, mask: Pick<Mask, 'on' | 'json'>): string {
-  if (!mask.on) return c;
-  let parsed;
-  try { parsed = parseCondition(c); } catch { return c; }
-  if (parsed.value == null) return c;
-  // The value placed at its path, masked as a document, then read back from the same path.
-  let doc: unknown = parsed.value;
-  for (let i = parsed.path.length - 1; i >= 0; i--) doc = { [parsed.path[i]]: doc };
-  let masked: unknown = mask.json(doc);
-  for (const k of parsed.path) masked = masked != null && typeof masked === 'object' ? (masked as Record<string, unknown>)[k] : undefined;
-  return typeof masked === 'string' || typeof masked === 'number' ? formatCondition({ ...parsed, value: String(masked) }) : c;
 }
 
 export function FieldFilters() {
@@ -69,10 +54,11 @@ export function FieldFilters() {
 
   return (
     <div className="filter-fields" role="group" aria-label="Field filters">
+      {/* A value clicked in the payload tree is the sender's text: shown through the shared markers (shared/invisible.ts). */}
       {where.map((c) => (
         <span key={c} className="chip chip-active chip-field" data-testid="field-filter-chip">
-          <code className="chip-label">{shownCondition(c, mask)}</code>
-          <button type="button" className="btn-bare" aria-label={`Remove field filter ${shownCondition(c, mask)}`} onClick={() => remove(c)}>×</button>
+          <code className="chip-label"><SafeText text={shownCondition(c, mask)} /></code>
+          <button type="button" className="btn-bare" aria-label={`Remove field filter ${revealInvisible(shownCondition(c, mask))}`} onClick={() => remove(c)}>×</button>
         </span>
       ))}
       <input
