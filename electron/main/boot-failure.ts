@@ -37,6 +37,11 @@ export interface BootContext {
   host: string;
   /** A packaged app is fixed by reinstalling; a checkout by `npm start` (which builds the native module). */
   isPackaged: boolean;
+  /**
+   * Where newer versions are downloaded (package.json `homepage` + /releases). Without one the dialog offers
+   * no link: a button that opened some unrelated front page would only send the user looking.
+   */
+  releasesUrl?: string | null;
 }
 
 const QUIT = { action: 'quit', label: 'Quit' } as const;
@@ -51,10 +56,13 @@ export function classifyBootError(err: unknown, ctx: BootContext): BootFailure {
     return {
       kind: 'db-too-new',
       cause: 'The database was written by a newer version of Hookscope.',
-      fix: `Update Hookscope to the latest version to open it. Your data in ${dbFile} is left exactly as it is. ` +
-        'Or choose another data folder to start this version with an empty one.',
+      fix: `${ctx.releasesUrl ? 'Update Hookscope to the latest version' : 'Install the latest version of Hookscope (from where you got this one)'} to open it. ` +
+        `Your data in ${dbFile} is left exactly as it is. Or choose another data folder to start this version with an empty one.`,
       technical,
-      actions: [{ action: 'get-update', label: 'Get the latest version' }, { action: 'choose-data-dir', label: 'Choose another data folder…' }, QUIT],
+      actions: [
+        ...(ctx.releasesUrl ? [{ action: 'get-update' as const, label: 'Get the latest version' }] : []),
+        { action: 'choose-data-dir', label: 'Choose another data folder…' }, QUIT,
+      ],
     };
   }
   if (isCorruptDatabase(err)) {
