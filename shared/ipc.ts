@@ -10,6 +10,7 @@ import type {
 import { EVENT_KINDS, EVENT_SIGNALS, EVENT_STATUSES, SIGNATURE_VERDICTS } from './types';
 import type { AppError } from './errors';
 import { WHERE_MAX_LENGTH, parseWhere } from './where';
+import { HEALTH_KINDS, type HealthCheck } from './health';
 
 // ---- argument schemas (validated in main for IPC and in serve for HTTP) ----
 
@@ -148,6 +149,27 @@ export const settingsUpdateSchema = z.object({
   acceptUnsigned: z.object({ meta: z.boolean().optional(), twilio: z.boolean().optional() }).strict().optional(),
 }).strict();
 
+/** A health check's parameters (shared/health.ts HEALTH_PRESETS says which each check reads). */
+export const healthParamsSchema = z.object({
+  minutes: z.number().int().min(1).max(7 * 1440).optional(),
+  provider: z.enum(['meta', 'twilio']).nullable().optional(),
+  businessId: z.string().trim().min(1).max(64).nullable().optional(),
+  from: hhmm.nullable().optional(),
+  to: hhmm.nullable().optional(),
+  percent: z.number().min(1).max(100).optional(),
+  windowMinutes: z.number().int().min(1).max(7 * 1440).optional(),
+  minSent: z.number().int().min(1).max(100_000).optional(),
+  errorCode: z.string().trim().min(1).max(20).nullable().optional(),
+  count: z.number().int().min(1).max(100_000).optional(),
+  ruleId: z.number().int().positive().nullable().optional(),
+}).strict();
+
+export const healthUpdateSchema = z.object({
+  id: z.enum(HEALTH_KINDS),
+  enabled: z.boolean().optional(),
+  params: healthParamsSchema.optional(),
+}).strict();
+
 export const replayArgSchema = z.object({
   requestId: num.int().positive(),
   body: z.string().optional(),
@@ -269,6 +291,10 @@ export interface RequestChannels {
   'rejected:get': { args: { id: number }; result: RejectedDetail };
   /** Re-checks the log with the secrets configured now; those that verify join the feed as accepted. */
   'rejected:reverify': { args: void; result: ReverifyResult };
+  /** Health checks (docs/api.md "Health checks"): every preset with its state, value, chart and history, evaluated now. */
+  'health:list': { args: void; result: { checks: HealthCheck[] } };
+  /** Turns a health check on or off and changes its parameters. */
+  'health:update': { args: z.input<typeof healthUpdateSchema>; result: HealthCheck };
 }
 
 export interface PushChannels {
@@ -344,6 +370,8 @@ export const requestSchemas: { [C in RequestChannel]: z.ZodTypeAny } = {
   'rejected:list': z.object({ limit: num.int().min(1).max(1000).optional(), before: num.int().optional() }).optional(),
   'rejected:get': idArg,
   'rejected:reverify': z.undefined().optional(),
+  'health:list': z.undefined().optional(),
+  'health:update': healthUpdateSchema,
 };
 
 /** The runtime list of request names, derived from the schema table so it cannot drift. */

@@ -18,13 +18,14 @@ export const CHANNEL_ROLE: { readonly [C in RequestChannel]: Role } = {
   'settings:get': 'viewer', 'doctor:get': 'viewer', 'tunnel:get': 'viewer', 'rejected:list': 'viewer', 'rejected:get': 'viewer',
   // An export is a read: the desktop asks where to save it on the user's own disk.
   'export:save': 'viewer',
-  'views:list': 'viewer', 'businesses:list': 'viewer',
+  'views:list': 'viewer', 'businesses:list': 'viewer', 'health:list': 'viewer',
   // Everything below changes stored data, sends requests out, or reveals a secret.
   'rules:create': 'admin', 'rules:update': 'admin', 'rules:delete': 'admin', 'rules:test': 'admin',
   'settings:update': 'admin', 'settings:reveal-verify-token': 'admin', 'forwards:retry': 'admin', 'forwards:drop': 'admin',
   'replay:send': 'admin', 'replay:filtered': 'admin', 'simulate:send': 'admin', 'import:file': 'admin',
   'views:create': 'admin', 'views:update': 'admin', 'views:delete': 'admin', 'businesses:name': 'admin',
   'contacts:forget': 'admin', 'tunnel:start': 'admin', 'tunnel:stop': 'admin', 'rejected:reverify': 'admin',
+  'health:update': 'admin',
 };
 
 export function roleAllows(role: Role, needed: Role): boolean {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { DoctorFinding, EventPage, HookEvent, ReplayResult } from '../../shared/types';
 import type { ReplayManyResult } from '../../shared/types';
 import type { SimulateResult } from '../../shared/ipc';
+import { healthStateWords, type HealthCheck } from '../../shared/health';
 import { CliError, connect, EXIT, oneLine, openLive, type Connection } from './connect';
 
 const USAGE = `Usage: hookscope <command> [options]
@@ -19,6 +20,7 @@ Commands:
   export [filters] [--format ndjson|ndjson-requests|csv|har] [--redact] [-o FILE]
   replay REQUEST_ID [--target URL]          send a stored request again (or: replay [filters])
   doctor [--self-check]                     the setup doctor; exit 1 when it finds an error
+  health [--all] [--json]                   the health checks that are on; exit 1 when one is firing
 
 Filters (as in the feed): --status read,failed  --kind message  --provider meta|twilio
   --signature valid  --contact 5511*  --q words  --message-id ID  --since 10m|ISO  --until …
@@ -34,7 +36,7 @@ type Flags = Record<string, string[]>;
 /** Flags each command accepts; anything else is refused with one line (EXIT.usage). */
 const CONNECTION = ['url', 'token', 'data-dir'];
 const FILTERS = ['status', 'kind', 'provider', 'signature', 'contact', 'q', 'message-id', 'since', 'until', 'where'];
-const BOOLEAN = new Set(['json', 'redact', 'self-check', 'help', 'no-color']);
+const BOOLEAN = new Set(['json', 'redact', 'self-check', 'help', 'no-color', 'all']);
 const ACCEPTS: Record<string, string[]> = {
   tail: [...FILTERS, 'json', 'no-color'],
   trigger: ['provider', 'text', 'contact', 'name', 'message-id', 'count', 'error-code', 'type', 'statuses', 'business-number', 'json'],
@@ -42,6 +44,7 @@ const ACCEPTS: Record<string, string[]> = {
   export: [...FILTERS, 'format', 'redact', 'o', 'output'],
   replay: [...FILTERS, 'target', 'json'],
   doctor: ['self-check', 'json'],
+  health: ['all', 'json', 'no-color'],
 };
 
 export function parseArgs(argv: string[]): { command: string | null; positional: string[]; flags: Flags } {
@@ -344,6 +347,27 @@ async function doctor(conn: Connection, flags: Flags, out: NodeJS.WriteStream): 
   return findings.some((f) => f.level === 'error') ? EXIT.notFound : EXIT.ok;
 }
 
+/**
+ * The health checks (docs/api.md "Health checks"): one line each — state, name, value, what it means.
+ * Exit 1 while one is firing, so a cron job or a CI step can page someone.
+ */
+async function health(conn: Connection, flags: Flags, out: NodeJS.WriteStream): Promise<number> {
+  const { checks } = await conn.json<{ checks: HealthCheck[] }>('/api/health');
+  const shown = flags.all ? checks : checks.filter((h) => h.enabled);
+  const firing = checks.some((h) => h.state === 'firing');
+  if (flags.json) { out.write(`${JSON.stringify(shown)}\n`); return firing ? EXIT.notFound : EXIT.ok; }
+  const c = colours(useColour(flags, out));
+  if (shown.length === 0) out.write('no health check is on: turn them on in the Health panel, or PUT /api/health/{id} (hookscope health --all lists them)\n');
+  const stamp = (ms: number) => { const d = new Date(ms); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${time(ms).slice(0, 5)}`; };
+  for (const h of shown) {
+    const state = healthStateWords(h, stamp);
+    const tone = h.state === 'firing' ? c.red : h.state === 'ok' ? c.green : c.dim;
+    const value = h.value == null ? '' : ` ${h.value}${h.unit === '%' ? ' %' : ` ${h.unit}`}`;
+    out.write(`${tone(state.padEnd(28))} ${h.name}${c.dim(value)}${h.summary ? c.dim(` — ${safeText(oneLine(h.summary))}`) : ''}\n`);
+  }
+  return firing ? EXIT.notFound : EXIT.ok;
+}
+
 export async function run(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
   const { command, positional, flags } = parseArgs(argv);
   if (!command || command === 'help' || flags.help) { out.write(USAGE); return command || flags.help ? EXIT.ok : EXIT.usage; }
@@ -362,6 +386,7 @@ export async function run(argv: string[], out: NodeJS.WriteStream = process.stdo
     case 'export': return exportCmd(conn, flags, out);
     case 'replay': return replay(conn, positional, flags, out);
     case 'doctor': return doctor(conn, flags, out);
+    case 'health': return health(conn, flags, out);
     default: throw new CliError(EXIT.usage, `unknown command "${command}"`);
   }
 }

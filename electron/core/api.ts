@@ -62,6 +62,10 @@ export interface CoreApi {
   tickRules(): void;
   /** Re-reads the rules (team mode: another process changed the shared ones). */
   reloadRules(): void;
+  /** Queues a rule's http actions for a health check's firing or recovery (health/health.ts). */
+  healthActions(ruleId: number, n: import('./health/health').HealthNotice): void;
+  /** Whether the rule exists and has an http action. */
+  hasHttpActions(ruleId: number): boolean;
 }
 
 function notFound(what: string): never {
@@ -387,6 +391,8 @@ export function createHandlers(parts: CoreParts): CoreApi {
     'tunnel:stop': () => tunnel.stop(),
     'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false }),
     'rejected:get': ({ id }) => rejectedDetail(id),
+    'health:list': () => ({ checks: parts.health.list() }),
+    'health:update': ({ id, enabled, params }) => parts.health.update(id, { enabled, params }),
     'rejected:reverify': async () => {
       const r = await reverify({ log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock });
       // The promoted requests' events exist (and are pushed) once this answers.
@@ -429,6 +435,9 @@ export function createHandlers(parts: CoreParts): CoreApi {
     const last = lastBadSignature.get(item.provider);
     lastBadSignature.set(item.provider, now);
     if (last != null && now - last < SIGNATURE_BURST_QUIET_MS) return;
+    // With the signature health check on, it says so itself, at its threshold, and when it recovers
+    // (docs/api.md "Health checks"): one notice, not two.
+    if (parts.health.isOn('signatures')) return;
     const who = item.provider === 'meta' ? 'Meta' : 'Twilio';
     const what = item.provider === 'meta' ? 'the app secret' : 'the auth token';
     const title = `${who} webhooks are failing their signature check`;
@@ -496,6 +505,21 @@ export function createHandlers(parts: CoreParts): CoreApi {
     tools: power.tools,
     tickRules: () => rules.tick(),
     reloadRules: () => rules.reload(),
+    // Only the rule's actions are used, not its conditions or its switch: a rule may exist just to hold
+    // the Slack or Teams target a health check posts to (docs/api.md "Health checks").
+    healthActions(ruleId, n) {
+      const rule = getRule(store.db, ruleId);
+      if (!rule) { parts.logger.warn('a health check posts to a rule that is gone', { ruleId, check: n.check }); return; }
+      actionsOf(rule).forEach((a, i) => {
+        if (a.type !== 'http') return;
+        const fields = eventFields(null, { ruleId, ruleName: rule.name, title: n.title, body: n.body, check: n.check, state: n.state, value: n.value });
+        sender.enqueue({
+          ruleId, eventId: null, actionIndex: i, contactId: null, action: a, body: renderBody(a.body ?? '', fields),
+          secret: actionSecret(store.db, ruleId, i), requestId: null, overflow: rule.actionOverflow ?? 'digest',
+        });
+      });
+    },
+    hasHttpActions: (ruleId) => { const r = getRule(store.db, ruleId); return !!r && actionsOf(r).some((a) => a.type === 'http'); },
   };
   return api;
 }

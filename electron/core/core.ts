@@ -21,6 +21,7 @@ import { createRejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
 import { createTeamSide, type TeamSide } from './team/team-core';
 import { DATABASE_KEY } from './team/mirror';
+import { createHealth } from './health/health';
 import { randomBytes } from 'node:crypto';
 
 export { readVersion } from './version';
@@ -36,8 +37,8 @@ export interface Core {
   /** Export/import, copy as cURL, extra stats, retention (tools/power-tools.ts). */
   readonly tools?: CoreTools;
   /**
-   * Checks timer rules (silence, unanswered leads, digests) and due action retries now, by the core's
-   * clock. They also run every CoreOptions.rulesTickMs; a shell may call this on resume from sleep.
+   * Checks timer rules (silence, unanswered leads, digests), due action retries and health checks now,
+   * by the core's clock. They also run every CoreOptions.rulesTickMs; a shell may call this on resume from sleep.
    */
   tickRules(): void;
 }
@@ -131,8 +132,19 @@ export function createCore(opts: CoreOptions): Core {
   });
   tunnel.onChange((s) => emitter.emit('tunnel:changed', s));
 
+  // Health checks (health/health.ts): evaluated on the rules' timer; in team mode the timers' holder notifies.
+  const health = createHealth({
+    db: store.db, clock, logger, notifier: opts.notifier, tickMs: opts.rulesTickMs,
+    emit: (n) => emitter.emit('notifications:fired', n),
+    beforeTick: () => deriver.catchUp(),
+    runsTimers: team ? () => team.runsTimers() : undefined,
+    // A rule's http actions, through its outbox (rules/action-sender.ts), built with the handlers below.
+    act: (ruleId, n) => api.healthActions(ruleId, n),
+    hasHttpActions: (ruleId) => api.hasHttpActions(ruleId),
+  });
+
   const parts: CoreParts = {
-    store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(),
+    store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(), health,
     rejected, writer, deriver, diskLow: () => disk.low(), diskFull: () => diskFull,
     deliveryKeyPrefix: deliveryKeyPrefix(store, !!team),
     ownsForward: team ? (id) => team.owns(id) : undefined,
@@ -171,7 +183,7 @@ export function createCore(opts: CoreOptions): Core {
     handlers,
     tools,
     receiverInfo: () => receiver.info(),
-    tickRules: () => { deriver.catchUp(); api.tickRules(); },
+    tickRules: () => { deriver.catchUp(); api.tickRules(); health.tick(); },
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {
       // The shared database first: unreachable at start is a clear error naming host and port, and the
@@ -180,6 +192,7 @@ export function createCore(opts: CoreOptions): Core {
       const info = await receiver.start();
       started = true;
       api.start();
+      health.start();
       // Requests a crash left underived get their events (and rules) now; older rows get packed when idle.
       deriver.kick();
       deriver.packSoon();
@@ -198,6 +211,7 @@ export function createCore(opts: CoreOptions): Core {
       if (wasStarted) deriver.catchUp();
       await team?.stop();
       deriver.stop();
+      health.stop();
       await api.stop();
       rejected.flush();
       batcher.flush();

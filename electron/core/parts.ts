@@ -12,6 +12,7 @@ import type { Clock, CoreOptions, Logger } from './types';
 import type { RejectedLog } from './store/rejected-log';
 import type { Writer } from './ingest/writer';
 import type { Deriver } from './ingest/deriver';
+import type { Health } from './health/health';
 
 export interface CoreParts {
   store: Store;
@@ -31,6 +32,8 @@ export interface CoreParts {
   writer: Writer;
   /** Events from committed requests (ingest/deriver.ts). */
   deriver: Deriver;
+  /** Health checks: silence, failure rate, stuck messages, signatures, quality (health/health.ts). */
+  health: Health;
   /** Free disk under the floor: rejected requests are not stored. */
   diskLow: () => boolean;
   /** Storing an accepted webhook failed for lack of disk space, and none was stored since (receiver.ts). */

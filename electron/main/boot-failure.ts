@@ -37,10 +37,7 @@ export interface BootContext {
   host: string;
   /** A packaged app is fixed by reinstalling; a checkout by `npm start` (which builds the native module). */
   isPackaged: boolean;
-  /**
-   * Where newer versions are downloaded (package.json `homepage` + /releases). Without one the dialog offers
-   * no link: a button that opened some unrelated front page would only send the user looking.
-   */
+  /** Where newer versions are published (package.json `homepage` + /releases); null: nowhere known, no button. */
   releasesUrl?: string | null;
 }
 
@@ -56,8 +53,8 @@ export function classifyBootError(err: unknown, ctx: BootContext): BootFailure {
     return {
       kind: 'db-too-new',
       cause: 'The database was written by a newer version of Hookscope.',
-      fix: `${ctx.releasesUrl ? 'Update Hookscope to the latest version' : 'Install the latest version of Hookscope (from where you got this one)'} to open it. ` +
-        `Your data in ${dbFile} is left exactly as it is. Or choose another data folder to start this version with an empty one.`,
+      fix: `Update Hookscope to the latest version to open it. Your data in ${dbFile} is left exactly as it is. ` +
+        'Or choose another data folder to start this version with an empty one.',
       technical,
       actions: [
         ...(ctx.releasesUrl ? [{ action: 'get-update' as const, label: 'Get the latest version' }] : []),

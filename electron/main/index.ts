@@ -217,7 +217,7 @@ async function openQuietly(open: () => Promise<unknown>): Promise<void> {
   try { await open(); } catch (err) { log.warn('could not open', { error: String(err) }); }
 }
 
-/** The project's releases page, from package.json `homepage`; null when it names none. */
+/** The project's releases page, from package.json `homepage` (https only); null when the build names none. */
 function releasesUrl(): string | null {
   const homepage = readPackageField(path.join(app.getAppPath(), 'package.json'), 'homepage');
   return homepage && /^https:\/\//.test(homepage) ? `${homepage.replace(/\/+$/, '')}/releases` : null;

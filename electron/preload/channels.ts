@@ -34,6 +34,7 @@ const requestNames: { [C in RequestChannel]: true } = {
   'replay:send': true, 'simulate:send': true, 'doctor:get': true, 'stats:extra': true, 'requests:curl': true,
   'replay:filtered': true, 'import:file': true, 'export:save': true, 'tunnel:get': true, 'tunnel:start': true,
   'tunnel:stop': true, 'settings:reveal-verify-token': true, 'contacts:forget': true, 'rejected:list': true, 'rejected:get': true, 'rejected:reverify': true,
+  'health:list': true, 'health:update': true,
 };
 export const PRELOAD_REQUEST_CHANNELS = Object.keys(requestNames) as RequestChannel[];
 const pushNames: { [P in PushChannel]: true } = {

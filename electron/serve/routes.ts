@@ -90,6 +90,8 @@ export const CONTRACT_ROUTES: readonly ContractRoute[] = [
     args: (m) => ({ selfCheck: m.query.selfCheck === '1' || m.query.selfCheck === 'true' }),
   },
   { method: 'POST', path: '/api/replay/{requestId}', channel: 'replay:send', summary: 'Send a stored request again (edited or not) through the receiver or to a target', args: (m) => ({ ...((m.body as object) ?? {}), requestId: m.params.requestId }) },
+  { method: 'GET', path: '/api/health', channel: 'health:list', summary: 'Health checks: each preset\'s state (ok / firing since), value, chart and fired/recovered history, evaluated now', args: none },
+  { method: 'PUT', path: '/api/health/{id}', channel: 'health:update', summary: 'Turn a health check on or off and change its parameters', body: (requestSchemas['health:update'] as z.ZodObject).omit({ id: true }), args: (m) => ({ ...((m.body as object) ?? {}), id: m.params.id }) },
   { method: 'POST', path: '/api/simulate', channel: 'simulate:send', summary: 'Send signed, provider-shaped simulated webhooks through the receiver', args: (m) => m.body },
 ];
 

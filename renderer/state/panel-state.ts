@@ -1,8 +1,8 @@
-// Which side panel is open (rules, notifications, stats, setup, tools, settings). Kept apart from the
+// Which side panel is open (rules, notifications, stats, health, setup, tools, settings). Kept apart from the
 // data store: it is pure view state, and the URL carries it (`panel=`) so a view survives reload.
 import { create } from 'zustand';
 
-export const PANEL_IDS = ['rules', 'notifications', 'stats', 'setup', 'tools', 'settings', 'rejected'] as const;
+export const PANEL_IDS = ['rules', 'notifications', 'stats', 'health', 'setup', 'tools', 'settings', 'rejected'] as const;
 /** Panels opened from their own control rather than the nav (the rejected badge). */
 export const OWN_BUTTON: ReadonlySet<string> = new Set(['rejected']);
 export type PanelId = (typeof PANEL_IDS)[number];

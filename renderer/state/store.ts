@@ -13,6 +13,7 @@ import { createToolsSlice, type ToolsSlice } from './slices/tools';
 import { createRejectedSlice, type RejectedSlice } from './slices/rejected';
 import { createMessagesSlice, type MessagesSlice } from './slices/messages';
 import { createViewsSlice, type ViewsSlice } from './slices/views';
+import { createHealthSlice, type HealthSlice } from './slices/health';
 import { usePanel } from './panel-state';
 
 export interface LifecycleSlice {
@@ -25,7 +26,7 @@ export interface LifecycleSlice {
 // declaration merging, so a slice can read its neighbours through `get()` without importing this file
 // (which imports every slice): no import cycle.
 declare module './context' {
-  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, MessagesSlice, LifecycleSlice, RejectedSlice, ViewsSlice {}
+  interface AppState extends EventsSlice, FiltersSlice, SelectionSlice, RulesSlice, TunnelSlice, SettingsSlice, ToolsSlice, InsightsSlice, MessagesSlice, LifecycleSlice, RejectedSlice, ViewsSlice, HealthSlice {}
 }
 export type { AppState } from './context';
 export type AppStore = StoreApi<AppState>;
@@ -55,6 +56,7 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
       ...createRejectedSlice(ctx),
       ...createMessagesSlice(ctx),
       ...createViewsSlice(ctx),
+      ...createHealthSlice(ctx),
       async start() {
         if (unwire) return;
         const s = get();

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, SECRET, load, loadGenerator, runChild, signedBodies, spawnUntil, startServe, tmp } from './lib.mjs';
+import { ROOT, SECRET, load, loadGenerator, runChild, signedBodies, sleep, spawnUntil, startServe, tmp } from './lib.mjs';
 
 function countStored(dataDir) {
   const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true, fileMustExist: true });
@@ -12,6 +12,78 @@ function countStored(dataDir) {
     const events = db.prepare('SELECT COUNT(*) AS n FROM events').get().n;
     return { requests, events };
   } finally { db.close(); }
+}
+
+/**
+ * The deriver's watermark against the newest request (docs/architecture.md "Ingest": kv derived_through),
+ * read from the serve process's own database file through a read-only connection of the bench's.
+ */
+function openLagProbe(dataDir) {
+  const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true, fileMustExist: true });
+  const derived = db.prepare("SELECT CAST(value AS INTEGER) AS n FROM kv WHERE key = 'derived_through'").pluck();
+  const newest = db.prepare('SELECT COALESCE(MAX(id), 0) FROM requests').pluck();
+  return {
+    // One read transaction: both figures from the same snapshot.
+    sample: db.transaction(() => { const last = newest.get(); const through = derived.get() ?? 0; return { at: performance.now(), last, through, lag: Math.max(0, last - through) }; }),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Sustained ingest: the same closed-loop load for a long run (60 s; 10 s with --quick), the derivation lag
+ * sampled twice a second meanwhile. The figure that matters is the lag when the traffic stops, in seconds
+ * of that traffic: a deriver that falls behind shows it here even when the 200s keep their pace (the
+ * 5-second runs above end before a slow deriver's backlog shows).
+ */
+export async function benchSustained({ quick, log, bodies = signedBodies(256), bareRps = null, durationMs = quick ? 10_000 : 60_000 }) {
+  log(`ingest: sustained ${Math.round(durationMs / 1000)} s, derivation lag sampled meanwhile`);
+  const serve = await startServe({ dataDir: tmp('ingest-sustained'), env: { META_APP_SECRET: SECRET } });
+  const probe = openLagProbe(serve.dataDir);
+  const samples = [];
+  let loading = true;
+  const sampler = (async () => {
+    while (loading) {
+      try { samples.push(probe.sample()); } catch { /* busy for a moment: the next sample */ }
+      await sleep(500);
+    }
+  })();
+  const warmupMs = 1000;
+  const loadStarted = performance.now();
+  const h = await load(`${serve.receiverUrl}/meta`, bodies, { durationMs, warmupMs });
+  const loadEnded = performance.now();
+  loading = false;
+  await sampler;
+  // The last sample taken while the load still ran: the backlog when the traffic stops.
+  const during = samples.filter((x) => x.at >= loadStarted + warmupMs && x.at <= loadEnded);
+  const end = during[during.length - 1] ?? probe.sample();
+  const worst = during.reduce((m, x) => (x.lag > m.lag ? x : m), end);
+  // Then how long the deriver takes to catch up once the traffic has stopped.
+  let drained = probe.sample();
+  const drainStart = performance.now();
+  while (drained.lag > 0 && performance.now() - drainStart < Math.max(10_000, durationMs)) { await sleep(100); drained = probe.sample(); }
+  const drainMs = performance.now() - drainStart;
+  probe.close();
+  const stored = countStored(serve.dataDir);
+  await serve.stop();
+  const storedAfter = countStored(serve.dataDir);
+  rmSync(serve.dataDir, { recursive: true, force: true });
+
+  const secs = `${Math.round(durationMs / 1000)} s`;
+  const lagS = h.rps > 0 ? end.lag / h.rps : Infinity;
+  const failures = h.errors + h.non200;
+  // wrk counts only answers it read: requests in flight when a run (warm-up, then the measured one) is cut
+  // off are stored without being counted, at most one per connection per run.
+  const inFlight = 32 * 2;
+  const rows = [];
+  rows.push({ name: `ingest rate over ${secs}`, value: `${h.rps.toFixed(0)} req/s`, target: '—',
+    ratio: `${bareRps ? `${(h.rps / bareRps).toFixed(2)}× bare, ` : ''}p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms`, pass: null });
+  rows.push({ name: `derivation lag at the end of ${secs}`, value: `${end.lag} requests`, target: '≤ 1 s of traffic',
+    ratio: `${lagS.toFixed(2)} s of traffic; worst ${worst.lag} (${(worst.lag / Math.max(1, h.rps)).toFixed(2)} s); caught up ${drainMs.toFixed(0)} ms after the load${drained.lag > 0 ? ` — NOT caught up, ${drained.lag} left` : ''}`,
+    pass: lagS <= 1 && drained.lag === 0 });
+  rows.push({ name: `stored = acknowledged over ${secs}`, value: `${stored.requests} stored`, target: 'every 200 stored, no errors',
+    ratio: `${h.acked} acked (+ ≤ ${inFlight} in flight at the cut), ${failures} errors, ${storedAfter.requests} after stop, ${storedAfter.events} events`,
+    pass: stored.requests >= h.acked && stored.requests - h.acked <= inFlight && storedAfter.requests === stored.requests && failures === 0 });
+  return rows;
 }
 
 export async function benchIngest({ quick, log, withUiLoad = true }) {

@@ -119,9 +119,9 @@ function passThrough(...names) {
   return Object.fromEntries(names.filter((n) => process.env[n] != null).map((n) => [n, process.env[n]]));
 }
 
-export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000 } = {}) {
+export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000, nodeArgs = [] } = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
+  const child = spawn(process.execPath, [...nodeArgs, HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
     // HOOKSCOPE_READ_WORKER / HOOKSCOPE_DERIVE pass through, for A/B runs.
     // HOOKSCOPE_ACCEPT_UNSIGNED: the benches that post unsigned webhooks need it (providers without a secret are closed).
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_DERIVE'), ...env },
@@ -301,4 +301,36 @@ async function loadWrk(url, bodies, { concurrency, durationMs, warmupMs }) {
     firstError: null, measured: w.requests, elapsedMs: w.duration / 1000,
     rps: w.requests / (w.duration / 1e6), p50: w.p50 / 1000, p95: NaN, p99: w.p99 / 1000, max: w.max / 1000, generator: 'wrk',
   };
+}
+
+/**
+ * A V8 CPU profile (node --cpu-prof, or CDP Profiler.stop) as shares of its sampled time: `self` per
+ * function name (with its script's file name) and `inclusive` per function name (counted once per sample).
+ */
+export function profileShares(prof) {
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const time = new Map();
+  prof.samples.forEach((s, i) => time.set(s, (time.get(s) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  const total = [...time.values()].reduce((a, b) => a + b, 0) || 1;
+  const inclusive = new Map();
+  const self = new Map();
+  const nameOf = (n) => n.callFrame.functionName || '(anonymous)';
+  for (const [id, t] of time) {
+    const leaf = byId.get(id);
+    const file = leaf.callFrame.url ? leaf.callFrame.url.split('/').pop().replace(/-[\w-]{8}\.js$/, '.js') : '';
+    const key = file ? `${nameOf(leaf)} (${file})` : nameOf(leaf);
+    self.set(key, (self.get(key) ?? 0) + t);
+    const names = new Set();
+    for (let cur = id; cur != null; cur = parent.get(cur)) names.add(nameOf(byId.get(cur)));
+    for (const n of names) inclusive.set(n, (inclusive.get(n) ?? 0) + t);
+  }
+  const share = (m) => new Map([...m].map(([k, t]) => [k, t / total]));
+  return { totalMs: total / 1000, self: share(self), inclusive: share(inclusive) };
+}
+
+/** "name 12.3 %, …" for the largest entries of a share map. */
+export function topShares(map, n = 12) {
+  return [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`).join(', ');
 }

@@ -1,5 +1,5 @@
 // `npm run bench`: every figure beside its target, as ratios or percentiles measured in this run.
-//   node test/bench/run.mjs [--quick] [--only ingest,flood,forward,store,startup,ui-scroll,ui,peers,team] [--write-docs] [--events N]
+//   node test/bench/run.mjs [--quick] [--only ingest,sustained,flood,forward,store,startup,ui-scroll,ui,peers,team] [--write-docs] [--events N] [--sustained SECONDS]
 // Runs after `npm run build` (the real serve entry, dist-electron/headless.mjs, and the built UI).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -15,7 +15,7 @@ const opt = (name) => {
   return eq ? eq.slice(name.length + 3) : undefined;
 };
 const quick = flag('quick');
-const ALL = ['ingest', 'flood', 'forward', 'store', 'startup', 'ui-scroll', 'ui', 'peers', 'team'];
+const ALL = ['ingest', 'sustained', 'flood', 'forward', 'store', 'startup', 'ui-scroll', 'ui', 'peers', 'team'];
 const only = (opt('only') ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of only) if (!ALL.includes(s)) { console.error(`unknown section ${s}; known: ${ALL.join(', ')}`); process.exit(2); }
 const storeEvents = Number(opt('events') ?? (quick ? 100_000 : 1_000_000));
@@ -41,7 +41,11 @@ async function section(name, fn) {
   }
 }
 
-await section('ingest', async () => (await import('./ingest.mjs')).benchIngest({ quick, log }).then((r) => r.rows));
+let bareRps = null;
+await section('ingest', async () => (await import('./ingest.mjs')).benchIngest({ quick, log }).then((r) => { bareRps = r.bareRps; return r.rows; }));
+// Sustained load with the derivation lag (its ratio to bare uses the ingest section's baseline when it ran).
+const sustainedS = opt('sustained');
+await section('sustained', async () => (await import('./ingest.mjs')).benchSustained({ quick, log, bareRps, durationMs: sustainedS != null ? Number(sustainedS) * 1000 : undefined }));
 await section('flood', async () => (await import('./flood.mjs')).benchFlood({ quick, log }));
 await section('forward', async () => (await import('./forward.mjs')).benchForward({ quick, log }));
 

@@ -6,7 +6,7 @@
 // baseline heap), the JS heap (CDP) at the end and its growth per 100k events seen, the pages' latency.
 import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
-import { startServe, summarise, sleep } from './lib.mjs';
+import { profileShares, startServe, summarise, sleep, topShares } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Pixels per frame: 30 rows of 36 px, ~1,800 rows/s at 60 fps — a scrollbar drag, faster than paging. */
@@ -84,6 +84,10 @@ export async function benchUiScroll({ quick, log, store }) {
 
     log(`ui-scroll: scrolling the feed down ${STEP_PX} px/frame for ${seconds} s over ${store.events.toLocaleString('en')} stored events`);
     const pages0 = pages.length;
+    // HOOKSCOPE_BENCH_PROFILE=1: a CPU profile of the page while it scrolls, its top functions logged
+    // (where the main thread goes; docs/benchmarks.md "UI").
+    const profiling = process.env.HOOKSCOPE_BENCH_PROFILE === '1';
+    if (profiling) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 250 }); await cdp.send('Profiler.start'); }
     await page.evaluate(() => { window.__scroll = true; });
     // A GC'd heap sample a third of the way in (the 2,000-row window is full by then): the slope from
     // there to the end is the steady-state growth per event seen.
@@ -93,6 +97,11 @@ export async function benchUiScroll({ quick, log, store }) {
     await sleep((seconds * 1000 * 2) / 3);
     const after = await metrics();
     await page.evaluate(() => { window.__scroll = false; });
+    if (profiling) {
+      const shares = profileShares((await cdp.send('Profiler.stop')).profile);
+      log(`ui-scroll profile, self: ${topShares(shares.self, 20)}`);
+      log(`ui-scroll profile, inclusive: ${topShares(shares.inclusive, 30)}`);
+    }
     const t1 = await pageNow();
     const seenEnd = await seen();
     const end = await gc();

@@ -14,7 +14,7 @@ let browser: Browser;
 const now = Math.floor(Date.now() / 1000);
 
 const INSPECTOR_TABS = ['summary', 'payload', 'raw', 'signature', 'forwards', 'lifecycle', 'conversation'];
-const PANELS = ['rules', 'notifications', 'stats', 'setup', 'tools', 'settings'];
+const PANELS = ['rules', 'notifications', 'stats', 'health', 'setup', 'tools', 'settings'];
 
 /** Until nothing says it is loading (the live stream keeps the network busy: no `networkidle`). */
 async function settle(page: Page) {

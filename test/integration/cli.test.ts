@@ -172,3 +172,34 @@ describe('hookscope export, replay, doctor', () => {
     expect(findings.some((f) => f.level === 'error')).toBe(false);
   }, 90_000);
 });
+
+describe('hookscope health', () => {
+  it('prints the checks that are on and exits 1 while one fires, 0 once it is ok', async () => {
+    // One business number of its own, so the other tests' traffic does not move this rate.
+    const business = '447700900123';
+    const phoneNumberId = (business + '106540352242922').slice(0, 15);
+    const put = await s.api('/api/health/failure-rate', { method: 'PUT', body: JSON.stringify({ enabled: true, params: { percent: 50, minSent: 1, businessId: phoneNumberId } }) });
+    expect(put.status).toBe(200);
+
+    const ok = hookscope(['health'], env);
+    expect(await ok.exit).toBe(0);
+    expect(ok.out()).toMatch(/^ok\s+Failure rate 0 %/m);
+    expect(ok.out()).not.toMatch(/Silence/);
+
+    await simulate({ kind: 'status', statuses: ['sent', 'failed'], errorCode: 131026, businessNumber: business, messageId: 'wamid.HEALTHCLI' });
+    const firing = hookscope(['health'], env);
+    expect(await firing.exit).toBe(1);
+    expect(firing.out()).toMatch(/^firing since \d{4}-\d\d-\d\d \d\d:\d\d\s+Failure rate 100 % — 1 of 1 message failed on number \d+ .*131026 ×1/m);
+
+    const all = hookscope(['health', '--all', '--json'], env);
+    expect(await all.exit).toBe(1);
+    const checks = JSON.parse(all.out()) as { id: string; state: string }[];
+    expect(checks.map((c) => [c.id, c.state])).toEqual([['silence', 'off'], ['failure-rate', 'firing'], ['stuck', 'off'], ['signatures', 'off'], ['quality', 'off']]);
+
+    // Turned off, nothing fires: exit 0 again.
+    await s.api('/api/health/failure-rate', { method: 'PUT', body: JSON.stringify({ enabled: false }) });
+    const off = hookscope(['health'], env);
+    expect(await off.exit).toBe(0);
+    expect(off.out()).toMatch(/no health check is on/);
+  }, 90_000);
+});

@@ -226,9 +226,9 @@ describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 },
     expect(await b.exited).toBe(1);
     const [d] = dialogs(b);
     expect(d.message).toMatch(/newer version of Hookscope/);
-    // package.json names no homepage: no button that would open some unrelated page, and nothing opened.
-    expect(d.buttons).toEqual(['Choose another data folder…', 'Quit']);
-    expect(d.detail).toMatch(/Install the latest version of Hookscope/);
+    expect(d.detail).toMatch(/Update Hookscope to the latest version/);
+    // This build's package.json names no homepage: no button leads to a made-up page, nothing is opened.
+    expect(d.buttons).not.toContain('Get the latest version');
     expect(b.find('shell.openExternal')).toBeUndefined();
     const after = new Database(join(userData, 'hookscope.db'), { readonly: true });
     try {

@@ -2,7 +2,8 @@
 // appends from several connections become visible in id order, a tailer never skips an id, a claim is
 // won once, one leader at a time, and an unreachable database is a clear error without its password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPgLog, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import { openPgLog, PG_MIGRATIONS, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import pg from 'pg';
 import { createPgAppender } from '../../electron/core/team/pg-writer';
 import { createMirror } from '../../electron/core/team/mirror';
 import type { IngestRequest } from '../../electron/core/store/store';
@@ -84,11 +85,14 @@ describe.skipIf(!hasPg)('shared record on PostgreSQL', () => {
     const url = await cluster.createDatabase();
     const [a, b] = await Promise.all([0, 1].map(() => openPgLog({ url, logger: silentLogger })));
     try {
-      const heard: number[] = [];
-      const up = new Promise<void>((resolve) => { b.listen((id) => heard.push(id), (isUp) => { if (isUp) resolve(); }); });
+      const heard: string[] = [];
+      const up = new Promise<void>((resolve) => { b.listen((last, first) => heard.push(`${first}-${last}`), (isUp) => { if (isUp) resolve(); }); });
       await up;
       const [id] = await a.append([req(1)]);
-      await until(() => heard.includes(id), 5000);
+      await until(() => heard.includes(`${id}-${id}`), 5000);
+      // The NOTIFY names the whole range one append committed: a listener fetches just that.
+      const ids = await a.append([req(2), req(3), req(4)]);
+      await until(() => heard.includes(`${ids[0]}-${ids[2]}`), 5000);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -159,6 +163,30 @@ describe.skipIf(!hasPg)('shared record on PostgreSQL', () => {
     const err = await openPgLog({ url: u.toString(), logger: silentLogger }).then(() => null, (e: Error) => e);
     expect(err?.message).toMatch(/no_such_database/);
     expect(err?.message).not.toContain('pa55-word');
+  });
+
+  it('a team database from before one-statement appends keeps its history; new appends continue its ids', async () => {
+    const url = await cluster.createDatabase();
+    // The database as the previous version left it: schema 4, requests appended by its INSERTs.
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      for (const m of PG_MIGRATIONS.slice(0, 4)) await c.query(m);
+      await c.query('CREATE TABLE hookscope_schema (version integer NOT NULL); INSERT INTO hookscope_schema VALUES (4)');
+      await c.query(`INSERT INTO requests (received_at, method, path, headers, body, body_size, provider, response_status, signature)
+        VALUES (1, 'POST', '/meta', '[]', 'old one', 7, 'meta', 200, 'valid'), (2, 'POST', '/meta', '[]', 'old two', 7, 'meta', 200, 'valid')`);
+    } finally {
+      await c.end();
+    }
+    const log = await openPgLog({ url, logger: silentLogger });
+    try {
+      const ids = await log.append([req(3), req(4)]);
+      expect(ids).toEqual([3, 4]);
+      const rows = await log.after(0, 10);
+      expect(rows.map((r) => [r.id, r.body?.toString()])).toEqual([[1, 'old one'], [2, 'old two'], [3, '{"n":3}'], [4, '{"n":4}']]);
+    } finally {
+      await log.close();
+    }
   });
 
   it('processes starting at once migrate once', async () => {

@@ -1,7 +1,7 @@
 // A team server: two Hookscope cores (as two `serve` processes would be) on one real PostgreSQL database
 // started by the test (test/helpers/pg-cluster.ts), each with its own data dir and receiver over real HTTP.
 // What a team notices: a webhook received by A is listed by B; the provider's retry landing on B is a
-// duplicate on both; a rule fires once across both; the store's checks hold on PostgreSQL as on SQLite;
+// duplicate on both; a rule fires once across both, and so does a health check; the store's checks hold on PostgreSQL as on SQLite;
 // the database going away answers 503 and comes back on its own; unreachable at start is a clear error.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, TeamStatus } from '../../shared/ipc';
 import type { EventPage, NotificationRecord, Rule } from '../../shared/types';
+import type { HealthCheck } from '../../shared/health';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
 
@@ -137,6 +138,34 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
     expect(final.length).toBe(n);
     expect(new Set(final.map((x) => x.body))).toEqual(new Set(Array.from({ length: n }, (_, i) => `hello ${i}`)));
     expect(all.length).toBe(n);
+  });
+
+  it('a health check fires once across A and B, told by the process running the timers, and recovers once', async () => {
+    const url = await cluster.createDatabase();
+    const clock = { now: Date.UTC(2026, 5, 1, 12) };
+    const [a, b] = await teamOf(url, 2, { clock: () => clock.now, rulesTickMs: 3_600_000 });
+    // Health checks are set per process, like settings.
+    for (const t of [a, b]) await t.call('health:update', { id: 'silence', enabled: true, params: { minutes: 10 } });
+    clock.now += 10 * 60_000;
+    const told = async () => {
+      const titles: string[] = [];
+      for (const t of [a, b]) {
+        t.core.tickRules();
+        titles.push(...(await t.call<{ items: NotificationRecord[] }>('notifications:list', {})).items.filter((n) => n.ruleId === 0).map((n) => n.title));
+      }
+      return titles.sort();
+    };
+    await until(told, (x) => x.length >= 1);
+    for (let i = 0; i < 5; i++) expect(await told()).toEqual(['No webhooks from any provider for 10 minutes']);
+    // Both processes show it firing: each keeps the state from its own copy of the history.
+    for (const t of [a, b]) expect((await t.call<{ checks: HealthCheck[] }>('health:list')).checks.find((c) => c.id === 'silence')!.state).toBe('firing');
+
+    expect((await postMeta(a, messageBody('wamid.HEALTH', 'back'))).status).toBe(200);
+    await until(() => list(b), (p) => p.total === 1);
+    const both = ['No webhooks from any provider for 10 minutes', 'Webhooks from any provider are arriving again'];
+    await until(told, (x) => x.length >= 2);
+    for (let i = 0; i < 3; i++) expect(await told()).toEqual(both);
+    for (const t of [a, b]) expect((await t.call<{ checks: HealthCheck[] }>('health:list')).checks.find((c) => c.id === 'silence')!.state).toBe('ok');
   });
 
   it('rules are the team\'s: made on A they show on B, changed on B they change on A, ids never collide', async () => {

@@ -74,7 +74,7 @@ async function readStream(res: Response, pred: (text: string) => boolean): Promi
 
 const READS: [string, string, unknown?][] = [
   ['GET', '/api/events'], ['GET', '/api/settings'], ['GET', '/api/rules'], ['GET', '/api/stats'], ['GET', '/api/tunnel'],
-  ['GET', '/api/rejected'], ['GET', '/api/notifications'], ['GET', '/api/export?format=csv'], ['GET', '/api/doctor'],
+  ['GET', '/api/rejected'], ['GET', '/api/notifications'], ['GET', '/api/export?format=csv'], ['GET', '/api/doctor'], ['GET', '/api/health'],
   ['POST', '/api/rpc/events:list', {}], ['POST', '/api/rpc/settings:get'], ['POST', '/api/rules/preview', { rule: { name: 'x', when: {} } }],
 ];
 const CHANGES: [string, string, unknown?][] = [
@@ -84,7 +84,7 @@ const CHANGES: [string, string, unknown?][] = [
   ['POST', '/api/tunnel/start'], ['DELETE', '/api/contacts/5511900000000'], ['POST', '/api/rejected/reverify'],
   ['POST', '/api/import?format=ndjson', ''], ['POST', '/api/rpc/settings:reveal-verify-token'],
   ['GET', '/api/tokens'], ['POST', '/api/tokens', { name: 'viewer-made', role: 'admin' }], ['DELETE', '/api/tokens/anything'],
-  ['POST', '/api/ui-token/rotate'],
+  ['POST', '/api/ui-token/rotate'], ['PUT', '/api/health/silence', { enabled: true }],
 ];
 
 describe('team server: per-user tokens and roles', { timeout: 60_000 }, () => {

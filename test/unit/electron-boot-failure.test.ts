@@ -40,15 +40,10 @@ describe('classifyBootError', () => {
     expect(other.technical).toBe('x is not a function');
   });
 
-  it('a newer database offers the releases page only when the project names one', () => {
-    const withPage = classifyBootError(new HookscopeError('DB_TOO_NEW'), { ...ctx, releasesUrl: 'https://example.org/hookscope/releases' });
-    expect(withPage.actions.map((a) => a.action)).toEqual(['get-update', 'choose-data-dir', 'quit']);
-    expect(withPage.fix).toMatch(/^Update Hookscope to the latest version/);
-    for (const releasesUrl of [null, undefined]) {
-      const none = classifyBootError(new HookscopeError('DB_TOO_NEW'), { ...ctx, releasesUrl });
-      expect(none.actions.map((a) => a.action)).toEqual(['choose-data-dir', 'quit']);
-      expect(none.fix).toMatch(/^Install the latest version of Hookscope \(from where you got this one\)/);
-    }
+  it('a newer database offers the releases page only when the build names one', () => {
+    const actions = (releasesUrl: string | null) => classifyBootError(new HookscopeError('DB_TOO_NEW'), { ...ctx, releasesUrl }).actions.map((a) => a.action);
+    expect(actions('https://example.org/hookscope/releases')).toEqual(['get-update', 'choose-data-dir', 'quit']);
+    expect(actions(null)).toEqual(['choose-data-dir', 'quit']);
   });
 });
 

@@ -63,16 +63,16 @@ describe('pseudonyms: stable, distinct, in order of first appearance', () => {
 });
 
 describe('payloads: deny by default', () => {
-  it('strings under unknown keys are hidden; phone-like ones pseudonymised, names named, message ids pseudonymised, types kept', () => {
+  it('strings under unknown keys are hidden; phone-like ones and message ids pseudonymised, names named, types kept', () => {
     const p = createPseudonymiser();
     const out = p.json({
       id: 'wamid.A1', type: 'text', from: NUM, to: `whatsapp:+${NUM2}`, text: { body: 'hello there' }, new_field: 'private',
       short: '12345', long: '1'.repeat(21), six: '123456', profile: { name: 'Anaïs' }, flags: [true, null, 3],
     }) as Record<string, unknown>;
-    // A message id encodes the customer (docs/api.md "Redacted export"): a pseudonym keeping its `wamid.` prefix.
-    expect(out.id).toMatch(/^wamid\.[0-9a-z]+-1$/);
+    // A message id encodes the customer's number (wamid. + base64): it becomes a stable pseudonym that keeps its prefix.
+    expect(out.id).toMatch(/^wamid\.[0-9a-z]{4}-1$/);
     expect(out).toEqual({
-      id: out.id, type: 'text', from: '00000000001', to: 'whatsapp:+00000000002', text: { body: REDACTED }, new_field: REDACTED,
+      id: p.id('wamid.A1'), type: 'text', from: '00000000001', to: 'whatsapp:+00000000002', text: { body: REDACTED }, new_field: REDACTED,
       short: REDACTED, long: REDACTED, six: '00000000003', profile: { name: 'Contact 1' }, flags: [true, null, 3],
     });
   });
@@ -125,24 +125,22 @@ describe('form bodies and queries (Twilio, the Meta handshake)', () => {
     const f = [...new URLSearchParams(p.form(body))];
     expect(f).toEqual([
       ['Body', REDACTED], ['From', 'whatsapp:+00000000001'], ['ProfileName', 'Contact 1'], ['ErrorMessage', 'to 00000000001'],
-      ['MessageSid', expect.stringMatching(/^[0-9a-z]+-1$/)], ['Flag', REDACTED], ['hub.verify_token', REDACTED],
+      ['MessageSid', p.id('SM1')], ['Flag', REDACTED], ['hub.verify_token', REDACTED],
     ]);
     expect(p.form('')).toBe('');
   });
 
   it('undecodable escapes are kept as written, then hidden like any other value', () => {
     const p = createPseudonymiser();
-    expect([...new URLSearchParams(p.form('%zz=%E0%A4&MessageSid=SM%zz'))]).toEqual([['%zz', REDACTED], ['MessageSid', expect.stringMatching(/^[0-9a-z]+-1$/)]]);
+    expect([...new URLSearchParams(p.form('%zz=%E0%A4&MessageSid=SM%zz'))]).toEqual([['%zz', REDACTED], ['MessageSid', p.id('SM%zz')]]);
   });
 
   it('body(): forms by content type (any case), JSON otherwise, anything else withheld whole', () => {
     const p = createPseudonymiser();
     expect(p.body('')).toBe('');
-    expect(p.body('Body=hi&MessageSid=SM1', 'Application/X-WWW-Form-Urlencoded; charset=utf-8')).toMatch(new RegExp(`^Body=${encodeURIComponent(REDACTED).replace(/[%]/g, '%')}&MessageSid=[0-9a-z]+-1$`));
-    // A message id becomes this export's pseudonym, the same one each time it is met.
-    const json = p.body('{"id":"x","text":"hi"}', null);
-    expect(JSON.parse(json)).toEqual({ id: expect.stringMatching(/^[0-9a-z]+-2$/), text: REDACTED });
-    expect(p.body('{"id":"x"}', 'text/plain')).toBe(`{"id":"${(JSON.parse(json) as { id: string }).id}"}`);
+    expect(p.body('Body=hi&MessageSid=SM1', 'Application/X-WWW-Form-Urlencoded; charset=utf-8')).toBe(`Body=${encodeURIComponent(REDACTED)}&MessageSid=${p.id('SM1')}`);
+    expect(p.body('{"id":"x","text":"hi"}', null)).toBe(`{"id":"${p.id('x')}","text":"${REDACTED}"}`);
+    expect(p.body('{"id":"x"}', 'text/plain')).toBe(`{"id":"${p.id('x')}"}`);
     expect(p.body(`call me ${NUM}`, 'text/plain')).toBe('[redacted: 21 characters that are neither JSON nor a form]');
   });
 });

@@ -64,6 +64,80 @@ describe('team mirror', () => {
   });
 });
 
+describe('team mirror with several receivers: each reads only the others\' rows', () => {
+  function setupShared(shared: SharedRequest[]) {
+    const applied: number[] = [];
+    const fetched: number[] = [];
+    let through = 0;
+    let notify: ((last: number, first: number) => void) | null = null;
+    const mirror = createMirror({
+      logger: silentLogger, pollMs: 60_000,
+      log: {
+        async after(afterId, limit, skip = []) {
+          const rows = shared.filter((r) => r.id > afterId && !skip.includes(r.id)).slice(0, limit);
+          fetched.push(...rows.map((r) => r.id));
+          return rows;
+        },
+        listen: (onNotify) => { notify = onNotify; return async () => undefined; },
+      },
+      sink: { mirrored: () => through, apply(rows, t) { applied.push(...rows.map((r) => r.id)); through = t; } },
+    });
+    return { mirror, applied, fetched, notify: (last: number, first: number) => notify?.(last, first) };
+  }
+
+  it('interleaved appends: its own rows are never fetched back, every id is applied once, in order', async () => {
+    // Ids 1-3 and 7-9 are this process's; 4-6 and 10-12 another's.
+    const shared = Array.from({ length: 12 }, (_, i) => row(i + 1));
+    const { mirror, applied, fetched } = setupShared(shared);
+    mirror.offer([1, 2, 3].map((id) => strip(row(id))), [1, 2, 3]);
+    mirror.offer([7, 8, 9].map((id) => strip(row(id))), [7, 8, 9]);
+    expect(applied).toEqual([1, 2, 3]);
+    await mirror.catchUp();
+    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(fetched).toEqual([4, 5, 6, 10, 11, 12]);
+    await mirror.stop();
+  });
+
+  it('pages of others\' rows stop at the page: own rows after the page wait for the next one', async () => {
+    const shared = Array.from({ length: 30 }, (_, i) => row(i + 1));
+    const applied: number[] = [];
+    const fetched: number[] = [];
+    let through = 0;
+    const mirror = createMirror({
+      logger: silentLogger, pollMs: 60_000, pageSize: 4,
+      log: {
+        async after(afterId, limit, skip = []) {
+          const rows = shared.filter((r) => r.id > afterId && !skip.includes(r.id)).slice(0, limit);
+          fetched.push(...rows.map((r) => r.id));
+          return rows;
+        },
+        listen: () => async () => undefined,
+      },
+      sink: { mirrored: () => through, apply(rows, t) { applied.push(...rows.map((r) => r.id)); through = t; } },
+    });
+    // Own: 10 and 30; everything else is another process's.
+    mirror.offer([strip(row(10))], [10]);
+    mirror.offer([strip(row(30))], [30]);
+    await mirror.catchUp();
+    expect(applied).toEqual(shared.map((r) => r.id));
+    expect(fetched.filter((id) => id === 10 || id === 30)).toEqual([]);
+    await mirror.stop();
+  });
+
+  it('a NOTIFY of another process\'s range is fetched at once (long before the poll), and only that range', async () => {
+    const shared = Array.from({ length: 6 }, (_, i) => row(i + 1));
+    const { mirror, applied, fetched, notify } = setupShared(shared);
+    mirror.start();
+    await expect.poll(() => applied.length).toBe(6);
+    fetched.length = 0;
+    shared.push(row(7), row(8));
+    notify(8, 7);
+    await expect.poll(() => applied.slice(-2)).toEqual([7, 8]);
+    expect(fetched).toEqual([7, 8]);
+    await mirror.stop();
+  });
+});
+
 describe('database URL', () => {
   const url = 'postgres://team:s%40cret-pw@db.internal:6543/hookscope?sslmode=require';
   it('says where it points without user or password', () => {

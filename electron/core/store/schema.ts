@@ -21,6 +21,8 @@
 //   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters
 //   views          saved views: a name, a filter, a search and columns (views.ts)
 //   business_names the user's names for receiving business numbers
+//   health_checks  health checks turned on, their parameters and state (electron/core/health/)
+//   health_history each health check's episodes: fired at, recovered at, value
 //   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
 //                  body prefix, hash, size, source and diagnosis — never normalised into events
 //
@@ -291,6 +293,31 @@ export const MIGRATIONS: Migration[] = [
     updated_at INTEGER NOT NULL
   );
   CREATE TABLE business_names (business_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+  `,
+  // 9: health checks (electron/core/health/, docs/api.md "Health checks"). One row per preset the user has
+  // touched: on or off, its parameters, since when it fires, what this process last notified (firing or
+  // recovered); one history row per episode (fired, recovered).
+  `
+  CREATE TABLE health_checks (
+    id TEXT PRIMARY KEY,
+    enabled INTEGER NOT NULL DEFAULT 0,
+    params TEXT NOT NULL DEFAULT '{}',
+    enabled_at INTEGER,
+    firing_since INTEGER,
+    value REAL,
+    summary TEXT,
+    checked_at INTEGER,
+    notified TEXT
+  );
+  CREATE TABLE health_history (
+    id INTEGER PRIMARY KEY,
+    check_id TEXT NOT NULL,
+    fired_at INTEGER NOT NULL,
+    recovered_at INTEGER,
+    value REAL NOT NULL,
+    summary TEXT NOT NULL
+  );
+  CREATE INDEX health_history_check ON health_history(check_id, id);
   `,
 ];
 

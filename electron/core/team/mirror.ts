@@ -5,9 +5,12 @@
 //
 // How rows arrive:
 //  - this process's own appends, handed over right after COMMIT (offer): applied at once when they follow
-//    what is already mirrored, so the local UI does not wait for a round trip;
-//  - everything else by pulling `id > mirrored` from PostgreSQL: on a NOTIFY (payload = new max id), on a
-//    poll every `pollMs` (a lost notification, a listener reconnecting) and at start.
+//    what is already mirrored, so the local UI does not wait for a round trip; else held until the rows
+//    before them (another process's) are fetched, then applied with them in id order;
+//  - everything else by pulling `id > mirrored` from PostgreSQL, leaving out the ids of own rows it holds:
+//    on a NOTIFY (payload = the committed id range; a range that is all this process's own is not
+//    fetched), on a poll every `pollMs` (a lost notification, a listener reconnecting) and at start.
+//    So with several receivers each process reads only the others' rows, never its own back.
 // Applying is one synchronous local transaction per batch that also records how far it got (kv
 // MIRRORED_KEY), so a restart resumes where it stopped and local retention never makes it re-copy.
 import type { IngestRequest } from '../store/store';
@@ -64,6 +67,11 @@ export function createMirror(opts: {
   let stopped = false;
   let up = true;
   let soon: ReturnType<typeof setTimeout> | null = null;
+  // This process's own committed rows not applied yet (another process's rows come before them): they
+  // are never fetched back from PostgreSQL, only the ids between them are.
+  const own = new Map<number, IngestRequest>();
+  // Ranges heard of by NOTIFY and not yet seen to be covered (own or applied), checked after a short wait.
+  const heard: [number, number][] = [];
 
   function setUp(v: boolean) {
     if (v === up) return;
@@ -76,7 +84,16 @@ export function createMirror(opts: {
     const fresh = rows.filter((r) => r.id > through);
     if (fresh.length === 0) return;
     sink.apply(fresh, fresh[fresh.length - 1].id);
+    for (const r of fresh) own.delete(r.id);
     opts.onApplied?.(fresh.map((r) => r.id));
+  }
+
+  /** Own rows that continue exactly where the mirror stands need no round trip: nothing can be between. */
+  function applyOwnRun() {
+    let next = sink.mirrored() + 1;
+    const run: SharedRequest[] = [];
+    for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r, id: next });
+    if (run.length) applyRows(run);
   }
 
   async function pullLoop() {
@@ -84,9 +101,13 @@ export function createMirror(opts: {
       again = false;
       for (;;) {
         if (stopped) return;
+        const from = sink.mirrored();
+        // Own rows held now were committed before this query: every id below them is settled (pg-log.ts,
+        // ids visible in id order), so once the fetch is complete they can be applied with it.
+        const mine = [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]);
         let rows: SharedRequest[];
         try {
-          rows = await log.after(sink.mirrored(), pageSize);
+          rows = await log.after(from, pageSize, mine.map(([id]) => id));
           setUp(true);
         } catch (err) {
           setUp(false);
@@ -94,9 +115,22 @@ export function createMirror(opts: {
           return;
         }
         if (stopped) return;
-        // A row offered meanwhile may already be applied: applyRows skips what is not newer.
-        if (rows.length) applyRows(rows);
-        if (rows.length < pageSize) break;
+        const complete = rows.length < pageSize;
+        const lastFetched = rows.length ? rows[rows.length - 1].id : from;
+        const bound = complete ? Math.max(lastFetched, mine.length ? mine[mine.length - 1][0] : from) : lastFetched;
+        const merged = new Map<number, SharedRequest>();
+        for (const r of rows) merged.set(r.id, r);
+        for (const [id, r] of mine) if (id <= bound && !merged.has(id)) merged.set(id, { ...r, id });
+        try {
+          // A row offered meanwhile may already be applied: applyRows skips what is not newer.
+          if (merged.size) applyRows([...merged.values()].sort((a, b) => a.id - b.id));
+          applyOwnRun();
+        } catch (err) {
+          // The read model refused (a full disk, say): nothing was recorded as mirrored; the poll retries.
+          logger.warn('mirror could not apply rows; will retry', { err: String(err) });
+          return;
+        }
+        if (complete) break;
       }
     } while (again || known > sink.mirrored());
   }
@@ -108,17 +142,26 @@ export function createMirror(opts: {
     return p;
   }
 
+  /** Whether every id of a notified range is applied or this process's own (nothing to fetch). */
+  function covered([first, last]: [number, number]): boolean {
+    for (let id = Math.max(first, sink.mirrored() + 1); id <= last; id++) if (!own.has(id)) return false;
+    return true;
+  }
+
   return {
     start() {
       if (timer || stopped) return;
-      unlisten = log.listen((maxId) => {
-        if (maxId > known) known = maxId;
-        if (maxId <= sink.mirrored() || soon) return;
+      unlisten = log.listen((last, first) => {
+        if (last > known) known = last;
+        if (last <= sink.mirrored()) return;
+        heard.push([first, last]);
+        if (soon) return;
         // This process's own commits are notified too, at the moment their COMMIT answers: a short wait
-        // lets the appender hand them over (offer) instead of fetching their bodies back.
+        // lets the appender hand them over (offer); then only ranges another process appended are fetched.
         soon = setTimeout(() => {
           soon = null;
-          if (known > sink.mirrored()) void pull();
+          const open = heard.splice(0).filter((r) => !covered(r));
+          if (open.length) void pull();
         }, NOTIFY_SETTLE_MS);
         soon.unref?.();
       }, (listening) => {
@@ -132,18 +175,18 @@ export function createMirror(opts: {
     offer(rows, ids) {
       if (stopped || rows.length === 0) return;
       const through = sink.mirrored();
-      // Only a run that continues exactly where the mirror stands can skip PostgreSQL; anything else
-      // (another process appended in between) is fetched in order.
-      if (ids[0] === through + 1 && ids.every((id, i) => i === 0 || id === ids[i - 1] + 1)) {
-        try {
-          applyRows(rows.map((r, i) => ({ ...r, id: ids[i] })));
-          return;
-        } catch (err) {
-          logger.warn('mirror could not apply freshly committed rows; fetching them instead', { err: String(err) });
-        }
+      rows.forEach((r, i) => { if (ids[i] > through) own.set(ids[i], r); });
+      try {
+        applyOwnRun();
+      } catch (err) {
+        // Kept: the next pull applies them with the rows around them.
+        logger.warn('mirror could not apply freshly committed rows; will retry', { err: String(err) });
       }
-      if (ids[ids.length - 1] > known) known = ids[ids.length - 1];
-      void pull();
+      // Anything left waits for the rows another process committed before it: fetched in id order.
+      if (ids[ids.length - 1] > sink.mirrored()) {
+        if (ids[ids.length - 1] > known) known = ids[ids.length - 1];
+        void pull();
+      }
     },
     catchUp: () => pull(),
     connected: () => up,
@@ -152,6 +195,7 @@ export function createMirror(opts: {
       if (timer) clearInterval(timer);
       if (soon) clearTimeout(soon);
       timer = null;
+      own.clear();
       if (unlisten) await unlisten();
       await pulling?.catch(() => undefined);
     },

@@ -24,7 +24,10 @@ export { describeTarget, isPostgresUrl, makeRedactor, redactUrl } from './databa
 /** A request as the shared record holds it: the same fields as the local store, with its shared id. */
 export interface SharedRequest extends IngestRequest { id: number }
 
-/** NOTIFY channel: the payload is the highest id the append committed. */
+/**
+ * NOTIFY channel: the payload is the id range the append committed, `first-last` (a single id, the
+ * highest, from appends of earlier versions). A listener fetches only the ranges that are not its own.
+ */
 export const NOTIFY_CHANNEL = 'hookscope_requests';
 /** Advisory lock keys (one namespace for Hookscope; the numbers are arbitrary but fixed forever). */
 export const LOCK_APPEND = 0x484b5301;
@@ -91,6 +94,31 @@ export const PG_MIGRATIONS: string[] = [
   ALTER TABLE rule_claims ADD COLUMN done boolean NOT NULL DEFAULT true;
   CREATE INDEX rule_claims_open ON rule_claims(lease_until) WHERE NOT done;
   `,
+  // 5: one round trip per group commit (docs/architecture.md "Team mode"). The append is one function
+  // call in an implicit transaction: the order lock, the ids drawn under it, one multi-row INSERT from
+  // parallel arrays, the NOTIFY of the range, and the COMMIT, all before the single answer. Before, the
+  // same steps were four round trips (BEGIN + lock, ids, INSERT, COMMIT).
+  `
+  CREATE FUNCTION hookscope_append(received bigint[], methods text[], paths text[], queries text[], headers text[],
+      bodies bytea[], providers text[], statuses integer[], signatures text[], diagnoses text[], errors text[], origins text[])
+    RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+  DECLARE
+    ids bigint[];
+    n integer := cardinality(received);
+  BEGIN
+    IF n IS NULL OR n = 0 THEN RETURN '{}'; END IF;
+    PERFORM pg_advisory_xact_lock(${LOCK_APPEND});
+    ids := ARRAY(SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM generate_series(1, n) ORDER BY 1);
+    INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin)
+      SELECT u.id, u.received_at, u.method, u.path, u.query, u.headers, u.body, COALESCE(octet_length(u.body), 0), u.provider, u.status, u.signature, u.diagnosis, u.error, u.origin
+      FROM unnest(ids, received, methods, paths, queries, headers, bodies, providers, statuses, signatures, diagnoses, errors, origins)
+        AS u(id, received_at, method, path, query, headers, body, provider, status, signature, diagnosis, error, origin);
+    -- Delivered at COMMIT only: the first and last id of this append (ids are drawn under the lock).
+    PERFORM pg_notify('${NOTIFY_CHANNEL}', ids[1]::text || '-' || ids[n]::text);
+    RETURN ids;
+  END
+  $fn$;
+  `,
 ];
 
 /** NOTIFY channel for forgotten contacts. */
@@ -129,15 +157,16 @@ export interface PgLog {
   readonly databaseId: string;
   /** Appends accepted requests in one transaction; resolves with their ids (ascending, in order) after COMMIT. */
   append(rows: IngestRequest[]): Promise<number[]>;
-  /** Up to `limit` requests with id > `afterId`, in id order. */
-  after(afterId: number, limit: number): Promise<SharedRequest[]>;
+  /** Up to `limit` requests with id > `afterId`, in id order, leaving out the ids in `skip` (rows the caller has). */
+  after(afterId: number, limit: number, skip?: number[]): Promise<SharedRequest[]>;
   maxId(): Promise<number>;
   /**
-   * LISTEN on a connection of its own, reconnecting with back-off; `onNotify` gets the new max id,
+   * LISTEN on a connection of its own, reconnecting with back-off; `onNotify` gets the committed id range
+   * (`first` = `last` when an older appender only said its highest id),
    * `onState` says when the connection is lost and back (a reconnect is when to catch up).
    */
   /** `onChannel` hears the rules and forget channels (RULES_CHANNEL, FORGET_CHANNEL). */
-  listen(onNotify: (maxId: number) => void, onState: (up: boolean) => void, onChannel?: (channel: string) => void): () => Promise<void>;
+  listen(onNotify: (last: number, first: number) => void, onState: (up: boolean) => void, onChannel?: (channel: string) => void): () => Promise<void>;
   /**
    * Erases a contact from the shared record, in one transaction: requests erased whole, edited bodies
    * (with `note` appended to their error), and a `forgotten` row every process acts on (NOTIFY).
@@ -189,7 +218,6 @@ function toShared(r: Row): SharedRequest {
 }
 
 const COLS = 'id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin';
-const PER_ROW = 14;
 
 /** A clear, password-free error for a database that cannot be reached or used. */
 function unreachable(target: string, err: unknown, redact: (s: string) => string): HookscopeError {
@@ -279,51 +307,21 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
 
     async append(rows) {
       if (rows.length === 0) return [];
-      let c: pg.PoolClient;
-      try {
-        c = await pool.connect();
-      } catch (err) {
-        healthy = false;
-        throw unreachable(target, err, redact);
-      }
-      let broken = false;
-      // A checked-out client has no error listener of the pool's: without this one, the server going away
-      // between two statements would be an uncaught exception instead of a failed append.
-      const onError = () => { broken = true; };
-      c.on('error', onError);
-      try {
-        // The lock orders appends across processes: ids are drawn and committed under it (see the top).
-        await c.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_APPEND})`);
-        const ids = (await c.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('requests', 'id')) AS id FROM generate_series(1, $1)`, [rows.length]))
-          .rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-        const values: unknown[] = [];
-        const tuples: string[] = [];
-        rows.forEach((r, i) => {
-          const b = i * PER_ROW;
-          tuples.push(`(${Array.from({ length: PER_ROW }, (_, k) => `$${b + k + 1}`).join(',')})`);
-          values.push(ids[i], r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.body ? r.body.length : 0,
-            r.provider, r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin);
-        });
-        // The NOTIFY is delivered at COMMIT, only if it commits: listeners never hear of a rolled-back id.
-        values.push(String(ids[ids.length - 1]));
-        await c.query(`WITH ins AS (INSERT INTO requests (${COLS}) VALUES ${tuples.join(',')} RETURNING 1)
-          SELECT pg_notify('${NOTIFY_CHANNEL}', $${values.length}) FROM (SELECT count(*) FROM ins) n`, values);
-        await c.query('COMMIT');
-        healthy = true;
-        return ids;
-      } catch (err) {
-        broken = isConnectionError(err);
-        if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
-        if (broken) { healthy = false; throw unreachable(target, err, redact); }
-        throw new Error(redact((err as Error).message), { cause: err });
-      } finally {
-        c.removeListener('error', onError);
-        c.release(broken ? true : undefined);
-      }
+      // One statement, one round trip (migration 5): the lock, the ids, the rows and the NOTIFY commit
+      // together in its implicit transaction, and the answer comes after COMMIT.
+      const col = <T>(f: (r: IngestRequest) => T) => rows.map(f);
+      const r = await q<{ ids: string[] }>('SELECT hookscope_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS ids', [
+        col((x) => x.receivedAt), col((x) => x.method), col((x) => x.path), col((x) => x.query), col((x) => JSON.stringify(x.headers)),
+        col((x) => x.body), col((x) => x.provider), col((x) => x.responseStatus), col((x) => x.signature), col((x) => x.signatureDiagnosis),
+        col((x) => x.error), col((x) => x.origin),
+      ]);
+      return r.rows[0].ids.map(Number);
     },
 
-    async after(afterId, limit) {
-      const r = await q<Row>(`SELECT ${COLS} FROM requests WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
+    async after(afterId, limit, skip) {
+      const r = skip && skip.length
+        ? await q<Row>(`SELECT ${COLS} FROM requests WHERE id > $1 AND id <> ALL($3::bigint[]) ORDER BY id LIMIT $2`, [afterId, limit, skip])
+        : await q<Row>(`SELECT ${COLS} FROM requests WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
       return r.rows.map(toShared);
     },
 
@@ -404,8 +402,11 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
         c.on('notification', (n) => {
           if (n.channel === RULES_CHANNEL || n.channel === FORGET_CHANNEL) { onChannel?.(n.channel); return; }
           if (n.channel !== NOTIFY_CHANNEL) return;
-          const id = Number(n.payload);
-          if (Number.isFinite(id)) onNotify(id);
+          const m = /^(\d+)(?:-(\d+))?$/.exec(n.payload ?? '');
+          if (!m) return;
+          const first = Number(m[1]);
+          const last = m[2] != null ? Number(m[2]) : first;
+          if (last >= first) onNotify(last, first);
         });
         try {
           await c.connect();

@@ -1,7 +1,8 @@
 // Group commit into the shared PostgreSQL record (team mode). Requests that arrive while an append is in
-// flight wait together and go as the next transaction, so a burst costs one round of PostgreSQL commits
-// per batch, not per request. A caller's promise resolves only after COMMIT of the transaction holding its
-// request: the receiver's 200 still means "durably in the database" (docs/architecture.md "Team mode").
+// flight wait together and go as the next transaction, so a burst costs one round trip and one PostgreSQL
+// commit per batch, not per request (the append is a single statement: pg-log.ts). A caller's promise
+// resolves only after COMMIT of the transaction holding its request: the receiver's 200 still means
+// "durably in the database" (docs/architecture.md "Team mode").
 //
 // The database going away rejects the batch with DB_UNREACHABLE: the receiver answers 503 and the
 // provider retries later (a retry of something that did commit is flagged duplicate, never lost).
@@ -31,12 +32,16 @@ export function createPgAppender(opts: {
   onCommitted?: (rows: IngestRequest[], ids: number[]) => void;
   maxBatch?: number;
   maxBatchBytes?: number;
+  /** Appends on their way at once (default 2: one committing, the next queued behind its lock). */
+  maxInFlight?: number;
 }): PgAppender {
-  // One INSERT holds 14 parameters a row; PostgreSQL takes 65535 parameters at most.
+  // One append is one statement over parallel arrays (pg-log.ts); the cap bounds its size and its time.
   const maxBatch = Math.min(opts.maxBatch ?? 512, 4000);
   const maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
   const queue: Pending[] = [];
-  let inFlight = 0;
+  let inFlight = 0; // appends on their way (each on a connection of its own)
+  let inFlightRows = 0;
   let scheduled = false;
   let idle: (() => void)[] = [];
 
@@ -54,9 +59,13 @@ export function createPgAppender(opts: {
 
   async function send() {
     scheduled = false;
-    if (inFlight > 0 || queue.length === 0) return;
+    if (inFlight >= maxInFlight || queue.length === 0) return;
     const batch = take();
-    inFlight = batch.length;
+    inFlight++;
+    inFlightRows += batch.length;
+    // The next batch may leave now: it waits for this one's order lock inside PostgreSQL and starts the
+    // moment this one commits, instead of a round trip later (ids stay in commit order: pg-log.ts).
+    if (queue.length > 0) schedule();
     try {
       const ids = await opts.log.append(batch.map((p) => p.request));
       try {
@@ -78,14 +87,15 @@ export function createPgAppender(opts: {
         }
       }
     } finally {
-      inFlight = 0;
+      inFlight--;
+      inFlightRows -= batch.length;
     }
-    if (queue.length > 0) void send();
-    else { const w = idle; idle = []; for (const r of w) r(); }
+    if (queue.length > 0) schedule();
+    else if (inFlight === 0) { const w = idle; idle = []; for (const r of w) r(); }
   }
 
   function schedule() {
-    if (scheduled || inFlight > 0) return;
+    if (scheduled || inFlight >= maxInFlight) return;
     scheduled = true;
     setImmediate(() => void send());
   }
@@ -97,8 +107,8 @@ export function createPgAppender(opts: {
         schedule();
       });
     },
-    pending: () => queue.length + inFlight,
-    flush() { if (inFlight === 0 && queue.length > 0) void send(); },
+    pending: () => queue.length + inFlightRows,
+    flush() { if (inFlight < maxInFlight && queue.length > 0) void send(); },
     drain() {
       if (queue.length === 0 && inFlight === 0) return Promise.resolve();
       return new Promise<void>((r) => { idle.push(r); if (inFlight === 0) void send(); });

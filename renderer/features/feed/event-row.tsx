@@ -26,11 +26,8 @@ interface Props {
 
 /** One line of the Events view. Every payload-derived string is a text node. */
 export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps, businessNames }: Props) {
-  const mask = useMask();
-  const badSignature = e.signature === 'invalid' || e.signature === 'missing';
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
   const severity = eventSeverity(e);
-  const { summary, tags } = rowLabels(e, mask);
   return (
     <div
       {...rowProps}
@@ -40,6 +37,23 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}${severity === 'critical' || severity === 'warning' ? ` row-${severity}` : ''}`}
       data-severity={severity ?? undefined}
     >
+      <EventCells event={e} columns={columns} narrow={narrow} businessNames={businessNames ?? NO_NAMES} />
+    </div>
+  );
+});
+
+/**
+ * What a row shows, apart from where it sits. The grid hands every row new position props whenever the
+ * window scrolls or a new event arrives on top (every index shifts), so the row itself renders again;
+ * its cells — labels, times, masks, excerpts, badges — only when the event, the columns or the names
+ * change (docs/benchmarks.md "UI: rows that only move").
+ */
+const EventCells = memo(function EventCells({ event: e, columns, narrow, businessNames }: Pick<Props, 'event' | 'columns' | 'narrow'> & { businessNames: Record<string, string> }) {
+  const mask = useMask();
+  const badSignature = e.signature === 'invalid' || e.signature === 'missing';
+  const { summary, tags } = rowLabels(e, mask);
+  return (
+    <>
       <span role="gridcell" className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       {!narrow && <span role="gridcell" className="cell cell-provider">{e.provider ?? '—'}</span>}
       <span role="gridcell" className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
@@ -56,7 +70,7 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       {columns.signature && <SignatureCell verdict={e.signature} />}
       {columns.timing && <AckCell ms={e.ackMs} />}
       {columns.forward && <ForwardCell forward={e.forward} />}
-      {columns.business && <BusinessCell businessId={e.businessId} names={businessNames ?? NO_NAMES} />}
+      {columns.business && <BusinessCell businessId={e.businessId} names={businessNames} />}
       <span role="gridcell" className="cell cell-flags">
         {badSignature && (
           <span className="sig-warning" data-testid="signature-warning" title={`Signature ${e.signature}`} role="img" aria-label={`Signature ${e.signature}`}>
@@ -64,6 +78,6 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
           </span>
         )}
       </span>
-    </div>
+    </>
   );
 });

@@ -22,6 +22,23 @@ const DIRECTION: Record<MessageSummary['direction'], { arrow: string; word: stri
 
 /** One message of the Messages view: its whole life inline. Every payload-derived string is a text node. */
 export const MessageRow = memo(function MessageRow({ message: m, selected, columns, rowProps }: Props) {
+  const failed = m.current === 'failed';
+  return (
+    <div
+      {...rowProps}
+      aria-selected={selected}
+      data-testid="message-row"
+      data-message-key={m.key}
+      data-current={m.current ?? ''}
+      className={`row${selected ? ' row-selected' : ''}${failed ? ' row-failed' : ''}`}
+    >
+      <MessageCells message={m} columns={columns} />
+    </div>
+  );
+});
+
+/** What a row shows, apart from where it sits: rendered again only when the message or the columns change (as event-row.tsx). */
+const MessageCells = memo(function MessageCells({ message: m, columns }: Pick<Props, 'message' | 'columns'>) {
   // Privacy mode masks names, numbers and words here as in the Events view (renderer/features/privacy).
   const mask = useMask();
   const failed = m.current === 'failed';
@@ -34,14 +51,7 @@ export const MessageRow = memo(function MessageRow({ message: m, selected, colum
     ? m.steps.map((s) => s.status).join(' → ') + (failed && m.errorCode ? ` ${m.errorCode}` : '')
     : m.current ?? m.kind;
   return (
-    <div
-      {...rowProps}
-      aria-selected={selected}
-      data-testid="message-row"
-      data-message-key={m.key}
-      data-current={m.current ?? ''}
-      className={`row${selected ? ' row-selected' : ''}${failed ? ' row-failed' : ''}`}
-    >
+    <>
       <span role="gridcell" className="cell cell-time" title={formatDateTime(m.lastAt)}>{formatRowTime(m.lastAt)}</span>
       <span role="gridcell" className={`cell cell-direction dir-${m.direction}`} title={m.direction === 'other' ? 'Not a message' : `${m.direction} message`}>
         <span aria-hidden="true">{dir.arrow} </span>{dir.word}
@@ -72,6 +82,6 @@ export const MessageRow = memo(function MessageRow({ message: m, selected, colum
           <span className="sig-warning" title={`Signature ${m.signature}`} role="img" aria-label={`Signature ${m.signature}`}>⚠</span>
         )}
       </span>
-    </div>
+    </>
   );
 });

@@ -9,6 +9,7 @@ import { SettingsPanel } from '../settings/settings-panel';
 import { RulesPanel } from '../rules/rules-panel';
 import { NotificationsPanel } from '../notifications/notifications-panel';
 import { StatsPanel } from '../stats/stats-panel';
+import { HealthPanel } from '../health/health-panel';
 import { useApp } from '../../state/hooks';
 import { ErrorBoundary } from '../../ui/error-boundary';
 
@@ -19,6 +20,7 @@ export const PANELS: Record<PanelId, PanelDef> = {
   rules: { title: 'Rules', component: RulesPanel },
   notifications: { title: 'Notifications', component: NotificationsPanel },
   stats: { title: 'Stats', component: StatsPanel },
+  health: { title: 'Health', component: HealthPanel },
   setup: { title: 'Setup', component: SetupPanel },
   tools: { title: 'Tools', component: ToolsPanel },
   settings: { title: 'Settings', component: SettingsPanel },
