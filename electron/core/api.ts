@@ -1,72 +1,19 @@
-// The contract's handlers (shared/ipc.ts RequestChannels), implemented once over the core's parts.
-// Arguments arrive already validated by the dispatcher.
+// The contract's handlers (shared/ipc.ts RequestChannels): a table from each request channel to the
+// parts the composition root (core.ts) already built. Arguments arrive already validated by the dispatcher.
 import type { ContractHandlers } from '../../shared/ipc';
 import { HookscopeError } from '../../shared/errors';
-import type { Store, IngestResult, DerivedRequest } from './store/store';
-import type { ReceiverInput } from './ingest/receiver';
+import type { Store } from './store/store';
 import { readVersion } from './version';
 import type { CoreParts } from './parts';
-import { debugSignature } from './ingest/signature';
-import { createPowerTools, type CoreTools } from './tools/power-tools';
-import { createRulesRunner } from './rules/rules-runner';
-import { actionHeaders, createActionSender } from './rules/action-sender';
-import {
-  actionSecret, createLeadReplyChecker, createRule, deleteRule, digestFacts, getRule, insertNotification, listNotifications, listRules, updateRule,
-} from './rules/rules-store';
-import { compileRule, renderTemplate, validateRule } from '../../shared/rules';
-import { actionsOf, eventFields, maskActions, renderBody, SAMPLE_EVENT, unmaskAction } from '../../shared/actions';
-import type { HttpAction, RuleInput } from '../../shared/types';
-import type { Notifier } from './types';
-import { createDoctor } from './setup/doctor-facts';
-import { createFirstWebhook } from './setup/first-webhook';
+import { debugSignature } from './ingest/signature-debug';
+import { createRule, deleteRule, listNotifications, listRules, updateRule } from './rules/rules-store';
+import { compileRule, validateRule } from '../../shared/rules';
+import { maskActions } from '../../shared/actions';
 import { eraseTraces, forgetContact } from './store/forget';
-import { countWouldVerify, reverify } from './ingest/reverify';
-import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../shared/normalise';
-import { parseForm } from '../../shared/form';
-import type { RejectedDetail, RejectedItem, SavedViewInput, SignatureVerdict } from '../../shared/types';
-import { createViewsStore } from './store/views';
-
-/** Whether an event may reach rules and notifications: only accepted verdicts (belt and braces at the seam). */
-export function isTrusted(signature: SignatureVerdict): boolean {
-  return signature === 'valid' || signature === 'unchecked';
-}
-
-
-export interface CoreApi {
-  handlers: ContractHandlers;
-  /**
-   * The seam between the trust boundary and everything downstream: the receiver calls this only for
-   * accepted requests, and it is the only way events reach the rules runner (notifications, actions)
-   * and the forwarder. `live` is false for re-verified requests older than an hour (history only).
-   */
-  afterStored(input: ReceiverInput, result: IngestResult, live?: boolean, what?: { rules: boolean; forward: boolean }): void;
-  /**
-   * Inside the derive transaction (docs/architecture.md "The outbox"): the forwards of the requests it
-   * derives go into the outbox and the rules run, so what they set off commits with the events. `what`
-   * says which of the two each request gets; `later` collects what must wait for the commit.
-   */
-  inDeriveTx(items: DerivedRequest[], what: (d: DerivedRequest) => { rules: boolean; forward: boolean }, later: (d: DerivedRequest) => (() => void)[]): void;
-  /** After a derive transaction committed: deliver what it queued. */
-  afterDerived(): void;
-  /**
-   * The rejected log changed (a request was refused): a coalesced push to the UI, and — when a provider's
-   * signed webhooks start failing their signature check — one notification per burst.
-   */
-  rejectedChanged(item?: RejectedItem | null): void;
-  start(): void;
-  /** Resolves when http actions in flight have been aborted (their jobs stay queued for the next start). */
-  stop(): Promise<void>;
-  /** Export/import/cURL/extra stats/retention, for the shells (Core.tools). */
-  tools?: CoreTools;
-  /** Runs timer rules and due action retries now (Core.tickRules). */
-  tickRules(): void;
-  /** Re-reads the rules (team mode: another process changed the shared ones). */
-  reloadRules(): void;
-  /** Queues a rule's http actions for a health check's firing or recovery (health/health.ts). */
-  healthActions(ruleId: number, n: import('./health/health').HealthNotice): void;
-  /** Whether the rule exists and has an http action. */
-  hasHttpActions(ruleId: number): boolean;
-}
+import { reverify } from './ingest/reverify';
+import { eventsOf } from './ingest/derive-events';
+import { testRule, unmaskedRule } from './rules/rule-editing';
+import type { Provider, RejectedDetail, SavedViewInput } from '../../shared/types';
 
 function notFound(what: string): never {
   throw new HookscopeError('NOT_FOUND', `${what} was not found.`);
@@ -79,174 +26,12 @@ function notFound(what: string): never {
  */
 const REWRITE_MS_PER_GIB = 120_000;
 
-/** Placeholder for message text on the lock screen. */
-export const HIDDEN_TEXT = '(message hidden)';
-
-/** `rule_id` of the notifications Hookscope raises itself rather than a rule (failing signatures). */
-export const SYSTEM_RULE_ID = 0;
-/** Failing signatures after this much quiet start a new burst (and a new notification). */
-export const SIGNATURE_BURST_QUIET_MS = 15 * 60_000;
-
-/**
- * The desktop notifier, minding the "hide message text" setting: the title and body the OS shows are
- * rendered again from the rule's templates with the message text left out. The in-app list keeps the
- * full words (privacy mode masks those on screen).
- */
-function lockScreenSafe(notifier: Notifier, parts: Pick<CoreParts, 'store' | 'settings' | 'logger'>): Notifier {
-  const firedBy = parts.store.db.prepare('SELECT rule_id AS ruleId, event_id AS eventId FROM notifications WHERE id = ?');
-  return {
-    show(n) {
-      if (parts.settings.view().hideNotificationText !== true) return notifier.show(n);
-      let title = 'Hookscope';
-      const fired = firedBy.get(n.notificationId) as { ruleId: number; eventId: number | null } | undefined;
-      // Hookscope's own notifications carry no customer words: shown as they are.
-      if (fired?.ruleId === SYSTEM_RULE_ID) return notifier.show(n);
-      let body = 'A rule fired — open Hookscope to read it.';
-      try {
-        const row = fired;
-        const rule = row ? listRules(parts.store.db).find((r) => r.id === row.ruleId) : undefined;
-        const ev = row?.eventId != null ? parts.store.getEvent(row.eventId) : null;
-        if (rule && ev) {
-          const quiet = { ...ev, text: ev.text == null ? null : HIDDEN_TEXT };
-          title = renderTemplate(rule.title, quiet) || title;
-          body = renderTemplate(rule.body, quiet);
-        } else if (rule && row?.eventId == null) {
-          // A silence rule: no message, nothing to hide.
-          ({ title, body } = n);
-        }
-      } catch (err) {
-        parts.logger.warn('could not render the lock-screen notification', { err: String(err) });
-      }
-      notifier.show({ ...n, title, body });
-    },
-  };
-}
-
-export function createHandlers(parts: CoreParts): CoreApi {
-  const { store, reads, settings, emitter, tunnel, opts } = parts;
-  const views = createViewsStore(store.db);
+export function createHandlers(parts: CoreParts): ContractHandlers {
+  const { store, reads, settings, emitter, tunnel, opts, views, power, doctor, firstWebhook, isLeadReply, sender, rules } = parts;
   const version = opts.version ?? readVersion();
-  const power = createPowerTools(parts);
-  const doctor = createDoctor({
-    store, settings, tunnel, clock: parts.clock,
-    wouldVerify: () => countWouldVerify({ log: parts.rejected, receiver: () => parts.receiver }),
-    diskFull: () => parts.diskFull?.() ?? false,
-  });
-  const firstWebhook = createFirstWebhook(store);
-  const isLeadReply = createLeadReplyChecker(store.db, parts.clock);
-  const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
-  const sender = createActionSender({
-    db: store.db,
-    clock: parts.clock,
-    logger: parts.logger,
-    emit: (d) => emitter.emit('deliveries:recorded', d),
-    // Where webhooks reach this Hookscope: an action aimed there would loop (action-sender.ts).
-    self: () => {
-      const info = parts.receiverInfo();
-      const tunnelUrl = tunnel.get().url ?? null;
-      const urls = [tunnelUrl, settings.publicUrl(tunnelUrl), info?.url].filter((u): u is string => !!u);
-      return { ports: info ? [info.port] : [], urls };
-    },
-    maxPerMinute: opts.actionsPerMinute,
-    keyPrefix: parts.deliveryKeyPrefix,
-    renderDigest: (ruleId, actionIndex, jobs) => renderOverflowDigest(ruleId, actionIndex, jobs),
-    onFinished: (requestId) => { if (requestId != null) parts.team?.ranRules?.([]); },
-  });
 
-  /** One delivery for the actions a rule held over its per-minute cap: the rule's own template, filled with a summary. */
-  function renderOverflowDigest(ruleId: number, actionIndex: number, jobs: { eventId: number | null; body: string }[]) {
-    const rule = getRule(store.db, ruleId);
-    const action = rule && actionsOf(rule)[actionIndex];
-    if (!rule || !action || action.type !== 'http') return null;
-    const lines: string[] = [];
-    for (const j of jobs.slice(0, 20)) {
-      const ev = j.eventId != null ? store.getEvent(j.eventId) : null;
-      if (ev) lines.push(`${ev.contactName || (ev.contactId ? `+${ev.contactId}` : ev.kind)}: ${ev.text ?? ev.status ?? ev.kind}`);
-    }
-    if (jobs.length > lines.length) lines.push(`… and ${jobs.length - lines.length} more`);
-    const title = `${jobs.length} more match${jobs.length === 1 ? '' : 'es'} of “${rule.name}” (over the per-minute cap)`;
-    const body = lines.join('\n');
-    const fields = eventFields(null, { ruleId, ruleName: rule.name, title, body, count: jobs.length, eventIds: jobs.map((j) => j.eventId) });
-    const rendered = renderBody(action.body ?? '', fields);
-    return { body: rendered, headers: actionHeaders(action, rendered, actionSecret(store.db, ruleId, actionIndex)) };
-  }
-  const desktopNotifier = opts.notifier && lockScreenSafe(opts.notifier, parts);
-  const rules = createRulesRunner({
-    db: store.db,
-    // A business reply answered just before a timer check must count before an unanswered-lead alert fires.
-    beforeTick: () => parts.deriver.catchUp(),
-    clock: parts.clock,
-    logger: parts.logger,
-    notifier: desktopNotifier,
-    emit: (n) => emitter.emit('notifications:fired', n),
-    isLeadReply,
-    lastIncomingAt: () => (lastIncomingStmt.get() as { t: number } | undefined)?.t ?? null,
-    sender,
-    getEvent: (id) => store.getEvent(id),
-    tickMs: opts.rulesTickMs,
-    // Team mode: one process at a time runs timer rules over the shared history.
-    runsTimers: parts.team ? () => parts.team!.runsTimers() : undefined,
-  });
-
-  /** Test button: every http action of the rule, once, with the sample event (or the last day's digest). */
-  /**
-   * A rule sent back as it was read has its credentials masked (maskActions): put the stored ones back
-   * (shared/actions.ts unmaskAction), or refuse when a masked value has nothing to stand for.
-   */
-  function unmasked(id: number | null, input: unknown): unknown {
-    const actions = (input as { actions?: unknown } | null)?.actions;
-    if (!Array.isArray(actions)) return input;
-    const stored = id != null ? actionsOf(getRule(store.db, id) ?? {}) : [];
-    return {
-      ...(input as object),
-      actions: actions.map((a: unknown, i) => {
-        const h = a as HttpAction;
-        if (!h || typeof h !== 'object' || h.type !== 'http' || typeof h.url !== 'string') return a;
-        const s = stored[i]?.type === 'http' ? stored[i] as HttpAction : undefined;
-        const out = unmaskAction(h, s, `actions[${i}]`);
-        if (typeof out === 'string') throw new HookscopeError('VALIDATION', out);
-        return out;
-      }),
-    };
-  }
-
-  async function testRule(args: { id?: number; rule?: unknown }) {
-    let rule: RuleInput;
-    const ruleId = args.id ?? null;
-    if (args.rule !== undefined) {
-      const v = validateRule(unmasked(ruleId, args.rule));
-      if (!v.ok) throw new HookscopeError(v.code, v.message);
-      rule = v.rule;
-    } else if (ruleId != null) {
-      rule = getRule(store.db, ruleId) ?? notFound(`Rule ${ruleId}`);
-    } else {
-      throw new HookscopeError('BAD_REQUEST', 'Give a rule id or a rule to test.');
-    }
-    const http = actionsOf(rule).map((a, i) => [a, i] as const).filter((x): x is readonly [HttpAction, number] => x[0].type === 'http');
-    if (http.length === 0) throw new HookscopeError('BAD_REQUEST', 'This rule has no http action to test; add one (Slack, Discord, Teams, JSON…).');
-    const now = parts.clock();
-    const ev = rule.digest ? null : { ...SAMPLE_EVENT, receivedAt: now };
-    let extra: Record<string, unknown> = { minutes: rule.unanswered?.minutes ?? rule.silence?.minutes ?? '' };
-    let vars: Record<string, string> = { minutes: String(extra.minutes) };
-    if (rule.digest) {
-      const f = digestFacts(store.db, isLeadReply, now - 86_400_000, now);
-      const summary = `${f.failed} failed · ${f.leadsReplied.length} leads replied · ${f.unanswered.length} unanswered (test: the last 24 hours)`;
-      extra = { period: 'the last 24 hours (test)', since: now - 86_400_000, until: now, failed: f.failed, failedByCode: f.failedByCode,
-        leadsReplied: f.leadsReplied, unanswered: f.unanswered, summary };
-      vars = { period: 'the last 24 hours (test)', summary, failed: String(f.failed), leadsReplied: String(f.leadsReplied.length), unanswered: String(f.unanswered.length) };
-    }
-    const title = renderTemplate(rule.title, ev, vars);
-    const body = renderTemplate(rule.body, ev, vars);
-    const results = await Promise.all(http.map(async ([a, i]) => {
-      // Write-only secret: the editor sends it only when typed; otherwise the stored one signs.
-      const secret = typeof a.secret === 'string' && a.secret !== '' ? a.secret
-        : a.secret === null || ruleId == null ? null : actionSecret(store.db, ruleId, i);
-      const fields = eventFields(ev, { ruleId, ruleName: rule.name, title, body, ...extra });
-      const o = await sender.test({ ruleId, eventId: null, actionIndex: i, contactId: null, action: a, body: renderBody(a.body ?? '', fields), secret });
-      return { actionIndex: i, url: o.url, status: o.status, durationMs: o.durationMs, error: o.error, excerpt: o.excerpt };
-    }));
-    return { results };
-  }
+  // A rule sent back as it was read has its credentials masked: the stored ones go back in (rules/rule-editing.ts).
+  const unmasked = (id: number | null, input: unknown) => unmaskedRule(store.db, id, input);
 
   const handlers: ContractHandlers = {
     // The core itself has one user with every right; a team server's control API answers this per token.
@@ -263,12 +48,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       // The debugger recomputes several HMACs: only on demand, and only for a verdict worth explaining.
       if (req.provider && (req.signature === 'invalid' || req.signature === 'missing')) {
         const bytes = (await reads.getRequest(req.id))?.bodyBytes ?? Buffer.alloc(0);
-        const local = parts.receiverInfo()?.url ?? '';
-        req.signatureDebug = debugSignature({
-          provider: req.provider, headers: req.headers, rawBody: bytes, method: req.method,
-          pathAndQuery: req.path + (req.query ? `?${req.query}` : ''), publicUrl: settings.publicUrl(tunnel.get().url ?? null),
-          localUrl: local, metaSecrets: settings.metaSecrets(), verifyToken: settings.verifyToken(), twilioTokens: settings.twilioTokens(),
-        });
+        req.signatureDebug = explainSignature({ ...req, provider: req.provider }, bytes);
       }
       return ev;
     },
@@ -317,7 +97,7 @@ export function createHandlers(parts: CoreParts): CoreApi {
       return { valid: true, error: null, matches, wouldHaveFired };
     },
     'notifications:list': ({ limit } = {}) => ({ items: listNotifications(store.db, limit ?? 200) }),
-    'rules:test': (args) => testRule(args as { id?: number; rule?: unknown }),
+    'rules:test': (args) => testRule({ db: store.db, sender, clock: parts.clock, isLeadReply }, args as { id?: number; rule?: unknown }),
     'deliveries:list': (q) => {
       const a = (q ?? {}) as { kind?: 'action' | 'forward'; requestId?: number; ruleId?: number; eventId?: number; limit?: number };
       // A rule or an event names actions; a request names forwards; otherwise both, newest first.
@@ -389,137 +169,42 @@ export function createHandlers(parts: CoreParts): CoreApi {
         : state;
     },
     'tunnel:stop': () => tunnel.stop(),
-    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false }),
+    'rejected:list': (a) => ({ ...parts.rejected.list(a ?? {}), diskLow: parts.diskLow(), diskFull: parts.diskFull() }),
     'rejected:get': ({ id }) => rejectedDetail(id),
     'health:list': () => ({ checks: parts.health.list() }),
     'health:update': ({ id, enabled, params }) => parts.health.update(id, { enabled, params }),
     'rejected:reverify': async () => {
-      const r = await reverify({ log: parts.rejected, receiver: () => parts.receiver, writer: parts.writer, clock: parts.clock });
+      const r = await reverify({ log: parts.rejected, receiver: parts.receiver, writer: parts.writer, clock: parts.clock });
       // The promoted requests' events exist (and are pushed) once this answers.
       parts.deriver.catchUp();
-      api.rejectedChanged();
+      parts.rejectedNotices.changed();
       return r;
     },
   };
+
+  /** The signature debugger (ingest/signature.ts) over a request's exact bytes, with the secrets set now. */
+  function explainSignature(r: { provider: Provider; headers: [string, string][]; method: string; path: string; query: string }, rawBody: Buffer) {
+    return debugSignature({
+      provider: r.provider, headers: r.headers, rawBody, method: r.method,
+      pathAndQuery: r.path + (r.query ? `?${r.query}` : ''), publicUrl: settings.publicUrl(tunnel.get().url ?? null),
+      localUrl: parts.receiverInfo()?.url ?? '', metaSecrets: settings.metaSecrets(), verifyToken: settings.verifyToken(), twilioTokens: settings.twilioTokens(),
+    });
+  }
 
   function rejectedDetail(id: number): RejectedDetail {
     const row = parts.rejected.get(id) ?? notFound(`Rejected request ${id}`);
     const { bodyBytes, ...detail } = row;
     const out: RejectedDetail = detail;
     if (row.provider && row.method === 'POST' && row.bodyComplete) {
-      out.signatureDebug = debugSignature({
-        provider: row.provider, headers: row.headers, rawBody: bodyBytes, method: row.method,
-        pathAndQuery: row.path + (row.query ? `?${row.query}` : ''), publicUrl: settings.publicUrl(tunnel.get().url ?? null),
-        localUrl: parts.receiverInfo()?.url ?? '', metaSecrets: settings.metaSecrets(), verifyToken: settings.verifyToken(), twilioTokens: settings.twilioTokens(),
-      });
+      out.signatureDebug = explainSignature({ ...row, provider: row.provider }, bodyBytes);
       // What it claims to be, parsed by the same normalisers, shown marked untrusted and never stored as events.
       try {
-        const text = bodyBytes.toString('utf8');
-        const isJson = /json/i.test(row.headers.find(([k]) => k === 'content-type')?.[1] ?? '');
-        const evs = row.provider === 'meta' ? normaliseMeta(JSON.parse(text)) : isJson ? normaliseTwilioJson(JSON.parse(text)) : normaliseTwilio(parseForm(text));
+        const evs = eventsOf({ method: row.method, path: row.path, query: row.query, headers: row.headers, body: bodyBytes, provider: row.provider });
         out.preview = evs.slice(0, 50).map((e) => ({ kind: e.kind, status: e.status, contactId: e.contactId, contactName: e.contactName, text: e.text, messageId: e.messageId }));
       } catch { /* not parseable: no preview */ }
     }
     return out;
   }
 
-  let rejectedTimer: ReturnType<typeof setTimeout> | null = null;
-
-  // A rotated app secret (or auth token) looks exactly like this: signed provider webhooks answered 401.
-  // Rules never see rejected requests, so the core says it itself — once per burst per provider, so a
-  // flood of forgeries costs one notification, not thousands.
-  const lastBadSignature = new Map<string, number>();
-  function signatureFailing(item: RejectedItem): void {
-    if (item.signature !== 'invalid' || item.httpStatus !== 401 || !item.provider) return;
-    const now = parts.clock();
-    const last = lastBadSignature.get(item.provider);
-    lastBadSignature.set(item.provider, now);
-    if (last != null && now - last < SIGNATURE_BURST_QUIET_MS) return;
-    // With the signature health check on, it says so itself, at its threshold, and when it recovers
-    // (docs/api.md "Health checks"): one notice, not two.
-    if (parts.health.isOn('signatures')) return;
-    const who = item.provider === 'meta' ? 'Meta' : 'Twilio';
-    const what = item.provider === 'meta' ? 'the app secret' : 'the auth token';
-    const title = `${who} webhooks are failing their signature check`;
-    const body = `A signed webhook on ${item.path} did not match ${what} set in Hookscope, so it was rejected. If ${what} was rotated, paste the new one in Setup, then Re-verify in the Rejected view.`;
-    try {
-      const rec = insertNotification(store.db, { ruleId: SYSTEM_RULE_ID, eventId: null, title, body, firedAt: now, contactId: null });
-      emitter.emit('notifications:fired', [rec]);
-      desktopNotifier?.show({ title, body, eventId: null, notificationId: rec.id });
-    } catch (err) {
-      parts.logger.warn('could not record the failing-signature notification', { err: String(err) });
-    }
-  }
-
-  const api: CoreApi = {
-    handlers,
-    afterStored(_input, result, live = true, what = { rules: true, forward: false }) {
-      // Team mode's claimed requests (team/team-core.ts): their rules run here, after the claim, in one
-      // transaction of their own. Forwards were written to the outbox by the derive transaction.
-      if (!live || !what.rules) return;
-      const trusted = result.events.filter((e) => isTrusted(e.signature));
-      if (trusted.length > 0) store.db.transaction(() => rules.onEvents(trusted))();
-      power.afterDerived();
-    },
-    inDeriveTx(items, what, later) {
-      const forward: DerivedRequest[] = [];
-      for (const d of items) {
-        if (d.failed) continue;
-        const w = what(d);
-        if (w.forward) forward.push(d);
-        if (!w.rules) continue;
-        const trusted = d.result.events.filter((e) => isTrusted(e.signature));
-        if (trusted.length > 0) rules.onEvents(trusted, later(d));
-      }
-      if (forward.length === 0) return;
-      try {
-        power.forwarder.enqueue(forward);
-      } catch (err) {
-        // The database refusing (disk full) fails the derive transaction: derived again later, nothing lost.
-        if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
-        parts.logger.error('could not queue forwards', { err: String(err) });
-      }
-    },
-    afterDerived() {
-      power.afterDerived();
-    },
-    rejectedChanged(item) {
-      if (item) signatureFailing(item);
-      // A flood refuses thousands of requests a second: the UI hears about it a few times a second.
-      if (rejectedTimer) return;
-      rejectedTimer = setTimeout(() => {
-        rejectedTimer = null;
-        const page = parts.rejected.list({ limit: 1 });
-        emitter.emit('rejected:changed', { total: page.total, notStored: page.notStored, diskLow: parts.diskLow(), diskFull: parts.diskFull?.() ?? false });
-      }, 250);
-      rejectedTimer.unref?.();
-    },
-    start() { power.start(); rules.start(); },
-    stop() {
-      if (rejectedTimer) clearTimeout(rejectedTimer);
-      rejectedTimer = null;
-      rules.stop();
-      power.stop();
-      return sender.stop();
-    },
-    tools: power.tools,
-    tickRules: () => rules.tick(),
-    reloadRules: () => rules.reload(),
-    // Only the rule's actions are used, not its conditions or its switch: a rule may exist just to hold
-    // the Slack or Teams target a health check posts to (docs/api.md "Health checks").
-    healthActions(ruleId, n) {
-      const rule = getRule(store.db, ruleId);
-      if (!rule) { parts.logger.warn('a health check posts to a rule that is gone', { ruleId, check: n.check }); return; }
-      actionsOf(rule).forEach((a, i) => {
-        if (a.type !== 'http') return;
-        const fields = eventFields(null, { ruleId, ruleName: rule.name, title: n.title, body: n.body, check: n.check, state: n.state, value: n.value });
-        sender.enqueue({
-          ruleId, eventId: null, actionIndex: i, contactId: null, action: a, body: renderBody(a.body ?? '', fields),
-          secret: actionSecret(store.db, ruleId, i), requestId: null, overflow: rule.actionOverflow ?? 'digest',
-        });
-      });
-    },
-    hasHttpActions: (ruleId) => { const r = getRule(store.db, ruleId); return !!r && actionsOf(r).some((a) => a.type === 'http'); },
-  };
-  return api;
+  return handlers;
 }

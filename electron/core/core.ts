@@ -2,26 +2,37 @@
 // `npm run serve` both call this with their own data dir, ports, secret store and notifier.
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
-import { openStore, type DerivedRequest, type Store } from './store/store';
+import { openStore, type Store } from './store/store';
 import { createWriter, type OnCommitted, type Writer } from './ingest/writer';
-import { createReceiver, type ReceiverInput } from './ingest/receiver';
-import { createDeriver } from './ingest/deriver';
-import { QUIET_AFTER_MS } from './ingest/reverify';
-import { assertSigningSecretsReadable, createFileSecretStore, createSettings } from './setup/settings';
+import { createReceiver, type Receiver } from './ingest/receiver';
+import { createDeriver, type Deriver } from './ingest/deriver';
+import { createAfterDerive } from './ingest/after-derive';
+import { createRejectedNotices } from './ingest/rejected-notices';
+import { countWouldVerify } from './ingest/reverify';
+import { assertSigningSecretsReadable, createFileSecretStore, createSettings, type Settings } from './setup/settings';
+import { createDoctor } from './setup/doctor-facts';
+import { createFirstWebhook } from './setup/first-webhook';
 import { TypedEmitter } from './emitter';
-import { createTunnel } from './tunnel/tunnel';
+import { createTunnel, type Tunnel } from './tunnel/tunnel';
 import { createNgrokConnector } from './tunnel/ngrok-connector';
 import { createHandlers } from './api';
 import type { CoreParts } from './parts';
-import type { CoreTools } from './tools/power-tools';
+import { createPowerTools, type CoreTools } from './tools/power-tools';
+import { createRulesRunner, type RulesRunner } from './rules/rules-runner';
+import { createActionSender, type ActionSender } from './rules/action-sender';
+import { createLeadReplyChecker } from './rules/rules-store';
+import { lockScreenSafe } from './rules/lock-screen';
+import { renderOverflowDigest } from './rules/overflow-digest';
 import { createPushBatcher } from './push-batcher';
 import { createReadApi, createWorkerReads, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
-import { silentLogger, type CoreOptions, type Logger } from './types';
+import { createViewsStore } from './store/views';
+import { silentLogger, type Clock, type CoreOptions, type Logger, type Notifier } from './types';
 import { createRejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
 import { createTeamSide, type TeamSide } from './team/team-core';
 import { DATABASE_KEY } from './team/mirror';
 import { createHealth } from './health/health';
+import { createHealthActions } from './health/health-actions';
 import { randomBytes } from 'node:crypto';
 
 export { readVersion } from './version';
@@ -58,47 +69,14 @@ export function createCore(opts: CoreOptions): Core {
   // The 200 waits for the request row; everything else is derived from it right after (ingest/deriver.ts).
   // What a derived request sets off is written by its derive transaction (the outbox: forwards, rule
   // notifications and actions), so a crash at any moment loses both the events and their side effects, or
-  // neither (docs/architecture.md "The outbox"). What must wait for the commit (desktop notifications,
-  // pushes) is kept per request and done in onDerived; a rolled-back request never gets there.
-  const later = new WeakMap<DerivedRequest, (() => void)[]>();
-  const laterOf = (d: DerivedRequest) => { let l = later.get(d); if (!l) { l = []; later.set(d, l); } return l; };
+  // neither (docs/architecture.md "The outbox"); what must wait for the commit is done after it
+  // (ingest/after-derive.ts, built below once the rules and the forwarder exist).
   const deriver = createDeriver({
     store,
     logger,
     hold: opts.derive === 'hold',
-    inTx: (items) => {
-      const now = clock();
-      // Requests received over an hour before they are derived (re-verified from the rejected log, or
-      // left underived by a crash and a long stop) join the history quietly: no rules, no forwards.
-      // A request whose events could not be derived is shown (its bytes are kept) but neither forwarded
-      // nor given to the rules: what it means is unknown.
-      const live = (d: DerivedRequest) => !d.failed && now - d.request.receivedAt <= QUIET_AFTER_MS;
-      // Team mode: the receiving process forwards; rules run in the process that claims the request
-      // (after the commit: the claim is a round trip to PostgreSQL).
-      api.inDeriveTx(items, (d) => live(d)
-        ? { rules: !team, forward: team ? team.owns(d.request.id) : true }
-        : { rules: false, forward: false }, laterOf);
-    },
-    onDerived: (items) => {
-      const now = clock();
-      for (const d of items) {
-        // Live events are pushed without their raw payload: the inspector fetches it on demand.
-        batcher.push(d.result.events);
-        for (const f of later.get(d) ?? []) {
-          try { f(); } catch (err) { logger.warn('after-derive step failed', { err: String(err) }); }
-        }
-      }
-      api.afterDerived();
-      if (team) {
-        team.derived(items.map((item) => ({ item, live: !item.failed && now - item.request.receivedAt <= QUIET_AFTER_MS })), ({ request, result }, what) => {
-          const input: ReceiverInput = {
-            method: request.method, path: request.path, query: request.query, headers: request.headers,
-            body: request.body ?? Buffer.alloc(0), origin: request.origin,
-          };
-          api.afterStored(input, result, true, what);
-        });
-      }
-    },
+    inTx: (items) => afterDerive.inTx(items),
+    onDerived: (items) => afterDerive.onDerived(items),
   });
   const onCommitted: OnCommitted = (committed) => {
     for (const c of committed) deriver.known(c.requestId, c.record);
@@ -132,34 +110,57 @@ export function createCore(opts: CoreOptions): Core {
   });
   tunnel.onChange((s) => emitter.emit('tunnel:changed', s));
 
+  // The receiver is built last (it reports to the parts below): they reach it lazily.
+  const receiverInfo = () => receiver.info();
+  const receiverLater = () => receiver as Receiver | undefined;
+  const deliveryKey = deliveryKeyPrefix(store, !!team);
+  const power = createPowerTools({
+    store, settings, logger, clock, opts, receiverInfo, receiver: receiverLater, tunnel,
+    deliveryKeyPrefix: deliveryKey, ownsForward: team ? (id) => team.owns(id) : undefined,
+  });
+  const doctor = createDoctor({
+    store, settings, tunnel, clock,
+    wouldVerify: () => countWouldVerify({ log: rejected, receiver: receiverLater }),
+    diskFull: () => diskFull,
+  });
+  const desktopNotifier = opts.notifier && lockScreenSafe(opts.notifier, { store, settings, logger });
+  const isLeadReply = createLeadReplyChecker(store.db, clock);
+  const { sender, rules } = openRules({
+    opts, store, settings, emitter, clock, logger, tunnel, receiverInfo, deliveryKey, deriver, team, isLeadReply, notifier: desktopNotifier,
+  });
+  team?.onRulesChanged(() => rules.reload());
+  const rejectedNotices = createRejectedNotices({
+    db: store.db, rejected, emitter, clock, logger, notifier: desktopNotifier, diskLow: () => disk.low(), diskFull: () => diskFull,
+    // With the signature health check on, it says so itself, at its threshold, and when it recovers.
+    signaturesWatched: () => health.isOn('signatures'),
+  });
   // Health checks (health/health.ts): evaluated on the rules' timer; in team mode the timers' holder notifies.
+  // A check may post through a rule's http actions (health/health-actions.ts: the rules' sender and outbox).
+  const healthActions = createHealthActions({ db: store.db, sender, logger });
   const health = createHealth({
     db: store.db, clock, logger, notifier: opts.notifier, tickMs: opts.rulesTickMs,
     emit: (n) => emitter.emit('notifications:fired', n),
     beforeTick: () => deriver.catchUp(),
     runsTimers: team ? () => team.runsTimers() : undefined,
-    // A rule's http actions, through its outbox (rules/action-sender.ts), built with the handlers below.
-    act: (ruleId, n) => api.healthActions(ruleId, n),
-    hasHttpActions: (ruleId) => api.hasHttpActions(ruleId),
+    act: healthActions.act,
+    hasHttpActions: healthActions.hasHttpActions,
+  });
+  const batcher = createPushBatcher<HookEvent>((events) => emitter.emit('events:appended', events), 0);
+  const afterDerive = createAfterDerive({
+    db: store.db, clock, logger, rules, power, team,
+    // Live events are pushed without their raw payload: the inspector fetches it on demand.
+    push: (events) => batcher.push(events),
   });
 
   const parts: CoreParts = {
-    store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo: () => receiver.info(), health,
-    rejected, writer, deriver, diskLow: () => disk.low(), diskFull: () => diskFull,
-    deliveryKeyPrefix: deliveryKeyPrefix(store, !!team),
-    ownsForward: team ? (id) => team.owns(id) : undefined,
-    team: team ? {
-      runsTimers: () => team.runsTimers(), status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c),
-      ranRules: () => team.leasesChanged(),
-    } : undefined,
+    store, reads, settings, emitter, clock, logger, tunnel, opts, receiverInfo, receiver: receiverLater,
+    rejected, rejectedNotices, writer, deriver, diskLow: () => disk.low(), diskFull: () => diskFull,
+    power, rules, sender, doctor, firstWebhook: createFirstWebhook(store), views: createViewsStore(store.db), isLeadReply, health,
+    team: team ? { status: () => team.status(), prune: () => team.prune(), rules: team.rules, forget: (c) => team.forget(c) } : undefined,
   };
-  const api = createHandlers(parts);
-  team?.onRulesChanged(() => api.reloadRules());
   // Every call through the contract or the tools sees every request answered so far with its events.
-  const handlers = caughtUp(api.handlers, () => deriver.catchUp());
-  const tools = api.tools ? caughtUp(api.tools, () => deriver.catchUp()) : undefined;
-
-  const batcher = createPushBatcher<HookEvent>((events) => emitter.emit('events:appended', events), 0);
+  const handlers = caughtUp(createHandlers(parts), () => deriver.catchUp());
+  const tools = caughtUp(power.tools, () => deriver.catchUp());
 
   const receiver = createReceiver({
     host: opts.receiverHost,
@@ -172,18 +173,17 @@ export function createCore(opts: CoreOptions): Core {
     rejected,
     limiter,
     diskLow: () => disk.low(),
-    onRejected: (item) => api.rejectedChanged(item),
+    onRejected: (item) => rejectedNotices.changed(item),
     // A full disk answers 503 (providers retry); the UI and the doctor say so until a webhook is stored again.
-    onDiskFull: (full) => { diskFull = full; api.rejectedChanged(null); },
+    onDiskFull: (full) => { diskFull = full; rejectedNotices.changed(null); },
   });
-  parts.receiver = receiver;
 
   let started = false;
   return {
     handlers,
     tools,
     receiverInfo: () => receiver.info(),
-    tickRules: () => { deriver.catchUp(); api.tickRules(); health.tick(); },
+    tickRules: () => { deriver.catchUp(); rules.tick(); health.tick(); },
     on: (channel, cb) => emitter.on(channel, cb),
     async start(): Promise<ReceiverInfo> {
       // The shared database first: unreachable at start is a clear error naming host and port, and the
@@ -191,7 +191,8 @@ export function createCore(opts: CoreOptions): Core {
       if (team) await team.start();
       const info = await receiver.start();
       started = true;
-      api.start();
+      power.start();
+      rules.start();
       health.start();
       // Requests a crash left underived get their events (and rules) now; older rows get packed when idle.
       deriver.kick();
@@ -212,7 +213,11 @@ export function createCore(opts: CoreOptions): Core {
       await team?.stop();
       deriver.stop();
       health.stop();
-      await api.stop();
+      // Http actions in flight are aborted (their jobs stay queued for the next start).
+      rejectedNotices.stop();
+      rules.stop();
+      power.stop();
+      await sender.stop();
       rejected.flush();
       batcher.flush();
       await tunnel.close().catch(() => undefined);
@@ -240,6 +245,53 @@ function deliveryKeyPrefix(store: Store, team: boolean): () => string {
 
 /** kv: the random part of this history's delivery keys. */
 const KEY_PREFIX_KEY = 'outbox.key_prefix';
+
+/**
+ * The rules runner and the sender of its http actions. Desktop notifications go through `notifier`
+ * (already lock-screen safe); team mode: one process at a time runs timer rules over the shared history.
+ */
+function openRules(d: {
+  opts: CoreOptions; store: Store; settings: Settings; emitter: TypedEmitter<PushChannels>; clock: Clock; logger: Logger;
+  tunnel: Tunnel; receiverInfo: () => ReceiverInfo | null; deliveryKey: () => string; deriver: Deriver; team: TeamSide | null;
+  isLeadReply: (ev: HookEvent) => boolean; notifier?: Notifier;
+}): { sender: ActionSender; rules: RulesRunner } {
+  const { store, emitter, team } = d;
+  const lastIncomingStmt = store.db.prepare(`SELECT received_at AS t FROM events WHERE kind = 'message' ORDER BY id DESC LIMIT 1`);
+  const sender = createActionSender({
+    db: store.db,
+    clock: d.clock,
+    logger: d.logger,
+    emit: (x) => emitter.emit('deliveries:recorded', x),
+    // Where webhooks reach this Hookscope: an action aimed there would loop (action-sender.ts).
+    self: () => {
+      const info = d.receiverInfo();
+      const tunnelUrl = d.tunnel.get().url ?? null;
+      const urls = [tunnelUrl, d.settings.publicUrl(tunnelUrl), info?.url].filter((u): u is string => !!u);
+      return { ports: info ? [info.port] : [], urls };
+    },
+    maxPerMinute: d.opts.actionsPerMinute,
+    keyPrefix: d.deliveryKey,
+    renderDigest: (ruleId, actionIndex, jobs) => renderOverflowDigest(store, ruleId, actionIndex, jobs),
+    // The rules of these requests ran here and their actions are queued: hold their claims' leases.
+    onFinished: (requestId) => { if (requestId != null) team?.leasesChanged(); },
+  });
+  const rules = createRulesRunner({
+    db: store.db,
+    // A business reply answered just before a timer check must count before an unanswered-lead alert fires.
+    beforeTick: () => d.deriver.catchUp(),
+    clock: d.clock,
+    logger: d.logger,
+    notifier: d.notifier,
+    emit: (n) => emitter.emit('notifications:fired', n),
+    isLeadReply: d.isLeadReply,
+    lastIncomingAt: () => (lastIncomingStmt.get() as { t: number } | undefined)?.t ?? null,
+    sender,
+    getEvent: (id) => store.getEvent(id),
+    tickMs: d.opts.rulesTickMs,
+    runsTimers: team ? () => team.runsTimers() : undefined,
+  });
+  return { sender, rules };
+}
 
 /** Group commit of request rows on the main connection (ingest/writer.ts). */
 function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted): Writer {

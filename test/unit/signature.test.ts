@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, createHmac } from 'node:crypto';
-import {
-  debugSignature, signMeta, signTwilio, verifyMeta, verifyTwilio, type SignatureDebugInput,
-} from '../../electron/core/ingest/signature';
+import { signMeta, signTwilio, verifyMeta, verifyTwilio } from '../../electron/core/ingest/signature';
+import { debugSignature, type SignatureDebugInput } from '../../electron/core/ingest/signature-debug';
 import {
   escapeUnicodeJson, joinBaseUrl, parseMetaSignatureHeader, parseTwilioSignatureSettings, reserialiseJson,
   twilioSigningString, twilioUrlCandidates,

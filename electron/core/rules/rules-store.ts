@@ -179,6 +179,9 @@ export function deleteRule(db: Db, id: number): boolean {
   })();
 }
 
+/** `rule_id` of the notifications Hookscope raises itself rather than a rule (failing signatures). */
+export const SYSTEM_RULE_ID = 0;
+
 export interface NewNotification {
   ruleId: number;
   eventId: number | null;

@@ -2,9 +2,13 @@
 // forwarding after every stored request, replay, the simulator, export/import/cURL, extra stats and
 // retention. Everything here takes the core's parts; nothing reaches for globals.
 import type { ContractHandlers } from '../../../shared/ipc';
-import type { EventFilter, StatsExtra } from '../../../shared/types';
+import type { EventFilter, ReceiverInfo, StatsExtra } from '../../../shared/types';
 export type { StatsExtra } from '../../../shared/types';
-import type { CoreParts } from '../parts';
+import type { Store } from '../store/store';
+import type { Settings } from '../setup/settings';
+import type { Tunnel } from '../tunnel/tunnel';
+import type { Receiver } from '../ingest/receiver';
+import type { Clock, CoreOptions, Logger } from '../types';
 import { openStore } from '../store/store';
 import { HookscopeError } from '../../../shared/errors';
 import { createForwarder, type Forwarder } from './forwarder';
@@ -52,8 +56,22 @@ export interface PowerTools {
   tools: CoreTools;
 }
 
-/** Exactly what the tools need of the core's parts. */
-export type PowerToolsDeps = Pick<CoreParts, 'store' | 'settings' | 'logger' | 'clock' | 'opts' | 'receiverInfo' | 'receiver' | 'tunnel' | 'deliveryKeyPrefix' | 'ownsForward'>;
+/** Exactly what the tools need of the core's parts (core.ts builds them). */
+export interface PowerToolsDeps {
+  store: Store;
+  settings: Settings;
+  logger: Logger;
+  clock: Clock;
+  opts: CoreOptions;
+  receiverInfo: () => ReceiverInfo | null;
+  /** The receiver, built after the tools: undefined until then. */
+  receiver: () => Receiver | undefined;
+  tunnel: Tunnel;
+  /** What every delivery key (X-Hookscope-Delivery) of this history starts with: the same in every team process. */
+  deliveryKeyPrefix: () => string;
+  /** Team mode: whether this process received a request and so forwards it. Absent: every request. */
+  ownsForward?: (requestId: number) => boolean;
+}
 
 export function createPowerTools(parts: PowerToolsDeps): PowerTools {
   const { store, settings, logger, clock, opts } = parts;
@@ -65,8 +83,7 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
   const retention = createRetention({ store, settings, logger, clock, batch: 250 });
   const deps: ToolDeps = {
     store, settings, logger,
-    // Lazy: the receiver is created after the handlers (core.ts sets parts.receiver).
-    receiver: () => parts.receiver,
+    receiver: parts.receiver,
     receiverInfo: () => parts.receiverInfo(),
     tunnelUrl: () => parts.tunnel.get().url ?? null,
   };
