@@ -19,6 +19,7 @@ import { createSecretStore } from './secrets';
 import { createTray, type AppTray } from './tray';
 import { resolveNativeBinding } from './native';
 import { classifyBootError, moveDatabaseAside, type BootAction, type BootFailure } from './boot-failure';
+import { DEEP_LINK_SCHEME, linkInArgv, linkSearch } from './deep-link';
 
 const DEFAULT_RECEIVER_PORT = 4750;
 const DEFAULT_RECEIVER_HOST = '127.0.0.1';
@@ -34,6 +35,8 @@ let notifier: DesktopNotifier | null = null;
 let booted = false;
 // The secret store of the data dir in use: the core's, or the one keeping a team server's token.
 let secretStore: SecretStore | null = null;
+// A link (hookscope://…) that arrived before the first window: opened once boot has shown it.
+let pendingLink: string | null = linkInArgv(process.argv);
 
 if (setupSingleInstance()) void boot().catch(bootCrashed);
 
@@ -51,7 +54,7 @@ async function boot(): Promise<void> {
   const ipc = setupIpc({ core, relay, overrides: { 'export:save': createExportSaver(core, () => mainWindow) }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
   const connection = setupConnection({ mode: 'local' }, () => null);
 
-  focusWindow();
+  openPendingLink();
   booted = true;
   const tray = setupTray(core);
   setupWindowLifecycle();
@@ -82,7 +85,7 @@ function bootRemote(choice: Extract<ConnectionChoice, { mode: 'remote' }>, pushe
   const ipc = setupIpc({ core: remote, relay: pushes, overrides: { 'export:save': exportSaver }, getWindow: () => mainWindow, rendererFile: RENDERER_FILE, logger: log });
   const connection = setupConnection(choice, () => remote.state());
   remote.start();
-  focusWindow();
+  openPendingLink();
   booted = true;
   setupWindowLifecycle();
   setupCleanQuit(remote, () => { ipc.dispose(); connection.dispose(); pushes.dispose(); });
@@ -226,9 +229,48 @@ function setupSingleInstance(): boolean {
     app.quit();
     return false;
   }
-  // Ignored until boot has shown the first window (the core may still be starting).
-  app.on('second-instance', () => { if (booted) focusWindow(); });
+  // Ignored until boot has shown the first window (the core may still be starting); a link it carries
+  // (Windows and Linux hand hookscope:// links to the running app this way) is kept until then.
+  app.on('second-instance', (_event, argv: string[]) => {
+    const link = linkInArgv(argv);
+    if (link != null) pendingLink = link;
+    if (booted) openPendingLink();
+  });
+  setupDeepLinks();
   return true;
+}
+
+/**
+ * hookscope:// links open the window on their event, tab and filter (electron/main/deep-link.ts, docs/api.md
+ * "Links"). Registered with the OS by the installed app only: a development run would register the bare
+ * Electron binary. electron-builder.yml declares the scheme for the installers.
+ */
+function setupDeepLinks(): void {
+  if (app.isPackaged) app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
+  // macOS delivers links as an event, also the one the app was launched for (before 'ready').
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    const link = linkSearch(url);
+    if (link == null) return;
+    pendingLink = link;
+    if (booted) openPendingLink();
+  });
+}
+
+/** Shows the window, on the pending link if there is one (then forgotten: each link opens once). */
+function openPendingLink(): void {
+  const search = pendingLink;
+  if (search == null) {
+    focusWindow();
+    return;
+  }
+  pendingLink = null;
+  const existed = Boolean(mainWindow && !mainWindow.isDestroyed());
+  const win = focusWindow(search);
+  // The page reads its URL once at start (renderer/main.tsx): an open window is loaded again on the link.
+  if (existed) {
+    void win.loadFile(RENDERER_FILE, { search }).catch((err: unknown) => log.warn('could not open link', { error: String(err) }));
+  }
 }
 
 /** Windows groups notifications and the taskbar by this id; it must match electron-builder's appId. */
@@ -267,9 +309,9 @@ function setupNotifications(pushes: PushRelay): DesktopNotifier {
 }
 
 /** Shows, restores and focuses the one window, creating it if it was closed (macOS keeps running). */
-function focusWindow(): BrowserWindow {
+function focusWindow(search?: string): BrowserWindow {
   if (!mainWindow || mainWindow.isDestroyed()) {
-    const win = createMainWindow({ preloadPath: PRELOAD_PATH, rendererFile: RENDERER_FILE, logger: log });
+    const win = createMainWindow({ preloadPath: PRELOAD_PATH, rendererFile: RENDERER_FILE, search, logger: log });
     mainWindow = win;
     // A reload or navigation gives us a fresh renderer that has not subscribed yet: hold pushes again.
     win.webContents.on('did-navigate', () => relay?.resetReady());

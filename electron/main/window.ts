@@ -9,6 +9,8 @@ export interface WindowOptions {
   preloadPath: string;
   /** Absolute path of dist/renderer/index.html */
   rendererFile: string;
+  /** The page's query when opened from a link (`?event=12&tab=raw`; electron/main/deep-link.ts). */
+  search?: string;
   logger: Logger;
 }
 
@@ -71,7 +73,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
   denyPermissions(win.webContents.session);
 
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(opts.rendererFile).catch((err: unknown) => {
+  void win.loadFile(opts.rendererFile, opts.search ? { search: opts.search } : undefined).catch((err: unknown) => {
     opts.logger.error('renderer failed to load', { file: opts.rendererFile, error: String(err) });
   });
   return win;

@@ -98,6 +98,15 @@ export function linkWithout(search: string): string {
   return s ? `?${s}` : '';
 }
 
+/**
+ * A link to share for `search` (token dropped): the page's own address in a browser; in the desktop app,
+ * whose page is a file, a `hookscope://open/?…` link the installed app opens (electron/main/deep-link.ts).
+ */
+export function shareLink(loc: { protocol: string; origin: string; pathname: string }, search: string): string {
+  const s = linkWithout(search);
+  return loc.protocol === 'file:' ? `hookscope://open/${s}` : `${loc.origin}${loc.pathname}${s}`;
+}
+
 /** The open event and inspector tab (`event=12&tab=raw`), so a link opens them. */
 export function selectionFromSearch(search: string): { eventId: number | null; tab: string | null; savedView: number | null } {
   const p = new URLSearchParams(search);

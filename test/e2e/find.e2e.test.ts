@@ -116,6 +116,40 @@ describe('find any webhook', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('a field filter holding a right-to-left override shows it as a marker, never acting on the chip', async () => {
+    await tid('field-filter-input').fill('raw.document.filename=\u202Egnp.exe\u202C');
+    await tid('field-filter-input').press('Enter');
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.document.filename=⟨RLO⟩gnp.exe⟨PDF⟩×');
+    expect(await tid('field-filter-chip').textContent()).not.toMatch(/[\u202A-\u202E]/);
+    await expect.poll(() => rows().count()).toBe(0);
+    await page.getByRole('button', { name: 'Remove field filter raw.document.filename=⟨RLO⟩gnp.exe⟨PDF⟩' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+  });
+
+  it('in privacy mode a filter made by clicking a customer\'s number shows no number, and still filters on it', async () => {
+    await rows().filter({ hasText: 'plain hello' }).click();
+    await tid('tab-payload').click();
+    await page.locator('summary', { hasText: 'The provider object this event came from' }).click();
+    const line = tid('raw-json-tree').locator('.json-line', { hasText: '5511900000003' });
+    await line.hover();
+    await line.getByTestId('tree-filter').click();
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.from=5511900000003×');
+    await expect.poll(() => rows().count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Shift+P');
+    await expect.poll(() => page.evaluate('document.documentElement.dataset.privacy')).toBe('on');
+    // The chip shows the pseudonym the payload tree shows for that number; the feed keeps the one row.
+    await expect.poll(() => tid('field-filter-chip').textContent()).not.toContain('900000003');
+    expect(await tid('field-filter-chip').textContent()).toMatch(/^raw\.from=\S+×$/);
+    expect(await tid('filter-bar').textContent().catch(() => '')).not.toContain('5511900000003');
+    expect(await rows().count()).toBe(1);
+    await page.keyboard.press('Shift+P');
+    await expect.poll(() => tid('field-filter-chip').textContent()).toBe('raw.from=5511900000003×');
+    await page.getByRole('button', { name: 'Remove field filter raw.from=5511900000003' }).click();
+    await expect.poll(() => rows().count()).toBe(5);
+  });
+
   it('shows the answer time and the HTTP status in optional columns', async () => {
     await tid('column-http').check();
     await tid('column-timing').check();
@@ -167,6 +201,34 @@ describe('find any webhook', () => {
     await expect.poll(() => rows().count()).toBe(1);
     await tid('column-business').check();
     await expect.poll(() => tid('cell-business').first().textContent()).toBe('Support line');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('a view\'s menu copies its link, which opens the view, and makes a rule that notifies of its new rows only', async () => {
+    await open(`${serve.uiBase}/?token=${serve.token}`);
+    const menu = page.getByLabel('More for view Ad leads');
+    await menu.click();
+    await tid('saved-view-link').click();
+    await expect.poll(() => tid('views-note').textContent()).toMatch(/^Link: http:\/\/127\.0\.0\.1:\d+\/\?savedView=\d+$/);
+    const link = ((await tid('views-note').textContent()) ?? '').replace(/^Link: /, '');
+    // The link carries no token: whoever opens it brings their own.
+    expect(link).not.toContain('token');
+    await open(`${link}&token=${serve.token}`);
+    await expect.poll(() => tid('search').inputValue()).toBe('ad');
+
+    await page.getByLabel('More for view Ad leads').click();
+    await tid('saved-view-notify').click();
+    await expect.poll(() => tid('views-note').textContent()).toBe('A rule now notifies you of new rows in “Ad leads”.');
+    const rules = (await serve.api<{ name: string; when: { text?: string } }[] | { items: { name: string; when: { text?: string } }[] }>('/api/rules')).body;
+    const list = Array.isArray(rules) ? rules : rules.items;
+    expect(list.filter((r) => r.name === 'New in view “Ad leads”').map((r) => r.when)).toEqual([{ text: 'ad' }]);
+    // A new row of the view notifies; a message outside it does not.
+    await post(incoming('wamid.LEAD3', '5511900000009', 'one more ad reply'));
+    await post(incoming('wamid.PLAIN2', '5511900000008', 'plain goodbye'));
+    const fired = async () => (await serve.api<{ items: { title: string }[] }>('/api/notifications')).body.items.map((n) => n.title);
+    await expect.poll(fired, { timeout: 20_000 }).toContain('Ad leads: C09');
+    await expect.poll(() => rows().count(), { timeout: 20_000 }).toBe(3);
+    expect((await fired()).filter((t) => t.startsWith('Ad leads:'))).toEqual(['Ad leads: C09']);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

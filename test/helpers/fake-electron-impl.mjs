@@ -202,11 +202,13 @@ class BrowserWindow extends EventEmitter {
     record('BrowserWindow.new', { id: this.webContents.id, options, preloadExists: Boolean(options.webPreferences?.preload && fs.existsSync(options.webPreferences.preload)) });
     app.emit('web-contents-created', {}, this.webContents);
   }
-  loadFile(file) {
+  loadFile(file, options = {}) {
     const exists = fs.existsSync(file);
-    record('BrowserWindow.loadFile', { file, exists });
+    // Electron accepts the query with or without its '?'; recorded as the page would see it.
+    const search = options.search ? `?${String(options.search).replace(/^\?/, '')}` : '';
+    record('BrowserWindow.loadFile', { file, exists, search });
     if (!exists) return Promise.reject(new Error(`ERR_FILE_NOT_FOUND (-6) loading '${file}'`));
-    this.webContents.url = pathToFileURL(file).href;
+    this.webContents.url = pathToFileURL(file).href + search;
     return new Promise((resolve) => setImmediate(() => {
       this.webContents.emit('did-finish-load');
       this.emit('ready-to-show');

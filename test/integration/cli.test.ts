@@ -2,7 +2,9 @@
 // against a real `serve`: found through the data dir, tail, trigger, wait, and its one-line errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { HookEvent } from '../../shared/types';
 import { startServe, type ServeProcess } from '../helpers/serve';
 
@@ -147,6 +149,21 @@ describe('hookscope export, replay, doctor', () => {
     const missing = hookscope(['replay', '999999'], env);
     expect(await missing.exit).toBe(1);
     expect(missing.err().split('\n').filter(Boolean)).toHaveLength(1);
+
+    // --redact: what the export panel's Redact box gives (docs/api.md "Redacted export"), into a private file.
+    await simulate({ kind: 'message', text: 'zeppelin marmalade', contactId: '5511977770042', contactName: 'Quintana Redactable' });
+    await expect.poll(async () => (await s.api<{ total: number }>('/api/events?q=zeppelin')).body.total).toBe(1);
+    const file = join(mkdtempSync(join(tmpdir(), 'hookscope-cli-')), 'redacted.csv');
+    const red = hookscope(['export', '--format', 'csv', '--redact', '-o', file], env);
+    expect(await red.exit).toBe(0);
+    const csv = readFileSync(file, 'utf8');
+    expect(csv.split('\n').length).toBeGreaterThan(2);
+    for (const secret of ['zeppelin', 'marmalade', '5511977770042', '977770042', 'Quintana', 'Redactable']) expect(csv, secret).not.toContain(secret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Without --redact the same export names her (the check above can fail).
+    const plain = hookscope(['export', '--format', 'csv', '--q', 'zeppelin'], env);
+    expect(await plain.exit).toBe(0);
+    expect(plain.out()).toContain('5511977770042');
 
     const doc = hookscope(['doctor', '--json'], env);
     expect(await doc.exit).toBe(0);

@@ -35,11 +35,11 @@ afterEach(() => {
   for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-function boot(opts: { dir?: string; userData?: string; env?: Record<string, string>; lock?: string } = {}): Boot {
+function boot(opts: { dir?: string; userData?: string; env?: Record<string, string>; lock?: string; args?: string[] } = {}): Boot {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'hookscope-boot-'));
   const userData = opts.userData ?? join(dir, 'Hookscope');
   const log = join(dir, `records-${running.length}-${Date.now()}.jsonl`);
-  const child = spawn(process.execPath, ['--import', pathToFileURL(FAKE).href, MAIN], {
+  const child = spawn(process.execPath, ['--import', pathToFileURL(FAKE).href, MAIN, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '', HOME: dir,
@@ -283,6 +283,37 @@ describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 },
     await first.waitFor('second-instance-received');
     await first.waitFor('BrowserWindow.focus');
     expect(first.records().filter((r) => r.type === 'BrowserWindow.show').length).toBeGreaterThan(shownBefore);
+    first.send({ cmd: 'quit' });
+    expect(await first.exited).toBe(0);
+  });
+
+  it('hookscope:// links: a launch opens its window on the link, and a link sent to the running app reloads it there — twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookscope-boot-'));
+    const lock = join(dir, 'single-instance.lock');
+    const renderer = join(ROOT, 'dist', 'renderer', 'index.html');
+    // Launched by the OS for a link: the first page load carries its query (the token never does).
+    const first = boot({ dir, lock, args: ['hookscope://open/?event=12&tab=raw&token=leaked'] });
+    await first.waitFor('BrowserWindow.show');
+    expect(first.records().filter((r) => r.type === 'BrowserWindow.loadFile').map((r) => r.search)).toEqual(['?event=12&tab=raw']);
+
+    // Links handed over by later launches (Windows and Linux): the running window loads each, once.
+    const links = [['hookscope://open/?savedView=3', '?savedView=3'], ['http://127.0.0.1:5174/?status=failed&event=7&token=t', '?status=failed&event=7']];
+    for (const [link, search] of links) {
+      const second = boot({ dir, lock, userData: first.userData, args: [link] });
+      expect(await second.exited).toBe(0);
+      expect(second.find('BrowserWindow.new')).toBeUndefined();
+      await first.waitFor('BrowserWindow.loadFile', (r) => r.search === search);
+      expect(first.records().filter((r) => r.type === 'BrowserWindow.loadFile' && r.search === search)).toHaveLength(1);
+    }
+    // A launch without a link only shows the window: no reload.
+    const loads = first.records().filter((r) => r.type === 'BrowserWindow.loadFile').length;
+    const plain = boot({ dir, lock, userData: first.userData });
+    expect(await plain.exited).toBe(0);
+    await expect.poll(() => first.records().filter((r) => r.type === 'second-instance-received').length).toBe(3);
+    await first.waitFor('BrowserWindow.focus');
+    expect(first.records().filter((r) => r.type === 'BrowserWindow.loadFile').length).toBe(loads);
+    expect(first.records().filter((r) => r.type === 'BrowserWindow.loadFile').every((r) => r.file === renderer)).toBe(true);
+    expect(dialogs(first)).toEqual([]);
     first.send({ cmd: 'quit' });
     expect(await first.exited).toBe(0);
   });

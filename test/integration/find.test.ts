@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EventPage } from '../../shared/types';
+import type { EventPage, MessagePage, MessageStats } from '../../shared/types';
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
 import { startTestCore, type TestCore } from '../helpers/core';
@@ -119,6 +119,37 @@ describe('field filters (where=)', () => {
     // One NDJSON line parses as JSON: the export holds exactly AD2.
     const lines = typeof exp.body === 'string' ? exp.body.trim().split('\n').map((l) => JSON.parse(l) as { messageId: string }) : [exp.body as { messageId: string }];
     expect(lines.map((l) => l.messageId)).toEqual(['wamid.AD2']);
+  });
+
+  it('the Messages view follows them: its rows and its counts are the messages the field filter matches', async () => {
+    const { api, send } = await setup();
+    // A message that failed with 131047 after it was sent, one that failed with another code, one read.
+    await send(statusUpdate('wamid.M1', 'sent', 1_700_000_001, '5511900000011'));
+    await send(statusUpdate('wamid.M1', 'failed', 1_700_000_002, '5511900000011', { code: 131047, title: 'Re-engagement message' }));
+    await send(statusUpdate('wamid.M2', 'failed', 1_700_000_003, '5511900000012', { code: 131026, title: 'Message undeliverable' }));
+    await send(statusUpdate('wamid.M3', 'sent', 1_700_000_004, '5511900000013'));
+    await send(statusUpdate('wamid.M3', 'read', 1_700_000_005, '5511900000013'));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(5);
+    const rows = async (qs: string) => {
+      const r = await api<MessagePage>(`/api/messages?${qs}`);
+      expect(r.status).toBe(200);
+      return r.body.items.map((m) => m.messageId).sort();
+    };
+    const counts = async (qs: string) => (await api<MessageStats>(`/api/message-stats?${qs}`)).body;
+    const code = `where=${encodeURIComponent('raw.errors.0.code=131047')}`;
+    expect(await rows(code)).toEqual(['wamid.M1']);
+    expect(await counts(code)).toMatchObject({ total: 1, all: 3, byStatus: { failed: 1 } });
+    const anyError = `where=${encodeURIComponent('raw.errors.0.code exists')}`;
+    expect(await rows(anyError)).toEqual(['wamid.M1', 'wamid.M2']);
+    expect(await counts(anyError)).toMatchObject({ total: 2, byStatus: { failed: 2 } });
+    // A condition on the read status' own field: one message, counted once.
+    const read = `where=${encodeURIComponent('raw.status=read')}`;
+    expect(await rows(read)).toEqual(['wamid.M3']);
+    expect((await counts(read)).total).toBe(1);
+    // Bad input: the same 400 as the event list.
+    const bad = await api<{ error: { code: string; message: string } }>(`/api/messages?where=${encodeURIComponent('raw.nope=1')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/raw\.nope is not an indexed field/);
   });
 
   it('answers a clear 400 naming the problem for bad conditions', async () => {

@@ -5,6 +5,8 @@
 // the database going away answers 503 and comes back on its own; unreachable at start is a clear error.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppInfo, TeamStatus } from '../../shared/ipc';
 import type { EventPage, NotificationRecord, Rule } from '../../shared/types';
 import type { HealthCheck } from '../../shared/health';
@@ -203,6 +205,16 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
     const onB = await until(() => list(b), (p) => p.total === 1);
     expect(onB.items[0].contactName).toBe('Keep Me');
     expect((await b.call<EventPage>('events:list', { q: 'secret' })).total).toBe(0);
+    // Byte for byte in every process's own read model too (docs/api.md "Forget a contact"): each rewrites
+    // its file after erasing, so neither file, WAL nor shm keeps the number or the words.
+    const traces = (t: TestCore) => readdirSync(t.dataDir).filter((f) => /\.db(-wal|-shm)?$/.test(f))
+      .filter((f) => { const bytes = readFileSync(join(t.dataDir, f)); return ['5511933334444', 'my secret appointment', 'Forget Me'].some((x) => bytes.includes(Buffer.from(x))); });
+    for (const t of [a, b]) {
+      await until(async () => traces(t), (left) => left.length === 0, 15_000);
+      expect(traces(t), t.dataDir).toEqual([]);
+      // The other contact is still there (in the file or its WAL).
+      expect(readdirSync(t.dataDir).filter((f) => /\.db(-wal)?$/.test(f)).some((f) => readFileSync(join(t.dataDir, f)).includes(Buffer.from('keep this one')))).toBe(true);
+    }
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {

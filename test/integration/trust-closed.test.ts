@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { DoctorFinding, EventPage, MessageLifecycle, RejectedDetail, RejectedPage, Rule, SettingsView } from '../../shared/types';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { startTestCore, type TestCore } from '../helpers/core';
@@ -185,6 +186,58 @@ describe('identities never cross providers', () => {
     expect(life.events.every((e) => e.provider === 'meta')).toBe(true);
     // Each provider's own history of an id stays reachable by naming it.
     expect((await s.api<MessageLifecycle>('/api/messages/wamid.SENT2?provider=twilio')).body.events.every((e) => e.provider === 'twilio')).toBe(true);
+  });
+
+  it('a Twilio "sent" to a customer\'s number does not answer their Meta lead; the business\'s Meta reply does', async () => {
+    s = await startServe([], { HOOKSCOPE_ACCEPT_UNSIGNED: 'twilio', META_APP_SECRET: SECRET });
+    const made = await s.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Unanswered lead', enabled: true,
+      when: { kind: ['message'], leadReply: true }, title: 'unanswered {contactId}', body: '{text}', unanswered: { minutes: 15, from: '00:00', to: '23:59' } }) });
+    expect(made.status).toBe(201);
+    const peek = new Database(join(s.dataDir, 'hookscope.db'), { readonly: true });
+    try {
+      const waiting = () => peek.prepare('SELECT contact_id FROM lead_waits').pluck().all() as string[];
+      const signed = async (body: string) => expect((await post('/meta', body, { 'x-hub-signature-256': sign(body) })).status).toBe(200);
+      // The business wrote to 5511900001111 on Meta; they reply: a lead waiting for an answer.
+      await signed(metaStatus('wamid.OUT1', 'sent', 1700000000));
+      await signed(metaMessage('wamid.LEADIN1', '5511900001111', 'is it still available?'));
+      await until(async () => waiting(), (v) => v.length === 1);
+      expect(waiting()).toEqual(['5511900001111']);
+      // Through the door unsigned Twilio leaves open: an outgoing status to that number, as if answered.
+      const urlenc = { 'content-type': 'application/x-www-form-urlencoded' };
+      expect((await post('/twilio', form({ MessageSid: 'SMFAKEANSWER', MessageStatus: 'sent', To: 'whatsapp:+5511900001111', From: 'whatsapp:+15550000000' }), urlenc)).status).toBe(200);
+      await until(async () => (await s!.api<EventPage>('/api/events?provider=twilio')).body.total, (n) => n === 1);
+      // A later Meta event is derived after it: once it is stored, the Twilio one has been through the rules.
+      await signed(metaStatus('wamid.OUT1', 'delivered', 1700000300));
+      await until(async () => (await s!.api<EventPage>('/api/events?status=delivered')).body.total, (n) => n === 1);
+      expect(waiting()).toEqual(['5511900001111']);
+      // The business's own answer on Meta ends the wait.
+      await signed(metaStatus('wamid.OUT2', 'sent', 1700000400));
+      await until(async () => waiting(), (v) => v.length === 0);
+      expect(waiting()).toEqual([]);
+    } finally { peek.close(); }
+  });
+
+  it('a Twilio callback about a customer\'s number does not use up the throttle of a rule for their Meta messages', async () => {
+    s = await startServe([], { HOOKSCOPE_ACCEPT_UNSIGNED: 'twilio', META_APP_SECRET: SECRET });
+    const made = await s.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Failures', when: { status: ['failed'] }, title: 'failed {contactId}', body: '{provider}', throttleSeconds: 3600 }) });
+    expect(made.status).toBe(201);
+    const fired = async () => (await s!.api<{ items: { body: string }[] }>('/api/notifications')).body.items.map((n) => n.body).sort();
+    // The stranger's door first: an unsigned Twilio failure for the number fires (Twilio is accepted unsigned)…
+    const urlenc = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await post('/twilio', form({ MessageSid: 'SMFORGED1', MessageStatus: 'failed', ErrorCode: '63016', To: 'whatsapp:+5511900001111', From: 'whatsapp:+15550000000' }), urlenc)).status).toBe(200);
+    await until(fired, (v) => v.length === 1);
+    expect(await fired()).toEqual(['Twilio']);
+    // …and the genuine Meta failure for the same number still notifies: throttles are per provider.
+    const failed = metaStatus('wamid.FAILED1', 'failed', 1700000100);
+    expect((await post('/meta', failed, { 'x-hub-signature-256': sign(failed) })).status).toBe(200);
+    expect(await until(fired, (v) => v.length === 2)).toEqual(['Meta', 'Twilio']);
+    // Within one provider the throttle holds: a second Meta failure for that number inside the hour is quiet.
+    const again = metaStatus('wamid.FAILED2', 'failed', 1700000200);
+    expect((await post('/meta', again, { 'x-hub-signature-256': sign(again) })).status).toBe(200);
+    // Rules run in arrival order: once a later failure for another number has notified, that one was decided.
+    expect((await post('/twilio', form({ MessageSid: 'SMOTHER1', MessageStatus: 'failed', ErrorCode: '63016', To: 'whatsapp:+5511900002222', From: 'whatsapp:+15550000000' }), urlenc)).status).toBe(200);
+    expect(await until(fired, (v) => v.length === 3)).toEqual(['Meta', 'Twilio', 'Twilio']);
+    expect((await s.api<EventPage>('/api/events?status=failed')).body.total).toBe(4);
   });
 });
 

@@ -3,6 +3,10 @@
 import { useMemo, useState } from 'react';
 import { INDEXED_RAW_PATHS, WHERE_MAX_CONDITIONS, formatCondition, parseCondition } from '../../../shared/where';
 import { useApp, useAppStore } from '../../state/hooks';
+import { useMask } from '../privacy/privacy';
+import { shownCondition } from './field-chip';
+import { revealInvisible } from '../../../shared/invisible';
+import { SafeText } from '../../ui/safe-text';
 
 export const FIELD_FILTER_INPUT_ID = 'hs-field-filter';
 
@@ -27,6 +31,7 @@ function usePathSuggestions(): string[] {
 
 export function FieldFilters() {
   const store = useAppStore();
+  const mask = useMask();
   const where = useApp((s) => s.filter.where) ?? [];
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -49,10 +54,11 @@ export function FieldFilters() {
 
   return (
     <div className="filter-fields" role="group" aria-label="Field filters">
+      {/* A value clicked in the payload tree is the sender's text: shown through the shared markers (shared/invisible.ts). */}
       {where.map((c) => (
         <span key={c} className="chip chip-active chip-field" data-testid="field-filter-chip">
-          <code className="chip-label">{c}</code>
-          <button type="button" className="btn-bare" aria-label={`Remove field filter ${c}`} onClick={() => remove(c)}>×</button>
+          <code className="chip-label"><SafeText text={shownCondition(c, mask)} /></code>
+          <button type="button" className="btn-bare" aria-label={`Remove field filter ${revealInvisible(shownCondition(c, mask))}`} onClick={() => remove(c)}>×</button>
         </span>
       ))}
       <input

@@ -7,7 +7,7 @@ import { parseCondition } from '../../../shared/where';
 import { sameFilter } from '../../state/slices/filters';
 import { useApp, useAppStore } from '../../state/hooks';
 import { isFilterEmpty } from '../../state/filter-match';
-import { linkWithout } from '../../state/url-filter';
+import { shareLink } from '../../state/url-filter';
 
 export function SavedViews() {
   const store = useAppStore();
@@ -54,7 +54,7 @@ export function SavedViews() {
 
 function ViewItem({ view: v, active, onNote }: { view: SavedView; active: boolean; onNote(s: string): void }) {
   const store = useAppStore();
-  const link = () => `${window.location.origin}${window.location.pathname}${linkWithout(`?savedView=${v.id}`)}`;
+  const link = () => shareLink(window.location, `?savedView=${v.id}`);
   const notify = async () => {
     const { when, left } = ruleWhenOfFilter(v.filter);
     const r = await store.getState().createRule({ name: `New in view “${v.name}”`, enabled: true, when, title: `${v.name}: {contactName}`, body: '{text}' });

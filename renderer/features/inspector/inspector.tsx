@@ -1,6 +1,6 @@
 // The selected event in depth. Tabs load what they need (lifecycle, thread) when opened.
 import { useEffect, useState } from 'react';
-import { linkWithout } from '../../state/url-filter';
+import { shareLink } from '../../state/url-filter';
 import type { EventDetail } from '../../../shared/types';
 import { useApp, useAppStore } from '../../state/hooks';
 import { formatDateTime } from '../../ui/format';
@@ -174,7 +174,7 @@ function ConversationTab({ event }: { event: EventDetail }) {
 function EventLinkButton({ id }: { id: number }) {
   const [copied, setCopied] = useState<string | null>(null);
   const copy = () => {
-    const url = `${window.location.origin}${window.location.pathname}${linkWithout(window.location.search)}`;
+    const url = shareLink(window.location, window.location.search);
     void navigator.clipboard?.writeText(url).catch(() => undefined);
     setCopied(url);
   };
