@@ -18,6 +18,7 @@ import { createNotifier, type DesktopNotifier } from './notifications';
 import { createSecretStore } from './secrets';
 import { createTray, type AppTray } from './tray';
 import { resolveNativeBinding } from './native';
+import { desktopControlPort, startDesktopControlApi } from './control-server';
 import { classifyBootError, moveDatabaseAside, type BootAction, type BootFailure } from './boot-failure';
 
 const DEFAULT_RECEIVER_PORT = 4750;
@@ -34,6 +35,8 @@ let notifier: DesktopNotifier | null = null;
 let booted = false;
 // The secret store of the data dir in use: the core's, or the one keeping a team server's token.
 let secretStore: SecretStore | null = null;
+// The data dir the running core opened (a boot-failure fix may have picked another folder).
+let coreDataDir = '';
 
 if (setupSingleInstance()) void boot().catch(bootCrashed);
 
@@ -54,8 +57,10 @@ async function boot(): Promise<void> {
   focusWindow();
   booted = true;
   const tray = setupTray(core);
+  // The `hookscope` command's way in (electron/main/control-server.ts); stopped before the core.
+  const control = startDesktopControlApi({ core, dataDir: coreDataDir, port: desktopControlPort(), logger: createConsoleLogger('control') });
   setupWindowLifecycle();
-  setupCleanQuit(core, () => { ipc.dispose(); connection.dispose(); relay?.dispose(); tray?.destroy(); });
+  setupCleanQuit({ stop: () => control.stop().then(() => core.stop()) }, () => { ipc.dispose(); connection.dispose(); relay?.dispose(); tray?.destroy(); });
 }
 
 /**
@@ -151,6 +156,7 @@ async function startCoreOrExplain(): Promise<Core | null> {
         env: { acceptUnsigned: acceptUnsignedFromEnv() },
       });
       await core.start();
+      coreDataDir = dataDir;
       return core;
     } catch (err) {
       if (core) await core.stop().catch(() => undefined);
