@@ -1,6 +1,6 @@
 // The `hookscope` command against the desktop app: the BUILT main bundle booted with the recording fake
 // Electron (test/helpers/desktop-boot.ts), the real CLI binary (bin/hookscope.mjs), no flags — the command
-// finds the app through its data folder (Electron's userData, ~/.config/Hookscope here) as a user's would.
+// finds the app through its data folder (Electron's userData, e.g. ~/.config/Hookscope on Linux) as a user's would.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -15,9 +15,17 @@ const BIN = resolve(__dirname, '../../bin/hookscope.mjs');
 
 interface Run { child: ChildProcess; out(): string; err(): string; exit: Promise<number | null> }
 
+/** Where Electron keeps userData for productName "Hookscope" under this home (README "From the terminal"). */
+function userDataIn(home: string): string {
+  if (process.platform === 'win32') return join(home, 'AppData', 'Roaming', 'Hookscope');
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Hookscope');
+  return join(home, '.config', 'Hookscope');
+}
+
 /** The command with only PATH and HOME: no --url, --token or HOOKSCOPE_* variables. */
 function hookscope(home: string, args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, APPDATA: join(home, 'AppData', 'Roaming') };
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });
@@ -50,7 +58,7 @@ afterEach(() => {
 });
 
 function start(home: string): DesktopBoot {
-  const b = bootDesktop({ dir: home, userData: join(home, '.config', 'Hookscope') });
+  const b = bootDesktop({ dir: home, userData: userDataIn(home) });
   apps.push(b);
   return b;
 }
@@ -130,7 +138,7 @@ describe('the desktop app serves the control API to the hookscope command', () =
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
     const port = (busy.address() as { port: number }).port;
     const home = mkdtempSync(join(tmpdir(), 'hookscope-desk-cli-'));
-    const b = bootDesktop({ dir: home, userData: join(home, '.config', 'Hookscope'), env: { HOOKSCOPE_UI_PORT: String(port) } });
+    const b = bootDesktop({ dir: home, userData: userDataIn(home), env: { HOOKSCOPE_UI_PORT: String(port) } });
     apps.push(b);
     await expect.poll(() => b.output(), { timeout: 60_000 }).toContain(`port ${port} on 127.0.0.1 is in use`);
     expect((await b.invoke('app:info')).ok).toBe(true);
