@@ -1,6 +1,7 @@
 // How the `hookscope` command reaches a running Hookscope (README "From the terminal"): --url and --token,
-// else HOOKSCOPE_URL / HOOKSCOPE_TOKEN, else the data folder `serve` uses (serve.json for the address,
-// ui-token for the token). It speaks only the control API (docs/api.md), so a team server works the same.
+// else HOOKSCOPE_URL / HOOKSCOPE_TOKEN, else the data folder (serve.json for the address, ui-token for the
+// token), which the desktop app (electron/main/control-server.ts) and `serve` both write. defaultDataDir()
+// is the desktop app's userData folder (productName "Hookscope"), so no flag is needed for either. It speaks only the control API (docs/api.md), so a team server works the same.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir } from '../serve/flags';
@@ -40,7 +41,7 @@ export function connect(flags: { url?: string; token?: string; dataDir?: string 
       res = await fetch(url + path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body != null ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) } });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
-      throw new CliError(EXIT.unreachable, `no running Hookscope at ${url} (start one with npm run serve, or give --url)`);
+      throw new CliError(EXIT.unreachable, `no running Hookscope at ${url} (open the Hookscope app or run npm run serve, or give --url)`);
     }
     if (res.ok) return res;
     const text = await res.text().catch(() => '');

@@ -18,6 +18,7 @@ import { createNotifier, type DesktopNotifier } from './notifications';
 import { createSecretStore } from './secrets';
 import { createTray, type AppTray } from './tray';
 import { resolveNativeBinding } from './native';
+import { desktopControlPort, startDesktopControlApi } from './control-server';
 import { classifyBootError, moveDatabaseAside, type BootAction, type BootFailure } from './boot-failure';
 import { DEEP_LINK_SCHEME, linkInArgv, linkSearch } from './deep-link';
 
@@ -37,6 +38,8 @@ let booted = false;
 let secretStore: SecretStore | null = null;
 // A link (hookscope://…) that arrived before the first window: opened once boot has shown it.
 let pendingLink: string | null = linkInArgv(process.argv);
+// The data dir the running core opened (a boot-failure fix may have picked another folder).
+let coreDataDir = '';
 
 if (setupSingleInstance()) void boot().catch(bootCrashed);
 
@@ -57,8 +60,10 @@ async function boot(): Promise<void> {
   openPendingLink();
   booted = true;
   const tray = setupTray(core);
+  // The `hookscope` command's way in (electron/main/control-server.ts); stopped before the core.
+  const control = startDesktopControlApi({ core, dataDir: coreDataDir, port: desktopControlPort(), logger: createConsoleLogger('control') });
   setupWindowLifecycle();
-  setupCleanQuit(core, () => { ipc.dispose(); connection.dispose(); relay?.dispose(); tray?.destroy(); });
+  setupCleanQuit({ stop: () => control.stop().then(() => core.stop()) }, () => { ipc.dispose(); connection.dispose(); relay?.dispose(); tray?.destroy(); });
 }
 
 /**
@@ -154,6 +159,7 @@ async function startCoreOrExplain(): Promise<Core | null> {
         env: { acceptUnsigned: acceptUnsignedFromEnv() },
       });
       await core.start();
+      coreDataDir = dataDir;
       return core;
     } catch (err) {
       if (core) await core.stop().catch(() => undefined);

@@ -31,7 +31,8 @@ export interface ControlServerOptions {
   dispatch: Dispatch;
   port: number;
   token: string;
-  staticDir: string;
+  /** The browser UI's files; null serves /api/… alone (the desktop app: its UI is its own window). */
+  staticDir: string | null;
   logger: Logger;
   extra?: ExtraRoutes;
   /** Bytes a live stream may have waiting unsent before it is dropped (default 4 MiB). */
@@ -208,6 +209,7 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
   }
 
   function serveStatic(res: ServerResponse, pathname: string) {
+    if (o.staticDir == null) return sendError(res, appError('NOT_FOUND'));
     const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
     const file = normalize(join(o.staticDir, rel));
     if (!file.startsWith(o.staticDir + sep) && file !== o.staticDir) return sendError(res, appError('NOT_FOUND'));
