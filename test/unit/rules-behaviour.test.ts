@@ -2,31 +2,12 @@
 // the editor refuses and says, what a notification reads. Complements test/unit/rules.test.ts;
 // docs/mutation.md keeps the score these tests hold the file to.
 import { describe, expect, it } from 'vitest';
-import type { HookEvent, RuleInput, RuleWhen } from '../../shared/types';
+import type { HookEvent, RuleWhen } from '../../shared/types';
 import {
-  compileRule, compileTextRegex, ERROR_EXPLANATIONS, inTimeWindow, matchesWhen, parseContactPattern, parseHhmm,
-  regexSafetyProblem, renderTemplate, RULE_PRESETS, ruleFromEvent, validateRule, type RuleContext,
+  compileRule, compileTextRegex, ERROR_EXPLANATIONS, inTimeWindow, parseContactPattern, parseHhmm,
+  regexSafetyProblem, renderTemplate, RULE_PRESETS, ruleFromEvent, validateRule,
 } from '../../shared/rules';
-
-let nextId = 1;
-function ev(over: Partial<HookEvent> = {}): HookEvent {
-  return {
-    id: nextId++, requestId: 1, receivedAt: 1_700_000_000_000, provider: 'meta', kind: 'message', status: 'incoming',
-    providerStatus: null, messageId: `wamid.${nextId}`, contactId: '5511999990000', contactName: 'Ana Souza',
-    businessId: '123', messageType: 'text', text: 'hello', replyTo: null, errorCode: null, errorTitle: null,
-    errorDetail: null, timestamp: null, signature: 'valid', duplicate: false, ...over,
-  };
-}
-const failed = (over: Partial<HookEvent> = {}) => ev({
-  kind: 'status', status: 'failed', providerStatus: 'failed', text: null, messageType: null, contactName: null,
-  errorCode: '131047', errorTitle: 'Re-engagement message', ...over,
-});
-const noLead: RuleContext = { isLeadReply: () => false };
-const yesLead: RuleContext = { isLeadReply: () => true };
-const m = (when: RuleWhen, e: HookEvent, ctx: RuleContext = noLead) => matchesWhen(when, e, ctx);
-function rule(over: Partial<RuleInput> = {}): RuleInput {
-  return { name: 'r', enabled: true, when: { kind: ['message'] }, title: '{contactName}', body: '{text}', ...over };
-}
+import { ev, failed, m, noLead, rule, yesLead } from '../helpers/rule-events';
 const refusal = (input: unknown) => {
   const v = validateRule(input);
   if (v.ok) throw new Error('expected a refusal');

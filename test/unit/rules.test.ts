@@ -1,32 +1,11 @@
 // shared/rules.ts: every condition, combinators, folding, regex safety, templates, windows, presets.
 import { describe, expect, it } from 'vitest';
-import type { HookEvent, RuleInput, RuleWhen } from '../../shared/types';
+import type { RuleInput, RuleWhen } from '../../shared/types';
 import {
-  compileRule, foldText, inQuietHours, matchesWhen, OPT_OUT_REGEX, regexSafetyProblem, renderTemplate,
-  RULE_PRESETS, ruleFromEvent, validateRule, type RuleContext, globDigitsMatch, CONTACT_ID_MAX,
+  compileRule, foldText, inQuietHours, OPT_OUT_REGEX, regexSafetyProblem, renderTemplate,
+  RULE_PRESETS, ruleFromEvent, validateRule, globDigitsMatch, CONTACT_ID_MAX,
 } from '../../shared/rules';
-
-let nextId = 1;
-function ev(over: Partial<HookEvent> = {}): HookEvent {
-  return {
-    id: nextId++, requestId: 1, receivedAt: 1_700_000_000_000, provider: 'meta', kind: 'message', status: 'incoming',
-    providerStatus: null, messageId: `wamid.${nextId}`, contactId: '5511999990000', contactName: 'Ana Souza',
-    businessId: '123', messageType: 'text', text: 'hello', replyTo: null, errorCode: null, errorTitle: null,
-    errorDetail: null, timestamp: null, signature: 'valid', duplicate: false, ...over,
-  };
-}
-const failed = (over: Partial<HookEvent> = {}) => ev({
-  kind: 'status', status: 'failed', providerStatus: 'failed', text: null, messageType: null, contactName: null,
-  errorCode: '131047', errorTitle: 'Re-engagement message', ...over,
-});
-
-const noLead: RuleContext = { isLeadReply: () => false };
-const yesLead: RuleContext = { isLeadReply: () => true };
-const m = (when: RuleWhen, e: HookEvent, ctx: RuleContext = noLead) => matchesWhen(when, e, ctx);
-
-function rule(over: Partial<RuleInput> = {}): RuleInput {
-  return { name: 'r', enabled: true, when: { kind: ['message'] }, title: '{contactName}', body: '{text}', ...over };
-}
+import { ev, failed, m, noLead, rule, yesLead } from '../helpers/rule-events';
 
 describe('foldText', () => {
   it('lower-cases and strips accents', () => {
