@@ -37,6 +37,8 @@ export interface BootContext {
   host: string;
   /** A packaged app is fixed by reinstalling; a checkout by `npm start` (which builds the native module). */
   isPackaged: boolean;
+  /** Where newer versions are published (package.json `homepage` + /releases); null: nowhere known, no button. */
+  releasesUrl?: string | null;
 }
 
 const QUIT = { action: 'quit', label: 'Quit' } as const;
@@ -54,7 +56,10 @@ export function classifyBootError(err: unknown, ctx: BootContext): BootFailure {
       fix: `Update Hookscope to the latest version to open it. Your data in ${dbFile} is left exactly as it is. ` +
         'Or choose another data folder to start this version with an empty one.',
       technical,
-      actions: [{ action: 'get-update', label: 'Get the latest version' }, { action: 'choose-data-dir', label: 'Choose another data folder…' }, QUIT],
+      actions: [
+        ...(ctx.releasesUrl ? [{ action: 'get-update' as const, label: 'Get the latest version' }] : []),
+        { action: 'choose-data-dir', label: 'Choose another data folder…' }, QUIT,
+      ],
     };
   }
   if (isCorruptDatabase(err)) {

@@ -154,7 +154,7 @@ async function startCoreOrExplain(): Promise<Core | null> {
       return core;
     } catch (err) {
       if (core) await core.stop().catch(() => undefined);
-      const failure = classifyBootError(err, { dataDir, port: settings.port, host: settings.host, isPackaged: app.isPackaged });
+      const failure = classifyBootError(err, { dataDir, port: settings.port, host: settings.host, isPackaged: app.isPackaged, releasesUrl: releasesUrl() });
       log.error('could not start', { kind: failure.kind, dataDir, error: failure.technical });
       const action = await askHowToRecover(failure);
       log.info('boot failure answered', { kind: failure.kind, action });
@@ -173,7 +173,8 @@ async function startCoreOrExplain(): Promise<Core | null> {
         if (!picked.canceled && picked.filePaths[0]) dataDir = picked.filePaths[0];
         continue;
       }
-      if (action === 'get-update') await openQuietly(() => shell.openExternal(releasesUrl()));
+      const releases = releasesUrl();
+      if (action === 'get-update' && releases) await openQuietly(() => shell.openExternal(releases));
       if (action === 'open-data-dir') await openQuietly(() => shell.openPath(dataDir));
       app.exit(1);
       return null;
@@ -213,9 +214,10 @@ async function openQuietly(open: () => Promise<unknown>): Promise<void> {
   try { await open(); } catch (err) { log.warn('could not open', { error: String(err) }); }
 }
 
-function releasesUrl(): string {
+/** The project's releases page, from package.json `homepage` (https only); null when the build names none. */
+function releasesUrl(): string | null {
   const homepage = readPackageField(path.join(app.getAppPath(), 'package.json'), 'homepage');
-  return homepage && /^https:\/\//.test(homepage) ? `${homepage.replace(/\/+$/, '')}/releases` : 'https://github.com/';
+  return homepage && /^https:\/\//.test(homepage) ? `${homepage.replace(/\/+$/, '')}/releases` : null;
 }
 
 /** A second launch focuses the running app instead of fighting it for the receiver port and database. */

@@ -182,6 +182,8 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
 
     const started = Date.now();
     await row.click();
+    // The inspector keeps the tab last used (an earlier test left it on Raw): the summary first.
+    await tid('tab-summary').click();
     // While it opens, the page answers: typing in the search box lands.
     await tid('search').fill('still answering');
     await tid('panel-summary').getByTestId('summary-text').getByTestId('show-all').waitFor({ timeout: 60_000 });

@@ -226,7 +226,10 @@ describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 },
     expect(await b.exited).toBe(1);
     const [d] = dialogs(b);
     expect(d.message).toMatch(/newer version of Hookscope/);
-    expect(b.find('shell.openExternal')?.url).toMatch(/^https:\/\/.+\/releases$/);
+    expect(d.detail).toMatch(/Update Hookscope to the latest version/);
+    // This build's package.json names no homepage: no button leads to a made-up page, nothing is opened.
+    expect(d.buttons).not.toContain('Get the latest version');
+    expect(b.find('shell.openExternal')).toBeUndefined();
     const after = new Database(join(userData, 'hookscope.db'), { readonly: true });
     try {
       expect(after.pragma('user_version', { simple: true })).toBe(999);

@@ -15,7 +15,7 @@ async function serveWithStderr(stderr: number | 'pipe'): Promise<{ child: ChildP
   const dir = mkdtempSync(join(tmpdir(), 'hookscope-log-'));
   const child = spawn(process.execPath, [HEADLESS, '--data-dir', dir, '--port', '0', '--ui-port', '0'], {
     // HOOKSCOPE_DEBUG: every request writes log lines, so the broken stderr is written to all the time.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_DEBUG: '1' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_DEBUG: '1', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio' },
     stdio: ['ignore', 'pipe', stderr],
   });
   children.push(child);

@@ -39,6 +39,12 @@ describe('classifyBootError', () => {
     expect(other.kind).toBe('unknown');
     expect(other.technical).toBe('x is not a function');
   });
+
+  it('a newer database offers the releases page only when the build names one', () => {
+    const actions = (releasesUrl: string | null) => classifyBootError(new HookscopeError('DB_TOO_NEW'), { ...ctx, releasesUrl }).actions.map((a) => a.action);
+    expect(actions('https://example.org/hookscope/releases')).toEqual(['get-update', 'choose-data-dir', 'quit']);
+    expect(actions(null)).toEqual(['choose-data-dir', 'quit']);
+  });
 });
 
 describe('moveDatabaseAside', () => {

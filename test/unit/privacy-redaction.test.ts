@@ -63,14 +63,16 @@ describe('pseudonyms: stable, distinct, in order of first appearance', () => {
 });
 
 describe('payloads: deny by default', () => {
-  it('strings under unknown keys are hidden; phone-like ones pseudonymised, names named, ids and types kept', () => {
+  it('strings under unknown keys are hidden; phone-like ones and message ids pseudonymised, names named, types kept', () => {
     const p = createPseudonymiser();
     const out = p.json({
       id: 'wamid.A1', type: 'text', from: NUM, to: `whatsapp:+${NUM2}`, text: { body: 'hello there' }, new_field: 'private',
       short: '12345', long: '1'.repeat(21), six: '123456', profile: { name: 'Anaïs' }, flags: [true, null, 3],
     }) as Record<string, unknown>;
+    // A message id encodes the customer's number (wamid. + base64): it becomes a stable pseudonym that keeps its prefix.
+    expect(out.id).toMatch(/^wamid\.[0-9a-z]{4}-1$/);
     expect(out).toEqual({
-      id: 'wamid.A1', type: 'text', from: '00000000001', to: 'whatsapp:+00000000002', text: { body: REDACTED }, new_field: REDACTED,
+      id: p.id('wamid.A1'), type: 'text', from: '00000000001', to: 'whatsapp:+00000000002', text: { body: REDACTED }, new_field: REDACTED,
       short: REDACTED, long: REDACTED, six: '00000000003', profile: { name: 'Contact 1' }, flags: [true, null, 3],
     });
   });
@@ -110,35 +112,35 @@ describe('payloads: deny by default', () => {
     let out = p.json(deep) as Record<string, unknown>;
     for (let i = 0; i < 64; i++) out = out.a as Record<string, unknown>;
     expect(out.a).toBe(REDACTED);
-    let shallow: unknown = { id: 'kept' };
+    let shallow: unknown = { type: 'kept' };
     for (let i = 0; i < 63; i++) shallow = { a: shallow };
-    expect(JSON.stringify(p.json(shallow))).toContain('"id":"kept"');
+    expect(JSON.stringify(p.json(shallow))).toContain('"type":"kept"');
   });
 });
 
 describe('form bodies and queries (Twilio, the Meta handshake)', () => {
-  it('field by field: sids and statuses kept, numbers and names pseudonymised, words hidden, the verify token gone', () => {
+  it('field by field: statuses kept, sids, numbers and names pseudonymised, words hidden, the verify token gone', () => {
     const p = createPseudonymiser();
     const body = `Body=Hello+there&From=whatsapp%3A%2B${NUM}&ProfileName=Ana&ErrorMessage=to+${NUM}&MessageSid=SM1&Flag&&hub.verify_token=s3cret`;
     const f = [...new URLSearchParams(p.form(body))];
     expect(f).toEqual([
       ['Body', REDACTED], ['From', 'whatsapp:+00000000001'], ['ProfileName', 'Contact 1'], ['ErrorMessage', 'to 00000000001'],
-      ['MessageSid', 'SM1'], ['Flag', REDACTED], ['hub.verify_token', REDACTED],
+      ['MessageSid', p.id('SM1')], ['Flag', REDACTED], ['hub.verify_token', REDACTED],
     ]);
     expect(p.form('')).toBe('');
   });
 
   it('undecodable escapes are kept as written, then hidden like any other value', () => {
     const p = createPseudonymiser();
-    expect([...new URLSearchParams(p.form('%zz=%E0%A4&MessageSid=SM%zz'))]).toEqual([['%zz', REDACTED], ['MessageSid', 'SM%zz']]);
+    expect([...new URLSearchParams(p.form('%zz=%E0%A4&MessageSid=SM%zz'))]).toEqual([['%zz', REDACTED], ['MessageSid', p.id('SM%zz')]]);
   });
 
   it('body(): forms by content type (any case), JSON otherwise, anything else withheld whole', () => {
     const p = createPseudonymiser();
     expect(p.body('')).toBe('');
-    expect(p.body('Body=hi&MessageSid=SM1', 'Application/X-WWW-Form-Urlencoded; charset=utf-8')).toBe(`Body=${encodeURIComponent(REDACTED)}&MessageSid=SM1`);
-    expect(p.body('{"id":"x","text":"hi"}', null)).toBe(`{"id":"x","text":"${REDACTED}"}`);
-    expect(p.body('{"id":"x"}', 'text/plain')).toBe('{"id":"x"}');
+    expect(p.body('Body=hi&MessageSid=SM1', 'Application/X-WWW-Form-Urlencoded; charset=utf-8')).toBe(`Body=${encodeURIComponent(REDACTED)}&MessageSid=${p.id('SM1')}`);
+    expect(p.body('{"id":"x","text":"hi"}', null)).toBe(`{"id":"${p.id('x')}","text":"${REDACTED}"}`);
+    expect(p.body('{"id":"x"}', 'text/plain')).toBe(`{"id":"${p.id('x')}"}`);
     expect(p.body(`call me ${NUM}`, 'text/plain')).toBe('[redacted: 21 characters that are neither JSON nor a form]');
   });
 });

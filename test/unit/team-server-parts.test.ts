@@ -69,8 +69,8 @@ describe('per-user token store', () => {
 describe('roles', () => {
   it('every channel that changes something is admin-only', () => {
     const adminOnly = Object.entries(CHANNEL_ROLE).filter(([, r]) => r === 'admin').map(([c]) => c).sort();
-    expect(adminOnly).toEqual(['contacts:forget', 'forwards:drop', 'forwards:retry', 'import:file', 'rejected:reverify', 'replay:filtered', 'replay:send', 'rules:create', 'rules:delete',
-      'rules:test', 'rules:update', 'settings:reveal-verify-token', 'settings:update', 'simulate:send', 'tunnel:start', 'tunnel:stop']);
+    expect(adminOnly).toEqual(['businesses:name', 'contacts:forget', 'forwards:drop', 'forwards:retry', 'import:file', 'rejected:reverify', 'replay:filtered', 'replay:send', 'rules:create', 'rules:delete',
+      'rules:test', 'rules:update', 'settings:reveal-verify-token', 'settings:update', 'simulate:send', 'tunnel:start', 'tunnel:stop', 'views:create', 'views:delete', 'views:update']);
   });
 });
 

@@ -371,6 +371,8 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
       r = db.transaction(run)();
       // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
       db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
+      // The same for the finding index (schema migration 8: codes, ids, detail values).
+      if (tableHas(db, 'events_keys', 'keys')) db.exec(`INSERT INTO events_keys (events_keys) VALUES ('optimize')`);
     } finally {
       db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 0)`);
     }
