@@ -2,7 +2,7 @@
 // file: what a stranger's refused requests may cost (bytes on disk, memory in the queue), what the user
 // sees of them (the list, one row, the counters), and that writing them never weakens the durability of
 // accepted webhooks. A slip lets junk fill the disk, hides what was dropped, or loses the user's data.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ function openDb(): Store {
 }
 
 const warnings: string[] = [];
-const logger: Logger = { debug() {}, info() {}, warn: (m) => { warnings.push(m); }, error() {} };
+const warnContexts: unknown[] = [];
+const logger: Logger = { debug() {}, info() {}, warn: (m, ctx) => { warnings.push(m); warnContexts.push(ctx); }, error() {} };
 
 function makeLog(store: Store, cap: { bytes: number } = { bytes: 10 * 1024 * 1024 }): RejectedLog {
   return createRejectedLog({ db: store.db, capBytes: () => cap.bytes, clock: () => 0, logger });
@@ -236,12 +237,87 @@ describe('re-verification and durability', () => {
     let fail = true;
     const log = createRejectedLog({ db: store.db, capBytes: () => { if (fail) throw new Error('disk I/O error'); return 1e9; }, clock: () => 0, logger });
     warnings.length = 0;
+    warnContexts.length = 0;
     expect(await Promise.all([log.add(row('e1')), log.add(row('e2'))])).toEqual([null, null]);
     expect(warnings).toEqual(['rejected log write failed']);
+    expect(warnContexts).toEqual([{ err: 'Error: disk I/O error' }]);
     expect(log.total()).toBe(0);
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
     fail = false;
     expect(await log.add(row('e3'))).toEqual(expect.any(Number));
     expect(log.total()).toBe(1);
+  });
+});
+
+describe('batches, the queue\'s exact bound, and counters written only when they change', () => {
+  /** A row whose cost is exactly `bytes`. */
+  const sized = (tag: string, bytes: number) => {
+    const empty = row(tag, { body: Buffer.alloc(0), bodySize: 0 });
+    const n = bytes - cost(empty);
+    return row(tag, { body: Buffer.alloc(n, 0x63), bodySize: n });
+  };
+
+  it('one batch of at most 1 MiB per turn: a second row that would pass it waits for the next turn', async () => {
+    const log = makeLog(openDb(), { bytes: 64 * 1024 * 1024 });
+    const half = 512 * 1024;
+    const first = log.add(sized('h1', half));
+    void log.add(sized('h2', half)); // exactly 1 MiB with the first: same batch
+    void log.add(row('h3')); // any more: the next turn
+    await first;
+    expect(log.total()).toBe(2);
+    log.flush();
+    expect(log.total()).toBe(3);
+  });
+
+  it('the queue holds exactly 8 MiB: the row that fills it is taken, the next one is not', async () => {
+    const log = makeLog(openDb(), { bytes: 64 * 1024 * 1024 });
+    const mib = 1024 * 1024;
+    const results = await Promise.all(Array.from({ length: 9 }, (_, i) => log.add(sized(`q${i}`, mib))));
+    expect(results.slice(0, 8).every((r) => typeof r === 'number')).toBe(true);
+    expect(results[8]).toBeNull();
+  });
+
+  it('rows removed behind its back (forget, a migration) do not leave it thinking it is full', async () => {
+    const store = openDb();
+    const one = cost(row('g0'));
+    const cap = { bytes: one * 10 };
+    const log = makeLog(store, cap);
+    await log.add(row('g0'));
+    await log.add(row('g1'));
+    store.db.prepare('DELETE FROM rejected').run();
+    cap.bytes = one;
+    log.trim();
+    const id = await log.add(row('g2'));
+    expect(log.list({}).items.map((x) => x.id)).toEqual([id]);
+  });
+
+  it('no counter row is written while nothing was dropped or refused (a write per rejected request would cost the disk)', async () => {
+    const store = openDb();
+    const log = makeLog(store);
+    await log.add(row('k1'));
+    log.trim();
+    log.flush();
+    const keys = store.db.prepare("SELECT key FROM kv WHERE key LIKE 'rejected.%'").pluck().all();
+    expect(keys).toEqual([]);
+  });
+});
+
+describe('counts of requests not stored reach the disk by themselves', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('within five seconds, without a flush or a stored row — and again for the next ones', () => {
+    vi.useFakeTimers();
+    const store = openDb();
+    const log = makeLog(store);
+    const onDisk = () => makeLog(store).list({}).notStored;
+    log.countNotStored(3);
+    expect(onDisk()).toBe(0);
+    vi.advanceTimersByTime(5_000);
+    expect(onDisk()).toBe(3);
+    log.countNotStored(2);
+    log.countNotStored();
+    vi.advanceTimersByTime(5_000);
+    expect(onDisk()).toBe(6);
+    expect(log.list({}).notStored).toBe(6);
   });
 });
