@@ -4,6 +4,7 @@
 // a customer's number, name or message id in a screenshot or an export, or lets two exports be joined.
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser, REDACTED, redactRequest } from '../../shared/privacy';
+import { redactVerifyToken } from '../../shared/redact';
 
 const NUM = '5511999990000';
 const NUM2 = '5521988887777';
@@ -89,5 +90,11 @@ describe('redactRequest reads the body by its Content-Type header, not by the fi
       headers: [['accept', '*/*'], ['Content-Type', 'application/x-www-form-urlencoded']],
     });
     expect(r.body).toBe('From=whatsapp%3A%2B00000000001&SmsStatus=received');
+  });
+});
+
+describe('the verify token in a stored query (shared/redact.ts)', () => {
+  it('a key that only reads as the token\'s once its "+" (a space) is dropped is another parameter, kept as sent', () => {
+    expect(redactVerifyToken('hub.verify_token+=abc&hub.verify_token=s3cret')).toBe('hub.verify_token+=abc&hub.verify_token=%5Bredacted%5D');
   });
 });
