@@ -11,6 +11,7 @@ export default defineConfig({
       'test/unit/form-decoding.test.ts', 'test/unit/normalise-common.test.ts',
       'test/unit/signature-grammar.test.ts', 'test/unit/public-url.test.ts', 'test/unit/rules-behaviour.test.ts',
       'test/unit/privacy.test.ts', 'test/unit/privacy-redaction.test.ts',
+      'test/unit/signature-url-edges.test.ts', 'test/unit/public-url-edges.test.ts', 'test/unit/rules-edges.test.ts', 'test/unit/privacy-edges.test.ts',
     ],
     // Instrumented code on a busy machine: the boundary sweeps need more than vitest's default 5 s.
     testTimeout: 120_000,

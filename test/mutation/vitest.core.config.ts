@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'test/unit/gate.test.ts', 'test/unit/gate-limits.test.ts',
+      'test/unit/gate.test.ts', 'test/unit/gate-limits.test.ts', 'test/unit/rejected-log.test.ts', 'test/unit/gate-disk-full.test.ts', 'test/unit/gate-edges.test.ts',
       'test/integration/receiver.test.ts', 'test/integration/reverify.test.ts',
     ],
     testTimeout: 120_000,
