@@ -4,14 +4,21 @@
 /** Placeholder that takes the token's place wherever a stored query is kept or shown. */
 export const REDACTED = '[redacted]';
 
-/** The query string with the value of `hub.verify_token` (either spelling) replaced. */
+/**
+ * The query string with the value of `hub.verify_token` (either spelling) replaced. Every parameter is
+ * looked at: a key spelled with escapes (`hub.verify%5Ftoken`) is the same key once decoded, so no test
+ * on the raw text may skip the walk.
+ */
 export function redactVerifyToken(query: string): string {
-  if (!query || !/verify_token/i.test(query)) return query;
   return query.split('&').map((part) => {
-    const eq = part.indexOf('=');
-    const rawKey = eq >= 0 ? part.slice(0, eq) : part;
-    let key: string;
-    try { key = decodeURIComponent(rawKey.replace(/\+/g, ' ')); } catch { key = rawKey; }
-    return /^hub[._]verify_token$/i.test(key) ? `${rawKey}=${encodeURIComponent(REDACTED)}` : part;
+    const rawKey = part.split('=', 1)[0];
+    return isVerifyTokenKey(rawKey) ? `${rawKey}=${encodeURIComponent(REDACTED)}` : part;
   }).join('&');
+}
+
+/** Whether a raw (form-encoded) key names the verify token; an undecodable key names nothing. */
+function isVerifyTokenKey(rawKey: string): boolean {
+  let key: string;
+  try { key = decodeURIComponent(rawKey.replace(/\+/g, ' ')); } catch { return false; }
+  return /^hub[._]verify_token$/i.test(key);
 }

@@ -200,6 +200,9 @@ describe('the verify token in a stored query', () => {
     expect(redactVerifyToken('hub_verify_token=s3cret')).toBe(`hub_verify_token=${r}`);
     expect(redactVerifyToken('HUB.VERIFY_TOKEN=s3cret')).toBe(`HUB.VERIFY_TOKEN=${r}`);
     expect(redactVerifyToken('hub%2Everify_token=s3cret')).toBe(`hub%2Everify_token=${r}`);
+    // Escapes anywhere in the key: the text "verify_token" need not appear for the key to be it.
+    expect(redactVerifyToken('a=1&hub.verify%5Ftoken=s3cret')).toBe(`a=1&hub.verify%5Ftoken=${r}`);
+    expect(redactVerifyToken('hub.%76erify_token=s3cret')).toBe(`hub.%76erify_token=${r}`);
     expect(redactVerifyToken('hub.verify_token')).toBe(`hub.verify_token=${r}`);
     expect(redactVerifyToken('hub.verify_token=a=b')).toBe(`hub.verify_token=${r}`);
   });
