@@ -2,23 +2,8 @@
 // and with which error code, which texts a word condition finds, how long a sender id may be, what a
 // working-hours window contains to the minute, and what a rule made from an event is called.
 import { describe, expect, it } from 'vitest';
-import type { HookEvent, RuleInput, RuleWhen } from '../../shared/types';
-import { CONTACT_ID_MAX, compileTextRegex, inTimeWindow, matchesWhen, ruleFromEvent, validateRule, type RuleContext } from '../../shared/rules';
-
-let nextId = 1;
-function ev(over: Partial<HookEvent> = {}): HookEvent {
-  return {
-    id: nextId++, requestId: 1, receivedAt: 1_700_000_000_000, provider: 'meta', kind: 'message', status: 'incoming',
-    providerStatus: null, messageId: `wamid.${nextId}`, contactId: '5511999990000', contactName: 'Ana Souza',
-    businessId: '123', messageType: 'text', text: 'hello', replyTo: null, errorCode: null, errorTitle: null,
-    errorDetail: null, timestamp: null, signature: 'valid', duplicate: false, ...over,
-  };
-}
-const ctx: RuleContext = { isLeadReply: () => false };
-const m = (when: RuleWhen, e: HookEvent) => matchesWhen(when, e, ctx);
-function rule(over: Partial<RuleInput> = {}): RuleInput {
-  return { name: 'r', enabled: true, when: { kind: ['message'] }, title: '{contactName}', body: '{text}', ...over };
-}
+import { CONTACT_ID_MAX, compileTextRegex, inTimeWindow, ruleFromEvent, validateRule } from '../../shared/rules';
+import { ev, m, rule } from '../helpers/rule-events';
 const refusal = (input: unknown) => {
   const v = validateRule(input);
   if (v.ok) throw new Error('expected a refusal');
