@@ -1,35 +1,21 @@
 // The Health panel in real Chromium against the real `serve`: a check turned on and given its threshold
 // from the panel, a failure spike from signed status webhooks makes it fire, the panel shows it firing
 // with its chart against the threshold and its history, and "Show the events" filters the feed to them.
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { fixture, SIGNED } from '../helpers/fixtures';
-import { startServe, type ServeProcess } from '../helpers/serve';
+import { SIGNED, statusBody } from '../helpers/fixtures';
+import { postSignedMeta, startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
 const SECRET = SIGNED.secret;
-const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function post(body: string) {
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
-  await res.arrayBuffer();
-  expect(res.status).toBe(200);
-}
-interface StatusEnvelope { entry: { changes: { value: { statuses: { id: string; status: string }[] } }[] }[] }
-function statusBody(file: string, id: string, s?: string): string {
-  const p = JSON.parse(fixture(file).toString('utf8')) as StatusEnvelope;
-  const st = p.entry[0].changes[0].value.statuses[0];
-  st.id = id;
-  if (s) st.status = s;
-  return JSON.stringify(p);
-}
+const post = (body: string) => postSignedMeta(serve, body);
 
 const tid = (id: string) => page.getByTestId(id);
 

@@ -1,36 +1,21 @@
 // The Stats panel in real Chromium against the real `serve`: funnel counts and rates, failures by
 // error code (explained) and the per-minute chart from signed status webhooks posted with fetch,
 // refreshed live while the panel is open; the window selector; no page errors.
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, SIGNED } from '../helpers/fixtures';
-import { startServe, type ServeProcess } from '../helpers/serve';
+import { SIGNED, statusBody } from '../helpers/fixtures';
+import { postSignedMeta, startServe, type ServeProcess } from '../helpers/serve';
 import { launchChromium } from '../helpers/browser';
 
 const SECRET = SIGNED.secret;
-const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function post(body: string) {
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
-  await res.arrayBuffer();
-  expect(res.status).toBe(200);
-}
+const post = (body: string) => postSignedMeta(serve, body);
 
-/** A Meta status webhook for message `id`: the corpus read status with its id and status swapped. */
-interface StatusEnvelope { entry: { changes: { value: { statuses: { id: string; status: string }[] } }[] }[] }
-function statusBody(file: string, id: string, s?: string): string {
-  const p = JSON.parse(fixture(file).toString('utf8')) as StatusEnvelope;
-  const st = p.entry[0].changes[0].value.statuses[0];
-  st.id = id;
-  if (s) st.status = s;
-  return JSON.stringify(p);
-}
 const status = (id: string, s: 'sent' | 'delivered' | 'read') => post(statusBody('meta/status-read.json', id, s));
 const failed = (id: string) => post(statusBody('meta/status-failed.json', id));
 

@@ -37,3 +37,12 @@ export const hasExternal = (): boolean => existsSync(EXTERNAL_DIR);
 export function externalFixture(name: string): Buffer {
   return readFileSync(resolve(EXTERNAL_DIR, name));
 }
+
+/** A Meta status webhook for message `id`: a corpus status file with its id (and status, if given) swapped. */
+export function statusBody(file: string, id: string, status?: string): string {
+  const p = JSON.parse(fixture(file).toString('utf8')) as { entry: { changes: { value: { statuses: { id: string; status: string }[] } }[] }[] };
+  const st = p.entry[0].changes[0].value.statuses[0];
+  st.id = id;
+  if (status) st.status = status;
+  return JSON.stringify(p);
+}

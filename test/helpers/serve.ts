@@ -1,9 +1,11 @@
 // Runs the real `serve` entry (dist-electron/headless.mjs, built by `npm test` before vitest) as a
 // child process and waits for its two start-up lines.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SIGNED } from './fixtures';
 
 export const HEADLESS = resolve(__dirname, '../../dist-electron/headless.mjs');
 
@@ -98,4 +100,14 @@ export async function burstThenKill(s: ServeProcess, sign: (body: string) => str
   await Promise.all(workers);
   await s.exited();
   return acked;
+}
+
+/** POSTs a Meta webhook signed with the corpus secret (SIGNED.secret unless given) to a serve's /meta; expects 200. */
+export async function postSignedMeta(s: Pick<ServeProcess, 'receiverUrl'>, body: string, secret: string = SIGNED.secret): Promise<void> {
+  const res = await fetch(`${s.receiverUrl}/meta`, {
+    method: 'POST', body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`POST /meta answered ${res.status}, not 200`);
 }
