@@ -11,7 +11,7 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   mutate: [
     'electron/core/ingest/gate.ts',
-    'electron/core/ingest/receiver.ts:149-278',
+    'electron/core/ingest/receiver.ts:218-371',
     'electron/core/store/rejected-log.ts',
   ],
   coverageAnalysis: 'perTest',
