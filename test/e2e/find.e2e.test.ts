@@ -50,7 +50,9 @@ describe('find any webhook', () => {
     await post(failed('wamid.FAIL1', '5511900000004', 131047, 'Re-engagement message'));
     await post(failed('wamid.FAIL2', '5511900000005', 131026, 'Message undeliverable'));
     await open(serve.uiUrl);
-    await page.waitForFunction('document.querySelectorAll(\'[data-testid="event-row"]\').length === 5');
+    // The fifth row appears (a locator wait, not page.waitForFunction: its in-page polling evaluates a
+    // string, which the UI's CSP — no 'unsafe-eval' — refuses whenever the first check is false).
+    await page.locator('[data-testid="event-row"]').nth(4).waitFor({ timeout: 30_000 });
   }, 120_000);
 
   afterAll(async () => {
