@@ -9,6 +9,10 @@ export default defineConfig({
     include: [
       'test/unit/gate.test.ts', 'test/unit/gate-limits.test.ts', 'test/unit/rejected-log.test.ts', 'test/unit/gate-disk-full.test.ts', 'test/unit/gate-edges.test.ts',
       'test/integration/receiver.test.ts', 'test/integration/reverify.test.ts',
+      // In-process tests that reach the receiver's decision: hostile requests, the handshake, the first
+      // webhook, the simulator's origin, failing signatures.
+      'test/integration/hostile-input.test.ts', 'test/integration/setup-doctor.test.ts', 'test/integration/first-webhook.test.ts',
+      'test/integration/simulate.test.ts', 'test/integration/signature-burst.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
