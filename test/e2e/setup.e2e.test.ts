@@ -42,7 +42,8 @@ describe('setup panel in Chromium against serve', () => {
     await expect.poll(() => panel().getByTestId('setup-meta-callback').textContent()).toBe(`${serve.receiverUrl}/meta`);
     expect(await panel().getByTestId('setup-twilio-callback').textContent()).toBe(`${serve.receiverUrl}/twilio`);
     await panel().getByTestId('callback-local-note').waitFor();
-    expect(await panel().getByTestId('tunnel-state').textContent()).toBe('off');
+    // The tunnel's state arrives on its own (`unknown` until the first tunnel:get answers): wait for it.
+    await expect.poll(() => panel().getByTestId('tunnel-state').textContent()).toBe('off');
     // Secrets only say whether they are set (the app secret's field is behind "Change": the step is done).
     await panel().getByTestId('step-secret').getByRole('button', { name: 'Change' }).click();
     expect(await panel().getByTestId('secret-metaAppSecret').getByTestId('secret-status').textContent()).toBe('set (1)');
