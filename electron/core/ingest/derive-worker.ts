@@ -1,0 +1,83 @@
+// The derive worker's entry (bundled as dist-electron/derive-worker.mjs and .cjs; see worker-deriver.ts):
+// the deriver (deriver.ts) on a thread and a connection of its own, so the receiver's thread only verifies
+// and appends. Each derive transaction is short (WORKER_BATCH requests) and holds the shared write lock
+// (write-lock.ts) instead of waiting in SQLite's busy handler; it moves the watermark with the events, as
+// in-thread derivation does, so each request is derived exactly once across a crash. What a derived
+// request sets off (rules, the outbox, pushes) is the receiver's thread's, after it hears of it here.
+import { parentPort, workerData } from 'node:worker_threads';
+import { DERIVED_KEY, openStore, type DerivedRequest } from '../store/store';
+import { createDeriver } from './deriver';
+import { publishDerived, workerLock } from './write-lock';
+import type { Logger } from '../types';
+import type { FromWorker, ToWorker } from './worker-deriver';
+
+/** Requests per derive transaction: short, so the receiver's commit never waits long for the lock. */
+export const WORKER_BATCH = 64;
+
+const port = parentPort;
+if (!port) throw new Error('derive-worker.ts runs as a worker thread');
+const { dataDir, nativeBinding, words } = workerData as { dataDir: string; nativeBinding?: string; words: Int32Array };
+const store = openStore({ dataDir, nativeBinding });
+// Checkpoints stay with the receiver's connection: this one would run them while holding the lock.
+store.db.pragma('wal_autocheckpoint = 0');
+const locked = workerLock(words);
+const watermark = store.db.prepare(`SELECT value FROM kv WHERE key = '${DERIVED_KEY}'`).pluck();
+const setAck = store.db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
+/** Acknowledgement times the receiver measured (ms from the body read to the answer), by request id. */
+const acks = new Map<number, number>();
+
+const logger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (msg, meta) => port.postMessage({ type: 'log', level: 'warn', msg, meta } satisfies FromWorker),
+  error: (msg, meta) => port.postMessage({ type: 'log', level: 'error', msg, meta } satisfies FromWorker),
+};
+
+/** Each transaction under the shared lock; the new watermark published after it commits. */
+function underLock<T>(fn: () => T): T {
+  const out = locked(fn);
+  publishDerived(words, Number(watermark.get() ?? 0));
+  return out;
+}
+
+const deriver = createDeriver({
+  store: {
+    deriveNext: (limit, known, inTx) => underLock(() => store.deriveNext(limit, known, inTx)),
+    deriveFailed: (why) => underLock(() => store.deriveFailed(why)),
+    packNext: (limit) => locked(() => store.packNext(limit)),
+  },
+  logger,
+  batch: WORKER_BATCH,
+  delayMs: 0,
+  // Inside the derive transaction: the acknowledgement time goes with the request's events.
+  inTx(items: DerivedRequest[]) {
+    for (const d of items) {
+      const ms = acks.get(d.request.id);
+      if (ms == null) continue;
+      acks.delete(d.request.id);
+      setAck.run(ms, d.request.id);
+      d.request.ackMs = ms;
+      for (const e of d.result.events) e.ackMs = ms;
+    }
+  },
+  onDerived(items) {
+    port.postMessage({ type: 'derived', items } satisfies FromWorker);
+  },
+});
+
+publishDerived(words, Number(watermark.get() ?? 0));
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'derive') {
+    for (const [id, ms] of m.acks) acks.set(id, ms);
+    deriver.kick();
+  } else if (m.type === 'pack') {
+    deriver.packSoon();
+  } else if (m.type === 'stop') {
+    deriver.catchUp();
+    deriver.stop();
+    try { store.db.close(); } catch { /* closing anyway */ }
+    port.postMessage({ type: 'stopped' } satisfies FromWorker);
+    port.close();
+  }
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);
