@@ -5,7 +5,10 @@
 // in-thread derivation does, so each request is derived exactly once across a crash. What a derived
 // request sets off (rules, the outbox, pushes) is the receiver's thread's, after it hears of it here.
 import { parentPort, workerData } from 'node:worker_threads';
-import { DERIVED_KEY, openStore, type DerivedRequest } from '../store/store';
+import type { Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
+import { DERIVED_KEY, openStore, type DerivedRequest, type IngestRecord, type IngestRequest } from '../store/store';
+import { requestBytes } from '../store/pack';
+import { eventsOfStored } from './derive-events';
 import { createDeriver } from './deriver';
 import { publishDerived, workerLock } from './write-lock';
 import type { Logger } from '../types';
@@ -40,16 +43,46 @@ function underLock<T>(fn: () => T): T {
   return out;
 }
 
+// The next batch read and parsed before the lock is taken (a read needs no lock in WAL): under the lock,
+// only the inserts. A request committed after this read is simply read back inside the transaction.
+const pendingRows = store.db.prepare(`SELECT id, received_at, method, path, query, headers, body, packed, provider, response_status,
+  signature, signature_diagnosis, error, origin FROM requests WHERE id > ? ORDER BY id LIMIT ?`);
+function readAhead(limit: number): Map<number, IngestRecord> {
+  const known = new Map<number, IngestRecord>();
+  for (const row of pendingRows.all(Number(watermark.get() ?? 0), limit) as PendingRow[]) {
+    const bytes = requestBytes(row);
+    const request: IngestRequest = {
+      receivedAt: row.received_at, method: row.method, path: row.path, query: row.query,
+      headers: JSON.parse(bytes.headers) as [string, string][], body: bytes.body, provider: row.provider,
+      responseStatus: row.response_status, signature: row.signature, signatureDiagnosis: row.signature_diagnosis,
+      error: row.error, origin: row.origin,
+    };
+    const ms = acks.get(row.id);
+    if (ms != null) { request.ackMs = ms; acks.delete(row.id); }
+    known.set(row.id, { request, events: eventsOfStored(request) });
+  }
+  return known;
+}
+interface PendingRow {
+  id: number; received_at: number; method: string; path: string; query: string; headers: string; body: Buffer | null; packed: number;
+  provider: Provider | null; response_status: number; signature: SignatureVerdict; signature_diagnosis: string | null;
+  error: string | null; origin: StoredRequest['origin'];
+}
+
 const deriver = createDeriver({
   store: {
-    deriveNext: (limit, known, inTx) => underLock(() => store.deriveNext(limit, known, inTx)),
+    deriveNext: (limit, _known, inTx) => {
+      const known = readAhead(limit);
+      return underLock(() => store.deriveNext(limit, known, inTx));
+    },
     deriveFailed: (why) => underLock(() => store.deriveFailed(why)),
     packNext: (limit) => locked(() => store.packNext(limit)),
   },
   logger,
   batch: WORKER_BATCH,
   delayMs: 0,
-  // Inside the derive transaction: the acknowledgement time goes with the request's events.
+  // Inside the derive transaction: the acknowledgement time of a request committed after readAhead goes
+  // with its events (the others carry it from readAhead).
   inTx(items: DerivedRequest[]) {
     for (const d of items) {
       const ms = acks.get(d.request.id);
