@@ -75,6 +75,8 @@ export function createCore(opts: CoreOptions): Core {
   const deriver = openDeriver(opts, store, logger, {
     inTx: (items) => afterDerive.inTx(items),
     onDerived: (items) => afterDerive.onDerived(items),
+    // A worker deriver sends the requests' bytes back only when something forwards them (tools/forwarder.ts).
+    needsBytes: () => settings.forwardTargets().length > 0,
   });
   const onCommitted: OnCommitted = (committed) => {
     for (const c of committed) deriver.known(c.requestId, c.record);
@@ -303,8 +305,10 @@ function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted, l
  * thread with its own connection (ingest/worker-deriver.ts) when asked for and its bundle is found. Team
  * mode derives in-thread: its mirror writes the read model from the receiver's thread.
  */
-function openDeriver(opts: CoreOptions, store: Store, logger: Logger, hooks: { inTx(items: DerivedRequest[]): void; onDerived(items: DerivedRequest[]): void }): Deriver | WorkerDeriver {
-  const inThread = () => createDeriver({ store, logger, hold: opts.derive === 'hold', ...hooks });
+function openDeriver(opts: CoreOptions, store: Store, logger: Logger, hooks: {
+  inTx(items: DerivedRequest[]): void; onDerived(items: DerivedRequest[]): void; needsBytes(): boolean;
+}): Deriver | WorkerDeriver {
+  const inThread = () => createDeriver({ store, logger, hold: opts.derive === 'hold', inTx: hooks.inTx, onDerived: hooks.onDerived });
   if (opts.derive !== 'worker') return inThread();
   const workerFile = opts.deriveWorker ?? findBundledWorker('derive-worker');
   if (!workerFile || opts.databaseUrl) {

@@ -26,6 +26,8 @@ store.db.pragma('wal_autocheckpoint = 0');
 const locked = workerLock(words);
 const watermark = store.db.prepare(`SELECT value FROM kv WHERE key = '${DERIVED_KEY}'`).pluck();
 const setAck = store.db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
+/** Whether derived requests go back with their headers and body (the receiver's thread forwards them). */
+let sendBytes = true;
 /** Acknowledgement times the receiver measured (ms from the body read to the answer), by request id. */
 const acks = new Map<number, number>();
 
@@ -94,13 +96,16 @@ const deriver = createDeriver({
     }
   },
   onDerived(items) {
-    port.postMessage({ type: 'derived', items } satisfies FromWorker);
+    // Headers and body cross the thread only when the receiver's thread forwards them.
+    const out = sendBytes ? items : items.map((d): DerivedRequest => ({ ...d, request: { ...d.request, headers: [], body: null } }));
+    port.postMessage({ type: 'derived', items: out, slim: !sendBytes } satisfies FromWorker);
   },
 });
 
 publishDerived(words, Number(watermark.get() ?? 0));
 port.on('message', (m: ToWorker) => {
   if (m.type === 'derive') {
+    sendBytes = m.bytes;
     for (const [id, ms] of m.acks) acks.set(id, ms);
     deriver.kick();
   } else if (m.type === 'pack') {

@@ -31,9 +31,10 @@ export const CATCH_UP_MS = 30_000;
 /** What the deriver's failed requests say (deriver.ts): kept, never given to rules or forwards. */
 const FAILED_PREFIX = 'Its events could not be derived';
 
-export type ToWorker = { type: 'derive'; acks: [number, number][] } | { type: 'pack' } | { type: 'stop' };
+/** `bytes`: send derived requests with their headers and body (someone forwards them); else they come slim. */
+export type ToWorker = { type: 'derive'; acks: [number, number][]; bytes: boolean } | { type: 'pack' } | { type: 'stop' };
 export type FromWorker =
-  | { type: 'ready' } | { type: 'stopped' } | { type: 'derived'; items: DerivedRequest[] }
+  | { type: 'ready' } | { type: 'stopped' } | { type: 'derived'; items: DerivedRequest[]; slim: boolean }
   | { type: 'log'; level: 'warn' | 'error'; msg: string; meta?: Record<string, unknown> };
 
 export interface WorkerDeriver extends Deriver {
@@ -49,6 +50,8 @@ export function createWorkerDeriver(deps: {
   nativeBinding?: string;
   inTx?(items: DerivedRequest[]): void;
   onDerived(items: DerivedRequest[]): void;
+  /** Whether effects need the requests' exact bytes (forward targets set): else they cross the thread without them. */
+  needsBytes?(): boolean;
 }): WorkerDeriver {
   const { store, logger } = deps;
   const db = store.db;
@@ -61,6 +64,15 @@ export function createWorkerDeriver(deps: {
   let effectsThrough = Number(store.kvGet(EFFECTS_KEY));
   Atomics.store(words, DERIVED, derivedOnDisk());
   const loadDerived = derivedLoader(db);
+  const bytesOf = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
+  function fillBytes(d: DerivedRequest) {
+    const row = bytesOf.get(d.request.id) as { headers: string; body: Buffer | null; packed: number } | undefined;
+    if (!row) return;
+    const bytes = requestBytes(row);
+    d.request.headers = JSON.parse(bytes.headers || '[]') as [string, string][];
+    d.request.body = bytes.body;
+    slim.delete(d);
+  }
 
   const worker = new Worker(deps.workerFile, { workerData: { dataDir: deps.dataDir, nativeBinding: deps.nativeBinding, words } });
   worker.unref();
@@ -70,11 +82,13 @@ export function createWorkerDeriver(deps: {
   const stoppedPromise = new Promise<void>((resolve) => worker.once('exit', () => { alive = false; resolve(); }));
   worker.on('error', (err) => logger.error('derive worker failed', { err: String(err) }));
 
+  /** Items the worker sent without their headers and body. */
+  const slim = new WeakSet<DerivedRequest>();
   /** Derived items not given their effects yet, in id order. */
   const queue: DerivedRequest[] = [];
   worker.on('message', (m: FromWorker) => {
     if (m.type === 'derived') {
-      for (const d of m.items) queue.push(revive(d));
+      for (const d of m.items) { queue.push(revive(d)); if (m.slim) slim.add(d); }
       scheduleEffects();
     } else if (m.type === 'log') {
       logger[m.level](m.msg, m.meta);
@@ -92,7 +106,7 @@ export function createWorkerDeriver(deps: {
     const acks: [number, number][] = [];
     for (const p of pendingAcks) if (p.record.request.ackMs != null) acks.push([p.id, p.record.request.ackMs]);
     pendingAcks.length = 0;
-    worker.postMessage({ type: 'derive', acks } satisfies ToWorker);
+    worker.postMessage({ type: 'derive', acks, bytes: deps.needsBytes?.() ?? true } satisfies ToWorker);
   }
 
   /** Rules and the outbox for `items`, in one transaction that moves the effects watermark. Holds the lock. */
@@ -100,6 +114,8 @@ export function createWorkerDeriver(deps: {
     const fresh = items.filter((d) => d.request.id > effectsThrough);
     if (fresh.length === 0) return [];
     const through = fresh[fresh.length - 1].request.id;
+    // A forward target set since the worker was asked: the bytes of slim requests are read here.
+    if (deps.needsBytes?.()) for (const d of fresh) if (slim.has(d)) fillBytes(d);
     // Like the derive transaction: not fsynced on its own; lost with the power, its watermark goes with it.
     db.pragma('synchronous = NORMAL');
     try {
