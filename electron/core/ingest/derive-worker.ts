@@ -38,9 +38,26 @@ const logger: Logger = {
   error: (msg, meta) => port.postMessage({ type: 'log', level: 'error', msg, meta } satisfies FromWorker),
 };
 
+/**
+ * A transaction under the shared lock, tried again while SQLite says busy. The receiver's thread writes a
+ * few things outside that lock (the forwarder's and the action sender's delivery states, the rejected
+ * log): a deferred transaction that read before such a commit cannot write after it (SQLITE_BUSY, the
+ * busy handler is not called for a stale snapshot), and the deriver would take that for a request that
+ * cannot be derived. Rolled back whole, so a retry is safe.
+ */
+function retryBusy<T>(fn: () => T): T {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fn();
+    } catch (err) {
+      if (attempt >= 50 || !String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) throw err;
+    }
+  }
+}
+
 /** Each transaction under the shared lock; the new watermark published after it commits. */
 function underLock<T>(fn: () => T): T {
-  const out = locked(fn);
+  const out = locked(() => retryBusy(fn));
   publishDerived(words, Number(watermark.get() ?? 0));
   return out;
 }
@@ -78,7 +95,7 @@ const deriver = createDeriver({
       return underLock(() => store.deriveNext(limit, known, inTx));
     },
     deriveFailed: (why) => underLock(() => store.deriveFailed(why)),
-    packNext: (limit) => locked(() => store.packNext(limit)),
+    packNext: (limit) => locked(() => retryBusy(() => store.packNext(limit))),
   },
   logger,
   batch: WORKER_BATCH,
