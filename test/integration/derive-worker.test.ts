@@ -65,6 +65,21 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
     }
   }, 120_000);
 
+  it('a burst forwarded while the receiver\'s thread records deliveries: every request derived and forwarded once, none kept as unknown', async () => {
+    handler = await startHandler();
+    const h = handler;
+    core = await startTestCore({ derive: 'worker', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET], forwardTo: [h.url] } });
+    const t = core;
+    const n = 200;
+    const posts = Array.from({ length: n }, (_, i) => t.postMeta(statusBody(`wamid.B${i}`), SECRET));
+    expect((await Promise.all(posts)).every((r) => r.status === 200)).toBe(true);
+    await expect.poll(() => total(h.got), { timeout: 60_000 }).toBe(n);
+    const page = await t.call<EventPage>('events:list', { limit: 1000 });
+    expect(page.total).toBe(n);
+    expect(page.items.filter((e) => e.kind !== 'status')).toEqual([]);
+    expect([...h.got.values()].every((k) => k === 1)).toBe(true);
+  }, 120_000);
+
   it('effects a crash left between the derive and the effects transactions run once at the next start (worker, then in-thread)', async () => {
     handler = await startHandler();
     const h = handler;

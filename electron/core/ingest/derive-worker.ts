@@ -41,16 +41,22 @@ const logger: Logger = {
 /**
  * A transaction under the shared lock, tried again while SQLite says busy. The receiver's thread writes a
  * few things outside that lock (the forwarder's and the action sender's delivery states, the rejected
- * log): a deferred transaction that read before such a commit cannot write after it (SQLITE_BUSY, the
- * busy handler is not called for a stale snapshot), and the deriver would take that for a request that
- * cannot be derived. Rolled back whole, so a retry is safe.
+ * log). A deferred transaction reads first, and SQLite refuses to upgrade a read transaction to a write
+ * while another connection writes — at once, without its busy handler (deadlock avoidance), or with
+ * SQLITE_BUSY_SNAPSHOT after that write commits. The deriver would take either for a request that cannot
+ * be derived. The transaction was rolled back whole, so it is run again after a short wait (this thread
+ * may block); after BUSY_WAIT_MS the error goes to the deriver, which leaves the batch for the next turn.
  */
+const BUSY_WAIT_MS = 5000;
+const nap = new Int32Array(new SharedArrayBuffer(4));
 function retryBusy<T>(fn: () => T): T {
+  const until = Date.now() + BUSY_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       return fn();
     } catch (err) {
-      if (attempt >= 50 || !String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) throw err;
+      if (Date.now() > until || !String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) throw err;
+      Atomics.wait(nap, 0, 0, Math.min(1 + attempt, 10));
     }
   }
 }
