@@ -42,28 +42,104 @@ export interface WorkerDeriver extends Deriver {
   readonly lock: MainLock;
 }
 
-export function createWorkerDeriver(deps: {
+interface Hooks {
+  inTx?(items: DerivedRequest[]): void;
+  onDerived(items: DerivedRequest[]): void;
+  /** Whether effects need the requests' exact bytes (forward targets set): else they cross the thread without them. */
+  needsBytes?(): boolean;
+}
+
+export function createWorkerDeriver(deps: Hooks & {
   store: Pick<Store, 'db' | 'kvGet' | 'kvSet'>;
   logger: Logger;
   workerFile: string;
   dataDir: string;
   nativeBinding?: string;
-  inTx?(items: DerivedRequest[]): void;
-  onDerived(items: DerivedRequest[]): void;
-  /** Whether effects need the requests' exact bytes (forward targets set): else they cross the thread without them. */
-  needsBytes?(): boolean;
 }): WorkerDeriver {
   const { store, logger } = deps;
-  const db = store.db;
   const words = sharedWords();
   const lock = mainLock(words);
-  const maxRequest = db.prepare('SELECT COALESCE(MAX(id), 0) FROM requests').pluck();
-  const derivedOnDisk = () => Number(store.kvGet(DERIVED_KEY) ?? 0);
+  const maxRequest = store.db.prepare('SELECT COALESCE(MAX(id), 0) FROM requests').pluck();
+  Atomics.store(words, DERIVED, Number(store.kvGet(DERIVED_KEY) ?? 0));
+  let stopped = false;
+  const effects = createEffects({ store, lock, logger, hooks: deps, derivedThrough: () => Atomics.load(words, DERIVED), stopped: () => stopped });
+
+  const worker = new Worker(deps.workerFile, { workerData: { dataDir: deps.dataDir, nativeBinding: deps.nativeBinding, words } });
+  worker.unref();
+  let alive = true;
+  const stoppedPromise = new Promise<void>((resolve) => worker.once('exit', () => { alive = false; resolve(); }));
+  worker.on('error', (err) => logger.error('derive worker failed', { err: String(err) }));
+  worker.on('message', (m: FromWorker) => {
+    if (m.type === 'derived') effects.received(m.items.map(revive), m.slim);
+    else if (m.type === 'log') logger[m.level](m.msg, m.meta);
+  });
+
+  // Acknowledgement times are set on the record by the receiver after the commit (receiver.ts): sent
+  // with the next kick, DERIVE_DELAY_MS later, when the answers of that commit are written.
+  const pendingAcks: { id: number; record: IngestRecord }[] = [];
+  let kickTimer: ReturnType<typeof setTimeout> | null = null;
+  function sendKick() {
+    kickTimer = null;
+    if (stopped || !alive) return;
+    effects.recoverOnce();
+    const acks: [number, number][] = [];
+    for (const p of pendingAcks) if (p.record.request.ackMs != null) acks.push([p.id, p.record.request.ackMs]);
+    pendingAcks.length = 0;
+    worker.postMessage({ type: 'derive', acks, bytes: deps.needsBytes?.() ?? true } satisfies ToWorker);
+  }
+
+  return {
+    lock,
+    known(requestId, record) { if (!stopped) pendingAcks.push({ id: requestId, record }); },
+    kick() {
+      if (stopped || kickTimer) return;
+      kickTimer = setTimeout(sendKick, DERIVE_DELAY_MS);
+    },
+    catchUp() {
+      if (stopped || !alive) return;
+      const target = maxRequest.get() as number;
+      if (kickTimer) clearTimeout(kickTimer);
+      sendKick();
+      if (Atomics.load(words, DERIVED) < target && !waitDerived(words, target, CATCH_UP_MS)) {
+        logger.warn('the derive worker did not catch up in time; reading what is derived', { target, derived: Atomics.load(words, DERIVED) });
+      }
+      effects.fromStore();
+    },
+    packSoon() { if (!stopped && alive) worker.postMessage({ type: 'pack' } satisfies ToWorker); },
+    async stop() {
+      if (stopped) return stoppedPromise;
+      stopped = true;
+      if (kickTimer) clearTimeout(kickTimer);
+      if (alive) worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      await stoppedPromise;
+    },
+  };
+}
+
+/**
+ * The receiver thread's half: what derived requests set off (rules, outbox rows) in a transaction that
+ * moves kv derive_effects_through, then what waits for that commit (pushes, notifications). Items come
+ * from the worker's messages, or from the store when they are pending on disk (a crash between the two
+ * transactions, a reader that waited for the worker: its messages are still on their way).
+ */
+function createEffects(deps: {
+  store: Pick<Store, 'db' | 'kvGet' | 'kvSet'>; lock: MainLock; logger: Logger; hooks: Hooks;
+  /** The worker's published watermark. */
+  derivedThrough(): number;
+  stopped(): boolean;
+}) {
+  const { store, lock, logger, hooks } = deps;
+  const db = store.db;
   // Effects start in step with the events (an in-thread run leaves no key: its effects were in-transaction).
-  if (store.kvGet(EFFECTS_KEY) == null) store.kvSet(EFFECTS_KEY, String(derivedOnDisk()));
+  if (store.kvGet(EFFECTS_KEY) == null) store.kvSet(EFFECTS_KEY, String(Number(store.kvGet(DERIVED_KEY) ?? 0)));
   let effectsThrough = Number(store.kvGet(EFFECTS_KEY));
-  Atomics.store(words, DERIVED, derivedOnDisk());
+  let recovered = false;
   const loadDerived = derivedLoader(db);
+  /** Items the worker sent without their headers and body. */
+  const slim = new WeakSet<DerivedRequest>();
+  /** Derived items not given their effects yet, in id order. */
+  const queue: DerivedRequest[] = [];
+
   const bytesOf = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
   function fillBytes(d: DerivedRequest) {
     const row = bytesOf.get(d.request.id) as { headers: string; body: Buffer | null; packed: number } | undefined;
@@ -74,53 +150,18 @@ export function createWorkerDeriver(deps: {
     slim.delete(d);
   }
 
-  const worker = new Worker(deps.workerFile, { workerData: { dataDir: deps.dataDir, nativeBinding: deps.nativeBinding, words } });
-  worker.unref();
-  let alive = true;
-  let stopped = false;
-  let recovered = false;
-  const stoppedPromise = new Promise<void>((resolve) => worker.once('exit', () => { alive = false; resolve(); }));
-  worker.on('error', (err) => logger.error('derive worker failed', { err: String(err) }));
-
-  /** Items the worker sent without their headers and body. */
-  const slim = new WeakSet<DerivedRequest>();
-  /** Derived items not given their effects yet, in id order. */
-  const queue: DerivedRequest[] = [];
-  worker.on('message', (m: FromWorker) => {
-    if (m.type === 'derived') {
-      for (const d of m.items) { queue.push(revive(d)); if (m.slim) slim.add(d); }
-      scheduleEffects();
-    } else if (m.type === 'log') {
-      logger[m.level](m.msg, m.meta);
-    }
-  });
-
-  // Acknowledgement times are set on the record by the receiver after the commit (receiver.ts): sent
-  // with the next kick, DERIVE_DELAY_MS later, when the answers of that commit are written.
-  const pendingAcks: { id: number; record: IngestRecord }[] = [];
-  let kickTimer: ReturnType<typeof setTimeout> | null = null;
-  function sendKick() {
-    kickTimer = null;
-    if (stopped || !alive) return;
-    if (!recovered) { recovered = true; effectsFromStore(); }
-    const acks: [number, number][] = [];
-    for (const p of pendingAcks) if (p.record.request.ackMs != null) acks.push([p.id, p.record.request.ackMs]);
-    pendingAcks.length = 0;
-    worker.postMessage({ type: 'derive', acks, bytes: deps.needsBytes?.() ?? true } satisfies ToWorker);
-  }
-
   /** Rules and the outbox for `items`, in one transaction that moves the effects watermark. Holds the lock. */
   function applyEffects(items: DerivedRequest[]) {
     const fresh = items.filter((d) => d.request.id > effectsThrough);
     if (fresh.length === 0) return [];
     const through = fresh[fresh.length - 1].request.id;
     // A forward target set since the worker was asked: the bytes of slim requests are read here.
-    if (deps.needsBytes?.()) for (const d of fresh) if (slim.has(d)) fillBytes(d);
+    if (hooks.needsBytes?.()) for (const d of fresh) if (slim.has(d)) fillBytes(d);
     // Like the derive transaction: not fsynced on its own; lost with the power, its watermark goes with it.
     db.pragma('synchronous = NORMAL');
     try {
       db.transaction(() => {
-        deps.inTx?.(fresh);
+        hooks.inTx?.(fresh);
         store.kvSet(EFFECTS_KEY, String(through));
       })();
     } finally {
@@ -132,20 +173,20 @@ export function createWorkerDeriver(deps: {
 
   function told(items: DerivedRequest[]) {
     if (items.length === 0) return;
-    try { deps.onDerived(items); } catch (err) { logger.error('after-derive hook failed', { err: String(err) }); }
+    try { hooks.onDerived(items); } catch (err) { logger.error('after-derive hook failed', { err: String(err) }); }
   }
 
-  let effectsScheduled = false;
-  function scheduleEffects() {
-    if (effectsScheduled || stopped) return;
-    effectsScheduled = true;
-    setImmediate(effectsTurn);
+  let scheduled = false;
+  function schedule() {
+    if (scheduled || deps.stopped()) return;
+    scheduled = true;
+    setImmediate(turn);
   }
-  function effectsTurn() {
-    effectsScheduled = false;
-    if (queue.length === 0 || stopped) return;
+  function turn() {
+    scheduled = false;
+    if (queue.length === 0 || deps.stopped()) return;
     // The receiver's thread never sleeps for the lock: it comes back when the worker lets it go.
-    if (!lock.tryAcquire()) { void lock.whenFree().then(scheduleEffects); return; }
+    if (!lock.tryAcquire()) { void lock.whenFree().then(schedule); return; }
     let done: DerivedRequest[] = [];
     try {
       done = applyEffects(queue.splice(0));
@@ -159,9 +200,8 @@ export function createWorkerDeriver(deps: {
     told(done);
   }
 
-  /** Effects the store says are pending (a crash between the two transactions, a catch-up): from the rows. */
-  function effectsFromStore() {
-    const through = Atomics.load(words, DERIVED);
+  function fromStore() {
+    const through = deps.derivedThrough();
     if (through <= effectsThrough) return;
     if (!lock.acquireSync(CATCH_UP_MS)) return;
     let done: DerivedRequest[];
@@ -182,30 +222,14 @@ export function createWorkerDeriver(deps: {
   }
 
   return {
-    lock,
-    known(requestId, record) { if (!stopped) pendingAcks.push({ id: requestId, record }); },
-    kick() {
-      if (stopped || kickTimer) return;
-      kickTimer = setTimeout(sendKick, DERIVE_DELAY_MS);
+    received(items: DerivedRequest[], isSlim: boolean) {
+      for (const d of items) { queue.push(d); if (isSlim) slim.add(d); }
+      schedule();
     },
-    catchUp() {
-      if (stopped || !alive) return;
-      const target = maxRequest.get() as number;
-      if (kickTimer) clearTimeout(kickTimer);
-      sendKick();
-      if (Atomics.load(words, DERIVED) < target && !waitDerived(words, target, CATCH_UP_MS)) {
-        logger.warn('the derive worker did not catch up in time; reading what is derived', { target, derived: Atomics.load(words, DERIVED) });
-      }
-      effectsFromStore();
-    },
-    packSoon() { if (!stopped && alive) worker.postMessage({ type: 'pack' } satisfies ToWorker); },
-    async stop() {
-      if (stopped) return stoppedPromise;
-      stopped = true;
-      if (kickTimer) clearTimeout(kickTimer);
-      if (alive) worker.postMessage({ type: 'stop' } satisfies ToWorker);
-      await stoppedPromise;
-    },
+    /** Effects pending on disk, run from the store. */
+    fromStore,
+    /** The same, once after a start or a failed effects transaction. */
+    recoverOnce() { if (!recovered) { recovered = true; fromStore(); } },
   };
 }
 
