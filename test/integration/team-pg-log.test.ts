@@ -2,7 +2,8 @@
 // appends from several connections become visible in id order, a tailer never skips an id, a claim is
 // won once, one leader at a time, and an unreachable database is a clear error without its password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPgLog, PG_MIGRATIONS, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import { openPgLog, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import { PG_MIGRATIONS } from '../../electron/core/team/pg-migrations';
 import pg from 'pg';
 import { createPgAppender } from '../../electron/core/team/pg-writer';
 import { createMirror } from '../../electron/core/team/mirror';

@@ -24,7 +24,7 @@ import { createTeamWriter, type TeamWriter } from './team-writer';
 import { openTeam, type Team } from './team';
 import type { SharedRequest } from './pg-log';
 import { createRulesSync, type RulesSync } from './rules-sync';
-import { FORGET_CHANNEL, RULES_CHANNEL } from './pg-log';
+import { FORGET_CHANNEL, RULES_CHANNEL } from './pg-names';
 import { contactKey, cutContact, EDITED_NOTE, eraseTraces, forgetContact, type ForgetTouched } from '../store/forget';
 import type { ForgetResult } from '../../../shared/types';
 

@@ -10,7 +10,9 @@ import type { Logger } from '../types';
 import { HookscopeError } from '../../../shared/errors';
 import { createMirror, DATABASE_KEY, type Mirror, type MirrorSink } from './mirror';
 import { createPgAppender, type PgAppender } from './pg-writer';
-import { LOCK_RETENTION, LOCK_TIMERS, openPgLog, type Leadership, type PgLog } from './pg-log';
+import type { Leadership } from './pg-leadership';
+import { openPgLog, type PgLog } from './pg-log';
+import { LOCK_RETENTION, LOCK_TIMERS } from './pg-names';
 
 export interface TeamStatus {
   /** host:port/database (never the user or password). */
