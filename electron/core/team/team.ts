@@ -28,7 +28,7 @@ export interface Team {
   claim(requestId: number): Promise<boolean>;
   /** The ids of a derived batch whose rules this process runs (claimed first, across every process). */
   claimMany(requestIds: number[], leaseMs?: number): Promise<Set<number>>;
-  /** Leases of claims (team-core.ts): renew, finish, take over expired ones. */
+  /** Leases of claims (claim-leases.ts): renew, finish, take over expired ones. */
   renewClaims(requestIds: number[], leaseMs: number): Promise<void>;
   finishClaims(requestIds: number[]): Promise<void>;
   takeExpiredClaims(leaseMs: number, throughId: number): Promise<number[]>;
