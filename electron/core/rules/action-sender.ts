@@ -23,7 +23,7 @@ import { networkInterfaces } from 'node:os';
 import type { Database as Db } from 'better-sqlite3';
 import type { DeliveryRecord, HttpAction } from '../../../shared/types';
 import { DEFAULT_TIMEOUT_MS, redactUrl } from '../../../shared/actions';
-import { sendRaw, type SendOutcome } from '../tools/forwarder';
+import { sendRaw, type SendOutcome } from '../tools/send-raw';
 import type { Clock, Logger } from '../types';
 
 const MAX_PER_ORIGIN = 2;
