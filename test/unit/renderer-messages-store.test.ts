@@ -157,6 +157,14 @@ describe('Messages view: nothing falls between a page and the live stream', () =
     expect(keys(rows)).toEqual(['wamid.D', 'wamid.X']);
   });
 
+  it('a pushed status brings the whole stored life of its message, also states never pushed to this page', async () => {
+    const { core, store, flush } = await setup([status('wamid.L', 'sent', 1)]);
+    core.db.push(status('wamid.L', 'delivered', 2)); // stored while no stream listened
+    core.append(status('wamid.L', 'read', 3));
+    await flush();
+    expect(stepsOf(store.getState().messages, 'wamid.L')).toEqual(['sent', 'delivered', 'read']);
+  });
+
   it("a refetched row read before a newer push keeps that push", async () => {
     const { core, store, flush } = await setup([status('wamid.E', 'sent', 1)]);
     const g = gate();
