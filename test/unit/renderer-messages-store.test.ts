@@ -7,7 +7,7 @@ import type { EventStatus, HookEvent, MessageSummary } from '../../shared/types'
 import { summariseMessage } from '../../shared/messages';
 import { fakeBridge } from '../helpers/fake-bridge';
 import { createAppStore } from '../../renderer/state/store';
-import { mergeMessageRows, unionRow } from '../../renderer/state/slices/messages';
+import { mergeMessageRows, unionRow } from '../../renderer/state/slices/messages-rows';
 
 const clock = 1_700_000_000_000;
 let nextId = 0;

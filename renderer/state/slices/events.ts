@@ -6,8 +6,6 @@ import { errorText, type SliceContext } from '../context';
 import { createLiveFeed } from './events-live';
 import { windowAfterResync, windowFromFirstPage, windowWithOlderPage } from './events-window';
 
-export { mergeEvents } from './events-window';
-
 export interface EventsSlice {
   /** Newest first (id descending); at most `windowSize` rows. */
   events: HookEvent[];

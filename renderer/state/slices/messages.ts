@@ -19,7 +19,6 @@ import { readColumns, writeColumns, type FeedColumns, type FeedView } from '../f
 import { boundRows, refreshRows, rowsAfterResync, rowsWithOlderPage } from './messages-rows';
 
 export type { FeedColumns, FeedView } from '../feed-view';
-export { eventToOpen, mergeMessageRows, unionRow } from './messages-rows';
 
 export interface MessagesSlice {
   view: FeedView;
