@@ -87,8 +87,9 @@ export function createControlServer(o: ControlServerOptions): ControlServer {
   const bindHost = o.host ?? '127.0.0.1';
   let server: Server | null = null;
   let boundPort = o.port;
+  // The token itself stays with the guard: the routes get what they use.
   const api: ApiDeps = {
-    ...o,
+    core: o.core, dispatch: o.dispatch, logger: o.logger, extra: o.extra, userTokens: o.userTokens,
     streams,
     rotateToken: o.rotateToken && (() => {
       const token = o.rotateToken!();
