@@ -1,7 +1,8 @@
 // The tests StrykerJS runs against each mutant of the core's trust decisions (`npm run mutate:core`,
 // stryker.core.config.mjs): the unit tests of the gate, the receiver's decision and the rejected log, and
-// the integration tests that start the core in-process (test/helpers/core.ts: receiver on port 0, a temp data dir, a real SQLite file) and send it
-// real HTTP. Nothing here spawns `serve` or a browser: a child process would run dist/, not the mutant.
+// the integration tests that start the core in-process (test/helpers/core.ts: receiver on port 0, a temp
+// data dir, a real SQLite file) and send it real HTTP. Nothing here spawns `serve` or a browser: a child
+// process would run dist/, not the mutant.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
