@@ -402,6 +402,9 @@ describe('what the headers alone doom (the body is then hashed as it passes, nev
     expect(refusedByHeaders('PUT', '/meta', h(metaSig), trust({ metaSecrets: ['s'] }))).toBe(true);
     expect(refusedByHeaders('GET', '/twilio', h(twSig), trust({ twilioTokens: ['t'] }))).toBe(true);
     expect(refusedByHeaders('POST', '/elsewhere', h(metaSig), trust({ metaSecrets: ['s'], twilioTokens: ['t'] }))).toBe(true);
+    // A stranger's path carrying a Twilio signature is still unrouted, whatever Twilio's set-up.
+    expect(refusedByHeaders('POST', '/elsewhere', h(twSig), trust({ metaSecrets: ['s'], twilioTokens: ['t'] }))).toBe(true);
+    expect(refusedByHeaders('POST', '/twilio/', h(twSig), trust({ twilioTokens: ['t'] }))).toBe(true);
   });
 
   it('Meta: closed, or set up and unsigned, is doomed; signed, or open to unsigned, is read', () => {
