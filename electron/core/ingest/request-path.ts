@@ -42,6 +42,17 @@ export interface RequestPathDeps {
 
 type Base = Omit<ReceiverInput, 'body'> & { source: string };
 
+/**
+ * What the readers do once they know (built once per receiver, so a request allocates no callbacks of its
+ * own): refuse for size, cut off (503), refuse as too slow (408), or hand over the whole request.
+ */
+interface Outcomes {
+  tooLarge(x: Exchange, size: number): void;
+  cut(x: Exchange): void;
+  late(x: Exchange): void;
+  whole(x: Exchange, input: ReceiverInput): void;
+}
+
 /** One request on the path: what it holds in memory, its body's deadline, whether it was answered. */
 interface Exchange {
   req: IncomingMessage;
@@ -72,7 +83,7 @@ function release(budget: BodyBudget, x: Exchange): void {
 }
 
 /** The body's deadline (BODY_MIN_RATE): the grace, plus the time its size takes at the minimum rate. */
-function watchDeadline(x: Exchange, declared: number, graceMs: number, late: () => void): void {
+function watchDeadline(x: Exchange, declared: number, graceMs: number, on: Outcomes): void {
   const started = Date.now();
   let seen = 0;
   x.req.on('data', (c: Buffer) => { seen += c.length; });
@@ -82,14 +93,14 @@ function watchDeadline(x: Exchange, declared: number, graceMs: number, late: () 
     const allowed = graceMs + (Math.max(Number.isFinite(declared) ? declared : 0, seen) / BODY_MIN_RATE) * 1000;
     const left = started + allowed - Date.now();
     if (left > 0) { x.deadline = setTimeout(check, left); return; }
-    late();
+    on.late(x);
   };
   x.deadline = setTimeout(check, graceMs + (Number.isFinite(declared) ? (declared / BODY_MIN_RATE) * 1000 : 0));
   x.res.on('close', () => { if (x.deadline) { clearTimeout(x.deadline); x.deadline = null; } });
 }
 
 /** A body the headers doomed: never held — a prefix kept for the diagnosis, the rest hashed and counted as it passes. */
-function readRefused(x: Exchange, limit: number, tooLarge: (size: number) => void, whole: (input: ReceiverInput) => void): void {
+function readRefused(x: Exchange, limit: number, on: Outcomes): void {
   const hash = createHash('sha256');
   const prefix: Buffer[] = [];
   let kept = 0;
@@ -97,13 +108,13 @@ function readRefused(x: Exchange, limit: number, tooLarge: (size: number) => voi
   x.req.on('data', (c: Buffer) => {
     if (x.answered) return;
     size += c.length;
-    if (size > limit) return tooLarge(size);
+    if (size > limit) return on.tooLarge(x, size);
     hash.update(c);
     if (kept < REJECTED_BODY_KEEP) { const part = c.subarray(0, REJECTED_BODY_KEEP - kept); prefix.push(Buffer.from(part)); kept += part.length; }
   });
   x.req.on('end', () => {
     if (x.answered) return;
-    whole({ ...x.base, body: Buffer.concat(prefix, kept), bodySize: size, bodySha256: hash.digest('hex') });
+    on.whole(x, { ...x.base, body: Buffer.concat(prefix, kept), bodySize: size, bodySha256: hash.digest('hex') });
   });
 }
 
@@ -112,26 +123,26 @@ function readRefused(x: Exchange, limit: number, tooLarge: (size: number) => voi
  * bodies is shared: past a budget the longest-stalled uploads make room, so a webhook arriving whole is
  * never the one refused because others stall.
  */
-function readHeld(x: Exchange, budget: BodyBudget, limit: number, cut: () => void, tooLarge: (size: number) => void, whole: (input: ReceiverInput) => void): void {
+function readHeld(x: Exchange, budget: BodyBudget, limit: number, on: Outcomes): void {
   const chunks: Buffer[] = [];
   let size = 0;
   x.req.on('data', (c: Buffer) => {
     if (x.answered) return;
     size += c.length;
-    if (size > limit) { chunks.length = 0; release(budget, x); return tooLarge(size); }
+    if (size > limit) { chunks.length = 0; release(budget, x); return on.tooLarge(x, size); }
     if (!x.holder) {
       const signed = header(x.base.headers, x.base.path === '/meta' ? 'x-hub-signature-256' : 'x-twilio-signature') != null;
-      x.holder = { source: x.base.source, signed, held: 0, cut: () => { chunks.length = 0; cut(); } };
+      x.holder = { source: x.base.source, signed, held: 0, cut: () => { chunks.length = 0; on.cut(x); } };
       budget.hold(x.holder);
     }
     chunks.push(c);
-    if (!budget.take(x.holder, c.length)) { chunks.length = 0; cut(); }
+    if (!budget.take(x.holder, c.length)) { chunks.length = 0; on.cut(x); }
   });
   x.req.on('end', () => {
     if (x.answered) return;
     // Whole now: no longer an upload that could be stalling (its bytes count until it is answered).
     if (x.holder) budget.settle(x.holder);
-    whole({ ...x.base, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+    on.whole(x, { ...x.base, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
   });
 }
 
@@ -184,6 +195,13 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     x.res.on('finish', () => x.req.destroy());
   }
 
+  const on: Outcomes = {
+    tooLarge,
+    cut: (x) => cutOff(x, 503, false),
+    late: (x) => { logger.debug('upload too slow: cut off', { path: x.base.path }); cutOff(x, 408); },
+    whole: (x, input) => send(x, deps.handle(input)),
+  };
+
   return function onRequest(req, res) {
     const base = requestOf(req, deps.tunnelUrl() != null);
     const x: Exchange = { req, res, base, answered: false, holder: null, deadline: null };
@@ -198,15 +216,12 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
     // ones are read and make room (body-budget.ts), so a genuine webhook still gets in.
     if (!doomed && !(Number.isFinite(declared) && declared <= SMALL_BODY) && budget.full(base.source)) return cutOff(x, 503, false);
-    if (!req.complete) {
-      watchDeadline(x, declared, deps.bodyGraceMs, () => { logger.debug('upload too slow: cut off', { path: base.path }); cutOff(x, 408); });
-    }
+    if (!req.complete) watchDeadline(x, declared, deps.bodyGraceMs, on);
     // Refuse without reading the body.
     if (Number.isFinite(declared) && declared > limit) return tooLarge(x, declared);
 
-    const whole = (input: ReceiverInput) => send(x, deps.handle(input));
-    if (doomed) readRefused(x, limit, (size) => tooLarge(x, size), whole);
-    else readHeld(x, budget, limit, () => cutOff(x, 503, false), (size) => tooLarge(x, size), whole);
+    if (doomed) readRefused(x, limit, on);
+    else readHeld(x, budget, limit, on);
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
   };
 }
