@@ -14,7 +14,7 @@ import { startUiCore, type UiCore } from './ui-core';
 const UI_INDEX = resolve(__dirname, '../../dist/renderer/index.html');
 
 /** True when `serve` and the UI are built; otherwise prints the line saying why `suite` is skipped. */
-export function e2eBuilt(suite: string): boolean {
+function e2eBuilt(suite: string): boolean {
   return built(suite, HEADLESS) && built(suite, UI_INDEX);
 }
 
