@@ -16,7 +16,7 @@ const now = Math.floor(Date.now() / 1000);
 const post = async (body: string) => expect(await postMeta(ui.receiverUrl, SECRET, body)).toBe(200);
 
 async function openPage(view: 'events' | 'messages'): Promise<Page> {
-  // Separate contexts (as every openPage): separate tabs with their own storage and their own live stream.
+  // Each in a context of its own: separate tabs with their own storage and their own live stream.
   const page = await ui.openPage({ query: view === 'messages' ? { view } : {}, timeout: 8000, ready: view === 'messages' ? 'message-row' : 'event-row' });
   // Marks this document: still there afterwards means no reload happened.
   await page.evaluate('window.__notReloaded = true');
