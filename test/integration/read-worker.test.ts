@@ -9,6 +9,7 @@ import { startTestCore, type TestCore } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
 import { openStore } from '../../electron/core/store/store';
+import { eventDeriver } from '../../electron/core/ingest/derive-events';
 import { silentLogger } from '../../electron/core/types';
 
 const WORKER = resolve(__dirname, '../../dist-electron/read-worker.mjs');
@@ -98,7 +99,7 @@ describe.skipIf(!built('read worker', WORKER))('read worker', () => {
       { q: 'tomorrow', contact: '44790000003' }, { q: 'nothing-matches', status: ['failed'] },
     ];
     // The same queries through the store's reads on a writable connection of its own, as without a worker.
-    const store = openStore({ dataDir: t.dataDir });
+    const store = openStore({ dataDir: t.dataDir, deriver: eventDeriver });
     try {
       for (let round = 0; round < 2; round++) {
         for (const q of queries) {
