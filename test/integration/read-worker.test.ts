@@ -55,6 +55,8 @@ describe.skipIf(!built('read worker', WORKER))('read worker', () => {
     const first = (await t.call<EventPage>('events:list', { limit: 1, q: 'refund' })).items[0];
     const detail = await t.call<EventDetail>('events:get', { id: first.id });
     expect(detail.request.body).toContain('refund order 27');
+    // Its raw JSON is derived again in the worker, by the deriver its entry hands the store's reads.
+    expect(detail.raw).toMatchObject({ id: 'wamid.m27', type: 'text', text: { body: 'refund order 27' } });
     await expect(t.call('events:get', { id: 99_999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const life = await t.call<MessageLifecycle>('messages:get', { messageId: 'wamid.s1' });
     expect(life.current).toBe('delivered');
