@@ -3,6 +3,7 @@
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type Store } from './store/store';
+import { eventDeriver } from './ingest/derive-events';
 import { createWriter, type OnCommitted, type Writer } from './ingest/writer';
 import { createReceiver, type Receiver } from './ingest/receiver';
 import { createDeriver, type Deriver } from './ingest/deriver';
@@ -59,7 +60,7 @@ export function createCore(opts: CoreOptions): Core {
   const logger = opts.logger ?? silentLogger;
   const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
   if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
-  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
+  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock, deriver: eventDeriver });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   // Providers without a secret are closed now; an install that accepted a provider's unsigned webhooks
   // before keeps doing so (its switch starts on, and the doctor says so) rather than going silent.
@@ -102,7 +103,7 @@ export function createCore(opts: CoreOptions): Core {
   const receiverLater = () => receiver as Receiver | undefined;
   const deliveryKey = deliveryKeyPrefix(store, !!team);
   const power = createPowerTools({
-    store, settings, logger, clock, opts, receiverInfo, receiver: receiverLater, tunnel,
+    store, settings, logger, clock, opts, receiverInfo, receiver: receiverLater, tunnel, eventDeriver,
     deliveryKeyPrefix: deliveryKey, ownsForward: team ? (id) => team.owns(id) : undefined,
   });
   const doctor = createDoctor({

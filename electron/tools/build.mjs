@@ -14,8 +14,8 @@ const jobs = [
   build({ ...common, entryPoints: ['electron/headless.ts'], outfile: 'dist-electron/headless.mjs', format: 'esm', banner: esmBanner }),
   // The UI's read worker (electron/core/store/reads.ts), next to each bundle that starts it: ES module for
   // serve, CommonJS for Electron main.
-  build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
-  build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
+  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
   // The ingest transaction's worker (electron/core/ingest/writer.ts), likewise.
   // The `hookscope` command (bin/hookscope.mjs runs it): plain Node, no Electron.
   build({ ...common, entryPoints: ['electron/cli/main.ts'], outfile: 'dist-electron/cli.mjs', format: 'esm', banner: esmBanner }),
