@@ -35,6 +35,18 @@ export default tseslint.config(
     },
   },
   {
+    // Inside the core, the store is below ingest: it is handed the event deriver (store/event-deriver.ts)
+    // by the composition roots instead of importing ingest/ (docs/architecture.md, "Tiers"). Repeats the
+    // core's patterns: a later block replaces the rule.
+    files: ['electron/core/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['electron', '../main/*', '../preload/*', '**/renderer/**'], message: 'The core is plain Node: Electron only in electron/main and electron/preload.' },
+        { group: ['**/ingest', '**/ingest/**'], message: 'store/ never imports ingest/: take what it needs as a dependency (the event deriver, store/event-deriver.ts).' },
+      ] }],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: globals.browser },
     rules: {

@@ -1,7 +1,7 @@
 // `npm run mutate:core`: mutation testing of the core's trust decisions (docs/mutation.md) — the gate's
-// limits (electron/core/ingest/gate.ts), the receiver's accept/reject decision and what it does with a
-// refusal (decide, handshake, handle, reject and rejectedByHeaders in electron/core/ingest/receiver.ts),
-// and the rejected log (electron/core/store/rejected-log.ts). Its tests (test/mutation/vitest.core.config.ts)
+// limits (electron/core/ingest/gate.ts), the receiver's accept/reject decision (electron/core/ingest/decide.ts:
+// the verdict, the handshake, what the headers alone doom, the rejected log's row) and the rejected log
+// (electron/core/store/rejected-log.ts). Its tests (test/mutation/vitest.core.config.ts)
 // run the core in-process on port 0 with temp data dirs, so the mutated code is what they hit; per-test
 // coverage runs only the tests that reach each mutant. Scope one file with `--mutate`.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -11,7 +11,7 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   mutate: [
     'electron/core/ingest/gate.ts',
-    'electron/core/ingest/receiver.ts:218-371',
+    'electron/core/ingest/decide.ts',
     'electron/core/store/rejected-log.ts',
   ],
   coverageAnalysis: 'perTest',

@@ -3,12 +3,13 @@
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
 import { openStore, type DerivedRequest, type Store } from './store/store';
+import { eventDeriver } from './ingest/derive-events';
 import { createWriter, type CommitLock, type OnCommitted, type Writer } from './ingest/writer';
 import { createReceiver, type Receiver } from './ingest/receiver';
 import { createDeriver, type Deriver } from './ingest/deriver';
 import { createWorkerDeriver, settleLeftEffects, type WorkerDeriver } from './ingest/worker-deriver';
 import { createAfterDerive } from './ingest/after-derive';
-import { createRejectedNotices } from './ingest/rejected-notices';
+import { createRejectedNotices, type RejectedNotices } from './ingest/rejected-notices';
 import { countWouldVerify } from './ingest/reverify';
 import { assertSigningSecretsReadable, createFileSecretStore, createSettings, type Settings } from './setup/settings';
 import { createDoctor } from './setup/doctor-facts';
@@ -18,7 +19,7 @@ import { createTunnel, type Tunnel } from './tunnel/tunnel';
 import { createNgrokConnector } from './tunnel/ngrok-connector';
 import { createHandlers } from './api';
 import type { CoreParts } from './parts';
-import { createPowerTools, type CoreTools } from './tools/power-tools';
+import { createPowerTools, type CoreTools, type PowerTools } from './tools/power-tools';
 import { createRulesRunner, type RulesRunner } from './rules/rules-runner';
 import { createActionSender, type ActionSender } from './rules/action-sender';
 import { createLeadReplyChecker } from './rules/rules-store';
@@ -28,11 +29,11 @@ import { createPushBatcher } from './push-batcher';
 import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
 import { createViewsStore } from './store/views';
 import { silentLogger, type Clock, type CoreOptions, type Logger, type Notifier } from './types';
-import { createRejectedLog } from './store/rejected-log';
+import { createRejectedLog, type RejectedLog } from './store/rejected-log';
 import { createDiskGuard, createRateLimiter } from './ingest/gate';
 import { createTeamSide, type TeamSide } from './team/team-core';
 import { DATABASE_KEY } from './team/mirror';
-import { createHealth } from './health/health';
+import { createHealth, type Health } from './health/health';
 import { createHealthActions } from './health/health-actions';
 import { randomBytes } from 'node:crypto';
 
@@ -60,7 +61,7 @@ export function createCore(opts: CoreOptions): Core {
   const logger = opts.logger ?? silentLogger;
   const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
   if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
-  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock });
+  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock, deriver: eventDeriver });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   // Providers without a secret are closed now; an install that accepted a provider's unsigned webhooks
   // before keeps doing so (its switch starts on, and the doctor says so) rather than going silent.
@@ -93,29 +94,16 @@ export function createCore(opts: CoreOptions): Core {
   }) : null;
   const writer = team ? team.writer : openWriter(opts, store, onCommitted, 'lock' in deriver ? deriver.lock : undefined);
   const reads = openReads(opts, store, logger);
-  // The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor.
-  const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
-  rejected.trim();
-  const limiter = createRateLimiter({ perMinute: () => settings.plain().rejectedPerMinute, clock });
+  const { rejected, limiter, disk } = openTrustBoundary(opts, store, settings, clock, logger);
   let diskFull = false;
-  const disk = createDiskGuard({ dir: opts.dataDir, floorBytes: () => settings.plain().diskFloorBytes, clock: Date.now });
-
-  const tunnel = createTunnel({
-    connector: opts.tunnelConnector ?? createNgrokConnector(),
-    getAuthtoken: () => settings.ngrokAuthtoken(),
-    getDomain: () => settings.plain().ngrokDomain,
-    getPort: () => receiver.info()?.port ?? opts.receiverPort,
-    clock,
-    logger,
-  });
-  tunnel.onChange((s) => emitter.emit('tunnel:changed', s));
+  const tunnel = openTunnel({ opts, settings, emitter, clock, logger, port: () => receiver.info()?.port ?? opts.receiverPort });
 
   // The receiver is built last (it reports to the parts below): they reach it lazily.
   const receiverInfo = () => receiver.info();
   const receiverLater = () => receiver as Receiver | undefined;
   const deliveryKey = deliveryKeyPrefix(store, !!team);
   const power = createPowerTools({
-    store, settings, logger, clock, opts, receiverInfo, receiver: receiverLater, tunnel,
+    store, settings, logger, clock, opts, receiverInfo, receiver: receiverLater, tunnel, eventDeriver,
     deliveryKeyPrefix: deliveryKey, ownsForward: team ? (id) => team.owns(id) : undefined,
   });
   const doctor = createDoctor({
@@ -134,17 +122,7 @@ export function createCore(opts: CoreOptions): Core {
     // With the signature health check on, it says so itself, at its threshold, and when it recovers.
     signaturesWatched: () => health.isOn('signatures'),
   });
-  // Health checks (health/health.ts): evaluated on the rules' timer; in team mode the timers' holder notifies.
-  // A check may post through a rule's http actions (health/health-actions.ts: the rules' sender and outbox).
-  const healthActions = createHealthActions({ db: store.db, sender, logger });
-  const health = createHealth({
-    db: store.db, clock, logger, notifier: opts.notifier, tickMs: opts.rulesTickMs,
-    emit: (n) => emitter.emit('notifications:fired', n),
-    beforeTick: () => deriver.catchUp(),
-    runsTimers: team ? () => team.runsTimers() : undefined,
-    act: healthActions.act,
-    hasHttpActions: healthActions.hasHttpActions,
-  });
+  const health = openHealth({ opts, store, sender, emitter, clock, logger, deriver, team });
   const batcher = createPushBatcher<HookEvent>((events) => emitter.emit('events:appended', events), 0);
   const afterDerive = createAfterDerive({
     db: store.db, clock, logger, rules, power, team,
@@ -178,13 +156,29 @@ export function createCore(opts: CoreOptions): Core {
     onDiskFull: (full) => { diskFull = full; rejectedNotices.changed(null); },
   });
 
-  let started = false;
   return {
     handlers,
     tools,
     receiverInfo: () => receiver.info(),
     tickRules: () => { deriver.catchUp(); rules.tick(); health.tick(); },
     on: (channel, cb) => emitter.on(channel, cb),
+    ...lifecycle({
+      team, receiver, writer, deriver, power, rules, health, rejectedNotices, sender, rejected, batcher, tunnel, reads, store,
+      // Effects a worker-mode run left pending (ingest/worker-deriver.ts) are run first when deriving in-thread.
+      settleLeftEffects: () => { if (!('lock' in deriver) && opts.derive !== 'hold') settleLeftEffects(store, afterDerive); },
+    }),
+  };
+}
+
+/** The core's start and stop: what must be up before the receiver opens, and what must drain before the database closes. */
+function lifecycle(p: {
+  team: TeamSide | null; receiver: Receiver; writer: Writer; deriver: Deriver; power: PowerTools; rules: RulesRunner;
+  health: Health; rejectedNotices: RejectedNotices; sender: ActionSender; rejected: RejectedLog; batcher: { flush(): void };
+  tunnel: Tunnel; reads: AsyncReads; store: Store; settleLeftEffects(): void;
+}): Pick<Core, 'start' | 'stop'> {
+  const { team, receiver, writer, deriver, power, rules, health, sender } = p;
+  let started = false;
+  return {
     async start(): Promise<ReceiverInfo> {
       // The shared database first: unreachable at start is a clear error naming host and port, and the
       // receiver never opens without somewhere durable to put what it acknowledges.
@@ -195,8 +189,7 @@ export function createCore(opts: CoreOptions): Core {
       rules.start();
       health.start();
       // Requests a crash left underived get their events (and rules) now; older rows get packed when idle.
-      // Effects a worker-mode run left pending (worker-deriver.ts) are run first when deriving in-thread.
-      if (!('lock' in deriver) && opts.derive !== 'hold') settleLeftEffects(store, afterDerive);
+      p.settleLeftEffects();
       deriver.kick();
       deriver.packSoon();
       return info;
@@ -216,17 +209,61 @@ export function createCore(opts: CoreOptions): Core {
       await deriver.stop();
       health.stop();
       // Http actions in flight are aborted (their jobs stay queued for the next start).
-      rejectedNotices.stop();
+      p.rejectedNotices.stop();
       rules.stop();
       power.stop();
       await sender.stop();
-      rejected.flush();
-      batcher.flush();
-      await tunnel.close().catch(() => undefined);
-      await reads.close();
-      store.close();
+      p.rejected.flush();
+      p.batcher.flush();
+      await p.tunnel.close().catch(() => undefined);
+      await p.reads.close();
+      p.store.close();
     },
   };
+}
+
+/** The trust boundary's parts: the bounded rejected log, the per-source limit, the free-disk floor. */
+function openTrustBoundary(opts: CoreOptions, store: Store, settings: Settings, clock: Clock, logger: Logger) {
+  const rejected = createRejectedLog({ db: store.db, capBytes: () => settings.plain().rejectedLogBytes, clock, logger });
+  rejected.trim();
+  const limiter = createRateLimiter({ perMinute: () => settings.plain().rejectedPerMinute, clock });
+  const disk = createDiskGuard({ dir: opts.dataDir, floorBytes: () => settings.plain().diskFloorBytes, clock: Date.now });
+  return { rejected, limiter, disk };
+}
+
+/** The tunnel to the receiver's port (`port`: the receiver is built later), its changes pushed. */
+function openTunnel(d: { opts: CoreOptions; settings: Settings; emitter: TypedEmitter<PushChannels>; clock: Clock; logger: Logger; port: () => number }): Tunnel {
+  const { settings } = d;
+  const tunnel = createTunnel({
+    connector: d.opts.tunnelConnector ?? createNgrokConnector(),
+    getAuthtoken: () => settings.ngrokAuthtoken(),
+    getDomain: () => settings.plain().ngrokDomain,
+    getPort: d.port,
+    clock: d.clock,
+    logger: d.logger,
+  });
+  tunnel.onChange((s) => d.emitter.emit('tunnel:changed', s));
+  return tunnel;
+}
+
+/**
+ * Health checks (health/health.ts): evaluated on the rules' timer; in team mode the timers' holder notifies.
+ * A check may post through a rule's http actions (health/health-actions.ts: the rules' sender and outbox).
+ */
+function openHealth(d: {
+  opts: CoreOptions; store: Store; sender: ActionSender; emitter: TypedEmitter<PushChannels>; clock: Clock; logger: Logger;
+  deriver: Deriver; team: TeamSide | null;
+}): Health {
+  const { store, team } = d;
+  const healthActions = createHealthActions({ db: store.db, sender: d.sender, logger: d.logger });
+  return createHealth({
+    db: store.db, clock: d.clock, logger: d.logger, notifier: d.opts.notifier, tickMs: d.opts.rulesTickMs,
+    emit: (n) => d.emitter.emit('notifications:fired', n),
+    beforeTick: () => d.deriver.catchUp(),
+    runsTimers: team ? () => team.runsTimers() : undefined,
+    act: healthActions.act,
+    hasHttpActions: healthActions.hasHttpActions,
+  });
 }
 
 /**

@@ -14,8 +14,8 @@ const jobs = [
   build({ ...common, entryPoints: ['electron/headless.ts'], outfile: 'dist-electron/headless.mjs', format: 'esm', banner: esmBanner }),
   // The UI's read worker (electron/core/store/reads.ts), next to each bundle that starts it: ES module for
   // serve, CommonJS for Electron main.
-  build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
-  build({ ...common, entryPoints: ['electron/core/store/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
+  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
   // The derive worker (electron/core/ingest/worker-deriver.ts, HOOKSCOPE_DERIVE=worker), likewise.
   build({ ...common, entryPoints: ['electron/core/ingest/derive-worker.ts'], outfile: 'dist-electron/derive-worker.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['electron/core/ingest/derive-worker.ts'], outfile: 'dist-electron/derive-worker.cjs', ...cjs }),

@@ -15,7 +15,7 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   const t0 = performance.now();
   const core = await loadCore();
   const dataDir = tmp('store');
-  core.openStore({ dataDir }).close(); // creates the file with the current schema (migrations)
+  core.openStore({ dataDir, deriver: core.eventDeriver }).close(); // creates the file with the current schema (migrations)
   // The generated span ends now and starts at the default retention's edge: keep every row while measured.
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ retention: { days: null, maxEvents: null } }), { mode: 0o600 });
   const file = join(dataDir, 'hookscope.db');
@@ -78,7 +78,7 @@ function time(fn) {
 }
 
 export async function benchStore({ quick, log, store }) {
-  const s = store.core.openStore({ dataDir: store.dataDir });
+  const s = store.core.openStore({ dataDir: store.dataDir, deriver: store.core.eventDeriver });
   const reps = quick ? 20 : 40;
   const r = rng(99);
   const contacts = Array.from({ length: reps }, () => contactOf(Math.floor(r() * 5000)));

@@ -2,15 +2,13 @@
 // Messages views), every inspector tab and every side panel, in the light and the dark theme — zero
 // violations, whatever their impact. A failure lists each rule with the first offending nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { incomingText, postMeta, signMeta, statusUpdate } from '../helpers/meta-payloads';
 
 const SECRET = 'e2e-a11y-secret';
-let serve: ServeProcess;
-let browser: Browser;
+let ui: E2E;
 const now = Math.floor(Date.now() / 1000);
 
 const INSPECTOR_TABS = ['summary', 'payload', 'raw', 'signature', 'forwards', 'lifecycle', 'conversation'];
@@ -30,48 +28,38 @@ async function audit(page: Page, where: string, within?: string): Promise<string
   return result.violations.map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, ' ').slice(0, 160)}]` : ''}`).join(' | ')}`);
 }
 
-describe('accessibility (axe-core) in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
-    browser = await launchChromium();
-    const post = async (body: string, sig?: string) => expect(await postMeta(serve.receiverUrl, SECRET, body, sig)).toBeLessThan(500);
-    // Every status colour and shape the feed can show: incoming, sent, delivered, read, failed, a bad signature, a duplicate.
-    await post(incomingText('wamid.A1', '447900000001', 'Hello, is the shop open?', 'Ana Souza', now - 60));
-    await post(statusUpdate('wamid.B1', 'sent', now - 50));
-    await post(statusUpdate('wamid.B1', 'delivered', now - 49));
-    await post(statusUpdate('wamid.B1', 'read', now - 48));
-    await post(statusUpdate('wamid.B1', 'read', now - 48));
-    await post(statusUpdate('wamid.C1', 'sent', now - 40, '447900000001'));
-    await post(statusUpdate('wamid.C1', 'failed', now - 39, '447900000001', { code: 131047, title: 'Re-engagement message' }));
-    await post(incomingText('wamid.D1', '447900000002', 'forged', 'Mallory', now - 30), signMeta('wrong-secret', 'x'));
-    await post(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } }] }] }));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+describeE2E('accessibility (axe-core) in Chromium against serve', () => {
+  ui = useE2E({
+    env: { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' },
+    page: false,
+    seed: async () => {
+      const post = async (body: string, sig?: string) => expect(await postMeta(ui.receiverUrl, SECRET, body, sig)).toBeLessThan(500);
+      // Every status colour and shape the feed can show: incoming, sent, delivered, read, failed, a bad signature, a duplicate.
+      await post(incomingText('wamid.A1', '447900000001', 'Hello, is the shop open?', 'Ana Souza', now - 60));
+      await post(statusUpdate('wamid.B1', 'sent', now - 50));
+      await post(statusUpdate('wamid.B1', 'delivered', now - 49));
+      await post(statusUpdate('wamid.B1', 'read', now - 48));
+      await post(statusUpdate('wamid.B1', 'read', now - 48));
+      await post(statusUpdate('wamid.C1', 'sent', now - 40, '447900000001'));
+      await post(statusUpdate('wamid.C1', 'failed', now - 39, '447900000001', { code: 131047, title: 'Re-engagement message' }));
+      await post(incomingText('wamid.D1', '447900000002', 'forged', 'Mallory', now - 30), signMeta('wrong-secret', 'x'));
+      await post(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } }] }] }));
+    },
   });
 
   for (const scheme of ['light', 'dark'] as const) {
     describe(`${scheme} theme`, () => {
-      let context: BrowserContext;
       let page: Page;
       const errors: string[] = [];
       const SLOW = 240_000; // axe walks every node; these machines are shared and busy
 
       beforeAll(async () => {
-        // AxeBuilder needs a page from an explicit context.
-        context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
-        page = await context.newPage();
-        page.setDefaultTimeout(15_000);
-        page.on('pageerror', (err) => errors.push(err.message));
-        await page.goto(serve.uiUrl);
-        await page.getByTestId('event-row').first().waitFor();
+        page = await ui.openPage({ colorScheme: scheme, timeout: 15_000, errors, ready: 'event-row' });
         expect(await page.evaluate('matchMedia("(prefers-color-scheme: dark)").matches')).toBe(scheme === 'dark');
       });
 
       afterAll(async () => {
-        await context?.close();
+        await page?.close();
       });
 
       it('the Events feed', async () => {

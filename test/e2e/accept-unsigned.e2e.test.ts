@@ -2,15 +2,10 @@
 // default (no secret, nothing accepted; docs/api.md "A provider is closed until it is set up"): a fresh
 // install refuses unsigned Meta webhooks; the switch in Settings opens Meta alone, and while it is on every
 // screen says so — without a word about Twilio; off again, the door is shut. Twice over.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
 function message(id: string): string {
   return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
@@ -22,73 +17,61 @@ function message(id: string): string {
 
 /** What a stranger (or a quick trial) sends: no signature header at all. */
 async function postUnsigned(id: string): Promise<number> {
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: message(id), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', body: message(id), headers: { 'content-type': 'application/json' } });
   await res.arrayBuffer();
   return res.status;
 }
 
 async function stored(): Promise<string[]> {
-  const { body } = await serve.api<{ items: { messageId: string | null; kind: string }[] }>('/api/events?kind=message');
+  const { body } = await ui.api<{ items: { messageId: string | null; kind: string }[] }>('/api/events?kind=message');
   return body.items.map((e) => e.messageId!).reverse();
 }
 
-describe('accepting unsigned webhooks, from the UI', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { HOOKSCOPE_ACCEPT_UNSIGNED: '' });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await page.getByTestId('nav-settings').waitFor();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('accepting unsigned webhooks, from the UI', () => {
+  ui = useE2E({ env: { HOOKSCOPE_ACCEPT_UNSIGNED: '' }, page: { ready: 'nav-settings' } });
 
   it('a fresh install refuses unsigned Meta webhooks and shows no warning', { timeout: 60_000 }, async () => {
     expect(await postUnsigned('wamid.TRIAL0')).toBe(403);
     expect(await stored()).toEqual([]);
-    expect(await page.getByTestId('trust-banner').count()).toBe(0);
+    expect(await ui.page.getByTestId('trust-banner').count()).toBe(0);
   });
 
   for (const round of [1, 2]) {
     it(`round ${round}: the Settings switch opens Meta alone and says so on every screen; off again, refused`, { timeout: 90_000 }, async () => {
-      await page.getByTestId('nav-settings').click();
-      const box = page.getByTestId('accept-unsigned-meta');
+      await ui.page.getByTestId('nav-settings').click();
+      const box = ui.page.getByTestId('accept-unsigned-meta');
       await box.waitFor();
       expect(await box.isChecked()).toBe(false);
       // Applied at once (not with the form); the box follows the saved setting.
       await box.click();
       await expect.poll(() => box.isChecked(), { timeout: 10_000 }).toBe(true);
-      await expect.poll(() => page.getByTestId('accept-unsigned-on').count(), { timeout: 10_000 }).toBe(1);
-      expect(await page.getByTestId('accept-unsigned-on').textContent()).toMatch(/Accepting unsigned Meta webhooks:.*anyone who knows the URL/);
+      await expect.poll(() => ui.page.getByTestId('accept-unsigned-on').count(), { timeout: 10_000 }).toBe(1);
+      expect(await ui.page.getByTestId('accept-unsigned-on').textContent()).toMatch(/Accepting unsigned Meta webhooks:.*anyone who knows the URL/);
       // The banner stays with the panel closed: it is on every screen while the door is open.
-      await page.keyboard.press('Escape');
-      await expect.poll(() => page.getByTestId('trust-banner').count(), { timeout: 10_000 }).toBe(1);
-      const banner = (await page.getByTestId('trust-banner').textContent()) ?? '';
+      await ui.page.keyboard.press('Escape');
+      await expect.poll(() => ui.page.getByTestId('trust-banner').count(), { timeout: 10_000 }).toBe(1);
+      const banner = (await ui.page.getByTestId('trust-banner').textContent()) ?? '';
       expect(banner).toContain('Unsigned Meta webhooks accepted');
       expect(banner).not.toContain('Twilio');
 
       expect(await postUnsigned(`wamid.TRIAL${round}`)).toBe(200);
-      await expect.poll(() => page.getByTestId('event-row').filter({ hasText: `trial wamid.TRIAL${round}` }).count(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => ui.page.getByTestId('event-row').filter({ hasText: `trial wamid.TRIAL${round}` }).count(), { timeout: 20_000 }).toBe(1);
       // Twilio stays closed: Meta's switch opens Meta only.
-      const tw = await fetch(`${serve.receiverUrl}/twilio`, { method: 'POST', body: 'MessageSid=SM1&Body=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const tw = await fetch(`${ui.receiverUrl}/twilio`, { method: 'POST', body: 'MessageSid=SM1&Body=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(tw.status).toBe(403);
 
-      await page.getByTestId('nav-settings').click();
-      await page.getByTestId('accept-unsigned-meta').click();
-      await expect.poll(() => page.getByTestId('accept-unsigned-meta').isChecked(), { timeout: 10_000 }).toBe(false);
-      await expect.poll(() => page.getByTestId('accept-unsigned-on').count(), { timeout: 10_000 }).toBe(0);
-      await page.keyboard.press('Escape');
-      await expect.poll(() => page.getByTestId('trust-banner').count(), { timeout: 10_000 }).toBe(0);
+      await ui.page.getByTestId('nav-settings').click();
+      await ui.page.getByTestId('accept-unsigned-meta').click();
+      await expect.poll(() => ui.page.getByTestId('accept-unsigned-meta').isChecked(), { timeout: 10_000 }).toBe(false);
+      await expect.poll(() => ui.page.getByTestId('accept-unsigned-on').count(), { timeout: 10_000 }).toBe(0);
+      await ui.page.keyboard.press('Escape');
+      await expect.poll(() => ui.page.getByTestId('trust-banner').count(), { timeout: 10_000 }).toBe(0);
       expect(await postUnsigned(`wamid.TRIAL${round}X`)).toBe(403);
       expect(await stored()).toEqual(round === 1 ? ['wamid.TRIAL1'] : ['wamid.TRIAL1', 'wamid.TRIAL2']);
     });
   }
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -3,16 +3,11 @@
 // of M" from one bookkeeping while events stream in, and the Stats funnel says why its Failed (messages)
 // can differ from the Failed chip (status events).
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
 const SECRET = 'counts-e2e-secret';
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
 const wrap = (field: string, value: unknown) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'WABA1', changes: [{ field, value }] }] });
 const meta = { display_phone_number: '15550001111', phone_number_id: '1234' };
@@ -29,12 +24,12 @@ const statusOf = (id: string, to: string, status: 'sent' | 'delivered' | 'read' 
 const template = () => wrap('message_template_status_update', { event: 'APPROVED', message_template_id: 99 + ++seq, message_template_name: 'welcome', message_template_language: 'en_US' });
 
 async function post(body: string) {
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` }, body });
+  const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` }, body });
   await res.arrayBuffer();
   expect(res.status).toBe(200);
 }
 
-const tid = (id: string) => page.getByTestId(id);
+const tid = (id: string) => ui.page.getByTestId(id);
 const chip = async (label: string) => Number(await tid(`status-toggle-${label}`).getByTestId('status-count').textContent());
 const chipsTotal = async () => {
   let n = 0;
@@ -45,20 +40,8 @@ const chipsTotal = async () => {
 };
 const counts = () => tid('counts').textContent();
 
-describe('counts that add up', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await tid('top-bar').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('counts that add up', () => {
+  ui = useE2E({ env: { META_APP_SECRET: SECRET } });
 
   it('one event is "1 event"; chips and the list agree from the first webhook', async () => {
     await post(incoming('5511900000001', 'hi'));
@@ -82,14 +65,14 @@ describe('counts that add up', () => {
   });
 
   it('the chips follow the other filters; the top bar says "N of M"', async () => {
-    await page.getByLabel('Contact number').fill('5511900000001');
+    await ui.page.getByLabel('Contact number').fill('5511900000001');
     await expect.poll(counts, { timeout: 10_000 }).toBe('2 events of 8');
     await expect.poll(() => chip('incoming')).toBe(2);
     expect(await chip('failed')).toBe(0);
     expect(await chip('sent')).toBe(0);
     expect(await chipsTotal()).toBe(2);
     // A status chip narrows the list; the chips keep counting within the other filters.
-    await page.getByLabel('Contact number').fill('');
+    await ui.page.getByLabel('Contact number').fill('');
     await expect.poll(counts, { timeout: 10_000 }).toBe('8 events');
     await tid('status-toggle-failed').click();
     await expect.poll(counts).toBe('2 events of 8');
@@ -99,7 +82,7 @@ describe('counts that add up', () => {
   });
 
   it('while events stream in, the list total never runs ahead of the whole, and everything settles equal', async () => {
-    await page.getByLabel('Contact number').fill('5511900000003');
+    await ui.page.getByLabel('Contact number').fill('5511900000003');
     await expect.poll(counts, { timeout: 10_000 }).toMatch(/^0 events of 8$/);
     const seen: string[] = [];
     const sampler = setInterval(() => { void counts().then((t) => { if (t) seen.push(t); }, () => undefined); }, 20);
@@ -114,7 +97,7 @@ describe('counts that add up', () => {
       expect(Number(m![1]), t).toBeLessThanOrEqual(20);
     }
     await expect.poll(() => chip('incoming'), { timeout: 10_000 }).toBe(20);
-    await page.getByLabel('Contact number').fill('');
+    await ui.page.getByLabel('Contact number').fill('');
     await expect.poll(counts, { timeout: 10_000 }).toBe('48 events');
     await expect.poll(chipsTotal, { timeout: 10_000 }).toBe(48);
   });
@@ -127,6 +110,6 @@ describe('counts that add up', () => {
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -6,10 +6,8 @@
 // messages; a 1 MB body whose text is one token opens while the page keeps answering; the status pill
 // fits at 800 px.
 import { AxeBuilder } from '@axe-core/playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { incomingText, postMeta, statusUpdate } from '../helpers/meta-payloads';
 
 const SECRET = 'e2e-first-run-secret';
@@ -19,16 +17,12 @@ const now = Math.floor(Date.now() / 1000);
 const SPOOF_NAME = '\u202Egnp.exe\u202C Bob';
 const SPOOF_TEXT = 'see \u202Efdp.exe\u202C from pay\u200Bpal';
 
-let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
-const tid = (id: string) => page.getByTestId(id);
-const post = async (body: string) => expect(await postMeta(serve.receiverUrl, SECRET, body)).toBe(200);
+const tid = (id: string) => ui.page.getByTestId(id);
+const post = async (body: string) => expect(await postMeta(ui.receiverUrl, SECRET, body)).toBe(200);
 const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
-  const r = await fetch(new URL(path, serve.uiUrl), { ...init, headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' } });
+  const r = await fetch(new URL(path, ui.url), { ...init, headers: { authorization: `Bearer ${ui.token}`, 'content-type': 'application/json' } });
   expect(r.status).toBe(200);
   return (await r.json()) as T;
 };
@@ -36,27 +30,15 @@ const firstRealWebhookAt = async () => (await api<{ firstRealWebhookAt: number |
 
 /** Serious and critical axe findings on the page as it is now. */
 async function axe(where: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+  const result = await new AxeBuilder({ page: ui.page }).options({ resultTypes: ['violations'] }).analyze();
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${where}: ${v.id} (${v.impact}) — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-describe('first run to first webhook, and hostile text, in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: VERIFY });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await tid('setup-guide').getByTestId('setup-stepper').waitFor();
-  }, 120_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await serve?.stop();
+describeE2E('first run to first webhook, and hostile text, in Chromium against serve', () => {
+  ui = useE2E({
+    env: { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: VERIFY },
+    page: { viewport: { width: 1440, height: 900 }, timeout: 15_000, ready: (page) => page.getByTestId('setup-guide').getByTestId('setup-stepper').waitFor() },
   });
 
   it('the first screen: simulate up front, no filter bar, the skip link lands on setup; axe at 1440 and 800 px', async () => {
@@ -70,22 +52,22 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
     expect(b!.y).toBe(a!.y);
     expect(b!.x).toBeGreaterThan(a!.x + a!.width - 1);
 
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement.dataset.testid')).toBe('skip-link');
+    await ui.page.keyboard.press('Tab');
+    expect(await ui.page.evaluate('document.activeElement.dataset.testid')).toBe('skip-link');
     expect(await tid('skip-link').textContent()).toBe('Skip to setup');
-    await page.keyboard.press('Enter');
-    expect(await page.evaluate('document.activeElement.id')).toBe('setup-guide');
+    await ui.page.keyboard.press('Enter');
+    expect(await ui.page.evaluate('document.activeElement.id')).toBe('setup-guide');
 
     const found = await axe('first screen at 1440 px');
-    await page.setViewportSize({ width: 800, height: 900 });
+    await ui.page.setViewportSize({ width: 800, height: 900 });
     await tid('status-pill').waitFor();
     found.push(...await axe('first screen at 800 px'));
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
     expect(found).toEqual([]);
   }, SLOW);
 
   it('Meta\'s handshake alone does not end setup: the feed shows with the setup strip above it', async () => {
-    const r = await fetch(`${serve.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=4242`);
+    const r = await fetch(`${ui.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=4242`);
     expect(await r.text()).toBe('4242');
     await tid('event-row').first().waitFor();
     await tid('setup-strip').waitFor();
@@ -118,7 +100,7 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
   }, 60_000);
 
   it('a right-to-left override and zero-width characters are markers in the feed, the Messages view, the inspector and the conversation', async () => {
-    const row = page.locator('[data-testid="event-row"]', { hasText: 'gnp.exe' });
+    const row = ui.page.locator('[data-testid="event-row"]', { hasText: 'gnp.exe' });
     const rowText = (await row.textContent())!;
     expect(rowText).toContain('⟨RLO⟩gnp.exe⟨PDF⟩ Bob');
     expect(rowText).toContain('see ⟨RLO⟩fdp.exe⟨PDF⟩ from pay⟨ZWSP⟩pal');
@@ -142,12 +124,12 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
     expect(raw).not.toMatch(/[\u202A-\u202E\u200B]/);
 
     await tid('view-messages').click();
-    const mrow = page.locator('[data-testid="message-row"][data-message-key="wamid.SPOOF"]');
+    const mrow = ui.page.locator('[data-testid="message-row"][data-message-key="wamid.SPOOF"]');
     const mtext = (await mrow.textContent())!;
     expect(mtext).toContain('⟨RLO⟩gnp.exe⟨PDF⟩ Bob');
     expect(mtext).toContain('from pay⟨ZWSP⟩pal');
     expect(mtext).not.toMatch(/[\u202A-\u202E\u200B]/);
-    await page.keyboard.press('Escape');
+    await ui.page.keyboard.press('Escape');
   }, 60_000);
 
   it('the Messages view counts messages: with Failed on, the chip, the top bar and the rows agree', async () => {
@@ -156,13 +138,13 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
     await post(failed);
     await post(failed); // the provider's retry: a duplicate event of the same message
     await post(statusUpdate('wamid.F2', 'failed', now - 80, '5511999990000', { code: 131026, title: 'Message undeliverable' }));
-    await expect.poll(() => page.locator('[data-testid="message-row"][data-current="failed"]').count()).toBe(2);
+    await expect.poll(() => ui.page.locator('[data-testid="message-row"][data-current="failed"]').count()).toBe(2);
     await tid('status-toggle-failed').click();
     await expect.poll(() => tid('message-row').count()).toBe(2);
     await expect.poll(() => tid('status-toggle-failed').getByTestId('status-count').textContent()).toBe('2');
     await expect.poll(() => tid('counts').textContent()).toMatch(/^2 messages of \d+$/);
     // The whole chain is the cell's tooltip and what a screen reader hears.
-    const life = page.locator('[data-message-key="wamid.F1"]').getByTestId('message-lifecycle');
+    const life = ui.page.locator('[data-message-key="wamid.F1"]').getByTestId('message-lifecycle');
     expect(await life.getAttribute('title')).toBe('sent → failed 131047');
     expect(await life.getAttribute('aria-label')).toBe('sent → failed 131047');
     expect(await tid('messages-grid').getAttribute('aria-rowcount')).toBe('3');
@@ -175,10 +157,10 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
     const body = incomingText('wamid.BIG', '447900000010', token, 'Big Token', now - 10);
     expect(Buffer.byteLength(body)).toBeLessThan(1024 * 1024);
     await post(body);
-    const row = page.locator('[data-testid="event-row"]', { hasText: 'Big Token' });
+    const row = ui.page.locator('[data-testid="event-row"]', { hasText: 'Big Token' });
     await row.waitFor();
     // The row's whole DOM (its text once, cut): not the megabyte, not twice.
-    expect(await page.evaluate(`[...document.querySelectorAll('[data-testid="event-row"]')].find((r) => r.textContent.includes('Big Token')).outerHTML.length`)).toBeLessThan(4000);
+    expect(await ui.page.evaluate(`[...document.querySelectorAll('[data-testid="event-row"]')].find((r) => r.textContent.includes('Big Token')).outerHTML.length`)).toBeLessThan(4000);
 
     const started = Date.now();
     await row.click();
@@ -200,14 +182,14 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
     await tid('search').fill('x');
     expect(await tid('search').inputValue()).toBe('x');
     await tid('search').fill('');
-    await page.keyboard.press('Escape');
+    await ui.page.keyboard.press('Escape');
   }, 180_000);
 
   it('the status pill fits at 800 px: the tunnel state is never cut', async () => {
-    await page.setViewportSize({ width: 800, height: 900 });
+    await ui.page.setViewportSize({ width: 800, height: 900 });
     const pill = tid('status-pill');
     await pill.waitFor();
-    const fit = await page.evaluate(`(() => {
+    const fit = await ui.page.evaluate(`(() => {
       const el = document.querySelector('[data-testid="status-pill-tunnel"]');
       return { scroll: el.scrollWidth, client: el.clientWidth };
     })()`) as { scroll: number; client: number };
@@ -217,10 +199,10 @@ describe('first run to first webhook, and hostile text, in Chromium against serv
     const tunnelBox = await tid('status-pill-tunnel').boundingBox();
     expect(tunnelBox!.x + tunnelBox!.width).toBeLessThanOrEqual(box!.x + box!.width);
     expect(box!.x + box!.width).toBeLessThanOrEqual(800);
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

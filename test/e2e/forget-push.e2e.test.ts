@@ -2,32 +2,22 @@
 // forgets a contact from its inspector; a second page — one showing the Events feed with that contact's
 // conversation open, another showing the Messages view — drops the contact's rows and conversation
 // without a page reload (`contacts:forgotten`, docs/api.md "Forget a contact"), and other contacts stay.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { incomingText, postMeta, statusUpdate } from '../helpers/meta-payloads';
 
 const SECRET = 'e2e-forget-push-secret';
 const FORGET = '5511911112222';
 const KEEP = '447900000099';
-let serve: ServeProcess;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let ui: E2E;
 const now = Math.floor(Date.now() / 1000);
 
-const post = async (body: string) => expect(await postMeta(serve.receiverUrl, SECRET, body)).toBe(200);
+const post = async (body: string) => expect(await postMeta(ui.receiverUrl, SECRET, body)).toBe(200);
 
 async function openPage(view: 'events' | 'messages'): Promise<Page> {
-  // Separate contexts: separate tabs with their own storage and their own live stream.
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(8000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${serve.uiUrl}${view === 'messages' ? '&view=messages' : ''}`);
-  await page.getByTestId(view === 'messages' ? 'message-row' : 'event-row').first().waitFor();
+  // Each in a context of its own: separate tabs with their own storage and their own live stream.
+  const page = await ui.openPage({ query: view === 'messages' ? { view } : {}, timeout: 8000, ready: view === 'messages' ? 'message-row' : 'event-row' });
   // Marks this document: still there afterwards means no reload happened.
   await page.evaluate('window.__notReloaded = true');
   return page;
@@ -36,20 +26,16 @@ async function openPage(view: 'events' | 'messages'): Promise<Page> {
 const textOf = (page: Page) => page.locator('body').innerText();
 const notReloaded = (page: Page) => page.evaluate<boolean>('window.__notReloaded === true');
 
-describe('forgetting a contact is pushed to every open window', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    await post(incomingText('wamid.F1', FORGET, 'Please call me about the flat', 'Fernanda Quist', now - 50));
-    await post(incomingText('wamid.F2', FORGET, 'Any news on the flat?', 'Fernanda Quist', now - 40));
-    await post(statusUpdate('wamid.FOUT', 'delivered', now - 35, FORGET));
-    await post(incomingText('wamid.K1', KEEP, 'Keep me in the list', 'Kai Olsen', now - 30));
-  });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await serve?.stop();
+describeE2E('forgetting a contact is pushed to every open window', () => {
+  ui = useE2E({
+    env: { META_APP_SECRET: SECRET },
+    page: false,
+    seed: async () => {
+      await post(incomingText('wamid.F1', FORGET, 'Please call me about the flat', 'Fernanda Quist', now - 50));
+      await post(incomingText('wamid.F2', FORGET, 'Any news on the flat?', 'Fernanda Quist', now - 40));
+      await post(statusUpdate('wamid.FOUT', 'delivered', now - 35, FORGET));
+      await post(incomingText('wamid.K1', KEEP, 'Keep me in the list', 'Kai Olsen', now - 30));
+    },
   });
 
   it('the other windows drop the contact\'s rows and open conversation without a reload', async () => {
@@ -89,6 +75,6 @@ describe('forgetting a contact is pushed to every open window', () => {
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

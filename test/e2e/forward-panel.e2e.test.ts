@@ -4,21 +4,16 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { SIGNED } from '../helpers/fixtures';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
 
 const SECRET = SIGNED.secret;
-let serve: ServeProcess;
+let ui: E2E;
 let handler: Server;
 let handlerUrl: string;
 let down = true;
 const received: string[] = [];
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
 
 function message(id: string): string {
   return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
@@ -30,17 +25,17 @@ function message(id: string): string {
 
 async function postMeta(id: string): Promise<void> {
   const body = message(id);
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body,
+  const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', body,
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` } });
   expect(res.status).toBe(200);
 }
 
-const cell = (id: string) => page.getByTestId('forward-target').getByTestId(id);
+const cell = (id: string) => ui.page.getByTestId('forward-target').getByTestId(id);
 const count = async (id: string) => Number.parseInt((await cell(id).textContent()) ?? '', 10);
 const waiting = async () => (await count('forward-queued')) + (await count('forward-retrying'));
 const ids = () => received.map((b) => (JSON.parse(b) as { entry: { changes: { value: { messages: { id: string }[] } }[] }[] }).entry[0].changes[0].value.messages[0].id);
 
-describe('Tools → Forward in Chromium against serve', () => {
+describeE2E('Tools → Forward in Chromium against serve', () => {
   beforeAll(async () => {
     handler = createServer((req, res) => {
       let body = '';
@@ -53,36 +48,41 @@ describe('Tools → Forward in Chromium against serve', () => {
     });
     await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
     handlerUrl = `http://127.0.0.1:${(handler.address() as AddressInfo).port}/hook`;
-    serve = await startServe(['--forward-to', handlerUrl], { META_APP_SECRET: SECRET });
-    // After the first failed try the next one is a minute away (the longest delay): only "Retry now" can
-    // deliver within the test's waits.
-    const set = await serve.api('/api/settings', { method: 'PUT', body: JSON.stringify({ forwardRetry: { baseDelayMs: 3_600_000 } }) });
-    expect(set.status).toBe(200);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await page.getByTestId('nav-tools').click();
-    await page.getByTestId('forward-section').waitFor();
-  }, 120_000);
+  });
 
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
     handler?.closeAllConnections();
     await new Promise<void>((r) => (handler ? handler.close(() => r()) : r()));
   });
 
+  // Declared after the handler's hooks: serve starts once the handler listens and stops before it closes.
+  ui = useE2E(() => ({
+    args: ['--forward-to', handlerUrl],
+    env: { META_APP_SECRET: SECRET },
+    seed: async () => {
+      // After the first failed try the next one is a minute away (the longest delay): only "Retry now" can
+      // deliver within the test's waits.
+      const set = await ui.api('/api/settings', { method: 'PUT', body: JSON.stringify({ forwardRetry: { baseDelayMs: 3_600_000 } }) });
+      expect(set.status).toBe(200);
+    },
+    page: {
+      ready: async (page) => {
+        await page.getByTestId('nav-tools').click();
+        await page.getByTestId('forward-section').waitFor();
+      },
+    },
+  }));
+
   it('a handler that is down shows its backlog; "Retry now" delivers it in order once the handler is back', { timeout: 120_000 }, async () => {
     for (const id of ['wamid.FWDPANEL1', 'wamid.FWDPANEL2', 'wamid.FWDPANEL3']) await postMeta(id);
-    expect(await page.getByTestId('forward-target').locator('code').textContent()).toBe(handlerUrl);
+    expect(await ui.page.getByTestId('forward-target').locator('code').textContent()).toBe(handlerUrl);
     await expect.poll(waiting, { timeout: 30_000 }).toBe(3);
-    await expect.poll(() => page.getByTestId('forward-target').textContent(), { timeout: 30_000 }).toContain('HTTP 503');
+    await expect.poll(() => ui.page.getByTestId('forward-target').textContent(), { timeout: 30_000 }).toContain('HTTP 503');
     expect(received).toEqual([]);
 
     down = false;
-    await page.getByTestId('forward-retry').click();
-    await expect.poll(() => page.getByTestId('forward-result').textContent(), { timeout: 10_000 }).toMatch(/^3 forwards sent again now\.$/);
+    await ui.page.getByTestId('forward-retry').click();
+    await expect.poll(() => ui.page.getByTestId('forward-result').textContent(), { timeout: 10_000 }).toMatch(/^3 forwards sent again now\.$/);
     await expect.poll(() => count('forward-delivered'), { timeout: 30_000 }).toBe(3);
     expect(await waiting()).toBe(0);
     expect(ids()).toEqual(['wamid.FWDPANEL1', 'wamid.FWDPANEL2', 'wamid.FWDPANEL3']);
@@ -93,11 +93,11 @@ describe('Tools → Forward in Chromium against serve', () => {
     for (const id of ['wamid.FWDPANEL4', 'wamid.FWDPANEL5']) await postMeta(id);
     await expect.poll(waiting, { timeout: 30_000 }).toBe(2);
 
-    await page.getByTestId('forward-drop').click();
-    await expect.poll(() => page.getByTestId('forward-result').textContent(), { timeout: 10_000 }).toMatch(/^2 forwards dropped\.$/);
+    await ui.page.getByTestId('forward-drop').click();
+    await expect.poll(() => ui.page.getByTestId('forward-result').textContent(), { timeout: 10_000 }).toMatch(/^2 forwards dropped\.$/);
     await expect.poll(() => count('forward-given-up'), { timeout: 30_000 }).toBe(2);
     expect(await waiting()).toBe(0);
-    await expect.poll(() => page.getByTestId('forward-drop').isDisabled()).toBe(true);
+    await expect.poll(() => ui.page.getByTestId('forward-drop').isDisabled()).toBe(true);
 
     // In order per handler: had the dropped ones still been waiting, they would arrive before this one.
     down = false;
@@ -107,6 +107,6 @@ describe('Tools → Forward in Chromium against serve', () => {
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -1,40 +1,22 @@
 // The Health panel in real Chromium against the real `serve`: a check turned on and given its threshold
 // from the panel, a failure spike from signed status webhooks makes it fire, the panel shows it firing
 // with its chart against the threshold and its history, and "Show the events" filters the feed to them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { AxeBuilder } from '@axe-core/playwright';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { SIGNED, statusBody } from '../helpers/fixtures';
-import { postSignedMeta, startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { postSignedMeta } from '../helpers/serve';
 
 const SECRET = SIGNED.secret;
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
-const post = (body: string) => postSignedMeta(serve, body);
+const post = (body: string) => postSignedMeta(ui, body);
 
-const tid = (id: string) => page.getByTestId(id);
+const tid = (id: string) => ui.page.getByTestId(id);
 
-describe('Health panel in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
-    browser = await launchChromium();
-    // AxeBuilder needs a page from an explicit context.
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await tid('top-bar').waitFor();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('Health panel in Chromium against serve', () => {
+  ui = useE2E({ env: { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' }, page: { timeout: 15_000 } });
 
   it('turns a check on with its threshold, shows it firing with its chart and history, and its events one click away', async () => {
     await tid('nav-health').click();
@@ -75,22 +57,22 @@ describe('Health panel in Chromium against serve', () => {
     // No axe-core violation in either theme, with a firing check, its chart and its thresholds open.
     await check.getByTestId('health-edit').click();
     for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
-      const axe = await new AxeBuilder({ page }).include('[data-testid="panel-health"]').options({ resultTypes: ['violations'] }).analyze();
+      await ui.page.emulateMedia({ colorScheme });
+      const axe = await new AxeBuilder({ page: ui.page }).include('[data-testid="panel-health"]').options({ resultTypes: ['violations'] }).analyze();
       expect(axe.violations.map((v) => `${colorScheme}: ${v.id} ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
     }
 
     // The events behind it: the feed shows the failed statuses only.
     await check.getByTestId('health-events').click();
     await expect.poll(() => tid('panel-health').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('event-row').count(), { timeout: 15_000 }).toBe(2);
-    const rows = await page.getByTestId('event-row').allTextContents();
+    await expect.poll(() => ui.page.getByTestId('event-row').count(), { timeout: 15_000 }).toBe(2);
+    const rows = await ui.page.getByTestId('event-row').allTextContents();
     expect(rows.every((r) => /failed/i.test(r))).toBe(true);
-    expect(new URL(page.url()).searchParams.get('status')).toBe('failed');
+    expect(new URL(ui.page.url()).searchParams.get('status')).toBe('failed');
 
     // Firing was notified as Hookscope's own notification.
-    const { body } = await serve.api<{ items: { title: string; ruleId: number }[] }>('/api/notifications');
+    const { body } = await ui.api<{ items: { title: string; ruleId: number }[] }>('/api/notifications');
     expect(body.items.filter((n) => n.ruleId === 0).map((n) => n.title)).toEqual(['Failure rate 66.7 % on number 106540352242922 over the last 15 minutes']);
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -7,18 +7,16 @@
 // In each, the message's row updates in place (one row per message, its steps in provider order), and
 // the test waits on what the page shows, never on a delay: the receiver's 200 does not promise that the
 // event is already listed, only that it will be.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { incomingText, postMeta, statusUpdate } from '../helpers/meta-payloads';
 
 const SECRET = 'e2e-messages-live-secret';
-let serve: ServeProcess;
-let browser: Browser;
+let ui: E2E;
 const now = Math.floor(Date.now() / 1000);
 
-const post = async (body: string) => expect(await postMeta(serve.receiverUrl, SECRET, body)).toBe(200);
+const post = async (body: string) => expect(await postMeta(ui.receiverUrl, SECRET, body)).toBe(200);
 const isLive = (url: URL) => url.pathname === '/api/live';
 const isMessagesList = (url: URL) => url.pathname === '/api/rpc/messages:list';
 
@@ -27,31 +25,19 @@ const rowKeys = (page: Page) => page.evaluate<string[]>("[...document.querySelec
 const steps = (page: Page, key: string) => page.locator(`[data-message-key="${key}"]`).getByTestId('message-step').allTextContents();
 /** How many events of a message the core lists: a 200 promises them, shortly after. */
 const listed = async (messageId: string) => {
-  const r = await serve.api<{ events?: unknown[] }>(`/api/messages/${encodeURIComponent(messageId)}`);
+  const r = await ui.api<{ events?: unknown[] }>(`/api/messages/${encodeURIComponent(messageId)}`);
   return r.status === 200 ? r.body.events?.length ?? 0 : 0;
 };
 /** The Read chip counts every read status the page has heard of (pages and pushes alike). */
 const readChip = async (page: Page) => Number(await page.getByTestId('status-toggle-read').getByTestId('status-count').textContent());
 
-describe('Messages view: no status lost between the page load and the live stream', () => {
-  let context: BrowserContext;
+describeE2E('Messages view: no status lost between the page load and the live stream', () => {
+  ui = useE2E({ env: { META_APP_SECRET: SECRET }, page: false });
 
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
-
-  const openPage = async () => {
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(8000);
+  /** The Messages view in a page of its own, opened once `hold` has set the page's routes; its page errors. */
+  const openMessages = async (hold: (page: Page) => Promise<unknown>) => {
     const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const page = await ui.openPage({ query: { view: 'messages' }, timeout: 8000, errors, beforeGoto: hold, ready: false });
     return { page, errors };
   };
 
@@ -59,17 +45,15 @@ describe('Messages view: no status lost between the page load and the live strea
     await post(statusUpdate('wamid.HELD', 'sent', now - 60));
     await post(statusUpdate('wamid.HELD', 'delivered', now - 59));
     await expect.poll(() => listed('wamid.HELD')).toBe(2);
-    const { page, errors } = await openPage();
     // Hold the live stream back: the page loads its first Messages page, but hears no pushes yet.
     let streamAsked = false;
     let releaseStream!: () => void;
     const streamGate = new Promise<void>((r) => { releaseStream = r; });
-    await page.route(isLive, async (route: Route) => {
+    const { page, errors } = await openMessages((p) => p.route(isLive, async (route: Route) => {
       streamAsked = true;
       await streamGate;
       await route.continue();
-    });
-    await page.goto(`${serve.uiUrl}&view=messages`);
+    }));
     await expect.poll(() => steps(page, 'wamid.HELD')).toEqual(['sent', 'delivered']);
     expect(await rowKeys(page)).toEqual(['wamid.HELD']);
     await expect.poll(() => streamAsked).toBe(true);
@@ -88,31 +72,29 @@ describe('Messages view: no status lost between the page load and the live strea
     await post(statusUpdate('wamid.HELD-2', 'sent', now - 56));
     await expect.poll(() => rowKeys(page)).toEqual(['wamid.HELD-2', 'wamid.HELD-IN', 'wamid.HELD']);
     expect(errors).toEqual([]);
-    await context.close();
+    await page.close();
   });
 
   it('a status pushed while the page asked for after connecting is on its way is folded into its row', async () => {
     await post(statusUpdate('wamid.RACE', 'sent', now - 50));
     await post(statusUpdate('wamid.RACE', 'delivered', now - 49));
     await expect.poll(() => listed('wamid.RACE')).toBe(2);
-    const { page, errors } = await openPage();
-    const before = (await serve.api<{ byStatus: Record<string, number> }>('/api/stats')).body.byStatus.read ?? 0;
+    const before = (await ui.api<{ byStatus: Record<string, number> }>('/api/stats')).body.byStatus.read ?? 0;
     // The Messages page asked for after the stream opens (the resync) is read from the store now,
     // before the read status exists; it is handed to the page only once the status's push has landed.
     let lists = 0;
     let raced = false;
-    await page.route(isMessagesList, async (route: Route) => {
+    const { page, errors } = await openMessages((p) => p.route(isMessagesList, async (route: Route) => {
       const args = (route.request().postDataJSON() ?? {}) as { keys?: unknown };
       if (args.keys || ++lists !== 2) return route.continue();
       const res = await route.fetch();
       const stale = await res.json();
       await post(statusUpdate('wamid.RACE', 'read', now - 48));
       // The push has reached the page: its Read chip counts the new status.
-      await expect.poll(() => readChip(page)).toBe(before + 1);
+      await expect.poll(() => readChip(p)).toBe(before + 1);
       raced = true;
       await route.fulfill({ response: res, json: stale });
-    });
-    await page.goto(`${serve.uiUrl}&view=messages`);
+    }));
     await expect.poll(() => raced).toBe(true);
     await expect.poll(() => steps(page, 'wamid.RACE')).toEqual(['sent', 'delivered', 'read']);
     // In place: still one row for the message, on top (newest activity).
@@ -121,20 +103,18 @@ describe('Messages view: no status lost between the page load and the live strea
     expect(keys[0]).toBe('wamid.RACE');
     expect(new Set(keys).size).toBe(keys.length);
     expect(errors).toEqual([]);
-    await context.close();
+    await page.close();
   });
 
   it('a row follows statuses arriving in any order, across the connection window too', async () => {
-    const { page, errors } = await openPage();
     let releaseStream!: () => void;
     const streamGate = new Promise<void>((r) => { releaseStream = r; });
     let streamAsked = false;
-    await page.route(isLive, async (route: Route) => {
+    const { page, errors } = await openMessages((p) => p.route(isLive, async (route: Route) => {
       streamAsked = true;
       await streamGate;
       await route.continue();
-    });
-    await page.goto(`${serve.uiUrl}&view=messages`);
+    }));
     await page.getByTestId('message-row').first().waitFor();
     await expect.poll(() => streamAsked).toBe(true);
     // Read first, before the stream connects…
@@ -151,6 +131,6 @@ describe('Messages view: no status lost between the page load and the live strea
     expect(keys.filter((k) => k === 'wamid.ORDER')).toHaveLength(1);
     expect(new Set(keys).size).toBe(keys.length);
     expect(errors).toEqual([]);
-    await context.close();
+    await page.close();
   });
 });

@@ -3,68 +3,56 @@
 // not repeated in the Summary, the Signature tab does not send you to itself; System / Light / Dark is
 // kept across reloads; at 800 px the top bar folds into a status pill and nothing spills sideways.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
 const SECRET = 'polish-e2e-secret';
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
 const wrap = (value: unknown) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'WABA1', changes: [{ field: 'messages', value }] }] });
 const meta = { display_phone_number: '15550001111', phone_number_id: '1234' };
 const long = 'x'.repeat(1200);
 
 async function post(body: string, secret = SECRET) {
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` }, body });
+  const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` }, body });
   await res.arrayBuffer();
   return res.status;
 }
 
-const tid = (id: string) => page.getByTestId(id);
+const tid = (id: string) => ui.page.getByTestId(id);
 /** Opens the Settings panel (a reload keeps an open panel open: the nav button would close it). */
 async function openSettings() {
   if (!(await tid('panel-settings').count())) await tid('nav-settings').click();
   await tid('settings-appearance').waitFor();
 }
-const bodyBg = () => page.evaluate('getComputedStyle(document.body).backgroundColor') as Promise<string>;
+const bodyBg = () => ui.page.evaluate('getComputedStyle(document.body).backgroundColor') as Promise<string>;
 const isDark = async () => {
   const m = /rgba?\((\d+), (\d+), (\d+)/.exec(await bodyBg())!;
   return (Number(m[1]) + Number(m[2]) + Number(m[3])) / 3 < 100;
 };
 
-describe('wording, theme and narrow windows', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1300, height: 850 }, colorScheme: 'light' });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    expect(await post(wrap({ messaging_product: 'whatsapp', metadata: meta, contacts: [{ profile: { name: 'Ana' }, wa_id: '5511911110000' }],
-      messages: [{ from: '5511911110000', id: 'wamid.LONG', timestamp: '1764400000', type: 'text', text: { body: long } }] }))).toBe(200);
-    expect(await post(wrap({ messaging_product: 'whatsapp', metadata: meta, statuses: [{ id: 'wamid.F1', status: 'failed', timestamp: '1764400001', recipient_id: '5511911110000',
-      errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message undeliverable' } }] }] }))).toBe(200);
-    await page.goto(serve.uiUrl);
-    await tid('top-bar').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+describeE2E('wording, theme and narrow windows', () => {
+  ui = useE2E({
+    env: { META_APP_SECRET: SECRET },
+    seed: async () => {
+      expect(await post(wrap({ messaging_product: 'whatsapp', metadata: meta, contacts: [{ profile: { name: 'Ana' }, wa_id: '5511911110000' }],
+        messages: [{ from: '5511911110000', id: 'wamid.LONG', timestamp: '1764400000', type: 'text', text: { body: long } }] }))).toBe(200);
+      expect(await post(wrap({ messaging_product: 'whatsapp', metadata: meta, statuses: [{ id: 'wamid.F1', status: 'failed', timestamp: '1764400001', recipient_id: '5511911110000',
+        errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message undeliverable' } }] }] }))).toBe(200);
+    },
+    page: { viewport: { width: 1300, height: 850 }, colorScheme: 'light' },
   });
 
   it('the end of a newest-first feed says there is nothing older', async () => {
     await expect.poll(() => tid('event-row').count()).toBe(2);
-    expect(await page.locator('.feed-footer').textContent()).toBe('No older events');
-    expect(await page.locator('body').textContent()).not.toContain('Beginning of the list');
+    expect(await ui.page.locator('.feed-footer').textContent()).toBe('No older events');
+    expect(await ui.page.locator('body').textContent()).not.toContain('Beginning of the list');
   });
 
   it('a size keeps its unit\'s case in an upper-case title', async () => {
     await tid('event-row').filter({ hasText: 'Ana' }).click();
     await tid('tab-raw').click();
-    const title = await page.locator('[data-testid="panel-raw"] h3, .tab-body h3').filter({ hasText: /Body/i }).first().innerText();
+    const title = await ui.page.locator('[data-testid="panel-raw"] h3, .tab-body h3').filter({ hasText: /Body/i }).first().innerText();
     expect(title).toMatch(/KiB/);
     expect(title).not.toMatch(/KIB/);
   });
@@ -95,31 +83,31 @@ describe('wording, theme and narrow windows', () => {
     expect(await isDark()).toBe(false);
     await openSettings();
     await tid('theme-dark').click();
-    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await ui.page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
     expect(await isDark()).toBe(true);
     expect(await tid('theme-dark').getAttribute('aria-checked')).toBe('true');
-    await page.reload();
+    await ui.page.reload();
     await tid('top-bar').waitFor();
     expect(await isDark()).toBe(true);
     // Light wins over a dark system.
-    await page.emulateMedia({ colorScheme: 'dark' });
+    await ui.page.emulateMedia({ colorScheme: 'dark' });
     await openSettings();
     await tid('theme-light').click();
     expect(await isDark()).toBe(false);
     // System follows the OS, live.
     await tid('theme-system').click();
     expect(await isDark()).toBe(true);
-    await page.emulateMedia({ colorScheme: 'light' });
+    await ui.page.emulateMedia({ colorScheme: 'light' });
     await expect.poll(isDark).toBe(false);
-    await page.getByRole('button', { name: 'Close panel' }).click();
+    await ui.page.getByRole('button', { name: 'Close panel' }).click();
   });
 
   it('at 800 px the top bar folds into a status pill, with nothing spilling sideways', async () => {
-    await page.setViewportSize({ width: 800, height: 700 });
+    await ui.page.setViewportSize({ width: 800, height: 700 });
     await tid('status-pill').waitFor();
     expect(await tid('receiver-url').isVisible()).toBe(false);
     expect(await tid('status-pill').textContent()).toMatch(/Tunnel off · \d+ events/);
-    const overflow = await page.evaluate(`(() => {
+    const overflow = await ui.page.evaluate(`(() => {
       const bar = document.querySelector('[data-testid="top-bar"]');
       const off = [...bar.querySelectorAll('button, a, input')].filter((el) => el.offsetParent && el.getBoundingClientRect().right > window.innerWidth + 1).length;
       return { bar: bar.scrollWidth - bar.clientWidth, page: document.documentElement.scrollWidth - window.innerWidth, off };
@@ -130,12 +118,12 @@ describe('wording, theme and narrow windows', () => {
     await tid('panel-setup').waitFor();
     await tid('nav-stats').click();
     await tid('panel-stats').waitFor();
-    await page.setViewportSize({ width: 1300, height: 850 });
+    await ui.page.setViewportSize({ width: 1300, height: 850 });
     expect(await tid('status-pill').isVisible()).toBe(false);
     expect(await tid('receiver-url').isVisible()).toBe(true);
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -4,11 +4,10 @@
 // both themes, off and on, hovered and focused (axe-core).
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { ANA, decodedTokens, metaMessage, realWamid, traces } from '../helpers/people';
 
 const SECRET = 'privacy-state-e2e-secret';
@@ -16,8 +15,7 @@ const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(bod
 const SLOW = 120_000;
 const WAMID = realWamid(ANA.number, 1);
 
-let serve: ServeProcess;
-let browser: Browser;
+let ui: E2E;
 
 function leaks(text: string): string[] {
   const t = text.toLowerCase();
@@ -27,14 +25,9 @@ function leaks(text: string): string[] {
   return found;
 }
 
-async function open(scheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: scheme, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  // Privacy mode is remembered per browser profile: each context starts with it off.
-  await page.goto(serve.uiUrl);
-  await page.getByTestId('event-row').first().waitFor();
-  return { context, page };
+async function open(scheme: 'light' | 'dark'): Promise<Page> {
+  // Privacy mode is remembered per browser profile: each page, in a context of its own, starts with it off.
+  return ui.openPage({ colorScheme: scheme, permissions: ['clipboard-read', 'clipboard-write'], timeout: 15_000, ready: 'event-row' });
 }
 
 const toggle = (page: Page) => page.getByTestId('privacy-toggle');
@@ -43,22 +36,19 @@ async function setPrivacy(page: Page, on: boolean) {
   await expect.poll(() => toggle(page).getAttribute('aria-pressed')).toBe(String(on));
 }
 
-describe('privacy mode as app state, in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    const body = metaMessage(ANA, WAMID);
-    const r = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
-    expect(r.status).toBe(200);
+describeE2E('privacy mode as app state, in Chromium against serve', () => {
+  ui = useE2E({
+    env: { META_APP_SECRET: SECRET },
+    page: false,
+    seed: async () => {
+      const body = metaMessage(ANA, WAMID);
+      const r = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
+      expect(r.status).toBe(200);
+    },
   }, SLOW);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
-
   it('privacy switched on while the export panel is open: the Redact box follows and the download is redacted', async () => {
-    const { context, page } = await open('light');
+    const page = await open('light');
     try {
       await page.getByTestId('nav-tools').click();
       await page.getByTestId('tools-panel').waitFor();
@@ -76,12 +66,12 @@ describe('privacy mode as app state, in Chromium against serve', () => {
       const [full] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-ndjson').click()]);
       expect(leaks(readFileSync((await full.path())!, 'utf8')).length).toBeGreaterThan(0);
     } finally {
-      await context.close();
+      await page.close();
     }
   }, SLOW);
 
   it('an open inspector and "Copy as cURL" follow the switch: the id and the copied command hold nothing of the customer', async () => {
-    const { context, page } = await open('light');
+    const page = await open('light');
     try {
       await page.getByTestId('event-row').first().click();
       await page.getByTestId('tab-summary').click();
@@ -101,13 +91,13 @@ describe('privacy mode as app state, in Chromium against serve', () => {
       expect(leaks(curl)).toEqual([]);
       expect(curl.toLowerCase()).not.toContain('x-hub-signature');
     } finally {
-      await context.close();
+      await page.close();
     }
   }, SLOW);
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`the Privacy button meets contrast in the ${scheme} theme: off and on, hovered and focused`, async () => {
-      const { context, page } = await open(scheme);
+      const page = await open(scheme);
       try {
         const audit = async (state: string) => {
           const r = await new AxeBuilder({ page }).include('[data-testid="privacy-toggle"]').withRules(['color-contrast']).analyze();
@@ -132,7 +122,7 @@ describe('privacy mode as app state, in Chromium against serve', () => {
         }
         expect(problems).toEqual([]);
       } finally {
-        await context.close();
+        await page.close();
       }
     }, SLOW);
   }

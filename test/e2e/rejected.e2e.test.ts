@@ -2,15 +2,10 @@
 // the Rejected badge and in the rejected view (marked untrusted, with the signature debugger), never in
 // the feed; after the secret is fixed, Re-verify moves the genuine ones into the feed.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
 const sign = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
@@ -23,52 +18,40 @@ function message(id: string, text: string) {
 }
 
 const post = (body: string, signature: string) =>
-  fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } });
+  fetch(`${ui.receiverUrl}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } });
 
-describe('rejected view in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: 'stale-secret' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await page.getByTestId('top-bar').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('rejected view in Chromium against serve', () => {
+  ui = useE2E({ env: { META_APP_SECRET: 'stale-secret' } });
 
   it('counts forged requests on the badge and lists them, untrusted, never in the feed', async () => {
     // A stranger's forgery, and a genuine webhook signed with a secret Hookscope does not know yet.
     expect((await post(message('wamid.FORGED', '<img src=x onerror=alert(1)>'), sign('x', 'attacker'))).status).toBe(401);
     expect((await post(message('wamid.REAL', 'genuine but early'), sign(message('wamid.REAL', 'genuine but early'), 'new-secret'))).status).toBe(401);
-    await expect.poll(() => page.getByTestId('rejected-count').textContent(), { timeout: 10_000 }).toBe('2');
-    expect(await page.getByTestId('counts').textContent()).toContain('0');
+    await expect.poll(() => ui.page.getByTestId('rejected-count').textContent(), { timeout: 10_000 }).toBe('2');
+    expect(await ui.page.getByTestId('counts').textContent()).toContain('0');
     // Twilio has no token here: every screen says so.
-    expect(await page.getByTestId('trust-banner').textContent()).toMatch(/anyone who knows the tunnel URL can add events/);
+    expect(await ui.page.getByTestId('trust-banner').textContent()).toMatch(/anyone who knows the tunnel URL can add events/);
 
-    await page.getByTestId('nav-rejected').click();
-    await page.getByTestId('rejected-panel').waitFor();
-    await expect.poll(() => page.getByTestId('rejected-list').locator('li').count()).toBe(2);
-    await page.getByTestId('rejected-list').locator('li').last().locator('button').click();
-    await page.getByTestId('rejected-detail').waitFor();
-    expect(await page.getByTestId('untrusted').textContent()).toBe('Untrusted');
-    expect(await page.getByTestId('rejected-signature-cause').textContent()).toBeTruthy();
+    await ui.page.getByTestId('nav-rejected').click();
+    await ui.page.getByTestId('rejected-panel').waitFor();
+    await expect.poll(() => ui.page.getByTestId('rejected-list').locator('li').count()).toBe(2);
+    await ui.page.getByTestId('rejected-list').locator('li').last().locator('button').click();
+    await ui.page.getByTestId('rejected-detail').waitFor();
+    expect(await ui.page.getByTestId('untrusted').textContent()).toBe('Untrusted');
+    expect(await ui.page.getByTestId('rejected-signature-cause').textContent()).toBeTruthy();
     // The stranger's markup is text, not HTML.
-    expect(await page.getByTestId('rejected-preview').textContent()).toContain('<img src=x onerror=alert(1)>');
-    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await ui.page.getByTestId('rejected-preview').textContent()).toContain('<img src=x onerror=alert(1)>');
+    expect(await ui.page.locator('img[src="x"]').count()).toBe(0);
   });
 
   it('re-verify from the UI moves the request that verifies with the fixed secret into the feed', async () => {
-    await serve.api('/api/settings', { method: 'PUT', body: JSON.stringify({ metaAppSecret: 'new-secret' }) });
-    await page.getByTestId('rejected-reverify').click();
-    await expect.poll(() => page.getByTestId('reverify-result').textContent()).toMatch(/1 of 2 now verify/);
-    await expect.poll(() => page.getByTestId('rejected-count').textContent()).toBe('1');
-    await page.getByTestId('nav-rejected').click(); // close the panel
-    await expect.poll(() => page.locator('[data-testid="feed"]').textContent(), { timeout: 10_000 }).toContain('genuine but early');
-    expect(await page.locator('[data-testid="feed"]').textContent()).not.toContain('onerror');
-    expect(pageErrors).toEqual([]);
+    await ui.api('/api/settings', { method: 'PUT', body: JSON.stringify({ metaAppSecret: 'new-secret' }) });
+    await ui.page.getByTestId('rejected-reverify').click();
+    await expect.poll(() => ui.page.getByTestId('reverify-result').textContent()).toMatch(/1 of 2 now verify/);
+    await expect.poll(() => ui.page.getByTestId('rejected-count').textContent()).toBe('1');
+    await ui.page.getByTestId('nav-rejected').click(); // close the panel
+    await expect.poll(() => ui.page.locator('[data-testid="feed"]').textContent(), { timeout: 10_000 }).toContain('genuine but early');
+    expect(await ui.page.locator('[data-testid="feed"]').textContent()).not.toContain('onerror');
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -5,32 +5,27 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
 const SECRET = 'e2e-actions-app-secret';
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
+let ui: E2E;
 let slack: Server;
 let slackUrl = '';
 const received: { path: string; body: string }[] = [];
-const pageErrors: string[] = [];
 
 const meta = (value: Record<string, unknown>) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
   messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: '111' }, ...value } }] }] });
 async function post(body: string) {
-  const r = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
+  const r = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
   await r.arrayBuffer();
   expect(r.status).toBe(200);
 }
-const tid = (id: string) => page.getByTestId(id);
+const tid = (id: string) => ui.page.getByTestId(id);
 
-describe('rule actions in Chromium against serve', () => {
+describeE2E('rule actions in Chromium against serve', () => {
   beforeAll(async () => {
     slack = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -39,20 +34,14 @@ describe('rule actions in Chromium against serve', () => {
     });
     await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
     slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T000/B000/XXXX`;
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(8000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await tid('top-bar').waitFor();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
     await new Promise<void>((r) => (slack ? slack.close(() => r()) : r()));
   });
+
+  // Declared after the Slack target's hooks: serve starts once the target listens and stops before it closes.
+  ui = useE2E({ env: { META_APP_SECRET: SECRET }, page: { viewport: { width: 1400, height: 1000 }, timeout: 8000 } });
 
   it('makes a Slack-preset rule, tests it, and shows the delivery history', async () => {
     await tid('nav-rules').click();
@@ -102,6 +91,6 @@ describe('rule actions in Chromium against serve', () => {
     await fired.getByTestId('delivery-event').click();
     await expect.poll(() => tid('inspector').locator('.inspector-title').textContent()).toContain('Lia');
     expect(await tid('delivery-row').last().getByTestId('delivery-source').textContent()).toBe('sample event');
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -3,19 +3,14 @@
 // posted with fetch; the toast and the history select the event; the unread badge; the browser's
 // desktop notifications under serve (Notification stubbed to observe it); no page errors.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { fixture, SIGNED } from '../helpers/fixtures';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
 
 const SECRET = SIGNED.secret;
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 let seq = 0;
 
 /** A signed text message from "Ana Souza" with a fresh message id. */
@@ -23,40 +18,32 @@ async function postText(text: string): Promise<string> {
   const id = `wamid.e2e-rules-${++seq}-${Date.now()}`;
   const body = fixture('meta/message-text.json').toString('utf8')
     .replace('Hi, is the clinic open on Saturday?', text).replace('wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFjNFQjA1AAA==', id);
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
+  const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
   await res.arrayBuffer();
   expect(res.status).toBe(200);
   return id;
 }
 
-const tid = (id: string) => page.getByTestId(id);
-const selectedRowText = () => page.locator('[data-testid="event-row"][aria-selected="true"]').textContent({ timeout: 5000 });
+const tid = (id: string) => ui.page.getByTestId(id);
+const selectedRowText = () => ui.page.locator('[data-testid="event-row"][aria-selected="true"]').textContent({ timeout: 5000 });
 
-describe('rules and notifications in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(8000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    // Stand-in for the browser's Notification API, so the test sees what would reach the OS.
-    await page.addInitScript(`
-      window.__shown = [];
-      class FakeNotification {
-        static permission = 'default';
-        static async requestPermission() { FakeNotification.permission = 'granted'; return 'granted'; }
-        constructor(title, options) { this.onclick = null; window.__shown.push({ title, body: options && options.body, n: this }); }
-        close() {}
-      }
-      window.Notification = FakeNotification;
-    `);
-    await page.goto(serve.uiUrl);
-    await tid('top-bar').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+describeE2E('rules and notifications in Chromium against serve', () => {
+  ui = useE2E({
+    env: { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'e2e-verify' },
+    page: {
+      timeout: 8000,
+      // Stand-in for the browser's Notification API, so the test sees what would reach the OS.
+      beforeGoto: (page) => page.addInitScript(`
+        window.__shown = [];
+        class FakeNotification {
+          static permission = 'default';
+          static async requestPermission() { FakeNotification.permission = 'granted'; return 'granted'; }
+          constructor(title, options) { this.onclick = null; window.__shown.push({ title, body: options && options.body, n: this }); }
+          close() {}
+        }
+        window.Notification = FakeNotification;
+      `),
+    },
   });
 
   it('makes a rule from the Keyword preset, with the core’s preview and validation inline', async () => {
@@ -90,7 +77,7 @@ describe('rules and notifications in Chromium against serve', () => {
     await tid('rule-item').waitFor();
     expect(await tid('rule-name').allTextContents()).toEqual(['Appointments']);
     expect(await tid('rule-item').textContent()).toContain('text “appointment*”');
-    const rules = await serve.api<{ ok: boolean; value: { name: string; when: unknown; enabled: boolean }[] }>('/api/rpc/rules:list', { method: 'POST', body: '' });
+    const rules = await ui.api<{ ok: boolean; value: { name: string; when: unknown; enabled: boolean }[] }>('/api/rpc/rules:list', { method: 'POST', body: '' });
     expect(rules.body.value.map((r) => [r.name, r.when, r.enabled])).toEqual([['Appointments', { kind: ['message'], text: 'appointment*' }, true]]);
     await tid('nav-rules').click();
   });
@@ -109,7 +96,7 @@ describe('rules and notifications in Chromium against serve', () => {
     await tid('nav-stats').click();
     await tid('notification-open').click();
     await expect.poll(selectedRowText, { timeout: 5000 }).toContain('Can we move my appointment to Friday?');
-    await expect.poll(() => page.locator('.inspector-body').textContent(), { timeout: 5000 }).toContain('Can we move my appointment to Friday?');
+    await expect.poll(() => ui.page.locator('.inspector-body').textContent(), { timeout: 5000 }).toContain('Can we move my appointment to Friday?');
     expect(await tid('panel-stats').count()).toBe(0);
     expect(await tid('notification').count()).toBe(0);
   });
@@ -137,51 +124,51 @@ describe('rules and notifications in Chromium against serve', () => {
   });
 
   it('lists the history; opening it clears the badge; clicking one selects its event and closes the panel', async () => {
-    await page.keyboard.press('Escape');
+    await ui.page.keyboard.press('Escape');
     await tid('nav-notifications').click();
     await tid('notification-item').waitFor();
     expect(await tid('notifications-unread').count()).toBe(0);
     const item = tid('notification-item').first();
     expect(await item.textContent()).toContain('Ana Souza mentioned an appointment');
     expect(await item.textContent()).toContain('Appointments');
-    expect(await page.locator('[data-testid="event-row"][aria-selected="true"]').count()).toBe(0);
+    expect(await ui.page.locator('[data-testid="event-row"][aria-selected="true"]').count()).toBe(0);
     await item.click();
     await expect.poll(selectedRowText, { timeout: 5000 }).toContain('Can we move my appointment to Friday?');
     expect(await tid('panel-notifications').count()).toBe(0);
   });
 
   it('shows desktop notifications under serve once allowed; a click selects the event', async () => {
-    await page.keyboard.press('Escape');
+    await ui.page.keyboard.press('Escape');
     await tid('nav-notifications').click();
     await tid('browser-notifications-on').click();
     await tid('browser-notifications-off').waitFor();
     await postText('Confirming the appointment, thanks');
-    await expect.poll(() => page.evaluate<number>('window.__shown.length'), { timeout: 10_000 }).toBe(1);
-    expect(await page.evaluate<unknown>('window.__shown.map((s) => [s.title, s.body])')).toEqual([['Ana Souza mentioned an appointment', 'Confirming the appointment, thanks']]);
+    await expect.poll(() => ui.page.evaluate<number>('window.__shown.length'), { timeout: 10_000 }).toBe(1);
+    expect(await ui.page.evaluate<unknown>('window.__shown.map((s) => [s.title, s.body])')).toEqual([['Ana Souza mentioned an appointment', 'Confirming the appointment, thanks']]);
     // The panel is open, so the arrival counts as seen.
     await tid('notification-item').nth(1).waitFor();
     expect(await tid('notifications-unread').count()).toBe(0);
-    await page.keyboard.press('Escape');
+    await ui.page.keyboard.press('Escape');
     await tid('nav-notifications').click();
-    await page.evaluate('window.__shown[0].n.onclick()');
+    await ui.page.evaluate('window.__shown[0].n.onclick()');
     await expect.poll(selectedRowText, { timeout: 5000 }).toContain('Confirming the appointment, thanks');
   });
 
   it('a disabled rule stays quiet; delete removes it', async () => {
     await tid('nav-rules').click();
     await tid('rule-toggle').uncheck();
-    await expect.poll(async () => (await serve.api<{ value: { enabled: boolean }[] }>('/api/rpc/rules:list', { method: 'POST', body: '' })).body.value[0].enabled).toBe(false);
-    const before = await page.evaluate<number>('window.__shown.length');
+    await expect.poll(async () => (await ui.api<{ value: { enabled: boolean }[] }>('/api/rpc/rules:list', { method: 'POST', body: '' })).body.value[0].enabled).toBe(false);
+    const before = await ui.page.evaluate<number>('window.__shown.length');
     await postText('Another appointment please');
-    await expect.poll(() => page.getByTestId('event-row').first().textContent(), { timeout: 5000 }).toContain('Another appointment please');
-    await page.waitForTimeout(500);
-    expect(await page.evaluate<number>('window.__shown.length')).toBe(before);
+    await expect.poll(() => ui.page.getByTestId('event-row').first().textContent(), { timeout: 5000 }).toContain('Another appointment please');
+    await ui.page.waitForTimeout(500);
+    expect(await ui.page.evaluate<number>('window.__shown.length')).toBe(before);
     await tid('rule-delete').click();
     await tid('rule-delete-confirm').click();
     await tid('rules-empty').waitFor();
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

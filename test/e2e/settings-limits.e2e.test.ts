@@ -1,40 +1,22 @@
 // The trust boundary's limits, set from the Settings panel in real Chromium against the real `serve`:
 // labelled fields in MiB and per minute, a refused value explained next to its field (and not saved), a
 // saved value read back through the control API and enforced by the receiver.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
-const tid = (id: string) => page.getByTestId(id);
-const settings = async () => (await serve.api<{ rejectedLogBytes: number; rejectedPerMinute: number; diskFloorBytes: number }>('/api/settings')).body;
+let ui: E2E;
+const tid = (id: string) => ui.page.getByTestId(id);
+const settings = async () => (await ui.api<{ rejectedLogBytes: number; rejectedPerMinute: number; diskFloorBytes: number }>('/api/settings')).body;
 
-describe('Settings: rejected-request limits', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: 'limits-e2e-secret' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(8000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-    await tid('top-bar').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('Settings: rejected-request limits', () => {
+  ui = useE2E({ env: { META_APP_SECRET: 'limits-e2e-secret' }, page: { timeout: 8000 } });
 
   it('shows the limits in MiB and per minute, under their labels', async () => {
     await tid('nav-settings').click();
     await tid('settings-rejected').waitFor();
-    expect(await page.getByLabel('Rejected log size (MiB)').inputValue()).toBe('64');
-    expect(await page.getByLabel('Rejected requests kept per source (per minute)').inputValue()).toBe('60');
-    expect(await page.getByLabel('Keep free on disk (MiB)').inputValue()).toBe('256');
+    expect(await ui.page.getByLabel('Rejected log size (MiB)').inputValue()).toBe('64');
+    expect(await ui.page.getByLabel('Rejected requests kept per source (per minute)').inputValue()).toBe('60');
+    expect(await ui.page.getByLabel('Keep free on disk (MiB)').inputValue()).toBe('256');
   });
 
   it('refuses an out-of-range value next to its field, and saves nothing', async () => {
@@ -48,7 +30,7 @@ describe('Settings: rejected-request limits', () => {
   it('a saved limit is what the API reads and what the receiver enforces', async () => {
     // Before: one source may have many requests refused and stored.
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${serve.receiverUrl}/before-${i}`, { method: 'POST', body: 'x' });
+      const r = await fetch(`${ui.receiverUrl}/before-${i}`, { method: 'POST', body: 'x' });
       await r.arrayBuffer();
       expect(r.status).toBe(404);
     }
@@ -64,13 +46,13 @@ describe('Settings: rejected-request limits', () => {
     // The bucket now holds 2: the third refused request from this address in the same minute is 429.
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${serve.receiverUrl}/after-${i}`, { method: 'POST', body: 'x' });
+      const r = await fetch(`${ui.receiverUrl}/after-${i}`, { method: 'POST', body: 'x' });
       await r.arrayBuffer();
       statuses.push(r.status);
     }
     expect(statuses.slice(-1)).toEqual([429]);
     // A reload shows what is stored.
-    await page.reload();
+    await ui.page.reload();
     await tid('top-bar').waitFor();
     // The open panel may survive the reload; open it only when it did not.
     if (!(await tid('panel-settings').count())) await tid('nav-settings').click();
@@ -80,6 +62,6 @@ describe('Settings: rejected-request limits', () => {
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -4,40 +4,25 @@
 // webhook seen. Each step says done / to do / what's wrong; the doctor's verdict and its "fixed" list
 // follow along; local-only URLs are never offered for copying; a bad public URL is refused in words.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
-import { fakeNgrok, startUiCore, type UiCore } from '../helpers/ui-core';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
+import { fakeNgrok } from '../helpers/ui-core';
 
 const NGROK_TOKEN = 'ngrok-e2e-authtoken';
 const TUNNEL_URL = 'https://hookscope-e2e.ngrok-free.app';
 const APP_SECRET = 'e2e-app-secret';
 
-let ui: UiCore;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 const connector = fakeNgrok(NGROK_TOKEN, TUNNEL_URL);
 
-const panel = () => page.getByTestId('panel-setup');
+const panel = () => ui.page.getByTestId('panel-setup');
 const step = (id: string) => panel().getByTestId(`step-${id}`);
 const stateOf = (id: string) => step(id).getAttribute('data-state');
 
-describe('first run through the setup stepper (fake tunnel)', () => {
-  beforeAll(async () => {
-    ui = await startUiCore({ tunnelConnector: connector });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    const u = new URL(ui.uiUrl);
-    u.searchParams.set('panel', 'setup');
-    await page.goto(u.toString());
-    await panel().getByTestId('setup-stepper').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
+describeE2E('first run through the setup stepper (fake tunnel)', () => {
+  ui = useE2E({
+    core: { tunnelConnector: connector },
+    page: { viewport: { width: 1400, height: 1000 }, query: { panel: 'setup' }, ready: (page) => page.getByTestId('panel-setup').getByTestId('setup-stepper').waitFor() },
   });
 
   it('starts with the authtoken to do, the tunnel waiting for it, and the verify token already made', async () => {
@@ -89,7 +74,7 @@ describe('first run through the setup stepper (fake tunnel)', () => {
     await step('public-url').getByTestId('setting-save-publicUrl').click();
     expect(await step('public-url').getByTestId('public-url-message').textContent()).toMatch(/https/);
     // The core refuses it too (the UI check aside): same rule, clear words.
-    const r = await fetch(new URL('/api/settings', ui.uiUrl), {
+    const r = await fetch(new URL('/api/settings', ui.url), {
       method: 'PUT', headers: { authorization: `Bearer ${ui.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ publicUrl: 'https://192.168.1.20/hooks' }),
     });
     expect(r.status).toBe(400);
@@ -135,7 +120,7 @@ describe('first run through the setup stepper (fake tunnel)', () => {
     // takes anyone's requests, so not "All set" until Twilio has its token too.
     await expect.poll(() => panel().getByTestId('verdict-title').textContent(), { timeout: 15_000 }).toBe('1 problem to fix');
     expect(await panel().textContent()).toMatch(/Unsigned webhooks accepted: anyone who knows the URL can add events/);
-    const put = await fetch(new URL('/api/settings', ui.uiUrl), {
+    const put = await fetch(new URL('/api/settings', ui.url), {
       method: 'PUT', headers: { authorization: `Bearer ${ui.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ twilioAuthToken: 'twilio-token-for-the-test' }),
     });
@@ -146,9 +131,9 @@ describe('first run through the setup stepper (fake tunnel)', () => {
   }, 60_000);
 
   it('never shows the secrets it was given, and had no page errors', async () => {
-    const text = await page.locator('body').textContent();
+    const text = await ui.page.locator('body').textContent();
     expect(text).not.toContain(APP_SECRET);
     expect(text).not.toContain(NGROK_TOKEN);
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -2,45 +2,24 @@
 // verify token that Meta's handshake then accepts, write-only secrets, the setup doctor's findings,
 // the signature debugger's cause, and the core's validation errors shown next to their field.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 import { fixture, SIGNED } from '../helpers/fixtures';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
 
 const SECRET = SIGNED.secret;
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
-const panel = () => page.getByTestId('panel-setup');
-const panelUrl = (panel: string) => {
-  const u = new URL(serve.uiUrl);
-  u.searchParams.set('panel', panel);
-  return u.toString();
-};
+const panel = () => ui.page.getByTestId('panel-setup');
 
-describe('setup panel in Chromium against serve', () => {
-  beforeAll(async () => {
-    // An app secret but no verify token: the panel generates one.
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(panelUrl('setup'));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('setup panel in Chromium against serve', () => {
+  // An app secret but no verify token: the panel generates one.
+  ui = useE2E({ env: { META_APP_SECRET: SECRET }, page: { query: { panel: 'setup' } } });
 
   it('shows the exact callback URLs, with a note while they are only local', async () => {
     await panel().waitFor();
-    await expect.poll(() => panel().getByTestId('setup-meta-callback').textContent()).toBe(`${serve.receiverUrl}/meta`);
-    expect(await panel().getByTestId('setup-twilio-callback').textContent()).toBe(`${serve.receiverUrl}/twilio`);
+    await expect.poll(() => panel().getByTestId('setup-meta-callback').textContent()).toBe(`${ui.receiverUrl}/meta`);
+    expect(await panel().getByTestId('setup-twilio-callback').textContent()).toBe(`${ui.receiverUrl}/twilio`);
     await panel().getByTestId('callback-local-note').waitFor();
     // The tunnel's state arrives on its own (`unknown` until the first tunnel:get answers): wait for it.
     await expect.poll(() => panel().getByTestId('tunnel-state').textContent()).toBe('off');
@@ -60,19 +39,19 @@ describe('setup panel in Chromium against serve', () => {
     await expect.poll(() => panel().getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
 
     const challenge = '1158201444';
-    const ok = await fetch(`${serve.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}`);
+    const ok = await fetch(`${ui.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe(challenge);
-    const bad = await fetch(`${serve.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=${challenge}`);
+    const bad = await fetch(`${ui.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=${challenge}`);
     await bad.arrayBuffer();
     expect(bad.status).toBe(403);
 
     // Hidden after a reload, and revealed again on demand (Meta asks for it on every "Verify and save").
-    await page.reload();
+    await ui.page.reload();
     await panel().waitFor();
     await expect.poll(() => panel().getByTestId('secret-metaVerifyToken').getByTestId('secret-status').textContent()).toBe('set');
     expect(await panel().getByTestId('verify-token-value').count()).toBe(0);
-    expect(await page.locator('body').textContent()).not.toContain(token);
+    expect(await ui.page.locator('body').textContent()).not.toContain(token);
     await panel().getByTestId('reveal-verify-token').click();
     expect(await panel().getByTestId('verify-token-value').textContent()).toBe(token);
   });
@@ -86,69 +65,69 @@ describe('setup panel in Chromium against serve', () => {
     await panel().getByTestId('secret-save-twilioAuthToken').click();
     await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('set (2)');
     expect(await panel().getByTestId('secret-input-twilioAuthToken').inputValue()).toBe('');
-    expect(await page.locator('body').textContent()).not.toContain('tok-one');
+    expect(await ui.page.locator('body').textContent()).not.toContain('tok-one');
     await panel().getByTestId('secret-clear-twilioAuthToken').click();
     await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('not set');
   });
 
   it('renders the doctor\'s findings: a POST to /webhook becomes an "unrouted" finding naming /meta', async () => {
-    await page.getByTestId('doctor-finding').first().waitFor();
-    const res = await fetch(`${serve.receiverUrl}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"object":"whatsapp_business_account","entry":[]}' });
+    await ui.page.getByTestId('doctor-finding').first().waitFor();
+    const res = await fetch(`${ui.receiverUrl}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"object":"whatsapp_business_account","entry":[]}' });
     await res.arrayBuffer();
-    const finding = page.locator('[data-testid="doctor-finding"][data-finding-id="unrouted:/webhook"]');
+    const finding = ui.page.locator('[data-testid="doctor-finding"][data-finding-id="unrouted:/webhook"]');
     await finding.waitFor({ timeout: 15_000 });
     expect(await finding.getAttribute('data-level')).toBe('warn');
     expect(await finding.textContent()).toContain('/meta');
     expect(await finding.evaluate('(el) => getComputedStyle(el).borderLeftColor')).not.toBe('rgb(0, 0, 0)');
     // Self-check runs and the list is still rendered (no public URL here: the doctor says so).
-    await page.getByTestId('doctor-self-check').click();
-    await expect.poll(() => page.getByTestId('doctor-self-check').textContent()).toBe('Run self-check');
-    expect(await page.getByTestId('doctor-finding').count()).toBeGreaterThan(1);
-    expect(await page.getByTestId('doctor-findings').textContent()).toMatch(/Public URL unknown|Tunnel is off/);
+    await ui.page.getByTestId('doctor-self-check').click();
+    await expect.poll(() => ui.page.getByTestId('doctor-self-check').textContent()).toBe('Run self-check');
+    expect(await ui.page.getByTestId('doctor-finding').count()).toBeGreaterThan(1);
+    expect(await ui.page.getByTestId('doctor-findings').textContent()).toMatch(/Public URL unknown|Tunnel is off/);
   });
 
   it('a request signed with a wrong secret shows the debugger\'s cause and candidates in the Rejected view', async () => {
-    await page.getByRole('button', { name: 'Close panel' }).click();
+    await ui.page.getByRole('button', { name: 'Close panel' }).click();
     const body = fixture('meta/message-text-reply.json');
     const sig = `sha256=${createHmac('sha256', 'not-the-app-secret').update(body).digest('hex')}`;
-    const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body });
+    const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body });
     await res.arrayBuffer();
     expect(res.status).toBe(401);
     // Refused requests are not events: the debugger is in the Rejected view.
-    await page.getByTestId('nav-rejected').click();
-    await page.getByTestId('rejected-list').locator('li button').first().click();
-    await page.getByTestId('rejected-signature-cause').waitFor();
-    expect((await page.getByTestId('rejected-signature-cause').textContent())!.length).toBeGreaterThan(10);
-    const table = page.getByTestId('rejected-detail').locator('table');
+    await ui.page.getByTestId('nav-rejected').click();
+    await ui.page.getByTestId('rejected-list').locator('li button').first().click();
+    await ui.page.getByTestId('rejected-signature-cause').waitFor();
+    expect((await ui.page.getByTestId('rejected-signature-cause').textContent())!.length).toBeGreaterThan(10);
+    const table = ui.page.getByTestId('rejected-detail').locator('table');
     expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
-    expect(await page.getByTestId('rejected-detail').textContent()).toContain(sig.slice(0, 7));
-    expect(await page.locator('body').textContent()).not.toContain(SECRET);
+    expect(await ui.page.getByTestId('rejected-detail').textContent()).toContain(sig.slice(0, 7));
+    expect(await ui.page.locator('body').textContent()).not.toContain(SECRET);
     // Room for a loaded machine: it once ran past 30 s in a full suite on 2 busy cores, never alone.
   }, 60_000);
 
   it('settings: the core\'s validation error shows next to its field; a valid save sticks', async () => {
-    await page.getByTestId('nav-settings').click();
-    await page.getByTestId('settings-panel').waitFor();
-    await page.getByTestId('forward-timeout').fill('50');
-    await page.getByTestId('settings-save').click();
-    await page.getByTestId('error-forwardTimeoutMs').waitFor();
-    expect(await page.getByTestId('error-forwardTimeoutMs').textContent()).toMatch(/100/);
+    await ui.page.getByTestId('nav-settings').click();
+    await ui.page.getByTestId('settings-panel').waitFor();
+    await ui.page.getByTestId('forward-timeout').fill('50');
+    await ui.page.getByTestId('settings-save').click();
+    await ui.page.getByTestId('error-forwardTimeoutMs').waitFor();
+    expect(await ui.page.getByTestId('error-forwardTimeoutMs').textContent()).toMatch(/100/);
     // A target that is not a URL is caught before sending.
-    await page.getByTestId('forward-timeout').fill('5000');
-    await page.getByTestId('forward-target-add').click();
-    await page.getByTestId('forward-target-input').fill('not a url');
-    await page.getByTestId('settings-save').click();
-    await page.getByTestId('error-forwardTargets.0').waitFor();
-    await page.getByTestId('forward-target-remove').click();
-    await page.getByTestId('retention-days').fill('7');
-    await page.getByTestId('settings-save').click();
-    await page.getByTestId('settings-saved').waitFor();
-    const { body } = await serve.api<{ ok: boolean; value: { forwardTimeoutMs: number; retention: { days: number } } }>('/api/rpc/settings:get', { method: 'POST', body: '' });
+    await ui.page.getByTestId('forward-timeout').fill('5000');
+    await ui.page.getByTestId('forward-target-add').click();
+    await ui.page.getByTestId('forward-target-input').fill('not a url');
+    await ui.page.getByTestId('settings-save').click();
+    await ui.page.getByTestId('error-forwardTargets.0').waitFor();
+    await ui.page.getByTestId('forward-target-remove').click();
+    await ui.page.getByTestId('retention-days').fill('7');
+    await ui.page.getByTestId('settings-save').click();
+    await ui.page.getByTestId('settings-saved').waitFor();
+    const { body } = await ui.api<{ ok: boolean; value: { forwardTimeoutMs: number; retention: { days: number } } }>('/api/rpc/settings:get', { method: 'POST', body: '' });
     expect(body.value.forwardTimeoutMs).toBe(5000);
     expect(body.value.retention.days).toBe(7);
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -1,15 +1,12 @@
 // A team server in real Chromium: a viewer's page shows everything live but none of the controls that
 // change things (the server refuses them anyway), an admin's page keeps them, and an open page says
 // "Reconnecting…" while the serve process restarts, then reconnects by itself and shows what arrives next.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
-let serve: ServeProcess;
-let browser: Browser;
+let ui: E2E;
 let viewerToken: string;
-const pageErrors: string[] = [];
 
 function metaMessage(id: string, text: string): string {
   return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
@@ -20,30 +17,23 @@ function metaMessage(id: string, text: string): string {
 }
 
 async function post(id: string, text: string) {
-  const r = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', body: metaMessage(id, text), headers: { 'content-type': 'application/json' } });
+  const r = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', body: metaMessage(id, text), headers: { 'content-type': 'application/json' } });
   expect(r.status).toBe(200);
 }
 
-async function open(token: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${serve.uiBase}/?token=${token}`);
-  await page.getByTestId('top-bar').waitFor();
-  return page;
+function open(token: string): Promise<Page> {
+  return ui.openPage({ viewport: { width: 1280, height: 860 }, url: `${ui.uiBase}/?token=${token}` });
 }
 
-describe('team server in the browser', { timeout: 120_000 }, () => {
-  beforeAll(async () => {
-    serve = await startServe();
-    browser = await launchChromium();
-    const made = await serve.api<{ token: string }>('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'Vic', role: 'viewer' }) });
-    viewerToken = made.body.token;
-    expect((await serve.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Lead replied', when: { kind: ['message'] } }) })).status).toBe(201);
-    await post('wamid.e2e-team-1', 'hello team');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+describeE2E('team server in the browser', { timeout: 120_000 }, () => {
+  ui = useE2E({
+    page: false,
+    seed: async () => {
+      const made = await ui.api<{ token: string }>('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'Vic', role: 'viewer' }) });
+      viewerToken = made.body.token;
+      expect((await ui.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Lead replied', when: { kind: ['message'] } }) })).status).toBe(201);
+      await post('wamid.e2e-team-1', 'hello team');
+    },
   });
 
   it('a viewer sees the feed and rules, with no control that changes anything', async () => {
@@ -68,7 +58,7 @@ describe('team server in the browser', { timeout: 120_000 }, () => {
   });
 
   it('an admin token keeps every control', async () => {
-    const page = await open(serve.token);
+    const page = await open(ui.token);
     await page.getByTestId('nav-rules').click();
     await page.getByTestId('rule-name').filter({ hasText: 'Lead replied' }).waitFor();
     expect(await page.getByTestId('viewer-banner').count()).toBe(0);
@@ -81,17 +71,20 @@ describe('team server in the browser', { timeout: 120_000 }, () => {
     const page = await open(viewerToken);
     await page.getByTestId('event-row').filter({ hasText: 'hello team' }).first().waitFor();
     await page.getByTestId('connection').waitFor({ state: 'detached' });
-    const uiPort = new URL(serve.uiBase).port;
-    const recvPort = new URL(serve.receiverUrl).port;
-    expect(await serve.stop()).toBe(0);
-    await page.getByTestId('connection').filter({ hasText: 'Reconnecting…' }).waitFor();
-    serve = await startServe(['--ui-port', uiPort, '--port', recvPort], {}, serve.dataDir);
+    const uiPort = new URL(ui.uiBase).port;
+    const recvPort = new URL(ui.receiverUrl).port;
+    // Back on the same ports, so the open page can find it again.
+    const exitCode = await ui.restart({
+      args: ['--ui-port', uiPort, '--port', recvPort],
+      whileDown: () => page.getByTestId('connection').filter({ hasText: 'Reconnecting…' }).waitFor(),
+    });
+    expect(exitCode).toBe(0);
     await page.getByTestId('connection').waitFor({ state: 'detached', timeout: 60_000 });
     await post('wamid.e2e-team-2', 'after the restart');
     await page.getByTestId('event-row').filter({ hasText: 'after the restart' }).first().waitFor();
     // Still the viewer: the page kept its token across the restart.
     expect(await page.getByTestId('viewer-banner').isVisible()).toBe(true);
     await page.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -2,10 +2,9 @@
 // open on B shows, live and without a reload, a webhook received by A. And when the database goes away,
 // B's UI says so, and clears the banner when it is back.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeE2E, useE2E } from '../helpers/e2e';
 import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
 import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
 
 const hasPg = pgAvailable() != null;
@@ -22,56 +21,52 @@ function messageBody(id: string, text: string) {
   } }] }] });
 }
 
-describe.skipIf(!hasPg)('team server in Chromium', () => {
+describeE2E('team server in Chromium', { skip: !hasPg }, () => {
   let cluster: PgCluster;
+  let url: string;
   let a: ServeProcess;
-  let b: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     cluster = await startPgCluster();
-    const url = await cluster.createDatabase();
-    [a, b] = await Promise.all([
-      startServe(['--database', url], { META_APP_SECRET: SECRET }),
-      startServe(['--database', url], { META_APP_SECRET: SECRET }),
-    ]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(b.uiUrl);
-    await page.getByTestId('feed').waitFor();
+    url = await cluster.createDatabase();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
+    await a?.stop();
     await cluster?.stop();
   });
+
+  // B, with the browser on it; declared after the cluster's hooks: it starts on the database and stops before it goes.
+  const b = useE2E(() => ({
+    args: ['--database', url],
+    env: { META_APP_SECRET: SECRET },
+    // A, the other server on the same database, before the page opens.
+    seed: async () => { a = await startServe(['--database', url], { META_APP_SECRET: SECRET }); },
+    page: { ready: 'feed' },
+  }));
 
   it('a browser on B shows, live, a webhook received by A', async () => {
     const body = messageBody('wamid.E2E_TEAM_1', 'Chegou pelo servidor A');
     const r = await fetch(`${a.receiverUrl}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } });
     expect(r.status).toBe(200);
-    const row = page.getByTestId('event-row').filter({ hasText: 'Chegou pelo servidor A' });
+    const row = b.page.getByTestId('event-row').filter({ hasText: 'Chegou pelo servidor A' });
     await row.waitFor({ timeout: 15_000 });
     expect(await row.textContent()).toContain('Beatriz');
     // A second one, to be sure it is the live stream and not a first load.
     const body2 = messageBody('wamid.E2E_TEAM_2', 'E mais uma');
     await fetch(`${a.receiverUrl}/meta`, { method: 'POST', body: body2, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body2) } });
-    await page.getByTestId('event-row').filter({ hasText: 'E mais uma' }).waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.getByTestId('event-row').count()).toBe(2);
+    await b.page.getByTestId('event-row').filter({ hasText: 'E mais uma' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => b.page.getByTestId('event-row').count()).toBe(2);
   });
 
   it('says "database unreachable" while the shared database is away, and clears it when it is back', async () => {
     cluster.pause();
-    const banner = page.getByTestId('database-banner');
+    const banner = b.page.getByTestId('database-banner');
     await banner.waitFor({ timeout: 15_000 });
     expect(await banner.textContent()).toMatch(/Database unreachable \(127\.0\.0\.1:\d+\/\S+\)/);
     expect(await banner.textContent()).not.toContain('postgres@');
     cluster.resume();
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
-    expect(pageErrors).toEqual([]);
+    expect(b.pageErrors).toEqual([]);
   });
 });

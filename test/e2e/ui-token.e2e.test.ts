@@ -3,50 +3,37 @@
 // app), and rotation from Settings — this tab moves on, another tab with the old address is told.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
+import { startServe } from '../helpers/serve';
 
-let serve: ServeProcess;
-let browser: Browser;
-const pageErrors: string[] = [];
+let ui: E2E;
 
-async function open(url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(url);
-  return page;
+/** A page on `url`, waited for by the test itself: a token page is an answer too. */
+function open(url: string): Promise<Page> {
+  return ui.openPage({ viewport: { width: 1200, height: 800 }, url, ready: false });
 }
 
-describe('UI token kept in the data dir', () => {
-  beforeAll(async () => {
-    serve = await startServe();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('UI token kept in the data dir', () => {
+  ui = useE2E({ page: false });
 
   it('is written once to the data dir (owner-only) and the same address works after a restart', async () => {
-    const file = join(serve.dataDir, 'ui-token');
-    expect(readFileSync(file, 'utf8').trim()).toBe(serve.token);
+    const file = join(ui.dataDir, 'ui-token');
+    expect(readFileSync(file, 'utf8').trim()).toBe(ui.token);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
-    const bookmark = serve.uiUrl.replace(/:\d+\//, ':PORT/');
-    expect(await serve.stop()).toBe(0);
-    serve = await startServe([], {}, serve.dataDir);
-    expect(serve.token).toBe(readFileSync(file, 'utf8').trim());
-    expect(serve.uiUrl.replace(/:\d+\//, ':PORT/')).toBe(bookmark);
-    const page = await open(serve.uiUrl);
+    const bookmark = ui.url.replace(/:\d+\//, ':PORT/');
+    expect(await ui.restart()).toBe(0);
+    expect(ui.token).toBe(readFileSync(file, 'utf8').trim());
+    expect(ui.url.replace(/:\d+\//, ':PORT/')).toBe(bookmark);
+    const page = await open(ui.url);
     await page.getByTestId('top-bar').waitFor();
     expect(await page.getByTestId('token-page').count()).toBe(0);
     await page.close();
   });
 
   it('a stale token gets one full page with the fix — no app behind it', async () => {
-    const page = await open(`${serve.uiBase}/?token=not-the-token-123456`);
+    const page = await open(`${ui.uiBase}/?token=not-the-token-123456`);
     await page.getByTestId('token-page').waitFor();
     expect(await page.getByTestId('token-page').getAttribute('data-problem')).toBe('stale');
     expect(await page.getByTestId('token-title').textContent()).toMatch(/no longer valid/);
@@ -55,15 +42,15 @@ describe('UI token kept in the data dir', () => {
     for (const id of ['top-bar', 'live-toggle', 'setup-guide', 'startup-error']) expect(await page.getByTestId(id).count(), id).toBe(0);
 
     // The fix works from the page itself: paste the printed address.
-    await page.getByTestId('token-input').fill(serve.uiUrl);
+    await page.getByTestId('token-input').fill(ui.url);
     await page.getByTestId('token-open').click();
     await page.getByTestId('top-bar').waitFor();
-    expect(new URL(page.url()).searchParams.get('token')).toBe(serve.token);
+    expect(new URL(page.url()).searchParams.get('token')).toBe(ui.token);
     await page.close();
   });
 
   it('no token at all: the same page, saying what is missing', async () => {
-    const page = await open(`${serve.uiBase}/`);
+    const page = await open(`${ui.uiBase}/`);
     await page.getByTestId('token-page').waitFor();
     expect(await page.getByTestId('token-page').getAttribute('data-problem')).toBe('missing');
     expect(await page.getByTestId('top-bar').count()).toBe(0);
@@ -71,21 +58,21 @@ describe('UI token kept in the data dir', () => {
   });
 
   it('rotating from Settings moves this tab to the new address; the old token is refused; an old tab is told', async () => {
-    const old = serve.token;
-    const other = await open(serve.uiUrl);
+    const old = ui.token;
+    const other = await open(ui.url);
     await other.getByTestId('top-bar').waitFor();
-    const page = await open(`${serve.uiUrl}&panel=settings`);
+    const page = await open(`${ui.url}&panel=settings`);
     await page.getByTestId('settings-ui-token').waitFor();
     page.on('dialog', (d) => void d.accept());
     await page.getByTestId('rotate-ui-token').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('token')).not.toBe(old);
     const fresh = new URL(page.url()).searchParams.get('token')!;
     await page.getByTestId('top-bar').waitFor();
-    expect(readFileSync(join(serve.dataDir, 'ui-token'), 'utf8').trim()).toBe(fresh);
+    expect(readFileSync(join(ui.dataDir, 'ui-token'), 'utf8').trim()).toBe(fresh);
 
-    const refused = await fetch(`${serve.uiBase}/api/events`, { headers: { authorization: `Bearer ${old}` } });
+    const refused = await fetch(`${ui.uiBase}/api/events`, { headers: { authorization: `Bearer ${old}` } });
     expect(refused.status).toBe(401);
-    const ok = await fetch(`${serve.uiBase}/api/events`, { headers: { authorization: `Bearer ${fresh}` } });
+    const ok = await fetch(`${ui.uiBase}/api/events`, { headers: { authorization: `Bearer ${fresh}` } });
     expect(ok.status).toBe(200);
 
     // The other tab's live stream was closed with the old token: it shows the token page, not a broken app.
@@ -110,6 +97,6 @@ describe('UI token kept in the data dir', () => {
   });
 
   it('had no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

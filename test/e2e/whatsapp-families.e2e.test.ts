@@ -4,42 +4,26 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from '../helpers/serve';
-import { launchChromium } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
 
 const SECRET = 'e2e-families-secret';
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'meta-fields', `${name}.json`), 'utf8');
 
-let serve: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let ui: E2E;
 
 async function postMeta(name: string): Promise<void> {
   const body = fixture(name);
-  const res = await fetch(`${serve.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
+  const res = await fetch(`${ui.receiverUrl}/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body });
   await res.arrayBuffer();
   expect(res.status).toBe(200);
 }
-const tid = (id: string) => page.getByTestId(id);
+const tid = (id: string) => ui.page.getByTestId(id);
 const rowWith = (text: string) => tid('event-row').filter({ hasText: text }).first();
 
-describe('WhatsApp families in Chromium against serve', () => {
-  beforeAll(async () => {
-    serve = await startServe([], { META_APP_SECRET: SECRET });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(serve.uiUrl);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+describeE2E('WhatsApp families in Chromium against serve', () => {
+  ui = useE2E({ env: { META_APP_SECRET: SECRET } });
 
   it('a failed call stands out in the feed and the inspector explains its calling error code', async () => {
     await postMeta('calls-terminate-failed');
@@ -57,9 +41,9 @@ describe('WhatsApp families in Chromium against serve', () => {
     expect(await tid('severity-notice').textContent()).toContain('a call failed');
     expect(await tid('summary-call').textContent()).toContain('Outgoing (the business called) · failed');
     // The kind filter reaches calls.
-    await page.getByLabel('Kind').selectOption('call');
+    await ui.page.getByLabel('Kind').selectOption('call');
     await expect.poll(() => tid('event-row').count(), { timeout: 10_000 }).toBe(1);
-    await page.getByLabel('Kind').selectOption('');
+    await ui.page.getByLabel('Kind').selectOption('');
   });
 
   it('a message typed in the phone app shows as the business\'s bubble in the conversation', async () => {
@@ -88,7 +72,7 @@ describe('WhatsApp families in Chromium against serve', () => {
     await tid('tab-summary').click();
     await tid('history-progress').waitFor();
     expect(await tid('history-progress').textContent()).toContain('55% · phase 2 of 3 · chunk 3 · 2 messages in this chunk');
-    expect(await page.locator('[data-testid="history-progress"] progress').getAttribute('value')).toBe('55');
+    expect(await ui.page.locator('[data-testid="history-progress"] progress').getAttribute('value')).toBe('55');
 
     // The imported customer message: in the conversation, both sides, oldest first, marked imported.
     const imported = rowWith('Do you deliver to Pinheiros?');
@@ -104,10 +88,10 @@ describe('WhatsApp families in Chromium against serve', () => {
     expect(await tid('service-window').getAttribute('class')).toContain('is-closed');
 
     // Searchable like any message.
-    await page.locator('#hs-search').fill('Pinheiros');
+    await ui.page.locator('#hs-search').fill('Pinheiros');
     await expect.poll(() => tid('event-row').count(), { timeout: 10_000 }).toBe(1);
     expect(await tid('event-row').first().textContent()).toContain('Do you deliver to Pinheiros?');
-    await page.locator('#hs-search').fill('');
+    await ui.page.locator('#hs-search').fill('');
 
     // Per-message pricing from status webhooks, summed in Stats by category.
     await postMeta('status-pricing-pmp');
@@ -117,11 +101,11 @@ describe('WhatsApp families in Chromium against serve', () => {
     await tid('nav-stats').click();
     await tid('stats-pricing').waitFor({ timeout: 10_000 });
     await expect.poll(() => tid('pricing-billable').textContent(), { timeout: 10_000 }).toBe('1');
-    expect(await page.locator('[data-testid="pricing-row"][data-category="marketing"] [data-testid="pricing-row-billable"]').textContent()).toBe('1');
+    expect(await ui.page.locator('[data-testid="pricing-row"][data-category="marketing"] [data-testid="pricing-row-billable"]').textContent()).toBe('1');
     await tid('stats-history-import').waitFor({ timeout: 10_000 });
     expect(await tid('history-import-progress').textContent()).toBe('55%');
     expect(await tid('stats-history-import').textContent()).toContain('2 past messages imported');
     await expect.poll(() => tid('status-toggle-incoming').textContent(), { timeout: 5000 }).toBe('Incoming0');
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

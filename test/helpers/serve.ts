@@ -9,6 +9,17 @@ import { SIGNED } from './fixtures';
 
 export const HEADLESS = resolve(__dirname, '../../dist-electron/headless.mjs');
 
+/** The control API with a bearer token: JSON in, `{ status, body }` out. */
+export type ControlApi = <T = unknown>(path: string, init?: RequestInit) => Promise<{ status: number; body: T }>;
+
+export function controlApi(uiBase: string, token: string): ControlApi {
+  return async <T>(path: string, init: RequestInit = {}) => {
+    const r = await fetch(uiBase + path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+}
+
 export interface ServeProcess {
   child: ChildProcess;
   receiverUrl: string;
@@ -18,7 +29,7 @@ export interface ServeProcess {
   dataDir: string;
   stdout(): string;
   stderr(): string;
-  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  api: ControlApi;
   exited(): Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -61,11 +72,7 @@ export async function startServe(args: string[] = [], env: Record<string, string
     child, receiverUrl, uiUrl, uiBase, token, dataDir: dir,
     stdout: () => output.out,
     stderr: () => output.err,
-    async api<T>(path: string, init: RequestInit = {}) {
-      const r = await fetch(uiBase + path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-      const text = await r.text();
-      return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
-    },
+    api: controlApi(uiBase, token),
     exited: () => exit,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode != null) return child.exitCode;

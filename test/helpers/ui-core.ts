@@ -7,12 +7,16 @@ import { createCore } from '../../electron/core/core';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { createControlServer } from '../../electron/serve/control-api';
 import { silentLogger, type CoreOptions, type TunnelConnector, type TunnelSession } from '../../electron/core/types';
+import { controlApi, type ControlApi } from './serve';
 
 export interface UiCore {
   receiverUrl: string;
   uiUrl: string;
+  /** The UI's origin, without a path or token. */
+  uiBase: string;
   token: string;
   dataDir: string;
+  api: ControlApi;
   stop(): Promise<void>;
 }
 
@@ -49,11 +53,14 @@ export async function startUiCore(opts: Partial<CoreOptions> = {}): Promise<UiCo
     staticDir: resolve(__dirname, '../../dist/renderer'), logger: silentLogger,
   });
   const port = await control.start();
+  const uiBase = `http://127.0.0.1:${port}`;
   return {
     receiverUrl: info.url,
-    uiUrl: `http://127.0.0.1:${port}/?token=${token}`,
+    uiUrl: `${uiBase}/?token=${token}`,
+    uiBase,
     token,
     dataDir,
+    api: controlApi(uiBase, token),
     async stop() {
       await control.stop();
       await core.stop();

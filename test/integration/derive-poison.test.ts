@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type DerivedRequest, type IngestRequest, type Store } from '../../electron/core/store/store';
+import { eventDeriver } from '../../electron/core/ingest/derive-events';
 import { createDeriver } from '../../electron/core/ingest/deriver';
 import { silentLogger } from '../../electron/core/types';
 
@@ -22,7 +23,7 @@ function status(id: string): IngestRequest {
 describe('a request that cannot be derived', () => {
   it('is kept with an unknown event saying why; the requests after it get their events, in order, each once (run twice)', () => {
     dir = mkdtempSync(join(tmpdir(), 'hookscope-poison-'));
-    store = openStore({ dataDir: dir });
+    store = openStore({ dataDir: dir, deriver: eventDeriver });
     for (let round = 0; round < 2; round++) {
       const ids = store.appendRequests(['a', 'b', 'c', 'd'].map((x) => status(`wamid.${round}${x}`)));
       // A damaged row: its headers no longer parse (what a torn or hand-edited file could leave).

@@ -5,10 +5,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DoctorFinding, EventPage, RejectedPage } from '../../shared/types';
+import { built } from '../helpers/build';
 import { HEADLESS, startServe, type ServeProcess } from '../helpers/serve';
 
 const SECRET = 'disk-secret';
@@ -42,7 +43,7 @@ function fill(file: string) {
   for (let j = 0; j < 64; j++) { try { writeFileSync(`${file}.small${j}`, Buffer.alloc(4096, 1)); } catch { break; } }
 }
 
-describe.skipIf(!root || !existsSync(HEADLESS))('a full disk (root only: mounts a tmpfs)', () => {
+describe.skipIf(!root || !built('a full disk', HEADLESS))('a full disk (root only: mounts a tmpfs)', () => {
   it('answers 503 + Retry-After, loses nothing it acknowledged, says so, and recovers when space returns — twice', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookscope-tmpfs-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir]);

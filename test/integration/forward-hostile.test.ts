@@ -1,7 +1,7 @@
 // Forwarding and replay with headers a handler request cannot carry (edited in the replay dialog, or
 // imported from a HAR): recorded as a failed delivery, never an unhandled rejection.
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendRaw } from '../../electron/core/tools/forwarder';
+import { sendRaw } from '../../electron/core/tools/send-raw';
 import type { EventDetail, EventPage } from '../../shared/types';
 import type { ReplayResult } from '../../shared/ipc';
 import { startTestCore, type TestCore } from '../helpers/core';

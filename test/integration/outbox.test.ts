@@ -6,10 +6,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { ForwardTargetSummary } from '../../shared/types';
 import { signMetaBody } from '../helpers/core';
+import { built } from '../helpers/build';
 import { HEADLESS, burstThenKill, startServe, type ServeProcess } from '../helpers/serve';
 import { PG_SKIP_LINE, pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster';
 
@@ -102,7 +102,7 @@ async function serve(args: string[], extra: Record<string, string> = {}, dir?: s
   return s;
 }
 
-describe.skipIf(!existsSync(HEADLESS))('the outbox: side effects as durable as the webhooks', () => {
+describe.skipIf(!built('the outbox', HEADLESS))('the outbox: side effects as durable as the webhooks', () => {
   it('SIGKILL at several moments of a burst, then a restart: every acknowledged webhook forwarded and its action delivered, once by key', async () => {
     const rec = await startRecorder();
     recorders.push(rec);
@@ -223,7 +223,7 @@ describe.skipIf(!existsSync(HEADLESS))('the outbox: side effects as durable as t
 const hasPg = pgAvailable() != null;
 if (!hasPg) console.log(PG_SKIP_LINE);
 
-describe.skipIf(!hasPg || !existsSync(HEADLESS))('the outbox in team mode', () => {
+describe.skipIf(!hasPg || !built('the outbox in team mode', HEADLESS))('the outbox in team mode', () => {
   let cluster: PgCluster;
   beforeAll(async () => { cluster = await startPgCluster(); });
   afterAll(async () => { await cluster?.stop(); });

@@ -8,7 +8,7 @@ import { openStore, type IngestRequest, type Store } from '../../electron/core/s
 import Database from 'better-sqlite3';
 import { pack, unpack } from '../../electron/core/store/pack';
 import { forgetContact } from '../../electron/core/store/forget';
-import { eventsOf } from '../../electron/core/ingest/derive-events';
+import { eventDeriver, eventsOf } from '../../electron/core/ingest/derive-events';
 import { fixture, fixtureNames } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';
 import type { EventDetail, EventPage } from '../../shared/types';
@@ -42,7 +42,7 @@ describe('packed requests', () => {
 
   it('every stored fixture reads back byte for byte once packed, with the same events and raw JSON, in far fewer bytes', () => {
     dir = mkdtempSync(join(tmpdir(), 'hookscope-pack-'));
-    store = openStore({ dataDir: dir });
+    store = openStore({ dataDir: dir, deriver: eventDeriver });
     const names = [...fixtureNames('meta'), ...fixtureNames('twilio')];
     const reqs = names.map((n) => n.startsWith('meta/') ? request('/meta', fixture(n), 'application/json') : request('/twilio', fixture(n), n.endsWith('.json') ? 'application/json' : 'application/x-www-form-urlencoded'));
     const ids = store.appendRequests(reqs);
@@ -68,7 +68,7 @@ describe('packed requests', () => {
 
   it('forget finds the number in packed contact-less bodies, and edits packed batches back to plain', () => {
     dir = mkdtempSync(join(tmpdir(), 'hookscope-pack-'));
-    store = openStore({ dataDir: dir });
+    store = openStore({ dataDir: dir, deriver: eventDeriver });
     const who = '5511987650001';
     const other = '5511987650002';
     const batch = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {

@@ -9,6 +9,7 @@ import { startTestCore, type TestCore } from '../helpers/core';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
 import { openStore } from '../../electron/core/store/store';
+import { eventDeriver } from '../../electron/core/ingest/derive-events';
 import { silentLogger } from '../../electron/core/types';
 
 const WORKER = resolve(__dirname, '../../dist-electron/read-worker.mjs');
@@ -54,6 +55,8 @@ describe.skipIf(!built('read worker', WORKER))('read worker', () => {
     const first = (await t.call<EventPage>('events:list', { limit: 1, q: 'refund' })).items[0];
     const detail = await t.call<EventDetail>('events:get', { id: first.id });
     expect(detail.request.body).toContain('refund order 27');
+    // Its raw JSON is derived again in the worker, by the deriver its entry hands the store's reads.
+    expect(detail.raw).toMatchObject({ id: 'wamid.m27', type: 'text', text: { body: 'refund order 27' } });
     await expect(t.call('events:get', { id: 99_999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const life = await t.call<MessageLifecycle>('messages:get', { messageId: 'wamid.s1' });
     expect(life.current).toBe('delivered');
@@ -98,7 +101,7 @@ describe.skipIf(!built('read worker', WORKER))('read worker', () => {
       { q: 'tomorrow', contact: '44790000003' }, { q: 'nothing-matches', status: ['failed'] },
     ];
     // The same queries through the store's reads on a writable connection of its own, as without a worker.
-    const store = openStore({ dataDir: t.dataDir });
+    const store = openStore({ dataDir: t.dataDir, deriver: eventDeriver });
     try {
       for (let round = 0; round < 2; round++) {
         for (const q of queries) {

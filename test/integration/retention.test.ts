@@ -20,7 +20,7 @@ async function postMany(tc: TestCore, prefix: string, n: number) {
   return rs.map((r) => r.status);
 }
 
-describe('retention', () => {
+describe('retention', { timeout: 120_000 }, () => { // 1,000 webhooks through HTTP per test: slow under load
   it('prunes by age in batches while webhooks keep arriving; every webhook still gets its 200', async () => {
     let now = Date.UTC(2025, 0, 10);
     t = await startTestCore({ clock: () => now });

@@ -1,8 +1,10 @@
 // The team server's shared record on a real, throwaway PostgreSQL cluster (test/helpers/pg-cluster.ts):
 // appends from several connections become visible in id order, a tailer never skips an id, a claim is
-// won once, one leader at a time, and an unreachable database is a clear error without its password.
+// won once, one leader at a time (also when the leader's connection is cut), migrations run once and a
+// newer schema is refused untouched, and an unreachable database is a clear error without its password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPgLog, PG_MIGRATIONS, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import { openPgLog, type PgLog, type SharedRequest } from '../../electron/core/team/pg-log';
+import { PG_MIGRATIONS } from '../../electron/core/team/pg-migrations';
 import pg from 'pg';
 import { createPgAppender } from '../../electron/core/team/pg-writer';
 import { createMirror } from '../../electron/core/team/mirror';
@@ -186,6 +188,63 @@ describe.skipIf(!hasPg)('shared record on PostgreSQL', () => {
       expect(rows.map((r) => [r.id, r.body?.toString()])).toEqual([[1, 'old one'], [2, 'old two'], [3, '{"n":3}'], [4, '{"n":4}']]);
     } finally {
       await log.close();
+    }
+  });
+
+  it('reopening migrates nothing again; a database from a newer Hookscope is refused and left as it was', async () => {
+    const url = await cluster.createDatabase();
+    const first = await openPgLog({ url, logger: silentLogger });
+    const [id] = await first.append([req(1)]);
+    await first.close();
+    const again = await openPgLog({ url, logger: silentLogger });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      expect(again.databaseId).toBe(first.databaseId);
+      expect((await again.after(0, 10)).map((r) => r.id)).toEqual([id]);
+      await again.close();
+      const schema = async () => (await admin.query<{ version: number }>('SELECT version FROM hookscope_schema')).rows.map((r) => r.version);
+      expect(await schema()).toEqual([PG_MIGRATIONS.length]);
+
+      await admin.query('UPDATE hookscope_schema SET version = $1', [PG_MIGRATIONS.length + 1]);
+      const err = await openPgLog({ url, logger: silentLogger }).then(() => null, (e: Error & { code?: string }) => e);
+      expect(err?.code).toBe('DB_TOO_NEW');
+      expect(err?.message).toContain(`${cluster.host}:${cluster.port}`);
+      expect(await schema()).toEqual([PG_MIGRATIONS.length + 1]);
+      expect(Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM requests')).rows[0].n)).toBe(1);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('the leader\'s connection cut: it stops leading at once and another takes over; cut again, that one reconnects and leads', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = await Promise.all(['hs-a', 'hs-b'].map((appName) => openPgLog({ url, logger: silentLogger, appName })));
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    // Who holds the lock in PostgreSQL: the backend's pid and the process's leadership connection name.
+    const holder = async () => (await admin.query<{ pid: number; app: string }>(`SELECT l.pid, a.application_name AS app FROM pg_locks l
+      JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.objid = 4343 AND l.granted`)).rows;
+    // Cut a connection as a failover or a network break would: the server ends the session.
+    const cut = (pid: number) => admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    try {
+      // A tries once a minute: once cut, only the lost connection itself can tell it that it no longer leads.
+      const la = a.leadership(4343, { everyMs: 60_000 });
+      await until(() => la.isLeader());
+      const lb = b.leadership(4343, { everyMs: 50 });
+      const [first] = await holder();
+      expect(first.app).toBe('hs-a-lead');
+
+      await cut(first.pid);
+      await until(async () => !la.isLeader() && lb.isLeader() && (await holder())[0]?.app === 'hs-b-lead');
+
+      const [second] = await holder();
+      await cut(second.pid);
+      await until(async () => { const h = await holder(); return lb.isLeader() && !la.isLeader() && h.length === 1 && h[0].app === 'hs-b-lead' && h[0].pid !== second.pid; });
+      await Promise.all([la.stop(), lb.stop()]);
+    } finally {
+      await admin.end();
+      await Promise.all([a.close(), b.close()]);
     }
   });
 

@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ArgsOf, PushChannel, PushChannels, RequestChannel, ResultOf } from '../../shared/ipc';
-import type { DoctorFinding, EventFilter, HookEvent, SettingsView, Stats, TunnelState } from '../../shared/types';
+import type { DoctorFinding, HookEvent, SettingsView, TunnelState } from '../../shared/types';
 import { isLocalHost, publicUrlProblem } from '../../shared/public-url';
 import { causeOf, groupFindings, nextFixed, setupSteps, verdict, type StepInputs } from '../../renderer/features/setup/setup-steps';
 import { countsText } from '../../renderer/features/topbar/counts';
@@ -16,8 +15,7 @@ import { chartBuckets, niceCeil } from '../../renderer/features/stats/stats-help
 import { formatRowTime } from '../../renderer/ui/format';
 import { loadOrCreateUiToken, rotateUiToken } from '../../electron/serve/ui-token';
 import { createAppStore } from '../../renderer/state/store';
-import { matchesFilter } from '../../renderer/state/filter-match';
-import type { AppBridge } from '../../renderer/state/bridge';
+import { fakeBridge } from '../helpers/fake-bridge';
 
 const settings = (over: Partial<SettingsView> = {}, secrets: Partial<SettingsView['secrets']> = {}): SettingsView => ({
   secrets: {
@@ -188,42 +186,10 @@ describe('live counts on top of a snapshot', () => {
     text: 'x', replyTo: null, errorCode: null, errorTitle: null, errorDetail: null, timestamp: 1_000 + id, ...over,
   });
 
-  function fake(db: HookEvent[]) {
-    const listeners = new Map<PushChannel, Set<(p: unknown) => void>>();
-    const statsCalls: unknown[] = [];
-    const stats = (f: EventFilter): Stats => {
-      const { status: _s, ...rest } = f;
-      const m = db.filter((e) => matchesFilter(e, rest));
-      const byStatus: Stats['byStatus'] = {};
-      const byKind: Stats['byKind'] = {};
-      for (const e of m) { if (e.status) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1; byKind[e.kind] = (byKind[e.kind] ?? 0) + 1; }
-      return { byStatus, byErrorCode: {}, byKind, total: m.length, all: db.length, maxId: Math.max(0, ...db.map((e) => e.id)) };
-    };
-    const handlers: Partial<{ [C in RequestChannel]: (a: ArgsOf<C>) => ResultOf<C> }> = {
-      'stats:get': (a) => { statsCalls.push(a); return stats(a as EventFilter); },
-      'events:list': (q) => {
-        const { limit: _l, before: _b, ...flt } = q as EventFilter & { limit?: number; before?: number };
-        const items = db.filter((e) => matchesFilter(e, flt)).sort((a, b) => b.id - a.id);
-        return { items, total: items.length };
-      },
-    };
-    const bridge: AppBridge = {
-      transport: 'fake',
-      async invoke<C extends RequestChannel>(c: C, a: ArgsOf<C>) { return (handlers[c] as (x: ArgsOf<C>) => ResultOf<C>)(a); },
-      on<P extends PushChannel>(c: P, cb: (p: PushChannels[P]) => void) {
-        let s = listeners.get(c);
-        if (!s) listeners.set(c, (s = new Set()));
-        s.add(cb as (p: unknown) => void);
-        return () => s.delete(cb as (p: unknown) => void);
-      },
-      ready() {},
-    };
-    return { bridge, statsCalls, push: (batch: HookEvent[]) => { db.push(...batch); listeners.get('events:appended')?.forEach((cb) => cb(batch)); } };
-  }
-
   it('pushes move the chips at once; a later snapshot does not count them twice; the chips follow the filter', async () => {
     const db = [ev(1), ev(2, { kind: 'status', status: 'failed' }), ev(3, { kind: 'template', status: null })];
-    const f = fake(db);
+    const f = fakeBridge({ db });
+    const statsCalls = () => f.callsTo('stats:get');
     const frames: (() => void)[] = [];
     const store = createAppStore(f.bridge, { schedule: (cb) => { frames.push(cb); }, statsThrottleMs: 60_000 });
     store.getState().stop();
@@ -234,7 +200,7 @@ describe('live counts on top of a snapshot', () => {
 
     // Wire pushes by hand (start() would load everything): events 4 and 5 arrive.
     const s0 = store.getState();
-    f.push([ev(4), ev(5, { contactId: '5511000000002' })]);
+    f.append(ev(4), ev(5, { contactId: '5511000000002' }));
     s0.receiveEvents([db[3], db[4]]);
     frames.splice(0).forEach((cb) => cb());
     expect(store.getState().statusCounts).toEqual({ incoming: 3, failed: 1 });
@@ -249,13 +215,13 @@ describe('live counts on top of a snapshot', () => {
     // A contact filter: the chips count within it (status aside), the list total agrees.
     store.getState().setFilter({ contact: '5511000000002' });
     await expect.poll(() => store.getState().statusCounts).toEqual({ incoming: 1 });
-    expect(f.statsCalls.at(-1)).toEqual({ contact: '5511000000002' });
+    expect(statsCalls().at(-1)).toEqual({ contact: '5511000000002' });
     await expect.poll(() => store.getState().total).toBe(1);
     expect(store.getState().allTotal).toBe(5);
     // A status chip does not refetch the counts (they ignore status), and they stay put.
-    const n = f.statsCalls.length;
+    const n = statsCalls().length;
     store.getState().setFilter({ status: ['failed'] });
-    expect(f.statsCalls.length).toBe(n);
+    expect(statsCalls().length).toBe(n);
     expect(store.getState().statusCounts).toEqual({ incoming: 1 });
   });
 });

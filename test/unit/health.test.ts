@@ -2,7 +2,7 @@
 // words, working hours (wrapping midnight), and the panel's sparkline scale.
 import { describe, expect, it } from 'vitest';
 import { foreignParams, healthParamsOf, healthStateWords, HEALTH_KINDS, HEALTH_PRESETS } from '../../shared/health';
-import { workingWindowStart } from '../../electron/core/health/health';
+import { workingWindowStart } from '../../electron/core/health/evaluators';
 import { sparkline } from '../../renderer/features/health/sparkline';
 
 describe('health parameters', () => {

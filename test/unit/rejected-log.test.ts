@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../electron/core/store/store';
+import { eventDeriver } from '../../electron/core/ingest/derive-events';
 import { rejectedRowBytes } from '../../electron/core/store/schema';
 import { createRejectedLog, type RejectedLog, type RejectedRow } from '../../electron/core/store/rejected-log';
 import type { Logger } from '../../electron/core/types';
@@ -21,7 +22,7 @@ afterEach(() => {
 
 function openDb(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'hookscope-rejected-'));
-  const store = openStore({ dataDir: dir });
+  const store = openStore({ dataDir: dir, deriver: eventDeriver });
   opened.push({ store, dir });
   return store;
 }

@@ -5,6 +5,8 @@ import {
   BridgeError, createBridge, createHttpBridge, createIpcBridge, resolveToken, type EventSourceLike,
 } from '../../renderer/state/bridge';
 import { createAppStore } from '../../renderer/state/store';
+import type { RequestChannel } from '../../shared/ipc';
+import { inMemoryCore } from '../helpers/fake-bridge';
 
 class FakeEventSource implements EventSourceLike {
   static last: FakeEventSource | null = null;
@@ -74,14 +76,11 @@ describe('HTTP bridge', () => {
   });
 
   it('a store on the HTTP bridge refetches page 1 when the stream (re)opens', async () => {
-    const f = fakeFetch((url) => {
-      const ch = url.slice('/api/rpc/'.length);
-      const values: Record<string, unknown> = {
-        'events:list': { items: [], total: 0 }, 'stats:get': { byStatus: {}, byErrorCode: {} }, 'rules:list': [],
-        'tunnel:get': { state: 'off', since: 0 }, 'app:info': { version: '0', mode: 'serve', receiver: { url: 'http://127.0.0.1:1', host: '127.0.0.1', port: 1 } },
-        'settings:get': null,
-      };
-      return { body: { ok: true, value: values[ch] } };
+    // The fetch answers as the shared fake's in-memory core would (no events), the rest with nothing.
+    const core = inMemoryCore([]);
+    const f = fakeFetch((url, init) => {
+      const answer = core[url.slice('/api/rpc/'.length) as RequestChannel] as ((args: unknown) => unknown) | undefined;
+      return { body: { ok: true, value: answer?.(init.body ? JSON.parse(String(init.body)) : {}) } };
     });
     const bridge = createHttpBridge({ token: 't', fetch: f.fn, EventSource: FakeEventSource });
     const store = createAppStore(bridge, { schedule: (cb) => cb() });

@@ -1,14 +1,13 @@
-// The Messages view's state, driven by a fake core whose pages are read at the moment they are asked
-// for (as the real store does) and can be held back on their way: no status may fall between a page
-// and the live stream, rows never double, and statuses arriving in any order land in one row, in order.
+// The Messages view's state, driven by the fake bridge (test/helpers/fake-bridge.ts), whose pages are
+// read at the moment they are asked for (as the real store does) and can be held back on their way: no
+// status may fall between a page and the live stream, rows never double, and statuses arriving in any
+// order land in one row, in order.
 import { describe, expect, it } from 'vitest';
-import type { ArgsOf, PushChannel, PushChannels, RequestChannel, ResultOf } from '../../shared/ipc';
-import type { EventStatus, HookEvent, MessagePage, MessageQuery, MessageSummary } from '../../shared/types';
-import { messageKey, summariseMessage } from '../../shared/messages';
-import type { AppBridge, ConnectionState } from '../../renderer/state/bridge';
+import type { EventStatus, HookEvent, MessageSummary } from '../../shared/types';
+import { summariseMessage } from '../../shared/messages';
+import { fakeBridge } from '../helpers/fake-bridge';
 import { createAppStore } from '../../renderer/state/store';
-import { matchesFilter } from '../../renderer/state/filter-match';
-import { mergeMessageRows, unionRow } from '../../renderer/state/slices/messages';
+import { mergeMessageRows, unionRow } from '../../renderer/state/slices/messages-rows';
 
 const clock = 1_700_000_000_000;
 let nextId = 0;
@@ -28,89 +27,6 @@ function incoming(messageId: string, text: string): HookEvent {
   return status(messageId, 'incoming', nextId + 1, { kind: 'message', messageType: 'text', text, providerStatus: null });
 }
 
-/** The core's Messages page, from the events stored at the moment of the call. */
-function listMessages(db: HookEvent[], q: MessageQuery): MessagePage {
-  const rowOf = (key: string): MessageSummary | null => {
-    const evs = db.filter((e) => messageKey(e) === key);
-    return evs.length ? summariseMessage(evs, 200) : null;
-  };
-  if (q.keys) return { items: q.keys.map(rowOf).filter((r): r is MessageSummary => r != null).sort((a, b) => b.lastEventId - a.lastEventId), next: null };
-  const { limit = 100, before, keys: _keys, ...f } = q;
-  const keys: string[] = [];
-  let cursor: number | null = null;
-  for (const e of [...db].filter((x) => matchesFilter(x, f) && (before == null || x.id < before)).sort((a, b) => b.id - a.id)) {
-    const k = messageKey(e);
-    if (keys.includes(k)) continue;
-    if (before != null && db.some((x) => messageKey(x) === k && x.id >= before)) continue;
-    if (keys.length === limit) { cursor = e.id + 1; break; }
-    keys.push(k);
-  }
-  return { items: keys.map(rowOf).filter((r): r is MessageSummary => r != null), next: cursor };
-}
-
-function fakeCore(db: HookEvent[] = []) {
-  const push = new Map<PushChannel, Set<(p: unknown) => void>>();
-  const conn = new Set<(s: ConnectionState) => void>();
-  const calls: { channel: RequestChannel; args: unknown }[] = [];
-  /** While set, `messages:list` pages (read now) are handed over only when it resolves. */
-  const hold: { messages: Promise<void> | null } = { messages: null };
-  const handlers: Partial<{ [C in RequestChannel]: (a: ArgsOf<C>) => ResultOf<C> }> = {
-    'stats:get': () => ({ byStatus: {}, byErrorCode: {}, total: db.length, maxId: 0 }),
-    'events:list': (q) => {
-      const { limit = 100, before, ...f } = q as MessageQuery;
-      const all = db.filter((e) => matchesFilter(e, f)).sort((a, b) => b.id - a.id);
-      return { items: all.filter((e) => before == null || e.id < before).slice(0, limit), total: all.length };
-    },
-    'messages:list': (q) => listMessages(db, q as MessageQuery),
-    'rules:list': () => [],
-  };
-  const bridge: AppBridge = {
-    transport: 'fake',
-    async invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
-      calls.push({ channel, args });
-      const h = handlers[channel] as ((a: ArgsOf<C>) => ResultOf<C>) | undefined;
-      if (!h) throw new Error(`no fake for ${channel}`);
-      const answer = h(args); // read now…
-      if (channel === 'messages:list' && hold.messages) await hold.messages; // …handed over later
-      return answer;
-    },
-    on<P extends PushChannel>(channel: P, cb: (p: PushChannels[P]) => void) {
-      let s = push.get(channel);
-      if (!s) push.set(channel, (s = new Set()));
-      s.add(cb as (p: unknown) => void);
-      return () => s.delete(cb as (p: unknown) => void);
-    },
-    onConnection(cb) {
-      conn.add(cb);
-      return () => conn.delete(cb);
-    },
-    ready() {},
-  };
-  return {
-    bridge, db, calls, hold,
-    /** Stored, and pushed to the page (as serve does when a stream listens). */
-    append(...events: HookEvent[]) {
-      db.push(...events);
-      push.get('events:appended')?.forEach((cb) => cb(events));
-    },
-    emit<P extends PushChannel>(channel: P, payload: PushChannels[P]) {
-      push.get(channel)?.forEach((cb) => cb(payload));
-    },
-    /** Pushed again (an event already stored). */
-    push(...events: HookEvent[]) {
-      push.get('events:appended')?.forEach((cb) => cb(events));
-    },
-    /** Stored while no stream listened: never pushed. */
-    store(...events: HookEvent[]) {
-      db.push(...events);
-    },
-    connection(s: ConnectionState) {
-      conn.forEach((cb) => cb(s));
-    },
-    messageLists: () => calls.filter((c) => c.channel === 'messages:list' && !(c.args as MessageQuery).keys).length,
-  };
-}
-
 function gate() {
   let open!: () => void;
   const p = new Promise<void>((r) => { open = r; });
@@ -120,7 +36,7 @@ function gate() {
 const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 
 async function setup(db: HookEvent[], opts: { pageSize?: number; windowSize?: number } = {}) {
-  const core = fakeCore(db);
+  const core = fakeBridge({ db });
   const frames: (() => void)[] = [];
   const store = createAppStore(core.bridge, { schedule: (cb) => frames.push(cb), statsThrottleMs: 0, initialView: 'messages', ...opts });
   await store.getState().start();
@@ -136,13 +52,13 @@ describe('Messages view: nothing falls between a page and the live stream', () =
   it('folds a push that lands while a page is on its way, though the core read the page before it', async () => {
     const { core, store, flush } = await setup([status('wamid.A', 'sent', 1), status('wamid.A', 'delivered', 2)]);
     const g = gate();
-    core.hold.messages = g.p;
+    core.hold('messages:list', g.p);
     // The stream opens: the Messages view asks for page 1 again; the core reads it now.
     core.connection('open');
     await settle();
     core.append(status('wamid.A', 'read', 3));
     await flush();
-    core.hold.messages = null;
+    core.hold('messages:list', null);
     g.open();
     await settle();
     const rows = store.getState().messages;
@@ -155,10 +71,10 @@ describe('Messages view: nothing falls between a page and the live stream', () =
     const { core, store, flush } = await setup([status('wamid.B', 'sent', 1), incoming('wamid.IN1', 'hi')]);
     expect(keys(store.getState().messages)).toEqual(['wamid.IN1', 'wamid.B']);
     core.connection('down');
-    core.store(status('wamid.B', 'delivered', 2), incoming('wamid.IN2', 'still there?'));
+    core.db.push(status('wamid.B', 'delivered', 2), incoming('wamid.IN2', 'still there?'));
     // One also pushed once the stream is back: met in the page and as a push.
     const read = status('wamid.B', 'read', 3);
-    core.store(read);
+    core.db.push(read);
     core.connection('open');
     await settle();
     core.push(read);
@@ -176,7 +92,7 @@ describe('Messages view: nothing falls between a page and the live stream', () =
     expect(store.getState().messages).toHaveLength(3);
     await store.getState().loadOlderMessages();
     expect(store.getState().messages).toHaveLength(6);
-    core.store(incoming('wamid.NEW', 'new'));
+    core.db.push(incoming('wamid.NEW', 'new'));
     core.connection('open');
     await settle();
     expect(keys(store.getState().messages)).toEqual(['wamid.NEW', ...older]);
@@ -184,7 +100,7 @@ describe('Messages view: nothing falls between a page and the live stream', () =
 
   it('a resync that finds more missed than one page starts from that page (no hole in the middle)', async () => {
     const { core, store } = await setup([incoming('wamid.FIRST', 'a')], { pageSize: 2 });
-    core.store(incoming('wamid.M1', 'b'), incoming('wamid.M2', 'c'), incoming('wamid.M3', 'd'));
+    core.db.push(incoming('wamid.M1', 'b'), incoming('wamid.M2', 'c'), incoming('wamid.M3', 'd'));
     core.connection('open');
     await settle();
     expect(keys(store.getState().messages)).toEqual(['wamid.M3', 'wamid.M2']);
@@ -195,12 +111,12 @@ describe('Messages view: nothing falls between a page and the live stream', () =
   it('more pushes during a page load than the window holds: the page is merged again afterwards', async () => {
     const { core, store, flush } = await setup([incoming('wamid.P0', 'first')], { windowSize: 3, pageSize: 3 });
     const g = gate();
-    core.hold.messages = g.p;
+    core.hold('messages:list', g.p);
     void store.getState().reloadMessages();
     await settle();
     core.append(...[1, 2, 3, 4].map((i) => incoming(`wamid.P${i}`, `m${i}`)));
     await flush();
-    core.hold.messages = null;
+    core.hold('messages:list', null);
     g.open();
     await settle();
     expect(keys(store.getState().messages)).toEqual(['wamid.P4', 'wamid.P3', 'wamid.P2']);
@@ -209,15 +125,15 @@ describe('Messages view: nothing falls between a page and the live stream', () =
   it('a push for an event the Events view already holds still reaches its Messages row', async () => {
     const { core, store, flush } = await setup([status('wamid.C', 'sent', 1)]);
     const g = gate();
-    core.hold.messages = g.p;
+    core.hold('messages:list', g.p);
     core.connection('open');
     await settle();
     // Stored before the Events resync read its page (so the events window already has it), pushed after.
     const delivered = status('wamid.C', 'delivered', 2);
-    core.store(delivered);
+    core.db.push(delivered);
     await store.getState().resync();
     expect(store.getState().events.some((e) => e.id === delivered.id)).toBe(true);
-    core.hold.messages = null;
+    core.hold('messages:list', null);
     g.open();
     await settle();
     core.push(delivered);
@@ -241,13 +157,21 @@ describe('Messages view: nothing falls between a page and the live stream', () =
     expect(keys(rows)).toEqual(['wamid.D', 'wamid.X']);
   });
 
+  it('a pushed status brings the whole stored life of its message, also states never pushed to this page', async () => {
+    const { core, store, flush } = await setup([status('wamid.L', 'sent', 1)]);
+    core.db.push(status('wamid.L', 'delivered', 2)); // stored while no stream listened
+    core.append(status('wamid.L', 'read', 3));
+    await flush();
+    expect(stepsOf(store.getState().messages, 'wamid.L')).toEqual(['sent', 'delivered', 'read']);
+  });
+
   it("a refetched row read before a newer push keeps that push", async () => {
     const { core, store, flush } = await setup([status('wamid.E', 'sent', 1)]);
     const g = gate();
-    core.hold.messages = g.p;
+    core.hold('messages:list', g.p);
     core.append(status('wamid.E', 'delivered', 2)); // its refetch is read now, then held
     await flush();
-    core.hold.messages = null;
+    core.hold('messages:list', null);
     core.append(status('wamid.E', 'read', 3));
     await flush();
     g.open();

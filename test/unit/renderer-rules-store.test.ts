@@ -1,37 +1,20 @@
-// The rules slice and the Stats panel's data, driven by a fake bridge: notifications land in the
+// The rules slice and the Stats panel's data, driven by the fake bridge: notifications land in the
 // toasts, the history and the unread count; rule edits and previews go through the bridge and come
 // back as results carrying the core's message; the browser-notification helpers.
 import { describe, expect, it } from 'vitest';
-import type { ArgsOf, RequestChannel, ResultOf } from '../../shared/ipc';
+import type { ResultOf } from '../../shared/ipc';
 import type { NotificationRecord, RuleInput } from '../../shared/types';
-import { BridgeError, type AppBridge } from '../../renderer/state/bridge';
+import { BridgeError } from '../../renderer/state/bridge';
+import { fakeBridge } from '../helpers/fake-bridge';
 import { createAppStore } from '../../renderer/state/store';
 import { createNotifyBudget, newlyFired, readOptIn, shouldShowBrowserNotifications, writeOptIn } from '../../renderer/features/notifications/browser-notify';
-
-type Handlers = Partial<{ [C in RequestChannel]: (a: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> }>;
-
-function fakeBridge(handlers: Handlers) {
-  const calls: { channel: RequestChannel; args: unknown }[] = [];
-  const bridge: AppBridge = {
-    transport: 'fake',
-    async invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
-      calls.push({ channel, args });
-      const h = handlers[channel] as ((a: ArgsOf<C>) => ResultOf<C>) | undefined;
-      if (!h) throw new BridgeError('INTERNAL', `no handler for ${channel}`);
-      return h(args);
-    },
-    on: () => () => {},
-    ready() {},
-  };
-  return { bridge, calls };
-}
 
 const note = (id: number, firedAt = 1000 + id): NotificationRecord => ({ id, ruleId: 1, eventId: 10 + id, title: `t${id}`, body: `b${id}`, firedAt });
 const input: RuleInput = { name: 'Keyword', enabled: true, when: { kind: ['message'], text: 'appointment' }, title: '{contactName}', body: '{text}' };
 
 describe('rules slice', () => {
   it('counts unread notifications, adds pushes to a loaded history newest first, and marks read', async () => {
-    const { bridge, calls } = fakeBridge({ 'notifications:list': () => ({ items: [note(2), note(1)] }) });
+    const { bridge, calls } = fakeBridge({ handlers: { 'notifications:list': () => ({ items: [note(2), note(1)] }) } });
     const store = createAppStore(bridge);
     store.getState().receiveNotifications([note(1)]);
     expect(store.getState().unreadNotifications).toBe(1);
@@ -53,11 +36,11 @@ describe('rules slice', () => {
 
   it('creates, updates, toggles and deletes rules through the bridge, keeping the list current', async () => {
     let next = 1;
-    const { bridge, calls } = fakeBridge({
+    const { bridge, calls } = fakeBridge({ handlers: {
       'rules:create': (r) => ({ ...(r as RuleInput), id: next++ }),
       'rules:update': ({ id, rule }) => ({ ...(rule as RuleInput), id }),
       'rules:delete': () => ({ deleted: true }),
-    });
+    } });
     const store = createAppStore(bridge);
     const created = await store.getState().createRule(input);
     expect(created.ok).toBe(true);
@@ -73,16 +56,16 @@ describe('rules slice', () => {
   });
 
   it('answers the core’s message when a save is refused', async () => {
-    const { bridge } = fakeBridge({
+    const { bridge } = fakeBridge({ handlers: {
       'rules:create': () => { throw new BridgeError('REGEX_UNSAFE', 'when.textRegex: backreferences are not allowed'); },
-    });
+    } });
     const store = createAppStore(bridge);
     expect(await store.getState().createRule(input)).toEqual({ ok: false, error: 'when.textRegex: backreferences are not allowed', code: 'REGEX_UNSAFE' });
     expect(store.getState().rules).toEqual([]);
   });
 
   it('previews with the selected event only when there is one', async () => {
-    const { bridge, calls } = fakeBridge({ 'rules:preview': () => ({ valid: true, error: null, matches: true, wouldHaveFired: 3 }) });
+    const { bridge, calls } = fakeBridge({ handlers: { 'rules:preview': () => ({ valid: true, error: null, matches: true, wouldHaveFired: 3 }) } });
     const store = createAppStore(bridge);
     expect(await store.getState().previewRule(input, 42)).toEqual({ ok: true, value: { valid: true, error: null, matches: true, wouldHaveFired: 3 } });
     expect(calls.at(-1)!.args).toEqual({ rule: input, eventId: 42 });
@@ -92,7 +75,7 @@ describe('rules slice', () => {
 
   it('loads the Stats panel’s two calls over the chosen window', async () => {
     const extra = { since: 0, until: 1, funnel: { total: 0, sent: 0, delivered: 0, read: 0, failed: 0, rates: { delivered: null, read: null, failed: null } }, perMinute: [], handlerLatency: {} } as unknown as ResultOf<'stats:extra'>;
-    const { bridge, calls } = fakeBridge({ 'stats:get': () => ({ byStatus: {}, byErrorCode: {} }), 'stats:extra': () => extra });
+    const { bridge, calls } = fakeBridge({ handlers: { 'stats:get': () => ({ byStatus: {}, byErrorCode: {} }), 'stats:extra': () => extra } });
     const store = createAppStore(bridge, { now: () => 10_000_000 });
     await store.getState().loadInsights(3_600_000);
     expect(calls.map((c) => [c.channel, c.args])).toEqual([['stats:get', { since: 6_400_000 }], ['stats:extra', { since: 6_400_000 }]]);

@@ -1,9 +1,9 @@
-// The tools slice through a fake bridge: doctor loading, settings updates (the core's error kept as
+// The tools slice through the fake bridge: doctor loading, settings updates (the core's error kept as
 // text with its code), the current filter sent with bulk replay and desktop export, desktop detection.
 import { describe, expect, it } from 'vitest';
-import type { ArgsOf, RequestChannel, ResultOf } from '../../shared/ipc';
 import type { SettingsView } from '../../shared/types';
 import { BridgeError, type AppBridge } from '../../renderer/state/bridge';
+import { fakeBridge, type FakeHandlers } from '../helpers/fake-bridge';
 import { createAppStore } from '../../renderer/state/store';
 
 const view: SettingsView = {
@@ -11,21 +11,8 @@ const view: SettingsView = {
   forwardTargets: [], forwardTimeoutMs: 5000, publicUrl: null, ngrokDomain: null, retention: { days: null, maxEvents: null }, bodyLimitBytes: 1 << 20,
 };
 
-function fake(transport: AppBridge['transport'], handlers: Partial<{ [C in RequestChannel]: (a: ArgsOf<C>) => ResultOf<C> }>) {
-  const calls: { channel: RequestChannel; args: unknown }[] = [];
-  const bridge: AppBridge = {
-    transport,
-    async invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
-      calls.push({ channel, args });
-      const h = handlers[channel] as ((a: ArgsOf<C>) => ResultOf<C>) | undefined;
-      if (!h) throw new BridgeError('NOT_FOUND', `no fake for ${channel}`);
-      return h(args);
-    },
-    on: () => () => {},
-    ready: () => {},
-  };
-  return { bridge, calls };
-}
+/** The shared fake bridge on a transport, with these channels' answers. */
+const fake = (transport: AppBridge['transport'], handlers: FakeHandlers) => fakeBridge({ transport, handlers });
 
 describe('tools slice', () => {
   it('loads the doctor, with and without the self-check', async () => {

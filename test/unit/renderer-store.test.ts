@@ -1,9 +1,8 @@
 // The renderer's store, driven by a fake bridge: pushes batched per frame, a bounded window, live
 // pushes filtered like the core filters, keyboard-style selection, resync after a reconnection.
 import { describe, expect, it, vi } from 'vitest';
-import type { ArgsOf, PushChannel, PushChannels, RequestChannel, ResultOf } from '../../shared/ipc';
-import type { EventFilter, EventStatus, HookEvent } from '../../shared/types';
-import type { AppBridge, ConnectionState } from '../../renderer/state/bridge';
+import type { EventFilter, HookEvent } from '../../shared/types';
+import { fakeBridge } from '../helpers/fake-bridge';
 import { createAppStore } from '../../renderer/state/store';
 import { contactMatches, matchesFilter, textMatches } from '../../renderer/state/filter-match';
 import { filterFromSearch, filterToSearch } from '../../renderer/state/url-filter';
@@ -23,87 +22,6 @@ function ev(id: number, over: Partial<HookEvent> = {}): HookEvent {
   };
 }
 
-/** An in-memory core: `events:list` answers from `db` with the store's own matcher semantics. */
-function fakeBridge(db: HookEvent[] = []) {
-  const push = new Map<PushChannel, Set<(p: unknown) => void>>();
-  const conn = new Set<(s: ConnectionState) => void>();
-  const calls: { channel: RequestChannel; args: unknown }[] = [];
-  const state = { db, listDelay: null as null | Promise<void>, readyCalls: 0 };
-  const handlers: Partial<{ [C in RequestChannel]: (a: ArgsOf<C>) => ResultOf<C> }> = {
-    'app:info': () => ({ version: '0', mode: 'serve', receiver: { url: 'http://127.0.0.1:4750', host: '127.0.0.1', port: 4750 } }),
-    'settings:get': () => ({
-      secrets: {
-        metaAppSecret: { set: true, count: 1 }, metaVerifyToken: { set: true }, twilioAuthToken: { set: false, count: 0 }, ngrokAuthtoken: { set: false },
-      },
-      forwardTargets: [], forwardTimeoutMs: 5000, publicUrl: null, ngrokDomain: null, retention: { days: null, maxEvents: null }, bodyLimitBytes: 1 << 20,
-    }),
-    'tunnel:get': () => ({ state: 'off', since: 0 }),
-    'rules:list': () => [],
-    'stats:get': () => {
-      const byStatus: Partial<Record<EventStatus, number>> = {};
-      for (const e of state.db) if (e.status) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
-      return { byStatus, byErrorCode: {}, total: state.db.length };
-    },
-    'events:list': (q) => {
-      const { limit = 100, before, ...f } = q as EventFilter & { limit?: number; before?: number };
-      const all = state.db.filter((e) => matchesFilter(e, f)).sort((a, b) => b.id - a.id);
-      const page = all.filter((e) => before == null || e.id < before).slice(0, limit);
-      return { items: page, total: all.length };
-    },
-    'messages:get': ({ messageId }) => {
-      const events = state.db.filter((e) => e.messageId === messageId);
-      return { messageId, contactId: events[0]?.contactId ?? null, current: events.at(-1)?.status ?? null, events };
-    },
-    'contacts:thread': ({ contactId }) => {
-      const items = state.db.filter((e) => e.contactId === contactId);
-      return { contactId, items, lastIncomingAt: items.filter((e) => e.kind === 'message').at(-1)?.receivedAt ?? null };
-    },
-    'events:get': ({ id }) => {
-      const e = state.db.find((x) => x.id === id);
-      if (!e) throw Object.assign(new Error('Not found.'), { code: 'NOT_FOUND' });
-      return { ...e, request: { id: e.requestId, receivedAt: e.receivedAt, method: 'POST', path: '/meta', query: '', headers: [], body: '{}', bodyIsText: true, bodySize: 2, provider: 'meta', responseStatus: 200, signature: 'valid', signatureDiagnosis: null, error: null, origin: 'network', forwards: [] } };
-    },
-  };
-  const bridge: AppBridge = {
-    transport: 'fake',
-    async invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
-      calls.push({ channel, args });
-      if (channel === 'events:list' && state.listDelay) await state.listDelay;
-      const h = handlers[channel] as ((a: ArgsOf<C>) => ResultOf<C>) | undefined;
-      if (!h) throw new Error(`no fake for ${channel}`);
-      return h(args);
-    },
-    on<P extends PushChannel>(channel: P, cb: (p: PushChannels[P]) => void) {
-      let s = push.get(channel);
-      if (!s) push.set(channel, (s = new Set()));
-      s.add(cb as (p: unknown) => void);
-      return () => s.delete(cb as (p: unknown) => void);
-    },
-    onConnection(cb) {
-      conn.add(cb);
-      return () => conn.delete(cb);
-    },
-    ready() {
-      state.readyCalls++;
-    },
-  };
-  return {
-    bridge, calls, state,
-    /** The core stores events and pushes them (as serve does, in a batch). */
-    append(events: HookEvent[]) {
-      state.db.push(...events);
-      push.get('events:appended')?.forEach((cb) => cb(events));
-    },
-    emit<P extends PushChannel>(channel: P, payload: PushChannels[P]) {
-      push.get(channel)?.forEach((cb) => cb(payload));
-    },
-    connection(s: ConnectionState) {
-      conn.forEach((cb) => cb(s));
-    },
-    listCalls: () => calls.filter((c) => c.channel === 'events:list').map((c) => c.args as Record<string, unknown>),
-  };
-}
-
 function manualFrames() {
   const queue: (() => void)[] = [];
   return {
@@ -119,7 +37,7 @@ function manualFrames() {
 const flushPromises = () => new Promise((r) => setTimeout(r, 0));
 
 async function setup(opts: { db?: HookEvent[]; windowSize?: number; pageSize?: number; filter?: EventFilter } = {}) {
-  const fake = fakeBridge(opts.db ?? []);
+  const fake = fakeBridge({ db: opts.db ?? [] });
   const frames = manualFrames();
   const store = createAppStore(fake.bridge, {
     schedule: frames.schedule, windowSize: opts.windowSize, pageSize: opts.pageSize, statsThrottleMs: 0, initialFilter: opts.filter,
@@ -143,7 +61,7 @@ describe('renderer store: start', () => {
     expect(s.stats?.byStatus.incoming).toBe(5);
     expect(ids(s.events)).toEqual([5, 4, 3, 2, 1]);
     expect(s.total).toBe(5);
-    expect(fake.state.readyCalls).toBe(1);
+    expect(fake.readyCalls).toBe(1);
   });
 });
 
@@ -152,7 +70,7 @@ describe('renderer store: pushes are applied once per frame', () => {
     const { fake, frames, store } = await setup();
     const changes = vi.fn();
     const unsub = store.subscribe((s, prev) => { if (s.events !== prev.events) changes(); });
-    for (const i of range(1, 50)) fake.append([ev(i)]);
+    for (const i of range(1, 50)) fake.append(ev(i));
     expect(store.getState().events).toHaveLength(0); // nothing before the frame
     expect(frames.pending()).toBe(1); // one frame requested for 50 pushes
     frames.run();
@@ -160,7 +78,7 @@ describe('renderer store: pushes are applied once per frame', () => {
     expect(ids(store.getState().events)).toEqual(range(1, 50).reverse());
     expect(store.getState().total).toBe(50);
     // The next batch asks for a new frame.
-    fake.append([ev(51), ev(52)]);
+    fake.append(ev(51), ev(52));
     expect(frames.pending()).toBe(1);
     frames.run();
     expect(changes).toHaveBeenCalledTimes(2);
@@ -191,7 +109,7 @@ describe('renderer store: bounded window', () => {
     expect(ids(store.getState().events)).toEqual(range(21, 30).reverse());
     expect(store.getState().hasOlder).toBe(true);
 
-    fake.append(range(31, 60).map((i) => ev(i)));
+    fake.append(...range(31, 60).map((i) => ev(i)));
     frames.run();
     let s = store.getState();
     expect(s.events).toHaveLength(40);
@@ -201,7 +119,7 @@ describe('renderer store: bounded window', () => {
 
     // Paging older: cursor is the smallest id held, and the window trims from the top (detached).
     await store.getState().loadOlder();
-    const last = fake.listCalls().at(-1)!;
+    const last = fake.callsTo('events:list').at(-1)!;
     expect(last.before).toBe(21);
     expect(last.limit).toBe(10);
     s = store.getState();
@@ -211,7 +129,7 @@ describe('renderer store: bounded window', () => {
     expect(s.detached).toBe(true);
 
     // While detached, new pushes are counted, not inserted; jumping to latest reloads page 1.
-    fake.append([ev(61)]);
+    fake.append(ev(61));
     frames.run();
     expect(store.getState().events[0].id).toBe(50);
     expect(store.getState().unseenCount).toBe(1);
@@ -227,28 +145,28 @@ describe('renderer store: bounded window', () => {
     await store.getState().loadOlder();
     expect(ids(store.getState().events)).toEqual(range(1, 15).reverse());
     expect(store.getState().hasOlder).toBe(false);
-    const n = fake.listCalls().length;
+    const n = fake.callsTo('events:list').length;
     await store.getState().loadOlder();
-    expect(fake.listCalls().length).toBe(n);
+    expect(fake.callsTo('events:list').length).toBe(n);
   });
 });
 
 describe('renderer store: filters and live pushes', () => {
   it('applies only pushes that match the current filter, and refetches page 1 when the filter changes', async () => {
     const { fake, frames, store } = await setup({ filter: { status: ['failed'] } });
-    expect(fake.listCalls().at(-1)).toMatchObject({ status: ['failed'] });
-    fake.append([
+    expect(fake.callsTo('events:list').at(-1)).toMatchObject({ status: ['failed'] });
+    fake.append(
       ev(1, { kind: 'status', status: 'sent', text: null }),
       ev(2, { kind: 'status', status: 'failed', errorCode: '131047', errorTitle: 'Re-engagement message', text: null }),
       ev(3),
-    ]);
+    );
     frames.run();
     expect(ids(store.getState().events)).toEqual([2]);
     expect(store.getState().total).toBe(1);
 
     store.getState().setFilter({ status: ['incoming', 'sent'] });
     await flushPromises();
-    expect(fake.listCalls().at(-1)).toMatchObject({ status: ['incoming', 'sent'] });
+    expect(fake.callsTo('events:list').at(-1)).toMatchObject({ status: ['incoming', 'sent'] });
     expect(ids(store.getState().events)).toEqual([3, 1]);
 
     store.getState().clearFilters();
@@ -260,19 +178,19 @@ describe('renderer store: filters and live pushes', () => {
     const { fake, store } = await setup();
     store.getState().setFilter({ status: ['failed', 'read', 'failed'] });
     expect(store.getState().filter).toEqual({ status: ['read', 'failed'] });
-    const n = fake.listCalls().length;
+    const n = fake.callsTo('events:list').length;
     store.getState().setFilter({ status: ['read', 'failed'], q: '' });
-    expect(fake.listCalls().length).toBe(n); // no change, no refetch
+    expect(fake.callsTo('events:list').length).toBe(n); // no change, no refetch
   });
 
   it('keeps pushes that landed while a filter change was loading', async () => {
     const { fake, frames, store } = await setup({ db: [ev(1)] });
     let release!: () => void;
-    fake.state.listDelay = new Promise<void>((r) => { release = r; });
+    fake.hold('events:list', new Promise<void>((r) => { release = r; }));
     store.getState().setFilter({ provider: ['meta'] });
-    fake.append([ev(2)]);
+    fake.append(ev(2));
     frames.run();
-    fake.state.listDelay = null;
+    fake.hold('events:list', null);
     release();
     await flushPromises();
     expect(ids(store.getState().events)).toEqual([2, 1]);
@@ -281,7 +199,7 @@ describe('renderer store: filters and live pushes', () => {
   it('drops an outdated page when filters change quickly', async () => {
     const { fake, store } = await setup({ db: [ev(1, { provider: 'twilio' }), ev(2)] });
     let release!: () => void;
-    fake.state.listDelay = new Promise<void>((r) => { release = r; });
+    fake.hold('events:list', new Promise<void>((r) => { release = r; }));
     store.getState().setFilter({ provider: ['twilio'] });
     store.getState().setFilter({ provider: ['meta'] });
     release();
@@ -292,9 +210,9 @@ describe('renderer store: filters and live pushes', () => {
 
   it('refreshes status counts when pushes arrive (throttled)', async () => {
     const { fake, frames, store } = await setup();
-    const statsCalls = () => fake.calls.filter((c) => c.channel === 'stats:get').length;
+    const statsCalls = () => fake.callsTo('stats:get').length;
     const before = statsCalls();
-    for (const i of range(1, 10)) fake.append([ev(i)]);
+    for (const i of range(1, 10)) fake.append(ev(i));
     frames.run();
     await new Promise((r) => setTimeout(r, 5));
     expect(statsCalls()).toBe(before + 1);
@@ -306,7 +224,7 @@ describe('renderer store: paused', () => {
   it('holds pushes while paused and applies them on resume', async () => {
     const { fake, frames, store } = await setup({ db: [ev(1)] });
     store.getState().setLive(false);
-    fake.append([ev(2), ev(3)]);
+    fake.append(ev(2), ev(3));
     frames.run();
     expect(ids(store.getState().events)).toEqual([1]);
     expect(store.getState().unseenCount).toBe(2);
@@ -324,8 +242,8 @@ describe('renderer store: reconnection', () => {
     expect(store.getState().connection).toBe('open');
     fake.connection('down');
     // Missed while the stream was down: stored, never pushed.
-    fake.state.db.push(ev(3), ev(4));
-    fake.append([ev(5)]); // and one pushed twice (in the page and as a push)
+    fake.db.push(ev(3), ev(4));
+    fake.append(ev(5)); // and one pushed twice (in the page and as a push)
     frames.run();
     fake.connection('open');
     await flushPromises();
@@ -359,7 +277,7 @@ describe('renderer store: selection', () => {
   it('keeps the selection on the same event when new rows arrive above it', async () => {
     const { fake, frames, store } = await setup({ db: range(1, 3).map((i) => ev(i)) });
     store.getState().select(2);
-    fake.append([ev(4)]);
+    fake.append(ev(4));
     frames.run();
     store.getState().moveSelection(1);
     expect(store.getState().selectedId).toBe(1);
@@ -370,7 +288,7 @@ describe('renderer store: selection', () => {
     store.getState().select(25);
     store.getState().moveSelection(1);
     await flushPromises();
-    expect(fake.listCalls().at(-1)).toMatchObject({ before: 21 });
+    expect(fake.callsTo('events:list').at(-1)).toMatchObject({ before: 21 });
     expect(store.getState().events).toHaveLength(20);
   });
 
@@ -396,14 +314,14 @@ describe('renderer store: lifecycle and thread follow pushes', () => {
     await store.getState().loadLifecycle('out');
     await store.getState().loadThread('5511999990000');
     expect(store.getState().lifecycle.data?.current).toBe('sent');
-    fake.append([ev(2, { kind: 'status', status: 'read', messageId: 'out', text: null })]);
+    fake.append(ev(2, { kind: 'status', status: 'read', messageId: 'out', text: null }));
     frames.run();
     await flushPromises();
     expect(store.getState().lifecycle.data?.current).toBe('read');
     expect(store.getState().thread.data?.items).toHaveLength(2);
     // Unrelated events do not refetch.
     const n = fake.calls.filter((c) => c.channel === 'messages:get').length;
-    fake.append([ev(3, { messageId: 'other', contactId: '1' })]);
+    fake.append(ev(3, { messageId: 'other', contactId: '1' }));
     frames.run();
     expect(fake.calls.filter((c) => c.channel === 'messages:get').length).toBe(n);
   });

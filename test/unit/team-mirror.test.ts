@@ -1,8 +1,10 @@
 // The team mirror's ordering rules with a fake shared log (no database): a process's own rows are applied
 // at once only when they continue exactly where the mirror stands; anything else is fetched in id order,
-// so a row another process committed in between is never skipped. And the database URL never leaks.
+// so a row another process committed in between is never skipped; a fetched page carries the own rows it
+// settles and no more; NOTIFY payloads are read strictly. And the database URL never leaks.
 import { describe, expect, it } from 'vitest';
-import { createMirror } from '../../electron/core/team/mirror';
+import { createMirror, mergePage } from '../../electron/core/team/mirror';
+import { parseRange } from '../../electron/core/team/pg-listen';
 import type { SharedRequest } from '../../electron/core/team/pg-log';
 import { describeTarget, isPostgresUrl, makeRedactor, redactUrl } from '../../electron/core/team/database-url';
 import type { IngestRequest } from '../../electron/core/store/store';
@@ -135,6 +137,37 @@ describe('team mirror with several receivers: each reads only the others\' rows'
     await expect.poll(() => applied.slice(-2)).toEqual([7, 8]);
     expect(fetched).toEqual([7, 8]);
     await mirror.stop();
+  });
+});
+
+describe('one fetched page (mergePage)', () => {
+  const held = (...ids: number[]): [number, IngestRequest][] => ids.map((id) => [id, strip(row(id))]);
+
+  it('a complete page (fewer rows than asked): every own row held is applied with it, in id order', () => {
+    const page = mergePage([row(3), row(5)], held(4, 7), 2, 10);
+    expect(page.complete).toBe(true);
+    expect(page.rows.map((r) => r.id)).toEqual([3, 4, 5, 7]);
+    expect(page.rows.find((r) => r.id === 4)?.body?.toString()).toBe('b4');
+  });
+
+  it('a full page: own rows past its last id wait for the next page (another process\'s rows may sit before them)', () => {
+    const page = mergePage([row(3), row(5)], held(4, 7), 2, 2);
+    expect(page.complete).toBe(false);
+    expect(page.rows.map((r) => r.id)).toEqual([3, 4, 5]);
+  });
+
+  it('nothing fetched and nothing held: nothing to apply, caught up', () => {
+    expect(mergePage([], [], 9, 10)).toEqual({ rows: [], complete: true });
+  });
+});
+
+describe('NOTIFY payloads (parseRange)', () => {
+  it('reads the committed range, and the single highest id older appenders send', () => {
+    expect(parseRange('7-9')).toEqual({ first: 7, last: 9 });
+    expect(parseRange('12')).toEqual({ first: 12, last: 12 });
+  });
+  it('ignores anything else: a range backwards, text, nothing', () => {
+    for (const p of ['9-7', 'x', '1-2-3', '-1', '', undefined]) expect(parseRange(p)).toBeNull();
   });
 });
 

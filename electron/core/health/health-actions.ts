@@ -6,7 +6,7 @@ import { actionsOf, eventFields, renderBody } from '../../../shared/actions';
 import type { ActionSender } from '../rules/action-sender';
 import { actionSecret, getRule } from '../rules/rules-store';
 import type { Logger } from '../types';
-import type { HealthNotice } from './health';
+import type { HealthNotice } from './health-state';
 
 export interface HealthActions {
   /** Queues the rule's http actions for this notice. */

@@ -6,6 +6,7 @@
 import type { NormalisedEvent, Provider } from '../../../shared/types';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../../shared/normalise';
 import { parseForm } from '../../../shared/form';
+import type { EventDeriver } from '../store/event-deriver';
 
 export interface RequestShape {
   method: string;
@@ -65,3 +66,6 @@ export function eventsOfStored(r: RequestShape): NormalisedEvent[] {
     return [blankEvent({ provider: r.provider, errorDetail: `Stored body could not be read again: ${(err as Error).message}` })];
   }
 }
+
+/** What the store derives with (store/event-deriver.ts): handed to openStore and createReads by the composition roots. */
+export const eventDeriver: EventDeriver = { eventsOfStored, blankEvent };

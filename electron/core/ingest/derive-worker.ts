@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { DERIVED_KEY, openStore, type DerivedRequest, type IngestRecord, type IngestRequest } from '../store/store';
 import { requestBytes } from '../store/pack';
-import { eventsOfStored } from './derive-events';
+import { eventDeriver, eventsOfStored } from './derive-events';
 import { createDeriver } from './deriver';
 import { publishDerived, workerLock } from './write-lock';
 import type { Logger } from '../types';
@@ -20,7 +20,9 @@ export const WORKER_BATCH = 64;
 const port = parentPort;
 if (!port) throw new Error('derive-worker.ts runs as a worker thread');
 const { dataDir, nativeBinding, words } = workerData as { dataDir: string; nativeBinding?: string; words: Int32Array };
-const store = openStore({ dataDir, nativeBinding });
+// The composition root of this thread, as core.ts is of the main one: the store is handed the event
+// deriver (store/ never imports ingest/).
+const store = openStore({ dataDir, nativeBinding, deriver: eventDeriver });
 // Checkpoints stay with the receiver's connection: this one would run them while holding the lock.
 store.db.pragma('wal_autocheckpoint = 0');
 const locked = workerLock(words);

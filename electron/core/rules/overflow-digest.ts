@@ -2,7 +2,7 @@
 // renderDigest): the rule's own body template, filled with a summary of what was held back.
 import type { Store } from '../store/store';
 import { actionsOf, eventFields, renderBody } from '../../../shared/actions';
-import { actionHeaders } from './action-sender';
+import { actionHeaders } from './action-request';
 import { actionSecret, getRule } from './rules-store';
 
 export function renderOverflowDigest(store: Pick<Store, 'db' | 'getEvent'>, ruleId: number, actionIndex: number, jobs: { eventId: number | null; body: string }[]) {

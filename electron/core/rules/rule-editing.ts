@@ -1,4 +1,4 @@
-// What the rule editor's channels need beyond storing a rule (api.ts rules:create, rules:update,
+// What the rule editor's channels need beyond storing a rule (handlers/rules.ts rules:create, rules:update,
 // rules:test): credentials sent back masked are put back from the stored rule, and the Test button sends
 // every http action of a rule once.
 import type { Database as Db } from 'better-sqlite3';

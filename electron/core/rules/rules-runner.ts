@@ -8,7 +8,7 @@
 // Times of day (quiet hours, working hours) are the machine's local time of the injected clock.
 //
 // Actions: a matching rule does what its `actions` say — `notify` (the notification above) and/or `http`
-// (queued in SQLite and sent by action-sender.ts, never inside this call). Timer rules: silence,
+// (queued in SQLite and sent by action-sender.ts, never inside this call); rule-firing.ts records both. Timer rules: silence,
 // unanswered leads (lead_waits rows, so a restart resumes them) and digests (their last period in
 // rule_state), in timer-rules.ts; all three run on tick(), which reads the injected clock.
 //
@@ -19,13 +19,13 @@
 // cap they are still recorded and pushed to the UI, and one "N more" notification sums up the rest when the
 // minute ends.
 import type { Database as Db } from 'better-sqlite3';
-import type { HookEvent, HttpAction, NotificationRecord, Provider, Rule, RuleInput } from '../../../shared/types';
+import type { HookEvent, NotificationRecord, Provider, Rule, RuleInput } from '../../../shared/types';
 import { compileRule, inQuietHours, renderTemplate, type CompiledRule, type RuleContext } from '../../../shared/rules';
-import { actionsOf, eventFields, renderBody } from '../../../shared/actions';
 import { kindIs } from '../../../shared/event-kinds';
-import { actionSecret, insertNotification, lastFiredFor, listRules, type NewNotification } from './rules-store';
+import { lastFiredFor, listRules, type NewNotification } from './rules-store';
 import { localTime } from './rule-time';
 import { createNotifyCap } from './notify-cap';
+import { createRuleFiring } from './rule-firing';
 import { createTimerRules } from './timer-rules';
 import type { ActionSender } from './action-sender';
 import type { Clock, Logger, Notifier } from '../types';
@@ -84,6 +84,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
   const { db, clock, logger } = deps;
   let eventRules: CompiledRule<Rule>[] = [];
   const cap = createNotifyCap({ clock, logger, notifier: deps.notifier, emit: deps.emit, perMinute: deps.notifyPerMinute ?? 20 });
+  const { fire, flush } = createRuleFiring({ db, logger, sender: deps.sender, deliver: (records) => cap.deliver(records) });
   const timers = createTimerRules({ db, logger, isLeadReply: deps.isLeadReply, lastIncomingAt: deps.lastIncomingAt, getEvent: deps.getEvent, fire });
   timers.started(clock());
   const throttle = createThrottle(db);
@@ -107,8 +108,6 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       logger.error('could not load rules', { error: (err as Error).message });
     }
   }
-
-  const insertAll = db.transaction((rows: NewNotification[]) => rows.map((n) => insertNotification(db, n)));
 
   function onEvents(all: HookEvent[], later?: (() => void)[]): void {
     const events = all.filter((e) => ACCEPTED.has(e.signature));
@@ -148,44 +147,6 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       }
     }
     flush(pending, jobs, later);
-  }
-
-  /** Queues what a rule does when it fires: a notification row and/or http jobs. */
-  function fire(rule: Rule, ev: HookEvent | null, title: string, body: string, now: number,
-    pending: NewNotification[], jobs: (() => void)[], extra: Record<string, unknown>): void {
-    actionsOf(rule).forEach((a, i) => {
-      if (a.type === 'notify') {
-        pending.push({ ruleId: rule.id, eventId: ev?.id ?? null, contactId: ev?.contactId ?? null, firedAt: now, title, body });
-        return;
-      }
-      const sender = deps.sender;
-      if (!sender) return;
-      const fields = eventFields(ev, { ruleId: rule.id, ruleName: rule.name, title, body, ...extra });
-      const action: HttpAction = a;
-      jobs.push(() => sender.enqueue({
-        ruleId: rule.id, eventId: ev?.id ?? null, actionIndex: i, contactId: ev?.contactId ?? null, action,
-        body: renderBody(action.body ?? '', fields), secret: actionSecret(db, rule.id, i),
-        // An event's action has the same key in every run and every team process that derives it.
-        requestId: ev?.requestId ?? null,
-        overflow: rule.actionOverflow ?? 'digest',
-      }));
-    });
-  }
-
-  function flush(pending: NewNotification[], jobs: (() => void)[], later?: (() => void)[]): void {
-    for (const j of jobs) {
-      try { j(); } catch (err) { logger.error('could not queue an action', { error: (err as Error).message }); }
-    }
-    if (pending.length === 0) return;
-    let records: NotificationRecord[];
-    try {
-      records = insertAll(pending);
-    } catch (err) {
-      logger.error('could not record notifications', { error: (err as Error).message });
-      return;
-    }
-    if (later) later.push(() => cap.deliver(records));
-    else cap.deliver(records);
   }
 
   function tick(): void {

@@ -1,6 +1,6 @@
 // Timer rules (rules-runner.ts runs them on tick()): unanswered leads (lead_waits rows, so a restart
 // resumes them), digests (their last period in rule_state) and silence. What fires goes through the
-// runner's `fire`, so a timer rule's notification and actions are recorded exactly like an event rule's.
+// runner's `fire` (rule-firing.ts), so a timer rule's notification and actions are recorded exactly like an event rule's.
 import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, Rule } from '../../../shared/types';
 import { inQuietHours, renderTemplate, type CompiledRule, type RuleContext } from '../../../shared/rules';

@@ -113,25 +113,38 @@ export function suggestRoute(path: string): '/meta' | '/twilio' | null {
   return null;
 }
 
-export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
-  const out: DoctorFinding[] = [];
-  const add = (f: DoctorFinding) => out.push(f);
-  const { now, tunnel, secrets, publicUrl } = facts;
-  const meta = facts.posts.meta;
-  const twilio = facts.posts.twilio;
-  const v = (p: ProviderPostFacts, k: SignatureVerdict) => p.verdicts[k] ?? 0;
-  const callback = `${base(publicUrl)}/meta`;
+/** What the checks read: the facts, with their defaults filled in and the values several checks share. */
+interface DoctorContext {
+  facts: DoctorFacts;
+  now: number;
+  tunnel: TunnelState;
+  secrets: DoctorFacts['secrets'];
+  publicUrl: string | null;
+  meta: ProviderPostFacts;
+  twilio: ProviderPostFacts;
+  accept: NonNullable<DoctorFacts['acceptUnsigned']>;
+  /** The Callback URL Meta should call. */
+  callback: string;
+}
 
-  // ---- an outage first: a full disk refuses webhooks (503, providers retry) ----
+type Add = (f: DoctorFinding) => void;
+
+function verdictCount(p: ProviderPostFacts, k: SignatureVerdict): number {
+  return p.verdicts[k] ?? 0;
+}
+
+/** An outage first: a full disk refuses webhooks (503, providers retry). */
+function diskFull({ facts }: DoctorContext, add: Add): void {
   if (facts.diskFull) {
     add({
       id: 'disk-full', level: 'error', title: 'The disk is full: webhooks are refused',
       detail: 'The disk holding the data folder has no room left, so Hookscope answers webhooks 503 with Retry-After (Meta and Twilio retry) rather than acknowledge what it cannot keep. Free some space: receiving resumes by itself.',
     });
   }
+}
 
-  // ---- trust: a provider without a secret is closed unless its unsigned webhooks are accepted ----
-  const accept = facts.acceptUnsigned ?? { meta: false, twilio: false, migrated: [] };
+/** Trust: a provider without a secret is closed unless its unsigned webhooks are accepted. */
+function trustNoSecret({ tunnel, secrets, accept }: DoctorContext, add: Add): void {
   const open = [!secrets.metaAppSecret && accept.meta ? 'Meta (/meta)' : null, !secrets.twilioAuthToken && accept.twilio ? 'Twilio (/twilio)' : null].filter(Boolean);
   if (open.length > 0) {
     add({
@@ -140,6 +153,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `"Accept unsigned webhooks" is on for ${open.join(' and ')}, which has no secret: requests there are accepted unchecked, so a stranger who learns the URL can add messages, statuses and notifications. Set the secret in Setup, then turn the switch off in Settings.`,
     });
   }
+}
+
+/** The providers an update left open, as long as they still have no secret. */
+function acceptUnsignedMigrated({ secrets, accept }: DoctorContext, add: Add): void {
   const migrated = accept.migrated.filter((p) => (p === 'meta' ? !secrets.metaAppSecret : !secrets.twilioAuthToken));
   if (migrated.length > 0) {
     const names = migrated.map((p) => (p === 'meta' ? 'Meta' : 'Twilio')).join(' and ');
@@ -148,6 +165,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `Hookscope now refuses webhooks from a provider with no secret. This install had received unsigned ${names} webhooks, so "Accept unsigned webhooks" was left on for ${names} to keep them coming. Set the secret in Setup and turn the switch off in Settings (turning it off or on yourself dismisses this).`,
     });
   }
+}
+
+/** Rejected requests that a secret fixed since would let through. */
+function rejectedWouldVerify({ facts }: DoctorContext, add: Add): void {
   const wouldVerify = facts.rejectedWouldVerify ?? 0;
   if (wouldVerify > 0) {
     add({
@@ -155,8 +176,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: 'They failed the signature check when they arrived, but verify with the secret configured now (a secret fixed after the fact). Re-verify them to move them into the feed as accepted: Rejected → Re-verify, or POST /api/rejected/reverify.',
     });
   }
+}
 
-  // ---- tunnel and public URL ----
+/** Tunnel and public URL: what the tunnel is doing. */
+function tunnelState({ now, tunnel, secrets, publicUrl }: DoctorContext, add: Add): void {
   switch (tunnel.state) {
     case 'online':
       add({
@@ -196,12 +219,18 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
         });
       }
   }
+}
+
+function publicUrlUnknown({ publicUrl }: DoctorContext, add: Add): void {
   if (!publicUrl) {
     add({
       id: 'public-url-unknown', level: 'warn', title: 'Public URL unknown',
       detail: 'Hookscope does not know the address Meta and Twilio call. Start the tunnel, or set the public URL (Setup, --public-url or HOOKSCOPE_PUBLIC_URL) when you use your own tunnel. Twilio signatures cannot be checked without it.',
     });
   }
+}
+
+function ngrokFreeDomain({ facts, tunnel }: DoctorContext, add: Add): void {
   const tunnelHost = hostOf(tunnel.state === 'online' ? tunnel.url : null);
   if (tunnelHost && NGROK_FREE_HOST.test(tunnelHost) && !facts.ngrokDomain) {
     add({
@@ -209,23 +238,31 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: 'Without a reserved domain, ngrok gives a new random URL each time the tunnel starts, and the Callback URL in Meta (and the webhook URL in Twilio) must be updated each time. Reserve a static domain in the ngrok dashboard (Domains; free accounts can claim one) and enter it in Setup → ngrok domain. The ngrok browser warning page only appears to browsers: it does not affect Meta\'s or Twilio\'s webhook calls.',
     });
   }
+}
 
-  // ---- secrets ----
+/** Secrets. */
+function verifyTokenMissing({ secrets }: DoctorContext, add: Add): void {
   if (!secrets.metaVerifyToken) {
     add({
       id: 'verify-token-missing', level: 'warn', title: 'No Meta verify token set',
       detail: 'Hookscope answers Meta\'s verification handshake with 403 until a verify token is set. Choose any string, enter it in Setup (or META_VERIFY_TOKEN), and type the same string in App Dashboard → WhatsApp → Configuration → Verify token.',
     });
   }
+}
+
+function metaAppSecretMissing({ secrets, meta, accept }: DoctorContext, add: Add): void {
   if (!secrets.metaAppSecret) {
-    const unchecked = v(meta, 'unchecked');
+    const unchecked = verdictCount(meta, 'unchecked');
     add({
       id: 'meta-app-secret-missing', level: unchecked > 0 ? 'warn' : 'info', title: 'No Meta app secret set',
       detail: `${unchecked > 0 ? `${plural(unchecked, 'Meta webhook')} ${accept.meta ? 'arrived with unchecked signatures' : 'arrived without a secret to check them (refused, unless accepted unsigned)'}. ` : ''}${accept.meta ? '' : 'Meta webhooks are refused until it is set (the verification handshake works with the verify token alone). '}Set the app secret (App Dashboard → App settings → Basic → App secret; not the access token or the verify token) in Setup or META_APP_SECRET so X-Hub-Signature-256 is verified.`,
     });
   }
+}
+
+function twilioTokenMissing({ secrets, twilio, accept }: DoctorContext, add: Add): void {
   if (!secrets.twilioAuthToken) {
-    const unchecked = v(twilio, 'unchecked');
+    const unchecked = verdictCount(twilio, 'unchecked');
     add({
       // An unset provider is simply off: someone who only uses Meta is not warned about Twilio (requests on
       // /twilio are refused and listed in Rejected) — unless its unsigned webhooks are being accepted.
@@ -233,8 +270,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `${unchecked > 0 ? `${plural(unchecked, 'Twilio webhook')} ${accept.twilio ? 'arrived with unchecked signatures' : 'arrived without a token to check them (refused, unless accepted unsigned)'}. ` : ''}${accept.twilio ? '' : 'Twilio is off: /twilio refuses webhooks until it is set. '}If you use Twilio, set the auth token (Twilio Console → Account info → Auth Token) in Setup or TWILIO_AUTH_TOKEN so X-Twilio-Signature is verified.`,
     });
   }
+}
 
-  // ---- handshake ----
+/** The last verification handshake. */
+function handshake({ facts, now, secrets, callback }: DoctorContext, add: Add): void {
   const hs = facts.lastHandshake;
   if (!hs) {
     add({
@@ -256,7 +295,9 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
   } else if (hs.status === 200) {
     add({ id: 'handshake-ok', level: 'ok', title: 'Meta verified the callback', detail: `The last verification handshake was answered 200 ${ago(now, hs.at)}.` });
   }
+}
 
+function selfCheck({ facts, now, callback }: DoctorContext, add: Add): void {
   const sc = facts.selfCheck;
   if (sc) {
     if (sc.ok) {
@@ -271,7 +312,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       });
     }
   }
+}
 
+function noPostAfterHandshake({ facts, now, meta }: DoctorContext, add: Add): void {
+  const hs = facts.lastHandshake;
   const waitMin = facts.noPostAfterHandshakeMinutes ?? 10;
   if (hs && hs.status === 200 && !hs.selfCheck && (meta.lastAt === null || meta.lastAt < hs.at) && now - hs.at >= waitMin * 60_000) {
     add({
@@ -279,9 +323,11 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `Meta verified the callback ${ago(now, hs.at)} but has sent no POST since. Subscribe the app to the WhatsApp Business Account's events: App Dashboard → WhatsApp → Configuration → Webhook fields → subscribe to "messages". The "Test" button next to a field sends a sample webhook even without a subscription, so a test arriving does not prove the subscription.`,
     });
   }
+}
 
-  // ---- signatures ----
-  const metaInvalid = v(meta, 'invalid');
+/** Signatures. */
+function metaSignatureInvalid({ facts, meta }: DoctorContext, add: Add): void {
+  const metaInvalid = verdictCount(meta, 'invalid');
   if (metaInvalid > 0 && facts.metaInvalidSignedWithVerifyToken) {
     add({
       id: 'meta-secret-swapped', level: 'error', title: 'The app secret is in the verify token field',
@@ -293,14 +339,20 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: 'X-Hub-Signature-256 does not match any app secret set in Hookscope. Copy the app secret of the app that owns the webhook (App Dashboard → App settings → Basic → App secret); an access token or the verify token will not work. Open one of these events: its Signature tab shows what each secret computes.',
     });
   }
-  const metaMissing = v(meta, 'missing');
+}
+
+function metaSignatureMissing({ meta }: DoctorContext, add: Add): void {
+  const metaMissing = verdictCount(meta, 'missing');
   if (metaMissing > 0) {
     add({
       id: 'meta-signature-missing', level: 'warn', title: `${plural(metaMissing, 'Meta webhook')} without a signature`,
       detail: 'Meta always sends X-Hub-Signature-256; requests without it come from something else (a test tool, a BSP that strips headers, a proxy). Check who posts to /meta.',
     });
   }
-  const twInvalid = v(twilio, 'invalid');
+}
+
+function twilioSignatureInvalid({ publicUrl, twilio }: DoctorContext, add: Add): void {
+  const twInvalid = verdictCount(twilio, 'invalid');
   if (twInvalid > 0 && !publicUrl) {
     add({
       id: 'twilio-signature-no-public-url', level: 'error', title: 'Twilio signatures fail: public URL unknown',
@@ -312,8 +364,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `Check the auth token (Twilio Console → Account info → Auth Token; after a rotation set both) and that the webhook URL in Twilio is exactly ${base(publicUrl)}/twilio, with the same scheme, host and query. If the tunnel address changed, update it in Twilio.`,
     });
   }
+}
 
-  // ---- unrouted ----
+/** Requests to paths no provider uses. */
+function unrouted({ facts, now, publicUrl }: DoctorContext, add: Add): void {
   for (const u of facts.unrouted) {
     if (u.count <= 0 || NOISE_PATH.test(u.path.split('?')[0])) continue;
     const s = suggestRoute(u.path);
@@ -328,8 +382,10 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `${plural(u.count, 'request')} to ${u.path} got 404${when}. Hookscope receives Meta webhooks on /meta and Twilio webhooks on /twilio. ${fix}`,
     });
   }
+}
 
-  // ---- traffic ----
+/** Traffic. */
+function traffic({ facts, now, tunnel, publicUrl, meta, twilio, callback }: DoctorContext, add: Add): void {
   if (facts.lastWebhookAt !== null) {
     add({
       id: 'webhooks-received', level: 'ok', title: 'Webhooks are arriving',
@@ -341,7 +397,39 @@ export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
       detail: `Point the provider at ${callback} (Meta) or ${base(publicUrl)}/twilio (Twilio), or use the simulator to see how events look.`,
     });
   }
+}
 
+/** The checks in the order their findings are listed: an outage first, then trust, reachability, secrets, handshake, signatures, routing, traffic. */
+const CHECKS: readonly ((c: DoctorContext, add: Add) => void)[] = [
+  diskFull,
+  trustNoSecret,
+  acceptUnsignedMigrated,
+  rejectedWouldVerify,
+  tunnelState,
+  publicUrlUnknown,
+  ngrokFreeDomain,
+  verifyTokenMissing,
+  metaAppSecretMissing,
+  twilioTokenMissing,
+  handshake,
+  selfCheck,
+  noPostAfterHandshake,
+  metaSignatureInvalid,
+  metaSignatureMissing,
+  twilioSignatureInvalid,
+  unrouted,
+  traffic,
+];
+
+export function runDoctor(facts: DoctorFacts): DoctorFinding[] {
+  const out: DoctorFinding[] = [];
+  const { now, tunnel, secrets, publicUrl } = facts;
+  const c: DoctorContext = {
+    facts, now, tunnel, secrets, publicUrl, meta: facts.posts.meta, twilio: facts.posts.twilio,
+    accept: facts.acceptUnsigned ?? { meta: false, twilio: false, migrated: [] },
+    callback: `${base(publicUrl)}/meta`,
+  };
+  for (const check of CHECKS) check(c, (f) => out.push(f));
   return out;
 }
 

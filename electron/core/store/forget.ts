@@ -23,7 +23,7 @@
 // Erased rows are overwritten (secure_delete, FTS5 secure-delete), the search index is merged so no old
 // segment keeps a term, and the WAL is checkpointed. SQLite may still hold stale copies of old cells in
 // pages' unused space (left there when it rebalanced its trees, long before): `eraseTraces` runs the
-// VACUUM that removes those and truncates the WAL again (api.ts, team-core.ts).
+// VACUUM that removes those and truncates the WAL again (handlers/privacy.ts, team/team-forget.ts).
 import type { Database as Db } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import type { ForgetResult, ForgetStepResult } from '../../../shared/types';

@@ -3,9 +3,9 @@
 // they delay every webhook's 200 behind them (docs/benchmarks.md, "ingest rate while UI queries").
 //
 // Decisions:
-//  - A worker thread (read-worker.ts, bundled next to the serve/main bundles by electron/tools/build.mjs)
-//    holds its own read-only connection to the same file and runs exactly the store's read code
-//    (createReads in store.ts). WAL lets it read while the main connection commits.
+//  - A worker thread (electron/core/read-worker.ts, bundled next to the serve/main bundles by
+//    electron/tools/build.mjs) holds its own read-only connection to the same file and runs exactly the
+//    store's read code (createReads in queries.ts). WAL lets it read while the main connection commits.
 //  - Read-after-write: every call is a fresh read transaction (a page and its total in one), started
 //    after the message arrives; a webhook answered 200 was committed before, so it is seen. No read
 //    transaction outlives a call (no iterators in the worker).
@@ -23,7 +23,7 @@ import { Worker } from 'node:worker_threads';
 import type { Database as Db } from 'better-sqlite3';
 import type { StatsExtra } from '../../../shared/types';
 import { HookscopeError, ERROR_MESSAGES, type ErrorCode } from '../../../shared/errors';
-import { createReads, type StoreReads, type StoredRequestWithBytes } from './store';
+import type { StoreReads, StoredRequestWithBytes } from './store';
 import { statsExtra } from './stats-extra';
 import type { Logger } from '../types';
 
@@ -40,8 +40,8 @@ export type AsyncReads = { [K in ReadMethod]: (...args: Parameters<ReadApi[K]>) 
   close(): Promise<void>;
 };
 
-/** The read API over one connection; `reads` reuses a store's (and its remembered totals) when given. */
-export function createReadApi(db: Db, reads: StoreReads = createReads(db)): ReadApi {
+/** The read API over one connection: `reads` is a store's (and its remembered totals) or createReads over it. */
+export function createReadApi(db: Db, reads: StoreReads): ReadApi {
   return {
     listEvents: (q) => reads.listEvents(q),
     getEvent: (id) => reads.getEvent(id),

@@ -73,50 +73,66 @@ function toItem(r: Row): RejectedItem {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock: Clock; logger: Logger }): RejectedLog {
-  const { db, logger } = deps;
-  const insert = db.prepare(`INSERT INTO rejected (received_at, method, path, query, headers, body, body_size, body_sha256, provider,
-    http_status, signature, diagnosis, source, origin, bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+/** The log's size in bytes (the sum of the rows' `bytes` column), kept in memory, and the oldest rows dropped to stay under the cap. */
+interface RejectedCap {
+  /** Rows added (positive) or removed (negative) outside trimTo. */
+  adjust(delta: number): void;
+  /** Drops the oldest rows until the log is under `cap`; counts them (kv rejected.dropped). Runs inside a transaction. */
+  trimTo(cap: number): void;
+}
+
+function createRejectedCap(db: Db): RejectedCap {
   const sumBytes = db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM rejected').pluck();
   const oldest = db.prepare('SELECT id, bytes FROM rejected ORDER BY id LIMIT 200');
   const del = db.prepare('DELETE FROM rejected WHERE id = ?');
-  const countAll = db.prepare('SELECT COUNT(*) FROM rejected').pluck();
-  const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?').pluck();
   const kvAdd = db.prepare(`INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`);
-  const page = db.prepare(`SELECT ${COLS} FROM rejected WHERE id < ? ORDER BY id DESC LIMIT ?`);
-  const one = db.prepare('SELECT * FROM rejected WHERE id = ?');
-
   let bytes = Number(sumBytes.get());
+  return {
+    adjust(delta) { bytes += delta; },
+    trimTo(cap) {
+      let dropped = 0;
+      while (bytes > cap) {
+        const rows = oldest.all() as { id: number; bytes: number }[];
+        if (rows.length === 0) { bytes = 0; break; }
+        for (const r of rows) {
+          if (bytes <= cap) break;
+          del.run(r.id);
+          bytes -= r.bytes;
+          dropped++;
+        }
+      }
+      if (dropped > 0) kvAdd.run(DROPPED, String(dropped));
+    },
+  };
+}
+
+/** The write side: the queue of rows waiting for their batch, and the count of rows not stored. */
+type RejectedQueue = Pick<RejectedLog, 'add' | 'countNotStored' | 'flush'> & {
+  /** Rows counted as not stored but not yet written to kv. */
+  notStoredPending(): number;
+};
+
+function createRejectedQueue(deps: { db: Db; cap: RejectedCap; capBytes: () => number; logger: Logger }): RejectedQueue {
+  const { db, cap, logger } = deps;
+  const insert = db.prepare(`INSERT INTO rejected (received_at, method, path, query, headers, body, body_size, body_sha256, provider,
+    http_status, signature, diagnosis, source, origin, bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const kvAdd = db.prepare(`INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`);
+
   let notStoredPending = 0;
   const queue: { row: RejectedRow; cost: number; resolve(id: number | null): void }[] = [];
   let queuedBytes = 0;
   let scheduled = false;
   let counterTimer: ReturnType<typeof setTimeout> | null = null;
 
-  function trimTo(cap: number) {
-    let dropped = 0;
-    while (bytes > cap) {
-      const rows = oldest.all() as { id: number; bytes: number }[];
-      if (rows.length === 0) { bytes = 0; break; }
-      for (const r of rows) {
-        if (bytes <= cap) break;
-        del.run(r.id);
-        bytes -= r.bytes;
-        dropped++;
-      }
-    }
-    if (dropped > 0) kvAdd.run(DROPPED, String(dropped));
-  }
-
   const writeBatch = db.transaction((batch: { row: RejectedRow; cost: number }[]): number[] => {
     const ids: number[] = [];
     for (const { row: r, cost } of batch) {
       const info = insert.run(r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.bodySize, r.bodySha256,
         r.provider, r.httpStatus, r.signature, r.diagnosis, r.source, r.origin, cost);
-      bytes += cost;
+      cap.adjust(cost);
       ids.push(Number(info.lastInsertRowid));
     }
-    trimTo(deps.capBytes());
+    cap.trimTo(deps.capBytes());
     if (notStoredPending > 0) { kvAdd.run(NOT_STORED, String(notStoredPending)); notStoredPending = 0; }
     return ids;
   });
@@ -177,6 +193,22 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
         counterTimer.unref?.();
       }
     },
+    flush() {
+      while (queue.length > 0) flush();
+      if (counterTimer) { clearTimeout(counterTimer); counterTimer = null; }
+      if (notStoredPending > 0) { kvAdd.run(NOT_STORED, String(notStoredPending)); notStoredPending = 0; }
+    },
+    notStoredPending: () => notStoredPending,
+  };
+}
+
+/** The read side: pages for the Rejected view, one row for its inspector, and rows to re-verify. */
+function createRejectedReads(db: Db, notStoredPending: () => number): Pick<RejectedLog, 'list' | 'get' | 'candidates' | 'total'> {
+  const countAll = db.prepare('SELECT COUNT(*) FROM rejected').pluck();
+  const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?').pluck();
+  const page = db.prepare(`SELECT ${COLS} FROM rejected WHERE id < ? ORDER BY id DESC LIMIT ?`);
+  const one = db.prepare('SELECT * FROM rejected WHERE id = ?');
+  return {
     list({ limit = 100, before }) {
       const lim = Math.min(Math.max(limit, 1), 1000);
       const items = (page.all(before ?? Number.MAX_SAFE_INTEGER, lim) as Row[]).map(toItem);
@@ -184,7 +216,7 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
         items,
         total: Number(countAll.get()),
         dropped: Number(kvGet.get(DROPPED) ?? 0),
-        notStored: Number(kvGet.get(NOT_STORED) ?? 0) + notStoredPending,
+        notStored: Number(kvGet.get(NOT_STORED) ?? 0) + notStoredPending(),
       };
     },
     get(id) {
@@ -212,22 +244,34 @@ export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock:
         };
       }
     },
+    total: () => Number(countAll.get()),
+  };
+}
+
+export function createRejectedLog(deps: { db: Db; capBytes: () => number; clock: Clock; logger: Logger }): RejectedLog {
+  const { db } = deps;
+  const del = db.prepare('DELETE FROM rejected WHERE id = ?');
+  const cap = createRejectedCap(db);
+  const queue = createRejectedQueue({ db, cap, capBytes: deps.capBytes, logger: deps.logger });
+  const reads = createRejectedReads(db, queue.notStoredPending);
+  return {
+    add: (row) => queue.add(row),
+    countNotStored: (n) => queue.countNotStored(n),
+    list: (q) => reads.list(q),
+    get: (id) => reads.get(id),
+    candidates: () => reads.candidates(),
     remove(ids) {
       if (ids.length === 0) return;
       const sizes = db.prepare(`SELECT COALESCE(SUM(bytes), 0) FROM rejected WHERE id IN (SELECT value FROM json_each(?))`).pluck();
       db.transaction(() => {
-        bytes -= Number(sizes.get(JSON.stringify(ids)));
+        cap.adjust(-Number(sizes.get(JSON.stringify(ids))));
         for (const id of ids) del.run(id);
       })();
     },
     trim() {
-      db.transaction(() => trimTo(deps.capBytes()))();
+      db.transaction(() => cap.trimTo(deps.capBytes()))();
     },
-    total: () => Number(countAll.get()),
-    flush() {
-      while (queue.length > 0) flush();
-      if (counterTimer) { clearTimeout(counterTimer); counterTimer = null; }
-      if (notStoredPending > 0) { kvAdd.run(NOT_STORED, String(notStoredPending)); notStoredPending = 0; }
-    },
+    total: () => reads.total(),
+    flush: () => queue.flush(),
   };
 }

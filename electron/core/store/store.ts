@@ -5,55 +5,16 @@ import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventFilter, ForwardResult, HookEvent, NormalisedEvent, Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
+import type { EventFilter, ForwardResult, HookEvent } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
-import { blankEvent, eventsOfStored } from '../ingest/derive-events';
-import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
 import { createReads, GENERATION_KEY, iterateEvents, type StoreReads } from './queries';
-import { createEventRows } from './event-rows';
+import { createAppend, createDerivation, createPackStep, createWatermark, type DerivedRequest, type IngestRecord, type IngestRequest } from './derivation';
+import type { EventDeriver } from './event-deriver';
 import type { Clock } from '../types';
 
-export interface IngestRequest {
-  receivedAt: number;
-  method: string;
-  path: string;
-  query: string;
-  headers: [string, string][];
-  body: Buffer | null;
-  provider: Provider | null;
-  responseStatus: number;
-  signature: SignatureVerdict;
-  signatureDiagnosis: string | null;
-  error: string | null;
-  origin: StoredRequest['origin'];
-  /** Milliseconds from the body read to the answer (set by the receiver once committed; absent otherwise). */
-  ackMs?: number;
-}
-
-export interface IngestRecord {
-  request: IngestRequest;
-  events: NormalisedEvent[];
-}
-
-export interface IngestResult {
-  requestId: number;
-  events: HookEvent[];
-}
-
-/** A request row as the deriver reads it back (its bytes, for forwarding and rules). */
-export interface DerivedRequest {
-  request: IngestRequest & { id: number };
-  result: IngestResult;
-  /** Its events could not be derived: kept with one 'unknown' event saying why (headers and body not read). */
-  failed?: true;
-}
-
-/** Requests up to this id have their events (kv; written in the same transaction as the events). */
-export const DERIVED_KEY = 'derived_through';
-/** Requests up to this id have been looked at for packing (kv). */
-export const PACK_SCAN_KEY = 'pack_scanned_through';
-
+// The request rows and their derivation live in derivation.ts; their names stay reachable from here.
+export { DERIVED_KEY, PACK_SCAN_KEY, type DerivedRequest, type IngestRecord, type IngestRequest, type IngestResult } from './derivation';
 
 // The order of message states lives in shared/ (the Messages view folds live events with it too).
 export { STATUS_RANK, currentState } from '../../../shared/messages';
@@ -102,7 +63,11 @@ export interface Store extends StoreReads {
   close(): void;
 }
 
-export function openStore(opts: { dataDir: string; nativeBinding?: string; clock?: Clock }): Store {
+/**
+ * Opens (creating and migrating) the store in `dataDir`. `deriver` computes a stored request's events
+ * (event-deriver.ts): the composition root hands it in, the store does not import ingest/.
+ */
+export function openStore(opts: { dataDir: string; deriver: EventDeriver; nativeBinding?: string; clock?: Clock }): Store {
   try {
     // Customer numbers and messages live here: readable by this user only.
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -136,7 +101,7 @@ export function openStore(opts: { dataDir: string; nativeBinding?: string; clock
     try { if (db.open) db.close(); } catch { /* already unusable */ }
     throw err;
   }
-  return createStoreApi(db);
+  return createStoreApi(db, opts.deriver);
 }
 
 function migrate(db: Db, dataDir: string) {
@@ -155,8 +120,7 @@ function migrate(db: Db, dataDir: string) {
   }
 }
 
-function createStoreApi(db: Db): Store {
-  const deriveOne = createEventRows(db);
+function createStoreApi(db: Db, deriver: EventDeriver): Store {
   const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
   const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
   const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
@@ -171,119 +135,22 @@ function createStoreApi(db: Db): Store {
     CREATE TEMP TRIGGER IF NOT EXISTS hs_events_updated AFTER UPDATE ON main.events BEGIN
       UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = '${GENERATION_KEY}'; END;`);
 
-  const insertRequestWithId = db.prepare(`INSERT OR IGNORE INTO requests (id, received_at, method, path, query, headers, body, body_size, provider,
-    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-  const derivedGet = db.prepare(`SELECT value FROM kv WHERE key = '${DERIVED_KEY}'`).pluck();
-  const derivedSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${DERIVED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
-  const pendingIds = db.prepare('SELECT id FROM requests WHERE id > ? ORDER BY id LIMIT ?').pluck();
-  const requestRow = db.prepare(`SELECT id, received_at, method, path, query, headers, body, packed, provider, response_status, signature,
-    signature_diagnosis, error, origin FROM requests WHERE id = ?`);
-  const maxRequest = db.prepare('SELECT MAX(id) FROM requests').pluck();
-  const countAfter = db.prepare('SELECT COUNT(*) FROM requests WHERE id > ?').pluck();
-  const watermark = () => Number(derivedGet.get() ?? 0);
+  const watermark = createWatermark(db);
+  const appendTx = createAppend(db, watermark.get);
+  const derivation = createDerivation(db, deriver, watermark);
+  const packTx = createPackStep(db, watermark.get);
 
-  const insertRequestAt = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider,
-    response_status, signature, signature_diagnosis, error, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-
-  function appendOne(r: IngestRequest, id: number, mirror = false): number {
-    const args = [r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.body ? r.body.length : 0, r.provider,
-      r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin] as const;
-    if (mirror) insertRequestWithId.run(id, ...args);
-    else insertRequestAt.run(id, ...args);
-    return id;
-  }
-
-  /**
-   * The id after which new requests go: above every row and above the watermark. SQLite would reuse the
-   * ids of the newest rows once they are deleted (retention emptying the table, a forget), and a reused
-   * id at or below the watermark would never be derived.
-   */
-  function firstFreeId(): number {
-    return Math.max((maxRequest.get() as number | null) ?? 0, watermark()) + 1;
-  }
-
-  interface RequestRow {
-    id: number; received_at: number; method: string; path: string; query: string; headers: string; body: Buffer | null; packed: number;
-    provider: Provider | null; response_status: number; signature: SignatureVerdict; signature_diagnosis: string | null;
-    error: string | null; origin: StoredRequest['origin'];
-  }
-
-  const appendTx = db.transaction((requests: IngestRequest[], ids?: number[]): number[] => {
-    if (ids) return requests.map((r, i) => appendOne(r, ids[i], true));
-    let next = firstFreeId();
-    return requests.map((r) => appendOne(r, next++));
-  });
-
-  /** A committed request as the deriver needs it: from memory when the receiver just wrote it, else from its row. */
-  function loadRequest(id: number, known?: IngestRecord): { request: IngestRequest & { id: number }; events: NormalisedEvent[]; packed: boolean } | null {
-    if (known) return { request: { ...known.request, id }, events: known.events, packed: false };
-    const row = requestRow.get(id) as RequestRow | undefined;
-    if (!row) return null;
-    const bytes = requestBytes(row);
-    const request: IngestRequest & { id: number } = {
-      id: row.id, receivedAt: row.received_at, method: row.method, path: row.path, query: row.query,
-      headers: JSON.parse(bytes.headers) as [string, string][], body: bytes.body, provider: row.provider,
-      responseStatus: row.response_status, signature: row.signature, signatureDiagnosis: row.signature_diagnosis,
-      error: row.error, origin: row.origin,
-    };
-    return { request, events: eventsOfStored(request), packed: row.packed !== 0 };
-  }
-
-  const deriveTx = db.transaction((limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] => {
-    const ids = pendingIds.all(watermark(), limit) as number[];
-    const out: DerivedRequest[] = [];
-    for (const id of ids) {
-      const r = loadRequest(id, known?.get(id));
-      if (!r) continue;
-      out.push({ request: r.request, result: { requestId: id, events: deriveOne(id, r.request, r.events) } });
-    }
-    if (out.length > 0) inTx?.(out);
-    if (ids.length > 0) derivedSet.run(String(ids[ids.length - 1]));
-    return out;
-  });
-
-  const packTx = createPackStep(db, watermark);
-
-  const requestMeta = db.prepare(`SELECT id, received_at, method, path, query, provider, response_status, signature,
-    signature_diagnosis, error, origin FROM requests WHERE id = ?`);
-  const deriveFailedTx = db.transaction((why: string): DerivedRequest | null => {
-    const id = (pendingIds.all(watermark(), 1) as number[])[0];
-    if (id == null) return null;
-    const m = requestMeta.get(id) as Omit<RequestRow, 'headers' | 'body' | 'packed'>;
-    // Headers and body are not read back: reading them may be what failed. The row keeps them.
-    const request: IngestRequest & { id: number } = {
-      id, receivedAt: m.received_at, method: m.method, path: m.path, query: m.query, headers: [], body: null,
-      provider: m.provider, responseStatus: m.response_status, signature: m.signature, signatureDiagnosis: m.signature_diagnosis,
-      error: m.error, origin: m.origin,
-    };
-    const events = deriveOne(id, request, [blankEvent({ provider: m.provider, errorDetail: why })]);
-    derivedSet.run(String(id));
-    return { request, result: { requestId: id, events }, failed: true };
-  });
-
-  function deriveNext(limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] {
-    if (watermark() >= ((maxRequest.get() as number | null) ?? 0)) return [];
-    // Derived rows can always be derived again from the requests: no fsync of their own. The next
-    // acknowledged commit (synchronous=FULL) makes them durable too.
-    db.pragma('synchronous = NORMAL');
-    try {
-      return deriveTx(limit, known, inTx);
-    } finally {
-      db.pragma('synchronous = FULL');
-    }
-  }
-
-  const reads = createReads(db);
+  const reads = createReads(db, deriver);
   const api: Store = {
     db,
     ...reads,
     appendRequests: (requests, opts) => appendTx(requests, opts?.ids),
-    deriveNext,
-    underived: () => countAfter.get(watermark()) as number,
+    deriveNext: (limit, known, inTx) => derivation.deriveNext(limit, known, inTx),
+    underived: () => derivation.underived(),
     packNext: (limit) => packTx(limit),
-    deriveFailed: (why) => deriveFailedTx(why),
+    deriveFailed: (why) => derivation.deriveFailed(why),
 
-    iterateEvents: (f, opts) => iterateEvents(db, f, opts),
+    iterateEvents: (f, opts) => iterateEvents(db, f, deriver, opts),
 
     addForward(requestId, f) {
       insertForward.run(requestId, f.target, f.status, f.durationMs, f.error, f.responseExcerpt ?? null, Date.now());
@@ -343,22 +210,4 @@ function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, bat
     for (const r of ids) del.run(r.id);
   })();
   return ids.length;
-}
-
-/** One packing step (pack.ts): up to `limit` derived requests after the last one looked at, in one transaction. */
-function createPackStep(db: Db, watermark: () => number): (limit: number) => number {
-  const packRow = db.prepare(`UPDATE requests SET headers = '', body = ?, packed = ${PACKED_V1} WHERE id = ? AND packed = 0`);
-  const packScanGet = db.prepare(`SELECT value FROM kv WHERE key = '${PACK_SCAN_KEY}'`).pluck();
-  const packScanSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${PACK_SCAN_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
-  const unpackedRows = db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-  return db.transaction((limit: number): number => {
-    const from = Number(packScanGet.get() ?? 0);
-    const rows = unpackedRows.all(from, watermark(), limit) as { id: number; headers: string; body: Buffer | null; packed: number }[];
-    for (const r of rows) {
-      if (r.packed !== 0 || r.headers.length + (r.body?.length ?? 0) < PACK_MIN_BYTES) continue;
-      packRow.run(pack(r.headers, r.body), r.id);
-    }
-    if (rows.length > 0) packScanSet.run(String(rows[rows.length - 1].id));
-    return rows.length;
-  });
 }

@@ -40,6 +40,88 @@ export interface Mirror {
   stop(): Promise<void>;
 }
 
+/**
+ * What one fetched page lets the mirror apply, in id order: the fetched rows, and the own rows held (ids
+ * ascending) up to the page's bound. Own rows held when the fetch began were committed before it: every id
+ * below them is settled (pg-log.ts, ids visible in id order), so once the fetch is complete — fewer rows
+ * than a page — they are all applied with it; after a full page only those within it are, and the rest
+ * wait for the next page.
+ */
+export function mergePage(fetched: SharedRequest[], held: [number, IngestRequest][], from: number, pageSize: number): { rows: SharedRequest[]; complete: boolean } {
+  const complete = fetched.length < pageSize;
+  const lastFetched = fetched.length ? fetched[fetched.length - 1].id : from;
+  const bound = complete ? Math.max(lastFetched, held.length ? held[held.length - 1][0] : from) : lastFetched;
+  const merged = new Map<number, SharedRequest>();
+  for (const r of fetched) merged.set(r.id, r);
+  for (const [id, r] of held) if (id <= bound && !merged.has(id)) merged.set(id, { ...r, id });
+  return { rows: [...merged.values()].sort((a, b) => a.id - b.id), complete };
+}
+
+/**
+ * The sink's side of the mirror: applies rows past what is mirrored, and holds this process's own
+ * committed rows until the rows before them (another process's) are there. Held rows are never fetched
+ * back from PostgreSQL, only the ids between them are.
+ */
+function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
+  const own = new Map<number, IngestRequest>();
+
+  function apply(rows: SharedRequest[]) {
+    const through = sink.mirrored();
+    const fresh = rows.filter((r) => r.id > through);
+    if (fresh.length === 0) return;
+    sink.apply(fresh, fresh[fresh.length - 1].id);
+    for (const r of fresh) own.delete(r.id);
+    onApplied?.(fresh.map((r) => r.id));
+  }
+
+  return {
+    apply,
+    /** Own rows that continue exactly where the mirror stands need no round trip: nothing can be between. */
+    applyOwnRun() {
+      let next = sink.mirrored() + 1;
+      const run: SharedRequest[] = [];
+      for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r, id: next });
+      if (run.length) apply(run);
+    },
+    hold(rows: IngestRequest[], ids: number[]) {
+      const through = sink.mirrored();
+      rows.forEach((r, i) => { if (ids[i] > through) own.set(ids[i], r); });
+    },
+    /** Own rows held past `from`, ids ascending. */
+    heldAfter: (from: number) => [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]),
+    /** Whether every id of a notified range is applied or this process's own (nothing to fetch). */
+    covers([first, last]: [number, number]): boolean {
+      for (let id = Math.max(first, sink.mirrored() + 1); id <= last; id++) if (!own.has(id)) return false;
+      return true;
+    },
+    clear: () => own.clear(),
+  };
+}
+
+/**
+ * This process's own commits are notified too, at the moment their COMMIT answers: NOTIFY ranges wait a
+ * short while (NOTIFY_SETTLE_MS) so the appender can hand them over (offer); then `fetch` runs only when a
+ * range is left that another process appended.
+ */
+function createNotifyGate(covers: (range: [number, number]) => boolean, fetch: () => void) {
+  // Ranges heard of and not yet seen to be covered (own or applied).
+  const heard: [number, number][] = [];
+  let soon: ReturnType<typeof setTimeout> | null = null;
+  return {
+    heard(first: number, last: number) {
+      heard.push([first, last]);
+      if (soon) return;
+      soon = setTimeout(() => {
+        soon = null;
+        const open = heard.splice(0).filter((r) => !covers(r));
+        if (open.length) fetch();
+      }, NOTIFY_SETTLE_MS);
+      soon.unref?.();
+    },
+    stop() { if (soon) clearTimeout(soon); },
+  };
+}
+
 export function createMirror(opts: {
   log: Pick<PgLog, 'after' | 'listen'>;
   sink: MirrorSink;
@@ -66,34 +148,13 @@ export function createMirror(opts: {
   let unlisten: (() => Promise<void>) | null = null;
   let stopped = false;
   let up = true;
-  let soon: ReturnType<typeof setTimeout> | null = null;
-  // This process's own committed rows not applied yet (another process's rows come before them): they
-  // are never fetched back from PostgreSQL, only the ids between them are.
-  const own = new Map<number, IngestRequest>();
-  // Ranges heard of by NOTIFY and not yet seen to be covered (own or applied), checked after a short wait.
-  const heard: [number, number][] = [];
+  const rows = createApplier(sink, opts.onApplied);
+  const gate = createNotifyGate((r) => rows.covers(r), () => void pull());
 
   function setUp(v: boolean) {
     if (v === up) return;
     up = v;
     opts.onConnection?.(v);
-  }
-
-  function applyRows(rows: SharedRequest[]) {
-    const through = sink.mirrored();
-    const fresh = rows.filter((r) => r.id > through);
-    if (fresh.length === 0) return;
-    sink.apply(fresh, fresh[fresh.length - 1].id);
-    for (const r of fresh) own.delete(r.id);
-    opts.onApplied?.(fresh.map((r) => r.id));
-  }
-
-  /** Own rows that continue exactly where the mirror stands need no round trip: nothing can be between. */
-  function applyOwnRun() {
-    let next = sink.mirrored() + 1;
-    const run: SharedRequest[] = [];
-    for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r, id: next });
-    if (run.length) applyRows(run);
   }
 
   async function pullLoop() {
@@ -102,12 +163,11 @@ export function createMirror(opts: {
       for (;;) {
         if (stopped) return;
         const from = sink.mirrored();
-        // Own rows held now were committed before this query: every id below them is settled (pg-log.ts,
-        // ids visible in id order), so once the fetch is complete they can be applied with it.
-        const mine = [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]);
-        let rows: SharedRequest[];
+        // Own rows held now were committed before this query (mergePage says why that settles them).
+        const mine = rows.heldAfter(from);
+        let fetched: SharedRequest[];
         try {
-          rows = await log.after(from, pageSize, mine.map(([id]) => id));
+          fetched = await log.after(from, pageSize, mine.map(([id]) => id));
           setUp(true);
         } catch (err) {
           setUp(false);
@@ -115,22 +175,17 @@ export function createMirror(opts: {
           return;
         }
         if (stopped) return;
-        const complete = rows.length < pageSize;
-        const lastFetched = rows.length ? rows[rows.length - 1].id : from;
-        const bound = complete ? Math.max(lastFetched, mine.length ? mine[mine.length - 1][0] : from) : lastFetched;
-        const merged = new Map<number, SharedRequest>();
-        for (const r of rows) merged.set(r.id, r);
-        for (const [id, r] of mine) if (id <= bound && !merged.has(id)) merged.set(id, { ...r, id });
+        const page = mergePage(fetched, mine, from, pageSize);
         try {
-          // A row offered meanwhile may already be applied: applyRows skips what is not newer.
-          if (merged.size) applyRows([...merged.values()].sort((a, b) => a.id - b.id));
-          applyOwnRun();
+          // A row offered meanwhile may already be applied: apply skips what is not newer.
+          if (page.rows.length) rows.apply(page.rows);
+          rows.applyOwnRun();
         } catch (err) {
           // The read model refused (a full disk, say): nothing was recorded as mirrored; the poll retries.
           logger.warn('mirror could not apply rows; will retry', { err: String(err) });
           return;
         }
-        if (complete) break;
+        if (page.complete) break;
       }
     } while (again || known > sink.mirrored());
   }
@@ -142,28 +197,13 @@ export function createMirror(opts: {
     return p;
   }
 
-  /** Whether every id of a notified range is applied or this process's own (nothing to fetch). */
-  function covered([first, last]: [number, number]): boolean {
-    for (let id = Math.max(first, sink.mirrored() + 1); id <= last; id++) if (!own.has(id)) return false;
-    return true;
-  }
-
   return {
     start() {
       if (timer || stopped) return;
       unlisten = log.listen((last, first) => {
         if (last > known) known = last;
         if (last <= sink.mirrored()) return;
-        heard.push([first, last]);
-        if (soon) return;
-        // This process's own commits are notified too, at the moment their COMMIT answers: a short wait
-        // lets the appender hand them over (offer); then only ranges another process appended are fetched.
-        soon = setTimeout(() => {
-          soon = null;
-          const open = heard.splice(0).filter((r) => !covered(r));
-          if (open.length) void pull();
-        }, NOTIFY_SETTLE_MS);
-        soon.unref?.();
+        gate.heard(first, last);
       }, (listening) => {
         // Back after a break: whatever was notified meanwhile is fetched now.
         if (listening) { void pull(); opts.onChannel?.(null); }
@@ -172,12 +212,11 @@ export function createMirror(opts: {
       timer.unref?.();
       void pull();
     },
-    offer(rows, ids) {
-      if (stopped || rows.length === 0) return;
-      const through = sink.mirrored();
-      rows.forEach((r, i) => { if (ids[i] > through) own.set(ids[i], r); });
+    offer(committed, ids) {
+      if (stopped || committed.length === 0) return;
+      rows.hold(committed, ids);
       try {
-        applyOwnRun();
+        rows.applyOwnRun();
       } catch (err) {
         // Kept: the next pull applies them with the rows around them.
         logger.warn('mirror could not apply freshly committed rows; will retry', { err: String(err) });
@@ -193,9 +232,9 @@ export function createMirror(opts: {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      if (soon) clearTimeout(soon);
+      gate.stop();
       timer = null;
-      own.clear();
+      rows.clear();
       if (unlisten) await unlisten();
       await pulling?.catch(() => undefined);
     },

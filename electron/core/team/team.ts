@@ -10,7 +10,9 @@ import type { Logger } from '../types';
 import { HookscopeError } from '../../../shared/errors';
 import { createMirror, DATABASE_KEY, type Mirror, type MirrorSink } from './mirror';
 import { createPgAppender, type PgAppender } from './pg-writer';
-import { LOCK_RETENTION, LOCK_TIMERS, openPgLog, type Leadership, type PgLog } from './pg-log';
+import type { Leadership } from './pg-leadership';
+import { openPgLog, type PgLog } from './pg-log';
+import { LOCK_RETENTION, LOCK_TIMERS } from './pg-names';
 
 export interface TeamStatus {
   /** host:port/database (never the user or password). */
@@ -26,7 +28,7 @@ export interface Team {
   claim(requestId: number): Promise<boolean>;
   /** The ids of a derived batch whose rules this process runs (claimed first, across every process). */
   claimMany(requestIds: number[], leaseMs?: number): Promise<Set<number>>;
-  /** Leases of claims (team-core.ts): renew, finish, take over expired ones. */
+  /** Leases of claims (claim-leases.ts): renew, finish, take over expired ones. */
   renewClaims(requestIds: number[], leaseMs: number): Promise<void>;
   finishClaims(requestIds: number[]): Promise<void>;
   takeExpiredClaims(leaseMs: number, throughId: number): Promise<number[]>;

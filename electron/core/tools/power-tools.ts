@@ -5,6 +5,7 @@ import type { ContractHandlers } from '../../../shared/ipc';
 import type { EventFilter, ReceiverInfo, StatsExtra } from '../../../shared/types';
 export type { StatsExtra } from '../../../shared/types';
 import type { Store } from '../store/store';
+import type { EventDeriver } from '../store/event-deriver';
 import type { Settings } from '../setup/settings';
 import type { Tunnel } from '../tunnel/tunnel';
 import type { Receiver } from '../ingest/receiver';
@@ -67,6 +68,8 @@ export interface PowerToolsDeps {
   /** The receiver, built after the tools: undefined until then. */
   receiver: () => Receiver | undefined;
   tunnel: Tunnel;
+  /** Computes stored requests' events (the export's own store connection needs it: store/event-deriver.ts). */
+  eventDeriver: EventDeriver;
   /** What every delivery key (X-Hookscope-Delivery) of this history starts with: the same in every team process. */
   deliveryKeyPrefix: () => string;
   /** Team mode: whether this process received a request and so forwards it. Absent: every request. */
@@ -100,7 +103,7 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
     exportStream(format, filter, o = {}) {
       // A connection of its own: the HTTP response awaits between chunks, and an iterator open on the
       // main connection would make the receiver's commits fail (see export.ts).
-      const reader = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding });
+      const reader = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, deriver: parts.eventDeriver });
       let closed = false;
       const close = () => {
         if (closed) return;

@@ -23,7 +23,7 @@ import { explainError } from '../../../shared/error-codes';
 import { escapeUnicodeJson, joinBaseUrl } from '../../../shared/signature';
 import { parseForm } from '../../../shared/form';
 import { signMeta, signTwilio } from '../ingest/signature';
-import { sendRaw } from './forwarder';
+import { sendRaw } from './send-raw';
 import { signingUrl, type ToolDeps } from './replay';
 
 const META_TYPES = ['text', 'image', 'audio', 'voice', 'video', 'document', 'sticker', 'location', 'interactive', 'button_reply', 'list_reply', 'button', 'reaction'] as const;

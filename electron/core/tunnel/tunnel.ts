@@ -7,10 +7,12 @@
 //   (no token, invalid token, domain not allowed) end the loop in `error`.
 // - start() while connecting/online is idempotent; stop() cancels pending retries and closes the session.
 // - Logs never carry the tunnel URL, the domain or the authtoken.
+// The connector's side (settings read at connect time, redacted error details) is tunnel-link.ts.
 import { ERROR_MESSAGES, type ErrorCode } from '../../../shared/errors';
 import type { TunnelState } from '../../../shared/types';
-import { classifyTunnelError, redactTunnelText } from './ngrok-connector';
-import { silentLogger, type Clock, type Logger, type TunnelConnector, type TunnelSession } from '../types';
+import { classifyTunnelError } from './ngrok-connector';
+import { silentLogger, type Clock, type Logger, type TunnelSession } from '../types';
+import { createTunnelLink, type TunnelLinkDeps } from './tunnel-link';
 
 export interface Tunnel {
   get(): TunnelState;
@@ -20,11 +22,7 @@ export interface Tunnel {
   close(): Promise<void>;
 }
 
-export interface TunnelDeps {
-  connector: TunnelConnector;
-  getAuthtoken: () => string | null;
-  getDomain: () => string | null;
-  getPort: () => number;
+export interface TunnelDeps extends TunnelLinkDeps {
   clock?: Clock;
   logger?: Logger;
   /** Delays between reconnect attempts after a drop; the last one repeats. */
@@ -45,13 +43,36 @@ export function formatClockTime(ms: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** The current state and its listeners: each change is told to every listener, a failing one is logged. */
+function stateCell(initial: TunnelState, logger: Logger) {
+  let state = initial;
+  const listeners = new Set<(s: TunnelState) => void>();
+  const snapshot = (): TunnelState => ({ ...state });
+  return {
+    now: () => state,
+    snapshot,
+    set(next: TunnelState): void {
+      state = next;
+      const s = snapshot();
+      for (const cb of [...listeners]) {
+        try { cb(s); } catch (err) { logger.warn('tunnel listener failed', { error: String((err as Error)?.message ?? err) }); }
+      }
+    },
+    onChange(cb: (s: TunnelState) => void): () => void {
+      listeners.add(cb);
+      return () => { listeners.delete(cb); };
+    },
+    clear: () => listeners.clear(),
+  };
+}
+
 export function createTunnel(deps: TunnelDeps): Tunnel {
   const clock = deps.clock ?? Date.now;
   const logger = deps.logger ?? silentLogger;
   const backoff = deps.backoffMs && deps.backoffMs.length > 0 ? deps.backoffMs : DEFAULT_BACKOFF_MS;
-  const listeners = new Set<(s: TunnelState) => void>();
+  const cell = stateCell({ state: 'off', since: clock() }, logger);
+  const { snapshot } = cell;
 
-  let state: TunnelState = { state: 'off', since: clock() };
   /** Bumped by stop(): anything started under an older generation is stale and cleans up after itself. */
   let generation = 0;
   let session: TunnelSession | null = null;
@@ -59,78 +80,49 @@ export function createTunnel(deps: TunnelDeps): Tunnel {
   let retryIndex = 0;
   let pending: Promise<TunnelState> | null = null;
   let closed = false;
+  const link = createTunnelLink(deps, logger, () => [session?.url(), cell.now().url]);
 
-  const snapshot = (): TunnelState => ({ ...state });
-
-  function setState(next: TunnelState): void {
-    state = next;
-    const s = snapshot();
-    for (const cb of [...listeners]) {
-      try { cb(s); } catch (err) { logger.warn('tunnel listener failed', { error: String((err as Error)?.message ?? err) }); }
-    }
+  function setError(code: ErrorCode): TunnelState {
+    cell.set({ state: 'error', code, message: ERROR_MESSAGES[code], since: clock() });
+    return snapshot();
   }
 
-  function setError(code: ErrorCode): void {
-    setState({ state: 'error', code, message: ERROR_MESSAGES[code], since: clock() });
+  function noToken(): TunnelState {
+    logger.warn('tunnel: no ngrok authtoken set', { code: 'TUNNEL_NO_TOKEN' });
+    return setError('TUNNEL_NO_TOKEN');
   }
 
-  function secretsNow(): string[] {
-    const out: string[] = [];
-    const t = safe(deps.getAuthtoken);
-    const d = safe(deps.getDomain);
-    if (t) out.push(t);
-    if (d) out.push(d);
-    const u = session?.url();
-    if (u) out.push(u);
-    if (state.url) out.push(state.url);
-    return out;
-  }
-
-  function safe(f: () => string | null): string | null {
-    try { return f() || null; } catch { return null; }
-  }
-
-  function detailOf(err: unknown): string {
-    const d = err && typeof err === 'object' ? (err as { detail?: unknown }).detail : undefined;
-    const raw = typeof d === 'string' ? d : err instanceof Error ? err.message : String(err);
-    return redactTunnelText(raw, secretsNow());
-  }
-
-  function closeQuietly(s: TunnelSession): Promise<void> {
-    return s.close().catch((err) => {
-      logger.debug('tunnel session close failed', { detail: detailOf(err) });
-    });
+  /** Runs one connect as `pending` (start() while connecting answers with it). */
+  function track(p: Promise<TunnelState>): Promise<TunnelState> {
+    pending = p;
+    void p.finally(() => { if (pending === p) pending = null; });
+    return p;
   }
 
   async function attempt(gen: number, reconnecting: boolean): Promise<TunnelState> {
-    const authtoken = safe(deps.getAuthtoken);
-    if (!authtoken) {
-      logger.warn('tunnel: no ngrok authtoken set', { code: 'TUNNEL_NO_TOKEN' });
-      setError('TUNNEL_NO_TOKEN');
-      return snapshot();
-    }
-    const domain = safe(deps.getDomain);
+    const authtoken = link.authtoken();
+    if (!authtoken) return noToken();
+    const domain = link.domain();
     const started = clock();
     logger.info(reconnecting ? 'tunnel reconnecting' : 'tunnel connecting', { customDomain: Boolean(domain) });
 
     let s: TunnelSession;
     try {
-      s = await deps.connector.connect({ addr: deps.getPort(), authtoken, domain });
+      s = await link.connect(authtoken, domain);
     } catch (err) {
       if (gen !== generation) return snapshot();
       const code = classifyTunnelError(err);
-      logger.warn('tunnel connect failed', { code, ms: clock() - started, detail: detailOf(err) });
+      logger.warn('tunnel connect failed', { code, ms: clock() - started, detail: link.detail(err) });
       if (reconnecting && !FINAL_CODES.has(code)) {
         scheduleRetry(gen);
         return snapshot();
       }
-      setError(code);
-      return snapshot();
+      return setError(code);
     }
 
     if (gen !== generation || closed) {
       // stop() came while we were connecting: this session is not wanted any more.
-      await closeQuietly(s);
+      await link.closeQuietly(s);
       return snapshot();
     }
 
@@ -139,7 +131,7 @@ export function createTunnel(deps: TunnelDeps): Tunnel {
     s.onDisconnect?.((err) => onDrop(gen, s, err));
     const url = s.url() ?? undefined;
     logger.info('tunnel online', { ms: clock() - started });
-    setState({ state: 'online', url, since: clock() });
+    cell.set({ state: 'online', url, since: clock() });
     return snapshot();
   }
 
@@ -147,9 +139,9 @@ export function createTunnel(deps: TunnelDeps): Tunnel {
     if (gen !== generation || session !== s) return;
     session = null;
     const downSince = clock();
-    logger.warn('tunnel dropped', { code: classifyTunnelError(err), detail: detailOf(err) });
-    void closeQuietly(s);
-    setState({ state: 'connecting', message: `reconnecting, down since ${formatClockTime(downSince)}`, since: downSince });
+    logger.warn('tunnel dropped', { code: classifyTunnelError(err), detail: link.detail(err) });
+    void link.closeQuietly(s);
+    cell.set({ state: 'connecting', message: `reconnecting, down since ${formatClockTime(downSince)}`, since: downSince });
     scheduleRetry(gen);
   }
 
@@ -161,9 +153,7 @@ export function createTunnel(deps: TunnelDeps): Tunnel {
     retryTimer = setTimeout(() => {
       retryTimer = null;
       if (gen !== generation || closed) return;
-      const p = attempt(gen, true);
-      pending = p;
-      void p.finally(() => { if (pending === p) pending = null; });
+      void track(attempt(gen, true));
     }, delay);
   }
 
@@ -179,11 +169,11 @@ export function createTunnel(deps: TunnelDeps): Tunnel {
     pending = null;
     const s = session;
     session = null;
-    const wasOff = state.state === 'off';
-    if (s) await closeQuietly(s);
+    const wasOff = cell.now().state === 'off';
+    if (s) await link.closeQuietly(s);
     if (!wasOff) {
       logger.info('tunnel stopped');
-      setState({ state: 'off', since: clock() });
+      cell.set({ state: 'off', since: clock() });
     }
     return snapshot();
   }
@@ -193,34 +183,24 @@ export function createTunnel(deps: TunnelDeps): Tunnel {
 
     async start(): Promise<TunnelState> {
       if (closed) return snapshot();
-      if (state.state === 'online') return snapshot();
-      if (state.state === 'connecting') return pending ?? snapshot();
+      const now = cell.now().state;
+      if (now === 'online') return snapshot();
+      if (now === 'connecting') return pending ?? snapshot();
       const gen = ++generation;
       clearRetry();
       retryIndex = 0;
-      if (!safe(deps.getAuthtoken)) {
-        logger.warn('tunnel: no ngrok authtoken set', { code: 'TUNNEL_NO_TOKEN' });
-        setError('TUNNEL_NO_TOKEN');
-        return snapshot();
-      }
-      setState({ state: 'connecting', message: 'connecting to ngrok…', since: clock() });
-      const p = attempt(gen, false);
-      pending = p;
-      void p.finally(() => { if (pending === p) pending = null; });
-      return p;
+      if (!link.authtoken()) return noToken();
+      cell.set({ state: 'connecting', message: 'connecting to ngrok…', since: clock() });
+      return track(attempt(gen, false));
     },
 
     stop,
-
-    onChange(cb) {
-      listeners.add(cb);
-      return () => { listeners.delete(cb); };
-    },
+    onChange: cell.onChange,
 
     async close(): Promise<void> {
       await stop();
       closed = true;
-      listeners.clear();
+      cell.clear();
     },
   };
 }

@@ -2,7 +2,7 @@
 // row shows its failure when it failed, else its newest event; the Lifecycle tab has every step.
 import { useCallback, useEffect, useRef } from 'react';
 import { useApp, useAppStore } from '../../state/hooks';
-import { eventToOpen } from '../../state/slices/messages';
+import { eventToOpen } from '../../state/slices/messages-rows';
 import { FeedGrid, focusInspector, type FeedGridHandle } from './feed-grid';
 import { messageColumns } from './cells';
 import { MessageRow } from './message-row';

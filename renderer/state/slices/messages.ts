@@ -11,11 +11,12 @@
 //  - rows are merged by key and their events by id, so the same event met twice (page and push, or two
 //    pages) never makes a second row or a second step, and statuses arriving in any order end up in
 //    provider order with the furthest state as the row's state.
+// How rows merge is messages-rows.ts (pure); the columns' persistence is feed-view.ts.
 import type { HookEvent, MessageSummary } from '../../../shared/types';
-import { mergeIntoMessages, messageKey, summariseMessage } from '../../../shared/messages';
+import { mergeIntoMessages, messageKey } from '../../../shared/messages';
 import { errorText, type SliceContext } from '../context';
-
-import type { FeedColumns, FeedView } from '../feed-view';
+import { readColumns, writeColumns, type FeedColumns, type FeedView } from '../feed-view';
+import { boundRows, refreshRows, rowsAfterResync, rowsWithOlderPage } from './messages-rows';
 
 export type { FeedColumns, FeedView } from '../feed-view';
 
@@ -39,36 +40,45 @@ export interface MessagesSlice {
   foldIntoMessages(events: HookEvent[]): void;
 }
 
-/** The event a message row opens: its failure when it failed (that is what needs explaining), else its newest. */
-export function eventToOpen(m: MessageSummary): number {
-  if (m.current === 'failed') {
-    const failed = [...m.events].reverse().find((e) => e.status === 'failed');
-    if (failed) return failed.id;
-  }
-  return m.lastEventId;
-}
-
 /**
- * One message's row from two views of it — what the page holds and a fresher answer from the core —
- * with every event either knows (the core's copy of an event wins). The core's row alone when it knows
- * everything the page held; otherwise a push newer than the core's answer stays in the row.
+ * Rows touched by pushes, refetched from the core (`messages:list` by key) one request at a time, so a
+ * row shows the stored life of its message and the stored HTTP answer. `currentSeq` is the slice's
+ * reload counter: an answer that comes back after a reload is for rows no longer shown.
  */
-export function unionRow(held: MessageSummary, fresh: MessageSummary): MessageSummary {
-  const known = new Set(fresh.events.map((e) => e.id));
-  const extra = held.events.filter((e) => !known.has(e.id));
-  if (extra.length === 0) return fresh;
-  return summariseMessage([...fresh.events, ...extra], held.lastEventId > fresh.lastEventId ? held.httpStatus : fresh.httpStatus);
-}
+function createTouchedRefetch(ctx: SliceContext, currentSeq: () => number) {
+  const { set, get, bridge } = ctx;
+  let keys = new Set<string>();
+  let running = false;
 
-/** Rows held plus fresher rows from the core: one row per key (merged with `unionRow`), newest activity first. */
-export function mergeMessageRows(held: MessageSummary[], fresh: MessageSummary[]): MessageSummary[] {
-  if (fresh.length === 0) return held;
-  const byKey = new Map(held.map((r) => [r.key, r]));
-  for (const f of fresh) {
-    const h = byKey.get(f.key);
-    byKey.set(f.key, h ? unionRow(h, f) : f);
-  }
-  return [...byKey.values()].sort((a, b) => b.lastEventId - a.lastEventId);
+  const run = async () => {
+    if (running || keys.size === 0) return;
+    running = true;
+    const batch = [...keys].slice(0, 500);
+    for (const k of batch) keys.delete(k);
+    const mySeq = currentSeq();
+    try {
+      const res = await bridge.invoke('messages:list', { keys: batch });
+      if (mySeq !== currentSeq()) return;
+      // A push may have landed while this answer was on its way: the union keeps it.
+      set({ messages: refreshRows(get().messages, res.items) });
+    } catch {
+      // The folded row stays; the next push or reload catches up.
+    } finally {
+      running = false;
+      if (keys.size) void run();
+    }
+  };
+
+  return {
+    /** Marks the rows of these events for a refetch, and starts one unless one is on its way. */
+    touch(events: HookEvent[]) {
+      for (const e of events) keys.add(messageKey(e));
+      void run();
+    },
+    clear() {
+      keys = new Set();
+    },
+  };
 }
 
 export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
@@ -76,44 +86,13 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
   const limit = Math.min(opts.pageSize, 500);
   let seq = 0;
   let olderSeq = 0;
-  let refetch = new Set<string>();
-  let refetching = false;
+  const refetch = createTouchedRefetch(ctx, () => seq);
   /** Pushes that arrived while a reload's page was on its way (bounded; past that, page 1 is merged again). */
   let late: HookEvent[] = [];
   let lateOverflow = false;
 
   const page = (before?: number) =>
     bridge.invoke('messages:list', { ...get().filter, limit, ...(before != null ? { before } : {}) });
-
-  /** Keeps the rows bounded like the events window; the oldest come back from the core on scroll. */
-  const bounded = (rows: MessageSummary[], next: number | null) =>
-    rows.length > opts.windowSize
-      ? { messages: rows.slice(0, opts.windowSize), messagesNext: rows[opts.windowSize - 1].lastEventId }
-      : { messages: rows, messagesNext: next };
-
-  const refetchTouched = async () => {
-    if (refetching || refetch.size === 0) return;
-    refetching = true;
-    const keys = [...refetch].slice(0, 500);
-    for (const k of keys) refetch.delete(k);
-    const mySeq = seq;
-    try {
-      const res = await bridge.invoke('messages:list', { keys });
-      if (mySeq !== seq) return;
-      const byKey = new Map(res.items.map((m) => [m.key, m]));
-      // A push may have landed while this answer was on its way: the union keeps it.
-      const rows = get().messages.map((m) => {
-        const fresh = byKey.get(m.key);
-        return fresh ? unionRow(m, fresh) : m;
-      });
-      set({ messages: rows });
-    } catch {
-      // The folded row stays; the next push or reload catches up.
-    } finally {
-      refetching = false;
-      if (refetch.size) void refetchTouched();
-    }
-  };
 
   return {
     view: opts.initialView,
@@ -139,7 +118,7 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
     async reloadMessages() {
       const mySeq = ++seq;
       olderSeq++;
-      refetch = new Set();
+      refetch.clear();
       late = [];
       lateOverflow = false;
       set({ messagesLoading: true, messagesError: null, messagesLoadingOlder: false });
@@ -153,9 +132,8 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
         // The core may have read this page before those events existed: fold them in (by event id, so
         // one the page already has changes nothing).
         const rows = arrived.length ? mergeIntoMessages(res.items, arrived).rows : res.items;
-        set({ ...bounded(rows, res.next), messagesLoading: false });
-        for (const e of arrived) refetch.add(messageKey(e));
-        void refetchTouched();
+        set({ ...boundRows(rows, res.next, opts.windowSize), messagesLoading: false });
+        refetch.touch(arrived);
         // More arrived meanwhile than is worth keeping: this page is behind; merge a fresh page 1.
         if (behind) void get().resyncMessages();
       } catch (err) {
@@ -173,9 +151,7 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
       try {
         const res = await page(s.messagesNext);
         if (mySeq !== olderSeq) return;
-        const have = new Set(get().messages.map((m) => m.key));
-        const rows = [...get().messages, ...res.items.filter((m) => !have.has(m.key))];
-        set({ ...bounded(rows, res.next), messagesLoadingOlder: false });
+        set({ ...boundRows(rowsWithOlderPage(get().messages, res), res.next, opts.windowSize), messagesLoadingOlder: false });
       } catch (err) {
         if (mySeq !== olderSeq) return;
         set({ messagesLoadingOlder: false, messagesError: errorText(err) });
@@ -192,18 +168,10 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
         const res = await page();
         if (mySeq !== seq) return; // a reload started meanwhile: it wins
         const cur = get();
-        const curTop = cur.messages.length ? cur.messages[0].lastEventId : 0;
-        const pageTop = res.items.length ? res.items[0].lastEventId : 0;
-        const pageBottom = res.items.length ? res.items[res.items.length - 1].lastEventId : 0;
-        if (res.items.length >= limit && pageBottom > curTop) {
-          // More was missed than one page: merging would leave a hole. Start from this page (plus any
-          // push newer than it), its cursor continuing below; an older page on its way is for the old cursor.
-          olderSeq++;
-          const rows = mergeMessageRows(cur.messages.filter((m) => m.lastEventId > pageTop), res.items);
-          set({ ...bounded(rows, res.next), messagesLoadingOlder: false, messagesError: null });
-          return;
-        }
-        set({ ...bounded(mergeMessageRows(cur.messages, res.items), cur.messagesNext), messagesError: null });
+        const { restart, ...rows } = rowsAfterResync(cur.messages, cur.messagesNext, res, limit, opts.windowSize);
+        // Starting over from this page: an older page on its way is for the old cursor.
+        if (restart) olderSeq++;
+        set(restart ? { ...rows, messagesLoadingOlder: false, messagesError: null } : { ...rows, messagesError: null });
       } catch (err) {
         if (mySeq !== seq) return;
         set({ messagesError: errorText(err) });
@@ -219,35 +187,8 @@ export function createMessagesSlice(ctx: SliceContext): MessagesSlice {
         return;
       }
       const { rows } = mergeIntoMessages(s.messages, events);
-      set(bounded(rows, s.messagesNext));
-      for (const e of events) refetch.add(messageKey(e));
-      void refetchTouched();
+      set(boundRows(rows, s.messagesNext, opts.windowSize));
+      refetch.touch(events);
     },
   };
-}
-
-const COLUMNS_KEY = 'hookscope.feedColumns';
-
-function readColumns(): FeedColumns {
-  const fallback: FeedColumns = { http: false, signature: false };
-  try {
-    const raw = (globalThis as { localStorage?: KeyValueStorage }).localStorage?.getItem(COLUMNS_KEY);
-    if (!raw) return fallback;
-    const v = JSON.parse(raw) as Partial<FeedColumns>;
-    return { http: v.http === true, signature: v.signature === true, timing: v.timing === true, forward: v.forward === true, business: v.business === true };
-  } catch {
-    return fallback;
-  }
-}
-
-function writeColumns(c: FeedColumns) {
-  try {
-    (globalThis as { localStorage?: KeyValueStorage }).localStorage?.setItem(COLUMNS_KEY, JSON.stringify(c));
-  } catch { /* private mode: the choice lasts this session */ }
-}
-
-/** The part of the DOM's Storage used here (this module also loads without a DOM, in store unit tests). */
-interface KeyValueStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
 }

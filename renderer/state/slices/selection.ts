@@ -2,7 +2,7 @@
 import type { ResultOf } from '../../../shared/ipc';
 import type { EventDetail, MessageLifecycle, Provider } from '../../../shared/types';
 import { errorText, type SliceContext } from '../context';
-import { eventToOpen } from './messages';
+import { eventToOpen } from './messages-rows';
 
 export interface Loadable<T> {
   key: string | null;

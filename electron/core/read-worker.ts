@@ -1,14 +1,17 @@
-// The read worker's entry (bundled as dist-electron/read-worker.mjs and .cjs; see reads.ts): a read-only
-// connection to the store's file and the store's own read code, one call at a time.
+// The read worker's entry (bundled as dist-electron/read-worker.mjs and .cjs; see store/reads.ts): a
+// read-only connection to the store's file and the store's own read code, one call at a time. The
+// composition root of its thread, as core.ts is of the main one: it hands the store's reads the event
+// deriver (store/event-deriver.ts), which store/ may not import itself.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openReadConnection } from './store';
-import { createReadApi, serialiseError, type WorkerRequest, type WorkerResponse } from './reads';
+import { createReads, openReadConnection } from './store/store';
+import { createReadApi, serialiseError, type WorkerRequest, type WorkerResponse } from './store/reads';
+import { eventDeriver } from './ingest/derive-events';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread');
 const { dataDir, nativeBinding } = workerData as { dataDir: string; nativeBinding?: string };
 const db = openReadConnection({ dataDir, nativeBinding });
-const api = createReadApi(db);
+const api = createReadApi(db, createReads(db, eventDeriver));
 
 port.on('message', (m: WorkerRequest) => {
   let res: WorkerResponse;

@@ -1,0 +1,92 @@
+// The feed's pages: newest first under a filter, `before` an id for the next page, each with its total
+// (totals.ts) read in the same transaction, and what the receiver and the forward target answered.
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { EventPage, HookEvent, ListQuery } from '../../../shared/types';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-columns';
+import { searchSql, where, whereParts } from './filter-sql';
+import { GENERATION_KEY, type Total } from './totals';
+
+/** StoreReads.listEvents over one connection, with that connection's remembered totals. */
+export function createEventPages(db: Db, prep: (sql: string) => Statement, total: Total): (q: ListQuery) => EventPage {
+  // A page and its total are read in one transaction: the same snapshot, however writes interleave.
+  const genStmt = db.prepare(`SELECT value FROM kv WHERE key = '${GENERATION_KEY}'`).pluck();
+  const maxIdStmt = db.prepare('SELECT MAX(id) FROM events').pluck();
+  const rowsByIds = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`);
+
+  const E_COLUMNS = EVENT_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ');
+
+  function page(q: ListQuery, limit: number): EventRow[] {
+    const { parts, params, match } = whereParts(q, 'e.');
+    if (match) {
+      // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
+      // CROSS JOIN keeps the FTS index outside: probing it per row re-reads a prefix match every time.
+      // With other filters this runs only when many events match both (see listEvents), so few are skipped.
+      // The two indexes are merged newest first (both walk rowids in order).
+      const before = q.before != null ? ' AND rowid < ?' : '';
+      const b = q.before != null ? [q.before] : [];
+      const other = parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+      const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id${other} ORDER BY m.id DESC LIMIT ?`;
+      return prep(sql).all(match, ...b, match, ...b, ...params, limit) as EventRow[];
+    }
+    const w = where(q);
+    const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
+    const pageParams = q.before != null ? [...w.params, q.before] : w.params;
+    return prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`).all(...pageParams, limit) as EventRow[];
+  }
+
+  /** The newest `limit` ids below `before` from an ascending list. */
+  function cut(ids: Float64Array, before: number | undefined, limit: number): number[] {
+    let hi = ids.length;
+    if (before != null) {
+      let lo = 0;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (ids[mid] < before) lo = mid + 1; else hi = mid; }
+    }
+    const out: number[] = [];
+    for (let i = hi - 1; i >= 0 && out.length < limit; i--) out.push(ids[i]);
+    return out;
+  }
+
+  // What the receiver answered and how fast, and what the forward target answered (the feed's optional
+  // timing columns, docs/api.md "Event list"): one primary-key lookup and one index walk per page.
+  const answers = db.prepare('SELECT id, response_status AS s, ack_ms AS a FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  // The latest delivery of each request to a forward target, as events:get lists them.
+  const lastForwards = db.prepare(`SELECT request_id AS r, status AS s, duration_ms AS ms FROM forwards
+    WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY id`);
+  function withAnswers(rows: EventRow[]): HookEvent[] {
+    const events = rows.map(rowToEvent);
+    if (events.length === 0) return events;
+    const ids = JSON.stringify([...new Set(events.map((e) => e.requestId))]);
+    const byRequest = new Map<number, { s: number; a: number | null }>();
+    for (const a of answers.all(ids) as { id: number; s: number; a: number | null }[]) byRequest.set(a.id, a);
+    const forwards = new Map<number, { status: number | null; ms: number | null }>();
+    for (const f of lastForwards.all(ids) as { r: number; s: number | null; ms: number | null }[]) forwards.set(f.r, { status: f.s, ms: f.ms == null ? null : Math.round(f.ms) });
+    for (const e of events) {
+      const a = byRequest.get(e.requestId);
+      e.httpStatus = a?.s ?? null;
+      e.ackMs = a?.a ?? null;
+      e.forward = forwards.get(e.requestId) ?? null;
+    }
+    return events;
+  }
+
+  const listTx = db.transaction((q: ListQuery): EventPage => {
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const gen = (genStmt.get() as string | undefined) ?? null;
+    const upTo = (maxIdStmt.get() as number | null) ?? 0;
+    const { parts, match } = whereParts(q);
+    if (match && parts.length > 0) {
+      // Search + filter: the matches of both are found once (their ids kept when few) and the page is cut
+      // from them, instead of walking the full-text matches against the other index for the page and again
+      // for the count. Many matches: the FTS walk stops at `limit`.
+      const t = total(q, gen, upTo, { withIds: true });
+      if (t.n === 0) return { items: [], total: 0 };
+      const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit);
+      return { items: withAnswers(rows), total: t.n };
+    }
+    const rows = page(q, limit);
+    const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit } : {});
+    return { items: withAnswers(rows), total: t.n };
+  });
+
+  return (q) => listTx(q);
+}
