@@ -79,8 +79,9 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
       readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
       databaseUrl: cfg.databaseUrl ?? undefined,
       // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
-      // (crash-recovery tests; the acknowledgement path benchmarked alone).
-      derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : 'on',
+      // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
+      // on a worker thread (electron/core/ingest/worker-deriver.ts).
+      derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : process.env.HOOKSCOPE_DERIVE === 'worker' ? 'worker' : 'on',
       // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
       // (default 30 s; crash tests shorten it).
       teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,

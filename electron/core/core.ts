@@ -2,11 +2,12 @@
 // `npm run serve` both call this with their own data dir, ports, secret store and notifier.
 import type { ContractHandlers, PushChannel, PushChannels } from '../../shared/ipc';
 import type { HookEvent, ReceiverInfo } from '../../shared/types';
-import { openStore, type Store } from './store/store';
+import { openStore, type DerivedRequest, type Store } from './store/store';
 import { eventDeriver } from './ingest/derive-events';
-import { createWriter, type OnCommitted, type Writer } from './ingest/writer';
+import { createWriter, type CommitLock, type OnCommitted, type Writer } from './ingest/writer';
 import { createReceiver, type Receiver } from './ingest/receiver';
 import { createDeriver, type Deriver } from './ingest/deriver';
+import { createWorkerDeriver, settleLeftEffects, type WorkerDeriver } from './ingest/worker-deriver';
 import { createAfterDerive } from './ingest/after-derive';
 import { createRejectedNotices, type RejectedNotices } from './ingest/rejected-notices';
 import { countWouldVerify } from './ingest/reverify';
@@ -25,7 +26,7 @@ import { createLeadReplyChecker } from './rules/rules-store';
 import { lockScreenSafe } from './rules/lock-screen';
 import { renderOverflowDigest } from './rules/overflow-digest';
 import { createPushBatcher } from './push-batcher';
-import { createReadApi, createWorkerReads, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
+import { createReadApi, createWorkerReads, findBundledWorker, findReadWorker, inlineReads, type AsyncReads } from './store/reads';
 import { createViewsStore } from './store/views';
 import { silentLogger, type Clock, type CoreOptions, type Logger, type Notifier } from './types';
 import { createRejectedLog, type RejectedLog } from './store/rejected-log';
@@ -72,12 +73,11 @@ export function createCore(opts: CoreOptions): Core {
   // notifications and actions), so a crash at any moment loses both the events and their side effects, or
   // neither (docs/architecture.md "The outbox"); what must wait for the commit is done after it
   // (ingest/after-derive.ts, built below once the rules and the forwarder exist).
-  const deriver = createDeriver({
-    store,
-    logger,
-    hold: opts.derive === 'hold',
+  const deriver = openDeriver(opts, store, logger, {
     inTx: (items) => afterDerive.inTx(items),
     onDerived: (items) => afterDerive.onDerived(items),
+    // A worker deriver sends the requests' bytes back only when something forwards them (tools/forwarder.ts).
+    needsBytes: () => settings.forwardTargets().length > 0,
   });
   const onCommitted: OnCommitted = (committed) => {
     for (const c of committed) deriver.known(c.requestId, c.record);
@@ -92,7 +92,7 @@ export function createCore(opts: CoreOptions): Core {
     onForgotten: (contactId) => emitter.emit('contacts:forgotten', [{ contactId }]),
     pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs, leaseMs: opts.teamLeaseMs,
   }) : null;
-  const writer = team ? team.writer : openWriter(opts, store, onCommitted);
+  const writer = team ? team.writer : openWriter(opts, store, onCommitted, 'lock' in deriver ? deriver.lock : undefined);
   const reads = openReads(opts, store, logger);
   const { rejected, limiter, disk } = openTrustBoundary(opts, store, settings, clock, logger);
   let diskFull = false;
@@ -162,7 +162,11 @@ export function createCore(opts: CoreOptions): Core {
     receiverInfo: () => receiver.info(),
     tickRules: () => { deriver.catchUp(); rules.tick(); health.tick(); },
     on: (channel, cb) => emitter.on(channel, cb),
-    ...lifecycle({ team, receiver, writer, deriver, power, rules, health, rejectedNotices, sender, rejected, batcher, tunnel, reads, store }),
+    ...lifecycle({
+      team, receiver, writer, deriver, power, rules, health, rejectedNotices, sender, rejected, batcher, tunnel, reads, store,
+      // Effects a worker-mode run left pending (ingest/worker-deriver.ts) are run first when deriving in-thread.
+      settleLeftEffects: () => { if (!('lock' in deriver) && opts.derive !== 'hold') settleLeftEffects(store, afterDerive); },
+    }),
   };
 }
 
@@ -170,7 +174,7 @@ export function createCore(opts: CoreOptions): Core {
 function lifecycle(p: {
   team: TeamSide | null; receiver: Receiver; writer: Writer; deriver: Deriver; power: PowerTools; rules: RulesRunner;
   health: Health; rejectedNotices: RejectedNotices; sender: ActionSender; rejected: RejectedLog; batcher: { flush(): void };
-  tunnel: Tunnel; reads: AsyncReads; store: Store;
+  tunnel: Tunnel; reads: AsyncReads; store: Store; settleLeftEffects(): void;
 }): Pick<Core, 'start' | 'stop'> {
   const { team, receiver, writer, deriver, power, rules, health, sender } = p;
   let started = false;
@@ -185,6 +189,7 @@ function lifecycle(p: {
       rules.start();
       health.start();
       // Requests a crash left underived get their events (and rules) now; older rows get packed when idle.
+      p.settleLeftEffects();
       deriver.kick();
       deriver.packSoon();
       return info;
@@ -201,7 +206,7 @@ function lifecycle(p: {
       // next start, whose rules and forwarder are running — here their forwards would be dropped at once.
       if (wasStarted) deriver.catchUp();
       await team?.stop();
-      deriver.stop();
+      await deriver.stop();
       health.stop();
       // Http actions in flight are aborted (their jobs stay queued for the next start).
       p.rejectedNotices.stop();
@@ -327,9 +332,32 @@ function openRules(d: {
   return { sender, rules };
 }
 
-/** Group commit of request rows on the main connection (ingest/writer.ts). */
-function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted): Writer {
-  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, onCommitted });
+/** Group commit of request rows on the main connection (ingest/writer.ts), under the derive worker's lock if any. */
+function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted, lock?: CommitLock): Writer {
+  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, onCommitted, lock });
+}
+
+/**
+ * Where derivation runs (CoreOptions.derive): in the receiver's thread (ingest/deriver.ts), or on a worker
+ * thread with its own connection (ingest/worker-deriver.ts) when asked for and its bundle is found. Team
+ * mode derives in-thread: its mirror writes the read model from the receiver's thread.
+ */
+function openDeriver(opts: CoreOptions, store: Store, logger: Logger, hooks: {
+  inTx(items: DerivedRequest[]): void; onDerived(items: DerivedRequest[]): void; needsBytes(): boolean;
+}): Deriver | WorkerDeriver {
+  const inThread = () => createDeriver({ store, logger, hold: opts.derive === 'hold', inTx: hooks.inTx, onDerived: hooks.onDerived });
+  if (opts.derive !== 'worker') return inThread();
+  const workerFile = opts.deriveWorker ?? findBundledWorker('derive-worker');
+  if (!workerFile || opts.databaseUrl) {
+    logger.warn('derivation runs in the receiver\'s thread', { why: workerFile ? 'team mode' : 'derive worker bundle not found' });
+    return inThread();
+  }
+  try {
+    return createWorkerDeriver({ store, logger, workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, ...hooks });
+  } catch (err) {
+    logger.warn('derive worker could not start; derivation runs in the receiver\'s thread', { err: String(err) });
+    return inThread();
+  }
 }
 
 /** The UI's reads: in a worker thread when its bundle is found (reads.ts), else on the main connection. */

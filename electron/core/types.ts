@@ -80,9 +80,15 @@ export interface CoreOptions {
   readWorker?: 'auto' | 'off' | string;
   /**
    * 'hold' acknowledges webhooks without deriving their events until the next start (ingest/deriver.ts):
-   * a diagnostic for crash-recovery tests and benchmarks of the acknowledgement path alone. Default 'on'.
+   * a diagnostic for crash-recovery tests and benchmarks of the acknowledgement path alone. 'worker' derives
+   * on a worker thread with its own connection (ingest/worker-deriver.ts). Default 'on' (in-thread).
    */
-  derive?: 'on' | 'hold';
+  derive?: 'on' | 'hold' | 'worker';
+  /**
+   * derive 'worker': the bundled derive worker (dist-electron/derive-worker.mjs or .cjs); default: the one
+   * next to the running bundle (ingest/worker-deriver.ts). Without one, derivation stays in-thread.
+   */
+  deriveWorker?: string;
   /** How often timer rules and due action retries are checked (ms); default 30 s. Tests set it low. */
   rulesTickMs?: number;
   /** Cap on http actions a minute per rule (the overflow is recorded); default 30. */

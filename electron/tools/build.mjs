@@ -16,7 +16,9 @@ const jobs = [
   // serve, CommonJS for Electron main.
   build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['electron/core/read-worker.ts'], outfile: 'dist-electron/read-worker.cjs', ...cjs }),
-  // The ingest transaction's worker (electron/core/ingest/writer.ts), likewise.
+  // The derive worker (electron/core/ingest/worker-deriver.ts, HOOKSCOPE_DERIVE=worker), likewise.
+  build({ ...common, entryPoints: ['electron/core/ingest/derive-worker.ts'], outfile: 'dist-electron/derive-worker.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['electron/core/ingest/derive-worker.ts'], outfile: 'dist-electron/derive-worker.cjs', ...cjs }),
   // The `hookscope` command (bin/hookscope.mjs runs it): plain Node, no Electron.
   build({ ...common, entryPoints: ['electron/cli/main.ts'], outfile: 'dist-electron/cli.mjs', format: 'esm', banner: esmBanner }),
 ];

@@ -35,9 +35,9 @@ function openLagProbe(dataDir) {
  * of that traffic: a deriver that falls behind shows it here even when the 200s keep their pace (the
  * 5-second runs above end before a slow deriver's backlog shows).
  */
-export async function benchSustained({ quick, log, bodies = signedBodies(256), bareRps = null, durationMs = quick ? 10_000 : 60_000 }) {
-  log(`ingest: sustained ${Math.round(durationMs / 1000)} s, derivation lag sampled meanwhile`);
-  const serve = await startServe({ dataDir: tmp('ingest-sustained'), env: { META_APP_SECRET: SECRET } });
+export async function benchSustained({ quick, log, bodies = signedBodies(256), bareRps = null, durationMs = quick ? 10_000 : 60_000, derive = null }) {
+  log(`ingest: sustained ${Math.round(durationMs / 1000)} s, derivation lag sampled meanwhile${derive ? ` (HOOKSCOPE_DERIVE=${derive})` : ''}`);
+  const serve = await startServe({ dataDir: tmp('ingest-sustained'), env: { META_APP_SECRET: SECRET, ...(derive ? { HOOKSCOPE_DERIVE: derive } : {}) } });
   const probe = openLagProbe(serve.dataDir);
   const samples = [];
   let loading = true;
@@ -134,4 +134,72 @@ export async function benchIngest({ quick, log, withUiLoad = true }) {
     rows.push({ name: 'UI queries answered meanwhile', value: `${hammer.count} (${hammer.rps.toFixed(0)}/s)`, target: '—', ratio: `p50 ${hammer.p50.toFixed(1)} ms, p99 ${hammer.p99.toFixed(1)} ms`, pass: null });
   }
   return { rows, bareRps: b.rps, bodies };
+}
+
+const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2; };
+const spread = (xs, digits) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+/**
+ * Derivation modes side by side (`--derive on,worker`; docs/benchmarks.md "Derivation on a worker"): the
+ * machine is shared, so one round runs bare node:http and each mode back to back, the modes' order
+ * alternating from round to round, and each mode's ratio is to the bare runs of its own round (the mean of
+ * the one before and the one after). Reported: the median over the rounds and the spread (min–max).
+ */
+export async function benchDeriveModes({ quick, log, modes, rounds = 3 }) {
+  const durationMs = quick ? 3000 : 5000;
+  const bodies = signedBodies(256);
+  const bareRun = async () => {
+    const bare = await spawnUntil(process.execPath, [join(ROOT, 'test/bench/bare-server.mjs')], /listening: (\S+)/);
+    try { return await load(`${bare.url}/meta`, bodies, { durationMs }); } finally { await bare.stop(); }
+  };
+  const per = Object.fromEntries(modes.map((m) => [m, { ratio: [], rps: [], p99: [], lost: 0, failures: 0 }]));
+  const bares = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? modes : [...modes].reverse();
+    log(`ingest: round ${round + 1}/${rounds}: bare, ${order.join(', ')}, bare`);
+    const before = await bareRun();
+    const got = {};
+    for (const mode of order) {
+      const serve = await startServe({ dataDir: tmp(`ingest-${mode}`), env: { META_APP_SECRET: SECRET, HOOKSCOPE_DERIVE: mode } });
+      const h = await load(`${serve.receiverUrl}/meta`, bodies, { durationMs });
+      await serve.stop();
+      const stored = countStored(serve.dataDir);
+      rmSync(serve.dataDir, { recursive: true, force: true });
+      got[mode] = h;
+      per[mode].failures += h.errors + h.non200;
+      if (stored.requests < h.acked) per[mode].lost += h.acked - stored.requests;
+    }
+    const after = await bareRun();
+    const bareRps = (before.rps + after.rps) / 2;
+    bares.push(bareRps);
+    for (const mode of modes) {
+      per[mode].ratio.push(got[mode].rps / bareRps);
+      per[mode].rps.push(got[mode].rps);
+      per[mode].p99.push(got[mode].p99);
+    }
+  }
+  const rows = [
+    { name: 'load generator', value: loadGenerator(), target: '—', ratio: `${rounds} rounds of ${durationMs / 1000} s, modes interleaved`, pass: null },
+    { name: 'bare node:http rate (baseline)', value: `${median(bares).toFixed(0)} req/s`, target: '—', ratio: `median; rounds ${spread(bares, 0)} req/s`, pass: null },
+  ];
+  for (const mode of modes) {
+    const m = per[mode];
+    rows.push({ name: `ingest vs bare, HOOKSCOPE_DERIVE=${mode}`, value: `${median(m.rps).toFixed(0)} req/s`, target: '≥ 0.45× bare',
+      ratio: `${median(m.ratio).toFixed(2)}× (rounds ${spread(m.ratio, 2)}), p99 ${median(m.p99).toFixed(2)} ms (${spread(m.p99, 1)})`, pass: median(m.ratio) >= 0.45 });
+    rows.push({ name: `stored ≥ acknowledged, HOOKSCOPE_DERIVE=${mode}`, value: m.lost === 0 && m.failures === 0 ? 'yes' : `${m.lost} lost`, target: 'stored ≥ acked, no errors',
+      ratio: `${m.failures} errors`, pass: m.lost === 0 && m.failures === 0 });
+  }
+  return { rows, bareRps: median(bares), bodies };
+}
+
+/** Sustained runs of each derivation mode, interleaved over `rounds` (benchSustained each time). */
+export async function benchSustainedModes({ quick, log, modes, rounds = 2, bareRps = null, durationMs }) {
+  const rows = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+      const got = await benchSustained({ quick, log, bareRps, durationMs, derive: mode });
+      rows.push(...got.map((r) => ({ ...r, name: `${r.name} [${mode}, round ${round + 1}]` })));
+    }
+  }
+  return rows;
 }

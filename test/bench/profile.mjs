@@ -20,13 +20,22 @@ rmSync(serve.dataDir, { recursive: true, force: true });
 const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 rmSync(dir, { recursive: true, force: true });
 const busy = (p) => { const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id)); return p.samples.filter((s) => !idle.has(s)).length; };
-const prof = profiles.sort((a, b) => busy(b) - busy(a))[0];
-const { inclusive, self, totalMs } = profileShares(prof);
+// With HOOKSCOPE_DERIVE=worker (passed through) there is a third: every thread is reported, busiest first
+// (the main thread is the one that runs onRequest).
 const share = (v) => `${((v ?? 0) * 100).toFixed(1)} %`;
+const sorted = profiles.sort((a, b) => busy(b) - busy(a));
+const prof = sorted.find((p) => profileShares(p).inclusive.get('onRequest')) ?? sorted[0];
+const { inclusive, self, totalMs } = profileShares(prof);
 // Names from the bundle (esbuild keeps function names): deriveNext = one derive transaction
 // (store.ts), ingestBatch = the acknowledged append (writer.ts), onRequest = the receiver's HTTP entry
 // (its synchronous part), handle = its decision once the body is read (receiver.ts: verify, normalise, submit).
-const groups = ['deriveNext', 'ingestBatch', 'onRequest', 'handle', 'verifyMeta', 'normaliseMeta', 'packNext', '(garbage collector)', '(idle)', ...extra];
+// applyEffects = the worker mode's effects transaction on the main thread (ingest/worker-deriver.ts).
+const groups = ['deriveNext', 'ingestBatch', 'applyEffects', 'onRequest', 'handle', 'verifyMeta', 'normaliseMeta', 'packNext', '(garbage collector)', '(idle)', ...extra];
 console.log(JSON.stringify({ rps: Math.round(r.rps), p50: r.p50, p99: r.p99, profiledMs: Math.round(totalMs) }));
 for (const g of groups) console.log(`${g.padEnd(22)} ${share(inclusive.get(g))} of the main thread`);
 console.log(`top self: ${topShares(self, 12)}`);
+for (const other of sorted.filter((p) => p !== prof && busy(p) > 0)) {
+  const o = profileShares(other);
+  console.log(`another thread (${Math.round(o.totalMs)} ms profiled, ${share(1 - (o.inclusive.get('(idle)') ?? 0))} busy): ${groups.filter((g) => o.inclusive.get(g)).map((g) => `${g} ${share(o.inclusive.get(g))}`).join(', ')}`);
+  console.log(`  top self: ${topShares(o.self, 8)}`);
+}

@@ -1,5 +1,6 @@
 // `npm run bench`: every figure beside its target, as ratios or percentiles measured in this run.
 //   node test/bench/run.mjs [--quick] [--only ingest,sustained,flood,forward,store,startup,ui-scroll,ui,peers,team] [--write-docs] [--events N] [--sustained SECONDS]
+//     [--derive on,worker] [--rounds N]   (ingest and sustained: derivation modes compared, interleaved)
 // Runs after `npm run build` (the real serve entry, dist-electron/headless.mjs, and the built UI).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -42,10 +43,23 @@ async function section(name, fn) {
 }
 
 let bareRps = null;
-await section('ingest', async () => (await import('./ingest.mjs')).benchIngest({ quick, log }).then((r) => { bareRps = r.bareRps; return r.rows; }));
+// --derive on,worker: the ingest and sustained sections compare derivation modes (HOOKSCOPE_DERIVE), interleaved
+// over --rounds rounds (ingest.mjs benchDeriveModes).
+const deriveModes = opt('derive')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+const rounds = opt('rounds') != null ? Number(opt('rounds')) : undefined;
+await section('ingest', async () => {
+  const m = await import('./ingest.mjs');
+  const r = deriveModes ? await m.benchDeriveModes({ quick, log, modes: deriveModes, rounds }) : await m.benchIngest({ quick, log });
+  bareRps = r.bareRps;
+  return r.rows;
+});
 // Sustained load with the derivation lag (its ratio to bare uses the ingest section's baseline when it ran).
 const sustainedS = opt('sustained');
-await section('sustained', async () => (await import('./ingest.mjs')).benchSustained({ quick, log, bareRps, durationMs: sustainedS != null ? Number(sustainedS) * 1000 : undefined }));
+const sustainedMs = sustainedS != null ? Number(sustainedS) * 1000 : undefined;
+await section('sustained', async () => {
+  const m = await import('./ingest.mjs');
+  return deriveModes ? m.benchSustainedModes({ quick, log, modes: deriveModes, rounds, bareRps, durationMs: sustainedMs }) : m.benchSustained({ quick, log, bareRps, durationMs: sustainedMs });
+});
 await section('flood', async () => (await import('./flood.mjs')).benchFlood({ quick, log }));
 await section('forward', async () => (await import('./forward.mjs')).benchForward({ quick, log }));
 

@@ -32,6 +32,8 @@ export async function startTestCore(opts: Partial<CoreOptions> = {}): Promise<Te
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookscope-test-'));
   const core = createCore({
     receiverPort: 0, receiverHost: '127.0.0.1', mode: 'serve', logger: silentLogger, tunnelConnector: offlineConnector,
+    // HOOKSCOPE_DERIVE=worker runs a suite against the worker deriver (the built bundle, npm run build).
+    ...(process.env.HOOKSCOPE_DERIVE === 'worker' ? { derive: 'worker' as const, deriveWorker: join(process.cwd(), 'dist-electron/derive-worker.mjs') } : {}),
     ...opts, dataDir,
     // A provider without a secret is closed by default (docs/api.md "Trust boundary"). Tests that post
     // unsigned webhooks without caring about signatures get "accept unsigned" for both providers; a test

@@ -40,7 +40,9 @@ export function spawnServe(args: string[] = [], env: Record<string, string> = {}
     // HOOKSCOPE_ACCEPT_UNSIGNED: tests that post unsigned webhooks without caring about signatures keep
     // working although a provider without a secret is closed by default; a test of the real default
     // passes HOOKSCOPE_ACCEPT_UNSIGNED: '' (docs/api.md "Trust boundary").
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio', ...env },
+    // HOOKSCOPE_DERIVE passes through, so a suite can run against the worker deriver (HOOKSCOPE_DERIVE=worker).
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio',
+      ...(process.env.HOOKSCOPE_DERIVE ? { HOOKSCOPE_DERIVE: process.env.HOOKSCOPE_DERIVE } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { out: '', err: '' };

@@ -22,7 +22,8 @@ export interface Deriver {
   catchUp(): void;
   /** Pack what is derived and not packed yet, once the receiver is idle (at start: older databases). */
   packSoon(): void;
-  stop(): void;
+  /** Stops deriving; a worker deriver (worker-deriver.ts) resolves once its thread and connection are closed. */
+  stop(): void | Promise<void>;
 }
 
 /** Requests per derivation transaction: bounds how long one turn of the event loop can take. */
@@ -47,7 +48,12 @@ export function createDeriver(deps: {
   inTx?(items: DerivedRequest[]): void;
   /** Told of every derived request, after its transaction committed, in id order. */
   onDerived(items: DerivedRequest[]): void;
+  /** Requests per transaction (DERIVE_BATCH) and the delay after a kick (DERIVE_DELAY_MS): the worker's are shorter. */
+  batch?: number;
+  delayMs?: number;
 }): Deriver {
+  const batch = deps.batch ?? DERIVE_BATCH;
+  const delayMs = deps.delayMs ?? DERIVE_DELAY_MS;
   const known = new Map<number, IngestRecord>();
   let scheduled: ReturnType<typeof setTimeout> | null = null;
   let stopped = deps.hold === true;
@@ -57,14 +63,14 @@ export function createDeriver(deps: {
   function step(): boolean {
     let items: DerivedRequest[];
     try {
-      items = deps.store.deriveNext(DERIVE_BATCH, known, deps.inTx);
+      items = deps.store.deriveNext(batch, known, deps.inTx);
     } catch (err) {
       // One request that cannot be derived must not hold back every later one: the batch is retried one
       // request at a time, and the one that fails again is kept as a single 'unknown' event saying why
       // (its exact bytes stay in the request, for the inspector and replay).
       items = [];
       try {
-        for (let i = 0; i < DERIVE_BATCH; i++) {
+        for (let i = 0; i < batch; i++) {
           let one: DerivedRequest[];
           try {
             one = deps.store.deriveNext(1, known, deps.inTx);
@@ -89,7 +95,7 @@ export function createDeriver(deps: {
       try { deps.onDerived(items); } catch (err) { deps.logger.error('after-derive hook failed', { err: String(err) }); }
     }
     if (items.length > 0) { lastWork = Date.now(); schedulePack(PACK_IDLE_MS); }
-    return items.length === DERIVE_BATCH;
+    return items.length === batch;
   }
 
   // Packing derived requests (store/pack.ts) costs CPU the receiver may need: it waits until nothing was
@@ -130,7 +136,7 @@ export function createDeriver(deps: {
 
   function kick() {
     if (stopped || scheduled) return;
-    scheduled = setTimeout(run, DERIVE_DELAY_MS);
+    scheduled = setTimeout(run, delayMs);
   }
 
   return {

@@ -75,7 +75,18 @@ function recordBytes(r: IngestRecord): number {
   return (r.request.body?.length ?? 0) + 512;
 }
 
-export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: OnCommitted } = {}): Writer {
+/**
+ * The write lock shared with a derive worker (write-lock.ts), when derivation runs on one: a commit that
+ * finds it taken waits for it without blocking the event loop, gathering what arrives meanwhile.
+ */
+export interface CommitLock {
+  tryAcquire(): boolean;
+  acquireSync(timeoutMs: number): boolean;
+  release(): void;
+  whenFree(): Promise<void>;
+}
+
+export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: OnCommitted; lock?: CommitLock } = {}): Writer {
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
   const maxBatchBytes = opts.maxBatchBytes ?? MAX_BATCH_BYTES;
@@ -95,15 +106,33 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delay
     return queue.splice(0, n);
   }
 
-  function commitOne() {
+  const lock = opts.lock;
+  let waiting = false;
+
+  /** One batch; false when the lock is the derive worker's (the batch waits for it, the loop does not). */
+  function commitOne(blocking = false): boolean {
+    if (lock && !(blocking ? lock.acquireSync(10_000) : lock.tryAcquire())) {
+      if (!waiting) {
+        waiting = true;
+        void lock.whenFree().then(() => { waiting = false; schedule(); });
+      }
+      return false;
+    }
     const batch = take();
-    settle(batch, ingestBatch(store, batch.map((p) => p.record)), opts.onCommitted);
+    let outcomes: Outcome[];
+    try {
+      outcomes = ingestBatch(store, batch.map((p) => p.record));
+    } finally {
+      lock?.release();
+    }
+    settle(batch, outcomes, opts.onCommitted);
+    return true;
   }
 
   /** Everything queued now, batch after batch (shutdown). */
   function flush() {
     scheduled = false;
-    while (queue.length > 0) commitOne();
+    while (queue.length > 0) if (!commitOne(true)) break;
   }
 
   /**
@@ -117,7 +146,7 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delay
   }
 
   function schedule() {
-    if (scheduled) return;
+    if (scheduled || waiting) return;
     scheduled = true;
     if (delayMs > 0) setTimeout(tick, delayMs);
     else setImmediate(tick);
