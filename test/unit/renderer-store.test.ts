@@ -220,6 +220,28 @@ describe('renderer store: filters and live pushes', () => {
   });
 });
 
+describe('renderer store: the first snapshot', () => {
+  it('counts a webhook pushed while the first counts were on their way (the chips show it at once)', async () => {
+    const fake = fakeBridge();
+    const frames = manualFrames();
+    // No throttled refresh to rescue it: the chip must come from the push itself.
+    const store = createAppStore(fake.bridge, { schedule: frames.schedule, statsThrottleMs: 60_000 });
+    let release!: () => void;
+    fake.hold('stats:get', new Promise<void>((r) => { release = r; }));
+    const started = store.getState().start(); // asks for the counts of an empty store
+    fake.append(ev(1));
+    frames.run();
+    release();
+    await started;
+    expect(store.getState().statusCounts?.incoming).toBe(1);
+    // And the next snapshot, which includes it, does not count it twice.
+    fake.hold('stats:get', null);
+    await store.getState().refreshStats();
+    expect(store.getState().statusCounts?.incoming).toBe(1);
+    store.getState().stop();
+  });
+});
+
 describe('renderer store: paused', () => {
   it('holds pushes while paused and applies them on resume', async () => {
     const { fake, frames, store } = await setup({ db: [ev(1)] });

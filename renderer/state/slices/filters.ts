@@ -121,7 +121,10 @@ export function createFiltersSlice(ctx: SliceContext): FiltersSlice {
     },
 
     countEvents(batch) {
-      const maxId = get().stats?.maxId ?? Infinity;
+      // Before the first snapshot every push counts: the snapshot, when it lands, drops those it includes.
+      // (Without it, a webhook pushed while the first snapshot was on its way was counted by neither.)
+      const stats = get().stats;
+      const maxId = stats ? (stats.maxId ?? Infinity) : 0;
       let added = false;
       for (const e of batch) {
         if (e.id > maxId && !live.has(e.id)) { live.set(e.id, e); added = true; }
