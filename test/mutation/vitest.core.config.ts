@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: [
       'test/unit/gate.test.ts', 'test/unit/gate-limits.test.ts', 'test/unit/rejected-log.test.ts', 'test/unit/gate-disk-full.test.ts', 'test/unit/gate-edges.test.ts',
-      'test/unit/decide.test.ts',
+      'test/unit/decide.test.ts', 'test/unit/handle.test.ts',
       'test/integration/receiver.test.ts', 'test/integration/reverify.test.ts',
       // In-process tests that reach the receiver's decision: hostile requests, the handshake, the first
       // webhook, the simulator's origin, failing signatures.
