@@ -22,11 +22,15 @@ function e2eBuilt(suite: string): boolean {
  * `describe` for a suite that runs the built `serve` and UI: without them it is skipped, with one line
  * saying so (test/helpers/build.ts). `options.skip` skips it for a reason of the suite's own.
  */
+export const E2E_TEST_TIMEOUT = 90_000;
+
 export function describeE2E(title: string, fn: () => void): void;
 export function describeE2E(title: string, options: TestOptions, fn: () => void): void;
 export function describeE2E(title: string, a: TestOptions | (() => void), b?: () => void): void {
   const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!];
-  describe(title, { ...options, skip: options.skip || !e2eBuilt(title) }, fn);
+  // 90 s a test: a browser step on a loaded two-core machine can take many times its idle time, and a locator
+  // that never matches then fails with playwright's own message (30 s) rather than a bare test timeout.
+  describe(title, { timeout: E2E_TEST_TIMEOUT, ...options, skip: options.skip || !e2eBuilt(title) }, fn);
 }
 
 export interface PageOptions {

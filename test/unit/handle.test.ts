@@ -36,7 +36,7 @@ function meta(sig: string, over: Partial<ReceiverInput> = {}): ReceiverInput {
 const genuine = (over: Partial<ReceiverInput> = {}) => meta(signMeta(BODY, SIGNED.secret), over);
 const forged = (over: Partial<ReceiverInput> = {}) => meta(signMeta(BODY, 'a-stranger'), over);
 
-function fakes(opts: { keepId?: number | null; limiterSays?: boolean; diskLow?: boolean; noLog?: boolean } = {}) {
+function fakes(opts: { keepId?: number | null; limiterSays?: boolean; diskLow?: boolean; noLog?: boolean; noListener?: boolean } = {}) {
   const submitted: IngestRecord[] = [];
   const kept: RejectedRow[] = [];
   const told: (RejectedItem | null)[] = [];
@@ -55,7 +55,7 @@ function fakes(opts: { keepId?: number | null; limiterSays?: boolean; diskLow?: 
     rejected: opts.noLog ? undefined : rejected,
     limiter: opts.limiterSays === undefined ? undefined : { take: (s) => { taken.push(s); return opts.limiterSays!; }, isOver: () => !opts.limiterSays },
     diskLow: opts.diskLow === undefined ? undefined : () => opts.diskLow!,
-    onRejected: (item) => told.push(item),
+    onRejected: opts.noListener ? undefined : (item) => told.push(item),
   };
   return { handle: createHandle(deps), submitted, kept, told, taken, notStored: () => notStored };
 }
@@ -70,7 +70,7 @@ describe('an accepted webhook', () => {
     expect(a.rejectedId).toBeUndefined();
     expect(f.submitted).toHaveLength(1);
     const req = f.submitted[0].request;
-    expect(req.body.equals(BODY)).toBe(true);
+    expect(Buffer.compare(req.body!, BODY)).toBe(0);
     expect(req).toMatchObject({ receivedAt: NOW, method: 'POST', path: '/meta', provider: 'meta', responseStatus: 200, signature: 'valid', origin: 'network' });
     expect(req.query).not.toContain('s3cret');
     expect(req.query).toMatch(/^hub\.verify_token=.+&x=1$/);
@@ -155,6 +155,15 @@ describe('a refused webhook', () => {
     const a = await f.handle(forged());
     expect(a).toMatchObject({ status: 401, rejectedId: null, accepted: false, body: 'Unauthorized\n' });
     expect(f.told).toEqual([null]);
+  });
+
+  it('is answered by a receiver with no rejected log and no listener, limited or not, kept or not', async () => {
+    expect((await fakes({ noLog: true, noListener: true, limiterSays: false }).handle(forged())).status).toBe(429);
+    expect((await fakes({ noLog: true, noListener: true }).handle(forged())).status).toBe(401);
+    expect((await fakes({ noListener: true, diskLow: true }).handle(forged())).status).toBe(401);
+    const kept = fakes({ noListener: true });
+    expect(await kept.handle(forged())).toMatchObject({ status: 401, rejectedId: 7 });
+    expect(kept.kept).toHaveLength(1);
   });
 
   it('that the log could not keep (its queue full) is announced without a row', async () => {
