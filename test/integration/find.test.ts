@@ -51,6 +51,30 @@ const templateStatus = (name: string, category: string) => envelope({}).replace(
   .replace(/"value":\{[^]*\}\}\]\}\]\}$/, `"value":{"event":"APPROVED","message_template_id":7001,"message_template_name":"${name}","message_template_language":"en_US","message_template_category":"${category}","reason":"NONE"}}]}]}`);
 
 describe('search that knows WhatsApp', () => {
+  it('pages through a search newest first across both indexes, every match once, as many as the total', async () => {
+    const { api, send } = await setup();
+    // Matches in the text index (the word in a message), in the key index (the error code in failures) and in
+    // both (a message that says the code), interleaved with events that match nothing.
+    for (let i = 0; i < 9; i++) {
+      await send(incomingText(`wamid.TXT${i}`, '5511911110000', i % 3 === 0 ? 'about 131047 again' : `plain words ${i}`));
+      await send(statusUpdate(`wamid.FAIL${i}`, 'failed', 1_700_000_100 + i, '5511933330000', { code: 131047, title: 'Re-engagement message' }));
+      await send(statusUpdate(`wamid.OK${i}`, 'delivered', 1_700_000_200 + i));
+    }
+    const first = await api<EventPage>('/api/events?q=131047&limit=4');
+    expect(first.body.total).toBe(12);
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (let round = 0; round < 10; round++) {
+      const page = await api<EventPage>(`/api/events?q=131047&limit=4${before ? `&before=${before}` : ''}`);
+      seen.push(...page.body.items.map((e) => e.id));
+      if (page.body.items.length < 4) break;
+      before = page.body.items.at(-1)!.id;
+    }
+    expect(seen).toHaveLength(12);
+    expect([...seen].sort((a, b) => b - a)).toEqual(seen);
+    expect(new Set(seen).size).toBe(12);
+  });
+
   it('finds failed events by error code and title, messages by id prefix, business numbers and template names', async () => {
     const { api, send } = await setup();
     await send(incomingText('wamid.HBgLAAAAINBOUND1', '5511911112222', 'hello there'));

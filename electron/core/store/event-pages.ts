@@ -24,8 +24,13 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
       // The two indexes are merged newest first (both walk rowids in order).
       const before = q.before != null ? ' AND rowid < ?' : '';
       const b = q.before != null ? [q.before] : [];
-      const other = parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
-      const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id${other} ORDER BY m.id DESC LIMIT ?`;
+      if (parts.length === 0) {
+        // The search alone: the limit goes inside, where the merge of the two indexes stops at it. Outside, the
+        // union of every match is built and joined first (50 ms for 7,500 matches of 200,000 events, 0.6 ms here).
+        const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC LIMIT ?) m CROSS JOIN events e ON e.id = m.id ORDER BY m.id DESC`;
+        return prep(sql).all(match, ...b, match, ...b, limit) as EventRow[];
+      }
+      const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id WHERE ${parts.join(' AND ')} ORDER BY m.id DESC LIMIT ?`;
       return prep(sql).all(match, ...b, match, ...b, ...params, limit) as EventRow[];
     }
     const w = where(q);
