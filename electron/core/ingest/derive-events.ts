@@ -3,19 +3,13 @@
 // stored row when the events were not derived before a crash (deriver.ts) — the same function both times,
 // so a request derived after a restart gets exactly the events it would have got at once. The inspector
 // re-reads an event's raw JSON through it too, instead of storing each event's JSON beside its request.
-import type { NormalisedEvent, Provider } from '../../../shared/types';
+import type { NormalisedEvent } from '../../../shared/types';
 import { normaliseMeta, normaliseTwilio, normaliseTwilioJson } from '../../../shared/normalise';
 import { parseForm } from '../../../shared/form';
-import type { EventDeriver } from '../store/event-deriver';
+import type { EventDeriver, StoredRequestShape } from '../store/event-deriver';
 
-export interface RequestShape {
-  method: string;
-  path: string;
-  query: string;
-  headers: [string, string][];
-  body: Buffer | null;
-  provider: Provider | null;
-}
+/** The route, exact headers and body a request's events are computed from (the store names the shape). */
+export type RequestShape = StoredRequestShape;
 
 export function blankEvent(over: Partial<NormalisedEvent>): NormalisedEvent {
   return {

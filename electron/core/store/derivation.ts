@@ -7,16 +7,11 @@ import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NormalisedEvent, Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
 import { createEventRows } from './event-rows';
-import type { EventDeriver } from './event-deriver';
+import type { EventDeriver, StoredRequestShape } from './event-deriver';
 
-export interface IngestRequest {
+/** A request as the receiver appends it: what its events are computed from, and how it was answered. */
+export interface IngestRequest extends StoredRequestShape {
   receivedAt: number;
-  method: string;
-  path: string;
-  query: string;
-  headers: [string, string][];
-  body: Buffer | null;
-  provider: Provider | null;
   responseStatus: number;
   signature: SignatureVerdict;
   signatureDiagnosis: string | null;
