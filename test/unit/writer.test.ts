@@ -41,3 +41,94 @@ describe('writer', () => {
     expect(seen).toEqual(['10:a', 'answered 10', 'refused bad']);
   });
 });
+
+describe('writer: the fsync off the thread (store/wal-sync.ts)', () => {
+  /** A flush the test lets finish (or fail) when it wants. */
+  function heldSync() {
+    const pending: { resolve(): void; reject(e: unknown): void }[] = [];
+    const sync = {
+      barriers: 0,
+      nows: 0,
+      failNow: false,
+      barrier() { sync.barriers++; return new Promise<void>((resolve, reject) => pending.push({ resolve, reject })); },
+      now() { sync.nows++; if (sync.failNow) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }); },
+    };
+    return { sync, pending };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('answers a committed request only once the flush started after its commit is done', async () => {
+    const { sync, pending } = heldSync();
+    const defer: boolean[] = [];
+    let next = 1;
+    const store = { appendRequests: (rs: IngestRequest[], o?: { deferSync?: boolean }) => { defer.push(!!o?.deferSync); return rs.map(() => next++); } } as unknown as Store;
+    const w = createWriter(store, { sync });
+    let answered = false;
+    const a = w.submit(rec('a')).then((r) => { answered = true; return r; });
+    await tick();
+    await tick();
+    // Committed without its own fsync, and not answered while its flush is on its way.
+    expect(defer).toEqual([true]);
+    expect(sync.barriers).toBe(1);
+    expect(answered).toBe(false);
+    pending[0].resolve();
+    expect((await a).requestId).toBe(1);
+  });
+
+  it('gathers what arrives during a flush into one commit after it, and keeps the answers in order', async () => {
+    const { sync, pending } = heldSync();
+    const sizes: number[] = [];
+    let next = 1;
+    const store = { appendRequests: (rs: IngestRequest[]) => { sizes.push(rs.length); return rs.map(() => next++); } } as unknown as Store;
+    const w = createWriter(store, { sync });
+    const order: number[] = [];
+    const first = w.submit(rec('a')).then((r) => order.push(r.requestId));
+    await tick();
+    const later = ['b', 'c', 'd'].map((t) => w.submit(rec(t)).then((r) => order.push(r.requestId)));
+    await tick();
+    await tick();
+    expect(sizes).toEqual([1]); // b, c, d wait for a's flush
+    pending[0].resolve();
+    await first;
+    await expect.poll(() => sizes).toEqual([1, 3]);
+    pending[1].resolve();
+    await Promise.all(later);
+    expect(order).toEqual([1, 2, 3, 4]);
+  });
+
+  it('when the flush off the thread fails, flushes in place; when that fails too, the callers get the error', async () => {
+    const { sync, pending } = heldSync();
+    let next = 1;
+    const store = { appendRequests: (rs: IngestRequest[]) => rs.map(() => next++) } as unknown as Store;
+    const w = createWriter(store, { sync });
+    const a = w.submit(rec('a'));
+    await tick();
+    pending[0].reject(new Error('EBADF'));
+    expect((await a).requestId).toBe(1);
+    expect(sync.nows).toBe(1);
+    sync.failNow = true;
+    const b = w.submit(rec('b'));
+    await expect.poll(() => pending.length).toBe(2);
+    pending[1].reject(new Error('EIO'));
+    await expect(b).rejects.toThrow(/EIO/);
+  });
+
+  it('close() flushes what is queued in place and waits for the commits still being flushed', async () => {
+    const { sync, pending } = heldSync();
+    let next = 1;
+    const store = { appendRequests: (rs: IngestRequest[]) => rs.map(() => next++) } as unknown as Store;
+    const w = createWriter(store, { sync });
+    const a = w.submit(rec('a'));
+    await tick();
+    const b = w.submit(rec('b')); // queued behind a's flush
+    let closed = false;
+    const c = w.close().then(() => { closed = true; });
+    expect((await b).requestId).toBe(2);
+    expect(sync.nows).toBe(1);
+    await tick();
+    expect(closed).toBe(false);
+    pending[0].resolve();
+    await c;
+    expect((await a).requestId).toBe(1);
+  });
+});

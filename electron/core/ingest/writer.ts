@@ -4,6 +4,9 @@
 // 200 still means "durably in SQLite". The transaction holds the request rows alone — their events,
 // search entries and lifecycles are derived right after, off the answer's path (deriver.ts).
 //
+// The commit's fsync runs off this thread (store/wal-sync.ts): the transaction is committed without it
+// and its callers are answered once a flush of the WAL started after the commit is done.
+//
 // The transaction runs on the main connection. A variant in a worker thread, with a write connection of
 // its own, was measured and removed: on 2 cores it cost more CPU per webhook than it saved and acknowledged
 // fewer (docs/benchmarks.md, "The write worker").
@@ -35,14 +38,15 @@ export type Outcome = { ok: true; value: Appended } | { ok: false; error: unknow
  * One group-committed transaction for `records`. If it fails, each record is retried alone, so one
  * bad record does not fail its neighbours: only the culprit gets an error.
  */
-export function ingestBatch(store: Pick<Store, 'appendRequests'>, records: IngestRecord[]): Outcome[] {
+export function ingestBatch(store: Pick<Store, 'appendRequests'>, records: IngestRecord[], deferSync = false): Outcome[] {
+  const opts = deferSync ? { deferSync } : undefined;
   try {
-    return store.appendRequests(records.map((r) => r.request)).map((requestId) => ({ ok: true as const, value: { requestId } }));
+    return store.appendRequests(records.map((r) => r.request), opts).map((requestId) => ({ ok: true as const, value: { requestId } }));
   } catch (err) {
     if (records.length === 1) return [{ ok: false, error: err }];
     return records.map((r) => {
       try {
-        return { ok: true as const, value: { requestId: store.appendRequests([r.request])[0] } };
+        return { ok: true as const, value: { requestId: store.appendRequests([r.request], opts)[0] } };
       } catch (e) {
         return { ok: false as const, error: e };
       }
@@ -86,7 +90,17 @@ export interface CommitLock {
   whenFree(): Promise<void>;
 }
 
-export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: OnCommitted; lock?: CommitLock } = {}): Writer {
+/** The flush a commit made without its own fsync waits for (store/wal-sync.ts). */
+export interface CommitSync {
+  barrier(): Promise<void>;
+  now(): void;
+}
+
+export function createWriter(store: Pick<Store, 'appendRequests'>, opts: {
+  delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: OnCommitted; lock?: CommitLock;
+  /** Commits are flushed by this, off the thread, before their callers hear (none: each commit fsyncs itself). */
+  sync?: CommitSync;
+} = {}): Writer {
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
   const maxBatchBytes = opts.maxBatchBytes ?? MAX_BATCH_BYTES;
@@ -107,6 +121,9 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delay
   }
 
   const lock = opts.lock;
+  const sync = opts.sync;
+  /** Commits waiting for their flush: close() lets them be answered first. */
+  const flushing = new Set<Promise<void>>();
   let waiting = false;
 
   /** One batch; false when the lock is the derive worker's (the batch waits for it, the loop does not). */
@@ -121,12 +138,37 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delay
     const batch = take();
     let outcomes: Outcome[];
     try {
-      outcomes = ingestBatch(store, batch.map((p) => p.record));
+      outcomes = ingestBatch(store, batch.map((p) => p.record), !!sync);
     } finally {
       lock?.release();
     }
-    settle(batch, outcomes, opts.onCommitted);
+    if (!sync || !outcomes.some((o) => o.ok)) settle(batch, outcomes, opts.onCommitted);
+    else if (blocking) settle(batch, flushedNow(outcomes), opts.onCommitted);
+    else {
+      const p = sync.barrier().then(
+        () => settle(batch, outcomes, opts.onCommitted),
+        () => settle(batch, flushedNow(outcomes), opts.onCommitted),
+      );
+      flushing.add(p);
+      // Requests arriving meanwhile gather into the next commit, made when this flush is done: one
+      // commit per flush, as large as the disk's pace makes it (many small commits write the same
+      // pages to the WAL again and again).
+      void p.finally(() => { flushing.delete(p); schedule(); });
+    }
     return true;
+  }
+
+  /**
+   * The committed ones, once flushed here and now (shutdown, or the flush off the thread failed): if the
+   * disk refuses this too, their callers get the error (a 503: the provider sends them again).
+   */
+  function flushedNow(outcomes: Outcome[]): Outcome[] {
+    try {
+      sync!.now();
+      return outcomes;
+    } catch (error) {
+      return outcomes.map((o) => (o.ok ? { ok: false as const, error } : o));
+    }
   }
 
   /** Everything queued now, batch after batch (shutdown). */
@@ -146,7 +188,7 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delay
   }
 
   function schedule() {
-    if (scheduled || waiting) return;
+    if (scheduled || waiting || flushing.size > 0) return;
     scheduled = true;
     if (delayMs > 0) setTimeout(tick, delayMs);
     else setImmediate(tick);
@@ -162,7 +204,10 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: { delay
     },
     flush,
     pending: () => queue.length,
-    close: async () => flush(),
+    close: async () => {
+      flush();
+      await Promise.all([...flushing]);
+    },
     where: () => 'inline',
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { EventFilter, ForwardResult, HookEvent } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
+import { createWalSync, type WalSync } from './wal-sync';
 import { createReads, GENERATION_KEY, iterateEvents, type StoreReads } from './queries';
 import { createAppend, createDerivation, createPackStep, createWatermark, type DerivedRequest, type IngestRecord, type IngestRequest } from './derivation';
 import type { EventDeriver } from './event-deriver';
@@ -25,10 +26,15 @@ export interface Store extends StoreReads {
   readonly db: Db;
   /**
    * The acknowledgement path: the request rows alone (exact bytes, headers, verdict), in one transaction.
-   * With `ids`, rows are inserted under those ids and ones already present are skipped (a mirror of a
+   * With `deferSync` the commit is not flushed: see walSync. With `ids`, rows are inserted under those ids and ones already present are skipped (a mirror of a
    * shared log). Returns each row's id.
    */
-  appendRequests(requests: IngestRequest[], opts?: { ids?: number[] }): number[];
+  appendRequests(requests: IngestRequest[], opts?: { ids?: number[]; deferSync?: boolean }): number[];
+  /**
+   * With `deferSync`, appendRequests commits without its own fsync: the caller answers only after
+   * `walSync.barrier()` (wal-sync.ts), which flushes the WAL off this thread.
+   */
+  readonly walSync: WalSync;
   /**
    * Derives the events of up to `limit` committed requests after the watermark, in id order, in one
    * transaction that also moves the watermark: each request is derived exactly once, even across a crash.
@@ -101,7 +107,7 @@ export function openStore(opts: { dataDir: string; deriver: EventDeriver; native
     try { if (db.open) db.close(); } catch { /* already unusable */ }
     throw err;
   }
-  return createStoreApi(db, opts.deriver);
+  return createStoreApi(db, opts.deriver, createWalSync(file));
 }
 
 function migrate(db: Db, dataDir: string) {
@@ -120,7 +126,7 @@ function migrate(db: Db, dataDir: string) {
   }
 }
 
-function createStoreApi(db: Db, deriver: EventDeriver): Store {
+function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store {
   const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
   const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
   const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
@@ -144,7 +150,16 @@ function createStoreApi(db: Db, deriver: EventDeriver): Store {
   const api: Store = {
     db,
     ...reads,
-    appendRequests: (requests, opts) => appendTx(requests, opts?.ids),
+    walSync,
+    appendRequests(requests, opts) {
+      if (!opts?.deferSync) return appendTx(requests, opts?.ids);
+      db.pragma('synchronous = NORMAL');
+      try {
+        return appendTx(requests, opts.ids);
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
+    },
     deriveNext: (limit, known, inTx) => derivation.deriveNext(limit, known, inTx),
     underived: () => derivation.underived(),
     packNext: (limit) => packTx(limit),
@@ -176,6 +191,7 @@ function createStoreApi(db: Db, deriver: EventDeriver): Store {
 
     close() {
       try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* closing anyway */ }
+      walSync.close();
       db.close();
     },
   };
