@@ -82,6 +82,9 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
       // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
       // on a worker thread (electron/core/ingest/worker-deriver.ts).
       derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : process.env.HOOKSCOPE_DERIVE === 'worker' ? 'worker' : 'on',
+      // HOOKSCOPE_ACK_FSYNC=inline: the acknowledged commit fsyncs on the receiver's thread (benchmarks
+      // compare it with the default, an fdatasync on the thread pool: store/wal-sync.ts).
+      ackFsync: process.env.HOOKSCOPE_ACK_FSYNC === 'inline' ? 'inline' : 'thread-pool',
       // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
       // (default 30 s; crash tests shorten it).
       teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,

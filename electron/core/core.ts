@@ -334,7 +334,7 @@ function openRules(d: {
 
 /** Group commit of request rows on the main connection (ingest/writer.ts), under the derive worker's lock if any. */
 function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted, lock?: CommitLock): Writer {
-  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, onCommitted, lock, sync: process.env.HOOKSCOPE_ACK_FSYNC === 'inline' ? undefined : store.walSync });
+  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, onCommitted, lock, sync: opts.ackFsync === 'inline' ? undefined : store.walSync });
 }
 
 /**

@@ -85,6 +85,12 @@ export interface CoreOptions {
    */
   derive?: 'on' | 'hold' | 'worker';
   /**
+   * Where the acknowledged commit's fsync runs: 'thread-pool' (default: an fdatasync of the WAL off the
+   * receiver's thread, store/wal-sync.ts) or 'inline' (synchronous=FULL in the commit itself; kept for
+   * benchmarks that compare the two).
+   */
+  ackFsync?: 'thread-pool' | 'inline';
+  /**
    * derive 'worker': the bundled derive worker (dist-electron/derive-worker.mjs or .cjs); default: the one
    * next to the running bundle (ingest/worker-deriver.ts). Without one, derivation stays in-thread.
    */

@@ -141,6 +141,9 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
     CREATE TEMP TRIGGER IF NOT EXISTS hs_events_updated AFTER UPDATE ON main.events BEGIN
       UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = '${GENERATION_KEY}'; END;`);
 
+  // Prepared once: db.pragma() prepares its statement on every call, and these run once per group commit.
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const watermark = createWatermark(db);
   const appendTx = createAppend(db, watermark.get);
   const derivation = createDerivation(db, deriver, watermark);
@@ -153,11 +156,11 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
     walSync,
     appendRequests(requests, opts) {
       if (!opts?.deferSync) return appendTx(requests, opts?.ids);
-      db.pragma('synchronous = NORMAL');
+      syncNormal.run();
       try {
         return appendTx(requests, opts.ids);
       } finally {
-        db.pragma('synchronous = FULL');
+        syncFull.run();
       }
     },
     deriveNext: (limit, known, inTx) => derivation.deriveNext(limit, known, inTx),
