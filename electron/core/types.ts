@@ -91,6 +91,11 @@ export interface CoreOptions {
    */
   ackFsync?: 'thread-pool' | 'inline';
   /**
+   * Bytes of request bodies the receiver holds in memory at once, and per source (ingest/body-budget.ts);
+   * defaults 64 MiB and max(16 MiB, twice the body limit). Tests make them small.
+   */
+  bodyBudgets?: { inFlight?: number; perSource?: number };
+  /**
    * derive 'worker': the bundled derive worker (dist-electron/derive-worker.mjs or .cjs); default: the one
    * next to the running bundle (ingest/worker-deriver.ts). Without one, derivation stays in-thread.
    */

@@ -361,6 +361,31 @@ describe('uploads cannot starve genuine webhooks', () => {
     }
   });
 
+  it('while the bodies in flight fill the budget, an upload announcing more than 64 KiB gets 503 before its body is read; a small webhook still gets in', { timeout: 60_000 }, async () => {
+    t = await startTestCore({ bodyBudgets: { inFlight: 512 * 1024, perSource: 4 * 1024 * 1024 }, env: { metaAppSecrets: [SECRET], acceptUnsigned: [] } });
+    for (let round = 0; round < 2; round++) {
+      // Two stalled uploads (a made-up signature header each) hold exactly the 512 KiB budget: full, none cut yet.
+      const stalled = [await stall(t.url, { declared: 400 * 1024, send: 256 * 1024, signed: true }), await stall(t.url, { declared: 400 * 1024, send: 256 * 1024, signed: true })];
+      await expect.poll(async () => {
+        // Headers only: the answer comes without a byte of the announced 100 KiB body.
+        const big = await stall(t!.url, { declared: 100 * 1024, send: 0, signed: true });
+        let answer = '';
+        big.on('data', (d) => { answer += d; });
+        await new Promise<void>((r) => big.on('close', () => r()));
+        return answer;
+      }, { timeout: 20_000 }).toMatch(/^HTTP\/1\.1 503 [\s\S]*retry-after: \d+/i);
+      // A genuine webhook is small: it is read, makes room by cutting the oldest stalled upload, and is stored.
+      const body = metaMessage(`wamid.BUDGET${round}`);
+      const r = await fetch(`${t.url}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } });
+      expect(r.status).toBe(200);
+      for (const x of stalled) x.destroy();
+      // With the stalled uploads gone, the same large announcement is read again (and refused for its made-up signature).
+      await expect.poll(async () => (await fetch(`${t!.url}/meta`, { method: 'POST', body: 'x'.repeat(100 * 1024), headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` } })).status, { timeout: 20_000 }).toBe(401);
+    }
+    const page = await t.call<EventPage>('events:list', { q: 'BUDGET' });
+    expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.BUDGET0', 'wamid.BUDGET1']);
+  });
+
   it('a stalled upload is cut off once its body is overdue, and a second one the same way', { timeout: 60_000 }, async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET], acceptUnsigned: [] } });
     for (let round = 0; round < 2; round++) {
