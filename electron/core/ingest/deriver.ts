@@ -26,8 +26,18 @@ export interface Deriver {
   stop(): void | Promise<void>;
 }
 
-/** Requests per derivation transaction: bounds how long one turn of the event loop can take. */
+/** Requests per derivation transaction at most (catchUp's batches; a backlog after a restart). */
 export const DERIVE_BATCH = 2000;
+
+/**
+ * How long one turn of background derivation may hold the event loop (ms). The batch is sized from the
+ * measured cost per request, so a backlog is derived in slices with the receiver's commits and answers in
+ * between: a 2,000-request batch at ~0.2 ms each held the loop for 400 ms, and every acknowledgement
+ * waiting behind it (docs/benchmarks.md "Derivation in slices").
+ */
+export const DERIVE_SLICE_MS = 8;
+/** The smallest slice: per-transaction costs (statements, the search index segment) stay amortised. */
+export const DERIVE_MIN_BATCH = 16;
 
 /** How long after a commit derivation starts: long enough to gather a burst, short for the eye. */
 export const DERIVE_DELAY_MS = 5;
@@ -51,26 +61,44 @@ export function createDeriver(deps: {
   /** Requests per transaction (DERIVE_BATCH) and the delay after a kick (DERIVE_DELAY_MS): the worker's are shorter. */
   batch?: number;
   delayMs?: number;
+  /** Background turns are sized to last about this long (DERIVE_SLICE_MS); 0: always `batch`. */
+  sliceMs?: number;
+  /** Milliseconds, for the cost per request (performance.now; tests pass a clock they move). */
+  now?(): number;
 }): Deriver {
   const batch = deps.batch ?? DERIVE_BATCH;
   const delayMs = deps.delayMs ?? DERIVE_DELAY_MS;
+  const sliceMs = deps.sliceMs ?? DERIVE_SLICE_MS;
+  const now = deps.now ?? (() => performance.now());
+  /** Measured milliseconds per derived request (a moving average); unknown until the first batch. */
+  let msPerRequest = 0;
+  /** Requests in the next background turn: what fits in sliceMs at the measured cost. */
+  function sliceBatch(): number {
+    if (sliceMs <= 0 || msPerRequest <= 0) return Math.min(batch, sliceMs > 0 ? DERIVE_MIN_BATCH * 4 : batch);
+    return Math.max(Math.min(DERIVE_MIN_BATCH, batch), Math.min(batch, Math.floor(sliceMs / msPerRequest)));
+  }
   const known = new Map<number, IngestRecord>();
   let scheduled: ReturnType<typeof setTimeout> | null = null;
   let stopped = deps.hold === true;
   let running = false;
 
-  /** One transaction; true when there may be more to derive. */
-  function step(): boolean {
+  /** One transaction of at most `limit` requests; true when there may be more to derive. */
+  function step(limit = batch): boolean {
     let items: DerivedRequest[];
+    const started = now();
     try {
-      items = deps.store.deriveNext(batch, known, deps.inTx);
+      items = deps.store.deriveNext(limit, known, deps.inTx);
+      if (items.length > 0) {
+        const cost = (now() - started) / items.length;
+        msPerRequest = msPerRequest === 0 ? cost : msPerRequest * 0.7 + cost * 0.3;
+      }
     } catch (err) {
       // One request that cannot be derived must not hold back every later one: the batch is retried one
       // request at a time, and the one that fails again is kept as a single 'unknown' event saying why
       // (its exact bytes stay in the request, for the inspector and replay).
       items = [];
       try {
-        for (let i = 0; i < batch; i++) {
+        for (let i = 0; i < limit; i++) {
           let one: DerivedRequest[];
           try {
             one = deps.store.deriveNext(1, known, deps.inTx);
@@ -95,7 +123,7 @@ export function createDeriver(deps: {
       try { deps.onDerived(items); } catch (err) { deps.logger.error('after-derive hook failed', { err: String(err) }); }
     }
     if (items.length > 0) { lastWork = Date.now(); schedulePack(PACK_IDLE_MS); }
-    return items.length === batch;
+    return items.length === limit;
   }
 
   // Packing derived requests (store/pack.ts) costs CPU the receiver may need: it waits until nothing was
@@ -127,8 +155,8 @@ export function createDeriver(deps: {
     if (stopped || running) return;
     running = true;
     try {
-      // One batch per turn while a backlog lasts: answers and new requests interleave with it.
-      if (step()) scheduled = setTimeout(run, 0);
+      // One slice per turn while a backlog lasts: answers and new requests interleave with it.
+      if (step(sliceBatch())) scheduled = setTimeout(run, 0);
     } finally {
       running = false;
     }
