@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { createCore, readVersion, type Core } from './core/core';
+import type { CoreOptions } from './core/types';
 import { createDispatcher } from './core/dispatch';
 import { HookscopeError } from '../shared/errors';
 import { createControlServer } from './serve/control-api';
@@ -75,21 +76,8 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
       mode: 'serve',
       version: readVersion(),
       logger,
-      // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
-      readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
       databaseUrl: cfg.databaseUrl ?? undefined,
-      // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
-      // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
-      // on a worker thread (electron/core/ingest/worker-deriver.ts).
-      derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : process.env.HOOKSCOPE_DERIVE === 'worker' ? 'worker' : 'on',
-      // HOOKSCOPE_ACK_FSYNC=inline: the acknowledged commit fsyncs on the receiver's thread (benchmarks
-      // compare it with the default, an fdatasync on the thread pool: store/wal-sync.ts).
-      ackFsync: process.env.HOOKSCOPE_ACK_FSYNC === 'inline' ? 'inline' : 'thread-pool',
-      // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
-      // (default 30 s; crash tests shorten it).
-      teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,
-      // HOOKSCOPE_ACTIONS_PER_MINUTE: the per-rule cap of http actions a minute (default 30).
-      actionsPerMinute: Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) > 0 ? Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) : undefined,
+      ...tuningFromEnv(),
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,
@@ -195,3 +183,23 @@ function openProviders(core: Core): string[] {
 }
 
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
+
+/** Diagnostics and test knobs read from the environment (README "Options"; benchmarks compare modes). */
+function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync' | 'teamLeaseMs' | 'actionsPerMinute'> {
+  return {
+    // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
+    readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
+    // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
+    // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
+    // on a worker thread (electron/core/ingest/worker-deriver.ts).
+    derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : process.env.HOOKSCOPE_DERIVE === 'worker' ? 'worker' : 'on',
+    // HOOKSCOPE_ACK_FSYNC=inline: the acknowledged commit fsyncs on the receiver's thread (benchmarks
+    // compare it with the default, an fdatasync on the thread pool: store/wal-sync.ts).
+    ackFsync: process.env.HOOKSCOPE_ACK_FSYNC === 'inline' ? 'inline' : 'thread-pool',
+    // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
+    // (default 30 s; crash tests shorten it).
+    teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,
+    // HOOKSCOPE_ACTIONS_PER_MINUTE: the per-rule cap of http actions a minute (default 30).
+    actionsPerMinute: Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) > 0 ? Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) : undefined,
+  };
+}
