@@ -7,14 +7,16 @@
 //  - this process's own appends, handed over right after COMMIT (offer): applied at once when they follow
 //    what is already mirrored, so the local UI does not wait for a round trip; else held until the rows
 //    before them (another process's) are fetched, then applied with them in id order;
-//  - everything else by pulling `id > mirrored` from PostgreSQL, leaving out the ids of own rows it holds:
-//    on a NOTIFY (payload = the committed id range; a range that is all this process's own is not
-//    fetched), on a poll every `pollMs` (a lost notification, a listener reconnecting) and at start.
-//    So with several receivers each process reads only the others' rows, never its own back.
+//  - everything else by pulling the settled rows `id > mirrored` from PostgreSQL (pg-log.ts `page`: appends
+//    commit in parallel, so a row is taken only once every id below it is settled), leaving out the ids of
+//    own rows it holds: on a NOTIFY (payload = the committed id range; a range that is all this process's
+//    own is not fetched), on a poll every `pollMs` (a lost notification, a listener reconnecting, an
+//    append rolled back) and at start. So with several receivers each process reads only the others'
+//    rows, never its own back.
 // Applying is one synchronous local transaction per batch that also records how far it got (kv
 // MIRRORED_KEY), so a restart resumes where it stopped and local retention never makes it re-copy.
 import type { IngestRequest } from '../store/store';
-import type { PgLog, SharedRequest } from './pg-log';
+import type { PgLog, SharedPage, SharedRequest } from './pg-log';
 import type { Logger } from '../types';
 
 export const MIRRORED_KEY = 'team.mirrored_through';
@@ -32,7 +34,7 @@ export interface MirrorSink {
 export interface Mirror {
   start(): void;
   /** This process's own committed rows (ids ascending, as the appender returns them). */
-  offer(rows: IngestRequest[], ids: number[]): void;
+  offer(rows: IngestRequest[], ids: number[], xact: number): void;
   /** Pulls until nothing newer is in PostgreSQL; resolves when caught up (or the database is away). */
   catchUp(): Promise<void>;
   /** True while the last pull or the listener reached the database. */
@@ -40,20 +42,27 @@ export interface Mirror {
   stop(): Promise<void>;
 }
 
+/** An own row held: its id, the request, its append's transaction. */
+export type Held = [number, IngestRequest, number];
+
 /**
- * What one fetched page lets the mirror apply, in id order: the fetched rows, and the own rows held (ids
- * ascending) up to the page's bound. Own rows held when the fetch began were committed before it: every id
- * below them is settled (pg-log.ts, ids visible in id order), so once the fetch is complete — fewer rows
- * than a page — they are all applied with it; after a full page only those within it are, and the rest
- * wait for the next page.
+ * What one fetched page lets the mirror apply, in id order: the fetched rows (settled, a prefix in id order
+ * of the rows not held: pg-log.ts `page`), and the own rows held (ids ascending) that are settled too. An
+ * own row below a fetched one is settled (xact order is id order); once the fetch is complete — fewer rows
+ * than a page — so is every own row whose transaction is older than the page's horizon. The rest wait: an
+ * older append is still committing, and its NOTIFY (or the poll) pulls again.
  */
-export function mergePage(fetched: SharedRequest[], held: [number, IngestRequest][], from: number, pageSize: number): { rows: SharedRequest[]; complete: boolean } {
+export function mergePage(fetched: SharedRequest[], held: Held[], from: number, pageSize: number, horizon: number): { rows: SharedRequest[]; complete: boolean } {
   const complete = fetched.length < pageSize;
   const lastFetched = fetched.length ? fetched[fetched.length - 1].id : from;
-  const bound = complete ? Math.max(lastFetched, held.length ? held[held.length - 1][0] : from) : lastFetched;
   const merged = new Map<number, SharedRequest>();
   for (const r of fetched) merged.set(r.id, r);
-  for (const [id, r] of held) if (id <= bound && !merged.has(id)) merged.set(id, { ...r, id });
+  for (const [id, r, xact] of held) {
+    if (merged.has(id)) continue;
+    if (id <= lastFetched || (complete && xact < horizon)) merged.set(id, { ...r, id });
+  }
+  // What is taken is a prefix in id order: an own row left out has a younger transaction, hence higher ids,
+  // than every row taken.
   return { rows: [...merged.values()].sort((a, b) => a.id - b.id), complete };
 }
 
@@ -63,7 +72,7 @@ export function mergePage(fetched: SharedRequest[], held: [number, IngestRequest
  * back from PostgreSQL, only the ids between them are.
  */
 function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
-  const own = new Map<number, IngestRequest>();
+  const own = new Map<number, { request: IngestRequest; xact: number }>();
 
   function apply(rows: SharedRequest[]) {
     const through = sink.mirrored();
@@ -80,15 +89,15 @@ function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
     applyOwnRun() {
       let next = sink.mirrored() + 1;
       const run: SharedRequest[] = [];
-      for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r, id: next });
+      for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r.request, id: next });
       if (run.length) apply(run);
     },
-    hold(rows: IngestRequest[], ids: number[]) {
+    hold(rows: IngestRequest[], ids: number[], xact: number) {
       const through = sink.mirrored();
-      rows.forEach((r, i) => { if (ids[i] > through) own.set(ids[i], r); });
+      rows.forEach((request, i) => { if (ids[i] > through) own.set(ids[i], { request, xact }); });
     },
     /** Own rows held past `from`, ids ascending. */
-    heldAfter: (from: number) => [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]),
+    heldAfter: (from: number): Held[] => [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]).map(([id, h]) => [id, h.request, h.xact]),
     /** Whether every id of a notified range is applied or this process's own (nothing to fetch). */
     covers([first, last]: [number, number]): boolean {
       for (let id = Math.max(first, sink.mirrored() + 1); id <= last; id++) if (!own.has(id)) return false;
@@ -123,7 +132,7 @@ function createNotifyGate(covers: (range: [number, number]) => boolean, fetch: (
 }
 
 export function createMirror(opts: {
-  log: Pick<PgLog, 'after' | 'listen'>;
+  log: Pick<PgLog, 'page' | 'listen'>;
   sink: MirrorSink;
   logger: Logger;
   /** Called after rows were applied locally (the deriver runs next). */
@@ -158,16 +167,18 @@ export function createMirror(opts: {
   }
 
   async function pullLoop() {
+    let progressed = true;
     do {
       again = false;
+      const start = sink.mirrored();
       for (;;) {
         if (stopped) return;
         const from = sink.mirrored();
-        // Own rows held now were committed before this query (mergePage says why that settles them).
+        // Own rows held now were committed before this query (mergePage says which of them it settles).
         const mine = rows.heldAfter(from);
-        let fetched: SharedRequest[];
+        let fetched: SharedPage;
         try {
-          fetched = await log.after(from, pageSize, mine.map(([id]) => id));
+          fetched = await log.page(from, pageSize, mine.map(([id]) => id));
           setUp(true);
         } catch (err) {
           setUp(false);
@@ -175,7 +186,7 @@ export function createMirror(opts: {
           return;
         }
         if (stopped) return;
-        const page = mergePage(fetched, mine, from, pageSize);
+        const page = mergePage(fetched.rows, mine, from, pageSize, fetched.horizon);
         try {
           // A row offered meanwhile may already be applied: apply skips what is not newer.
           if (page.rows.length) rows.apply(page.rows);
@@ -187,7 +198,10 @@ export function createMirror(opts: {
         }
         if (page.complete) break;
       }
-    } while (again || known > sink.mirrored());
+      // Known rows not settled yet (an older append still committing): its NOTIFY pulls again, or the
+      // poll does if it rolled back — not a loop of round trips meanwhile.
+      progressed = sink.mirrored() > start;
+    } while (again || (progressed && known > sink.mirrored()));
   }
 
   function pull(): Promise<void> {
@@ -212,9 +226,9 @@ export function createMirror(opts: {
       timer.unref?.();
       void pull();
     },
-    offer(committed, ids) {
+    offer(committed, ids, xact) {
       if (stopped || committed.length === 0) return;
-      rows.hold(committed, ids);
+      rows.hold(committed, ids, xact);
       try {
         rows.applyOwnRun();
       } catch (err) {
