@@ -2,7 +2,7 @@
 // at once only when they continue exactly where the mirror stands; anything else is fetched in id order,
 // so a row another process committed in between is never skipped; a fetched page carries the own rows it
 // settles and no more; NOTIFY payloads are read strictly. And the database URL never leaks.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMirror, mergePage, type Held } from '../../electron/core/team/mirror';
 import { parseRange } from '../../electron/core/team/pg-listen';
 import type { SharedRequest } from '../../electron/core/team/pg-log';
@@ -137,6 +137,42 @@ describe('team mirror with several receivers: each reads only the others\' rows'
     await expect.poll(() => applied.slice(-2)).toEqual([7, 8]);
     expect(fetched).toEqual([7, 8]);
     await mirror.stop();
+  });
+});
+
+describe('team mirror under a stream of NOTIFYs', () => {
+  it('a quiet mirror fetches soon after a NOTIFY; while others keep appending, the ranges of the appends in between go in one fetch', async () => {
+    vi.useFakeTimers();
+    try {
+      const shared: SharedRequest[] = [];
+      const fetches: number[][] = [];
+      let through = 0;
+      let notify: ((last: number, first: number) => void) | null = null;
+      const mirror = createMirror({
+        logger: silentLogger, pollMs: 60_000, fetchEveryMs: 50,
+        log: {
+          async page(afterId, limit) { const rows = shared.filter((r) => r.id > afterId).slice(0, limit); fetches.push(rows.map((r) => r.id)); return { rows, horizon: Infinity }; },
+          listen: (onNotify) => { notify = onNotify; return async () => undefined; },
+        },
+        sink: { mirrored: () => through, apply(_rows, t) { through = t; } },
+      });
+      mirror.start();
+      await vi.advanceTimersByTimeAsync(1);
+      fetches.length = 0;
+      const append = (id: number) => { shared.push(row(id)); notify!(id, id); };
+      append(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(fetches).toEqual([[1]]);
+      // Three more appends within the next 50 ms: fetched together, once.
+      for (const id of [2, 3, 4]) { append(id); await vi.advanceTimersByTimeAsync(10); }
+      expect(fetches).toEqual([[1]]);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(fetches).toEqual([[1], [2, 3, 4]]);
+      expect(through).toBe(4);
+      await mirror.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -22,6 +22,13 @@ import type { Logger } from '../types';
 export const MIRRORED_KEY = 'team.mirrored_through';
 /** How long a NOTIFY waits before fetching (ms): see start(). */
 const NOTIFY_SETTLE_MS = 5;
+/**
+ * The least time between two fetches that a NOTIFY or an own row waiting for others' rows asks for (ms):
+ * under a stream, each fetch, local transaction and derivation then carries the rows of many appends
+ * instead of one or two (docs/benchmarks.md, team section); when quiet, a fetch still leaves after
+ * NOTIFY_SETTLE_MS.
+ */
+const FETCH_EVERY_MS = 50;
 export const DATABASE_KEY = 'team.database_id';
 
 export interface MirrorSink {
@@ -110,23 +117,30 @@ function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
 /**
  * This process's own commits are notified too, at the moment their COMMIT answers: NOTIFY ranges wait a
  * short while (NOTIFY_SETTLE_MS) so the appender can hand them over (offer); then `fetch` runs only when a
- * range is left that another process appended.
+ * range is left that another process appended, or own rows wait for rows before them (need). Fetches so
+ * asked for leave at most every `everyMs`: the rows of the appends in between go together.
  */
-function createNotifyGate(covers: (range: [number, number]) => boolean, fetch: () => void) {
+function createNotifyGate(covers: (range: [number, number]) => boolean, fetch: () => void, everyMs: number) {
   // Ranges heard of and not yet seen to be covered (own or applied).
   const heard: [number, number][] = [];
+  let needed = false;
+  let lastFetch = -Infinity;
   let soon: ReturnType<typeof setTimeout> | null = null;
+  function arm() {
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = null;
+      const open = heard.splice(0).filter((r) => !covers(r));
+      if (open.length === 0 && !needed) return;
+      needed = false;
+      lastFetch = Date.now();
+      fetch();
+    }, Math.max(NOTIFY_SETTLE_MS, lastFetch + everyMs - Date.now()));
+    soon.unref?.();
+  }
   return {
-    heard(first: number, last: number) {
-      heard.push([first, last]);
-      if (soon) return;
-      soon = setTimeout(() => {
-        soon = null;
-        const open = heard.splice(0).filter((r) => !covers(r));
-        if (open.length) fetch();
-      }, NOTIFY_SETTLE_MS);
-      soon.unref?.();
-    },
+    heard(first: number, last: number) { heard.push([first, last]); arm(); },
+    need() { needed = true; arm(); },
     stop() { if (soon) clearTimeout(soon); },
   };
 }
@@ -146,6 +160,8 @@ export function createMirror(opts: {
   onChannel?: (channel: string | null) => void;
   pollMs?: number;
   pageSize?: number;
+  /** The least time between fetches asked for by NOTIFYs and own rows (FETCH_EVERY_MS). */
+  fetchEveryMs?: number;
 }): Mirror {
   const { log, sink, logger } = opts;
   const pollMs = opts.pollMs ?? 1000;
@@ -158,7 +174,7 @@ export function createMirror(opts: {
   let stopped = false;
   let up = true;
   const rows = createApplier(sink, opts.onApplied);
-  const gate = createNotifyGate((r) => rows.covers(r), () => void pull());
+  const gate = createNotifyGate((r) => rows.covers(r), () => void pull(), opts.fetchEveryMs ?? FETCH_EVERY_MS);
 
   function setUp(v: boolean) {
     if (v === up) return;
@@ -167,7 +183,7 @@ export function createMirror(opts: {
   }
 
   async function pullLoop() {
-    let progressed = true;
+    let progressed: boolean;
     do {
       again = false;
       const start = sink.mirrored();
@@ -238,7 +254,7 @@ export function createMirror(opts: {
       // Anything left waits for the rows another process committed before it: fetched in id order.
       if (ids[ids.length - 1] > sink.mirrored()) {
         if (ids[ids.length - 1] > known) known = ids[ids.length - 1];
-        void pull();
+        gate.need();
       }
     },
     catchUp: () => pull(),
