@@ -1,5 +1,5 @@
 // The team server's shared record on a real, throwaway PostgreSQL cluster (test/helpers/pg-cluster.ts):
-// appends from several connections become visible in id order, a tailer never skips an id, a claim is
+// appends from several connections commit in parallel yet a tailer takes them in id order, never skipping an id, a claim is
 // won once, one leader at a time (also when the leader's connection is cut), migrations run once and a
 // newer schema is refused untouched, and an unreachable database is a clear error without its password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
