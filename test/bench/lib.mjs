@@ -119,9 +119,10 @@ function passThrough(...names) {
   return Object.fromEntries(names.filter((n) => process.env[n] != null).map((n) => [n, process.env[n]]));
 }
 
-export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000, nodeArgs = [] } = {}) {
+/** `entry`: another build's serve entry, for A/B runs of two builds (default: this checkout's). */
+export function startServe({ dataDir = tmp('serve'), env = {}, token = 'bench-token', timeoutMs = 60_000, nodeArgs = [], entry = HEADLESS } = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, HEADLESS, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
+  const child = spawn(process.execPath, [...nodeArgs, entry, '--data-dir', dataDir, '--port', '0', '--ui-port', '0', '--ui-token', token], {
     // HOOKSCOPE_READ_WORKER / HOOKSCOPE_DERIVE / HOOKSCOPE_ACK_FSYNC pass through, for A/B runs.
     // HOOKSCOPE_ACCEPT_UNSIGNED: the benches that post unsigned webhooks need it (providers without a secret are closed).
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOOKSCOPE_ACCEPT_UNSIGNED: 'meta,twilio', ...passThrough('HOOKSCOPE_READ_WORKER', 'HOOKSCOPE_DERIVE', 'HOOKSCOPE_ACK_FSYNC'), ...env },

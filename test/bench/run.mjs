@@ -1,6 +1,7 @@
 // `npm run bench`: every figure beside its target, as ratios or percentiles measured in this run.
 //   node test/bench/run.mjs [--quick] [--only ingest,sustained,flood,forward,store,startup,ui-scroll,ui,peers,team] [--write-docs] [--events N] [--sustained SECONDS]
-//     [--derive on,worker] [--rounds N]   (ingest and sustained: derivation modes compared, interleaved)
+//     [--derive on,worker] [--rounds N]   (ingest and sustained: derivation modes compared, interleaved;
+//     team: its three set-ups' interleaved rounds, 3 by default)
 // Runs after `npm run build` (the real serve entry, dist-electron/headless.mjs, and the built UI).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -89,7 +90,7 @@ await section('ui-scroll', async () => {
 for (const f of cleanup) f();
 await section('ui', async () => (await import('./ui.mjs')).benchUi({ quick, log }));
 // Team before peers: peers installs and runs third-party servers, the likeliest to hang a run.
-await section('team', async () => (await import('./team.mjs')).benchTeam({ quick, log }));
+await section('team', async () => (await import('./team.mjs')).benchTeam({ quick, log, rounds }));
 await section('peers', async () => (await import('./peers.mjs')).benchPeers({ quick, log }));
 
 // --- Report -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // The team server's shared record on a real, throwaway PostgreSQL cluster (test/helpers/pg-cluster.ts):
-// appends from several connections become visible in id order, a tailer never skips an id, a claim is
+// appends from several connections commit in parallel yet a tailer takes them in id order, never skipping an id, a claim is
 // won once, one leader at a time (also when the leader's connection is cut), migrations run once and a
 // newer schema is refused untouched, and an unreachable database is a clear error without its password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,58 @@ describe.skipIf(!hasPg)('shared record on PostgreSQL', () => {
       expect(new Set(applied.map((r) => r.body?.toString())).size).toBe(300);
     } finally {
       await Promise.all([a, b, tail].map((l) => l.close()));
+    }
+  });
+
+  it('appends commit in parallel, out of id order: a tailer waits for the late id, never skips it, never reads it twice (twice)', async () => {
+    const url = await cluster.createDatabase();
+    const [b, tail] = await Promise.all([0, 1].map(() => openPgLog({ url, logger: silentLogger })));
+    // An append left open: its id is drawn, its COMMIT has not happened (a slow fsync, a stalled process).
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    const mirrors: { applied: number[]; pulls: number; mirror: ReturnType<typeof createMirror> }[] = [];
+    // Two tailers: one with no rows of its own, and the appender's own (it holds its row until settled).
+    for (const log of [tail, b]) {
+      const m = { applied: [] as number[], pulls: 0, mirror: null as unknown as ReturnType<typeof createMirror> };
+      let through = 0;
+      m.mirror = createMirror({
+        log: { page: (...args) => { m.pulls++; return log.page(...args); }, listen: (...args) => log.listen(...args) },
+        logger: silentLogger, pollMs: 20,
+        sink: { mirrored: () => through, apply(rows, t) { m.applied.push(...rows.map((r) => r.id)); through = t; } },
+      });
+      m.mirror.start();
+      mirrors.push(m);
+    }
+    const writer = createPgAppender({ log: b, onCommitted: (rows, ids, xact) => mirrors[1].mirror.offer(rows, ids, xact) });
+    try {
+      const expected: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        await slow.query('BEGIN');
+        const r = req(100 + round);
+        const early = Number((await slow.query<{ ids: string[] }>('SELECT ids FROM hookscope_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
+          [r.receivedAt], [r.method], [r.path], [r.query], [JSON.stringify(r.headers)], [r.body], [r.provider], [r.responseStatus], [r.signature], [null], [null], [r.origin],
+        ])).rows[0].ids[0]);
+        const late = await writer.submit(req(200 + round));
+        expect(late).toBeGreaterThan(early);
+        // The later id committed first: nobody takes it while the earlier one may still commit.
+        const page = await tail.page(expected.at(-1) ?? 0, 10);
+        expect(page.rows.map((x) => x.id)).toEqual([]);
+        const pulled = mirrors.map((m) => m.pulls);
+        await expect.poll(() => mirrors.every((m, i) => m.pulls >= pulled[i] + 3)).toBe(true);
+        for (const m of mirrors) expect(m.applied).toEqual(expected);
+        await slow.query('COMMIT');
+        expected.push(early, late);
+        for (const m of mirrors) await expect.poll(() => m.applied).toEqual(expected);
+      }
+      // Settled now, nothing read twice by later pulls either.
+      const pulled = mirrors.map((m) => m.pulls);
+      await expect.poll(() => mirrors.every((m, i) => m.pulls >= pulled[i] + 3)).toBe(true);
+      for (const m of mirrors) expect(m.applied).toEqual(expected);
+      expect((await tail.page(0, 10)).rows.map((x) => x.id)).toEqual(expected);
+    } finally {
+      for (const m of mirrors) await m.mirror.stop();
+      await slow.end();
+      await Promise.all([b.close(), tail.close()]);
     }
   });
 

@@ -2,8 +2,8 @@
 // at once only when they continue exactly where the mirror stands; anything else is fetched in id order,
 // so a row another process committed in between is never skipped; a fetched page carries the own rows it
 // settles and no more; NOTIFY payloads are read strictly. And the database URL never leaks.
-import { describe, expect, it } from 'vitest';
-import { createMirror, mergePage } from '../../electron/core/team/mirror';
+import { describe, expect, it, vi } from 'vitest';
+import { createMirror, mergePage, type Held } from '../../electron/core/team/mirror';
 import { parseRange } from '../../electron/core/team/pg-listen';
 import type { SharedRequest } from '../../electron/core/team/pg-log';
 import { describeTarget, isPostgresUrl, makeRedactor, redactUrl } from '../../electron/core/team/database-url';
@@ -25,7 +25,7 @@ function setup(shared: SharedRequest[]) {
   const mirror = createMirror({
     logger: silentLogger, pollMs: 60_000,
     log: {
-      async after(afterId, limit) { fetches++; return shared.filter((r) => r.id > afterId).slice(0, limit); },
+      async page(afterId, limit) { fetches++; return { rows: shared.filter((r) => r.id > afterId).slice(0, limit), horizon: Infinity }; },
       listen: () => async () => undefined,
     },
     sink: { mirrored: () => through, apply(rows, t) { applied.push(...rows.map((r) => r.id)); through = t; } },
@@ -36,7 +36,7 @@ function setup(shared: SharedRequest[]) {
 describe('team mirror', () => {
   it('applies its own freshly committed rows at once when they follow what it has (no round trip)', async () => {
     const { mirror, applied, fetches } = setup([]);
-    mirror.offer([row(1), row(2)].map(strip), [1, 2]);
+    mirror.offer([row(1), row(2)].map(strip), [1, 2], 0);
     expect(applied).toEqual([1, 2]);
     expect(fetches()).toBe(0);
     await mirror.stop();
@@ -45,14 +45,14 @@ describe('team mirror', () => {
   it('a gap before its own rows (another process committed in between): fetches in id order, skips nothing', async () => {
     const shared = [row(1), row(2), row(3), row(4)];
     const { mirror, applied } = setup(shared);
-    mirror.offer([row(1)].map(strip), [1]);
+    mirror.offer([row(1)].map(strip), [1], 0);
     // Ids 2 and 3 were another process's; 4 is ours.
-    mirror.offer([row(4)].map(strip), [4]);
+    mirror.offer([row(4)].map(strip), [4], 0);
     expect(applied).toEqual([1]);
     await mirror.catchUp();
     expect(applied).toEqual([1, 2, 3, 4]);
     // Offered again (late): nothing applied twice.
-    mirror.offer([row(4)].map(strip), [4]);
+    mirror.offer([row(4)].map(strip), [4], 0);
     expect(applied).toEqual([1, 2, 3, 4]);
     await mirror.stop();
   });
@@ -75,10 +75,10 @@ describe('team mirror with several receivers: each reads only the others\' rows'
     const mirror = createMirror({
       logger: silentLogger, pollMs: 60_000,
       log: {
-        async after(afterId, limit, skip = []) {
+        async page(afterId, limit, skip = []) {
           const rows = shared.filter((r) => r.id > afterId && !skip.includes(r.id)).slice(0, limit);
           fetched.push(...rows.map((r) => r.id));
-          return rows;
+          return { rows, horizon: Infinity };
         },
         listen: (onNotify) => { notify = onNotify; return async () => undefined; },
       },
@@ -91,8 +91,8 @@ describe('team mirror with several receivers: each reads only the others\' rows'
     // Ids 1-3 and 7-9 are this process's; 4-6 and 10-12 another's.
     const shared = Array.from({ length: 12 }, (_, i) => row(i + 1));
     const { mirror, applied, fetched } = setupShared(shared);
-    mirror.offer([1, 2, 3].map((id) => strip(row(id))), [1, 2, 3]);
-    mirror.offer([7, 8, 9].map((id) => strip(row(id))), [7, 8, 9]);
+    mirror.offer([1, 2, 3].map((id) => strip(row(id))), [1, 2, 3], 0);
+    mirror.offer([7, 8, 9].map((id) => strip(row(id))), [7, 8, 9], 0);
     expect(applied).toEqual([1, 2, 3]);
     await mirror.catchUp();
     expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
@@ -108,18 +108,18 @@ describe('team mirror with several receivers: each reads only the others\' rows'
     const mirror = createMirror({
       logger: silentLogger, pollMs: 60_000, pageSize: 4,
       log: {
-        async after(afterId, limit, skip = []) {
+        async page(afterId, limit, skip = []) {
           const rows = shared.filter((r) => r.id > afterId && !skip.includes(r.id)).slice(0, limit);
           fetched.push(...rows.map((r) => r.id));
-          return rows;
+          return { rows, horizon: Infinity };
         },
         listen: () => async () => undefined,
       },
       sink: { mirrored: () => through, apply(rows, t) { applied.push(...rows.map((r) => r.id)); through = t; } },
     });
     // Own: 10 and 30; everything else is another process's.
-    mirror.offer([strip(row(10))], [10]);
-    mirror.offer([strip(row(30))], [30]);
+    mirror.offer([strip(row(10))], [10], 0);
+    mirror.offer([strip(row(30))], [30], 0);
     await mirror.catchUp();
     expect(applied).toEqual(shared.map((r) => r.id));
     expect(fetched.filter((id) => id === 10 || id === 30)).toEqual([]);
@@ -140,24 +140,66 @@ describe('team mirror with several receivers: each reads only the others\' rows'
   });
 });
 
+describe('team mirror under a stream of NOTIFYs', () => {
+  it('a quiet mirror fetches soon after a NOTIFY; while others keep appending, the ranges of the appends in between go in one fetch', async () => {
+    vi.useFakeTimers();
+    try {
+      const shared: SharedRequest[] = [];
+      const fetches: number[][] = [];
+      let through = 0;
+      let notify: ((last: number, first: number) => void) | null = null;
+      const mirror = createMirror({
+        logger: silentLogger, pollMs: 60_000, fetchEveryMs: 50,
+        log: {
+          async page(afterId, limit) { const rows = shared.filter((r) => r.id > afterId).slice(0, limit); fetches.push(rows.map((r) => r.id)); return { rows, horizon: Infinity }; },
+          listen: (onNotify) => { notify = onNotify; return async () => undefined; },
+        },
+        sink: { mirrored: () => through, apply(_rows, t) { through = t; } },
+      });
+      mirror.start();
+      await vi.advanceTimersByTimeAsync(1);
+      fetches.length = 0;
+      const append = (id: number) => { shared.push(row(id)); notify!(id, id); };
+      append(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(fetches).toEqual([[1]]);
+      // Three more appends within the next 50 ms: fetched together, once.
+      for (const id of [2, 3, 4]) { append(id); await vi.advanceTimersByTimeAsync(10); }
+      expect(fetches).toEqual([[1]]);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(fetches).toEqual([[1], [2, 3, 4]]);
+      expect(through).toBe(4);
+      await mirror.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('one fetched page (mergePage)', () => {
-  const held = (...ids: number[]): [number, IngestRequest][] => ids.map((id) => [id, strip(row(id))]);
+  const held = (...ids: number[]): Held[] => ids.map((id) => [id, strip(row(id)), id]);
 
   it('a complete page (fewer rows than asked): every own row held is applied with it, in id order', () => {
-    const page = mergePage([row(3), row(5)], held(4, 7), 2, 10);
+    const page = mergePage([row(3), row(5)], held(4, 7), 2, 10, 100);
     expect(page.complete).toBe(true);
     expect(page.rows.map((r) => r.id)).toEqual([3, 4, 5, 7]);
     expect(page.rows.find((r) => r.id === 4)?.body?.toString()).toBe('b4');
   });
 
   it('a full page: own rows past its last id wait for the next page (another process\'s rows may sit before them)', () => {
-    const page = mergePage([row(3), row(5)], held(4, 7), 2, 2);
+    const page = mergePage([row(3), row(5)], held(4, 7), 2, 2, 100);
     expect(page.complete).toBe(false);
     expect(page.rows.map((r) => r.id)).toEqual([3, 4, 5]);
   });
 
+  it('an own row whose append is not older than the horizon waits, complete page or not (an older append is still committing)', () => {
+    // Own rows 4 (transaction 4) and 7 (transaction 7); the oldest transaction still running is 5.
+    const page = mergePage([row(3)], held(4, 7), 2, 10, 5);
+    expect(page.rows.map((r) => r.id)).toEqual([3, 4]);
+  });
+
   it('nothing fetched and nothing held: nothing to apply, caught up', () => {
-    expect(mergePage([], [], 9, 10)).toEqual({ rows: [], complete: true });
+    expect(mergePage([], [], 9, 10, 100)).toEqual({ rows: [], complete: true });
   });
 });
 

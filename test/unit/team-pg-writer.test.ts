@@ -17,7 +17,7 @@ function fakeLog() {
   return {
     calls,
     log: {
-      append: (rows: IngestRequest[]) => new Promise<number[]>((resolve, reject) => { calls.push({ rows, commit: resolve, fail: reject }); }),
+      appendBatch: (rows: IngestRequest[]) => new Promise<number[]>((resolve, reject) => { calls.push({ rows, commit: resolve, fail: reject }); }).then((ids) => ({ ids, xact: ids[0] })),
     },
   };
 }

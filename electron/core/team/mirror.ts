@@ -7,19 +7,28 @@
 //  - this process's own appends, handed over right after COMMIT (offer): applied at once when they follow
 //    what is already mirrored, so the local UI does not wait for a round trip; else held until the rows
 //    before them (another process's) are fetched, then applied with them in id order;
-//  - everything else by pulling `id > mirrored` from PostgreSQL, leaving out the ids of own rows it holds:
-//    on a NOTIFY (payload = the committed id range; a range that is all this process's own is not
-//    fetched), on a poll every `pollMs` (a lost notification, a listener reconnecting) and at start.
-//    So with several receivers each process reads only the others' rows, never its own back.
+//  - everything else by pulling the settled rows `id > mirrored` from PostgreSQL (pg-log.ts `page`: appends
+//    commit in parallel, so a row is taken only once every id below it is settled), leaving out the ids of
+//    own rows it holds: on a NOTIFY (payload = the committed id range; a range that is all this process's
+//    own is not fetched), on a poll every `pollMs` (a lost notification, a listener reconnecting, an
+//    append rolled back) and at start. So with several receivers each process reads only the others'
+//    rows, never its own back.
 // Applying is one synchronous local transaction per batch that also records how far it got (kv
 // MIRRORED_KEY), so a restart resumes where it stopped and local retention never makes it re-copy.
 import type { IngestRequest } from '../store/store';
-import type { PgLog, SharedRequest } from './pg-log';
+import type { PgLog, SharedPage, SharedRequest } from './pg-log';
 import type { Logger } from '../types';
 
 export const MIRRORED_KEY = 'team.mirrored_through';
 /** How long a NOTIFY waits before fetching (ms): see start(). */
 const NOTIFY_SETTLE_MS = 5;
+/**
+ * The least time between two fetches that a NOTIFY or an own row waiting for others' rows asks for (ms):
+ * under a stream, each fetch, local transaction and derivation then carries the rows of many appends
+ * instead of one or two (docs/benchmarks.md, team section); when quiet, a fetch still leaves after
+ * NOTIFY_SETTLE_MS.
+ */
+const FETCH_EVERY_MS = 50;
 export const DATABASE_KEY = 'team.database_id';
 
 export interface MirrorSink {
@@ -32,7 +41,7 @@ export interface MirrorSink {
 export interface Mirror {
   start(): void;
   /** This process's own committed rows (ids ascending, as the appender returns them). */
-  offer(rows: IngestRequest[], ids: number[]): void;
+  offer(rows: IngestRequest[], ids: number[], xact: number): void;
   /** Pulls until nothing newer is in PostgreSQL; resolves when caught up (or the database is away). */
   catchUp(): Promise<void>;
   /** True while the last pull or the listener reached the database. */
@@ -40,20 +49,27 @@ export interface Mirror {
   stop(): Promise<void>;
 }
 
+/** An own row held: its id, the request, its append's transaction. */
+export type Held = [number, IngestRequest, number];
+
 /**
- * What one fetched page lets the mirror apply, in id order: the fetched rows, and the own rows held (ids
- * ascending) up to the page's bound. Own rows held when the fetch began were committed before it: every id
- * below them is settled (pg-log.ts, ids visible in id order), so once the fetch is complete — fewer rows
- * than a page — they are all applied with it; after a full page only those within it are, and the rest
- * wait for the next page.
+ * What one fetched page lets the mirror apply, in id order: the fetched rows (settled, a prefix in id order
+ * of the rows not held: pg-log.ts `page`), and the own rows held (ids ascending) that are settled too. An
+ * own row below a fetched one is settled (xact order is id order); once the fetch is complete — fewer rows
+ * than a page — so is every own row whose transaction is older than the page's horizon. The rest wait: an
+ * older append is still committing, and its NOTIFY (or the poll) pulls again.
  */
-export function mergePage(fetched: SharedRequest[], held: [number, IngestRequest][], from: number, pageSize: number): { rows: SharedRequest[]; complete: boolean } {
+export function mergePage(fetched: SharedRequest[], held: Held[], from: number, pageSize: number, horizon: number): { rows: SharedRequest[]; complete: boolean } {
   const complete = fetched.length < pageSize;
   const lastFetched = fetched.length ? fetched[fetched.length - 1].id : from;
-  const bound = complete ? Math.max(lastFetched, held.length ? held[held.length - 1][0] : from) : lastFetched;
   const merged = new Map<number, SharedRequest>();
   for (const r of fetched) merged.set(r.id, r);
-  for (const [id, r] of held) if (id <= bound && !merged.has(id)) merged.set(id, { ...r, id });
+  for (const [id, r, xact] of held) {
+    if (merged.has(id)) continue;
+    if (id <= lastFetched || (complete && xact < horizon)) merged.set(id, { ...r, id });
+  }
+  // What is taken is a prefix in id order: an own row left out has a younger transaction, hence higher ids,
+  // than every row taken.
   return { rows: [...merged.values()].sort((a, b) => a.id - b.id), complete };
 }
 
@@ -63,7 +79,7 @@ export function mergePage(fetched: SharedRequest[], held: [number, IngestRequest
  * back from PostgreSQL, only the ids between them are.
  */
 function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
-  const own = new Map<number, IngestRequest>();
+  const own = new Map<number, { request: IngestRequest; xact: number }>();
 
   function apply(rows: SharedRequest[]) {
     const through = sink.mirrored();
@@ -80,15 +96,15 @@ function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
     applyOwnRun() {
       let next = sink.mirrored() + 1;
       const run: SharedRequest[] = [];
-      for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r, id: next });
+      for (let r = own.get(next); r; r = own.get(++next)) run.push({ ...r.request, id: next });
       if (run.length) apply(run);
     },
-    hold(rows: IngestRequest[], ids: number[]) {
+    hold(rows: IngestRequest[], ids: number[], xact: number) {
       const through = sink.mirrored();
-      rows.forEach((r, i) => { if (ids[i] > through) own.set(ids[i], r); });
+      rows.forEach((request, i) => { if (ids[i] > through) own.set(ids[i], { request, xact }); });
     },
     /** Own rows held past `from`, ids ascending. */
-    heldAfter: (from: number) => [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]),
+    heldAfter: (from: number): Held[] => [...own].filter(([id]) => id > from).sort((a, b) => a[0] - b[0]).map(([id, h]) => [id, h.request, h.xact]),
     /** Whether every id of a notified range is applied or this process's own (nothing to fetch). */
     covers([first, last]: [number, number]): boolean {
       for (let id = Math.max(first, sink.mirrored() + 1); id <= last; id++) if (!own.has(id)) return false;
@@ -101,29 +117,36 @@ function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
 /**
  * This process's own commits are notified too, at the moment their COMMIT answers: NOTIFY ranges wait a
  * short while (NOTIFY_SETTLE_MS) so the appender can hand them over (offer); then `fetch` runs only when a
- * range is left that another process appended.
+ * range is left that another process appended, or own rows wait for rows before them (need). Fetches so
+ * asked for leave at most every `everyMs`: the rows of the appends in between go together.
  */
-function createNotifyGate(covers: (range: [number, number]) => boolean, fetch: () => void) {
+function createNotifyGate(covers: (range: [number, number]) => boolean, fetch: () => void, everyMs: number) {
   // Ranges heard of and not yet seen to be covered (own or applied).
   const heard: [number, number][] = [];
+  let needed = false;
+  let lastFetch = -Infinity;
   let soon: ReturnType<typeof setTimeout> | null = null;
+  function arm() {
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = null;
+      const open = heard.splice(0).filter((r) => !covers(r));
+      if (open.length === 0 && !needed) return;
+      needed = false;
+      lastFetch = Date.now();
+      fetch();
+    }, Math.max(NOTIFY_SETTLE_MS, lastFetch + everyMs - Date.now()));
+    soon.unref?.();
+  }
   return {
-    heard(first: number, last: number) {
-      heard.push([first, last]);
-      if (soon) return;
-      soon = setTimeout(() => {
-        soon = null;
-        const open = heard.splice(0).filter((r) => !covers(r));
-        if (open.length) fetch();
-      }, NOTIFY_SETTLE_MS);
-      soon.unref?.();
-    },
+    heard(first: number, last: number) { heard.push([first, last]); arm(); },
+    need() { needed = true; arm(); },
     stop() { if (soon) clearTimeout(soon); },
   };
 }
 
 export function createMirror(opts: {
-  log: Pick<PgLog, 'after' | 'listen'>;
+  log: Pick<PgLog, 'page' | 'listen'>;
   sink: MirrorSink;
   logger: Logger;
   /** Called after rows were applied locally (the deriver runs next). */
@@ -137,6 +160,8 @@ export function createMirror(opts: {
   onChannel?: (channel: string | null) => void;
   pollMs?: number;
   pageSize?: number;
+  /** The least time between fetches asked for by NOTIFYs and own rows (FETCH_EVERY_MS). */
+  fetchEveryMs?: number;
 }): Mirror {
   const { log, sink, logger } = opts;
   const pollMs = opts.pollMs ?? 1000;
@@ -149,7 +174,7 @@ export function createMirror(opts: {
   let stopped = false;
   let up = true;
   const rows = createApplier(sink, opts.onApplied);
-  const gate = createNotifyGate((r) => rows.covers(r), () => void pull());
+  const gate = createNotifyGate((r) => rows.covers(r), () => void pull(), opts.fetchEveryMs ?? FETCH_EVERY_MS);
 
   function setUp(v: boolean) {
     if (v === up) return;
@@ -158,16 +183,18 @@ export function createMirror(opts: {
   }
 
   async function pullLoop() {
+    let progressed: boolean;
     do {
       again = false;
+      const start = sink.mirrored();
       for (;;) {
         if (stopped) return;
         const from = sink.mirrored();
-        // Own rows held now were committed before this query (mergePage says why that settles them).
+        // Own rows held now were committed before this query (mergePage says which of them it settles).
         const mine = rows.heldAfter(from);
-        let fetched: SharedRequest[];
+        let fetched: SharedPage;
         try {
-          fetched = await log.after(from, pageSize, mine.map(([id]) => id));
+          fetched = await log.page(from, pageSize, mine.map(([id]) => id));
           setUp(true);
         } catch (err) {
           setUp(false);
@@ -175,7 +202,7 @@ export function createMirror(opts: {
           return;
         }
         if (stopped) return;
-        const page = mergePage(fetched, mine, from, pageSize);
+        const page = mergePage(fetched.rows, mine, from, pageSize, fetched.horizon);
         try {
           // A row offered meanwhile may already be applied: apply skips what is not newer.
           if (page.rows.length) rows.apply(page.rows);
@@ -187,7 +214,10 @@ export function createMirror(opts: {
         }
         if (page.complete) break;
       }
-    } while (again || known > sink.mirrored());
+      // Known rows not settled yet (an older append still committing): its NOTIFY pulls again, or the
+      // poll does if it rolled back — not a loop of round trips meanwhile.
+      progressed = sink.mirrored() > start;
+    } while (again || (progressed && known > sink.mirrored()));
   }
 
   function pull(): Promise<void> {
@@ -212,9 +242,9 @@ export function createMirror(opts: {
       timer.unref?.();
       void pull();
     },
-    offer(committed, ids) {
+    offer(committed, ids, xact) {
       if (stopped || committed.length === 0) return;
-      rows.hold(committed, ids);
+      rows.hold(committed, ids, xact);
       try {
         rows.applyOwnRun();
       } catch (err) {
@@ -224,7 +254,7 @@ export function createMirror(opts: {
       // Anything left waits for the rows another process committed before it: fetched in id order.
       if (ids[ids.length - 1] > sink.mirrored()) {
         if (ids[ids.length - 1] > known) known = ids[ids.length - 1];
-        void pull();
+        gate.need();
       }
     },
     catchUp: () => pull(),

@@ -7,10 +7,12 @@
 // (pg-leadership.ts).
 //
 // Decisions:
-//  - Ids become visible in id order across processes: each append transaction takes one transaction-level
-//    advisory lock before drawing its ids and holds it to COMMIT. So when a reader sees id N, every id
-//    below N is already committed or never will be (a rolled-back append leaves a gap, never a late row),
-//    and a tailer that remembers "everything up to N" never skips a row.
+//  - Appends commit in parallel (PostgreSQL groups their fsyncs), so ids may become visible out of id
+//    order. A reader never skips one all the same: each append draws its transaction id and its row ids
+//    together under a short lock (migration 6), so transaction order is id order, and readers take only
+//    rows whose transaction is older than every transaction still running (`page`, the horizon). Every id
+//    below such a row is committed or never will be (a rolled-back append leaves a gap, never a late
+//    row), and a tailer that remembers "everything up to N" never skips a row.
 //  - The URL carries a password: it never appears in a log line, an error or the renderer (pg-connect.ts).
 //  - node-postgres returns bigint as text: ids and times are read back with Number() (safe up to 2^53).
 import type { IngestRequest } from '../store/store';
@@ -27,6 +29,15 @@ export { describeTarget, isPostgresUrl, makeRedactor, redactUrl } from './databa
 
 /** A request as the shared record holds it: the same fields as the local store, with its shared id. */
 export interface SharedRequest extends IngestRequest { id: number }
+
+/** One committed append: its ids (ascending) and its transaction (pg-log.ts: xact order is id order). */
+export interface AppendedBatch { ids: number[]; xact: number }
+
+/**
+ * Settled rows after an id. `horizon` is the oldest transaction still running when they were read: a row
+ * whose append's `xact` is below it is settled — every id below it is committed or never will be.
+ */
+export interface SharedPage { rows: SharedRequest[]; horizon: number }
 
 /** How long a forgotten contact's number stays in the shared table (a process away longer than this
  *  should start from an empty data dir). */
@@ -45,7 +56,15 @@ export interface PgLog extends ClaimQueries {
   readonly databaseId: string;
   /** Appends accepted requests in one transaction; resolves with their ids (ascending, in order) after COMMIT. */
   append(rows: IngestRequest[]): Promise<number[]>;
-  /** Up to `limit` requests with id > `afterId`, in id order, leaving out the ids in `skip` (rows the caller has). */
+  /** The same, with the append's transaction (the mirror settles its own rows with it). */
+  appendBatch(rows: IngestRequest[]): Promise<AppendedBatch>;
+  /**
+   * Up to `limit` settled requests with id > `afterId`, in id order, leaving out the ids in `skip` (rows
+   * the caller has), and the horizon that settled them. The rows are a prefix, in id order, of every row
+   * after `afterId` that will ever commit (minus `skip`): none below them can still appear.
+   */
+  page(afterId: number, limit: number, skip?: number[]): Promise<SharedPage>;
+  /** page(…).rows. */
   after(afterId: number, limit: number, skip?: number[]): Promise<SharedRequest[]>;
   maxId(): Promise<number>;
   /**
@@ -118,23 +137,34 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
     healthy: conn.healthy,
 
     async append(rows) {
-      if (rows.length === 0) return [];
-      // One statement, one round trip (migration 5): the lock, the ids, the rows and the NOTIFY commit
-      // together in its implicit transaction, and the answer comes after COMMIT.
+      return (await log.appendBatch(rows)).ids;
+    },
+
+    async appendBatch(rows) {
+      if (rows.length === 0) return { ids: [], xact: 0 };
+      // One statement, one round trip (migrations 5 and 6): the ids, the rows and the NOTIFY commit together
+      // in its implicit transaction, and the answer comes after COMMIT. It must stay a transaction of its
+      // own: a transaction id drawn before the function's lock would break "xact order is id order".
       const col = <T>(f: (r: IngestRequest) => T) => rows.map(f);
-      const r = await q<{ ids: string[] }>('SELECT hookscope_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS ids', [
+      const r = await q<{ ids: string[]; xact: string }>('SELECT ids, xact FROM hookscope_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
         col((x) => x.receivedAt), col((x) => x.method), col((x) => x.path), col((x) => x.query), col((x) => JSON.stringify(x.headers)),
         col((x) => x.body), col((x) => x.provider), col((x) => x.responseStatus), col((x) => x.signature), col((x) => x.signatureDiagnosis),
         col((x) => x.error), col((x) => x.origin),
       ]);
-      return r.rows[0].ids.map(Number);
+      return { ids: r.rows[0].ids.map(Number), xact: Number(r.rows[0].xact) };
+    },
+
+    async page(afterId, limit, skip) {
+      // The horizon comes from this statement's own snapshot, so every row older than it that ever commits
+      // is in it. One row with NULL columns when nothing is settled: the horizon still comes back.
+      const r = await q<Row & { horizon: string }>(`WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
+        SELECT h.horizon, r.* FROM h LEFT JOIN LATERAL (SELECT ${COLS} FROM requests
+          WHERE id > $1 AND xact < h.horizon AND id <> ALL($3::bigint[]) ORDER BY id LIMIT $2) r ON true`, [afterId, limit, skip ?? []]);
+      return { rows: r.rows.filter((x) => x.id != null).map(toShared), horizon: Number(r.rows[0].horizon) };
     },
 
     async after(afterId, limit, skip) {
-      const r = skip && skip.length
-        ? await q<Row>(`SELECT ${COLS} FROM requests WHERE id > $1 AND id <> ALL($3::bigint[]) ORDER BY id LIMIT $2`, [afterId, limit, skip])
-        : await q<Row>(`SELECT ${COLS} FROM requests WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
-      return r.rows.map(toShared);
+      return (await log.page(afterId, limit, skip)).rows;
     },
 
     async maxId() {

@@ -91,6 +91,53 @@ export const PG_MIGRATIONS: string[] = [
   END
   $fn$;
   `,
+  // 6: appends commit in parallel (docs/architecture.md "Team mode"). Migration 5's order lock was held
+  // through COMMIT, fsync included, so every process's appends went through one commit at a time. Now
+  // the lock covers only drawing the transaction id and the row ids — no I/O — and is let go before the
+  // INSERT, so PostgreSQL groups the commits of several appends. Ids no longer become visible in id order;
+  // readers instead take only rows whose transaction (`xact`, drawn under the lock together with the ids,
+  // so xact order is id order) is older than every transaction still running: every id below such a row is
+  // committed or never will be (pg-log.ts `page`). Rows from before have xact 0: settled.
+  // The lock is a session lock (a transaction lock would last to COMMIT again), so an error between taking
+  // and letting it go lets it go before re-raising. hookscope_append (migration 5) now calls the new
+  // function: a process of the previous version still appends correctly, but reads by the old rule — every
+  // process of a team must run this version (docs/architecture.md "Team mode").
+  `
+  ALTER TABLE requests ADD COLUMN xact bigint NOT NULL DEFAULT 0;
+  CREATE FUNCTION hookscope_append_batch(received bigint[], methods text[], paths text[], queries text[], headers text[],
+      bodies bytea[], providers text[], statuses integer[], signatures text[], diagnoses text[], errors text[], origins text[],
+      OUT ids bigint[], OUT xact bigint)
+    LANGUAGE plpgsql AS $fn$
+  DECLARE
+    n integer := cardinality(received);
+  BEGIN
+    ids := '{}';
+    xact := 0;
+    IF n IS NULL OR n = 0 THEN RETURN; END IF;
+    PERFORM pg_advisory_lock(${LOCK_APPEND});
+    BEGIN
+      -- The transaction id first, then the row ids, both under the lock: xact order is id order.
+      xact := pg_current_xact_id()::text::bigint;
+      ids := ARRAY(SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM generate_series(1, n) ORDER BY 1);
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+      PERFORM pg_advisory_unlock(${LOCK_APPEND});
+      RAISE;
+    END;
+    PERFORM pg_advisory_unlock(${LOCK_APPEND});
+    INSERT INTO requests (id, xact, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin)
+      SELECT u.id, xact, u.received_at, u.method, u.path, u.query, u.headers, u.body, COALESCE(octet_length(u.body), 0), u.provider, u.status, u.signature, u.diagnosis, u.error, u.origin
+      FROM unnest(ids, received, methods, paths, queries, headers, bodies, providers, statuses, signatures, diagnoses, errors, origins)
+        AS u(id, received_at, method, path, query, headers, body, provider, status, signature, diagnosis, error, origin);
+    -- Delivered at COMMIT only: the first and last id of this append.
+    PERFORM pg_notify('${NOTIFY_CHANNEL}', ids[1]::text || '-' || ids[n]::text);
+  END
+  $fn$;
+  CREATE OR REPLACE FUNCTION hookscope_append(received bigint[], methods text[], paths text[], queries text[], headers text[],
+      bodies bytea[], providers text[], statuses integer[], signatures text[], diagnoses text[], errors text[], origins text[])
+    RETURNS bigint[] LANGUAGE sql AS $fn$
+    SELECT (hookscope_append_batch(received, methods, paths, queries, headers, bodies, providers, statuses, signatures, diagnoses, errors, origins)).ids
+  $fn$;
+  `,
 ];
 
 /** Brings the database up to PG_MIGRATIONS.length in one transaction, under the migration lock. */

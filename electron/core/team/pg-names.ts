@@ -1,5 +1,5 @@
 // The names every process on a team database agrees on (docs/architecture.md "Team mode"): the NOTIFY
-// channels and the advisory-lock keys. They are fixed forever — migration 5 bakes LOCK_APPEND and
+// channels and the advisory-lock keys. They are fixed forever — migrations 5 and 6 bake LOCK_APPEND and
 // NOTIFY_CHANNEL into the hookscope_append function of every database already migrated, and processes of
 // different versions share one database — so they live apart from the code that uses them.
 

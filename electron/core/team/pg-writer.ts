@@ -27,12 +27,12 @@ function bytesOf(r: IngestRequest): number {
 }
 
 export function createPgAppender(opts: {
-  log: Pick<PgLog, 'append'>;
-  /** After each commit, with the rows and their ids in order (the local mirror applies them at once). */
-  onCommitted?: (rows: IngestRequest[], ids: number[]) => void;
+  log: Pick<PgLog, 'appendBatch'>;
+  /** After each commit, with the rows, their ids in order and the append's transaction (the local mirror applies them). */
+  onCommitted?: (rows: IngestRequest[], ids: number[], xact: number) => void;
   maxBatch?: number;
   maxBatchBytes?: number;
-  /** Appends on their way at once (default 2: one committing, the next queued behind its lock). */
+  /** Appends on their way at once (default 2: they commit in parallel, PostgreSQL groups their fsyncs). */
   maxInFlight?: number;
 }): PgAppender {
   // One append is one statement over parallel arrays (pg-log.ts); the cap bounds its size and its time.
@@ -63,13 +63,13 @@ export function createPgAppender(opts: {
     const batch = take();
     inFlight++;
     inFlightRows += batch.length;
-    // The next batch may leave now: it waits for this one's order lock inside PostgreSQL and starts the
-    // moment this one commits, instead of a round trip later (ids stay in commit order: pg-log.ts).
+    // The next batch may leave now: it commits beside this one (their fsyncs grouped) instead of a round
+    // trip later; readers never skip an id whichever commits first (pg-log.ts).
     if (queue.length > 0) schedule();
     try {
-      const ids = await opts.log.append(batch.map((p) => p.request));
+      const { ids, xact } = await opts.log.appendBatch(batch.map((p) => p.request));
       try {
-        opts.onCommitted?.(batch.map((p) => p.request), ids);
+        opts.onCommitted?.(batch.map((p) => p.request), ids, xact);
       } finally {
         batch.forEach((p, i) => p.resolve(ids[i]));
       }
@@ -79,8 +79,8 @@ export function createPgAppender(opts: {
         // One bad row must not fail its neighbours: each is tried alone (a dead connection fails them all).
         for (const p of batch) {
           try {
-            const [id] = await opts.log.append([p.request]);
-            try { opts.onCommitted?.([p.request], [id]); } finally { p.resolve(id); }
+            const { ids: [id], xact } = await opts.log.appendBatch([p.request]);
+            try { opts.onCommitted?.([p.request], [id], xact); } finally { p.resolve(id); }
           } catch (e) {
             p.reject(e);
           }

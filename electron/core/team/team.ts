@@ -91,9 +91,9 @@ export async function openTeam(opts: {
   });
   const appender = createPgAppender({
     log,
-    onCommitted: (rows: IngestRequest[], ids: number[]) => {
+    onCommitted: (rows: IngestRequest[], ids: number[], xact: number) => {
       opts.onCommitted?.(rows, ids);
-      mirror.offer(rows, ids);
+      mirror.offer(rows, ids, xact);
     },
   });
   const everyMs = opts.leaderEveryMs ?? 5000;
