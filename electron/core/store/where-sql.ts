@@ -119,10 +119,15 @@ export function fieldEqualityCountSql(values: readonly unknown[], extra = ''): s
   return `SELECT COUNT(*) FROM event_fields WHERE path_id = ${PATH_ID} AND value IN (${values.map(() => '?').join(', ')})${extra}`;
 }
 
-/** Words the search finds beyond text and contact (store.ts `searchKeys`): codes, titles, numbers, detail values. */
-export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; messageId: string | null; details?: Record<string, unknown> }): string {
+/**
+ * Words the search finds beyond text, contact and message id (store.ts `searchKeys`): codes, titles, business
+ * numbers, detail values. The message id is not written again here: events_fts holds it with the same
+ * tokenizer, and the search is the union of both (filter-sql.ts searchSql), so a second copy only cost bytes
+ * and a second walk of every id prefix (docs/benchmarks.md "Bytes per event"). Rows written before keep it.
+ */
+export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown> }): string {
   const words: string[] = [];
-  for (const v of [e.errorCode, e.errorTitle, e.businessId, e.messageId]) if (v) words.push(v);
+  for (const v of [e.errorCode, e.errorTitle, e.businessId]) if (v) words.push(v);
   const walk = (v: unknown, depth: number) => {
     if (words.length > 64 || depth > 4 || v == null) return;
     if (typeof v === 'string') { if (v.length <= 200) words.push(v); return; }
