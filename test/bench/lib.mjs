@@ -1,6 +1,6 @@
 // Shared bench helpers: statistics, realistic signed Meta payloads, the serve process, the core bundle.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -186,7 +186,8 @@ export function runChild(script, config, { onLine } = {}) {
 /** Bundles the store, schema and normaliser (TypeScript) so the bench can use them from plain ESM. */
 export async function loadCore() {
   const { build } = await import('esbuild');
-  const outDir = join(ROOT, 'node_modules/.cache/hookscope-bench');
+  // One cache per checkout: node_modules may be shared by several worktrees building different sources.
+  const outDir = join(ROOT, 'node_modules/.cache/hookscope-bench', createHash('sha256').update(ROOT).digest('hex').slice(0, 12));
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, 'core.mjs');
   await build({

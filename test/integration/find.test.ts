@@ -12,6 +12,8 @@ import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
 const SECRET = 'find-secret';
 let t: TestCore | null = null;
 let control: ControlServer | null = null;
+let lastBase = '';
+const controlBase = () => lastBase;
 afterEach(async () => {
   await control?.stop();
   control = null;
@@ -23,6 +25,7 @@ async function setup(opts: Parameters<typeof startTestCore>[0] = {}) {
   t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, ...opts });
   control = createControlServer({ core: t.core, dispatch: t.dispatch, port: 0, token: 'tok', staticDir: '/nonexistent', logger: silentLogger });
   const base = `http://127.0.0.1:${await control.start()}`;
+  lastBase = base;
   const api = async <T>(path: string) => {
     const r = await fetch(base + path, { headers: { authorization: 'Bearer tok' } });
     const text = await r.text();
@@ -145,6 +148,53 @@ describe('field filters (where=)', () => {
     expect(lines.map((l) => l.messageId)).toEqual(['wamid.AD2']);
   });
 
+  it('pages one field equality newest first with its total, each match once; the total follows new webhooks and a forgotten contact', async () => {
+    const { api, send } = await setup();
+    // Failures with 131047 to two numbers, interleaved with another code and deliveries that match nothing.
+    for (let i = 0; i < 7; i++) {
+      await send(statusUpdate(`wamid.HIT${i}`, 'failed', 1_700_000_100 + i, i % 2 ? '5511900000011' : '5511900000022', { code: 131047, title: 'Re-engagement message' }));
+      await send(statusUpdate(`wamid.OTHER${i}`, 'failed', 1_700_000_200 + i, '5511900000033', { code: 131026, title: 'Message undeliverable' }));
+      await send(statusUpdate(`wamid.OK${i}`, 'delivered', 1_700_000_300 + i));
+    }
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(21);
+    const where = `where=${encodeURIComponent('raw.errors.0.code=131047')}`;
+    const pages = async () => {
+      const seen: EventPage['items'] = [];
+      const totals: number[] = [];
+      let before: number | undefined;
+      for (let round = 0; round < 10; round++) {
+        const page = await api<EventPage>(`/api/events?${where}&limit=3${before ? `&before=${before}` : ''}`);
+        seen.push(...page.body.items);
+        totals.push(page.body.total);
+        if (page.body.items.length < 3) break;
+        before = page.body.items.at(-1)!.id;
+      }
+      return { ids: seen.map((e) => e.id), messageIds: seen.map((e) => e.messageId), totals };
+    };
+    const first = await pages();
+    expect(first.messageIds).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `wamid.HIT${i}`));
+    expect([...first.ids].sort((a, b) => b - a)).toEqual(first.ids);
+    expect(first.totals.every((n) => n === 7)).toBe(true);
+    // The value typed as text in quotes finds the same numeric leaf.
+    expect((await api<EventPage>(`/api/events?where=${encodeURIComponent('raw.errors.0.code="131047"')}&limit=2`)).body).toMatchObject({ total: 7, items: [{ messageId: 'wamid.HIT6' }, { messageId: 'wamid.HIT5' }] });
+
+    // New webhooks: the remembered total counts only what arrived since (an older page counts them apart
+    // from its own rows), the newest on top.
+    await send(statusUpdate('wamid.HIT7', 'failed', 1_700_000_107, '5511900000022', { code: 131047, title: 'Re-engagement message' }));
+    await send(statusUpdate('wamid.OK7', 'delivered', 1_700_000_307));
+    await expect.poll(async () => (await api<EventPage>(`/api/events?${where}&limit=3&before=${first.ids[0]}`)).body.total).toBe(8);
+    expect((await api<EventPage>(`/api/events?${where}&limit=3&before=${first.ids[0]}`)).body.items.map((e) => e.messageId)).toEqual(['wamid.HIT5', 'wamid.HIT4', 'wamid.HIT3']);
+    await expect.poll(async () => (await api<EventPage>(`/api/events?${where}&limit=3`)).body.total).toBe(8);
+    expect((await api<EventPage>(`/api/events?${where}&limit=3`)).body.items.map((e) => e.messageId)).toEqual(['wamid.HIT7', 'wamid.HIT6', 'wamid.HIT5']);
+
+    // Forgetting one number takes its matches out of the pages and the total.
+    const forgot = await fetch(`${controlBase()}/api/contacts/5511900000011`, { method: 'DELETE', headers: { authorization: 'Bearer tok' } });
+    expect(forgot.status).toBe(200);
+    const after = await pages();
+    expect(after.messageIds).toEqual(['wamid.HIT7', 'wamid.HIT6', 'wamid.HIT4', 'wamid.HIT2', 'wamid.HIT0']);
+    expect(after.totals.every((n) => n === 5)).toBe(true);
+  });
+
   it('the Messages view follows them: its rows and its counts are the messages the field filter matches', async () => {
     const { api, send } = await setup();
     // A message that failed with 131047 after it was sent, one that failed with another code, one read.
@@ -231,6 +281,7 @@ describe('saved views and business numbers (control API)', () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
     control = createControlServer({ core: t.core, dispatch: t.dispatch, port: 0, token: 'tok', staticDir: '/nonexistent', logger: silentLogger });
     const base = `http://127.0.0.1:${await control.start()}`;
+  lastBase = base;
     const call = async <T>(method: string, path: string, body?: unknown) => {
       const r = await fetch(base + path, { method, headers: { authorization: 'Bearer tok', 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
       return { status: r.status, body: (await r.json()) as T };

@@ -3,7 +3,8 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { EventPage, HookEvent, ListQuery } from '../../../shared/types';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-columns';
-import { searchSql, where, whereParts } from './filter-sql';
+import { searchSql, whereParts } from './filter-sql';
+import { fieldEqualitySql, soleFieldEquality } from './where-sql';
 import { GENERATION_KEY, type Total } from './totals';
 
 /** StoreReads.listEvents over one connection, with that connection's remembered totals. */
@@ -33,10 +34,19 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
       const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id WHERE ${parts.join(' AND ')} ORDER BY m.id DESC LIMIT ?`;
       return prep(sql).all(match, ...b, match, ...b, ...params, limit) as EventRow[];
     }
-    const w = where(q);
-    const pageWhere = q.before != null ? `(${w.sql}) AND id < ?` : w.sql;
-    const pageParams = q.before != null ? [...w.params, q.before] : w.params;
-    return prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`).all(...pageParams, limit) as EventRow[];
+    const b = q.before != null ? [q.before] : [];
+    const sole = parts.length === 1 ? soleFieldEquality(q.where) : null;
+    if (sole) {
+      // One field equality alone: its matches walked newest first in event_fields' key, the limit inside.
+      const sql = `SELECT ${E_COLUMNS} FROM (${fieldEqualitySql(sole.values, q.before != null ? ' AND event_id < ?' : '')} ORDER BY 1 DESC LIMIT ?) m
+        CROSS JOIN events e ON e.id = m.id ORDER BY m.id DESC`;
+      return prep(sql).all(...sole.values.flatMap((v) => [sole.path, v, ...b]), limit) as EventRow[];
+    }
+    // An older page: field subqueries list only the ids below its cursor.
+    const w = whereParts(q, '', q.before != null ? { sql: ' AND event_id < ?', params: b } : undefined);
+    if (q.before != null) w.parts.push('id < ?');
+    const pageWhere = w.parts.length ? w.parts.join(' AND ') : '1';
+    return prep(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${pageWhere} ORDER BY id DESC LIMIT ?`).all(...w.params, ...b, limit) as EventRow[];
   }
 
   /** The newest `limit` ids below `before` from an ascending list. */

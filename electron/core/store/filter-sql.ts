@@ -3,7 +3,7 @@
 // search words through both full-text indexes. Every query of the feed, the counts and the Messages view
 // goes through where()/whereParts(), so a filter means the same everywhere.
 import type { EventFilter } from '../../../shared/types';
-import { whereSql } from './where-sql';
+import { whereSql, type IdBounds } from './where-sql';
 
 /** Turns a user's search words into an FTS5 query: every word must match, as a prefix. */
 export function ftsQuery(q: string): string | null {
@@ -18,8 +18,11 @@ function likePattern(contact: string): string {
   return escaped.replace(/\*/g, '%');
 }
 
-/** The filter as SQL over `events` (columns prefixed with `col`), with the full-text part kept apart. */
-export function whereParts(f: EventFilter, col = ''): { parts: string[]; params: unknown[]; match: string | null } {
+/**
+ * The filter as SQL over `events` (columns prefixed with `col`), with the full-text part kept apart.
+ * `bounds`: the ids the query looks at, repeated inside field filters' subqueries (where-sql.ts IdBounds).
+ */
+export function whereParts(f: EventFilter, col = '', bounds?: IdBounds): { parts: string[]; params: unknown[]; match: string | null } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const inList = (c: string, vals: readonly string[] | undefined) => {
@@ -40,7 +43,7 @@ export function whereParts(f: EventFilter, col = ''): { parts: string[]; params:
   if (f.since != null) { parts.push(`${col}received_at >= ?`); params.push(f.since); }
   if (f.until != null) { parts.push(`${col}received_at < ?`); params.push(f.until); }
   if (f.businessId) { parts.push(`${col}business_id = ?`); params.push(f.businessId); }
-  const w = whereSql(f.where, col);
+  const w = whereSql(f.where, col, bounds);
   parts.push(...w.parts);
   params.push(...w.params);
   return { parts, params, match: f.q ? ftsQuery(f.q) : null };

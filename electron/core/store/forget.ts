@@ -223,21 +223,21 @@ const STEPS: ForgetStep[] = [
       // erased events).
       const hasKeys = tableHas(db, 'event_fields', 'event_id');
       const keysGone = hasKeys ? db.prepare('DELETE FROM events_keys WHERE rowid = ?') : null;
-      const keysRow = hasKeys ? db.prepare(`SELECT error_code AS errorCode, error_title AS errorTitle, business_id AS businessId, message_id AS messageId, details FROM events WHERE id = ?`) : null;
+      const keysRow = hasKeys ? db.prepare(`SELECT error_code AS errorCode, error_title AS errorTitle, business_id AS businessId, details FROM events WHERE id = ?`) : null;
       const keysPut = hasKeys ? db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)') : null;
-      const fieldsOf = hasKeys ? db.prepare('SELECT path, value FROM event_fields WHERE event_id = ?') : null;
-      const fieldGone = hasKeys ? db.prepare('DELETE FROM event_fields WHERE path = ? AND value = ? AND event_id = ?') : null;
+      const fieldsOf = hasKeys ? db.prepare('SELECT path_id AS path, value FROM event_fields WHERE event_id = ?') : null;
+      const fieldGone = hasKeys ? db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?') : null;
       for (const { id } of masked) {
         if (!keysGone || !keysRow || !keysPut || !fieldsOf || !fieldGone) break;
         keysGone.run(id);
-        const k = keysRow.get(id) as { errorCode: string | null; errorTitle: string | null; businessId: string | null; messageId: string | null; details: string | null } | undefined;
+        const k = keysRow.get(id) as { errorCode: string | null; errorTitle: string | null; businessId: string | null; details: string | null } | undefined;
         if (k) {
           let details: Record<string, unknown> | undefined;
           try { details = k.details ? JSON.parse(k.details) as Record<string, unknown> : undefined; } catch { details = undefined; }
           const keys = searchKeys({ ...k, details });
           if (keys) keysPut.run(id, keys);
         }
-        for (const f of fieldsOf.all(id) as { path: string; value: unknown }[]) {
+        for (const f of fieldsOf.all(id) as { path: number; value: unknown }[]) {
           if (mentions(String(f.value), ctx.digits)) fieldGone.run(f.path, f.value, id);
         }
       }

@@ -97,9 +97,16 @@ export function createLookups(db: Db, deriver: EventDeriver, st: LookupStatement
     },
 
     thread(contactId, limit, provider) {
-      const items = (threadRows.all({ c: contactId, p: provider ?? null, l: limit }) as EventRow[]).map(rowToEvent).reverse();
-      const t = (lastIncoming.get({ c: contactId, p: provider ?? null }) as { t: number | null }).t;
-      return { contactId, items, lastIncomingAt: t };
+      const rows = threadRows.all({ c: contactId, p: provider ?? null, l: limit }) as EventRow[];
+      // Fewer rows than the limit: every conversation event of the number is here, incoming messages
+      // included, so the last one is read from them instead of walking the number's events again.
+      let t: number | null = null;
+      if (rows.length < limit) {
+        for (const r of rows) if (r.kind === 'message') { const at = r.ts ?? r.received_at; if (t == null || at > t) t = at; }
+      } else {
+        t = (lastIncoming.get({ c: contactId, p: provider ?? null }) as { t: number | null }).t;
+      }
+      return { contactId, items: rows.map(rowToEvent).reverse(), lastIncomingAt: t };
     },
   };
   return lookups;

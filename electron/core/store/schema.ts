@@ -18,7 +18,8 @@
 //                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
 //   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
-//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters
+//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id)
+//   field_paths    the paths event_fields rows point at, each stored once (id, path)
 //   views          saved views: a name, a filter, a search and columns (views.ts)
 //   business_names the user's names for receiving business numbers
 //   health_checks  health checks turned on, their parameters and state (electron/core/health/)
@@ -29,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { redactVerifyToken } from '../../../shared/redact';
+import { INDEXED_RAW_PATHS } from '../../../shared/where';
 
 // A migration is SQL, or SQL plus a step in JavaScript (hashing, redaction) run in the same transaction.
 export type Migration = string | { sql: string; run(db: Database): void };
@@ -319,7 +321,49 @@ export const MIGRATIONS: Migration[] = [
   );
   CREATE INDEX health_history_check ON health_history(check_id, id);
   `,
+  // 10: bytes per event (docs/benchmarks.md "Bytes per event"). event_fields repeated each leaf's path text in
+  // every row and again in its event_id index (a third of the file at a million events); a path is now
+  // stored once in field_paths and rows carry its id. Every indexed path is written up front (array indexes
+  // 0-7), so the deriver's writes find them; a path seen later gets its id when first written (where-sql.ts).
+  // events_received also holds what the counts of a time range group by (kind, status, error code), so the
+  // 24-hour stats read the index alone instead of every event row in the range (store/counts.ts).
+  {
+    sql: `
+  CREATE TABLE field_paths (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+  DROP INDEX events_received;
+  CREATE INDEX events_received ON events(received_at, kind, status, error_code);
+  `,
+    run: fieldPathIds,
+  },
 ];
+
+/** Migration 10's moving part: every indexed path gets its id, and event_fields' rows are rewritten with it. */
+function fieldPathIds(db: Database): void {
+  const addPath = db.prepare('INSERT OR IGNORE INTO field_paths (path) VALUES (?)');
+  for (const p of INDEXED_RAW_PATHS) {
+    if (!p.includes('*')) addPath.run(p);
+    else for (let i = 0; i < 8; i++) addPath.run(p.replace('*', String(i)));
+  }
+  db.exec(`
+  INSERT OR IGNORE INTO field_paths (path) SELECT DISTINCT path FROM event_fields;
+  CREATE TABLE event_fields_by_id (
+    path_id INTEGER NOT NULL,
+    value NOT NULL,
+    event_id INTEGER NOT NULL,
+    PRIMARY KEY (path_id, value, event_id)
+  ) WITHOUT ROWID;
+  INSERT INTO event_fields_by_id (path_id, value, event_id)
+    SELECT p.id, f.value, f.event_id FROM event_fields f JOIN field_paths p ON p.path = f.path ORDER BY 1, 2, 3;
+  DROP TRIGGER events_find_gone;
+  DROP TABLE event_fields;
+  ALTER TABLE event_fields_by_id RENAME TO event_fields;
+  CREATE INDEX event_fields_event ON event_fields(event_id);
+  CREATE TRIGGER events_find_gone AFTER DELETE ON events BEGIN
+    DELETE FROM events_keys WHERE rowid = old.id;
+    DELETE FROM event_fields WHERE event_id = old.id;
+  END;
+  `);
+}
 
 /** Bytes of body a rejected request keeps (the rest is only hashed and counted). */
 export const REJECTED_BODY_KEEP = 64 * 1024;

@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { EventFilter } from '../../../shared/types';
 import type { EventRow } from './event-columns';
 import { searchSql, whereParts } from './filter-sql';
+import { fieldEqualityCountSql, fieldEqualitySql, soleFieldEquality } from './where-sql';
 
 /** kv key counting deletes and updates of events (bumped by the main connection's triggers, read by every reader). */
 export const GENERATION_KEY = 'events.generation';
@@ -36,8 +37,15 @@ export function createTotals(prep: (sql: string) => Statement): Total {
 
   /** COUNT(*) for a filter; `range` [lo, hi] counts only ids in (lo, hi] (rowid bounds inside the FTS match too). */
   function countSql(f: EventFilter, range?: [number, number], select = 'COUNT(*)'): { sql: string; params: unknown[] } {
-    const { parts, params, match } = whereParts(f);
     const r = range ?? [];
+    const idRange = range ? ' AND event_id > ? AND event_id <= ?' : '';
+    const { parts, params, match } = whereParts(f, '', range ? { sql: idRange, params: r } : undefined);
+    const sole = !match && parts.length === 1 ? soleFieldEquality(f.where) : null;
+    if (sole) {
+      // One field equality alone is counted in event_fields' key, without touching events (where-sql.ts).
+      if (select === 'COUNT(*)') return { sql: fieldEqualityCountSql(sole.values, idRange), params: [sole.path, ...sole.values, ...r] };
+      return { sql: `SELECT id FROM (${fieldEqualitySql(sole.values, idRange)})`, params: sole.values.flatMap((v) => [sole.path, v, ...r]) };
+    }
     if (match && parts.length === 0) {
       // Full-text alone is counted in the FTS indexes, without touching events.
       return { sql: `SELECT ${select === 'COUNT(*)' ? select : 'id'} FROM (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`, params: [match, ...r, match, ...r] };

@@ -2,10 +2,12 @@
 //
 // `details.…` is stored with each event (a JSON column): json_extract reads it. Raw provider JSON is NOT
 // stored per event (it is derived again from the request's packed bytes), so the scalar leaves at the
-// paths users filter on (INDEXED_RAW_PATHS) are copied at derive time into `event_fields` (path, value,
-// event_id), keyed by (path, value): `=` is one index seek, `<`/`>` one range, `~`/exists one path range.
-// Indexing every leaf of every payload would roughly double the database at a million events for paths
-// nobody filters on (docs/benchmarks.md "Field filters").
+// paths users filter on (INDEXED_RAW_PATHS) are copied at derive time into `event_fields` (path_id, value,
+// event_id), keyed by (path_id, value): `=` is one index seek, `<`/`>` one range, `~`/exists one path range.
+// A path is stored once, in `field_paths`, and each leaf row carries its small integer id (schema
+// migration 10: the path text repeated in every row and in the event_id index was a third of the bytes per
+// event, docs/benchmarks.md "Bytes per event"). Indexing every leaf of every payload would roughly double
+// the database at a million events for paths nobody filters on (docs/benchmarks.md "Field filters").
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import { WhereError, indexedRawLeaves, parseWhere, type WhereCondition } from '../../../shared/where';
@@ -28,19 +30,29 @@ function equalValues(c: WhereCondition): unknown[] {
   return c.number != null && String(c.number) === v.trim() ? [v, c.number] : [v, v];
 }
 
-function rawCondition(c: WhereCondition, id: string): { sql: string; params: unknown[] } {
+/** A path's id in `field_paths` (NULL, so nothing matches, when no event ever had that path). */
+const PATH_ID = '(SELECT id FROM field_paths WHERE path = ?)';
+
+/**
+ * Bounds on the event ids a query can see, pushed inside each field subquery: `id > lo AND id <= hi`
+ * outside still made SQLite build the list of every match first (240 ms for 160,000 matches of 200,000
+ * events to count the 80 that arrived since a remembered total; 0.07 ms with the bound inside).
+ */
+export interface IdBounds { sql: string; params: unknown[] }
+
+function rawCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', params: [] }): { sql: string; params: unknown[] } {
   const path = c.path.join('.');
-  const sub = (cond: string) => `SELECT event_id FROM event_fields WHERE path = ? AND ${cond}`;
+  const sub = (cond: string) => `SELECT event_id FROM event_fields WHERE path_id = ${PATH_ID} AND ${cond}${b.sql}`;
   switch (c.op) {
-    case '=': return { sql: `${id} IN (${sub('value IN (?, ?)')})`, params: [path, ...equalValues(c)] };
-    case '!=': return { sql: `${id} NOT IN (${sub('value IN (?, ?)')})`, params: [path, ...equalValues(c)] };
-    case '~': return { sql: `${id} IN (${sub("instr(lower(value), lower(?)) > 0")})`, params: [path, c.value] };
+    case '=': return { sql: `${id} IN (${sub('value IN (?, ?)')})`, params: [path, ...equalValues(c), ...b.params] };
+    case '!=': return { sql: `${id} NOT IN (${sub('value IN (?, ?)')})`, params: [path, ...equalValues(c), ...b.params] };
+    case '~': return { sql: `${id} IN (${sub("instr(lower(value), lower(?)) > 0")})`, params: [path, c.value, ...b.params] };
     // Numbers sort before text in SQLite: `< ''` keeps the range to numbers.
-    case '<': return { sql: `${id} IN (${sub('value < ?')})`, params: [path, c.number] };
-    case '>': return { sql: `${id} IN (${sub("value > ? AND value < ''")})`, params: [path, c.number] };
+    case '<': return { sql: `${id} IN (${sub('value < ?')})`, params: [path, c.number, ...b.params] };
+    case '>': return { sql: `${id} IN (${sub("value > ? AND value < ''")})`, params: [path, c.number, ...b.params] };
     // The path itself, or any leaf under it ('/' sorts right after '.').
-    case 'exists': return { sql: `${id} IN (SELECT event_id FROM event_fields WHERE path = ? OR (path > ? AND path < ?))`, params: [path, `${path}.`, `${path}/`] };
-    case '!exists': return { sql: `${id} NOT IN (SELECT event_id FROM event_fields WHERE path = ? OR (path > ? AND path < ?))`, params: [path, `${path}.`, `${path}/`] };
+    case 'exists': return { sql: `${id} IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
+    case '!exists': return { sql: `${id} NOT IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
   }
 }
 
@@ -58,30 +70,64 @@ function detailsCondition(c: WhereCondition, col: string): { sql: string; params
   }
 }
 
-/** SQL parts (AND) for `where` conditions over events, columns prefixed with `col`. Bad input: VALIDATION. */
-export function whereSql(conditions: readonly string[] | undefined, col = ''): { parts: string[]; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (!conditions || conditions.length === 0) return { parts, params };
-  let parsed: WhereCondition[];
+function parsed(conditions: readonly string[]): WhereCondition[] {
   try {
-    parsed = parseWhere(conditions);
+    return parseWhere(conditions);
   } catch (err) {
     if (err instanceof WhereError) throw new HookscopeError('VALIDATION', err.message);
     throw err;
   }
-  for (const c of parsed) {
-    const s = c.root === 'raw' ? rawCondition(c, `${col}id`) : detailsCondition(c, col);
+}
+
+/**
+ * SQL parts (AND) for `where` conditions over events, columns prefixed with `col`. Bad input: VALIDATION.
+ * `bounds`, when the query only looks at some ids, goes inside each field subquery (IdBounds).
+ */
+export function whereSql(conditions: readonly string[] | undefined, col = '', bounds?: IdBounds): { parts: string[]; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (!conditions || conditions.length === 0) return { parts, params };
+  for (const c of parsed(conditions)) {
+    const s = c.root === 'raw' ? rawCondition(c, `${col}id`, bounds) : detailsCondition(c, col);
     parts.push(s.sql);
     params.push(...s.params);
   }
   return { parts, params };
 }
 
-/** Words the search finds beyond text and contact (store.ts `searchKeys`): codes, titles, numbers, detail values. */
-export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; messageId: string | null; details?: Record<string, unknown> }): string {
+/**
+ * A filter that is one `raw.PATH = VALUE` and nothing else (the inspector's "filter on this"): its matches
+ * are one ordered range of event_fields' key per value, so a page walks them newest first and stops at its
+ * limit, and the total is counted in that range without touching events — instead of listing every match
+ * (290 ms at a million events for a value 800,000 of them carry, docs/benchmarks.md "Field filters").
+ */
+export function soleFieldEquality(conditions: readonly string[] | undefined): { path: string; values: unknown[] } | null {
+  if (!conditions || conditions.length !== 1) return null;
+  const [c] = parsed(conditions);
+  if (c.root !== 'raw' || c.op !== '=') return null;
+  // The text and the number it reads as: one leaf is stored as one of them, so the two ranges never overlap.
+  return { path: c.path.join('.'), values: [...new Set(equalValues(c))] };
+}
+
+/** The ids of a sole field equality, newest first, one ordered walk per value merged (`extra`: id bounds). */
+export function fieldEqualitySql(values: readonly unknown[], extra = ''): string {
+  return values.map(() => `SELECT event_id AS id FROM event_fields WHERE path_id = ${PATH_ID} AND value = ?${extra}`).join(' UNION ');
+}
+
+/** How many events a sole field equality matches, counted in event_fields' key (`extra`: id bounds). */
+export function fieldEqualityCountSql(values: readonly unknown[], extra = ''): string {
+  return `SELECT COUNT(*) FROM event_fields WHERE path_id = ${PATH_ID} AND value IN (${values.map(() => '?').join(', ')})${extra}`;
+}
+
+/**
+ * Words the search finds beyond text, contact and message id (store.ts `searchKeys`): codes, titles, business
+ * numbers, detail values. The message id is not written again here: events_fts holds it with the same
+ * tokenizer, and the search is the union of both (filter-sql.ts searchSql), so a second copy only cost bytes
+ * and a second walk of every id prefix (docs/benchmarks.md "Bytes per event"). Rows written before keep it.
+ */
+export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown> }): string {
   const words: string[] = [];
-  for (const v of [e.errorCode, e.errorTitle, e.businessId, e.messageId]) if (v) words.push(v);
+  for (const v of [e.errorCode, e.errorTitle, e.businessId]) if (v) words.push(v);
   const walk = (v: unknown, depth: number) => {
     if (words.length > 64 || depth > 4 || v == null) return;
     if (typeof v === 'string') { if (v.length <= 200) words.push(v); return; }
@@ -94,12 +140,24 @@ export function searchKeys(e: { errorCode: string | null; errorTitle: string | n
 
 /** Prepared writes of the derive transaction for search keys and indexed raw fields. */
 export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys: string): void } {
-  const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path, value, event_id) VALUES (?, ?, ?)');
+  const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path_id, value, event_id) VALUES (?, ?, ?)');
   const insertKeys: Statement = db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)');
+  const insertPath: Statement = db.prepare('INSERT OR IGNORE INTO field_paths (path) VALUES (?)');
+  const pathId: Statement = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck();
+  // The ids committed when this connection started (migration 10 writes every indexed path). A path first
+  // seen later is looked up every time, never remembered: the transaction that added it may roll back, and
+  // a remembered id would then point at nothing (or at a path another connection adds next).
+  const known = new Map(db.prepare('SELECT path, id FROM field_paths').raw().all() as [string, number][]);
+  const idOf = (path: string): number => {
+    const id = known.get(path);
+    if (id !== undefined) return id;
+    insertPath.run(path);
+    return pathId.get(path) as number;
+  };
   return {
     add(eventId, raw, keys) {
       if (keys) insertKeys.run(eventId, keys);
-      for (const [path, value] of indexedRawLeaves(raw)) insertField.run(path, fieldValue(value), eventId);
+      for (const [path, value] of indexedRawLeaves(raw)) insertField.run(idOf(path), fieldValue(value), eventId);
     },
   };
 }

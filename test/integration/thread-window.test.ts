@@ -1,0 +1,42 @@
+// A conversation (`contacts:thread`, GET /api/contacts/:id/thread) and the 24-hour window it shows: the last
+// incoming message's time, whether or not it is among the rows the limit keeps.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HookEvent } from '../../shared/types';
+import { startTestCore, type TestCore } from '../helpers/core';
+import { incomingText, statusUpdate } from '../helpers/meta-payloads';
+
+let t: TestCore | null = null;
+afterEach(async () => { await t?.close(); t = null; });
+
+type Thread = { contactId: string; items: HookEvent[]; lastIncomingAt: number | null };
+
+describe('a contact thread', () => {
+  it('says when the number last wrote, from the rows it shows or past its limit, per provider', async () => {
+    t = await startTestCore();
+    const number = '5511900000077';
+    // She writes twice, then three replies to her go out and are delivered; someone else writes later.
+    await t.postMeta(incomingText('wamid.IN1', number, 'first', 'Ana', 1_700_000_000));
+    await t.postMeta(incomingText('wamid.IN2', number, 'second', 'Ana', 1_700_000_060));
+    for (let i = 0; i < 3; i++) await t.postMeta(statusUpdate(`wamid.OUT${i}`, 'delivered', 1_700_000_100 + i, number));
+    await t.postMeta(incomingText('wamid.OTHER', '5511900000088', 'not her', 'Bo', 1_700_000_500));
+    await expect.poll(async () => (await t!.call<{ total: number }>('events:list', {})).total).toBe(6);
+
+    const all = await t.call<Thread>('contacts:thread', { contactId: number, limit: 200 });
+    expect(all.items.map((e) => e.messageId)).toEqual(['wamid.IN1', 'wamid.IN2', 'wamid.OUT0', 'wamid.OUT1', 'wamid.OUT2']);
+    expect(all.lastIncomingAt).toBe(1_700_000_060_000);
+    // As many rows as the limit, all of them replies: her last message lies past them.
+    const cut = await t.call<Thread>('contacts:thread', { contactId: number, limit: 3 });
+    expect(cut.items.map((e) => e.messageId)).toEqual(['wamid.OUT0', 'wamid.OUT1', 'wamid.OUT2']);
+    expect(cut.lastIncomingAt).toBe(1_700_000_060_000);
+    // One row short of everything, her last message among them.
+    expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 4 })).lastIncomingAt).toBe(1_700_000_060_000);
+    // Another provider's conversation with the number is empty, with no window.
+    expect(await t.call<Thread>('contacts:thread', { contactId: number, limit: 200, provider: 'twilio' })).toMatchObject({ items: [], lastIncomingAt: null });
+
+    // She writes again after the replies: the window moves, with or without a limit that cuts.
+    await t.postMeta(incomingText('wamid.IN3', number, 'third', 'Ana', 1_700_000_200));
+    await expect.poll(async () => (await t!.call<Thread>('contacts:thread', { contactId: number, limit: 200 })).lastIncomingAt).toBe(1_700_000_200_000);
+    expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 2 })).items.map((e) => e.messageId)).toEqual(['wamid.OUT2', 'wamid.IN3']);
+    expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 2 })).lastIncomingAt).toBe(1_700_000_200_000);
+  });
+});
