@@ -92,7 +92,7 @@ export function createCore(opts: CoreOptions): Core {
     onForgotten: (contactId) => emitter.emit('contacts:forgotten', [{ contactId }]),
     pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs, leaseMs: opts.teamLeaseMs,
   }) : null;
-  const writer = team ? team.writer : openWriter(opts, store, onCommitted, 'lock' in deriver ? deriver.lock : undefined);
+  const writer = team ? team.writer : openWriter(opts, store, { onCommitted, onUnflushed: (id) => deriver.unflushedFrom(id) }, 'lock' in deriver ? deriver.lock : undefined);
   const reads = openReads(opts, store, logger);
   const { rejected, limiter, disk } = openTrustBoundary(opts, store, settings, clock, logger);
   let diskFull = false;
@@ -335,8 +335,8 @@ function openRules(d: {
 }
 
 /** Group commit of request rows on the main connection (ingest/writer.ts), under the derive worker's lock if any. */
-function openWriter(opts: CoreOptions, store: Store, onCommitted: OnCommitted, lock?: CommitLock): Writer {
-  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, onCommitted, lock, sync: opts.ackFsync === 'inline' ? undefined : store.walSync });
+function openWriter(opts: CoreOptions, store: Store, told: { onCommitted: OnCommitted; onUnflushed(id: number | null): void }, lock?: CommitLock): Writer {
+  return createWriter(store, { delayMs: opts.commitDelayMs ?? 0, ...told, lock, sync: opts.ackFsync === 'inline' ? undefined : store.walSync });
 }
 
 /**

@@ -19,6 +19,7 @@ function fakeStore(backlog: number, msEach: number) {
     },
     deriveFailed: () => null,
     packNext: () => 0,
+    deriveBefore: () => {},
   };
   return { store, clock, limits, derived: () => next - 1 };
 }

@@ -10,7 +10,7 @@ import { DERIVED_KEY, openStore, type DerivedRequest, type IngestRecord, type In
 import { requestBytes } from '../store/pack';
 import { eventDeriver, eventsOfStored } from './derive-events';
 import { createDeriver } from './deriver';
-import { publishDerived, workerLock } from './write-lock';
+import { publishDerived, workerLock, UNFLUSHED } from './write-lock';
 import type { Logger } from '../types';
 import type { FromWorker, ToWorker } from './worker-deriver';
 
@@ -63,6 +63,12 @@ function retryBusy<T>(fn: () => T): T {
   }
 }
 
+/** Requests the receiver's thread has committed and not flushed yet (write-lock.ts UNFLUSHED) wait. */
+function bound() {
+  const id = Atomics.load(words, UNFLUSHED);
+  store.deriveBefore(id > 0 ? id : null);
+}
+
 /** Each transaction under the shared lock; the new watermark published after it commits. */
 function underLock<T>(fn: () => T): T {
   const out = locked(() => retryBusy(fn));
@@ -100,9 +106,11 @@ const deriver = createDeriver({
   store: {
     deriveNext: (limit, _known, inTx) => {
       const known = readAhead(limit);
-      return underLock(() => store.deriveNext(limit, known, inTx));
+      return underLock(() => { bound(); return store.deriveNext(limit, known, inTx); });
     },
-    deriveFailed: (why) => underLock(() => store.deriveFailed(why)),
+    deriveFailed: (why) => underLock(() => { bound(); return store.deriveFailed(why); }),
+    // The receiver's thread publishes it in shared memory (bound()).
+    deriveBefore: () => {},
     packNext: (limit) => locked(() => retryBusy(() => store.packNext(limit))),
   },
   logger,

@@ -18,8 +18,13 @@ export interface Deriver {
   known(requestId: number, record: IngestRecord): void;
   /** Derive soon (next turn of the event loop). */
   kick(): void;
-  /** Derive everything committed so far, now. */
+  /** Derive everything committed and answered so far, now. */
   catchUp(): void;
+  /**
+   * The first request committed whose flush is not done (writer.ts onUnflushed), or null: it and later
+   * ones are not answered yet and wait to be derived.
+   */
+  unflushedFrom(id: number | null): void;
   /** Pack what is derived and not packed yet, once the receiver is idle (at start: older databases). */
   packSoon(): void;
   /** Stops deriving; a worker deriver (worker-deriver.ts) resolves once its thread and connection are closed. */
@@ -47,7 +52,7 @@ export const PACK_IDLE_MS = 500;
 export const PACK_BATCH = 200;
 
 export function createDeriver(deps: {
-  store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'packNext'>;
+  store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'packNext' | 'deriveBefore'>;
   logger: Logger;
   /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
   hold?: boolean;
@@ -170,6 +175,7 @@ export function createDeriver(deps: {
   return {
     known(requestId, record) { if (!stopped) known.set(requestId, record); },
     kick,
+    unflushedFrom: (id) => deps.store.deriveBefore(id),
     catchUp() {
       if (stopped || running) return;
       running = true;

@@ -21,7 +21,7 @@ import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../store/queries';
 import { requestBytes } from '../store/pack';
 import type { Deriver } from './deriver';
 import { DERIVE_DELAY_MS } from './deriver';
-import { mainLock, sharedWords, waitDerived, DERIVED, type MainLock } from './write-lock';
+import { mainLock, sharedWords, waitDerived, DERIVED, UNFLUSHED, type MainLock } from './write-lock';
 import type { Logger } from '../types';
 
 /** kv: requests up to this id have had their effects (rules, outbox); absent when in step with derived_through. */
@@ -95,9 +95,12 @@ export function createWorkerDeriver(deps: Hooks & {
       if (stopped || kickTimer) return;
       kickTimer = setTimeout(sendKick, DERIVE_DELAY_MS);
     },
+    unflushedFrom(id) { Atomics.store(words, UNFLUSHED, id ?? 0); },
     catchUp() {
       if (stopped || !alive) return;
-      const target = maxRequest.get() as number;
+      // Requests not answered yet (their flush is on its way) are not waited for: the worker leaves them.
+      const unflushed = Atomics.load(words, UNFLUSHED);
+      const target = Math.min(maxRequest.get() as number, unflushed > 0 ? unflushed - 1 : Number.MAX_SAFE_INTEGER);
       if (kickTimer) clearTimeout(kickTimer);
       sendKick();
       if (Atomics.load(words, DERIVED) < target && !waitDerived(words, target, CATCH_UP_MS)) {

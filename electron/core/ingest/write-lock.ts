@@ -12,6 +12,8 @@ const LOCK = 0; // 0 free, 1 held by the main thread, 2 held by the worker
 const WANT = 1; // 1: the main thread is waiting for the lock
 /** The worker's derive watermark (kv derived_through), published after each derive transaction. */
 export const DERIVED = 2;
+/** The first request committed whose flush is not done (0: none): the worker derives only below it. */
+export const UNFLUSHED = 3;
 export const SLOTS = 4;
 
 /** Atomics.waitAsync (Node 16+; in TypeScript's ES2024 library, newer than the one this project targets). */

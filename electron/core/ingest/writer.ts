@@ -100,6 +100,11 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: {
   delayMs?: number; maxBatch?: number; maxBatchBytes?: number; onCommitted?: OnCommitted; lock?: CommitLock;
   /** Commits are flushed by this, off the thread, before their callers hear (none: each commit fsyncs itself). */
   sync?: CommitSync;
+  /**
+   * Told the first request id committed and not flushed yet whenever it changes (null: every commit is
+   * flushed). Requests from there on are not answered yet: the deriver leaves them for later.
+   */
+  onUnflushed?(firstId: number | null): void;
 } = {}): Writer {
   const delayMs = opts.delayMs ?? 0;
   const maxBatch = opts.maxBatch ?? 512;
@@ -124,6 +129,9 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: {
   const sync = opts.sync;
   /** Commits waiting for their flush: close() lets them be answered first. */
   const flushing = new Set<Promise<void>>();
+  /** The first request id of each commit waiting for its flush, in commit order. */
+  const unflushed: number[] = [];
+  const firstId = (outcomes: Outcome[]) => Math.min(...outcomes.flatMap((o) => (o.ok ? [o.value.requestId] : [])));
   let waiting = false;
 
   /** One batch; false when the lock is the derive worker's (the batch waits for it, the loop does not). */
@@ -145,9 +153,16 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: {
     if (!sync || !outcomes.some((o) => o.ok)) settle(batch, outcomes, opts.onCommitted);
     else if (blocking) settle(batch, flushedNow(outcomes), opts.onCommitted);
     else {
+      const first = firstId(outcomes);
+      unflushed.push(first);
+      opts.onUnflushed?.(unflushed[0]);
+      const flushed = () => {
+        unflushed.splice(unflushed.indexOf(first), 1);
+        opts.onUnflushed?.(unflushed[0] ?? null);
+      };
       const p = sync.barrier().then(
-        () => settle(batch, outcomes, opts.onCommitted),
-        () => settle(batch, flushedNow(outcomes), opts.onCommitted),
+        () => { flushed(); settle(batch, outcomes, opts.onCommitted); },
+        () => { const o = flushedNow(outcomes); flushed(); settle(batch, o, opts.onCommitted); },
       );
       flushing.add(p);
       // Requests arriving meanwhile gather into the next commit, made when this flush is done: one

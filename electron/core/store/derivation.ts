@@ -96,12 +96,17 @@ export interface Derivation {
   deriveNext(limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[];
   deriveFailed(why: string): DerivedRequest | null;
   underived(): number;
+  /** Requests from this id on are not derived until it is moved or cleared (Store.deriveBefore). */
+  deriveBefore(id: number | null): void;
 }
 
 /** Events for committed requests after the watermark (Store.deriveNext, deriveFailed, underived in store.ts). */
 export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get(): number; set(id: number): void }): Derivation {
   const deriveOne = createEventRows(db);
-  const pendingIds = db.prepare('SELECT id FROM requests WHERE id > ? ORDER BY id LIMIT ?').pluck();
+  const pendingIds = db.prepare('SELECT id FROM requests WHERE id > ? AND id < ? ORDER BY id LIMIT ?').pluck();
+  /** The first request not to derive yet (committed, its flush not done: not answered either). */
+  let before: number | null = null;
+  const upper = () => before ?? Number.MAX_SAFE_INTEGER;
   const requestRow = db.prepare(`SELECT id, received_at, method, path, query, headers, body, packed, provider, response_status, signature,
     signature_diagnosis, error, origin FROM requests WHERE id = ?`);
   const maxRequest = db.prepare('SELECT MAX(id) FROM requests').pluck();
@@ -123,7 +128,7 @@ export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get
   }
 
   const deriveTx = db.transaction((limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] => {
-    const ids = pendingIds.all(watermark.get(), limit) as number[];
+    const ids = pendingIds.all(watermark.get(), upper(), limit) as number[];
     const out: DerivedRequest[] = [];
     for (const id of ids) {
       const r = loadRequest(id, known?.get(id));
@@ -138,7 +143,7 @@ export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get
   const requestMeta = db.prepare(`SELECT id, received_at, method, path, query, provider, response_status, signature,
     signature_diagnosis, error, origin FROM requests WHERE id = ?`);
   const deriveFailedTx = db.transaction((why: string): DerivedRequest | null => {
-    const id = (pendingIds.all(watermark.get(), 1) as number[])[0];
+    const id = (pendingIds.all(watermark.get(), upper(), 1) as number[])[0];
     if (id == null) return null;
     const m = requestMeta.get(id) as Omit<RequestRow, 'headers' | 'body' | 'packed'>;
     // Headers and body are not read back: reading them may be what failed. The row keeps them.
@@ -153,7 +158,7 @@ export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get
   });
 
   function deriveNext(limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] {
-    if (watermark.get() >= ((maxRequest.get() as number | null) ?? 0)) return [];
+    if (watermark.get() >= Math.min((maxRequest.get() as number | null) ?? 0, upper() - 1)) return [];
     // Derived rows can always be derived again from the requests: no fsync of their own. The next
     // acknowledged commit (synchronous=FULL) makes them durable too.
     db.pragma('synchronous = NORMAL');
@@ -168,6 +173,7 @@ export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get
     deriveNext,
     deriveFailed: (why) => deriveFailedTx(why),
     underived: () => countAfter.get(watermark.get()) as number,
+    deriveBefore: (id) => { before = id; },
   };
 }
 

@@ -56,6 +56,13 @@ export interface Store extends StoreReads {
   /** Requests committed but not yet derived. */
   underived(): number;
   /**
+   * Requests from `id` on are committed but their flush is not done (wal-sync.ts): they are not answered
+   * yet, and not derived until this moves past them (null: derive everything committed). The writer says
+   * so; deriving one early would take it without its acknowledgement time and set off its forwards and
+   * rules before it is durable.
+   */
+  deriveBefore(id: number | null): void;
+  /**
    * Packs up to `limit` derived requests (pack.ts), oldest first after the last one looked at; returns how
    * many were looked at (0: none left). The deriver runs it when the receiver is idle.
    */
@@ -167,6 +174,7 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
     underived: () => derivation.underived(),
     packNext: (limit) => packTx(limit),
     deriveFailed: (why) => derivation.deriveFailed(why),
+    deriveBefore: (id) => derivation.deriveBefore(id),
 
     iterateEvents: (f, opts) => iterateEvents(db, f, deriver, opts),
 
