@@ -2,10 +2,27 @@
 // tabindex on the rows), virtualised. Keys while a row has focus: ↑/↓ (and j/k) move, Home/End, PageUp/
 // PageDown; Enter opens the row in the inspector and moves focus there (Esc there comes back to the row).
 // While an event is open, the selection follows the focused row, as j/k always did.
-import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type ReactNode, type UIEvent } from 'react';
 
 export const ROW_HEIGHT = 36;
+
+/**
+ * Rows rendered beyond the visible ones. While the list scrolls they go ahead of the scroll (one row is
+ * kept behind): a fast scroll replaces every row each frame, and a row behind is removed before it is
+ * ever seen. At rest, both sides (keys move either way). docs/benchmarks.md "UI: what the probe costs".
+ */
+const OVERSCAN = 4;
+
+export function overscanAhead(r: Range, direction: 'forward' | 'backward' | null): number[] {
+  const before = direction === 'forward' ? 1 : OVERSCAN;
+  const after = direction === 'backward' ? 1 : OVERSCAN;
+  const start = Math.max(0, r.startIndex - before);
+  const end = Math.min(r.count - 1, r.endIndex + after);
+  const out = new Array<number>(Math.max(0, end - start + 1));
+  for (let i = start; i <= end; i++) out[i - start] = i;
+  return out;
+}
 
 export interface GridColumn {
   id: string;
@@ -21,15 +38,22 @@ export interface RowRenderProps {
   index: number;
   top: number;
   active: boolean;
-  /** Row attributes the grid owns: role, tabindex, aria-rowindex, focus and click handling. */
-  rowProps: {
-    role: 'row';
-    tabIndex: number;
-    'aria-rowindex': number;
-    style: React.CSSProperties;
-    onFocus(): void;
-    onClick(): void;
-    'data-grid-index': number;
+}
+
+/**
+ * The attributes a grid row carries: role, roving tabindex, position. Built by the row itself from three
+ * primitives, so a memoised row that only moves (a new event on top, a scroll step) compares equal on
+ * everything but `top`/`index` — and one whose props did not change is not rendered again at all. Clicks
+ * and focus are handled once, on the row group, by `data-grid-index` (docs/benchmarks.md "UI: rows that
+ * only move").
+ */
+export function gridRowAttrs(index: number, top: number, active: boolean) {
+  return {
+    role: 'row' as const,
+    tabIndex: active ? 0 : -1,
+    'aria-rowindex': index + 2,
+    'data-grid-index': index,
+    style: { transform: `translateY(${top}px)` },
   };
 }
 
@@ -46,6 +70,7 @@ interface Props {
   count: number;
   /** Rows there are in all (loaded or not): screen readers announce this, not the loaded count. */
   total?: number | null;
+  /** Each row's key; keep it the same function while the rows are the same (useCallback on the list). */
   rowKey(index: number): string | number;
   /** Index of the row showing the open event, or -1. */
   selectedIndex: number;
@@ -75,13 +100,18 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const pendingFocus = useRef(false);
+  const virtualizerRef = useRef<Virtualizer<HTMLDivElement, Element> | null>(null);
   const virtualizer = useVirtualizer({
     count: p.count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    getItemKey: (i) => p.rowKey(i),
+    overscan: OVERSCAN,
+    // Stable while the rows are (the caller memoises it on its list): a new function here makes the
+    // virtualiser recompute every row's position on every scroll step.
+    getItemKey: p.rowKey,
+    rangeExtractor: useCallback((r: Range) => overscanAhead(r, virtualizerRef.current?.scrollDirection ?? null), []),
   });
+  virtualizerRef.current = virtualizer;
   const activeIndex = Math.min(active, Math.max(0, p.count - 1));
 
   // The active row follows the selection made elsewhere (j/k, a click in the timeline, a notification).
@@ -162,6 +192,22 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
     if (lastIndex >= 0) onNearEnd?.(lastIndex);
   }, [lastIndex, onNearEnd]);
 
+  /** The row an event happened in (its `data-grid-index`), or -1. */
+  const rowIndexOf = (target: EventTarget) => {
+    const row = (target as HTMLElement).closest?.('[data-grid-index]');
+    return row ? Number(row.getAttribute('data-grid-index')) : -1;
+  };
+  const onRowFocus = (ev: React.FocusEvent) => {
+    const i = rowIndexOf(ev.target);
+    if (i >= 0) setActive(i);
+  };
+  const onRowClick = (ev: React.MouseEvent) => {
+    const i = rowIndexOf(ev.target);
+    if (i < 0) return;
+    setActive(i);
+    p.onOpen(i, { focusInspector: false });
+  };
+
   const template = p.columns.map((c) => c.width).join(' ');
   return (
     <div
@@ -184,24 +230,11 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
         </div>
       </div>
       <div className="feed-scroll" ref={scrollRef} onScroll={p.onScroll} data-testid="feed-scroll">
-        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }} onClick={onRowClick} onFocus={onRowFocus}>
           {items.map((vi) => {
             const i = vi.index;
             if (i >= p.count) return null;
-            return p.renderRow({
-              index: i,
-              top: vi.start,
-              active: i === activeIndex,
-              rowProps: {
-                role: 'row',
-                tabIndex: i === activeIndex ? 0 : -1,
-                'aria-rowindex': i + 2,
-                style: { transform: `translateY(${vi.start}px)`, height: ROW_HEIGHT },
-                onFocus: () => setActive(i),
-                onClick: () => { setActive(i); p.onOpen(i, { focusInspector: false }); },
-                'data-grid-index': i,
-              },
-            });
+            return p.renderRow({ index: i, top: vi.start, active: i === activeIndex });
           })}
         </div>
         {p.footer}
