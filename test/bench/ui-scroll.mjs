@@ -34,6 +34,8 @@ export async function startProfile({ browser, page, cdp, log, label }) {
       const shares = profileShares((await cdp.send('Profiler.stop')).profile);
       log(`${label} profile, self: ${topShares(shares.self, 20)}`);
       log(`${label} profile, inclusive: ${topShares(shares.inclusive, 30)}`);
+      // React components by name (capitalised functions; readable with an unminified renderer build).
+      log(`${label} profile, components: ${topShares(new Map([...shares.inclusive].filter(([k]) => /^[A-Z][A-Za-z]+$/.test(k))), 25)}`);
     };
   }
   if (mode === 'trace') {
