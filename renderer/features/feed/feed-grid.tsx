@@ -14,6 +14,35 @@ export const ROW_HEIGHT = 36;
  */
 const OVERSCAN = 4;
 
+/**
+ * Row slots: each rendered row's key is a small number, not its event. A row still on screen keeps its
+ * slot (a new event on top only moves the others); a row that left gives its slot to one that arrived —
+ * so React updates that element's text and attributes in place instead of removing one element tree
+ * and building another. A fast scroll or a burst of events replaces every row each frame: with slots
+ * handed out in order, that is an update of every row, with no element created, removed or moved.
+ * `prev` maps row keys to slots (the last assignment); returns the slots for `keys`, in order.
+ */
+export function assignSlots<K>(prev: Map<K, number>, keys: readonly K[]): { slots: number[]; next: Map<K, number> } {
+  const next = new Map<K, number>();
+  const used = new Set<number>();
+  for (const k of keys) {
+    const s = prev.get(k);
+    if (s != null && !used.has(s)) { next.set(k, s); used.add(s); }
+  }
+  let free = 0;
+  const slots = keys.map((k) => {
+    let s = next.get(k);
+    if (s == null) {
+      while (used.has(free)) free++;
+      s = free;
+      next.set(k, s);
+      used.add(s);
+    }
+    return s;
+  });
+  return { slots, next };
+}
+
 export function overscanAhead(r: Range, direction: 'forward' | 'backward' | null): number[] {
   const before = direction === 'forward' ? 1 : OVERSCAN;
   const after = direction === 'backward' ? 1 : OVERSCAN;
@@ -38,6 +67,8 @@ export interface RowRenderProps {
   index: number;
   top: number;
   active: boolean;
+  /** The React key to give the row: its slot (see `assignSlots`), not its event. */
+  slot: number;
 }
 
 /**
@@ -101,6 +132,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   const [active, setActive] = useState(0);
   const pendingFocus = useRef(false);
   const virtualizerRef = useRef<Virtualizer<HTMLDivElement, Element> | null>(null);
+  const slotsRef = useRef(new Map<unknown, number>());
   const virtualizer = useVirtualizer({
     count: p.count,
     getScrollElement: () => scrollRef.current,
@@ -132,6 +164,11 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   // Focus moves after the virtualiser has rendered the target row.
   useLayoutEffect(() => {
     if (pendingFocus.current) focusRow(activeIndex);
+    // A focused row scrolled away gives its element to another row (slots): focus leaves with it, as
+    // it did when the element was removed, rather than stay on a row that now shows another event.
+    const el = document.activeElement;
+    if (el instanceof HTMLElement && el.getAttribute('role') === 'row' && scrollRef.current?.contains(el)
+      && Number(el.getAttribute('data-grid-index')) !== activeIndex) el.blur();
   });
 
   const moveTo = (index: number) => {
@@ -186,6 +223,11 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   };
 
   const items = virtualizer.getVirtualItems();
+  const shown = items.filter((vi) => vi.index < p.count);
+  // Assigned during render, from the last assignment: the same keys give the same slots, so a render
+  // run twice (StrictMode) or thrown away only changes which element a row reuses, never what it shows.
+  const { slots, next: nextSlots } = assignSlots<unknown>(slotsRef.current, shown.map((vi) => vi.key));
+  slotsRef.current = nextSlots;
   const lastIndex = items.length ? items[items.length - 1].index : -1;
   const { onNearEnd } = p;
   useEffect(() => {
@@ -231,11 +273,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
       </div>
       <div className="feed-scroll" ref={scrollRef} onScroll={p.onScroll} data-testid="feed-scroll">
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }} onClick={onRowClick} onFocus={onRowFocus}>
-          {items.map((vi) => {
-            const i = vi.index;
-            if (i >= p.count) return null;
-            return p.renderRow({ index: i, top: vi.start, active: i === activeIndex });
-          })}
+          {shown.map((vi, n) => p.renderRow({ index: vi.index, top: vi.start, active: vi.index === activeIndex, slot: slots[n] }))}
         </div>
         {p.footer}
       </div>
