@@ -127,6 +127,22 @@ export function focusInspector() {
   requestAnimationFrame(() => { if (!go()) setTimeout(go, 50); });
 }
 
+/** The row an event happened in (its `data-grid-index`), or -1. */
+function rowIndexOf(target: EventTarget): number {
+  const row = (target as HTMLElement).closest?.('[data-grid-index]');
+  return row ? Number(row.getAttribute('data-grid-index')) : -1;
+}
+
+/**
+ * A focused row scrolled away gives its element to another row (slots): focus leaves with it, as it did
+ * when the element was removed, rather than stay on an element that now shows another event.
+ */
+function blurRowScrolledAway(scrollEl: HTMLElement | null, activeIndex: number) {
+  const el = document.activeElement;
+  if (el instanceof HTMLElement && el.getAttribute('role') === 'row' && scrollEl?.contains(el)
+    && rowIndexOf(el) !== activeIndex) el.blur();
+}
+
 export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, ref) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -164,11 +180,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   // Focus moves after the virtualiser has rendered the target row.
   useLayoutEffect(() => {
     if (pendingFocus.current) focusRow(activeIndex);
-    // A focused row scrolled away gives its element to another row (slots): focus leaves with it, as
-    // it did when the element was removed, rather than stay on a row that now shows another event.
-    const el = document.activeElement;
-    if (el instanceof HTMLElement && el.getAttribute('role') === 'row' && scrollRef.current?.contains(el)
-      && Number(el.getAttribute('data-grid-index')) !== activeIndex) el.blur();
+    blurRowScrolledAway(scrollRef.current, activeIndex);
   });
 
   const moveTo = (index: number) => {
@@ -234,11 +246,6 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
     if (lastIndex >= 0) onNearEnd?.(lastIndex);
   }, [lastIndex, onNearEnd]);
 
-  /** The row an event happened in (its `data-grid-index`), or -1. */
-  const rowIndexOf = (target: EventTarget) => {
-    const row = (target as HTMLElement).closest?.('[data-grid-index]');
-    return row ? Number(row.getAttribute('data-grid-index')) : -1;
-  };
   const onRowFocus = (ev: React.FocusEvent) => {
     const i = rowIndexOf(ev.target);
     if (i >= 0) setActive(i);
