@@ -1,5 +1,5 @@
-// The pace at which live pushes reach the screen (docs/architecture.md "Renderer", docs/benchmarks.md
-// "UI: the stream yields to input"). Pushes are applied once per animation frame at most — and, while
+// The pace at which live pushes reach the screen (docs/architecture.md, step 7 "Screen"; docs/benchmarks.md
+// "UI: what the probe costs"). Pushes are applied once per animation frame at most — and, while
 // they stream, at most once per `minGapMs`, and not in the frames right after the user clicked, typed
 // or scrolled: that frame is theirs. At 1,000 events a second every flush replaces every row on screen,
 // so flushing 30-60 times a second shows nothing more than 10 times does, and each flush that lands
