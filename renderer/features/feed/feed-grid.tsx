@@ -135,12 +135,13 @@ function rowIndexOf(target: EventTarget): number {
 
 /**
  * A focused row scrolled away gives its element to another row (slots): focus leaves with it, as it did
- * when the element was removed, rather than stay on an element that now shows another event.
+ * when the element was removed, rather than stay on an element that now shows another event. A focused
+ * row that only moved (new events on top) keeps its slot, its element and the focus.
  */
-function blurRowScrolledAway(scrollEl: HTMLElement | null, activeIndex: number) {
+function blurRecycledRow(scrollEl: HTMLElement | null, keyOf: (index: number) => unknown, focusedKey: unknown) {
   const el = document.activeElement;
   if (el instanceof HTMLElement && el.getAttribute('role') === 'row' && scrollEl?.contains(el)
-    && rowIndexOf(el) !== activeIndex) el.blur();
+    && keyOf(rowIndexOf(el)) !== focusedKey) el.blur();
 }
 
 export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, ref) {
@@ -149,6 +150,8 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   const pendingFocus = useRef(false);
   const virtualizerRef = useRef<Virtualizer<HTMLDivElement, Element> | null>(null);
   const slotsRef = useRef(new Map<unknown, number>());
+  /** The key of the row that last took focus (blurRecycledRow). */
+  const focusedKey = useRef<unknown>(null);
   const virtualizer = useVirtualizer({
     count: p.count,
     getScrollElement: () => scrollRef.current,
@@ -180,7 +183,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   // Focus moves after the virtualiser has rendered the target row.
   useLayoutEffect(() => {
     if (pendingFocus.current) focusRow(activeIndex);
-    blurRowScrolledAway(scrollRef.current, activeIndex);
+    blurRecycledRow(scrollRef.current, p.rowKey, focusedKey.current);
   });
 
   const moveTo = (index: number) => {
@@ -248,7 +251,9 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
 
   const onRowFocus = (ev: React.FocusEvent) => {
     const i = rowIndexOf(ev.target);
-    if (i >= 0) setActive(i);
+    if (i < 0) return;
+    focusedKey.current = p.rowKey(i);
+    setActive(i);
   };
   const onRowClick = (ev: React.MouseEvent) => {
     const i = rowIndexOf(ev.target);
