@@ -32,11 +32,12 @@ async function post(k: number) {
 }
 
 /** Every row in the DOM, in DOM order: its event id and its text. */
-const shownRows = () => ui.page.getByTestId('event-row').evaluateAll((els) => els.map((el) => ({
-  id: Number(el.getAttribute('data-event-id')),
-  rowIndex: Number(el.getAttribute('aria-rowindex')),
-  text: el.textContent ?? '',
-})));
+type RowEl = { getAttribute(name: string): string | null; textContent: string | null };
+const shownRows = () => ui.page.getByTestId('event-row').evaluateAll((els) => els.map((e) => {
+  const el = e as unknown as RowEl;
+  return { id: Number(el.getAttribute('data-event-id')), rowIndex: Number(el.getAttribute('aria-rowindex')), text: el.textContent ?? '' };
+}));
+const focusedId = () => ui.page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-event-id')");
 
 /** Each row shows its own event (ids were given in posting order), newest first, without a gap. */
 async function expectRowsTrue() {
@@ -87,9 +88,9 @@ describeE2E('feed scrolled with the wheel', () => {
   it('a focused row scrolled away takes the focus with it, not onto another event', async () => {
     const row = ui.page.getByTestId('event-row').filter({ hasText: `msg ${COUNT - 2} end` });
     await row.focus();
-    await expect.poll(() => ui.page.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(String(COUNT - 2));
+    await expect.poll(() => focusedId()).toBe(String(COUNT - 2));
     await wheelTo((top) => top < COUNT - 120);
-    const focused = await ui.page.evaluate(() => document.activeElement?.getAttribute('data-event-id') ?? null);
+    const focused = await focusedId();
     expect([null, String(COUNT - 2)]).toContain(focused);
     await wheelTo((top) => top === COUNT);
     expect(ui.pageErrors).toEqual([]);

@@ -1,8 +1,8 @@
-// The feed grid's row slots and overscan (renderer/features/feed/feed-grid.tsx): a row that stays on
+// The feed grid's row slots and overscan (renderer/features/feed/row-slots.ts): a row that stays on
 // screen keeps its element, a row that arrives takes the element of one that left, a screen of new rows
 // reuses every element in order (no element created or moved), and rows are rendered ahead of a scroll.
 import { describe, expect, it } from 'vitest';
-import { assignSlots, overscanAhead } from '../../renderer/features/feed/feed-grid';
+import { assignSlots, overscanAhead } from '../../renderer/features/feed/row-slots';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -44,7 +44,7 @@ describe('feed row slots', () => {
 });
 
 describe('feed overscan', () => {
-  const r = { startIndex: 100, endIndex: 124, overscan: 4, count: 2000 };
+  const r = { startIndex: 100, endIndex: 124, count: 2000 };
 
   it('renders ahead of the scroll and keeps one row behind', () => {
     const down = overscanAhead(r, 'forward');
@@ -57,6 +57,6 @@ describe('feed overscan', () => {
 
   it('at rest, both sides; never past either end of the list', () => {
     expect(overscanAhead(r, null)).toEqual(range(96, 128));
-    expect(overscanAhead({ startIndex: 0, endIndex: 3, overscan: 4, count: 5 }, null)).toEqual(range(0, 4));
+    expect(overscanAhead({ startIndex: 0, endIndex: 3, count: 5 }, null)).toEqual(range(0, 4));
   });
 });
