@@ -7,10 +7,19 @@ import { App } from './app';
 import { BridgeError, createBridge, type AppBridge } from './state/bridge';
 import { StoreContext } from './state/hooks';
 import { createAppStore } from './state/store';
+import { frameScheduler } from './state/context';
+import { pacedScheduler } from './state/paced-schedule';
 import { filterFromSearch, filterToSearch, selectionFromSearch, selectionToSearch, viewFromSearch, viewToSearch } from './state/url-filter';
 import { TokenPage } from './features/token/token-page';
 import { applyTheme, loadThemeChoice } from './ui/theme';
 import './ui/styles.css';
+
+/** Least time between two live flushes: ten a second is as live as a person can read. */
+const LIVE_GAP_MS = 100;
+/** A flush waits this long after a click, key or wheel step (the next frames answer the user)… */
+const INPUT_QUIET_MS = 120;
+/** …and never longer than this (a long scroll or typing run still sees the stream). */
+const LIVE_MAX_WAIT_MS = 500;
 
 applyTheme(loadThemeChoice());
 const root = createRoot(document.getElementById('root')!);
@@ -34,7 +43,10 @@ async function boot(b: AppBridge) {
       // Anything else (core restarting): the app shows its own connection state and retries.
     }
   }
-  const store = createAppStore(b, { initialFilter: filterFromSearch(window.location.search), initialView: viewFromSearch(window.location.search) });
+  // Live pushes reach the screen at most every LIVE_GAP_MS and yield to the user's input (paced-schedule.ts).
+  const paced = pacedScheduler({ minGapMs: LIVE_GAP_MS, inputQuietMs: INPUT_QUIET_MS, maxWaitMs: LIVE_MAX_WAIT_MS, now: () => performance.now(), frame: frameScheduler });
+  for (const type of ['pointerdown', 'keydown', 'wheel'] as const) window.addEventListener(type, paced.noteInput, { capture: true, passive: true });
+  const store = createAppStore(b, { schedule: paced.schedule, initialFilter: filterFromSearch(window.location.search), initialView: viewFromSearch(window.location.search) });
 
   // The filter lives in the URL (the token and other parameters stay put), so a view survives reload.
   store.subscribe((s, prev) => {

@@ -15,11 +15,20 @@ export function formatDateTime(ms: number): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** Local midnight to the next local midnight around `ms` (DST-safe: calendar arithmetic, not 24 h). */
+function dayBounds(ms: number): { start: number; end: number } {
+  const d = new Date(ms);
+  return { start: new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime(), end: new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime() };
+}
+let today = { start: 0, end: 0 };
+
 /** Short time for a row: HH:MM:SS today, "3 Nov 14:02" this year, "3 Nov 2025 14:02" before. */
 export function formatRowTime(ms: number, now = Date.now()): string {
+  // Today's bounds are worked out once a day, not per row (every row renders this as it scrolls in).
+  if (now < today.start || now >= today.end) today = dayBounds(now);
+  if (ms >= today.start && ms < today.end) return formatTime(ms);
   const d = new Date(ms);
   const n = new Date(now);
-  if (d.toDateString() === n.toDateString()) return formatTime(ms);
   const day = `${d.getDate()} ${MONTHS[d.getMonth()]}${d.getFullYear() === n.getFullYear() ? '' : ` ${d.getFullYear()}`}`;
   return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

@@ -3,8 +3,7 @@ import { statusTone, statusWord } from './format';
 
 export function StatusBadge({ event, testId }: { event: Pick<HookEvent, 'status' | 'kind'>; testId?: string }) {
   return (
-    <span className={`status status-${statusTone(event)}`} data-testid={testId}>
-      <span className="status-dot" aria-hidden="true" />
+    <span className={`status status-dotted status-${statusTone(event)}`} data-testid={testId}>
       {statusWord(event)}
     </span>
   );
@@ -13,8 +12,7 @@ export function StatusBadge({ event, testId }: { event: Pick<HookEvent, 'status'
 export function SignatureBadge({ verdict }: { verdict: HookEvent['signature'] }) {
   const tone = verdict === 'valid' ? 'delivered' : verdict === 'unchecked' ? 'muted' : 'failed';
   return (
-    <span className={`status status-${tone}`}>
-      <span className="status-dot" aria-hidden="true" />
+    <span className={`status status-dotted status-${tone}`}>
       signature {verdict}
     </span>
   );

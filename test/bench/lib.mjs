@@ -336,3 +336,51 @@ export function profileShares(prof) {
 export function topShares(map, n = 12) {
   return [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`).join(', ');
 }
+
+/** Trace events of the renderer's work, grouped into what a frame is made of (self time, nesting removed). */
+const TRACE_GROUPS = {
+  style: ['UpdateLayoutTree', 'RecalculateStyles', 'ScheduleStyleRecalculation', 'ParseAuthorStyleSheet'],
+  layout: ['Layout', 'InvalidateLayout', 'LayoutShift'],
+  paint: ['PrePaint', 'Paint', 'PaintImage', 'Layerize', 'UpdateLayer', 'UpdateLayerTree', 'CompositeLayers', 'Commit', 'RasterTask', 'IntersectionObserverController::computeIntersections'],
+  gc: ['MinorGC', 'MajorGC', 'V8.GC_SCAVENGER', 'V8.GC_MC_INCREMENTAL', 'BlinkGC.AtomicPhase', 'V8.GCFinalizeMC', 'V8.GCIncrementalMarking', 'V8.GCScavenger', 'V8.GC_MARK_COMPACTOR', 'BlinkGC.CompleteSweep', 'CppGC.AtomicMark'],
+  parse: ['ParseHTML', 'v8.parseOnBackground', 'v8.compile', 'V8.CompileCode', 'v8.produceCache'],
+};
+const GROUP_OF = new Map(Object.entries(TRACE_GROUPS).flatMap(([g, names]) => names.map((n) => [n, g])));
+
+/**
+ * A Chromium trace (playwright `browser.stopTracing()`, categories `devtools.timeline` and
+ * `disabled-by-default-devtools.timeline`) as shares of the renderer's main thread between `from` and
+ * `to` (trace microseconds; the whole trace when absent): self time of every complete event on
+ * CrRendererMain, nested events subtracted from their parents, grouped into script (JS: V8 execution and
+ * the tasks that run it), style, layout, paint, gc, parse and other (the rest of the task machinery) —
+ * what a CPU profile lumps together as "(program)". Returns `{ busyMs, wallMs, groups, top }`.
+ */
+export function traceShares(trace, { from, to } = {}) {
+  const events = (trace.traceEvents ?? trace).filter((e) => e.ph === 'X' || e.ph === 'M');
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const own = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`) && e.dur != null
+    && (from == null || e.ts >= from) && (to == null || e.ts + e.dur <= to));
+  own.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const self = new Map();
+  const stack = [];
+  let busy = 0;
+  const add = (name, us) => self.set(name, (self.get(name) ?? 0) + us);
+  for (const e of own) {
+    while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) add(parent.name, -Math.min(e.dur, parent.end - e.ts));
+    else busy += e.dur;
+    add(e.name, e.dur);
+    stack.push({ name: e.name, end: e.ts + e.dur });
+  }
+  const first = own[0]?.ts ?? 0;
+  const last = own.reduce((m, e) => Math.max(m, e.ts + e.dur), first);
+  const wall = to != null && from != null ? to - from : last - first;
+  const groups = new Map();
+  for (const [name, us] of self) {
+    const g = GROUP_OF.get(name) ?? (/^(V8\.|v8\.|FunctionCall|EvaluateScript|EventDispatch|TimerFire|FireAnimationFrame|RunMicrotasks|FireIdleCallback|XHRReadyStateChange|ResourceReceivedData)/.test(name) ? 'script' : 'other');
+    groups.set(g, (groups.get(g) ?? 0) + us);
+  }
+  const share = (m) => new Map([...m].map(([k, us]) => [k, us / Math.max(1, wall)]));
+  return { busyMs: busy / 1000, wallMs: wall / 1000, groups: share(groups), top: share(self) };
+}

@@ -3,7 +3,8 @@
 // (click on a status filter → the next frame painted), renderer heap (CDP), main-thread cost per event.
 import { chromium } from 'playwright-core';
 import { existsSync, rmSync } from 'node:fs';
-import { SECRET, load, profileShares, sign, signedBodies, startServe, summarise, sleep, tmp, topShares } from './lib.mjs';
+import { SECRET, load, sign, signedBodies, startServe, summarise, sleep, tmp } from './lib.mjs';
+import { startProfile } from './ui-scroll.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -50,9 +51,9 @@ export async function benchUi({ quick, log }) {
     });
 
     log(`ui: ${rate} events/s for ${seconds} s while clicking filters and typing in search`);
-    // HOOKSCOPE_BENCH_PROFILE=1: a CPU profile of the page during the stream, its top functions logged.
-    const profiling = process.env.HOOKSCOPE_BENCH_PROFILE === '1';
-    if (profiling) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 250 }); await cdp.send('Profiler.start'); }
+    // HOOKSCOPE_BENCH_PROFILE=1 (or cpu): a CPU profile of the page during the stream, its top functions
+    // logged; =trace: a Chromium trace, as shares of style, layout, paint and script.
+    const stopProfile = await startProfile({ browser, page, cdp, log, label: 'ui' });
     const stream = load(`${serve.receiverUrl}/meta`, bodies, { rate, durationMs: seconds * 1000, warmupMs: 0, concurrency: 32 });
     const interact = (async () => {
       const end = performance.now() + seconds * 1000 - 500;
@@ -70,11 +71,7 @@ export async function benchUi({ quick, log }) {
     })();
     const sent = await stream;
     await interact;
-    if (profiling) {
-      const shares = profileShares((await cdp.send('Profiler.stop')).profile);
-      log(`ui profile, self: ${topShares(shares.self, 20)}`);
-      log(`ui profile, inclusive: ${topShares(shares.inclusive, 40)}`);
-    }
+    await stopProfile();
     // Leave every filter off again, then let the last pushes apply.
     for (const id of ['status-toggle-delivered', 'status-toggle-read']) {
       if ((await page.getByTestId(id).getAttribute('aria-pressed')) === 'true') await page.getByTestId(id).click();

@@ -142,6 +142,10 @@ describeE2E('Messages view and keyboard triage in Chromium against serve', () =>
     await post(JSON.stringify({ object: 'whatsapp_business_account', entry: [], long: 'x'.repeat(400_000) }));
     await tid('view-events').click();
     await expect.poll(() => tid('event-row').count()).toBeGreaterThanOrEqual(10);
+    // The three are on screen before a row is opened by its place (pushes reach the feed paced, and
+    // not in the frames right after a click: docs/architecture.md, step 7).
+    const newest = (await ui.api<{ value: { items: { id: number }[] } }>('/api/rpc/events:list', { method: 'POST', body: JSON.stringify({ limit: 1 }) })).body.value.items[0].id;
+    await expect.poll(() => tid('event-row').first().getAttribute('data-event-id')).toBe(String(newest));
 
     const openPayload = async (index: number) => {
       await tid('event-row').nth(index).click();

@@ -1,11 +1,10 @@
 import { memo } from 'react';
 import type { HookEvent } from '../../../shared/types';
-import { formatDateTime, formatRowTime } from '../../ui/format';
+import { formatDateTime, formatRowTime, statusTone, statusWord } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
-import { StatusBadge } from '../../ui/status-badge';
 import { eventSeverity } from '../../../shared/event-words';
 import type { FeedColumns } from '../../state/slices/messages';
-import type { RowRenderProps } from './feed-grid';
+import { gridRowAttrs, type RowRenderProps } from './feed-grid';
 import { AckCell, BusinessCell, ForwardCell, HttpCell, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
 import { rowLabels } from './row-labels';
 import { SafeText } from '../../ui/safe-text';
@@ -21,16 +20,19 @@ interface Props {
   selected: boolean;
   columns: FeedColumns;
   narrow: boolean;
-  rowProps: RowRenderProps['rowProps'];
+  /** Where the row sits (primitives, so a row that neither moved nor changed is not rendered again). */
+  index: RowRenderProps['index'];
+  top: RowRenderProps['top'];
+  active: RowRenderProps['active'];
 }
 
 /** One line of the Events view. Every payload-derived string is a text node. */
-export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, rowProps, businessNames }: Props) {
+export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, index, top, active, businessNames }: Props) {
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
   const severity = eventSeverity(e);
   return (
     <div
-      {...rowProps}
+      {...gridRowAttrs(index, top, active)}
       aria-selected={selected}
       data-testid="event-row"
       data-event-id={e.id}
@@ -43,9 +45,8 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
 });
 
 /**
- * What a row shows, apart from where it sits. The grid hands every row new position props whenever the
- * window scrolls or a new event arrives on top (every index shifts), so the row itself renders again;
- * its cells — labels, times, masks, excerpts, badges — only when the event, the columns or the names
+ * What a row shows, apart from where it sits. A new event on top shifts every row's index and position,
+ * so the row itself renders again; its cells — labels, times, masks, excerpts, badges — only when the event, the columns or the names
  * change (docs/benchmarks.md "UI: rows that only move").
  */
 const EventCells = memo(function EventCells({ event: e, columns, narrow, businessNames }: Pick<Props, 'event' | 'columns' | 'narrow'> & { businessNames: Record<string, string> }) {
@@ -56,7 +57,8 @@ const EventCells = memo(function EventCells({ event: e, columns, narrow, busines
     <>
       <span role="gridcell" className="cell cell-time" title={formatDateTime(e.receivedAt)}>{formatRowTime(e.receivedAt)}</span>
       {!narrow && <span role="gridcell" className="cell cell-provider">{e.provider ?? '—'}</span>}
-      <span role="gridcell" className="cell cell-status"><StatusBadge event={e} testId="row-status" /></span>
+      {/* The cell is the badge (one element, not two: docs/benchmarks.md "UI: what the probe costs"). */}
+      <span role="gridcell" className={`cell cell-status status status-dotted status-${statusTone(e)}`} data-testid="row-status">{statusWord(e)}</span>
       <span role="gridcell" className="cell cell-contact" title={contactTitle(mask.contact(e))}>
         {e.contactName && <span className="contact-name"><SafeText text={mask.name(e.contactName)} max={ROW_TEXT_CUT} /></span>}
         {e.contactId && <span className="contact-number">+{mask.number(e.contactId)}</span>}

@@ -2,7 +2,8 @@
 // tabindex on the rows), virtualised. Keys while a row has focus: ↑/↓ (and j/k) move, Home/End, PageUp/
 // PageDown; Enter opens the row in the inspector and moves focus there (Esc there comes back to the row).
 // While an event is open, the selection follows the focused row, as j/k always did.
-import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
+import { assignSlots, overscanAhead, OVERSCAN } from './row-slots';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type ReactNode, type UIEvent } from 'react';
 
 export const ROW_HEIGHT = 36;
@@ -21,15 +22,24 @@ export interface RowRenderProps {
   index: number;
   top: number;
   active: boolean;
-  /** Row attributes the grid owns: role, tabindex, aria-rowindex, focus and click handling. */
-  rowProps: {
-    role: 'row';
-    tabIndex: number;
-    'aria-rowindex': number;
-    style: React.CSSProperties;
-    onFocus(): void;
-    onClick(): void;
-    'data-grid-index': number;
+  /** The React key to give the row: its slot (see `assignSlots`), not its event. */
+  slot: number;
+}
+
+/**
+ * The attributes a grid row carries: role, roving tabindex, position. Built by the row itself from three
+ * primitives, so a memoised row that only moves (a new event on top, a scroll step) compares equal on
+ * everything but `top`/`index` — and one whose props did not change is not rendered again at all. Clicks
+ * and focus are handled once, on the row group, by `data-grid-index` (docs/benchmarks.md "UI: rows that
+ * only move").
+ */
+export function gridRowAttrs(index: number, top: number, active: boolean) {
+  return {
+    role: 'row' as const,
+    tabIndex: active ? 0 : -1,
+    'aria-rowindex': index + 2,
+    'data-grid-index': index,
+    style: { transform: `translateY(${top}px)` },
   };
 }
 
@@ -46,6 +56,7 @@ interface Props {
   count: number;
   /** Rows there are in all (loaded or not): screen readers announce this, not the loaded count. */
   total?: number | null;
+  /** Each row's key; keep it the same function while the rows are the same (useCallback on the list). */
   rowKey(index: number): string | number;
   /** Index of the row showing the open event, or -1. */
   selectedIndex: number;
@@ -71,17 +82,42 @@ export function focusInspector() {
   requestAnimationFrame(() => { if (!go()) setTimeout(go, 50); });
 }
 
+/** The row an event happened in (its `data-grid-index`), or -1. */
+function rowIndexOf(target: EventTarget): number {
+  const row = (target as HTMLElement).closest?.('[data-grid-index]');
+  return row ? Number(row.getAttribute('data-grid-index')) : -1;
+}
+
+/**
+ * A focused row scrolled away gives its element to another row (slots): focus leaves with it, as it did
+ * when the element was removed, rather than stay on an element that now shows another event. A focused
+ * row that only moved (new events on top) keeps its slot, its element and the focus.
+ */
+function blurRecycledRow(scrollEl: HTMLElement | null, keyOf: (index: number) => unknown, focusedKey: unknown) {
+  const el = document.activeElement;
+  if (el instanceof HTMLElement && el.getAttribute('role') === 'row' && scrollEl?.contains(el)
+    && keyOf(rowIndexOf(el)) !== focusedKey) el.blur();
+}
+
 export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, ref) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const pendingFocus = useRef(false);
+  const virtualizerRef = useRef<Virtualizer<HTMLDivElement, Element> | null>(null);
+  const slotsRef = useRef(new Map<unknown, number>());
+  /** The key of the row that last took focus (blurRecycledRow). */
+  const focusedKey = useRef<unknown>(null);
   const virtualizer = useVirtualizer({
     count: p.count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    getItemKey: (i) => p.rowKey(i),
+    overscan: OVERSCAN,
+    // Stable while the rows are (the caller memoises it on its list): a new function here makes the
+    // virtualiser recompute every row's position on every scroll step.
+    getItemKey: p.rowKey,
+    rangeExtractor: useCallback((r: Range) => overscanAhead(r, virtualizerRef.current?.scrollDirection ?? null), []),
   });
+  virtualizerRef.current = virtualizer;
   const activeIndex = Math.min(active, Math.max(0, p.count - 1));
 
   // The active row follows the selection made elsewhere (j/k, a click in the timeline, a notification).
@@ -102,6 +138,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   // Focus moves after the virtualiser has rendered the target row.
   useLayoutEffect(() => {
     if (pendingFocus.current) focusRow(activeIndex);
+    blurRecycledRow(scrollRef.current, p.rowKey, focusedKey.current);
   });
 
   const moveTo = (index: number) => {
@@ -156,11 +193,29 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   };
 
   const items = virtualizer.getVirtualItems();
+  const shown = items.filter((vi) => vi.index < p.count);
+  // Assigned during render, from the last assignment: the same keys give the same slots, so a render
+  // run twice (StrictMode) or thrown away only changes which element a row reuses, never what it shows.
+  const { slots, next: nextSlots } = assignSlots<unknown>(slotsRef.current, shown.map((vi) => vi.key));
+  slotsRef.current = nextSlots;
   const lastIndex = items.length ? items[items.length - 1].index : -1;
   const { onNearEnd } = p;
   useEffect(() => {
     if (lastIndex >= 0) onNearEnd?.(lastIndex);
   }, [lastIndex, onNearEnd]);
+
+  const onRowFocus = (ev: React.FocusEvent) => {
+    const i = rowIndexOf(ev.target);
+    if (i < 0) return;
+    focusedKey.current = p.rowKey(i);
+    setActive(i);
+  };
+  const onRowClick = (ev: React.MouseEvent) => {
+    const i = rowIndexOf(ev.target);
+    if (i < 0) return;
+    setActive(i);
+    p.onOpen(i, { focusInspector: false });
+  };
 
   const template = p.columns.map((c) => c.width).join(' ');
   return (
@@ -184,25 +239,8 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
         </div>
       </div>
       <div className="feed-scroll" ref={scrollRef} onScroll={p.onScroll} data-testid="feed-scroll">
-        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((vi) => {
-            const i = vi.index;
-            if (i >= p.count) return null;
-            return p.renderRow({
-              index: i,
-              top: vi.start,
-              active: i === activeIndex,
-              rowProps: {
-                role: 'row',
-                tabIndex: i === activeIndex ? 0 : -1,
-                'aria-rowindex': i + 2,
-                style: { transform: `translateY(${vi.start}px)`, height: ROW_HEIGHT },
-                onFocus: () => setActive(i),
-                onClick: () => { setActive(i); p.onOpen(i, { focusInspector: false }); },
-                'data-grid-index': i,
-              },
-            });
-          })}
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }} onClick={onRowClick} onFocus={onRowFocus}>
+          {shown.map((vi, n) => p.renderRow({ index: vi.index, top: vi.start, active: vi.index === activeIndex, slot: slots[n] }))}
         </div>
         {p.footer}
       </div>

@@ -114,6 +114,7 @@ function EventsView() {
   }, [events.length, hasOlder, loadingOlder, loading, onNearEnd]);
 
   const selectedIndex = selectedId == null ? -1 : events.findIndex((e) => e.id === selectedId);
+  const rowKey = useCallback((i: number) => events[i]?.id ?? i, [events]);
 
   // Keyboard selection follows into view.
   useEffect(() => {
@@ -171,15 +172,15 @@ function EventsView() {
         columns={eventColumns(columns, narrow)}
         count={events.length}
         total={total}
-        rowKey={(i) => events[i]?.id ?? i}
+        rowKey={rowKey}
         selectedIndex={selectedIndex}
         hasSelection={selectedId != null}
         onOpen={onOpen}
         onNearEnd={onNearEnd}
         onScroll={onScroll}
-        renderRow={({ index, rowProps }) => {
+        renderRow={({ index, top, active, slot }) => {
           const e = events[index];
-          return <EventRow key={e.id} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} rowProps={rowProps} businessNames={businessNames} />;
+          return <EventRow key={slot} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} index={index} top={top} active={active} businessNames={businessNames} />;
         }}
         footer={(loadingOlder || (!hasOlder && events.length > 0)) && (
           <div className="feed-footer">{loadingOlder ? 'Loading older events…' : 'No older events'}</div>

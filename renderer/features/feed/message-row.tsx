@@ -3,7 +3,7 @@ import type { MessageSummary } from '../../../shared/types';
 import { formatDateTime, formatRowTime, statusTone } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
 import type { FeedColumns } from '../../state/slices/messages';
-import type { RowRenderProps } from './feed-grid';
+import { gridRowAttrs, type RowRenderProps } from './feed-grid';
 import { HttpCell, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
 import { SafeText } from '../../ui/safe-text';
 
@@ -11,7 +11,9 @@ interface Props {
   message: MessageSummary;
   selected: boolean;
   columns: FeedColumns;
-  rowProps: RowRenderProps['rowProps'];
+  index: RowRenderProps['index'];
+  top: RowRenderProps['top'];
+  active: RowRenderProps['active'];
 }
 
 const DIRECTION: Record<MessageSummary['direction'], { arrow: string; word: string }> = {
@@ -21,11 +23,11 @@ const DIRECTION: Record<MessageSummary['direction'], { arrow: string; word: stri
 };
 
 /** One message of the Messages view: its whole life inline. Every payload-derived string is a text node. */
-export const MessageRow = memo(function MessageRow({ message: m, selected, columns, rowProps }: Props) {
+export const MessageRow = memo(function MessageRow({ message: m, selected, columns, index, top, active }: Props) {
   const failed = m.current === 'failed';
   return (
     <div
-      {...rowProps}
+      {...gridRowAttrs(index, top, active)}
       aria-selected={selected}
       data-testid="message-row"
       data-message-key={m.key}

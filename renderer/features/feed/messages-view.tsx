@@ -26,6 +26,7 @@ export function MessagesView() {
 
   useEffect(() => registerFeedFocus(() => grid.current?.focusActive()), []);
 
+  const rowKey = useCallback((i: number) => messages[i]?.key ?? i, [messages]);
   const selectedIndex = selectedId == null ? -1 : messages.findIndex((m) => m.events.some((e) => e.id === selectedId));
   useEffect(() => {
     if (selectedIndex >= 0) grid.current?.virtualizer()?.scrollToIndex(selectedIndex, { align: 'auto' });
@@ -67,14 +68,14 @@ export function MessagesView() {
         columns={messageColumns(columns, narrow)}
         count={messages.length}
         total={total}
-        rowKey={(i) => messages[i]?.key ?? i}
+        rowKey={rowKey}
         selectedIndex={selectedIndex}
         hasSelection={selectedId != null}
         onOpen={onOpen}
         onNearEnd={onNearEnd}
-        renderRow={({ index, rowProps }) => {
+        renderRow={({ index, top, active, slot }) => {
           const m = messages[index];
-          return <MessageRow key={m.key} message={m} selected={index === selectedIndex} columns={columns} rowProps={rowProps} />;
+          return <MessageRow key={slot} message={m} selected={index === selectedIndex} columns={columns} index={index} top={top} active={active} />;
         }}
         footer={(loadingOlder || (next == null && messages.length > 0)) && (
           <div className="feed-footer">{loadingOlder ? 'Loading older messages…' : 'No older messages'}</div>

@@ -3,16 +3,22 @@
 import { useMemo, useState } from 'react';
 import { INDEXED_RAW_PATHS, WHERE_MAX_CONDITIONS, formatCondition, parseCondition } from '../../../shared/where';
 import { useApp, useAppStore } from '../../state/hooks';
+import type { AppState } from '../../state/context';
 import { useMask } from '../privacy/privacy';
 import { shownCondition } from './field-chip';
 import { revealInvisible } from '../../../shared/invisible';
 import { SafeText } from '../../ui/safe-text';
 
 export const FIELD_FILTER_INPUT_ID = 'hs-field-filter';
+const NO_EVENTS: AppState['events'] = [];
 
-/** `details.…` paths seen in the loaded events, then the indexed raw paths: what the input offers. */
-function usePathSuggestions(): string[] {
-  const events = useApp((s) => s.events);
+/**
+ * `details.…` paths seen in the loaded events, then the indexed raw paths: what the input offers.
+ * Read only while the input has focus: otherwise every live flush (the events change up to ten times a
+ * second while they stream) would walk 300 events' details for a list nobody is looking at.
+ */
+function usePathSuggestions(active: boolean): string[] {
+  const events = useApp((s) => (active ? s.events : NO_EVENTS));
   return useMemo(() => {
     const seen = new Set<string>();
     const walk = (v: unknown, path: string[], depth: number) => {
@@ -35,7 +41,8 @@ export function FieldFilters() {
   const where = useApp((s) => s.filter.where) ?? [];
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const suggestions = usePathSuggestions();
+  const [focused, setFocused] = useState(false);
+  const suggestions = usePathSuggestions(focused);
 
   const add = () => {
     const text = draft.trim();
@@ -73,6 +80,8 @@ export function FieldFilters() {
         autoComplete="off"
         spellCheck={false}
         value={draft}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
         onChange={(e) => { setDraft(e.target.value); if (error) setError(null); }}
         onKeyDown={(e) => {
           if (e.key === 'Enter') { e.preventDefault(); add(); }
