@@ -56,6 +56,11 @@ describe('writer: the fsync off the thread (store/wal-sync.ts)', () => {
     return { sync, pending };
   }
   const tick = () => new Promise((r) => setImmediate(r));
+  /** A store that numbers the rows it is given from 1. */
+  function numbering(): Store {
+    let next = 1;
+    return { appendRequests: (rs: IngestRequest[]) => rs.map(() => next++) } as unknown as Store;
+  }
 
   it('answers a committed request only once the flush started after its commit is done', async () => {
     const { sync, pending } = heldSync();
@@ -98,9 +103,7 @@ describe('writer: the fsync off the thread (store/wal-sync.ts)', () => {
 
   it('when the flush off the thread fails, flushes in place; when that fails too, the callers get the error', async () => {
     const { sync, pending } = heldSync();
-    let next = 1;
-    const store = { appendRequests: (rs: IngestRequest[]) => rs.map(() => next++) } as unknown as Store;
-    const w = createWriter(store, { sync });
+    const w = createWriter(numbering(), { sync });
     const a = w.submit(rec('a'));
     await tick();
     pending[0].reject(new Error('EBADF'));
@@ -115,9 +118,7 @@ describe('writer: the fsync off the thread (store/wal-sync.ts)', () => {
 
   it('close() flushes what is queued in place and waits for the commits still being flushed', async () => {
     const { sync, pending } = heldSync();
-    let next = 1;
-    const store = { appendRequests: (rs: IngestRequest[]) => rs.map(() => next++) } as unknown as Store;
-    const w = createWriter(store, { sync });
+    const w = createWriter(numbering(), { sync });
     const a = w.submit(rec('a'));
     await tick();
     const b = w.submit(rec('b')); // queued behind a's flush

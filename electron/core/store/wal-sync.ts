@@ -64,8 +64,12 @@ export function createWalSync(dbFile: string, fs: SyncFs = nodeFs): WalSync {
 
   async function flushOnce(): Promise<void> {
     if (closed) throw new Error('the store is closed');
-    const { fd, keep } = await target();
+    const found = await target();
+    const keep = found.keep;
+    let fd = found.fd;
     if (closed) { quietClose(fd); throw new Error('the store is closed'); }
+    // now() may have opened the WAL meanwhile (shutdown, a fallback): one descriptor is kept, not two.
+    if (keep && walFd != null && walFd !== fd) { quietClose(fd); fd = walFd; }
     if (keep) walFd = fd;
     try {
       await datasync(fd);
