@@ -386,6 +386,32 @@ describe('uploads cannot starve genuine webhooks', () => {
     expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.BUDGET0', 'wamid.BUDGET1']);
   });
 
+  it('a source over its rejected-request limit: its uploads over 64 KiB get 503 unread, its small signed webhooks still 200 (twice)', { timeout: 60_000 }, async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET], acceptUnsigned: [] } });
+    await t.call('settings:update', { rejectedPerMinute: 5 });
+    const junk = () => fetch(`${t!.url}/wp-login.php`, { method: 'POST', body: 'x' });
+    for (let i = 0; i < 10; i++) await junk();
+    expect((await junk()).status).toBe(429);
+    for (let round = 0; round < 2; round++) {
+      // Headers only, with a made-up signature: only its body could disprove it, and it is answered without it.
+      const big = await stall(t.url, { declared: 100 * 1024, send: 0, signed: true });
+      let answer = '';
+      big.on('data', (d) => { answer += d; });
+      await new Promise<void>((r) => big.on('close', () => r()));
+      expect(answer).toMatch(/^HTTP\/1\.1 503 [\s\S]*retry-after: \d+/i);
+      // The same address, a genuine webhook: read, verified, stored.
+      const body = metaMessage(`wamid.OVER${round}`);
+      const r = await fetch(`${t.url}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } });
+      expect(r.status).toBe(200);
+      // A small forgery from it is still read and checked (401 with the limit's answer, 429, once over).
+      const forged = metaMessage('wamid.FORGED');
+      expect((await fetch(`${t.url}/meta`, { method: 'POST', body: forged, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(forged, 'not-it') } })).status).toBe(429);
+    }
+    const page = await t.call<EventPage>('events:list', { q: 'OVER' });
+    expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.OVER0', 'wamid.OVER1']);
+    expect((await t.call<EventPage>('events:list', { q: 'FORGED' })).items).toHaveLength(0);
+  });
+
   it('a stalled upload is cut off once its body is overdue, and a second one the same way', { timeout: 60_000 }, async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET], acceptUnsigned: [] } });
     for (let round = 0; round < 2; round++) {

@@ -209,13 +209,20 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     const limit = trust.bodyLimitBytes();
     const doomed = refusedByHeaders(base.method, base.path, base.headers, trust);
     // A caller over its rejected-request limit whose request cannot be accepted: 429, body never read.
-    if (doomed && deps.limiter?.isOver(base.source)) return cutOff(x, 429);
+    const over = deps.limiter?.isOver(base.source) ?? false;
+    if (doomed && over) return cutOff(x, 429);
 
     const declared = Number(req.headers['content-length'] ?? NaN);
+    const small = Number.isFinite(declared) && declared <= SMALL_BODY;
+    // A caller over that limit, announcing more than a webhook's usual size, with a signature only its body
+    // can disprove: answered 503 unread, so a flood of large forgeries costs neither the bytes nor the HMAC.
+    // The provider retries a genuine one (Retry-After); a small signed webhook from the same address is
+    // still read and verified, so a stranger sharing the provider's address cannot keep webhooks out.
+    if (over && !small) return cutOff(x, 503);
     // While its source (or everyone) is over the budget for bodies in flight, an upload announcing more
     // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
     // ones are read and make room (body-budget.ts), so a genuine webhook still gets in.
-    if (!doomed && !(Number.isFinite(declared) && declared <= SMALL_BODY) && budget.full(base.source)) return cutOff(x, 503, false);
+    if (!doomed && !small && budget.full(base.source)) return cutOff(x, 503, false);
     if (!req.complete) watchDeadline(x, declared, deps.bodyGraceMs, on);
     // Refuse without reading the body.
     if (Number.isFinite(declared) && declared > limit) return tooLarge(x, declared);
