@@ -61,7 +61,12 @@ export function createCore(opts: CoreOptions): Core {
   const logger = opts.logger ?? silentLogger;
   const secretStore = opts.secretStore ?? createFileSecretStore(opts.dataDir);
   if (opts.mode === 'serve') assertSigningSecretsReadable(opts.dataDir, secretStore, opts.env);
-  const store = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock, deriver: eventDeriver });
+  const store = openStore({
+    dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, clock, deriver: eventDeriver,
+    onUpgrade: ({ from, to, ms }) => (ms == null
+      ? logger.info(`upgrading the store from schema ${from} to ${to}: a one-time step, it can take a minute on a large store`)
+      : logger.info(`store upgraded to schema ${to} in ${(ms / 1000).toFixed(1)} s`)),
+  });
   const settings = createSettings(opts.dataDir, opts.env, secretStore);
   // Providers without a secret are closed now; an install that accepted a provider's unsigned webhooks
   // before keeps doing so (its switch starts on, and the doctor says so) rather than going silent.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EventPage, ListQuery } from '../../shared/types';
 import { MIGRATIONS } from '../../electron/core/store/schema';
 import { startTestCore, type TestCore } from '../helpers/core';
+import { silentLogger } from '../../electron/core/types';
 import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
 
 let t: TestCore | null = null;
@@ -103,7 +104,14 @@ describe('schema migration 10: field paths stored once', () => {
     t = null;
 
     toPreviousLayout(dir);
-    t = await startTestCore({ dataDir: dir });
+    // The one-time upgrade is said before it starts and when it is done (it can take a minute at 1M events).
+    const said: string[] = [];
+    const logger = { ...silentLogger, info: (msg: string) => { said.push(msg); } };
+    t = await startTestCore({ dataDir: dir, logger });
+    expect(said.filter((m) => /upgrad/.test(m))).toEqual([
+      `upgrading the store from schema ${MIGRATIONS.length - 1} to ${MIGRATIONS.length}: a one-time step, it can take a minute on a large store`,
+      expect.stringMatching(new RegExp(`^store upgraded to schema ${MIGRATIONS.length} in \\d+\\.\\d s$`)),
+    ]);
     expect(await answers(t)).toEqual(before);
 
     // Written after the conversion, a path seen before it and one it did not write up front (errors.8.code).
@@ -115,7 +123,9 @@ describe('schema migration 10: field paths stored once', () => {
     // Opened again: nothing converted twice, the same answers.
     const after = await answers(t);
     await t.close();
-    t = await startTestCore({ dataDir: dir });
+    said.length = 0;
+    t = await startTestCore({ dataDir: dir, logger });
+    expect(said.filter((m) => /upgrad/.test(m))).toEqual([]);
     expect(await answers(t)).toEqual(after);
   });
 });

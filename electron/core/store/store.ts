@@ -80,7 +80,11 @@ export interface Store extends StoreReads {
  * Opens (creating and migrating) the store in `dataDir`. `deriver` computes a stored request's events
  * (event-deriver.ts): the composition root hands it in, the store does not import ingest/.
  */
-export function openStore(opts: { dataDir: string; deriver: EventDeriver; nativeBinding?: string; clock?: Clock }): Store {
+export function openStore(opts: {
+  dataDir: string; deriver: EventDeriver; nativeBinding?: string; clock?: Clock;
+  /** Told before and after a store written by an older version is upgraded (a one-time step that may take a while). */
+  onUpgrade?: (step: { from: number; to: number; ms?: number }) => void;
+}): Store {
   try {
     // Customer numbers and messages live here: readable by this user only.
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -109,7 +113,7 @@ export function openStore(opts: { dataDir: string; deriver: EventDeriver; native
     throw err;
   }
   try {
-    migrate(db, opts.dataDir);
+    migrate(db, opts.dataDir, opts.onUpgrade);
   } catch (err) {
     try { if (db.open) db.close(); } catch { /* already unusable */ }
     throw err;
@@ -117,8 +121,13 @@ export function openStore(opts: { dataDir: string; deriver: EventDeriver; native
   return createStoreApi(db, opts.deriver, createWalSync(file));
 }
 
-function migrate(db: Db, dataDir: string) {
+function migrate(db: Db, dataDir: string, onUpgrade?: (step: { from: number; to: number; ms?: number }) => void) {
   const version = db.pragma('user_version', { simple: true }) as number;
+  // A new file starts at 0 and is created in milliseconds; an older store may be rewritten in parts
+  // (docs/architecture.md "Schema and migrations"), which takes a while at a million events: say so.
+  const upgrading = version > 0 && version < MIGRATIONS.length;
+  const started = Date.now();
+  if (upgrading) onUpgrade?.({ from: version, to: MIGRATIONS.length });
   if (version > MIGRATIONS.length) {
     db.close();
     throw new HookscopeError('DB_TOO_NEW', `The database in ${dataDir} was written by a newer Hookscope (schema ${version}, this one knows ${MIGRATIONS.length}). Update Hookscope or use another --data-dir.`);
@@ -131,6 +140,7 @@ function migrate(db: Db, dataDir: string) {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  if (upgrading) onUpgrade?.({ from: version, to: MIGRATIONS.length, ms: Date.now() - started });
 }
 
 function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store {
