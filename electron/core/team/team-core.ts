@@ -71,11 +71,14 @@ function readModelSink(store: Store): MirrorSink {
     store.appendRequests(rows, { ids: rows.map((r) => r.id) });
     store.kvSet(MIRRORED_KEY, String(through));
   });
+  // Prepared once: db.pragma() prepares its statement on every call, and these run once per applied batch.
+  const syncNormal = store.db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = store.db.prepare('PRAGMA synchronous = FULL');
   return {
     mirrored: () => mirrored,
     apply(rows, through) {
-      store.db.pragma('synchronous = NORMAL');
-      try { applyTx(rows, through); } finally { store.db.pragma('synchronous = FULL'); }
+      syncNormal.run();
+      try { applyTx(rows, through); } finally { syncFull.run(); }
       mirrored = through;
     },
   };
