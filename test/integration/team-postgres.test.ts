@@ -1,7 +1,7 @@
 // A team server: two Hookscope cores (as two `serve` processes would be) on one real PostgreSQL database
 // started by the test (test/helpers/pg-cluster.ts), each with its own data dir and receiver over real HTTP.
 // What a team notices: a webhook received by A is listed by B; the provider's retry landing on B is a
-// duplicate on both; a rule fires once across both, and so does a health check; the store's checks hold on PostgreSQL as on SQLite;
+// duplicate on both; a rule fires once across both (and nothing is claimed for it while no rule can act), and so does a health check; the store's checks hold on PostgreSQL as on SQLite;
 // the database going away answers 503 and comes back on its own; unreachable at start is a clear error.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
