@@ -121,7 +121,7 @@ export function createCore(opts: CoreOptions): Core {
   const { sender, rules } = openRules({
     opts, store, settings, emitter, clock, logger, tunnel, receiverInfo, deliveryKey, deriver, team, isLeadReply, notifier: desktopNotifier,
   });
-  team?.onRulesChanged(() => rules.reload());
+  team?.onRulesChanged(() => rules.reload(), () => rules.watchesEvents());
   const rejectedNotices = createRejectedNotices({
     db: store.db, rejected, emitter, clock, logger, notifier: desktopNotifier, diskLow: () => disk.low(), diskFull: () => diskFull,
     // With the signature health check on, it says so itself, at its threshold, and when it recovers.

@@ -1,7 +1,7 @@
 // A team server: two Hookscope cores (as two `serve` processes would be) on one real PostgreSQL database
 // started by the test (test/helpers/pg-cluster.ts), each with its own data dir and receiver over real HTTP.
 // What a team notices: a webhook received by A is listed by B; the provider's retry landing on B is a
-// duplicate on both; a rule fires once across both, and so does a health check; the store's checks hold on PostgreSQL as on SQLite;
+// duplicate on both; a rule fires once across both (and nothing is claimed for it while no rule can act), and so does a health check; the store's checks hold on PostgreSQL as on SQLite;
 // the database going away answers 503 and comes back on its own; unreachable at start is a clear error.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -138,6 +138,45 @@ describe.skipIf(!hasPg)('team server on PostgreSQL', () => {
     expect(final.length).toBe(n);
     expect(new Set(final.map((x) => x.body))).toEqual(new Set(Array.from({ length: n }, (_, i) => `hello ${i}`)));
     expect(all.length).toBe(n);
+  });
+
+  it('without a rule no request is claimed in the shared record; with one, each is claimed and fires once (twice)', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = await teamOf(url, 2);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const claimed = async () => (await c.query<{ id: string }>('SELECT request_id AS id FROM rule_claims ORDER BY request_id')).rows.map((r) => Number(r.id));
+    const fired = async () => {
+      const na = (await a.call<{ items: NotificationRecord[] }>('notifications:list', {})).items;
+      const nb = (await b.call<{ items: NotificationRecord[] }>('notifications:list', {})).items;
+      return [...na, ...nb].map((x) => x.body).sort();
+    };
+    try {
+      let total = 0;
+      const expected: string[] = [];
+      for (const round of [1, 2]) {
+        // No rule anywhere: both processes derive every request and claim none of them.
+        await Promise.all(Array.from({ length: 6 }, (_, i) => postMeta(i % 2 ? a : b, messageBody(`wamid.N${round}-${i}`, `quiet ${round}-${i}`))));
+        total += 6;
+        for (const t of [a, b]) await until(() => list(t), (p) => p.total === total);
+        const rule = await a.call<Rule>('rules:create', { name: 'Any reply', when: { kind: ['message'] }, title: 't', body: '{text}' });
+        await until(() => b.call<Rule[]>('rules:list'), (r) => r.length === 1);
+        // With the rule, the next request of each process is claimed. Each process claims in derivation
+        // order, one batch after another: once these claims are in, the quiet requests' would be too.
+        await Promise.all([postMeta(a, messageBody(`wamid.A${round}`, `ruled ${round}-a`)), postMeta(b, messageBody(`wamid.B${round}`, `ruled ${round}-b`))]);
+        total += 2;
+        expected.push(`ruled ${round}-a`, `ruled ${round}-b`);
+        const ruled = (await until(() => list(a, { limit: 2 }), (p) => p.total === total)).items.map((e) => e.requestId);
+        const claims = await until(claimed, (x) => x.length === 2 * round);
+        expect(claims.slice(-2).sort((x, y) => x - y)).toEqual(ruled.sort((x, y) => x - y));
+        expect(await until(fired, (x) => x.length === expected.length)).toEqual([...expected].sort());
+        await b.call('rules:delete', { id: rule.id });
+        await until(() => a.call<Rule[]>('rules:list'), (r) => r.length === 0);
+      }
+      expect(await fired()).toEqual([...expected].sort());
+    } finally {
+      await c.end();
+    }
   });
 
   it('a health check fires once across A and B, told by the process running the timers, and recovers once', async () => {

@@ -67,6 +67,11 @@ export interface RulesRunner {
   onEvents(events: HookEvent[], later?: (() => void)[]): void;
   /** Re-read rules after a create/update/delete. */
   reload(): void;
+  /**
+   * Whether onEvents can do anything: an enabled rule that matches events or tracks unanswered leads. A
+   * team server claims a derived request's rules only when it does (team/team-core.ts).
+   */
+  watchesEvents(): boolean;
   /** How many of these events the rule would have notified about (throttle and quiet hours by event time). */
   wouldHaveFired(rule: RuleInput, events: Iterable<HookEvent>): number;
   /** Check timer rules (silence, unanswered leads, digests) and due retries now. */
@@ -83,6 +88,7 @@ const ACCEPTED = new Set(['valid', 'unchecked']);
 export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
   const { db, clock, logger } = deps;
   let eventRules: CompiledRule<Rule>[] = [];
+  let watching = false;
   const cap = createNotifyCap({ clock, logger, notifier: deps.notifier, emit: deps.emit, perMinute: deps.notifyPerMinute ?? 20 });
   const { fire, flush } = createRuleFiring({ db, logger, sender: deps.sender, deliver: (records) => cap.deliver(records) });
   const timers = createTimerRules({ db, logger, isLeadReply: deps.isLeadReply, lastIncomingAt: deps.lastIncomingAt, getEvent: deps.getEvent, fire });
@@ -97,6 +103,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
         if (c.error) logger.warn('rule condition can never hold', { ruleId: c.rule.id, problem: c.error });
       }
       eventRules = compiled.filter((c) => !c.isSilence && !c.rule.unanswered && !c.rule.digest);
+      watching = eventRules.length > 0 || compiled.some((c) => c.rule.unanswered != null);
       timers.set({
         silence: compiled.filter((c) => c.isSilence),
         unanswered: compiled.filter((c) => c.rule.unanswered != null),
@@ -184,6 +191,7 @@ export function createRulesRunner(deps: RulesRunnerDeps): RulesRunner {
       }
     },
     reload,
+    watchesEvents: () => watching,
     wouldHaveFired: (rule, events) => wouldHaveFired(rule, events, deps.isLeadReply),
     tick: safeTick,
     start() {

@@ -47,8 +47,12 @@ export interface TeamSide {
   status(): TeamStatus;
   /** The team's rules (PostgreSQL is their source of truth; rules-sync.ts). */
   rules: RulesSync;
-  /** Called whenever the local copy of the rules changed (the rules runner reloads). */
-  onRulesChanged(cb: () => void): void;
+  /**
+   * Called whenever the local copy of the rules changed (the rules runner reloads). `watching` says
+   * whether the local rules can act on derived events at all: when they cannot, derived requests are not
+   * claimed (see derived()).
+   */
+  onRulesChanged(cb: () => void, watching?: () => boolean): void;
   /** Forgets a contact in the shared record first, then here; every other process follows (NOTIFY). */
   forget(contactId: string): Promise<ForgetResult>;
   /** Prunes the shared record now if this process leads retention. */
@@ -67,11 +71,14 @@ function readModelSink(store: Store): MirrorSink {
     store.appendRequests(rows, { ids: rows.map((r) => r.id) });
     store.kvSet(MIRRORED_KEY, String(through));
   });
+  // Prepared once: db.pragma() prepares its statement on every call, and these run once per applied batch.
+  const syncNormal = store.db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = store.db.prepare('PRAGMA synchronous = FULL');
   return {
     mirrored: () => mirrored,
     apply(rows, through) {
-      store.db.pragma('synchronous = NORMAL');
-      try { applyTx(rows, through); } finally { store.db.pragma('synchronous = FULL'); }
+      syncNormal.run();
+      try { applyTx(rows, through); } finally { syncFull.run(); }
       mirrored = through;
     },
   };
@@ -103,6 +110,7 @@ export function createTeamSide(deps: {
   const own = new Set<number>();
   const derivedThrough = () => Number(store.kvGet(DERIVED_KEY) ?? 0);
   let rulesChanged: () => void = () => undefined;
+  let rulesWatch: () => boolean = () => true;
   const forgotten = createTeamForget({ store, log: () => team?.log ?? null, logger, onForgotten: deps.onForgotten });
   const rules = createRulesSync({ db: store.db, log: () => team?.log ?? null, logger, onChanged: () => rulesChanged() });
   const leases = createClaimLeases({ store, logger, team: () => team, derivedThrough, leaseMs: deps.leaseMs ?? 30_000 });
@@ -156,13 +164,16 @@ export function createTeamSide(deps: {
         if (!live) continue;
         if (item.result.events.length > 0) claim.push(item);
       }
-      if (claim.length && team) leases.claim(claim, act);
+      // No local rule could act on these events: no claim. A claim would be two writes to the shared
+      // record per request (its row, then finished) for nothing, and a process whose copy of a new rule
+      // is late must not win the claim with no rule to run: another process that has the rule claims it.
+      if (claim.length && team && rulesWatch()) leases.claim(claim, act);
     },
     owns: (requestId) => own.has(requestId),
     leasesChanged: () => leases.changed(),
     runsTimers: () => team?.runsTimers() ?? false,
     rules,
-    onRulesChanged(cb) { rulesChanged = cb; },
+    onRulesChanged(cb, watching) { rulesChanged = cb; if (watching) rulesWatch = watching; },
     forget: (contactId) => forgotten.forget(contactId),
     status: () => status,
     prune: () => retention.prune(),
