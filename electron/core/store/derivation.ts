@@ -63,10 +63,9 @@ export function createAppend(db: Db, watermark: () => number): (requests: Ingest
   const maxRequest = db.prepare('SELECT MAX(id) FROM requests').pluck();
 
   function appendOne(r: IngestRequest, id: number, mirror = false): number {
-    const args = [r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body, r.body ? r.body.length : 0, r.provider,
-      r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin] as const;
-    if (mirror) insertRequestWithId.run(id, ...args);
-    else insertRequestAt.run(id, ...args);
+    // Every acknowledged request: the values passed as they are, without an array spread into the call.
+    (mirror ? insertRequestWithId : insertRequestAt).run(id, r.receivedAt, r.method, r.path, r.query, JSON.stringify(r.headers), r.body,
+      r.body ? r.body.length : 0, r.provider, r.responseStatus, r.signature, r.signatureDiagnosis, r.error, r.origin);
     return id;
   }
 
