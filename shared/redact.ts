@@ -10,6 +10,8 @@ export const REDACTED = '[redacted]';
  * on the raw text may skip the walk.
  */
 export function redactVerifyToken(query: string): string {
+  // Every accepted webhook's query comes through here, and a provider's POST has none.
+  if (query === '') return query;
   return query.split('&').map((part) => {
     const rawKey = part.split('=', 1)[0];
     return isVerifyTokenKey(rawKey) ? `${rawKey}=${encodeURIComponent(REDACTED)}` : part;

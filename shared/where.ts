@@ -140,23 +140,44 @@ export function conditionFor(root: 'raw' | 'details', path: readonly (string | n
   return formatCondition({ root, path: segs, op: exclude ? '!=' : '=', value: v });
 }
 
-/** Every scalar leaf of a value at an indexed raw path (derive time: what the side table keeps). */
+/**
+ * Every scalar leaf of a value at an indexed raw path (derive time: what the side table keeps). Runs for
+ * every derived event: the path and its pattern (array indexes as `*`, rawPathPattern) are carried down as
+ * strings and a branch is left unvisited unless its pattern is an indexed prefix, instead of copying and
+ * joining a path array at every node (docs/benchmarks.md "CPU per webhook").
+ */
 export function indexedRawLeaves(raw: unknown, max = 32): [string, string | number][] {
   const out: [string, string | number][] = [];
-  const walk = (v: unknown, path: string[], depth: number) => {
-    if (out.length >= max || depth > MAX_SEGMENTS) return;
-    if (v === null || v === undefined) return;
-    if (path.length > 0 && !INDEXED_PREFIXES.has(rawPathPattern(path))) return;
+  const walk = (v: unknown, path: string, pattern: string, depth: number): void => {
+    if (out.length >= max || depth > MAX_SEGMENTS || v === null || v === undefined) return;
     if (typeof v === 'object') {
-      if (Array.isArray(v)) { for (let i = 0; i < Math.min(v.length, 10); i++) walk(v[i], [...path, String(i)], depth + 1); return; }
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (SEGMENT.test(k)) walk(x, [...path, k], depth + 1);
+      const dot = depth === 0 ? '' : '.';
+      if (Array.isArray(v)) {
+        const p = `${pattern}${dot}*`;
+        if (!INDEXED_PREFIXES.has(p)) return;
+        for (let i = 0; i < Math.min(v.length, 10); i++) walk(v[i], `${path}${dot}${i}`, p, depth + 1);
+        return;
+      }
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        if (!SEGMENT.test(k)) continue;
+        const p = `${pattern}${dot}${isDigits(k) ? '*' : k}`;
+        if (INDEXED_PREFIXES.has(p)) walk(o[k], `${path}${dot}${k}`, p, depth + 1);
+      }
       return;
     }
-    if (path.length === 0 || !INDEXED.has(rawPathPattern(path))) return;
-    if (typeof v === 'number' && Number.isFinite(v)) out.push([path.join('.'), v]);
-    else if (typeof v === 'boolean') out.push([path.join('.'), v ? 'true' : 'false']);
-    else if (typeof v === 'string' && v.length <= 200) out.push([path.join('.'), v]);
+    if (depth === 0 || !INDEXED.has(pattern)) return;
+    if (typeof v === 'number' && Number.isFinite(v)) out.push([path, v]);
+    else if (typeof v === 'boolean') out.push([path, v ? 'true' : 'false']);
+    else if (typeof v === 'string' && v.length <= 200) out.push([path, v]);
   };
-  walk(raw, [], 0);
+  walk(raw, '', '', 0);
   return out;
+}
+
+/** `/^\d+$/` without a regular expression (a key of every walked object). */
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
 }

@@ -14,15 +14,30 @@ export function isObj(v: unknown): v is Obj {
  */
 export const MAX_JSON_DEPTH = 100;
 
-/** True when a parsed JSON value nests deeper than `limit` arrays/objects. Iterative: never recurses. */
+/**
+ * True when a parsed JSON value nests deeper than `limit` arrays/objects. Iterative: never recurses. Runs
+ * on every webhook before it is answered: two parallel stacks and no array of values per object.
+ */
 export function deeperThan(value: unknown, limit = MAX_JSON_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const stack: { v: object; d: number }[] = [{ v: value, d: 1 }];
-  while (stack.length > 0) {
-    const { v, d } = stack.pop()!;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const d = depths.pop()!;
     if (d > limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) if (typeof c === 'object' && c !== null) stack.push({ v: c, d: d + 1 });
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c: unknown = v[i];
+        if (typeof c === 'object' && c !== null) { values.push(c); depths.push(d + 1); }
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const c: unknown = (v as Obj)[k];
+      if (typeof c === 'object' && c !== null) { values.push(c); depths.push(d + 1); }
+    }
   }
   return false;
 }

@@ -1,7 +1,7 @@
 // Background derivation in slices: a backlog is derived in turns sized from the measured cost per request,
 // with the event loop (the receiver's commits and answers) running between them; catchUp takes it whole.
 import { describe, expect, it } from 'vitest';
-import { createDeriver, DERIVE_BATCH, DERIVE_MIN_BATCH } from '../../electron/core/ingest/deriver';
+import { createDeriver, DERIVE_BATCH, DERIVE_FIRST_BATCH, DERIVE_MIN_BATCH } from '../../electron/core/ingest/deriver';
 import type { DerivedRequest } from '../../electron/core/store/store';
 
 /** A store with `backlog` underived requests, each costing `msEach` on the clock it moves. */
@@ -38,7 +38,7 @@ describe('deriver: slices', () => {
       setImmediate(spin);
       await expect.poll(() => f.derived(), { timeout: 10_000 }).toBe(2000);
       // First turn before any cost is known, then 8 ms / 0.1 ms = 80 requests per turn.
-      expect(f.limits[0]).toBe(DERIVE_MIN_BATCH * 4);
+      expect(f.limits[0]).toBe(DERIVE_FIRST_BATCH);
       expect(f.limits.slice(1, -1).every((l) => l === 80)).toBe(true);
       expect(derivedAtFirstTurn).toBeLessThan(2000);
       expect(loopTurns).toBeGreaterThan(f.limits.length / 2);

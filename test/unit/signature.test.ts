@@ -118,6 +118,21 @@ describe('verifyMeta', () => {
     expect(r.matchedSecretIndex).toBe(2);
   });
 
+  it('a secret changed in Setup counts for the next request, however many requests came before (keys are kept between calls)', () => {
+    const wrongSameLength = SIGNED_SECRET.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'));
+    for (let round = 0; round < 2; round++) {
+      expect(verifyMeta(body, SIGNED_HEADER, [SIGNED_SECRET]).verdict).toBe('valid');
+      expect(verifyMeta(body, SIGNED_HEADER, [SIGNED_SECRET]).verdict).toBe('valid');
+      // Replaced by a secret of the same length, then removed: the old key is not used again.
+      expect(verifyMeta(body, SIGNED_HEADER, [wrongSameLength]).verdict).toBe('invalid');
+      expect(verifyMeta(body, SIGNED_HEADER, ['another-app-secret', wrongSameLength]).verdict).toBe('invalid');
+      expect(verifyMeta(body, SIGNED_HEADER, []).verdict).toBe('unchecked');
+      // Added back beside another one: found at its new place.
+      const r = verifyMeta(body, SIGNED_HEADER, [wrongSameLength, SIGNED_SECRET]);
+      expect(r).toMatchObject({ verdict: 'valid', matchedSecretIndex: 1 });
+    }
+  });
+
   it('tampered body → invalid', () => {
     const tampered = Buffer.from(body.toString('utf8').replace('Saturday', 'Sunday'));
     const r = verifyMeta(tampered, SIGNED_HEADER, [SIGNED_SECRET]);

@@ -42,4 +42,22 @@ describe('where grammar', () => {
     const leaves = indexedRawLeaves({ from: '5511', id: 'wamid.X', text: { body: 'secret words' }, errors: [{ code: 131047, title: 'T', href: 'h' }], deep: { a: 1 } });
     expect(leaves).toEqual([['from', '5511'], ['id', 'wamid.X'], ['errors.0.code', 131047], ['errors.0.title', 'T']]);
   });
+
+  it('reads leaves the way field filters name them: indexes as *, at most 10 items, 32 leaves, 200 characters', () => {
+    const errors = Array.from({ length: 12 }, (_, i) => ({ code: i, title: i % 2 ? 'odd' : 'x'.repeat(201), error_data: { details: i === 0 } }));
+    const leaves = indexedRawLeaves({ errors, context: { forwarded: false, 'from.x': '1', from: 42 }, 'bad key': 1, conversation: { origin: { type: ['a'] } } });
+    expect(leaves.filter(([p]) => p.startsWith('errors.')).map(([p]) => p)).toEqual([
+      'errors.0.code', 'errors.0.error_data.details', 'errors.1.code', 'errors.1.title', 'errors.1.error_data.details',
+      ...[2, 3, 4, 5, 6, 7, 8, 9].flatMap((i) => [`errors.${i}.code`, ...(i % 2 ? [`errors.${i}.title`] : []), `errors.${i}.error_data.details`]),
+    ]);
+    expect(leaves).toContainEqual(['errors.0.error_data.details', 'true']);
+    expect(leaves).toContainEqual(['errors.1.error_data.details', 'false']);
+    expect(leaves.slice(-2)).toEqual([['context.from', 42], ['context.forwarded', 'false']].reverse());
+    // An object key of digits stands where an index would (`errors.*`); an array where a scalar is indexed is skipped.
+    expect(indexedRawLeaves({ errors: { 0: { code: 5 } }, id: [1, 2] })).toEqual([['errors.0.code', 5]]);
+    expect(indexedRawLeaves(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [i % 2 ? `x${i}` : 'from', i]))).length).toBe(1);
+    expect(indexedRawLeaves({ errors: Array.from({ length: 10 }, () => ({ code: 1, title: 't', message: 'm', error_data: { details: 'd' } })) }).length).toBe(32);
+    expect(indexedRawLeaves('scalar')).toEqual([]);
+    expect(indexedRawLeaves([{ id: 1 }])).toEqual([]);
+  });
 });

@@ -38,9 +38,9 @@ export interface AfterDerive {
 
 export function createAfterDerive(deps: AfterDeriveDeps): AfterDerive {
   const { db, clock, logger, rules, power, push, team } = deps;
-  // What must wait for the commit (desktop notifications, pushes), kept per request until onDerived.
+  // What must wait for the commit (desktop notifications, pushes), kept per request until onDerived: only
+  // for requests that have some (a WeakMap entry for every derived request cost more than its rules).
   const later = new WeakMap<DerivedRequest, (() => void)[]>();
-  const laterOf = (d: DerivedRequest) => { let l = later.get(d); if (!l) { l = []; later.set(d, l); } return l; };
   // Requests received over an hour before they are derived (re-verified from the rejected log, or left
   // underived by a crash and a long stop) join the history quietly: no rules, no forwards. A request whose
   // events could not be derived is shown (its bytes are kept) but neither forwarded nor given to the rules:
@@ -63,7 +63,11 @@ export function createAfterDerive(deps: AfterDeriveDeps): AfterDerive {
         // (after the commit: the claim is a round trip to PostgreSQL).
         const w: What = live(d, now) ? { rules: !team, forward: team ? team.owns(d.request.id) : true } : { rules: false, forward: false };
         if (w.forward) forward.push(d);
-        if (w.rules) runRules(d, laterOf(d));
+        if (w.rules) {
+          const l: (() => void)[] = [];
+          runRules(d, l);
+          if (l.length > 0) later.set(d, l);
+        }
       }
       if (forward.length === 0) return;
       try {

@@ -125,7 +125,8 @@ function decideWhole(input: ReceiverInput, trust: TrustConfig): Decision {
   }
   let events: NormalisedEvent[];
   try {
-    events = eventsOf({ ...input, provider: route }, params);
+    // The fields eventsOf reads, named: a spread copy of the whole input cost more than the rest of this line.
+    events = eventsOf({ method: input.method, path: input.path, query: input.query, headers: input.headers, body: input.body, provider: route }, params);
   } catch (err) {
     return refuse(400, route, `Malformed JSON: ${(err as Error).message}`, sig);
   }

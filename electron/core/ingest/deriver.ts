@@ -41,8 +41,16 @@ export const DERIVE_BATCH = 2000;
  * waiting behind it (docs/benchmarks.md "Derivation in slices").
  */
 export const DERIVE_SLICE_MS = 8;
-/** The smallest slice: per-transaction costs (statements, the search index segment) stay amortised. */
-export const DERIVE_MIN_BATCH = 16;
+/**
+ * The smallest slice: per-transaction costs stay amortised. A derive transaction costs about 1 ms before its
+ * first request on this machine (the last pages of every index and table written to the WAL again, the
+ * watermark, the statements), so 16-request slices — what a loaded machine's cost per request made of
+ * every turn — derived at ~240 µs a request against ~170 µs in 256-request ones (docs/benchmarks.md
+ * "CPU per webhook"). On a machine fast enough for 64 requests in DERIVE_SLICE_MS this changes nothing.
+ */
+export const DERIVE_MIN_BATCH = 64;
+/** The first background turn, before any cost per request is measured. */
+export const DERIVE_FIRST_BATCH = 64;
 
 /** How long after a commit derivation starts: long enough to gather a burst, short for the eye. */
 export const DERIVE_DELAY_MS = 5;
@@ -79,7 +87,7 @@ export function createDeriver(deps: {
   let msPerRequest = 0;
   /** Requests in the next background turn: what fits in sliceMs at the measured cost. */
   function sliceBatch(): number {
-    if (sliceMs <= 0 || msPerRequest <= 0) return Math.min(batch, sliceMs > 0 ? DERIVE_MIN_BATCH * 4 : batch);
+    if (sliceMs <= 0 || msPerRequest <= 0) return Math.min(batch, sliceMs > 0 ? DERIVE_FIRST_BATCH : batch);
     return Math.max(Math.min(DERIVE_MIN_BATCH, batch), Math.min(batch, Math.floor(sliceMs / msPerRequest)));
   }
   const known = new Map<number, IngestRecord>();

@@ -76,6 +76,11 @@ function requestOf(req: IncomingMessage, tunnelOnline: boolean): Base {
   };
 }
 
+/** The whole request: its base and body, fields named (every accepted webhook; no spread copy). */
+function withBody(b: Base, body: Buffer): ReceiverInput {
+  return { method: b.method, path: b.path, query: b.query, headers: b.headers, origin: b.origin, source: b.source, body };
+}
+
 /** Frees what the request held (its deadline, its bytes in the budgets). */
 function release(budget: BodyBudget, x: Exchange): void {
   if (x.deadline) { clearTimeout(x.deadline); x.deadline = null; }
@@ -142,7 +147,7 @@ function readHeld(x: Exchange, budget: BodyBudget, limit: number, on: Outcomes):
     if (x.answered) return;
     // Whole now: no longer an upload that could be stalling (its bytes count until it is answered).
     if (x.holder) budget.settle(x.holder);
-    on.whole(x, { ...x.base, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+    on.whole(x, withBody(x.base, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
   });
 }
 

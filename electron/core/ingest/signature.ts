@@ -5,7 +5,7 @@
 //  - Comparisons are constant-time over equal-length buffers (timingSafeEqual); a header of the wrong
 //    length is refused before any comparison instead of throwing.
 //  - Secrets never leave this module: results carry an index, labels and a 4-hex fingerprint at most.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { SignatureVerdict } from '../../../shared/types';
 import {
   describeMetaHeaderProblem, isLocalUrl, parseMetaSignatureHeader, twilioBodyHashParam, twilioParamString,
@@ -53,6 +53,18 @@ export function twilioDigest(key: string, data: string, algorithm: TwilioAlgorit
 // Meta
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * The app secrets as HMAC keys, made once per secret instead of on every request (a string key is
+ * converted and imported on each createHmac). The last list's keys only: a secret removed in Setup is let go.
+ */
+let metaKeys: { secrets: string[]; keys: KeyObject[] } = { secrets: [], keys: [] };
+function metaKeysOf(secrets: string[]): KeyObject[] {
+  const known = metaKeys;
+  if (known.secrets.length === secrets.length && secrets.every((s, i) => s === known.secrets[i])) return known.keys;
+  metaKeys = { secrets: [...secrets], keys: secrets.map((s) => createSecretKey(Buffer.from(s, 'utf8'))) };
+  return metaKeys.keys;
+}
+
 export function verifyMeta(rawBody: Buffer, header: string | undefined, secrets: string[]): SignatureCheck {
   if (secrets.length === 0) {
     return { verdict: 'unchecked', diagnosis: 'No Meta app secret is configured, so the signature was not checked.' };
@@ -68,8 +80,9 @@ export function verifyMeta(rawBody: Buffer, header: string | undefined, secrets:
   const parsed = parseMetaSignatureHeader(header);
   if (!parsed.ok) return { verdict: 'invalid', diagnosis: describeMetaHeaderProblem(parsed) };
   const received = Buffer.from(parsed.hex, 'hex'); // 32 bytes: the parser checked 64 hex digits
-  for (let i = 0; i < secrets.length; i++) {
-    const digest = createHmac('sha256', secrets[i]).update(rawBody).digest();
+  const keys = metaKeysOf(secrets);
+  for (let i = 0; i < keys.length; i++) {
+    const digest = createHmac('sha256', keys[i]).update(rawBody).digest();
     if (digest.length === received.length && timingSafeEqual(digest, received)) {
       return { verdict: 'valid', diagnosis: null, matchedSecretIndex: i };
     }

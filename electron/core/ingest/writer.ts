@@ -131,7 +131,11 @@ export function createWriter(store: Pick<Store, 'appendRequests'>, opts: {
   const flushing = new Set<Promise<void>>();
   /** The first request id of each commit waiting for its flush, in commit order. */
   const unflushed: number[] = [];
-  const firstId = (outcomes: Outcome[]) => Math.min(...outcomes.flatMap((o) => (o.ok ? [o.value.requestId] : [])));
+  const firstId = (outcomes: Outcome[]) => {
+    let first = Infinity;
+    for (const o of outcomes) if (o.ok && o.value.requestId < first) first = o.value.requestId;
+    return first;
+  };
   let waiting = false;
 
   /** One batch; false when the lock is the derive worker's (the batch waits for it, the loop does not). */

@@ -20,6 +20,10 @@ function jsonPath(path: readonly string[]): string {
 /** A value as the side table keeps it: numeric strings become numbers so `<`/`>` compare them as such. */
 export function fieldValue(v: string | number): string | number {
   if (typeof v === 'number') return v;
+  // Most values are words, ids and codes that cannot be a number: the first character says so without the
+  // regular expression (every indexed leaf of every derived event comes through here).
+  const c = v.charCodeAt(0);
+  if (c !== 45 && !(c >= 48 && c <= 57)) return v;
   if (v.length <= 15 && /^-?\d+(\.\d+)?$/.test(v) && String(Number(v)) === v) return Number(v);
   return v;
 }
