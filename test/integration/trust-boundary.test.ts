@@ -3,7 +3,7 @@
 // user's feed, lifecycles, duplicates, stats, rules, notifications or local handler.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -44,6 +44,24 @@ async function postMeta(body: string | Buffer, signature: string | null, extra: 
   const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
   if (signature) headers['x-hub-signature-256'] = signature;
   return fetch(`${s!.receiverUrl}/meta`, { method: 'POST', body, headers });
+}
+
+/**
+ * A POST on a connection of its own. After a flood through fetch's pool, a pooled keep-alive socket may be
+ * one the receiver is closing at that moment (its idle timeout): a real provider retries such a failure,
+ * and this test is about the answer the receiver gives, not about that race.
+ */
+function postFresh(body: string, signature: string): Promise<number> {
+  const u = new URL(`${s!.receiverUrl}/meta`);
+  return new Promise((resolve, reject) => {
+    const r = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-hub-signature-256': signature } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
 }
 
 async function notifyAll() {
@@ -158,7 +176,7 @@ describe('forwarding only what is accepted', () => {
     const junk = await Promise.all(Array.from({ length: 700 }, (_, i) => postMeta(`{"j":${i}}`, 'sha256=00').then((r) => r.status, () => 0)));
     expect(new Set(junk).has(200)).toBe(false);
     const genuine = incoming(['wamid.OK1'], '5511900000001', 'genuine');
-    expect((await postMeta(genuine, sign(genuine))).status).toBe(200);
+    expect(await postFresh(genuine, sign(genuine))).toBe(200);
     expect((await fetch(`${s.receiverUrl}/meta?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=9`)).status).toBe(200);
 
     const ev = await until(() => s!.api<EventPage>('/api/events?kind=message'), (r) => r.body.total === 1);
