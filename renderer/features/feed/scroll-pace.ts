@@ -14,7 +14,7 @@ export const SETTLE_MS = 120;
  * Scroll steps further apart than this are not one movement: a single jump (Home, End, a click in the
  * timeline, a search result) after a pause is never "fast", its rows render whole at once.
  */
-export const GAP_MS = 100;
+export const GAP_MS = 250;
 /** Steps closer than this are measured together with the next one (two scroll events in one frame). */
 const MIN_SPAN_MS = 8;
 
