@@ -107,7 +107,8 @@ function blurRecycledRow(scrollEl: HTMLElement | null, keyOf: (index: number) =>
 
 /**
  * Whether rows are rendered light: set by a fast scroll step (scroll-pace.ts), cleared `SETTLE_MS` after
- * the last one. Only the switch renders the grid; the steps themselves set no state.
+ * the last one. Only the switch renders the grid; the steps themselves set no state. The grid is
+ * `aria-busy` while they are: a light row is half of what it says, assistive technology waits for it.
  */
 function useLightRows(scrollRef: React.RefObject<HTMLDivElement | null>, keyAt: (index: number) => unknown, onScroll?: (ev: UIEvent<HTMLDivElement>) => void) {
   const [on, setOn] = useState(false);
@@ -263,7 +264,6 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
       aria-label={p.label}
       aria-rowcount={Math.max(p.count, p.total ?? 0) + 1}
       aria-colcount={p.columns.length}
-      // Light rows are half of what a row says: assistive technology waits for them to fill in.
       aria-busy={light.on || undefined}
       data-testid={p.testId}
       style={{ ['--feed-cols' as string]: template }}
