@@ -1,7 +1,8 @@
 // Scrolling the Events feed in Chromium with the mouse wheel, over more rows than the screen holds:
 // rows hand their elements on as they scroll (renderer/features/feed/feed-grid.tsx, row slots), so
 // every row on screen must still show its own event — far down and back at the top — and a focused row
-// scrolled away must not leave the focus on an element that now shows another event.
+// scrolled away must not leave the focus on an element that now shows another event. A fast scroll
+// renders rows light (the time only, the grid aria-busy: scroll-pace.ts) and fills them in once it stops.
 import { createHmac } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeE2E, useE2E, type E2E } from '../helpers/e2e';
@@ -54,6 +55,10 @@ async function expectRowsTrue() {
   return rows;
 }
 
+const gridBusy = () => ui.page.getByRole('grid', { name: 'Events' }).getAttribute('aria-busy');
+/** Rows light after a fast scroll have filled in: the grid is no longer busy. */
+const settled = () => expect.poll(gridBusy, { timeout: 10_000 }).toBeNull();
+
 async function wheelTo(predicate: (topId: number) => boolean) {
   const box = (await ui.page.getByTestId('feed-scroll').boundingBox())!;
   await ui.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -76,12 +81,51 @@ describeE2E('feed scrolled with the wheel', () => {
     await expect.poll(() => ui.page.getByTestId('event-row').first().getAttribute('data-event-id'), { timeout: 20_000 }).toBe(String(COUNT));
     await expectRowsTrue();
     await wheelTo((top) => top < COUNT - 120);
+    await settled();
     await expect.poll(async () => (await shownRows()).every((r) => r.text.includes(`msg ${r.id} end`))).toBe(true);
     const far = await expectRowsTrue();
     expect(far[0].id).toBeLessThan(COUNT - 100);
     await wheelTo((top) => top === COUNT);
+    await settled();
     const back = await expectRowsTrue();
     expect(back[0].id).toBe(COUNT);
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('a fast scroll shows light rows under a busy grid, and every row shows its own event once it stops (twice)', async () => {
+    // Each time the grid's aria-busy changes: whether it is busy, and how many rows are whole then (a
+    // whole row has its status cell). A screen reader must never meet a light row in a grid not busy.
+    await ui.page.evaluate(`(() => {
+      window.__busy = [];
+      const grid = document.querySelector('[role="grid"][aria-label="Events"]');
+      new MutationObserver(() => window.__busy.push({
+        busy: grid.getAttribute('aria-busy') === 'true',
+        rows: grid.querySelectorAll('[data-testid="event-row"]').length,
+        whole: grid.querySelectorAll('[data-testid="event-row"] [data-testid="row-status"]').length,
+      })).observe(grid, { attributes: true, attributeFilter: ['aria-busy'] });
+    })()`);
+    type Seen = { busy: boolean; rows: number; whole: number };
+    const seen = () => ui.page.evaluate<Seen[]>('window.__busy');
+    const box = (await ui.page.getByTestId('feed-scroll').boundingBox())!;
+    const cdp = await ui.page.context().newCDPSession(ui.page);
+    // A fling as the mouse wheel sends it (wheel events through the browser's input pipeline), down and
+    // back up: ~330 rows a second, far above what anyone reads.
+    for (const [dir, check] of [[-1, (top: number) => top < COUNT - 60], [1, (top: number) => top === COUNT]] as const) {
+      const before = (await seen()).length;
+      await cdp.send('Input.synthesizeScrollGesture', {
+        x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2),
+        yDistance: dir * 6_000, speed: 12_000, gestureSourceType: 'mouse', preventFling: true,
+      });
+      await settled();
+      const rows = await expectRowsTrue();
+      expect(check(rows[0].id)).toBe(true);
+      // The rows went light during this fling and were filled in after it.
+      const now = (await seen()).slice(before);
+      expect(now.some((x) => x.busy)).toBe(true);
+      expect(now.at(-1)?.busy).toBe(false);
+    }
+    for (const x of await seen()) expect(x.whole).toBe(x.busy ? 0 : x.rows);
+    await cdp.detach();
     expect(ui.pageErrors).toEqual([]);
   });
 

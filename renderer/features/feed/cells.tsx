@@ -3,6 +3,8 @@ import type { SignatureVerdict } from '../../../shared/types';
 import type { FeedColumns } from '../../state/slices/messages';
 import type { GridColumn } from './feed-grid';
 import { excerpt, revealInvisible } from '../../../shared/invisible';
+import { memo } from 'react';
+import { formatRowTime } from '../../ui/format';
 
 /**
  * Characters of a name or text a row shows: more than the widest cell holds, far less than a hostile
@@ -14,6 +16,16 @@ export const ROW_TEXT_CUT = 240;
 export function contactTitle(contact: string): string | undefined {
   return contact ? revealInvisible(excerpt(contact, ROW_TEXT_CUT)) : undefined;
 }
+
+/**
+ * A row's cells while rows pass faster than anyone reads them (feed-grid.tsx, scroll-pace.ts): the time
+ * and nothing else — no labels, masks, badges or tooltips to build, style, lay out and paint for a row on
+ * screen for a frame or two. The row fills in once the scroll slows (docs/benchmarks.md "UI: light rows
+ * during a fast scroll").
+ */
+export const LightCells = memo(function LightCells({ at }: { at: number }) {
+  return <span role="gridcell" className="cell cell-time">{formatRowTime(at)}</span>;
+});
 
 export function HttpCell({ status }: { status: number | null }) {
   const tone = status == null ? '' : status >= 200 && status < 300 ? ' http-ok' : ' http-bad';

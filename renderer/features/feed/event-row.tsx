@@ -5,7 +5,7 @@ import { useMask } from '../privacy/privacy';
 import { eventSeverity } from '../../../shared/event-words';
 import type { FeedColumns } from '../../state/slices/messages';
 import { gridRowAttrs, type RowRenderProps } from './feed-grid';
-import { AckCell, BusinessCell, ForwardCell, HttpCell, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
+import { AckCell, BusinessCell, ForwardCell, HttpCell, LightCells, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
 import { rowLabels } from './row-labels';
 import { SafeText } from '../../ui/safe-text';
 
@@ -24,10 +24,11 @@ interface Props {
   index: RowRenderProps['index'];
   top: RowRenderProps['top'];
   active: RowRenderProps['active'];
+  light?: RowRenderProps['light'];
 }
 
 /** One line of the Events view. Every payload-derived string is a text node. */
-export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, index, top, active, businessNames }: Props) {
+export const EventRow = memo(function EventRow({ event: e, selected, columns, narrow, index, top, active, light, businessNames }: Props) {
   // Account restrictions, blocked flows, failed calls…: the row stands out (docs/webhooks.md).
   const severity = eventSeverity(e);
   return (
@@ -39,7 +40,7 @@ export const EventRow = memo(function EventRow({ event: e, selected, columns, na
       className={`row${selected ? ' row-selected' : ''}${e.status === 'failed' ? ' row-failed' : ''}${severity === 'critical' || severity === 'warning' ? ` row-${severity}` : ''}`}
       data-severity={severity ?? undefined}
     >
-      <EventCells event={e} columns={columns} narrow={narrow} businessNames={businessNames ?? NO_NAMES} />
+      {light ? <LightCells at={e.receivedAt} /> : <EventCells event={e} columns={columns} narrow={narrow} businessNames={businessNames ?? NO_NAMES} />}
     </div>
   );
 });

@@ -4,6 +4,7 @@
 // While an event is open, the selection follows the focused row, as j/k always did.
 import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import { assignSlots, overscanAhead, OVERSCAN } from './row-slots';
+import { paceStep, settleIn, type PaceSample } from './scroll-pace';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type ReactNode, type UIEvent } from 'react';
 
 export const ROW_HEIGHT = 36;
@@ -24,6 +25,11 @@ export interface RowRenderProps {
   active: boolean;
   /** The React key to give the row: its slot (see `assignSlots`), not its event. */
   slot: number;
+  /**
+   * Rows are passing faster than anyone reads them (scroll-pace.ts): render the row light — its place,
+   * selection and time only — and whole again once the scroll slows. The grid is `aria-busy` meanwhile.
+   */
+  light: boolean;
 }
 
 /**
@@ -99,6 +105,38 @@ function blurRecycledRow(scrollEl: HTMLElement | null, keyOf: (index: number) =>
     && keyOf(rowIndexOf(el)) !== focusedKey) el.blur();
 }
 
+/**
+ * Whether rows are rendered light: set by a fast scroll step (scroll-pace.ts), cleared `SETTLE_MS` after
+ * the last one. Only the switch renders the grid; the steps themselves set no state. The grid is
+ * `aria-busy` while they are: a light row is half of what it says, assistive technology waits for it.
+ */
+function useLightRows(scrollRef: React.RefObject<HTMLDivElement | null>, keyAt: (index: number) => unknown, onScroll?: (ev: UIEvent<HTMLDivElement>) => void) {
+  const [on, setOn] = useState(false);
+  const sample = useRef<PaceSample | null>(null);
+  const lastFastAt = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  const settle = useCallback(() => {
+    const wait = settleIn(lastFastAt.current, performance.now());
+    timer.current = wait > 0 ? setTimeout(settle, wait) : null;
+    if (wait === 0) setOn(false);
+  }, []);
+  const handler = (ev: UIEvent<HTMLDivElement>) => {
+    onScroll?.(ev);
+    const el = scrollRef.current;
+    if (el) {
+      const step = paceStep(sample.current, ev.timeStamp, Math.floor(el.scrollTop / ROW_HEIGHT), keyAt);
+      sample.current = step.sample;
+      if (step.fast) {
+        lastFastAt.current = performance.now();
+        if (!timer.current) timer.current = setTimeout(settle, settleIn(lastFastAt.current, performance.now()));
+        if (!on) setOn(true);
+      }
+    }
+  };
+  return { on, onScroll: handler };
+}
+
 export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, ref) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -107,6 +145,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
   const slotsRef = useRef(new Map<unknown, number>());
   /** The key of the row that last took focus (blurRecycledRow). */
   const focusedKey = useRef<unknown>(null);
+  const light = useLightRows(scrollRef, p.rowKey, p.onScroll);
   const virtualizer = useVirtualizer({
     count: p.count,
     getScrollElement: () => scrollRef.current,
@@ -225,6 +264,7 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
       aria-label={p.label}
       aria-rowcount={Math.max(p.count, p.total ?? 0) + 1}
       aria-colcount={p.columns.length}
+      aria-busy={light.on || undefined}
       data-testid={p.testId}
       style={{ ['--feed-cols' as string]: template }}
       onKeyDown={onKeyDown}
@@ -238,9 +278,9 @@ export const FeedGrid = forwardRef<FeedGridHandle, Props>(function FeedGrid(p, r
           ))}
         </div>
       </div>
-      <div className="feed-scroll" ref={scrollRef} onScroll={p.onScroll} data-testid="feed-scroll">
+      <div className="feed-scroll" ref={scrollRef} onScroll={light.onScroll} data-testid="feed-scroll">
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }} onClick={onRowClick} onFocus={onRowFocus}>
-          {shown.map((vi, n) => p.renderRow({ index: vi.index, top: vi.start, active: vi.index === activeIndex, slot: slots[n] }))}
+          {shown.map((vi, n) => p.renderRow({ index: vi.index, top: vi.start, active: vi.index === activeIndex, slot: slots[n], light: light.on }))}
         </div>
         {p.footer}
       </div>

@@ -178,9 +178,9 @@ function EventsView() {
         onOpen={onOpen}
         onNearEnd={onNearEnd}
         onScroll={onScroll}
-        renderRow={({ index, top, active, slot }) => {
+        renderRow={({ index, top, active, slot, light }) => {
           const e = events[index];
-          return <EventRow key={slot} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} index={index} top={top} active={active} businessNames={businessNames} />;
+          return <EventRow key={slot} event={e} selected={e.id === selectedId} columns={columns} narrow={narrow} index={index} top={top} active={active} light={light} businessNames={businessNames} />;
         }}
         footer={(loadingOlder || (!hasOlder && events.length > 0)) && (
           <div className="feed-footer">{loadingOlder ? 'Loading older events…' : 'No older events'}</div>

@@ -4,7 +4,7 @@ import { formatDateTime, formatRowTime, statusTone } from '../../ui/format';
 import { useMask } from '../privacy/privacy';
 import type { FeedColumns } from '../../state/slices/messages';
 import { gridRowAttrs, type RowRenderProps } from './feed-grid';
-import { HttpCell, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
+import { HttpCell, LightCells, SignatureCell, ROW_TEXT_CUT, contactTitle } from './cells';
 import { SafeText } from '../../ui/safe-text';
 
 interface Props {
@@ -14,6 +14,7 @@ interface Props {
   index: RowRenderProps['index'];
   top: RowRenderProps['top'];
   active: RowRenderProps['active'];
+  light?: RowRenderProps['light'];
 }
 
 const DIRECTION: Record<MessageSummary['direction'], { arrow: string; word: string }> = {
@@ -23,7 +24,7 @@ const DIRECTION: Record<MessageSummary['direction'], { arrow: string; word: stri
 };
 
 /** One message of the Messages view: its whole life inline. Every payload-derived string is a text node. */
-export const MessageRow = memo(function MessageRow({ message: m, selected, columns, index, top, active }: Props) {
+export const MessageRow = memo(function MessageRow({ message: m, selected, columns, index, top, active, light }: Props) {
   const failed = m.current === 'failed';
   return (
     <div
@@ -34,7 +35,7 @@ export const MessageRow = memo(function MessageRow({ message: m, selected, colum
       data-current={m.current ?? ''}
       className={`row${selected ? ' row-selected' : ''}${failed ? ' row-failed' : ''}`}
     >
-      <MessageCells message={m} columns={columns} />
+      {light ? <LightCells at={m.lastAt} /> : <MessageCells message={m} columns={columns} />}
     </div>
   );
 });

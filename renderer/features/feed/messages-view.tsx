@@ -73,9 +73,9 @@ export function MessagesView() {
         hasSelection={selectedId != null}
         onOpen={onOpen}
         onNearEnd={onNearEnd}
-        renderRow={({ index, top, active, slot }) => {
+        renderRow={({ index, top, active, slot, light }) => {
           const m = messages[index];
-          return <MessageRow key={slot} message={m} selected={index === selectedIndex} columns={columns} index={index} top={top} active={active} />;
+          return <MessageRow key={slot} message={m} selected={index === selectedIndex} columns={columns} index={index} top={top} active={active} light={light} />;
         }}
         footer={(loadingOlder || (next == null && messages.length > 0)) && (
           <div className="feed-footer">{loadingOlder ? 'Loading older messages…' : 'No older messages'}</div>
