@@ -1,15 +1,25 @@
 // The UI's filter (shared/types.ts EventFilter) as SQL over `events`: status, kind, provider, signature,
 // contact (a `*` wildcard), message id, time range, business number, field filters (where-sql.ts), and the
-// search words through both full-text indexes. Every query of the feed, the counts and the Messages view
+// search words through the one full-text index. Every query of the feed, the counts and the Messages view
 // goes through where()/whereParts(), so a filter means the same everywhere.
 import type { EventFilter } from '../../../shared/types';
 import { whereSql, type IdBounds } from './where-sql';
 
-/** Turns a user's search words into an FTS5 query: every word must match, as a prefix. */
+/** The columns of events_fts each side of a search matches in (docs/api.md "Search"). */
+const TEXT_SIDE = '{text contact_name contact_id message_id}';
+const KEYS_SIDE = '{message_id keys}';
+
+/**
+ * Turns a user's search words into an FTS5 query over events_fts: every word must match, as a prefix,
+ * all of them in the text, contact and message id, or all of them in the message id and the keys (codes,
+ * titles, business numbers, detail values) — what the two indexes before schema migration 11 found, now
+ * one walk of one index. One word is in either side exactly when it is in any column: one phrase, no OR.
+ */
 export function ftsQuery(q: string): string | null {
   const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
   if (words.length === 0) return null;
-  return words.map((w) => `"${w}"*`).join(' ');
+  const all = words.map((w) => `"${w}"*`).join(' ');
+  return words.length === 1 ? all : `${TEXT_SIDE} : (${all}) OR ${KEYS_SIDE} : (${all})`;
 }
 
 function likePattern(contact: string): string {
@@ -50,16 +60,15 @@ export function whereParts(f: EventFilter, col = '', bounds?: IdBounds): { parts
 }
 
 /**
- * The ids the search finds, from both full-text indexes: text and contact (events_fts), and codes, titles,
- * numbers, ids and detail values (events_keys). Every word must match in one of them. `extra` is SQL
- * added to each side's WHERE (rowid bounds); the match and those params come twice, in order.
+ * The ids the search finds (ftsQuery's match, one parameter), in one walk of events_fts. `extra` is SQL
+ * added to its WHERE (rowid bounds).
  */
 export function searchSql(extra = ''): string {
-  return `SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?${extra} UNION SELECT rowid AS id FROM events_keys WHERE events_keys MATCH ?${extra}`;
+  return `SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?${extra}`;
 }
 
 export function where(f: EventFilter): { sql: string; params: unknown[] } {
   const { parts, params, match } = whereParts(f);
-  if (match) { parts.push(`id IN (${searchSql()})`); params.push(match, match); }
+  if (match) { parts.push(`id IN (${searchSql()})`); params.push(match); }
   return { sql: parts.length ? parts.join(' AND ') : '1', params };
 }

@@ -120,10 +120,10 @@ export function fieldEqualityCountSql(values: readonly unknown[], extra = ''): s
 }
 
 /**
- * Words the search finds beyond text, contact and message id (store.ts `searchKeys`): codes, titles, business
- * numbers, detail values. The message id is not written again here: events_fts holds it with the same
- * tokenizer, and the search is the union of both (filter-sql.ts searchSql), so a second copy only cost bytes
- * and a second walk of every id prefix (docs/benchmarks.md "Bytes per event"). Rows written before keep it.
+ * Words the search finds beyond text, contact and message id (the `keys` column of events_fts): codes,
+ * titles, business numbers, detail values. The message id is not written again here: it has its own column,
+ * which the search matches on both sides (filter-sql.ts ftsQuery), so a second copy only cost bytes
+ * (docs/benchmarks.md "Bytes per event").
  */
 export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown> }): string {
   const words: string[] = [];
@@ -138,10 +138,29 @@ export function searchKeys(e: { errorCode: string | null; errorTitle: string | n
   return words.join(' ');
 }
 
-/** Prepared writes of the derive transaction for search keys and indexed raw fields. */
-export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys: string): void } {
+/** What of an event the search reads (a NormalisedEvent or HookEvent). */
+export interface SearchableEvent {
+  text: string | null; contactName: string | null; contactId: string | null; messageId: string | null;
+  errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown>;
+}
+
+/**
+ * The write of an event's row in the one full-text index (schema migration 11), inside the derive
+ * transaction; an event with nothing to find gets none. Forget writes a masked event's row again with it.
+ */
+export function searchWriter(db: Db): { add(eventId: number, e: SearchableEvent): void } {
+  const insert: Statement = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id, keys) VALUES (?, ?, ?, ?, ?, ?)');
+  return {
+    add(eventId, e) {
+      const keys = searchKeys(e);
+      if (e.text || e.contactName || e.contactId || e.messageId || keys) insert.run(eventId, e.text, e.contactName, e.contactId, e.messageId, keys || null);
+    },
+  };
+}
+
+/** Prepared writes of the derive transaction for indexed raw fields. */
+export function fieldWriters(db: Db): { add(eventId: number, raw: unknown): void } {
   const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path_id, value, event_id) VALUES (?, ?, ?)');
-  const insertKeys: Statement = db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)');
   const insertPath: Statement = db.prepare('INSERT OR IGNORE INTO field_paths (path) VALUES (?)');
   const pathId: Statement = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck();
   // The ids committed when this connection started (migration 10 writes every indexed path). A path first
@@ -155,8 +174,7 @@ export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys:
     return pathId.get(path) as number;
   };
   return {
-    add(eventId, raw, keys) {
-      if (keys) insertKeys.run(eventId, keys);
+    add(eventId, raw) {
       for (const [path, value] of indexedRawLeaves(raw)) insertField.run(idOf(path), fieldValue(value), eventId);
     },
   };
