@@ -35,6 +35,8 @@ const BODIES = [
   statusUpdate('wamid.HBgLF2', 'failed', 1_700_000_013, '5511900000003', { code: 131026, title: 'Message undeliverable' }),
   incomingText('wamid.HBgLIN4', '5511900000001', 'another refund, and the order', 'Giulia Rossi'),
   statusUpdate('wamid.HBgLR1', 'read', 1_700_000_014, '5511900000001'),
+  // Its text on one side, its business number on the other.
+  incomingText('wamid.HBgLIN6', '5511900000006', 'refund for the second line', 'Omar').replace('"phone_number_id":"1"', '"phone_number_id":"106540352242922"'),
 ];
 
 // Searches of every shape: one word in the text, a contact or a key, a message id prefix (a phrase), two
@@ -43,7 +45,7 @@ const QUERIES: ListQuery[] = [
   { q: 'refund' }, { q: 'refund', limit: 2 }, { q: 'refund tomorrow' }, { q: 'giulia' }, { q: 'giulia refund' },
   { q: 'ros' }, { q: '131047' }, { q: '131047 re-engagement' }, { q: 'undeliverable' }, { q: 'wamid.HBgLIN' },
   { q: 'wamid.HBgLF', limit: 1 }, { q: 'order' }, { q: 'order_update_v2' }, { q: 'utility' }, { q: '5511900000003' },
-  { q: 'refund re-engagement' }, { q: 'farah undeliverable' }, { q: 'refund', status: ['incoming'] }, { q: '131047', status: ['failed'] },
+  { q: 'refund re-engagement' }, { q: 'farah undeliverable' }, { q: '1065403' }, { q: 'refund 1065403' }, { q: 'refund', status: ['incoming'] }, { q: '131047', status: ['failed'] },
   { q: 'giulia', kind: ['message'], limit: 1 }, { q: 'nothing-like-this' },
 ];
 
@@ -101,7 +103,7 @@ describe('schema migration 11: one full-text index', () => {
       expect({ q: a.q, stats: a.stats }).toEqual({ q: a.q, stats: twoIndexes(old, { q: a.q.q }).length });
     }
     // Each shape finds something somewhere, and the split two-word searches find nothing (neither index has both words).
-    expect(found.filter((a) => a.ids.length === 0).map((a) => a.q.q)).toEqual(['refund re-engagement', 'farah undeliverable', 'nothing-like-this']);
+    expect(found.filter((a) => a.ids.length === 0).map((a) => a.q.q)).toEqual(['refund re-engagement', 'farah undeliverable', 'refund 1065403', 'nothing-like-this']);
     old.close();
 
     t = await startTestCore({ dataDir: dir });
@@ -113,6 +115,7 @@ describe('schema migration 11: one full-text index', () => {
     await expect.poll(async () => (await t!.call<EventPage>('events:list', { q: '131047' })).items.map((e) => e.messageId))
       .toEqual(['wamid.HBgLF3', 'wamid.HBgLIN3', 'wamid.HBgLF1']);
     expect((await t.call<EventPage>('events:list', { q: 'giulia refund' })).items.map((e) => e.messageId)).toEqual(['wamid.HBgLIN5', 'wamid.HBgLIN4', 'wamid.HBgLIN1']);
+    expect((await t.call<EventPage>('events:list', { q: 'refund' })).total).toBe(found.find((a) => a.q.q === 'refund' && !a.q.limit)!.ids.length + 1);
 
     // Opened again: nothing converted twice, the same answers.
     const after = await answers(t);
@@ -129,7 +132,10 @@ describe('schema migration 11: one full-text index', () => {
     const page = await t.call<EventPage>('events:list', { q: 'wamid.HBgLF1 131047' });
     expect(page.items.map((e) => e.messageId)).toEqual(['wamid.HBgLF1']);
     expect(textMatches(page.items[0], 'wamid.HBgLF1 131047')).toBe(true);
-    // Words from both sides do not make one match: the text's "refund" and the failure's title.
+    // Words from both sides do not make one match: the text's "refund" and the failure's title, or the
+    // message's own business number.
     expect((await t.call<EventPage>('events:list', { q: 'refund re-engagement' })).total).toBe(0);
+    expect((await t.call<EventPage>('events:list', { q: 'refund 1065403' })).total).toBe(0);
+    expect((await t.call<EventPage>('events:list', { q: '1065403' })).items.map((e) => e.messageId)).toEqual(['wamid.HBgLIN6']);
   });
 });
