@@ -5,21 +5,17 @@
 import type { EventFilter } from '../../../shared/types';
 import { whereSql, type IdBounds } from './where-sql';
 
-/** The columns of events_fts each side of a search matches in (docs/api.md "Search"). */
-const TEXT_SIDE = '{text contact_name contact_id message_id}';
-const KEYS_SIDE = '{message_id keys}';
-
 /**
- * Turns a user's search words into an FTS5 query over events_fts: every word must match, as a prefix,
- * all of them in the text, contact and message id, or all of them in the message id and the keys (codes,
- * titles, business numbers, detail values) — what the two indexes before schema migration 11 found, now
- * one walk of one index. One word is in either side exactly when it is in any column: one phrase, no OR.
+ * Turns a user's search words into an FTS5 query over events_fts (schema migration 11): every word must
+ * match, as a prefix, somewhere in what the event is indexed by — its text, contact, message id or keys
+ * (codes, titles, business numbers, detail values). One phrase per word over every column: one walk.
+ * (Requiring all the words on one side — text and contact, or keys — as the two indexes before did, costs
+ * every multi-word search two walks of each word's postings: docs/benchmarks.md "One full-text index".)
  */
 export function ftsQuery(q: string): string | null {
   const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
   if (words.length === 0) return null;
-  const all = words.map((w) => `"${w}"*`).join(' ');
-  return words.length === 1 ? all : `${TEXT_SIDE} : (${all}) OR ${KEYS_SIDE} : (${all})`;
+  return words.map((w) => `"${w}"*`).join(' ');
 }
 
 function likePattern(contact: string): string {
