@@ -31,7 +31,7 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   const insReq = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin, packed)
     VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', 1)`);
   const insEv = db.prepare(`INSERT INTO events (id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id, contact_name, business_id,
-    message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details, raw_in_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   // The finding indexes the deriver writes for every event (event-rows.ts, where-sql.ts): the search row
   // (text, contact, message id, keys: error codes, detail values) and the indexed raw fields — without
   // them the search and field-filter rows below would time an empty index.
@@ -52,11 +52,12 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
         const buf = Buffer.from(body);
         insReq.run(id, receivedAt, core.pack(HEADERS(body), buf), buf.length);
         for (const e of core.normaliseMeta(payload)) {
+          const raw = core.rawLeavesOf(e.raw, e);
           insEv.run(id, id, receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId, e.contactId, e.contactName, e.businessId,
             e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle, e.errorDetail, e.timestamp, 'valid', 0,
-            null, e.details ? JSON.stringify(e.details) : null);
+            null, e.details ? JSON.stringify(e.details) : null, raw.inRow);
           search.add(id, e);
-          fields.add(id, e.raw);
+          fields.add(id, raw.leaves);
         }
       }
     })();

@@ -336,13 +336,15 @@ export const MIGRATIONS: Migration[] = [
   `,
     run: fieldPathIds,
   },
-  // 11: one full-text index (docs/architecture.md "Search"). events_fts (text, contact, message id; external
-  // content) and events_keys (codes, titles, business numbers, detail values; contentless) were two indexes
-  // every search walked and merged; now one contentless table holds both, the keys as a fifth column, and a
-  // search is one ordered walk of it (filter-sql.ts ftsQuery: column filters keep what each side matched).
-  // Contentless with delete, so an event's row leaves by rowid from the events_find_gone trigger (retention,
-  // forget) instead of by its old values. events_keys could not be read back (contentless): the keys are
-  // computed again from each event's columns by the deriver's own function (where-sql.ts searchKeys).
+  // 11: one full-text index (docs/benchmarks.md "One full-text index"). events_fts (text, contact, message id;
+  // external content) and events_keys (codes, titles, business numbers, detail values; contentless) were two
+  // indexes every search walked and merged; now one contentless table holds both, the keys as a fifth
+  // column, and a search is one ordered walk of it (filter-sql.ts ftsQuery). Contentless with delete, so an
+  // event's row leaves by rowid from the events_find_gone trigger (retention, forget) instead of by its old
+  // values. events_keys could not be read back (contentless): the keys are computed again from each event's
+  // columns by the deriver's own function (where-sql.ts searchKeys).
+  // events.raw_in_row: the raw leaves `id` and `timestamp` an event's own columns hold (message_id, ts) are
+  // no longer written to event_fields for events derived from now on (where-sql.ts RAW_ID_IN_ROW).
   {
     sql: `
   DROP TRIGGER events_find_gone;
@@ -357,6 +359,7 @@ export const MIGRATIONS: Migration[] = [
     DELETE FROM events_fts WHERE rowid = old.id;
     DELETE FROM event_fields WHERE event_id = old.id;
   END;
+  ALTER TABLE events ADD COLUMN raw_in_row INTEGER;
   `,
     run: oneSearchIndex,
   },

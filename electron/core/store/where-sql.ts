@@ -40,7 +40,7 @@ const PATH_ID = '(SELECT id FROM field_paths WHERE path = ?)';
  */
 export interface IdBounds { sql: string; params: unknown[] }
 
-function rawCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', params: [] }): { sql: string; params: unknown[] } {
+function fieldRowsCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', params: [] }): { sql: string; params: unknown[] } {
   const path = c.path.join('.');
   const sub = (cond: string) => `SELECT event_id FROM event_fields WHERE path_id = ${PATH_ID} AND ${cond}${b.sql}`;
   switch (c.op) {
@@ -53,6 +53,49 @@ function rawCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', pa
     // The path itself, or any leaf under it ('/' sorts right after '.').
     case 'exists': return { sql: `${id} IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
     case '!exists': return { sql: `${id} NOT IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
+  }
+}
+
+/**
+ * Raw leaves an event's own columns hold (events.raw_in_row, schema migration 11): `id` when it is the
+ * event's message id, `timestamp` when it is the event's time in seconds. Those leaves get no event_fields
+ * row (two of about eight per event, and the widest values: docs/benchmarks.md "Bytes per event"), and a
+ * filter on their path also reads the columns of the events that have the bit. Events derived before keep
+ * their rows (no bit), so both ways answer them the same.
+ */
+export const RAW_ID_IN_ROW = 1;
+export const RAW_TIMESTAMP_IN_ROW = 2;
+
+function rawCondition(c: WhereCondition, col: string, b?: IdBounds): { sql: string; params: unknown[] } {
+  const rows = fieldRowsCondition(c, `${col}id`, b);
+  const leaf = c.path.length === 1 ? c.path[0] : null;
+  if (leaf !== 'id' && leaf !== 'timestamp') return rows;
+  const bit = `(${col}raw_in_row & ${leaf === 'id' ? RAW_ID_IN_ROW : RAW_TIMESTAMP_IN_ROW})`;
+  const or = (sql: string, params: unknown[]) => ({ sql: `(${rows.sql} OR (${bit} AND ${sql}))`, params: [...rows.params, ...params] });
+  const andNot = (sql: string, params: unknown[]) => ({ sql: `(${rows.sql} AND NOT COALESCE(${sql}, 0))`, params: [...rows.params, ...params] });
+  if (leaf === 'id') {
+    // The leaf is the message id's text (only a text leaf equal to it is left out): `<`/`>` compare
+    // numbers and never match text, so they read the rows alone.
+    const m = `${col}message_id`;
+    switch (c.op) {
+      case '=': return or(`${m} = ?`, [c.value ?? '']);
+      case '!=': return andNot(`${bit} AND ${m} = ?`, [c.value ?? '']);
+      case '~': return or(`instr(lower(${m}), lower(?)) > 0`, [c.value]);
+      case '<': case '>': return rows;
+      case 'exists': return { sql: `(${rows.sql} OR ${bit})`, params: rows.params };
+      case '!exists': return andNot(bit, []);
+    }
+  }
+  // The leaf is the whole number of seconds the event's time (ms) is a thousand times.
+  const secs = `(${col}ts / 1000)`;
+  switch (c.op) {
+    case '=': return or(`${secs} = ?`, [c.number ?? null]);
+    case '!=': return andNot(`${bit} AND ${secs} = ?`, [c.number ?? null]);
+    case '~': return or(`instr(lower(${secs}), lower(?)) > 0`, [c.value]);
+    case '<': return or(`${col}ts < ? * 1000`, [c.number]);
+    case '>': return or(`${col}ts > ? * 1000`, [c.number]);
+    case 'exists': return { sql: `(${rows.sql} OR ${bit})`, params: rows.params };
+    case '!exists': return andNot(bit, []);
   }
 }
 
@@ -88,7 +131,7 @@ export function whereSql(conditions: readonly string[] | undefined, col = '', bo
   const params: unknown[] = [];
   if (!conditions || conditions.length === 0) return { parts, params };
   for (const c of parsed(conditions)) {
-    const s = c.root === 'raw' ? rawCondition(c, `${col}id`, bounds) : detailsCondition(c, col);
+    const s = c.root === 'raw' ? rawCondition(c, col, bounds) : detailsCondition(c, col);
     parts.push(s.sql);
     params.push(...s.params);
   }
@@ -105,6 +148,8 @@ export function soleFieldEquality(conditions: readonly string[] | undefined): { 
   if (!conditions || conditions.length !== 1) return null;
   const [c] = parsed(conditions);
   if (c.root !== 'raw' || c.op !== '=') return null;
+  // A leaf the event's own columns may hold is not only in event_fields (RAW_ID_IN_ROW).
+  if (c.path.length === 1 && (c.path[0] === 'id' || c.path[0] === 'timestamp')) return null;
   // The text and the number it reads as: one leaf is stored as one of them, so the two ranges never overlap.
   return { path: c.path.join('.'), values: [...new Set(equalValues(c))] };
 }
@@ -120,10 +165,9 @@ export function fieldEqualityCountSql(values: readonly unknown[], extra = ''): s
 }
 
 /**
- * Words the search finds beyond text, contact and message id (the `keys` column of events_fts): codes,
- * titles, business numbers, detail values. The message id is not written again here: it has its own column,
- * which the search matches on both sides (filter-sql.ts ftsQuery), so a second copy only cost bytes
- * (docs/benchmarks.md "Bytes per event").
+ * Words the search finds beyond text, contact and message id (the `keys` column of events_fts, schema
+ * migration 11): codes, titles, business numbers, detail values. The message id is not written again here:
+ * it has its own column, so a second copy only cost bytes (docs/benchmarks.md "Bytes per event").
  */
 export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown> }): string {
   const words: string[] = [];
@@ -158,8 +202,21 @@ export function searchWriter(db: Db): { add(eventId: number, e: SearchableEvent)
   };
 }
 
-/** Prepared writes of the derive transaction for indexed raw fields. */
-export function fieldWriters(db: Db): { add(eventId: number, raw: unknown): void } {
+/** The indexed raw leaves of an event to write as event_fields rows, and the ones its columns hold (RAW_ID_IN_ROW). */
+export function rawLeavesOf(raw: unknown, e: { messageId: string | null; timestamp: number | null }): { inRow: number | null; leaves: [string, string | number][] } {
+  let inRow = 0;
+  const leaves: [string, string | number][] = [];
+  for (const [path, v] of indexedRawLeaves(raw)) {
+    const value = fieldValue(v);
+    if (path === 'id' && typeof value === 'string' && value === e.messageId) { inRow |= RAW_ID_IN_ROW; continue; }
+    if (path === 'timestamp' && typeof value === 'number' && Number.isInteger(value) && e.timestamp != null && value * 1000 === e.timestamp) { inRow |= RAW_TIMESTAMP_IN_ROW; continue; }
+    leaves.push([path, value]);
+  }
+  return { inRow: inRow || null, leaves };
+}
+
+/** Prepared writes of the derive transaction for indexed raw fields (rawLeavesOf's leaves). */
+export function fieldWriters(db: Db): { add(eventId: number, leaves: readonly [string, string | number][]): void } {
   const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path_id, value, event_id) VALUES (?, ?, ?)');
   const insertPath: Statement = db.prepare('INSERT OR IGNORE INTO field_paths (path) VALUES (?)');
   const pathId: Statement = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck();
@@ -174,8 +231,8 @@ export function fieldWriters(db: Db): { add(eventId: number, raw: unknown): void
     return pathId.get(path) as number;
   };
   return {
-    add(eventId, raw) {
-      for (const [path, value] of indexedRawLeaves(raw)) insertField.run(idOf(path), fieldValue(value), eventId);
+    add(eventId, leaves) {
+      for (const [path, value] of leaves) insertField.run(idOf(path), value, eventId);
     },
   };
 }
