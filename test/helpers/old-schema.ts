@@ -7,7 +7,7 @@ import { searchKeys } from '../../electron/core/store/where-sql';
 /**
  * Rewrites a store as schema 10 kept it: events_fts over text, contact and message id (external content =
  * events) and events_keys over the keys (contentless), each event's keys as the deriver wrote them, both
- * emptied by the events_find_gone trigger; the raw `id` and `timestamp` leaves an event's columns held
+ * emptied by the events_find_gone trigger; the raw `id` leaf an event's message id held
  * (events.raw_in_row) written back as event_fields rows, and that column gone; user_version 10.
  */
 export function toSchema10(dataDir: string): void {
@@ -37,8 +37,6 @@ export function toSchema10(dataDir: string): void {
       END;
       INSERT INTO event_fields (path_id, value, event_id)
         SELECT (SELECT id FROM field_paths WHERE path = 'id'), message_id, id FROM events WHERE raw_in_row & 1;
-      INSERT INTO event_fields (path_id, value, event_id)
-        SELECT (SELECT id FROM field_paths WHERE path = 'timestamp'), ts / 1000, id FROM events WHERE raw_in_row & 2;
       ALTER TABLE events DROP COLUMN raw_in_row;
     `);
     db.pragma('user_version = 10');

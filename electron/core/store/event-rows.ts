@@ -34,7 +34,7 @@ export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest
       // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
       // derives the event's part of them again on demand (getEvent).
       const details = e.details ? safeJson(e.details) : null;
-      // The raw leaves its own columns hold (message id, time) get no field row (where-sql.ts RAW_ID_IN_ROW).
+      // The raw leaf its own columns hold (the message id) gets no field row (where-sql.ts RAW_ID_IN_ROW).
       const raw = rawLeavesOf(e.raw, e);
       const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
         e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,

@@ -343,8 +343,8 @@ export const MIGRATIONS: Migration[] = [
   // event's row leaves by rowid from the events_find_gone trigger (retention, forget) instead of by its old
   // values. events_keys could not be read back (contentless): the keys are computed again from each event's
   // columns by the deriver's own function (where-sql.ts searchKeys).
-  // events.raw_in_row: the raw leaves `id` and `timestamp` an event's own columns hold (message_id, ts) are
-  // no longer written to event_fields for events derived from now on (where-sql.ts RAW_ID_IN_ROW).
+  // events.raw_in_row: the raw leaf `id` an event's own message_id holds is no longer written to
+  // event_fields for events derived from now on (where-sql.ts RAW_ID_IN_ROW).
   {
     sql: `
   DROP TRIGGER events_find_gone;

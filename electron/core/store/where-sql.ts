@@ -57,43 +57,29 @@ function fieldRowsCondition(c: WhereCondition, id: string, b: IdBounds = { sql: 
 }
 
 /**
- * Raw leaves an event's own columns hold (events.raw_in_row, schema migration 11): `id` when it is the
- * event's message id, `timestamp` when it is the event's time in seconds. Those leaves get no event_fields
- * row (two of about eight per event, and the widest values: docs/benchmarks.md "Bytes per event"), and a
- * filter on their path also reads the columns of the events that have the bit. Events derived before keep
- * their rows (no bit), so both ways answer them the same.
+ * The raw leaf an event's own columns hold (events.raw_in_row, schema migration 11): `id` when it is the
+ * event's message id. It gets no event_fields row (one of about eight per event, and the widest value:
+ * docs/benchmarks.md "Bytes per event"), and a filter on `raw.id` also reads the message id of the events
+ * that have the bit (`=` through events_message). Events derived before keep their rows (no bit), so both
+ * ways answer them the same. `timestamp` keeps its rows: `events.ts` has no index, and `raw.timestamp=…`
+ * would scan every event (160 ms at 200,000 events, against one seek).
  */
 export const RAW_ID_IN_ROW = 1;
-export const RAW_TIMESTAMP_IN_ROW = 2;
 
 function rawCondition(c: WhereCondition, col: string, b?: IdBounds): { sql: string; params: unknown[] } {
   const rows = fieldRowsCondition(c, `${col}id`, b);
-  const leaf = c.path.length === 1 ? c.path[0] : null;
-  if (leaf !== 'id' && leaf !== 'timestamp') return rows;
-  const bit = `(${col}raw_in_row & ${leaf === 'id' ? RAW_ID_IN_ROW : RAW_TIMESTAMP_IN_ROW})`;
+  if (c.path.length !== 1 || c.path[0] !== 'id') return rows;
+  const bit = `(${col}raw_in_row & ${RAW_ID_IN_ROW})`;
+  const m = `${col}message_id`;
   const or = (sql: string, params: unknown[]) => ({ sql: `(${rows.sql} OR (${bit} AND ${sql}))`, params: [...rows.params, ...params] });
   const andNot = (sql: string, params: unknown[]) => ({ sql: `(${rows.sql} AND NOT COALESCE(${sql}, 0))`, params: [...rows.params, ...params] });
-  if (leaf === 'id') {
-    // The leaf is the message id's text (only a text leaf equal to it is left out): `<`/`>` compare
-    // numbers and never match text, so they read the rows alone.
-    const m = `${col}message_id`;
-    switch (c.op) {
-      case '=': return or(`${m} = ?`, [c.value ?? '']);
-      case '!=': return andNot(`${bit} AND ${m} = ?`, [c.value ?? '']);
-      case '~': return or(`instr(lower(${m}), lower(?)) > 0`, [c.value]);
-      case '<': case '>': return rows;
-      case 'exists': return { sql: `(${rows.sql} OR ${bit})`, params: rows.params };
-      case '!exists': return andNot(bit, []);
-    }
-  }
-  // The leaf is the whole number of seconds the event's time (ms) is a thousand times.
-  const secs = `(${col}ts / 1000)`;
+  // The leaf is the message id's text (only a text leaf equal to it is left out): `<`/`>` compare numbers
+  // and never match text, so they read the rows alone.
   switch (c.op) {
-    case '=': return or(`${secs} = ?`, [c.number ?? null]);
-    case '!=': return andNot(`${bit} AND ${secs} = ?`, [c.number ?? null]);
-    case '~': return or(`instr(lower(${secs}), lower(?)) > 0`, [c.value]);
-    case '<': return or(`${col}ts < ? * 1000`, [c.number]);
-    case '>': return or(`${col}ts > ? * 1000`, [c.number]);
+    case '=': return or(`${m} = ?`, [c.value ?? '']);
+    case '!=': return andNot(`${bit} AND ${m} = ?`, [c.value ?? '']);
+    case '~': return or(`instr(lower(${m}), lower(?)) > 0`, [c.value]);
+    case '<': case '>': return rows;
     case 'exists': return { sql: `(${rows.sql} OR ${bit})`, params: rows.params };
     case '!exists': return andNot(bit, []);
   }
@@ -149,7 +135,7 @@ export function soleFieldEquality(conditions: readonly string[] | undefined): { 
   const [c] = parsed(conditions);
   if (c.root !== 'raw' || c.op !== '=') return null;
   // A leaf the event's own columns may hold is not only in event_fields (RAW_ID_IN_ROW).
-  if (c.path.length === 1 && (c.path[0] === 'id' || c.path[0] === 'timestamp')) return null;
+  if (c.path.length === 1 && c.path[0] === 'id') return null;
   // The text and the number it reads as: one leaf is stored as one of them, so the two ranges never overlap.
   return { path: c.path.join('.'), values: [...new Set(equalValues(c))] };
 }
@@ -202,14 +188,13 @@ export function searchWriter(db: Db): { add(eventId: number, e: SearchableEvent)
   };
 }
 
-/** The indexed raw leaves of an event to write as event_fields rows, and the ones its columns hold (RAW_ID_IN_ROW). */
-export function rawLeavesOf(raw: unknown, e: { messageId: string | null; timestamp: number | null }): { inRow: number | null; leaves: [string, string | number][] } {
+/** The indexed raw leaves of an event to write as event_fields rows, and the one its columns hold (RAW_ID_IN_ROW). */
+export function rawLeavesOf(raw: unknown, e: { messageId: string | null }): { inRow: number | null; leaves: [string, string | number][] } {
   let inRow = 0;
   const leaves: [string, string | number][] = [];
   for (const [path, v] of indexedRawLeaves(raw)) {
     const value = fieldValue(v);
     if (path === 'id' && typeof value === 'string' && value === e.messageId) { inRow |= RAW_ID_IN_ROW; continue; }
-    if (path === 'timestamp' && typeof value === 'number' && Number.isInteger(value) && e.timestamp != null && value * 1000 === e.timestamp) { inRow |= RAW_TIMESTAMP_IN_ROW; continue; }
     leaves.push([path, value]);
   }
   return { inRow: inRow || null, leaves };
