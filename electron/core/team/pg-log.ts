@@ -174,13 +174,17 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       // pg_stat_activity shows every role's pid, role, application and backend_xid, but a session of another
       // role has its state, xact_start and client address hidden unless Hookscope's role has
       // pg_read_all_stats (or is a superuser): then `hidden`. The oldest transaction id still running is
-      // the horizon (the snapshot's xmin), so the holder is the one with the oldest backend_xid.
+      // the horizon (the snapshot's xmin), so the holder is the one with the oldest backend_xid. Its query
+      // text is only compared with PostgreSQL's "hidden" marker, never read out. A background process
+      // (autovacuum…) has no application_name: its backend_type stands in.
       const r = await q<{ horizon: string; waiting: string; pid: number | null; usr: string | null; app: string | null; db: string | null;
         client: string | null; state: string | null; xact_start: string | null; hidden: boolean | null; prepared: string | null }>(
         `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS x),
           w AS (SELECT count(*) AS n FROM (SELECT 1 FROM requests, h WHERE id > $1 AND xact >= h.x LIMIT 10000) s),
-          a AS (SELECT pid, usename::text AS usr, left(application_name, 64) AS app, datname::text AS db, host(client_addr) AS client,
-                  state, (extract(epoch FROM xact_start) * 1000)::bigint AS xact_start, (state IS NULL) AS hidden, NULL::text AS prepared,
+          a AS (SELECT pid, usename::text AS usr,
+                  left(COALESCE(NULLIF(application_name, ''), NULLIF(backend_type, 'client backend')), 64) AS app,
+                  datname::text AS db, host(client_addr) AS client, state, (extract(epoch FROM xact_start) * 1000)::bigint AS xact_start,
+                  (query IS NOT DISTINCT FROM '<insufficient privilege>') AS hidden, NULL::text AS prepared,
                   age(backend_xid) AS age
                 FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
               UNION ALL
