@@ -185,7 +185,7 @@ function openProviders(core: Core): string[] {
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
 
 /** Diagnostics and test knobs read from the environment (README "Options"; benchmarks compare modes). */
-function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync' | 'teamLeaseMs' | 'actionsPerMinute'> {
+function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync' | 'teamLeaseMs' | 'teamHeldBackMs' | 'actionsPerMinute'> {
   return {
     // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
     readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
@@ -199,6 +199,9 @@ function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync'
     // HOOKSCOPE_TEAM_LEASE_MS: how long a rule claim holds before another process takes it over
     // (default 30 s; crash tests shorten it).
     teamLeaseMs: Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_LEASE_MS) : undefined,
+    // HOOKSCOPE_TEAM_HELD_BACK_MS: how long committed requests may wait behind a transaction left open on
+    // the PostgreSQL server before the status and the doctor name it (default 10 s; team/held-back.ts).
+    teamHeldBackMs: Number(process.env.HOOKSCOPE_TEAM_HELD_BACK_MS) > 0 ? Number(process.env.HOOKSCOPE_TEAM_HELD_BACK_MS) : undefined,
     // HOOKSCOPE_ACTIONS_PER_MINUTE: the per-rule cap of http actions a minute (default 30).
     actionsPerMinute: Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) > 0 ? Number(process.env.HOOKSCOPE_ACTIONS_PER_MINUTE) : undefined,
   };

@@ -220,6 +220,46 @@ export interface AppInfo {
 export interface TeamStatus {
   database: string;
   connected: boolean;
+  /**
+   * Set while this process's live copy is held back: requests committed in the shared database wait
+   * because a transaction elsewhere in the PostgreSQL cluster holds a transaction id open
+   * (docs/architecture.md "Team mode"). Absent when the copy keeps up. shared/team-held-back.ts words it.
+   */
+  heldBack?: TeamHeldBack;
+}
+
+/** A team's live copy held back, and by what (never the query text: it can hold customer data). */
+export interface TeamHeldBack {
+  /** When this process first saw committed requests waiting (ms since epoch). */
+  since: number;
+  /** Requests committed and waiting for the horizon, when it was last checked. */
+  waiting: number;
+  /** The transaction holding the horizon, or null when none could be seen. */
+  holder: TeamHorizonHolder | null;
+}
+
+export interface TeamHorizonHolder {
+  /** The server process id (pg_terminate_backend(pid) ends it); null for a prepared transaction. */
+  pid: number | null;
+  /** The PostgreSQL role it runs as. */
+  user: string | null;
+  /** Its application_name (psql, a program's name…), cut to 64 characters. */
+  application: string | null;
+  /** The database it is connected to (any database of the same PostgreSQL server holds the horizon). */
+  database: string | null;
+  /** Client address (IP), null for a local socket or when hidden. */
+  client: string | null;
+  /** `idle in transaction`, `active`…; null when hidden. */
+  state: string | null;
+  /** When its transaction began (ms since epoch); null when hidden. */
+  xactStart: number | null;
+  /**
+   * True when PostgreSQL hid the session's details from Hookscope's role (another role's session:
+   * only pg_read_all_stats or a superuser sees them).
+   */
+  hidden: boolean;
+  /** The transaction's name when it is a prepared (two-phase) transaction left behind. */
+  prepared: string | null;
 }
 
 export interface RequestChannels {

@@ -95,7 +95,7 @@ export function createCore(opts: CoreOptions): Core {
     onApplied: () => deriver.kick(),
     onStatus: (s) => emitter.emit('team:changed', s),
     onForgotten: (contactId) => emitter.emit('contacts:forgotten', [{ contactId }]),
-    pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs, leaseMs: opts.teamLeaseMs,
+    pollMs: opts.teamPollMs, leaderEveryMs: opts.teamLeaderEveryMs, leaseMs: opts.teamLeaseMs, heldBackMs: opts.teamHeldBackMs,
   }) : null;
   const writer = team ? team.writer : openWriter(opts, store, { onCommitted, onUnflushed: (id) => deriver.unflushedFrom(id) }, 'lock' in deriver ? deriver.lock : undefined);
   const reads = openReads(opts, store, logger);
@@ -115,6 +115,7 @@ export function createCore(opts: CoreOptions): Core {
     store, settings, tunnel, clock,
     wouldVerify: () => countWouldVerify({ log: rejected, receiver: receiverLater }),
     diskFull: () => diskFull,
+    teamHeldBack: team ? () => team.status().heldBack ?? null : undefined,
   });
   const desktopNotifier = opts.notifier && lockScreenSafe(opts.notifier, { store, settings, logger });
   const isLeadReply = createLeadReplyChecker(store.db, clock);

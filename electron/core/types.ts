@@ -116,4 +116,9 @@ export interface CoreOptions {
   teamLeaderEveryMs?: number;
   /** Team mode: how long a rule claim holds without renewal before another process takes it over (ms, default 30 000). */
   teamLeaseMs?: number;
+  /**
+   * Team mode: how long committed requests may wait behind a transaction open elsewhere on the PostgreSQL
+   * server before the team status and the doctor say which one (ms, default 10 000; team/held-back.ts).
+   */
+  teamHeldBackMs?: number;
 }

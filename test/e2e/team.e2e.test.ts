@@ -1,7 +1,9 @@
 // A team server in real Chromium: two `serve` processes on one throwaway PostgreSQL database; a browser
 // open on B shows, live and without a reload, a webhook received by A. And when the database goes away,
-// B's UI says so, and clears the banner when it is back.
+// B's UI says so, and clears the banner when it is back. A transaction left open on the PostgreSQL server
+// holds the live copy back: B's UI names it, and shows the webhook once it commits.
 import { createHmac } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeE2E, useE2E } from '../helpers/e2e';
 import { startServe, type ServeProcess } from '../helpers/serve';
@@ -39,7 +41,7 @@ describeE2E('team server in Chromium', { skip: !hasPg }, () => {
   // B, with the browser on it; declared after the cluster's hooks: it starts on the database and stops before it goes.
   const b = useE2E(() => ({
     args: ['--database', url],
-    env: { META_APP_SECRET: SECRET },
+    env: { META_APP_SECRET: SECRET, HOOKSCOPE_TEAM_HELD_BACK_MS: '1000' },
     // A, the other server on the same database, before the page opens.
     seed: async () => { a = await startServe(['--database', url], { META_APP_SECRET: SECRET }); },
     page: { ready: 'feed' },
@@ -57,6 +59,32 @@ describeE2E('team server in Chromium', { skip: !hasPg }, () => {
     await fetch(`${a.receiverUrl}/meta`, { method: 'POST', body: body2, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body2) } });
     await b.page.getByTestId('event-row').filter({ hasText: 'E mais uma' }).waitFor({ timeout: 15_000 });
     await expect.poll(() => b.page.getByTestId('event-row').count()).toBe(2);
+  });
+
+  it('a transaction left open on the PostgreSQL server: B says which one holds its copy back, then shows the webhook once it commits', async () => {
+    const holder = new pg.Client({ connectionString: url, application_name: 'psql' });
+    await holder.connect();
+    try {
+      const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      const body = messageBody('wamid.E2E_TEAM_HELD', 'Esperando o commit');
+      const r = await fetch(`${a.receiverUrl}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } });
+      expect(r.status).toBe(200);
+      const banner = b.page.getByTestId('held-back-banner');
+      await banner.waitFor({ timeout: 20_000 });
+      const text = await banner.textContent();
+      expect(text).toContain(`pid ${pid}`);
+      expect(text).toContain('psql');
+      expect(text).toMatch(/still accepted and stored/);
+      expect(await b.page.getByTestId('event-row').filter({ hasText: 'Esperando o commit' }).count()).toBe(0);
+      await holder.query('COMMIT');
+      await b.page.getByTestId('event-row').filter({ hasText: 'Esperando o commit' }).waitFor({ timeout: 15_000 });
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
+      expect(b.pageErrors).toEqual([]);
+    } finally {
+      await holder.end().catch(() => undefined);
+    }
   });
 
   it('says "database unreachable" while the shared database is away, and clears it when it is back', async () => {

@@ -2,6 +2,7 @@
 // tunnel, and runs the optional self-check through the public URL.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DoctorFinding } from '../../../shared/types';
+import type { TeamHeldBack } from '../../../shared/ipc';
 import { runDoctor, selfCheckHandshake, type DoctorFacts, type ProviderPostFacts } from './doctor';
 import type { Store } from '../store/store';
 import type { Settings } from './settings';
@@ -20,6 +21,8 @@ export function createDoctor(deps: {
   wouldVerify?: () => number;
   /** The disk is full: webhooks are answered 503 (receiver.ts). */
   diskFull?: () => boolean;
+  /** A team server's live copy held back by a transaction open on its PostgreSQL server (team/held-back.ts). */
+  teamHeldBack?: () => TeamHeldBack | null;
 }): Doctor {
   const { store, settings, tunnel, clock } = deps;
   const db = store.db;
@@ -80,6 +83,7 @@ export function createDoctor(deps: {
       },
       publicUrl: settings.publicUrl(t.url ?? null),
       diskFull: deps.diskFull?.() ?? false,
+      teamHeldBack: deps.teamHeldBack?.() ?? null,
       acceptUnsigned: { meta: settings.acceptsUnsigned('meta'), twilio: settings.acceptsUnsigned('twilio'), migrated: view.acceptUnsigned?.migrated ?? [] },
       ngrokDomain: view.ngrokDomain,
       lastHandshake: hs ? { at: hs.received_at, status: hs.response_status, selfCheck: hsSelf } : null,

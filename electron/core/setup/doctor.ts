@@ -3,6 +3,8 @@
 // what is not. Plus selfCheckHandshake(), which calls our own GET /meta through the public URL.
 import { randomInt } from 'node:crypto';
 import type { DoctorFinding, SignatureVerdict, TunnelState } from '../../../shared/types';
+import type { TeamHeldBack } from '../../../shared/ipc';
+import { describeHeldBack } from '../../../shared/team-held-back';
 
 export type { DoctorFinding } from '../../../shared/types';
 
@@ -45,6 +47,8 @@ export interface DoctorFacts {
   acceptUnsigned?: { meta: boolean; twilio: boolean; migrated: Array<'meta' | 'twilio'> };
   /** The data folder's disk is full: webhooks are answered 503 until space returns. */
   diskFull?: boolean;
+  /** A team server's live copy held back by a transaction open on its PostgreSQL server. */
+  teamHeldBack?: TeamHeldBack | null;
   /** Any webhook stored, whatever the provider. */
   lastWebhookAt: number | null;
   /** Recent requests the receiver answered 404 to, grouped by path. */
@@ -141,6 +145,11 @@ function diskFull({ facts }: DoctorContext, add: Add): void {
       detail: 'The disk holding the data folder has no room left, so Hookscope answers webhooks 503 with Retry-After (Meta and Twilio retry) rather than acknowledge what it cannot keep. Free some space: receiving resumes by itself.',
     });
   }
+}
+
+/** A team's live copy stopped: webhooks are stored but no UI shows them until the transaction ends. */
+function teamHeldBack({ facts, now }: DoctorContext, add: Add): void {
+  if (facts.teamHeldBack) add({ id: 'team-held-back', level: 'warn', ...describeHeldBack(facts.teamHeldBack, now) });
 }
 
 /** Trust: a provider without a secret is closed unless its unsigned webhooks are accepted. */
@@ -402,6 +411,7 @@ function traffic({ facts, now, tunnel, publicUrl, meta, twilio, callback }: Doct
 /** The checks in the order their findings are listed: an outage first, then trust, reachability, secrets, handshake, signatures, routing, traffic. */
 const CHECKS: readonly ((c: DoctorContext, add: Add) => void)[] = [
   diskFull,
+  teamHeldBack,
   trustNoSecret,
   acceptUnsignedMigrated,
   rejectedWouldVerify,

@@ -110,6 +110,8 @@ function createApplier(sink: MirrorSink, onApplied?: (ids: number[]) => void) {
       for (let id = Math.max(first, sink.mirrored() + 1); id <= last; id++) if (!own.has(id)) return false;
       return true;
     },
+    /** Whether own rows wait for rows before them. */
+    holding: () => own.size > 0,
     clear: () => own.clear(),
   };
 }
@@ -158,6 +160,11 @@ export function createMirror(opts: {
    * channel's name), or the listener is back (every channel: something may have been missed).
    */
   onChannel?: (channel: string | null) => void;
+  /**
+   * A pull took nothing while rows are known to be committed past the mirrored id (a NOTIFY said so, or
+   * own rows wait): the horizon holds them back. held-back.ts looks at why (rate-limited there).
+   */
+  onIdle?: () => void;
   pollMs?: number;
   pageSize?: number;
   /** The least time between fetches asked for by NOTIFYs and own rows (FETCH_EVERY_MS). */
@@ -183,6 +190,7 @@ export function createMirror(opts: {
   }
 
   async function pullLoop() {
+    const began = sink.mirrored();
     let progressed: boolean;
     do {
       again = false;
@@ -218,6 +226,7 @@ export function createMirror(opts: {
       // poll does if it rolled back — not a loop of round trips meanwhile.
       progressed = sink.mirrored() > start;
     } while (again || (progressed && known > sink.mirrored()));
+    if (!stopped && sink.mirrored() === began && (known > began || rows.holding())) opts.onIdle?.();
   }
 
   function pull(): Promise<void> {

@@ -102,6 +102,8 @@ export function createTeamSide(deps: {
   retentionEveryMs?: number;
   /** How long a claim holds without renewal before another process takes its request's rules over. */
   leaseMs?: number;
+  /** How long committed requests may wait for the horizon before the status says why (held-back.ts). */
+  heldBackMs?: number;
 }): TeamSide {
   const { store, logger } = deps;
   let team: Team | null = null;
@@ -146,6 +148,7 @@ export function createTeamSide(deps: {
         },
         pollMs: deps.pollMs,
         leaderEveryMs: deps.leaderEveryMs,
+        heldBackMs: deps.heldBackMs,
       });
       writer.attach(team.appender);
       status = team.status();

@@ -7,18 +7,16 @@
 //  - connection: "database unreachable" for the UI, back on its own.
 import type { IngestRequest } from '../store/store';
 import type { Logger } from '../types';
+import type { TeamHeldBack, TeamStatus } from '../../../shared/ipc';
 import { HookscopeError } from '../../../shared/errors';
+import { createHeldBackWatch } from './held-back';
 import { createMirror, DATABASE_KEY, type Mirror, type MirrorSink } from './mirror';
 import { createPgAppender, type PgAppender } from './pg-writer';
 import type { Leadership } from './pg-leadership';
 import { openPgLog, type PgLog } from './pg-log';
 import { LOCK_RETENTION, LOCK_TIMERS } from './pg-names';
 
-export interface TeamStatus {
-  /** host:port/database (never the user or password). */
-  database: string;
-  connected: boolean;
-}
+export type { TeamStatus } from '../../../shared/ipc';
 
 export interface Team {
   readonly log: PgLog;
@@ -63,6 +61,8 @@ export async function openTeam(opts: {
   onChannel?: (channel: string | null) => void;
   pollMs?: number;
   leaderEveryMs?: number;
+  /** How long committed requests may wait for the horizon before the status says why (held-back.ts). */
+  heldBackMs?: number;
 }): Promise<Team> {
   const { logger } = opts;
   const log = await openPgLog({ url: opts.url, logger, appName: `hookscope ${opts.processName}`.slice(0, 63) });
@@ -82,12 +82,19 @@ export async function openTeam(opts: {
   }
 
   let connected = true;
-  const emit = () => opts.onStatus({ database: log.target, connected });
+  let heldBack: TeamHeldBack | null = null;
+  const status = (): TeamStatus => ({ database: log.target, connected, ...(heldBack ? { heldBack } : {}) });
+  const emit = () => opts.onStatus(status());
+  const held = createHeldBackWatch({
+    log, logger, mirrored: () => opts.sink.mirrored(), afterMs: opts.heldBackMs,
+    onChange: (hb) => { heldBack = hb; emit(); },
+  });
   const mirror = createMirror({
     log, sink: opts.sink, logger, pollMs: opts.pollMs,
-    onApplied: opts.onApplied,
+    onApplied: (ids) => { held.moved(); opts.onApplied(ids); },
     onConnection: () => check(),
     onChannel: opts.onChannel,
+    onIdle: () => held.idle(),
   });
   const appender = createPgAppender({
     log,
@@ -132,7 +139,7 @@ export async function openTeam(opts: {
       }
       return total;
     },
-    status: () => ({ database: log.target, connected }),
+    status,
     async close() {
       clearInterval(watch);
       await appender.drain();

@@ -1,7 +1,9 @@
 // Shown on every screen while unsigned webhooks are accepted for a provider without a secret (anyone with
 // the URL can add events; a provider without a secret and without that switch is closed, so nothing to
 // say), while the disk is full or too full to keep rejected requests, and while a team server's shared
-// database is unreachable.
+// database is unreachable or its live copy is held back by a transaction left open on the PostgreSQL
+// server (the same words as the doctor: shared/team-held-back.ts).
+import { describeHeldBack } from '../../../shared/team-held-back';
 import { useAppShallow } from '../../state/hooks';
 import { usePanel } from '../../state/panel-state';
 
@@ -38,6 +40,14 @@ export function TrustBanner() {
           feed shows what was already copied here. Reconnecting on its own…
         </div>
       )}
+      {s.team && s.team.connected && s.team.heldBack && (() => {
+        const { title, detail } = describeHeldBack(s.team.heldBack, Date.now());
+        return (
+          <div className="notice notice-warn banner" role="status" data-testid="held-back-banner">
+            {title}. {detail}
+          </div>
+        );
+      })()}
       {s.diskLow && (
         <div className="notice notice-error banner" role="status" data-testid="disk-low-banner">
           Disk nearly full: rejected requests are answered but no longer kept. Accepted webhooks are still stored.
