@@ -386,30 +386,52 @@ describe('uploads cannot starve genuine webhooks', () => {
     expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.BUDGET0', 'wamid.BUDGET1']);
   });
 
-  it('a source over its rejected-request limit: its uploads over 64 KiB get 503 unread, its small signed webhooks still 200 (twice)', { timeout: 60_000 }, async () => {
-    t = await startTestCore({ env: { metaAppSecrets: [SECRET], acceptUnsigned: [] } });
+  // A genuine webhook over 64 KiB: a text message with a long body, signed.
+  const bigGenuine = (id: string) => metaMessage(id, '5511988887777', 'y'.repeat(80 * 1024));
+  const postSigned = (body: string, xff?: string, secret = SECRET) => fetch(`${t!.url}/meta`, { method: 'POST', body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, secret), ...(xff ? { 'x-forwarded-for': xff } : {}) } });
+
+  it('through the tunnel, a source over its rejected-request limit has its uploads over 64 KiB answered 503 unread; its small webhooks and other sources\' large ones still 200 (twice)', { timeout: 60_000 }, async () => {
+    const online: TunnelConnector = { connect: async () => ({ url: () => 'https://hooks.example.ngrok.app', close: async () => undefined }) };
+    t = await startTestCore({ tunnelConnector: online, env: { metaAppSecrets: [SECRET], ngrokAuthtoken: 'x', acceptUnsigned: [] } });
+    await t.call('tunnel:start');
     await t.call('settings:update', { rejectedPerMinute: 5 });
-    const junk = () => fetch(`${t!.url}/wp-login.php`, { method: 'POST', body: 'x' });
+    const src = '198.51.100.9';
+    const junk = () => fetch(`${t!.url}/wp-login.php`, { method: 'POST', body: 'x', headers: { 'x-forwarded-for': src } });
     for (let i = 0; i < 10; i++) await junk();
     expect((await junk()).status).toBe(429);
     for (let round = 0; round < 2; round++) {
       // Headers only, with a made-up signature: only its body could disprove it, and it is answered without it.
-      const big = await stall(t.url, { declared: 100 * 1024, send: 0, signed: true });
+      const big = await stall(t.url, { declared: 100 * 1024, send: 0, signed: true, xff: src });
       let answer = '';
       big.on('data', (d) => { answer += d; });
       await new Promise<void>((r) => big.on('close', () => r()));
       expect(answer).toMatch(/^HTTP\/1\.1 503 [\s\S]*retry-after: \d+/i);
-      // The same address, a genuine webhook: read, verified, stored.
-      const body = metaMessage(`wamid.OVER${round}`);
-      const r = await fetch(`${t.url}/meta`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } });
-      expect(r.status).toBe(200);
-      // A small forgery from it is still read and checked (401 with the limit's answer, 429, once over).
-      const forged = metaMessage('wamid.FORGED');
-      expect((await fetch(`${t.url}/meta`, { method: 'POST', body: forged, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(forged, 'not-it') } })).status).toBe(429);
+      // The same address, a small genuine webhook: read, verified, stored.
+      expect((await postSigned(metaMessage(`wamid.OVER${round}`), src)).status).toBe(200);
+      // Another address (the provider's own): its large webhook is read as ever.
+      expect((await postSigned(bigGenuine(`wamid.BIG${round}`), '203.0.113.20')).status).toBe(200);
+      // A small forgery from the limited address is still read and checked: 429 over the limit, never stored.
+      expect((await postSigned(metaMessage('wamid.FORGED'), src, 'not-it')).status).toBe(429);
     }
-    const page = await t.call<EventPage>('events:list', { q: 'OVER' });
-    expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.OVER0', 'wamid.OVER1']);
-    expect((await t.call<EventPage>('events:list', { q: 'FORGED' })).items).toHaveLength(0);
+    const page = await t.call<EventPage>('events:list', { q: 'wamid' });
+    expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.BIG0', 'wamid.BIG1', 'wamid.OVER0', 'wamid.OVER1']);
+  });
+
+  it('without our tunnel every caller is one loopback source: over the limit, large genuine webhooks and the handshake still get 200 (twice)', { timeout: 60_000 }, async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET], metaVerifyToken: 'vt', acceptUnsigned: [] } });
+    await t.call('settings:update', { rejectedPerMinute: 5 });
+    const junk = () => fetch(`${t!.url}/wp-login.php`, { method: 'POST', body: 'x' });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 10; i++) await junk();
+      expect((await junk()).status).toBe(429);
+      // A stranger's junk through the user's own proxy shares loopback with the provider: it must not hold
+      // the provider's large webhook (over 64 KiB, announced with its length) or the verification out.
+      expect((await postSigned(bigGenuine(`wamid.LOOP${round}`))).status).toBe(200);
+      expect((await fetch(`${t.url}/meta?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=7${round}`)).status).toBe(200);
+    }
+    const page = await t.call<EventPage>('events:list', { q: 'wamid' });
+    expect(page.items.map((e) => e.messageId).sort()).toEqual(['wamid.LOOP0', 'wamid.LOOP1']);
   });
 
   it('a stalled upload is cut off once its body is overdue, and a second one the same way', { timeout: 60_000 }, async () => {

@@ -208,7 +208,8 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
   };
 
   return function onRequest(req, res) {
-    const base = requestOf(req, deps.tunnelUrl() != null);
+    const tunnelOnline = deps.tunnelUrl() != null;
+    const base = requestOf(req, tunnelOnline);
     const x: Exchange = { req, res, base, answered: false, holder: null, deadline: null };
     res.on('close', () => release(budget, x));
     const limit = trust.bodyLimitBytes();
@@ -219,11 +220,13 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
 
     const declared = Number(req.headers['content-length'] ?? NaN);
     const small = Number.isFinite(declared) && declared <= SMALL_BODY;
-    // A caller over that limit, announcing more than a webhook's usual size, with a signature only its body
-    // can disprove: answered 503 unread, so a flood of large forgeries costs neither the bytes nor the HMAC.
-    // The provider retries a genuine one (Retry-After); a small signed webhook from the same address is
-    // still read and verified, so a stranger sharing the provider's address cannot keep webhooks out.
-    if (over && !small) return cutOff(x, 503);
+    // A caller over that limit announcing more than a webhook's usual size, with a signature only its body
+    // could disprove: answered 503 unread, so a flood of large forgeries costs neither the bytes nor the
+    // HMAC. Only through our tunnel, where a source is the caller's own address (gate.ts sourceAddress):
+    // without it every caller through one proxy or tunnel of the user's is one loopback source, and a
+    // stranger's junk would hold a provider's large webhooks out. A request announcing no length (the
+    // handshake's GET, a chunked upload) is read as before.
+    if (over && tunnelOnline && Number.isFinite(declared) && declared > SMALL_BODY) return cutOff(x, 503);
     // While its source (or everyone) is over the budget for bodies in flight, an upload announcing more
     // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
     // ones are read and make room (body-budget.ts), so a genuine webhook still gets in.
