@@ -20,7 +20,7 @@ import type { Provider, SignatureVerdict, StoredRequest } from '../../../shared/
 import type { TeamHorizonHolder } from '../../../shared/ipc';
 import type { Logger } from '../types';
 import { claimQueries, type ClaimQueries } from './pg-claims';
-import { createPgConnection } from './pg-connect';
+import { createPgConnection, type Query } from './pg-connect';
 import { holdLeadership, type Leadership, type LeadershipOptions } from './pg-leadership';
 import { startListener } from './pg-listen';
 import { prepareDatabase } from './pg-migrations';
@@ -123,6 +123,39 @@ function toShared(r: Row): SharedRequest {
 
 const COLS = 'id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin';
 
+/** PgLog.horizonHolder: how many requests after `afterId` wait behind the horizon, and who holds it. */
+async function horizonHolder(q: Query, afterId: number): Promise<{ horizon: number; waiting: number; holder: TeamHorizonHolder | null }> {
+  // pg_stat_activity shows every role's pid, role, application and backend_xid, but a session of another
+  // role has its state, xact_start and client address hidden unless Hookscope's role has
+  // pg_read_all_stats (or is a superuser): then `hidden`. The oldest transaction id still running is
+  // the horizon (the snapshot's xmin), so the holder is the one with the oldest backend_xid. Its query
+  // text is only compared with PostgreSQL's "hidden" marker, never read out. A background process
+  // (autovacuum…) has no application_name: its backend_type stands in.
+  const r = await q<{ horizon: string; waiting: string; pid: number | null; usr: string | null; app: string | null; db: string | null;
+    client: string | null; state: string | null; xact_start: string | null; hidden: boolean | null; prepared: string | null }>(
+    `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS x),
+      w AS (SELECT count(*) AS n FROM (SELECT 1 FROM requests, h WHERE id > $1 AND xact >= h.x LIMIT 10000) s),
+      a AS (SELECT pid, usename::text AS usr,
+              left(COALESCE(NULLIF(application_name, ''), NULLIF(backend_type, 'client backend')), 64) AS app,
+              datname::text AS db, host(client_addr) AS client, state, (extract(epoch FROM xact_start) * 1000)::bigint AS xact_start,
+              (query IS NOT DISTINCT FROM '<insufficient privilege>') AS hidden, NULL::text AS prepared,
+              age(backend_xid) AS age
+            FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+          UNION ALL
+          SELECT NULL, owner::text, NULL, database::text, NULL, NULL, (extract(epoch FROM prepared) * 1000)::bigint, false, left(gid, 64),
+              age(transaction)
+            FROM pg_prepared_xacts
+          ORDER BY age DESC LIMIT 1)
+    SELECT h.x AS horizon, w.n AS waiting, a.pid, a.usr, a.app, a.db, a.client, a.state, a.xact_start, a.hidden, a.prepared
+      FROM h CROSS JOIN w LEFT JOIN a ON true`, [afterId]);
+  const x = r.rows[0];
+  const holder: TeamHorizonHolder | null = x.hidden == null ? null : {
+    pid: x.pid, user: x.usr, application: x.app || null, database: x.db, client: x.client, state: x.state,
+    xactStart: x.xact_start == null ? null : Number(x.xact_start), hidden: x.hidden, prepared: x.prepared,
+  };
+  return { horizon: Number(x.horizon), waiting: Number(x.waiting), holder };
+}
+
 export async function openPgLog(opts: { url: string; logger: Logger; appName?: string; poolSize?: number; connectTimeoutMs?: number }): Promise<PgLog> {
   const conn = createPgConnection(opts);
   const { pool, config, target, redact } = conn;
@@ -170,37 +203,7 @@ export async function openPgLog(opts: { url: string; logger: Logger; appName?: s
       return { rows: r.rows.filter((x) => x.id != null).map(toShared), horizon: Number(r.rows[0].horizon) };
     },
 
-    async horizonHolder(afterId) {
-      // pg_stat_activity shows every role's pid, role, application and backend_xid, but a session of another
-      // role has its state, xact_start and client address hidden unless Hookscope's role has
-      // pg_read_all_stats (or is a superuser): then `hidden`. The oldest transaction id still running is
-      // the horizon (the snapshot's xmin), so the holder is the one with the oldest backend_xid. Its query
-      // text is only compared with PostgreSQL's "hidden" marker, never read out. A background process
-      // (autovacuum…) has no application_name: its backend_type stands in.
-      const r = await q<{ horizon: string; waiting: string; pid: number | null; usr: string | null; app: string | null; db: string | null;
-        client: string | null; state: string | null; xact_start: string | null; hidden: boolean | null; prepared: string | null }>(
-        `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS x),
-          w AS (SELECT count(*) AS n FROM (SELECT 1 FROM requests, h WHERE id > $1 AND xact >= h.x LIMIT 10000) s),
-          a AS (SELECT pid, usename::text AS usr,
-                  left(COALESCE(NULLIF(application_name, ''), NULLIF(backend_type, 'client backend')), 64) AS app,
-                  datname::text AS db, host(client_addr) AS client, state, (extract(epoch FROM xact_start) * 1000)::bigint AS xact_start,
-                  (query IS NOT DISTINCT FROM '<insufficient privilege>') AS hidden, NULL::text AS prepared,
-                  age(backend_xid) AS age
-                FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-              UNION ALL
-              SELECT NULL, owner::text, NULL, database::text, NULL, NULL, (extract(epoch FROM prepared) * 1000)::bigint, false, left(gid, 64),
-                  age(transaction)
-                FROM pg_prepared_xacts
-              ORDER BY age DESC LIMIT 1)
-        SELECT h.x AS horizon, w.n AS waiting, a.pid, a.usr, a.app, a.db, a.client, a.state, a.xact_start, a.hidden, a.prepared
-          FROM h CROSS JOIN w LEFT JOIN a ON true`, [afterId]);
-      const x = r.rows[0];
-      const holder: TeamHorizonHolder | null = x.hidden == null ? null : {
-        pid: x.pid, user: x.usr, application: x.app || null, database: x.db, client: x.client, state: x.state,
-        xactStart: x.xact_start == null ? null : Number(x.xact_start), hidden: x.hidden, prepared: x.prepared,
-      };
-      return { horizon: Number(x.horizon), waiting: Number(x.waiting), holder };
-    },
+    horizonHolder: (afterId) => horizonHolder(q, afterId),
 
     async after(afterId, limit, skip) {
       return (await log.page(afterId, limit, skip)).rows;
