@@ -116,6 +116,9 @@ describeE2E('feed scrolled with the wheel', () => {
         x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2),
         yDistance: dir * 6_000, speed: 12_000, gestureSourceType: 'mouse', preventFling: true,
       });
+      // The gesture's scroll events may still be queued when it returns: wait for the rows to go light
+      // before waiting for them to fill in, or "not busy" could be read before the fling began.
+      await expect.poll(async () => (await seen()).slice(before).some((x) => x.busy), { timeout: 10_000 }).toBe(true);
       await settled();
       const rows = await expectRowsTrue();
       expect(check(rows[0].id)).toBe(true);
