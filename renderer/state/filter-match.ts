@@ -21,14 +21,15 @@ export function ftsTokens(s: string): string[] {
 
 /**
  * `q`, as the core runs it: every search word must match one column as a phrase whose last token is a
- * prefix (`"wamid.xy"*` → tokens `wamid` then `xy…`). Columns: text, contact name, number, message id, and
- * the WhatsApp keys (error code and title, business number, detail values) — one index in the core
- * (electron/core/store/filter-sql.ts ftsQuery).
+ * prefix (`"wamid.xy"*` → tokens `wamid` then `xy…`). Columns: text, contact name, number, message id.
  */
 export function textMatches(e: Pick<HookEvent, 'text' | 'contactName' | 'contactId' | 'messageId'> & Partial<Pick<HookEvent, 'errorCode' | 'errorTitle' | 'businessId' | 'details'>>, q: string): boolean {
   const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
   if (words.length === 0) return true;
-  return wordsIn(words, [e.text, e.contactName, e.contactId, e.messageId, e.errorCode ?? null, e.errorTitle ?? null, e.businessId ?? null, ...detailValues(e.details)]);
+  // Two indexes, as in the core (store.ts searchSql): every word in the text and contact, or every word
+  // in the WhatsApp keys (error code and title, business number, message id, detail values).
+  return wordsIn(words, [e.text, e.contactName, e.contactId, e.messageId])
+    || wordsIn(words, [e.errorCode ?? null, e.errorTitle ?? null, e.businessId ?? null, e.messageId, ...detailValues(e.details)]);
 }
 
 function detailValues(d: unknown): string[] {

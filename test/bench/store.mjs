@@ -1,5 +1,5 @@
-// Store at scale: generate N events quickly (direct SQL into the store's own schema, the search and field
-// rows written by the deriver's own writers), then time the UI's queries through the Store API (listEvents with its total, thread, stats).
+// Store at scale: generate N events quickly (direct SQL into the store's own schema, FTS rebuilt in
+// one pass), then time the UI's queries through the Store API (listEvents with its total, thread, stats).
 import Database from 'better-sqlite3';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,11 +31,10 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   const insReq = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin, packed)
     VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', 1)`);
   const insEv = db.prepare(`INSERT INTO events (id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id, contact_name, business_id,
-    message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details, raw_in_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-  // The finding indexes the deriver writes for every event (event-rows.ts, where-sql.ts): the search row
-  // (text, contact, message id, keys: error codes, detail values) and the indexed raw fields — without
-  // them the search and field-filter rows below would time an empty index.
-  const search = core.searchWriter(db);
+    message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  // The finding indexes the deriver writes for every event (store.ts, where-sql.ts): search keys (error
+  // codes, message ids, detail values) and the indexed raw fields — without them the field-filter and
+  // code-search rows below would time an empty index.
   const fields = core.fieldWriters(db);
   const r = rng(1234);
   const now = Date.now();
@@ -52,18 +51,17 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
         const buf = Buffer.from(body);
         insReq.run(id, receivedAt, core.pack(HEADERS(body), buf), buf.length);
         for (const e of core.normaliseMeta(payload)) {
-          const raw = core.rawLeavesOf(e.raw, e);
           insEv.run(id, id, receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId, e.contactId, e.contactName, e.businessId,
             e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle, e.errorDetail, e.timestamp, 'valid', 0,
-            null, e.details ? JSON.stringify(e.details) : null, raw.inRow);
-          search.add(id, e);
-          fields.add(id, raw.leaves);
+            null, e.details ? JSON.stringify(e.details) : null);
+          fields.add(id, e.raw, core.searchKeys(e));
         }
       }
     })();
   }
-  log(`store: ${events} events inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s; building indexes`);
+  log(`store: ${events} events inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s; building indexes and FTS`);
   for (const ix of indexes) db.exec(ix.sql);
+  db.exec("INSERT INTO events_fts(events_fts) VALUES ('rebuild')");
   db.prepare("INSERT INTO kv (key, value) VALUES ('derived_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(id));
   db.pragma('journal_mode = WAL');
   db.close();

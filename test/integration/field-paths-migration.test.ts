@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventPage, ListQuery } from '../../shared/types';
+import { MIGRATIONS } from '../../electron/core/store/schema';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { silentLogger } from '../../electron/core/types';
-import { MIGRATIONS } from '../../electron/core/store/schema';
-import { toSchema10 } from '../helpers/old-schema';
 import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
 
 let t: TestCore | null = null;
@@ -61,7 +60,6 @@ async function answers(core: TestCore): Promise<{ total: number; ids: (string | 
 
 /** Rewrites the converted table back as the previous schema (9) kept it: the path text in every row. */
 function toPreviousLayout(dataDir: string): void {
-  toSchema10(dataDir); // the search index as schema 10 had it (migration 11 converts it after this one)
   const db = new Database(join(dataDir, 'hookscope.db'));
   db.transaction(() => {
     db.exec(`
@@ -77,7 +75,7 @@ function toPreviousLayout(dataDir: string): void {
         DELETE FROM event_fields WHERE event_id = old.id;
       END;
     `);
-    db.pragma('user_version = 9');
+    db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
   })();
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('event_fields');
   db.close();
@@ -111,7 +109,7 @@ describe('schema migration 10: field paths stored once', () => {
     const logger = { ...silentLogger, info: (msg: string) => { said.push(msg); } };
     t = await startTestCore({ dataDir: dir, logger });
     expect(said.filter((m) => /upgrad/.test(m))).toEqual([
-      `upgrading the store from schema 9 to ${MIGRATIONS.length}: a one-time step, it can take a minute on a large store`,
+      `upgrading the store from schema ${MIGRATIONS.length - 1} to ${MIGRATIONS.length}: a one-time step, it can take a minute on a large store`,
       expect.stringMatching(new RegExp(`^store upgraded to schema ${MIGRATIONS.length} in \\d+\\.\\d s$`)),
     ]);
     expect(await answers(t)).toEqual(before);

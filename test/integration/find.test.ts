@@ -54,7 +54,7 @@ const templateStatus = (name: string, category: string) => envelope({}).replace(
   .replace(/"value":\{[^]*\}\}\]\}\]\}$/, `"value":{"event":"APPROVED","message_template_id":7001,"message_template_name":"${name}","message_template_language":"en_US","message_template_category":"${category}","reason":"NONE"}}]}]}`);
 
 describe('search that knows WhatsApp', () => {
-  it('pages through a search newest first across the text and the keys, every match once, as many as the total', async () => {
+  it('pages through a search newest first across both indexes, every match once, as many as the total', async () => {
     const { api, send } = await setup();
     // Matches in the text index (the word in a message), in the key index (the error code in failures) and in
     // both (a message that says the code), interleaved with events that match nothing.

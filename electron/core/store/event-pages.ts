@@ -22,17 +22,17 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
       // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
       // CROSS JOIN keeps the FTS index outside: probing it per row re-reads a prefix match every time.
       // With other filters this runs only when many events match both (see listEvents), so few are skipped.
-      // One index (schema migration 11), walked newest first.
+      // The two indexes are merged newest first (both walk rowids in order).
       const before = q.before != null ? ' AND rowid < ?' : '';
       const b = q.before != null ? [q.before] : [];
       if (parts.length === 0) {
-        // The search alone: the limit goes inside, where the walk of the index stops at it. Outside, every
-        // match is listed and joined first (50 ms for 7,500 matches of 200,000 events, 0.6 ms here).
+        // The search alone: the limit goes inside, where the merge of the two indexes stops at it. Outside, the
+        // union of every match is built and joined first (50 ms for 7,500 matches of 200,000 events, 0.6 ms here).
         const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC LIMIT ?) m CROSS JOIN events e ON e.id = m.id ORDER BY m.id DESC`;
-        return prep(sql).all(match, ...b, limit) as EventRow[];
+        return prep(sql).all(match, ...b, match, ...b, limit) as EventRow[];
       }
       const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id WHERE ${parts.join(' AND ')} ORDER BY m.id DESC LIMIT ?`;
-      return prep(sql).all(match, ...b, ...params, limit) as EventRow[];
+      return prep(sql).all(match, ...b, match, ...b, ...params, limit) as EventRow[];
     }
     const b = q.before != null ? [q.before] : [];
     const sole = parts.length === 1 ? soleFieldEquality(q.where) : null;

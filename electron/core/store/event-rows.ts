@@ -4,7 +4,7 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NormalisedEvent, SignatureVerdict } from '../../../shared/types';
 import { kindIs } from '../../../shared/event-kinds';
-import { fieldWriters, rawLeavesOf, searchWriter } from './where-sql';
+import { fieldWriters, searchKeys } from './where-sql';
 import { safeJson } from './queries';
 
 /** What of its request an event row carries (store.ts IngestRequest). */
@@ -14,8 +14,8 @@ export interface EventRowsRequest { receivedAt: number; signature: SignatureVerd
 export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest, events: NormalisedEvent[]) => HookEvent[] {
   const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
     contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
-    duplicate, raw, details, raw_in_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-  const search = searchWriter(db);
+    duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
   const fields = fieldWriters(db);
   const setAck = db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
   // Duplicates are the same provider's id again: another provider's event with that id is not a retry.
@@ -34,14 +34,14 @@ export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest
       // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
       // derives the event's part of them again on demand (getEvent).
       const details = e.details ? safeJson(e.details) : null;
-      // The raw leaf its own columns hold (the message id) gets no field row (where-sql.ts RAW_ID_IN_ROW).
-      const raw = rawLeavesOf(e.raw, e);
       const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
         e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
-        e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details, raw.inRow);
+        e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details);
       const id = Number(ei.lastInsertRowid);
-      search.add(id, e);
-      fields.add(id, raw.leaves);
+      if (e.text || e.contactName || e.contactId || e.messageId) {
+        insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
+      }
+      fields.add(id, e.raw, searchKeys(e));
       stored.push({
         id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
         messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,

@@ -1,17 +1,11 @@
 // The UI's filter (shared/types.ts EventFilter) as SQL over `events`: status, kind, provider, signature,
 // contact (a `*` wildcard), message id, time range, business number, field filters (where-sql.ts), and the
-// search words through the one full-text index. Every query of the feed, the counts and the Messages view
+// search words through both full-text indexes. Every query of the feed, the counts and the Messages view
 // goes through where()/whereParts(), so a filter means the same everywhere.
 import type { EventFilter } from '../../../shared/types';
 import { whereSql, type IdBounds } from './where-sql';
 
-/**
- * Turns a user's search words into an FTS5 query over events_fts (schema migration 11): every word must
- * match, as a prefix, somewhere in what the event is indexed by — its text, contact, message id or keys
- * (codes, titles, business numbers, detail values). One phrase per word over every column: one walk.
- * (Requiring all the words on one side — text and contact, or keys — as the two indexes before did, costs
- * every multi-word search two walks of each word's postings: docs/benchmarks.md "One full-text index".)
- */
+/** Turns a user's search words into an FTS5 query: every word must match, as a prefix. */
 export function ftsQuery(q: string): string | null {
   const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
   if (words.length === 0) return null;
@@ -56,15 +50,16 @@ export function whereParts(f: EventFilter, col = '', bounds?: IdBounds): { parts
 }
 
 /**
- * The ids the search finds (ftsQuery's match, one parameter), in one walk of events_fts. `extra` is SQL
- * added to its WHERE (rowid bounds).
+ * The ids the search finds, from both full-text indexes: text and contact (events_fts), and codes, titles,
+ * numbers, ids and detail values (events_keys). Every word must match in one of them. `extra` is SQL
+ * added to each side's WHERE (rowid bounds); the match and those params come twice, in order.
  */
 export function searchSql(extra = ''): string {
-  return `SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?${extra}`;
+  return `SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?${extra} UNION SELECT rowid AS id FROM events_keys WHERE events_keys MATCH ?${extra}`;
 }
 
 export function where(f: EventFilter): { sql: string; params: unknown[] } {
   const { parts, params, match } = whereParts(f);
-  if (match) { parts.push(`id IN (${searchSql()})`); params.push(match); }
+  if (match) { parts.push(`id IN (${searchSql()})`); params.push(match, match); }
   return { sql: parts.length ? parts.join(' AND ') : '1', params };
 }

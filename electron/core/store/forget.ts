@@ -28,7 +28,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 import { requestBytes } from './pack';
-import { searchWriter, type SearchableEvent } from './where-sql';
+import { searchKeys } from './where-sql';
 export type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
@@ -108,6 +108,8 @@ interface ForgetCtx {
 
 type ForgetStep = { table: string; run(ctx: ForgetCtx): { erased: number; edited: number } | null };
 
+const ftsDeleteSql = `INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`;
+const ftsInsertSql = 'INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?, ?, ?, ?, ?)';
 
 /**
  * Masks the number in the given text columns of every row of `table` that mentions it; returns those rows
@@ -204,36 +206,49 @@ const STEPS: ForgetStep[] = [
     },
   },
   {
-    // This contact's events (their search rows and fields go with them: the events_find_gone trigger),
-    // then mentions of the number in everyone else's.
+    // This contact's events (and their search entries), then mentions of the number in everyone else's.
     table: 'events',
     run(ctx) {
       const { db } = ctx;
+      const ftsDelete = db.prepare(ftsDeleteSql);
+      for (const e of ctx.gone.values()) {
+        if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
+      }
       const erased = db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ctx.ids).changes;
       // Another customer quoting the number: the search index is updated with the masked words too.
-      const masked = maskRows(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], ['request_id']);
-      // A masked event's search row (schema migration 11: text, contact, message id and keys) is written
-      // again from the masked row, and its indexed raw fields that mention the number go.
-      const searchGone = db.prepare('DELETE FROM events_fts WHERE rowid = ?');
-      const searchRow = db.prepare(`SELECT text, contact_name AS contactName, contact_id AS contactId, message_id AS messageId,
-        error_code AS errorCode, error_title AS errorTitle, business_id AS businessId, details FROM events WHERE id = ?`);
-      const search = searchWriter(db);
-      const fieldsOf = db.prepare('SELECT path_id AS path, value FROM event_fields WHERE event_id = ?');
-      const fieldGone = db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?');
-      for (const { id, before } of masked) {
-        // The request body behind a quoting event quotes it too: edited like a batch.
-        const requestId = before.request_id as number;
-        if (!ctx.whole.has(requestId)) ctx.edited.add(requestId);
-        searchGone.run(id);
-        const k = searchRow.get(id) as (Omit<SearchableEvent, 'details'> & { details: string | null }) | undefined;
+      const masked = maskRows(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], ['request_id', 'contact_name', 'contact_id', 'message_id']);
+      const ftsInsert = db.prepare(ftsInsertSql);
+      // The finding indexes (schema migration 8) of a masked event: its search keys are written again from
+      // the masked row, and its indexed raw fields that mention the number go (the trigger takes those of
+      // erased events).
+      const hasKeys = tableHas(db, 'event_fields', 'event_id');
+      const keysGone = hasKeys ? db.prepare('DELETE FROM events_keys WHERE rowid = ?') : null;
+      const keysRow = hasKeys ? db.prepare(`SELECT error_code AS errorCode, error_title AS errorTitle, business_id AS businessId, details FROM events WHERE id = ?`) : null;
+      const keysPut = hasKeys ? db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)') : null;
+      const fieldsOf = hasKeys ? db.prepare('SELECT path_id AS path, value FROM event_fields WHERE event_id = ?') : null;
+      const fieldGone = hasKeys ? db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?') : null;
+      for (const { id } of masked) {
+        if (!keysGone || !keysRow || !keysPut || !fieldsOf || !fieldGone) break;
+        keysGone.run(id);
+        const k = keysRow.get(id) as { errorCode: string | null; errorTitle: string | null; businessId: string | null; details: string | null } | undefined;
         if (k) {
           let details: Record<string, unknown> | undefined;
           try { details = k.details ? JSON.parse(k.details) as Record<string, unknown> : undefined; } catch { details = undefined; }
-          search.add(id, { ...k, details });
+          const keys = searchKeys({ ...k, details });
+          if (keys) keysPut.run(id, keys);
         }
         for (const f of fieldsOf.all(id) as { path: number; value: unknown }[]) {
           if (mentions(String(f.value), ctx.digits)) fieldGone.run(f.path, f.value, id);
         }
+      }
+      for (const { id, before, after } of masked) {
+        const e = { ...before, ...after } as unknown as EvRow;
+        // The request body behind a quoting event quotes it too: edited like a batch.
+        if (!ctx.whole.has(e.request_id)) ctx.edited.add(e.request_id);
+        if (after.text === before.text) continue;
+        const old = before as unknown as EvRow;
+        if (old.text || old.contact_name || old.contact_id || old.message_id) ftsDelete.run(id, old.text, old.contact_name, old.contact_id, old.message_id);
+        ftsInsert.run(id, e.text, e.contact_name, e.contact_id, e.message_id);
       }
       return { erased, edited: masked.length };
     },
@@ -356,6 +371,8 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
       r = db.transaction(run)();
       // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
       db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
+      // The same for the finding index (schema migration 8: codes, ids, detail values).
+      if (tableHas(db, 'events_keys', 'keys')) db.exec(`INSERT INTO events_keys (events_keys) VALUES ('optimize')`);
     } finally {
       db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 0)`);
     }

@@ -4,8 +4,7 @@
 // Tables:
 //   requests       every request that reached the receiver: exact body bytes and headers
 //   events         normalised events (docs/api.md), many per request
-//   events_fts     the one full-text index (migration 11): text, contact name and number, message id, and the
-//                  search keys (error codes and titles, business numbers, detail values); contentless
+//   events_fts     FTS5 over text, contact name and number, message id (external content = events)
 //   forwards       one row per delivery of a request to a local handler
 //   rules          notification rules (JSON of RuleInput in `spec`)
 //   notifications  every notification a rule fired
@@ -18,6 +17,7 @@
 //   rule_state     small per-rule timer state (a digest's last period)
 //                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
+//   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
 //   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id)
 //   field_paths    the paths event_fields rows point at, each stored once (id, path)
 //   views          saved views: a name, a filter, a search and columns (views.ts)
@@ -31,7 +31,6 @@ import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { redactVerifyToken } from '../../../shared/redact';
 import { INDEXED_RAW_PATHS } from '../../../shared/where';
-import { searchKeys } from './where-sql';
 
 // A migration is SQL, or SQL plus a step in JavaScript (hashing, redaction) run in the same transaction.
 export type Migration = string | { sql: string; run(db: Database): void };
@@ -336,47 +335,7 @@ export const MIGRATIONS: Migration[] = [
   `,
     run: fieldPathIds,
   },
-  // 11: one full-text index (docs/benchmarks.md "One full-text index"). events_fts (text, contact, message id;
-  // external content) and events_keys (codes, titles, business numbers, detail values; contentless) were two
-  // indexes every search walked and merged; now one contentless table holds both, the keys as a fifth
-  // column, and a search is one ordered walk of it (filter-sql.ts ftsQuery). Contentless with delete, so an
-  // event's row leaves by rowid from the events_find_gone trigger (retention, forget) instead of by its old
-  // values. events_keys could not be read back (contentless): the keys are computed again from each event's
-  // columns by the deriver's own function (where-sql.ts searchKeys).
-  // events.raw_in_row: the raw leaf `id` an event's own message_id holds is no longer written to
-  // event_fields for events derived from now on (where-sql.ts RAW_ID_IN_ROW).
-  {
-    sql: `
-  DROP TRIGGER events_find_gone;
-  DROP TABLE events_keys;
-  DROP TABLE events_fts;
-  CREATE VIRTUAL TABLE events_fts USING fts5(
-    text, contact_name, contact_id, message_id, keys,
-    content='', contentless_delete=1,
-    tokenize = 'unicode61 remove_diacritics 2'
-  );
-  CREATE TRIGGER events_find_gone AFTER DELETE ON events BEGIN
-    DELETE FROM events_fts WHERE rowid = old.id;
-    DELETE FROM event_fields WHERE event_id = old.id;
-  END;
-  ALTER TABLE events ADD COLUMN raw_in_row INTEGER;
-  `,
-    run: oneSearchIndex,
-  },
 ];
-
-/** Migration 11's moving part: every event's search row, its keys computed as the deriver computes them. */
-function oneSearchIndex(db: Database): void {
-  db.function('hs_search_keys', { deterministic: true }, (code: unknown, title: unknown, business: unknown, details: unknown) => {
-    let d: Record<string, unknown> | undefined;
-    try { d = typeof details === 'string' ? JSON.parse(details) as Record<string, unknown> : undefined; } catch { d = undefined; }
-    return searchKeys({ errorCode: code as string | null, errorTitle: title as string | null, businessId: business as string | null, details: d }) || null;
-  });
-  db.exec(`INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id, keys)
-    SELECT id, text, contact_name, contact_id, message_id, k FROM (
-      SELECT id, text, contact_name, contact_id, message_id, hs_search_keys(error_code, error_title, business_id, details) AS k FROM events)
-    WHERE text IS NOT NULL OR contact_name IS NOT NULL OR contact_id IS NOT NULL OR message_id IS NOT NULL OR k IS NOT NULL`);
-}
 
 /** Migration 10's moving part: every indexed path gets its id, and event_fields' rows are rewritten with it. */
 function fieldPathIds(db: Database): void {

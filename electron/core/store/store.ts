@@ -2,7 +2,7 @@
 // better-sqlite3 is synchronous; every statement is prepared once, every filter the UI offers has an
 // index, and writes arrive grouped (see writer.ts) so a burst of webhooks is one transaction, not many.
 import Database from 'better-sqlite3';
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventFilter, ForwardResult, HookEvent } from '../../../shared/types';
@@ -148,6 +148,7 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
   const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
   const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   const kvDelStmt = db.prepare('DELETE FROM kv WHERE key = ?');
+  const deleteFts = db.prepare(`INSERT INTO events_fts (events_fts, rowid, text, contact_name, contact_id, message_id) VALUES ('delete', ?, ?, ?, ?, ?)`);
 
   // Deletes and updates of events (retention) bump a generation that every reader's remembered totals
   // compare (createReads). Temporary triggers: this process's main connection is the only writer.
@@ -202,7 +203,7 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
       else kvSetStmt.run(key, value);
     },
 
-    prune: (o) => pruneRequests(db, o),
+    prune: (o) => pruneRequests(db, deleteFts, o),
 
     counts() {
       const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
@@ -223,10 +224,9 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
 
 /**
  * Deletes whole requests (their events follow by cascade) older than `olderThan` or beyond the newest
- * `maxEvents` events, at most `batch` of them; their search entries go with them (the events_find_gone
- * trigger, schema migration 11).
+ * `maxEvents` events, at most `batch` of them; their search entries go with them.
  */
-function pruneRequests(db: Db, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }): number {
+function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }): number {
   // Deletes whole requests (their events follow by cascade) in small transactions so ingest
   // can interleave; returns how many requests were removed in this call.
   let cutoffId: number | null = null;
@@ -241,7 +241,11 @@ function pruneRequests(db: Db, { olderThan, maxEvents, batch = 2000 }: { olderTh
   if (conds.length === 0) return 0;
   const ids = db.prepare(`SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
   if (ids.length === 0) return 0;
+  const evRows = db.prepare(`SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (${ids.map(() => '?').join(',')})`);
   db.transaction(() => {
+    for (const e of evRows.all(...ids.map((r) => r.id)) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
+      if (e.text || e.contact_name || e.contact_id || e.message_id) deleteFts.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
+    }
     const del = db.prepare('DELETE FROM requests WHERE id = ?');
     for (const r of ids) del.run(r.id);
   })();

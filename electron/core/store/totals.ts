@@ -47,10 +47,10 @@ export function createTotals(prep: (sql: string) => Statement): Total {
       return { sql: `SELECT id FROM (${fieldEqualitySql(sole.values, idRange)})`, params: sole.values.flatMap((v) => [sole.path, v, ...r]) };
     }
     if (match && parts.length === 0) {
-      // Full-text alone is counted in the FTS index, without touching events.
-      return { sql: `SELECT ${select === 'COUNT(*)' ? select : 'id'} FROM (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`, params: [match, ...r] };
+      // Full-text alone is counted in the FTS indexes, without touching events.
+      return { sql: `SELECT ${select === 'COUNT(*)' ? select : 'id'} FROM (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`, params: [match, ...r, match, ...r] };
     }
-    if (match) { parts.push(`id IN (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`); params.push(match, ...r); }
+    if (match) { parts.push(`id IN (${searchSql(range ? ' AND rowid > ? AND rowid <= ?' : '')})`); params.push(match, ...r, match, ...r); }
     if (range) { parts.push('id > ? AND id <= ?'); params.push(...r); }
     return { sql: `SELECT ${select} FROM events WHERE ${parts.length ? parts.join(' AND ') : '1'}`, params };
   }

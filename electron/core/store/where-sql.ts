@@ -44,7 +44,7 @@ const PATH_ID = '(SELECT id FROM field_paths WHERE path = ?)';
  */
 export interface IdBounds { sql: string; params: unknown[] }
 
-function fieldRowsCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', params: [] }): { sql: string; params: unknown[] } {
+function rawCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', params: [] }): { sql: string; params: unknown[] } {
   const path = c.path.join('.');
   const sub = (cond: string) => `SELECT event_id FROM event_fields WHERE path_id = ${PATH_ID} AND ${cond}${b.sql}`;
   switch (c.op) {
@@ -57,35 +57,6 @@ function fieldRowsCondition(c: WhereCondition, id: string, b: IdBounds = { sql: 
     // The path itself, or any leaf under it ('/' sorts right after '.').
     case 'exists': return { sql: `${id} IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
     case '!exists': return { sql: `${id} NOT IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
-  }
-}
-
-/**
- * The raw leaf an event's own columns hold (events.raw_in_row, schema migration 11): `id` when it is the
- * event's message id. It gets no event_fields row (one of about eight per event, and the widest value:
- * docs/benchmarks.md "Bytes per event"), and a filter on `raw.id` also reads the message id of the events
- * that have the bit (`=` through events_message). Events derived before keep their rows (no bit), so both
- * ways answer them the same. `timestamp` keeps its rows: `events.ts` has no index, and `raw.timestamp=…`
- * would scan every event (160 ms at 200,000 events, against one seek).
- */
-export const RAW_ID_IN_ROW = 1;
-
-function rawCondition(c: WhereCondition, col: string, b?: IdBounds): { sql: string; params: unknown[] } {
-  const rows = fieldRowsCondition(c, `${col}id`, b);
-  if (c.path.length !== 1 || c.path[0] !== 'id') return rows;
-  const bit = `(${col}raw_in_row & ${RAW_ID_IN_ROW})`;
-  const m = `${col}message_id`;
-  const or = (sql: string, params: unknown[]) => ({ sql: `(${rows.sql} OR (${bit} AND ${sql}))`, params: [...rows.params, ...params] });
-  const andNot = (sql: string, params: unknown[]) => ({ sql: `(${rows.sql} AND NOT COALESCE(${sql}, 0))`, params: [...rows.params, ...params] });
-  // The leaf is the message id's text (only a text leaf equal to it is left out): `<`/`>` compare numbers
-  // and never match text, so they read the rows alone.
-  switch (c.op) {
-    case '=': return or(`${m} = ?`, [c.value ?? '']);
-    case '!=': return andNot(`${bit} AND ${m} = ?`, [c.value ?? '']);
-    case '~': return or(`instr(lower(${m}), lower(?)) > 0`, [c.value]);
-    case '<': case '>': return rows;
-    case 'exists': return { sql: `(${rows.sql} OR ${bit})`, params: rows.params };
-    case '!exists': return andNot(bit, []);
   }
 }
 
@@ -121,7 +92,7 @@ export function whereSql(conditions: readonly string[] | undefined, col = '', bo
   const params: unknown[] = [];
   if (!conditions || conditions.length === 0) return { parts, params };
   for (const c of parsed(conditions)) {
-    const s = c.root === 'raw' ? rawCondition(c, col, bounds) : detailsCondition(c, col);
+    const s = c.root === 'raw' ? rawCondition(c, `${col}id`, bounds) : detailsCondition(c, col);
     parts.push(s.sql);
     params.push(...s.params);
   }
@@ -138,8 +109,6 @@ export function soleFieldEquality(conditions: readonly string[] | undefined): { 
   if (!conditions || conditions.length !== 1) return null;
   const [c] = parsed(conditions);
   if (c.root !== 'raw' || c.op !== '=') return null;
-  // A leaf the event's own columns may hold is not only in event_fields (RAW_ID_IN_ROW).
-  if (c.path.length === 1 && c.path[0] === 'id') return null;
   // The text and the number it reads as: one leaf is stored as one of them, so the two ranges never overlap.
   return { path: c.path.join('.'), values: [...new Set(equalValues(c))] };
 }
@@ -155,9 +124,10 @@ export function fieldEqualityCountSql(values: readonly unknown[], extra = ''): s
 }
 
 /**
- * Words the search finds beyond text, contact and message id (the `keys` column of events_fts, schema
- * migration 11): codes, titles, business numbers, detail values. The message id is not written again here:
- * it has its own column, so a second copy only cost bytes (docs/benchmarks.md "Bytes per event").
+ * Words the search finds beyond text, contact and message id (store.ts `searchKeys`): codes, titles, business
+ * numbers, detail values. The message id is not written again here: events_fts holds it with the same
+ * tokenizer, and the search is the union of both (filter-sql.ts searchSql), so a second copy only cost bytes
+ * and a second walk of every id prefix (docs/benchmarks.md "Bytes per event"). Rows written before keep it.
  */
 export function searchKeys(e: { errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown> }): string {
   const words: string[] = [];
@@ -172,41 +142,10 @@ export function searchKeys(e: { errorCode: string | null; errorTitle: string | n
   return words.join(' ');
 }
 
-/** What of an event the search reads (a NormalisedEvent or HookEvent). */
-export interface SearchableEvent {
-  text: string | null; contactName: string | null; contactId: string | null; messageId: string | null;
-  errorCode: string | null; errorTitle: string | null; businessId: string | null; details?: Record<string, unknown>;
-}
-
-/**
- * The write of an event's row in the one full-text index (schema migration 11), inside the derive
- * transaction; an event with nothing to find gets none. Forget writes a masked event's row again with it.
- */
-export function searchWriter(db: Db): { add(eventId: number, e: SearchableEvent): void } {
-  const insert: Statement = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id, keys) VALUES (?, ?, ?, ?, ?, ?)');
-  return {
-    add(eventId, e) {
-      const keys = searchKeys(e);
-      if (e.text || e.contactName || e.contactId || e.messageId || keys) insert.run(eventId, e.text, e.contactName, e.contactId, e.messageId, keys || null);
-    },
-  };
-}
-
-/** The indexed raw leaves of an event to write as event_fields rows, and the one its columns hold (RAW_ID_IN_ROW). */
-export function rawLeavesOf(raw: unknown, e: { messageId: string | null }): { inRow: number | null; leaves: [string, string | number][] } {
-  let inRow = 0;
-  const leaves: [string, string | number][] = [];
-  for (const [path, v] of indexedRawLeaves(raw)) {
-    const value = fieldValue(v);
-    if (path === 'id' && typeof value === 'string' && value === e.messageId) { inRow |= RAW_ID_IN_ROW; continue; }
-    leaves.push([path, value]);
-  }
-  return { inRow: inRow || null, leaves };
-}
-
-/** Prepared writes of the derive transaction for indexed raw fields (rawLeavesOf's leaves). */
-export function fieldWriters(db: Db): { add(eventId: number, leaves: readonly [string, string | number][]): void } {
+/** Prepared writes of the derive transaction for search keys and indexed raw fields. */
+export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys: string): void } {
   const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path_id, value, event_id) VALUES (?, ?, ?)');
+  const insertKeys: Statement = db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)');
   const insertPath: Statement = db.prepare('INSERT OR IGNORE INTO field_paths (path) VALUES (?)');
   const pathId: Statement = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck();
   // The ids committed when this connection started (migration 10 writes every indexed path). A path first
@@ -220,8 +159,9 @@ export function fieldWriters(db: Db): { add(eventId: number, leaves: readonly [s
     return pathId.get(path) as number;
   };
   return {
-    add(eventId, leaves) {
-      for (const [path, value] of leaves) insertField.run(idOf(path), value, eventId);
+    add(eventId, raw, keys) {
+      if (keys) insertKeys.run(eventId, keys);
+      for (const [path, value] of indexedRawLeaves(raw)) insertField.run(idOf(path), fieldValue(value), eventId);
     },
   };
 }
