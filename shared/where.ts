@@ -54,7 +54,17 @@ const INDEXED_PREFIXES = new Set(INDEXED_RAW_PATHS.flatMap((p) => p.split('.').m
 
 /** A raw path with array indexes replaced by `*`, as INDEXED_RAW_PATHS spells it. */
 export function rawPathPattern(path: readonly string[]): string {
-  return path.map((s) => (/^\d+$/.test(s) ? '*' : s)).join('.');
+  return path.map((s) => (isDigits(s) ? '*' : s)).join('.');
+}
+
+/**
+ * A path segment that is an array index (`/^\d+$/`, without a regular expression: the derive-time leaf walk,
+ * indexedRawLeaves, asks it of every key it visits, and must name patterns exactly as rawPathPattern does).
+ */
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
 }
 
 export function isIndexedRawPath(path: readonly string[]): boolean {
@@ -173,11 +183,4 @@ export function indexedRawLeaves(raw: unknown, max = 32): [string, string | numb
   };
   walk(raw, '', '', 0);
   return out;
-}
-
-/** `/^\d+$/` without a regular expression (a key of every walked object). */
-function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
-  return true;
 }
