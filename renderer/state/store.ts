@@ -77,9 +77,12 @@ export function createAppStore(bridge: AppBridge, options: StoreOptions = {}): A
             for (const p of batch) if (p && typeof p.contactId === 'string') void get().contactForgotten(p.contactId);
           },
           setConnection: s.setConnection,
+          // What was stored while the stream was down (or before it first opened) was never pushed: the
+          // page and the counts are both fetched again, so the chips add up with the list.
           resync: () => {
             void get().resync();
             void get().resyncMessages();
+            void get().refreshStats();
           },
         });
         const offRejected = bridge.on('rejected:changed', (p) => get().receiveRejected(p));

@@ -272,6 +272,24 @@ describe('renderer store: reconnection', () => {
     expect(ids(store.getState().events)).toEqual([5, 4, 3, 2, 1]);
     expect(store.getState().total).toBe(5);
   });
+
+  it('counts what was missed while the stream was down: the chips agree with the list after a (re)connection', async () => {
+    const fake = fakeBridge({ db: [ev(1)] });
+    const frames = manualFrames();
+    // No push and no throttled refresh to rescue it: the reconnection itself must bring the counts.
+    const store = createAppStore(fake.bridge, { schedule: frames.schedule, statsThrottleMs: 60_000 });
+    await store.getState().start();
+    expect(store.getState().statusCounts?.incoming).toBe(1);
+    for (const round of [1, 2]) {
+      fake.connection('down');
+      fake.db.push(ev(1 + round * 2, { status: 'failed' }), ev(2 + round * 2)); // stored, never pushed
+      fake.connection('open');
+      await flushPromises();
+      expect(store.getState().total).toBe(1 + round * 2);
+      expect(store.getState().statusCounts).toMatchObject({ incoming: 1 + round, failed: round });
+    }
+    store.getState().stop();
+  });
 });
 
 describe('renderer store: selection', () => {
