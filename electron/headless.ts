@@ -113,7 +113,7 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
   const control = createControlServer({
     rotateToken: cfg.uiToken ? undefined : () => rotateUiToken(cfg.dataDir),
     core,
-    dispatch: createDispatcher(core.handlers, logger),
+    dispatch: createDispatcher(core.handlers, logger, core.rawHandlers),
     port: cfg.uiPort,
     host: cfg.uiHost,
     publicUrl: cfg.uiPublicUrl,

@@ -3,7 +3,8 @@
 // already validated by the dispatcher; the return type makes a channel without a handler not compile.
 import type { ContractHandlers } from '../../shared/ipc';
 import type { CoreParts } from './parts';
-import { historyHandlers } from './handlers/history';
+import type { RawHandlers } from './dispatch';
+import { historyHandlers, historyRawHandlers } from './handlers/history';
 import { rulesHandlers } from './handlers/rules';
 import { setupHandlers } from './handlers/setup';
 import { toolsHandlers } from './handlers/tools';
@@ -19,4 +20,9 @@ export function createHandlers(parts: CoreParts): ContractHandlers {
     ...privacyHandlers(parts),
     ...rejectedHandlers(parts),
   };
+}
+
+/** The channels the control API may take as JSON bytes straight from the read worker (dispatch.ts RawHandlers). */
+export function createRawHandlers(parts: CoreParts): RawHandlers {
+  return historyRawHandlers(parts);
 }

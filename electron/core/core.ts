@@ -17,7 +17,8 @@ import { createFirstWebhook } from './setup/first-webhook';
 import { TypedEmitter } from './emitter';
 import { createTunnel, type Tunnel } from './tunnel/tunnel';
 import { createNgrokConnector } from './tunnel/ngrok-connector';
-import { createHandlers } from './api';
+import { createHandlers, createRawHandlers } from './api';
+import type { RawHandlers } from './dispatch';
 import type { CoreParts } from './parts';
 import { createPowerTools, type CoreTools, type PowerTools } from './tools/power-tools';
 import { createRulesRunner, type RulesRunner } from './rules/rules-runner';
@@ -42,6 +43,8 @@ export { readVersion } from './version';
 /** The face of the core as the shells (Electron main, `serve`) and tests see it. */
 export interface Core {
   readonly handlers: ContractHandlers;
+  /** The history reads as JSON bytes, for the control API's dispatcher (dispatch.ts RawHandlers). */
+  readonly rawHandlers?: RawHandlers;
   start(): Promise<ReceiverInfo>;
   /** Stop accepting, finish what was accepted, close the database. */
   stop(): Promise<void>;
@@ -144,6 +147,7 @@ export function createCore(opts: CoreOptions): Core {
   };
   // Every call through the contract or the tools sees every request answered so far with its events.
   const handlers = caughtUp(createHandlers(parts), () => deriver.catchUp());
+  const rawHandlers = caughtUp(createRawHandlers(parts), () => deriver.catchUp());
   const tools = caughtUp(power.tools, () => deriver.catchUp());
 
   const receiver = createReceiver({
@@ -166,6 +170,7 @@ export function createCore(opts: CoreOptions): Core {
 
   return {
     handlers,
+    rawHandlers,
     tools,
     receiverInfo: () => receiver.info(),
     tickRules: () => { deriver.catchUp(); rules.tick(); health.tick(); },

@@ -4,7 +4,7 @@
 // deriver (store/event-deriver.ts), which store/ may not import itself.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createReads, openReadConnection } from './store/store';
-import { createReadApi, serialiseError, type WorkerRequest, type WorkerResponse } from './store/reads';
+import { createReadApi, serialiseError, toRawJson, type WorkerRequest, type WorkerResponse } from './store/reads';
 import { eventDeriver } from './ingest/derive-events';
 
 const port = parentPort;
@@ -22,7 +22,14 @@ port.on('message', (m: WorkerRequest) => {
     return;
   }
   try {
-    res = { id: m.id, ok: true, value: (api[m.method] as (...a: unknown[]) => unknown)(...m.args) };
+    const value = (api[m.method] as (...a: unknown[]) => unknown)(...m.args);
+    if (m.json) {
+      // Serialised here, off the receiver's thread; the buffer is moved, not copied (store/reads.ts).
+      const { bytes } = toRawJson(value);
+      port.postMessage({ id: m.id, ok: true, json: bytes } satisfies WorkerResponse, [bytes.buffer as ArrayBuffer]);
+      return;
+    }
+    res = { id: m.id, ok: true, value };
   } catch (err) {
     res = { id: m.id, ok: false, error: serialiseError(err) };
   }

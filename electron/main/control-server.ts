@@ -29,7 +29,7 @@ export function startDesktopControlApi(o: { core: Core; dataDir: string; port: n
     try {
       server = createControlServer({
         core: o.core,
-        dispatch: createDispatcher(o.core.handlers, o.logger),
+        dispatch: createDispatcher(o.core.handlers, o.logger, o.core.rawHandlers),
         port: o.port,
         host: '127.0.0.1',
         token: loadOrCreateUiToken(o.dataDir),

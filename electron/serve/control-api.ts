@@ -18,7 +18,8 @@ import type { UserTokenStore } from './user-tokens';
 import { allowedHosts } from './ui-host';
 import { ALL_ROUTES, CONTRACT_ROUTES, matchRoute, pathKnown } from './routes';
 import { openApiDocument } from './openapi';
-import { readJson, sendError, sendJson } from './http-io';
+import { readJson, sendError, sendJson, sendJsonBytes } from './http-io';
+import { RawJson } from '../core/store/reads';
 import { serveStatic } from './static-ui';
 import { createControlGuard, neededRole, type Caller } from './control-auth';
 import { createLiveStreams, type LiveStreams } from './live-stream';
@@ -64,6 +65,9 @@ function forRole(role: Role, channel: string, value: unknown): unknown {
   if (role !== 'viewer' || channel !== 'rules:list' || !Array.isArray(value)) return value;
   return (value as Rule[]).map((r) => maskActions(r, hostOnlyAction));
 }
+
+const ENVELOPE_HEAD = Buffer.from('{"ok":true,"value":');
+const ENVELOPE_TAIL = Buffer.from('}');
 
 /** The contract route answering `method path` (electron/serve/routes.ts), with its channel's arguments. */
 function route(method: string, path: string, url: URL, body: unknown): { channel: RequestChannel; args: unknown; status: number } | null {
@@ -199,12 +203,16 @@ async function answerApi(o: ApiDeps, caller: Caller, req: IncomingMessage, res: 
   if (url.pathname.startsWith('/api/rpc/') && method === 'POST') {
     const channel = decodeURIComponent(url.pathname.slice('/api/rpc/'.length));
     const env: Envelope<unknown> = await o.dispatch(channel, body);
+    // A read the worker already serialised (dispatch.ts RawHandlers, never a role-masked channel): the
+    // envelope around its bytes is what JSON.stringify of { ok, value } gives.
+    if (env.ok && env.value instanceof RawJson) return sendJsonBytes(res, 200, Buffer.concat([ENVELOPE_HEAD, env.value.bytes, ENVELOPE_TAIL]));
     if (env.ok) env.value = forRole(caller.role, channel, env.value);
     return sendJson(res, env.ok ? 200 : httpStatusFor(env.error.code), env);
   }
   const r = route(method, url.pathname, url, body);
   if (!r) return sendError(res, appError('NOT_FOUND', `No route ${method} ${url.pathname}.`));
   const env = await o.dispatch(r.channel, r.args);
+  if (env.ok && env.value instanceof RawJson) return sendJsonBytes(res, r.status, env.value.bytes);
   if (env.ok) return sendJson(res, r.status, forRole(caller.role, r.channel, env.value));
   return sendError(res, env.error);
 }

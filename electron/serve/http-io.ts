@@ -3,10 +3,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpStatusFor, type AppError } from '../../shared/errors';
 
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
 export function sendJson(res: ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, JSON_HEADERS);
   res.end(text);
+}
+
+/**
+ * A body already serialised as JSON (UTF-8 bytes, e.g. a page from the read worker: core/store/reads.ts
+ * RawJson), written as it is, with sendJson's headers: the same bytes sendJson would send for its value.
+ */
+export function sendJsonBytes(res: ServerResponse, status: number, bytes: Uint8Array) {
+  res.writeHead(status, JSON_HEADERS);
+  res.end(bytes);
 }
 
 export function sendError(res: ServerResponse, err: AppError) {

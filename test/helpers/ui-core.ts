@@ -49,7 +49,7 @@ export async function startUiCore(opts: Partial<CoreOptions> = {}): Promise<UiCo
   const info = await core.start();
   const token = 'e2e-token-0123456789abcdef';
   const control = createControlServer({
-    core, dispatch: createDispatcher(core.handlers, silentLogger), port: 0, token,
+    core, dispatch: createDispatcher(core.handlers, silentLogger, core.rawHandlers), port: 0, token,
     staticDir: resolve(__dirname, '../../dist/renderer'), logger: silentLogger,
   });
   const port = await control.start();

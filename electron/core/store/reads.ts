@@ -16,6 +16,10 @@
 //    under load, never wrong.
 //  - Where the bundled worker is absent (vitest runs the TS sources), reads run inline too;
 //    CoreOptions.readWorker can name the bundle explicitly or switch it off.
+//  - A page the control API only forwards (`json`): the worker serialises it itself and hands over the
+//    UTF-8 bytes (a transferred buffer, not copied). The receiver's thread then neither rebuilds the page's
+//    objects from a structured clone nor stringifies them again; the bytes are exactly JSON.stringify of
+//    the value the object path returns (docs/architecture.md, "The UI's reads").
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +38,28 @@ export interface ReadApi extends StoreReads {
 export const READ_METHODS = ['listEvents', 'getEvent', 'getRequest', 'lifecycle', 'thread', 'stats', 'statsExtra', 'listMessages', 'messageStats'] as const;
 export type ReadMethod = typeof READ_METHODS[number];
 
+/**
+ * A read's answer already serialised: the UTF-8 bytes of JSON.stringify(value). The control API writes
+ * them as the body unchanged (electron/serve/control-api.ts); nothing else looks inside.
+ */
+export class RawJson {
+  constructor(readonly bytes: Uint8Array) {}
+  /** The value, for a caller that needs objects after all. */
+  parse(): unknown { return JSON.parse(Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('utf8')); }
+}
+
+/**
+ * The bytes of a read's value. Only for reads whose value is an object or array (JSON.stringify of
+ * undefined is no JSON at all). TextEncoder, not Buffer.from: a small Buffer is a slice of a shared pool,
+ * which must not be transferred away.
+ */
+export function toRawJson(value: unknown): RawJson {
+  return new RawJson(new TextEncoder().encode(JSON.stringify(value)));
+}
+
 export type AsyncReads = { [K in ReadMethod]: (...args: Parameters<ReadApi[K]>) => Promise<ReturnType<ReadApi[K]>> } & {
+  /** The same read, answered as its JSON bytes (for the control API, which only forwards it). */
+  json<K extends ReadMethod>(method: K, ...args: Parameters<ReadApi[K]>): Promise<RawJson>;
   /** 'worker' or 'inline': where the calls run now. */
   where(): 'worker' | 'inline';
   close(): Promise<void>;
@@ -69,7 +94,10 @@ export function inlineReads(api: ReadApi): AsyncReads {
       try { return Promise.resolve(call(api, m, args)); } catch (err) { return Promise.reject(err); }
     };
   }
-  return Object.assign(out, { where: () => 'inline' as const, close: async () => {} }) as AsyncReads;
+  const json = (m: ReadMethod, ...args: unknown[]) => {
+    try { return Promise.resolve(toRawJson(call(api, m, args))); } catch (err) { return Promise.reject(err); }
+  };
+  return Object.assign(out, { json, where: () => 'inline' as const, close: async () => {} }) as AsyncReads;
 }
 
 /** The bundled worker next to the running bundle (dist-electron/), or null (TS sources under vitest). */
@@ -89,9 +117,11 @@ export function findBundledWorker(base: string): string | null {
   return null;
 }
 
-export interface WorkerRequest { id: number; method: ReadMethod | 'close'; args: unknown[] }
+/** `json`: answer with the value's JSON bytes (`json`, transferred) instead of the value. */
+export interface WorkerRequest { id: number; method: ReadMethod | 'close'; args: unknown[]; json?: boolean }
 export type WorkerResponse =
   | { id: number; ok: true; value: unknown }
+  | { id: number; ok: true; json: Uint8Array }
   | { id: number; ok: false; error: { name: string; code?: string; message: string; stack?: string } };
 
 export function serialiseError(err: unknown): Extract<WorkerResponse, { ok: false }>['error'] {
@@ -125,7 +155,7 @@ export function createWorkerReads(opts: { workerFile: string; dataDir: string; n
   const { fallback, logger } = opts;
   const worker = new Worker(opts.workerFile, { workerData: { dataDir: opts.dataDir, nativeBinding: opts.nativeBinding } });
   worker.unref();
-  const pending = new Map<number, { method: ReadMethod; args: unknown[]; resolve(v: unknown): void; reject(e: unknown): void }>();
+  const pending = new Map<number, { method: ReadMethod; args: unknown[]; json: boolean; resolve(v: unknown): void; reject(e: unknown): void }>();
   let seq = 0;
   let dead = false;
   let closing: Promise<void> | null = null;
@@ -144,32 +174,38 @@ export function createWorkerReads(opts: { workerFile: string; dataDir: string; n
     if (!closing) logger.warn('read worker stopped; UI reads now run on the main thread', { reason });
     const left = [...pending.values()];
     pending.clear();
-    for (const p of left) (fallback[p.method](...(p.args as [never, never])) as Promise<unknown>).then(p.resolve, p.reject);
+    for (const p of left) inlineCall(p.method, p.args, p.json).then(p.resolve, p.reject);
+  }
+
+  function inlineCall(method: ReadMethod, args: unknown[], json: boolean): Promise<unknown> {
+    return json ? (fallback.json as AnyCall)(method, ...args) as Promise<unknown> : (fallback[method] as AnyCall)(...args) as Promise<unknown>;
   }
 
   worker.on('message', (m: WorkerResponse) => {
     const p = settle(m.id);
     if (!p) return;
-    if (m.ok) p.resolve(revive(p.method, m.value));
+    if (m.ok) p.resolve('json' in m ? new RawJson(Buffer.from(m.json.buffer, m.json.byteOffset, m.json.byteLength)) : revive(p.method, m.value));
     else p.reject(reviveError(m.error));
   });
   worker.on('error', (err) => goInline(String(err)));
   worker.on('exit', (code) => goInline(`exit code ${code}`));
 
-  function send(method: ReadMethod | 'close', args: unknown[]): Promise<unknown> {
+  function send(method: ReadMethod | 'close', args: unknown[], json = false): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = ++seq;
       if (pending.size === 0) worker.ref();
-      pending.set(id, { method: method as ReadMethod, args, resolve, reject });
-      worker.postMessage({ id, method, args } satisfies WorkerRequest);
+      pending.set(id, { method: method as ReadMethod, args, json, resolve, reject });
+      worker.postMessage({ id, method, args, ...(json ? { json } : {}) } satisfies WorkerRequest);
     });
   }
 
   const out: Record<string, unknown> = {};
   for (const m of READ_METHODS) {
-    out[m] = (...args: unknown[]) => (dead || closing ? (fallback[m] as AnyCall)(...args) : send(m, args));
+    out[m] = (...args: unknown[]) => (dead || closing ? inlineCall(m, args, false) : send(m, args));
   }
+  const json = (m: ReadMethod, ...args: unknown[]) => (dead || closing ? inlineCall(m, args, true) : send(m, args, true));
   return Object.assign(out, {
+    json,
     where: () => (dead ? 'inline' as const : 'worker' as const),
     close() {
       if (closing) return closing;
