@@ -111,6 +111,18 @@ describe.skipIf(!built('read worker', WORKER))('history reads as JSON bytes from
     expect(utf8((await get(base.raw, '/api/events?limit=200&q=obrigado')).body)).toContain('obrigado 🙏');
   });
 
+  it('sees every acknowledged webhook on the very next read through the raw path', async () => {
+    const base = await boot();
+    for (let i = 0; i < 15; i++) {
+      expect((await t!.post('/meta', text(`wamid.n${i}`, '447900000009', `novo ${i}`, 'Ana'))).status).toBe(200);
+      const page = JSON.parse(utf8((await get(base.raw, '/api/events?limit=1')).body));
+      expect(page.total).toBe(i + 1);
+      expect(page.items[0].text).toBe(`novo ${i}`);
+      const stats = JSON.parse(utf8((await rpc(base.raw, 'stats:get', {})).body));
+      expect(stats.value.total).toBe(i + 1);
+    }
+  });
+
   it('keeps the errors: invalid arguments answer as before', async () => {
     const base = await boot();
     for (const [channel, args] of [['events:list', { limit: -1 }], ['stats:get', { status: ['nope'] }], ['events:list', { where: ['nope'] }]] as const) {

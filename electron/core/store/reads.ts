@@ -44,8 +44,6 @@ export type ReadMethod = typeof READ_METHODS[number];
  */
 export class RawJson {
   constructor(readonly bytes: Uint8Array) {}
-  /** The value, for a caller that needs objects after all. */
-  parse(): unknown { return JSON.parse(Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('utf8')); }
 }
 
 /**
