@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkerReads, inlineReads, RawJson, type AsyncReads, type ReadApi } from '../../electron/core/store/reads';
+import { createWorkerReads, inlineReads, RawJson, toRawJson, type AsyncReads, type ReadApi } from '../../electron/core/store/reads';
 import { historyRawHandlers } from '../../electron/core/handlers/history';
 import { createDispatcher } from '../../electron/core/dispatch';
 import type { ContractHandlers } from '../../shared/ipc';
@@ -86,5 +86,13 @@ describe('read worker answers as JSON bytes', () => {
       JSON.stringify({ method: 'listEvents', args: [{ limit: 2 }], json: true, t: 'ção 🙏' }),
       JSON.stringify({ method: 'stats', args: [{ status: ['read'] }], json: true, t: 'ção 🙏' }),
     ]);
+  });
+});
+
+describe('toRawJson', () => {
+  it('gives the exact bytes of JSON.stringify for an object, and refuses what would not be a JSON body', () => {
+    expect(new TextDecoder().decode(toRawJson(page).bytes)).toBe(JSON.stringify(page));
+    // An empty body (undefined) or a bare value would be invalid JSON inside the {"ok":true,"value":…} envelope.
+    for (const v of [undefined, null, 3, 'x']) expect(() => toRawJson(v)).toThrow(/object or array/);
   });
 });

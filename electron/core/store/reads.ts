@@ -52,6 +52,9 @@ export class RawJson {
  * which must not be transferred away.
  */
 export function toRawJson(value: unknown): RawJson {
+  // A read that ever answers undefined (or a bare value) would put an empty body or `"value":}` on the wire:
+  // refuse it here, where the call still gets one error reply, rather than send invalid JSON.
+  if (value === null || typeof value !== 'object') throw new Error('toRawJson: a raw read must answer an object or array');
   return new RawJson(new TextEncoder().encode(JSON.stringify(value)));
 }
 
