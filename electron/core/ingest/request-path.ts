@@ -14,6 +14,7 @@ import { header, plain, refusedByHeaders, sameList, type ReceiverInput, type Tru
 import { metaHashers, verifyMeta } from './signature';
 import { SMALL_BODY, type BodyBudget, type Holder } from './body-budget';
 import type { ReceiverAnswer } from './handle';
+import { createUploadTurns } from './upload-turns';
 import type { Logger } from '../types';
 
 /**
@@ -39,6 +40,8 @@ export interface RequestPathDeps {
   onDiskFull?: (full: boolean) => void;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs: number;
+  /** How long one large upload of a source over its limit holds that source's turn (upload-turns.ts TURN_MS). */
+  uploadTurnMs?: number;
 }
 
 type Base = Omit<ReceiverInput, 'body'> & { source: string };
@@ -246,6 +249,15 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     whole: (x, input) => send(x, deps.handle(input)),
   };
 
+  const turns = createUploadTurns(deps.uploadTurnMs);
+
+  /** Reads the body within its deadline: hashed as it passes (doomed by its headers) or held. */
+  function readBody(x: Exchange, declared: number, doomed: boolean, limit: number): void {
+    if (!x.req.complete) watchDeadline(x, declared, deps.bodyGraceMs, on);
+    if (doomed) readRefused(x, limit, on);
+    else readHeld(x, budget, limit, trust, on);
+  }
+
   return function onRequest(req, res) {
     const tunnelOnline = deps.tunnelUrl() != null;
     const base = requestOf(req, tunnelOnline);
@@ -270,12 +282,12 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
     // ones are read and make room (body-budget.ts), so a genuine webhook still gets in.
     if (!doomed && !small && budget.full(base.source)) return cutOff(x, 503, false);
-    if (!req.complete) watchDeadline(x, declared, deps.bodyGraceMs, on);
     // Refuse without reading the body.
     if (Number.isFinite(declared) && declared > limit) return tooLarge(x, declared);
-
-    if (doomed) readRefused(x, limit, on);
-    else readHeld(x, budget, limit, trust, on);
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
+    // A caller over that limit: its large uploads are read in turns (upload-turns.ts), the body's deadline
+    // starting with its turn; meanwhile nothing more than the stream's own buffer is read.
+    if (over && !doomed && !small) res.on('close', turns.enter(base.source, () => readBody(x, declared, doomed, limit)));
+    else readBody(x, declared, doomed, limit);
   };
 }
