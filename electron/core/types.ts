@@ -95,8 +95,8 @@ export interface CoreOptions {
    * defaults 64 MiB and max(16 MiB, twice the body limit). Tests make them small.
    */
   bodyBudgets?: { inFlight?: number; perSource?: number };
-  /** How long one large upload of a source over its rejected-request limit holds that source's turn (ingest/upload-turns.ts; tests lengthen it). */
-  uploadTurnMs?: number;
+  /** Large uploads of a source over its rejected-request limit: how long one holds the turn, how long one waits at most (ingest/upload-turns.ts; tests lengthen them). */
+  uploadTurns?: { turnMs?: number; maxWaitMs?: number };
   /**
    * derive 'worker': the bundled derive worker (dist-electron/derive-worker.mjs or .cjs); default: the one
    * next to the running bundle (ingest/worker-deriver.ts). Without one, derivation stays in-thread.

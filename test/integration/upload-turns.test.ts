@@ -56,7 +56,7 @@ async function stored(core: TestCore, id: string): Promise<number> {
 
 describe('large uploads of a source over its limit', () => {
   it('are read in turns: a complete one waits for the one being read, a small webhook does not, and both large ones are answered', async () => {
-    t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurnMs: 60_000 });
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurns: { turnMs: 60_000, maxWaitMs: 60_000 } });
     await overTheLimit(t);
     for (const round of [1, 2]) {
       // A forgery half sent holds the turn (a minute here).
@@ -95,6 +95,23 @@ describe('large uploads of a source over its limit', () => {
       expect(stalled.status()).toBeNull();
       expect(await stored(t, `wamid.B${round}`)).toBe(1);
       stalled.close();
+      genuine.close();
+    }
+  });
+
+  it('none waits for its turn more than a second: behind one holding the turn for a minute, a genuine large webhook is stored', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurns: { turnMs: 60_000 } });
+    await overTheLimit(t);
+    for (const round of [1, 2]) {
+      const forged = largeBody(`wamid.H${round}`);
+      const holder = upload(t.url, forged, signMetaBody(forged, 'not-the-secret'), 100_000);
+      await holder.written;
+      const big = largeBody(`wamid.W${round}`);
+      const genuine = upload(t.url, big, signMetaBody(big, SECRET));
+      await expect.poll(() => genuine.status(), { timeout: 20_000 }).toBe(200);
+      expect(holder.status()).toBeNull();
+      expect(await stored(t, `wamid.W${round}`)).toBe(1);
+      holder.close();
       genuine.close();
     }
   });

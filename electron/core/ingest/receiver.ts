@@ -55,8 +55,8 @@ export interface ReceiverDeps {
   perSourceBudget?: number;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs?: number;
-  /** How long one large upload of a source over its limit holds that source's turn (upload-turns.ts TURN_MS). */
-  uploadTurnMs?: number;
+  /** Large uploads of a source over its limit: how long one holds the turn, one waits at most (upload-turns.ts). */
+  uploadTurns?: { turnMs?: number; maxWaitMs?: number };
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
   /**
@@ -93,7 +93,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   });
   const path = createRequestPath({
     trust, budget, handle, logger: deps.logger, tunnelUrl: deps.tunnelUrl, limiter: deps.limiter, rejected: deps.rejected,
-    onRejected: deps.onRejected, onDiskFull: deps.onDiskFull, bodyGraceMs: deps.bodyGraceMs ?? BODY_GRACE_MS, uploadTurnMs: deps.uploadTurnMs,
+    onRejected: deps.onRejected, onDiskFull: deps.onDiskFull, bodyGraceMs: deps.bodyGraceMs ?? BODY_GRACE_MS, uploadTurns: deps.uploadTurns,
   });
 
   function onRequest(req: IncomingMessage, res: ServerResponse) {

@@ -40,8 +40,8 @@ export interface RequestPathDeps {
   onDiskFull?: (full: boolean) => void;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs: number;
-  /** How long one large upload of a source over its limit holds that source's turn (upload-turns.ts TURN_MS). */
-  uploadTurnMs?: number;
+  /** Large uploads of a source over its limit: how long one holds the turn, one waits at most (upload-turns.ts). */
+  uploadTurns?: { turnMs?: number; maxWaitMs?: number };
 }
 
 type Base = Omit<ReceiverInput, 'body'> & { source: string };
@@ -249,7 +249,7 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     whole: (x, input) => send(x, deps.handle(input)),
   };
 
-  const turns = createUploadTurns(deps.uploadTurnMs);
+  const turns = createUploadTurns(deps.uploadTurns);
 
   /** Reads the body within its deadline: hashed as it passes (doomed by its headers) or held. */
   function readBody(x: Exchange, declared: number, doomed: boolean, limit: number): void {
