@@ -154,7 +154,7 @@ interface Hashing { secrets: string[]; hashers: Hmac[] }
  * in one chunk and decide() hashes it as before): the hashing is spread over the reads instead of one pass
  * over the joined body at its end, and a body whose signature fails is never joined — decide() refuses it
  * from the digests, the rejected log gets the prefix it keeps anyway and hashes the rest only if it keeps the
- * row (docs/architecture.md "The trust boundary under a flood").
+ * row (docs/architecture.md "One webhook, from socket to screen", step 1).
  */
 function readHeld(x: Exchange, budget: BodyBudget, limit: number, trust: TrustConfig, on: Outcomes): void {
   const chunks: Buffer[] = [];
