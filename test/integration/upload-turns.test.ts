@@ -1,7 +1,6 @@
-// Large uploads from a source over its rejected-request limit take turns (electron/core/ingest/upload-turns.ts,
-// docs/api.md "Trust boundary"): read one after another, none refused for it, and a stalled one never holds
-// the next back. Over real HTTP to the core (port 0, a real SQLite file); every caller here is 127.0.0.1,
-// as every caller through the user's own proxy is.
+// Large uploads take turns (electron/core/ingest/upload-turns.ts, docs/api.md "Trust boundary"): read one
+// after another, none refused for it, small webhooks never waiting, and a stalled one, a long wait or a full
+// line never holding a genuine webhook back. Over real HTTP to the core (port 0, a real SQLite file).
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import type { EventPage } from '../../shared/types';
@@ -43,21 +42,13 @@ function upload(url: string, body: Buffer, signature: string, first = body.lengt
     close: () => sock.destroy(),
   };
 }
-/** Makes 127.0.0.1 a source over its rejected-request limit (1 a minute): one 401 kept, then 429. */
-async function overTheLimit(core: TestCore) {
-  await core.call('settings:update', { rejectedPerMinute: 1 });
-  expect((await core.postMeta('{"n":1}', 'not-the-secret')).status).toBe(401);
-  expect((await core.postMeta('{"n":2}', 'not-the-secret')).status).toBe(429);
-}
-
 async function stored(core: TestCore, id: string): Promise<number> {
   return (await core.call<EventPage>('events:list', { q: id })).total;
 }
 
-describe('large uploads of a source over its limit', () => {
+describe('large uploads', () => {
   it('are read in turns: a complete one waits for the one being read, a small webhook does not, and both large ones are answered', async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurns: { turnMs: 60_000, maxWaitMs: 60_000 } });
-    await overTheLimit(t);
     for (const round of [1, 2]) {
       // A forgery half sent holds the turn (a minute here).
       const forged = largeBody(`wamid.F${round}`);
@@ -70,10 +61,10 @@ describe('large uploads of a source over its limit', () => {
       const small = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
       expect((await t.postMeta(small, SECRET)).status).toBe(200);
       expect(genuine.status()).toBeNull();
-      // The forgery completes: it is answered (over the limit: 429, not kept), then the genuine one is read.
+      // The forgery completes: it is answered (401, kept in the rejected log), then the genuine one is read.
       await holder.rest();
       await expect.poll(() => genuine.status(), { timeout: 20_000 }).toBe(200);
-      expect(holder.status()).toBe(429);
+      expect(holder.status()).toBe(401);
       expect(genuine.answeredAt()).toBeGreaterThan(holder.answeredAt());
       expect(await stored(t, `wamid.G${round}`)).toBe(1);
       holder.close();
@@ -82,8 +73,7 @@ describe('large uploads of a source over its limit', () => {
   });
 
   it('a stalled one holds its turn only briefly: a genuine large webhook behind it is stored while it still hangs', async () => {
-    t = await startTestCore({ env: { metaAppSecrets: [SECRET] } });
-    await overTheLimit(t);
+    t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurns: { maxWaitMs: 60_000 } });
     for (const round of [1, 2]) {
       const forged = largeBody(`wamid.S${round}`);
       const stalled = upload(t.url, forged, signMetaBody(forged, 'not-the-secret'), 100_000);
@@ -99,9 +89,30 @@ describe('large uploads of a source over its limit', () => {
     }
   });
 
+  it('past the most that may wait, the next one is read at once: a genuine large webhook is stored while the others still wait', async () => {
+    for (const round of [1, 2]) {
+      // A core of its own each round: the last round's uploads, closing, must not be the ones in the line.
+      await t?.close();
+      t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurns: { turnMs: 60_000, maxWaitMs: 60_000, maxWaiting: 1 } });
+      const forged = largeBody(`wamid.M${round}`);
+      const holder = upload(t.url, forged, signMetaBody(forged, 'not-the-secret'), 100_000);
+      await holder.written;
+      const queued = upload(t.url, forged, signMetaBody(forged, 'not-the-secret'));
+      await queued.written;
+      // A small webhook answered after it: the waiting one's head was read by then (it never waits itself).
+      expect((await t.postMeta(JSON.stringify({ object: 'whatsapp_business_account', entry: [] }), SECRET)).status).toBe(200);
+      const big = largeBody(`wamid.N${round}`);
+      const genuine = upload(t.url, big, signMetaBody(big, SECRET));
+      await expect.poll(() => genuine.status(), { timeout: 20_000 }).toBe(200);
+      expect(holder.status()).toBeNull();
+      expect(queued.status()).toBeNull();
+      expect(await stored(t, `wamid.N${round}`)).toBe(1);
+      for (const u of [holder, queued, genuine]) u.close();
+    }
+  });
+
   it('none waits for its turn more than a second: behind one holding the turn for a minute, a genuine large webhook is stored', async () => {
     t = await startTestCore({ env: { metaAppSecrets: [SECRET] }, uploadTurns: { turnMs: 60_000 } });
-    await overTheLimit(t);
     for (const round of [1, 2]) {
       const forged = largeBody(`wamid.H${round}`);
       const holder = upload(t.url, forged, signMetaBody(forged, 'not-the-secret'), 100_000);

@@ -20,6 +20,7 @@ import { decide, type Decision, type ReceiverInput, type TrustConfig } from './d
 import { createHandle, type ReceiverAnswer } from './handle';
 import { createBodyBudget } from './body-budget';
 import { BODY_GRACE_MS, createRequestPath } from './request-path';
+import type { TurnOptions } from './upload-turns';
 
 export type { Decision, ReceiverInput } from './decide';
 export type { ReceiverAnswer } from './handle';
@@ -55,8 +56,8 @@ export interface ReceiverDeps {
   perSourceBudget?: number;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs?: number;
-  /** Large uploads of a source over its limit: how long one holds the turn, one waits at most (upload-turns.ts). */
-  uploadTurns?: { turnMs?: number; maxWaitMs?: number };
+  /** Large uploads: how long one holds the turn, waits at most, how many wait (upload-turns.ts). */
+  uploadTurns?: TurnOptions;
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
   /**

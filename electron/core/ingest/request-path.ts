@@ -2,7 +2,7 @@
 // (docs/api.md "Trust boundary"). The headers are read first: a request they already doom (refusedByHeaders
 // in decide.ts) has its body hashed as it passes, never held; one announcing more than the limit is refused
 // without being read; any other body is held within the memory budgets (body-budget.ts) and must arrive
-// within its deadline (BODY_MIN_RATE). The whole request then goes to handle.ts, and the answer is written
+// within its deadline (BODY_MIN_RATE), a large one once its turn comes (upload-turns.ts). The whole request then goes to handle.ts, and the answer is written
 // when it settles: 200 only after the commit, 503 + Retry-After when storing failed.
 import { createHash, type Hmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +14,7 @@ import { header, plain, refusedByHeaders, sameList, type ReceiverInput, type Tru
 import { metaHashers, verifyMeta } from './signature';
 import { SMALL_BODY, type BodyBudget, type Holder } from './body-budget';
 import type { ReceiverAnswer } from './handle';
-import { createUploadTurns } from './upload-turns';
+import { createUploadTurns, type TurnOptions } from './upload-turns';
 import type { Logger } from '../types';
 
 /**
@@ -40,8 +40,8 @@ export interface RequestPathDeps {
   onDiskFull?: (full: boolean) => void;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs: number;
-  /** Large uploads of a source over its limit: how long one holds the turn, one waits at most (upload-turns.ts). */
-  uploadTurns?: { turnMs?: number; maxWaitMs?: number };
+  /** Large uploads: how long one holds the turn, waits at most, how many wait (upload-turns.ts). */
+  uploadTurns?: TurnOptions;
 }
 
 type Base = Omit<ReceiverInput, 'body'> & { source: string };
@@ -285,9 +285,9 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     // Refuse without reading the body.
     if (Number.isFinite(declared) && declared > limit) return tooLarge(x, declared);
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
-    // A caller over that limit: its large uploads are read in turns (upload-turns.ts), the body's deadline
-    // starting with its turn; meanwhile nothing more than the stream's own buffer is read.
-    if (over && !doomed && !small) res.on('close', turns.enter(base.source, () => readBody(x, declared, doomed, limit)));
+    // Large uploads are read in turns (upload-turns.ts), the body's deadline starting with its turn;
+    // meanwhile nothing more than the stream's own buffer is read. The handshake's GET has no body to wait for.
+    if (!doomed && !small && base.method === 'POST') res.on('close', turns.enter(() => readBody(x, declared, doomed, limit)));
     else readBody(x, declared, doomed, limit);
   };
 }
