@@ -2,8 +2,9 @@
 // (docs/api.md "Trust boundary"). The headers are read first: a request they already doom (refusedByHeaders
 // in decide.ts) has its body hashed as it passes, never held; one announcing more than the limit is refused
 // without being read; any other body is held within the memory budgets (body-budget.ts) and must arrive
-// within its deadline (BODY_MIN_RATE), a large one once its turn comes (upload-turns.ts). The whole request then goes to handle.ts, and the answer is written
-// when it settles: 200 only after the commit, 503 + Retry-After when storing failed.
+// within its deadline (BODY_MIN_RATE), a large one once its turn comes (upload-turns.ts). The whole request
+// then goes to handle.ts, and the answer is written when it settles: 200 only after the commit, 503 +
+// Retry-After when storing failed.
 import { createHash, type Hmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RejectedItem } from '../../../shared/types';
@@ -159,7 +160,7 @@ interface Hashing { secrets: string[]; hashers: Hmac[] }
 function readHeld(x: Exchange, budget: BodyBudget, limit: number, trust: TrustConfig, on: Outcomes): void {
   const chunks: Buffer[] = [];
   let size = 0;
-  const signedMeta = x.base.path === '/meta' && x.base.method === 'POST';
+  const metaPost = x.base.path === '/meta' && x.base.method === 'POST';
   let hashing: Hashing | null = null;
   x.req.on('data', (c: Buffer) => {
     if (x.answered) return;
@@ -172,7 +173,7 @@ function readHeld(x: Exchange, budget: BodyBudget, limit: number, trust: TrustCo
     }
     chunks.push(c);
     if (!budget.take(x.holder, c.length)) { chunks.length = 0; return on.cut(x); }
-    if (signedMeta && chunks.length === 2) {
+    if (metaPost && chunks.length === 2) {
       const secrets = trust.metaSecrets();
       if (secrets.length > 0) { hashing = { secrets, hashers: metaHashers(secrets) }; for (const h of hashing.hashers) h.update(chunks[0]); }
     }
