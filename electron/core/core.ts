@@ -163,6 +163,7 @@ export function createCore(opts: CoreOptions): Core {
     diskLow: () => disk.low(),
     inFlightBudget: opts.bodyBudgets?.inFlight,
     perSourceBudget: opts.bodyBudgets?.perSource,
+    uploadTurns: opts.uploadTurns,
     onRejected: (item) => rejectedNotices.changed(item),
     // A full disk answers 503 (providers retry); the UI and the doctor say so until a webhook is stored again.
     onDiskFull: (full) => { diskFull = full; rejectedNotices.changed(null); },

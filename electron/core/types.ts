@@ -95,6 +95,8 @@ export interface CoreOptions {
    * defaults 64 MiB and max(16 MiB, twice the body limit). Tests make them small.
    */
   bodyBudgets?: { inFlight?: number; perSource?: number };
+  /** Large uploads: how long one holds the turn, waits at most, how many wait at once (ingest/upload-turns.ts; tests change them). */
+  uploadTurns?: { turnMs?: number; maxWaitMs?: number; maxWaiting?: number };
   /**
    * derive 'worker': the bundled derive worker (dist-electron/derive-worker.mjs or .cjs); default: the one
    * next to the running bundle (ingest/worker-deriver.ts). Without one, derivation stays in-thread.

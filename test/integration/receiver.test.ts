@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { EventDetail, EventPage, MessageLifecycle, RejectedDetail, RejectedPage } from '../../shared/types';
 import { fixture, SIGNED, VECTORS } from '../helpers/fixtures';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
@@ -100,6 +100,40 @@ describe('Meta POST signatures', () => {
     expect(d.signatureDebug).toBeTruthy();
     // The parsed preview is there, for the rejected view to show marked untrusted.
     expect(d.preview?.[0]).toMatchObject({ kind: 'message' });
+  });
+
+  // A body of several reads is HMACed as it arrives and, when forged, never joined (request-path.ts): what
+  // the provider and the Rejected view see must be what a body read whole gets.
+  const large = (tag: string) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: '111222333' },
+    contacts: [{ profile: { name: 'Large' }, wa_id: '5511900002222' }],
+    messages: [{ from: '5511900002222', id: `wamid.${tag}`, timestamp: '1700000000', type: 'text', text: { body: `${tag} ${'x'.repeat(300_000)}` } }],
+  } }] }] });
+
+  it('a 300 KB body signed with the second of two secrets is accepted byte for byte; forged, it is refused and logged whole-size', async () => {
+    t = await startTestCore({ env: { metaAppSecrets: ['another-app', SECRET] } });
+    for (const round of [1, 2]) {
+      const body = Buffer.from(large(`BIG${round}`));
+      const r = await t.post('/meta', body, { 'x-hub-signature-256': signMetaBody(body, SECRET) });
+      expect(r.status).toBe(200);
+      const page = await t.call<EventPage>('events:list', { q: `wamid.BIG${round}` });
+      expect(page.items.map((e) => e.signature)).toEqual(['valid']);
+      const detail = await t.call<EventDetail>('events:get', { id: page.items[0].id });
+      expect(Buffer.from(detail.request.body, 'utf8').equals(body)).toBe(true);
+
+      const forged = Buffer.from(large(`FORGED${round}`));
+      const f = await t.post('/meta', forged, { 'x-hub-signature-256': signMetaBody(forged, 'wrong-secret') });
+      expect(f.status).toBe(401);
+      expect(await f.text()).toBe('Unauthorized\n');
+      const rej = await t.call<RejectedPage>('rejected:list', {});
+      expect(rej.items[0]).toMatchObject({ httpStatus: 401, signature: 'invalid', provider: 'meta', bytes: forged.length });
+      const d = await t.call<RejectedDetail>('rejected:get', { id: rej.items[0].id });
+      expect(d.diagnosis).toBe('X-Hub-Signature-256 does not match the raw body with any of the 2 configured app secrets.');
+      expect(d.bodyComplete).toBe(false);
+      expect(d.body).toBe(forged.subarray(0, 64 * 1024).toString('utf8'));
+      expect(d.bodySha256).toBe(createHash('sha256').update(forged).digest('hex'));
+    }
+    expect((await t.call<EventPage>('events:list', {})).total).toBe(2);
   });
 
   it('answers 401 to a missing signature when a secret is configured', async () => {

@@ -3,7 +3,7 @@
 // off; Meta's handshake; what the headers alone doom; and what the user reads in the Rejected view (the
 // status, the diagnosis, the row kept). A slip here accepts a stranger's request into the user's data, or
 // refuses the provider's own — the integration tests (receiver.test.ts, trust-*.test.ts) cover the socket.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   decide, header, notSetUp, plain, refusalDiagnosis, refusedByHeaders, rejectedRow, twilioUrls,
@@ -149,6 +149,29 @@ describe('Meta webhooks (POST /meta)', () => {
   it('a local origin is still held to the signature when a secret is set', () => {
     const d = refused(decide(meta('sha256=' + '0'.repeat(64), META_BODY, { origin: 'replay' }), setUp));
     expect(d.status).toBe(401);
+  });
+
+  // The HMACs a large body got as it arrived (request-path.ts) stand for hashing it again — only for the
+  // network, and only under the secrets they were made with.
+  const hmac = (secret: string, body: Buffer = META_BODY) => createHmac('sha256', secret).update(body).digest();
+  it('digests made as the body arrived decide as the body itself would: right ones valid, wrong ones invalid', () => {
+    const rotated = trust({ metaSecrets: ['old-secret', SECRET] });
+    const ok = meta(SIGNED.signature, META_BODY, { metaDigests: { secrets: ['old-secret', SECRET], digests: [hmac('old-secret'), hmac(SECRET)] } });
+    expect(accepted(decide(ok, rotated)).sig).toEqual({ verdict: 'valid', diagnosis: null, matchedSecretIndex: 1 });
+    // Digests of other bytes refuse even the body whose signature is right: they are what is compared.
+    const other = Buffer.from('{"other":"bytes"}');
+    const wrong = meta(SIGNED.signature, META_BODY, { metaDigests: { secrets: ['old-secret', SECRET], digests: [hmac('old-secret', other), hmac(SECRET, other)] } });
+    expect(refused(decide(wrong, rotated)).sig.verdict).toBe('invalid');
+  });
+
+  it('digests made under secrets since changed, or handed in by a local caller, are not trusted: the body is hashed', () => {
+    const forged = Buffer.from('{"forged":true}');
+    const claim = (secrets: string[]) => ({ secrets, digests: secrets.map(() => Buffer.from(SIGNED.signature.slice(7), 'hex')) });
+    // A network body signed with the new secret, hashed as it arrived under the old one: valid.
+    expect(accepted(decide(meta(SIGNED.signature, META_BODY, { metaDigests: { secrets: ['old-secret'], digests: [hmac('old-secret')] } }), setUp)).sig.verdict).toBe('valid');
+    // Digests claiming a forged body matches: refused for a local origin and for changed secrets alike.
+    expect(refused(decide(meta(SIGNED.signature, forged, { origin: 'import', metaDigests: claim([SECRET]) }), setUp)).status).toBe(401);
+    expect(refused(decide(meta(SIGNED.signature, forged, { metaDigests: claim(['old-secret']) }), setUp)).status).toBe(401);
   });
 });
 

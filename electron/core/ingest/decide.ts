@@ -30,6 +30,16 @@ export interface ReceiverInput {
   bodySize?: number;
   /** SHA-256 (hex) of the whole body when `body` holds only a prefix. */
   bodySha256?: string;
+  /**
+   * The whole body's chunks when `body` holds only a prefix because its signature already failed as it
+   * arrived (request-path.ts): hashed for the rejected log only if the row is kept (rejectedRow).
+   */
+  bodyChunks?: Buffer[];
+  /**
+   * The HMAC-SHA256 of the whole raw body under each of `secrets`, computed as it arrived (request-path.ts).
+   * Read only for network requests (no local caller can hand one in) and while the secrets are the same.
+   */
+  metaDigests?: { secrets: string[]; digests: Buffer[] };
 }
 
 type Sig = { verdict: SignatureVerdict; diagnosis: string | null };
@@ -113,7 +123,8 @@ function decideWhole(input: ReceiverInput, trust: TrustConfig): Decision {
   let params: [string, string][] | null = null;
   if (route === 'meta') {
     const secrets = trust.metaSecrets();
-    sig = verifyMeta(input.body, header(input.headers, 'x-hub-signature-256'), secrets);
+    const pre = input.origin === 'network' && input.metaDigests && sameList(input.metaDigests.secrets, secrets) ? input.metaDigests.digests : undefined;
+    sig = verifyMeta(input.body, header(input.headers, 'x-hub-signature-256'), secrets, pre);
     if (secrets.length > 0 && sig.verdict !== 'valid') return refuse(401, route, sig.diagnosis ?? `Signature ${sig.verdict}.`, sig);
   } else {
     // Twilio: form-encoded inbound messages and status callbacks; JSON bodies use bodySHA256.
@@ -133,6 +144,11 @@ function decideWhole(input: ReceiverInput, trust: TrustConfig): Decision {
   return route === 'meta'
     ? { accepted: true, status: 200, answer: 'OK\n', contentType: TEXT, provider: route, sig, events, error: null }
     : { accepted: true, status: 200, answer: EMPTY_TWIML, contentType: 'text/xml; charset=utf-8', provider: route, sig, events, error: null };
+}
+
+/** Same strings in the same order. */
+export function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The URLs Twilio may have signed for this request, the most trusted first. */
@@ -215,6 +231,13 @@ export function refusalDiagnosis(d: Refusal, rateLimited: boolean): string {
   return d.status === 401 ? `Signature ${d.sig.verdict}: ${d.diagnosis}` : d.diagnosis;
 }
 
+/** SHA-256 (hex) of the chunks in order, without joining them. */
+function sha256Of(chunks: Buffer[]): string {
+  const h = createHash('sha256');
+  for (const c of chunks) h.update(c);
+  return h.digest('hex');
+}
+
 /**
  * The rejected log's row for a refusal: the query with its verify token redacted, the body's first
  * REJECTED_BODY_KEEP bytes (none when it was refused for its size before any was read), its whole size and
@@ -226,7 +249,7 @@ export function rejectedRow(input: ReceiverInput, d: Refusal, source: string | n
     receivedAt, method: input.method, path: input.path, query: redactVerifyToken(input.query), headers: input.headers,
     body: input.tooLarge != null && input.body.length === 0 ? null : Buffer.from(kept),
     bodySize: input.bodySize ?? (input.tooLarge ?? input.body.length),
-    bodySha256: input.bodySha256 ?? (input.tooLarge != null ? null : createHash('sha256').update(input.body).digest('hex')),
+    bodySha256: input.bodySha256 ?? (input.tooLarge != null ? null : sha256Of(input.bodyChunks ?? [input.body])),
     provider: d.provider, httpStatus: d.status, signature: d.sig.verdict, diagnosis: d.diagnosis, source, origin: input.origin,
   };
 }

@@ -20,6 +20,7 @@ import { decide, type Decision, type ReceiverInput, type TrustConfig } from './d
 import { createHandle, type ReceiverAnswer } from './handle';
 import { createBodyBudget } from './body-budget';
 import { BODY_GRACE_MS, createRequestPath } from './request-path';
+import type { TurnOptions } from './upload-turns';
 
 export type { Decision, ReceiverInput } from './decide';
 export type { ReceiverAnswer } from './handle';
@@ -55,6 +56,8 @@ export interface ReceiverDeps {
   perSourceBudget?: number;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs?: number;
+  /** Large uploads: how long one holds the turn, waits at most, how many wait (upload-turns.ts). */
+  uploadTurns?: TurnOptions;
   /** Called after a rejected request was answered (kept or not). */
   onRejected?: (item: RejectedItem | null) => void;
   /**
@@ -91,7 +94,7 @@ export function createReceiver(deps: ReceiverDeps): Receiver {
   });
   const path = createRequestPath({
     trust, budget, handle, logger: deps.logger, tunnelUrl: deps.tunnelUrl, limiter: deps.limiter, rejected: deps.rejected,
-    onRejected: deps.onRejected, onDiskFull: deps.onDiskFull, bodyGraceMs: deps.bodyGraceMs ?? BODY_GRACE_MS,
+    onRejected: deps.onRejected, onDiskFull: deps.onDiskFull, bodyGraceMs: deps.bodyGraceMs ?? BODY_GRACE_MS, uploadTurns: deps.uploadTurns,
   });
 
   function onRequest(req: IncomingMessage, res: ServerResponse) {

@@ -2,17 +2,20 @@
 // (docs/api.md "Trust boundary"). The headers are read first: a request they already doom (refusedByHeaders
 // in decide.ts) has its body hashed as it passes, never held; one announcing more than the limit is refused
 // without being read; any other body is held within the memory budgets (body-budget.ts) and must arrive
-// within its deadline (BODY_MIN_RATE). The whole request then goes to handle.ts, and the answer is written
-// when it settles: 200 only after the commit, 503 + Retry-After when storing failed.
-import { createHash } from 'node:crypto';
+// within its deadline (BODY_MIN_RATE), a large one once its turn comes (upload-turns.ts). The whole request
+// then goes to handle.ts, and the answer is written when it settles: 200 only after the commit, 503 +
+// Retry-After when storing failed.
+import { createHash, type Hmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RejectedItem } from '../../../shared/types';
 import type { RejectedLog } from '../store/rejected-log';
 import { REJECTED_BODY_KEEP } from '../store/schema';
 import { isDiskFull, sourceAddress, type RateLimiter } from './gate';
-import { header, plain, refusedByHeaders, type ReceiverInput, type TrustConfig } from './decide';
+import { header, plain, refusedByHeaders, sameList, type ReceiverInput, type TrustConfig } from './decide';
+import { metaHashers, verifyMeta } from './signature';
 import { SMALL_BODY, type BodyBudget, type Holder } from './body-budget';
 import type { ReceiverAnswer } from './handle';
+import { createUploadTurns, type TurnOptions } from './upload-turns';
 import type { Logger } from '../types';
 
 /**
@@ -38,6 +41,8 @@ export interface RequestPathDeps {
   onDiskFull?: (full: boolean) => void;
   /** Once its headers are in, a body has this long plus its size at BODY_MIN_RATE to arrive (ms). */
   bodyGraceMs: number;
+  /** Large uploads: how long one holds the turn, waits at most, how many wait (upload-turns.ts). */
+  uploadTurns?: TurnOptions;
 }
 
 type Base = Omit<ReceiverInput, 'body'> & { source: string };
@@ -123,14 +128,40 @@ function readRefused(x: Exchange, limit: number, on: Outcomes): void {
   });
 }
 
+/** The first `n` bytes of the chunks, copied into one buffer. */
+function prefixOf(chunks: Buffer[], n: number): Buffer {
+  const parts: Buffer[] = [];
+  let k = 0;
+  for (const c of chunks) {
+    if (k >= n) break;
+    const part = c.subarray(0, n - k);
+    parts.push(part);
+    k += part.length;
+  }
+  return Buffer.concat(parts, k);
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** A Meta body's HMACs under the secrets configured when it began to arrive, fed chunk by chunk. */
+interface Hashing { secrets: string[]; hashers: Hmac[] }
+
 /**
  * A body that may be accepted: held whole, its bytes counted in the budgets (body-budget.ts). Memory for
  * bodies is shared: past a budget the longest-stalled uploads make room, so a webhook arriving whole is
  * never the one refused because others stall.
+ *
+ * A signed Meta body that spans more than one chunk is HMACed as it arrives (a provider's usual webhook comes
+ * in one chunk and decide() hashes it as before): the hashing is spread over the reads instead of one pass
+ * over the joined body at its end, and a body whose signature fails is never joined — decide() refuses it
+ * from the digests, the rejected log gets the prefix it keeps anyway and hashes the rest only if it keeps the
+ * row (docs/architecture.md "One webhook, from socket to screen", step 1).
  */
-function readHeld(x: Exchange, budget: BodyBudget, limit: number, on: Outcomes): void {
+function readHeld(x: Exchange, budget: BodyBudget, limit: number, trust: TrustConfig, on: Outcomes): void {
   const chunks: Buffer[] = [];
   let size = 0;
+  const metaPost = x.base.path === '/meta' && x.base.method === 'POST';
+  let hashing: Hashing | null = null;
   x.req.on('data', (c: Buffer) => {
     if (x.answered) return;
     size += c.length;
@@ -141,13 +172,25 @@ function readHeld(x: Exchange, budget: BodyBudget, limit: number, on: Outcomes):
       budget.hold(x.holder);
     }
     chunks.push(c);
-    if (!budget.take(x.holder, c.length)) { chunks.length = 0; on.cut(x); }
+    if (!budget.take(x.holder, c.length)) { chunks.length = 0; return on.cut(x); }
+    if (metaPost && chunks.length === 2) {
+      const secrets = trust.metaSecrets();
+      if (secrets.length > 0) { hashing = { secrets, hashers: metaHashers(secrets) }; for (const h of hashing.hashers) h.update(chunks[0]); }
+    }
+    if (hashing) for (const h of hashing.hashers) h.update(c);
   });
   x.req.on('end', () => {
     if (x.answered) return;
     // Whole now: no longer an upload that could be stalling (its bytes count until it is answered).
     if (x.holder) budget.settle(x.holder);
-    on.whole(x, withBody(x.base, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    if (!hashing) return on.whole(x, withBody(x.base, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    const metaDigests = { secrets: hashing.secrets, digests: hashing.hashers.map((h) => h.digest()) };
+    const b = x.base;
+    const refused = sameList(metaDigests.secrets, trust.metaSecrets())
+      && verifyMeta(NO_BYTES, header(b.headers, 'x-hub-signature-256'), metaDigests.secrets, metaDigests.digests).verdict !== 'valid';
+    on.whole(x, refused
+      ? { method: b.method, path: b.path, query: b.query, headers: b.headers, origin: b.origin, source: b.source, body: prefixOf(chunks, REJECTED_BODY_KEEP), bodySize: size, bodyChunks: chunks, metaDigests }
+      : { method: b.method, path: b.path, query: b.query, headers: b.headers, origin: b.origin, source: b.source, body: Buffer.concat(chunks, size), metaDigests });
   });
 }
 
@@ -207,6 +250,15 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     whole: (x, input) => send(x, deps.handle(input)),
   };
 
+  const turns = createUploadTurns(deps.uploadTurns);
+
+  /** Reads the body within its deadline: hashed as it passes (doomed by its headers) or held. */
+  function readBody(x: Exchange, declared: number, doomed: boolean, limit: number): void {
+    if (!x.req.complete) watchDeadline(x, declared, deps.bodyGraceMs, on);
+    if (doomed) readRefused(x, limit, on);
+    else readHeld(x, budget, limit, trust, on);
+  }
+
   return function onRequest(req, res) {
     const tunnelOnline = deps.tunnelUrl() != null;
     const base = requestOf(req, tunnelOnline);
@@ -231,12 +283,12 @@ export function createRequestPath(deps: RequestPathDeps): (req: IncomingMessage,
     // than a webhook's usual size is refused before its body is read: 503, the provider retries. Small
     // ones are read and make room (body-budget.ts), so a genuine webhook still gets in.
     if (!doomed && !small && budget.full(base.source)) return cutOff(x, 503, false);
-    if (!req.complete) watchDeadline(x, declared, deps.bodyGraceMs, on);
     // Refuse without reading the body.
     if (Number.isFinite(declared) && declared > limit) return tooLarge(x, declared);
-
-    if (doomed) readRefused(x, limit, on);
-    else readHeld(x, budget, limit, on);
     req.on('error', (err) => logger.debug('request stream error', { err: String(err) }));
+    // Large uploads are read in turns (upload-turns.ts), the body's deadline starting with its turn;
+    // meanwhile nothing more than the stream's own buffer is read. The handshake's GET has no body to wait for.
+    if (!doomed && !small && base.method === 'POST') res.on('close', turns.enter(() => readBody(x, declared, doomed, limit)));
+    else readBody(x, declared, doomed, limit);
   };
 }

@@ -5,7 +5,7 @@
 //  - Comparisons are constant-time over equal-length buffers (timingSafeEqual); a header of the wrong
 //    length is refused before any comparison instead of throwing.
 //  - Secrets never leave this module: results carry an index, labels and a 4-hex fingerprint at most.
-import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type Hmac, type KeyObject } from 'node:crypto';
 import type { SignatureVerdict } from '../../../shared/types';
 import {
   describeMetaHeaderProblem, isLocalUrl, parseMetaSignatureHeader, twilioBodyHashParam, twilioParamString,
@@ -65,7 +65,19 @@ function metaKeysOf(secrets: string[]): KeyObject[] {
   return metaKeys.keys;
 }
 
-export function verifyMeta(rawBody: Buffer, header: string | undefined, secrets: string[]): SignatureCheck {
+/**
+ * One HMAC-SHA256 per configured app secret, in the secrets' order, to be fed the raw body as it arrives
+ * (request-path.ts): their digests, passed to verifyMeta, stand for hashing the whole body again.
+ */
+export function metaHashers(secrets: string[]): Hmac[] {
+  return metaKeysOf(secrets).map((k) => createHmac('sha256', k));
+}
+
+/**
+ * `digests`: the HMACs of this whole raw body under `secrets`, in order, already computed as it arrived
+ * (metaHashers); the comparison with the header is the same constant-time one.
+ */
+export function verifyMeta(rawBody: Buffer, header: string | undefined, secrets: string[], digests?: Buffer[]): SignatureCheck {
   if (secrets.length === 0) {
     return { verdict: 'unchecked', diagnosis: 'No Meta app secret is configured, so the signature was not checked.' };
   }
@@ -82,7 +94,7 @@ export function verifyMeta(rawBody: Buffer, header: string | undefined, secrets:
   const received = Buffer.from(parsed.hex, 'hex'); // 32 bytes: the parser checked 64 hex digits
   const keys = metaKeysOf(secrets);
   for (let i = 0; i < keys.length; i++) {
-    const digest = createHmac('sha256', keys[i]).update(rawBody).digest();
+    const digest = digests?.length === keys.length ? digests[i] : createHmac('sha256', keys[i]).update(rawBody).digest();
     if (digest.length === received.length && timingSafeEqual(digest, received)) {
       return { verdict: 'valid', diagnosis: null, matchedSecretIndex: i };
     }
