@@ -4,11 +4,15 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { EventPage, HookEvent, ListQuery } from '../../../shared/types';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-columns';
 import { searchSql, whereParts } from './filter-sql';
+import type { SearchMatch } from './search-terms';
 import { fieldEqualitySql, soleFieldEquality } from './where-sql';
 import { GENERATION_KEY, type Total } from './totals';
 
-/** StoreReads.listEvents over one connection, with that connection's remembered totals. */
-export function createEventPages(db: Db, prep: (sql: string) => Statement, total: Total): (q: ListQuery) => EventPage {
+/**
+ * StoreReads.listEvents over one connection, with that connection's remembered totals; `terms` gives the
+ * search's MATCH per full-text index (search-terms.ts).
+ */
+export function createEventPages(db: Db, prep: (sql: string) => Statement, total: Total, terms: (q: string) => SearchMatch | null): (q: ListQuery) => EventPage {
   // A page and its total are read in one transaction: the same snapshot, however writes interleave.
   const genStmt = db.prepare(`SELECT value FROM kv WHERE key = '${GENERATION_KEY}'`).pluck();
   const maxIdStmt = db.prepare('SELECT MAX(id) FROM events').pluck();
@@ -16,9 +20,9 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
 
   const E_COLUMNS = EVENT_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ');
 
-  function page(q: ListQuery, limit: number): EventRow[] {
-    const { parts, params, match } = whereParts(q, 'e.');
-    if (match) {
+  function page(q: ListQuery, limit: number, m: SearchMatch | null): EventRow[] {
+    const { parts, params } = whereParts(q, 'e.');
+    if (m) {
       // Walk the full-text matches newest first and stop at `limit`, instead of collecting them all.
       // CROSS JOIN keeps the FTS index outside: probing it per row re-reads a prefix match every time.
       // With other filters this runs only when many events match both (see listEvents), so few are skipped.
@@ -29,10 +33,10 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
         // The search alone: the limit goes inside, where the merge of the two indexes stops at it. Outside, the
         // union of every match is built and joined first (50 ms for 7,500 matches of 200,000 events, 0.6 ms here).
         const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC LIMIT ?) m CROSS JOIN events e ON e.id = m.id ORDER BY m.id DESC`;
-        return prep(sql).all(match, ...b, match, ...b, limit) as EventRow[];
+        return prep(sql).all(m.fts, ...b, m.keys, ...b, limit) as EventRow[];
       }
       const sql = `SELECT ${E_COLUMNS} FROM (${searchSql(before)} ORDER BY 1 DESC) m CROSS JOIN events e ON e.id = m.id WHERE ${parts.join(' AND ')} ORDER BY m.id DESC LIMIT ?`;
-      return prep(sql).all(match, ...b, match, ...b, ...params, limit) as EventRow[];
+      return prep(sql).all(m.fts, ...b, m.keys, ...b, ...params, limit) as EventRow[];
     }
     const b = q.before != null ? [q.before] : [];
     const sole = parts.length === 1 ? soleFieldEquality(q.where) : null;
@@ -89,17 +93,19 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
     const gen = (genStmt.get() as string | undefined) ?? null;
     const upTo = (maxIdStmt.get() as number | null) ?? 0;
     const { parts, match } = whereParts(q);
-    if (match && parts.length > 0) {
+    // The search's words as each index's terms, read once for the page and its total (same snapshot).
+    const search = match ? terms(q.q ?? '') : null;
+    if (search && parts.length > 0) {
       // Search + filter: the matches of both are found once (their ids kept when few) and the page is cut
       // from them, instead of walking the full-text matches against the other index for the page and again
       // for the count. Many matches: the FTS walk stops at `limit`.
-      const t = total(q, gen, upTo, { withIds: true });
+      const t = total(q, gen, upTo, { withIds: true, search });
       if (t.n === 0) return { items: [], total: 0 };
-      const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit);
+      const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit, search);
       return { items: withAnswers(rows), total: t.n };
     }
-    const rows = page(q, limit);
-    const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit } : {});
+    const rows = page(q, limit, search);
+    const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit, search } : { search });
     return { items: withAnswers(rows), total: t.n };
   });
 
