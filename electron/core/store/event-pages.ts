@@ -4,9 +4,12 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { EventPage, HookEvent, ListQuery } from '../../../shared/types';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-columns';
 import { searchSql, whereParts } from './filter-sql';
-import type { SearchMatch } from './search-terms';
+import { isPrefixForm, type SearchMatch } from './search-terms';
 import { fieldEqualitySql, soleFieldEquality } from './where-sql';
 import { GENERATION_KEY, type Total } from './totals';
+
+/** A search in prefix form with at most this many matches pages from their ids (listEvents). */
+const FEW_MATCHES = 10_000;
 
 /**
  * StoreReads.listEvents over one connection, with that connection's remembered totals; `terms` gives the
@@ -103,6 +106,17 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
       if (t.n === 0) return { items: [], total: 0 };
       const rows = t.ids ? rowsByIds.all(JSON.stringify(cut(t.ids, q.before, limit))) as EventRow[] : page(q, limit, search);
       return { items: withAnswers(rows), total: t.n };
+    }
+    if (search && parts.length === 0 && (isPrefixForm(search.fts) || isPrefixForm(search.keys))) {
+      // A search still in prefix form (search-terms.ts: a message id's `wamid.HBgM…`, a word many terms start
+      // with) reads every match whatever the page: with few matches their ids are read once, oldest first,
+      // and the page cut from them; walked newest first, a phrase's other words are sought backwards slowly.
+      const t = total(q, gen, upTo, { search });
+      if (t.n <= FEW_MATCHES) {
+        const ids = Float64Array.from(prep(`${searchSql()} ORDER BY 1`).pluck().all(search.fts, search.keys) as number[]);
+        return { items: withAnswers(rowsByIds.all(JSON.stringify(cut(ids, q.before, limit))) as EventRow[]), total: t.n };
+      }
+      return { items: withAnswers(page(q, limit, search)), total: t.n };
     }
     const rows = page(q, limit, search);
     const t = total(q, gen, upTo, q.before == null || q.before > upTo ? { page: rows, limit, search } : { search });

@@ -14,6 +14,11 @@ import { searchWords } from './filter-sql';
 /** One MATCH expression per full-text index (filter-sql.ts searchSql takes them in this order). */
 export interface SearchMatch { fts: string; keys: string }
 
+/** Whether a MATCH still holds a prefix query (FTS5 then reads every match before the first row). */
+export function isPrefixForm(match: string): boolean {
+  return match.includes('*');
+}
+
 /** More terms than this after a word, and the word stays a prefix query (an OR of many terms walks each). */
 const MAX_MORE_TERMS = 8;
 

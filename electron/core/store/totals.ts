@@ -4,7 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { EventFilter } from '../../../shared/types';
 import type { EventRow } from './event-columns';
 import { searchSql, whereParts } from './filter-sql';
-import type { SearchMatch } from './search-terms';
+import { isPrefixForm, type SearchMatch } from './search-terms';
 import { fieldEqualityCountSql, fieldEqualitySql, soleFieldEquality } from './where-sql';
 
 /** kv key counting deletes and updates of events (bumped by the main connection's triggers, read by every reader). */
@@ -97,6 +97,12 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
   function searchIdsIn(m: SearchMatch, [lo, hi]: [number, number]): number[] {
     const ids = new Set<number>();
     for (const [table, match] of [['events_fts', m.fts], ['events_keys', m.keys]]) {
+      if (isPrefixForm(match)) {
+        // A prefix query reads every match first whatever the order; walked newest first, a phrase's other
+        // words (`wamid` of `wamid.HBgM…`) are then sought backwards through their whole doclist, slowly.
+        for (const id of prep(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid > ? AND rowid <= ?`).pluck().all(match, lo, hi) as number[]) ids.add(id);
+        continue;
+      }
       for (const id of prep(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? ORDER BY rowid DESC`).pluck().iterate(match) as IterableIterator<number>) {
         if (id <= lo) break;
         if (id <= hi) ids.add(id);
