@@ -2,7 +2,6 @@
 // and counting them afresh for every page costs too much at scale (docs/benchmarks.md).
 import type { Statement } from 'better-sqlite3';
 import type { EventFilter } from '../../../shared/types';
-import type { EventRow } from './event-columns';
 import { searchSql, whereParts } from './filter-sql';
 import { isPrefixForm, type SearchMatch } from './search-terms';
 import { fieldEqualityCountSql, fieldEqualitySql, soleFieldEquality } from './where-sql';
@@ -26,7 +25,7 @@ export interface Remembered {
 }
 
 export interface TotalOptions {
-  page?: EventRow[]; limit?: number; withIds?: boolean;
+  page?: readonly { id: number }[]; limit?: number; withIds?: boolean;
   /** The search's MATCH per index, when the caller has it already (search-terms.ts). */
   search?: SearchMatch | null;
 }
