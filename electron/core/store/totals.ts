@@ -28,6 +28,8 @@ export interface TotalOptions {
   page?: readonly { id: number }[]; limit?: number; withIds?: boolean;
   /** The search's MATCH per index, when the caller has it already (search-terms.ts). */
   search?: SearchMatch | null;
+  /** The caller read every match in this snapshot: this is the total, nothing is counted. */
+  counted?: number;
 }
 
 export type Total = (f: EventFilter, gen: string | null, upTo: number, opts?: TotalOptions) => Remembered;
@@ -148,6 +150,7 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
   function total(f: EventFilter, gen: string | null, upTo: number, opts: TotalOptions = {}): Remembered {
     const full = countSql(f, undefined, 'COUNT(*)', opts.search);
     const key = `${full.sql}\u0000${JSON.stringify(full.params)}`;
+    if (opts.counted != null) return remember(key, { n: opts.counted, upTo, gen, ids: null });
     const hit = totals.get(key);
     if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER && (hit.ids != null || !opts.withIds || hit.n > LIST_MAX)) {
       if (hit.upTo === upTo) return hit;
