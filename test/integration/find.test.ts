@@ -138,6 +138,11 @@ describe('a word finds every term it starts (docs/api.md "Search")', () => {
     expect((await allPages(api, `q=${encodeURIComponent('+"SHIP"')}`)).messageIds).toEqual(expected);
     // With another filter: the error title's event only, and its total.
     expect((await api<EventPage>('/api/events?q=ship&status=failed')).body).toMatchObject({ total: 1, items: [{ messageId: 'wamid.BLOCKED0' }] });
+    // Two words, each of them a prefix that starts several terms (shipped, shipping…; today only in texts).
+    const two = await allPages(api, `q=${encodeURIComponent('tod ship')}`);
+    expect(two.messageIds).toEqual(expected.slice(1));
+    expect(two.totals.every((n) => n === 8)).toBe(true);
+    expect((await allPages(api, `q=${encodeURIComponent('ship tod')}&status=incoming`)).messageIds).toEqual(expected.slice(1));
 
     // A term no event had when the word was first asked ("shipyard"), a non-match, and a second blocked shipment:
     // the pages and totals (remembered since the first ask) follow, twice.

@@ -49,7 +49,8 @@ export function createSearchTerms(db: Db): (q: string) => SearchMatch | null {
       const others = s.all(`${term}\u0001`, next) as string[];
       if (others.length > MAX_MORE_TERMS || !others.every((t) => PLAIN_TERM.test(t))) return `"${w}"*`;
       return others.length === 0 ? `"${term}"` : `("${term}" OR ${others.map((t) => `"${t}"`).join(' OR ')})`;
-    }).join(' ');
+    // An explicit AND: FTS5 reads two phrases side by side as AND, but not a parenthesised OR beside another.
+    }).join(' AND ');
   }
 
   return (q) => {
