@@ -103,6 +103,91 @@ describe('search that knows WhatsApp', () => {
   });
 });
 
+describe('a word finds every term it starts (docs/api.md "Search")', () => {
+  type Api = Awaited<ReturnType<typeof setup>>['api'];
+  /** Every page of a search, `limit` at a time through the `before` cursor: ids, message ids, each page's total. */
+  async function allPages(api: Api, query: string, limit = 4) {
+    const seen: EventPage['items'] = [];
+    const totals: number[] = [];
+    let before: number | undefined;
+    for (let round = 0; round < 20; round++) {
+      const page = await api<EventPage>(`/api/events?${query}&limit=${limit}${before ? `&before=${before}` : ''}`);
+      seen.push(...page.body.items);
+      totals.push(page.body.total);
+      if (page.body.items.length < limit) break;
+      before = page.body.items.at(-1)!.id;
+    }
+    return { ids: seen.map((e) => e.id), messageIds: seen.map((e) => e.messageId), totals };
+  }
+
+  it('pages every match of a word newest first — its other terms, both indexes — and follows new webhooks that bring a term it had not seen', async () => {
+    const { api, send } = await setup();
+    // "ship" starts four terms in texts and one in an error title (the key index); "hardship" does not start with it.
+    const terms = ['shipped', 'shipping', 'shipment', 'ship'];
+    for (let i = 0; i < 8; i++) {
+      await send(incomingText(`wamid.SHIP${i}`, '5511911110000', `order ${terms[i % 4]} today`));
+      await send(incomingText(`wamid.HARD${i}`, '5511911110000', 'what a hardship'));
+    }
+    await send(statusUpdate('wamid.BLOCKED0', 'failed', 1_700_000_300, '5511933330000', { code: 131999, title: 'Shipment blocked' }));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(17);
+    const expected = ['wamid.BLOCKED0', ...[7, 6, 5, 4, 3, 2, 1, 0].map((i) => `wamid.SHIP${i}`)];
+    const first = await allPages(api, 'q=ship');
+    expect(first.messageIds).toEqual(expected);
+    expect(first.totals.every((n) => n === 9)).toBe(true);
+    // Upper case, a leading +, quotes: the same word.
+    expect((await allPages(api, `q=${encodeURIComponent('+"SHIP"')}`)).messageIds).toEqual(expected);
+    // With another filter: the error title's event only, and its total.
+    expect((await api<EventPage>('/api/events?q=ship&status=failed')).body).toMatchObject({ total: 1, items: [{ messageId: 'wamid.BLOCKED0' }] });
+    // Two words, each of them a prefix that starts several terms (shipped, shipping…; today only in texts).
+    const two = await allPages(api, `q=${encodeURIComponent('tod ship')}`);
+    expect(two.messageIds).toEqual(expected.slice(1));
+    expect(two.totals.every((n) => n === 8)).toBe(true);
+    expect((await allPages(api, `q=${encodeURIComponent('ship tod')}&status=incoming`)).messageIds).toEqual(expected.slice(1));
+
+    // A term no event had when the word was first asked ("shipyard"), a non-match, and a second blocked shipment:
+    // the pages and totals (remembered since the first ask) follow, twice.
+    for (let round = 0; round < 2; round++) {
+      await send(incomingText(`wamid.YARD${round}`, '5511911110000', 'the shipyard called'));
+      await send(incomingText(`wamid.HARDER${round}`, '5511911110000', 'hardships'));
+      await send(statusUpdate(`wamid.BLOCKED${round + 1}`, 'failed', 1_700_000_301 + round, '5511933330000', { code: 131999, title: 'Shipment blocked' }));
+      await expect.poll(async () => (await api<EventPage>('/api/events?q=ship&limit=4')).body.total).toBe(11 + 2 * round);
+      const now = await allPages(api, 'q=ship');
+      const added = [1, 0].slice(1 - round).flatMap((r) => [`wamid.BLOCKED${r + 1}`, `wamid.YARD${r}`]);
+      expect(now.messageIds).toEqual([...added, ...expected]);
+      expect(now.totals.every((n) => n === 11 + 2 * round)).toBe(true);
+      expect(new Set(now.ids).size).toBe(now.ids.length);
+      const failed = await allPages(api, 'q=ship&status=failed', 2);
+      expect(failed.messageIds).toEqual([...Array(round + 2).keys()].reverse().map((i) => `wamid.BLOCKED${i}`));
+      expect(failed.totals.every((n) => n === round + 2)).toBe(true);
+    }
+  });
+
+  it('a word that starts many terms, a message id prefix and a word with an accent page and count the same way', async () => {
+    const { api, send } = await setup();
+    // "zed" starts ten other terms (zeda … zedj) and is one itself; message ids share the prefix wamid.HBgLPAGE.
+    for (let i = 0; i < 11; i++) {
+      await send(incomingText(`wamid.HBgLPAGE${i}`, '5511911110000', i === 10 ? 'zed' : `zed${String.fromCharCode(97 + i)} café`));
+      await send(incomingText(`wamid.HBgLOTHER${i}`, '5511911110000', 'nothing here'));
+    }
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(22);
+    const newestFirst = [...Array(11).keys()].reverse().map((i) => `wamid.HBgLPAGE${i}`);
+    for (const query of ['q=zed', `q=${encodeURIComponent('wamid.HBgLPAGE')}`]) {
+      const pages = await allPages(api, query, 3);
+      expect(pages.messageIds).toEqual(newestFirst);
+      expect(pages.totals.every((n) => n === 11)).toBe(true);
+    }
+    expect((await allPages(api, `q=${encodeURIComponent('café')}`, 3)).messageIds).toEqual(newestFirst.slice(1));
+    // One more of each arrives: the totals remembered since follow, and it is on top.
+    await send(incomingText('wamid.HBgLPAGE11', '5511911110000', 'zedk café'));
+    for (const query of ['q=zed', `q=${encodeURIComponent('wamid.HBgLPAGE')}`, `q=${encodeURIComponent('café')}`]) {
+      await expect.poll(async () => (await api<EventPage>(`/api/events?${query}&limit=3`)).body.items[0]?.messageId).toBe('wamid.HBgLPAGE11');
+      const pages = await allPages(api, query, 3);
+      expect(pages.messageIds).toEqual(query.includes('caf') ? ['wamid.HBgLPAGE11', ...newestFirst.slice(1)] : ['wamid.HBgLPAGE11', ...newestFirst]);
+      expect(pages.totals.every((n) => n === pages.ids.length)).toBe(true);
+    }
+  });
+});
+
 describe('field filters (where=)', () => {
   it('filters on raw paths and details, combines conditions with AND, and is followed by counts and exports', async () => {
     const { api, send } = await setup();

@@ -1,7 +1,7 @@
 // A conversation (`contacts:thread`, GET /api/contacts/:id/thread) and the 24-hour window it shows: the last
 // incoming message's time, whether or not it is among the rows the limit keeps.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HookEvent } from '../../shared/types';
+import type { EventDetail, EventPage, HookEvent } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { incomingText, statusUpdate } from '../helpers/meta-payloads';
 
@@ -24,6 +24,14 @@ describe('a contact thread', () => {
     const all = await t.call<Thread>('contacts:thread', { contactId: number, limit: 200 });
     expect(all.items.map((e) => e.messageId)).toEqual(['wamid.IN1', 'wamid.IN2', 'wamid.OUT0', 'wamid.OUT1', 'wamid.OUT2']);
     expect(all.lastIncomingAt).toBe(1_700_000_060_000);
+    // Each row is the event as the feed and the inspector give it, field for field (read as arrays: event-columns.ts).
+    const feed = await t.call<EventPage>('events:list', { contact: number, limit: 50 });
+    for (const e of all.items) {
+      const { httpStatus: _s, ackMs: _a, forward: _f, ...inFeed } = feed.items.find((x) => x.id === e.id)!;
+      const { details, ...rest } = e;
+      expect(rest).toEqual(inFeed);
+      expect(details).toEqual((await t.call<EventDetail>('events:get', { id: e.id })).details);
+    }
     // As many rows as the limit, all of them replies: her last message lies past them.
     const cut = await t.call<Thread>('contacts:thread', { contactId: number, limit: 3 });
     expect(cut.items.map((e) => e.messageId)).toEqual(['wamid.OUT0', 'wamid.OUT1', 'wamid.OUT2']);

@@ -28,6 +28,25 @@ export function rowToEvent(r: EventRow): HookEvent {
 }
 
 /**
+ * A row of EVENT_COLUMNS, then `details`, read as an array (a statement in `.raw()` mode): the same event
+ * as rowToEvent gives. better-sqlite3 builds each object row property by property, which cost more than
+ * reading the rows themselves in a 200-event thread at a million events (docs/benchmarks.md "Store reads
+ * at a million events, round 4"). The positions follow EVENT_COLUMNS.
+ */
+export function arrayToEvent(a: unknown[]): HookEvent {
+  const ev: HookEvent = {
+    id: a[0] as number, requestId: a[1] as number, provider: a[3] as Provider | null, kind: a[4] as HookEvent['kind'],
+    status: a[5] as EventStatus | null, providerStatus: a[6] as string | null, messageId: a[7] as string | null,
+    contactId: a[8] as string | null, contactName: a[9] as string | null, businessId: a[10] as string | null,
+    messageType: a[11] as string | null, text: a[12] as string | null, replyTo: a[13] as string | null,
+    errorCode: a[14] as string | null, errorTitle: a[15] as string | null, errorDetail: a[16] as string | null,
+    timestamp: a[17] as number | null, receivedAt: a[2] as number, signature: a[18] as SignatureVerdict, duplicate: a[19] === 1,
+  };
+  if (a.length > 20 && a[20] != null) ev.details = JSON.parse(a[20] as string);
+  return ev;
+}
+
+/**
  * An event's raw JSON, from the events of its request derived again: the one at its position, checked
  * against what the row says (kind, message id, status) in case the request was edited since.
  */

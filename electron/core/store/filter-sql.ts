@@ -5,9 +5,14 @@
 import type { EventFilter } from '../../../shared/types';
 import { whereSql, type IdBounds } from './where-sql';
 
+/** A user's search words, as the search reads them: quotes dropped, no leading `+`. */
+export function searchWords(q: string): string[] {
+  return q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
+}
+
 /** Turns a user's search words into an FTS5 query: every word must match, as a prefix. */
 export function ftsQuery(q: string): string | null {
-  const words = q.split(/\s+/).map((w) => w.replace(/"/g, '').replace(/^\+/, '')).filter(Boolean);
+  const words = searchWords(q);
   if (words.length === 0) return null;
   return words.map((w) => `"${w}"*`).join(' ');
 }

@@ -5,7 +5,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { EventDetail, HookEvent, MessageLifecycle, Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { currentState } from '../../../shared/messages';
 import { sqlKinds } from '../../../shared/event-kinds';
-import { rawOf, rowToEvent, EVENT_COLUMNS, type EventRow } from './event-columns';
+import { arrayToEvent, rawOf, rowToEvent, EVENT_COLUMNS, type EventRow } from './event-columns';
 import type { EventDeriver } from './event-deriver';
 import { requestBytes } from './pack';
 
@@ -48,7 +48,8 @@ export function lookupStatements(db: Db): LookupStatements {
     ORDER BY COALESCE(ts, received_at), id`);
   // details too: the conversation needs to know which side an imported (history) message came from.
   // With a provider, only that provider's conversation with the number (docs/api.md "Trust boundary").
-  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = @c AND (@p IS NULL OR provider = @p) AND kind IN (${sqlKinds('conversation')}) ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT @l`);
+  // Rows as arrays (event-columns.ts arrayToEvent): a thread is 200 of them.
+  const threadRows = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE contact_id = @c AND (@p IS NULL OR provider = @p) AND kind IN (${sqlKinds('conversation')}) ORDER BY COALESCE(ts, received_at) DESC, id DESC LIMIT @l`).raw();
   const lastIncoming = db.prepare(`SELECT MAX(COALESCE(ts, received_at)) AS t FROM events WHERE contact_id = @c AND (@p IS NULL OR provider = @p) AND kind = 'message'`);
   return { getEventRow, lifecycleRows, getRequestRow, getForwards, threadRows, lastIncoming };
 }
@@ -97,16 +98,16 @@ export function createLookups(db: Db, deriver: EventDeriver, st: LookupStatement
     },
 
     thread(contactId, limit, provider) {
-      const rows = threadRows.all({ c: contactId, p: provider ?? null, l: limit }) as EventRow[];
+      const items = (threadRows.all({ c: contactId, p: provider ?? null, l: limit }) as unknown[][]).map(arrayToEvent);
       // Fewer rows than the limit: every conversation event of the number is here, incoming messages
       // included, so the last one is read from them instead of walking the number's events again.
       let t: number | null = null;
-      if (rows.length < limit) {
-        for (const r of rows) if (r.kind === 'message') { const at = r.ts ?? r.received_at; if (t == null || at > t) t = at; }
+      if (items.length < limit) {
+        for (const e of items) if (e.kind === 'message') { const at = e.timestamp ?? e.receivedAt; if (t == null || at > t) t = at; }
       } else {
         t = (lastIncoming.get({ c: contactId, p: provider ?? null }) as { t: number | null }).t;
       }
-      return { contactId, items: rows.map(rowToEvent).reverse(), lastIncomingAt: t };
+      return { contactId, items: items.reverse(), lastIncomingAt: t };
     },
   };
   return lookups;

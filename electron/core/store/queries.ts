@@ -19,6 +19,7 @@ import type { EventDeriver } from './event-deriver';
 import { where } from './filter-sql';
 import { createTotals } from './totals';
 import { createEventPages } from './event-pages';
+import { createSearchTerms } from './search-terms';
 import { createCounts } from './counts';
 import { createLookups, lookupStatements, type StoredRequestWithBytes, type Thread } from './lookups';
 
@@ -55,7 +56,8 @@ export function createReads(db: Db, deriver: EventDeriver): StoreReads {
   const st = lookupStatements(db);
   const lookups = createLookups(db, deriver, st);
   const counts = createCounts(db, prep);
-  const listEvents = createEventPages(db, prep, createTotals(prep));
+  const terms = createSearchTerms(db);
+  const listEvents = createEventPages(db, prep, createTotals(prep, terms), terms);
   const messages = createMessageList<EventRow>({
     prep, where, rowToEvent, getEventRow: st.getEventRow, lifecycleRows: st.lifecycleRows,
     getRequestStatus: db.prepare('SELECT response_status FROM requests WHERE id = ?').pluck(),
