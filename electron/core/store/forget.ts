@@ -29,6 +29,7 @@ import { HookscopeError } from '../../../shared/errors';
 import type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 import { requestBytes } from './pack';
 import { searchKeys } from './where-sql';
+import { readDetails } from './event-columns';
 export type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
@@ -246,7 +247,7 @@ const STEPS: ForgetStep[] = [
         const k = keysRow.get(id) as { errorCode: string | null; errorTitle: string | null; businessId: string | null; details: string | null } | undefined;
         if (k) {
           let details: Record<string, unknown> | undefined;
-          try { details = k.details ? JSON.parse(k.details) as Record<string, unknown> : undefined; } catch { details = undefined; }
+          try { details = k.details ? readDetails(k.details) : undefined; } catch { details = undefined; }
           const keys = searchKeys({ ...k, details });
           if (keys) keysPut.run(id, keys);
         }
