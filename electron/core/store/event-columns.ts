@@ -49,22 +49,29 @@ const plainText = (v: unknown, max: number) => v === undefined || (typeof v === 
 /** An event's details as the events row stores them (JSON text; a status's flattened pricing left out). */
 export function storedDetails(kind: string, details: Record<string, unknown> | undefined): string | null {
   if (!details) return null;
-  const full = safeJson(details);
   const p = details.pricing;
-  if (full === null || kind !== 'status' || p == null || typeof p !== 'object' || Array.isArray(p)) return full;
+  if (kind !== 'status' || p == null || typeof p !== 'object' || Array.isArray(p)) return safeJson(details);
   const o = p as Record<string, unknown>;
-  if (!(plainText(o.category, 40) && plainText(o.type, 40) && plainText(o.pricing_model, 20) && (o.billable === undefined || typeof o.billable === 'boolean'))) return full;
+  if (!(plainText(o.category, 40) && plainText(o.type, 40) && plainText(o.pricing_model, 20) && (o.billable === undefined || typeof o.billable === 'boolean'))) return safeJson(details);
   const slim: Record<string, unknown> = {};
-  for (const k of Object.keys(details)) if (!(k in FLAT_PRICING)) slim[k] = details[k];
+  for (const k of Object.keys(details)) if (!Object.hasOwn(FLAT_PRICING, k)) slim[k] = details[k];
   slim[SLIM] = 1;
-  const s = safeJson(slim);
-  return s !== null && safeJson(readDetails(s)) === full ? s : full;
+  // Only when reading it back gives the very same keys, in the same order, with the same values (checked
+  // on the objects: a JSON round trip per status cost derivation more than the bytes it saves).
+  const again = withFlatPricing(slim);
+  const a = Object.keys(again);
+  const b = Object.keys(details);
+  if (a.length !== b.length || a.some((k, i) => k !== b[i] || again[k] !== details[k])) return safeJson(details);
+  return safeJson(slim);
 }
 
 /** Stored details as the API gives them: a status's flattened pricing put back beside `pricing`. */
 export function readDetails(json: string): Record<string, unknown> {
   const d = JSON.parse(json) as Record<string, unknown>;
-  if (d == null || typeof d !== 'object' || d[SLIM] !== 1) return d;
+  return d != null && typeof d === 'object' && d[SLIM] === 1 ? withFlatPricing(d) : d;
+}
+
+function withFlatPricing(d: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(d)) {
     if (k === SLIM) continue;
