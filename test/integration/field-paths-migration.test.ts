@@ -74,6 +74,8 @@ function toPreviousLayout(dataDir: string): void {
         DELETE FROM events_keys WHERE rowid = old.id;
         DELETE FROM event_fields WHERE event_id = old.id;
       END;
+      DROP INDEX requests_handshakes;
+      CREATE INDEX requests_path ON requests(path, method, id);
     `);
     db.pragma("user_version = 9");
   })();

@@ -344,6 +344,9 @@ export const MIGRATIONS: Migration[] = [
   // createFieldRowsOf), a forget deletes its events' rows in one pass over the table (forget.ts).
   // events_fts without its per-row column sizes (columnsize=0): they only serve ranking (bm25), which no
   // search uses (results are newest first); one row fewer written per event. Rebuilt from events.
+  // requests_path (path, method, id) held every request for the setup doctor (setup/doctor-facts.ts): its
+  // last handshake now reads a partial index of the GETs alone, ordered by time, and its POST counts of the
+  // last window read requests_received (they walked every POST ever received through requests_path).
   `
   DROP TRIGGER events_find_gone;
   DROP INDEX event_fields_event;
@@ -357,6 +360,8 @@ export const MIGRATIONS: Migration[] = [
     tokenize = 'unicode61 remove_diacritics 2'
   );
   INSERT INTO events_fts (events_fts) VALUES ('rebuild');
+  DROP INDEX IF EXISTS requests_path;
+  CREATE INDEX requests_handshakes ON requests(path, received_at) WHERE method = 'GET';
   `,
 ];
 
