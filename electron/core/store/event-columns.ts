@@ -28,7 +28,7 @@ export function rowToEvent(r: EventRow): HookEvent {
   return ev;
 }
 
-// A status's pricing is stored once (docs/architecture.md "Schema and migrations", details): the normaliser
+// A status's pricing is stored once (docs/benchmarks.md "Bytes per event, round 4"): the normaliser
 // keeps Meta's `pricing` object and flattens it beside it (readPricing: billable, pricingCategory,
 // pricingType, pricingModel). Those four are left out of the stored JSON, marked, and put back in place when
 // read — only where reading it back gives the very same details, and where SQL reads the same values from
