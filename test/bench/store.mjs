@@ -53,7 +53,7 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
         for (const e of core.normaliseMeta(payload)) {
           insEv.run(id, id, receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId, e.contactId, e.contactName, e.businessId,
             e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle, e.errorDetail, e.timestamp, 'valid', 0,
-            null, e.details ? JSON.stringify(e.details) : null);
+            null, core.storedDetails(e.kind, e.details));
           fields.add(id, e.raw, core.searchKeys(e));
         }
       }

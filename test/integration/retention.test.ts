@@ -1,7 +1,10 @@
 // Retention: pruning by age and by count in small batches while webhooks keep arriving.
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import type { EventPage, SettingsView } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
+import { envelope, statusUpdate } from '../helpers/meta-payloads';
 
 let t: TestCore | null = null;
 afterEach(async () => { await t?.close(); t = null; });
@@ -35,6 +38,54 @@ describe('retention', { timeout: 120_000 }, () => { // 1,000 webhooks through HT
     expect(page.total).toBe(300);
     expect(page.items.every((e) => e.messageId!.startsWith('new'))).toBe(true);
     expect(t.core.tools!.retention.runOnce()).toBe(0);
+  });
+
+  it('takes the field-filter rows of what it prunes with it: filters and their totals count only what is kept (two passes, then an emptied store)', async () => {
+    let now = Date.UTC(2025, 0, 10);
+    t = await startTestCore({ clock: () => now });
+    const tc = t;
+    // One request with two events (their rows pair by order), a failed status with its error leaves, a
+    // message with a referral: the leaves derivation wrote for each come out again by key.
+    const two = (p: string) => envelope({ statuses: [
+      { id: `${p}-s1`, status: 'sent', timestamp: '1700000001', recipient_id: '5511900000001', conversation: { id: `conv-${p}`, origin: { type: 'service' } } },
+      { id: `${p}-s2`, status: 'delivered', timestamp: '1700000002', recipient_id: '5511900000001', conversation: { id: `conv-${p}`, origin: { type: 'service' } } },
+    ] });
+    const referral = (p: string) => envelope({ contacts: [{ profile: { name: 'Lead' }, wa_id: '5511900000002' }],
+      messages: [{ from: '5511900000002', id: `${p}-m`, timestamp: '1700000003', type: 'text', text: { body: 'hi' }, referral: { source_id: 'ad-7', source_type: 'ad' } }] });
+    const wave = async (p: string) => {
+      for (const b of [two(p), statusUpdate(`${p}-f`, 'failed', 1_700_000_004, '5511900000001', { code: 131047, title: 'Re-engagement message' }), referral(p)]) {
+        expect((await tc.post('/meta', b)).status).toBe(200);
+      }
+    };
+    const total = async (where: string) => (await tc.call<EventPage>('events:list', { where: [where] })).total;
+    const fieldRows = (sql: string) => {
+      const db = new Database(join(tc.dataDir, 'hookscope.db'), { readonly: true });
+      try { return db.prepare(sql).pluck().get(); } finally { db.close(); }
+    };
+    const left = () => fieldRows('SELECT COUNT(*) FROM event_fields WHERE event_id NOT IN (SELECT id FROM events)');
+    const filters = ['raw.recipient_id=5511900000001', 'raw.conversation.origin.type=service', 'raw.errors.0.code=131047', 'raw.referral.source_id=ad-7', 'raw.status exists'];
+
+    await wave('old1');
+    now += 3 * DAY;
+    await wave('new1');
+    await expect.poll(async () => (await tc.call<EventPage>('events:list', {})).total).toBe(8);
+    expect(await Promise.all(filters.map(total))).toEqual([6, 4, 2, 2, 6]);
+    for (let pass = 2; pass <= 3; pass++) {
+      await tc.call('settings:update', { retention: { days: 1 } });
+      await tc.core.tools!.retention.drain();
+      expect((await tc.call<EventPage>('events:list', {})).total).toBe(4);
+      expect(await Promise.all(filters.map(total))).toEqual([3, 2, 1, 1, 3]);
+      expect(left()).toBe(0);
+      // The next pass: what was new is old now.
+      now += 3 * DAY;
+      await wave(`new${pass}`);
+      await expect.poll(async () => (await tc.call<EventPage>('events:list', {})).total).toBe(8);
+    }
+    // Everything pruned: no field row outlives the events (event ids start again at 1 after this).
+    now += 3 * DAY;
+    await tc.core.tools!.retention.drain();
+    expect((await tc.call<EventPage>('events:list', {})).total).toBe(0);
+    expect(fieldRows('SELECT COUNT(*) FROM event_fields')).toBe(0);
   });
 
   it('prunes by count, keeping the newest maxEvents', async () => {

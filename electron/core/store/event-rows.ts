@@ -5,7 +5,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NormalisedEvent, SignatureVerdict } from '../../../shared/types';
 import { kindIs } from '../../../shared/event-kinds';
 import { fieldWriters, searchKeys } from './where-sql';
-import { safeJson } from './queries';
+import { storedDetails } from './event-columns';
 
 /** What of its request an event row carries (store.ts IngestRequest). */
 export interface EventRowsRequest { receivedAt: number; signature: SignatureVerdict; responseStatus: number; ackMs?: number }
@@ -33,7 +33,7 @@ export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest
       }
       // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
       // derives the event's part of them again on demand (getEvent).
-      const details = e.details ? safeJson(e.details) : null;
+      const details = storedDetails(e.kind, e.details);
       const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
         e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
         e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details);

@@ -7,6 +7,7 @@ import type { EventStatus, Funnel, HistoryImportStats, LatencyStats, MinuteBucke
 export type { Funnel, LatencyStats, MinuteBucket } from '../../../shared/types';
 import { currentState, STATUS_RANK } from './store';
 import { sqlKinds } from '../../../shared/event-kinds';
+import { flatPricingSql } from './event-columns';
 
 /** Any connection to the store's file: the main one, or the read worker's. */
 type Conn = { db: Db };
@@ -105,11 +106,12 @@ export const WEEK_MS = 7 * 86_400_000;
  */
 export function pricing(store: Conn, until: number): PricingStats {
   const since = until - WEEK_MS;
+  // The flattened keys as readDetails gives them (a status stores them once, in `pricing`: event-columns.ts).
   const rows = store.db.prepare(`SELECT category, billable, COUNT(DISTINCT message_id) AS n FROM (
-      SELECT message_id, json_extract(details, '$.pricingCategory') AS category, json_extract(details, '$.billable') AS billable
+      SELECT message_id, ${flatPricingSql('details', 'pricingCategory')} AS category, ${flatPricingSql('details', 'billable')} AS billable
       FROM events WHERE received_at >= ? AND received_at < ? AND kind = 'status' AND message_id IS NOT NULL
-        AND details IS NOT NULL AND json_valid(details) AND json_type(details, '$.billable') IN ('true', 'false')
-    ) GROUP BY category, billable`).all(since, until) as { category: string | null; billable: number; n: number }[];
+        AND details IS NOT NULL AND json_valid(details)
+    ) WHERE billable IS NOT NULL GROUP BY category, billable`).all(since, until) as { category: string | null; billable: number; n: number }[];
   // A Map, then fromEntries: a category named "__proto__" in a payload stays an ordinary key.
   const byCategory = new Map<string, { billable: number; free: number }>();
   let billable = 0;

@@ -11,6 +11,7 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { HookscopeError } from '../../../shared/errors';
 import { WhereError, indexedRawLeaves, parseWhere, type WhereCondition } from '../../../shared/where';
+import { flatPricingSql } from './event-columns';
 
 /** `["errors","0","code"]` → `$."errors"[0]."code"` (names quoted: a path is a parameter, never SQL). */
 function jsonPath(path: readonly string[]): string {
@@ -62,15 +63,19 @@ function rawCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', pa
 
 function detailsCondition(c: WhereCondition, col: string): { sql: string; params: unknown[] } {
   const p = jsonPath(c.path);
-  const x = `json_extract(${col}details, ?)`;
+  // A status's flattened pricing may be left out of the stored JSON and read from its `pricing` object
+  // (event-columns.ts storedDetails): the same value either way. Never a number, so `<`/`>` stay as they are.
+  const flat = c.path.length === 1 ? flatPricingSql(`${col}details`, c.path[0]) : null;
+  const x = flat ?? `json_extract(${col}details, ?)`;
+  const xp = flat ? [] : [p];
   switch (c.op) {
-    case '=': return { sql: `${x} IN (?, ?)`, params: [p, ...equalValues(c)] };
-    case '!=': return { sql: `${x} IS NOT ? AND ${x} IS NOT ?`, params: [p, equalValues(c)[0], p, equalValues(c)[1]] };
-    case '~': return { sql: `instr(lower(CAST(${x} AS TEXT)), lower(?)) > 0`, params: [p, c.value] };
-    case '<': return { sql: `json_type(${col}details, ?) IN ('integer', 'real') AND ${x} < ?`, params: [p, p, c.number] };
-    case '>': return { sql: `json_type(${col}details, ?) IN ('integer', 'real') AND ${x} > ?`, params: [p, p, c.number] };
-    case 'exists': return { sql: `json_type(${col}details, ?) IS NOT NULL`, params: [p] };
-    case '!exists': return { sql: `json_type(${col}details, ?) IS NULL`, params: [p] };
+    case '=': return { sql: `${x} IN (?, ?)`, params: [...xp, ...equalValues(c)] };
+    case '!=': return { sql: `${x} IS NOT ? AND ${x} IS NOT ?`, params: [...xp, equalValues(c)[0], ...xp, equalValues(c)[1]] };
+    case '~': return { sql: `instr(lower(CAST(${x} AS TEXT)), lower(?)) > 0`, params: [...xp, c.value] };
+    case '<': return { sql: `json_type(${col}details, ?) IN ('integer', 'real') AND json_extract(${col}details, ?) < ?`, params: [p, p, c.number] };
+    case '>': return { sql: `json_type(${col}details, ?) IN ('integer', 'real') AND json_extract(${col}details, ?) > ?`, params: [p, p, c.number] };
+    case 'exists': return flat ? { sql: `${flat} IS NOT NULL`, params: [] } : { sql: `json_type(${col}details, ?) IS NOT NULL`, params: [p] };
+    case '!exists': return flat ? { sql: `${flat} IS NULL`, params: [] } : { sql: `json_type(${col}details, ?) IS NULL`, params: [p] };
   }
 }
 
@@ -140,6 +145,22 @@ export function searchKeys(e: { errorCode: string | null; errorTitle: string | n
   };
   walk(e.details, 0);
   return words.join(' ');
+}
+
+/**
+ * An event's field rows deleted by their key, from the leaves of its raw JSON as derivation read them:
+ * event_fields has no index by event (schema migration 11), so `WHERE event_id = ?` would read the whole
+ * table. A path no row was ever written under has nothing to delete.
+ */
+export function fieldRemover(db: Db): (eventId: number, raw: unknown) => void {
+  const del: Statement = db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?');
+  const pathId: Statement = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck();
+  return (eventId, raw) => {
+    for (const [path, value] of indexedRawLeaves(raw)) {
+      const id = pathId.get(path) as number | undefined;
+      if (id !== undefined) del.run(id, fieldValue(value), eventId);
+    }
+  };
 }
 
 /** Prepared writes of the derive transaction for search keys and indexed raw fields. */
