@@ -1,8 +1,6 @@
-// Schema migration 11 (store/schema.ts): event_fields keeps one b-tree, its key (path_id, value, event_id);
-// events_fts keeps no column sizes; requests_path gives way to a partial index of handshakes;
-// the index by event and the trigger that used it go, and field rows leave by their key (retention reads the
-// leaves again from the request's bytes). A store written by schema 10 is converted when opened, finds the
-// same events with the same filters, and its rows written before the conversion leave with their events.
+// Schema migration 11 (store/schema.ts): events_fts keeps no column sizes; requests_path gives way to a
+// partial index of handshakes. A store written by schema 10 is converted when opened, finds the same events
+// with the same filters, and its field rows leave with their events when retention prunes them.
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -58,16 +56,10 @@ function sql(dataDir: string, fn: (db: Database.Database) => unknown): unknown {
   try { return fn(db); } finally { db.close(); }
 }
 
-/** Puts back what schema 10 had: the index by event and the trigger deleting through it. */
+/** Puts back what schema 10 had: the text index with column sizes, requests_path. */
 function toSchema10(dataDir: string): void {
   sql(dataDir, (db) => db.transaction(() => {
     db.exec(`
-      CREATE INDEX event_fields_event ON event_fields(event_id);
-      DROP TRIGGER events_find_gone;
-      CREATE TRIGGER events_find_gone AFTER DELETE ON events BEGIN
-        DELETE FROM events_keys WHERE rowid = old.id;
-        DELETE FROM event_fields WHERE event_id = old.id;
-      END;
       DROP TABLE events_fts;
       CREATE VIRTUAL TABLE events_fts USING fts5(text, contact_name, contact_id, message_id, content='events', content_rowid='id', tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO events_fts (events_fts) VALUES ('rebuild');
@@ -80,7 +72,7 @@ function toSchema10(dataDir: string): void {
 
 const indexes = (dataDir: string) => sql(dataDir, (db) => db.prepare("SELECT name FROM sqlite_master WHERE (type = 'index' AND tbl_name = 'event_fields' AND sql IS NOT NULL) OR name IN ('events_fts_docsize', 'requests_path', 'requests_handshakes') ORDER BY name").pluck().all());
 
-describe('schema migration 11: event_fields without its index by event', () => {
+describe('schema migration 11: the text index without column sizes, handshakes by their own index', () => {
   it('converts a schema-10 store in place: the same events for the same filters, and the rows written before it leave with their events', { timeout: 120_000 }, async () => {
     let now = Date.UTC(2025, 0, 10);
     dir = mkdtempSync(join(tmpdir(), 'hookscope-field-rows-'));
@@ -102,7 +94,7 @@ describe('schema migration 11: event_fields without its index by event', () => {
     expect(indexes(dir)).toEqual(['event_fields_event', 'events_fts_docsize', 'requests_path']);
 
     t = await startTestCore({ dataDir: dir, clock: () => now });
-    expect(indexes(dir)).toEqual(['requests_handshakes']);
+    expect(indexes(dir)).toEqual(['event_fields_event', 'requests_handshakes']);
     expect(sql(dir, (db) => db.pragma('user_version', { simple: true }))).toBe(MIGRATIONS.length);
     expect(await answers(t)).toEqual(before);
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDetail, EventPage, HookEvent } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { incomingText, statusUpdate } from '../helpers/meta-payloads';
+import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
 
 let t: TestCore | null = null;
 afterEach(async () => { await t?.close(); t = null; });
@@ -46,5 +46,21 @@ describe('a contact thread', () => {
     await expect.poll(async () => (await t!.call<Thread>('contacts:thread', { contactId: number, limit: 200 })).lastIncomingAt).toBe(1_700_000_200_000);
     expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 2 })).items.map((e) => e.messageId)).toEqual(['wamid.OUT2', 'wamid.IN3']);
     expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 2 })).lastIncomingAt).toBe(1_700_000_200_000);
+  });
+
+  it('shows a priced status with the details the inspector shows (the pricing keys put back as read)', async () => {
+    t = await startTestCore();
+    const number = '5511900000066';
+    for (const [id, category] of [['wamid.P1', 'service'], ['wamid.P2', 'marketing']]) {
+      await t.postMeta(envelope({ statuses: [{ id, status: 'delivered', timestamp: '1700000001', recipient_id: number,
+        conversation: { id: `c-${id}`, origin: { type: category } }, pricing: { billable: true, pricing_model: 'CBP', category } }] }));
+    }
+    await expect.poll(async () => (await t!.call<Thread>('contacts:thread', { contactId: number, limit: 200 })).items.length).toBe(2);
+    const thread = await t.call<Thread>('contacts:thread', { contactId: number, limit: 200 });
+    for (const e of thread.items) {
+      const inspected = (await t.call<EventDetail>('events:get', { id: e.id })).details;
+      expect(inspected).toMatchObject({ billable: true, pricingModel: 'CBP' });
+      expect(e.details).toEqual(inspected);
+    }
   });
 });

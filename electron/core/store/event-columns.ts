@@ -106,7 +106,7 @@ export function arrayToEvent(a: unknown[]): HookEvent {
     errorCode: a[14] as string | null, errorTitle: a[15] as string | null, errorDetail: a[16] as string | null,
     timestamp: a[17] as number | null, receivedAt: a[2] as number, signature: a[18] as SignatureVerdict, duplicate: a[19] === 1,
   };
-  if (a.length > 20 && a[20] != null) ev.details = JSON.parse(a[20] as string);
+  if (a.length > 20 && a[20] != null) ev.details = readDetails(a[20] as string);
   return ev;
 }
 

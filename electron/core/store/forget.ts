@@ -215,34 +215,21 @@ const STEPS: ForgetStep[] = [
       for (const e of ctx.gone.values()) {
         if (e.text || e.contact_name || e.contact_id || e.message_id) ftsDelete.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
       }
-      // Their field rows: event_fields has no index by event (schema migration 11), so one pass over the
-      // table finds every row of these ids, whatever the bytes now read as (the rewrite after a forget reads
-      // the whole file anyway).
-      if (tableHas(db, 'event_fields', 'event_id')) db.prepare('DELETE FROM event_fields WHERE event_id IN (SELECT value FROM json_each(?))').run(ctx.ids);
       const erased = db.prepare('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))').run(ctx.ids).changes;
       // Another customer quoting the number: the search index is updated with the masked words too.
       const masked = maskRows(ctx, 'events', ['text', 'error_title', 'error_detail', 'raw', 'details'], ['request_id', 'contact_name', 'contact_id', 'message_id']);
       const ftsInsert = db.prepare(ftsInsertSql);
       // The finding indexes (schema migration 8) of a masked event: its search keys are written again from
-      // the masked row, and its indexed raw fields that mention the number go (those of erased events went
-      // above), read in one pass over event_fields for all of them.
+      // the masked row, and its indexed raw fields that mention the number go (the trigger takes those of
+      // erased events).
       const hasKeys = tableHas(db, 'event_fields', 'event_id');
       const keysGone = hasKeys ? db.prepare('DELETE FROM events_keys WHERE rowid = ?') : null;
       const keysRow = hasKeys ? db.prepare(`SELECT error_code AS errorCode, error_title AS errorTitle, business_id AS businessId, details FROM events WHERE id = ?`) : null;
       const keysPut = hasKeys ? db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)') : null;
-      const fieldsOf = new Map<number, { path: number; value: unknown }[]>();
-      if (hasKeys && masked.length > 0) {
-        const rows = db.prepare('SELECT path_id AS path, value, event_id AS id FROM event_fields WHERE event_id IN (SELECT value FROM json_each(?))')
-          .all(JSON.stringify(masked.map((m) => m.id))) as { path: number; value: unknown; id: number }[];
-        for (const r of rows) {
-          const list = fieldsOf.get(r.id);
-          if (list) list.push(r);
-          else fieldsOf.set(r.id, [r]);
-        }
-      }
+      const fieldsOf = hasKeys ? db.prepare('SELECT path_id AS path, value FROM event_fields WHERE event_id = ?') : null;
       const fieldGone = hasKeys ? db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?') : null;
       for (const { id } of masked) {
-        if (!keysGone || !keysRow || !keysPut || !fieldGone) break;
+        if (!keysGone || !keysRow || !keysPut || !fieldsOf || !fieldGone) break;
         keysGone.run(id);
         const k = keysRow.get(id) as { errorCode: string | null; errorTitle: string | null; businessId: string | null; details: string | null } | undefined;
         if (k) {
@@ -251,7 +238,7 @@ const STEPS: ForgetStep[] = [
           const keys = searchKeys({ ...k, details });
           if (keys) keysPut.run(id, keys);
         }
-        for (const f of fieldsOf.get(id) ?? []) {
+        for (const f of fieldsOf.all(id) as { path: number; value: unknown }[]) {
           if (mentions(String(f.value), ctx.digits)) fieldGone.run(f.path, f.value, id);
         }
       }

@@ -19,8 +19,7 @@
 //                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
 //   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
-//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id);
-//                  no index by event: rows are deleted by their key (migration 11)
+//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id)
 //   field_paths    the paths event_fields rows point at, each stored once (id, path)
 //   views          saved views: a name, a filter, a search and columns (views.ts)
 //   business_names the user's names for receiving business numbers
@@ -337,22 +336,13 @@ export const MIGRATIONS: Migration[] = [
   `,
     run: fieldPathIds,
   },
-  // 11: bytes and writes per event (docs/benchmarks.md "Bytes per event, round 4"). event_fields' key
-  // (path_id, value, event_id) answers every field filter; its second b-tree by event_id only served the
-  // delete trigger, and cost as much again as the table (a copy of every row, written with every event).
-  // Field rows now leave by their key: retention reads the leaves again from the request's bytes (store.ts
-  // createFieldRowsOf), a forget deletes its events' rows in one pass over the table (forget.ts).
-  // events_fts without its per-row column sizes (columnsize=0): they only serve ranking (bm25), which no
-  // search uses (results are newest first); one row fewer written per event. Rebuilt from events.
+  // 11: bytes and writes per event (docs/benchmarks.md "Bytes per event, round 4"). events_fts without its
+  // per-row column sizes (columnsize=0): they only serve ranking (bm25), which no search uses (results are
+  // newest first); one row fewer written per event. Rebuilt from events.
   // requests_path (path, method, id) held every request for the setup doctor (setup/doctor-facts.ts): its
   // last handshake now reads a partial index of the GETs alone, ordered by time, and its POST counts of the
   // last window read requests_received (they walked every POST ever received through requests_path).
   `
-  DROP TRIGGER events_find_gone;
-  DROP INDEX event_fields_event;
-  CREATE TRIGGER events_find_gone AFTER DELETE ON events BEGIN
-    DELETE FROM events_keys WHERE rowid = old.id;
-  END;
   DROP TABLE events_fts;
   CREATE VIRTUAL TABLE events_fts USING fts5(
     text, contact_name, contact_id, message_id,

@@ -5,15 +5,13 @@ import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventFilter, ForwardResult, HookEvent, NormalisedEvent, Provider } from '../../../shared/types';
+import type { EventFilter, ForwardResult, HookEvent } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
 import { createWalSync, type WalSync } from './wal-sync';
 import { createReads, GENERATION_KEY, iterateEvents, type StoreReads } from './queries';
 import { createAppend, createDerivation, createPackStep, createWatermark, type DerivedRequest, type IngestRecord, type IngestRequest } from './derivation';
 import type { EventDeriver } from './event-deriver';
-import { requestBytes } from './pack';
-import { fieldRemover } from './where-sql';
 import type { Clock } from '../types';
 
 // The request rows and their derivation live in derivation.ts; their names stay reachable from here.
@@ -172,8 +170,6 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
   const packTx = createPackStep(db, watermark.get);
 
   const reads = createReads(db, deriver);
-  const fieldRowsOf = createFieldRowsOf(db, deriver);
-  const removeField = fieldRemover(db);
   const api: Store = {
     db,
     ...reads,
@@ -207,7 +203,7 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
       else kvSetStmt.run(key, value);
     },
 
-    prune: (o) => pruneRequests(db, deleteFts, fieldRowsOf, removeField, o),
+    prune: (o) => pruneRequests(db, deleteFts, o),
 
     counts() {
       const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
@@ -230,8 +226,7 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
  * Deletes whole requests (their events follow by cascade) older than `olderThan` or beyond the newest
  * `maxEvents` events, at most `batch` of them; their search entries go with them.
  */
-function pruneRequests(db: Db, deleteFts: Statement, fieldRowsOf: (requestIds: number[]) => [number, unknown][],
-  removeField: (eventId: number, raw: unknown) => void, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }): number {
+function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }): number {
   // Deletes whole requests (their events follow by cascade) in small transactions so ingest
   // can interleave; returns how many requests were removed in this call.
   let cutoffId: number | null = null;
@@ -247,59 +242,12 @@ function pruneRequests(db: Db, deleteFts: Statement, fieldRowsOf: (requestIds: n
   const ids = db.prepare(`SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
   if (ids.length === 0) return 0;
   const evRows = db.prepare(`SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (${ids.map(() => '?').join(',')})`);
-  // Read before the transaction (parsing the stored bytes again): the requests do not change meanwhile,
-  // and the write lock is held only for the deletes.
-  const fields = fieldRowsOf(ids.map((r) => r.id));
   db.transaction(() => {
-    for (const [eventId, raw] of fields) removeField(eventId, raw);
     for (const e of evRows.all(...ids.map((r) => r.id)) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
       if (e.text || e.contact_name || e.contact_id || e.message_id) deleteFts.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
     }
     const del = db.prepare('DELETE FROM requests WHERE id = ?');
     for (const r of ids) del.run(r.id);
-    // Emptied: event ids start again at 1, so no field row may outlive its event (one a newer normaliser
-    // would no longer read from the bytes). Cheap here, and exact.
-    if (db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined) db.exec('DELETE FROM event_fields');
   })();
   return ids.length;
-}
-
-/**
- * The events of these requests with the raw JSON each was derived from, for deleting their field rows by
- * key (where-sql.ts fieldRemover; event_fields has no index by event, schema migration 11). The leaves
- * are read again from each request's stored bytes, as derivation read them; an event of an older version
- * kept its own JSON. Should the events read again not pair one to one with the stored ones, every leaf
- * of the request is deleted for every event of it (a key that is not there deletes nothing).
- */
-function createFieldRowsOf(db: Db, deriver: EventDeriver): (requestIds: number[]) => [number, unknown][] {
-  const requestRow = db.prepare('SELECT method, path, query, headers, body, packed, provider FROM requests WHERE id = ?');
-  const eventRows = db.prepare('SELECT id, raw FROM events WHERE request_id = ? ORDER BY id');
-  function derivedAgain(requestId: number): NormalisedEvent[] {
-    const row = requestRow.get(requestId) as { method: string; path: string; query: string; headers: string; body: Buffer | null; packed: number; provider: Provider | null } | undefined;
-    if (!row) return [];
-    try {
-      const bytes = requestBytes(row);
-      return deriver.eventsOfStored({ method: row.method, path: row.path, query: row.query, headers: JSON.parse(bytes.headers) as [string, string][], body: bytes.body, provider: row.provider });
-    } catch {
-      return []; // bytes that no longer parse: derivation stored a blank event for them, with no field rows
-    }
-  }
-  return (requestIds) => {
-    const out: [number, unknown][] = [];
-    for (const requestId of requestIds) {
-      const events = eventRows.all(requestId) as { id: number; raw: string | null }[];
-      let again: NormalisedEvent[] | null = null;
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i];
-        if (e.raw != null) {
-          try { out.push([e.id, JSON.parse(e.raw)]); } catch { /* no leaves */ }
-          continue;
-        }
-        again ??= derivedAgain(requestId);
-        if (again.length === events.length) out.push([e.id, again[i].raw]);
-        else for (const d of again) out.push([e.id, d.raw]);
-      }
-    }
-    return out;
-  };
 }

@@ -147,22 +147,6 @@ export function searchKeys(e: { errorCode: string | null; errorTitle: string | n
   return words.join(' ');
 }
 
-/**
- * An event's field rows deleted by their key, from the leaves of its raw JSON as derivation read them:
- * event_fields has no index by event (schema migration 11), so `WHERE event_id = ?` would read the whole
- * table. A path no row was ever written under has nothing to delete.
- */
-export function fieldRemover(db: Db): (eventId: number, raw: unknown) => void {
-  const del: Statement = db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?');
-  const pathId: Statement = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck();
-  return (eventId, raw) => {
-    for (const [path, value] of indexedRawLeaves(raw)) {
-      const id = pathId.get(path) as number | undefined;
-      if (id !== undefined) del.run(id, fieldValue(value), eventId);
-    }
-  };
-}
-
 /** Prepared writes of the derive transaction for search keys and indexed raw fields. */
 export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys: string): void } {
   const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path_id, value, event_id) VALUES (?, ?, ?)');
