@@ -64,8 +64,14 @@ export async function benchPeers({ quick, log }) {
       let s;
       try {
         log(`peers: ${name}`);
-        s = await start();
-        const r = await load(`${s.url}/meta`, bodies, { durationMs });
+        // A peer is someone else's package at whatever version npm gives today: one that hangs (a promise
+        // no handle keeps alive ends the whole bench with exit 13 and no table) is cut off and said to be.
+        let timer;
+        const cut = new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`no answer within ${(durationMs + 90_000) / 1000} s`)), durationMs + 90_000); });
+        const r = await Promise.race([(async () => {
+          s = await start();
+          return load(`${s.url}/meta`, bodies, { durationMs });
+        })(), cut]).finally(() => clearTimeout(timer));
         rows.push({ name: `${name} (answers 200, stores nothing)`, value: `${r.rps.toFixed(0)} req/s`, target: '—', ratio: `${(r.rps / b.rps).toFixed(2)}× bare, p99 ${r.p99.toFixed(1)} ms`, pass: null });
       } catch (err) {
         rows.push({ name, value: 'skipped', target: '—', ratio: `skipped: ${String(err.message).split('\n')[0].slice(0, 100)}`, pass: null });
