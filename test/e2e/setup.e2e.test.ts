@@ -64,7 +64,8 @@ describeE2E('setup panel in Chromium against serve', () => {
     expect(await panel().getByTestId('secret-input-twilioAuthToken').getAttribute('type')).toBe('password');
     await panel().getByTestId('secret-save-twilioAuthToken').click();
     await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('set (2)');
-    expect(await panel().getByTestId('secret-input-twilioAuthToken').inputValue()).toBe('');
+    // The status can follow the settings push before the save's own answer empties the field: wait for both.
+    await expect.poll(() => panel().getByTestId('secret-input-twilioAuthToken').inputValue()).toBe('');
     expect(await ui.page.locator('body').textContent()).not.toContain('tok-one');
     await panel().getByTestId('secret-clear-twilioAuthToken').click();
     await expect.poll(() => field.getByTestId('secret-status').textContent()).toBe('not set');
