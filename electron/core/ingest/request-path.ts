@@ -185,12 +185,12 @@ function readHeld(x: Exchange, budget: BodyBudget, limit: number, trust: TrustCo
     if (x.holder) budget.settle(x.holder);
     if (!hashing) return on.whole(x, withBody(x.base, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     const metaDigests = { secrets: hashing.secrets, digests: hashing.hashers.map((h) => h.digest()) };
-    const b = x.base;
     const refused = sameList(metaDigests.secrets, trust.metaSecrets())
-      && verifyMeta(NO_BYTES, header(b.headers, 'x-hub-signature-256'), metaDigests.secrets, metaDigests.digests).verdict !== 'valid';
-    on.whole(x, refused
-      ? { method: b.method, path: b.path, query: b.query, headers: b.headers, origin: b.origin, source: b.source, body: prefixOf(chunks, REJECTED_BODY_KEEP), bodySize: size, bodyChunks: chunks, metaDigests }
-      : { method: b.method, path: b.path, query: b.query, headers: b.headers, origin: b.origin, source: b.source, body: Buffer.concat(chunks, size), metaDigests });
+      && verifyMeta(NO_BYTES, header(x.base.headers, 'x-hub-signature-256'), metaDigests.secrets, metaDigests.digests).verdict !== 'valid';
+    const input = withBody(x.base, refused ? prefixOf(chunks, REJECTED_BODY_KEEP) : Buffer.concat(chunks, size));
+    input.metaDigests = metaDigests;
+    if (refused) { input.bodySize = size; input.bodyChunks = chunks; }
+    on.whole(x, input);
   });
 }
 
