@@ -10,7 +10,7 @@ import { DERIVED_KEY, openStore, type DerivedRequest, type IngestRecord, type In
 import { requestBytes } from '../store/pack';
 import { eventDeriver, eventsOfStored } from './derive-events';
 import { createDeriver } from './deriver';
-import { publishDerived, workerLock, UNFLUSHED } from './write-lock';
+import { publishDerived, workerLock, LOG_FILE_LOCK, UNFLUSHED } from './write-lock';
 import type { Logger } from '../types';
 import type { FromWorker, ToWorker } from './worker-deriver';
 
@@ -26,8 +26,13 @@ const store = openStore({ dataDir, nativeBinding, deriver: eventDeriver });
 // Checkpoints stay with the receiver's connection: this one would run them while holding the lock.
 store.db.pragma('wal_autocheckpoint = 0');
 const locked = workerLock(words);
+// A split store (store/log-file.ts): packing rewrites request rows, so it takes the log's lock too (after
+// the read model's, always in that order; the receiver's thread never holds one while it waits for the
+// other). The derive transactions write the read model alone and take only its lock.
+const lockedLog = store.split ? workerLock(words, LOG_FILE_LOCK) : <T>(fn: () => T): T => fn();
 const watermark = store.db.prepare(`SELECT value FROM kv WHERE key = '${DERIVED_KEY}'`).pluck();
-const setAck = store.db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
+// In the read model (schema migration 12): the derive transaction writes nothing in the log file.
+const setAck = store.db.prepare('INSERT INTO request_acks (request_id, ack_ms) VALUES (?, ?) ON CONFLICT(request_id) DO UPDATE SET ack_ms = excluded.ack_ms');
 /** Whether derived requests go back with their headers and body (the receiver's thread forwards them). */
 let sendBytes = true;
 /** Acknowledgement times the receiver measured (ms from the body read to the answer), by request id. */
@@ -111,7 +116,7 @@ const deriver = createDeriver({
     deriveFailed: (why) => underLock(() => { bound(); return store.deriveFailed(why); }),
     // The receiver's thread publishes it in shared memory (bound()).
     deriveBefore: () => {},
-    packNext: (limit) => locked(() => retryBusy(() => store.packNext(limit))),
+    packNext: (limit) => locked(() => lockedLog(() => retryBusy(() => store.packNext(limit)))),
   },
   logger,
   batch: WORKER_BATCH,
@@ -123,7 +128,7 @@ const deriver = createDeriver({
       const ms = acks.get(d.request.id);
       if (ms == null) continue;
       acks.delete(d.request.id);
-      setAck.run(ms, d.request.id);
+      setAck.run(d.request.id, ms);
       d.request.ackMs = ms;
       for (const e of d.result.events) e.ackMs = ms;
     }

@@ -21,7 +21,7 @@ import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../store/queries';
 import { requestBytes } from '../store/pack';
 import type { Deriver } from './deriver';
 import { DERIVE_DELAY_MS } from './deriver';
-import { mainLock, sharedWords, waitDerived, DERIVED, UNFLUSHED, type MainLock } from './write-lock';
+import { mainLock, sharedWords, waitDerived, DERIVED, LOG_FILE_LOCK, UNFLUSHED, type MainLock } from './write-lock';
 import type { Logger } from '../types';
 
 /** kv: requests up to this id have had their effects (rules, outbox); absent when in step with derived_through. */
@@ -38,7 +38,10 @@ export type FromWorker =
   | { type: 'log'; level: 'warn' | 'error'; msg: string; meta?: Record<string, unknown> };
 
 export interface WorkerDeriver extends Deriver {
-  /** The shared write lock: the writer (writer.ts) commits under it. */
+  /**
+   * The shared write lock the writer (writer.ts) commits under: the request log's own when the store is
+   * split (store/log-file.ts; the derive transactions do not take it), else the one file's.
+   */
   readonly lock: MainLock;
 }
 
@@ -50,7 +53,7 @@ interface Hooks {
 }
 
 export function createWorkerDeriver(deps: Hooks & {
-  store: Pick<Store, 'db' | 'kvGet' | 'kvSet'>;
+  store: Pick<Store, 'db' | 'kvGet' | 'kvSet' | 'split'>;
   logger: Logger;
   workerFile: string;
   dataDir: string;
@@ -58,7 +61,9 @@ export function createWorkerDeriver(deps: Hooks & {
 }): WorkerDeriver {
   const { store, logger } = deps;
   const words = sharedWords();
+  // The effects write the read model: they take its lock, the derive transactions' (write-lock.ts).
   const lock = mainLock(words);
+  const appendLock = store.split ? mainLock(words, LOG_FILE_LOCK) : lock;
   const maxRequest = store.db.prepare('SELECT COALESCE(MAX(id), 0) FROM requests').pluck();
   Atomics.store(words, DERIVED, Number(store.kvGet(DERIVED_KEY) ?? 0));
   let stopped = false;
@@ -89,7 +94,7 @@ export function createWorkerDeriver(deps: Hooks & {
   }
 
   return {
-    lock,
+    lock: appendLock,
     known(requestId, record) { if (!stopped) pendingAcks.push({ id: requestId, record }); },
     kick() {
       if (stopped || kickTimer) return;
@@ -252,7 +257,8 @@ interface RequestRow {
 /** Derived requests (after, through] read back with their stored events, as the deriver handed them over. */
 function derivedLoader(db: Store['db']): (after: number, through: number) => DerivedRequest[] {
   const requests = db.prepare(`SELECT id, received_at, method, path, query, headers, body, packed, provider, response_status, signature,
-    signature_diagnosis, error, origin, ack_ms FROM requests WHERE id > ? AND id <= ? ORDER BY id`);
+    signature_diagnosis, error, origin, COALESCE((SELECT ack_ms FROM request_acks WHERE request_id = requests.id), ack_ms) AS ack_ms
+    FROM requests WHERE id > ? AND id <= ? ORDER BY id`);
   const events = db.prepare(`SELECT ${EVENT_COLUMNS}, details FROM events WHERE request_id > ? AND request_id <= ? ORDER BY id`);
   return (after, through) => {
     const byRequest = new Map<number, HookEvent[]>();

@@ -14,7 +14,20 @@ const WANT = 1; // 1: the main thread is waiting for the lock
 export const DERIVED = 2;
 /** The first request committed whose flush is not done (0: none): the worker derives only below it. */
 export const UNFLUSHED = 3;
-export const SLOTS = 4;
+/**
+ * A split store (store/log-file.ts) has a second file and a second lock: LOCK/WANT guard the read model
+ * (the worker's derive transactions, the receiver thread's effects), LOG_LOCK/LOG_WANT the request log
+ * (the receiver's append, the worker's packing). The append and the derive transaction then never wait
+ * for each other. A single-file store uses LOCK/WANT for everything, as before.
+ */
+const LOG_LOCK = 4;
+const LOG_WANT = 5;
+export const SLOTS = 6;
+
+/** Which pair of words a lock uses. */
+export interface LockSlots { lock: number; want: number }
+export const READ_MODEL_LOCK: LockSlots = { lock: LOCK, want: WANT };
+export const LOG_FILE_LOCK: LockSlots = { lock: LOG_LOCK, want: LOG_WANT };
 
 /** Atomics.waitAsync (Node 16+; in TypeScript's ES2024 library, newer than the one this project targets). */
 type AtomicsWaitAsync = {
@@ -39,7 +52,8 @@ export interface MainLock {
   whenFree(): Promise<void>;
 }
 
-export function mainLock(words: Int32Array): MainLock {
+export function mainLock(words: Int32Array, slots: LockSlots = READ_MODEL_LOCK): MainLock {
+  const { lock: LOCK, want: WANT } = slots;
   const take = () => {
     if (Atomics.compareExchange(words, LOCK, 0, MAIN) !== 0) return false;
     Atomics.store(words, WANT, 0);
@@ -74,7 +88,8 @@ export function mainLock(words: Int32Array): MainLock {
 }
 
 /** The worker's side: runs `fn` holding the lock, then gives way to a waiting main thread. */
-export function workerLock(words: Int32Array): <T>(fn: () => T) => T {
+export function workerLock(words: Int32Array, slots: LockSlots = READ_MODEL_LOCK): <T>(fn: () => T) => T {
+  const { lock: LOCK, want: WANT } = slots;
   return (fn) => {
     while (Atomics.compareExchange(words, LOCK, 0, WORKER) !== 0) Atomics.wait(words, LOCK, MAIN, 50);
     try {

@@ -74,7 +74,9 @@ export function createEventPages(db: Db, prep: (sql: string) => Statement, total
 
   // What the receiver answered and how fast, and what the forward target answered (the feed's optional
   // timing columns, docs/api.md "Event list"): one primary-key lookup and one index walk per page.
-  const answers = db.prepare('SELECT id, response_status AS s, ack_ms AS a FROM requests WHERE id IN (SELECT value FROM json_each(?))');
+  // The acknowledgement time is in request_acks since schema migration 12, on the request row before.
+  const answers = db.prepare(`SELECT r.id, r.response_status AS s, COALESCE(k.ack_ms, r.ack_ms) AS a FROM requests r
+    LEFT JOIN request_acks k ON k.request_id = r.id WHERE r.id IN (SELECT value FROM json_each(?))`);
   // The latest delivery of each request to a forward target, as events:get lists them.
   const lastForwards = db.prepare(`SELECT request_id AS r, status AS s, duration_ms AS ms FROM forwards
     WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY id`);

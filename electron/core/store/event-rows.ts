@@ -17,14 +17,16 @@ export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest
     duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
   const fields = fieldWriters(db);
-  const setAck = db.prepare('UPDATE requests SET ack_ms = ? WHERE id = ?');
+  // In the read model, not on the request row: the derive transaction writes nothing in the log file
+  // (log-file.ts), whose write lock is the receiver's.
+  const setAck = db.prepare('INSERT INTO request_acks (request_id, ack_ms) VALUES (?, ?) ON CONFLICT(request_id) DO UPDATE SET ack_ms = excluded.ack_ms');
   // Duplicates are the same provider's id again: another provider's event with that id is not a retry.
   const seenStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status = ? AND kind = ? AND provider IS ? LIMIT 1');
   const seenNoStatus = db.prepare('SELECT 1 FROM events WHERE message_id = ? AND status IS NULL AND kind = ? AND provider IS ? LIMIT 1');
 
   return function deriveOne(requestId: number, r: EventRowsRequest, events: NormalisedEvent[]): HookEvent[] {
     const stored: HookEvent[] = [];
-    if (r.ackMs != null) setAck.run(r.ackMs, requestId);
+    if (r.ackMs != null) setAck.run(requestId, r.ackMs);
     for (const e of events) {
       // At-least-once delivery: the same (message id, status) again is flagged, never dropped.
       let duplicate = false;

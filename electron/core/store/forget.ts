@@ -30,6 +30,7 @@ import type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 import { requestBytes } from './pack';
 import { searchKeys } from './where-sql';
 import { readDetails } from './event-columns';
+import { hasLog } from './log-file';
 export type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
@@ -271,8 +272,9 @@ const STEPS: ForgetStep[] = [
       for (const rid of ctx.whole) erased += delRequest.run(rid).changes;
       const getBody = db.prepare('SELECT headers, body, packed FROM requests WHERE id = ?');
       // Written back plain: the edited body is no longer what the provider sent, and stays readable as such.
+      // The note once: a forget finished after a crash (completePendingForget) edits the same rows again.
       const setBody = db.prepare(`UPDATE requests SET headers = ?, body = ?, body_size = ?, packed = 0,
-        error = COALESCE(error || ' ', '') || ? WHERE id = ?`);
+        error = CASE WHEN instr(COALESCE(error, ''), ?1) > 0 THEN error ELSE COALESCE(error || ' ', '') || ?1 END WHERE id = ?`);
       let edited = 0;
       for (const rid of ctx.edited) {
         const row = getBody.get(rid) as { headers: string; body: Buffer | null; packed: number } | undefined;
@@ -280,7 +282,7 @@ const STEPS: ForgetStep[] = [
         const { headers, body } = requestBytes(row);
         if (!body) continue;
         const next = Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8');
-        setBody.run(maskIn(headers, digits), next, next.length, EDITED_NOTE, rid);
+        setBody.run(EDITED_NOTE, maskIn(headers, digits), next, next.length, rid);
         edited++;
       }
       return { erased, edited };
@@ -310,9 +312,28 @@ function decodeForm(s: string): string {
   try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; }
 }
 
-export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; touched?: ForgetTouched } = {}): ForgetResult {
+/** kv: a forget begun and not known to be finished in both files (split store): its contact and plan. */
+export const FORGET_PENDING_KEY = 'forget_pending';
+
+/**
+ * A split store (log-file.ts) commits a forget in two files, and a kill -9 may land between the two commits:
+ * the events gone and the requests still there, or the other way round. So before erasing, the plan (the
+ * contact, the requests erased whole and edited) is committed in the read model on its own; it is cleared
+ * once both files have committed, and a store opened with a plan left finishes it first (here). The erase
+ * is idempotent: what is already gone is not found again, an edited body is cut again to the same bytes.
+ */
+export function completePendingForget(db: Db): void {
+  const row = db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY) as string | undefined;
+  if (row == null) return;
+  const plan = JSON.parse(row) as { contactId: string } & ForgetTouched;
+  forgetContact(db, plan.contactId, { also: { whole: plan.whole, edited: plan.edited } });
+}
+
+export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; touched?: ForgetTouched; also?: ForgetTouched } = {}): ForgetResult {
   const digits = contactKey(input);
   const dryRun = opts.dryRun === true;
+  /** What the erase takes whole and edits (kept as the pending mark of a split store). */
+  const plan: ForgetTouched = { whole: [], edited: [] };
 
   const run = (): ForgetResult => {
     const own = db.prepare('SELECT id, request_id, text, contact_name, contact_id, message_id FROM events WHERE contact_id = ?').all(digits) as EvRow[];
@@ -333,6 +354,9 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
         if (body && mentions(body.toString('latin1'), digits)) whole.add(c.id);
       }
     }
+    // A plan left by a forget a crash cut short (completePendingForget): its rows whose events are gone already.
+    for (const id of opts.also?.whole ?? []) { whole.add(id); edited.delete(id); }
+    for (const id of opts.also?.edited ?? []) if (!whole.has(id)) edited.add(id);
     const gone = new Map<number, EvRow>(own.map((e) => [e.id, e]));
     const inRequest = db.prepare('SELECT id, request_id, text, contact_name, contact_id, message_id FROM events WHERE request_id = ?');
     for (const rid of whole) for (const e of inRequest.all(rid) as EvRow[]) gone.set(e.id, e);
@@ -344,6 +368,7 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
       if (r) erased.push({ table: step.table, ...r });
     }
     if (opts.touched) { opts.touched.whole = [...whole]; opts.touched.edited = [...edited]; }
+    plan.whole = [...whole]; plan.edited = [...edited];
     const count = (t: string) => erased.find((x) => x.table === t)?.erased ?? 0;
     return {
       contactId: digits, requests: count('requests'), requestsEdited: erased.find((x) => x.table === 'requests')?.edited ?? 0,
@@ -368,8 +393,21 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
     // Only for this: it makes every other delete (retention) slower.
     db.exec(`INSERT INTO events_fts (events_fts, rank) VALUES ('secure-delete', 1)`);
     let r: ForgetResult;
+    const split = hasLog(db);
+    const mark = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    // The plan before (a crash with the log committed first finds it), and again with the erase (its
+    // read-model half: requests derived meanwhile are in it when the read model committed first).
+    if (split) {
+      forgetContact(db, digits, { dryRun: true, touched: plan, also: opts.also });
+      mark.run(FORGET_PENDING_KEY, JSON.stringify({ contactId: digits, ...plan }));
+    }
     try {
-      r = db.transaction(run)();
+      r = db.transaction(() => {
+        const out = run();
+        if (split) mark.run(FORGET_PENDING_KEY, JSON.stringify({ contactId: digits, ...plan }));
+        return out;
+      })();
+      if (split) db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
       // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
       db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
       // The same for the finding index (schema migration 8: codes, ids, detail values).
@@ -400,6 +438,8 @@ export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms:
   db.pragma('secure_delete = ON');
   try {
     db.exec('VACUUM');
+    // The request log's file holds the erased bodies' old pages (log-file.ts): rewritten too.
+    if (hasLog(db)) db.exec('VACUUM log');
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }

@@ -5,6 +5,7 @@
 // The reads by what they read: the feed's pages (event-pages.ts, with totals.ts), lookups by id
 // (lookups.ts), counts (counts.ts) and the Messages view (message-list.ts), all over the filter as SQL
 // (filter-sql.ts).
+import { attachLog } from './log-file';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { join } from 'node:path';
@@ -94,6 +95,8 @@ export function openReadConnection(opts: { dataDir: string; nativeBinding?: stri
     readonly: true, fileMustExist: true, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
   });
   db.pragma('busy_timeout = 5000');
+  // The request log of a split store, read-only like main (log-file.ts).
+  attachLog(db, opts.dataDir);
   return db;
 }
 

@@ -1,5 +1,5 @@
 // Retention: prune old data by settings.retention (days and/or maxEvents) without stalling ingest.
-// store.prune deletes whole requests (events and forwards follow by cascade) one small batch per
+// store.prune deletes whole requests (with their events, forwards and outbox rows) one small batch per
 // transaction; between batches we yield with setImmediate so the receiver's group commits interleave.
 // better-sqlite3 is synchronous: a batch is a short pause of the event loop, never a long one.
 import type { Settings } from '../setup/settings';
@@ -104,14 +104,20 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
     compact(opts = {}) {
       const before = store.counts().bytes;
       if (running) return { ran: false, reason: 'A prune is running; try again when it is done.', beforeBytes: before, afterBytes: before };
-      const free = store.db.pragma('freelist_count', { simple: true }) as number;
-      const pages = store.db.pragma('page_count', { simple: true }) as number;
+      let free = store.db.pragma('freelist_count', { simple: true }) as number;
+      let pages = store.db.pragma('page_count', { simple: true }) as number;
+      if (store.split) {
+        free += store.db.pragma('log.freelist_count', { simple: true }) as number;
+        pages += store.db.pragma('log.page_count', { simple: true }) as number;
+      }
       // VACUUM rewrites the whole file and holds the connection meanwhile: only worth it when at least
       // a quarter of the file is free pages.
       if (!opts.force && (pages === 0 || free / pages < 0.25)) {
         return { ran: false, reason: `Only ${free} of ${pages} pages are free; nothing worth compacting.`, beforeBytes: before, afterBytes: before };
       }
       store.db.exec('VACUUM');
+      // A split store's request log (log-file.ts) is where pruned bodies freed most pages.
+      if (store.split) store.db.exec('VACUUM log');
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       const after = store.counts().bytes;
       logger.info('database compacted', { beforeBytes: before, afterBytes: after });

@@ -27,11 +27,14 @@
 //   health_history each health check's episodes: fired at, recovered at, value
 //   rejected       requests refused at the trust boundary (docs/api.md "Trust boundary"): headers, a capped
 //                  body prefix, hash, size, source and diagnosis — never normalised into events
+//   request_acks   how long the receiver took to answer each request (migration 12)
+// In a store created since migration 12, requests and rejected live in requests.db (log-file.ts).
 //
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { redactVerifyToken } from '../../../shared/redact';
 import { INDEXED_RAW_PATHS } from '../../../shared/where';
+import { moveLogTables } from './log-file';
 
 // A migration is SQL, or SQL plus a step in JavaScript (hashing, redaction) run in the same transaction.
 export type Migration = string | { sql: string; run(db: Database): void };
@@ -353,6 +356,19 @@ export const MIGRATIONS: Migration[] = [
   DROP INDEX IF EXISTS requests_path;
   CREATE INDEX requests_handshakes ON requests(path, received_at) WHERE method = 'GET';
   `,
+  // 12: the request log in a file of its own (log-file.ts, docs/architecture.md "Two files: the request log
+  // and the read model"). A new store moves its (empty) requests and rejected tables into requests.db; an
+  // older one keeps its single file. request_acks: how long the receiver took to answer each request
+  // (requests.ack_ms before), written by the deriver into the read model, so its transaction writes
+  // nothing in the log. Rows of older stores keep their requests.ack_ms (readers take either).
+  // Later migrations that add an index to requests or rejected name the index with its file's schema
+  // when the store is split (`CREATE INDEX log.x ON requests(...)`, see hasLog in log-file.ts).
+  {
+    sql: `
+  CREATE TABLE request_acks (request_id INTEGER PRIMARY KEY, ack_ms REAL NOT NULL);
+  `,
+    run: moveLogTables,
+  },
 ];
 
 /** Migration 10's moving part: every indexed path gets its id, and event_fields' rows are rewritten with it. */

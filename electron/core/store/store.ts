@@ -1,4 +1,5 @@
-// The SQLite store: one file in the data dir, WAL, migrated in place on open.
+// The SQLite store: the read model in hookscope.db and, for a store created by this version, the request
+// log in requests.db next to it (log-file.ts), both WAL, migrated in place on open.
 // better-sqlite3 is synchronous; every statement is prepared once, every filter the UI offers has an
 // index, and writes arrive grouped (see writer.ts) so a burst of webhooks is one transaction, not many.
 import Database from 'better-sqlite3';
@@ -8,8 +9,11 @@ import { join } from 'node:path';
 import type { EventFilter, ForwardResult, HookEvent } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
+import { attachLog, LOG_SCHEMA, logFile } from './log-file';
+import { completePendingForget } from './forget';
 import { createWalSync, type WalSync } from './wal-sync';
 import { createReads, GENERATION_KEY, iterateEvents, type StoreReads } from './queries';
+import { DERIVED_KEY } from './derivation';
 import { createAppend, createDerivation, createPackStep, createWatermark, type DerivedRequest, type IngestRecord, type IngestRequest } from './derivation';
 import type { EventDeriver } from './event-deriver';
 import type { Clock } from '../types';
@@ -24,6 +28,12 @@ export { createReads, ftsQuery, openReadConnection, rawOf, type StoreReads, type
 
 export interface Store extends StoreReads {
   readonly db: Db;
+  /**
+   * True when the request log is a file of its own (requests.db, attached as `log`; log-file.ts): the
+   * receiver's append and the deriver's transaction take different write locks. False for a store created
+   * before (one file, one write lock).
+   */
+  readonly split: boolean;
   /**
    * The acknowledgement path: the request rows alone (exact bytes, headers, verdict), in one transaction.
    * With `deferSync` the commit is not flushed: see walSync. With `ids`, rows are inserted under those ids and ones already present are skipped (a mirror of a
@@ -93,6 +103,7 @@ export function openStore(opts: {
   }
   const file = join(opts.dataDir, 'hookscope.db');
   let db: Db | undefined;
+  let split: boolean;
   try {
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
@@ -102,6 +113,14 @@ export function openStore(opts: {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // A new store (schema 0) gets its log file; an older one keeps its single file (log-file.ts).
+    const fresh = (db.pragma('user_version', { simple: true }) as number) === 0;
+    if (fresh && !existsSync(logFile(opts.dataDir))) closeSync(openSync(logFile(opts.dataDir), 'a', 0o600));
+    split = attachLog(db, opts.dataDir, { create: fresh });
+    if (split) {
+      db.pragma(`${LOG_SCHEMA}.journal_mode = WAL`);
+      db.pragma(`${LOG_SCHEMA}.synchronous = FULL`);
+    }
   } catch (err) {
     // A damaged file opens and then fails its first statement: close it so the desktop app can move it
     // aside (Windows cannot rename an open file) and retry.
@@ -118,7 +137,10 @@ export function openStore(opts: {
     try { if (db.open) db.close(); } catch { /* already unusable */ }
     throw err;
   }
-  return createStoreApi(db, opts.deriver, createWalSync(file));
+  // A forget that a crash cut between the two files' commits is finished before anything else (forget.ts).
+  if (split) completePendingForget(db);
+  // The acknowledgement's flush covers the file the append writes: the log's WAL when it has its own.
+  return createStoreApi(db, opts.deriver, createWalSync(split ? logFile(opts.dataDir) : file), split);
 }
 
 function migrate(db: Db, dataDir: string, onUpgrade?: (step: { from: number; to: number; ms?: number }) => void) {
@@ -143,7 +165,7 @@ function migrate(db: Db, dataDir: string, onUpgrade?: (step: { from: number; to:
   if (upgrading) onUpgrade?.({ from: version, to: MIGRATIONS.length, ms: Date.now() - started });
 }
 
-function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store {
+function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync, split: boolean): Store {
   const insertForward = db.prepare('INSERT INTO forwards (request_id, target, status, duration_ms, error, response_excerpt, at) VALUES (?,?,?,?,?,?,?)');
   const kvGetStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
   const kvSetStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
@@ -162,8 +184,9 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
   // SQLite applies this pragma when it prepares it too, and (measured) the first run of each does nothing:
   // preparing NORMAL then FULL leaves the connection at FULL, so the first group commit is a FULL one
   // (slower, never less durable). Every NORMAL run is followed by FULL in a finally; keep them paired.
-  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
-  const syncFull = db.prepare('PRAGMA synchronous = FULL');
+  // synchronous is a setting of each file: the append's is the log's when it has its own.
+  const syncNormal = db.prepare(`PRAGMA ${split ? `${LOG_SCHEMA}.` : ''}synchronous = NORMAL`);
+  const syncFull = db.prepare(`PRAGMA ${split ? `${LOG_SCHEMA}.` : ''}synchronous = FULL`);
   const watermark = createWatermark(db);
   const appendTx = createAppend(db, watermark.get);
   const derivation = createDerivation(db, deriver, watermark);
@@ -172,6 +195,7 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
   const reads = createReads(db, deriver);
   const api: Store = {
     db,
+    split,
     ...reads,
     walSync,
     appendRequests(requests, opts) {
@@ -203,14 +227,15 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
       else kvSetStmt.run(key, value);
     },
 
-    prune: (o) => pruneRequests(db, deleteFts, o),
+    prune: (o) => pruneRequests(db, deleteFts, o, split),
 
     counts() {
       const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
       const requests = (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n;
-      const pages = db.pragma('page_count', { simple: true }) as number;
-      const size = db.pragma('page_size', { simple: true }) as number;
-      return { events, requests, bytes: pages * size };
+      let bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+      // Both files count (the log holds the requests' bytes).
+      if (split) bytes += (db.pragma(`${LOG_SCHEMA}.page_count`, { simple: true }) as number) * (db.pragma(`${LOG_SCHEMA}.page_size`, { simple: true }) as number);
+      return { events, requests, bytes };
     },
 
     close() {
@@ -223,12 +248,17 @@ function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync): Store 
 }
 
 /**
- * Deletes whole requests (their events follow by cascade) older than `olderThan` or beyond the newest
- * `maxEvents` events, at most `batch` of them; their search entries go with them.
+ * Deletes whole requests older than `olderThan` or beyond the newest `maxEvents` events, at most `batch` of
+ * them, with their events, search entries, forwards, outbox rows and acknowledgement times.
+ *
+ * Split store (log-file.ts): foreign keys cannot cross files, so what hangs off a request is deleted
+ * explicitly, in the read model's transaction first and the log's second. A crash between the two leaves
+ * requests without events, which the next run selects again (by age or id, from the log) and deletes; the
+ * other order could leave events (payload values) behind whose request no run would select. Only derived
+ * requests are taken: a derive worker could otherwise write the events of one between the two commits.
  */
-function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }): number {
-  // Deletes whole requests (their events follow by cascade) in small transactions so ingest
-  // can interleave; returns how many requests were removed in this call.
+function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, batch = 2000 }: { olderThan?: number; maxEvents?: number; batch?: number }, split = false): number {
+  // Small transactions so ingest can interleave; returns how many requests were removed in this call.
   let cutoffId: number | null = null;
   if (maxEvents != null) {
     const row = db.prepare('SELECT request_id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?').get(maxEvents - 1) as { request_id: number } | undefined;
@@ -239,15 +269,23 @@ function pruneRequests(db: Db, deleteFts: Statement, { olderThan, maxEvents, bat
   if (olderThan != null) { conds.push('received_at < ?'); params.push(olderThan); }
   if (cutoffId != null) { conds.push('id < ?'); params.push(cutoffId); }
   if (conds.length === 0) return 0;
-  const ids = db.prepare(`SELECT id FROM requests WHERE ${conds.join(' OR ')} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
+  const derived = split ? ` AND id <= (SELECT CAST(value AS INTEGER) FROM kv WHERE key = '${DERIVED_KEY}')` : '';
+  const ids = db.prepare(`SELECT id FROM requests WHERE (${conds.join(' OR ')})${derived} ORDER BY id LIMIT ?`).all(...params, batch) as { id: number }[];
   if (ids.length === 0) return 0;
-  const evRows = db.prepare(`SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (${ids.map(() => '?').join(',')})`);
-  db.transaction(() => {
-    for (const e of evRows.all(...ids.map((r) => r.id)) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
+  const list = JSON.stringify(ids.map((r) => r.id));
+  const evRows = db.prepare('SELECT id, text, contact_name, contact_id, message_id FROM events WHERE request_id IN (SELECT value FROM json_each(?))');
+  const readModel = () => {
+    for (const e of evRows.all(list) as { id: number; text: string | null; contact_name: string | null; contact_id: string | null; message_id: string | null }[]) {
       if (e.text || e.contact_name || e.contact_id || e.message_id) deleteFts.run(e.id, e.text, e.contact_name, e.contact_id, e.message_id);
     }
-    const del = db.prepare('DELETE FROM requests WHERE id = ?');
-    for (const r of ids) del.run(r.id);
-  })();
+    for (const t of ['events', 'forwards', 'outbox', 'request_acks']) db.prepare(`DELETE FROM ${t} WHERE request_id IN (SELECT value FROM json_each(?))`).run(list);
+  };
+  const log = () => { db.prepare('DELETE FROM requests WHERE id IN (SELECT value FROM json_each(?))').run(list); };
+  if (split) {
+    db.transaction(readModel)();
+    db.transaction(log)();
+  } else {
+    db.transaction(() => { readModel(); log(); })();
+  }
   return ids.length;
 }
