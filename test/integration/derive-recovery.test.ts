@@ -2,12 +2,11 @@
 // kill the real serve process with SIGKILL and check, after a restart, that every acknowledged webhook has
 // its events — exactly once — however far derivation had got.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { EventPage } from '../../shared/types';
 import { signMetaBody } from '../helpers/core';
 import { HEADLESS, burstThenKill, startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
+import { openStoreFile } from '../helpers/store-file';
 
 const SECRET = 'derive-secret';
 let s: ServeProcess | null = null;
@@ -22,7 +21,7 @@ function status(id: string, st: string) {
 
 /** What is on disk, read beside (not through) Hookscope. */
 function onDisk(dataDir: string) {
-  const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true });
+  const db = openStoreFile(dataDir, { readonly: true });
   try {
     return {
       requests: db.prepare('SELECT COUNT(*) FROM requests').pluck().get() as number,

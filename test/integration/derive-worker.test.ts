@@ -3,14 +3,14 @@
 // request sets off (its forward) happens exactly once even when a crash fell between the worker's derive
 // transaction and the effects transaction of the receiver's thread — whichever mode the next start uses.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { EventPage } from '../../shared/types';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 import { HEADLESS, startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
+import { openStoreFile } from '../helpers/store-file';
 
 const SECRET = 'worker-secret';
 const WORKER = resolve(__dirname, '../../dist-electron/derive-worker.mjs');
@@ -100,7 +100,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
     // and watermark on disk, their outbox rows and the effects watermark not.
     for (const [round, mode] of [[1, 'worker'], [2, 'on']] as const) {
       const pending = ids.slice(-10);
-      const db = new Database(join(dir, 'hookscope.db'));
+      const db = openStoreFile(dir);
       const firstPending = db.prepare('SELECT request_id FROM events WHERE message_id = ?').pluck().get(pending[0]) as number;
       db.prepare('DELETE FROM outbox WHERE request_id >= ?').run(firstPending);
       db.prepare("INSERT INTO kv (key, value) VALUES ('derive_effects_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(firstPending - 1));
@@ -113,7 +113,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
       expect(await s.stop('SIGTERM')).toBe(0);
       s = null;
       for (const id of ids) expect(h.got.get(id), id).toBe(pending.includes(id) ? 1 + round : 1);
-      const after = new Database(join(dir, 'hookscope.db'), { readonly: true });
+      const after = openStoreFile(dir, { readonly: true });
       const perRequest = after.prepare('SELECT request_id, COUNT(*) AS n FROM outbox GROUP BY request_id HAVING n <> 1').all();
       const effects = after.prepare("SELECT value FROM kv WHERE key = 'derive_effects_through'").pluck().get();
       after.close();

@@ -4,12 +4,11 @@
 // gives, every details filter on those keys, the weekly pricing counts — the same as from rows that keep
 // the four keys written out (as rows written before this, and pricing SQL cannot read the same, are kept).
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { EventDetail, EventPage, HookEvent, StatsExtra } from '../../shared/types';
 import { normaliseMeta } from '../../shared/normalise';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, incomingText } from '../helpers/meta-payloads';
+import { openStoreFile } from '../helpers/store-file';
 
 let t: TestCore | null = null;
 afterEach(async () => { await t?.close(); t = null; });
@@ -45,7 +44,7 @@ async function answers(tc: TestCore) {
 }
 
 function storedDetails(dataDir: string): Record<string, string> {
-  const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true });
+  const db = openStoreFile(dataDir, { readonly: true });
   try { return Object.fromEntries(db.prepare('SELECT message_id, details FROM events').raw().all() as [string, string][]); } finally { db.close(); }
 }
 
@@ -87,7 +86,7 @@ describe('details: a status pricing stored once', () => {
     expect(slim.pricing?.free).toBe(1);
 
     // The same store with every row's details written out in full (as the API gives them): the same answers.
-    const db = new Database(join(t.dataDir, 'hookscope.db'));
+    const db = openStoreFile(t.dataDir);
     const put = db.prepare('UPDATE events SET details = ? WHERE message_id = ?');
     for (const [id, d] of Object.entries(slim.details)) if (d) put.run(JSON.stringify(d), id);
     db.close();

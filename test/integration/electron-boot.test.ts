@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import { openStoreFile } from '../helpers/store-file';
 
 const ROOT = resolve(__dirname, '../..');
 const MAIN = join(ROOT, 'dist-electron', 'main.cjs');
@@ -142,7 +142,7 @@ describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 },
     expect(b.find('app.quit-cancelled')).toBeTruthy(); // main held the quit until the core had stopped
     expect(b.find('Tray.destroy')).toBeTruthy();
     expect(existsSync(join(b.userData, 'hookscope.db-wal'))).toBe(false);
-    const db = new Database(join(b.userData, 'hookscope.db'), { readonly: true });
+    const db = openStoreFile(b.userData, { readonly: true });
     try {
       expect((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(1);
     } finally { db.close(); }
@@ -218,7 +218,7 @@ describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 },
     const dir = mkdtempSync(join(tmpdir(), 'hookscope-boot-'));
     const userData = join(dir, 'Hookscope');
     mkdirSync(userData);
-    const db = new Database(join(userData, 'hookscope.db'));
+    const db = openStoreFile(userData);
     db.pragma('user_version = 999');
     db.exec('CREATE TABLE future (x)');
     db.close();
@@ -230,7 +230,7 @@ describe('desktop boot (built main bundle, fake electron)', { timeout: 90_000 },
     // This build's package.json names no homepage: no button leads to a made-up page, nothing is opened.
     expect(d.buttons).not.toContain('Get the latest version');
     expect(b.find('shell.openExternal')).toBeUndefined();
-    const after = new Database(join(userData, 'hookscope.db'), { readonly: true });
+    const after = openStoreFile(userData, { readonly: true });
     try {
       expect(after.pragma('user_version', { simple: true })).toBe(999);
     } finally { after.close(); }

@@ -11,6 +11,7 @@ import { MIGRATIONS } from '../../electron/core/store/schema';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { silentLogger } from '../../electron/core/types';
 import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
+import { singleFileStore } from '../helpers/store-file';
 
 let t: TestCore | null = null;
 let dir: string | null = null;
@@ -74,6 +75,7 @@ function toPreviousLayout(dataDir: string): void {
         DELETE FROM events_keys WHERE rowid = old.id;
         DELETE FROM event_fields WHERE event_id = old.id;
       END;
+      DROP TABLE request_acks;
       DROP INDEX requests_handshakes;
       CREATE INDEX requests_path ON requests(path, method, id);
     `);
@@ -87,6 +89,8 @@ function toPreviousLayout(dataDir: string): void {
 describe('schema migration 10: field paths stored once', () => {
   it('converts a store of the previous layout in place: the same events for the same filters and searches, and new webhooks found after it', async () => {
     dir = mkdtempSync(join(tmpdir(), 'hookscope-field-paths-'));
+    // A store of the single-file layout these versions wrote (its request log in hookscope.db).
+    singleFileStore(dir);
     t = await startTestCore({ dataDir: dir });
     const bodies = [
       referral('wamid.HBgLAD1', '5511900000001', '120208111'),

@@ -10,6 +10,7 @@ import type { EventPage, ListQuery } from '../../shared/types';
 import { MIGRATIONS } from '../../electron/core/store/schema';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
+import { singleFileStore } from '../helpers/store-file';
 
 let t: TestCore | null = null;
 let dir: string | null = null;
@@ -63,6 +64,7 @@ function toSchema10(dataDir: string): void {
       DROP TABLE events_fts;
       CREATE VIRTUAL TABLE events_fts USING fts5(text, contact_name, contact_id, message_id, content='events', content_rowid='id', tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO events_fts (events_fts) VALUES ('rebuild');
+      DROP TABLE request_acks;
       DROP INDEX requests_handshakes;
       CREATE INDEX requests_path ON requests(path, method, id);
     `);
@@ -76,6 +78,8 @@ describe('schema migration 11: the text index without column sizes, handshakes b
   it('converts a schema-10 store in place: the same events for the same filters, and the rows written before it leave with their events', { timeout: 120_000 }, async () => {
     let now = Date.UTC(2025, 0, 10);
     dir = mkdtempSync(join(tmpdir(), 'hookscope-field-rows-'));
+    // A store of the single-file layout these versions wrote (its request log in hookscope.db).
+    singleFileStore(dir);
     t = await startTestCore({ dataDir: dir, clock: () => now });
     const bodies = [
       referral('wamid.OLD-REF', '5511900000001'),

@@ -6,12 +6,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { EventPage, ForgetResult } from '../../shared/types';
 import { createControlServer, type ControlServer } from '../../electron/serve/control-api';
 import { silentLogger } from '../../electron/core/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { ANA, BRUNO, realWamid, type Person } from '../helpers/people';
+import { openStoreFile } from '../helpers/store-file';
 
 const SECRET = 'forget-secret';
 const OLD_SECRET = 'the-secret-before-rotation';
@@ -88,7 +88,7 @@ describe('forget a contact, byte for byte', () => {
 
     // The forward target echoed every body: its replies quote them. Derived requests get packed (one
     // deflate stream): the erase has to work on those too. (A read-only look at the file, closed before the forget.)
-    const peek = new Database(join(t.dataDir, 'hookscope.db'), { readonly: true });
+    const peek = openStoreFile(t.dataDir, { readonly: true });
     try {
       const n = (sql: string) => () => peek.prepare(sql).pluck().get();
       await expect.poll(n('SELECT COUNT(*) FROM forwards WHERE status = 200'), { timeout: 20_000 }).toBe(6);

@@ -2,12 +2,11 @@
 // (electron/core/store/pack.ts): the NDJSON export's raw JSON, the HAR export's bodies, "Copy as cURL",
 // a replay and Forget must give the same answers either way.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { EventPage, ReplayResult } from '../../shared/types';
 import { fixture } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { BRUNO, CARLA, metaMessage } from '../helpers/people';
+import { openStoreFile } from '../helpers/store-file';
 
 let t: TestCore | null = null;
 afterEach(async () => { await t?.close(); t = null; });
@@ -15,7 +14,7 @@ afterEach(async () => { await t?.close(); t = null; });
 const collect = (chunks: Iterable<string>) => { let s = ''; for (const c of chunks) s += c; return s; };
 
 function packedCount(dataDir: string): number {
-  const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true });
+  const db = openStoreFile(dataDir, { readonly: true });
   try { return db.prepare('SELECT COUNT(*) FROM requests WHERE packed <> 0').pluck().get() as number; } finally { db.close(); }
 }
 

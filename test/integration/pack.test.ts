@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type IngestRequest, type Store } from '../../electron/core/store/store';
-import Database from 'better-sqlite3';
 import { pack, unpack } from '../../electron/core/store/pack';
 import { forgetContact } from '../../electron/core/store/forget';
 import { eventDeriver, eventsOf } from '../../electron/core/ingest/derive-events';
 import { fixture, fixtureNames } from '../helpers/fixtures';
 import { startTestCore, type TestCore } from '../helpers/core';
 import type { EventDetail, EventPage } from '../../shared/types';
+import { openStoreFile } from '../helpers/store-file';
 
 let store: Store | null = null;
 let dir: string | null = null;
@@ -102,7 +102,7 @@ describe('packed requests', () => {
     const page = await t.call<EventPage>('events:list', { limit: 10 });
     const id = page.items[0].requestId;
     const packed = () => {
-      const db = new Database(join(t!.dataDir, 'hookscope.db'), { readonly: true });
+      const db = openStoreFile(t!.dataDir, { readonly: true });
       try { return db.prepare('SELECT packed FROM requests WHERE id = ?').pluck().get(id) as number; } finally { db.close(); }
     };
     // Bounded by the test's timeout: packing starts after half a second of quiet.

@@ -1,10 +1,9 @@
 // Retention: pruning by age and by count in small batches while webhooks keep arriving.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { EventPage, SettingsView } from '../../shared/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, statusUpdate } from '../helpers/meta-payloads';
+import { openStoreFile } from '../helpers/store-file';
 
 let t: TestCore | null = null;
 afterEach(async () => { await t?.close(); t = null; });
@@ -59,7 +58,7 @@ describe('retention', { timeout: 120_000 }, () => { // 1,000 webhooks through HT
     };
     const total = async (where: string) => (await tc.call<EventPage>('events:list', { where: [where] })).total;
     const fieldRows = (sql: string) => {
-      const db = new Database(join(tc.dataDir, 'hookscope.db'), { readonly: true });
+      const db = openStoreFile(tc.dataDir, { readonly: true });
       try { return db.prepare(sql).pluck().get(); } finally { db.close(); }
     };
     const left = () => fieldRows('SELECT COUNT(*) FROM event_fields WHERE event_id NOT IN (SELECT id FROM events)');

@@ -7,11 +7,11 @@ import { createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { DoctorFinding, EventPage, MessageLifecycle, RejectedDetail, RejectedPage, Rule, SettingsView } from '../../shared/types';
 import { startServe, type ServeProcess } from '../helpers/serve';
 import { startTestCore, type TestCore } from '../helpers/core';
 import type { TunnelConnector } from '../../electron/core/types';
+import { openStoreFile } from '../helpers/store-file';
 
 const SECRET = 'the-app-secret';
 /** The real default: no accept-unsigned for this run (the helper turns it on for tests that do not care). */
@@ -193,7 +193,7 @@ describe('identities never cross providers', () => {
     const made = await s.api('/api/rules', { method: 'POST', body: JSON.stringify({ name: 'Unanswered lead', enabled: true,
       when: { kind: ['message'], leadReply: true }, title: 'unanswered {contactId}', body: '{text}', unanswered: { minutes: 15, from: '00:00', to: '23:59' } }) });
     expect(made.status).toBe(201);
-    const peek = new Database(join(s.dataDir, 'hookscope.db'), { readonly: true });
+    const peek = openStoreFile(s.dataDir, { readonly: true });
     try {
       const waiting = () => peek.prepare('SELECT contact_id FROM lead_waits').pluck().all() as string[];
       const signed = async (body: string) => expect((await post('/meta', body, { 'x-hub-signature-256': sign(body) })).status).toBe(200);
@@ -465,8 +465,7 @@ describe('the rejected log', () => {
       });
     }
     await until(async () => (await t!.call<RejectedPage>('rejected:list', {})).total, (n) => n > 0);
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(join(t.dataDir, 'hookscope.db'), { readonly: true });
+    const db = openStoreFile(t.dataDir, { readonly: true });
     try {
       const stored = await until(async () => db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(length(CAST(headers AS BLOB)) + COALESCE(length(body), 0) + length(CAST(path AS BLOB))
         + length(CAST(query AS BLOB)) + COALESCE(length(CAST(diagnosis AS BLOB)), 0)), 0) AS bytes FROM rejected`).get() as { n: number; bytes: number },
