@@ -1,12 +1,19 @@
 // Ingest: hookscope's real serve process (signature check, normalisation, group-committed durable
 // storage) against a bare node:http server, same payloads, same load generator, same run.
 import Database from 'better-sqlite3';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, SECRET, load, loadGenerator, runChild, signedBodies, sleep, spawnUntil, startServe, tmp } from './lib.mjs';
 
-function countStored(dataDir) {
+/** The store's read model with its request log attached when it has its own file (electron/core/store/log-file.ts). */
+function openStoreFiles(dataDir) {
   const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true, fileMustExist: true });
+  if (existsSync(join(dataDir, 'requests.db'))) db.prepare('ATTACH DATABASE ? AS log').run(join(dataDir, 'requests.db'));
+  return db;
+}
+
+function countStored(dataDir) {
+  const db = openStoreFiles(dataDir);
   try {
     const requests = db.prepare('SELECT COUNT(*) AS n FROM requests WHERE response_status = 200').get().n;
     const events = db.prepare('SELECT COUNT(*) AS n FROM events').get().n;
@@ -19,7 +26,7 @@ function countStored(dataDir) {
  * read from the serve process's own database file through a read-only connection of the bench's.
  */
 function openLagProbe(dataDir) {
-  const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true, fileMustExist: true });
+  const db = openStoreFiles(dataDir);
   const derived = db.prepare("SELECT CAST(value AS INTEGER) AS n FROM kv WHERE key = 'derived_through'").pluck();
   const newest = db.prepare('SELECT COALESCE(MAX(id), 0) FROM requests').pluck();
   return {

@@ -1,7 +1,7 @@
 // Store at scale: generate N events quickly (direct SQL into the store's own schema, FTS rebuilt in
 // one pass), then time the UI's queries through the Store API (listEvents with its total, thread, stats).
 import Database from 'better-sqlite3';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contactOf, loadCore, metaPayload, rng, sign, summarise, tmp } from './lib.mjs';
 
@@ -20,11 +20,20 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ retention: { days: null, maxEvents: null } }), { mode: 0o600 });
   const file = join(dataDir, 'hookscope.db');
   const db = new Database(file);
+  // The request log's own file (electron/core/store/log-file.ts), attached as the app attaches it.
+  const logFile = join(dataDir, 'requests.db');
+  if (existsSync(logFile)) db.prepare('ATTACH DATABASE ? AS log').run(logFile);
+  const split = existsSync(logFile);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
+  if (split) { db.pragma('log.journal_mode = OFF'); db.pragma('log.synchronous = OFF'); }
   db.pragma('cache_size = -1000000');
   // Indexes are rebuilt after the load (a sort is far quicker than a million B-tree inserts).
   const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'requests', 'event_fields')").all();
+  // The log's indexes (requests) are named in its schema when dropped and built again.
+  if (split) for (const ix of db.prepare("SELECT name, sql FROM log.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = 'requests'").all()) {
+    indexes.push({ name: `log.${ix.name}`, sql: ix.sql.replace(/^CREATE (UNIQUE )?INDEX\s+/i, (m) => `${m}log.`) });
+  }
   for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
 
   // As the app keeps them once derived: headers and body packed (store/pack.ts), no raw JSON per event.
@@ -66,7 +75,8 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
   db.pragma('journal_mode = WAL');
   db.close();
   const seconds = (performance.now() - t0) / 1000;
-  const bytes = statSync(file).size;
+  // Both files of a split store (the request log holds the packed bodies).
+  const bytes = statSync(file).size + (split ? statSync(logFile).size : 0);
   log(`store: ${events} events ready in ${seconds.toFixed(1)} s (${(bytes / 2 ** 20).toFixed(0)} MiB)`);
   return { dataDir, file, events, bytes, seconds, core };
 }
