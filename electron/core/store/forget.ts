@@ -274,7 +274,7 @@ const STEPS: ForgetStep[] = [
       // Written back plain: the edited body is no longer what the provider sent, and stays readable as such.
       // The note once: a forget finished after a crash (completePendingForget) edits the same rows again.
       const setBody = db.prepare(`UPDATE requests SET headers = ?, body = ?, body_size = ?, packed = 0,
-        error = CASE WHEN instr(COALESCE(error, ''), ?1) > 0 THEN error ELSE COALESCE(error || ' ', '') || ?1 END WHERE id = ?`);
+        error = CASE WHEN instr(COALESCE(error, ''), ?) > 0 THEN error ELSE COALESCE(error || ' ', '') || ? END WHERE id = ?`);
       let edited = 0;
       for (const rid of ctx.edited) {
         const row = getBody.get(rid) as { headers: string; body: Buffer | null; packed: number } | undefined;
@@ -282,7 +282,7 @@ const STEPS: ForgetStep[] = [
         const { headers, body } = requestBytes(row);
         if (!body) continue;
         const next = Buffer.from(cutContact(body.toString('utf8'), digits), 'utf8');
-        setBody.run(EDITED_NOTE, maskIn(headers, digits), next, next.length, rid);
+        setBody.run(maskIn(headers, digits), next, next.length, EDITED_NOTE, EDITED_NOTE, rid);
         edited++;
       }
       return { erased, edited };
