@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import type { EventPage, ForgetResult } from '../../shared/types';
 import { openStore, type IngestRequest, type Store } from '../../electron/core/store/store';
 import { eventDeriver } from '../../electron/core/ingest/derive-events';
-import { forgetContact, FORGET_PENDING_KEY } from '../../electron/core/store/forget';
+import { cutContact, EDITED_NOTE, forgetContact, FORGET_PENDING_KEY } from '../../electron/core/store/forget';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { incomingText } from '../helpers/meta-payloads';
+import { envelope, incomingText } from '../helpers/meta-payloads';
 import { openStoreFile, singleFileStore } from '../helpers/store-file';
 
 let t: TestCore | null = null;
@@ -148,14 +148,20 @@ describe('the request log in its own file', () => {
       t = await startTestCore({ dataDir: dir, env: { acceptUnsigned: ['meta'] } });
       expect((await t.postMeta(incomingText('wamid.ANA1', ana.number, ana.text, ana.name))).status).toBe(200);
       expect((await t.postMeta(incomingText('wamid.BRU1', '5511900000009', 'bruno stays', 'Bruno'))).status).toBe(200);
-      await expect.poll(async () => (await t!.call<EventPage>('events:list', {})).total).toBe(2);
+      // One webhook, both customers: kept for Bruno, edited.
+      expect((await t.postMeta(envelope({
+        contacts: [{ profile: { name: ana.name }, wa_id: ana.number }, { profile: { name: 'Bruno' }, wa_id: '5511900000009' }],
+        messages: [{ from: ana.number, id: 'wamid.ANA2', timestamp: '1700000200', type: 'text', text: { body: 'quokka saxophone' } },
+          { from: '5511900000009', id: 'wamid.BRU2', timestamp: '1700000201', type: 'text', text: { body: 'bruno lemonade' } }],
+      }))).status).toBe(200);
+      await expect.poll(async () => (await t!.call<EventPage>('events:list', {})).total).toBe(4);
       await t.close(); t = null;
 
       // What a kill -9 leaves between the two commits: the plan marked, and one file's half of the erase.
       const db = openStoreFile(dir);
       const plan = { whole: [] as number[], edited: [] as number[] };
       forgetContact(db, ana.number, { dryRun: true, touched: plan });
-      expect(plan.whole).toEqual([1]);
+      expect(plan).toEqual({ whole: [1], edited: [3] });
       db.prepare(`INSERT INTO kv (key, value) VALUES (?, ?)`).run(FORGET_PENDING_KEY, JSON.stringify({ contactId: ana.number, ...plan }));
       db.pragma('secure_delete = ON');
       if (committed === 'read model') {
@@ -165,22 +171,30 @@ describe('the request log in its own file', () => {
         db.prepare('DELETE FROM events WHERE contact_id = ?').run(ana.number);
       } else {
         db.prepare('DELETE FROM requests WHERE id = 1').run();
+        // requests are not packed yet this soon after (pack.ts: when the receiver is idle); read either way.
+        const row = db.prepare('SELECT body, packed FROM requests WHERE id = 3').get() as { body: Buffer; packed: number };
+        expect(row.packed).toBe(0);
+        db.prepare(`UPDATE requests SET body = ?, error = ? WHERE id = 3`).run(Buffer.from(cutContact(row.body.toString('utf8'), ana.number)), EDITED_NOTE);
       }
       db.close();
       // The test can fail: one file still holds her.
       expect(fileBytes(dir).some((f) => f.bytes.includes(Buffer.from(ana.text)))).toBe(true);
 
       t = await startTestCore({ dataDir: dir, env: { acceptUnsigned: ['meta'] } });
-      expect((await t.call<EventPage>('events:list', {})).items.map((e) => e.text)).toEqual(['bruno stays']);
+      expect((await t.call<EventPage>('events:list', {})).items.map((e) => e.text)).toEqual(['bruno lemonade', 'bruno stays']);
       await t.close(); t = null;
       const after = openStoreFile(dir, { readonly: true });
       try {
-        expect(after.prepare('SELECT id FROM requests').pluck().all()).toEqual([2]);
+        expect(after.prepare('SELECT id FROM requests').pluck().all()).toEqual([2, 3]);
+        // The batch: edited once (its note once), Bruno's message kept.
+        const batch = after.prepare('SELECT body, error FROM requests WHERE id = 3').get() as { body: Buffer; error: string };
+        expect(batch.error).toBe(EDITED_NOTE);
+        expect(batch.body.toString('utf8')).toContain('bruno lemonade');
         expect(after.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined();
       } finally { after.close(); }
       const left = fileBytes(dir);
       expect(left.map((f) => f.name)).toContain('requests.db');
-      for (const secret of [ana.number, ana.name, ana.text, 'wamid.ANA1']) {
+      for (const secret of [ana.number, ana.name, ana.text, 'wamid.ANA1', 'quokka', 'wamid.ANA2']) {
         expect(left.filter((f) => f.bytes.includes(Buffer.from(secret))).map((f) => f.name), secret).toEqual([]);
       }
     });
