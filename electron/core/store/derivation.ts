@@ -166,9 +166,12 @@ export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get
 
   function deriveNext(limit: number, known?: Map<number, IngestRecord>, inTx?: (items: DerivedRequest[]) => void): DerivedRequest[] {
     if (watermark.get() >= Math.min((maxRequest.get() as number | null) ?? 0, upper() - 1)) return [];
-    // Derived rows can always be derived again from the requests: no fsync of their own. The next
-    // acknowledged commit (synchronous=FULL) makes them durable too. Prepared once: db.pragma() prepares
-    // its statement on every call.
+    // Derived rows can always be derived again from the requests: no fsync of their own. In a single-file
+    // store the next acknowledged commit makes them durable too; with the request log in its own file
+    // (log-file.ts) the read model's WAL is flushed by its checkpoints, and a power loss before one takes
+    // the derived rows with their watermark: derived again, their forwards sent again under the same
+    // delivery key (docs/architecture.md "The outbox"). Prepared once: db.pragma() prepares its statement
+    // on every call.
     syncNormal.run();
     try {
       return deriveTx(limit, known, inTx);
