@@ -96,6 +96,20 @@ describe('the request log in its own file', () => {
     }
   });
 
+  it('a first start cut between the two files\' commits of the move (no requests table in either file) gets the log\'s tables back', () => {
+    const dir = tempDir();
+    openStore({ dataDir: dir, deriver: eventDeriver }).close();
+    // What a kill -9 leaves when hookscope.db committed migration 12 and requests.db did not.
+    const db = openStoreFile(dir);
+    db.exec('DROP TABLE log.requests; DROP TABLE log.rejected');
+    db.close();
+    store = openStore({ dataDir: dir, deriver: eventDeriver });
+    expect(store.appendRequests([request(1)])).toEqual([1]);
+    expect(store.deriveNext(10).map((d) => d.request.id)).toEqual([1]);
+    expect(store.db.prepare(`SELECT name FROM log.sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all()).toEqual(['rejected', 'requests']);
+    expect(store.db.prepare(`SELECT name FROM log.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).pluck().all()).toEqual(['rejected_received', 'requests_handshakes', 'requests_received']);
+  });
+
   it('a schema-11 store is upgraded in place, stays one file and keeps its requests, events and search', async () => {
     const dir = tempDir();
     singleFileStore(dir);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { EventFilter, ForwardResult, HookEvent } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { MIGRATIONS } from './schema';
-import { attachLog, LOG_SCHEMA, logFile } from './log-file';
+import { attachLog, LOG_SCHEMA, LOG_TABLES, logFile } from './log-file';
 import { completePendingForget } from './forget';
 import { createWalSync, type WalSync } from './wal-sync';
 import { createReads, GENERATION_KEY, iterateEvents, type StoreReads } from './queries';
@@ -133,6 +133,7 @@ export function openStore(opts: {
   }
   try {
     migrate(db, opts.dataDir, opts.onUpgrade);
+    if (split) repairLogTables(db, opts.nativeBinding);
   } catch (err) {
     try { if (db.open) db.close(); } catch { /* already unusable */ }
     throw err;
@@ -163,6 +164,36 @@ function migrate(db: Db, dataDir: string, onUpgrade?: (step: { from: number; to:
     })();
   }
   if (upgrading) onUpgrade?.({ from: version, to: MIGRATIONS.length, ms: Date.now() - started });
+}
+
+/**
+ * Migration 12 moves a new store's (empty) log tables in one transaction over two files, and SQLite commits
+ * each WAL file's part on its own: a kill -9 between them on the very first start can leave hookscope.db at
+ * schema 12 with no requests table in either file. Its tables are then created in the log, as the
+ * migrations define them (applied to an empty database in memory). Nothing was ever stored in such a store.
+ */
+function repairLogTables(db: Db, nativeBinding?: string): void {
+  const has = (schema: string, table: string) => db.prepare(`SELECT 1 FROM ${schema}.sqlite_schema WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+  const missing = LOG_TABLES.filter((t) => !has('main', t) && !has(LOG_SCHEMA, t));
+  if (missing.length === 0) return;
+  const mem = new Database(':memory:', nativeBinding ? { nativeBinding } : {});
+  try {
+    for (const m of MIGRATIONS) {
+      if (typeof m === 'string') mem.exec(m);
+      else { mem.exec(m.sql); m.run(mem); }
+    }
+    db.transaction(() => {
+      for (const table of missing) {
+        const sql = mem.prepare(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`).pluck().get(table) as string;
+        db.exec(sql.replace(/^CREATE TABLE\s+("?)(\w+)\1/i, `CREATE TABLE ${LOG_SCHEMA}.${table}`));
+        for (const ix of mem.prepare(`SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).pluck().all(table) as string[]) {
+          db.exec(ix.replace(/^CREATE (UNIQUE )?INDEX\s+/i, (m) => `${m}${LOG_SCHEMA}.`));
+        }
+      }
+    })();
+  } finally {
+    mem.close();
+  }
 }
 
 function createStoreApi(db: Db, deriver: EventDeriver, walSync: WalSync, split: boolean): Store {
