@@ -3,7 +3,7 @@
 // committed together, and every caller is answered, once the worker lets go.
 import { describe, expect, it } from 'vitest';
 import { createWriter } from '../../electron/core/ingest/writer';
-import { mainLock, sharedWords } from '../../electron/core/ingest/write-lock';
+import { LOG_FILE_LOCK, mainLock, sharedWords, workerLock } from '../../electron/core/ingest/write-lock';
 import type { IngestRecord, IngestRequest, Store } from '../../electron/core/store/store';
 
 const rec = (tag: string): IngestRecord => ({ request: { path: tag } as IngestRecord['request'], events: [] });
@@ -43,5 +43,23 @@ describe('write lock', () => {
     Atomics.notify(words, 0);
     await next;
     expect(calls).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('two files, two locks: the worker mid-transaction on the read model does not hold the append (the log\'s lock), and packing takes both', () => {
+    const words = sharedWords();
+    const append = mainLock(words, LOG_FILE_LOCK);
+    const effects = mainLock(words);
+    let inside: boolean[] = [];
+    workerLock(words)(() => {
+      // The derive transaction holds the read model's lock: the append's is free, the effects' is not.
+      inside = [append.tryAcquire(), effects.tryAcquire()];
+      append.release();
+    });
+    expect(inside).toEqual([true, false]);
+    // Packing (the read model's lock, then the log's): the append waits for it.
+    workerLock(words)(() => workerLock(words, LOG_FILE_LOCK)(() => { inside = [append.tryAcquire()]; }));
+    expect(inside).toEqual([false]);
+    expect(append.tryAcquire()).toBe(true);
+    append.release();
   });
 });
