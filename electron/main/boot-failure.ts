@@ -12,6 +12,12 @@ import { HookscopeError } from '../../shared/errors';
 
 /** The database file inside the data dir (electron/core/store/store.ts opens exactly this name). */
 export const DB_FILE = 'hookscope.db';
+/**
+ * The request log's own file beside it in a data dir created since it has one (electron/core/store/log-file.ts,
+ * docs/architecture.md "Two files"): either file may be the damaged one, and a fresh hookscope.db next to
+ * a damaged log would fail the same way, so both move aside together.
+ */
+export const LOG_DB_FILE = 'requests.db';
 /** SQLite keeps these beside the database; they belong to it and move with it. */
 const DB_COMPANIONS = ['-wal', '-shm', '-journal'];
 
@@ -66,7 +72,7 @@ export function classifyBootError(err: unknown, ctx: BootContext): BootFailure {
     return {
       kind: 'db-corrupt',
       cause: 'The Hookscope database is damaged and cannot be opened.',
-      fix: `"Move it aside" renames ${dbFile} (and its -wal/-shm files) to a name ending in .damaged-<date> in the same ` +
+      fix: `"Move it aside" renames ${dbFile} and ${LOG_DB_FILE} beside it (and their -wal/-shm files) to names ending in .damaged-<date> in the same ` +
         'folder and starts with an empty database; nothing is deleted, so it can still be repaired with the sqlite3 ' +
         'tool (.recover). Or choose another data folder, or quit and restore a backup.',
       technical,
@@ -135,13 +141,16 @@ export function isNativeModuleMismatch(message: string): boolean {
 export function moveDatabaseAside(dataDir: string, now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const base = path.join(dataDir, DB_FILE);
-  let target = `${base}.damaged-${stamp}`;
+  const log = path.join(dataDir, LOG_DB_FILE);
+  let suffix = `.damaged-${stamp}`;
   // Two failures within the same millisecond (a retry loop) must not overwrite the first copy.
-  for (let n = 2; fs.existsSync(target); n++) target = `${base}.damaged-${stamp}-${n}`;
-  // Companions first: a -wal left behind next to a fresh database would be replayed into it.
-  for (const suffix of DB_COMPANIONS) {
-    if (fs.existsSync(base + suffix)) fs.renameSync(base + suffix, target + suffix);
+  for (let n = 2; fs.existsSync(base + suffix) || fs.existsSync(log + suffix); n++) suffix = `.damaged-${stamp}-${n}`;
+  for (const file of [base, log]) {
+    // Companions first: a -wal left behind next to a fresh database would be replayed into it.
+    for (const c of DB_COMPANIONS) {
+      if (fs.existsSync(file + c)) fs.renameSync(file + c, file + suffix + c);
+    }
+    if (fs.existsSync(file)) fs.renameSync(file, file + suffix);
   }
-  if (fs.existsSync(base)) fs.renameSync(base, target);
-  return target;
+  return base + suffix;
 }

@@ -64,4 +64,17 @@ describe('moveDatabaseAside', () => {
     expect(names.filter((n) => n.startsWith('hookscope.db.damaged-2026-01-02T03-04-05-678Z'))).toHaveLength(6);
     expect(names).not.toContain('hookscope.db');
   });
+
+  it('moves the request log\'s own file (requests.db) aside with it, under the same name ending', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookscope-aside-'));
+    const now = new Date('2026-01-02T03:04:05.678Z');
+    fs.writeFileSync(path.join(dir, 'hookscope.db'), 'db');
+    fs.writeFileSync(path.join(dir, 'requests.db'), 'log');
+    fs.writeFileSync(path.join(dir, 'requests.db-wal'), 'log wal');
+    const moved = moveDatabaseAside(dir, now);
+    const ending = moved.slice(moved.indexOf('.damaged-'));
+    expect(fs.readFileSync(path.join(dir, `requests.db${ending}`), 'utf8')).toBe('log');
+    expect(fs.readFileSync(path.join(dir, `requests.db${ending}-wal`), 'utf8')).toBe('log wal');
+    expect(fs.readdirSync(dir).filter((n) => n === 'requests.db' || n === 'requests.db-wal' || n === 'hookscope.db')).toEqual([]);
+  });
 });
