@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EventDetail, EventPage, ListQuery } from '../../shared/types';
 import { indexedRawLeaves } from '../../shared/where';
 import { fieldValue } from '../../electron/core/store/where-sql';
-import { MIGRATIONS } from '../../electron/core/store/schema';
+import { MIGRATIONS, fieldsIntoColumns } from '../../electron/core/store/schema';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
 
@@ -91,7 +91,7 @@ function everyLeafARow(dataDir: string, raws: Map<number, unknown>): void {
 }
 
 const fieldRows = (dataDir: string) => sql(dataDir, (db) => db.prepare('SELECT COUNT(*) FROM event_fields').pluck().get() as number);
-const rawCols = (dataDir: string) => sql(dataDir, (db) => db.prepare('SELECT id, raw_cols FROM events ORDER BY id').raw().all());
+const rawCols = (dataDir: string) => sql(dataDir, (db) => db.prepare('SELECT id, raw_cols FROM events ORDER BY id').raw().all() as [number, number][]);
 
 describe('raw leaves held by the event row', () => {
   it('finds the same events for every operator as field rows did, and converts a schema-11 store in place', { timeout: 180_000 }, async () => {
@@ -127,7 +127,8 @@ describe('raw leaves held by the event row', () => {
     // rows and bits as the deriver writes now, the same answers.
     const old = tmp();
     cpSync(ref, old, { recursive: true });
-    const held12 = MIGRATIONS.findIndex((m) => (typeof m === 'string' ? m : m.sql).includes('raw_cols'));
+    const held12 = MIGRATIONS.findIndex((m) => typeof m !== 'string' && m.run === fieldsIntoColumns);
+    expect(held12).toBeGreaterThan(10);
     sql(old, (db) => { db.exec('ALTER TABLE events DROP COLUMN raw_cols'); db.pragma(`user_version = ${held12}`); });
     t = await startTestCore({ dataDir: old });
     expect(sql(old, (db) => db.pragma('user_version', { simple: true }))).toBe(MIGRATIONS.length);
