@@ -136,4 +136,19 @@ describe('raw leaves held by the event row', () => {
     expect(rawCols(old)).toEqual(rawCols(dir));
     expect(await answers(t)).toEqual(before);
   });
+
+  it('forgetting a number: a held leaf of someone else\'s event that quotes it stops matching, as its field row left', { timeout: 60_000 }, async () => {
+    t = await startTestCore({ dataDir: tmp() });
+    const quoting = incomingText('wamid.5511900000001', '5511900000002', 'call 5511900000001 back', 'Bea', 1_700_000_100);
+    for (const b of [incomingText('wamid.A', '5511900000001', 'hi', 'Ana', 1_700_000_000), quoting]) expect((await t.postMeta(b)).status).toBe(200);
+    await expect.poll(async () => (await t!.call<EventPage>('events:list', {})).total).toBe(2);
+    const count = async (where: string) => (await t!.call<EventPage>('events:list', { where: [where] })).total;
+    expect(await count('raw.id=wamid.5511900000001')).toBe(1);
+    await t.call('contacts:forget', { contactId: '5511900000001' });
+    // Her own event is gone; Bea's stays, masked, and its id (which quotes the number) is no longer a leaf.
+    expect((await t.call<EventPage>('events:list', {})).items.map((e) => e.contactId)).toEqual(['5511900000002']);
+    expect(await count('raw.id=wamid.5511900000001')).toBe(0);
+    expect(await count('raw.id exists')).toBe(0);
+    expect(await count('raw.from=5511900000002')).toBe(1);
+  });
 });
