@@ -29,7 +29,7 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
 
   // As the app keeps them once derived: headers and body packed (store/pack.ts), no raw JSON per event.
   const insReq = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin, packed)
-    VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', 1)`);
+    VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', ${core.PACKED})`);
   const insEv = db.prepare(`INSERT INTO events (id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id, contact_name, business_id,
     message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details, raw_cols) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   // The finding indexes the deriver writes for every event (store.ts, where-sql.ts): search keys (error
