@@ -16,10 +16,11 @@
 //   action_secrets write-only signing secrets of http actions, apart from the rule spec
 //   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
 //   rule_state     small per-rule timer state (a digest's last period)
-//                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
+//                  (packed = 1 or 2: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
 //   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
-//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id)
+//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id);
+//                  not the leaves the event row holds itself (events.raw_cols, store/field-columns.ts)
 //   field_paths    the paths event_fields rows point at, each stored once (id, path)
 //   views          saved views: a name, a filter, a search and columns (views.ts)
 //   business_names the user's names for receiving business numbers
