@@ -30,9 +30,9 @@ const DICTIONARY_V1 = Buffer.from([
 
 // V1, then a Meta status with its keys in the order of Meta's documented example (test/fixtures/meta/
 // status-sent.json): id, status, timestamp, recipient_id, then `conversation` and `pricing` — statuses are
-// most of the traffic (three per message sent) and V1 had these two objects only apart, in the other order. Per-message pricing (PMP,
-// with `type`) and conversation-based (CBP) both. 221 → 202 B per request for the bench's webhooks with
-// their headers (docs/benchmarks.md "Bytes per event, round 5").
+// most of the traffic (three per message sent), and V1 had these two objects only apart, in the other
+// order. Per-message pricing (PMP, with `type`) and conversation-based (CBP) both. 221 → 202 B per request
+// for the bench's webhooks with their headers (docs/benchmarks.md "Bytes per event, round 5").
 const DICTIONARY_V2 = Buffer.concat([DICTIONARY_V1, Buffer.from([
   '"recipient_id":"","pricing":{"billable":true,"pricing_model":"PMP","category":"utility","type":"regular"}}]},"field":"messages"}]}]}',
   '{"object":"whatsapp_business_account","entry":[{"id":"","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"","phone_number_id":""},',
