@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventDetail, EventPage, ListQuery } from '../../shared/types';
 import { indexedRawLeaves } from '../../shared/where';
-import { fieldValue } from '../../electron/core/store/where-sql';
+import { fieldValue, whereSql } from '../../electron/core/store/where-sql';
 import { MIGRATIONS, fieldsIntoColumns } from '../../electron/core/store/schema';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, incomingText, statusUpdate } from '../helpers/meta-payloads';
@@ -133,6 +133,14 @@ describe('raw leaves held by the event row', () => {
     // Not a comparison of empty lists: most conditions find something, and not everything.
     expect(before.filter((a) => a.total > 0 && a.total < BODIES.length + EXTRA.length).length).toBeGreaterThan(QUERIES.length / 2);
     expect(now).toEqual(before);
+
+    // With the id range the remembered totals push inside each field subquery (store/totals.ts): the same counts.
+    const ranged = (dataDir: string) => sql(dataDir, (db) => WHERE.flatMap((where) => [[0, 4], [3, 8], [6, 100]].map(([lo, hi]) => {
+      const w = whereSql(where, '', { sql: ' AND event_id > ? AND event_id <= ?', params: [lo, hi] });
+      return db.prepare(`SELECT COUNT(*) FROM events WHERE id > ? AND id <= ? AND ${w.parts.join(' AND ')}`).pluck().get(lo, hi, ...w.params);
+    })));
+    expect(ranged(dir)).toEqual(ranged(ref));
+    expect(ranged(ref).filter((n) => n !== 0).length).toBeGreaterThan(WHERE.length);
 
     // The store as schema 11 left it (no raw_cols, every leaf a row) converted when opened: the same
     // rows and bits as the deriver writes now, the same answers.
