@@ -192,7 +192,7 @@ export async function loadCore() {
   const outfile = join(outDir, 'core.mjs');
   await build({
     stdin: {
-      contents: "export { openStore } from './electron/core/store/store'; export { eventDeriver } from './electron/core/ingest/derive-events'; export { MIGRATIONS } from './electron/core/store/schema'; export { normaliseMeta } from './shared/normalise'; export { pack } from './electron/core/store/pack'; export { forgetContact, eraseTraces } from './electron/core/store/forget'; export { fieldWriters, searchKeys } from './electron/core/store/where-sql'; export { storedDetails } from './electron/core/store/event-columns';",
+      contents: "export { openStore } from './electron/core/store/store'; export { eventDeriver } from './electron/core/ingest/derive-events'; export { MIGRATIONS } from './electron/core/store/schema'; export { normaliseMeta } from './shared/normalise'; export { pack, PACKED } from './electron/core/store/pack'; export { forgetContact, eraseTraces } from './electron/core/store/forget'; export { fieldRowsOf, fieldWriters, searchKeys } from './electron/core/store/where-sql'; export { storedDetails } from './electron/core/store/event-columns';",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-core.ts',
     },
     bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile, external: ['better-sqlite3'], logLevel: 'warning',

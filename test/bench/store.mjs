@@ -38,9 +38,9 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
 
   // As the app keeps them once derived: headers and body packed (store/pack.ts), no raw JSON per event.
   const insReq = db.prepare(`INSERT INTO requests (id, received_at, method, path, query, headers, body, body_size, provider, response_status, signature, signature_diagnosis, error, origin, packed)
-    VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', 1)`);
+    VALUES (?, ?, 'POST', '/meta', '', '', ?, ?, 'meta', 200, 'valid', NULL, NULL, 'network', ${core.PACKED})`);
   const insEv = db.prepare(`INSERT INTO events (id, request_id, received_at, provider, kind, status, provider_status, message_id, contact_id, contact_name, business_id,
-    message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    message_type, text, reply_to, error_code, error_title, error_detail, ts, signature, duplicate, raw, details, raw_cols) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   // The finding indexes the deriver writes for every event (store.ts, where-sql.ts): search keys (error
   // codes, message ids, detail values) and the indexed raw fields — without them the field-filter and
   // code-search rows below would time an empty index.
@@ -60,10 +60,11 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
         const buf = Buffer.from(body);
         insReq.run(id, receivedAt, core.pack(HEADERS(body), buf), buf.length);
         for (const e of core.normaliseMeta(payload)) {
+          const leaves = core.fieldRowsOf(e);
           insEv.run(id, id, receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId, e.contactId, e.contactName, e.businessId,
             e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle, e.errorDetail, e.timestamp, 'valid', 0,
-            null, core.storedDetails(e.kind, e.details));
-          fields.add(id, e.raw, core.searchKeys(e));
+            null, core.storedDetails(e.kind, e.details), leaves.cols);
+          fields.add(id, leaves.rows, core.searchKeys(e));
         }
       }
     })();

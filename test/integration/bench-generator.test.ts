@@ -18,7 +18,7 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 
 const N = 400;
 const EVENT_COLUMNS = `id, request_id, provider, kind, status, provider_status, message_id, contact_id, contact_name, business_id,
-  message_type, text, reply_to, error_code, error_title, error_detail, ts, raw, details`;
+  message_type, text, reply_to, error_code, error_title, error_detail, ts, raw, details, raw_cols`;
 
 function rowsOf(file: string) {
   const db = new Database(file, { readonly: true });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type IngestRequest, type Store } from '../../electron/core/store/store';
-import { pack, unpack } from '../../electron/core/store/pack';
+import { PACKED, PACKED_V1, pack, requestBytes, unpack } from '../../electron/core/store/pack';
 import { forgetContact } from '../../electron/core/store/forget';
 import { eventDeriver, eventsOf } from '../../electron/core/ingest/derive-events';
 import { fixture, fixtureNames } from '../helpers/fixtures';
@@ -38,6 +38,22 @@ describe('packed requests', () => {
       expect(back.headers).toBe(headers);
       expect(back.body === null ? null : Buffer.compare(back.body, body!)).toBe(body === null ? null : 0);
     }
+  });
+
+  it('rows packed with the first dictionary read back byte for byte; the newer one packs Meta statuses smaller', () => {
+    const headers = JSON.stringify([['content-type', 'application/json'], ['user-agent', 'facebookexternalua'], ['x-hub-signature-256', `sha256=${'ab'.repeat(32)}`]]);
+    let v1 = 0;
+    let now = 0;
+    for (const name of [...fixtureNames('meta'), ...fixtureNames('twilio')]) {
+      const body = fixture(name);
+      const old = pack(headers, body, PACKED_V1);
+      const back = requestBytes({ headers: '', body: old, packed: PACKED_V1 });
+      expect(back.headers).toBe(headers);
+      expect(Buffer.compare(back.body!, body)).toBe(0);
+      if (name.startsWith('meta/status-')) { v1 += old.length; now += pack(headers, body).length; }
+    }
+    expect(now).toBeGreaterThan(0);
+    expect(now).toBeLessThan(v1);
   });
 
   it('every stored fixture reads back byte for byte once packed, with the same events and raw JSON, in far fewer bytes', () => {
@@ -82,7 +98,7 @@ describe('packed requests', () => {
     const [batchId, junkId] = store.appendRequests([request('/meta', Buffer.from(batch), 'application/json'), request('/meta', Buffer.from(junk), 'application/json')]);
     while (store.deriveNext(100).length > 0) { /* all */ }
     while (store.packNext(50) > 0) { /* all */ }
-    expect(store.db.prepare('SELECT packed FROM requests ORDER BY id').pluck().all()).toEqual([1, 1]);
+    expect(store.db.prepare('SELECT packed FROM requests ORDER BY id').pluck().all()).toEqual([PACKED, PACKED]);
     const r = forgetContact(store.db, who);
     expect(r).toMatchObject({ requests: 1, requestsEdited: 1 });
     expect(store.getRequest(junkId)).toBeNull();
@@ -106,7 +122,7 @@ describe('packed requests', () => {
       try { return db.prepare('SELECT packed FROM requests WHERE id = ?').pluck().get(id) as number; } finally { db.close(); }
     };
     // Bounded by the test's timeout: packing starts after half a second of quiet.
-    while (packed() !== 1) await new Promise((r) => setTimeout(r, 100));
+    while (packed() !== PACKED) await new Promise((r) => setTimeout(r, 100));
     const ev = await t.call<EventDetail>('events:get', { id: page.items[0].id });
     expect(ev.request.body).toBe(body.toString('utf8'));
   });

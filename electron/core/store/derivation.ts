@@ -5,7 +5,7 @@
 // (event-deriver.ts), since the store does not import ingest/.
 import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NormalisedEvent, Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
-import { PACK_MIN_BYTES, PACKED_V1, pack, requestBytes } from './pack';
+import { PACK_MIN_BYTES, PACKED, pack, requestBytes } from './pack';
 import { createEventRows } from './event-rows';
 import type { EventDeriver, StoredRequestShape } from './event-deriver';
 
@@ -190,7 +190,7 @@ export function createDerivation(db: Db, deriver: EventDeriver, watermark: { get
 
 /** One packing step (pack.ts): up to `limit` derived requests after the last one looked at, in one transaction. */
 export function createPackStep(db: Db, watermark: () => number): (limit: number) => number {
-  const packRow = db.prepare(`UPDATE requests SET headers = '', body = ?, packed = ${PACKED_V1} WHERE id = ? AND packed = 0`);
+  const packRow = db.prepare(`UPDATE requests SET headers = '', body = ?, packed = ${PACKED} WHERE id = ? AND packed = 0`);
   const packScanGet = db.prepare(`SELECT value FROM kv WHERE key = '${PACK_SCAN_KEY}'`).pluck();
   const packScanSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${PACK_SCAN_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
   const unpackedRows = db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');

@@ -1,10 +1,11 @@
 // A request's events written as rows, inside the derive transaction (store.ts deriveNext / deriveFailed):
 // the duplicate flag (the same provider's message id and status seen before), the search entries and the
-// field keys (where-sql.ts). No raw JSON per event: the request keeps the exact bytes.
+// field keys (where-sql.ts), less the raw leaves the row's own columns hold (field-columns.ts, raw_cols).
+// No raw JSON per event: the request keeps the exact bytes.
 import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NormalisedEvent, SignatureVerdict } from '../../../shared/types';
 import { kindIs } from '../../../shared/event-kinds';
-import { fieldWriters, searchKeys } from './where-sql';
+import { fieldRowsOf, fieldWriters, searchKeys } from './where-sql';
 import { storedDetails } from './event-columns';
 
 /** What of its request an event row carries (store.ts IngestRequest). */
@@ -14,7 +15,7 @@ export interface EventRowsRequest { receivedAt: number; signature: SignatureVerd
 export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest, events: NormalisedEvent[]) => HookEvent[] {
   const insertEvent = db.prepare(`INSERT INTO events (request_id, received_at, provider, kind, status, provider_status, message_id,
     contact_id, contact_name, business_id, message_type, text, reply_to, error_code, error_title, error_detail, ts, signature,
-    duplicate, raw, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    duplicate, raw, details, raw_cols) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text, contact_name, contact_id, message_id) VALUES (?,?,?,?,?)');
   const fields = fieldWriters(db);
   // In the read model, not on the request row: the derive transaction writes nothing in the log file
@@ -36,14 +37,16 @@ export function createEventRows(db: Db): (requestId: number, r: EventRowsRequest
       // No raw JSON per event: the request holds the exact bytes it came from, and the inspector
       // derives the event's part of them again on demand (getEvent).
       const details = storedDetails(e.kind, e.details);
+      // Raw leaves the row's own columns hold are not written again as field rows (field-columns.ts).
+      const leaves = fieldRowsOf(e);
       const ei = insertEvent.run(requestId, r.receivedAt, e.provider, e.kind, e.status, e.providerStatus, e.messageId,
         e.contactId, e.contactName, e.businessId, e.messageType, e.text, e.replyTo, e.errorCode, e.errorTitle,
-        e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details);
+        e.errorDetail, e.timestamp, r.signature, duplicate ? 1 : 0, null, details, leaves.cols);
       const id = Number(ei.lastInsertRowid);
       if (e.text || e.contactName || e.contactId || e.messageId) {
         insertFts.run(id, e.text, e.contactName, e.contactId, e.messageId);
       }
-      fields.add(id, e.raw, searchKeys(e));
+      fields.add(id, leaves.rows, searchKeys(e));
       stored.push({
         id, requestId, provider: e.provider, kind: e.kind, status: e.status, providerStatus: e.providerStatus,
         messageId: e.messageId, contactId: e.contactId, contactName: e.contactName, businessId: e.businessId,

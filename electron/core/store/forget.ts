@@ -31,6 +31,7 @@ import { requestBytes } from './pack';
 import { searchKeys } from './where-sql';
 import { readDetails } from './event-columns';
 import { hasLog } from './log-file';
+import { FIELD_COLUMNS, type HeldRow } from './field-columns';
 export type { ForgetResult, ForgetStepResult } from '../../../shared/types';
 
 /** The number as stored (digits only): `+55 11 9…`, `whatsapp:+5511…` are accepted too. */
@@ -51,6 +52,17 @@ export const ERASED = '[erased]';
  */
 export function numberPattern(digits: string, flags = 'g'): RegExp {
   return new RegExp(`(?<!\\d)\\+?${digits.split('').join('[\\s.()\\-]{0,2}')}(?!\\d)`, flags);
+}
+
+/** The bits of `raw_cols` whose leaf (as its field row reads in text) mentions the number. */
+function heldMentioning(row: HeldRow & { raw_cols: number }, digits: string): number {
+  let bits = 0;
+  for (const leaf of FIELD_COLUMNS.values()) {
+    if ((row.raw_cols & leaf.bit) === 0) continue;
+    const v = leaf.text(row);
+    if (v != null && mentions(v, digits)) bits |= leaf.bit;
+  }
+  return bits;
 }
 
 function mentions(text: string, digits: string): boolean {
@@ -229,6 +241,9 @@ const STEPS: ForgetStep[] = [
       const keysPut = hasKeys ? db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)') : null;
       const fieldsOf = hasKeys ? db.prepare('SELECT path_id AS path, value FROM event_fields WHERE event_id = ?') : null;
       const fieldGone = hasKeys ? db.prepare('DELETE FROM event_fields WHERE path_id = ? AND value = ? AND event_id = ?') : null;
+      const hasHeld = tableHas(db, 'events', 'raw_cols');
+      const heldOf = hasHeld ? db.prepare('SELECT raw_cols, message_id, contact_id, ts FROM events WHERE id = ?') : null;
+      const heldGone = hasHeld ? db.prepare('UPDATE events SET raw_cols = raw_cols & ~? WHERE id = ?') : null;
       for (const { id } of masked) {
         if (!keysGone || !keysRow || !keysPut || !fieldsOf || !fieldGone) break;
         keysGone.run(id);
@@ -241,6 +256,12 @@ const STEPS: ForgetStep[] = [
         }
         for (const f of fieldsOf.all(id) as { path: number; value: unknown }[]) {
           if (mentions(String(f.value), ctx.digits)) fieldGone.run(f.path, f.value, id);
+        }
+        // A leaf its row holds (field-columns.ts) that mentions the number stops matching, as its field row would.
+        if (heldOf) {
+          const h = heldOf.get(id) as (HeldRow & { raw_cols: number }) | undefined;
+          const drop = h ? heldMentioning(h, ctx.digits) : 0;
+          if (drop !== 0) heldGone?.run(drop, id);
         }
       }
       for (const { id, before, after } of masked) {

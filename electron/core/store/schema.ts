@@ -16,10 +16,11 @@
 //   action_secrets write-only signing secrets of http actions, apart from the rule spec
 //   lead_waits     unanswered-lead timers: a lead wrote, no outgoing message yet
 //   rule_state     small per-rule timer state (a digest's last period)
-//                  (packed = 1: headers and body in one deflate stream, store/pack.ts)
+//                  (packed = 1 or 2: headers and body in one deflate stream, store/pack.ts)
 //   (kv derived_through: requests up to this id have their events; the ones after are derived next)
 //   events_keys    FTS5 over error codes and titles, business numbers, message ids, detail values (contentless)
-//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id)
+//   event_fields   scalar leaves of the indexed raw paths (shared/where.ts), for field filters: (path_id, value, event_id);
+//                  not the leaves the event row holds itself (events.raw_cols, store/field-columns.ts)
 //   field_paths    the paths event_fields rows point at, each stored once (id, path)
 //   views          saved views: a name, a filter, a search and columns (views.ts)
 //   business_names the user's names for receiving business numbers
@@ -369,7 +370,39 @@ export const MIGRATIONS: Migration[] = [
   `,
     run: moveLogTables,
   },
+  // 13: bytes per event (docs/benchmarks.md "Bytes per event, round 5"). A raw leaf the event row holds in a
+  // column (a Meta message's or status's id, timestamp, recipient or sender: store/field-columns.ts) is no
+  // longer a field row: events.raw_cols marks which. Existing rows are converted in place: each leaf
+  // that equals what its column gives back (the same test the deriver makes) leaves event_fields.
+  {
+    sql: '',
+    run: fieldsIntoColumns,
+  },
 ];
+
+/**
+ * Migration 13's moving part, per held path: mark the events whose field row equals its column (text as
+ * it is, numbers as the plain integers the deriver checks: field-columns.ts `holds`), then drop those rows.
+ */
+export function fieldsIntoColumns(db: Database): void {
+  // Added unless present: a store put back to an older version by hand (the older migrations' tests do) has it.
+  const has = db.prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'raw_cols'").get() !== undefined;
+  if (!has) db.exec('ALTER TABLE events ADD COLUMN raw_cols INTEGER NOT NULL DEFAULT 0');
+  const int = (v: string) => `typeof(${v}) IN ('integer', 'real') AND ${v} = CAST(${v} AS INTEGER) AND ${v} >= 0 AND ${v} <= 9007199254740991`;
+  const held: [string, number, string][] = [
+    ['id', 1, "typeof(f.value) = 'text' AND f.value = e.message_id"],
+    ['recipient_id', 2, `${int('f.value')} AND e.contact_id = CAST(CAST(f.value AS INTEGER) AS TEXT)`],
+    ['from', 4, `${int('f.value')} AND e.contact_id = CAST(CAST(f.value AS INTEGER) AS TEXT)`],
+    ['timestamp', 8, `${int('f.value')} AND typeof(e.ts) = 'integer' AND e.ts = CAST(f.value AS INTEGER) * 1000 AND e.ts <= 9007199254740991`],
+  ];
+  for (const [path, bit, same] of held) {
+    const pathId = db.prepare('SELECT id FROM field_paths WHERE path = ?').pluck().get(path) as number | undefined;
+    if (pathId === undefined) continue;
+    db.prepare(`UPDATE events SET raw_cols = raw_cols | ${bit} WHERE id IN (
+      SELECT f.event_id FROM event_fields f JOIN events e ON e.id = f.event_id WHERE f.path_id = ? AND ${same})`).run(pathId);
+    db.prepare(`DELETE FROM event_fields WHERE path_id = ? AND event_id IN (SELECT id FROM events WHERE (raw_cols & ${bit}) <> 0)`).run(pathId);
+  }
+}
 
 /** Migration 10's moving part: every indexed path gets its id, and event_fields' rows are rewritten with it. */
 function fieldPathIds(db: Database): void {

@@ -9,9 +9,11 @@
 // event, docs/benchmarks.md "Bytes per event"). Indexing every leaf of every payload would roughly double
 // the database at a million events for paths nobody filters on (docs/benchmarks.md "Field filters").
 import type { Database as Db, Statement } from 'better-sqlite3';
+import type { NormalisedEvent } from '../../../shared/types';
 import { HookscopeError } from '../../../shared/errors';
 import { WhereError, indexedRawLeaves, parseWhere, type WhereCondition } from '../../../shared/where';
 import { flatPricingSql } from './event-columns';
+import { FIELD_COLUMNS, fieldColumnSql, splitLeaves } from './field-columns';
 
 /** `["errors","0","code"]` → `$."errors"[0]."code"` (names quoted: a path is a parameter, never SQL). */
 function jsonPath(path: readonly string[]): string {
@@ -47,17 +49,24 @@ export interface IdBounds { sql: string; params: unknown[] }
 
 function rawCondition(c: WhereCondition, id: string, b: IdBounds = { sql: '', params: [] }): { sql: string; params: unknown[] } {
   const path = c.path.join('.');
-  const sub = (cond: string) => `SELECT event_id FROM event_fields WHERE path_id = ${PATH_ID} AND ${cond}${b.sql}`;
+  // Events whose row holds the leaf have no field row for it (field-columns.ts): their matches join the
+  // field rows' (UNION ALL, each event on one side only), and `!=`/`!exists` exclude both.
+  const held = fieldColumnSql(c, c.op === '=' || c.op === '!=' ? equalValues(c) : [], b);
+  const also = (s: { sql: string; params: unknown[] }) => (held ? { sql: `${s.sql} UNION ALL ${held.sql}`, params: [...s.params, ...held.params] } : s);
+  const sub = (cond: string, params: unknown[]) => also({ sql: `SELECT event_id FROM event_fields WHERE path_id = ${PATH_ID} AND ${cond}${b.sql}`, params: [path, ...params, ...b.params] });
+  const of = (s: { sql: string; params: unknown[] }, not = false) => ({ sql: `${id} ${not ? 'NOT IN' : 'IN'} (${s.sql})`, params: s.params });
   switch (c.op) {
-    case '=': return { sql: `${id} IN (${sub('value IN (?, ?)')})`, params: [path, ...equalValues(c), ...b.params] };
-    case '!=': return { sql: `${id} NOT IN (${sub('value IN (?, ?)')})`, params: [path, ...equalValues(c), ...b.params] };
-    case '~': return { sql: `${id} IN (${sub("instr(lower(value), lower(?)) > 0")})`, params: [path, c.value, ...b.params] };
+    case '=': return of(sub('value IN (?, ?)', equalValues(c)));
+    case '!=': return of(sub('value IN (?, ?)', equalValues(c)), true);
+    case '~': return of(sub("instr(lower(value), lower(?)) > 0", [c.value]));
     // Numbers sort before text in SQLite: `< ''` keeps the range to numbers.
-    case '<': return { sql: `${id} IN (${sub('value < ?')})`, params: [path, c.number, ...b.params] };
-    case '>': return { sql: `${id} IN (${sub("value > ? AND value < ''")})`, params: [path, c.number, ...b.params] };
+    case '<': return of(sub('value < ?', [c.number]));
+    case '>': return of(sub("value > ? AND value < ''", [c.number]));
     // The path itself, or any leaf under it ('/' sorts right after '.').
-    case 'exists': return { sql: `${id} IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
-    case '!exists': return { sql: `${id} NOT IN (SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql})`, params: [path, `${path}.`, `${path}/`, ...b.params] };
+    case 'exists': case '!exists': {
+      const s = also({ sql: `SELECT event_id FROM event_fields WHERE path_id IN (SELECT id FROM field_paths WHERE path = ? OR (path > ? AND path < ?))${b.sql}`, params: [path, `${path}.`, `${path}/`, ...b.params] });
+      return of(s, c.op === '!exists');
+    }
   }
 }
 
@@ -113,7 +122,8 @@ export function whereSql(conditions: readonly string[] | undefined, col = '', bo
 export function soleFieldEquality(conditions: readonly string[] | undefined): { path: string; values: unknown[] } | null {
   if (!conditions || conditions.length !== 1) return null;
   const [c] = parsed(conditions);
-  if (c.root !== 'raw' || c.op !== '=') return null;
+  // A path some event rows answer themselves (field-columns.ts) is not one range of the key.
+  if (c.root !== 'raw' || c.op !== '=' || FIELD_COLUMNS.has(c.path.join('.'))) return null;
   // The text and the number it reads as: one leaf is stored as one of them, so the two ranges never overlap.
   return { path: c.path.join('.'), values: [...new Set(equalValues(c))] };
 }
@@ -147,8 +157,18 @@ export function searchKeys(e: { errorCode: string | null; errorTitle: string | n
   return words.join(' ');
 }
 
-/** Prepared writes of the derive transaction for search keys and indexed raw fields. */
-export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys: string): void } {
+/**
+ * An event's indexed raw leaves as event_fields stores them, less those its own row holds (field-columns.ts):
+ * `rows` to write, `cols` for `events.raw_cols`.
+ */
+export function fieldRowsOf(e: Pick<NormalisedEvent, 'raw' | 'messageId' | 'contactId' | 'timestamp'>): { rows: [string, string | number][]; cols: number } {
+  const leaves = indexedRawLeaves(e.raw);
+  for (const l of leaves) l[1] = fieldValue(l[1]);
+  return splitLeaves(e, leaves);
+}
+
+/** Prepared writes of the derive transaction for search keys and indexed raw fields (rows from fieldRowsOf). */
+export function fieldWriters(db: Db): { add(eventId: number, rows: readonly [string, string | number][], keys: string): void } {
   const insertField: Statement = db.prepare('INSERT OR IGNORE INTO event_fields (path_id, value, event_id) VALUES (?, ?, ?)');
   const insertKeys: Statement = db.prepare('INSERT INTO events_keys (rowid, keys) VALUES (?, ?)');
   const insertPath: Statement = db.prepare('INSERT OR IGNORE INTO field_paths (path) VALUES (?)');
@@ -164,9 +184,9 @@ export function fieldWriters(db: Db): { add(eventId: number, raw: unknown, keys:
     return pathId.get(path) as number;
   };
   return {
-    add(eventId, raw, keys) {
+    add(eventId, rows, keys) {
       if (keys) insertKeys.run(eventId, keys);
-      for (const [path, value] of indexedRawLeaves(raw)) insertField.run(idOf(path), fieldValue(value), eventId);
+      for (const [path, value] of rows) insertField.run(idOf(path), value, eventId);
     },
   };
 }
