@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { EventPage, ForgetResult } from '../../shared/types';
 import { openStore, type IngestRequest, type Store } from '../../electron/core/store/store';
 import { eventDeriver } from '../../electron/core/ingest/derive-events';
+import { MIGRATIONS } from '../../electron/core/store/schema';
 import { cutContact, EDITED_NOTE, forgetContact, FORGET_PENDING_KEY } from '../../electron/core/store/forget';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, incomingText } from '../helpers/meta-payloads';
@@ -127,7 +128,7 @@ describe('the request log in its own file', () => {
     expect(existsSync(join(dir, 'requests.db'))).toBe(false);
     const db = new Database(join(dir, 'hookscope.db'), { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(12);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(tablesOf(db, 'main')).toEqual(['events', 'rejected', 'requests']);
     } finally { db.close(); }
   });
