@@ -15,6 +15,11 @@ const RECOUNT_AFTER = 50_000;
 const LIST_MAX = 50_000;
 /** Ids kept across all remembered filters, at most (8 bytes each). */
 const LIST_BUDGET = 2_000_000;
+/**
+ * A search + filter's first total reads the filter's own ids when there are at most this many times the
+ * search's matches: an id read in SQLite's index and intersected costs a fraction of a seek per match.
+ */
+const FILTER_SIDE_FACTOR = 3;
 
 export interface Remembered {
   n: number;
@@ -112,8 +117,60 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     return [...ids].sort((a, b) => a - b);
   }
 
+  /** Ids of one statement's rows, read as one JSON array: no row per id crosses into JavaScript. */
+  function idArray(sql: string, params: unknown[]): number[] {
+    return JSON.parse(prep(`SELECT json_group_array(id) FROM (${sql})`).pluck().get(...params) as string) as number[];
+  }
+
+  /** Every id the search matches, ascending: each index in rowid order, the two merged. */
+  function searchIds(m: SearchMatch): Float64Array {
+    const [a, b] = [['events_fts', m.fts], ['events_keys', m.keys]].map(([t, x]) => idArray(`SELECT rowid AS id FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`, [x]));
+    if (b.length === 0 || a.length === 0) return Float64Array.from(a.length ? a : b);
+    const out = new Float64Array(a.length + b.length);
+    let i = 0, j = 0, n = 0;
+    while (i < a.length || j < b.length) {
+      const x = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+      if (n === 0 || out[n - 1] !== x) out[n++] = x;
+    }
+    return out.subarray(0, n);
+  }
+
+  /**
+   * The first total of a search + filter (docs/benchmarks.md "Store reads at a million events, round 5"):
+   * listing every match and seeking the filter's index once per match cost 25-45 ms for a word 37,000 events
+   * carry. When the filter's own side is the smaller one (30,000 failed events), both sides are read as id
+   * arrays and intersected; its read stops at a few times the search's size, and a larger filter (every read
+   * receipt) is checked once per match as before.
+   */
+  function searchAndFilterIds(m: SearchMatch, parts: string[], params: unknown[], filterTotal: number | null): { n: number; ids: Float64Array | null } {
+    const found = searchIds(m);
+    if (found.length === 0) return { n: 0, ids: new Float64Array(0) };
+    const where = parts.join(' AND ');
+    const cap = FILTER_SIDE_FACTOR * found.length;
+    // The filter's total, when a page of it was read before, says which side is smaller without reading it.
+    const side = filterTotal != null && filterTotal > cap ? null : idArray(`SELECT id FROM events WHERE ${where} LIMIT ?`, [...params, cap + 1]);
+    let both: number[] = [];
+    if (side && side.length <= cap) {
+      const s = Float64Array.from(side).sort();
+      for (let i = 0, j = 0; i < found.length && j < s.length;) {
+        if (found[i] < s[j]) i++;
+        else if (found[i] > s[j]) j++;
+        else { both.push(found[i]); i++; j++; }
+      }
+    } else {
+      both = prep(`SELECT id FROM events WHERE ${where} AND id IN (SELECT value FROM json_each(?))`).pluck().all(...params, JSON.stringify(Array.from(found))) as number[];
+    }
+    const n = both.length;
+    return { n, ids: n <= LIST_MAX ? Float64Array.from(both).sort() : null };
+  }
+
   /** Every matching id (ascending) when there are at most LIST_MAX, else null; and how many match. */
   function matchingIds(f: EventFilter, range?: [number, number], search?: SearchMatch | null): { n: number; ids: Float64Array | null } {
+    if (!range && f.q) {
+      const w = whereParts(f);
+      const sm = w.parts.length > 0 ? search ?? terms(f.q) : null;
+      if (sm) return searchAndFilterIds(sm, w.parts, w.params, rememberedTotal({ ...f, q: undefined }));
+    }
     const m = range && f.q ? search ?? terms(f.q) : null;
     let c: { sql: string; params: unknown[] };
     if (!m || !range) c = countSql(f, range, 'id', search);
@@ -131,6 +188,12 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
       if (n++ < LIST_MAX) ids.push(id);
     }
     return { n, ids: n <= LIST_MAX ? Float64Array.from(ids).sort() : null };
+  }
+
+  /** The filter's remembered total, whatever snapshot it was counted in (a hint, never an answer). */
+  function rememberedTotal(f: EventFilter): number | null {
+    const c = countSql(f);
+    return totals.get(`${c.sql}\u0000${JSON.stringify(c.params)}`)?.n ?? null;
   }
 
   function remember(key: string, r: Remembered): Remembered {
