@@ -20,6 +20,8 @@ const LIST_BUDGET = 2_000_000;
  * search's matches: an id read in SQLite's index and intersected costs a fraction of a seek per match.
  */
 const FILTER_SIDE_FACTOR = 3;
+/** Filters whose own ids are kept (filterSide), at most (each at most LIST_MAX ids). */
+const SIDES_KEPT = 4;
 
 export interface Remembered {
   n: number;
@@ -49,6 +51,8 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
   // events that arrived since (ids only grow). Any delete or update of events (retention) bumps the
   // generation in kv — written by the main connection, so a read worker sees it too — and starts over.
   const totals = new Map<string, Remembered>();
+  /** A filter's own ids (filterSide), per filter: the last few filters asked with a search. */
+  const sides = new Map<string, { ids: Float64Array; upTo: number; gen: string | null }>();
   let listed = 0;
 
   /**
@@ -117,6 +121,13 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     return [...ids].sort((a, b) => a - b);
   }
 
+  /** Ids ascending (an index read in order needs no sort). */
+  function sortedIds(ids: number[]): Float64Array {
+    const a = Float64Array.from(ids);
+    for (let i = 1; i < a.length; i++) if (a[i - 1] > a[i]) return a.sort();
+    return a;
+  }
+
   /** Ids of one statement's rows, read as one JSON array: no row per id crosses into JavaScript. */
   function idArray(sql: string, params: unknown[]): number[] {
     return JSON.parse(prep(`SELECT json_group_array(id) FROM (${sql})`).pluck().get(...params) as string) as number[];
@@ -142,19 +153,17 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
    * arrays and intersected; its read stops at a few times the search's size, and a larger filter (every read
    * receipt) is checked once per match as before.
    */
-  function searchAndFilterIds(m: SearchMatch, parts: string[], params: unknown[], filterTotal: number | null): { n: number; ids: Float64Array | null } {
+  function searchAndFilterIds(m: SearchMatch, f: EventFilter, snap: { gen: string | null; upTo: number }): { n: number; ids: Float64Array | null } {
     const found = searchIds(m);
     if (found.length === 0) return { n: 0, ids: new Float64Array(0) };
+    const { parts, params } = whereParts(f);
     const where = parts.join(' AND ');
-    const cap = FILTER_SIDE_FACTOR * found.length;
-    // The filter's total, when a page of it was read before, says which side is smaller without reading it.
-    const side = filterTotal != null && filterTotal > cap ? null : idArray(`SELECT id FROM events WHERE ${where} LIMIT ?`, [...params, cap + 1]);
+    const side = filterSide({ ...f, q: undefined }, FILTER_SIDE_FACTOR * found.length, snap);
     let both: number[] = [];
-    if (side && side.length <= cap) {
-      const s = Float64Array.from(side).sort();
-      for (let i = 0, j = 0; i < found.length && j < s.length;) {
-        if (found[i] < s[j]) i++;
-        else if (found[i] > s[j]) j++;
+    if (side) {
+      for (let i = 0, j = 0; i < found.length && j < side.length;) {
+        if (found[i] < side[j]) i++;
+        else if (found[i] > side[j]) j++;
         else { both.push(found[i]); i++; j++; }
       }
     } else {
@@ -164,12 +173,46 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     return { n, ids: n <= LIST_MAX ? Float64Array.from(both).sort() : null };
   }
 
+  /**
+   * The filter's own ids (ascending) when there are at most `cap`, else null. Kept per filter while the
+   * snapshot only grows, and followed by the ids that arrived since: each word typed under the same filter
+   * (`r`, `re`, `ref`…) is a first total of its own. The filter's remembered total, when a page of it was
+   * read before, says which side is smaller without reading it.
+   */
+  function filterSide(f: EventFilter, cap: number, { gen, upTo }: { gen: string | null; upTo: number }): Float64Array | null {
+    const key = keyOf(f);
+    const hit = sides.get(key);
+    if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER) {
+      if (hit.upTo === upTo) return hit.ids;
+      const r = [hit.upTo, upTo];
+      const w = whereParts(f, '', { sql: ' AND event_id > ? AND event_id <= ?', params: r });
+      const more = sortedIds(idArray(`SELECT id FROM events WHERE ${[...w.parts, 'id > ? AND id <= ?'].join(' AND ')}`, [...w.params, ...r]));
+      const ids = new Float64Array(hit.ids.length + more.length);
+      ids.set(hit.ids);
+      ids.set(more, hit.ids.length);
+      return keepSide(key, { ids, upTo, gen });
+    }
+    const known = totals.get(key)?.n;
+    if (known != null && known > cap) return null;
+    const { parts, params } = whereParts(f);
+    const ids = idArray(`SELECT id FROM events WHERE ${parts.join(' AND ')} LIMIT ?`, [...params, cap + 1]);
+    if (ids.length > cap) return null;
+    return keepSide(key, { ids: sortedIds(ids), upTo, gen });
+  }
+
+  function keepSide(key: string, side: { ids: Float64Array; upTo: number; gen: string | null }): Float64Array | null {
+    if (side.ids.length > LIST_MAX) { sides.delete(key); return side.ids; }
+    if (sides.size >= SIDES_KEPT && !sides.has(key)) sides.delete(sides.keys().next().value as string);
+    sides.set(key, side);
+    return side.ids;
+  }
+
   /** Every matching id (ascending) when there are at most LIST_MAX, else null; and how many match. */
-  function matchingIds(f: EventFilter, range?: [number, number], search?: SearchMatch | null): { n: number; ids: Float64Array | null } {
+  function matchingIds(f: EventFilter, range?: [number, number], search?: SearchMatch | null, snap?: { gen: string | null; upTo: number }): { n: number; ids: Float64Array | null } {
     if (!range && f.q) {
       const w = whereParts(f);
       const sm = w.parts.length > 0 ? search ?? terms(f.q) : null;
-      if (sm) return searchAndFilterIds(sm, w.parts, w.params, rememberedTotal({ ...f, q: undefined }));
+      if (sm && snap) return searchAndFilterIds(sm, f, snap);
     }
     const m = range && f.q ? search ?? terms(f.q) : null;
     let c: { sql: string; params: unknown[] };
@@ -190,10 +233,10 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     return { n, ids: n <= LIST_MAX ? Float64Array.from(ids).sort() : null };
   }
 
-  /** The filter's remembered total, whatever snapshot it was counted in (a hint, never an answer). */
-  function rememberedTotal(f: EventFilter): number | null {
-    const c = countSql(f);
-    return totals.get(`${c.sql}\u0000${JSON.stringify(c.params)}`)?.n ?? null;
+  /** The key a filter's total is remembered under. */
+  function keyOf(f: EventFilter, search?: SearchMatch | null): string {
+    const c = countSql(f, undefined, 'COUNT(*)', search);
+    return `${c.sql}\u0000${JSON.stringify(c.params)}`;
   }
 
   function remember(key: string, r: Remembered): Remembered {
@@ -212,7 +255,7 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
    */
   function total(f: EventFilter, gen: string | null, upTo: number, opts: TotalOptions = {}): Remembered {
     const full = countSql(f, undefined, 'COUNT(*)', opts.search);
-    const key = `${full.sql}\u0000${JSON.stringify(full.params)}`;
+    const key = keyOf(f, opts.search);
     if (opts.counted != null) return remember(key, { n: opts.counted, upTo, gen, ids: null });
     const hit = totals.get(key);
     if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER && (hit.ids != null || !opts.withIds || hit.n > LIST_MAX)) {
@@ -238,7 +281,7 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
       const d = f.q ? matchingIds(f, [hit.upTo, upTo], opts.search).n : count(countSql(f, [hit.upTo, upTo]));
       return remember(key, { n: hit.n + d, upTo, gen, ids: null });
     }
-    if (opts.withIds) return remember(key, { ...matchingIds(f, undefined, opts.search), upTo, gen });
+    if (opts.withIds) return remember(key, { ...matchingIds(f, undefined, opts.search, { gen, upTo }), upTo, gen });
     return remember(key, { n: count(full), upTo, gen, ids: null });
   }
 
