@@ -153,7 +153,13 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
    * arrays and intersected; its read stops at a few times the search's size, and a larger filter (every read
    * receipt) is checked once per match as before.
    */
-  function searchAndFilterIds(m: SearchMatch, f: EventFilter, snap: { gen: string | null; upTo: number }): { n: number; ids: Float64Array | null } {
+  function searchAndFilterIds(m: SearchMatch, f: EventFilter, snap: { gen: string | null; upTo: number }): { n: number; ids: Float64Array | null } | null {
+    // Both totals remembered (the search and the filter each asked alone before) and the filter the far larger
+    // side: checked once per match in SQLite, without reading the matches into JavaScript first.
+    const filterKey = keyOf({ ...f, q: undefined });
+    const filterKnown = totals.get(filterKey)?.n;
+    const searchKnown = totals.get(keyOf({ q: f.q }, m))?.n;
+    if (filterKnown != null && searchKnown != null && filterKnown > FILTER_SIDE_FACTOR * searchKnown && !sides.has(filterKey)) return null;
     const found = searchIds(m);
     if (found.length === 0) return { n: 0, ids: new Float64Array(0) };
     const { parts, params } = whereParts(f);
@@ -212,7 +218,8 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     if (!range && f.q) {
       const w = whereParts(f);
       const sm = w.parts.length > 0 ? search ?? terms(f.q) : null;
-      if (sm && snap) return searchAndFilterIds(sm, f, snap);
+      const r = sm && snap ? searchAndFilterIds(sm, f, snap) : null;
+      if (r) return r;
     }
     const m = range && f.q ? search ?? terms(f.q) : null;
     let c: { sql: string; params: unknown[] };
