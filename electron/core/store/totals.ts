@@ -150,8 +150,8 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
    * The first total of a search + filter (docs/benchmarks.md "Store reads at a million events, round 5"):
    * listing every match and seeking the filter's index once per match cost 25-45 ms for a word 37,000 events
    * carry. When the filter's own side is the smaller one (30,000 failed events), both sides are read as id
-   * arrays and intersected; its read stops at a few times the search's size, and a larger filter (every read
-   * receipt) is checked once per match as before.
+   * arrays and intersected (filterSide); a larger filter (every read receipt) is checked once per match in
+   * SQLite, as before. Null: the caller lists the matches that way itself.
    */
   function searchAndFilterIds(m: SearchMatch, f: EventFilter, snap: { gen: string | null; upTo: number }): { n: number; ids: Float64Array | null } | null {
     // Both totals remembered (the search and the filter each asked alone before) and the filter the far larger
@@ -240,7 +240,7 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     return { n, ids: n <= LIST_MAX ? Float64Array.from(ids).sort() : null };
   }
 
-  /** The key a filter's total is remembered under. */
+  /** The key a filter's total is remembered under (as total() makes it). */
   function keyOf(f: EventFilter, search?: SearchMatch | null): string {
     const c = countSql(f, undefined, 'COUNT(*)', search);
     return `${c.sql}\u0000${JSON.stringify(c.params)}`;
@@ -262,7 +262,7 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
    */
   function total(f: EventFilter, gen: string | null, upTo: number, opts: TotalOptions = {}): Remembered {
     const full = countSql(f, undefined, 'COUNT(*)', opts.search);
-    const key = keyOf(f, opts.search);
+    const key = `${full.sql}\u0000${JSON.stringify(full.params)}`;
     if (opts.counted != null) return remember(key, { n: opts.counted, upTo, gen, ids: null });
     const hit = totals.get(key);
     if (hit && hit.gen === gen && hit.upTo <= upTo && upTo - hit.upTo <= RECOUNT_AFTER && (hit.ids != null || !opts.withIds || hit.n > LIST_MAX)) {
