@@ -39,6 +39,21 @@ export interface TotalOptions {
   counted?: number;
 }
 
+/** The ids two ascending lists share (one pass over both). */
+function intersect(a: Float64Array, b: Float64Array): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x < y) i++;
+    else if (x > y) j++;
+    else { out.push(x); i++; j++; }
+  }
+  return out;
+}
+
 export type Total = (f: EventFilter, gen: string | null, upTo: number, opts?: TotalOptions) => Remembered;
 
 /**
@@ -165,14 +180,9 @@ export function createTotals(prep: (sql: string) => Statement, terms: (q: string
     const { parts, params } = whereParts(f);
     const where = parts.join(' AND ');
     const side = filterSide({ ...f, q: undefined }, FILTER_SIDE_FACTOR * found.length, snap);
-    let both: number[] = [];
-    if (side) {
-      for (let i = 0, j = 0; i < found.length && j < side.length;) {
-        if (found[i] < side[j]) i++;
-        else if (found[i] > side[j]) j++;
-        else { both.push(found[i]); i++; j++; }
-      }
-    } else {
+    let both: number[];
+    if (side) both = intersect(found, side);
+    else {
       both = prep(`SELECT id FROM events WHERE ${where} AND id IN (SELECT value FROM json_each(?))`).pluck().all(...params, JSON.stringify(Array.from(found))) as number[];
     }
     const n = both.length;
