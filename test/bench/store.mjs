@@ -83,9 +83,12 @@ export async function generateStore({ events, log, spanMs = 30 * 86_400_000 }) {
 }
 
 function time(fn) {
+  const c = process.cpuUsage();
   const t = performance.now();
   const v = fn();
-  return { ms: performance.now() - t, v };
+  const ms = performance.now() - t;
+  const cpu = process.cpuUsage(c);
+  return { ms, cpu: (cpu.user + cpu.system) / 1000, v };
 }
 
 export async function benchStore({ quick, log, store }) {
@@ -116,13 +119,18 @@ export async function benchStore({ quick, log, store }) {
     const first = time(() => fn(0)); // the first time this filter is asked: nothing remembered yet
     const samples = [];
     let extra = null;
+    // The slowest sample's CPU time beside its wall time: on a loaded machine a p99 far above the CPU it
+    // took is the process waiting for a core, not the query (docs/benchmarks.md "Store reads at a million
+    // events, round 5").
+    let slowest = { ms: -1, cpu: 0 };
     for (let i = 0; i < reps; i++) {
       arrive(5);
       const t = time(() => fn(i));
       samples.push(t.ms);
+      if (t.ms > slowest.ms) slowest = t;
       extra ??= t.v;
     }
-    return { label, ...summarise(samples), extra, first: first.ms };
+    return { label, ...summarise(samples), extra, first: first.ms, slowestCpu: slowest.cpu };
   };
   const results = [];
   log(`store: timing queries over ${store.events} events (${reps} runs each)`);
@@ -164,7 +172,7 @@ export async function benchStore({ quick, log, store }) {
 
   const rows = results.map((q) => ({
     name: q.label, value: `p50 ${q.p50.toFixed(2)} ms`, target: 'p50 ≤ 5 ms, p99 ≤ 20 ms',
-    ratio: `p99 ${q.p99.toFixed(2)} ms; first ${q.first.toFixed(1)} ms; total ${q.extra}`, pass: q.p50 <= 5 && q.p99 <= 20,
+    ratio: `p99 ${q.p99.toFixed(2)} ms (slowest: ${q.slowestCpu.toFixed(1)} ms CPU); first ${q.first.toFixed(1)} ms; total ${q.extra}`, pass: q.p50 <= 5 && q.p99 <= 20,
   }));
   // The target the finding work set itself: a field filter's first page at a million events, p50 ≤ 50 ms.
   for (const q of fieldRows) {

@@ -188,6 +188,63 @@ describe('a word finds every term it starts (docs/api.md "Search")', () => {
   });
 });
 
+describe('a search with another filter counts the events both match (docs/api.md "Search")', () => {
+  it('from the smaller side or the larger, each match once across both indexes, on its first ask and after new webhooks, twice', async () => {
+    const { api, send } = await setup();
+    // "parcel" matches texts (the text index), failure titles (the key index) and one failure in both (its
+    // message id holds the word too); other failures and many deliveries match nothing.
+    for (let i = 0; i < 6; i++) await send(incomingText(`wamid.MSG${i}`, '5511911110000', `parcel late ${i}`));
+    for (let i = 0; i < 3; i++) await send(statusUpdate(`wamid.REF${i}`, 'failed', 1_700_000_100 + i, '5511933330000', { code: 131026, title: 'Parcel refused' }));
+    await send(statusUpdate('wamid.PARCEL.BOTH', 'failed', 1_700_000_110, '5511933330000', { code: 131026, title: 'Parcel refused' }));
+    for (let i = 0; i < 2; i++) await send(statusUpdate(`wamid.OTHER${i}`, 'failed', 1_700_000_120 + i, '5511933330000', { code: 131047, title: 'Re-engagement message' }));
+    for (let i = 0; i < 14; i++) await send(statusUpdate(`wamid.DLV${i}`, 'delivered', 1_700_000_200 + i));
+    await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(26);
+
+    const all = async (query: string) => {
+      const ids: string[] = [];
+      const totals: number[] = [];
+      let before: number | undefined;
+      for (let round = 0; round < 20; round++) {
+        const page = await api<EventPage>(`/api/events?${query}&limit=2${before ? `&before=${before}` : ''}`);
+        ids.push(...page.body.items.map((e) => e.messageId!));
+        totals.push(page.body.total);
+        if (page.body.items.length < 2) break;
+        before = page.body.items.at(-1)!.id;
+      }
+      expect(totals.every((n) => n === ids.length)).toBe(true);
+      return ids;
+    };
+    const refused = ['wamid.PARCEL.BOTH', 'wamid.REF2', 'wamid.REF1', 'wamid.REF0'];
+    const texts = [5, 4, 3, 2, 1, 0].map((i) => `wamid.MSG${i}`);
+    for (let round = 0; round < 2; round++) {
+      // Each query is asked for the first time in this round (a shorter word: other terms, another total).
+      const word = round === 0 ? 'parcel' : 'parce';
+      // Failures (6) fewer than the word's matches (10): both read and intersected.
+      expect(await all(`q=${word}&status=failed`)).toEqual(refused);
+      expect(await all(`q=${word}&status=incoming`)).toEqual(texts);
+      // A title 4 events carry against deliveries and failures (20): each match checked alone — the second
+      // time with both totals remembered first (each asked alone), which says so without reading either side.
+      const title = round === 0 ? 'refused' : 'refuse';
+      if (round === 1) {
+        expect((await api<EventPage>(`/api/events?q=${title}&limit=1`)).body.total).toBe(5);
+        expect((await api<EventPage>('/api/events?status=delivered,failed&limit=1')).body.total).toBe(21);
+      }
+      expect(await all(`q=${title}&status=delivered,failed`)).toEqual(refused);
+      expect(await all(`q=${title}&status=delivered`)).toEqual([]);
+      // The filter counted alone first: its remembered total chooses the side.
+      expect((await api<EventPage>('/api/events?status=failed,incoming,delivered&limit=1')).body.total).toBe(26 + round * 2);
+      expect(await all(`q=${word}%20late&status=failed,incoming,delivered`)).toEqual(texts);
+
+      // New webhooks: one more refused parcel and one more text; the next round asks afresh.
+      await send(statusUpdate(`wamid.REF${3 + round}`, 'failed', 1_700_000_130 + round, '5511933330000', { code: 131026, title: 'Parcel refused' }));
+      await send(incomingText(`wamid.MSG${6 + round}`, '5511911110000', 'parcel late again'));
+      await expect.poll(async () => (await api<EventPage>('/api/events')).body.total).toBe(28 + round * 2);
+      refused.unshift(`wamid.REF${3 + round}`);
+      texts.unshift(`wamid.MSG${6 + round}`);
+    }
+  });
+});
+
 describe('field filters (where=)', () => {
   it('filters on raw paths and details, combines conditions with AND, and is followed by counts and exports', async () => {
     const { api, send } = await setup();

@@ -46,6 +46,16 @@ describe('a contact thread', () => {
     await expect.poll(async () => (await t!.call<Thread>('contacts:thread', { contactId: number, limit: 200 })).lastIncomingAt).toBe(1_700_000_200_000);
     expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 2 })).items.map((e) => e.messageId)).toEqual(['wamid.OUT2', 'wamid.IN3']);
     expect((await t.call<Thread>('contacts:thread', { contactId: number, limit: 2 })).lastIncomingAt).toBe(1_700_000_200_000);
+    // A message written before the replies arrives last: a cut thread holding it and the later one still
+    // says the later, twice (the second time with one more reply on top).
+    await t.postMeta(incomingText('wamid.LATE', number, 'late', 'Ana', 1_700_000_070));
+    for (let round = 0; round < 2; round++) {
+      if (round === 1) await t.postMeta(statusUpdate('wamid.OUT3', 'delivered', 1_700_000_300, number));
+      await expect.poll(async () => (await t!.call<{ total: number }>('events:list', { contact: number })).total).toBe(7 + round);
+      const late = await t.call<Thread>('contacts:thread', { contactId: number, limit: 5 + round });
+      expect(late.items.map((e) => e.messageId).slice(0, 2)).toEqual(['wamid.LATE', 'wamid.OUT0']);
+      expect(late.lastIncomingAt).toBe(1_700_000_200_000);
+    }
   });
 
   it('shows a priced status with the details the inspector shows (the pricing keys put back as read)', async () => {

@@ -99,14 +99,13 @@ export function createLookups(db: Db, deriver: EventDeriver, st: LookupStatement
 
     thread(contactId, limit, provider) {
       const items = (threadRows.all({ c: contactId, p: provider ?? null, l: limit }) as unknown[][]).map(arrayToEvent);
-      // Fewer rows than the limit: every conversation event of the number is here, incoming messages
-      // included, so the last one is read from them instead of walking the number's events again.
+      // The last incoming message is read from the rows instead of walking the number's events again when
+      // they hold it: fewer rows than the limit are every conversation event of the number; as many are the
+      // newest by the very time the window reads (COALESCE(ts, received_at)), so a message among them is
+      // later than any message past them. Only a cut thread with no message in it asks the index.
       let t: number | null = null;
-      if (items.length < limit) {
-        for (const e of items) if (e.kind === 'message') { const at = e.timestamp ?? e.receivedAt; if (t == null || at > t) t = at; }
-      } else {
-        t = (lastIncoming.get({ c: contactId, p: provider ?? null }) as { t: number | null }).t;
-      }
+      for (const e of items) if (e.kind === 'message') { const at = e.timestamp ?? e.receivedAt; if (t == null || at > t) t = at; }
+      if (t == null && items.length >= limit) t = (lastIncoming.get({ c: contactId, p: provider ?? null }) as { t: number | null }).t;
       return { contactId, items: items.reverse(), lastIncomingAt: t };
     },
   };
