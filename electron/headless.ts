@@ -184,6 +184,10 @@ function openProviders(core: Core): string[] {
 
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
 
+function deriveFromEnv(v: string | undefined): CoreOptions['derive'] {
+  return v === 'hold' || v === 'worker' || v === 'on' ? v : 'auto';
+}
+
 /** Diagnostics and test knobs read from the environment (README "Options"; benchmarks compare modes). */
 function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync' | 'teamLeaseMs' | 'teamHeldBackMs' | 'actionsPerMinute'> {
   return {
@@ -191,8 +195,9 @@ function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync'
     readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
     // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
     // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
-    // on a worker thread (electron/core/ingest/worker-deriver.ts).
-    derive: process.env.HOOKSCOPE_DERIVE === 'hold' ? 'hold' : process.env.HOOKSCOPE_DERIVE === 'worker' ? 'worker' : 'on',
+    // on a worker thread (electron/core/ingest/worker-deriver.ts) whatever the store; =on: in the receiver's
+    // thread. Unset: 'auto' (CoreOptions.derive).
+    derive: deriveFromEnv(process.env.HOOKSCOPE_DERIVE),
     // HOOKSCOPE_ACK_FSYNC=inline: the acknowledged commit fsyncs on the receiver's thread (benchmarks
     // compare it with the default, an fdatasync on the thread pool: store/wal-sync.ts).
     ackFsync: process.env.HOOKSCOPE_ACK_FSYNC === 'inline' ? 'inline' : 'thread-pool',

@@ -10,7 +10,11 @@ import type { EventPage } from '../../shared/types';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 import { HEADLESS, startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
-import { openStoreFile } from '../helpers/store-file';
+import { openStoreFile, singleFileStore } from '../helpers/store-file';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EFFECTS_KEY } from '../../electron/core/ingest/worker-deriver';
 
 const SECRET = 'worker-secret';
 const WORKER = resolve(__dirname, '../../dist-electron/derive-worker.mjs');
@@ -54,6 +58,26 @@ afterEach(async () => {
 });
 
 describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('derivation on a worker thread', HEADLESS))('derivation on a worker thread', () => {
+  it('by default a new store (its request log in a file of its own) derives on the worker, a single-file store in the receiver\'s thread', async () => {
+    for (const layout of ['split', 'single', 'split', 'single'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'hookscope-derive-auto-'));
+      try {
+        if (layout === 'single') singleFileStore(dir);
+        core = await startTestCore({ dataDir: dir, derive: 'auto', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET] } });
+        expect((await core.postMeta(statusBody('wamid.AUTO1'), SECRET)).status).toBe(200);
+        expect((await core.call<EventPage>('events:list', {})).items.map((e) => e.messageId)).toEqual(['wamid.AUTO1']);
+        await core.close(); core = null;
+        // The worker's effects watermark: written only where derivation ran on the worker.
+        const db = openStoreFile(dir, { readonly: true });
+        try {
+          const effects = db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(EFFECTS_KEY);
+          if (layout === 'split') expect(effects).toBeDefined();
+          else expect(effects).toBeUndefined();
+        } finally { db.close(); }
+      } finally { rmSync(dir, { recursive: true, force: true }); }
+    }
+  }, 120_000);
+
   it('a read right after each 200 sees that webhook\'s event (the reader waits for the worker)', async () => {
     core = await startTestCore({ derive: 'worker', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET] } });
     for (let i = 1; i <= 40; i++) {
