@@ -407,6 +407,13 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
     }
     return result!;
   }
+  // A derive worker's transaction must not run between the erase's two commits (see readModelHolders).
+  const holder = readModelHolders.get(db);
+  if (!holder) return erase();
+  if (!holder.acquireSync(HOLD_WAIT_MS)) throw new Error('the derive worker kept the read model too long; nothing was forgotten, try again');
+  try { return erase(); } finally { holder.release(); }
+
+  function erase(): ForgetResult {
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -442,9 +449,28 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
+  }
 }
 
 class DryRun extends Error {}
+
+/** The receiver thread's side of the read model's lock (ingest/write-lock.ts MainLock). */
+export interface ReadModelHolder { acquireSync(timeoutMs: number): boolean; release(): void }
+/** How long a forget waits for the derive worker's current transaction (a short one: one slice of requests). */
+const HOLD_WAIT_MS = 30_000;
+/**
+ * The read model's lock of a connection whose derivation runs on a worker (ingest/worker-deriver.ts), for
+ * a split store. SQLite commits a transaction over two files one file at a time (hookscope.db first): a
+ * derive transaction starting between the erase's two commits reads the watermark the erase left and
+ * still sees the contact's requests not derived yet in the log, and would write their events back after
+ * the forget. The erase holds the lock the derive transactions take, so none runs in between
+ * (docs/architecture.md "Two files: the request log and the read model").
+ */
+const readModelHolders = new WeakMap<Db, ReadModelHolder>();
+export function holdReadModelWith(db: Db, holder: ReadModelHolder | null): void {
+  if (holder) readModelHolders.set(db, holder);
+  else readModelHolders.delete(db);
+}
 
 /**
  * After a forget: rewrites the file (VACUUM, with secure_delete on so the pages it frees are zeroed) and
