@@ -348,6 +348,13 @@ export function completePendingForget(db: Db): void {
   if (row == null) return;
   const plan = JSON.parse(row) as { contactId: string } & ForgetTouched;
   forgetContact(db, plan.contactId, { also: { whole: plan.whole, edited: plan.edited } });
+  // The mark stays until the files are rewritten (eraseTraces): a crash before that rewrites them now.
+  // Nothing else uses the store yet, so one checkpoint is enough; a reader left behind keeps the mark.
+  rewriteFiles(db);
+  try {
+    const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (r.busy === 0) clearPending(db);
+  } catch { /* busy: the next start does it again */ }
 }
 
 export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; touched?: ForgetTouched; also?: ForgetTouched } = {}): ForgetResult {
@@ -435,7 +442,8 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
         if (split) mark.run(FORGET_PENDING_KEY, JSON.stringify({ contactId: digits, ...plan }));
         return out;
       })();
-      if (split) db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
+      // The mark stays until eraseTraces has rewritten both files (it clears it): a crash before then is
+      // finished at the next start, the rewrite included (completePendingForget).
       // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
       db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
       // The same for the finding index (schema migration 8: codes, ids, detail values).
@@ -481,6 +489,22 @@ export function holdReadModelWith(db: Db, holder: ReadModelHolder | null): void 
 export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms: number) => Promise<void> } = {}): Promise<{ vacuumed: boolean; walEmptied: boolean; ms: number }> {
   const started = performance.now();
   const wait = opts.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  rewriteFiles(db);
+  let walEmptied = false;
+  for (let i = 0; i < (opts.attempts ?? 50) && !walEmptied; i++) {
+    try {
+      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      walEmptied = r.busy === 0;
+    } catch { /* busy */ }
+    if (!walEmptied) await wait(20);
+  }
+  // Done: a split store's pending mark goes (kept while the WAL could not be emptied: the next start does it).
+  if (walEmptied) clearPending(db);
+  return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
+}
+
+/** VACUUM of both files with secure_delete on (eraseTraces, and a forget finished at start). */
+function rewriteFiles(db: Db): void {
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -490,13 +514,20 @@ export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms:
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
-  let walEmptied = false;
-  for (let i = 0; i < (opts.attempts ?? 50) && !walEmptied; i++) {
-    try {
-      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-      walEmptied = r.busy === 0;
-    } catch { /* busy */ }
-    if (!walEmptied) await wait(20);
+}
+
+/**
+ * Clears a forget's pending mark once its files are rewritten. The mark names the contact: deleted with
+ * secure_delete on, and its page checkpointed over the old one (best effort: the next checkpoint else).
+ */
+function clearPending(db: Db): void {
+  if (!db.prepare('SELECT 1 FROM kv WHERE key = ?').get(FORGET_PENDING_KEY)) return;
+  const before = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
+  } finally {
+    db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
-  return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
+  try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* a reader: the next checkpoint */ }
 }
