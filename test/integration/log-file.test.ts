@@ -215,6 +215,36 @@ describe('the request log in its own file', () => {
     });
   }
 
+  it('forget: a crash after the erase and before the rewrite is rewritten at the next start (both files vacuumed, the mark cleared) — twice', () => {
+    const dir = tempDir();
+    const who = ['5511987650011', '5511987650022'];
+    const padding = 'p'.repeat(3000);
+    store = openStore({ dataDir: dir, deriver: eventDeriver });
+    store.appendRequests(who.flatMap((n) => Array.from({ length: 30 }, (_, i) => ({ ...request(i), body: Buffer.from(incomingText(`wamid.${n}.${i}`, n, `${padding} ${i}`)) }))));
+    while (store.deriveNext(1000).length > 0) { /* all */ }
+    store.close(); store = null;
+    const free = (db: Database.Database) => [db.pragma('main.freelist_count', { simple: true }), db.pragma('log.freelist_count', { simple: true })];
+    for (const n of who) {
+      // The erase committed, then a kill -9 before eraseTraces: its pages are free, its mark still set.
+      const db = openStoreFile(dir);
+      const plan = { whole: [] as number[], edited: [] as number[] };
+      forgetContact(db, n, { dryRun: true, touched: plan });
+      forgetContact(db, n);
+      db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(FORGET_PENDING_KEY, JSON.stringify({ contactId: n, ...plan }));
+      expect(free(db).every((f) => (f as number) > 0)).toBe(true);
+      db.close();
+
+      store = openStore({ dataDir: dir, deriver: eventDeriver });
+      store.close(); store = null;
+      const after = openStoreFile(dir, { readonly: true });
+      try {
+        expect(free(after)).toEqual([0, 0]);
+        expect(after.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined();
+        expect(after.prepare('SELECT COUNT(*) FROM events WHERE contact_id = ?').pluck().get(n)).toBe(0);
+      } finally { after.close(); }
+    }
+  });
+
   it('forget through the API on a split store: both files lose the contact, the pending mark is cleared, a second forget finds nothing', async () => {
     const dir = tempDir();
     t = await startTestCore({ dataDir: dir, env: { acceptUnsigned: ['meta'] } });

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type IngestRequest, type Store } from '../../electron/core/store/store';
-import { PACKED, PACKED_V1, pack, requestBytes, unpack } from '../../electron/core/store/pack';
+import { openStore, PACK_SCAN_KEY, type IngestRequest, type Store } from '../../electron/core/store/store';
+import { PACK_MIN_BYTES, PACKED, PACKED_V1, pack, requestBytes, unpack } from '../../electron/core/store/pack';
 import { forgetContact } from '../../electron/core/store/forget';
 import { eventDeriver, eventsOf } from '../../electron/core/ingest/derive-events';
 import { fixture, fixtureNames } from '../helpers/fixtures';
@@ -80,6 +80,34 @@ describe('packed requests', () => {
     });
     // Packing again finds nothing; a second pass over the same rows changes nothing.
     expect(store.packNext(50)).toBe(0);
+  });
+
+  it('on a split store the scan mark is committed only after the packed rows: a crash between the two files never leaves it ahead of unpacked rows — twice', () => {
+    dir = mkdtempSync(join(tmpdir(), 'hookscope-pack-'));
+    store = openStore({ dataDir: dir, deriver: eventDeriver });
+    expect(store.split).toBe(true);
+    // Each time the mark is written, a second connection reads what the log file has committed then: a
+    // kill -9 at that moment leaves exactly that on disk.
+    const reader = openStoreFile(dir, { readonly: true });
+    const ahead: number[] = [];
+    store.db.function('mark_written', (through: unknown) => {
+      ahead.push(reader.prepare(`SELECT COUNT(*) FROM requests WHERE packed = 0 AND id <= ? AND LENGTH(headers) + LENGTH(body) >= ${PACK_MIN_BYTES}`).pluck().get(Number(through)) as number);
+      return null;
+    });
+    store.db.exec(`CREATE TEMP TRIGGER mark_ins AFTER INSERT ON main.kv WHEN new.key = '${PACK_SCAN_KEY}' BEGIN SELECT mark_written(new.value); END;
+      CREATE TEMP TRIGGER mark_upd AFTER UPDATE ON main.kv WHEN new.key = '${PACK_SCAN_KEY}' BEGIN SELECT mark_written(new.value); END;`);
+    try {
+      for (let round = 0; round < 2; round++) {
+        store.appendRequests(fixtureNames('meta').slice(0, 6).map((n) => request('/meta', fixture(n), 'application/json')));
+        while (store.deriveNext(1000).length > 0) { /* all */ }
+        while (store.packNext(4) > 0) { /* all */ }
+      }
+      expect(ahead.length).toBeGreaterThanOrEqual(4);
+      expect(ahead.every((n) => n === 0)).toBe(true);
+      expect(store.db.prepare('SELECT COUNT(*) FROM requests WHERE packed = 0').pluck().get()).toBe(0);
+    } finally {
+      reader.close();
+    }
   });
 
   it('forget finds the number in packed contact-less bodies, and edits packed batches back to plain', () => {

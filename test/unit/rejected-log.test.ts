@@ -233,6 +233,21 @@ describe('re-verification and durability', () => {
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  it('on a split store the rejected rows are written at synchronous=NORMAL in the log file that holds them, then FULL again', async () => {
+    const store = openDb();
+    expect(store.split).toBe(true);
+    // What the file holding `rejected` is set to while its rows are written (a trigger sees it at the insert).
+    store.db.exec(`CREATE TEMP TABLE sync_seen (s INTEGER);
+      CREATE TEMP TRIGGER sync_probe AFTER INSERT ON log.rejected BEGIN
+        INSERT INTO sync_seen SELECT synchronous FROM pragma_synchronous('log'); END;`);
+    const log = makeLog(store);
+    await log.add(row('n1'));
+    await log.add(row('n2'));
+    expect(store.db.prepare('SELECT s FROM sync_seen').pluck().all()).toEqual([1, 1]);
+    expect(store.db.pragma('log.synchronous', { simple: true })).toBe(2);
+    expect(store.db.pragma('main.synchronous', { simple: true })).toBe(2);
+  });
+
   it('a write that fails answers null for each row of its batch and says so in the log, and the log goes on', async () => {
     const store = openDb();
     let fail = true;

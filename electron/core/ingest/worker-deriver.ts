@@ -23,6 +23,7 @@ import type { Deriver } from './deriver';
 import { DERIVE_DELAY_MS } from './deriver';
 import { mainLock, sharedWords, waitDerived, DERIVED, LOG_FILE_LOCK, UNFLUSHED, type MainLock } from './write-lock';
 import type { Logger } from '../types';
+import { holdReadModelWith } from '../store/forget';
 
 /** kv: requests up to this id have had their effects (rules, outbox); absent when in step with derived_through. */
 export const EFFECTS_KEY = 'derive_effects_through';
@@ -68,6 +69,9 @@ export function createWorkerDeriver(deps: Hooks & {
   Atomics.store(words, DERIVED, Number(store.kvGet(DERIVED_KEY) ?? 0));
   let stopped = false;
   const effects = createEffects({ store, lock, logger, hooks: deps, derivedThrough: () => Atomics.load(words, DERIVED), stopped: () => stopped });
+  // A forget's erase on a split store holds the read model's lock: no derive transaction between its two
+  // files' commits (store/forget.ts holdReadModelWith).
+  if (store.split) holdReadModelWith(store.db, lock);
 
   const worker = new Worker(deps.workerFile, { workerData: { dataDir: deps.dataDir, nativeBinding: deps.nativeBinding, words } });
   worker.unref();

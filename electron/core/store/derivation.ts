@@ -7,6 +7,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { HookEvent, NormalisedEvent, Provider, SignatureVerdict, StoredRequest } from '../../../shared/types';
 import { PACK_MIN_BYTES, PACKED, pack, requestBytes } from './pack';
 import { createEventRows } from './event-rows';
+import { hasLog } from './log-file';
 import type { EventDeriver, StoredRequestShape } from './event-deriver';
 
 /** A request as the receiver appends it: what its events are computed from, and how it was answered. */
@@ -194,14 +195,30 @@ export function createPackStep(db: Db, watermark: () => number): (limit: number)
   const packScanGet = db.prepare(`SELECT value FROM kv WHERE key = '${PACK_SCAN_KEY}'`).pluck();
   const packScanSet = db.prepare(`INSERT INTO kv (key, value) VALUES ('${PACK_SCAN_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
   const unpackedRows = db.prepare('SELECT id, headers, body, packed FROM requests WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-  return db.transaction((limit: number): number => {
+  // On a split store (log-file.ts) the rows are in the log file and the mark in hookscope.db, and SQLite
+  // commits a transaction over two files one file at a time, hookscope.db first: a crash between would
+  // leave the mark ahead of rows never packed. There the mark gets its own transaction after the rows'
+  // commit; a crash between scans those rows again, and packed ones are skipped.
+  const split = hasLog(db);
+  const step = db.transaction((limit: number): number => {
     const from = Number(packScanGet.get() ?? 0);
     const rows = unpackedRows.all(from, watermark(), limit) as { id: number; headers: string; body: Buffer | null; packed: number }[];
     for (const r of rows) {
       if (r.packed !== 0 || r.headers.length + (r.body?.length ?? 0) < PACK_MIN_BYTES) continue;
       packRow.run(pack(r.headers, r.body), r.id);
     }
-    if (rows.length > 0) packScanSet.run(String(rows[rows.length - 1].id));
+    if (rows.length > 0) {
+      if (split) scanned = rows[rows.length - 1].id;
+      else packScanSet.run(String(rows[rows.length - 1].id));
+    }
     return rows.length;
   });
+  let scanned = 0;
+  if (!split) return step;
+  return (limit) => {
+    scanned = 0;
+    const n = step(limit);
+    if (scanned > 0) packScanSet.run(String(scanned));
+    return n;
+  };
 }

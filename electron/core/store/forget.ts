@@ -348,6 +348,13 @@ export function completePendingForget(db: Db): void {
   if (row == null) return;
   const plan = JSON.parse(row) as { contactId: string } & ForgetTouched;
   forgetContact(db, plan.contactId, { also: { whole: plan.whole, edited: plan.edited } });
+  // The mark stays until the files are rewritten (eraseTraces): a crash before that rewrites them now.
+  // Nothing else uses the store yet, so one checkpoint is enough; a reader left behind keeps the mark.
+  rewriteFiles(db);
+  try {
+    const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (r.busy === 0) clearPending(db);
+  } catch { /* busy: the next start does it again */ }
 }
 
 export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; touched?: ForgetTouched; also?: ForgetTouched } = {}): ForgetResult {
@@ -407,6 +414,13 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
     }
     return result!;
   }
+  // A derive worker's transaction must not run between the erase's two commits (see readModelHolders).
+  const holder = readModelHolders.get(db);
+  if (!holder) return erase();
+  if (!holder.acquireSync(HOLD_WAIT_MS)) throw new Error('the derive worker kept the read model too long; nothing was forgotten, try again');
+  try { return erase(); } finally { holder.release(); }
+
+  function erase(): ForgetResult {
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -428,7 +442,8 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
         if (split) mark.run(FORGET_PENDING_KEY, JSON.stringify({ contactId: digits, ...plan }));
         return out;
       })();
-      if (split) db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
+      // The mark stays until eraseTraces has rewritten both files (it clears it): a crash before then is
+      // finished at the next start, the rewrite included (completePendingForget).
       // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
       db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
       // The same for the finding index (schema migration 8: codes, ids, detail values).
@@ -442,9 +457,28 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
+  }
 }
 
 class DryRun extends Error {}
+
+/** The receiver thread's side of the read model's lock (ingest/write-lock.ts MainLock). */
+export interface ReadModelHolder { acquireSync(timeoutMs: number): boolean; release(): void }
+/** How long a forget waits for the derive worker's current transaction (a short one: one slice of requests). */
+const HOLD_WAIT_MS = 30_000;
+/**
+ * The read model's lock of a connection whose derivation runs on a worker (ingest/worker-deriver.ts), for
+ * a split store. SQLite commits a transaction over two files one file at a time (hookscope.db first): a
+ * derive transaction starting between the erase's two commits reads the watermark the erase left and
+ * still sees the contact's requests not derived yet in the log, and would write their events back after
+ * the forget. The erase holds the lock the derive transactions take, so none runs in between
+ * (docs/architecture.md "Two files: the request log and the read model").
+ */
+const readModelHolders = new WeakMap<Db, ReadModelHolder>();
+export function holdReadModelWith(db: Db, holder: ReadModelHolder | null): void {
+  if (holder) readModelHolders.set(db, holder);
+  else readModelHolders.delete(db);
+}
 
 /**
  * After a forget: rewrites the file (VACUUM, with secure_delete on so the pages it frees are zeroed) and
@@ -455,6 +489,22 @@ class DryRun extends Error {}
 export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms: number) => Promise<void> } = {}): Promise<{ vacuumed: boolean; walEmptied: boolean; ms: number }> {
   const started = performance.now();
   const wait = opts.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  rewriteFiles(db);
+  let walEmptied = false;
+  for (let i = 0; i < (opts.attempts ?? 50) && !walEmptied; i++) {
+    try {
+      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      walEmptied = r.busy === 0;
+    } catch { /* busy */ }
+    if (!walEmptied) await wait(20);
+  }
+  // Done: a split store's pending mark goes (kept while the WAL could not be emptied: the next start does it).
+  if (walEmptied) clearPending(db);
+  return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
+}
+
+/** VACUUM of both files with secure_delete on (eraseTraces, and a forget finished at start). */
+function rewriteFiles(db: Db): void {
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -464,13 +514,20 @@ export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms:
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
-  let walEmptied = false;
-  for (let i = 0; i < (opts.attempts ?? 50) && !walEmptied; i++) {
-    try {
-      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-      walEmptied = r.busy === 0;
-    } catch { /* busy */ }
-    if (!walEmptied) await wait(20);
+}
+
+/**
+ * Clears a forget's pending mark once its files are rewritten. The mark names the contact: deleted with
+ * secure_delete on, and its page checkpointed over the old one (best effort: the next checkpoint else).
+ */
+function clearPending(db: Db): void {
+  if (!db.prepare('SELECT 1 FROM kv WHERE key = ?').get(FORGET_PENDING_KEY)) return;
+  const before = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
+  } finally {
+    db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
-  return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
+  try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* a reader: the next checkpoint */ }
 }

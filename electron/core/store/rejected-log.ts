@@ -13,6 +13,7 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { Provider, RejectedDetail, RejectedItem, RejectedPage, SignatureVerdict } from '../../../shared/types';
 import { rejectedRowBytes } from './schema';
+import { hasLog, LOG_SCHEMA } from './log-file';
 import type { Clock, Logger } from '../types';
 
 export interface RejectedRow {
@@ -117,6 +118,8 @@ function createRejectedQueue(deps: { db: Db; cap: RejectedCap; capBytes: () => n
   const insert = db.prepare(`INSERT INTO rejected (received_at, method, path, query, headers, body, body_size, body_sha256, provider,
     http_status, signature, diagnosis, source, origin, bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const kvAdd = db.prepare(`INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`);
+  // synchronous is a setting of each file: on a split store `rejected` is in the log file (log-file.ts).
+  const syncOf = hasLog(db) ? `${LOG_SCHEMA}.synchronous` : 'synchronous';
 
   let notStoredPending = 0;
   const queue: { row: RejectedRow; cost: number; resolve(id: number | null): void }[] = [];
@@ -150,9 +153,9 @@ function createRejectedQueue(deps: { db: Db; cap: RejectedCap; capBytes: () => n
         // Diagnostics, not the user's data: committed without an fsync of their own (synchronous=NORMAL
         // in WAL mode). They reach the disk with the next accepted commit (FULL syncs the whole WAL) or
         // checkpoint; a power cut can lose the last few, never an acknowledged webhook.
-        db.pragma('synchronous = NORMAL');
+        db.pragma(`${syncOf} = NORMAL`);
         let ids: number[];
-        try { ids = writeBatch(batch); } finally { db.pragma('synchronous = FULL'); }
+        try { ids = writeBatch(batch); } finally { db.pragma(`${syncOf} = FULL`); }
         batch.forEach((b, i) => b.resolve(ids[i]));
       } catch (err) {
         logger.warn('rejected log write failed', { err: String(err) });
