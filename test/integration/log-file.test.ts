@@ -12,7 +12,7 @@ import type { EventPage, ForgetResult } from '../../shared/types';
 import { openStore, type IngestRequest, type Store } from '../../electron/core/store/store';
 import { eventDeriver } from '../../electron/core/ingest/derive-events';
 import { MIGRATIONS } from '../../electron/core/store/schema';
-import { cutContact, EDITED_NOTE, forgetContact, FORGET_PENDING_KEY } from '../../electron/core/store/forget';
+import { cutContact, EDITED_NOTE, forgetContact, FORGET_PENDING_KEY, REWRITE_PENDING_KEY } from '../../electron/core/store/forget';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { envelope, incomingText } from '../helpers/meta-payloads';
 import { openStoreFile, singleFileStore } from '../helpers/store-file';
@@ -206,6 +206,7 @@ describe('the request log in its own file', () => {
         expect(batch.error).toBe(EDITED_NOTE);
         expect(batch.body.toString('utf8')).toContain('bruno lemonade');
         expect(after.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined();
+        expect(after.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(REWRITE_PENDING_KEY)).toBeUndefined();
       } finally { after.close(); }
       const left = fileBytes(dir);
       expect(left.map((f) => f.name)).toContain('requests.db');
@@ -225,12 +226,12 @@ describe('the request log in its own file', () => {
     store.close(); store = null;
     const free = (db: Database.Database) => [db.pragma('main.freelist_count', { simple: true }), db.pragma('log.freelist_count', { simple: true })];
     for (const n of who) {
-      // The erase committed, then a kill -9 before eraseTraces: its pages are free, its mark still set.
+      // The erase committed, then a kill -9 before eraseTraces: its pages are free, its rewrite mark set
+      // (the plan that names the contact is gone once both files committed).
       const db = openStoreFile(dir);
-      const plan = { whole: [] as number[], edited: [] as number[] };
-      forgetContact(db, n, { dryRun: true, touched: plan });
       forgetContact(db, n);
-      db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(FORGET_PENDING_KEY, JSON.stringify({ contactId: n, ...plan }));
+      expect(db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined();
+      expect(db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(REWRITE_PENDING_KEY)).toBe('1');
       expect(free(db).every((f) => (f as number) > 0)).toBe(true);
       db.close();
 
@@ -239,7 +240,7 @@ describe('the request log in its own file', () => {
       const after = openStoreFile(dir, { readonly: true });
       try {
         expect(free(after)).toEqual([0, 0]);
-        expect(after.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined();
+        expect(after.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(REWRITE_PENDING_KEY)).toBeUndefined();
         expect(after.prepare('SELECT COUNT(*) FROM events WHERE contact_id = ?').pluck().get(n)).toBe(0);
       } finally { after.close(); }
     }
@@ -256,7 +257,10 @@ describe('the request log in its own file', () => {
     expect(again).toMatchObject({ requests: 0, events: 0 });
     await t.close(); t = null;
     const db = openStoreFile(dir, { readonly: true });
-    try { expect(db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined(); } finally { db.close(); }
+    try {
+      expect(db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY)).toBeUndefined();
+      expect(db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(REWRITE_PENDING_KEY)).toBeUndefined();
+    } finally { db.close(); }
     for (const secret of ['Ottoline Fennimore', 'marzipan', '5511987650002']) {
       expect(fileBytes(dir).filter((f) => f.bytes.includes(Buffer.from(secret))).map((f) => f.name), secret).toEqual([]);
     }

@@ -22,7 +22,7 @@ if (!port) throw new Error('derive-worker.ts runs as a worker thread');
 const { dataDir, nativeBinding, words } = workerData as { dataDir: string; nativeBinding?: string; words: Int32Array };
 // The composition root of this thread, as core.ts is of the main one: the store is handed the event
 // deriver (store/ never imports ingest/).
-const store = openStore({ dataDir, nativeBinding, deriver: eventDeriver });
+const store = openStore({ dataDir, nativeBinding, deriver: eventDeriver, recover: false });
 // One file: checkpoints stay with the receiver's connection (this one would run them holding the lock the
 // append waits for). Two files (store/log-file.ts): this connection writes the read model and checkpoints
 // its WAL itself, holding only the read model's lock; left to the receiver's thread, that checkpoint ran

@@ -333,22 +333,32 @@ function decodeForm(s: string): string {
   try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; }
 }
 
-/** kv: a forget begun and not known to be finished in both files (split store): its contact and plan. */
+/** kv: a forget's erase begun and not known to be committed in both files (split store): its contact and plan. */
 export const FORGET_PENDING_KEY = 'forget_pending';
+/**
+ * kv: an erase committed in both files whose rewrite (eraseTraces) is not known to be done. It names no
+ * one: the plan (with the number) is gone by then, and the next start only rewrites the files.
+ */
+export const REWRITE_PENDING_KEY = 'forget_rewrite_pending';
 
 /**
  * A split store (log-file.ts) commits a forget in two files, and a kill -9 may land between the two commits:
  * the events gone and the requests still there, or the other way round. So before erasing, the plan (the
- * contact, the requests erased whole and edited) is committed in the read model on its own; it is cleared
- * once both files have committed, and a store opened with a plan left finishes it first (here). The erase
- * is idempotent: what is already gone is not found again, an edited body is cut again to the same bytes.
+ * contact, the requests erased whole and edited) is committed in the read model on its own; once both files
+ * have committed it is replaced by the rewrite mark, and a store opened with a plan left finishes the erase
+ * first (here). The erase is idempotent: what is already gone is not found again, an edited body is cut
+ * again to the same bytes. A store opened with only the rewrite mark is rewritten, never searched again:
+ * the contact may have written after the forget, and those messages are kept.
+ * Only the process's first connection runs this (openStore `recover`): the derive worker's and an
+ * export's own connections open a store the receiver's connection uses meanwhile.
  */
 export function completePendingForget(db: Db): void {
   const row = db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(FORGET_PENDING_KEY) as string | undefined;
-  if (row == null) return;
-  const plan = JSON.parse(row) as { contactId: string } & ForgetTouched;
-  forgetContact(db, plan.contactId, { also: { whole: plan.whole, edited: plan.edited } });
-  // The mark stays until the files are rewritten (eraseTraces): a crash before that rewrites them now.
+  if (row != null) {
+    const plan = JSON.parse(row) as { contactId: string } & ForgetTouched;
+    forgetContact(db, plan.contactId, { also: { whole: plan.whole, edited: plan.edited } });
+  }
+  if (db.prepare('SELECT 1 FROM kv WHERE key = ?').get(REWRITE_PENDING_KEY) == null) return;
   // Nothing else uses the store yet, so one checkpoint is enough; a reader left behind keeps the mark.
   rewriteFiles(db);
   try {
@@ -442,8 +452,16 @@ export function forgetContact(db: Db, input: string, opts: { dryRun?: boolean; t
         if (split) mark.run(FORGET_PENDING_KEY, JSON.stringify({ contactId: digits, ...plan }));
         return out;
       })();
-      // The mark stays until eraseTraces has rewritten both files (it clears it): a crash before then is
-      // finished at the next start, the rewrite included (completePendingForget).
+      // Both files have committed: the plan goes (overwritten, secure_delete is on) and the rewrite mark,
+      // without the number, stays until eraseTraces has rewritten both files; a crash before then is
+      // rewritten at the next start (completePendingForget). A plan kept longer would erase, at that
+      // start, what the contact sent after this forget.
+      if (split) {
+        db.transaction(() => {
+          db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
+          mark.run(REWRITE_PENDING_KEY, '1');
+        })();
+      }
       // Merge every segment into one: no old segment keeps a term of the erased rows (docs/api.md).
       db.exec(`INSERT INTO events_fts (events_fts) VALUES ('optimize')`);
       // The same for the finding index (schema migration 8: codes, ids, detail values).
@@ -480,6 +498,22 @@ export function holdReadModelWith(db: Db, holder: ReadModelHolder | null): void 
   else readModelHolders.delete(db);
 }
 
+/** The derive worker kept the read model's lock past HOLD_WAIT_MS: nothing was done. */
+export class ReadModelBusy extends Error {}
+
+/**
+ * Runs `fn` (a VACUUM: the rewrite after a forget, retention's compact) holding the read model's lock
+ * when a derive worker shares this connection's files. VACUUM writes the whole file: a derive transaction
+ * started meanwhile meets SQLITE_BUSY, and the worker waits on the lock word, never in SQLite
+ * (ingest/derive-worker.ts). Throws ReadModelBusy when the worker's transaction did not end in time.
+ */
+export function holdingReadModel<T>(db: Db, fn: () => T): T {
+  const holder = readModelHolders.get(db);
+  if (!holder) return fn();
+  if (!holder.acquireSync(HOLD_WAIT_MS)) throw new ReadModelBusy('the derive worker kept the read model too long; try again');
+  try { return fn(); } finally { holder.release(); }
+}
+
 /**
  * After a forget: rewrites the file (VACUUM, with secure_delete on so the pages it frees are zeroed) and
  * empties the WAL, so no free page, stale cell or old WAL frame keeps a byte of the erased rows. It holds
@@ -498,7 +532,7 @@ export async function eraseTraces(db: Db, opts: { attempts?: number; wait?: (ms:
     } catch { /* busy */ }
     if (!walEmptied) await wait(20);
   }
-  // Done: a split store's pending mark goes (kept while the WAL could not be emptied: the next start does it).
+  // Done: a split store's rewrite mark goes (kept while the WAL could not be emptied: the next start does it).
   if (walEmptied) clearPending(db);
   return { vacuumed: true, walEmptied, ms: Math.round(performance.now() - started) };
 }
@@ -508,26 +542,17 @@ function rewriteFiles(db: Db): void {
   const before = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
-    db.exec('VACUUM');
-    // The request log's file holds the erased bodies' old pages (log-file.ts): rewritten too.
-    if (hasLog(db)) db.exec('VACUUM log');
+    holdingReadModel(db, () => {
+      db.exec('VACUUM');
+      // The request log's file holds the erased bodies' old pages (log-file.ts): rewritten too.
+      if (hasLog(db)) db.exec('VACUUM log');
+    });
   } finally {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
   }
 }
 
-/**
- * Clears a forget's pending mark once its files are rewritten. The mark names the contact: deleted with
- * secure_delete on, and its page checkpointed over the old one (best effort: the next checkpoint else).
- */
+/** Clears a forget's rewrite mark once its files are rewritten and the WAL emptied. */
 function clearPending(db: Db): void {
-  if (!db.prepare('SELECT 1 FROM kv WHERE key = ?').get(FORGET_PENDING_KEY)) return;
-  const before = db.pragma('secure_delete', { simple: true }) as number;
-  db.pragma('secure_delete = ON');
-  try {
-    db.prepare('DELETE FROM kv WHERE key = ?').run(FORGET_PENDING_KEY);
-  } finally {
-    db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
-  }
-  try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* a reader: the next checkpoint */ }
+  db.prepare('DELETE FROM kv WHERE key = ?').run(REWRITE_PENDING_KEY);
 }

@@ -4,6 +4,7 @@
 // better-sqlite3 is synchronous: a batch is a short pause of the event loop, never a long one.
 import type { Settings } from '../setup/settings';
 import type { Store } from './store';
+import { holdingReadModel, ReadModelBusy } from './forget';
 import type { Clock, Logger } from '../types';
 
 export interface Retention {
@@ -115,9 +116,18 @@ export function createRetention(deps: { store: Store; settings: Settings; logger
       if (!opts.force && (pages === 0 || free / pages < 0.25)) {
         return { ran: false, reason: `Only ${free} of ${pages} pages are free; nothing worth compacting.`, beforeBytes: before, afterBytes: before };
       }
-      store.db.exec('VACUUM');
-      // A split store's request log (log-file.ts) is where pruned bodies freed most pages.
-      if (store.split) store.db.exec('VACUUM log');
+      try {
+        // Holding the read model's lock, as a forget's rewrite does: the derive worker waits on the lock
+        // word, never in SQLite behind the VACUUM (forget.ts holdingReadModel).
+        holdingReadModel(store.db, () => {
+          store.db.exec('VACUUM');
+          // A split store's request log (log-file.ts) is where pruned bodies freed most pages.
+          if (store.split) store.db.exec('VACUUM log');
+        });
+      } catch (err) {
+        if (!(err instanceof ReadModelBusy)) throw err;
+        return { ran: false, reason: 'Derivation kept the database busy; try again.', beforeBytes: before, afterBytes: before };
+      }
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       const after = store.counts().bytes;
       logger.info('database compacted', { beforeBytes: before, afterBytes: after });

@@ -94,6 +94,12 @@ export function openStore(opts: {
   dataDir: string; deriver: EventDeriver; nativeBinding?: string; clock?: Clock;
   /** Told before and after a store written by an older version is upgraded (a one-time step that may take a while). */
   onUpgrade?: (step: { from: number; to: number; ms?: number }) => void;
+  /**
+   * Finish what a crash cut short (a forget's erase or rewrite, forget.ts) before anything else: the
+   * default, for the process's first connection. False for a second connection to a store another one
+   * is using (the derive worker's, an export's): that one ran it at its start.
+   */
+  recover?: boolean;
 }): Store {
   try {
     // Customer numbers and messages live here: readable by this user only.
@@ -139,7 +145,7 @@ export function openStore(opts: {
     throw err;
   }
   // A forget that a crash cut between the two files' commits is finished before anything else (forget.ts).
-  if (split) completePendingForget(db);
+  if (split && opts.recover !== false) completePendingForget(db);
   // The acknowledgement's flush covers the file the append writes: the log's WAL when it has its own.
   return createStoreApi(db, opts.deriver, createWalSync(split ? logFile(opts.dataDir) : file), split);
 }

@@ -103,7 +103,7 @@ export function createPowerTools(parts: PowerToolsDeps): PowerTools {
     exportStream(format, filter, o = {}) {
       // A connection of its own: the HTTP response awaits between chunks, and an iterator open on the
       // main connection would make the receiver's commits fail (see export.ts).
-      const reader = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, deriver: parts.eventDeriver });
+      const reader = openStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, deriver: parts.eventDeriver, recover: false });
       let closed = false;
       const close = () => {
         if (closed) return;
