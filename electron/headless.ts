@@ -77,7 +77,7 @@ A provider without its secret (META_APP_SECRET / TWILIO_AUTH_TOKEN) refuses webh
       version: readVersion(),
       logger,
       databaseUrl: cfg.databaseUrl ?? undefined,
-      ...tuningFromEnv(),
+      ...tuningFromEnv(logger),
       env: {
         metaAppSecrets: cfg.metaAppSecrets,
         metaVerifyToken: cfg.metaVerifyToken ?? undefined,
@@ -184,12 +184,15 @@ function openProviders(core: Core): string[] {
 
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
 
-function deriveFromEnv(v: string | undefined): CoreOptions['derive'] {
-  return v === 'hold' || v === 'worker' || v === 'on' ? v : 'auto';
+function deriveFromEnv(v: string | undefined, logger: Logger): CoreOptions['derive'] {
+  if (v === 'hold' || v === 'worker' || v === 'on') return v;
+  // A typo (or `off`) must not pass for a choice: it says so, and the default applies.
+  if (v) logger.warn('HOOKSCOPE_DERIVE is not one of on, worker, hold; the default (auto) applies', { value: v.slice(0, 40) });
+  return 'auto';
 }
 
 /** Diagnostics and test knobs read from the environment (README "Options"; benchmarks compare modes). */
-function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync' | 'teamLeaseMs' | 'teamHeldBackMs' | 'actionsPerMinute'> {
+function tuningFromEnv(logger: Logger): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync' | 'teamLeaseMs' | 'teamHeldBackMs' | 'actionsPerMinute'> {
   return {
     // HOOKSCOPE_READ_WORKER=off keeps the UI's reads on the main thread (benchmarks compare both).
     readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
@@ -197,7 +200,7 @@ function tuningFromEnv(): Pick<CoreOptions, 'readWorker' | 'derive' | 'ackFsync'
     // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
     // on a worker thread (electron/core/ingest/worker-deriver.ts) whatever the store; =on: in the receiver's
     // thread. Unset: 'auto' (CoreOptions.derive).
-    derive: deriveFromEnv(process.env.HOOKSCOPE_DERIVE),
+    derive: deriveFromEnv(process.env.HOOKSCOPE_DERIVE, logger),
     // HOOKSCOPE_ACK_FSYNC=inline: the acknowledged commit fsyncs on the receiver's thread (benchmarks
     // compare it with the default, an fdatasync on the thread pool: store/wal-sync.ts).
     ackFsync: process.env.HOOKSCOPE_ACK_FSYNC === 'inline' ? 'inline' : 'thread-pool',

@@ -372,7 +372,8 @@ function openDeriver(opts: CoreOptions, store: Store, logger: Logger, hooks: {
     return inThread();
   }
   try {
-    return createWorkerDeriver({ store, logger, workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, ...hooks });
+    // A worker that fails to load or dies later hands derivation to the receiver's thread (worker-deriver.ts).
+    return createWorkerDeriver({ store, logger, workerFile, dataDir: opts.dataDir, nativeBinding: opts.nativeBinding, ...hooks, inThread });
   } catch (err) {
     logger.warn('derive worker could not start; derivation runs in the receiver\'s thread', { err: String(err) });
     return inThread();

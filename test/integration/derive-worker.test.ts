@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { EventPage } from '../../shared/types';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
-import { HEADLESS, startServe, type ServeProcess } from '../helpers/serve';
+import { HEADLESS, postSignedMeta, startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
 import { openStoreFile, singleFileStore } from '../helpers/store-file';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -146,4 +146,16 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
       expect(effects).toBe(mode === 'worker' ? '30' : undefined);
     }
   }, 240_000);
+
+  it('serve with an unknown HOOKSCOPE_DERIVE value says so, naming the accepted values, and derives with the default', async () => {
+    for (const value of ['off', 'worker']) {
+      s = await startServe([], { META_APP_SECRET: SECRET, HOOKSCOPE_DERIVE: value });
+      await postSignedMeta(s, statusBody(`wamid.ENV-${value}`), SECRET);
+      const events = await s.api<EventPage>('/api/events');
+      expect(events.body.items.map((e) => e.messageId)).toEqual([`wamid.ENV-${value}`]);
+      if (value === 'off') expect(s.stderr()).toMatch(/HOOKSCOPE_DERIVE.*on, worker, hold/);
+      else expect(s.stderr()).not.toContain('HOOKSCOPE_DERIVE');
+      await s.stop(); s = null;
+    }
+  }, 120_000);
 });

@@ -10,7 +10,7 @@ import { DERIVED_KEY, openStore, type DerivedRequest, type IngestRecord, type In
 import { requestBytes } from '../store/pack';
 import { eventDeriver, eventsOfStored } from './derive-events';
 import { createDeriver } from './deriver';
-import { publishDerived, workerLock, LOG_FILE_LOCK, UNFLUSHED } from './write-lock';
+import { markWorkerGone, publishDerived, workerLock, LOG_FILE_LOCK, UNFLUSHED } from './write-lock';
 import type { Logger } from '../types';
 import type { FromWorker, ToWorker } from './worker-deriver';
 
@@ -20,6 +20,9 @@ export const WORKER_BATCH = 64;
 const port = parentPort;
 if (!port) throw new Error('derive-worker.ts runs as a worker thread');
 const { dataDir, nativeBinding, words } = workerData as { dataDir: string; nativeBinding?: string; words: Int32Array };
+// However this thread ends (a throw at load or later, process.exit), a reader of the receiver's thread
+// blocked waiting for it wakes now (worker-deriver.ts takes over in that thread).
+process.on('exit', () => markWorkerGone(words));
 // The composition root of this thread, as core.ts is of the main one: the store is handed the event
 // deriver (store/ never imports ingest/).
 const store = openStore({ dataDir, nativeBinding, deriver: eventDeriver, recover: false });

@@ -59,6 +59,18 @@ export const DERIVE_DELAY_MS = 5;
 export const PACK_IDLE_MS = 500;
 export const PACK_BATCH = 200;
 
+/** How soon a turn that found the database busy or locked is tried again (nothing else may kick it). */
+export const BUSY_RETRY_MS = 1000;
+
+/**
+ * SQLite busy or locked: another connection holds the file (a forget's VACUUM, a long write). Never the
+ * request's fault: like a full disk, the request stays underived and is tried again.
+ */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 export function createDeriver(deps: {
   store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'packNext' | 'deriveBefore'>;
   logger: Logger;
@@ -116,8 +128,9 @@ export function createDeriver(deps: {
           try {
             one = deps.store.deriveNext(1, known, deps.inTx);
           } catch (e) {
-            // A full disk is not the request's fault: it stays underived until there is room again.
-            if (isDiskFull(e)) throw e;
+            // A full disk or a busy database is not the request's fault: it stays underived until there
+            // is room again or the other connection is done.
+            if (isDiskFull(e) || isBusy(e)) throw e;
             deps.logger.error('a request could not be derived; kept with an unknown event', { err: String(e) });
             const kept = deps.store.deriveFailed(`Its events could not be derived: ${(e as Error).message}`);
             one = kept ? [kept] : [];
@@ -128,6 +141,7 @@ export function createDeriver(deps: {
       } catch (e) {
         // The database itself refuses (disk full, say): left underived, safe; the next kick tries again.
         deps.logger.error('deriving events failed; will retry', { err: String(err), then: String(e) });
+        if (isBusy(e)) retrySoon();
         if (items.length === 0) return false;
       }
     }
@@ -180,6 +194,12 @@ export function createDeriver(deps: {
     scheduled = setTimeout(run, delayMs);
   }
 
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  function retrySoon() {
+    if (stopped || retryTimer) return;
+    retryTimer = setTimeout(() => { retryTimer = null; kick(); }, BUSY_RETRY_MS);
+  }
+
   return {
     known(requestId, record) { if (!stopped) known.set(requestId, record); },
     kick,
@@ -200,6 +220,8 @@ export function createDeriver(deps: {
       scheduled = null;
       if (packTimer) clearTimeout(packTimer);
       packTimer = null;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
     },
   };
 }

@@ -11,7 +11,11 @@
 //  - Read-after-acknowledge: catchUp() blocks until the worker's published watermark (write-lock.ts,
 //    shared memory) reaches the newest request, then runs the effects up to it. It never holds the write
 //    lock while it waits, and the worker never waits for the receiver's thread except for that lock: no
-//    deadlock. It is bounded (CATCH_UP_MS): a worker that died leaves the reader with what is derived.
+//    deadlock. It is bounded (CATCH_UP_MS), and a worker whose thread ends wakes it (write-lock.ts GONE).
+//  - Never stopped silently: a worker that fails to load or dies later is logged as an error, any lock
+//    word it held is freed, and derivation goes on in the receiver's thread (deriver.ts) with the same
+//    hooks, after the effects it left pending have run once (settleLeftEffects), as read worker does
+//    (store/reads.ts).
 //  - One write lock, never waited for on the request path (write-lock.ts): the writer commits when the
 //    worker is between transactions.
 import { Worker } from 'node:worker_threads';
@@ -21,7 +25,7 @@ import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../store/queries';
 import { requestBytes } from '../store/pack';
 import type { Deriver } from './deriver';
 import { DERIVE_DELAY_MS } from './deriver';
-import { mainLock, sharedWords, waitDerived, DERIVED, LOG_FILE_LOCK, UNFLUSHED, type MainLock } from './write-lock';
+import { freeDeadWorker, mainLock, sharedWords, waitDerived, workerGone, DERIVED, LOG_FILE_LOCK, UNFLUSHED, type MainLock } from './write-lock';
 import type { Logger } from '../types';
 import { holdReadModelWith } from '../store/forget';
 
@@ -59,6 +63,8 @@ export function createWorkerDeriver(deps: Hooks & {
   workerFile: string;
   dataDir: string;
   nativeBinding?: string;
+  /** The in-thread deriver with the same hooks, taken over if the worker fails to load or dies. */
+  inThread(): Deriver;
 }): WorkerDeriver {
   const { store, logger } = deps;
   const words = sharedWords();
@@ -68,7 +74,9 @@ export function createWorkerDeriver(deps: Hooks & {
   const maxRequest = store.db.prepare('SELECT COALESCE(MAX(id), 0) FROM requests').pluck();
   Atomics.store(words, DERIVED, Number(store.kvGet(DERIVED_KEY) ?? 0));
   let stopped = false;
-  const effects = createEffects({ store, lock, logger, hooks: deps, derivedThrough: () => Atomics.load(words, DERIVED), stopped: () => stopped });
+  /** The in-thread deriver, once the worker is gone. */
+  let local: Deriver | null = null;
+  const effects = createEffects({ store, lock, logger, hooks: deps, derivedThrough: () => Atomics.load(words, DERIVED), stopped: () => stopped || !alive });
   // A forget's erase on a split store holds the read model's lock: no derive transaction between its two
   // files' commits (store/forget.ts holdReadModelWith).
   if (store.split) holdReadModelWith(store.db, lock);
@@ -76,8 +84,11 @@ export function createWorkerDeriver(deps: Hooks & {
   const worker = new Worker(deps.workerFile, { workerData: { dataDir: deps.dataDir, nativeBinding: deps.nativeBinding, words } });
   worker.unref();
   let alive = true;
-  const stoppedPromise = new Promise<void>((resolve) => worker.once('exit', () => { alive = false; resolve(); }));
-  worker.on('error', (err) => logger.error('derive worker failed', { err: String(err) }));
+  /** Whether the core has started deriving (the first kick or read): a worker gone before waits for it. */
+  let started = false;
+  let unflushed: number | null = null;
+  const stoppedPromise = new Promise<void>((resolve) => worker.once('exit', (code) => { died(`exit code ${code}`); resolve(); }));
+  worker.on('error', (err) => died(String(err)));
   worker.on('message', (m: FromWorker) => {
     if (m.type === 'derived') effects.received(m.items.map(revive), m.slim);
     else if (m.type === 'log') logger[m.level](m.msg, m.meta);
@@ -89,7 +100,8 @@ export function createWorkerDeriver(deps: Hooks & {
   let kickTimer: ReturnType<typeof setTimeout> | null = null;
   function sendKick() {
     kickTimer = null;
-    if (stopped || !alive) return;
+    if (stopped) return;
+    if (!alive) { inThread().kick(); return; }
     effects.recoverOnce();
     const acks: [number, number][] = [];
     for (const p of pendingAcks) if (p.record.request.ackMs != null) acks.push([p.id, p.record.request.ackMs]);
@@ -97,31 +109,77 @@ export function createWorkerDeriver(deps: Hooks & {
     worker.postMessage({ type: 'derive', acks, bytes: deps.needsBytes?.() ?? true } satisfies ToWorker);
   }
 
+  function died(why: string) {
+    if (!alive) return;
+    alive = false;
+    // Its transactions rolled back with it; a lock word it held would stop the writer and the effects.
+    freeDeadWorker(words);
+    if (stopped) return;
+    logger.error('the derive worker stopped; derivation goes on in the receiver\'s thread', { why });
+    if (started) inThread().kick();
+  }
+
+  /** The in-thread deriver, made once: what the worker left pending (effects, requests) is its work now. */
+  function inThread(): Deriver {
+    if (local) return local;
+    if (kickTimer) { clearTimeout(kickTimer); kickTimer = null; }
+    try {
+      settleLeftEffects(store, { inTx: deps.inTx ?? (() => {}), onDerived: deps.onDerived });
+    } catch (err) {
+      logger.error('effects left by the derive worker failed; they run at the next start', { err: String(err) });
+    }
+    local = deps.inThread();
+    local.unflushedFrom(unflushed);
+    for (const p of pendingAcks) local.known(p.id, p.record);
+    pendingAcks.length = 0;
+    local.packSoon();
+    return local;
+  }
+
   return {
     lock: appendLock,
-    known(requestId, record) { if (!stopped) pendingAcks.push({ id: requestId, record }); },
+    known(requestId, record) {
+      if (stopped) return;
+      if (alive) pendingAcks.push({ id: requestId, record });
+      else inThread().known(requestId, record);
+    },
     kick() {
+      started = true;
       if (stopped || kickTimer) return;
+      if (!alive) { inThread().kick(); return; }
       kickTimer = setTimeout(sendKick, DERIVE_DELAY_MS);
     },
-    unflushedFrom(id) { Atomics.store(words, UNFLUSHED, id ?? 0); },
+    unflushedFrom(id) {
+      unflushed = id;
+      Atomics.store(words, UNFLUSHED, id ?? 0);
+      local?.unflushedFrom(id);
+    },
     catchUp() {
-      if (stopped || !alive) return;
+      started = true;
+      if (stopped) return;
+      if (!alive) { inThread().catchUp(); return; }
       // Requests not answered yet (their flush is on its way) are not waited for: the worker leaves them.
       const unflushed = Atomics.load(words, UNFLUSHED);
       const target = Math.min(maxRequest.get() as number, unflushed > 0 ? unflushed - 1 : Number.MAX_SAFE_INTEGER);
       if (kickTimer) clearTimeout(kickTimer);
       sendKick();
       if (Atomics.load(words, DERIVED) < target && !waitDerived(words, target, CATCH_UP_MS)) {
+        // Its thread ended while this reader waited: the reader is served by the in-thread deriver.
+        if (workerGone(words)) { died('its thread ended'); inThread().catchUp(); return; }
         logger.warn('the derive worker did not catch up in time; reading what is derived', { target, derived: Atomics.load(words, DERIVED) });
       }
       effects.fromStore();
     },
-    packSoon() { if (!stopped && alive) worker.postMessage({ type: 'pack' } satisfies ToWorker); },
+    packSoon() {
+      if (stopped) return;
+      if (alive) worker.postMessage({ type: 'pack' } satisfies ToWorker);
+      else local?.packSoon();
+    },
     async stop() {
       if (stopped) return stoppedPromise;
       stopped = true;
       if (kickTimer) clearTimeout(kickTimer);
+      local?.stop();
       if (alive) worker.postMessage({ type: 'stop' } satisfies ToWorker);
       await stoppedPromise;
     },

@@ -22,7 +22,9 @@ export const UNFLUSHED = 3;
  */
 const LOG_LOCK = 4;
 const LOG_WANT = 5;
-export const SLOTS = 6;
+/** 1 once the worker's thread is ending (its process 'exit'): a reader waiting for its watermark stops waiting. */
+const GONE = 6;
+export const SLOTS = 7;
 
 /** Which pair of words a lock uses. */
 export interface LockSlots { lock: number; want: number }
@@ -115,8 +117,32 @@ export function waitDerived(words: Int32Array, target: number, timeoutMs: number
   for (;;) {
     const now = Atomics.load(words, DERIVED);
     if (now >= target) return true;
+    if (workerGone(words)) return false;
     const left = until - Date.now();
     if (left <= 0) return false;
     Atomics.wait(words, DERIVED, now, Math.min(left, 50));
+  }
+}
+
+/**
+ * The worker's thread is ending (worker side, from its process 'exit'): a main thread blocked in
+ * waitDerived wakes at once instead of waiting out its bound — its 'exit' event cannot be heard meanwhile.
+ */
+export function markWorkerGone(words: Int32Array): void {
+  Atomics.store(words, GONE, 1);
+  Atomics.notify(words, DERIVED);
+}
+
+export function workerGone(words: Int32Array): boolean {
+  return Atomics.load(words, GONE) === 1;
+}
+
+/**
+ * A worker that died inside workerLock never released it: each lock word it holds is freed (and waiters
+ * woken), so the receiver's thread can take it from now on. Words held by the main thread are left alone.
+ */
+export function freeDeadWorker(words: Int32Array): void {
+  for (const { lock } of [READ_MODEL_LOCK, LOG_FILE_LOCK]) {
+    if (Atomics.compareExchange(words, lock, WORKER, 0) === WORKER) Atomics.notify(words, lock);
   }
 }
