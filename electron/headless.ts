@@ -185,10 +185,10 @@ function openProviders(core: Core): string[] {
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
 
 function deriveFromEnv(v: string | undefined, logger: Logger): CoreOptions['derive'] {
-  if (v === 'hold' || v === 'worker' || v === 'on') return v;
+  if (v === 'hold' || v === 'worker' || v === 'on' || v === 'auto') return v;
   // A typo (or `off`) must not pass for a choice: it says so, and the default applies.
-  if (v) logger.warn('HOOKSCOPE_DERIVE is not one of on, worker, hold; the default (auto) applies', { value: v.slice(0, 40) });
-  return 'auto';
+  if (v) logger.warn('HOOKSCOPE_DERIVE is not one of on, worker, auto, hold; the default (on) applies', { value: v.slice(0, 40) });
+  return 'on';
 }
 
 /** Diagnostics and test knobs read from the environment (README "Options"; benchmarks compare modes). */
@@ -198,8 +198,8 @@ function tuningFromEnv(logger: Logger): Pick<CoreOptions, 'readWorker' | 'derive
     readWorker: process.env.HOOKSCOPE_READ_WORKER === 'off' ? 'off' : 'auto',
     // HOOKSCOPE_DERIVE=hold: acknowledge and keep requests, derive their events at the next start
     // (crash-recovery tests; the acknowledgement path benchmarked alone). HOOKSCOPE_DERIVE=worker: derive
-    // on a worker thread (electron/core/ingest/worker-deriver.ts) whatever the store; =on: in the receiver's
-    // thread. Unset: 'auto' (CoreOptions.derive).
+    // on a worker thread (electron/core/ingest/worker-deriver.ts) whatever the store; =auto: on it for a
+    // store whose request log has its own file. Unset or =on: in the receiver's thread (CoreOptions.derive).
     derive: deriveFromEnv(process.env.HOOKSCOPE_DERIVE, logger),
     // HOOKSCOPE_ACK_FSYNC=inline: the acknowledged commit fsyncs on the receiver's thread (benchmarks
     // compare it with the default, an fdatasync on the thread pool: store/wal-sync.ts).

@@ -353,15 +353,15 @@ function openWriter(opts: CoreOptions, store: Store, told: { onCommitted: OnComm
 
 /**
  * Where derivation runs (CoreOptions.derive): in the receiver's thread (ingest/deriver.ts), or on a worker
- * thread with its own connection (ingest/worker-deriver.ts) when asked for, or by default on a store whose
- * request log has its own file, and its bundle is found. Team
+ * thread with its own connection (ingest/worker-deriver.ts) when asked for ('worker'; 'auto': only on a
+ * store whose request log has its own file) and its bundle is found. Team
  * mode derives in-thread: its mirror writes the read model from the receiver's thread.
  */
 function openDeriver(opts: CoreOptions, store: Store, logger: Logger, hooks: {
   inTx(items: DerivedRequest[]): void; onDerived(items: DerivedRequest[]): void; needsBytes(): boolean;
 }): Deriver | WorkerDeriver {
   const inThread = () => createDeriver({ store, logger, hold: opts.derive === 'hold', inTx: hooks.inTx, onDerived: hooks.onDerived });
-  const mode = opts.derive ?? 'auto';
+  const mode = opts.derive ?? 'on';
   if (mode === 'on' || mode === 'hold') return inThread();
   // 'auto': the worker only pays where it does not share the append's write lock (a split store).
   if (mode === 'auto' && (!store.split || opts.databaseUrl)) return inThread();

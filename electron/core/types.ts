@@ -81,10 +81,12 @@ export interface CoreOptions {
   /**
    * 'hold' acknowledges webhooks without deriving their events until the next start (ingest/deriver.ts):
    * a diagnostic for crash-recovery tests and benchmarks of the acknowledgement path alone. 'worker' derives
-   * on a worker thread with its own connection (ingest/worker-deriver.ts); 'on' in the receiver's thread.
-   * Default 'auto': on the worker when the store keeps its request log in a file of its own (every store
-   * made since schema 12: the append and the derive then take two write locks) and the worker's bundle is
-   * found, outside team mode; else in the receiver's thread (docs/benchmarks.md "Derivation on a worker").
+   * on a worker thread with its own connection (ingest/worker-deriver.ts). 'auto': on the worker when the
+   * store keeps its request log in a file of its own (every store made since schema 12: the append and the
+   * derive then take two write locks) and the worker's bundle is found, outside team mode; else in the
+   * receiver's thread. Default 'on' (the receiver's thread): with the worker the receiver acknowledges
+   * faster than the worker derives, and a sustained stream leaves derivation behind (docs/benchmarks.md
+   * "Derivation on a worker").
    */
   derive?: 'on' | 'hold' | 'worker' | 'auto';
   /**

@@ -58,12 +58,13 @@ afterEach(async () => {
 });
 
 describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('derivation on a worker thread', HEADLESS))('derivation on a worker thread', () => {
-  it('by default a new store (its request log in a file of its own) derives on the worker, a single-file store in the receiver\'s thread', async () => {
-    for (const layout of ['split', 'single', 'split', 'single'] as const) {
+  it('\'auto\' derives on the worker for a new store (its request log in a file of its own), a single-file store in the receiver\'s thread', async () => {
+    // 'default': a new store with no choice made derives in the receiver's thread (the worker stays opt-in).
+    for (const layout of ['split', 'single', 'default', 'split', 'single', 'default'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'hookscope-derive-auto-'));
       try {
         if (layout === 'single') singleFileStore(dir);
-        core = await startTestCore({ dataDir: dir, derive: 'auto', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET] } });
+        core = await startTestCore({ dataDir: dir, derive: layout === 'default' ? undefined : 'auto', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET] } });
         expect((await core.postMeta(statusBody('wamid.AUTO1'), SECRET)).status).toBe(200);
         expect((await core.call<EventPage>('events:list', {})).items.map((e) => e.messageId)).toEqual(['wamid.AUTO1']);
         await core.close(); core = null;
@@ -153,7 +154,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
       await postSignedMeta(s, statusBody(`wamid.ENV-${value}`), SECRET);
       const events = await s.api<EventPage>('/api/events');
       expect(events.body.items.map((e) => e.messageId)).toEqual([`wamid.ENV-${value}`]);
-      if (value === 'off') expect(s.stderr()).toMatch(/HOOKSCOPE_DERIVE.*on, worker, hold/);
+      if (value === 'off') expect(s.stderr()).toMatch(/HOOKSCOPE_DERIVE.*on, worker, auto, hold/);
       else expect(s.stderr()).not.toContain('HOOKSCOPE_DERIVE');
       await s.stop(); s = null;
     }

@@ -71,7 +71,7 @@ export function isBusy(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-export function createDeriver(deps: {
+export interface DeriverDeps {
   store: Pick<Store, 'deriveNext' | 'deriveFailed' | 'packNext' | 'deriveBefore'>;
   logger: Logger;
   /** Acknowledge only: nothing is derived until the next start (a diagnostic; CoreOptions.derive). */
@@ -90,7 +90,9 @@ export function createDeriver(deps: {
   sliceMs?: number;
   /** Milliseconds, for the cost per request (performance.now; tests pass a clock they move). */
   now?(): number;
-}): Deriver {
+}
+
+export function createDeriver(deps: DeriverDeps): Deriver {
   const batch = deps.batch ?? DERIVE_BATCH;
   const delayMs = deps.delayMs ?? DERIVE_DELAY_MS;
   const sliceMs = deps.sliceMs ?? DERIVE_SLICE_MS;
