@@ -88,7 +88,8 @@ export function createWorkerDeriver(deps: Hooks & {
   let started = false;
   let unflushed: number | null = null;
   const stoppedPromise = new Promise<void>((resolve) => worker.once('exit', (code) => { died(`exit code ${code}`); resolve(); }));
-  worker.on('error', (err) => died(String(err)));
+  // A SqliteError thrown on the worker arrives as a plain object: its code says more than String().
+  worker.on('error', (err: unknown) => died(err instanceof Error ? String(err) : String((err as { code?: unknown } | null)?.code ?? err)));
   worker.on('message', (m: FromWorker) => {
     if (m.type === 'derived') effects.received(m.items.map(revive), m.slim);
     else if (m.type === 'log') logger[m.level](m.msg, m.meta);
