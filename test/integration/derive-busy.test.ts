@@ -3,45 +3,19 @@
 // the file is free — never kept as an 'unknown' event "could not be derived: database is locked", which
 // would lose their forwards and rule actions (ingest/deriver.ts isBusy).
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventPage } from '../../shared/types';
 import type { Logger } from '../../electron/core/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { built } from '../helpers/build';
+import { sentStatusBody, startForwardCounter, type ForwardCounter } from '../helpers/forward-counter';
 
 const SECRET = 'busy-secret';
 const WORKER = resolve(__dirname, '../../dist-electron/derive-worker.mjs');
 
-function statusBody(id: string) {
-  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
-    metadata: { phone_number_id: '1' }, statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '5511900000000' }] } }] }] });
-}
-
-async function startHandler(): Promise<{ url: string; got: Map<string, number>; close(): Promise<void> }> {
-  const got = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: { changes: { value: { statuses: { id: string }[] } }[] }[] })
-        .entry[0].changes[0].value.statuses[0].id;
-      got.set(id, (got.get(id) ?? 0) + 1);
-      res.writeHead(200);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fwd`, got,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
 let core: TestCore | null = null;
-let handler: Awaited<ReturnType<typeof startHandler>> | null = null;
+let handler: ForwardCounter | null = null;
 afterEach(async () => {
   await core?.close(); core = null;
   await handler?.close(); handler = null;
@@ -49,12 +23,12 @@ afterEach(async () => {
 
 describe.skipIf(!built('derivation on a worker thread', WORKER))('a read model locked by another connection', () => {
   it('webhooks acknowledged while it is locked are derived and forwarded once it is free, twice over', async () => {
-    handler = await startHandler();
+    handler = await startForwardCounter();
     const h = handler;
     const errors: string[] = [];
     const logger: Logger = { debug() {}, info() {}, warn() {}, error: (msg: string) => { errors.push(msg); } };
     core = await startTestCore({ derive: 'worker', deriveWorker: WORKER, logger, env: { metaAppSecrets: [SECRET], forwardTo: [h.url] } });
-    expect((await core.postMeta(statusBody('wamid.FREE0'), SECRET)).status).toBe(200);
+    expect((await core.postMeta(sentStatusBody('wamid.FREE0'), SECRET)).status).toBe(200);
     // The worker is up and has derived: what follows is its busy path, not its start.
     expect((await core.call<EventPage>('events:list', {})).items.map((e) => e.messageId)).toEqual(['wamid.FREE0']);
     await expect.poll(() => h.got.get('wamid.FREE0'), { timeout: 30_000 }).toBe(1);
@@ -64,7 +38,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER))('a read model l
       const seen = errors.filter((m) => m.includes('deriv')).length;
       other.prepare('BEGIN IMMEDIATE').run();
       try {
-        expect((await core.postMeta(statusBody(id), SECRET)).status).toBe(200);
+        expect((await core.postMeta(sentStatusBody(id), SECRET)).status).toBe(200);
         // The worker gave up on the lock once: the request is left for later.
         await expect.poll(() => errors.filter((m) => m.includes('deriv')).length, { timeout: 60_000 }).toBeGreaterThan(seen);
       } finally {

@@ -2,45 +2,18 @@
 // or dies later, derivation must go on in the receiver's thread (ingest/worker-deriver.ts) — events
 // listed, forwards sent once, an error logged — never stop silently while webhooks are still answered.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EventPage } from '../../shared/types';
 import type { Logger } from '../../electron/core/types';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { built } from '../helpers/build';
+import { sentStatusBody, startForwardCounter, type ForwardCounter } from '../helpers/forward-counter';
 
 const SECRET = 'fallback-secret';
 const WORKER = resolve(__dirname, '../../dist-electron/derive-worker.mjs');
 const BROKEN = resolve(__dirname, '../helpers/derive-worker-broken.mjs');
 const DIES = resolve(__dirname, '../helpers/derive-worker-dies.mjs');
-
-function statusBody(id: string) {
-  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
-    metadata: { phone_number_id: '1' }, statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '5511900000000' }] } }] }] });
-}
-
-/** A forward target counting what it gets, by the status id in the Meta body. */
-async function startHandler(): Promise<{ url: string; got: Map<string, number>; close(): Promise<void> }> {
-  const got = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: { changes: { value: { statuses: { id: string }[] } }[] }[] })
-        .entry[0].changes[0].value.statuses[0].id;
-      got.set(id, (got.get(id) ?? 0) + 1);
-      res.writeHead(200);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fwd`, got,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
 
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
@@ -48,7 +21,7 @@ function recordingLogger(): Logger & { errors: string[] } {
 }
 
 let core: TestCore | null = null;
-let handler: Awaited<ReturnType<typeof startHandler>> | null = null;
+let handler: ForwardCounter | null = null;
 afterEach(async () => {
   await core?.close(); core = null;
   await handler?.close(); handler = null;
@@ -57,7 +30,7 @@ afterEach(async () => {
 describe.skipIf(!built('derive worker fallback', WORKER))('a derive worker that fails', () => {
   /** Posts `ids` one by one; each is listed as a status event and forwarded exactly once. */
   async function derivedAndForwardedOnce(t: TestCore, got: Map<string, number>, ids: string[], before: string[]) {
-    for (const id of ids) expect((await t.postMeta(statusBody(id), SECRET)).status).toBe(200);
+    for (const id of ids) expect((await t.postMeta(sentStatusBody(id), SECRET)).status).toBe(200);
     const all = [...before, ...ids];
     const page = await t.call<EventPage>('events:list', { limit: 100 });
     expect(page.items.map((e) => e.messageId).sort()).toEqual([...all].sort());
@@ -66,7 +39,7 @@ describe.skipIf(!built('derive worker fallback', WORKER))('a derive worker that 
   }
 
   it('fails at load: the next webhooks are derived in the receiver\'s thread, forwarded once, and an error is logged', async () => {
-    handler = await startHandler();
+    handler = await startForwardCounter();
     const logger = recordingLogger();
     core = await startTestCore({ derive: 'auto', deriveWorker: BROKEN, logger, env: { metaAppSecrets: [SECRET], forwardTo: [handler.url] } });
     await expect.poll(() => logger.errors.length, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -75,7 +48,7 @@ describe.skipIf(!built('derive worker fallback', WORKER))('a derive worker that 
   }, 120_000);
 
   it('dies later holding the lock words: the next webhooks are answered, derived in the receiver\'s thread and forwarded once', async () => {
-    handler = await startHandler();
+    handler = await startForwardCounter();
     const logger = recordingLogger();
     core = await startTestCore({ derive: 'auto', deriveWorker: DIES, logger, env: { metaAppSecrets: [SECRET], forwardTo: [handler.url] } });
     await derivedAndForwardedOnce(core, handler.got, ['wamid.D1', 'wamid.D2'], []);

@@ -3,54 +3,26 @@
 // request sets off (its forward) happens exactly once even when a crash fell between the worker's derive
 // transaction and the effects transaction of the receiver's thread — whichever mode the next start uses.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EventPage } from '../../shared/types';
 import { signMetaBody, startTestCore, type TestCore } from '../helpers/core';
 import { HEADLESS, postSignedMeta, startServe, type ServeProcess } from '../helpers/serve';
 import { built } from '../helpers/build';
+import { sentStatusBody, startForwardCounter, type ForwardCounter } from '../helpers/forward-counter';
 import { openStoreFile, singleFileStore } from '../helpers/store-file';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EFFECTS_KEY } from '../../electron/core/ingest/worker-deriver';
 
 const SECRET = 'worker-secret';
 const WORKER = resolve(__dirname, '../../dist-electron/derive-worker.mjs');
 const env = { META_APP_SECRET: SECRET, HOOKSCOPE_DERIVE: 'worker' };
 
-function statusBody(id: string) {
-  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: {
-    metadata: { phone_number_id: '1' }, statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '5511900000000' }] } }] }] });
-}
-
-/** A handler counting the forwards it gets, by the status id in the Meta body. */
-async function startHandler(): Promise<{ url: string; got: Map<string, number>; close(): Promise<void> }> {
-  const got = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: { changes: { value: { statuses: { id: string }[] } }[] }[] })
-        .entry[0].changes[0].value.statuses[0].id;
-      got.set(id, (got.get(id) ?? 0) + 1);
-      res.writeHead(200);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fwd`, got,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
 const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 let core: TestCore | null = null;
 let s: ServeProcess | null = null;
-let handler: Awaited<ReturnType<typeof startHandler>> | null = null;
+let handler: ForwardCounter | null = null;
 afterEach(async () => {
   await core?.close(); core = null;
   await s?.stop('SIGKILL'); s = null;
@@ -65,7 +37,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
       try {
         if (layout === 'single') singleFileStore(dir);
         core = await startTestCore({ dataDir: dir, derive: layout === 'default' ? undefined : 'auto', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET] } });
-        expect((await core.postMeta(statusBody('wamid.AUTO1'), SECRET)).status).toBe(200);
+        expect((await core.postMeta(sentStatusBody('wamid.AUTO1'), SECRET)).status).toBe(200);
         expect((await core.call<EventPage>('events:list', {})).items.map((e) => e.messageId)).toEqual(['wamid.AUTO1']);
         await core.close(); core = null;
         // The worker's effects watermark: written only where derivation ran on the worker.
@@ -82,7 +54,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
   it('a read right after each 200 sees that webhook\'s event (the reader waits for the worker)', async () => {
     core = await startTestCore({ derive: 'worker', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET] } });
     for (let i = 1; i <= 40; i++) {
-      const body = statusBody(`wamid.R${i}`);
+      const body = sentStatusBody(`wamid.R${i}`);
       expect((await core.postMeta(body, SECRET)).status).toBe(200);
       const page = await core.call<EventPage>('events:list', { limit: 1 });
       expect(page.total).toBe(i);
@@ -91,12 +63,12 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
   }, 120_000);
 
   it('a burst forwarded while the receiver\'s thread records deliveries: every request derived and forwarded once, none kept as unknown', async () => {
-    handler = await startHandler();
+    handler = await startForwardCounter();
     const h = handler;
     core = await startTestCore({ derive: 'worker', deriveWorker: WORKER, env: { metaAppSecrets: [SECRET], forwardTo: [h.url] } });
     const t = core;
     const n = 200;
-    const posts = Array.from({ length: n }, (_, i) => t.postMeta(statusBody(`wamid.B${i}`), SECRET));
+    const posts = Array.from({ length: n }, (_, i) => t.postMeta(sentStatusBody(`wamid.B${i}`), SECRET));
     expect((await Promise.all(posts)).every((r) => r.status === 200)).toBe(true);
     await expect.poll(() => total(h.got), { timeout: 60_000 }).toBe(n);
     const page = await t.call<EventPage>('events:list', { limit: 1000 });
@@ -106,14 +78,14 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
   }, 120_000);
 
   it('effects a crash left between the derive and the effects transactions run once at the next start (worker, then in-thread)', async () => {
-    handler = await startHandler();
+    handler = await startForwardCounter();
     const h = handler;
     const args = ['--forward-to', h.url];
     s = await startServe(args, env);
     const dir = s.dataDir;
     const ids = Array.from({ length: 30 }, (_, i) => `wamid.E${i}`);
     for (const id of ids) {
-      const body = statusBody(id);
+      const body = sentStatusBody(id);
       expect((await fetch(`${s.receiverUrl}/meta`, { method: 'POST', body, headers: { 'x-hub-signature-256': signMetaBody(body, SECRET) } })).status).toBe(200);
     }
     await expect.poll(() => total(h.got), { timeout: 60_000 }).toBe(30);
@@ -151,7 +123,7 @@ describe.skipIf(!built('derivation on a worker thread', WORKER) || !built('deriv
   it('serve with an unknown HOOKSCOPE_DERIVE value says so, naming the accepted values, and derives with the default', async () => {
     for (const value of ['off', 'worker']) {
       s = await startServe([], { META_APP_SECRET: SECRET, HOOKSCOPE_DERIVE: value });
-      await postSignedMeta(s, statusBody(`wamid.ENV-${value}`), SECRET);
+      await postSignedMeta(s, sentStatusBody(`wamid.ENV-${value}`), SECRET);
       const events = await s.api<EventPage>('/api/events');
       expect(events.body.items.map((e) => e.messageId)).toEqual([`wamid.ENV-${value}`]);
       if (value === 'off') expect(s.stderr()).toMatch(/HOOKSCOPE_DERIVE.*on, worker, auto, hold/);
